@@ -1,0 +1,108 @@
+# tcpdoctor — build, test, install. See README.md.
+#   make            build build/tcpdoctor
+#   make run        build, then run the host health check (for now: states)
+#   make test       unit tests, the same under ASan+UBSan, then end-to-end tests
+#   make asan       the unit tests built and run with ASan+UBSan
+#   make fuzz       build the libFuzzer targets (clang) and run each briefly
+#   make bench      benchmarks against ss, netstat, lsof (root; see bench/)
+#   make format     clang-format every source file in place
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+BUILD ?= build
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+PKGS := libmnl
+
+OPT ?= -O2
+CFLAGS ?= $(OPT) -g
+WARNFLAGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
+	     -Wmissing-prototypes -Wno-missing-field-initializers
+ifeq ($(SAN),1)
+CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+endif
+ALL_CPPFLAGS := -D_GNU_SOURCE -Isrc/lib -Isrc/render -Isrc $(CPPFLAGS)
+ALL_CFLAGS := -std=gnu11 $(WARNFLAGS) $(CFLAGS) \
+	      $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lmnl)
+TEST_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+
+LIB_SRC := $(sort $(wildcard src/lib/*.c src/render/*.c))
+CMD_SRC := $(sort $(wildcard src/cmd/*.c)) src/main.c
+TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CMD_OBJ := $(CMD_SRC:%.c=$(BUILD)/obj/%.o)
+TESTS := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+BENCHES := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+
+.PHONY: all run test unit asan e2e fuzz bench format format-check install clean deps
+all: $(BUILD)/tcpdoctor
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libtd.a: $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/tcpdoctor: $(CMD_OBJ) $(BUILD)/libtd.a
+	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libtd.a $(LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< \
+		$(BUILD)/libtd.a $(LIBS) $(TEST_LIBS)
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libtd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libtd.a $(LIBS)
+
+deps:
+	@scripts/deps --check >/dev/null 2>&1 || scripts/deps
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	./$(BUILD)/tcpdoctor
+
+unit: $(TESTS) $(BUILD)/tcpdoctor
+
+# The whole suite: unit tests, the same under ASan+UBSan, then end-to-end.
+test: deps
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 unit
+	@tests/run --build $(BUILD) --asan-build build/asan
+
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 unit
+	@tests/run --build build/asan --unit-only
+
+e2e: all
+	@tests/run --build $(BUILD) --e2e-only
+
+bench: all $(BENCHES)
+	bench/states/run
+
+fuzz:
+	@tests/fuzz/run $(FUZZ_SECONDS)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+format-check:
+	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+install: all
+	install -D -m 0755 $(BUILD)/tcpdoctor $(DESTDIR)$(BINDIR)/tcpdoctor
+	install -D -m 0644 docs/tcpdoctor.1 $(DESTDIR)$(MANDIR)/man1/tcpdoctor.1
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)

@@ -1,0 +1,74 @@
+/* What every command shares: the global options main() has taken out of
+ * argv (and acted on: namespace entered, dump file opened), the exit codes,
+ * the option parser for filters, and error printing. */
+#ifndef TD_CMD_H
+#define TD_CMD_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "err.h"
+#include "filter.h"
+#include "source.h"
+
+/* Exit codes (docs/tcpdoctor.1, EXIT STATUS). */
+enum {
+	TD_EXIT_OK = 0,
+	TD_EXIT_NOTHING = 1,  /* `who`: nothing on that port (as lsof) */
+	TD_EXIT_USAGE = 2,    /* bad option, filter, name, namespace, input file */
+	TD_EXIT_FAILED = 3,   /* could not get the data at all */
+};
+
+struct td_ctx {
+	const char *prog;      /* "tcpdoctor" */
+	const char *cmd;       /* command name */
+	const char *netns;     /* --netns as given, or NULL */
+	bool json;
+	bool color;            /* decided once: tty and not --no-color/NO_COLOR */
+	int family;            /* -4/-6: AF_INET, AF_INET6 or 0 */
+	struct td_source source;
+};
+
+/* Command flags in main's table: what the dispatcher prepares. */
+enum {
+	CMD_ENTER_NETNS = 1 << 0, /* --netns honoured: setns before the command */
+	CMD_SOURCE = 1 << 1,      /* --source/--save-dump make sense */
+};
+
+struct td_command {
+	const char *name;
+	int (*fn)(int argc, char **argv, struct td_ctx *ctx);
+	unsigned flags;
+	const char *summary;
+};
+
+/* Options every filtering command accepts (--state, --port, ...). Pass to
+ * cmd_getopt; their values fill *f. */
+#define CMD_FILTER_SHORT "l"
+
+/* getopt_long over the command's own options plus (with_filters) the
+ * filter options. For each of the command's own options, on_opt(val, arg,
+ * data) is called; it returns 0, or an exit code (printing its own error).
+ * "-h/--help" prints help and returns TD_EXIT_OK through *done. Returns -1
+ * to go on (optind points at the first operand), or an exit code. */
+int cmd_getopt(int argc, char **argv, struct td_ctx *ctx, const struct option *own,
+	       const char *own_short, bool with_filters, struct td_filter *f,
+	       const char *help, int (*on_opt)(int val, const char *arg, void *data),
+	       void *data);
+
+/* Print "tcpdoctor: <msg>" to stderr; returns code. */
+int cmd_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print err's message and return the exit code its code maps to. */
+int cmd_fail_err(const struct td_err *err);
+/* Exit code for a library error code. */
+int cmd_exit_code(int rc);
+
+/* Apply -4/-6 from ctx to a filter. */
+void cmd_filter_family(const struct td_ctx *ctx, struct td_filter *f);
+
+/* After a dump: print the source's fallback note (if any) to stderr. */
+void cmd_source_note(const struct td_ctx *ctx);
+
+/* Shared renderers of one socket (text and JSON) live in sockview.c. */
+#endif

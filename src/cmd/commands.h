@@ -1,0 +1,11 @@
+/* One handler per command, each in src/cmd/<name>.c. */
+#ifndef TD_COMMANDS_H
+#define TD_COMMANDS_H
+
+#include "cmd.h"
+
+int cmd_states(int argc, char **argv, struct td_ctx *ctx);
+int cmd_conns(int argc, char **argv, struct td_ctx *ctx);
+int cmd_who(int argc, char **argv, struct td_ctx *ctx);
+
+#endif

@@ -1,0 +1,169 @@
+/* Shared command plumbing: filter options, errors, exit codes. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include "cmd.h"
+
+enum {
+	OPT_STATE = 0x1000,
+	OPT_PORT,
+	OPT_SPORT,
+	OPT_DPORT,
+	OPT_SRC,
+	OPT_DST,
+	OPT_PID,
+	OPT_LISTENING,
+	OPT_HELP,
+};
+
+static const struct option filter_options[] = {
+	{ "state", required_argument, NULL, OPT_STATE },
+	{ "port", required_argument, NULL, OPT_PORT },
+	{ "sport", required_argument, NULL, OPT_SPORT },
+	{ "dport", required_argument, NULL, OPT_DPORT },
+	{ "src", required_argument, NULL, OPT_SRC },
+	{ "dst", required_argument, NULL, OPT_DST },
+	{ "pid", required_argument, NULL, OPT_PID },
+	{ "listening", no_argument, NULL, OPT_LISTENING },
+};
+
+int cmd_fail(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("tcpdoctor: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return code;
+}
+
+int cmd_exit_code(int rc)
+{
+	switch (-rc) {
+	case TD_EPARSE:
+	case TD_ETRUNC:
+	case TD_ENOTFOUND:
+	case E2BIG:
+		return TD_EXIT_USAGE;
+	default:
+		return TD_EXIT_FAILED;
+	}
+}
+
+int cmd_fail_err(const struct td_err *err)
+{
+	return cmd_fail(cmd_exit_code(err->code), "%s",
+			err->msg[0] ? err->msg : strerror(-err->code));
+}
+
+void cmd_filter_family(const struct td_ctx *ctx, struct td_filter *f)
+{
+	if (ctx->family)
+		f->family = ctx->family;
+}
+
+void cmd_source_note(const struct td_ctx *ctx)
+{
+	if (ctx->source.note[0])
+		fprintf(stderr, "tcpdoctor: note: %s\n", ctx->source.note);
+}
+
+static int add_filter(struct td_filter *f, int val, const char *arg, struct td_err *err)
+{
+	switch (val) {
+	case OPT_STATE:
+		return td_filter_add_state(f, arg, err);
+	case OPT_LISTENING:
+		return td_filter_add_state(f, "listen", err);
+	case OPT_PORT:
+		return td_filter_add_port(f, arg, err);
+	case OPT_SPORT:
+		return td_filter_add_sport(f, arg, err);
+	case OPT_DPORT:
+		return td_filter_add_dport(f, arg, err);
+	case OPT_SRC:
+		return td_filter_add_src(f, arg, err);
+	case OPT_DST:
+		return td_filter_add_dst(f, arg, err);
+	case OPT_PID: {
+		char path[64];
+		struct stat st;
+		int rc = td_filter_add_pid(f, arg, err);
+
+		if (rc < 0)
+			return rc;
+		snprintf(path, sizeof(path), "/proc/%d", (int)f->pid[f->npid - 1]);
+		if (stat(path, &st) < 0)
+			return td_err_set(err, -TD_ENOTFOUND, "--pid %s: no such process", arg);
+		return 0;
+	}
+	}
+	return td_err_set(err, -EINVAL, "internal: unknown filter option %d", val);
+}
+
+int cmd_getopt(int argc, char **argv, struct td_ctx *ctx, const struct option *own,
+	       const char *own_short, bool with_filters, struct td_filter *f,
+	       const char *help, int (*on_opt)(int val, const char *arg, void *data),
+	       void *data)
+{
+	struct option opts[64];
+	char shorts[64];
+	size_t n = 0;
+	int c;
+
+	for (; own && own[n].name && n < 40; n++)
+		opts[n] = own[n];
+	if (with_filters)
+		for (size_t i = 0; i < sizeof(filter_options) / sizeof(filter_options[0]); i++)
+			opts[n++] = filter_options[i];
+	opts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+	opts[n] = (struct option){ 0 };
+	snprintf(shorts, sizeof(shorts), "h%s%s", own_short ? own_short : "",
+		 with_filters ? CMD_FILTER_SHORT : "");
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
+		struct td_err err = { 0 };
+		int rc;
+
+		if (c == 'h') {
+			fputs(help, stdout);
+			return TD_EXIT_OK;
+		}
+		if (c == '?' || c == ':') {
+			if (optopt && optopt < 0x1000 && optopt != '?')
+				return cmd_fail(TD_EXIT_USAGE,
+						"%s: unknown option or missing value: -%c (see: tcpdoctor %s --help)",
+						ctx->cmd, optopt, ctx->cmd);
+			return cmd_fail(TD_EXIT_USAGE,
+					"%s: unknown option or missing value: %s (see: tcpdoctor %s --help)",
+					ctx->cmd, argv[optind - 1], ctx->cmd);
+		}
+		if (with_filters && (c >= OPT_STATE && c <= OPT_LISTENING)) {
+			rc = add_filter(f, c, optarg, &err);
+			if (rc < 0)
+				return cmd_fail_err(&err);
+			continue;
+		}
+		if (c == 'l' && with_filters) {
+			rc = add_filter(f, OPT_LISTENING, NULL, &err);
+			if (rc < 0)
+				return cmd_fail_err(&err);
+			continue;
+		}
+		rc = on_opt ? on_opt(c, optarg, data) : TD_EXIT_USAGE;
+		if (rc)
+			return rc;
+	}
+	if (f)
+		cmd_filter_family(ctx, f);
+	return -1;
+}

@@ -1,0 +1,181 @@
+/* `tcpdoctor conns`: every socket with its queues, timer, retransmits and
+ * owner (ss -tanpoi, lsof -i). Owners come from one walk of /proc joined by
+ * inode: for an unfiltered listing the walk records every socket inode and
+ * the dump streams; for a filtered one the matching sockets are collected
+ * first and the walk stops once all their owners are found. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "sockdiag.h"
+#include "state.h"
+#include "view.h"
+
+static const char help[] =
+	"usage: tcpdoctor conns [FILTERS] [-i] [-n]\n"
+	"\n"
+	"List TCP sockets: state, Recv-Q, Send-Q, local and peer address, timer,\n"
+	"retransmits and the owning process(es) (what `ss -tanpo` and `lsof -i` give).\n"
+	"For LISTEN sockets Recv-Q is the accept queue and Send-Q the backlog.\n"
+	"\n"
+	"  -i, --info      add tcp_info: rtt/rttvar, cwnd, ssthresh, unacked, lost,\n"
+	"                  retransmits, time since last data sent/received, delivery rate\n"
+	"  -n, --no-owners do not look up owning processes (faster)\n"
+	"Filters: --state S, -l/--listening, --port P, --sport P, --dport P, --src CIDR,\n"
+	"         --dst CIDR, --pid PID (see `tcpdoctor states --help`)\n"
+	"Global: --netns NAME|PID|PATH, --json, --no-color, -4, -6, --source, --save-dump\n"
+	"\n"
+	"Examples:\n"
+	"  tcpdoctor conns --state established -i\n"
+	"  tcpdoctor conns --state close-wait --sport 8080\n"
+	"  tcpdoctor conns --dst 192.0.2.0/24 --json\n";
+
+struct opts {
+	bool info;
+	bool no_owners;
+};
+
+static int on_opt(int val, const char *arg, void *data)
+{
+	struct opts *o = data;
+
+	(void)arg;
+	if (val == 'i')
+		o->info = true;
+	else if (val == 'n')
+		o->no_owners = true;
+	else
+		return TD_EXIT_USAGE;
+	return 0;
+}
+
+struct out {
+	const struct td_ctx *ctx;
+	const struct opts *o;
+	const struct td_owners *owners;
+	struct td_json j;
+	unsigned long long count, unowned;
+};
+
+static int print_one(const struct td_sock *s, void *data)
+{
+	struct out *out = data;
+	const struct td_owner *own = NULL;
+	bool with_owners = !out->o->no_owners;
+
+	if (with_owners && s->inode) {
+		own = td_owners_get(out->owners, s->inode);
+		if (!own)
+			out->unowned++;
+	}
+	out->count++;
+	if (out->ctx->json)
+		view_json_sock(&out->j, s, with_owners, own, out->o->info);
+	else
+		view_sock_line(stdout, out->ctx->color, s, with_owners, own, out->o->info);
+	return 0;
+}
+
+struct collect {
+	struct td_sock *v;
+	size_t n, cap;
+};
+
+static int collect_one(const struct td_sock *s, void *data)
+{
+	struct collect *c = data;
+
+	if (c->n == c->cap) {
+		size_t ncap = c->cap ? c->cap * 2 : 256;
+		struct td_sock *nv = realloc(c->v, ncap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		c->v = nv;
+		c->cap = ncap;
+	}
+	c->v[c->n++] = *s;
+	return 0;
+}
+
+static bool filtered(const struct td_filter *f)
+{
+	return f->states || f->family || td_filter_has_addr_port(f) || f->npid;
+}
+
+int cmd_conns(int argc, char **argv, struct td_ctx *ctx)
+{
+	static const struct option own[] = {
+		{ "info", no_argument, NULL, 'i' },
+		{ "no-owners", no_argument, NULL, 'n' },
+		{ 0 },
+	};
+	struct opts o = { 0 };
+	struct out out = { .ctx = ctx, .o = &o };
+	struct collect col = { 0 };
+	struct td_owners *owners = NULL;
+	struct td_filter f;
+	struct td_err err = { 0 };
+	bool stream;
+	int rc;
+
+	td_filter_init(&f);
+	rc = cmd_getopt(argc, argv, ctx, own, "in", true, &f, help, on_opt, &o);
+	if (rc >= 0)
+		return rc;
+	if (optind < argc)
+		return cmd_fail(TD_EXIT_USAGE, "conns: unexpected argument '%s' (see --help)",
+				argv[optind]);
+	stream = o.no_owners || !filtered(&f);
+	if (!o.no_owners) {
+		owners = td_owners_new();
+		if (!owners)
+			return cmd_fail(TD_EXIT_FAILED, "out of memory");
+		out.owners = owners;
+	}
+	if (owners && stream && td_owners_resolve(owners, NULL, true, NULL, 0, &err) < 0) {
+		td_owners_free(owners);
+		return cmd_fail_err(&err);
+	}
+
+	if (ctx->json) {
+		/* The source actually used is known after the dump: written last. */
+		view_json_begin(&out.j, ctx, NULL);
+		td_json_begin_array(&out.j, "sockets");
+	} else {
+		view_sock_header(stdout, ctx->color, !o.no_owners);
+	}
+
+	if (stream) {
+		rc = td_source_dump(&ctx->source, &f, o.info ? TD_DUMP_INFO : 0, print_one, &out,
+				    &err);
+	} else {
+		rc = td_source_dump(&ctx->source, &f, o.info ? TD_DUMP_INFO : 0, collect_one, &col,
+				    &err);
+		for (size_t i = 0; i < col.n; i++)
+			td_owners_want(owners, col.v[i].inode);
+		if (col.n && td_owners_resolve(owners, NULL, false, NULL, 0, &err) < 0 && rc >= 0)
+			rc = err.code;
+		for (size_t i = 0; i < col.n; i++)
+			print_one(&col.v[i], &out);
+	}
+	if (ctx->json) {
+		td_json_end_array(&out.j);
+		td_json_uint(&out.j, "count", out.count);
+		td_json_str(&out.j, "source", td_source_name(ctx->source.used));
+		td_json_uint(&out.j, "owners_hidden",
+			     owners && td_owners_unreadable(owners) ? out.unowned : 0);
+		td_json_end_object(&out.j);
+		td_json_finish(&out.j);
+	}
+	cmd_source_note(ctx);
+	if (owners && td_owners_unreadable(owners))
+		view_hidden_note(out.unowned);
+	free(col.v);
+	td_owners_free(owners);
+	if (rc < 0)
+		return cmd_fail_err(&err);
+	return TD_EXIT_OK;
+}

@@ -1,0 +1,337 @@
+/* `tcpdoctor states`: how many TCP sockets in each state, optionally grouped
+ * by local port, remote port, address, process or user. Sockets stream into
+ * counters; memory grows with groups, not sockets. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "agg.h"
+#include "commands.h"
+#include "state.h"
+#include "style.h"
+#include "view.h"
+
+static const char help[] =
+	"usage: tcpdoctor states [FILTERS] [--by KEY] [--top N]\n"
+	"\n"
+	"Count TCP sockets by state (what `netstat -nat | awk` and `ss -s` give),\n"
+	"optionally grouped.\n"
+	"\n"
+	"  --by KEY        group by lport, rport, laddr, peer (remote address; also raddr),\n"
+	"                  process or user: one row per group, a column per state\n"
+	"  --top N         show the N biggest groups (default 20; 0 = all), the rest as (other)\n"
+	"Filters (repeat one to OR, combine to AND):\n"
+	"  --state S       established, syn-sent, syn-recv, fin-wait-1, fin-wait-2, time-wait,\n"
+	"                  close, close-wait, last-ack, listen, closing (any spelling: ESTAB,\n"
+	"                  CLOSE_WAIT, SYN_RCVD...), or a group: all, connected, synchronized,\n"
+	"                  bucket, big, closing-states\n"
+	"  -l, --listening same as --state listen\n"
+	"  --port P        local or remote port P, or range LO-HI\n"
+	"  --sport P       local port;   --dport P  remote port\n"
+	"  --src CIDR      local address; --dst CIDR remote address (192.0.2.0/24, 2001:db8::/32)\n"
+	"  --pid PID       sockets held by that process\n"
+	"Global: --netns NAME|PID|PATH, --json, --no-color, -4, -6, --source, --save-dump\n"
+	"\n"
+	"Examples:\n"
+	"  tcpdoctor states\n"
+	"  tcpdoctor states --by lport --top 5\n"
+	"  tcpdoctor states --state close-wait --by process\n"
+	"  tcpdoctor --netns web1 states --json\n";
+
+#define DEFAULT_TOP 20
+
+struct opts {
+	enum td_group_by by;
+	long top;
+	bool top_set;
+};
+
+static int on_opt(int val, const char *arg, void *data)
+{
+	struct opts *o = data;
+	struct td_err err = { 0 };
+	char *end;
+
+	switch (val) {
+	case 'b':
+		if (td_group_by_parse(arg, &o->by, &err) < 0)
+			return cmd_fail_err(&err);
+		return 0;
+	case 't':
+		errno = 0;
+		o->top = strtol(arg, &end, 10);
+		if (errno || *end || end == arg || o->top < 0)
+			return cmd_fail(TD_EXIT_USAGE, "--top '%s': expected a number >= 0", arg);
+		o->top_set = true;
+		return 0;
+	}
+	return TD_EXIT_USAGE;
+}
+
+static const char *group_label(const struct td_agg *a, const struct td_group *g, char *buf,
+			       size_t len)
+{
+	char c[64];
+
+	switch (a->by) {
+	case TD_BY_LPORT:
+	case TD_BY_RPORT:
+		snprintf(buf, len, "%u", g->port);
+		break;
+	case TD_BY_LADDR:
+	case TD_BY_PEER:
+		td_addr_str(g->family, g->addr, buf, len);
+		break;
+	case TD_BY_PROCESS:
+		if (!g->id)
+			snprintf(buf, len, "-");
+		else
+			snprintf(buf, len, "%s[%u]", view_comm((int)g->id, c, sizeof(c)), g->id);
+		break;
+	case TD_BY_USER:
+		view_user_name(g->id, buf, len);
+		break;
+	default:
+		snprintf(buf, len, "?");
+	}
+	return buf;
+}
+
+static void json_group_fields(struct td_json *j, const struct td_agg *a, const struct td_group *g)
+{
+	char buf[128];
+
+	td_json_str(j, "key", group_label(a, g, buf, sizeof(buf)));
+	switch (a->by) {
+	case TD_BY_LPORT:
+	case TD_BY_RPORT:
+		td_json_uint(j, "port", g->port);
+		break;
+	case TD_BY_LADDR:
+	case TD_BY_PEER:
+		td_json_str(j, "addr", td_addr_str(g->family, g->addr, buf, sizeof(buf)));
+		td_json_str(j, "family", g->family == AF_INET6 ? "ipv6" : "ipv4");
+		break;
+	case TD_BY_PROCESS:
+		if (g->id) {
+			td_json_uint(j, "pid", g->id);
+			td_json_str(j, "comm", view_comm((int)g->id, buf, sizeof(buf)));
+		} else {
+			td_json_null(j, "pid");
+		}
+		break;
+	case TD_BY_USER:
+		td_json_uint(j, "uid", g->id);
+		td_json_str(j, "user", view_user_name(g->id, buf, sizeof(buf)));
+		break;
+	default:
+		break;
+	}
+}
+
+static void print_json(const struct td_ctx *ctx, const struct td_agg *a,
+		       const struct td_group **v, size_t n, size_t shown)
+{
+	struct td_json j;
+
+	view_json_begin(&j, ctx, td_source_name(ctx->source.used));
+	td_json_uint(&j, "total", a->total);
+	view_json_states64(&j, "states", a->counts, true);
+	td_json_begin_object(&j, "families");
+	td_json_uint(&j, "ipv4", a->ipv4);
+	td_json_uint(&j, "ipv6", a->ipv6);
+	td_json_end_object(&j);
+	if (a->by != TD_BY_NONE) {
+		td_json_str(&j, "by", td_group_by_name(a->by));
+		td_json_begin_array(&j, "groups");
+		for (size_t i = 0; i < shown; i++) {
+			td_json_begin_object(&j, NULL);
+			json_group_fields(&j, a, v[i]);
+			td_json_uint(&j, "total", v[i]->total);
+			view_json_states32(&j, "states", v[i]->counts, false);
+			td_json_end_object(&j);
+		}
+		td_json_end_array(&j);
+		if (shown < n) {
+			uint64_t other[TD_STATE_MAX + 1] = { 0 }, total = 0;
+
+			for (size_t i = shown; i < n; i++) {
+				total += v[i]->total;
+				for (int st = 0; st <= TD_STATE_MAX; st++)
+					other[st] += v[i]->counts[st];
+			}
+			td_json_begin_object(&j, "other");
+			td_json_uint(&j, "groups", n - shown);
+			td_json_uint(&j, "total", total);
+			view_json_states64(&j, "states", other, false);
+			td_json_end_object(&j);
+		}
+	}
+	td_json_end_object(&j);
+	td_json_finish(&j);
+}
+
+/* Per-family counts need a second set of counters; keep them here rather
+ * than in every group. */
+struct fam_counts {
+	struct td_agg *agg;
+	uint64_t v4[TD_STATE_MAX + 1], v6[TD_STATE_MAX + 1];
+	uint64_t unowned; /* with inode but no known owner (by process) */
+	const struct td_owners *owners;
+};
+
+static int count_cb(const struct td_sock *s, void *data)
+{
+	struct fam_counts *fc = data;
+	int st = td_agg_state(s->state);
+
+	if (st >= 1 && st <= TD_STATE_MAX) {
+		if (s->family == AF_INET6)
+			fc->v6[st]++;
+		else
+			fc->v4[st]++;
+	}
+	if (fc->owners && s->inode && !td_owners_get(fc->owners, s->inode))
+		fc->unowned++;
+	return td_agg_add(fc->agg, s);
+}
+
+static void print_table(const struct td_ctx *ctx, const struct fam_counts *fc)
+{
+	const struct td_agg *a = fc->agg;
+	bool c = ctx->color;
+
+	printf("%s%-12s %9s %9s %9s%s\n", td_style_bold(c), "STATE", "TOTAL", "IPv4", "IPv6",
+	       td_style_reset(c));
+	for (size_t k = 0; k < sizeof(td_state_order) / sizeof(td_state_order[0]); k++) {
+		int st = td_state_order[k];
+
+		if (!a->counts[st])
+			continue;
+		printf("%s%-12s%s %9llu %9llu %9llu\n", td_style_state(c, st), td_state_name(st),
+		       td_style_reset(c), (unsigned long long)a->counts[st],
+		       (unsigned long long)fc->v4[st], (unsigned long long)fc->v6[st]);
+	}
+	printf("%s%-12s %9llu %9llu %9llu%s\n", td_style_bold(c), "TOTAL",
+	       (unsigned long long)a->total, (unsigned long long)a->ipv4,
+	       (unsigned long long)a->ipv6, td_style_reset(c));
+}
+
+static void print_groups(const struct td_ctx *ctx, const struct td_agg *a,
+			 const struct td_group **v, size_t n, size_t shown)
+{
+	static const char *const heads[] = {
+		[TD_BY_LPORT] = "LPORT", [TD_BY_RPORT] = "RPORT",     [TD_BY_LADDR] = "LADDR",
+		[TD_BY_PEER] = "PEER",   [TD_BY_PROCESS] = "PROCESS", [TD_BY_USER] = "USER",
+	};
+	int cols[11], ncols = 0, keyw = 8;
+	uint32_t other[TD_STATE_MAX + 1] = { 0 };
+	uint64_t other_total = 0;
+	bool c = ctx->color;
+	char buf[128];
+
+	for (size_t k = 0; k < 11; k++)
+		if (a->counts[td_state_order[k]])
+			cols[ncols++] = td_state_order[k];
+	for (size_t i = 0; i < shown; i++) {
+		int w = (int)strlen(group_label(a, v[i], buf, sizeof(buf)));
+
+		if (w > keyw)
+			keyw = w;
+	}
+	if (keyw > 40)
+		keyw = 40;
+	printf("%s%-*s %9s", td_style_bold(c), keyw, heads[a->by], "TOTAL");
+	for (int k = 0; k < ncols; k++)
+		printf(" %12s", td_state_name(cols[k]));
+	printf("%s\n", td_style_reset(c));
+	for (size_t i = 0; i < n; i++) {
+		if (i >= shown) {
+			other_total += v[i]->total;
+			for (int st = 0; st <= TD_STATE_MAX; st++)
+				other[st] += v[i]->counts[st];
+			continue;
+		}
+		printf("%-*s %9llu", keyw, group_label(a, v[i], buf, sizeof(buf)),
+		       (unsigned long long)v[i]->total);
+		for (int k = 0; k < ncols; k++)
+			printf(" %12u", v[i]->counts[cols[k]]);
+		putchar('\n');
+	}
+	if (shown < n) {
+		snprintf(buf, sizeof(buf), "(%zu other)", n - shown);
+		printf("%s%-*s %9llu", td_style_dim(c), keyw, buf, (unsigned long long)other_total);
+		for (int k = 0; k < ncols; k++)
+			printf(" %12u", other[cols[k]]);
+		printf("%s\n", td_style_reset(c));
+	}
+	printf("%s%-*s %9llu", td_style_bold(c), keyw, "TOTAL", (unsigned long long)a->total);
+	for (int k = 0; k < ncols; k++)
+		printf(" %12llu", (unsigned long long)a->counts[cols[k]]);
+	printf("%s\n", td_style_reset(c));
+}
+
+int cmd_states(int argc, char **argv, struct td_ctx *ctx)
+{
+	static const struct option own[] = {
+		{ "by", required_argument, NULL, 'b' },
+		{ "top", required_argument, NULL, 't' },
+		{ 0 },
+	};
+	struct opts o = { .by = TD_BY_NONE, .top = DEFAULT_TOP };
+	struct td_owners *owners = NULL;
+	struct td_filter f;
+	struct td_agg agg;
+	struct fam_counts fc = { 0 };
+	struct td_err err = { 0 };
+	const struct td_group **v;
+	size_t n, shown;
+	int rc;
+
+	td_filter_init(&f);
+	rc = cmd_getopt(argc, argv, ctx, own, "", true, &f, help, on_opt, &o);
+	if (rc >= 0)
+		return rc;
+	if (optind < argc)
+		return cmd_fail(TD_EXIT_USAGE, "states: unexpected argument '%s' (see --help)",
+				argv[optind]);
+	if (o.by == TD_BY_PROCESS) {
+		owners = td_owners_new();
+		if (!owners)
+			return cmd_fail(TD_EXIT_FAILED, "out of memory");
+		if (td_owners_resolve(owners, NULL, true, NULL, 0, &err) < 0) {
+			td_owners_free(owners);
+			return cmd_fail_err(&err);
+		}
+	}
+	td_agg_init(&agg, o.by, owners);
+	fc.agg = &agg;
+	fc.owners = owners;
+	rc = td_source_dump(&ctx->source, &f, 0, count_cb, &fc, &err);
+	cmd_source_note(ctx);
+	if (rc < 0 && err.code != -TD_ETRUNC) {
+		td_agg_free(&agg);
+		td_owners_free(owners);
+		return cmd_fail_err(&err);
+	}
+	/* A truncated replay still shows what was read, then says so. */
+	v = td_agg_sorted(&agg, &n);
+	shown = (o.top == 0 || (size_t)o.top > n) ? n : (size_t)o.top;
+	if (ctx->json)
+		print_json(ctx, &agg, v, n, shown);
+	else if (o.by == TD_BY_NONE)
+		print_table(ctx, &fc);
+	else
+		print_groups(ctx, &agg, v, n, shown);
+	if (owners && td_owners_unreadable(owners))
+		view_hidden_note(fc.unowned);
+	free(v);
+	td_agg_free(&agg);
+	td_owners_free(owners);
+	if (rc < 0)
+		return cmd_fail_err(&err);
+	return TD_EXIT_OK;
+}

@@ -1,0 +1,271 @@
+/* `tcpdoctor who :PORT`: who listens on or talks through a port, as
+ * `lsof -i:PORT` answers it: the kernel filters the dump by port, then the
+ * /proc walk stops as soon as the owners of those few sockets are found. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "agg.h"
+#include "commands.h"
+#include "state.h"
+#include "style.h"
+#include "view.h"
+
+static const char help[] =
+	"usage: tcpdoctor who [:]PORT[-PORT] [FILTERS]\n"
+	"\n"
+	"Show every TCP socket whose local or remote port is PORT, with the process,\n"
+	"user and file descriptor holding it (what `lsof -i:PORT` shows); listeners first.\n"
+	"Sockets no process holds (TIME_WAIT, half-open requests, orphans) show '-'.\n"
+	"Exit status 1 when nothing uses the port.\n"
+	"\n"
+	"Filters: --state S, -l/--listening, --sport P, --dport P, --src CIDR, --dst CIDR,\n"
+	"         --pid PID (see `tcpdoctor states --help`)\n"
+	"Global: --netns NAME|PID|PATH, --json, --no-color, -4, -6, --source\n"
+	"\n"
+	"Examples:\n"
+	"  tcpdoctor who :8080\n"
+	"  tcpdoctor who 5432 --state established\n"
+	"  tcpdoctor --netns web1 who :443 --json\n";
+
+struct row {
+	const struct td_sock *s;
+	const struct td_owner *o; /* NULL: no known owner */
+};
+
+struct collect {
+	struct td_sock *v;
+	size_t n, cap;
+};
+
+static int collect_one(const struct td_sock *s, void *data)
+{
+	struct collect *c = data;
+
+	if (c->n == c->cap) {
+		size_t ncap = c->cap ? c->cap * 2 : 64;
+		struct td_sock *nv = realloc(c->v, ncap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		c->v = nv;
+		c->cap = ncap;
+	}
+	c->v[c->n++] = *s;
+	return 0;
+}
+
+/* Listeners first, then by pid (unowned last), then state and ports. */
+static int cmp_row(const void *x, const void *y)
+{
+	const struct row *a = x, *b = y;
+	int al = a->s->state == TD_LISTEN, bl = b->s->state == TD_LISTEN;
+	int ap = a->o ? a->o->pid : 0x7fffffff, bp = b->o ? b->o->pid : 0x7fffffff;
+
+	if (al != bl)
+		return bl - al;
+	if (ap != bp)
+		return ap < bp ? -1 : 1;
+	if (a->s->state != b->s->state)
+		return a->s->state - b->s->state;
+	if (a->s->lport != b->s->lport)
+		return a->s->lport - b->s->lport;
+	return a->s->rport - b->s->rport;
+}
+
+struct proc_sum {
+	int pid;
+	uint32_t uid;
+	char comm[16];
+	unsigned sockets;
+	uint32_t counts[TD_STATE_MAX + 1];
+};
+
+static void put_safe(const char *s, int width)
+{
+	int n = 0;
+
+	for (; *s; s++, n++)
+		putchar((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+	for (; n < width; n++)
+		putchar(' ');
+}
+
+static void print_text(const struct td_ctx *ctx, const struct row *rows, size_t n)
+{
+	bool c = ctx->color;
+	char user[64], l[64], r[64];
+
+	printf("%s%-15s %7s %-9s %4s %-11s %-27s %s%s\n", td_style_bold(c), "COMMAND", "PID",
+	       "USER", "FD", "STATE", "LOCAL", "PEER", td_style_reset(c));
+	for (size_t i = 0; i < n; i++) {
+		const struct td_sock *s = rows[i].s;
+		const struct td_owner *o = rows[i].o;
+		int st = td_agg_state(s->state);
+
+		td_endpoint_str(s->family, s->laddr, s->lport, l, sizeof(l));
+		if (st == TD_LISTEN)
+			snprintf(r, sizeof(r), "%s", s->family == AF_INET6 ? "[::]:*" : "0.0.0.0:*");
+		else
+			td_endpoint_str(s->family, s->raddr, s->rport, r, sizeof(r));
+		if (o) {
+			put_safe(o->comm, 15);
+			printf(" %7d %-9s %4d ", (int)o->pid,
+			       view_user_name(o->uid, user, sizeof(user)), o->fd);
+		} else {
+			printf("%-15s %7s %-9s %4s ", "-", "-",
+			       s->inode ? view_user_name(s->uid, user, sizeof(user)) : "-", "-");
+		}
+		printf("%s%-11s%s %-27s %s\n", td_style_state(c, st), td_state_name(st),
+		       td_style_reset(c), l, r);
+	}
+}
+
+static struct proc_sum *find_proc(struct proc_sum *p, size_t *np, const struct td_owner *o)
+{
+	for (size_t i = 0; i < *np; i++)
+		if (p[i].pid == o->pid)
+			return &p[i];
+	memset(&p[*np], 0, sizeof(p[*np]));
+	p[*np].pid = o->pid;
+	p[*np].uid = o->uid;
+	snprintf(p[*np].comm, sizeof(p[*np].comm), "%s", o->comm);
+	return &p[(*np)++];
+}
+
+static void print_json(const struct td_ctx *ctx, const char *ports, const struct row *rows,
+		       size_t nrows, const struct collect *col, const struct td_owners *owners,
+		       size_t hidden)
+{
+	struct proc_sum *procs = calloc(nrows + 1, sizeof(*procs));
+	size_t np = 0;
+	struct td_json j;
+	char user[64];
+
+	for (size_t i = 0; procs && i < nrows; i++) {
+		struct proc_sum *p;
+
+		if (!rows[i].o)
+			continue;
+		p = find_proc(procs, &np, rows[i].o);
+		p->sockets++;
+		p->counts[td_agg_state(rows[i].s->state)]++;
+	}
+	view_json_begin(&j, ctx, td_source_name(ctx->source.used));
+	td_json_str(&j, "ports", ports);
+	td_json_begin_array(&j, "processes");
+	for (size_t i = 0; i < np; i++) {
+		td_json_begin_object(&j, NULL);
+		td_json_int(&j, "pid", procs[i].pid);
+		td_json_str(&j, "comm", procs[i].comm);
+		td_json_uint(&j, "uid", procs[i].uid);
+		td_json_str(&j, "user", view_user_name(procs[i].uid, user, sizeof(user)));
+		td_json_uint(&j, "sockets", procs[i].sockets);
+		view_json_states32(&j, "states", procs[i].counts, false);
+		td_json_end_object(&j);
+	}
+	td_json_end_array(&j);
+	td_json_begin_array(&j, "sockets");
+	for (size_t i = 0; i < col->n; i++)
+		view_json_sock(&j, &col->v[i], true,
+			       col->v[i].inode ? td_owners_get(owners, col->v[i].inode) : NULL,
+			       false);
+	td_json_end_array(&j);
+	td_json_uint(&j, "count", col->n);
+	td_json_uint(&j, "owners_hidden", hidden);
+	td_json_end_object(&j);
+	td_json_finish(&j);
+	free(procs);
+}
+
+int cmd_who(int argc, char **argv, struct td_ctx *ctx)
+{
+	struct collect col = { 0 };
+	struct td_owners *owners;
+	struct td_filter f;
+	struct td_err err = { 0 };
+	struct row *rows = NULL;
+	size_t nrows = 0, unowned = 0, hidden;
+	const char *ports;
+	int rc;
+
+	td_filter_init(&f);
+	rc = cmd_getopt(argc, argv, ctx, NULL, "", true, &f, help, NULL, NULL);
+	if (rc >= 0)
+		return rc;
+	if (optind >= argc)
+		return cmd_fail(TD_EXIT_USAGE, "who: which port? e.g. tcpdoctor who :8080");
+	if (optind + 1 < argc)
+		return cmd_fail(TD_EXIT_USAGE, "who: one port or range, got also '%s'",
+				argv[optind + 1]);
+	ports = argv[optind][0] == ':' ? argv[optind] + 1 : argv[optind];
+	if (td_filter_add_port(&f, argv[optind], &err) < 0)
+		return cmd_fail_err(&err);
+
+	rc = td_source_dump(&ctx->source, &f, 0, collect_one, &col, &err);
+	cmd_source_note(ctx);
+	if (rc < 0 && err.code != -TD_ETRUNC) {
+		free(col.v);
+		return cmd_fail_err(&err);
+	}
+	owners = td_owners_new();
+	if (!owners) {
+		free(col.v);
+		return cmd_fail(TD_EXIT_FAILED, "out of memory");
+	}
+	for (size_t i = 0; i < col.n; i++)
+		td_owners_want(owners, col.v[i].inode);
+	if (col.n && td_owners_resolve(owners, NULL, false, NULL, 0, &err) < 0) {
+		td_owners_free(owners);
+		free(col.v);
+		return cmd_fail_err(&err);
+	}
+
+	/* One row per (socket, owner); a socket shared after fork shows once per
+	 * process, as lsof does. */
+	for (int pass = 0; pass < 2; pass++) {
+		nrows = 0;
+		for (size_t i = 0; i < col.n; i++) {
+			const struct td_owner *o =
+				col.v[i].inode ? td_owners_get(owners, col.v[i].inode) : NULL;
+
+			if (!o) {
+				if (rows)
+					rows[nrows] = (struct row){ &col.v[i], NULL };
+				nrows++;
+				if (pass && col.v[i].inode)
+					unowned++;
+				continue;
+			}
+			for (; o; o = o->next) {
+				if (rows)
+					rows[nrows] = (struct row){ &col.v[i], o };
+				nrows++;
+			}
+		}
+		if (!pass) {
+			rows = calloc(nrows + 1, sizeof(*rows));
+			if (!rows) {
+				td_owners_free(owners);
+				free(col.v);
+				return cmd_fail(TD_EXIT_FAILED, "out of memory");
+			}
+		}
+	}
+	qsort(rows, nrows, sizeof(*rows), cmp_row);
+	hidden = td_owners_unreadable(owners) ? unowned : 0;
+	if (ctx->json)
+		print_json(ctx, ports, rows, nrows, &col, owners, hidden);
+	else if (col.n)
+		print_text(ctx, rows, nrows);
+	else
+		fprintf(stderr, "tcpdoctor: no TCP socket on port %s\n", ports);
+	view_hidden_note(hidden);
+	free(rows);
+	td_owners_free(owners);
+	free(col.v);
+	if (rc < 0)
+		return cmd_fail_err(&err);
+	return col.n ? TD_EXIT_OK : TD_EXIT_NOTHING;
+}

@@ -1,0 +1,37 @@
+/* Choosing where sockets come from: netlink sock_diag (default), /proc/net
+ * (fallback), or a recorded dump; and the --pid filter, which needs owners.
+ * Every command gets its sockets through td_source_dump(). */
+#ifndef TD_SOURCE_H
+#define TD_SOURCE_H
+
+#include "err.h"
+#include "filter.h"
+#include "sock.h"
+
+enum td_source_kind {
+	TD_SRC_AUTO = 0, /* netlink; /proc/net when netlink is refused */
+	TD_SRC_NETLINK,
+	TD_SRC_PROC,
+	TD_SRC_REPLAY,
+};
+
+struct td_source {
+	enum td_source_kind kind;
+	const char *replay_path;  /* TD_SRC_REPLAY */
+	int save_fd;              /* >= 0: also save raw netlink replies here */
+	enum td_source_kind used; /* what actually produced the sockets */
+	char note[256];           /* why auto fell back, for the user */
+};
+
+/* "auto", "netlink", "proc", "replay:FILE". */
+int td_source_parse(const char *text, struct td_source *src, struct td_err *err);
+void td_source_init(struct td_source *src);
+/* "netlink", "proc", "replay" (or "auto" before a dump). */
+const char *td_source_name(enum td_source_kind kind);
+
+/* Stream the sockets that pass f through cb. With f->npid, owners of those
+ * processes are looked up first and only their sockets pass. */
+int td_source_dump(struct td_source *src, const struct td_filter *f, unsigned dump_flags,
+		   td_sock_cb cb, void *ctx, struct td_err *err);
+
+#endif

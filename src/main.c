@@ -1,0 +1,217 @@
+/* tcpdoctor: the command table and the dispatcher. Global options may stand
+ * anywhere before "--"; they are taken out of argv here, and the ground is
+ * prepared (namespace entered, dump file opened) as the command's row says,
+ * before the command parses the rest. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "cmd/commands.h"
+#include "netns.h"
+
+#ifndef TD_VERSION
+#define TD_VERSION "0.1.0"
+#endif
+
+static const struct td_command commands[] = {
+	{ "states", cmd_states, CMD_ENTER_NETNS | CMD_SOURCE,
+	  "how many TCP sockets in each state, optionally by port, peer or process" },
+	{ "conns", cmd_conns, CMD_ENTER_NETNS | CMD_SOURCE,
+	  "every socket: addresses, state, queues, timer, owner; -i for tcp_info" },
+	{ "who", cmd_who, CMD_ENTER_NETNS | CMD_SOURCE,
+	  "who listens on or talks through a port (like lsof -i:PORT)" },
+};
+
+#define DEFAULT_COMMAND "states"
+
+static void usage(FILE *fp)
+{
+	fprintf(fp,
+		"usage: tcpdoctor [GLOBAL OPTIONS] [COMMAND] [OPTIONS]\n"
+		"\n"
+		"Find out why TCP connections on this host misbehave.\n"
+		"\n"
+		"Commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(fp, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(fp,
+		"With no command, runs '%s'.\n"
+		"\n"
+		"Global options (before or after the command):\n"
+		"  --netns NAME|PID|PATH  look inside another network namespace (a container)\n"
+		"  --json                 machine-readable output (docs/json.md)\n"
+		"  --no-color             no colour (also: NO_COLOR=1); colour only on a terminal\n"
+		"  -4, -6                 IPv4 or IPv6 sockets only\n"
+		"  --source SRC           auto (netlink, else /proc), netlink, proc, replay:FILE\n"
+		"  --save-dump FILE       also save the raw netlink dump (replay it with --source replay:FILE)\n"
+		"  -h, --help             this help; 'tcpdoctor COMMAND --help' for a command's\n"
+		"  --version              print the version\n"
+		"\n"
+		"Examples:\n"
+		"  tcpdoctor states --by lport\n"
+		"  tcpdoctor conns --state close-wait -i\n"
+		"  tcpdoctor who :8080\n"
+		"  tcpdoctor --netns web1 states --json\n"
+		"\n"
+		"Exit status: 0 ok, 1 nothing found (who), 2 usage or input error, 3 could not read sockets.\n",
+		DEFAULT_COMMAND);
+}
+
+static const struct td_command *find_command(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+/* Value of a global option given as "--opt VALUE" or "--opt=VALUE";
+ * advances *i past it. NULL if argv[*i] is not that option. */
+static const char *take_value(char **argv, int argc, int *i, const char *opt, bool *missing)
+{
+	size_t n = strlen(opt);
+
+	if (strncmp(argv[*i], opt, n))
+		return NULL;
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n])
+		return NULL;
+	if (*i + 1 >= argc) {
+		*missing = true;
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+static bool color_wanted(bool no_color)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	if (no_color || (nc && *nc))
+		return false;
+	return isatty(STDOUT_FILENO);
+}
+
+int main(int argc, char **argv)
+{
+	struct td_ctx ctx = { .prog = "tcpdoctor" };
+	const struct td_command *cmd = NULL;
+	const char *save_dump = NULL, *source = NULL;
+	bool no_color = false, help = false, dashdash = false;
+	char **rest = calloc((size_t)argc + 2, sizeof(*rest));
+	int nrest = 1, rc;
+
+	if (!rest)
+		return cmd_fail(TD_EXIT_FAILED, "out of memory");
+	td_source_init(&ctx.source);
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v;
+		bool missing = false;
+
+		if (dashdash) {
+			rest[nrest++] = argv[i];
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			dashdash = true;
+			rest[nrest++] = argv[i];
+		} else if ((v = take_value(argv, argc, &i, "--netns", &missing))) {
+			ctx.netns = v;
+		} else if ((v = take_value(argv, argc, &i, "--source", &missing))) {
+			source = v;
+		} else if ((v = take_value(argv, argc, &i, "--save-dump", &missing))) {
+			save_dump = v;
+		} else if (missing) {
+			free(rest);
+			return cmd_fail(TD_EXIT_USAGE, "%s needs a value (see: tcpdoctor --help)", a);
+		} else if (!strcmp(a, "--json")) {
+			ctx.json = true;
+		} else if (!strcmp(a, "--no-color") || !strcmp(a, "--no-colour")) {
+			no_color = true;
+		} else if (!strcmp(a, "-4")) {
+			ctx.family = AF_INET;
+		} else if (!strcmp(a, "-6")) {
+			ctx.family = AF_INET6;
+		} else if (!strcmp(a, "--version")) {
+			printf("tcpdoctor %s\n", TD_VERSION);
+			free(rest);
+			return TD_EXIT_OK;
+		} else if (!cmd && a[0] != '-') {
+			cmd = find_command(a);
+			if (!cmd) {
+				fprintf(stderr, "tcpdoctor: unknown command '%s'\n\n", a);
+				usage(stderr);
+				free(rest);
+				return TD_EXIT_USAGE;
+			}
+		} else if (!cmd && (!strcmp(a, "-h") || !strcmp(a, "--help"))) {
+			help = true;
+		} else {
+			rest[nrest++] = argv[i];
+		}
+	}
+	if (help && !cmd) {
+		usage(stdout);
+		free(rest);
+		return TD_EXIT_OK;
+	}
+	if (!cmd)
+		cmd = find_command(DEFAULT_COMMAND);
+	ctx.cmd = cmd->name;
+	rest[0] = (char *)cmd->name;
+	ctx.color = color_wanted(no_color);
+
+	if (source) {
+		struct td_err err = { 0 };
+
+		if (!(cmd->flags & CMD_SOURCE)) {
+			free(rest);
+			return cmd_fail(TD_EXIT_USAGE, "%s does not take --source", cmd->name);
+		}
+		if (td_source_parse(source, &ctx.source, &err) < 0) {
+			free(rest);
+			return cmd_fail_err(&err);
+		}
+	}
+	if (save_dump) {
+		if (ctx.source.kind != TD_SRC_AUTO && ctx.source.kind != TD_SRC_NETLINK) {
+			free(rest);
+			return cmd_fail(TD_EXIT_USAGE, "--save-dump needs the netlink source");
+		}
+		ctx.source.kind = TD_SRC_NETLINK;
+		/* Opened before entering a namespace: the path is the caller's. */
+		ctx.source.save_fd = open(save_dump, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (ctx.source.save_fd < 0) {
+			free(rest);
+			return cmd_fail(TD_EXIT_USAGE, "--save-dump %s: %s", save_dump,
+					strerror(errno));
+		}
+	}
+	if (ctx.netns) {
+		struct td_err err = { 0 };
+
+		if (!(cmd->flags & CMD_ENTER_NETNS)) {
+			free(rest);
+			return cmd_fail(TD_EXIT_USAGE, "%s does not take --netns", cmd->name);
+		}
+		if (td_netns_enter(ctx.netns, &err) < 0) {
+			free(rest);
+			return cmd_fail(err.code == -TD_ENOTFOUND ? TD_EXIT_USAGE : TD_EXIT_FAILED,
+					"%s", err.msg);
+		}
+	}
+	rest[nrest] = NULL;
+	rc = cmd->fn(nrest, rest, &ctx);
+	if (ctx.source.save_fd >= 0 && close(ctx.source.save_fd) < 0 && rc == TD_EXIT_OK)
+		rc = cmd_fail(TD_EXIT_FAILED, "--save-dump %s: %s", save_dump, strerror(errno));
+	if (fflush(stdout) == EOF && errno != EPIPE && rc == TD_EXIT_OK)
+		rc = cmd_fail(TD_EXIT_FAILED, "writing output: %s", strerror(errno));
+	free(rest);
+	return rc;
+}

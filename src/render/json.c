@@ -1,0 +1,257 @@
+/* Streaming JSON writer: each value goes to the FILE as it is added, so a dump
+ * of many sockets never sits in memory. Strings come from the kernel and from
+ * processes (comm, cmdline), so any bytes must still give valid JSON. */
+#include "json.h"
+
+#include <math.h>
+#include <string.h>
+
+/* The comma flag of nesting level `depth`. Past TD_JSON_MAX_DEPTH levels share
+ * the last slot; that stays correct because a parent's flag is always true
+ * again once a child container closes (the child was a value). */
+static bool *comma_slot(struct td_json *j)
+{
+	int d = j->depth;
+
+	if (d < 0)
+		d = 0;
+	if (d >= TD_JSON_MAX_DEPTH)
+		d = TD_JSON_MAX_DEPTH - 1;
+	return &j->need_comma[d];
+}
+
+static void newline_indent(struct td_json *j)
+{
+	int i;
+
+	fputc('\n', j->fp);
+	for (i = 0; i < j->depth; i++)
+		fputs("  ", j->fp);
+}
+
+/* Separator, indentation and key before any value. */
+static void value_start(struct td_json *j, const char *key)
+{
+	bool *comma = comma_slot(j);
+
+	/* Top-level values in a row become JSON lines, not one broken
+	 * document. */
+	if (*comma)
+		fputc(j->depth > 0 ? ',' : '\n', j->fp);
+	*comma = true;
+	if (j->depth == 0)
+		return; /* a top-level value has no key */
+	if (j->pretty)
+		newline_indent(j);
+	if (key) {
+		td_json_write_string(j->fp, key, strlen(key));
+		fputs(j->pretty ? ": " : ":", j->fp);
+	}
+}
+
+void td_json_init(struct td_json *j, FILE *fp, bool pretty)
+{
+	memset(j, 0, sizeof(*j));
+	j->fp = fp;
+	j->pretty = pretty;
+}
+
+static void begin(struct td_json *j, const char *key, char open)
+{
+	value_start(j, key);
+	fputc(open, j->fp);
+	j->depth++;
+	*comma_slot(j) = false;
+}
+
+static void end(struct td_json *j, char close)
+{
+	bool had_values;
+
+	if (j->depth <= 0)
+		return; /* unbalanced end: writing it would only break the output */
+	had_values = *comma_slot(j);
+	j->depth--;
+	if (j->pretty && had_values)
+		newline_indent(j);
+	fputc(close, j->fp);
+	*comma_slot(j) = true;
+}
+
+void td_json_begin_object(struct td_json *j, const char *key)
+{
+	begin(j, key, '{');
+}
+
+void td_json_end_object(struct td_json *j)
+{
+	end(j, '}');
+}
+
+void td_json_begin_array(struct td_json *j, const char *key)
+{
+	begin(j, key, '[');
+}
+
+void td_json_end_array(struct td_json *j)
+{
+	end(j, ']');
+}
+
+void td_json_str(struct td_json *j, const char *key, const char *val)
+{
+	if (!val) {
+		td_json_null(j, key);
+		return;
+	}
+	td_json_strn(j, key, val, strlen(val));
+}
+
+void td_json_strn(struct td_json *j, const char *key, const char *val, size_t len)
+{
+	if (!val) {
+		td_json_null(j, key);
+		return;
+	}
+	value_start(j, key);
+	td_json_write_string(j->fp, val, len);
+}
+
+void td_json_int(struct td_json *j, const char *key, long long val)
+{
+	value_start(j, key);
+	fprintf(j->fp, "%lld", val);
+}
+
+void td_json_uint(struct td_json *j, const char *key, unsigned long long val)
+{
+	value_start(j, key);
+	fprintf(j->fp, "%llu", val);
+}
+
+void td_json_double(struct td_json *j, const char *key, double val)
+{
+	char buf[64];
+	char *p;
+
+	if (!isfinite(val)) {
+		td_json_null(j, key); /* JSON has no NaN or Infinity */
+		return;
+	}
+	/* 15 significant digits: what a double holds reliably, so 0.1 prints as
+	 * 0.1, not 0.10000000000000001. Epoch seconds keep 10 us; exact
+	 * timestamps belong in td_json_uint(). */
+	snprintf(buf, sizeof(buf), "%.15g", val);
+	/* A caller's setlocale() may make the decimal point a comma. */
+	for (p = buf; *p; p++)
+		if (*p == ',')
+			*p = '.';
+	value_start(j, key);
+	fputs(buf, j->fp);
+}
+
+void td_json_bool(struct td_json *j, const char *key, bool val)
+{
+	value_start(j, key);
+	fputs(val ? "true" : "false", j->fp);
+}
+
+void td_json_null(struct td_json *j, const char *key)
+{
+	value_start(j, key);
+	fputs("null", j->fp);
+}
+
+void td_json_finish(struct td_json *j)
+{
+	fputc('\n', j->fp);
+	fflush(j->fp);
+	/* The newline ended the document; the next one needs no separator. */
+	if (j->depth == 0)
+		j->need_comma[0] = false;
+}
+
+/* Length of the well-formed UTF-8 sequence at s (Unicode 15, table 3-7), or 0
+ * if it is not one: overlong forms, surrogates, code points past U+10FFFF and
+ * truncated sequences all give 0. */
+static size_t utf8_seq_len(const unsigned char *s, size_t avail)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t n, i;
+
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4;
+	else
+		return 0; /* 0x80..0xc1 (continuation, overlong lead), 0xf5..0xff */
+	if (avail < n)
+		return 0;
+	/* The second byte's range is narrower after these leads. */
+	if (c == 0xe0)
+		lo = 0xa0; /* overlong below U+0800 */
+	else if (c == 0xed)
+		hi = 0x9f; /* U+D800..U+DFFF surrogates */
+	else if (c == 0xf0)
+		lo = 0x90; /* overlong below U+10000 */
+	else if (c == 0xf4)
+		hi = 0x8f; /* past U+10FFFF */
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+/* The two-character escapes JSON has; every other byte that needs escaping
+ * is written as \u00XX. */
+/* clang-format off */
+static const char *const short_escapes[128] = {
+	['"'] = "\\\"", ['\\'] = "\\\\", ['\b'] = "\\b", ['\f'] = "\\f",
+	['\n'] = "\\n", ['\r'] = "\\r", ['\t'] = "\\t",
+};
+/* clang-format on */
+
+void td_json_write_string(FILE *fp, const char *str, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, run = 0; /* s[run..i) is waiting to be written as is */
+
+	if (!s)
+		len = 0;
+	fputc('"', fp);
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t n;
+
+		if (c >= 0x80) {
+			n = utf8_seq_len(s + i, len - i);
+			if (n) {
+				i += n;
+				continue;
+			}
+		} else if (c >= 0x20 && c != 0x7f && !short_escapes[c]) {
+			i++;
+			continue;
+		}
+		if (i > run)
+			fwrite(s + run, 1, i - run, fp);
+		if (c < 0x80 && short_escapes[c]) {
+			fputs(short_escapes[c], fp);
+		} else {
+			/* Other controls, DEL, and bytes that are not UTF-8: the
+			 * byte read as Latin-1, U+0000..U+00FF. */
+			char u[] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf], '\0' };
+
+			fputs(u, fp);
+		}
+		run = ++i;
+	}
+	if (i > run)
+		fwrite(s + run, 1, i - run, fp);
+	fputc('"', fp);
+}

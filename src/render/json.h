@@ -1,0 +1,46 @@
+/* A streaming JSON writer: values go straight to the FILE as they come, the
+ * writer only remembers nesting and whether a comma is due. Every string is
+ * escaped so the output is valid JSON (and valid UTF-8) for any input bytes,
+ * including process names with quotes, control characters or bytes that are
+ * not UTF-8 (those are written as \u00XX, i.e. read as Latin-1). */
+#ifndef TD_JSON_H
+#define TD_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define TD_JSON_MAX_DEPTH 32
+
+struct td_json {
+	FILE *fp;
+	int depth;
+	bool pretty;                        /* newline + two-space indent */
+	bool need_comma[TD_JSON_MAX_DEPTH]; /* per level */
+};
+
+void td_json_init(struct td_json *j, FILE *fp, bool pretty);
+
+/* `key` is the member name inside an object, NULL inside an array or at
+ * the top level. */
+void td_json_begin_object(struct td_json *j, const char *key);
+void td_json_end_object(struct td_json *j);
+void td_json_begin_array(struct td_json *j, const char *key);
+void td_json_end_array(struct td_json *j);
+
+void td_json_str(struct td_json *j, const char *key, const char *val); /* NULL -> null */
+void td_json_strn(struct td_json *j, const char *key, const char *val, size_t len);
+void td_json_int(struct td_json *j, const char *key, long long val);
+void td_json_uint(struct td_json *j, const char *key, unsigned long long val);
+void td_json_double(struct td_json *j, const char *key, double val); /* NaN/inf -> null */
+void td_json_bool(struct td_json *j, const char *key, bool val);
+void td_json_null(struct td_json *j, const char *key);
+
+/* Ends the document with a newline and flushes. */
+void td_json_finish(struct td_json *j);
+
+/* Write s (len bytes, may contain NUL) as a quoted JSON string. */
+void td_json_write_string(FILE *fp, const char *s, size_t len);
+
+#endif

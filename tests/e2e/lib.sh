@@ -1,0 +1,449 @@
+# Shared helpers for the end-to-end tests (sourced by tests/e2e/test_*.sh):
+# TAP output with a running counter, root and tool checks, network namespace
+# pairs joined by a veth, socket actors, and a cleanup that runs on every exit.
+#
+# Environment: TCPDOCTOR (absolute path of the binary), TD_SRCDIR (repo root).
+# Needs: bash, iproute2 (ip, ss), jq, python3 (socket actors), util-linux.
+
+set -u
+export LC_ALL=C
+
+: "${TD_SRCDIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+: "${TCPDOCTOR:=$TD_SRCDIR/build/tcpdoctor}"
+TD_PY=${TD_PY:-$(command -v /usr/bin/python3 || command -v python3 || true)}
+
+TAP_N=0
+TAP_FAILED=0
+TD_TMP=$(mktemp -d "${TMPDIR:-/tmp}/td-e2e.XXXXXX")
+TD_PIDS=()
+TD_NETNS=()
+
+# ---- TAP --------------------------------------------------------------------
+
+diag() { # text... : each line printed as a TAP comment
+	local line
+	printf '%s\n' "$*" | while IFS= read -r line; do printf '# %s\n' "$line"; done
+}
+
+ok() { # description
+	TAP_N=$((TAP_N + 1))
+	echo "ok $TAP_N - $1"
+}
+
+not_ok() { # description [diagnostics...]
+	TAP_N=$((TAP_N + 1))
+	TAP_FAILED=$((TAP_FAILED + 1))
+	echo "not ok $TAP_N - $1"
+	shift
+	[ $# -gt 0 ] && diag "$@"
+	return 0
+}
+
+skip() { # description reason
+	TAP_N=$((TAP_N + 1))
+	echo "ok $TAP_N - $1 # SKIP $2"
+}
+
+check() { # description command... : ok when the command succeeds
+	local desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc" "command failed: $*"; fi
+}
+
+is() { # got expected description [context...]
+	local got=$1 want=$2 desc=$3
+	shift 3
+	if [ "$got" == "$want" ]; then
+		ok "$desc"
+	else
+		not_ok "$desc" "got:      '$got'" "expected: '$want'" "$@"
+	fi
+}
+
+isnt() { # got unexpected description
+	if [ "$1" != "$2" ]; then ok "$3"; else not_ok "$3" "got '$1', which it should not be"; fi
+}
+
+like() { # got ERE description
+	if [[ $1 =~ $2 ]]; then
+		ok "$3"
+	else
+		not_ok "$3" "got:      '$1'" "expected to match /$2/"
+	fi
+}
+
+unlike() { # got ERE description
+	if [[ $1 =~ $2 ]]; then
+		not_ok "$3" "got:      '$1'" "expected NOT to match /$2/"
+	else
+		ok "$3"
+	fi
+}
+
+# Compare two multi-line texts (typically sorted records); show a diff on failure.
+same_lines() { # got expected description
+	if [ "$1" == "$2" ]; then
+		ok "$3"
+	else
+		not_ok "$3" "diff (- expected, + got):" \
+			"$(diff <(printf '%s\n' "$2") <(printf '%s\n' "$1") | grep '^[<>]' |
+				sed 's/^</-/; s/^>/+/' | head -40)"
+	fi
+}
+
+bail() { # reason : abort the script with a failure
+	not_ok "setup: $1"
+	exit 1
+}
+
+# Exit status: 1 when any test failed, so a crash is never mistaken for success.
+td_done() {
+	echo "# $TAP_N tests, $TAP_FAILED failed"
+	[ "$TAP_FAILED" -eq 0 ]
+}
+
+# ---- requirements -----------------------------------------------------------
+
+need_root() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "ok 1 - $(basename "$0") # SKIP needs root"
+		exit 0
+	fi
+}
+
+need_tool() { # name... : skip the whole script when a tool is missing
+	local t
+	for t in "$@"; do
+		if ! command -v "$t" >/dev/null 2>&1; then
+			echo "ok 1 - $(basename "$0") # SKIP needs $t (run scripts/deps)"
+			exit 0
+		fi
+	done
+}
+
+need_binary() {
+	if [ ! -x "$TCPDOCTOR" ]; then
+		echo "ok 1 - $(basename "$0") # SKIP $TCPDOCTOR not built"
+		exit 0
+	fi
+}
+
+need_python() {
+	[ -n "$TD_PY" ] && "$TD_PY" -c 'import socket, selectors, ctypes' 2>/dev/null && return 0
+	echo "ok 1 - $(basename "$0") # SKIP needs python3 for the socket actors"
+	exit 0
+}
+
+# ---- cleanup ----------------------------------------------------------------
+
+td_cleanup() {
+	local rc=$? p ns
+	trap - EXIT INT TERM
+	for p in "${TD_PIDS[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	for ns in "${TD_NETNS[@]}"; do
+		# Anything still running inside our own namespaces was started by us.
+		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+	done
+	for p in "${TD_PIDS[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	for ns in "${TD_NETNS[@]}"; do
+		ip netns delete "$ns" 2>/dev/null
+	done
+	rm -rf "$TD_TMP"
+	exit "$rc"
+}
+trap td_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---- namespaces -------------------------------------------------------------
+
+# ns_create VAR NAME: create namespace td-e2e-NAME-$$ with lo up, store its name
+# in VAR, and register it for deletion.
+ns_create() {
+	local var=$1 ns="td-e2e-$2-$$"
+	ip netns add "$ns" || bail "ip netns add $ns"
+	TD_NETNS+=("$ns")
+	ip -n "$ns" link set lo up || bail "lo up in $ns"
+	printf -v "$var" '%s' "$ns"
+}
+
+# ns_link NS1 NS2: veth td0 (in NS1: 192.0.2.1/24, 2001:db8::1/64) <-> td1 (in
+# NS2: 192.0.2.2/24, 2001:db8::2/64). No default route: only the link is reachable.
+ns_link() {
+	local a=$1 b=$2
+	ip -n "$a" link add td0 type veth peer name td1 netns "$b" || bail "veth $a-$b"
+	ip -n "$a" addr add 192.0.2.1/24 dev td0 &&
+		ip -n "$a" addr add 2001:db8::1/64 dev td0 nodad &&
+		ip -n "$a" link set td0 up &&
+		ip -n "$b" addr add 192.0.2.2/24 dev td1 &&
+		ip -n "$b" addr add 2001:db8::2/64 dev td1 nodad &&
+		ip -n "$b" link set td1 up || bail "addresses on the veth $a-$b"
+}
+
+# ns_pair NAME: NS_A and NS_B, linked as above.
+ns_pair() {
+	ns_create NS_A "$1a"
+	ns_create NS_B "$1b"
+	ns_link "$NS_A" "$NS_B"
+}
+
+# ns_blackhole NS DEV ADDR...: a permanent neighbour entry with a MAC nobody has,
+# so a SYN to ADDR leaves but is never answered and the connect stays in
+# SYN_SENT. (An unresolved neighbour would fail the connect with EHOSTUNREACH
+# after ~3 s of ARP; a blackhole route would fail it at once.)
+ns_blackhole() {
+	local ns=$1 dev=$2 addr
+	shift 2
+	for addr in "$@"; do
+		ip -n "$ns" neigh replace "$addr" lladdr 02:00:5e:00:53:99 dev "$dev" \
+			nud permanent || bail "neighbour $addr in $ns"
+	done
+}
+
+# ---- actors -----------------------------------------------------------------
+
+# spawn NS CMD...: run a command inside a namespace in the background; its pid
+# (ip netns exec execs, so it is the command's own pid) is in SPAWNED and
+# registered for killing.
+spawn() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$@" &
+	SPAWNED=$!
+	TD_PIDS+=("$SPAWNED")
+}
+
+# spawn_py NS SCRIPT ARGS...: a python3 socket actor inside NS.
+spawn_py() {
+	local ns=$1 script=$2
+	shift 2
+	spawn "$ns" "$TD_PY" -c "$script" "$@"
+}
+
+# wait_for TIMEOUT_S CMD...: poll until CMD succeeds; 1 on timeout.
+wait_for() {
+	local deadline=$((SECONDS + $1))
+	shift
+	while ! "$@" 2>/dev/null; do
+		[ "$SECONDS" -ge "$deadline" ] && return 1
+		sleep 0.05
+	done
+	return 0
+}
+
+# ---- ss oracle --------------------------------------------------------------
+
+# ss_count NS [ss args/filter...]: number of TCP sockets ss sees (-tan + args).
+ss_count() {
+	local ns=$1
+	shift
+	ss -N "$ns" -Htan "$@" | wc -l
+}
+
+# ss_state_count NS STATE: STATE as ss spells it in filters (established...).
+ss_state_count() {
+	ss_count "$1" state "$2"
+}
+
+# Map ss's short state names to the kernel's canonical ones.
+ss_canon_state() {
+	sed -e 's/^ESTAB\b/ESTABLISHED/; s/^SYN-SENT/SYN_SENT/; s/^SYN-RECV/SYN_RECV/' \
+		-e 's/^FIN-WAIT-1/FIN_WAIT1/; s/^FIN-WAIT-2/FIN_WAIT2/; s/^TIME-WAIT/TIME_WAIT/' \
+		-e 's/^UNCONN/CLOSE/; s/^CLOSE-WAIT/CLOSE_WAIT/; s/^LAST-ACK/LAST_ACK/'
+}
+
+# "addr:port" as ss prints it -> "addr port" (IPv6 brackets and scope removed).
+ss_split_addr() {
+	sed -E 's/^\[([^]]*)\]:(.*)$/\1 \2/; t x; s/^(.*):([^:]*)$/\1 \2/; :x; s/%[^ ]*//; s/ \*$/ 0/'
+}
+
+# ---- tcpdoctor --------------------------------------------------------------
+
+# td ARGS...: run tcpdoctor; stdout in TD_OUT, stderr in TD_ERR, status in TD_RC.
+td() {
+	"$TCPDOCTOR" "$@" >"$TD_TMP/out" 2>"$TD_TMP/err"
+	TD_RC=$?
+	TD_OUT=$(cat "$TD_TMP/out")
+	TD_ERR=$(cat "$TD_TMP/err")
+	return 0
+}
+
+# td_json FILTER ARGS...: run tcpdoctor ARGS and apply jq FILTER to its output;
+# prints "ERROR" (and diagnostics on stderr) when it fails or is not JSON.
+td_json() {
+	local filter=$1
+	shift
+	td "$@"
+	if [ "$TD_RC" -ne 0 ] || ! printf '%s' "$TD_OUT" | jq -e . >/dev/null 2>&1; then
+		echo "ERROR"
+		echo "# tcpdoctor $* -> exit $TD_RC: $(head -c 300 "$TD_TMP/err" | tr '\n' ' ')" >&2
+		return 1
+	fi
+	printf '%s' "$TD_OUT" | jq -r "$filter"
+}
+
+# Canonical state names, in the order of the JSON "states" object.
+TD_STATES=(ESTABLISHED SYN_SENT SYN_RECV FIN_WAIT1 FIN_WAIT2 TIME_WAIT CLOSE CLOSE_WAIT
+	LAST_ACK LISTEN CLOSING)
+# The same as ss filters spell them.
+declare -A SS_STATE=(
+	[ESTABLISHED]=established [SYN_SENT]=syn-sent [SYN_RECV]=syn-recv
+	[FIN_WAIT1]=fin-wait-1 [FIN_WAIT2]=fin-wait-2 [TIME_WAIT]=time-wait
+	[CLOSE]=closed [CLOSE_WAIT]=close-wait [LAST_ACK]=last-ack [LISTEN]=listening
+	[CLOSING]=closing)
+
+# ---- the socket actor -------------------------------------------------------
+
+# One python3 program, driven by its arguments, processed in order:
+#   comm NAME                      set the process name (prctl PR_SET_NAME;
+#                                  python escapes such as \n \" \x1b are decoded)
+#   listen ADDR PORT keep|eofclose listen; accepted sockets are held open
+#                                  (keep) or closed once the peer closed (eofclose)
+#   est  LADDR LPORT RADDR RPORT   connect and hold (ESTABLISHED)
+#   half LADDR LPORT RADDR RPORT   connect, shutdown(SHUT_WR), hold (FIN_WAIT2 here,
+#                                  CLOSE_WAIT at a "keep" server)
+#   close LADDR LPORT RADDR RPORT  connect and close (TIME_WAIT here once an
+#                                  "eofclose" server closed too)
+#   syn  LADDR LPORT RADDR RPORT   non-blocking connect, hold (SYN_SENT when the
+#                                  SYN is never answered)
+#   fork                           fork: parent and child both hold the sockets
+#                                  (put it last, after any listener)
+# It then serves its listeners until killed; SIGALRM ends it after
+# TD_ACTOR_TTL seconds in any case, so no actor outlives a killed test for long.
+TD_ACTOR='
+import ctypes, os, selectors, signal, socket, sys
+signal.alarm(int(os.environ.get("TD_ACTOR_TTL", "120")))
+args, held, sel = sys.argv[1:], [], selectors.DefaultSelector()
+def family(addr):
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+i = 0
+while i < len(args):
+    op = args[i]
+    if op == "comm":
+        name = args[i + 1].encode().decode("unicode_escape").encode("latin-1")
+        ctypes.CDLL(None, use_errno=True).prctl(15, ctypes.c_char_p(name), 0, 0, 0)
+        i += 2
+    elif op == "fork":
+        # Both processes go on holding every socket made so far.
+        if os.fork() == 0:
+            signal.alarm(int(os.environ.get("TD_ACTOR_TTL", "120")))
+        i += 1
+    elif op == "listen":
+        addr, port, mode = args[i + 1], int(args[i + 2]), args[i + 3]
+        s = socket.socket(family(addr), socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family(addr) == socket.AF_INET6:
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        s.bind((addr, port))
+        s.listen(64)
+        s.setblocking(False)
+        sel.register(s, selectors.EVENT_READ, mode)
+        held.append(s)
+        i += 4
+    else:
+        laddr, lport, raddr, rport = args[i + 1], int(args[i + 2]), args[i + 3], int(args[i + 4])
+        i += 5
+        s = socket.socket(family(raddr), socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((laddr, lport))
+        if op == "syn":
+            s.setblocking(False)
+            try:
+                s.connect((raddr, rport))
+            except BlockingIOError:
+                pass
+        else:
+            s.settimeout(5)
+            s.connect((raddr, rport))
+            if op == "half":
+                s.shutdown(socket.SHUT_WR)
+            elif op == "close":
+                s.close()
+                continue
+        held.append(s)
+print("ready", flush=True)
+while True:
+    for key, _ in sel.select():
+        if key.data in ("keep", "eofclose"):
+            c, _ = key.fileobj.accept()
+            held.append(c)
+            if key.data == "eofclose":
+                c.setblocking(False)
+                sel.register(c, selectors.EVENT_READ, "eof")
+        elif not key.fileobj.recv(4096):
+            sel.unregister(key.fileobj)
+            held.remove(key.fileobj)
+            key.fileobj.close()
+'
+
+# ss_has NS STATE N: ss sees exactly N sockets in STATE (ss filter spelling).
+ss_has() {
+	[ "$(ss_state_count "$1" "$2")" -eq "$3" ]
+}
+
+# The standard lab, used by states/conns/who: a server in NS_A (192.0.2.1,
+# 2001:db8::1; comm "tdserver", pid SERVER_PID) and a client in NS_B (comm
+# "tdclient", pid CLIENT_PID). When ready:
+#   NS_A: LISTEN 6 (5001-5003, v4+v6), ESTABLISHED 5, CLOSE_WAIT 3
+#   NS_B: ESTABLISHED 5, FIN_WAIT2 3, TIME_WAIT 3, SYN_SENT 3
+# Client ports: 4100x established, 4200x half-closed, 4300x closed, 4400x SYN;
+# v4 uses 410xx..440xx, v6 411xx..441xx. 5009 is the port nobody answers.
+lab_standard() {
+	local a4=192.0.2.1 b4=192.0.2.2 a6=2001:db8::1 b6=2001:db8::2
+	ns_pair "${1:-lab}"
+	ns_blackhole "$NS_B" td1 192.0.2.99 2001:db8::99
+	spawn_py "$NS_A" "$TD_ACTOR" comm tdserver \
+		listen $a4 5001 keep listen $a4 5002 keep listen $a4 5003 eofclose \
+		listen $a6 5001 keep listen $a6 5002 keep listen $a6 5003 eofclose >/dev/null
+	SERVER_PID=$SPAWNED
+	wait_for 10 ss_has "$NS_A" listening 6 || bail "server listeners not up in $NS_A"
+	spawn_py "$NS_B" "$TD_ACTOR" comm tdclient \
+		est $b4 41001 $a4 5001 est $b4 41002 $a4 5001 est $b4 41003 $a4 5001 \
+		half $b4 42001 $a4 5002 half $b4 42002 $a4 5002 \
+		close $b4 43001 $a4 5003 close $b4 43002 $a4 5003 \
+		syn $b4 44001 192.0.2.99 5009 \
+		est $b6 41101 $a6 5001 est $b6 41102 $a6 5001 \
+		half $b6 42101 $a6 5002 \
+		close $b6 43101 $a6 5003 \
+		syn $b6 44101 2001:db8::99 5009 syn $b6 44102 2001:db8::99 5009 >/dev/null
+	CLIENT_PID=$SPAWNED
+	wait_for 10 lab_standard_ready || {
+		diag "$(ss -N "$NS_A" -tan)" "$(ss -N "$NS_B" -tan)"
+		bail "standard lab did not reach its states"
+	}
+}
+
+lab_standard_ready() {
+	ss_has "$NS_A" listening 6 && ss_has "$NS_A" established 5 &&
+		ss_has "$NS_A" close-wait 3 && ss_has "$NS_A" last-ack 0 &&
+		ss_has "$NS_B" established 5 && ss_has "$NS_B" fin-wait-2 3 &&
+		ss_has "$NS_B" time-wait 3 && ss_has "$NS_B" syn-sent 3
+}
+
+# ss_states NS [ss args...]: "ESTABLISHED=n SYN_SENT=n ... CLOSING=n total=n" as
+# ss sees it (no state filter may be given: ss then drops its State column).
+ss_states() {
+	local ns=$1 s line=
+	shift
+	local counts
+	counts=$(ss -N "$ns" -Htan "$@" 2>/dev/null | awk '{print $1}' | ss_canon_state | sort | uniq -c)
+	local total=0 n
+	for s in "${TD_STATES[@]}"; do
+		n=$(awk -v s="$s" '$2 == s {print $1}' <<<"$counts")
+		n=${n:-0}
+		total=$((total + n))
+		line+="$s=$n "
+	done
+	echo "${line}total=$total"
+}
+
+# td_states ARGS...: the same line from `tcpdoctor states ARGS --json`.
+td_states() {
+	td_json '. as $d | [(["ESTABLISHED","SYN_SENT","SYN_RECV","FIN_WAIT1","FIN_WAIT2",
+		"TIME_WAIT","CLOSE","CLOSE_WAIT","LAST_ACK","LISTEN","CLOSING"][]
+		| "\(.)=\($d.states[.])"), "total=\($d.total)"] | join(" ")' states "$@" --json
+}
