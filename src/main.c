@@ -145,8 +145,10 @@ int main(int argc, char **argv)
 		} else if (!cmd && a[0] != '-') {
 			cmd = find_command(a);
 			if (!cmd) {
-				fprintf(stderr, "tcpdoctor: unknown command '%s'\n\n", a);
-				usage(stderr);
+				fprintf(stderr, "tcpdoctor: unknown command '%s' (commands:", a);
+				for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
+					fprintf(stderr, "%s %s", k ? "," : "", commands[k].name);
+				fprintf(stderr, "; see tcpdoctor --help)\n");
 				free(rest);
 				return TD_EXIT_USAGE;
 			}

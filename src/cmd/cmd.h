@@ -61,6 +61,9 @@ int cmd_getopt(int argc, char **argv, struct td_ctx *ctx, const struct option *o
 int cmd_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print err's message and return the exit code its code maps to. */
 int cmd_fail_err(const struct td_err *err);
+/* After a failed dump: like cmd_fail_err, but a bad replay file is the
+ * user's input, so it is a usage error (2), not a failure to read (3). */
+int cmd_fail_dump(const struct td_ctx *ctx, const struct td_err *err);
 /* Exit code for a library error code. */
 int cmd_exit_code(int rc);
 

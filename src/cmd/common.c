@@ -63,6 +63,13 @@ int cmd_fail_err(const struct td_err *err)
 			err->msg[0] ? err->msg : strerror(-err->code));
 }
 
+int cmd_fail_dump(const struct td_ctx *ctx, const struct td_err *err)
+{
+	int code = cmd_fail_err(err);
+
+	return ctx->source.kind == TD_SRC_REPLAY ? TD_EXIT_USAGE : code;
+}
+
 void cmd_filter_family(const struct td_ctx *ctx, struct td_filter *f)
 {
 	if (ctx->family)

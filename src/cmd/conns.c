@@ -2,7 +2,7 @@
  * owner (ss -tanpoi, lsof -i). Owners come from one walk of /proc joined by
  * inode: for an unfiltered listing the walk records every socket inode and
  * the dump streams; for a filtered one the matching sockets are collected
- * first and the walk stops once all their owners are found. */
+ * first and the walk records only their inodes. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,6 +154,7 @@ int cmd_conns(int argc, char **argv, struct td_ctx *ctx)
 	} else {
 		rc = td_source_dump(&ctx->source, &f, o.info ? TD_DUMP_INFO : 0, collect_one, &col,
 				    &err);
+		td_owners_set_complete(owners, true);
 		for (size_t i = 0; i < col.n; i++)
 			td_owners_want(owners, col.v[i].inode);
 		if (col.n && td_owners_resolve(owners, NULL, false, NULL, 0, &err) < 0 && rc >= 0)
@@ -176,6 +177,6 @@ int cmd_conns(int argc, char **argv, struct td_ctx *ctx)
 	free(col.v);
 	td_owners_free(owners);
 	if (rc < 0)
-		return cmd_fail_err(&err);
+		return cmd_fail_dump(ctx, &err);
 	return TD_EXIT_OK;
 }

@@ -315,7 +315,7 @@ int cmd_states(int argc, char **argv, struct td_ctx *ctx)
 	if (rc < 0 && err.code != -TD_ETRUNC) {
 		td_agg_free(&agg);
 		td_owners_free(owners);
-		return cmd_fail_err(&err);
+		return cmd_fail_dump(ctx, &err);
 	}
 	/* A truncated replay still shows what was read, then says so. */
 	v = td_agg_sorted(&agg, &n);
@@ -332,6 +332,6 @@ int cmd_states(int argc, char **argv, struct td_ctx *ctx)
 	td_agg_free(&agg);
 	td_owners_free(owners);
 	if (rc < 0)
-		return cmd_fail_err(&err);
+		return cmd_fail_dump(ctx, &err);
 	return TD_EXIT_OK;
 }

@@ -155,13 +155,19 @@ void view_sock_line(FILE *fp, bool color, const struct td_sock *s, bool with_own
 	/* A listener's tcp_info is all zeros but for rto: not worth a line. */
 	if (with_info && (s->flags & TD_SOCK_HAS_INFO) && st != TD_LISTEN) {
 		const struct td_tcpinfo *i = &s->info;
-		char a[24], b[24], c[24], rate[24];
+		char a[24], b[24], c[24], rate[24], ssth[16];
+
+		/* TCP_INFINITE_SSTHRESH until the first loss. */
+		if (i->snd_ssthresh >= 0x7fffffff)
+			snprintf(ssth, sizeof(ssth), "inf");
+		else
+			snprintf(ssth, sizeof(ssth), "%u", i->snd_ssthresh);
 
 		fprintf(fp,
-			"%s\trtt %.3f/%.3fms cwnd %u ssthresh %u unacked %u lost %u retrans %u/%u"
+			"%s\trtt %.3f/%.3fms cwnd %u ssthresh %s unacked %u lost %u retrans %u/%u"
 			" last-sent %s last-recv %s last-ack %s rate %s%s\n",
 			td_style_dim(color), i->rtt_us / 1000.0, i->rttvar_us / 1000.0, i->snd_cwnd,
-			i->snd_ssthresh, i->unacked, i->lost, i->retrans, i->total_retrans,
+			ssth, i->unacked, i->lost, i->retrans, i->total_retrans,
 			td_fmt_duration_ms(i->last_data_sent_ms, a, sizeof(a)),
 			td_fmt_duration_ms(i->last_data_recv_ms, b, sizeof(b)),
 			td_fmt_duration_ms(i->last_ack_recv_ms, c, sizeof(c)),

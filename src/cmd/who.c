@@ -207,19 +207,22 @@ int cmd_who(int argc, char **argv, struct td_ctx *ctx)
 	cmd_source_note(ctx);
 	if (rc < 0 && err.code != -TD_ETRUNC) {
 		free(col.v);
-		return cmd_fail_err(&err);
+		return cmd_fail_dump(ctx, &err);
 	}
 	owners = td_owners_new();
 	if (!owners) {
 		free(col.v);
 		return cmd_fail(TD_EXIT_FAILED, "out of memory");
 	}
+	/* Like lsof, name every process holding the socket (all workers of a
+	 * pre-fork server), so the walk does not stop at the first holder. */
+	td_owners_set_complete(owners, true);
 	for (size_t i = 0; i < col.n; i++)
 		td_owners_want(owners, col.v[i].inode);
 	if (col.n && td_owners_resolve(owners, NULL, false, NULL, 0, &err) < 0) {
 		td_owners_free(owners);
 		free(col.v);
-		return cmd_fail_err(&err);
+		return cmd_fail_dump(ctx, &err);
 	}
 
 	/* One row per (socket, owner); a socket shared after fork shows once per
@@ -266,6 +269,6 @@ int cmd_who(int argc, char **argv, struct td_ctx *ctx)
 	td_owners_free(owners);
 	free(col.v);
 	if (rc < 0)
-		return cmd_fail_err(&err);
+		return cmd_fail_dump(ctx, &err);
 	return col.n ? TD_EXIT_OK : TD_EXIT_NOTHING;
 }

@@ -55,7 +55,8 @@ int td_agg_state(int state)
 	return state == TD_NEW_SYN_RECV ? TD_SYN_RECV : state;
 }
 
-/* The key part of a group (everything before `used` is compared too). */
+/* The key of the group a socket belongs to: only the fields `by` uses are
+ * set, the others stay zero, so same_key() can compare them all. */
 static void make_key(const struct td_agg *a, const struct td_sock *s, struct td_group *k)
 {
 	const struct td_owner *o;

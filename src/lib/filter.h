@@ -45,7 +45,7 @@ void td_filter_init(struct td_filter *f);
 /* Add criteria from option text. Each returns 0 or -TD_EPARSE (or -E2BIG
  * when a list is full) with err naming the option, the bad text and the
  * expected form, e.g.
- *   "--sport '80-x': not a port range: expected PORT or LO-HI (1-65535)".
+ *   "--sport '80-x': not a port or range: expected PORT or LO-HI with 0 <= LO <= HI <= 65535".
  * Ports: "80", ":80", "8000-8080"; a leading ':' is allowed (as in
  *   `who :8080`); 0..65535; lo <= hi.
  * Addresses: "192.0.2.1", "192.0.2.0/24", "2001:db8::/32", "[2001:db8::1]";

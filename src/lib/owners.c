@@ -38,6 +38,7 @@ struct td_owners {
 	size_t nwanted;
 	size_t nfound;			/* wanted inodes with at least one owner */
 	size_t unreadable;
+	bool complete;			/* walk every process, even when all are found */
 	struct owner_chunk *chunks;	/* newest first */
 };
 
@@ -212,6 +213,12 @@ const struct td_owner *td_owners_get(const struct td_owners *o, uint64_t inode)
 		return NULL;
 	s = slot_find(o, inode);
 	return s ? s->head : NULL;
+}
+
+void td_owners_set_complete(struct td_owners *o, bool complete)
+{
+	if (o)
+		o->complete = complete;
 }
 
 size_t td_owners_unreadable(const struct td_owners *o)
@@ -517,7 +524,7 @@ static int cmp_pid(const void *a, const void *b)
 
 static bool all_found(const struct td_owners *o, bool want_all)
 {
-	return !want_all && o->nfound == o->nwanted;
+	return !want_all && !o->complete && o->nfound == o->nwanted;
 }
 
 static int resolve_pids(struct td_owners *o, int procfd, bool want_all, const pid_t *pids,

@@ -38,6 +38,11 @@ int td_owners_want(struct td_owners *o, uint64_t inode);
 int td_owners_resolve(struct td_owners *o, const char *procdir, bool want_all,
 		      const pid_t *pids, size_t npids, struct td_err *err);
 
+/* Stopping early loses the other holders of a shared socket (a pre-fork
+ * server's workers all hold its listener): with complete set, the walk
+ * visits every process and records every holder of the wanted inodes. */
+void td_owners_set_complete(struct td_owners *o, bool complete);
+
 /* Owners of an inode (a list through ->next), or NULL if unknown. */
 const struct td_owner *td_owners_get(const struct td_owners *o, uint64_t inode);
 

@@ -111,6 +111,12 @@ int td_sockdiag_parse(const void *msg, struct td_sock *s, struct td_err *err)
 			s->flags |= TD_SOCK_HAS_INFO;
 		}
 	}
+	/* mnl_attr_for_each() stops quietly at an attribute that does not fit:
+	 * that is a corrupt message, not a socket without attributes. */
+	if ((const char *)a != (const char *)mnl_nlmsg_get_payload_tail(nlh))
+		return td_err_set(err, -TD_EPARSE,
+				  "sock_diag message of %u bytes: malformed attribute at byte %td",
+				  nlh->nlmsg_len, (const char *)a - (const char *)nlh);
 	return 0;
 }
 
@@ -248,7 +254,9 @@ int td_sockdiag_dump(const struct td_filter *f, unsigned flags, int save_fd, td_
 	if (!nl)
 		return td_err_set(err, -errno, "netlink sock_diag is not available: %s",
 				  strerror(errno));
-	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	/* Best effort: the kernel caps it at rmem_max, and a smaller buffer is
+	 * only slower. */
+	(void)setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		rc = td_err_set(err, -errno, "netlink sock_diag bind failed: %s", strerror(errno));
 		mnl_socket_close(nl);
@@ -329,7 +337,8 @@ int td_replay_dump(const char *path, const struct td_filter *f, td_sock_cb cb, v
 			continue;
 		if (hdr.nlmsg_type == NLMSG_ERROR) {
 			const struct nlmsgerr *e = (const void *)(buf + sizeof(hdr));
-			int code = hdr.nlmsg_len >= NLMSG_LENGTH(sizeof(int)) ? -e->error : EIO;
+			int code = hdr.nlmsg_len >= NLMSG_LENGTH(sizeof(int)) &&
+				   e->error < 0 && e->error > -4096 ? -e->error : EIO;
 
 			rc = td_err_set(err, -TD_EPARSE,
 					"%s: the recorded dump holds a netlink error at message %llu: %s: kept %llu sockets",

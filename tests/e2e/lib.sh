@@ -5,6 +5,10 @@
 # Environment: TCPDOCTOR (absolute path of the binary), TD_SRCDIR (repo root).
 # Needs: bash, iproute2 (ip, ss), jq, python3 (socket actors), util-linux.
 
+# Variables set here are used by the scripts that source this file; jq programs
+# sit in single quotes on purpose.
+# shellcheck shell=bash disable=SC2034,SC2016,SC2015
+
 set -u
 export LC_ALL=C
 
@@ -20,9 +24,11 @@ TD_NETNS=()
 
 # ---- TAP --------------------------------------------------------------------
 
-diag() { # text... : each line printed as a TAP comment
-	local line
-	printf '%s\n' "$*" | while IFS= read -r line; do printf '# %s\n' "$line"; done
+diag() { # text... : each argument, each of its lines, printed as a TAP comment
+	local arg line
+	for arg in "$@"; do
+		printf '%s\n' "$arg" | while IFS= read -r line; do printf '# %s\n' "$line"; done
+	done
 }
 
 ok() { # description
@@ -138,7 +144,7 @@ need_python() {
 
 td_cleanup() {
 	local rc=$? p ns
-	trap - EXIT INT TERM
+	trap - EXIT INT TERM HUP PIPE
 	for p in "${TD_PIDS[@]}"; do
 		kill "$p" 2>/dev/null
 	done
@@ -158,6 +164,8 @@ td_cleanup() {
 trap td_cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+trap 'exit 129' HUP
+trap 'exit 141' PIPE
 
 # ---- namespaces -------------------------------------------------------------
 
@@ -261,6 +269,31 @@ ss_split_addr() {
 	sed -E 's/^\[([^]]*)\]:(.*)$/\1 \2/; t x; s/^(.*):([^:]*)$/\1 \2/; :x; s/%[^ ]*//; s/ \*$/ 0/'
 }
 
+# ss_norm: ss -H lines (with their State column) on stdin ->
+# "STATE laddr lport raddr rport recv_q send_q [rest...]", one awk for all lines.
+ss_norm() {
+	awk '
+	function addr_port(a) {
+		match(a, /:[^:]*$/)
+		port = substr(a, RSTART + 1)
+		a = substr(a, 1, RSTART - 1)
+		gsub(/^\[|\]$/, "", a)
+		sub(/%.*/, "", a)
+		return a " " (port == "*" ? 0 : port)
+	}
+	BEGIN {
+		split("ESTAB ESTABLISHED SYN-SENT SYN_SENT SYN-RECV SYN_RECV FIN-WAIT-1 FIN_WAIT1 " \
+			"FIN-WAIT-2 FIN_WAIT2 TIME-WAIT TIME_WAIT UNCONN CLOSE CLOSE-WAIT CLOSE_WAIT " \
+			"LAST-ACK LAST_ACK LISTEN LISTEN CLOSING CLOSING", w, " ")
+		for (i = 1; i < 22; i += 2) canon[w[i]] = w[i + 1]
+	}
+	{
+		line = (($1 in canon) ? canon[$1] : $1) " " addr_port($4) " " addr_port($5) " " $2 " " $3
+		for (i = 6; i <= NF; i++) line = line " " $i
+		print line
+	}'
+}
+
 # ---- tcpdoctor --------------------------------------------------------------
 
 # td ARGS...: run tcpdoctor; stdout in TD_OUT, stderr in TD_ERR, status in TD_RC.
@@ -277,13 +310,16 @@ td() {
 td_json() {
 	local filter=$1
 	shift
+	local res
 	td "$@"
-	if [ "$TD_RC" -ne 0 ] || ! printf '%s' "$TD_OUT" | jq -e . >/dev/null 2>&1; then
+	if [ "$TD_RC" -ne 0 ] || [ -z "$TD_OUT" ] ||
+		! res=$(jq -r "$filter" "$TD_TMP/out" 2>"$TD_TMP/jqerr"); then
 		echo "ERROR"
-		echo "# tcpdoctor $* -> exit $TD_RC: $(head -c 300 "$TD_TMP/err" | tr '\n' ' ')" >&2
+		echo "# tcpdoctor $* -> exit $TD_RC: $(head -c 300 "$TD_TMP/err" | tr '\n' ' ')" \
+			"$(head -c 200 "$TD_TMP/jqerr")" >&2
 		return 1
 	fi
-	printf '%s' "$TD_OUT" | jq -r "$filter"
+	printf '%s\n' "$res"
 }
 
 # Canonical state names, in the order of the JSON "states" object.
@@ -388,19 +424,25 @@ ss_has() {
 # The standard lab, used by states/conns/who: a server in NS_A (192.0.2.1,
 # 2001:db8::1; comm "tdserver", pid SERVER_PID) and a client in NS_B (comm
 # "tdclient", pid CLIENT_PID). When ready:
-#   NS_A: LISTEN 6 (5001-5003, v4+v6), ESTABLISHED 5, CLOSE_WAIT 3
-#   NS_B: ESTABLISHED 5, FIN_WAIT2 3, TIME_WAIT 3, SYN_SENT 3
-# Client ports: 4100x established, 4200x half-closed, 4300x closed, 4400x SYN;
-# v4 uses 410xx..440xx, v6 411xx..441xx. 5009 is the port nobody answers.
+#   NS_A: LISTEN 8 (5001-5004, v4+v6), ESTABLISHED 5, CLOSE_WAIT 3, SYN_RECV 2
+#   NS_B: ESTABLISHED 5, FIN_WAIT2 3, TIME_WAIT 3, SYN_SENT 5
+# Client ports: 4100x established, 4200x half-closed, 4300x closed, 4400x SYN
+# to 5009 (nobody answers), 4420x SYN to 5004 from 192.0.2.3 / 2001:db8::3:
+# NS_A's SYN-ACKs to those go to a MAC nobody has, so NS_A holds request
+# sockets (SYN_RECV) for a minute. v4 uses 4xx0x, v6 4xx1x (4430x for 5004).
 lab_standard() {
 	local a4=192.0.2.1 b4=192.0.2.2 a6=2001:db8::1 b6=2001:db8::2
 	ns_pair "${1:-lab}"
 	ns_blackhole "$NS_B" td1 192.0.2.99 2001:db8::99
+	ip -n "$NS_B" addr add 192.0.2.3/24 dev td1 &&
+		ip -n "$NS_B" addr add 2001:db8::3/64 dev td1 nodad || bail "second address in $NS_B"
+	ns_blackhole "$NS_A" td0 192.0.2.3 2001:db8::3
 	spawn_py "$NS_A" "$TD_ACTOR" comm tdserver \
 		listen $a4 5001 keep listen $a4 5002 keep listen $a4 5003 eofclose \
-		listen $a6 5001 keep listen $a6 5002 keep listen $a6 5003 eofclose >/dev/null
+		listen $a6 5001 keep listen $a6 5002 keep listen $a6 5003 eofclose \
+		listen $a4 5004 keep listen $a6 5004 keep >/dev/null
 	SERVER_PID=$SPAWNED
-	wait_for 10 ss_has "$NS_A" listening 6 || bail "server listeners not up in $NS_A"
+	wait_for 10 ss_has "$NS_A" listening 8 || bail "server listeners not up in $NS_A"
 	spawn_py "$NS_B" "$TD_ACTOR" comm tdclient \
 		est $b4 41001 $a4 5001 est $b4 41002 $a4 5001 est $b4 41003 $a4 5001 \
 		half $b4 42001 $a4 5002 half $b4 42002 $a4 5002 \
@@ -409,7 +451,8 @@ lab_standard() {
 		est $b6 41101 $a6 5001 est $b6 41102 $a6 5001 \
 		half $b6 42101 $a6 5002 \
 		close $b6 43101 $a6 5003 \
-		syn $b6 44101 2001:db8::99 5009 syn $b6 44102 2001:db8::99 5009 >/dev/null
+		syn $b6 44101 2001:db8::99 5009 syn $b6 44102 2001:db8::99 5009 \
+		syn 192.0.2.3 44201 $a4 5004 syn 2001:db8::3 44301 $a6 5004 >/dev/null
 	CLIENT_PID=$SPAWNED
 	wait_for 10 lab_standard_ready || {
 		diag "$(ss -N "$NS_A" -tan)" "$(ss -N "$NS_B" -tan)"
@@ -418,10 +461,11 @@ lab_standard() {
 }
 
 lab_standard_ready() {
-	ss_has "$NS_A" listening 6 && ss_has "$NS_A" established 5 &&
+	ss_has "$NS_A" listening 8 && ss_has "$NS_A" established 5 &&
 		ss_has "$NS_A" close-wait 3 && ss_has "$NS_A" last-ack 0 &&
+		ss_has "$NS_A" syn-recv 2 &&
 		ss_has "$NS_B" established 5 && ss_has "$NS_B" fin-wait-2 3 &&
-		ss_has "$NS_B" time-wait 3 && ss_has "$NS_B" syn-sent 3
+		ss_has "$NS_B" time-wait 3 && ss_has "$NS_B" syn-sent 5
 }
 
 # ss_states NS [ss args...]: "ESTABLISHED=n SYN_SENT=n ... CLOSING=n total=n" as

@@ -3,6 +3,8 @@
 # socket with its state, addresses, queues, owners (pid, comm, fd), uid, inode,
 # cookie and timer; tcp_info with -i; --pid; /proc agreeing with netlink; and
 # the "owners hidden" note when run without privileges.
+# jq programs and awk field names sit in single quotes on purpose.
+# shellcheck disable=SC2016 source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 need_root
 need_tool ip ss jq
@@ -24,10 +26,9 @@ LOCAL_CHILD=$(ss -N "$NS_A" -Htanp sport = :45001 | grep -oE 'pid=[0-9]+' | cut 
 # One record per socket: state laddr lport raddr rport q=R/S owners=comm/pid/fd,...
 # uid=U ino=I cookie=C timer=T (fields 1-11).
 ss_records() { # NS [ss filter]
-	local ns=$1 st rq sq l p rest la pa owners uid ino ck timer
+	local ns=$1 st la lp ra rp rq sq rest owners uid ino ck timer
 	shift
-	ss -N "$ns" -Htanpeo "$@" 2>/dev/null | while read -r st rq sq l p rest; do
-		la=$(ss_split_addr <<<"$l") pa=$(ss_split_addr <<<"$p")
+	ss -N "$ns" -Htanpeo "$@" 2>/dev/null | ss_norm | while read -r st la lp ra rp rq sq rest; do
 		owners=$(grep -oE '\("[^"]*",pid=[0-9]+,fd=[0-9]+\)' <<<"$rest" |
 			sed -E 's/^\("(.*)",pid=([0-9]+),fd=([0-9]+)\)$/\1\/\2\/\3/' | sort | paste -sd, -)
 		uid=0 ino=0 ck=0 timer=off
@@ -35,7 +36,7 @@ ss_records() { # NS [ss filter]
 		[[ $rest =~ (^| )ino:([0-9]+) ]] && ino=${BASH_REMATCH[2]}
 		[[ $rest =~ (^| )sk:([0-9a-f]+) ]] && ck=$((16#${BASH_REMATCH[2]}))
 		[[ $rest =~ timer:\(([a-z]+), ]] && timer=${BASH_REMATCH[1]}
-		echo "$(ss_canon_state <<<"$st") $la $pa q=$rq/$sq owners=${owners:--} uid=$uid ino=$ino cookie=$ck timer=$timer"
+		echo "$st $la $lp $ra $rp q=$rq/$sq owners=${owners:--} uid=$uid ino=$ino cookie=$ck timer=$timer"
 	done | sort
 }
 TD_RECORD='.sockets[] | "\(.state) \(.laddr) \(.lport) \(.raddr) \(.rport) q=\(.recv_q)/\(.send_q) owners=\(
@@ -84,8 +85,8 @@ is "$(td_json '[.sockets[] | select(.lport == 45001) | .owners[].pid] | sort | m
 	conns --netns "$NS_A" --json)" "$(printf '%s\n' "$LOCAL_PID" "$LOCAL_CHILD" | sort -n | paste -sd' ')" \
 	"a forked socket lists both owners"
 td --netns "$NS_A" conns --sport 45001 -4
-like "$TD_OUT" "($LOCAL_PID/tdlocal,$LOCAL_CHILD/tdlocal|$LOCAL_CHILD/tdlocal,$LOCAL_PID/tdlocal)" \
-	"text shows pid/comm,pid/comm for a shared socket"
+like "$TD_OUT" "(tdlocal\\($LOCAL_PID,fd=[0-9]+\\),tdlocal\\($LOCAL_CHILD,fd=[0-9]+\\)|tdlocal\\($LOCAL_CHILD,fd=[0-9]+\\),tdlocal\\($LOCAL_PID,fd=[0-9]+\\))" \
+	"text shows comm(pid,fd=N),comm(pid,fd=N) for a shared socket"
 
 # ---- tcp_info ---------------------------------------------------------------
 
@@ -119,9 +120,7 @@ done
 # ---- --pid ------------------------------------------------------------------
 
 pid_records() { # NS PID: state+tuple of the sockets ss -p shows for PID
-	ss -N "$1" -Htanp 2>/dev/null | grep -E "pid=$2," | while read -r st _ _ l p _; do
-		echo "$(ss_canon_state <<<"$st") $(ss_split_addr <<<"$l") $(ss_split_addr <<<"$p")"
-	done | sort
+	ss -N "$1" -Htanp 2>/dev/null | grep -E "pid=$2," | ss_norm | awk '{print $1, $2, $3, $4, $5}' | sort
 }
 for pid in "$SERVER_PID" "$LOCAL_PID" "$LOCAL_CHILD"; do
 	want=$(pid_records "$NS_A" "$pid")

@@ -1,8 +1,10 @@
 #!/bin/bash
 # `tcpdoctor states` against ss in the same namespace: per-state counts for a
-# lab holding LISTEN, ESTABLISHED, CLOSE_WAIT, FIN_WAIT2, TIME_WAIT and SYN_SENT
-# sockets (IPv4 and IPv6), every way of naming the namespace, family, state,
+# lab holding LISTEN, ESTABLISHED, CLOSE_WAIT, FIN_WAIT2, TIME_WAIT, SYN_SENT and
+# SYN_RECV (request) sockets, IPv4 and IPv6, every way of naming the namespace, family, state,
 # port and address filters, --by grouping, and the proc and replay sources.
+# jq programs and awk field names sit in single quotes on purpose.
+# shellcheck disable=SC2016 source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 need_root
 need_tool ip ss jq
@@ -32,7 +34,7 @@ for ns in "$NS_A" "$NS_B"; do
 done
 
 # The union of both namespaces holds every state the lab was built for.
-for s in LISTEN ESTABLISHED CLOSE_WAIT FIN_WAIT2 TIME_WAIT SYN_SENT; do
+for s in LISTEN ESTABLISHED CLOSE_WAIT FIN_WAIT2 TIME_WAIT SYN_SENT SYN_RECV; do
 	a=$(td_json ".states.$s" states --netns "$NS_A" --json)
 	b=$(td_json ".states.$s" states --netns "$NS_B" --json)
 	want=$(($(ss_state_count "$NS_A" "${SS_STATE[$s]}") + $(ss_state_count "$NS_B" "${SS_STATE[$s]}")))
@@ -79,6 +81,8 @@ state_cases=(
 	"fin-wait-2|fin-wait-2"
 	"listen|listening"
 	"SYN_RCVD|syn-recv"
+	"SYN-RECV|syn-recv"
+	"syn_recv|syn-recv"
 	"connected|connected"
 	"synchronized|synchronized"
 	"bucket|bucket"
@@ -149,9 +153,8 @@ done
 ss_groups() {
 	local ns=$1 expr=$2
 	shift 2
-	ss -N "$ns" -Htan "$@" 2>/dev/null | while read -r st _ _ l p _; do
-		echo "$(ss_canon_state <<<"$st") $(ss_split_addr <<<"$l") $(ss_split_addr <<<"$p")"
-	done | awk "{print $expr, \$1}" | sort | uniq -c | awk '{print $2, $3, $1}' | sort
+	ss -N "$ns" -Htan "$@" 2>/dev/null | ss_norm |
+		awk "{print $expr, \$1}" | sort | uniq -c | awk '{print $2, $3, $1}' | sort
 }
 td_groups() { # NS KEY [args]
 	local ns=$1 key=$2
@@ -190,7 +193,7 @@ done
 
 # --top N keeps the N biggest groups and folds the rest into "other".
 for ns in "$NS_A" "$NS_B"; do
-	counts=$(ss -N "$ns" -Htan 2>/dev/null | awk '{print $4}' | ss_split_addr | awk '{print $2}' |
+	counts=$(ss -N "$ns" -Htan 2>/dev/null | ss_norm | awk '{print $3}' |
 		sort | uniq -c | awk '{print $1}' | sort -rn)
 	ngroups=$(wc -l <<<"$counts")
 	top2=$(head -2 <<<"$counts" | paste -sd' ')
