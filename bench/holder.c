@@ -12,12 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <linux/inet_diag.h>
+#include <linux/sock_diag.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <libmnl/libmnl.h>
 
 /* RLIMIT_NOFILE is capped at 20,000 on the bench machine; each process keeps
  * below 9,900 so two of them never crowd one limit, whatever the split. */
@@ -204,8 +208,7 @@ static int connect_to(const struct sockaddr_in *src, const struct sockaddr_in *d
 		}
 		inet_ntop(AF_INET, &dst->sin_addr, ip, sizeof(ip));
 		die("connect %s:%u: %s%s", ip, ntohs(dst->sin_port), strerror(errno),
-		    errno == EADDRNOTAVAIL ? " (4-tuples used up: more addresses or ports)"
-					   : "");
+		    errno == EADDRNOTAVAIL ? " (4-tuples used up: more addresses or ports)" : "");
 	}
 }
 
@@ -243,8 +246,7 @@ static int run_server(int argc, char **argv)
 		die("usage: server [-m MAXFDS] [-e EXPECT] ADDR[,ADDR...] PORT[-PORT]");
 	parse_endpoints(argv[optind], argv[optind + 1], &ep);
 	if ((long)ep.count + max_fds > HOLDER_MAX_FDS)
-		die("%zu listeners + %ld accepted > %d fds", ep.count, max_fds,
-		    HOLDER_MAX_FDS);
+		die("%zu listeners + %ld accepted > %d fds", ep.count, max_fds, HOLDER_MAX_FDS);
 	raise_fd_limit((long)ep.count + max_fds + 8);
 	for (i = 0; i < ep.count; i++) {
 		fds[i].fd = listen_on(&ep.addr[i], true);
@@ -358,23 +360,75 @@ static void close_after_peer(int *fds, size_t n)
 	free(pfd);
 }
 
-/* tw [-s SRC] -n COUNT ADDR PORT: leave COUNT sockets in TIME_WAIT and exit.
- * TIME_WAIT sockets belong to no process and live TCP_TIMEWAIT_LEN (60 s,
- * fixed in the kernel), so the caller times its run inside that minute. */
+static int count_tw_cb(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	(*(long *)data)++;
+	return MNL_CB_OK;
+}
+
+/* IPv4 TIME_WAIT sockets in this namespace: one sock_diag dump filtered on the
+ * state in the kernel, cheap enough to run before every timed run. */
+static long count_time_wait(void)
+{
+	static char buf[1 << 20];
+	struct inet_diag_req_v2 *req;
+	struct mnl_socket *nl;
+	struct nlmsghdr *nlh;
+	unsigned int seq = (unsigned int)time(NULL);
+	long count = 0;
+	ssize_t len;
+	int ret;
+
+	nl = mnl_socket_open(NETLINK_SOCK_DIAG);
+	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		die("sock_diag socket: %s", strerror(errno));
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
+	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
+	req->sdiag_family = AF_INET;
+	req->sdiag_protocol = IPPROTO_TCP;
+	req->idiag_states = 1u << 6; /* TCP_TIME_WAIT */
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		die("sock_diag request: %s", strerror(errno));
+	do {
+		len = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (len < 0)
+			die("sock_diag dump: %s", strerror(errno));
+		ret = mnl_cb_run(buf, (size_t)len, seq, mnl_socket_get_portid(nl), count_tw_cb,
+				 &count);
+		if (ret < 0)
+			die("sock_diag dump: %s", strerror(errno));
+	} while (ret != MNL_CB_STOP);
+	mnl_socket_close(nl);
+	return count;
+}
+
+/* tw [-t] [-s SRC] -n COUNT ADDR PORT: leave COUNT sockets in TIME_WAIT (with -t:
+ * only as many as it takes to have COUNT in the namespace) and exit.
+ * TIME_WAIT sockets belong to no process and live TCP_TIMEWAIT_LEN (60 s, fixed
+ * in the kernel): `tw -t` as hyperfine's --prepare keeps the count up through
+ * a long run. Without -s, the source address changes every second, so each
+ * batch has a fresh 4-tuple space next to the ones still in TIME_WAIT. */
 static int run_tw(int argc, char **argv)
 {
 	static int clients[TW_BATCH], servers[TW_BATCH];
-	struct sockaddr_in src;
 	long count = 0, done = 0, batch, i;
-	bool have_src = false;
+	bool top_up = false;
+	struct sockaddr_in src = { .sin_family = AF_INET };
 	struct endpoints ep;
 	int opt, lfd;
 
-	while ((opt = getopt(argc, argv, "+s:n:")) != -1) {
+	src.sin_addr.s_addr = htonl(0x7f040001u + (uint32_t)(time(NULL) % 60000));
+	while ((opt = getopt(argc, argv, "+ts:n:")) != -1) {
 		switch (opt) {
+		case 't':
+			top_up = true;
+			break;
 		case 's':
 			parse_source(optarg, &src);
-			have_src = true;
 			break;
 		case 'n':
 			count = parse_long(optarg, 1, 100000000, "-n");
@@ -384,17 +438,24 @@ static int run_tw(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 2 || !count)
-		die("usage: tw [-s SRC] -n COUNT ADDR PORT");
+		die("usage: tw [-t] [-s SRC] -n COUNT ADDR PORT");
 	parse_endpoints(argv[optind], argv[optind + 1], &ep);
 	if (ep.count != 1)
 		die("tw takes one address and one port");
+	if (top_up) {
+		count -= count_time_wait();
+		if (count <= 0) {
+			say("ready 0");
+			return 0;
+		}
+	}
 	raise_fd_limit(2 * TW_BATCH + 16);
 	lfd = listen_on(&ep.addr[0], false);
 
 	while (done < count) {
 		batch = count - done < TW_BATCH ? count - done : TW_BATCH;
 		for (i = 0; i < batch; i++) {
-			clients[i] = connect_to(have_src ? &src : NULL, &ep.addr[0]);
+			clients[i] = connect_to(&src, &ep.addr[0]);
 			servers[i] = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 			if (servers[i] < 0)
 				die("accept: %s", strerror(errno));
@@ -444,7 +505,8 @@ static const struct {
 	  "server [-m MAXFDS] [-e EXPECT] ADDR[,ADDR...] PORT[-PORT]  accept and keep" },
 	{ "client", run_client, true,
 	  "client [-s SRC[,SRC...]] -n COUNT ADDR[,ADDR...] PORT[-PORT]  connect and keep" },
-	{ "tw", run_tw, true, "tw [-s SRC] -n COUNT ADDR PORT  leave COUNT TIME_WAIT, exit" },
+	{ "tw", run_tw, true,
+	  "tw [-t] [-s SRC] -n COUNT ADDR PORT  leave COUNT TIME_WAIT (-t: up to COUNT), exit" },
 	{ "rss", run_rss, false, "rss CMD [ARG...]  run CMD, print its peak RSS (KiB)" },
 };
 
