@@ -78,27 +78,6 @@ static int print_one(const struct td_sock *s, void *data)
 	return 0;
 }
 
-struct collect {
-	struct td_sock *v;
-	size_t n, cap;
-};
-
-static int collect_one(const struct td_sock *s, void *data)
-{
-	struct collect *c = data;
-
-	if (c->n == c->cap) {
-		size_t ncap = c->cap ? c->cap * 2 : 256;
-		struct td_sock *nv = realloc(c->v, ncap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		c->v = nv;
-		c->cap = ncap;
-	}
-	c->v[c->n++] = *s;
-	return 0;
-}
 
 static bool filtered(const struct td_filter *f)
 {
@@ -114,7 +93,7 @@ int cmd_conns(int argc, char **argv, struct td_ctx *ctx)
 	};
 	struct opts o = { 0 };
 	struct out out = { .ctx = ctx, .o = &o };
-	struct collect col = { 0 };
+	struct td_sockvec col = { 0 };
 	struct td_owners *owners = NULL;
 	struct td_filter f;
 	struct td_err err = { 0 };
@@ -152,7 +131,7 @@ int cmd_conns(int argc, char **argv, struct td_ctx *ctx)
 		rc = td_source_dump(&ctx->source, &f, o.info ? TD_DUMP_INFO : 0, print_one, &out,
 				    &err);
 	} else {
-		rc = td_source_dump(&ctx->source, &f, o.info ? TD_DUMP_INFO : 0, collect_one, &col,
+		rc = td_source_dump(&ctx->source, &f, o.info ? TD_DUMP_INFO : 0, td_sockvec_cb, &col,
 				    &err);
 		td_owners_set_complete(owners, true);
 		for (size_t i = 0; i < col.n; i++)
@@ -174,7 +153,7 @@ int cmd_conns(int argc, char **argv, struct td_ctx *ctx)
 	cmd_source_note(ctx);
 	if (owners && td_owners_unreadable(owners))
 		view_hidden_note(out.unowned);
-	free(col.v);
+	td_sockvec_free(&col);
 	td_owners_free(owners);
 	if (rc < 0)
 		return cmd_fail_dump(ctx, &err);

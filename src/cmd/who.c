@@ -34,27 +34,6 @@ struct row {
 	const struct td_owner *o; /* NULL: no known owner */
 };
 
-struct collect {
-	struct td_sock *v;
-	size_t n, cap;
-};
-
-static int collect_one(const struct td_sock *s, void *data)
-{
-	struct collect *c = data;
-
-	if (c->n == c->cap) {
-		size_t ncap = c->cap ? c->cap * 2 : 64;
-		struct td_sock *nv = realloc(c->v, ncap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		c->v = nv;
-		c->cap = ncap;
-	}
-	c->v[c->n++] = *s;
-	return 0;
-}
 
 /* Listeners first, then by pid (unowned last), then state and ports. */
 static int cmp_row(const void *x, const void *y)
@@ -135,7 +114,7 @@ static struct proc_sum *find_proc(struct proc_sum *p, size_t *np, const struct t
 }
 
 static void print_json(const struct td_ctx *ctx, const char *ports, const struct row *rows,
-		       size_t nrows, const struct collect *col, const struct td_owners *owners,
+		       size_t nrows, const struct td_sockvec *col, const struct td_owners *owners,
 		       size_t hidden)
 {
 	struct proc_sum *procs = calloc(nrows + 1, sizeof(*procs));
@@ -181,12 +160,12 @@ static void print_json(const struct td_ctx *ctx, const char *ports, const struct
 
 int cmd_who(int argc, char **argv, struct td_ctx *ctx)
 {
-	struct collect col = { 0 };
+	struct td_sockvec col = { 0 };
 	struct td_owners *owners;
 	struct td_filter f;
 	struct td_err err = { 0 };
 	struct row *rows = NULL;
-	size_t nrows = 0, unowned = 0, hidden;
+	size_t nrows = 0, unowned = 0, hidden, found;
 	const char *ports;
 	int rc;
 
@@ -203,15 +182,15 @@ int cmd_who(int argc, char **argv, struct td_ctx *ctx)
 	if (td_filter_add_port(&f, argv[optind], &err) < 0)
 		return cmd_fail_err(&err);
 
-	rc = td_source_dump(&ctx->source, &f, 0, collect_one, &col, &err);
+	rc = td_source_dump(&ctx->source, &f, 0, td_sockvec_cb, &col, &err);
 	cmd_source_note(ctx);
 	if (rc < 0 && err.code != -TD_ETRUNC) {
-		free(col.v);
+		td_sockvec_free(&col);
 		return cmd_fail_dump(ctx, &err);
 	}
 	owners = td_owners_new();
 	if (!owners) {
-		free(col.v);
+		td_sockvec_free(&col);
 		return cmd_fail(TD_EXIT_FAILED, "out of memory");
 	}
 	/* Like lsof, name every process holding the socket (all workers of a
@@ -221,7 +200,7 @@ int cmd_who(int argc, char **argv, struct td_ctx *ctx)
 		td_owners_want(owners, col.v[i].inode);
 	if (col.n && td_owners_resolve(owners, NULL, false, NULL, 0, &err) < 0) {
 		td_owners_free(owners);
-		free(col.v);
+		td_sockvec_free(&col);
 		return cmd_fail_dump(ctx, &err);
 	}
 
@@ -251,7 +230,7 @@ int cmd_who(int argc, char **argv, struct td_ctx *ctx)
 			rows = calloc(nrows + 1, sizeof(*rows));
 			if (!rows) {
 				td_owners_free(owners);
-				free(col.v);
+				td_sockvec_free(&col);
 				return cmd_fail(TD_EXIT_FAILED, "out of memory");
 			}
 		}
@@ -265,10 +244,11 @@ int cmd_who(int argc, char **argv, struct td_ctx *ctx)
 	else
 		fprintf(stderr, "tcpdoctor: no TCP socket on port %s\n", ports);
 	view_hidden_note(hidden);
+	found = col.n;
 	free(rows);
 	td_owners_free(owners);
-	free(col.v);
+	td_sockvec_free(&col);
 	if (rc < 0)
 		return cmd_fail_dump(ctx, &err);
-	return col.n ? TD_EXIT_OK : TD_EXIT_NOTHING;
+	return found ? TD_EXIT_OK : TD_EXIT_NOTHING;
 }

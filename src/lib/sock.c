@@ -3,7 +3,9 @@
 #include "sock.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -39,4 +41,28 @@ const char *td_endpoint_str(int family, const uint8_t addr[16], uint16_t port,
 	else
 		snprintf(buf, len, "%s:%u", td_addr_str(family, addr, a, sizeof(a)), port);
 	return buf;
+}
+
+int td_sockvec_cb(const struct td_sock *s, void *ctx)
+{
+	struct td_sockvec *sv = ctx;
+
+	if (sv->n == sv->cap) {
+		size_t ncap = sv->cap ? sv->cap * 2 : 64;
+		struct td_sock *nv = realloc(sv->v, ncap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		sv->v = nv;
+		sv->cap = ncap;
+	}
+	sv->v[sv->n++] = *s;
+	return 0;
+}
+
+void td_sockvec_free(struct td_sockvec *sv)
+{
+	free(sv->v);
+	sv->v = NULL;
+	sv->n = sv->cap = 0;
 }

@@ -66,6 +66,18 @@ struct td_sock {
  * dump then returns that value. */
 typedef int (*td_sock_cb)(const struct td_sock *s, void *ctx);
 
+/* A growable array of sockets, for the views that must see a (filtered,
+ * usually small) set whole before printing: owners are looked up for
+ * exactly those inodes. td_sockvec_cb is a td_sock_cb (ctx: the vector)
+ * returning -ENOMEM when it cannot grow. */
+struct td_sockvec {
+	struct td_sock *v;
+	size_t n, cap;
+};
+
+int td_sockvec_cb(const struct td_sock *s, void *ctx);
+void td_sockvec_free(struct td_sockvec *sv);
+
 /* Human name of a timer kind as ss prints it: "off", "on", "keepalive",
  * "timewait", "persist". */
 const char *td_timer_name(int timer);

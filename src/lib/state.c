@@ -2,6 +2,7 @@
  * and BSD), and the state groups of ss, parsed into TD_STATE_BIT() masks.
  * One table of states and one of groups; the parser and the names walk them. */
 #include "state.h"
+#include "text.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -153,35 +154,6 @@ static uint32_t state_mask(int state)
 	return mask;
 }
 
-/* Optimal string alignment distance (Levenshtein plus adjacent swaps, the
- * most common typo). Both strings are shorter than NORM_MAX. */
-static int edit_distance(const char *a, const char *b)
-{
-	int d[NORM_MAX + 1][NORM_MAX + 1];
-	int la = (int)strlen(a), lb = (int)strlen(b);
-	int i, k;
-
-	for (i = 0; i <= la; i++)
-		d[i][0] = i;
-	for (k = 0; k <= lb; k++)
-		d[0][k] = k;
-	for (i = 1; i <= la; i++) {
-		for (k = 1; k <= lb; k++) {
-			int cost = a[i - 1] != b[k - 1];
-			int best = d[i - 1][k] + 1;
-
-			if (d[i][k - 1] + 1 < best)
-				best = d[i][k - 1] + 1;
-			if (d[i - 1][k - 1] + cost < best)
-				best = d[i - 1][k - 1] + cost;
-			if (i > 1 && k > 1 && a[i - 1] == b[k - 2] && a[i - 2] == b[k - 1] &&
-			    d[i - 2][k - 2] + 1 < best)
-				best = d[i - 2][k - 2] + 1;
-			d[i][k] = best;
-		}
-	}
-	return d[la][lb];
-}
 
 struct suggestion {
 	const char *listed;
@@ -196,7 +168,7 @@ static void consider(struct suggestion *best, const char *norm, const char *name
 
 	if (!name || !normalise(name, buf))
 		return;
-	dist = edit_distance(norm, buf);
+	dist = td_edit_distance(norm, buf);
 	if (dist < best->distance) {
 		best->distance = dist;
 		best->listed = listed;
@@ -246,23 +218,6 @@ static void list_names(char *buf, size_t size)
 		n += snprintf(buf + n, size - n, "%s%s", i ? ", " : "", group_rows[i].name);
 }
 
-/* The name as typed, cut short and with unprintable bytes replaced: it goes
- * into a message a terminal will show. */
-static void printable_copy(const char *s, char *out, size_t size)
-{
-	size_t n = 0;
-
-	for (; *s && n + 4 < size; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		out[n++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-	}
-	if (*s) {
-		memcpy(out + n, "...", 3);
-		n += 3;
-	}
-	out[n] = '\0';
-}
 
 int td_state_parse(const char *name, uint32_t *mask, struct td_err *err)
 {
@@ -303,7 +258,7 @@ int td_state_parse(const char *name, uint32_t *mask, struct td_err *err)
 		}
 	}
 
-	printable_copy(name, shown, sizeof(shown));
+	td_printable(name, shown, sizeof(shown));
 	list_names(list, sizeof(list));
 	hint = fits ? suggest(norm) : NULL;
 	if (hint)
