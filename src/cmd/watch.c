@@ -1,0 +1,414 @@
+/* `tcpdoctor watch`: one line per interval, like `sar -n SOCK,TCP,ETCP 1`:
+ * sockets by state (from the socket dump), and rates of opens, retransmits,
+ * resets and listen overflows from kernel counter deltas over the real time
+ * elapsed. Deadlines are absolute, so intervals do not drift. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agg.h"
+#include "commands.h"
+#include "counters.h"
+#include "json.h"
+#include "state.h"
+#include "style.h"
+
+static const char help[] =
+	"usage: tcpdoctor watch [-i SECONDS] [-c COUNT]\n"
+	"\n"
+	"Print a line per interval (as `sar -n SOCK,TCP,ETCP 1` does): TCP sockets by\n"
+	"state, then per-second rates from the kernel counters of the namespace:\n"
+	"  actv/s  connections opened by this host (Tcp.ActiveOpens)\n"
+	"  pasv/s  connections accepted (Tcp.PassiveOpens)\n"
+	"  retr/s  segments retransmitted (Tcp.RetransSegs)\n"
+	"  rsto/s  resets sent (Tcp.OutRsts)\n"
+	"  rsti/s  connections ended by a reset or failed: Tcp.EstabResets +\n"
+	"          Tcp.AttemptFails (the kernel counts no 'resets received'; this also\n"
+	"          counts local aborts and connects that timed out)\n"
+	"  ovfl/s  handshakes dropped because an accept queue was full\n"
+	"          (TcpExt.ListenOverflows)\n"
+	"  twsk    timewait sockets (sockstat 'tw': TIME_WAIT and closed FIN_WAIT2)\n"
+	"  orphan  sockets closed by their process, still sending (sockstat, host-wide)\n"
+	"The header repeats every 20 lines. Ctrl-C stops. '-' marks a counter this\n"
+	"kernel does not have.\n"
+	"\n"
+	"  -i, --interval S  seconds between lines (default 1; fractions allowed, >= 0.01)\n"
+	"  -c, --count N     stop after N lines (default: until Ctrl-C)\n"
+	"Global: --netns NAME|PID|PATH, --json (one object per line), --no-color, -4, -6,\n"
+	"        --source\n"
+	"\n"
+	"Examples:\n"
+	"  tcpdoctor watch\n"
+	"  tcpdoctor watch -i 0.5 -c 10\n"
+	"  tcpdoctor --netns web1 watch --json | jq .rates.retrans_segs\n";
+
+#define HEADER_EVERY 20
+
+/* The rates: one or two counters summed, their JSON key and text column. */
+static const struct rate_def {
+	const char *json;
+	const char *col; /* NULL: JSON only */
+	const char *keys[2];
+} rates[] = {
+	{ "active_opens", "actv/s", { "Tcp.ActiveOpens" } },
+	{ "passive_opens", "pasv/s", { "Tcp.PassiveOpens" } },
+	{ "retrans_segs", "retr/s", { "Tcp.RetransSegs" } },
+	{ "resets_out", "rsto/s", { "Tcp.OutRsts" } },
+	/* No MIB counts RSTs received: EstabResets (ESTABLISHED/CLOSE_WAIT ->
+	 * CLOSE, which a received RST causes) plus AttemptFails (SYN_SENT or
+	 * SYN_RECV -> CLOSE, e.g. refused) is the closest, and says so. */
+	{ "resets_in", "rsti/s", { "Tcp.EstabResets", "Tcp.AttemptFails" } },
+	{ "listen_overflows", "ovfl/s", { "TcpExt.ListenOverflows" } },
+	{ "listen_drops", NULL, { "TcpExt.ListenDrops" } },
+	{ "estab_resets", NULL, { "Tcp.EstabResets" } },
+	{ "attempt_fails", NULL, { "Tcp.AttemptFails" } },
+	{ "syn_retrans", NULL, { "TcpExt.TCPSynRetrans" } },
+	{ "timeouts", NULL, { "TcpExt.TCPTimeouts" } },
+	{ "in_segs", NULL, { "Tcp.InSegs" } },
+	{ "out_segs", NULL, { "Tcp.OutSegs" } },
+};
+
+#define NRATES (sizeof(rates) / sizeof(rates[0]))
+
+/* State columns of the text line. */
+static const struct {
+	int state;
+	const char *col;
+} state_cols[] = {
+	{ TD_ESTABLISHED, "ESTAB" }, { TD_SYN_SENT, "SYN-S" }, { TD_SYN_RECV, "SYN-R" },
+	{ TD_FIN_WAIT1, "FW1" },     { TD_FIN_WAIT2, "FW2" },  { TD_TIME_WAIT, "TW" },
+	{ TD_CLOSE_WAIT, "CW" },     { TD_LAST_ACK, "LA" },    { TD_LISTEN, "LIST" },
+	{ TD_CLOSING, "CLSNG" },
+};
+
+/* Gauges from sockstat: JSON key, counter key, text column. */
+static const struct {
+	const char *json, *key, *col;
+} gauges[] = {
+	{ "tw", "TCP.tw", "twsk" },
+	{ "orphan", "TCP.orphan", "orphan" },
+	{ "inuse", "TCP.inuse", NULL },
+	{ "inuse6", "TCP6.inuse", NULL },
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+struct opts {
+	double interval;
+	long count; /* 0: unlimited */
+};
+
+static int on_opt(int val, const char *arg, void *data)
+{
+	struct opts *o = data;
+	char *end;
+
+	switch (val) {
+	case 'i':
+		errno = 0;
+		o->interval = strtod(arg, &end);
+		if (errno || end == arg || *end || !(o->interval >= 0.01 && o->interval <= 86400))
+			return cmd_fail(TD_EXIT_USAGE,
+					"watch -i '%s': expected seconds between "
+					"0.01 and 86400 (e.g. 1, 0.5)",
+					arg);
+		return 0;
+	case 'c':
+		errno = 0;
+		o->count = strtol(arg, &end, 10);
+		if (errno || end == arg || *end || o->count < 1)
+			return cmd_fail(TD_EXIT_USAGE, "watch -c '%s': expected a count >= 1", arg);
+		return 0;
+	}
+	return TD_EXIT_USAGE;
+}
+
+struct sample {
+	struct td_counters c;
+	uint64_t states[TD_STATE_MAX + 1];
+	uint64_t total;
+	struct timespec wall;
+};
+
+static int count_cb(const struct td_sock *s, void *data)
+{
+	struct sample *smp = data;
+	int st = td_agg_state(s->state);
+
+	if (st >= 1 && st <= TD_STATE_MAX)
+		smp->states[st]++;
+	smp->total++;
+	return 0;
+}
+
+/* Sum of a rate's counters over [a, b]: false when one is absent. */
+static bool rate_delta(const struct rate_def *r, const struct sample *a, const struct sample *b,
+		       int64_t *delta)
+{
+	*delta = 0;
+	for (int k = 0; k < 2 && r->keys[k]; k++) {
+		int64_t d;
+
+		if (td_counters_delta(&a->c, &b->c, r->keys[k], &d) < 0)
+			return false;
+		*delta += d;
+	}
+	return true;
+}
+
+static void print_header(const struct td_ctx *ctx, bool frac)
+{
+	bool c = ctx->color;
+
+	printf("%s%-*s", td_style_bold(c), frac ? 12 : 8, "TIME");
+	for (size_t i = 0; i < sizeof(state_cols) / sizeof(state_cols[0]); i++)
+		printf(" %6s", state_cols[i].col);
+	for (size_t i = 0; i < NRATES; i++)
+		if (rates[i].col)
+			printf(" %8s", rates[i].col);
+	for (size_t i = 0; i < sizeof(gauges) / sizeof(gauges[0]); i++)
+		if (gauges[i].col)
+			printf(" %7s", gauges[i].col);
+	printf("%s\n", td_style_reset(c));
+}
+
+static void time_text(const struct timespec *wall, bool frac, bool iso, char *buf, size_t len)
+{
+	struct tm tm;
+	char base[32], zone[8];
+	int ms = (int)((wall->tv_nsec / 1000000) % 1000);
+
+	localtime_r(&wall->tv_sec, &tm);
+	if (iso) {
+		strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+		strftime(zone, sizeof(zone), "%z", &tm);
+		snprintf(buf, len, "%s.%03d%.3s:%s", base, ms, zone, zone + 3);
+		return;
+	}
+	strftime(base, sizeof(base), "%H:%M:%S", &tm);
+	if (frac)
+		snprintf(buf, len, "%s.%03d", base, ms);
+	else
+		snprintf(buf, len, "%s", base);
+}
+
+static void print_line(const struct td_ctx *ctx, const struct sample *a, const struct sample *b,
+		       bool frac)
+{
+	double dt = td_counters_elapsed(&a->c, &b->c);
+	char when[64];
+
+	time_text(&b->wall, frac, false, when, sizeof(when));
+	printf("%-*s", frac ? 12 : 8, when);
+	for (size_t i = 0; i < sizeof(state_cols) / sizeof(state_cols[0]); i++)
+		printf(" %6llu", (unsigned long long)b->states[state_cols[i].state]);
+	for (size_t i = 0; i < NRATES; i++) {
+		int64_t d;
+
+		if (!rates[i].col)
+			continue;
+		if (rate_delta(&rates[i], a, b, &d) && dt > 0)
+			printf(" %8.1f", (double)d / dt);
+		else
+			printf(" %8s", "-");
+	}
+	for (size_t i = 0; i < sizeof(gauges) / sizeof(gauges[0]); i++) {
+		uint64_t v;
+
+		if (!gauges[i].col)
+			continue;
+		if (td_counters_get(&b->c, gauges[i].key, &v) == 0)
+			printf(" %7llu", (unsigned long long)v);
+		else
+			printf(" %7s", "-");
+	}
+	putchar('\n');
+	(void)ctx;
+}
+
+/* One compact JSON object per line (NDJSON), even on a terminal. */
+static void print_json(const struct td_ctx *ctx, const struct sample *a, const struct sample *b)
+{
+	double dt = td_counters_elapsed(&a->c, &b->c);
+	struct td_json j;
+	char when[64];
+
+	td_json_init(&j, stdout, false);
+	td_json_begin_object(&j, NULL);
+	td_json_str(&j, "command", "watch");
+	td_json_str(&j, "source", td_source_name(ctx->source.used));
+	td_json_str(&j, "netns", ctx->netns);
+	time_text(&b->wall, true, true, when, sizeof(when));
+	td_json_str(&j, "time", when);
+	td_json_double(&j, "timestamp", (double)b->wall.tv_sec + (double)b->wall.tv_nsec / 1e9);
+	td_json_double(&j, "interval_s", dt);
+	td_json_uint(&j, "total", b->total);
+	td_json_begin_object(&j, "states");
+	for (int st = 1; st <= TD_CLOSING; st++)
+		td_json_uint(&j, td_state_name(st), b->states[st]);
+	td_json_end_object(&j);
+	td_json_begin_object(&j, "rates");
+	for (size_t i = 0; i < NRATES; i++) {
+		int64_t d;
+
+		if (rate_delta(&rates[i], a, b, &d) && dt > 0)
+			td_json_double(&j, rates[i].json, (double)d / dt);
+		else
+			td_json_null(&j, rates[i].json);
+	}
+	td_json_end_object(&j);
+	td_json_begin_object(&j, "deltas");
+	for (size_t i = 0; i < NRATES; i++) {
+		int64_t d;
+
+		if (rate_delta(&rates[i], a, b, &d))
+			td_json_int(&j, rates[i].json, d);
+		else
+			td_json_null(&j, rates[i].json);
+	}
+	td_json_end_object(&j);
+	td_json_begin_object(&j, "sockstat");
+	for (size_t i = 0; i < sizeof(gauges) / sizeof(gauges[0]); i++) {
+		uint64_t v;
+
+		if (td_counters_get(&b->c, gauges[i].key, &v) == 0)
+			td_json_uint(&j, gauges[i].json, v);
+		else
+			td_json_null(&j, gauges[i].json);
+	}
+	td_json_end_object(&j);
+	td_json_end_object(&j);
+	td_json_finish(&j);
+}
+
+/* Counters, then sockets. Returns 0, 1 when stopped by a signal, or an exit
+ * code (error printed). */
+static int take_sample(struct td_ctx *ctx, const struct td_filter *f, struct sample *s, bool *noted)
+{
+	struct td_err err = { 0 };
+	int rc;
+
+	memset(s->states, 0, sizeof(s->states));
+	s->total = 0;
+	rc = td_counters_read(&s->c, NULL, &err);
+	if (rc < 0)
+		return stop ? 1 : cmd_fail_err(&err);
+	clock_gettime(CLOCK_REALTIME, &s->wall);
+	rc = td_source_dump(&ctx->source, f, 0, count_cb, s, &err);
+	if (stop)
+		return 1;
+	if (rc < 0)
+		return cmd_fail_err(&err);
+	if (!*noted) {
+		cmd_source_note(ctx);
+		*noted = true;
+		/* do not retry a refused netlink every interval */
+		if (ctx->source.kind == TD_SRC_AUTO)
+			ctx->source.kind = ctx->source.used;
+	}
+	return 0;
+}
+
+static void ts_add_ns(struct timespec *t, long long ns)
+{
+	long long total = (long long)t->tv_nsec + ns;
+
+	t->tv_sec += (time_t)(total / 1000000000LL);
+	t->tv_nsec = (long)(total % 1000000000LL);
+}
+
+static bool ts_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+int cmd_watch(int argc, char **argv, struct td_ctx *ctx)
+{
+	static const struct option own[] = {
+		{ "interval", required_argument, NULL, 'i' },
+		{ "count", required_argument, NULL, 'c' },
+		{ 0 },
+	};
+	struct opts o = { .interval = 1.0 };
+	struct sample smp[2];
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct timespec start, deadline, now;
+	struct td_filter f;
+	long long interval_ns;
+	long lines = 0, k = 0;
+	bool frac, noted = false;
+	int rc, cur = 0;
+
+	td_filter_init(&f);
+	rc = cmd_getopt(argc, argv, ctx, own, "i:c:", false, &f, help, on_opt, &o);
+	if (rc >= 0)
+		return rc;
+	if (optind < argc)
+		return cmd_fail(TD_EXIT_USAGE, "watch: unexpected argument '%s' (see --help)",
+				argv[optind]);
+	interval_ns = (long long)(o.interval * 1e9 + 0.5);
+	frac = interval_ns % 1000000000LL != 0;
+
+	/* no SA_RESTART: Ctrl-C must wake clock_nanosleep and a blocked recv */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	td_counters_init(&smp[0].c);
+	td_counters_init(&smp[1].c);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	rc = take_sample(ctx, &f, &smp[cur], &noted);
+	while (rc == 0 && (!o.count || lines < o.count)) {
+		/* the k-th deadline is start + k * interval, so intervals do not
+		 * drift; deadlines a slow sample made us miss are skipped */
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		do {
+			k++;
+			deadline = start;
+			ts_add_ns(&deadline, k * interval_ns);
+		} while (ts_before(&deadline, &now));
+		do
+			rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, NULL);
+		while (rc == EINTR && !stop);
+		if (stop) {
+			rc = 1;
+			break;
+		}
+		if (rc) {
+			rc = cmd_fail(TD_EXIT_FAILED, "watch: clock_nanosleep: %s", strerror(rc));
+			break;
+		}
+		rc = take_sample(ctx, &f, &smp[!cur], &noted);
+		if (rc)
+			break;
+		if (ctx->json) {
+			print_json(ctx, &smp[cur], &smp[!cur]);
+		} else {
+			if (lines % HEADER_EVERY == 0)
+				print_header(ctx, frac);
+			print_line(ctx, &smp[cur], &smp[!cur], frac);
+			fflush(stdout);
+		}
+		cur = !cur;
+		lines++;
+	}
+	td_counters_free(&smp[0].c);
+	td_counters_free(&smp[1].c);
+	if (rc == 1) {
+		/* Ctrl-C: the terminal echoed ^C mid-line; end it */
+		if (!ctx->json && isatty(STDOUT_FILENO))
+			putchar('\n');
+		return TD_EXIT_OK;
+	}
+	return rc;
+}
