@@ -27,6 +27,8 @@ static const struct td_command commands[] = {
 	  "who listens on or talks through a port (like lsof -i:PORT)" },
 	{ "sysctl", cmd_sysctl, CMD_ENTER_NETNS, "audit TCP kernel parameters for a workload; --snippet, --apply" },
 	{ "watch", cmd_watch, CMD_ENTER_NETNS | CMD_SOURCE, "a line per interval: states, opens, retransmits, resets, overflows (sar -n)" },
+	{ "explain", cmd_explain, 0, "what a state, flag combination, errno or sysctl means, and what to do" },
+	{ "fsm", cmd_fsm, 0, "the TCP state machine (RFC 9293) as a table or Graphviz" },
 };
 
 #define DEFAULT_COMMAND "states"

@@ -9,5 +9,7 @@ int cmd_conns(int argc, char **argv, struct td_ctx *ctx);
 int cmd_who(int argc, char **argv, struct td_ctx *ctx);
 int cmd_sysctl(int argc, char **argv, struct td_ctx *ctx);
 int cmd_watch(int argc, char **argv, struct td_ctx *ctx);
+int cmd_explain(int argc, char **argv, struct td_ctx *ctx);
+int cmd_fsm(int argc, char **argv, struct td_ctx *ctx);
 
 #endif
