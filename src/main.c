@@ -25,6 +25,7 @@ static const struct td_command commands[] = {
 	  "every socket: addresses, state, queues, timer, owner; -i for tcp_info" },
 	{ "who", cmd_who, CMD_ENTER_NETNS | CMD_SOURCE,
 	  "who listens on or talks through a port (like lsof -i:PORT)" },
+	{ "lab", cmd_lab, 0, "reproduce a TCP failure in a private network namespace" },
 	{ "sysctl", cmd_sysctl, CMD_ENTER_NETNS, "audit TCP kernel parameters for a workload; --snippet, --apply" },
 	{ "watch", cmd_watch, CMD_ENTER_NETNS | CMD_SOURCE, "a line per interval: states, opens, retransmits, resets, overflows (sar -n)" },
 	{ "explain", cmd_explain, 0, "what a state, flag combination, errno or sysctl means, and what to do" },

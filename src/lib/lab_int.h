@@ -1,0 +1,38 @@
+/* Shared between the lab's own files (lab.c, lab_actors.c): the report
+ * record on the actor pipes and the run's internals. Scenarios use lab.h. */
+#ifndef TD_LAB_INT_H
+#define TD_LAB_INT_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "lab.h"
+
+/* One report on an actor's pipe; smaller than PIPE_BUF, so atomic. */
+struct td_lab_wire {
+	int32_t err;
+	int32_t pad;
+	int64_t value;
+	char tag[24];
+};
+
+/* Sent to actors at the end of a --keep run: drop PR_SET_PDEATHSIG, start
+ * the one-hour alarm, answer with a TD_LAB_KEPT_TAG report. */
+#define TD_LAB_KEEP_SIGNAL SIGUSR1
+#define TD_LAB_KEPT_TAG "kept"
+#define TD_LAB_KEEP_SECONDS 3600
+/* td_lab_go(): blocked in every actor from the fork on, taken by sigwait(). */
+#define TD_LAB_GO_SIGNAL SIGUSR2
+
+uint64_t td_lab_now_ms(void);
+/* Record a setup error in lab->err (e, or rc's strerror); returns rc. */
+int td_lab_setup_failed(struct td_lab *lab, int rc, const struct td_err *e);
+/* Read pending actor reports, waiting up to wait_ms for the first. */
+void td_lab_collect(struct td_lab *lab, int wait_ms);
+/* In a freshly forked child: SIGINT/SIGTERM/SIGHUP back to default. */
+void td_lab_signals_child(void);
+/* Let the signal handler know of an actor to kill. */
+void td_lab_emergency_pid(pid_t pid);
+
+#endif
