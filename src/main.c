@@ -28,6 +28,8 @@ static const struct td_command commands[] = {
 	{ "lab", cmd_lab, 0, "reproduce a TCP failure in a private network namespace" },
 	{ "sysctl", cmd_sysctl, CMD_ENTER_NETNS, "audit TCP kernel parameters for a workload; --snippet, --apply" },
 	{ "watch", cmd_watch, CMD_ENTER_NETNS | CMD_SOURCE, "a line per interval: states, opens, retransmits, resets, overflows (sar -n)" },
+	{ "probe", cmd_probe, CMD_ENTER_NETNS, "connect to HOST:PORT again and again: time, loss, the errno explained" },
+	{ "route", cmd_route, CMD_ENTER_NETNS, "TCP traceroute to HOST:PORT with per-hop loss and latency, no root" },
 	{ "explain", cmd_explain, 0, "what a state, flag combination, errno or sysctl means, and what to do" },
 	{ "fsm", cmd_fsm, 0, "the TCP state machine (RFC 9293) as a table or Graphviz" },
 };
