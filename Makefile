@@ -35,6 +35,7 @@ LIB_SRC := $(sort $(wildcard src/lib/*.c src/render/*.c))
 CMD_SRC := $(sort $(wildcard src/cmd/*.c)) src/main.c
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
+include src/bpf/bpf.mk
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CMD_OBJ := $(CMD_SRC:%.c=$(BUILD)/obj/%.o)

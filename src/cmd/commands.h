@@ -7,6 +7,7 @@
 int cmd_states(int argc, char **argv, struct td_ctx *ctx);
 int cmd_conns(int argc, char **argv, struct td_ctx *ctx);
 int cmd_who(int argc, char **argv, struct td_ctx *ctx);
+int cmd_trace(int argc, char **argv, struct td_ctx *ctx);
 int cmd_lab(int argc, char **argv, struct td_ctx *ctx);
 int cmd_sysctl(int argc, char **argv, struct td_ctx *ctx);
 int cmd_watch(int argc, char **argv, struct td_ctx *ctx);

@@ -34,6 +34,9 @@ static const char help[] =
 	"  --src CIDR      local address; --dst CIDR remote address (192.0.2.0/24, 2001:db8::/32)\n"
 	"  --pid PID       sockets held by that process\n"
 	"Global: --netns NAME|PID|PATH, --json, --no-color, -4, -6, --source, --save-dump\n"
+	"Source: on a namespace with 50,000+ TCP sockets and as root, the kernel counts\n"
+	"(BPF iterator) unless --pid, --by process or --save-dump needs each socket;\n"
+	"--source bpf forces it, --source netlink forces the netlink dump.\n"
 	"\n"
 	"Examples:\n"
 	"  tcpdoctor states\n"
@@ -174,11 +177,9 @@ static void print_json(const struct td_ctx *ctx, const struct td_agg *a,
 	td_json_finish(&j);
 }
 
-/* Per-family counts need a second set of counters; keep them here rather
- * than in every group. */
+/* Counting by process also counts the sockets whose owner is hidden. */
 struct fam_counts {
 	struct td_agg *agg;
-	uint64_t v4[TD_STATE_MAX + 1], v6[TD_STATE_MAX + 1];
 	uint64_t unowned; /* with inode but no known owner (by process) */
 	const struct td_owners *owners;
 };
@@ -186,14 +187,7 @@ struct fam_counts {
 static int count_cb(const struct td_sock *s, void *data)
 {
 	struct fam_counts *fc = data;
-	int st = td_agg_state(s->state);
 
-	if (st >= 1 && st <= TD_STATE_MAX) {
-		if (s->family == AF_INET6)
-			fc->v6[st]++;
-		else
-			fc->v4[st]++;
-	}
 	if (fc->owners && s->inode && !td_owners_get(fc->owners, s->inode))
 		fc->unowned++;
 	return td_agg_add(fc->agg, s);
@@ -213,7 +207,8 @@ static void print_table(const struct td_ctx *ctx, const struct fam_counts *fc)
 			continue;
 		printf("%s%-12s%s %9llu %9llu %9llu\n", td_style_state(c, st), td_state_name(st),
 		       td_style_reset(c), (unsigned long long)a->counts[st],
-		       (unsigned long long)fc->v4[st], (unsigned long long)fc->v6[st]);
+		       (unsigned long long)a->fam_counts[0][st],
+		       (unsigned long long)a->fam_counts[1][st]);
 	}
 	printf("%s%-12s %9llu %9llu %9llu%s\n", td_style_bold(c), "TOTAL",
 	       (unsigned long long)a->total, (unsigned long long)a->ipv4,
@@ -310,7 +305,10 @@ int cmd_states(int argc, char **argv, struct td_ctx *ctx)
 	td_agg_init(&agg, o.by, owners);
 	fc.agg = &agg;
 	fc.owners = owners;
-	rc = td_source_dump(&ctx->source, &f, 0, count_cb, &fc, &err);
+	if (owners)
+		rc = td_source_dump(&ctx->source, &f, 0, count_cb, &fc, &err);
+	else
+		rc = td_source_count(&ctx->source, &f, &agg, &err);
 	cmd_source_note(ctx);
 	if (rc < 0 && err.code != -TD_ETRUNC) {
 		td_agg_free(&agg);

@@ -134,19 +134,20 @@ static int grow(struct td_agg *a)
 	return 0;
 }
 
-int td_agg_add(struct td_agg *a, const struct td_sock *s)
+int td_agg_add_n(struct td_agg *a, const struct td_sock *s, uint64_t n)
 {
 	int st = td_agg_state(s->state);
 	struct td_group k, *g;
 
 	if (st < 1 || st > TD_STATE_MAX)
 		st = TD_CLOSE; /* never seen from the kernel; keep totals honest */
-	a->total++;
-	a->counts[st]++;
+	a->total += n;
+	a->counts[st] += n;
+	a->fam_counts[s->family == AF_INET6][st] += n;
 	if (s->family == AF_INET6)
-		a->ipv6++;
+		a->ipv6 += n;
 	else
-		a->ipv4++;
+		a->ipv4 += n;
 	if (a->by == TD_BY_NONE)
 		return 0;
 	/* Keep the load under 1/2 so probes stay short. */
@@ -159,9 +160,14 @@ int td_agg_add(struct td_agg *a, const struct td_sock *s)
 		g->used = 1;
 		a->ngroups++;
 	}
-	g->total++;
-	g->counts[st]++;
+	g->total += n;
+	g->counts[st] += (uint32_t)n;
 	return 0;
+}
+
+int td_agg_add(struct td_agg *a, const struct td_sock *s)
+{
+	return td_agg_add_n(a, s, 1);
 }
 
 int td_agg_cb(const struct td_sock *s, void *ctx)

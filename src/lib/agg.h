@@ -39,6 +39,7 @@ struct td_agg {
 	uint64_t total;
 	uint64_t counts[TD_STATE_MAX + 1];
 	uint64_t ipv4, ipv6;
+	uint64_t fam_counts[2][TD_STATE_MAX + 1]; /* by state: [0] IPv4, [1] IPv6 */
 	struct td_group *slots;         /* open addressing */
 	size_t cap, ngroups;
 };
@@ -52,6 +53,9 @@ void td_agg_free(struct td_agg *a);
 
 /* Count one socket. -ENOMEM if a new group cannot be stored. */
 int td_agg_add(struct td_agg *a, const struct td_sock *s);
+/* Count n sockets like s at once (a source that counted them itself, such
+ * as the BPF iterator). s needs only the fields the grouping uses. */
+int td_agg_add_n(struct td_agg *a, const struct td_sock *s, uint64_t n);
 /* td_agg_add as a td_sock_cb (ctx is the td_agg). */
 int td_agg_cb(const struct td_sock *s, void *ctx);
 

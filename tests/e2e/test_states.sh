@@ -20,7 +20,8 @@ for ns in "$NS_A" "$NS_B"; do
 	want=$(ss_states "$ns")
 	is "$(td_states --netns "$ns")" "$want" "$ns: states --json counts equal ss -tan"
 	is "$(td_json '"\(.command) \(.source) \(.netns)"' --netns "$ns" states --json)" \
-		"states netlink $ns" "$ns: JSON command, source and netns"
+		"states netlink $ns" \
+		"$ns: JSON command, source (netlink: a small namespace) and netns"
 	is "$(td_states --netns "${NS_PID[$ns]}")" "$want" "$ns: --netns PID gives the same"
 	is "$(td_states --netns "/run/netns/$ns")" "$want" "$ns: --netns PATH gives the same"
 	is "$(td_json '.states.ESTABLISHED' --netns "$ns" --json)" \

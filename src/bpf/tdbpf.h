@@ -1,0 +1,73 @@
+/* tcpdoctor's BPF programs seen from user space: counting sockets with an
+ * iter/tcp program (count.c) and tracing state transitions, retransmits and
+ * resets from tracepoints (trace.c). Library code: returns 0 or a negative
+ * errno / TD_E* code with a one-line reason in err; never prints.
+ * Built without clang/bpftool/libbpf, every entry point returns -TD_EUNSUPP. */
+#ifndef TD_BPF_H
+#define TD_BPF_H
+
+#include <linux/types.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "agg.h"
+#include "err.h"
+#include "filter.h"
+#include "bpf/trace.h"
+
+/* Where the time of one td_bpf_count() went, in nanoseconds. */
+struct td_bpf_timing {
+	uint64_t open_ns;   /* parse the embedded object, set the config */
+	uint64_t load_ns;   /* create maps, verify and load the program */
+	uint64_t attach_ns; /* iterator link and fd */
+	uint64_t walk_ns;   /* read(): the kernel walks the socket tables */
+	uint64_t read_ns;   /* read the counts and groups back */
+};
+
+/* Can the kernel side key groups this way? (lport, rport, laddr, peer,
+ * user, or none; not process, which needs /proc.) */
+bool td_bpf_count_supports(enum td_group_by by);
+
+/* Count the TCP sockets of the current network namespace that pass f
+ * (states, family, ports, addresses; f->npid must be 0) into a, whose `by`
+ * says how to group. timing may be NULL. Errors: -TD_EUNSUPP (built without
+ * BPF, or a grouping the kernel side cannot do), -EPERM (not root), -E2BIG
+ * (more groups than the map holds), others from libbpf or the kernel; err
+ * says which in one line. Nothing is added to a on error. */
+int td_bpf_count(const struct td_filter *f, struct td_agg *a, struct td_bpf_timing *timing,
+		 struct td_err *err);
+
+/* ---- tracing (trace.c) ---- */
+
+/* What to trace; filters run in the kernel. */
+struct td_trace_opts {
+	uint32_t netns_ino;   /* network namespace inode to watch, 0 = every one */
+	uint32_t pid;         /* owner's pid (as recorded by the kernel side), 0 = any */
+	uint32_t states;      /* TD_STATE_BIT mask: old or new state in it; 0 = any */
+	bool transitions;     /* state transitions */
+	bool close_only;      /* ... only X -> CLOSE (lifetimes) */
+	bool retransmits;
+	bool resets;          /* received and sent */
+	size_t nports;        /* local or remote port in one of the ranges */
+	struct td_port_range ports[TD_FILTER_MAX];
+};
+
+struct td_trace; /* loaded, attached programs and their ring buffer */
+
+/* Called for every event; return 0 to go on, anything else to stop. */
+typedef int (*td_trace_cb)(const struct td_tr_event *e, void *ctx);
+
+/* Load and attach. Errors as td_bpf_count(); err says why in one line. */
+int td_trace_open(struct td_trace **t, const struct td_trace_opts *o, struct td_err *err);
+/* Wait up to timeout_ms for events and hand each to cb. Returns the number
+ * handled, -EINTR when a signal came, the cb's non-zero value, or another
+ * negative error. */
+int td_trace_poll(struct td_trace *t, int timeout_ms, td_trace_cb cb, void *ctx,
+		  struct td_err *err);
+/* Events dropped because the ring buffer was full (read from the kernel). */
+uint64_t td_trace_lost(const struct td_trace *t);
+/* Load and attach time of td_trace_open(), in nanoseconds. */
+uint64_t td_trace_load_ns(const struct td_trace *t);
+void td_trace_close(struct td_trace *t);
+
+#endif

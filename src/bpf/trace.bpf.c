@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: (MIT OR GPL-2.0)
+/* Live TCP events from tracepoints: every state transition
+ * (sock:inet_sock_set_state), retransmits and resets (tcp:*), attached as
+ * tp_btf programs (no tracefs, no kprobes needed). Filters run here; events
+ * go through a ring buffer whose overflows are counted, never silent.
+ * Owners are recorded only where the kernel runs in the owner's own system
+ * call (connect, close, shutdown): elsewhere `current` may be anyone. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_tracing.h>
+
+#include "trace.h"
+
+#define AF_INET 2
+#define AF_INET6 10
+#define IPPROTO_TCP 6
+#define TCP_ESTABLISHED 1
+#define TCP_SYN_SENT 2
+#define TCP_FIN_WAIT1 4
+#define TCP_CLOSE 7
+#define TCP_CLOSE_WAIT 8
+#define TCP_LAST_ACK 9
+#define TCP_LISTEN 10
+
+char LICENSE[] SEC("license") = "Dual MIT/GPL";
+
+const volatile __u32 cfg_netns = 0;  /* network namespace inode, 0 = any */
+const volatile __u32 cfg_pid = 0;    /* owner tgid, 0 = any */
+const volatile __u32 cfg_states = 0; /* old or new state in the mask, 0 = any */
+const volatile __u32 cfg_kinds = 0;  /* 1 << enum td_tr_kind */
+const volatile bool cfg_close_only = false; /* transitions: only X -> CLOSE */
+const volatile __u32 cfg_nports = 0; /* local or remote port in a range */
+const volatile struct td_tr_range cfg_ports[TD_TR_MAX_PORTS] = {};
+
+__u64 lost = 0; /* events the ring buffer had no room for */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct td_tr_sk);
+} socks SEC(".maps");
+
+static __always_inline bool port_ok(__u16 lport, __u16 rport)
+{
+	if (!cfg_nports)
+		return true;
+	for (int i = 0; i < TD_TR_MAX_PORTS; i++) {
+		if (i >= cfg_nports)
+			break;
+		if ((lport >= cfg_ports[i].lo && lport <= cfg_ports[i].hi) ||
+		    (rport >= cfg_ports[i].lo && rport <= cfg_ports[i].hi))
+			return true;
+	}
+	return false;
+}
+
+static __always_inline __u32 sk_netns(const struct sock *sk)
+{
+	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+}
+
+static __always_inline __u64 sk_inode(const struct sock *sk)
+{
+	struct socket *so = BPF_CORE_READ(sk, sk_socket);
+
+	if (!so)
+		return 0;
+	return BPF_CORE_READ(container_of(so, struct socket_alloc, socket), vfs_inode.i_ino);
+}
+
+/* Addresses and ports of sk into e; false when it is not TCP/IP or the
+ * filters drop it. */
+static __always_inline bool fill_sock(struct td_tr_event *e, const struct sock *sk,
+				     struct td_tr_sk *rec)
+{
+	e->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (e->family != AF_INET && e->family != AF_INET6)
+		return false;
+	e->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	/* tcp_set_state() releases the port before it reports X -> CLOSE. */
+	if (rec) {
+		if (e->lport)
+			rec->lport = e->lport;
+		else
+			e->lport = rec->lport;
+	}
+	e->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (!port_ok(e->lport, e->rport))
+		return false;
+	if (e->family == AF_INET) {
+		BPF_CORE_READ_INTO((__be32 *)e->laddr, sk, __sk_common.skc_rcv_saddr);
+		BPF_CORE_READ_INTO((__be32 *)e->raddr, sk, __sk_common.skc_daddr);
+	} else {
+		BPF_CORE_READ_INTO((struct in6_addr *)e->laddr, sk, __sk_common.skc_v6_rcv_saddr);
+		BPF_CORE_READ_INTO((struct in6_addr *)e->raddr, sk, __sk_common.skc_v6_daddr);
+	}
+	return true;
+}
+
+static __always_inline void fill_bytes(struct td_tr_event *e, const struct sock *sk)
+{
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)sk);
+
+	if (tp) {
+		e->bytes_acked = tp->bytes_acked;
+		e->bytes_received = tp->bytes_received;
+	}
+}
+
+static __always_inline void submit(struct td_tr_event *e)
+{
+	bpf_ringbuf_submit(e, 0);
+}
+
+static __always_inline struct td_tr_event *reserve(void)
+{
+	struct td_tr_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e) {
+		__sync_fetch_and_add(&lost, 1);
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	return e;
+}
+
+/* Transitions the kernel makes inside the owner's own system call: listen()
+ * (-> LISTEN), connect() (-> SYN_SENT), close()/shutdown() (-> FIN_WAIT1,
+ * CLOSE_WAIT -> LAST_ACK, LISTEN -> CLOSE).
+ * Everything else may run in softirq, or, over loopback, in the peer's
+ * process: `current` says nothing about the owner there. */
+static __always_inline bool owner_context(int oldstate, int newstate)
+{
+	return newstate == TCP_SYN_SENT || newstate == TCP_FIN_WAIT1 || newstate == TCP_LISTEN ||
+	       (oldstate == TCP_CLOSE_WAIT && newstate == TCP_LAST_ACK) ||
+	       (oldstate == TCP_LISTEN && newstate == TCP_CLOSE);
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(on_state, const struct sock *sk, const int oldstate, const int newstate)
+{
+	struct td_tr_sk *rec, fresh = {};
+	struct td_tr_event *e;
+	__u64 now = bpf_ktime_get_ns(), cookie;
+	bool owner_ctx = owner_context(oldstate, newstate);
+
+	if (!(cfg_kinds & (1u << TD_TR_STATE)))
+		return 0;
+	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+		return 0;
+	if (cfg_netns && sk_netns(sk) != cfg_netns)
+		return 0;
+	cookie = bpf_get_socket_cookie((void *)sk);
+	rec = bpf_map_lookup_elem(&socks, &cookie);
+	if (!rec) {
+		fresh.born_ns = now;
+		fresh.last_ns = 0;
+		bpf_map_update_elem(&socks, &cookie, &fresh, BPF_ANY);
+		rec = bpf_map_lookup_elem(&socks, &cookie);
+		if (!rec)
+			return 0;
+	}
+	if (owner_ctx) {
+		rec->pid = bpf_get_current_pid_tgid() >> 32;
+		bpf_get_current_comm(rec->comm, sizeof(rec->comm));
+	}
+	if (!rec->closer) {
+		if (newstate == TCP_FIN_WAIT1)
+			rec->closer = TD_TR_CLOSER_LOCAL;
+		else if (newstate == TCP_CLOSE_WAIT)
+			rec->closer = TD_TR_CLOSER_REMOTE;
+	}
+
+	{
+		__u16 lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+
+		if (lport)
+			rec->lport = lport;
+	}
+	if (cfg_pid && rec->pid != cfg_pid)
+		goto done;
+	if (cfg_states && !(cfg_states & ((1u << oldstate) | (1u << newstate))))
+		goto done;
+	if (cfg_close_only && newstate != TCP_CLOSE)
+		goto done;
+	e = reserve();
+	if (!e)
+		goto done;
+	if (!fill_sock(e, sk, rec)) {
+		bpf_ringbuf_discard(e, 0);
+		goto done;
+	}
+	e->kind = TD_TR_STATE;
+	e->ts_ns = now;
+	e->cookie = cookie;
+	e->inode = sk_inode(sk);
+	e->old_state = oldstate;
+	e->new_state = newstate;
+	e->in_old_ns = rec->last_ns ? now - rec->last_ns : 0;
+	e->life_ns = now - rec->born_ns;
+	e->closer = rec->closer;
+	e->pid = rec->pid;
+	__builtin_memcpy(e->comm, rec->comm, sizeof(e->comm));
+	fill_bytes(e, sk);
+	submit(e);
+done:
+	rec->last_ns = now;
+	if (newstate == TCP_CLOSE)
+		bpf_map_delete_elem(&socks, &cookie);
+	return 0;
+}
+
+/* Retransmits and resets: one event on a socket, in its current state. */
+static __always_inline int sock_event(const struct sock *sk, int kind, __u32 reason)
+{
+	struct td_tr_event *e;
+	struct td_tr_sk *rec;
+	__u64 cookie;
+
+	if (!(cfg_kinds & (1u << kind)) || !sk)
+		return 0;
+	if (cfg_netns && sk_netns(sk) != cfg_netns)
+		return 0;
+	cookie = bpf_get_socket_cookie((void *)sk);
+	rec = bpf_map_lookup_elem(&socks, &cookie);
+	if (cfg_pid && (!rec || rec->pid != cfg_pid))
+		return 0;
+	e = reserve();
+	if (!e)
+		return 0;
+	if (!fill_sock(e, sk, rec)) {
+		bpf_ringbuf_discard(e, 0);
+		return 0;
+	}
+	e->kind = kind;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->cookie = cookie;
+	e->reason = reason;
+	e->old_state = e->new_state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	if (cfg_states && !(cfg_states & (1u << e->new_state))) {
+		bpf_ringbuf_discard(e, 0);
+		return 0;
+	}
+	/* Timewait and request sockets are not full sockets: no sk_socket. */
+	if (e->new_state != 6 && e->new_state != 12)
+		e->inode = sk_inode(sk);
+	if (rec) {
+		e->pid = rec->pid;
+		__builtin_memcpy(e->comm, rec->comm, sizeof(e->comm));
+	}
+	submit(e);
+	return 0;
+}
+
+SEC("tp_btf/tcp_retransmit_skb")
+int BPF_PROG(on_retransmit, const struct sock *sk)
+{
+	return sock_event(sk, TD_TR_RETRANS, 0);
+}
+
+SEC("tp_btf/tcp_receive_reset")
+int BPF_PROG(on_receive_reset, struct sock *sk)
+{
+	return sock_event(sk, TD_TR_RECV_RST, 0);
+}
+
+/* A reset sent with no socket (a SYN to a closed port) has sk NULL: it is
+ * not reported (no socket, no namespace to filter on). */
+SEC("tp_btf/tcp_send_reset")
+int BPF_PROG(on_send_reset, const struct sock *sk, const struct sk_buff *skb, int reason)
+{
+	return sock_event(sk, TD_TR_SEND_RST, (__u32)reason);
+}

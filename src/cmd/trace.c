@@ -1,0 +1,637 @@
+/* `tcpdoctor trace`: every TCP state transition, live, from tracepoints
+ * (eBPF); with --lifetimes one line per closed connection, with
+ * --retransmits/--resets those events; --summary at the end. Each observed
+ * transition is checked against the RFC 9293 table (fsm.h). */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bpf/tdbpf.h"
+#include "commands.h"
+#include "fsm.h"
+#include "json.h"
+#include "owners.h"
+#include "state.h"
+#include "style.h"
+
+static const char help[] =
+	"usage: tcpdoctor trace [--lifetimes] [--retransmits] [--resets] [FILTERS]\n"
+	"                       [--for DURATION] [--summary] [--all-netns]\n"
+	"\n"
+	"Every TCP state transition, live (like bcc's tcpstates, tcplife, tcpretrans),\n"
+	"from kernel tracepoints through eBPF: time, pid/comm of the owner (? when not\n"
+	"known for sure), local -> peer, OLD -> NEW, time spent in OLD, socket cookie\n"
+	"(the `cookie` of `tcpdoctor conns --json`). Needs root.\n"
+	"\n"
+	"  --lifetimes     one line per closed connection: duration, bytes out/in,\n"
+	"                  who closed first\n"
+	"  --retransmits   retransmitted segments (tcp:tcp_retransmit_skb)\n"
+	"  --resets        resets received and sent (tcp:tcp_receive_reset, tcp_send_reset)\n"
+	"                  (either of these alone shows no transitions; add --transitions)\n"
+	"  --transitions   state transitions (the default)\n"
+	"  --for DURATION  stop after 30s, 2m, 500ms (default: until Ctrl-C)\n"
+	"  --summary       at the end: transitions by (old, new), by process, by port;\n"
+	"                  top talkers in resets and retransmits; lost events\n"
+	"  --all-netns     every network namespace (default: this one, or --netns)\n"
+	"Filters (in the kernel): --state S (old or new state), --port P (local or\n"
+	"remote; repeat to OR), --pid PID (owner)\n"
+	"Global: --netns NAME|PID|PATH, --json (one object per event, NDJSON), --no-color\n"
+	"\n"
+	"Examples:\n"
+	"  tcpdoctor trace\n"
+	"  tcpdoctor trace --port 443 --state close-wait --json\n"
+	"  tcpdoctor trace --for 30s --summary\n"
+	"  tcpdoctor trace --retransmits --resets\n";
+
+/* Transitions the kernel makes that RFC 9293's diagram does not draw. */
+static const struct {
+	int from, to;
+	const char *why;
+} detours[] = {
+	{ TD_LISTEN, TD_SYN_RECV, "a child socket is cloned from the listener in SYN_RECV" },
+	{ TD_CLOSE, TD_SYN_RECV, "a child socket cloned for an accepted SYN (kernel quirk)" },
+	{ TD_SYN_RECV, TD_NEW_SYN_RECV, "request socket (NEW_SYN_RECV) bookkeeping" },
+	{ TD_NEW_SYN_RECV, TD_SYN_RECV, "request socket (NEW_SYN_RECV) bookkeeping" },
+	{ TD_FIN_WAIT1, TD_CLOSE, "handed to a TIME_WAIT minisocket" },
+	{ TD_FIN_WAIT2, TD_CLOSE, "handed to a TIME_WAIT minisocket" },
+	{ TD_CLOSING, TD_CLOSE, "handed to a TIME_WAIT minisocket" },
+	{ TD_LISTEN, TD_CLOSE, "listener closed" },
+};
+
+enum fsm_verdict { FSM_RFC, FSM_DETOUR, FSM_UNKNOWN };
+static const char *const verdict_names[] = { "rfc", "detour", "unknown" };
+
+static enum fsm_verdict classify(int from, int to)
+{
+	for (size_t i = 0; i < sizeof(detours) / sizeof(detours[0]); i++)
+		if (detours[i].from == from && detours[i].to == to &&
+		    !td_fsm_allows(from, to))
+			return FSM_DETOUR;
+	return td_fsm_allows(from, to) ? FSM_RFC : FSM_UNKNOWN;
+}
+
+/* Owners seen so far, by cookie: what the kernel recorded in the owner's
+ * context, else one /proc walk per inode. Direct-mapped: a collision only
+ * costs a second lookup. */
+#define OWNER_SLOTS 4096
+struct owner_slot {
+	uint64_t cookie;
+	uint32_t pid;   /* 0: not known */
+	bool tried;     /* /proc walked for this socket */
+	uint16_t lport; /* last local port seen */
+	char comm[16];
+};
+
+#define TOP 10
+struct count_row {
+	uint64_t key;   /* (old << 8 | new), pid, or port */
+	char comm[16];
+	uint64_t n;
+};
+
+struct table {
+	struct count_row *rows;
+	size_t n, cap;
+};
+
+struct tracer {
+	const struct td_ctx *ctx;
+	bool lifetimes, summary;
+	struct owner_slot *owners;
+	int64_t mono_to_real_ns;
+	uint64_t events, transitions, unknown, retrans, resets_in, resets_out, lifetimes_n;
+	struct table by_pair, by_proc, by_port, rst_talkers, retrans_talkers;
+	struct td_json j;
+};
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static void table_add(struct table *t, uint64_t key, const char *comm)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		if (t->rows[i].key == key) {
+			t->rows[i].n++;
+			return;
+		}
+	}
+	if (t->n == t->cap) {
+		size_t ncap = t->cap ? t->cap * 2 : 32;
+		struct count_row *r = realloc(t->rows, ncap * sizeof(*r));
+
+		if (!r)
+			return; /* summary loses a row; the trace goes on */
+		t->rows = r;
+		t->cap = ncap;
+	}
+	t->rows[t->n].key = key;
+	t->rows[t->n].n = 1;
+	snprintf(t->rows[t->n].comm, sizeof(t->rows[t->n].comm), "%s", comm ? comm : "");
+	t->n++;
+}
+
+static int cmp_rows(const void *a, const void *b)
+{
+	const struct count_row *x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+/* The owner of the event's socket: kernel record, cache, or /proc. */
+static const struct owner_slot *owner_of(struct tracer *tr, const struct td_tr_event *e)
+{
+	struct owner_slot *s = &tr->owners[e->cookie % OWNER_SLOTS];
+
+	if (s->cookie != e->cookie) {
+		memset(s, 0, sizeof(*s));
+		s->cookie = e->cookie;
+	}
+	if (e->pid) {
+		s->pid = e->pid;
+		memcpy(s->comm, e->comm, sizeof(s->comm));
+		s->comm[sizeof(s->comm) - 1] = '\0';
+	} else if (!s->pid && !s->tried && e->inode) {
+		struct td_owners *o = td_owners_new();
+		const struct td_owner *ow;
+
+		s->tried = true;
+		if (o && td_owners_want(o, e->inode) == 0 &&
+		    td_owners_resolve(o, NULL, false, NULL, 0, NULL) == 0 &&
+		    (ow = td_owners_get(o, e->inode))) {
+			s->pid = (uint32_t)ow->pid;
+			snprintf(s->comm, sizeof(s->comm), "%s", ow->comm);
+		}
+		td_owners_free(o);
+	}
+	return s;
+}
+
+static void fmt_time(const struct tracer *tr, uint64_t mono_ns, char *buf, size_t len)
+{
+	int64_t real = (int64_t)mono_ns + tr->mono_to_real_ns;
+	time_t sec = (time_t)(real / 1000000000);
+	struct tm tm;
+
+	localtime_r(&sec, &tm);
+	snprintf(buf, len, "%02d:%02d:%02d.%06ld", tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (long)(real % 1000000000) / 1000);
+}
+
+static const char *kind_name(int kind)
+{
+	switch (kind) {
+	case TD_TR_STATE:
+		return "state";
+	case TD_TR_RETRANS:
+		return "retransmit";
+	case TD_TR_RECV_RST:
+		return "reset_received";
+	case TD_TR_SEND_RST:
+		return "reset_sent";
+	default:
+		return "unknown";
+	}
+}
+
+static const char *closer_name(int c)
+{
+	return c == TD_TR_CLOSER_LOCAL ? "local" : c == TD_TR_CLOSER_REMOTE ? "remote" : NULL;
+}
+
+static void print_json(struct tracer *tr, const struct td_tr_event *e,
+		       const struct owner_slot *ow, enum fsm_verdict v)
+{
+	struct td_json *j = &tr->j;
+	char buf[64];
+	int64_t real = (int64_t)e->ts_ns + tr->mono_to_real_ns;
+
+	td_json_init(j, stdout, false);
+	td_json_begin_object(j, NULL);
+	td_json_str(j, "event", tr->lifetimes && e->kind == TD_TR_STATE ? "lifetime"
+									: kind_name(e->kind));
+	td_json_double(j, "time", (double)real / 1e9);
+	td_json_uint(j, "cookie", e->cookie);
+	if (ow->pid) {
+		td_json_uint(j, "pid", ow->pid);
+		td_json_str(j, "comm", ow->comm);
+	} else {
+		td_json_null(j, "pid");
+		td_json_null(j, "comm");
+	}
+	td_json_str(j, "family", e->family == AF_INET6 ? "ipv6" : "ipv4");
+	td_json_str(j, "laddr", td_addr_str(e->family, e->laddr, buf, sizeof(buf)));
+	td_json_uint(j, "lport", e->lport);
+	td_json_str(j, "raddr", td_addr_str(e->family, e->raddr, buf, sizeof(buf)));
+	td_json_uint(j, "rport", e->rport);
+	if (e->kind == TD_TR_STATE) {
+		td_json_str(j, "old", td_state_name(e->old_state));
+		td_json_str(j, "new", td_state_name(e->new_state));
+		if (e->in_old_ns)
+			td_json_double(j, "in_old_ms", (double)e->in_old_ns / 1e6);
+		else
+			td_json_null(j, "in_old_ms");
+		td_json_str(j, "fsm", verdict_names[v]);
+		if (tr->lifetimes || e->new_state == TD_CLOSE) {
+			td_json_double(j, "duration_ms", (double)e->life_ns / 1e6);
+			td_json_uint(j, "bytes_out", e->bytes_acked);
+			td_json_uint(j, "bytes_in", e->bytes_received);
+			td_json_str(j, "closer", closer_name(e->closer));
+		}
+	} else {
+		td_json_str(j, "state", td_state_name(e->new_state));
+		if (e->kind == TD_TR_SEND_RST)
+			td_json_uint(j, "reason", e->reason);
+	}
+	td_json_end_object(j);
+	td_json_finish(j);
+}
+
+static void print_text(struct tracer *tr, const struct td_tr_event *e,
+		       const struct owner_slot *ow, enum fsm_verdict v)
+{
+	char when[32], l[80], r[80], who[40], dur[32];
+	bool c = tr->ctx->color;
+
+	fmt_time(tr, e->ts_ns, when, sizeof(when));
+	td_endpoint_str(e->family, e->laddr, e->lport, l, sizeof(l));
+	td_endpoint_str(e->family, e->raddr, e->rport, r, sizeof(r));
+	if (ow->pid)
+		snprintf(who, sizeof(who), "%u/%s", ow->pid, ow->comm);
+	else
+		snprintf(who, sizeof(who), "?");
+	if (e->kind != TD_TR_STATE) {
+		printf("%s %-22s %s -> %s %s%s%s in %s\n", when, who, l, r, td_style_bold(c),
+		       e->kind == TD_TR_RETRANS ? "RETRANSMIT" :
+		       e->kind == TD_TR_RECV_RST ? "RESET received" : "RESET sent",
+		       td_style_reset(c), td_state_name(e->new_state));
+		return;
+	}
+	if (tr->lifetimes) {
+		const char *cl = closer_name(e->closer);
+
+		printf("%s %-22s %s -> %s lived %.3f ms, out %llu B, in %llu B, closed first by %s\n",
+		       when, who, l, r, (double)e->life_ns / 1e6,
+		       (unsigned long long)e->bytes_acked, (unsigned long long)e->bytes_received,
+		       cl ? (e->closer == TD_TR_CLOSER_LOCAL ? "this end" : "the peer") : "?");
+		return;
+	}
+	if (e->in_old_ns)
+		snprintf(dur, sizeof(dur), "%.3f ms", (double)e->in_old_ns / 1e6);
+	else
+		snprintf(dur, sizeof(dur), "-");
+	printf("%s %-22s %s -> %s %s%s%s -> %s%s%s (in %s %s) cookie %llu%s\n", when, who, l, r,
+	       td_style_state(c, e->old_state), td_state_name(e->old_state), td_style_reset(c),
+	       td_style_state(c, e->new_state), td_state_name(e->new_state), td_style_reset(c),
+	       td_state_name(e->old_state), dur, (unsigned long long)e->cookie,
+	       v == FSM_UNKNOWN ? "  [not in the RFC 9293 table]" : "");
+}
+
+static int on_event(const struct td_tr_event *ev, void *data)
+{
+	struct tracer *tr = data;
+	struct owner_slot *ow = (struct owner_slot *)owner_of(tr, ev);
+	struct td_tr_event copy = *ev, *e = &copy;
+	enum fsm_verdict v = FSM_RFC;
+	uint16_t port;
+
+	/* The kernel releases the local port before it reports X -> CLOSE:
+	 * show the one the socket had. */
+	if (!e->lport)
+		e->lport = ow->lport;
+	else
+		ow->lport = e->lport;
+	port = e->lport;
+
+	tr->events++;
+	switch (e->kind) {
+	case TD_TR_STATE:
+		v = classify(e->old_state, e->new_state);
+		tr->transitions++;
+		if (v == FSM_UNKNOWN)
+			tr->unknown++;
+		if (tr->lifetimes)
+			tr->lifetimes_n++;
+		if (tr->summary) {
+			table_add(&tr->by_pair, (uint64_t)e->old_state << 8 | e->new_state, NULL);
+			table_add(&tr->by_proc, ow->pid, ow->pid ? ow->comm : "?");
+			/* A listener's children share its port: group by the local
+			 * port of listeners and servers, the peer's of clients. */
+			if (e->lport >= 32768 && e->rport && e->rport < 32768)
+				port = e->rport;
+			table_add(&tr->by_port, port, NULL);
+		}
+		break;
+	case TD_TR_RETRANS:
+		tr->retrans++;
+		if (tr->summary)
+			table_add(&tr->retrans_talkers, ow->pid, ow->pid ? ow->comm : "?");
+		break;
+	case TD_TR_RECV_RST:
+	case TD_TR_SEND_RST:
+		if (e->kind == TD_TR_RECV_RST)
+			tr->resets_in++;
+		else
+			tr->resets_out++;
+		if (tr->summary)
+			table_add(&tr->rst_talkers, ow->pid, ow->pid ? ow->comm : "?");
+		break;
+	}
+	if (tr->ctx->json)
+		print_json(tr, e, ow, v);
+	else
+		print_text(tr, e, ow, v);
+	if (!tr->ctx->json && !isatty(STDOUT_FILENO))
+		fflush(stdout);
+	return 0;
+}
+
+static void summary_rows_json(struct td_json *j, const char *name, struct table *t, int kind)
+{
+	qsort(t->rows, t->n, sizeof(*t->rows), cmp_rows);
+	td_json_begin_array(j, name);
+	for (size_t i = 0; i < t->n && (kind == 0 || i < TOP); i++) {
+		td_json_begin_object(j, NULL);
+		if (kind == 0) {
+			int from = (int)(t->rows[i].key >> 8), to = (int)(t->rows[i].key & 0xff);
+
+			td_json_str(j, "old", td_state_name(from));
+			td_json_str(j, "new", td_state_name(to));
+			td_json_str(j, "fsm", verdict_names[classify(from, to)]);
+		} else if (kind == 1) {
+			if (t->rows[i].key)
+				td_json_uint(j, "pid", t->rows[i].key);
+			else
+				td_json_null(j, "pid");
+			td_json_str(j, "comm", t->rows[i].key ? t->rows[i].comm : NULL);
+		} else {
+			td_json_uint(j, "port", t->rows[i].key);
+		}
+		td_json_uint(j, "count", t->rows[i].n);
+		td_json_end_object(j);
+	}
+	td_json_end_array(j);
+}
+
+static void summary_rows_text(const char *title, struct table *t, int kind)
+{
+	if (!t->n)
+		return;
+	qsort(t->rows, t->n, sizeof(*t->rows), cmp_rows);
+	printf("%s:\n", title);
+	for (size_t i = 0; i < t->n && (kind == 0 || i < TOP); i++) {
+		char key[64];
+
+		if (kind == 0) {
+			int from = (int)(t->rows[i].key >> 8), to = (int)(t->rows[i].key & 0xff);
+			enum fsm_verdict v = classify(from, to);
+
+			snprintf(key, sizeof(key), "%s -> %s", td_state_name(from),
+				 td_state_name(to));
+			printf("  %-28s %8llu%s\n", key, (unsigned long long)t->rows[i].n,
+			       v == FSM_RFC ? "" : v == FSM_DETOUR ? "  (kernel detour)" :
+								  "  [not in the RFC 9293 table]");
+			continue;
+		}
+		if (kind == 1 && t->rows[i].key)
+			snprintf(key, sizeof(key), "%llu/%s", (unsigned long long)t->rows[i].key,
+				 t->rows[i].comm);
+		else if (kind == 1)
+			snprintf(key, sizeof(key), "?");
+		else
+			snprintf(key, sizeof(key), "%llu", (unsigned long long)t->rows[i].key);
+		printf("  %-28s %8llu\n", key, (unsigned long long)t->rows[i].n);
+	}
+}
+
+static void print_summary(struct tracer *tr, double seconds, uint64_t lost)
+{
+	if (tr->ctx->json) {
+		struct td_json *j = &tr->j;
+
+		td_json_init(j, stdout, false);
+		td_json_begin_object(j, NULL);
+		td_json_str(j, "event", "summary");
+		td_json_double(j, "seconds", seconds);
+		td_json_uint(j, "events", tr->events);
+		td_json_uint(j, "lost", lost);
+		td_json_uint(j, "transitions", tr->transitions);
+		td_json_uint(j, "not_in_fsm", tr->unknown);
+		td_json_uint(j, "retransmits", tr->retrans);
+		td_json_uint(j, "resets_received", tr->resets_in);
+		td_json_uint(j, "resets_sent", tr->resets_out);
+		summary_rows_json(j, "by_transition", &tr->by_pair, 0);
+		summary_rows_json(j, "by_process", &tr->by_proc, 1);
+		summary_rows_json(j, "by_port", &tr->by_port, 2);
+		summary_rows_json(j, "reset_talkers", &tr->rst_talkers, 1);
+		summary_rows_json(j, "retransmit_talkers", &tr->retrans_talkers, 1);
+		td_json_end_object(j);
+		td_json_finish(j);
+		return;
+	}
+	printf("\n%llu events in %.1f s: %llu transitions (%llu not in the RFC 9293 table), "
+	       "%llu retransmits, %llu resets received, %llu sent; %llu events lost\n",
+	       (unsigned long long)tr->events, seconds, (unsigned long long)tr->transitions,
+	       (unsigned long long)tr->unknown, (unsigned long long)tr->retrans,
+	       (unsigned long long)tr->resets_in, (unsigned long long)tr->resets_out,
+	       (unsigned long long)lost);
+	summary_rows_text("Transitions", &tr->by_pair, 0);
+	summary_rows_text("By process", &tr->by_proc, 1);
+	summary_rows_text("By port", &tr->by_port, 2);
+	summary_rows_text("Resets by process", &tr->rst_talkers, 1);
+	summary_rows_text("Retransmits by process", &tr->retrans_talkers, 1);
+}
+
+/* "30s", "2m", "500ms", "1h", or a plain number of seconds. */
+static int parse_duration_ms(const char *text, uint64_t *ms)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(text, &end);
+	if (errno || end == text || v < 0)
+		return -1;
+	if (!*end || !strcmp(end, "s"))
+		v *= 1000;
+	else if (!strcmp(end, "m"))
+		v *= 60000;
+	else if (!strcmp(end, "h"))
+		v *= 3600000;
+	else if (strcmp(end, "ms"))
+		return -1;
+	*ms = (uint64_t)v;
+	return 0;
+}
+
+struct opts {
+	bool lifetimes, retransmits, resets, transitions, summary, all_netns;
+	uint64_t for_ms;
+};
+
+static int on_opt(int val, const char *arg, void *data)
+{
+	struct opts *o = data;
+
+	switch (val) {
+	case 'L':
+		o->lifetimes = true;
+		return 0;
+	case 'R':
+		o->retransmits = true;
+		return 0;
+	case 'X':
+		o->resets = true;
+		return 0;
+	case 'T':
+		o->transitions = true;
+		return 0;
+	case 'S':
+		o->summary = true;
+		return 0;
+	case 'A':
+		o->all_netns = true;
+		return 0;
+	case 'F':
+		if (parse_duration_ms(arg, &o->for_ms) < 0 || !o->for_ms)
+			return cmd_fail(TD_EXIT_USAGE,
+					"--for '%s': expected a duration such as 30s, 2m, 500ms", arg);
+		return 0;
+	}
+	return TD_EXIT_USAGE;
+}
+
+static void free_tables(struct tracer *tr)
+{
+	free(tr->by_pair.rows);
+	free(tr->by_proc.rows);
+	free(tr->by_port.rows);
+	free(tr->rst_talkers.rows);
+	free(tr->retrans_talkers.rows);
+	free(tr->owners);
+}
+
+int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
+{
+	static const struct option own[] = {
+		{ "lifetimes", no_argument, NULL, 'L' },
+		{ "retransmits", no_argument, NULL, 'R' },
+		{ "resets", no_argument, NULL, 'X' },
+		{ "transitions", no_argument, NULL, 'T' },
+		{ "summary", no_argument, NULL, 'S' },
+		{ "all-netns", no_argument, NULL, 'A' },
+		{ "for", required_argument, NULL, 'F' },
+		{ 0 },
+	};
+	struct opts o = { 0 };
+	struct td_trace_opts to = { 0 };
+	struct tracer tr = { .ctx = ctx };
+	struct td_trace *t = NULL;
+	struct td_err err = { 0 };
+	struct td_filter f;
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct timespec mono, real;
+	uint64_t start, deadline = 0;
+	struct stat st;
+	int rc;
+
+	td_filter_init(&f);
+	rc = cmd_getopt(argc, argv, ctx, own, "", true, &f, help, on_opt, &o);
+	if (rc >= 0)
+		return rc;
+	if (optind < argc)
+		return cmd_fail(TD_EXIT_USAGE, "trace: unexpected argument '%s' (see --help)",
+				argv[optind]);
+	if (f.nsport || f.ndport || f.nsrc || f.ndst || f.npid > 1)
+		return cmd_fail(TD_EXIT_USAGE,
+				"trace filters by --state, --port and one --pid (see --help)");
+	to.transitions = o.transitions || o.lifetimes || (!o.retransmits && !o.resets);
+	to.close_only = o.lifetimes && !o.transitions;
+	to.retransmits = o.retransmits;
+	to.resets = o.resets;
+	to.states = f.states;
+	to.pid = f.npid ? (uint32_t)f.pid[0] : 0;
+	to.nports = f.nport;
+	memcpy(to.ports, f.port, sizeof(to.ports));
+	/* Tracepoints fire for every namespace: keep the one we are in (the
+	 * caller's, or --netns's, entered by main). */
+	if (!o.all_netns) {
+		if (stat("/proc/self/ns/net", &st) < 0)
+			return cmd_fail(TD_EXIT_FAILED, "/proc/self/ns/net: %s", strerror(errno));
+		to.netns_ino = (uint32_t)st.st_ino;
+	}
+	tr.lifetimes = to.close_only;
+	tr.summary = o.summary;
+	tr.owners = calloc(OWNER_SLOTS, sizeof(*tr.owners));
+	if (!tr.owners)
+		return cmd_fail(TD_EXIT_FAILED, "out of memory");
+
+	rc = td_trace_open(&t, &to, &err);
+	if (rc < 0) {
+		free_tables(&tr);
+		return cmd_fail(TD_EXIT_FAILED, "%s", err.msg);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	tr.mono_to_real_ns = ((int64_t)real.tv_sec - mono.tv_sec) * 1000000000 +
+			     (real.tv_nsec - mono.tv_nsec);
+	start = (uint64_t)mono.tv_sec * 1000 + (uint64_t)mono.tv_nsec / 1000000;
+	if (o.for_ms)
+		deadline = start + o.for_ms;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (!ctx->json && !to.close_only && isatty(STDERR_FILENO))
+		fprintf(stderr, "tracing TCP%s... Ctrl-C to stop\n",
+			o.all_netns ? " in every namespace" : "");
+	while (!stop_flag) {
+		int timeout = 200;
+		uint64_t now;
+
+		clock_gettime(CLOCK_MONOTONIC, &mono);
+		now = (uint64_t)mono.tv_sec * 1000 + (uint64_t)mono.tv_nsec / 1000000;
+		if (deadline) {
+			if (now >= deadline)
+				break;
+			if (deadline - now < (uint64_t)timeout)
+				timeout = (int)(deadline - now);
+		}
+		rc = td_trace_poll(t, timeout, on_event, &tr, &err);
+		if (rc == -EINTR)
+			continue;
+		if (rc < 0) {
+			td_trace_close(t);
+			free_tables(&tr);
+			return cmd_fail(TD_EXIT_FAILED, "%s", err.msg);
+		}
+	}
+	/* Drain what is already in the ring buffer. */
+	td_trace_poll(t, 0, on_event, &tr, &err);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	{
+		uint64_t lost = td_trace_lost(t);
+		double secs = ((double)mono.tv_sec * 1000 + mono.tv_nsec / 1e6 - (double)start) / 1e3;
+
+		if (o.summary)
+			print_summary(&tr, secs, lost);
+		else if (!ctx->json)
+			printf("%llu events, %llu events lost\n", (unsigned long long)tr.events,
+			       (unsigned long long)lost);
+		else
+			fprintf(stderr, "tcpdoctor: %llu events, %llu events lost\n",
+				(unsigned long long)tr.events, (unsigned long long)lost);
+	}
+	td_trace_close(t);
+	free_tables(&tr);
+	return TD_EXIT_OK;
+}
