@@ -196,7 +196,7 @@ static void test_netns_lifecycle(void **state)
 {
 	struct td_err err = { 0 };
 	struct stat st_ns, st_self;
-	char path[PATH_MAX], out[256];
+	char path[PATH_MAX], out[8192];
 	const char *ipnetns[] = { "ip", "netns", "list", NULL };
 	int saved, status;
 
