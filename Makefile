@@ -1,6 +1,6 @@
 # tcpdoctor — build, test, install. See README.md.
 #   make            build build/tcpdoctor
-#   make run        build, then run the host health check (for now: states)
+#   make run        build, then run the host health check (tcpdoctor check)
 #   make test       unit tests, the same under ASan+UBSan, then end-to-end tests
 #   make asan       the unit tests built and run with ASan+UBSan
 #   make fuzz       build the libFuzzer targets (clang) and run each briefly

@@ -19,6 +19,7 @@
 #endif
 
 static const struct td_command commands[] = {
+	{ "check", cmd_check, CMD_ENTER_NETNS | CMD_SOURCE, "health check: name the problem, show the evidence, say what to do" },
 	{ "states", cmd_states, CMD_ENTER_NETNS | CMD_SOURCE,
 	  "how many TCP sockets in each state, optionally by port, peer or process" },
 	{ "conns", cmd_conns, CMD_ENTER_NETNS | CMD_SOURCE,
@@ -35,7 +36,7 @@ static const struct td_command commands[] = {
 	{ "fsm", cmd_fsm, 0, "the TCP state machine (RFC 9293) as a table or Graphviz" },
 };
 
-#define DEFAULT_COMMAND "states"
+#define DEFAULT_COMMAND "check"
 
 static void usage(FILE *fp)
 {
@@ -55,19 +56,24 @@ static void usage(FILE *fp)
 		"  --json                 machine-readable output (docs/json.md)\n"
 		"  --no-color             no colour (also: NO_COLOR=1); colour only on a terminal\n"
 		"  -4, -6                 IPv4 or IPv6 sockets only\n"
-		"  --source SRC           auto (BPF counts, else netlink, else /proc), netlink, proc,\n"
-		"                         bpf, replay:FILE\n"
+		"  --source SRC           auto (netlink; the BPF counter from 50,000 sockets; /proc if\n"
+		"                         netlink is refused), netlink, proc, bpf, replay:FILE\n"
 		"  --save-dump FILE       also save the raw netlink dump (replay it with --source replay:FILE)\n"
 		"  -h, --help             this help; 'tcpdoctor COMMAND --help' for a command's\n"
 		"  --version              print the version\n"
 		"\n"
 		"Examples:\n"
+		"  tcpdoctor                          # the health check of this host\n"
+		"  tcpdoctor --netns web1 check --json\n"
 		"  tcpdoctor states --by lport\n"
 		"  tcpdoctor conns --state close-wait -i\n"
 		"  tcpdoctor who :8080\n"
-		"  tcpdoctor --netns web1 states --json\n"
+		"  tcpdoctor explain CLOSE_WAIT\n"
+		"  sudo tcpdoctor lab run close-wait-leak\n"
 		"\n"
-		"Exit status: 0 ok, 1 nothing found (who), 2 usage or input error, 3 could not read sockets.\n",
+		"Exit status: 0 ok; 2 usage or input error; 3 could not read what was asked.\n"
+		"check: 1 warning, 2 critical; who: 1 nothing on the port; probe, route, pcap,\n"
+		"lab: see their --help.\n",
 		DEFAULT_COMMAND);
 }
 
@@ -164,6 +170,11 @@ int main(int argc, char **argv)
 		} else if (!cmd && (!strcmp(a, "-h") || !strcmp(a, "--help"))) {
 			help = true;
 		} else {
+			/* An option of the default command before any command name
+			 * (`tcpdoctor --sample 0`): the command is the default one,
+			 * so what follows is that option's value, not a command. */
+			if (!cmd && !dashdash)
+				cmd = find_command(DEFAULT_COMMAND);
 			rest[nrest++] = argv[i];
 		}
 	}
@@ -207,11 +218,11 @@ int main(int argc, char **argv)
 	if (ctx.netns) {
 		struct td_err err = { 0 };
 
-		if (!(cmd->flags & CMD_ENTER_NETNS)) {
+		if (!(cmd->flags & (CMD_ENTER_NETNS | CMD_OWN_NETNS))) {
 			free(rest);
 			return cmd_fail(TD_EXIT_USAGE, "%s does not take --netns", cmd->name);
 		}
-		if (td_netns_enter(ctx.netns, &err) < 0) {
+		if ((cmd->flags & CMD_ENTER_NETNS) && td_netns_enter(ctx.netns, &err) < 0) {
 			free(rest);
 			return cmd_fail(err.code == -TD_ENOTFOUND ? TD_EXIT_USAGE : TD_EXIT_FAILED,
 					"%s", err.msg);

@@ -5,6 +5,7 @@
 #include "cmd.h"
 
 int cmd_states(int argc, char **argv, struct td_ctx *ctx);
+int cmd_check(int argc, char **argv, struct td_ctx *ctx);
 int cmd_conns(int argc, char **argv, struct td_ctx *ctx);
 int cmd_who(int argc, char **argv, struct td_ctx *ctx);
 int cmd_trace(int argc, char **argv, struct td_ctx *ctx);

@@ -24,8 +24,10 @@ for ns in "$NS_A" "$NS_B"; do
 		"$ns: JSON command, source (netlink: a small namespace) and netns"
 	is "$(td_states --netns "${NS_PID[$ns]}")" "$want" "$ns: --netns PID gives the same"
 	is "$(td_states --netns "/run/netns/$ns")" "$want" "$ns: --netns PATH gives the same"
-	is "$(td_json '.states.ESTABLISHED' --netns "$ns" --json)" \
-		"$(ss_state_count "$ns" established)" "$ns: no command means states; global options first"
+	is "$(td_json '.states.ESTABLISHED' --netns "$ns" states --json)" \
+		"$(ss_state_count "$ns" established)" "$ns: global options before the command"
+	is "$(td_json '.command' --netns "$ns" --json --sample 0)" check \
+		"$ns: no command means check"
 	is "$(td_states --netns "$ns" -4)" "$(ss_states "$ns" -4)" "$ns: -4 equals ss -4"
 	is "$(td_states --netns "$ns" -6)" "$(ss_states "$ns" -6)" "$ns: -6 equals ss -6"
 	is "$(td_json '"\(.families.ipv4) \(.families.ipv6)"' states --netns "$ns" --json)" \

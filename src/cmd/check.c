@@ -1,0 +1,524 @@
+/* `tcpdoctor check` (and bare `tcpdoctor`): the health check. Reads kernel
+ * counters, one owner walk, a LISTEN-only dump then the rest (with tcp_info)
+ * into the aggregated snapshot, sysctls, counters again a sample later; runs
+ * the rules; prints findings worst first. Exit 0/1/2/3 as monitoring plugins. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "counters.h"
+#include "rules.h"
+#include "snapshot.h"
+#include "sockdiag.h"
+#include "style.h"
+#include "view.h"
+
+static const char help[] =
+	"usage: tcpdoctor check [--sample SECONDS] [--set RULE.THRESHOLD=VALUE]...\n"
+	"                       [--profile server|client|proxy] [--rules]\n"
+	"\n"
+	"Health check of this host (or of --netns NAME): names each problem, shows the\n"
+	"evidence (port, peer, process, how many, how fast), says why it happens and\n"
+	"what to do. Findings come worst first.\n"
+	"\n"
+	"  --sample S      seconds between the two reads of the kernel counters for the\n"
+	"                  rate-based rules (default 1; 0 = skip those rules)\n"
+	"  --set R.T=V     override a threshold, e.g. --set close-wait-leak.min=20\n"
+	"  --profile P     what the sysctl audit judges against: server (default), client,\n"
+	"                  proxy (see tcpdoctor sysctl)\n"
+	"  --rules         list the rules and their thresholds, and exit\n"
+	"Global: --netns NAME|PID|PATH, --json, --no-color, -4, -6, --source, --save-dump\n"
+	"\n"
+	"Exit status: 0 ok (or only info), 1 warning, 2 critical, 3 could not check\n"
+	"(the monitoring-plugins convention); 2 also for a usage error.\n"
+	"\n"
+	"Examples:\n"
+	"  tcpdoctor\n"
+	"  tcpdoctor --netns web1 check --json\n"
+	"  tcpdoctor check --sample 5 --set syn-sent-stuck.min=10\n";
+
+enum { EXIT_WARNING = 1, EXIT_CRITICAL = 2 };
+
+struct opts {
+	double sample;
+	enum td_profile profile;
+	bool list_rules;
+	struct td_thresholds th;
+};
+
+static void list_rules(FILE *fp)
+{
+	size_t n;
+	const struct td_rule *r = td_rules(&n);
+
+	for (size_t i = 0; i < n; i++) {
+		fprintf(fp, "%-26s %s%s\n", r[i].id, r[i].title,
+			r[i].needs_sample ? " (rate: needs --sample)" : "");
+		for (size_t k = 0; k < TD_RULE_MAX_PARAMS && r[i].params[k].name; k++)
+			fprintf(fp, "    %s.%s=%g %s: %s\n", r[i].id, r[i].params[k].name,
+				r[i].params[k].def, r[i].params[k].unit, r[i].params[k].why);
+	}
+}
+
+static int on_opt(int val, const char *arg, void *data)
+{
+	struct opts *o = data;
+	struct td_err err = { 0 };
+	char *end;
+
+	switch (val) {
+	case 's':
+		errno = 0;
+		o->sample = strtod(arg, &end);
+		if (errno || end == arg || *end || !isfinite(o->sample) || o->sample < 0 ||
+		    o->sample > 3600)
+			return cmd_fail(TD_EXIT_USAGE, "--sample '%s': expected seconds, 0 to 3600",
+					arg);
+		return 0;
+	case 'S':
+		if (td_thresholds_set(&o->th, arg, &err) < 0) {
+			cmd_fail(TD_EXIT_USAGE, "%s", err.msg);
+			if (err.code == -TD_ENOTFOUND) {
+				fprintf(stderr, "valid thresholds:\n");
+				list_rules(stderr);
+			}
+			return TD_EXIT_USAGE;
+		}
+		return 0;
+	case 'R':
+		o->list_rules = true;
+		return 0;
+	case 'P':
+		if (td_profile_parse(arg, &o->profile, &err) < 0)
+			return cmd_fail(TD_EXIT_USAGE, "%s", err.msg);
+		return 0;
+	}
+	return TD_EXIT_USAGE;
+}
+
+/* ---- collecting findings ---------------------------------------------------------- */
+
+struct found {
+	struct td_finding *v; /* in table order until sorted */
+	size_t n, cap;
+};
+
+static int collect(const struct td_finding *f, void *ctx)
+{
+	struct found *fo = ctx;
+
+	if (fo->n == fo->cap) {
+		size_t ncap = fo->cap ? fo->cap * 2 : 8;
+		struct td_finding *nv = realloc(fo->v, ncap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		fo->v = nv;
+		fo->cap = ncap;
+	}
+	fo->v[fo->n++] = *f;
+	return 0;
+}
+
+/* Does a come before b? Worst first; equal severity: more sockets or events. */
+static bool before_finding(const struct td_finding *a, const struct td_finding *b)
+{
+	if (a->severity != b->severity)
+		return a->severity > b->severity;
+	return a->count > b->count;
+}
+
+/* Insertion sort: stable (equal findings keep the table's order), and there
+ * are only a handful. */
+static int sort_findings(struct found *fo)
+{
+	struct td_finding *tmp;
+
+	if (fo->n < 2)
+		return 0;
+	tmp = malloc(sizeof(*tmp));
+	if (!tmp)
+		return -ENOMEM;
+	for (size_t i = 1; i < fo->n; i++) {
+		size_t k = i;
+
+		*tmp = fo->v[i];
+		while (k > 0 && before_finding(tmp, &fo->v[k - 1])) {
+			fo->v[k] = fo->v[k - 1];
+			k--;
+		}
+		fo->v[k] = *tmp;
+	}
+	free(tmp);
+	return 0;
+}
+
+static enum td_severity worst(const struct found *fo)
+{
+	enum td_severity w = TD_SEV_OK;
+
+	for (size_t i = 0; i < fo->n; i++)
+		if (fo->v[i].severity > w)
+			w = fo->v[i].severity;
+	return w;
+}
+
+static int exit_for(enum td_severity s)
+{
+	return s == TD_SEV_CRITICAL ? EXIT_CRITICAL : s == TD_SEV_WARNING ? EXIT_WARNING : 0;
+}
+
+/* ---- text ------------------------------------------------------------------------- */
+
+static const char *sev_color(bool color, enum td_severity s)
+{
+	static const char *const esc[] = { "\033[32m", "\033[36m", "\033[33m", "\033[1;31m" };
+
+	return color && (unsigned)s < 4 ? esc[s] : "";
+}
+
+/* Print text wrapped at width, each line after the first indented by indent. */
+static void wrap(const char *text, int first_col, int indent, int width)
+{
+	int col = first_col;
+	const char *p = text;
+
+	while (*p) {
+		const char *w = p;
+		int len;
+
+		while (*w == ' ')
+			w++;
+		len = (int)strcspn(w, " ");
+		if (!len)
+			break;
+		if (col > indent && col + 1 + len > width) {
+			printf("\n%*s", indent, "");
+			col = indent;
+		} else if (col > first_col || (col > indent && p != text)) {
+			putchar(' ');
+			col++;
+		}
+		printf("%.*s", len, w);
+		col += len;
+		p = w + len;
+	}
+	putchar('\n');
+}
+
+static void print_text(const struct td_ctx *ctx, const struct found *fo,
+		       const struct td_snapshot *snap, double sample, const char *skipped)
+{
+	bool c = ctx->color;
+	enum td_severity w = worst(fo);
+	size_t per[4] = { 0 };
+
+	for (size_t i = 0; i < fo->n; i++)
+		per[fo->v[i].severity]++;
+	if (!fo->n) {
+		printf("%sOK%s: no problem found in %llu sockets", sev_color(c, TD_SEV_OK),
+		       td_style_reset(c), (unsigned long long)snap->total);
+	} else {
+		printf("%s%s%s: %zu finding%s (", sev_color(c, w),
+		       w == TD_SEV_CRITICAL  ? "CRITICAL"
+		       : w == TD_SEV_WARNING ? "WARNING"
+					     : "OK",
+		       td_style_reset(c), fo->n, fo->n == 1 ? "" : "s");
+		for (int s = TD_SEV_CRITICAL, first = 1; s >= TD_SEV_INFO; s--) {
+			if (!per[s])
+				continue;
+			printf("%s%zu %s", first ? "" : ", ", per[s], td_severity_name(s));
+			first = 0;
+		}
+		printf(") in %llu sockets", (unsigned long long)snap->total);
+	}
+	if (sample > 0)
+		printf(", rates over %.1f s", sample);
+	putchar('\n');
+	if (skipped[0])
+		printf("%s(%s)%s\n", td_style_dim(c), skipped, td_style_reset(c));
+	for (size_t i = 0; i < fo->n; i++) {
+		const struct td_finding *f = &fo->v[i];
+		char head[48];
+		int klen = 0;
+
+		snprintf(head, sizeof(head), "%s", td_severity_name(f->severity));
+		for (char *p = head; *p; p++)
+			*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+		printf("\n%s%-8s%s %s%s%s\n", sev_color(c, f->severity), head, td_style_reset(c),
+		       td_style_bold(c), f->rule, td_style_reset(c));
+		printf("  ");
+		wrap(f->summary, 2, 2, 90);
+		for (size_t k = 0; k < f->nevidence; k++)
+			if ((int)strlen(f->evidence[k].key) > klen)
+				klen = (int)strlen(f->evidence[k].key);
+		for (size_t k = 0; k < f->nevidence; k++) {
+			printf("    %s%-*s%s  ", td_style_dim(c), klen, f->evidence[k].key,
+			       td_style_reset(c));
+			wrap(f->evidence[k].value, 6 + klen, 6 + klen, 90);
+		}
+		if (f->why) {
+			printf("  %sWhy:%s ", td_style_bold(c), td_style_reset(c));
+			wrap(f->why, 7, 4, 90);
+		}
+		if (f->nactions)
+			printf("  %sWhat to do:%s\n", td_style_bold(c), td_style_reset(c));
+		for (size_t k = 0; k < f->nactions; k++) {
+			printf("    - ");
+			wrap(f->actions[k], 6, 6, 90);
+		}
+		if (f->look_closer[0])
+			printf("  %sLook closer:%s %s\n", td_style_bold(c), td_style_reset(c),
+			       f->look_closer);
+	}
+}
+
+/* ---- JSON ------------------------------------------------------------------------- */
+
+static const char *status_name(enum td_severity w)
+{
+	return w == TD_SEV_CRITICAL ? "critical" : w == TD_SEV_WARNING ? "warning" : "ok";
+}
+
+static void print_json(const struct td_ctx *ctx, const struct found *fo,
+		       const struct td_snapshot *snap, double sample, const char *skipped,
+		       size_t hidden)
+{
+	enum td_severity w = worst(fo);
+	struct td_json j;
+	size_t nrules;
+
+	td_rules(&nrules);
+	view_json_begin(&j, ctx, td_source_name(ctx->source.used));
+	td_json_str(&j, "status", status_name(w));
+	td_json_int(&j, "exit", exit_for(w));
+	td_json_uint(&j, "sockets", snap->total);
+	view_json_states64(&j, "states", snap->counts, true);
+	td_json_double(&j, "sample_s", sample);
+	td_json_uint(&j, "rules", nrules);
+	td_json_str(&j, "skipped", skipped[0] ? skipped : NULL);
+	td_json_uint(&j, "owners_hidden", hidden);
+	td_json_begin_array(&j, "findings");
+	for (size_t i = 0; i < fo->n; i++) {
+		const struct td_finding *f = &fo->v[i];
+
+		td_json_begin_object(&j, NULL);
+		td_json_str(&j, "rule", f->rule);
+		td_json_str(&j, "severity", td_severity_name(f->severity));
+		td_json_str(&j, "summary", f->summary);
+		if (f->pid)
+			td_json_uint(&j, "pid", f->pid);
+		else
+			td_json_null(&j, "pid");
+		td_json_str(&j, "comm", f->pid ? f->comm : NULL);
+		if (f->port)
+			td_json_uint(&j, "port", f->port);
+		else
+			td_json_null(&j, "port");
+		td_json_str(&j, "peer", f->peer[0] ? f->peer : NULL);
+		td_json_uint(&j, "count", f->count);
+		if (f->rate > 0)
+			td_json_double(&j, "rate", f->rate);
+		else
+			td_json_null(&j, "rate");
+		td_json_begin_array(&j, "evidence");
+		for (size_t k = 0; k < f->nevidence; k++) {
+			td_json_begin_object(&j, NULL);
+			td_json_str(&j, "key", f->evidence[k].key);
+			td_json_str(&j, "value", f->evidence[k].value);
+			td_json_end_object(&j);
+		}
+		td_json_end_array(&j);
+		td_json_str(&j, "why", f->why);
+		td_json_begin_array(&j, "actions");
+		for (size_t k = 0; k < f->nactions; k++)
+			td_json_str(&j, NULL, f->actions[k]);
+		td_json_end_array(&j);
+		td_json_str(&j, "look_closer", f->look_closer[0] ? f->look_closer : NULL);
+		td_json_end_object(&j);
+	}
+	td_json_end_array(&j);
+	td_json_end_object(&j);
+	td_json_finish(&j);
+}
+
+/* ---- gathering -------------------------------------------------------------------- */
+
+static void sleep_until(const struct timespec *start, double seconds)
+{
+	struct timespec t;
+	long long ns = (long long)(seconds * 1e9);
+
+	t.tv_sec = start->tv_sec + (time_t)(ns / 1000000000LL);
+	t.tv_nsec = start->tv_nsec + (long)(ns % 1000000000LL);
+	if (t.tv_nsec >= 1000000000L) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000L;
+	}
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL) == EINTR)
+		;
+}
+
+static void add_skip(char *buf, size_t len, const char *what)
+{
+	size_t n = strlen(buf);
+
+	snprintf(buf + n, len - n, "%s%s", n ? "; " : "", what);
+}
+
+int cmd_check(int argc, char **argv, struct td_ctx *ctx)
+{
+	static const struct option own[] = {
+		{ "sample", required_argument, NULL, 's' },
+		{ "set", required_argument, NULL, 'S' },
+		{ "rules", no_argument, NULL, 'R' },
+		{ "profile", required_argument, NULL, 'P' },
+		{ 0 },
+	};
+	struct opts o = { .sample = 1.0, .profile = TD_PROFILE_SERVER };
+	struct td_counters before, after;
+	struct td_rule_input in = { 0 };
+	struct td_sysctl_finding *audit = NULL;
+	struct td_snapshot snap;
+	struct td_owners *owners = NULL;
+	struct found fo = { 0 };
+	struct td_filter f;
+	struct td_err err = { 0 };
+	char skipped[512] = "";
+	bool live = ctx->source.kind != TD_SRC_REPLAY, have_before = false;
+	size_t hidden = 0;
+	int rc;
+
+	td_thresholds_init(&o.th);
+	rc = cmd_getopt(argc, argv, ctx, own, "", false, NULL, help, on_opt, &o);
+	if (rc >= 0)
+		return rc;
+	if (optind < argc)
+		return cmd_fail(TD_EXIT_USAGE, "check: unexpected argument '%s' (see --help)",
+				argv[optind]);
+	if (o.list_rules) {
+		list_rules(stdout);
+		return TD_EXIT_OK;
+	}
+	td_counters_init(&before);
+	td_counters_init(&after);
+
+	/* Counters first: the sample window then covers the dump and the walk. */
+	if (live) {
+		if (td_counters_read(&before, NULL, &err) < 0) {
+			td_counters_free(&before);
+			return cmd_fail(TD_EXIT_FAILED, "could not check: %s", err.msg);
+		}
+		have_before = true;
+	} else {
+		add_skip(skipped, sizeof(skipped),
+			 "replayed dump: counters, sysctls and rate rules not used");
+	}
+
+	/* One owner walk for every socket, as `states --by process`. */
+	owners = td_owners_new();
+	if (!owners) {
+		td_counters_free(&before);
+		return cmd_fail(TD_EXIT_FAILED, "out of memory");
+	}
+	/* Also for a replay, as `states --by process` does: the dump's inodes
+	 * name this host's processes when it was saved here. */
+	if (td_owners_resolve(owners, NULL, true, NULL, 0, &err) < 0) {
+		add_skip(skipped, sizeof(skipped), "owners not known: /proc unreadable");
+		td_err_clear(&err);
+	}
+	hidden = td_owners_unreadable(owners);
+
+	/* Listeners first (a kernel-filtered LISTEN dump costs ~2 ms), so each
+	 * connection is known as server or client side when it streams by. */
+	td_snapshot_init(&snap, owners);
+	td_filter_init(&f);
+	cmd_filter_family(ctx, &f);
+	f.states = TD_STATE_BIT(TD_LISTEN);
+	rc = td_source_dump(&ctx->source, &f, 0, td_snapshot_cb, &snap, &err);
+	if (rc >= 0) {
+		f.states = TD_STATES_ALL & ~TD_STATE_BIT(TD_LISTEN);
+		rc = td_source_dump(&ctx->source, &f, TD_DUMP_INFO, td_snapshot_cb, &snap, &err);
+	}
+	cmd_source_note(ctx);
+	if (rc < 0) {
+		int code = cmd_fail_dump(ctx, &err);
+
+		td_snapshot_free(&snap);
+		td_owners_free(owners);
+		td_counters_free(&before);
+		/* A live source that cannot be read is "could not check" (3). */
+		return code;
+	}
+	if (ctx->source.used == TD_SRC_PROC)
+		add_skip(skipped, sizeof(skipped),
+			 "/proc source: no tcp_info (idle times) and no listen backlogs");
+
+	td_rule_sysctls_init(&in.sysctl);
+	if (live && td_rule_sysctls_read(&in.sysctl, NULL) == 0)
+		add_skip(skipped, sizeof(skipped), "sysctls unreadable");
+	if (live && td_sysctl_count()) {
+		audit = calloc(td_sysctl_count(), sizeof(*audit));
+		if (audit && td_rule_sysctls_audit(audit, o.profile, NULL) > 0) {
+			in.audit = audit;
+			in.naudit = td_sysctl_count();
+			in.profile = o.profile;
+		}
+	}
+
+	if (have_before && o.sample > 0) {
+		sleep_until(&before.ts, o.sample);
+		if (td_counters_read(&after, NULL, &err) < 0) {
+			free(audit);
+			td_snapshot_free(&snap);
+			td_owners_free(owners);
+			td_counters_free(&before);
+			return cmd_fail(TD_EXIT_FAILED, "could not check: %s", err.msg);
+		}
+		in.after = &after;
+		in.elapsed = td_counters_elapsed(&before, &after);
+	} else if (live) {
+		add_skip(skipped, sizeof(skipped), "--sample 0: rate rules skipped");
+	}
+	in.snap = &snap;
+	in.before = have_before ? &before : NULL;
+	in.owners_partial = hidden > 0;
+	if (hidden) {
+		char note[128];
+
+		snprintf(note, sizeof(note),
+			 "the fds of %zu process%s could not be read: owners "
+			 "there are not named%s",
+			 hidden, hidden == 1 ? "" : "es", geteuid() ? " (run as root)" : "");
+		add_skip(skipped, sizeof(skipped), note);
+	}
+
+	rc = td_rules_run(&in, &o.th, collect, &fo);
+	if (!rc)
+		rc = sort_findings(&fo);
+	if (rc) {
+		free(fo.v);
+		free(audit);
+		td_snapshot_free(&snap);
+		td_owners_free(owners);
+		td_counters_free(&before);
+		td_counters_free(&after);
+		return cmd_fail(TD_EXIT_FAILED, "out of memory");
+	}
+	if (ctx->json)
+		print_json(ctx, &fo, &snap, in.after ? in.elapsed : 0, skipped, hidden);
+	else
+		print_text(ctx, &fo, &snap, in.after ? in.elapsed : 0, skipped);
+	rc = exit_for(worst(&fo));
+	free(fo.v);
+	free(audit);
+	td_snapshot_free(&snap);
+	td_owners_free(owners);
+	td_counters_free(&before);
+	td_counters_free(&after);
+	return rc;
+}
