@@ -32,6 +32,8 @@ static const struct td_command commands[] = {
 	{ "watch", cmd_watch, CMD_ENTER_NETNS | CMD_SOURCE, "a line per interval: states, opens, retransmits, resets, overflows (sar -n)" },
 	{ "probe", cmd_probe, CMD_ENTER_NETNS, "connect to HOST:PORT again and again: time, loss, the errno explained" },
 	{ "route", cmd_route, CMD_ENTER_NETNS, "TCP traceroute to HOST:PORT with per-hop loss and latency, no root" },
+	{ "pcap", cmd_pcap, 0, "the life story of every TCP connection in a capture file" },
+	{ "capture", cmd_capture, CMD_ENTER_NETNS, "capture to a pcap and analyse live (tcpdump -w, with a line per connection)" },
 	{ "explain", cmd_explain, 0, "what a state, flag combination, errno or sysctl means, and what to do" },
 	{ "fsm", cmd_fsm, 0, "the TCP state machine (RFC 9293) as a table or Graphviz" },
 };

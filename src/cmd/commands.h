@@ -14,6 +14,8 @@ int cmd_sysctl(int argc, char **argv, struct td_ctx *ctx);
 int cmd_watch(int argc, char **argv, struct td_ctx *ctx);
 int cmd_probe(int argc, char **argv, struct td_ctx *ctx);
 int cmd_route(int argc, char **argv, struct td_ctx *ctx);
+int cmd_pcap(int argc, char **argv, struct td_ctx *ctx);
+int cmd_capture(int argc, char **argv, struct td_ctx *ctx);
 int cmd_explain(int argc, char **argv, struct td_ctx *ctx);
 int cmd_fsm(int argc, char **argv, struct td_ctx *ctx);
 

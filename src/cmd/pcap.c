@@ -1,0 +1,359 @@
+/* `tcpdoctor pcap FILE`: the life story of every TCP connection in a capture
+ * file: one line (or JSON object) per connection as it ends, a segment ladder
+ * for one of them, the troubled ones worst first, and a summary. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "connview.h"
+#include "flow.h"
+#include "json.h"
+#include "pcapsrc.h"
+#include "sock.h"
+#include "state.h"
+#include "style.h"
+#include "view.h"
+
+static const char help[] =
+	"usage: tcpdoctor pcap FILE [--filter EXPR] [--anomalies] [--conn N [--ladder]]\n"
+	"\n"
+	"Read a capture file (pcap or pcapng, '-' for stdin) and tell the story of every\n"
+	"TCP connection in it: endpoints, start, duration, packets and bytes each way,\n"
+	"Zeek's conn_state and history, who closed first, the final state of each side,\n"
+	"handshake RTT, retransmissions, duplicate ACKs, zero windows, resets; then a\n"
+	"summary. Connections are numbered as tshark's tcp.stream. See docs/pcap.md.\n"
+	"\n"
+	"  --filter EXPR   BPF filter as tcpdump takes it ('port 443', 'host 192.0.2.1')\n"
+	"  --anomalies     only the connections with something wrong, worst first\n"
+	"  --conn N        only connection N (tcp.stream N)\n"
+	"  --ladder        with --conn: every segment as a textbook ladder: time, arrow,\n"
+	"                  flags, relative seq/ack, length, window, both sides' states\n"
+	"  --idle SECS     report and forget a connection idle this long (default: never,\n"
+	"                  so a long idle gap never splits a connection)\n"
+	"Global: --json (one object per connection, streamed), --no-color\n"
+	"\n"
+	"Examples:\n"
+	"  tcpdoctor pcap trace.pcap\n"
+	"  tcpdoctor pcap trace.pcap --anomalies\n"
+	"  tcpdoctor pcap trace.pcap --conn 17 --ladder\n"
+	"  tcpdump -i eth0 -w - port 443 | tcpdoctor pcap -\n"
+	"  tcpdoctor pcap trace.pcapng --filter 'port 443' --json\n"
+	"\n"
+	"Exit status: 0 ok; 1 the file is truncated or has bad records or packets (what\n"
+	"was read is shown, then the error with its packet number and byte offset);\n"
+	"2 usage error, or the file cannot be opened, is not a capture, or has a link\n"
+	"type tcpdoctor cannot read.\n";
+
+#define LADDER_MID 52 /* width of the arrow column */
+/* Bad input after some packets: partial results shown (docs/pcap.md). */
+#define EXIT_PARTIAL 1
+
+struct run {
+	struct connview v;  /* text/JSON rendering and the summary's tallies */
+	bool anomalies, ladder;
+	long long conn_id; /* -1: all */
+	uint64_t ladder_t0; /* first segment of the --conn connection */
+	struct td_conn *bad;   /* --anomalies: kept to sort */
+	size_t nbad, capbad;
+	bool oom;
+};
+
+static const char *state_str(int st)
+{
+	return st ? td_state_name(st) : "-";
+}
+
+static double secs(uint64_t ns)
+{
+	return (double)ns / 1e9;
+}
+
+static int on_conn(const struct td_conn *c, void *data)
+{
+	struct run *r = data;
+
+	if (r->conn_id >= 0 && (uint64_t)r->conn_id != c->id)
+		return 0;
+	connview_tally(&r->v, c);
+	if (r->ladder)
+		return 0;
+	if (r->anomalies) {
+		if (!td_conn_badness(c))
+			return 0;
+		if (r->nbad == r->capbad) {
+			size_t n = r->capbad ? r->capbad * 2 : 64;
+			struct td_conn *v = realloc(r->bad, n * sizeof(*v));
+
+			if (!v) {
+				r->oom = true;
+				return -ENOMEM;
+			}
+			r->bad = v;
+			r->capbad = n;
+		}
+		r->bad[r->nbad++] = *c;
+		return 0;
+	}
+	if (r->v.json)
+		connview_json(&r->v, c, NULL);
+	else
+		connview_text(&r->v, c, NULL);
+	return 0;
+}
+
+static const char *flags_str(uint8_t f, char *buf, size_t len)
+{
+	static const struct {
+		uint8_t bit;
+		const char *name;
+	} names[] = { { TD_TH_SYN, "SYN" }, { TD_TH_FIN, "FIN" }, { TD_TH_RST, "RST" },
+		      { TD_TH_PSH, "PSH" }, { TD_TH_ACK, "ACK" }, { TD_TH_URG, "URG" },
+		      { TD_TH_ECE, "ECE" }, { TD_TH_CWR, "CWR" } };
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (f & names[i].bit)
+			n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "%s%s", n ? "," : "",
+					      names[i].name);
+	if (!n)
+		snprintf(buf, len, "none");
+	return buf;
+}
+
+static int on_seg(const struct td_conn *c, const struct td_seg *s, void *data)
+{
+	struct run *r = data;
+	char fl[48], mid[128], ana[160] = "";
+	size_t n = 0;
+
+	if ((uint64_t)r->conn_id != c->id)
+		return 0;
+	if (s->pkt_no && c->first_ns == s->ts_ns && c->dir[0].pkts + c->dir[1].pkts == 1)
+		r->ladder_t0 = s->ts_ns;
+	for (int a = 0; a < TD_A_COUNT; a++)
+		if (s->ana & TD_A_BIT(a))
+			n += (size_t)snprintf(ana + n, n < sizeof(ana) ? sizeof(ana) - n : 0, "%s%s",
+					      n ? "," : " [", td_ana_name(a));
+	if (n && n < sizeof(ana) - 1)
+		strcat(ana, "]");
+	if (r->v.json) {
+		td_json_begin_object(&r->v.j, NULL);
+		td_json_uint(&r->v.j, "packet", s->pkt_no);
+		td_json_double(&r->v.j, "time", secs(s->ts_ns - r->ladder_t0));
+		td_json_str(&r->v.j, "dir", s->dir == 0 ? "client>server" : "server>client");
+		td_json_str(&r->v.j, "flags", flags_str(s->flags, fl, sizeof(fl)));
+		td_json_uint(&r->v.j, "seq", s->rel_seq);
+		td_json_uint(&r->v.j, "ack", s->rel_ack);
+		td_json_uint(&r->v.j, "len", s->len);
+		td_json_uint(&r->v.j, "window", s->window_scaled);
+		td_json_str(&r->v.j, "client_state", s->state[0] ? td_state_name(s->state[0]) : NULL);
+		td_json_str(&r->v.j, "server_state", s->state[1] ? td_state_name(s->state[1]) : NULL);
+		td_json_begin_array(&r->v.j, "analysis");
+		for (int a = 0; a < TD_A_COUNT; a++)
+			if (s->ana & TD_A_BIT(a))
+				td_json_str(&r->v.j, NULL, td_ana_name(a));
+		td_json_end_array(&r->v.j);
+		td_json_end_object(&r->v.j);
+		return 0;
+	}
+	snprintf(mid, sizeof(mid), "%s %s seq=%u ack=%u len=%u win=%u %s", s->dir ? "<--" : "--",
+		 flags_str(s->flags, fl, sizeof(fl)), s->rel_seq, s->rel_ack, s->len,
+		 s->window_scaled, s->dir ? "--" : "-->");
+	printf("%10.6f  %-12s %-*s %s%s\n", secs(s->ts_ns - r->ladder_t0), state_str(s->state[0]),
+	       LADDER_MID, mid, state_str(s->state[1]), ana);
+	return 0;
+}
+
+static int on_pkt(const struct td_pkt *p, uint64_t pkt_no, void *data)
+{
+	void **v = data;
+	struct run *r = v[0];
+
+	if (!r->v.t0_set) {
+		r->v.t0 = p->ts_ns;
+		r->v.t0_set = true;
+	}
+	return td_flow_add(v[1], p, pkt_no);
+}
+
+static int by_badness(const void *a, const void *b)
+{
+	unsigned x = td_conn_badness(a), y = td_conn_badness(b);
+	const struct td_conn *ca = a, *cb = b;
+
+	if (x != y)
+		return x > y ? -1 : 1;
+	return ca->id < cb->id ? -1 : ca->id > cb->id;
+}
+
+struct opts {
+	const char *filter;
+	long long conn;
+	bool ladder, anomalies;
+	double idle;
+};
+
+static int on_opt(int val, const char *arg, void *data)
+{
+	struct opts *o = data;
+	char *end;
+
+	switch (val) {
+	case 'f':
+		o->filter = arg;
+		return 0;
+	case 'c':
+		errno = 0;
+		o->conn = strtoll(arg, &end, 10);
+		if (errno || *end || end == arg || o->conn < 0)
+			return cmd_fail(TD_EXIT_USAGE, "--conn '%s': expected a connection number "
+					"(tcp.stream) >= 0", arg);
+		return 0;
+	case 'L':
+		o->ladder = true;
+		return 0;
+	case 'a':
+		o->anomalies = true;
+		return 0;
+	case 'i':
+		errno = 0;
+		o->idle = strtod(arg, &end);
+		if (errno || *end || end == arg || o->idle < 0)
+			return cmd_fail(TD_EXIT_USAGE, "--idle '%s': expected seconds >= 0", arg);
+		return 0;
+	}
+	return TD_EXIT_USAGE;
+}
+
+int cmd_pcap(int argc, char **argv, struct td_ctx *ctx)
+{
+	static const struct option own[] = {
+		{ "filter", required_argument, NULL, 'f' },
+		{ "conn", required_argument, NULL, 'c' },
+		{ "ladder", no_argument, NULL, 'L' },
+		{ "anomalies", no_argument, NULL, 'a' },
+		{ "idle", required_argument, NULL, 'i' },
+		{ 0 },
+	};
+	struct opts o = { .conn = -1 };
+	struct run r = { .v.ctx = ctx };
+	struct td_flow_cfg cfg = { 0 };
+	struct td_pcap_counts n = { .first_malformed_off = -1 };
+	struct td_flow_stats fs;
+	struct td_flow_table *t;
+	struct td_pcapsrc *src;
+	struct td_err err = { 0 };
+	void *pv[2];
+	int rc, frc, exit_code = TD_EXIT_OK;
+
+	rc = cmd_getopt(argc, argv, ctx, own, "", false, NULL, help, on_opt, &o);
+	if (rc >= 0)
+		return rc;
+	if (optind >= argc)
+		return cmd_fail(TD_EXIT_USAGE, "pcap: which file? (tcpdoctor pcap FILE; '-' for "
+				"stdin; see --help)");
+	if (optind + 1 < argc)
+		return cmd_fail(TD_EXIT_USAGE, "pcap: unexpected argument '%s' (see --help)",
+				argv[optind + 1]);
+	if (o.ladder && o.conn < 0)
+		return cmd_fail(TD_EXIT_USAGE, "--ladder needs --conn N (the connection number "
+				"from the list)");
+	if (o.ladder && o.anomalies)
+		return cmd_fail(TD_EXIT_USAGE, "--ladder and --anomalies do not go together");
+	/* A file's story is long: write it in big blocks (a terminal keeps its
+	 * line buffering). */
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	rc = td_pcapsrc_open_file(&src, argv[optind], o.filter, &err);
+	if (rc < 0)
+		return cmd_fail(TD_EXIT_USAGE, "%s", err.msg);
+
+	r.v.json = ctx->json;
+	r.anomalies = o.anomalies;
+	r.ladder = o.ladder;
+	r.conn_id = o.conn;
+	cfg.idle_ns = (uint64_t)(o.idle * 1e9);
+	cfg.on_conn = on_conn;
+	cfg.on_seg = o.ladder ? on_seg : NULL;
+	cfg.ctx = &r;
+	cfg.pipeline = true; /* a file: nothing waits for a line (flow.h) */
+	t = td_flow_new(&cfg);
+	if (!t) {
+		td_pcapsrc_close(src);
+		return cmd_fail(TD_EXIT_FAILED, "out of memory");
+	}
+	if (r.v.json) {
+		view_json_begin(&r.v.j, ctx, "pcap");
+		td_json_str(&r.v.j, "file", argv[optind]);
+		if (o.filter)
+			td_json_str(&r.v.j, "filter", o.filter);
+		if (o.ladder) {
+			td_json_uint(&r.v.j, "conn", (unsigned long long)o.conn);
+			td_json_begin_array(&r.v.j, "segments");
+		} else {
+			td_json_begin_array(&r.v.j, "connections");
+		}
+	} else if (o.ladder) {
+		printf("%10s  %-12s %-*s %s\n", "TIME", "CLIENT", LADDER_MID, "", "SERVER");
+	}
+	pv[0] = &r;
+	pv[1] = t;
+	rc = td_pcapsrc_run(src, on_pkt, pv, &n, &err);
+	frc = td_flow_flush(t);
+	td_flow_stats(t, &fs);
+	if (r.anomalies) {
+		qsort(r.bad, r.nbad, sizeof(*r.bad), by_badness);
+		r.anomalies = false;
+		for (size_t i = 0; i < r.nbad; i++) {
+			if (r.v.json)
+				connview_json(&r.v, &r.bad[i], NULL);
+			else
+				connview_text(&r.v, &r.bad[i], NULL);
+		}
+	}
+	if (r.v.json) {
+		td_json_end_array(&r.v.j);
+		if (o.ladder && r.v.nconns == 0)
+			td_json_null(&r.v.j, "summary");
+		else
+			connview_summary(&r.v, &n, &fs, NULL);
+		td_json_end_object(&r.v.j);
+		td_json_finish(&r.v.j);
+	} else if (!o.ladder) {
+		connview_summary(&r.v, &n, &fs, NULL);
+	}
+	fflush(stdout);
+	if (o.conn >= 0 && r.v.nconns == 0)
+		exit_code = cmd_fail(TD_EXIT_USAGE, "pcap: no connection %lld in %s (%llu connections)",
+				     o.conn, argv[optind], (unsigned long long)fs.conns);
+	if (n.malformed) {
+		if (n.first_malformed_off >= 0)
+			cmd_fail(EXIT_PARTIAL, "%s: %llu malformed packet(s); the first is packet "
+				 "%llu at byte %ld: %s", argv[optind],
+				 (unsigned long long)n.malformed,
+				 (unsigned long long)n.first_malformed_no, n.first_malformed_off,
+				 n.first_malformed);
+		else
+			cmd_fail(EXIT_PARTIAL, "%s: %llu malformed packet(s); the first is packet "
+				 "%llu: %s", argv[optind], (unsigned long long)n.malformed,
+				 (unsigned long long)n.first_malformed_no, n.first_malformed);
+		if (exit_code == TD_EXIT_OK)
+			exit_code = EXIT_PARTIAL;
+	}
+	if (rc < 0 && err.code == -TD_ETRUNC) {
+		cmd_fail(EXIT_PARTIAL, "%s", err.msg);
+		exit_code = EXIT_PARTIAL;
+	} else if (rc || frc || r.oom) {
+		exit_code = cmd_fail(TD_EXIT_FAILED, "pcap: %s",
+				     r.oom || rc == -ENOMEM || frc == -ENOMEM ? "out of memory"
+				     : err.msg[0] ? err.msg : "failed");
+	}
+	free(r.bad);
+	td_flow_free(t);
+	td_pcapsrc_close(src);
+	return exit_code;
+}

@@ -1,0 +1,148 @@
+#!/bin/bash
+# `tcpdoctor pcap`: captures made here with tcpdump on a namespace veth
+# (192.0.2.0/24, 2001:db8::/64; python3 actors in tests/data/pcap/actor.py),
+# checked for conn_state, final states and who closed first, and against
+# tshark (streams, packets, bytes, tcp.analysis.* counts); the committed
+# ladder fixtures; and bad input files (message, exit code, partial output).
+# shellcheck source=tests/e2e/lib.sh
+source "$(dirname "$0")/lib.sh"
+need_binary
+DATA=$TD_SRCDIR/tests/data/pcap
+
+# ---- committed fixtures: no root needed ----------------------------------------
+for f in handshake normal simclose reset; do
+	td pcap "$DATA/$f.pcap" --conn 0 --ladder
+	same_lines "$TD_OUT" "$(cat "$DATA/$f.ladder")" "ladder of $f.pcap matches $f.ladder"
+done
+td pcap "$DATA/simclose.pcap" --json
+is "$(jq -r '.connections[0] | "\(.conn_state) \(.client.final_state) \(.server.final_state)"' \
+	<<<"$TD_OUT")" "SF TIME_WAIT TIME_WAIT" "simultaneous close: both sides TIME_WAIT"
+td pcap "$DATA/reset.pcap" --json
+is "$(jq -r '.connections[0] | "\(.conn_state) \(.closed_by) \(.closed_with)"' <<<"$TD_OUT")" \
+	"RSTR server RST" "reset fixture: RSTR, closed by the server with RST"
+
+bad() { # file exit-code message-regex partial-regex description
+	td pcap "$DATA/$1"
+	is "$TD_RC" "$2" "$5: exit $2"
+	like "$TD_ERR" "$3" "$5: message"
+	[ -n "$4" ] && like "$TD_OUT" "$4" "$5: partial results shown"
+}
+bad truncated.pcap 1 'truncated.pcap: bad or truncated record at byte 106 \(packet 2\).*kept the 1' \
+	'1 connections in 1 packets' "truncated file"
+bad badlen.pcap 1 'byte 188 \(packet 3\): invalid packet capture length' \
+	'#0 .* S1 Sh ' "corrupt record length"
+bad notpcap.pcap 2 'cannot read as a capture file: unknown file format' '' "not a pcap"
+bad linktype.pcap 2 'link type 147 .* not supported' '' "unsupported link type"
+bad short.pcap 1 'packet 2 at byte 106: TCP header cut short' '1 malformed' "short packet"
+bad zerolen.pcap 1 'packet 2 at byte 106: zero-length packet' '1 malformed' "zero-length packet"
+bad nosuchfile.pcap 2 'No such file' '' "missing file"
+td pcap - <"$DATA/normal.pcap"
+like "$TD_OUT" '#0 .* SF ShADadFf closed-by=client' "reads a capture from stdin"
+td pcap "$DATA/normal.pcap" --filter 'port 9999'
+like "$TD_OUT" '^.?0 connections in 0 packets' "--filter drops everything not matching"
+td pcap "$DATA/normal.pcap" --filter 'port ('
+is "$TD_RC" 2 "a bad filter is a usage error"
+like "$TD_ERR" "--filter 'port \\(': .*syntax error" "a bad filter says so"
+
+# ---- live captures in namespaces ----------------------------------------------------
+need_root
+need_tool tcpdump tshark nft
+need_python
+ns_pair pcap
+ns_blackhole "$NS_B" td1 192.0.2.99
+spawn "$NS_A" "$TD_PY" "$DATA/actor.py" server 192.0.2.1 >/dev/null
+spawn "$NS_A" "$TD_PY" "$DATA/actor.py" server 2001:db8::1 >/dev/null
+wait_for 10 ss_has "$NS_A" listening 10 || bail "actors not listening"
+
+capture() { # name function
+	ip netns exec "$NS_B" tcpdump -U -s 0 -i td1 -w "$TD_TMP/$1.pcap" tcp 2>/dev/null &
+	local tp=$!
+	wait_for 5 test -s "$TD_TMP/$1.pcap" || sleep 0.5
+	sleep 0.3
+	"$2"
+	sleep 0.5
+	kill -INT "$tp"
+	wait "$tp"
+}
+client() { ip netns exec "$NS_B" "$TD_PY" "$DATA/actor.py" client "$@" >/dev/null; }
+lab_main() {
+	for a in 192.0.2.1 2001:db8::1; do
+		for s in normal rst refused simclose; do client "$s" "$a"; done
+	done
+	client silent 192.0.2.99
+}
+lab_zerowin() { client zerowin 192.0.2.1; }
+lab_retrans() {
+	client retrans 192.0.2.1 &
+	local p=$!
+	sleep 0.3
+	# Drop what reaches the server for a moment: the client retransmits.
+	ip netns exec "$NS_A" nft add table inet tdtest
+	ip netns exec "$NS_A" nft add chain inet tdtest in '{ type filter hook input priority 0; }'
+	ip netns exec "$NS_A" nft add rule inet tdtest in tcp dport 5005 drop
+	sleep 0.4
+	ip netns exec "$NS_A" nft delete table inet tdtest
+	wait "$p"
+}
+capture main lab_main
+capture zerowin lab_zerowin
+capture retrans lab_retrans
+
+summary_of() { # pcap: "conn_state client-final server-final closed_by" per connection
+	"$TCPDOCTOR" pcap "$1" --json | jq -r '.connections[] |
+		"\(.server.port) \(.family) \(.conn_state) \(.client.final_state) \(.server.final_state) \(.closed_by)"'
+}
+got=$(summary_of "$TD_TMP/main.pcap")
+want="5001 ipv4 SF TIME_WAIT CLOSE client
+5002 ipv4 RSTR CLOSE CLOSE server
+5009 ipv4 REJ CLOSE CLOSE server
+5004 ipv4 SF TIME_WAIT CLOSE client
+5001 ipv6 SF TIME_WAIT CLOSE client
+5002 ipv6 RSTR CLOSE CLOSE server
+5009 ipv6 REJ CLOSE CLOSE server
+5004 ipv6 SF TIME_WAIT CLOSE client
+5001 ipv4 S0 SYN_SENT null null"
+# The "simultaneous" close on one host: whichever FIN leaves first, the other
+# side may answer before or after it arrives; both are right if the walk is.
+got=$(sed -E 's/^5004 (ipv[46]) SF (TIME_WAIT|CLOSE) (TIME_WAIT|CLOSE) (client|server)$/5004 \1 SF TIME_WAIT CLOSE client/' <<<"$got")
+same_lines "$got" "$want" "lab capture: conn_state, final states, who closed first"
+td pcap "$TD_TMP/main.pcap"
+like "$TD_OUT" 'unanswered SYNs 1, refused 2, reset 2' "summary counts the failures"
+td pcap "$TD_TMP/main.pcap" --anomalies
+like "$(head -1 <<<"$TD_OUT")" 'S0 S ' "--anomalies puts the unanswered SYN first"
+is "$(grep -c '^#' <<<"$TD_OUT")" 5 "--anomalies lists only the 5 troubled connections"
+
+td pcap "$TD_TMP/zerowin.pcap" --json
+like "$(jq -r '.connections[0] | "\(.conn_state) \(.server.analysis["zero-window"])"' <<<"$TD_OUT")" \
+	'^S1 [1-9]' "zero window: the non-reading server advertises window 0"
+td pcap "$TD_TMP/retrans.pcap" --json
+like "$(jq -r '.connections[0] | "\(.conn_state) \(.client.analysis.retransmission)"' <<<"$TD_OUT")" \
+	'^SF [1-9]' "nft drop: the client retransmits"
+
+# ---- tshark oracle ---------------------------------------------------------------------
+ours() {
+	"$TCPDOCTOR" pcap "$1" --json | jq -r '
+	(.connections[] | "stream \(.id) packets \(.client.packets + .server.packets) bytes \(.client.frame_bytes + .server.frame_bytes)"),
+	(["retransmission","fast-retransmission","spurious-retransmission","out-of-order",
+	  "lost-segment","ack-unseen","dup-ack","zero-window","zero-window-probe",
+	  "zero-window-probe-ack","window-full","window-update","keep-alive","keep-alive-ack",
+	  "reused-ports"] as $k |
+	 ["retransmission","fast_retransmission","spurious_retransmission","out_of_order",
+	  "lost_segment","ack_lost_segment","duplicate_ack","zero_window","zero_window_probe",
+	  "zero_window_probe_ack","window_full","window_update","keep_alive","keep_alive_ack",
+	  "reused_ports"] as $t | [.connections[]] as $c | range(0; $k | length) as $i |
+	 "flag \($t[$i]) \([$c[] | .client.analysis[$k[$i]] + .server.analysis[$k[$i]]] | add // 0)")' |
+		sort -k1,1 -k2,2n
+}
+# Classic pcap files are read from a memory map, stdin through libpcap.
+same_lines "$("$TCPDOCTOR" pcap - <"$TD_TMP/main.pcap" 2>&1)" "$("$TCPDOCTOR" pcap "$TD_TMP/main.pcap" 2>&1)" \
+	"the mapped reader and libpcap's (stdin) give the same output"
+for f in main zerowin retrans; do
+	same_lines "$(ours "$TD_TMP/$f.pcap")" "$("$DATA/oracle.sh" "$TD_TMP/$f.pcap" 2>/dev/null)" \
+		"tshark agrees on $f.pcap: streams, packets, bytes, tcp.analysis counts"
+done
+for f in handshake normal simclose reset; do
+	same_lines "$(ours "$DATA/$f.pcap")" "$("$DATA/oracle.sh" "$DATA/$f.pcap" 2>/dev/null)" \
+		"tshark agrees on $f.pcap"
+done
+td_done

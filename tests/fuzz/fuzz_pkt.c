@@ -1,0 +1,33 @@
+/* libFuzzer target for the packet parser (src/lib/pkt.c): the first byte picks
+ * a link type, the rest is the frame. */
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "pkt.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const int links[] = { TD_LINK_EN10MB, TD_LINK_SLL, TD_LINK_SLL2, TD_LINK_RAW,
+				     TD_LINK_NULL, TD_LINK_LOOP, TD_LINK_IPV6, 147 };
+	struct td_pkt p;
+	struct td_err err;
+	int kind;
+
+	if (size < 1)
+		return 0;
+	err.msg[0] = '\0';
+	kind = td_pkt_parse(links[data[0] % 8], data + 1, (uint32_t)(size - 1),
+			    (uint32_t)(size - 1), &p, &err);
+	if (kind == TD_PKT_TCP) {
+		if (p.family != AF_INET && p.family != AF_INET6)
+			__builtin_trap();
+		if (p.payload_len > 65535 + 40) /* never more than an IP length allows */
+			__builtin_trap();
+	} else if ((kind == TD_PKT_MALFORMED || kind < 0) && !err.msg[0]) {
+		__builtin_trap(); /* every error says why */
+	}
+	return 0;
+}
