@@ -4,7 +4,7 @@
 #   make test       unit tests, the same under ASan+UBSan, then end-to-end tests
 #   make asan       the unit tests built and run with ASan+UBSan
 #   make fuzz       build the libFuzzer targets (clang) and run each briefly
-#   make bench      benchmarks against ss, netstat, lsof (root; see bench/)
+#   make bench      benchmarks against ss, netstat, lsof, tshark, tcptrace, traceroute (root)
 #   make format     clang-format every source file in place
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -87,8 +87,11 @@ asan: deps
 e2e: all
 	@tests/run --build $(BUILD) --e2e-only
 
+# Benchmarks (root, several minutes, not run by CI): see bench/README.md.
 bench: all $(BENCHES)
 	bench/states/run
+	bench/pcap/run
+	bench/route/run
 
 fuzz:
 	@tests/fuzz/run $(FUZZ_SECONDS)

@@ -13,8 +13,8 @@
 
 int main(int argc, char **argv)
 {
-	static const char *const names[PHASES] = { "open", "load+verify", "attach",
-						     "walk (kernel)", "read back" };
+	static const char *const names[PHASES] = { "open", "load+verify", "attach", "walk (kernel)",
+						   "read back" };
 	double sum[PHASES + 1] = { 0 }, min[PHASES + 1];
 	enum td_group_by by = TD_BY_NONE;
 	uint64_t total = 0;

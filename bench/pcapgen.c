@@ -46,9 +46,12 @@ static uint32_t rnd(void)
 static void add(struct gen *g, int dir, uint8_t flags, uint32_t seq, uint32_t ack, uint16_t len)
 {
 	if (g->n < MAX_STEPS)
-		g->steps[g->n++] = (struct step){ .dir = (uint8_t)dir, .flags = flags,
-						  .opts = (flags & TH_SYN) ? 1 : 0, .len = len,
-						  .seq = seq, .ack = ack };
+		g->steps[g->n++] = (struct step){ .dir = (uint8_t)dir,
+						  .flags = flags,
+						  .opts = (flags & TH_SYN) ? 1 : 0,
+						  .len = len,
+						  .seq = seq,
+						  .ack = ack };
 }
 
 /* One connection's packets, in order. The mix, by id: 5% unanswered SYN, 7%
@@ -61,9 +64,9 @@ static void gen_conn(struct gen *g, uint64_t id)
 
 	g->id = id;
 	g->n = g->next = 0;
-	g->caddr = 0xc6336400u | (uint32_t)(1 + id % 250);        /* 198.51.100.x */
+	g->caddr = 0xc6336400u | (uint32_t)(1 + id % 250); /* 198.51.100.x */
 	g->cport = (uint16_t)(10000 + (id / 250) % 50000);
-	g->saddr = 0xcb007100u | (uint32_t)(1 + id % 16);         /* 203.0.113.x */
+	g->saddr = 0xcb007100u | (uint32_t)(1 + id % 16); /* 203.0.113.x */
 	g->sport = (uint16_t)(id % 3 == 0 ? 443 : id % 3 == 1 ? 80 : 8080);
 	c = cisn + 1;
 	s = sisn + 1;
@@ -198,13 +201,27 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "n:C:g:s:S:h")) != -1) {
 		switch (opt) {
-		case 'n': nconns = strtoull(optarg, NULL, 10); break;
-		case 'C': conc = strtoull(optarg, NULL, 10); break;
-		case 'g': gap = strtoull(optarg, NULL, 10); break;
-		case 's': snap = strtoull(optarg, NULL, 10); break;
-		case 'S': seed = strtoull(optarg, NULL, 10); break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'n':
+			nconns = strtoull(optarg, NULL, 10);
+			break;
+		case 'C':
+			conc = strtoull(optarg, NULL, 10);
+			break;
+		case 'g':
+			gap = strtoull(optarg, NULL, 10);
+			break;
+		case 's':
+			snap = strtoull(optarg, NULL, 10);
+			break;
+		case 'S':
+			seed = strtoull(optarg, NULL, 10);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind + 1 != argc || !nconns || !conc || snap < 54 || snap > 1514) {

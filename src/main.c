@@ -19,35 +19,45 @@
 #endif
 
 static const struct td_command commands[] = {
-	{ "check", cmd_check, CMD_ENTER_NETNS | CMD_SOURCE, "health check: name the problem, show the evidence, say what to do" },
+	{ "check", cmd_check, CMD_ENTER_NETNS | CMD_SOURCE,
+	  "health check: name the problem, show the evidence, say what to do" },
 	{ "states", cmd_states, CMD_ENTER_NETNS | CMD_SOURCE,
 	  "how many TCP sockets in each state, optionally by port, peer or process" },
 	{ "conns", cmd_conns, CMD_ENTER_NETNS | CMD_SOURCE,
 	  "every socket: addresses, state, queues, timer, owner; -i for tcp_info" },
 	{ "who", cmd_who, CMD_ENTER_NETNS | CMD_SOURCE,
 	  "who listens on or talks through a port (like lsof -i:PORT)" },
-	{ "trace", cmd_trace, CMD_ENTER_NETNS, "every TCP state transition, live (eBPF tracepoints)" },
+	{ "trace", cmd_trace, CMD_ENTER_NETNS,
+	  "every TCP state transition, live (eBPF tracepoints)" },
 	{ "lab", cmd_lab, 0, "reproduce a TCP failure in a private network namespace" },
-	{ "sysctl", cmd_sysctl, CMD_ENTER_NETNS, "audit TCP kernel parameters for a workload; --snippet, --apply" },
-	{ "watch", cmd_watch, CMD_ENTER_NETNS | CMD_SOURCE, "a line per interval: states, opens, retransmits, resets, overflows (sar -n)" },
-	{ "probe", cmd_probe, CMD_ENTER_NETNS, "connect to HOST:PORT again and again: time, loss, the errno explained" },
-	{ "route", cmd_route, CMD_ENTER_NETNS, "TCP traceroute to HOST:PORT with per-hop loss and latency, no root" },
+	{ "sysctl", cmd_sysctl, CMD_ENTER_NETNS,
+	  "audit TCP kernel parameters for a workload; --snippet, --apply" },
+	{ "watch", cmd_watch, CMD_ENTER_NETNS | CMD_SOURCE,
+	  "a line per interval: states, opens, retransmits, resets, overflows (sar -n)" },
+	{ "probe", cmd_probe, CMD_ENTER_NETNS,
+	  "connect to HOST:PORT again and again: time, loss, the errno explained" },
+	{ "route", cmd_route, CMD_ENTER_NETNS,
+	  "TCP traceroute to HOST:PORT with per-hop loss and latency, no root" },
 	{ "pcap", cmd_pcap, 0, "the life story of every TCP connection in a capture file" },
-	{ "capture", cmd_capture, CMD_ENTER_NETNS, "capture to a pcap and analyse live (tcpdump -w, with a line per connection)" },
-	{ "explain", cmd_explain, 0, "what a state, flag combination, errno or sysctl means, and what to do" },
+	{ "capture", cmd_capture, CMD_ENTER_NETNS,
+	  "capture to a pcap and analyse live (tcpdump -w, with a line per connection)" },
+	{ "explain", cmd_explain, 0,
+	  "what a state, flag combination, errno or sysctl means, and what to do" },
 	{ "fsm", cmd_fsm, 0, "the TCP state machine (RFC 9293) as a table or Graphviz" },
+	  "Prometheus exporter: states, queues, counters, findings on /metrics" },
+	  "take a sample every interval into SQLite (sar-like history)" },
+	  "what the recorded samples say at a time, over a range, or for a rule" },
 };
 
 #define DEFAULT_COMMAND "check"
 
 static void usage(FILE *fp)
 {
-	fprintf(fp,
-		"usage: tcpdoctor [GLOBAL OPTIONS] [COMMAND] [OPTIONS]\n"
-		"\n"
-		"Find out why TCP connections on this host misbehave.\n"
-		"\n"
-		"Commands:\n");
+	fprintf(fp, "usage: tcpdoctor [GLOBAL OPTIONS] [COMMAND] [OPTIONS]\n"
+		    "\n"
+		    "Find out why TCP connections on this host misbehave.\n"
+		    "\n"
+		    "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(fp, "  %-8s %s\n", commands[i].name, commands[i].summary);
 	fprintf(fp,
@@ -58,9 +68,11 @@ static void usage(FILE *fp)
 		"  --json                 machine-readable output (docs/json.md)\n"
 		"  --no-color             no colour (also: NO_COLOR=1); colour only on a terminal\n"
 		"  -4, -6                 IPv4 or IPv6 sockets only\n"
-		"  --source SRC           auto (netlink; the BPF counter from 50,000 sockets; /proc if\n"
+		"  --source SRC           auto (netlink; the BPF counter from 50,000 sockets; "
+		"/proc if\n"
 		"                         netlink is refused), netlink, proc, bpf, replay:FILE\n"
-		"  --save-dump FILE       also save the raw netlink dump (replay it with --source replay:FILE)\n"
+		"  --save-dump FILE       also save the raw netlink dump (replay it with --source "
+		"replay:FILE)\n"
 		"  -h, --help             this help; 'tcpdoctor COMMAND --help' for a command's\n"
 		"  --version              print the version\n"
 		"\n"
@@ -146,7 +158,8 @@ int main(int argc, char **argv)
 			save_dump = v;
 		} else if (missing) {
 			free(rest);
-			return cmd_fail(TD_EXIT_USAGE, "%s needs a value (see: tcpdoctor --help)", a);
+			return cmd_fail(TD_EXIT_USAGE, "%s needs a value (see: tcpdoctor --help)",
+					a);
 		} else if (!strcmp(a, "--json")) {
 			ctx.json = true;
 		} else if (!strcmp(a, "--no-color") || !strcmp(a, "--no-colour")) {
@@ -210,7 +223,8 @@ int main(int argc, char **argv)
 		}
 		ctx.source.kind = TD_SRC_NETLINK;
 		/* Opened before entering a namespace: the path is the caller's. */
-		ctx.source.save_fd = open(save_dump, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		ctx.source.save_fd =
+			open(save_dump, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (ctx.source.save_fd < 0) {
 			free(rest);
 			return cmd_fail(TD_EXIT_USAGE, "--save-dump %s: %s", save_dump,

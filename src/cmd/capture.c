@@ -59,7 +59,7 @@ static const char help[] =
 
 #define NS_PER_SEC 1000000000ull
 #define NS_PER_MS 1000000ull
-#define TICK_MS 200           /* expiry, progress and file flush granularity */
+#define TICK_MS 200 /* expiry, progress and file flush granularity */
 #define DEFAULT_LINGER_NS (2 * NS_PER_SEC)
 #define DEFAULT_PROGRESS_NS (60 * NS_PER_SEC)
 
@@ -74,9 +74,9 @@ struct run {
 	struct connview v;
 	struct td_flow_table *t;
 	bool quiet;
-	uint64_t now_ns;       /* wall clock of the last tick: progress ages */
+	uint64_t now_ns; /* wall clock of the last tick: progress ages */
 	uint64_t progress_ns;
-	uint64_t nprogress;    /* in-progress records printed */
+	uint64_t nprogress; /* in-progress records printed */
 };
 
 static struct td_pcapsrc *volatile stop_src;
@@ -102,7 +102,7 @@ static bool parse_duration(const char *s, uint64_t *ns)
 	static const struct {
 		const char *suffix;
 		double ns;
-	} units[] = { { "", 1e9 }, { "s", 1e9 }, { "ms", 1e6 }, { "us", 1e3 },
+	} units[] = { { "", 1e9 },   { "s", 1e9 },    { "ms", 1e6 },  { "us", 1e3 },
 		      { "m", 60e9 }, { "min", 60e9 }, { "h", 3600e9 } };
 	char *end;
 	double v;
@@ -149,7 +149,8 @@ static int on_opt(int val, const char *arg, void *data)
 		return 0;
 	case 'c':
 		if (!parse_count(arg, UINT64_MAX, &o->count))
-			return cmd_fail(TD_EXIT_USAGE, "-c '%s': expected a packet count >= 1", arg);
+			return cmd_fail(TD_EXIT_USAGE, "-c '%s': expected a packet count >= 1",
+					arg);
 		return 0;
 	case 's':
 		if (!parse_count(arg, 262144, &v))
@@ -168,18 +169,24 @@ static int on_opt(int val, const char *arg, void *data)
 		return 0;
 	case OPT_FOR:
 		if (!parse_duration(arg, &o->for_ns) || !o->for_ns)
-			return cmd_fail(TD_EXIT_USAGE, "--for '%s': expected a duration such as 30s, "
-					"2m, 500ms", arg);
+			return cmd_fail(TD_EXIT_USAGE,
+					"--for '%s': expected a duration such as 30s, "
+					"2m, 500ms",
+					arg);
 		return 0;
 	case OPT_PROGRESS:
 		if (!parse_duration(arg, &o->progress_ns))
-			return cmd_fail(TD_EXIT_USAGE, "--progress-every '%s': expected a duration "
-					"such as 60s, 1s (0: never)", arg);
+			return cmd_fail(TD_EXIT_USAGE,
+					"--progress-every '%s': expected a duration "
+					"such as 60s, 1s (0: never)",
+					arg);
 		return 0;
 	case OPT_LINGER:
 		if (!parse_duration(arg, &o->linger_ns) || !o->linger_ns)
-			return cmd_fail(TD_EXIT_USAGE, "--linger '%s': expected a duration > 0 "
-					"such as 2s", arg);
+			return cmd_fail(TD_EXIT_USAGE,
+					"--linger '%s': expected a duration > 0 "
+					"such as 2s",
+					arg);
 		return 0;
 	}
 	return TD_EXIT_USAGE;
@@ -196,29 +203,36 @@ static int drop_privileges(const char *user, bool asked)
 
 	if (geteuid() != 0) {
 		if (asked)
-			return cmd_fail(TD_EXIT_USAGE, "capture: --user %s needs root (running as "
-					"uid %u already)", user, (unsigned)geteuid());
+			return cmd_fail(TD_EXIT_USAGE,
+					"capture: --user %s needs root (running as "
+					"uid %u already)",
+					user, (unsigned)geteuid());
 		return 0;
 	}
 	errno = 0;
 	pw = getpwnam(user);
 	if (!pw)
-		return cmd_fail(TD_EXIT_USAGE, "capture: no user '%s' to drop root to%s%s "
-				"(--user NAME)", user, errno ? ": " : "",
-				errno ? strerror(errno) : "");
+		return cmd_fail(TD_EXIT_USAGE,
+				"capture: no user '%s' to drop root to%s%s "
+				"(--user NAME)",
+				user, errno ? ": " : "", errno ? strerror(errno) : "");
 	if (pw->pw_uid == 0)
-		return cmd_fail(TD_EXIT_USAGE, "capture: --user %s is root; name an "
-				"unprivileged user", user);
+		return cmd_fail(TD_EXIT_USAGE,
+				"capture: --user %s is root; name an "
+				"unprivileged user",
+				user);
 	if (setgroups(0, NULL) < 0 || setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) < 0 ||
 	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) < 0)
 		return cmd_fail(TD_EXIT_FAILED, "capture: cannot drop root to %s: %s", user,
 				strerror(errno));
 	/* No setuid binary run from here may give it back either. */
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-	if (setuid(0) == 0 || seteuid(0) == 0 || setgid(0) == 0 ||
-	    getresuid(&r, &e, &s) < 0 || r != pw->pw_uid || e != pw->pw_uid || s != pw->pw_uid)
-		return cmd_fail(TD_EXIT_FAILED, "capture: dropped root to %s, but it could be "
-				"regained; stopping", user);
+	if (setuid(0) == 0 || seteuid(0) == 0 || setgid(0) == 0 || getresuid(&r, &e, &s) < 0 ||
+	    r != pw->pw_uid || e != pw->pw_uid || s != pw->pw_uid)
+		return cmd_fail(TD_EXIT_FAILED,
+				"capture: dropped root to %s, but it could be "
+				"regained; stopping",
+				user);
 	return 0;
 }
 
@@ -368,7 +382,8 @@ int cmd_capture(int argc, char **argv, struct td_ctx *ctx)
 		{ "linger", required_argument, NULL, OPT_LINGER },
 		{ 0 },
 	};
-	struct opts o = { .live = { .promisc = true }, .progress_ns = DEFAULT_PROGRESS_NS,
+	struct opts o = { .live = { .promisc = true },
+			  .progress_ns = DEFAULT_PROGRESS_NS,
 			  .linger_ns = DEFAULT_LINGER_NS };
 	struct run r = { .v.ctx = ctx };
 	struct td_flow_cfg cfg = { 0 };
@@ -394,7 +409,9 @@ int cmd_capture(int argc, char **argv, struct td_ctx *ctx)
 	if (rc < 0) {
 		free(filter);
 		return cmd_fail(rc == -ENODEV || rc == -TD_EPARSE || rc == -TD_EUNSUPP
-					? TD_EXIT_USAGE : TD_EXIT_FAILED, "%s", err.msg);
+					? TD_EXIT_USAGE
+					: TD_EXIT_FAILED,
+				"%s", err.msg);
 	}
 	/* The file is created while we are still root, as tcpdump -w -Z does. */
 	if (o.write && td_pcapsrc_dump_open(src, o.write, &err) < 0) {
@@ -443,9 +460,12 @@ int cmd_capture(int argc, char **argv, struct td_ctx *ctx)
 		td_json_str(&r.v.j, "interface", o.live.dev ? o.live.dev : "any");
 		td_json_str(&r.v.j, "filter", *filter ? filter : NULL);
 		td_json_str(&r.v.j, "file", o.write);
-		td_json_str(&r.v.j, "stopped_by", rc ? "error" : stop_signal ? "signal"
-						: o.count && n.packets >= o.count ? "count"
-						: o.for_ns ? "duration" : "output closed");
+		td_json_str(&r.v.j, "stopped_by",
+			    rc				      ? "error"
+			    : stop_signal		      ? "signal"
+			    : o.count && n.packets >= o.count ? "count"
+			    : o.for_ns			      ? "duration"
+							      : "output closed");
 		td_json_uint(&r.v.j, "in_progress_records", r.nprogress);
 		connview_summary(&r.v, &n, &fs, have_ks ? &ks : NULL);
 		td_json_end_object(&r.v.j);
@@ -459,8 +479,10 @@ int cmd_capture(int argc, char **argv, struct td_ctx *ctx)
 	}
 	fflush(stdout);
 	if (rc) {
-		exit_code = cmd_fail(TD_EXIT_FAILED, "capture: %s", rc == -ENOMEM ? "out of memory"
-				     : err.msg[0] ? err.msg : strerror(-rc));
+		exit_code = cmd_fail(TD_EXIT_FAILED, "capture: %s",
+				     rc == -ENOMEM ? "out of memory"
+				     : err.msg[0]  ? err.msg
+						   : strerror(-rc));
 	}
 	stop_src = NULL;
 	td_pcapsrc_close(src); /* closes and flushes the -w file */

@@ -15,25 +15,26 @@
 /* Exit codes (docs/tcpdoctor.1, EXIT STATUS). */
 enum {
 	TD_EXIT_OK = 0,
-	TD_EXIT_NOTHING = 1,  /* `who`: nothing on that port (as lsof) */
-	TD_EXIT_USAGE = 2,    /* bad option, filter, name, namespace, input file */
-	TD_EXIT_FAILED = 3,   /* could not get the data at all */
+	TD_EXIT_NOTHING = 1, /* `who`: nothing on that port (as lsof) */
+	TD_EXIT_USAGE = 2,   /* bad option, filter, name, namespace, input file */
+	TD_EXIT_FAILED = 3,  /* could not get the data at all */
 };
 
 struct td_ctx {
-	const char *prog;      /* "tcpdoctor" */
-	const char *cmd;       /* command name */
-	const char *netns;     /* --netns as given, or NULL */
+	const char *prog;  /* "tcpdoctor" */
+	const char *cmd;   /* command name */
+	const char *netns; /* --netns as given, or NULL */
 	bool json;
-	bool color;            /* decided once: tty and not --no-color/NO_COLOR */
-	int family;            /* -4/-6: AF_INET, AF_INET6 or 0 */
+	bool color; /* decided once: tty and not --no-color/NO_COLOR */
+	int family; /* -4/-6: AF_INET, AF_INET6 or 0 */
 	struct td_source source;
 };
 
 /* Command flags in main's table: what the dispatcher prepares. */
 enum {
 	CMD_ENTER_NETNS = 1 << 0, /* --netns honoured: setns before the command */
-	CMD_SOURCE = 1 << 1,      /* --source/--save-dump make sense */
+	CMD_SOURCE = 1 << 1,	  /* --source/--save-dump make sense */
+	CMD_OWN_NETNS = 1 << 2,	  /* --netns honoured, entered by the command itself */
 };
 
 struct td_command {
@@ -53,9 +54,8 @@ struct td_command {
  * "-h/--help" prints help and returns TD_EXIT_OK through *done. Returns -1
  * to go on (optind points at the first operand), or an exit code. */
 int cmd_getopt(int argc, char **argv, struct td_ctx *ctx, const struct option *own,
-	       const char *own_short, bool with_filters, struct td_filter *f,
-	       const char *help, int (*on_opt)(int val, const char *arg, void *data),
-	       void *data);
+	       const char *own_short, bool with_filters, struct td_filter *f, const char *help,
+	       int (*on_opt)(int val, const char *arg, void *data), void *data);
 
 /* Print "tcpdoctor: <msg>" to stderr; returns code. */
 int cmd_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

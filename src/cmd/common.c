@@ -116,9 +116,8 @@ static int add_filter(struct td_filter *f, int val, const char *arg, struct td_e
 }
 
 int cmd_getopt(int argc, char **argv, struct td_ctx *ctx, const struct option *own,
-	       const char *own_short, bool with_filters, struct td_filter *f,
-	       const char *help, int (*on_opt)(int val, const char *arg, void *data),
-	       void *data)
+	       const char *own_short, bool with_filters, struct td_filter *f, const char *help,
+	       int (*on_opt)(int val, const char *arg, void *data), void *data)
 {
 	struct option opts[64];
 	char shorts[64];
@@ -148,10 +147,12 @@ int cmd_getopt(int argc, char **argv, struct td_ctx *ctx, const struct option *o
 		if (c == '?' || c == ':') {
 			if (optopt && optopt < 0x1000 && optopt != '?')
 				return cmd_fail(TD_EXIT_USAGE,
-						"%s: unknown option or missing value: -%c (see: tcpdoctor %s --help)",
+						"%s: unknown option or missing value: -%c (see: "
+						"tcpdoctor %s --help)",
 						ctx->cmd, optopt, ctx->cmd);
 			return cmd_fail(TD_EXIT_USAGE,
-					"%s: unknown option or missing value: %s (see: tcpdoctor %s --help)",
+					"%s: unknown option or missing value: %s (see: tcpdoctor "
+					"%s --help)",
 					ctx->cmd, argv[optind - 1], ctx->cmd);
 		}
 		if (with_filters && (c >= OPT_STATE && c <= OPT_LISTENING)) {

@@ -78,7 +78,6 @@ static int print_one(const struct td_sock *s, void *data)
 	return 0;
 }
 
-
 static bool filtered(const struct td_filter *f)
 {
 	return f->states || f->family || td_filter_has_addr_port(f) || f->npid;
@@ -131,8 +130,8 @@ int cmd_conns(int argc, char **argv, struct td_ctx *ctx)
 		rc = td_source_dump(&ctx->source, &f, o.info ? TD_DUMP_INFO : 0, print_one, &out,
 				    &err);
 	} else {
-		rc = td_source_dump(&ctx->source, &f, o.info ? TD_DUMP_INFO : 0, td_sockvec_cb, &col,
-				    &err);
+		rc = td_source_dump(&ctx->source, &f, o.info ? TD_DUMP_INFO : 0, td_sockvec_cb,
+				    &col, &err);
 		td_owners_set_complete(owners, true);
 		for (size_t i = 0; i < col.n; i++)
 			td_owners_want(owners, col.v[i].inode);

@@ -218,8 +218,10 @@ static void json_dir(struct td_json *j, const char *key, const struct td_conn *c
 
 void connview_json(struct connview *v, const struct td_conn *c, const char *ended)
 {
-	static const char *const ends[] = { [TD_END_CLOSED] = "closed", [TD_END_IDLE] = "idle",
-					    [TD_END_REUSED] = "port-reused", [TD_END_EOF] = "eof" };
+	static const char *const ends[] = { [TD_END_CLOSED] = "closed",
+					    [TD_END_IDLE] = "idle",
+					    [TD_END_REUSED] = "port-reused",
+					    [TD_END_EOF] = "eof" };
 	struct td_json *j = &v->j;
 	enum td_conn_state cs = td_conn_state(c);
 	uint64_t rtt = td_conn_rtt_ns(c);
@@ -324,8 +326,8 @@ static void summary_json(struct connview *v, const struct td_pcap_counts *n,
 	td_json_begin_array(j, "by_server");
 	for (size_t g = 0; g < v->ngroups && g < 10; g++) {
 		td_json_begin_object(j, NULL);
-		td_json_str(j, "addr", td_addr_str(v->groups[g].family, v->groups[g].addr, buf,
-						   sizeof(buf)));
+		td_json_str(j, "addr",
+			    td_addr_str(v->groups[g].family, v->groups[g].addr, buf, sizeof(buf)));
 		td_json_uint(j, "port", v->groups[g].port);
 		td_json_uint(j, "connections", v->groups[g].conns);
 		td_json_uint(j, "with_problems", v->groups[g].bad);
@@ -354,8 +356,8 @@ void connview_summary(struct connview *v, const struct td_pcap_counts *n,
 		return;
 	}
 	printf("\n%s%llu connections%s in %llu packets (%llu TCP", td_style_bold(col),
-	       (unsigned long long)v->nconns, td_style_reset(col),
-	       (unsigned long long)n->packets, (unsigned long long)n->tcp);
+	       (unsigned long long)v->nconns, td_style_reset(col), (unsigned long long)n->packets,
+	       (unsigned long long)n->tcp);
 	if (n->fragments)
 		printf(", %llu IP fragments not analysed", (unsigned long long)n->fragments);
 	if (n->malformed)
@@ -364,7 +366,8 @@ void connview_summary(struct connview *v, const struct td_pcap_counts *n,
 	printf("conn_state:");
 	for (int i = 0; i < TD_CS_COUNT; i++)
 		if (v->by_state[i])
-			printf(" %s=%llu", td_conn_state_name(i), (unsigned long long)v->by_state[i]);
+			printf(" %s=%llu", td_conn_state_name(i),
+			       (unsigned long long)v->by_state[i]);
 	printf("\nunanswered SYNs %llu, refused %llu, reset %llu, half-closed %llu, never closed "
 	       "%llu, with retransmissions %llu\n",
 	       (unsigned long long)v->unanswered, (unsigned long long)v->refused,
@@ -373,11 +376,12 @@ void connview_summary(struct connview *v, const struct td_pcap_counts *n,
 	for (size_t g = 0; g < v->ngroups && g < 10 && v->groups[g].bad; g++) {
 		td_endpoint_str(v->groups[g].family, v->groups[g].addr, v->groups[g].port, buf,
 				sizeof(buf));
-		printf("  server %-40s %u of %u connections with problems\n", buf,
-		       v->groups[g].bad, v->groups[g].conns);
+		printf("  server %-40s %u of %u connections with problems\n", buf, v->groups[g].bad,
+		       v->groups[g].conns);
 	}
 	if (ks)
 		printf("kernel: %llu packets received by the filter, %llu dropped by the kernel, "
-		       "%llu dropped by the interface\n", (unsigned long long)ks->received,
-		       (unsigned long long)ks->dropped, (unsigned long long)ks->if_dropped);
+		       "%llu dropped by the interface\n",
+		       (unsigned long long)ks->received, (unsigned long long)ks->dropped,
+		       (unsigned long long)ks->if_dropped);
 }

@@ -24,7 +24,7 @@ struct connview {
 	const struct td_ctx *ctx;
 	struct td_json j;
 	bool json;
-	uint64_t t0;       /* first packet: "start" is relative to it */
+	uint64_t t0; /* first packet: "start" is relative to it */
 	bool t0_set;
 	uint64_t nconns;
 	uint64_t by_state[TD_CS_COUNT];

@@ -52,11 +52,11 @@ static const char help[] =
 #define EXIT_PARTIAL 1
 
 struct run {
-	struct connview v;  /* text/JSON rendering and the summary's tallies */
+	struct connview v; /* text/JSON rendering and the summary's tallies */
 	bool anomalies, ladder;
-	long long conn_id; /* -1: all */
-	uint64_t ladder_t0; /* first segment of the --conn connection */
-	struct td_conn *bad;   /* --anomalies: kept to sort */
+	long long conn_id;   /* -1: all */
+	uint64_t ladder_t0;  /* first segment of the --conn connection */
+	struct td_conn *bad; /* --anomalies: kept to sort */
 	size_t nbad, capbad;
 	bool oom;
 };
@@ -136,8 +136,8 @@ static int on_seg(const struct td_conn *c, const struct td_seg *s, void *data)
 		r->ladder_t0 = s->ts_ns;
 	for (int a = 0; a < TD_A_COUNT; a++)
 		if (s->ana & TD_A_BIT(a))
-			n += (size_t)snprintf(ana + n, n < sizeof(ana) ? sizeof(ana) - n : 0, "%s%s",
-					      n ? "," : " [", td_ana_name(a));
+			n += (size_t)snprintf(ana + n, n < sizeof(ana) ? sizeof(ana) - n : 0,
+					      "%s%s", n ? "," : " [", td_ana_name(a));
 	if (n && n < sizeof(ana) - 1)
 		strcat(ana, "]");
 	if (r->v.json) {
@@ -150,8 +150,10 @@ static int on_seg(const struct td_conn *c, const struct td_seg *s, void *data)
 		td_json_uint(&r->v.j, "ack", s->rel_ack);
 		td_json_uint(&r->v.j, "len", s->len);
 		td_json_uint(&r->v.j, "window", s->window_scaled);
-		td_json_str(&r->v.j, "client_state", s->state[0] ? td_state_name(s->state[0]) : NULL);
-		td_json_str(&r->v.j, "server_state", s->state[1] ? td_state_name(s->state[1]) : NULL);
+		td_json_str(&r->v.j, "client_state",
+			    s->state[0] ? td_state_name(s->state[0]) : NULL);
+		td_json_str(&r->v.j, "server_state",
+			    s->state[1] ? td_state_name(s->state[1]) : NULL);
 		td_json_begin_array(&r->v.j, "analysis");
 		for (int a = 0; a < TD_A_COUNT; a++)
 			if (s->ana & TD_A_BIT(a))
@@ -210,8 +212,10 @@ static int on_opt(int val, const char *arg, void *data)
 		errno = 0;
 		o->conn = strtoll(arg, &end, 10);
 		if (errno || *end || end == arg || o->conn < 0)
-			return cmd_fail(TD_EXIT_USAGE, "--conn '%s': expected a connection number "
-					"(tcp.stream) >= 0", arg);
+			return cmd_fail(TD_EXIT_USAGE,
+					"--conn '%s': expected a connection number "
+					"(tcp.stream) >= 0",
+					arg);
 		return 0;
 	case 'L':
 		o->ladder = true;
@@ -255,13 +259,13 @@ int cmd_pcap(int argc, char **argv, struct td_ctx *ctx)
 		return rc;
 	if (optind >= argc)
 		return cmd_fail(TD_EXIT_USAGE, "pcap: which file? (tcpdoctor pcap FILE; '-' for "
-				"stdin; see --help)");
+					       "stdin; see --help)");
 	if (optind + 1 < argc)
 		return cmd_fail(TD_EXIT_USAGE, "pcap: unexpected argument '%s' (see --help)",
 				argv[optind + 1]);
 	if (o.ladder && o.conn < 0)
 		return cmd_fail(TD_EXIT_USAGE, "--ladder needs --conn N (the connection number "
-				"from the list)");
+					       "from the list)");
 	if (o.ladder && o.anomalies)
 		return cmd_fail(TD_EXIT_USAGE, "--ladder and --anomalies do not go together");
 	/* A file's story is long: write it in big blocks (a terminal keeps its
@@ -328,18 +332,22 @@ int cmd_pcap(int argc, char **argv, struct td_ctx *ctx)
 	}
 	fflush(stdout);
 	if (o.conn >= 0 && r.v.nconns == 0)
-		exit_code = cmd_fail(TD_EXIT_USAGE, "pcap: no connection %lld in %s (%llu connections)",
-				     o.conn, argv[optind], (unsigned long long)fs.conns);
+		exit_code =
+			cmd_fail(TD_EXIT_USAGE, "pcap: no connection %lld in %s (%llu connections)",
+				 o.conn, argv[optind], (unsigned long long)fs.conns);
 	if (n.malformed) {
 		if (n.first_malformed_off >= 0)
-			cmd_fail(EXIT_PARTIAL, "%s: %llu malformed packet(s); the first is packet "
-				 "%llu at byte %ld: %s", argv[optind],
-				 (unsigned long long)n.malformed,
+			cmd_fail(EXIT_PARTIAL,
+				 "%s: %llu malformed packet(s); the first is packet "
+				 "%llu at byte %ld: %s",
+				 argv[optind], (unsigned long long)n.malformed,
 				 (unsigned long long)n.first_malformed_no, n.first_malformed_off,
 				 n.first_malformed);
 		else
-			cmd_fail(EXIT_PARTIAL, "%s: %llu malformed packet(s); the first is packet "
-				 "%llu: %s", argv[optind], (unsigned long long)n.malformed,
+			cmd_fail(EXIT_PARTIAL,
+				 "%s: %llu malformed packet(s); the first is packet "
+				 "%llu: %s",
+				 argv[optind], (unsigned long long)n.malformed,
 				 (unsigned long long)n.first_malformed_no, n.first_malformed);
 		if (exit_code == TD_EXIT_OK)
 			exit_code = EXIT_PARTIAL;
@@ -350,7 +358,8 @@ int cmd_pcap(int argc, char **argv, struct td_ctx *ctx)
 	} else if (rc || frc || r.oom) {
 		exit_code = cmd_fail(TD_EXIT_FAILED, "pcap: %s",
 				     r.oom || rc == -ENOMEM || frc == -ENOMEM ? "out of memory"
-				     : err.msg[0] ? err.msg : "failed");
+				     : err.msg[0]			      ? err.msg
+									      : "failed");
 	}
 	free(r.bad);
 	td_flow_free(t);

@@ -227,9 +227,9 @@ static void print_answer(const struct td_attempt *a)
 	printf("%s\"", a->got_len > 40 ? "..." : "");
 }
 
-static void print_attempt_text(const struct td_ctx *ctx, const struct opts *o,
-			       unsigned long seq, const struct sockaddr_storage *dst,
-			       const struct td_attempt *a, const char *fail, const char *off)
+static void print_attempt_text(const struct td_ctx *ctx, const struct opts *o, unsigned long seq,
+			       const struct sockaddr_storage *dst, const struct td_attempt *a,
+			       const char *fail, const char *off)
 {
 	bool c = ctx->color;
 	char ep[80];
@@ -258,9 +258,9 @@ static void print_attempt_text(const struct td_ctx *ctx, const struct opts *o,
 	fflush(stdout);
 }
 
-static void json_attempt(struct td_json *j, unsigned long seq,
-			 const struct sockaddr_storage *dst, const struct td_attempt *a,
-			 const char *fail, const char *off, const struct opts *o)
+static void json_attempt(struct td_json *j, unsigned long seq, const struct sockaddr_storage *dst,
+			 const struct td_attempt *a, const char *fail, const char *off,
+			 const struct opts *o)
 {
 	char buf[64];
 
@@ -395,8 +395,8 @@ int cmd_probe(int argc, char **argv, struct td_ctx *ctx)
 	if (argc - optind > 2)
 		return cmd_fail(TD_EXIT_USAGE, "probe: unexpected argument '%s' (see --help)",
 				argv[optind + 2]);
-	if (td_target_parse(argv[optind], optind + 1 < argc ? argv[optind + 1] : NULL, &t,
-			    &err) < 0)
+	if (td_target_parse(argv[optind], optind + 1 < argc ? argv[optind + 1] : NULL, &t, &err) <
+	    0)
 		return cmd_fail(TD_EXIT_USAGE, "probe: %s", err.msg);
 	po.timeout_ms = (int)(o.timeout * 1000 + 0.5);
 	po.rst = o.rst;
@@ -427,9 +427,9 @@ int cmd_probe(int argc, char **argv, struct td_ctx *ctx)
 	}
 	naddr = o.all ? res.n : 1;
 	if (!ctx->json)
-		printf("probing %s%s port %u: %ld attempt%s, interval %gs, timeout %gs\n",
-		       t.host, o.all && res.n > 1 ? " (every address)" : "", t.port,
-		       o.count, o.count == 1 ? "" : "s", o.interval, o.timeout);
+		printf("probing %s%s port %u: %ld attempt%s, interval %gs, timeout %gs\n", t.host,
+		       o.all && res.n > 1 ? " (every address)" : "", t.port, o.count,
+		       o.count == 1 ? "" : "s", o.interval, o.timeout);
 	else
 		td_json_begin_array(&j, "attempts");
 
@@ -504,7 +504,8 @@ int cmd_probe(int argc, char **argv, struct td_ctx *ctx)
 		td_json_uint(&j, "connected", all_connect.n);
 		td_json_uint(&j, "ok", ok);
 		td_json_uint(&j, "failed", sent - ok);
-		td_json_double(&j, "loss_pct", sent ? 100.0 * (double)(sent - ok) / (double)sent : 0);
+		td_json_double(&j, "loss_pct",
+			       sent ? 100.0 * (double)(sent - ok) / (double)sent : 0);
 		json_stats(&j, "connect", &all_connect);
 		td_json_double(&j, "jitter_ms", td_stats_jitter(&all_connect));
 		json_stats(&j, "kernel_rtt", &all_rtt);
@@ -515,7 +516,8 @@ int cmd_probe(int argc, char **argv, struct td_ctx *ctx)
 			td_json_begin_array(&j, "per_address");
 			for (size_t i = 0; i < naddr; i++) {
 				td_json_begin_object(&j, NULL);
-				td_json_str(&j, "addr", td_sockaddr_str(&res.addr[i], buf, sizeof(buf)));
+				td_json_str(&j, "addr",
+					    td_sockaddr_str(&res.addr[i], buf, sizeof(buf)));
 				td_json_uint(&j, "sent", st[i].sent);
 				td_json_uint(&j, "ok", st[i].ok);
 				json_stats(&j, "connect", &st[i].connect);
@@ -529,7 +531,8 @@ int cmd_probe(int argc, char **argv, struct td_ctx *ctx)
 			td_json_str(&j, "error", groups[g].name);
 			td_json_uint(&j, "count", groups[g].count);
 			td_json_str(&j, "meaning", groups[g].meaning);
-			td_json_str(&j, "offender", groups[g].offender[0] ? groups[g].offender : NULL);
+			td_json_str(&j, "offender",
+				    groups[g].offender[0] ? groups[g].offender : NULL);
 			td_json_end_object(&j);
 		}
 		td_json_end_array(&j);
@@ -542,8 +545,7 @@ int cmd_probe(int argc, char **argv, struct td_ctx *ctx)
 	printf("--- %s port %u tcp probe statistics ---\n", t.host, t.port);
 	printf("%lu sent, %lu %s, %lu failed, %.1f%% loss, time %.0f ms\n", sent, ok,
 	       (o.send_arg || o.expect) ? "answered" : "connected", sent - ok,
-	       sent ? 100.0 * (double)(sent - ok) / (double)sent : 0.0,
-	       (now_s() - t_start) * 1000);
+	       sent ? 100.0 * (double)(sent - ok) / (double)sent : 0.0, (now_s() - t_start) * 1000);
 	print_stats_line("connect", &all_connect, true);
 	print_stats_line("kernel rtt", &all_rtt, false);
 	print_stats_line("ttfb", &all_ttfb, false);
@@ -551,8 +553,9 @@ int cmd_probe(int argc, char **argv, struct td_ctx *ctx)
 		char buf[64];
 
 		for (size_t i = 0; i < naddr; i++) {
-			printf("  %-39s %lu/%lu ok", td_sockaddr_str(&res.addr[i], buf, sizeof(buf)),
-			       st[i].ok, st[i].sent);
+			printf("  %-39s %lu/%lu ok",
+			       td_sockaddr_str(&res.addr[i], buf, sizeof(buf)), st[i].ok,
+			       st[i].sent);
 			if (st[i].connect.n)
 				printf(", connect avg %.3f ms", td_stats_avg(&st[i].connect));
 			putchar('\n');

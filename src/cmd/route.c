@@ -15,7 +15,8 @@
 #include "view.h"
 
 static const char help[] =
-	"usage: tcpdoctor route HOST:PORT [-c ROUNDS] [-i SEC] [--timeout SEC] [--max-hops N] [-n]\n"
+	"usage: tcpdoctor route HOST:PORT [-c ROUNDS] [-i SEC] [--timeout SEC] [--max-hops N] "
+	"[-n]\n"
 	"       tcpdoctor route HOST PORT ...      ([2001:db8::1]:80 for IPv6 literals)\n"
 	"\n"
 	"traceroute/mtr/pathping for a TCP service, without root: SYNs to the real port\n"
@@ -163,8 +164,8 @@ static void print_json(const struct td_ctx *ctx, const struct td_target *t,
 
 		td_json_begin_object(&j, NULL);
 		td_json_uint(&j, "hop", ttl);
-		td_json_str(&j, "addr", h->addr_set ? td_sockaddr_str(&h->addr, buf, sizeof(buf)) :
-						       NULL);
+		td_json_str(&j, "addr",
+			    h->addr_set ? td_sockaddr_str(&h->addr, buf, sizeof(buf)) : NULL);
 		td_json_str(&j, "name", names[ttl][0] ? names[ttl] : NULL);
 		td_json_uint(&j, "sent", h->sent);
 		td_json_uint(&j, "received", h->received);
@@ -260,7 +261,8 @@ static void print_text(const struct td_ctx *ctx, const struct td_target *t,
 		break;
 	case TD_DEST_CLOSED:
 		printf(" (RST at hop %u: the host is up, nothing listens on the port, or a "
-		       "firewall rejects)\n", r->dest_ttl);
+		       "firewall rejects)\n",
+		       r->dest_ttl);
 		break;
 	case TD_DEST_UNREACHABLE: {
 		const struct td_hop *h = &r->hop[r->dest_ttl];
@@ -273,7 +275,8 @@ static void print_text(const struct td_ctx *ctx, const struct td_target *t,
 	}
 	default:
 		printf(" (no answer to SYN at any TTL up to %u: a firewall drops it, or the host "
-		       "is down)\n", (unsigned)o->max_hops);
+		       "is down)\n",
+		       (unsigned)o->max_hops);
 		break;
 	}
 
@@ -283,15 +286,16 @@ static void print_text(const struct td_ctx *ctx, const struct td_target *t,
 		if (h->loss != TD_LOSS_ONLY_HERE)
 			continue;
 		printf("hop %u (%s): %.0f%% unanswered, but later hops lose nothing: that router "
-		       "drops or rate-limits its ICMP replies, not your packets\n", ttl,
-		       h->addr_set ? td_sockaddr_str(&h->addr, buf, sizeof(buf)) : "???",
+		       "drops or rate-limits its ICMP replies, not your packets\n",
+		       ttl, h->addr_set ? td_sockaddr_str(&h->addr, buf, sizeof(buf)) : "???",
 		       td_hop_loss_pct(h));
 	}
 	if (r->loss_start && r->verdict != TD_DEST_FILTERED) {
 		const struct td_hop *h = &r->hop[r->loss_start];
 
 		printf("loss starts at hop %u (%s) and persists to the destination (%.0f%% there): "
-		       "real packet loss from that hop on\n", r->loss_start,
+		       "real packet loss from that hop on\n",
+		       r->loss_start,
 		       h->addr_set ? td_sockaddr_str(&h->addr, buf, sizeof(buf)) : "???",
 		       td_hop_loss_pct(&r->hop[r->last_ttl]));
 	} else if (r->loss_start && r->loss_start > 1) {
@@ -321,7 +325,7 @@ int cmd_route(int argc, char **argv, struct td_ctx *ctx)
 	struct td_resolved res;
 	struct td_err err = { 0 };
 	struct td_route *r;
-	char (*names)[NI_MAXHOST];
+	char(*names)[NI_MAXHOST];
 	int rc;
 
 	rc = cmd_getopt(argc, argv, ctx, own, "c:i:n", false, NULL, help, on_opt, &o);
@@ -332,8 +336,8 @@ int cmd_route(int argc, char **argv, struct td_ctx *ctx)
 	if (argc - optind > 2)
 		return cmd_fail(TD_EXIT_USAGE, "route: unexpected argument '%s' (see --help)",
 				argv[optind + 2]);
-	if (td_target_parse(argv[optind], optind + 1 < argc ? argv[optind + 1] : NULL, &t,
-			    &err) < 0)
+	if (td_target_parse(argv[optind], optind + 1 < argc ? argv[optind + 1] : NULL, &t, &err) <
+	    0)
 		return cmd_fail(TD_EXIT_USAGE, "route: %s", err.msg);
 	if (td_probe_resolve(&t, ctx->family, &res, &err) < 0)
 		return cmd_fail(err.code == -TD_ENOTFOUND ? TD_EXIT_USAGE : TD_EXIT_FAILED, "%s",

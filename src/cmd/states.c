@@ -135,8 +135,8 @@ static void json_group_fields(struct td_json *j, const struct td_agg *a, const s
 	}
 }
 
-static void print_json(const struct td_ctx *ctx, const struct td_agg *a,
-		       const struct td_group **v, size_t n, size_t shown)
+static void print_json(const struct td_ctx *ctx, const struct td_agg *a, const struct td_group **v,
+		       size_t n, size_t shown)
 {
 	struct td_json j;
 
@@ -220,7 +220,7 @@ static void print_groups(const struct td_ctx *ctx, const struct td_agg *a,
 {
 	static const char *const heads[] = {
 		[TD_BY_LPORT] = "LPORT", [TD_BY_RPORT] = "RPORT",     [TD_BY_LADDR] = "LADDR",
-		[TD_BY_PEER] = "PEER",   [TD_BY_PROCESS] = "PROCESS", [TD_BY_USER] = "USER",
+		[TD_BY_PEER] = "PEER",	 [TD_BY_PROCESS] = "PROCESS", [TD_BY_USER] = "USER",
 	};
 	int cols[11], ncols = 0, keyw = 8;
 	uint32_t other[TD_STATE_MAX + 1] = { 0 };

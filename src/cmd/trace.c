@@ -69,8 +69,7 @@ static const char *const verdict_names[] = { "rfc", "detour", "unknown" };
 static enum fsm_verdict classify(int from, int to)
 {
 	for (size_t i = 0; i < sizeof(detours) / sizeof(detours[0]); i++)
-		if (detours[i].from == from && detours[i].to == to &&
-		    !td_fsm_allows(from, to))
+		if (detours[i].from == from && detours[i].to == to && !td_fsm_allows(from, to))
 			return FSM_DETOUR;
 	return td_fsm_allows(from, to) ? FSM_RFC : FSM_UNKNOWN;
 }
@@ -81,15 +80,15 @@ static enum fsm_verdict classify(int from, int to)
 #define OWNER_SLOTS 4096
 struct owner_slot {
 	uint64_t cookie;
-	uint32_t pid;   /* 0: not known */
-	bool tried;     /* /proc walked for this socket */
+	uint32_t pid;	/* 0: not known */
+	bool tried;	/* /proc walked for this socket */
 	uint16_t lport; /* last local port seen */
 	char comm[16];
 };
 
 #define TOP 10
 struct count_row {
-	uint64_t key;   /* (old << 8 | new), pid, or port */
+	uint64_t key; /* (old << 8 | new), pid, or port */
 	char comm[16];
 	uint64_t n;
 };
@@ -210,8 +209,8 @@ static const char *closer_name(int c)
 	return c == TD_TR_CLOSER_LOCAL ? "local" : c == TD_TR_CLOSER_REMOTE ? "remote" : NULL;
 }
 
-static void print_json(struct tracer *tr, const struct td_tr_event *e,
-		       const struct owner_slot *ow, enum fsm_verdict v)
+static void print_json(struct tracer *tr, const struct td_tr_event *e, const struct owner_slot *ow,
+		       enum fsm_verdict v)
 {
 	struct td_json *j = &tr->j;
 	char buf[64];
@@ -219,8 +218,8 @@ static void print_json(struct tracer *tr, const struct td_tr_event *e,
 
 	td_json_init(j, stdout, false);
 	td_json_begin_object(j, NULL);
-	td_json_str(j, "event", tr->lifetimes && e->kind == TD_TR_STATE ? "lifetime"
-									: kind_name(e->kind));
+	td_json_str(j, "event",
+		    tr->lifetimes && e->kind == TD_TR_STATE ? "lifetime" : kind_name(e->kind));
 	td_json_double(j, "time", (double)real / 1e9);
 	td_json_uint(j, "cookie", e->cookie);
 	if (ow->pid) {
@@ -258,8 +257,8 @@ static void print_json(struct tracer *tr, const struct td_tr_event *e,
 	td_json_finish(j);
 }
 
-static void print_text(struct tracer *tr, const struct td_tr_event *e,
-		       const struct owner_slot *ow, enum fsm_verdict v)
+static void print_text(struct tracer *tr, const struct td_tr_event *e, const struct owner_slot *ow,
+		       enum fsm_verdict v)
 {
 	char when[32], l[80], r[80], who[40], dur[32];
 	bool c = tr->ctx->color;
@@ -273,15 +272,17 @@ static void print_text(struct tracer *tr, const struct td_tr_event *e,
 		snprintf(who, sizeof(who), "?");
 	if (e->kind != TD_TR_STATE) {
 		printf("%s %-22s %s -> %s %s%s%s in %s\n", when, who, l, r, td_style_bold(c),
-		       e->kind == TD_TR_RETRANS ? "RETRANSMIT" :
-		       e->kind == TD_TR_RECV_RST ? "RESET received" : "RESET sent",
+		       e->kind == TD_TR_RETRANS	   ? "RETRANSMIT"
+		       : e->kind == TD_TR_RECV_RST ? "RESET received"
+						   : "RESET sent",
 		       td_style_reset(c), td_state_name(e->new_state));
 		return;
 	}
 	if (tr->lifetimes) {
 		const char *cl = closer_name(e->closer);
 
-		printf("%s %-22s %s -> %s lived %.3f ms, out %llu B, in %llu B, closed first by %s\n",
+		printf("%s %-22s %s -> %s lived %.3f ms, out %llu B, in %llu B, closed first by "
+		       "%s\n",
 		       when, who, l, r, (double)e->life_ns / 1e6,
 		       (unsigned long long)e->bytes_acked, (unsigned long long)e->bytes_received,
 		       cl ? (e->closer == TD_TR_CLOSER_LOCAL ? "this end" : "the peer") : "?");
@@ -400,8 +401,9 @@ static void summary_rows_text(const char *title, struct table *t, int kind)
 			snprintf(key, sizeof(key), "%s -> %s", td_state_name(from),
 				 td_state_name(to));
 			printf("  %-28s %8llu%s\n", key, (unsigned long long)t->rows[i].n,
-			       v == FSM_RFC ? "" : v == FSM_DETOUR ? "  (kernel detour)" :
-								  "  [not in the RFC 9293 table]");
+			       v == FSM_RFC	 ? ""
+			       : v == FSM_DETOUR ? "  (kernel detour)"
+						 : "  [not in the RFC 9293 table]");
 			continue;
 		}
 		if (kind == 1 && t->rows[i].key)
@@ -506,7 +508,8 @@ static int on_opt(int val, const char *arg, void *data)
 	case 'F':
 		if (parse_duration_ms(arg, &o->for_ms) < 0 || !o->for_ms)
 			return cmd_fail(TD_EXIT_USAGE,
-					"--for '%s': expected a duration such as 30s, 2m, 500ms", arg);
+					"--for '%s': expected a duration such as 30s, 2m, 500ms",
+					arg);
 		return 0;
 	}
 	return TD_EXIT_USAGE;
@@ -525,14 +528,10 @@ static void free_tables(struct tracer *tr)
 int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
 {
 	static const struct option own[] = {
-		{ "lifetimes", no_argument, NULL, 'L' },
-		{ "retransmits", no_argument, NULL, 'R' },
-		{ "resets", no_argument, NULL, 'X' },
-		{ "transitions", no_argument, NULL, 'T' },
-		{ "summary", no_argument, NULL, 'S' },
-		{ "all-netns", no_argument, NULL, 'A' },
-		{ "for", required_argument, NULL, 'F' },
-		{ 0 },
+		{ "lifetimes", no_argument, NULL, 'L' }, { "retransmits", no_argument, NULL, 'R' },
+		{ "resets", no_argument, NULL, 'X' },	 { "transitions", no_argument, NULL, 'T' },
+		{ "summary", no_argument, NULL, 'S' },	 { "all-netns", no_argument, NULL, 'A' },
+		{ "for", required_argument, NULL, 'F' }, { 0 },
 	};
 	struct opts o = { 0 };
 	struct td_trace_opts to = { 0 };
@@ -584,8 +583,8 @@ int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	clock_gettime(CLOCK_REALTIME, &real);
-	tr.mono_to_real_ns = ((int64_t)real.tv_sec - mono.tv_sec) * 1000000000 +
-			     (real.tv_nsec - mono.tv_nsec);
+	tr.mono_to_real_ns =
+		((int64_t)real.tv_sec - mono.tv_sec) * 1000000000 + (real.tv_nsec - mono.tv_nsec);
 	start = (uint64_t)mono.tv_sec * 1000 + (uint64_t)mono.tv_nsec / 1000000;
 	if (o.for_ms)
 		deadline = start + o.for_ms;
@@ -620,7 +619,8 @@ int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	{
 		uint64_t lost = td_trace_lost(t);
-		double secs = ((double)mono.tv_sec * 1000 + mono.tv_nsec / 1e6 - (double)start) / 1e3;
+		double secs =
+			((double)mono.tv_sec * 1000 + mono.tv_nsec / 1e6 - (double)start) / 1e3;
 
 		if (o.summary)
 			print_summary(&tr, secs, lost);

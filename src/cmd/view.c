@@ -22,8 +22,7 @@ void view_json_begin(struct td_json *j, const struct td_ctx *ctx, const char *so
 	td_json_str(j, "netns", ctx->netns);
 }
 
-void view_json_states64(struct td_json *j, const char *key, const uint64_t *counts,
-			bool all_keys)
+void view_json_states64(struct td_json *j, const char *key, const uint64_t *counts, bool all_keys)
 {
 	td_json_begin_object(j, key);
 	for (int st = 1; st <= TD_CLOSING; st++)
@@ -32,8 +31,7 @@ void view_json_states64(struct td_json *j, const char *key, const uint64_t *coun
 	td_json_end_object(j);
 }
 
-void view_json_states32(struct td_json *j, const char *key, const uint32_t *counts,
-			bool all_keys)
+void view_json_states32(struct td_json *j, const char *key, const uint32_t *counts, bool all_keys)
 {
 	uint64_t c[TD_STATE_MAX + 1];
 
@@ -111,8 +109,8 @@ void view_json_sock(struct td_json *j, const struct td_sock *s, bool with_owners
 void view_sock_header(FILE *fp, bool color, bool with_owners)
 {
 	fprintf(fp, "%s%-11s %6s %6s %-27s %-27s %-16s %4s%s%s\n", td_style_bold(color), "State",
-		"Recv-Q", "Send-Q", "Local", "Peer", "Timer", "Retr",
-		with_owners ? " Process" : "", td_style_reset(color));
+		"Recv-Q", "Send-Q", "Local", "Peer", "Timer", "Retr", with_owners ? " Process" : "",
+		td_style_reset(color));
 }
 
 /* Process names can hold any byte: print control characters as '?' so a
@@ -222,7 +220,8 @@ void view_hidden_note(size_t hidden)
 		return;
 	if (geteuid() == 0)
 		fprintf(stderr,
-			"tcpdoctor: owners of %zu sockets not visible: held by processes outside this PID namespace\n",
+			"tcpdoctor: owners of %zu sockets not visible: held by processes outside "
+			"this PID namespace\n",
 			hidden);
 	else
 		fprintf(stderr, "tcpdoctor: owners of %zu sockets hidden: run as root\n", hidden);

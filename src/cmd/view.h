@@ -18,10 +18,8 @@ void view_json_begin(struct td_json *j, const struct td_ctx *ctx, const char *so
 
 /* "states": {"ESTABLISHED": n, ...}: every state when all_keys, else only
  * the non-zero ones. counts is indexed by td_state (size TD_STATE_MAX+1). */
-void view_json_states64(struct td_json *j, const char *key, const uint64_t *counts,
-			bool all_keys);
-void view_json_states32(struct td_json *j, const char *key, const uint32_t *counts,
-			bool all_keys);
+void view_json_states64(struct td_json *j, const char *key, const uint64_t *counts, bool all_keys);
+void view_json_states32(struct td_json *j, const char *key, const uint32_t *counts, bool all_keys);
 
 /* One socket as a JSON object (conns/who schema). owners may be NULL (key
  * left out) or resolved (list, [] when none). */

@@ -34,7 +34,6 @@ struct row {
 	const struct td_owner *o; /* NULL: no known owner */
 };
 
-
 /* Listeners first, then by pid (unowned last), then state and ports. */
 static int cmp_row(const void *x, const void *y)
 {
@@ -85,7 +84,8 @@ static void print_text(const struct td_ctx *ctx, const struct row *rows, size_t 
 
 		td_endpoint_str(s->family, s->laddr, s->lport, l, sizeof(l));
 		if (st == TD_LISTEN)
-			snprintf(r, sizeof(r), "%s", s->family == AF_INET6 ? "[::]:*" : "0.0.0.0:*");
+			snprintf(r, sizeof(r), "%s",
+				 s->family == AF_INET6 ? "[::]:*" : "0.0.0.0:*");
 		else
 			td_endpoint_str(s->family, s->raddr, s->rport, r, sizeof(r));
 		if (o) {

@@ -10,8 +10,8 @@ static const struct {
 	const char *name;
 	enum td_group_by by;
 } group_names[] = {
-	{ "lport", TD_BY_LPORT },   { "rport", TD_BY_RPORT },     { "laddr", TD_BY_LADDR },
-	{ "peer", TD_BY_PEER },     { "raddr", TD_BY_PEER },      { "process", TD_BY_PROCESS },
+	{ "lport", TD_BY_LPORT }, { "rport", TD_BY_RPORT }, { "laddr", TD_BY_LADDR },
+	{ "peer", TD_BY_PEER },	  { "raddr", TD_BY_PEER },  { "process", TD_BY_PROCESS },
 	{ "user", TD_BY_USER },
 };
 
@@ -23,9 +23,9 @@ int td_group_by_parse(const char *text, enum td_group_by *by, struct td_err *err
 			return 0;
 		}
 	}
-	return td_err_set(err, -TD_EPARSE,
-			  "--by '%s': expected lport, rport, laddr, peer (or raddr), process or user",
-			  text);
+	return td_err_set(
+		err, -TD_EPARSE,
+		"--by '%s': expected lport, rport, laddr, peer (or raddr), process or user", text);
 }
 
 const char *td_group_by_name(enum td_group_by by)

@@ -24,10 +24,10 @@ enum td_group_by {
 };
 
 struct td_group {
-	uint8_t family;       /* for address keys */
+	uint8_t family; /* for address keys */
 	uint8_t used;
-	uint16_t port;        /* for port keys */
-	uint32_t id;          /* pid or uid */
+	uint16_t port; /* for port keys */
+	uint32_t id;   /* pid or uid */
 	uint8_t addr[16];
 	uint64_t total;
 	uint32_t counts[TD_STATE_MAX + 1];
@@ -40,7 +40,7 @@ struct td_agg {
 	uint64_t counts[TD_STATE_MAX + 1];
 	uint64_t ipv4, ipv6;
 	uint64_t fam_counts[2][TD_STATE_MAX + 1]; /* by state: [0] IPv4, [1] IPv6 */
-	struct td_group *slots;         /* open addressing */
+	struct td_group *slots;			  /* open addressing */
 	size_t cap, ngroups;
 };
 

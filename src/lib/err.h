@@ -7,15 +7,15 @@
 
 /* Library-specific codes, beyond negative errno values. */
 enum {
-	TD_EPARSE = 1000,   /* input does not parse (filter, state name, file) */
-	TD_ETRUNC,          /* input ended early; partial result kept */
-	TD_ENOTFOUND,       /* a named thing (netns, topic) does not exist */
-	TD_EUNSUPP,         /* kernel or file lacks a feature */
+	TD_EPARSE = 1000, /* input does not parse (filter, state name, file) */
+	TD_ETRUNC,	  /* input ended early; partial result kept */
+	TD_ENOTFOUND,	  /* a named thing (netns, topic) does not exist */
+	TD_EUNSUPP,	  /* kernel or file lacks a feature */
 };
 
 struct td_err {
-	int code;          /* 0, -errno, or -TD_E* */
-	char msg[512];     /* what, where, what to do */
+	int code;      /* 0, -errno, or -TD_E* */
+	char msg[512]; /* what, where, what to do */
 };
 
 /* Fill err (if not NULL) with code and a printf-style message; returns code

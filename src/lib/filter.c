@@ -78,8 +78,8 @@ static int port_range_parse(const char *opt, const char *text, struct td_port_ra
 	if (*p == ':')
 		p++;
 	if (!*p)
-		return td_err_set(err, -TD_EPARSE, "%s%s'%s': no port given: " PORT_EXPECTED,
-				  opt, *opt ? " " : "", quote_text(text, q, sizeof(q)));
+		return td_err_set(err, -TD_EPARSE, "%s%s'%s': no port given: " PORT_EXPECTED, opt,
+				  *opt ? " " : "", quote_text(text, q, sizeof(q)));
 	rc = parse_decimal(&p, 65535, &lo);
 	if (rc < 0)
 		goto out_of_range;
@@ -132,8 +132,7 @@ static void clear_host_bits(uint8_t *addr, unsigned int alen, unsigned int prefi
 	}
 }
 
-static int cidr_parse(const char *opt, const char *text, struct td_cidr *out,
-		      struct td_err *err)
+static int cidr_parse(const char *opt, const char *text, struct td_cidr *out, struct td_err *err)
 {
 	const char *s = text ? text : "";
 	const char *sep = *opt ? " " : "";
@@ -147,22 +146,26 @@ static int cidr_parse(const char *opt, const char *text, struct td_cidr *out,
 
 	memset(&c, 0, sizeof(c));
 	if (!*s)
-		return td_err_set(err, -TD_EPARSE, "%s%s'': no address given: expected an IPv4 "
-				  "or IPv6 address or CIDR " CIDR_EXAMPLES, opt, sep);
+		return td_err_set(err, -TD_EPARSE,
+				  "%s%s'': no address given: expected an IPv4 "
+				  "or IPv6 address or CIDR " CIDR_EXAMPLES,
+				  opt, sep);
 	if (*s == '[') {
 		/* "[2001:db8::1]" or "[2001:db8::]/32", as in URLs and ss. */
 		bracket = true;
 		s++;
 		addr_end = strchr(s, ']');
 		if (!addr_end)
-			return td_err_set(err, -TD_EPARSE, "%s%s'%s': '[' without ']': expected "
-					  "[IPv6] or [IPv6]/LEN " CIDR_EXAMPLES, opt, sep,
-					  quote_text(text, q, sizeof(q)));
+			return td_err_set(err, -TD_EPARSE,
+					  "%s%s'%s': '[' without ']': expected "
+					  "[IPv6] or [IPv6]/LEN " CIDR_EXAMPLES,
+					  opt, sep, quote_text(text, q, sizeof(q)));
 		slash = addr_end + 1;
 		if (*slash && *slash != '/')
-			return td_err_set(err, -TD_EPARSE, "%s%s'%s': unexpected text after ']': "
-					  "expected [IPv6] or [IPv6]/LEN " CIDR_EXAMPLES, opt, sep,
-					  quote_text(text, q, sizeof(q)));
+			return td_err_set(err, -TD_EPARSE,
+					  "%s%s'%s': unexpected text after ']': "
+					  "expected [IPv6] or [IPv6]/LEN " CIDR_EXAMPLES,
+					  opt, sep, quote_text(text, q, sizeof(q)));
 	} else {
 		addr_end = s + strcspn(s, "/");
 		slash = addr_end; /* '/' or the terminating NUL */
@@ -182,13 +185,15 @@ static int cidr_parse(const char *opt, const char *text, struct td_cidr *out,
 		c.family = AF_INET6;
 		maxlen = 128;
 	} else if (bracket) {
-		return td_err_set(err, -TD_EPARSE, "%s%s'%s': not an IPv6 address inside "
-				  "brackets " CIDR_EXAMPLES, opt, sep,
-				  quote_text(text, q, sizeof(q)));
+		return td_err_set(err, -TD_EPARSE,
+				  "%s%s'%s': not an IPv6 address inside "
+				  "brackets " CIDR_EXAMPLES,
+				  opt, sep, quote_text(text, q, sizeof(q)));
 	} else {
-		return td_err_set(err, -TD_EPARSE, "%s%s'%s': not an IPv4 or IPv6 address "
-				  "or CIDR " CIDR_EXAMPLES, opt, sep,
-				  quote_text(text, q, sizeof(q)));
+		return td_err_set(err, -TD_EPARSE,
+				  "%s%s'%s': not an IPv4 or IPv6 address "
+				  "or CIDR " CIDR_EXAMPLES,
+				  opt, sep, quote_text(text, q, sizeof(q)));
 	}
 
 	prefix = maxlen;
@@ -197,14 +202,16 @@ static int cidr_parse(const char *opt, const char *text, struct td_cidr *out,
 		int rc = parse_decimal(&p, 255, &prefix);
 
 		if (rc == 0 || *p)
-			return td_err_set(err, -TD_EPARSE, "%s%s'%s': prefix length after '/' "
-					  "is not a number: expected ADDRESS/LEN with LEN 0..%u "
-					  CIDR_EXAMPLES, opt, sep,
-					  quote_text(text, q, sizeof(q)), maxlen);
+			return td_err_set(err, -TD_EPARSE,
+					  "%s%s'%s': prefix length after '/' "
+					  "is not a number: expected ADDRESS/LEN with LEN "
+					  "0..%u " CIDR_EXAMPLES,
+					  opt, sep, quote_text(text, q, sizeof(q)), maxlen);
 		if (rc < 0 || prefix > maxlen)
-			return td_err_set(err, -TD_EPARSE, "%s%s'%s': prefix %.*s is too long "
-					  "for %s (at most %u)", opt, sep,
-					  quote_text(text, q, sizeof(q)),
+			return td_err_set(err, -TD_EPARSE,
+					  "%s%s'%s': prefix %.*s is too long "
+					  "for %s (at most %u)",
+					  opt, sep, quote_text(text, q, sizeof(q)),
 					  (int)(p - slash - 1 > 20 ? 20 : p - slash - 1), slash + 1,
 					  c.family == AF_INET ? "IPv4" : "IPv6", maxlen);
 	}
@@ -221,12 +228,14 @@ int td_parse_cidr(const char *text, struct td_cidr *out, struct td_err *err)
 
 static int list_full(const char *opt, struct td_err *err)
 {
-	return td_err_set(err, -E2BIG, "%s: too many values (at most %d); use a range or a "
-			  "shorter prefix to cover several", opt, TD_FILTER_MAX);
+	return td_err_set(err, -E2BIG,
+			  "%s: too many values (at most %d); use a range or a "
+			  "shorter prefix to cover several",
+			  opt, TD_FILTER_MAX);
 }
 
-static int add_port(const char *opt, struct td_port_range *list, size_t *n,
-		    const char *text, struct td_err *err)
+static int add_port(const char *opt, struct td_port_range *list, size_t *n, const char *text,
+		    struct td_err *err)
 {
 	struct td_port_range r;
 	int rc;
@@ -311,9 +320,10 @@ int td_filter_add_pid(struct td_filter *f, const char *text, struct td_err *err)
 		return list_full("--pid", err);
 	rc = parse_decimal(&p, TD_PID_MAX, &pid);
 	if (rc <= 0 || *p || pid == 0)
-		return td_err_set(err, -TD_EPARSE, "--pid '%s': not a process id: expected a "
-				  "number from 1 to %d", quote_text(text, q, sizeof(q)),
-				  TD_PID_MAX);
+		return td_err_set(err, -TD_EPARSE,
+				  "--pid '%s': not a process id: expected a "
+				  "number from 1 to %d",
+				  quote_text(text, q, sizeof(q)), TD_PID_MAX);
 	f->pid[f->npid++] = (pid_t)pid;
 	return 0;
 }
@@ -415,8 +425,8 @@ bool td_filter_match(const struct td_filter *f, const struct td_sock *s)
  * which every kernel with inet_diag knows (S_EQ/D_EQ came later).
  */
 struct bc_cond {
-	uint8_t code;  /* INET_DIAG_BC_* */
-	uint16_t port; /* S/D_GE, S/D_LE */
+	uint8_t code;		    /* INET_DIAG_BC_* */
+	uint16_t port;		    /* S/D_GE, S/D_LE */
 	const struct td_cidr *cidr; /* S/D_COND */
 };
 
@@ -466,11 +476,13 @@ static bool add_range_term(struct bc_list *l, bool local, const struct td_port_r
 
 	t->ncond = 0;
 	if (r->lo > 0)
-		t->cond[t->ncond++] = (struct bc_cond){
-			.code = local ? INET_DIAG_BC_S_GE : INET_DIAG_BC_D_GE, .port = r->lo };
+		t->cond[t->ncond++] =
+			(struct bc_cond){ .code = local ? INET_DIAG_BC_S_GE : INET_DIAG_BC_D_GE,
+					  .port = r->lo };
 	if (r->hi < 65535)
-		t->cond[t->ncond++] = (struct bc_cond){
-			.code = local ? INET_DIAG_BC_S_LE : INET_DIAG_BC_D_LE, .port = r->hi };
+		t->cond[t->ncond++] =
+			(struct bc_cond){ .code = local ? INET_DIAG_BC_S_LE : INET_DIAG_BC_D_LE,
+					  .port = r->hi };
 	if (!t->ncond)
 		return false;
 	l->nterm++;
@@ -478,8 +490,8 @@ static bool add_range_term(struct bc_list *l, bool local, const struct td_port_r
 }
 
 /* Build a port list; leaves it empty when some range covers every port. */
-static void build_port_list(struct bc_list *l, const struct td_port_range *r, size_t n,
-			    bool local, bool remote)
+static void build_port_list(struct bc_list *l, const struct td_port_range *r, size_t n, bool local,
+			    bool remote)
 {
 	size_t i;
 
@@ -493,8 +505,7 @@ static void build_port_list(struct bc_list *l, const struct td_port_range *r, si
 	}
 }
 
-static void build_cidr_list(struct bc_list *l, const struct td_cidr *c, size_t n,
-			    uint8_t code)
+static void build_cidr_list(struct bc_list *l, const struct td_cidr *c, size_t n, uint8_t code)
 {
 	size_t i;
 

@@ -19,23 +19,23 @@ struct td_port_range {
 };
 
 struct td_cidr {
-	uint8_t family;  /* AF_INET or AF_INET6 */
-	uint8_t prefix;  /* 0..32 or 0..128 */
-	uint8_t addr[16];/* network order, host bits cleared */
+	uint8_t family;	  /* AF_INET or AF_INET6 */
+	uint8_t prefix;	  /* 0..32 or 0..128 */
+	uint8_t addr[16]; /* network order, host bits cleared */
 };
 
 /* A socket passes when it passes every non-empty criterion; within one list
  * (e.g. several --sport) one match is enough. */
 struct td_filter {
-	uint32_t states;   /* TD_STATE_BIT mask; 0 means every state */
-	int family;        /* 0 (both), AF_INET or AF_INET6 */
+	uint32_t states; /* TD_STATE_BIT mask; 0 means every state */
+	int family;	 /* 0 (both), AF_INET or AF_INET6 */
 	size_t nsport, ndport, nport;
 	struct td_port_range sport[TD_FILTER_MAX]; /* local port */
 	struct td_port_range dport[TD_FILTER_MAX]; /* remote port */
 	struct td_port_range port[TD_FILTER_MAX];  /* local or remote */
 	size_t nsrc, ndst;
-	struct td_cidr src[TD_FILTER_MAX];         /* local address */
-	struct td_cidr dst[TD_FILTER_MAX];         /* remote address */
+	struct td_cidr src[TD_FILTER_MAX]; /* local address */
+	struct td_cidr dst[TD_FILTER_MAX]; /* remote address */
 	size_t npid;
 	pid_t pid[TD_FILTER_MAX]; /* applied by callers through owners */
 };

@@ -170,8 +170,7 @@ static int match_dir(const struct td_conn *c, const struct td_pkt *p)
 	return -1;
 }
 
-static struct td_conn *lookup(struct td_flow_table *t, const struct td_pkt *p, uint32_t h,
-			      int *dir)
+static struct td_conn *lookup(struct td_flow_table *t, const struct td_pkt *p, uint32_t h, int *dir)
 {
 	uint32_t mask = t->nslots - 1;
 
@@ -641,7 +640,8 @@ finished_dupack:
 		if (ana & TD_A_BIT(TD_A_KEEP_ALIVE))
 			goto finished_retrans;
 		/* Two or more dup ACKs asked for exactly this, within 20 ms. */
-		if (rev->dupacks >= 2 && rev->lastack == seq && now - rev->lastack_ts < 20 * NS_PER_MS) {
+		if (rev->dupacks >= 2 && rev->lastack == seq &&
+		    now - rev->lastack_ts < 20 * NS_PER_MS) {
 			ana |= TD_A_BIT(TD_A_FAST_RETRANS) | TD_A_BIT(TD_A_RETRANS);
 			goto finished_retrans;
 		}
@@ -661,8 +661,7 @@ finished_dupack:
 	}
 finished_retrans:
 	nextseq = seq + seglen + ((flags & (TD_TH_SYN | TD_TH_FIN)) ? 1 : 0);
-	if ((SEQ_GT(nextseq, fwd->nextseq) || !fwd->nextseq) &&
-	    !(ana & TD_A_BIT(TD_A_ZW_PROBE))) {
+	if ((SEQ_GT(nextseq, fwd->nextseq) || !fwd->nextseq) && !(ana & TD_A_BIT(TD_A_ZW_PROBE))) {
 		fwd->nextseq = nextseq;
 		fwd->nextseq_ts = now;
 	}
@@ -759,8 +758,7 @@ static void update_history(struct td_conn *c, int d, const struct td_pkt *p, uin
 		hist_count(c, d, HC_G, 'g');
 }
 
-static int add_now(struct td_flow_table *t, const struct td_pkt *p, uint64_t pkt_no,
-		   uint32_t h)
+static int add_now(struct td_flow_table *t, const struct td_pkt *p, uint64_t pkt_no, uint32_t h)
 {
 	uint32_t ana = 0, window;
 	struct td_flow_dir *fwd;
@@ -1023,8 +1021,8 @@ uint32_t td_conn_ana(const struct td_conn *c, enum td_ana a)
 
 static bool closed_side(int st)
 {
-	return st == TD_FIN_WAIT1 || st == TD_FIN_WAIT2 || st == TD_CLOSING ||
-	       st == TD_TIME_WAIT || st == TD_LAST_ACK || st == TD_CLOSE;
+	return st == TD_FIN_WAIT1 || st == TD_FIN_WAIT2 || st == TD_CLOSING || st == TD_TIME_WAIT ||
+	       st == TD_LAST_ACK || st == TD_CLOSE;
 }
 
 const char *td_conn_problem(const struct td_conn *c)
@@ -1066,9 +1064,9 @@ const char *td_conn_problem(const struct td_conn *c)
 unsigned td_conn_badness(const struct td_conn *c)
 {
 	static const unsigned base[TD_CS_COUNT] = {
-		[TD_CS_S0] = 1000, [TD_CS_REJ] = 900, [TD_CS_RSTR] = 800, [TD_CS_RSTO] = 800,
-		[TD_CS_RSTOS0] = 800, [TD_CS_RSTRH] = 800, [TD_CS_S2] = 600, [TD_CS_S3] = 600,
-		[TD_CS_SH] = 500, [TD_CS_SHR] = 500,
+		[TD_CS_S0] = 1000,    [TD_CS_REJ] = 900,   [TD_CS_RSTR] = 800, [TD_CS_RSTO] = 800,
+		[TD_CS_RSTOS0] = 800, [TD_CS_RSTRH] = 800, [TD_CS_S2] = 600,   [TD_CS_S3] = 600,
+		[TD_CS_SH] = 500,     [TD_CS_SHR] = 500,
 	};
 	unsigned b = base[td_conn_state(c)];
 	uint32_t retrans = td_conn_ana(c, TD_A_RETRANS) + td_conn_ana(c, TD_A_SPURIOUS_RETRANS);

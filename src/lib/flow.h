@@ -15,15 +15,15 @@
 
 /* Per-segment analysis, Wireshark's tcp.analysis.* meanings (docs/pcap.md). */
 enum td_ana {
-	TD_A_RETRANS,          /* tcp.analysis.retransmission (also set with FAST) */
+	TD_A_RETRANS,	       /* tcp.analysis.retransmission (also set with FAST) */
 	TD_A_FAST_RETRANS,     /* tcp.analysis.fast_retransmission */
 	TD_A_SPURIOUS_RETRANS, /* tcp.analysis.spurious_retransmission */
 	TD_A_OUT_OF_ORDER,     /* tcp.analysis.out_of_order */
 	TD_A_LOST_SEGMENT,     /* tcp.analysis.lost_segment: previous segment not captured */
 	TD_A_ACK_UNSEEN,       /* tcp.analysis.ack_lost_segment: ACKed unseen segment */
-	TD_A_DUP_ACK,          /* tcp.analysis.duplicate_ack */
+	TD_A_DUP_ACK,	       /* tcp.analysis.duplicate_ack */
 	TD_A_ZERO_WINDOW,      /* tcp.analysis.zero_window */
-	TD_A_ZW_PROBE,         /* tcp.analysis.zero_window_probe */
+	TD_A_ZW_PROBE,	       /* tcp.analysis.zero_window_probe */
 	TD_A_ZW_PROBE_ACK,     /* tcp.analysis.zero_window_probe_ack */
 	TD_A_WINDOW_FULL,      /* tcp.analysis.window_full */
 	TD_A_WINDOW_UPDATE,    /* tcp.analysis.window_update */
@@ -40,8 +40,19 @@ const char *td_ana_field(enum td_ana a);
 
 /* Zeek's conn_state values (scripts/base/protocols/conn/main.zeek). */
 enum td_conn_state {
-	TD_CS_S0, TD_CS_S1, TD_CS_SF, TD_CS_REJ, TD_CS_S2, TD_CS_S3, TD_CS_RSTO,
-	TD_CS_RSTR, TD_CS_RSTOS0, TD_CS_RSTRH, TD_CS_SH, TD_CS_SHR, TD_CS_OTH,
+	TD_CS_S0,
+	TD_CS_S1,
+	TD_CS_SF,
+	TD_CS_REJ,
+	TD_CS_S2,
+	TD_CS_S3,
+	TD_CS_RSTO,
+	TD_CS_RSTR,
+	TD_CS_RSTOS0,
+	TD_CS_RSTRH,
+	TD_CS_SH,
+	TD_CS_SHR,
+	TD_CS_OTH,
 	TD_CS_COUNT,
 };
 const char *td_conn_state_name(enum td_conn_state cs);
@@ -50,16 +61,21 @@ const char *td_conn_state_text(enum td_conn_state cs);
 
 /* Zeek's view of one endpoint, which conn_state is computed from. */
 enum td_zeek_ep {
-	TD_ZEEK_INACTIVE, TD_ZEEK_SYN_SENT, TD_ZEEK_SYN_ACK_SENT, TD_ZEEK_PARTIAL,
-	TD_ZEEK_ESTABLISHED, TD_ZEEK_CLOSED, TD_ZEEK_RESET,
+	TD_ZEEK_INACTIVE,
+	TD_ZEEK_SYN_SENT,
+	TD_ZEEK_SYN_ACK_SENT,
+	TD_ZEEK_PARTIAL,
+	TD_ZEEK_ESTABLISHED,
+	TD_ZEEK_CLOSED,
+	TD_ZEEK_RESET,
 };
 
 /* Why a record was emitted. */
 enum td_conn_end {
 	TD_END_CLOSED = 1, /* both FINs acknowledged, or a RST: then a grace time passed */
-	TD_END_IDLE,       /* idle longer than idle_ns (only when asked for) */
-	TD_END_REUSED,     /* a new SYN with another ISN took the 4-tuple */
-	TD_END_EOF,        /* input ended while it was still open */
+	TD_END_IDLE,	   /* idle longer than idle_ns (only when asked for) */
+	TD_END_REUSED,	   /* a new SYN with another ISN took the 4-tuple */
+	TD_END_EOF,	   /* input ended while it was still open */
 };
 
 #define TD_HISTORY_MAX 32
@@ -72,41 +88,41 @@ struct td_flow_dir {
 	uint16_t port;
 	/* statistics */
 	uint64_t pkts, frame_bytes, payload_bytes;
-	uint32_t ana[TD_A_COUNT];   /* segments with each flag, sent by this side */
+	uint32_t ana[TD_A_COUNT]; /* segments with each flag, sent by this side */
 	uint32_t rsts, fins, syns;
 	/* sequence tracking, as Wireshark's tcp_analyze_seq_info */
-	uint32_t isn;               /* relative sequence base */
+	uint32_t isn; /* relative sequence base */
 	uint32_t nextseq, maxseqtobeacked, lastack;
 	uint64_t nextseq_ts, lastack_ts;
-	uint32_t window;            /* last window, scaled when the scale is known */
+	uint32_t window; /* last window, scaled when the scale is known */
 	uint32_t dupacks;
-	uint32_t last_ana;          /* flags of the last segment sent */
-	uint32_t fin_seq;           /* sequence number of our FIN */
-	int8_t wscale;              /* -1: not offered / unknown */
+	uint32_t last_ana; /* flags of the last segment sent */
+	uint32_t fin_seq;  /* sequence number of our FIN */
+	int8_t wscale;	   /* -1: not offered / unknown */
 	bool isn_set, nextseq_set, lastack_set, fin_sent, fin_acked, syn_sent;
 	uint16_t mss;
 	/* state, RFC 9293 as far as a passive observer can tell; 0 = unknown */
 	int state;
-	uint8_t zeek;               /* enum td_zeek_ep */
-	bool passive;               /* reached SYN-RECEIVED from LISTEN */
-	uint32_t hist_counts[4];    /* t, w, g, c exponential counters (Zeek) */
+	uint8_t zeek;		 /* enum td_zeek_ep */
+	bool passive;		 /* reached SYN-RECEIVED from LISTEN */
+	uint32_t hist_counts[4]; /* t, w, g, c exponential counters (Zeek) */
 };
 
 struct td_conn {
-	uint64_t id;                /* 0, 1, 2... in order of first packet: tshark's tcp.stream */
+	uint64_t id; /* 0, 1, 2... in order of first packet: tshark's tcp.stream */
 	uint8_t family;
 	struct td_flow_dir dir[2];
 	uint64_t first_ns, last_ns;
 	uint64_t syn_ns, synack_ns, ack_ns; /* handshake times, 0 if not seen */
-	uint64_t done_ns;           /* when it ended (FINs acked or RST), 0 if open */
-	int closer;                 /* dir that sent the first FIN/RST; -1 none */
-	bool closer_rst;            /* ...and it was a RST */
-	bool midstream;             /* first packet was not a SYN */
-	bool flipped;               /* first packet was a SYN-ACK: roles swapped */
-	bool evicted_before;        /* a record for this 4-tuple was emitted for idleness */
+	uint64_t done_ns;		    /* when it ended (FINs acked or RST), 0 if open */
+	int closer;			    /* dir that sent the first FIN/RST; -1 none */
+	bool closer_rst;		    /* ...and it was a RST */
+	bool midstream;			    /* first packet was not a SYN */
+	bool flipped;			    /* first packet was a SYN-ACK: roles swapped */
+	bool evicted_before;		    /* a record for this 4-tuple was emitted for idleness */
 	enum td_conn_end end;
 	char history[TD_HISTORY_MAX + 1];
-	uint32_t hist_once[2];      /* history letters already logged, per direction */
+	uint32_t hist_once[2]; /* history letters already logged, per direction */
 	/* engine links, not for callers */
 	struct td_conn *lru_prev, *lru_next;
 	uint32_t slot;
@@ -116,15 +132,15 @@ struct td_conn {
 /* One segment after analysis, for the ladder. */
 struct td_seg {
 	uint64_t ts_ns;
-	uint64_t pkt_no;            /* 1-based packet number in the input */
-	int dir;                    /* 0: originator to responder */
-	uint8_t flags;              /* TD_TH_* */
-	uint32_t rel_seq, rel_ack;  /* relative to each side's ISN */
+	uint64_t pkt_no;	   /* 1-based packet number in the input */
+	int dir;		   /* 0: originator to responder */
+	uint8_t flags;		   /* TD_TH_* */
+	uint32_t rel_seq, rel_ack; /* relative to each side's ISN */
 	uint32_t len;
-	uint32_t window;            /* raw header value */
-	uint32_t window_scaled;     /* with the negotiated scale, if known */
-	uint32_t ana;               /* TD_A_BIT()s */
-	int state[2];               /* state of each side after this segment */
+	uint32_t window;	/* raw header value */
+	uint32_t window_scaled; /* with the negotiated scale, if known */
+	uint32_t ana;		/* TD_A_BIT()s */
+	int state[2];		/* state of each side after this segment */
 };
 
 typedef int (*td_conn_cb)(const struct td_conn *c, void *ctx);

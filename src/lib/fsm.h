@@ -14,16 +14,16 @@
  * received, or a timer. */
 enum td_fsm_event {
 	TD_EV_PASSIVE_OPEN = 1, /* listen() */
-	TD_EV_ACTIVE_OPEN,      /* connect() */
-	TD_EV_SEND,             /* send() on a LISTEN socket turns it active */
-	TD_EV_CLOSE,            /* close()/shutdown(SHUT_WR) by the application */
+	TD_EV_ACTIVE_OPEN,	/* connect() */
+	TD_EV_SEND,		/* send() on a LISTEN socket turns it active */
+	TD_EV_CLOSE,		/* close()/shutdown(SHUT_WR) by the application */
 	TD_EV_RCV_SYN,
 	TD_EV_RCV_SYN_ACK,
-	TD_EV_RCV_ACK,          /* ACK of our SYN or of our FIN */
+	TD_EV_RCV_ACK, /* ACK of our SYN or of our FIN */
 	TD_EV_RCV_FIN,
-	TD_EV_RCV_FIN_ACK,      /* FIN that also acknowledges our FIN */
+	TD_EV_RCV_FIN_ACK, /* FIN that also acknowledges our FIN */
 	TD_EV_RCV_RST,
-	TD_EV_TIMEOUT,          /* 2*MSL in TIME-WAIT, or a user/retransmit timeout */
+	TD_EV_TIMEOUT, /* 2*MSL in TIME-WAIT, or a user/retransmit timeout */
 	TD_EV_MAX = TD_EV_TIMEOUT,
 };
 
@@ -39,20 +39,20 @@ enum td_fsm_send {
 
 /* Which textbook path a row belongs to, for highlighting. */
 enum td_fsm_path {
-	TD_PATH_CLIENT = 1 << 0,       /* CLOSED→SYN-SENT→ESTAB→FIN-WAIT-1→FIN-WAIT-2→TIME-WAIT→CLOSED */
-	TD_PATH_SERVER = 1 << 1,       /* LISTEN→SYN-RCVD→ESTAB→CLOSE-WAIT→LAST-ACK→CLOSED */
-	TD_PATH_SIM_OPEN = 1 << 2,     /* SYN-SENT→SYN-RCVD on a crossing SYN */
-	TD_PATH_SIM_CLOSE = 1 << 3,    /* FIN-WAIT-1→CLOSING→TIME-WAIT */
-	TD_PATH_ABORT = 1 << 4,        /* RST and timeouts */
+	TD_PATH_CLIENT = 1 << 0, /* CLOSED→SYN-SENT→ESTAB→FIN-WAIT-1→FIN-WAIT-2→TIME-WAIT→CLOSED */
+	TD_PATH_SERVER = 1 << 1,    /* LISTEN→SYN-RCVD→ESTAB→CLOSE-WAIT→LAST-ACK→CLOSED */
+	TD_PATH_SIM_OPEN = 1 << 2,  /* SYN-SENT→SYN-RCVD on a crossing SYN */
+	TD_PATH_SIM_CLOSE = 1 << 3, /* FIN-WAIT-1→CLOSING→TIME-WAIT */
+	TD_PATH_ABORT = 1 << 4,	    /* RST and timeouts */
 };
 
 struct td_fsm_edge {
 	enum td_fsm_event event;
-	int from;                /* enum td_state; TD_CLOSE is RFC "CLOSED" */
+	int from; /* enum td_state; TD_CLOSE is RFC "CLOSED" */
 	int to;
 	enum td_fsm_send send;
-	unsigned paths;          /* enum td_fsm_path bits */
-	const char *note;        /* one line, our words, may cite RFC 9293 */
+	unsigned paths;	  /* enum td_fsm_path bits */
+	const char *note; /* one line, our words, may cite RFC 9293 */
 };
 
 /* The whole table; *n receives the row count. */

@@ -1643,7 +1643,6 @@ static const struct td_kb_entry *find_sysctl(const char *topic)
 	return NULL;
 }
 
-
 struct score_arg {
 	const char *key; /* the topic as a key */
 	int best;
@@ -1711,7 +1710,6 @@ static void nearest_names(const char *topic, const char *nearest[TD_KB_NEAREST])
 		}
 	}
 }
-
 
 static int not_found(const char *topic, const char *nearest[TD_KB_NEAREST], struct td_err *err)
 {

@@ -97,11 +97,13 @@ static int err_not_found(struct td_err *err, const char *spec, const char *path,
 	case SPEC_PID:
 		return td_err_set(err, -TD_ENOTFOUND,
 				  "network namespace of pid %s not found: no %s "
-				  "(no such process)", spec, path);
+				  "(no such process)",
+				  spec, path);
 	case SPEC_NAME:
 		return td_err_set(err, -TD_ENOTFOUND,
 				  "network namespace '%s' not found: no %s "
-				  "(see `ip netns list`)", spec, path);
+				  "(see `ip netns list`)",
+				  spec, path);
 	default:
 		return td_err_set(err, -TD_ENOTFOUND,
 				  "network namespace '%s' not found: no such file", spec);
@@ -117,8 +119,8 @@ int td_netns_enter(const char *spec, struct td_err *err)
 
 	ret = netns_path(spec, path, sizeof(path), &kind, &why);
 	if (ret)
-		return td_err_set(err, ret, "invalid network namespace '%s': %s",
-				  spec ? spec : "", why);
+		return td_err_set(err, ret, "invalid network namespace '%s': %s", spec ? spec : "",
+				  why);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		ret = errno;
@@ -129,9 +131,8 @@ int td_netns_enter(const char *spec, struct td_err *err)
 					  "entering network namespace '%s' needs root "
 					  "(CAP_SYS_ADMIN): cannot open %s: %s",
 					  spec, path, strerror(ret));
-		return td_err_set(err, -ret,
-				  "cannot open network namespace '%s' (%s): %s",
-				  spec, path, strerror(ret));
+		return td_err_set(err, -ret, "cannot open network namespace '%s' (%s): %s", spec,
+				  path, strerror(ret));
 	}
 	/* Only the calling thread moves; sockets opened afterwards (netlink,
 	 * /proc/net files) belong to the new namespace, those opened before
@@ -146,17 +147,17 @@ int td_netns_enter(const char *spec, struct td_err *err)
 		 * /run/netns whose bind mount is gone. */
 		return td_err_set(err, -EINVAL,
 				  "%s is not a network namespace (want /run/netns/NAME, "
-				  "/proc/PID/ns/net or a bind mount of one)%s", path,
-				  kind == SPEC_NAME ?
-				  "; a stale entry? see `ip netns list`" : "");
+				  "/proc/PID/ns/net or a bind mount of one)%s",
+				  path,
+				  kind == SPEC_NAME ? "; a stale entry? see `ip netns list`" : "");
 	case EPERM:
 	case EACCES:
 		return td_err_set(err, -EPERM,
 				  "entering network namespace '%s' needs root "
-				  "(CAP_SYS_ADMIN): run as root", spec);
+				  "(CAP_SYS_ADMIN): run as root",
+				  spec);
 	default:
-		return td_err_set(err, -ret,
-				  "cannot enter network namespace '%s' (%s): %s",
-				  spec, path, strerror(ret));
+		return td_err_set(err, -ret, "cannot enter network namespace '%s' (%s): %s", spec,
+				  path, strerror(ret));
 	}
 }

@@ -11,8 +11,8 @@
 #define ETH_VLAN 0x8100
 #define ETH_QINQ 0x88a8
 #define ETH_QINQ_OLD 0x9100
-#define MAX_VLAN_TAGS 8  /* more than any real network stacks */
-#define MAX_V6_EXT 16    /* extension headers followed before giving up */
+#define MAX_VLAN_TAGS 8 /* more than any real network stacks */
+#define MAX_V6_EXT 16	/* extension headers followed before giving up */
 
 static const struct {
 	int dlt;
@@ -117,10 +117,13 @@ static int parse_tcp(const uint8_t *seg, unsigned avail, unsigned seglen, unsign
 	unsigned doff;
 
 	if (seglen < 20)
-		return MALFORMED(err, "IP says the TCP segment is %u bytes, less than the 20 of "
-				 "a TCP header (frame byte %u)", seglen, off);
+		return MALFORMED(err,
+				 "IP says the TCP segment is %u bytes, less than the 20 of "
+				 "a TCP header (frame byte %u)",
+				 seglen, off);
 	if (avail < 20)
-		return MALFORMED(err, "TCP header cut short: %u of 20 bytes captured (frame byte %u)",
+		return MALFORMED(err,
+				 "TCP header cut short: %u of 20 bytes captured (frame byte %u)",
 				 avail, off);
 	doff = (unsigned)(seg[12] >> 4) * 4;
 	if (doff < 20 || doff > seglen)
@@ -172,8 +175,8 @@ static int parse_ipv4(const uint8_t *ip, unsigned avail, unsigned off, struct td
 		return TD_PKT_NOT_TCP;
 	/* Ethernet pads short frames: trust the IP length, but never past the
 	 * captured bytes when reading. */
-	return parse_tcp(ip + ihl, (total < avail ? total : avail) - ihl, total - ihl,
-			 off + ihl, p, err);
+	return parse_tcp(ip + ihl, (total < avail ? total : avail) - ihl, total - ihl, off + ihl, p,
+			 err);
 }
 
 static int parse_ipv6(const uint8_t *ip, unsigned avail, unsigned off, struct td_pkt *p,
@@ -203,29 +206,33 @@ static int parse_ipv6(const uint8_t *ip, unsigned avail, unsigned off, struct td
 			unsigned cap = (end < avail ? end : avail);
 
 			if (pos > end)
-				return MALFORMED(err, "IPv6 extension headers (%u bytes) run past the "
-						 "payload length %u", pos - 40, plen);
+				return MALFORMED(err,
+						 "IPv6 extension headers (%u bytes) run past the "
+						 "payload length %u",
+						 pos - 40, plen);
 			return parse_tcp(ip + pos, cap > pos ? cap - pos : 0, end - pos, off + pos,
 					 p, err);
 		}
-		case 0:   /* hop-by-hop */
+		case 0:	  /* hop-by-hop */
 		case 43:  /* routing */
 		case 60:  /* destination options */
 		case 135: /* mobility */
 			if (pos + 2 > avail || pos + 2 > end)
-				return MALFORMED(err, "IPv6 extension header cut short at byte %u of %u",
+				return MALFORMED(err,
+						 "IPv6 extension header cut short at byte %u of %u",
 						 pos, end);
 			hlen = ((unsigned)ip[pos + 1] + 1) * 8;
 			break;
 		case 51: /* AH: length in 4-byte units, minus 2 */
 			if (pos + 2 > avail || pos + 2 > end)
-				return MALFORMED(err, "IPv6 AH header cut short at byte %u of %u", pos,
-						 end);
+				return MALFORMED(err, "IPv6 AH header cut short at byte %u of %u",
+						 pos, end);
 			hlen = ((unsigned)ip[pos + 1] + 2) * 4;
 			break;
 		case 44: /* fragment */
 			if (pos + 8 > avail || pos + 8 > end)
-				return MALFORMED(err, "IPv6 fragment header cut short at byte %u of %u",
+				return MALFORMED(err,
+						 "IPv6 fragment header cut short at byte %u of %u",
 						 pos, end);
 			/* An atomic fragment (offset 0, no M) is a whole packet. */
 			if (get16(ip + pos + 2) & 0xfff9)
@@ -284,7 +291,8 @@ int td_pkt_parse(int linktype, const uint8_t *d, uint32_t caplen, uint32_t wirel
 	switch (linktype) {
 	case TD_LINK_EN10MB:
 		if (caplen < 14)
-			return MALFORMED(err, "Ethernet header cut short: %u of %u bytes", caplen, 14);
+			return MALFORMED(err, "Ethernet header cut short: %u of %u bytes", caplen,
+					 14);
 		pos = 14;
 		type = get16(d + 12);
 		break;

@@ -24,8 +24,7 @@ static const struct td_code_meaning gai_table[] = {
 	  "NXDOMAIN: no such name (not in the hosts file, the DNS says it does not exist)" },
 	{ EAI_NODATA, "EAI_NODATA",
 	  "the name exists but has no address record (no A/AAAA answer)" },
-	{ EAI_ADDRFAMILY, "EAI_ADDRFAMILY",
-	  "the name has no address of the asked family (-4/-6)" },
+	{ EAI_ADDRFAMILY, "EAI_ADDRFAMILY", "the name has no address of the asked family (-4/-6)" },
 	{ EAI_AGAIN, "EAI_AGAIN",
 	  "the resolver could not be reached or did not answer in time (check /etc/resolv.conf "
 	  "and the route to the nameserver); try again" },
@@ -41,8 +40,7 @@ static const struct td_code_meaning gai_table[] = {
 static const struct td_code_meaning errno_table[] = {
 	{ ECONNREFUSED, "ECONNREFUSED",
 	  "RST: host up, nothing listens on the port — or a firewall rejecting" },
-	{ ETIMEDOUT, "ETIMEDOUT",
-	  "no answer to SYN: filtered, host down, or a route black hole" },
+	{ ETIMEDOUT, "ETIMEDOUT", "no answer to SYN: filtered, host down, or a route black hole" },
 	{ EHOSTUNREACH, "EHOSTUNREACH",
 	  "ICMP host unreachable: a router (or this host's ARP/ND) found no way to the host" },
 	{ ENETUNREACH, "ENETUNREACH",
@@ -51,7 +49,8 @@ static const struct td_code_meaning errno_table[] = {
 	  "no free local port or source address for this destination: local ports "
 	  "exhausted? (see `tcpdoctor check`)" },
 	{ ECONNRESET, "ECONNRESET", "the connection was reset by the peer or a middlebox" },
-	{ EACCES, "EACCES", "refused on this host: a local firewall (OUTPUT) or a security module" },
+	{ EACCES, "EACCES",
+	  "refused on this host: a local firewall (OUTPUT) or a security module" },
 	{ EPERM, "EPERM", "refused on this host: a local firewall (OUTPUT) or a security module" },
 	{ ENETDOWN, "ENETDOWN", "the outgoing interface is down" },
 	{ EHOSTDOWN, "EHOSTDOWN", "the host is down (ICMP)" },
@@ -152,8 +151,7 @@ static int set_host(struct td_target *t, const char *h, size_t len, const char *
 	return 0;
 }
 
-int td_target_parse(const char *arg, const char *port_arg, struct td_target *t,
-		    struct td_err *err)
+int td_target_parse(const char *arg, const char *port_arg, struct td_target *t, struct td_err *err)
 {
 	const char *colon;
 	size_t len;
@@ -167,8 +165,8 @@ int td_target_parse(const char *arg, const char *port_arg, struct td_target *t,
 		int rc;
 
 		if (!close)
-			return td_err_set(err, -TD_EPARSE, "'%s': missing ']' after the IPv6 address",
-					  arg);
+			return td_err_set(err, -TD_EPARSE,
+					  "'%s': missing ']' after the IPv6 address", arg);
 		rc = set_host(t, arg + 1, (size_t)(close - arg - 1), arg, err);
 		if (rc < 0)
 			return rc;
@@ -181,7 +179,8 @@ int td_target_parse(const char *arg, const char *port_arg, struct td_target *t,
 		}
 		if (close[1] != ':')
 			return td_err_set(err, -TD_EPARSE,
-					  "'%s': expected ':PORT' after ']' ([2001:db8::1]:80)", arg);
+					  "'%s': expected ':PORT' after ']' ([2001:db8::1]:80)",
+					  arg);
 		return parse_port(close + 2, &t->port, arg, err);
 	}
 	if (port_arg) {
@@ -196,7 +195,8 @@ int td_target_parse(const char *arg, const char *port_arg, struct td_target *t,
 	if (memchr(arg, ':', (size_t)(colon - arg)))
 		return td_err_set(err, -TD_EPARSE,
 				  "'%s': an IPv6 address needs brackets: [%.*s]:%s, or give the "
-				  "port separately", arg, (int)(colon - arg), arg, colon + 1);
+				  "port separately",
+				  arg, (int)(colon - arg), arg, colon + 1);
 	{
 		int rc = set_host(t, arg, (size_t)(colon - arg), arg, err);
 
@@ -238,8 +238,7 @@ void td_sockaddr_set_port(struct sockaddr_storage *ss, uint16_t port)
 
 socklen_t td_sockaddr_len(const struct sockaddr_storage *ss)
 {
-	return ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
-					   sizeof(struct sockaddr_in);
+	return ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
 }
 
 /* ---- resolution -------------------------------------------------------- */
@@ -267,8 +266,9 @@ int td_probe_resolve(const struct td_target *t, int family, struct td_resolved *
 			return td_err_set(err, saved ? -saved : -EIO, "%s: cannot resolve: %s",
 					  t->host, strerror(saved));
 		return td_err_set(err, -TD_ENOTFOUND, "%s: cannot resolve%s: %s: %s", t->host,
-				  family == AF_INET ? " (IPv4 only)" :
-				  family == AF_INET6 ? " (IPv6 only)" : "",
+				  family == AF_INET    ? " (IPv4 only)"
+				  : family == AF_INET6 ? " (IPv6 only)"
+						       : "",
 				  m->name, m->meaning);
 	}
 	for (struct addrinfo *ai = res; ai && r->n < TD_PROBE_MAX_ADDRS; ai = ai->ai_next) {
@@ -301,8 +301,10 @@ int td_probe_read_errqueue(int fd, struct sockaddr_storage *offender, bool *offe
 	char cbuf[512];
 	char dbuf[64];
 	struct iovec iov = { dbuf, sizeof(dbuf) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-			      .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
+			      .msg_control = cbuf,
+			      .msg_controllen = sizeof(cbuf) };
 	int ee_errno = 0;
 
 	*offender_set = false;
@@ -325,9 +327,9 @@ int td_probe_read_errqueue(int fd, struct sockaddr_storage *offender, bool *offe
 		off = SO_EE_OFFENDER(ee);
 		if (off->sa_family == AF_INET || off->sa_family == AF_INET6) {
 			memset(offender, 0, sizeof(*offender));
-			memcpy(offender, off, off->sa_family == AF_INET ?
-					      sizeof(struct sockaddr_in) :
-					      sizeof(struct sockaddr_in6));
+			memcpy(offender, off,
+			       off->sa_family == AF_INET ? sizeof(struct sockaddr_in)
+							 : sizeof(struct sockaddr_in6));
 			*offender_set = true;
 		}
 	}
@@ -410,8 +412,8 @@ int td_probe_attempt(const struct sockaddr *dst, const struct td_probe_opts *o,
 		     struct td_attempt *a, struct td_err *err)
 {
 	int family = dst->sa_family, one = 1, fd;
-	socklen_t len = family == AF_INET6 ? sizeof(struct sockaddr_in6) :
-					     sizeof(struct sockaddr_in);
+	socklen_t len =
+		family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
 	double t0, deadline;
 
 	memset(a, 0, sizeof(*a));
@@ -460,8 +462,7 @@ int td_probe_attempt(const struct sockaddr *dst, const struct td_probe_opts *o,
 			/* SO_ERROR first: dequeuing the ICMP error clears sk_err. */
 			getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl);
 			qerr = td_probe_read_errqueue(fd, &a->offender, &a->offender_set,
-						      &a->ee_origin, &a->icmp_type,
-						      &a->icmp_code);
+						      &a->ee_origin, &a->icmp_type, &a->icmp_code);
 			a->error = soerr ? soerr : qerr;
 		}
 		break;
@@ -543,15 +544,27 @@ long td_probe_unescape(const char *in, char *out, size_t cap, struct td_err *err
 
 		if (c == '\\') {
 			if (!p[1])
-				return td_err_set(err, -TD_EPARSE, "'%s': ends with a lone '\\'", in);
+				return td_err_set(err, -TD_EPARSE, "'%s': ends with a lone '\\'",
+						  in);
 			switch (*++p) {
-			case 'n': c = '\n'; break;
-			case 'r': c = '\r'; break;
-			case 't': c = '\t'; break;
-			case '0': c = '\0'; break;
-			case '\\': c = '\\'; break;
+			case 'n':
+				c = '\n';
+				break;
+			case 'r':
+				c = '\r';
+				break;
+			case 't':
+				c = '\t';
+				break;
+			case '0':
+				c = '\0';
+				break;
+			case '\\':
+				c = '\\';
+				break;
 			case 'x': {
-				int h = p[1] ? hexval(p[1]) : -1, l = h >= 0 && p[2] ? hexval(p[2]) : -1;
+				int h = p[1] ? hexval(p[1]) : -1,
+				    l = h >= 0 && p[2] ? hexval(p[2]) : -1;
 
 				if (h < 0 || l < 0)
 					return td_err_set(err, -TD_EPARSE,
@@ -562,7 +575,8 @@ long td_probe_unescape(const char *in, char *out, size_t cap, struct td_err *err
 			}
 			default:
 				return td_err_set(err, -TD_EPARSE,
-						  "'%s': unknown escape '\\%c' (use \\r \\n \\t \\0 \\\\ \\xHH)",
+						  "'%s': unknown escape '\\%c' (use \\r \\n \\t "
+						  "\\0 \\\\ \\xHH)",
 						  in, *p);
 			}
 		}

@@ -26,16 +26,15 @@ struct td_target {
  * is not NULL, "host" (brackets optional) and "port" separately. Ports are
  * numbers 1..65535. A bare IPv6 address with a port glued on is ambiguous
  * and refused with a hint. -TD_EPARSE on bad input. */
-int td_target_parse(const char *arg, const char *port_arg, struct td_target *t,
-		    struct td_err *err);
+int td_target_parse(const char *arg, const char *port_arg, struct td_target *t, struct td_err *err);
 
 /* Every address getaddrinfo() gave, in its order (RFC 6724), duplicates
  * dropped, and how long it took. */
 struct td_resolved {
 	size_t n;
 	struct sockaddr_storage addr[TD_PROBE_MAX_ADDRS];
-	double ms;  /* wall time of getaddrinfo() */
-	int gai;    /* getaddrinfo()'s code when it failed, else 0 */
+	double ms; /* wall time of getaddrinfo() */
+	int gai;   /* getaddrinfo()'s code when it failed, else 0 */
 };
 
 /* Resolve t for TCP; family is AF_INET, AF_INET6 or 0 (both). On a resolver
@@ -57,28 +56,28 @@ const struct td_code_meaning *td_gai_meaning(int gai);
 const struct td_code_meaning *td_probe_errno_meaning(int err);
 
 struct td_probe_opts {
-	int timeout_ms;     /* connect, and the answer to --send */
-	bool rst;           /* close with RST (SO_LINGER 0): no TIME_WAIT here */
-	const char *send;   /* bytes to send once connected, or NULL */
+	int timeout_ms;	  /* connect, and the answer to --send */
+	bool rst;	  /* close with RST (SO_LINGER 0): no TIME_WAIT here */
+	const char *send; /* bytes to send once connected, or NULL */
 	size_t send_len;
 	const char *expect; /* text the answer must contain, or NULL */
 };
 
 /* How one attempt went. */
 struct td_attempt {
-	int error;              /* 0 connected, else errno (ETIMEDOUT: no answer in time) */
-	double connect_ms;      /* connect() until established, or until the error */
-	uint32_t rtt_us;        /* kernel's SYN RTT (tcp_info tcpi_rtt), 0 if unknown */
-	bool offender_set;      /* an ICMP error named its sender */
+	int error;	   /* 0 connected, else errno (ETIMEDOUT: no answer in time) */
+	double connect_ms; /* connect() until established, or until the error */
+	uint32_t rtt_us;   /* kernel's SYN RTT (tcp_info tcpi_rtt), 0 if unknown */
+	bool offender_set; /* an ICMP error named its sender */
 	struct sockaddr_storage offender;
-	uint8_t ee_origin;      /* SO_EE_ORIGIN_ICMP / _ICMP6 / _LOCAL */
+	uint8_t ee_origin; /* SO_EE_ORIGIN_ICMP / _ICMP6 / _LOCAL */
 	uint8_t icmp_type, icmp_code;
 	/* --send / --expect */
-	bool answered;          /* bytes came back */
-	double ttfb_ms;         /* from the send to the first byte of the answer */
-	bool expect_ok;         /* expect found in the answer (true without expect) */
-	int data_error;         /* ETIMEDOUT, ECONNRESET, EPIPE, 0 (EOF is not an error) */
-	size_t got_len;         /* first bytes of the answer, for display */
+	bool answered;	/* bytes came back */
+	double ttfb_ms; /* from the send to the first byte of the answer */
+	bool expect_ok; /* expect found in the answer (true without expect) */
+	int data_error; /* ETIMEDOUT, ECONNRESET, EPIPE, 0 (EOF is not an error) */
+	size_t got_len; /* first bytes of the answer, for display */
 	char got[128];
 };
 

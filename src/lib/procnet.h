@@ -22,21 +22,18 @@
  * (so on little-endian 0100007F is 127.0.0.1); tm->when is in jiffies
  * (USER_HZ = 100 is what the kernel converts to: clock_t) and becomes
  * timer_ms; for LISTEN, rx_queue is the accept queue length. */
-int td_procnet_parse_line(const char *line, int family, struct td_sock *s,
-			  struct td_err *err);
+int td_procnet_parse_line(const char *line, int family, struct td_sock *s, struct td_err *err);
 
 /* Stream every socket of one open file (family AF_INET or AF_INET6) through
  * cb, skipping those f rejects (f may be NULL). `name` is used in error
  * messages ("/proc/net/tcp6"). A malformed line is an error naming the
  * file and line number; sockets before it have been delivered.
  * Returns 0, cb's non-zero value, or a negative error. */
-int td_procnet_stream(FILE *fp, int family, const char *name,
-		      const struct td_filter *f, td_sock_cb cb, void *ctx,
-		      struct td_err *err);
+int td_procnet_stream(FILE *fp, int family, const char *name, const struct td_filter *f,
+		      td_sock_cb cb, void *ctx, struct td_err *err);
 
 /* Both /proc/net/tcp and tcp6 (as f->family allows) of the current network
  * namespace. A missing tcp6 (IPv6 disabled) is not an error. */
-int td_procnet_dump(const struct td_filter *f, td_sock_cb cb, void *ctx,
-		    struct td_err *err);
+int td_procnet_dump(const struct td_filter *f, td_sock_cb cb, void *ctx, struct td_err *err);
 
 #endif

@@ -34,14 +34,13 @@ static const char *const reply_names[] = {
 
 const char *td_dest_verdict_name(enum td_dest_verdict v)
 {
-	return (unsigned)v < sizeof(verdict_names) / sizeof(verdict_names[0]) ?
-		       verdict_names[v] : "?";
+	return (unsigned)v < sizeof(verdict_names) / sizeof(verdict_names[0]) ? verdict_names[v]
+									      : "?";
 }
 
 const char *td_hop_reply_name(enum td_hop_reply r)
 {
-	return (unsigned)r < sizeof(reply_names) / sizeof(reply_names[0]) ? reply_names[r] :
-									      "?";
+	return (unsigned)r < sizeof(reply_names) / sizeof(reply_names[0]) ? reply_names[r] : "?";
 }
 
 double td_hop_loss_pct(const struct td_hop *h)
@@ -89,11 +88,11 @@ static int open_probe(const struct sockaddr_storage *dst, unsigned ttl, struct p
 	 * half-open connection left in the server's accept queue. */
 	rc = setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 	if (!rc)
-		rc = v6 ? setsockopt(fd, SOL_IPV6, IPV6_RECVERR, &one, sizeof(one)) :
-			  setsockopt(fd, SOL_IP, IP_RECVERR, &one, sizeof(one));
+		rc = v6 ? setsockopt(fd, SOL_IPV6, IPV6_RECVERR, &one, sizeof(one))
+			: setsockopt(fd, SOL_IP, IP_RECVERR, &one, sizeof(one));
 	if (!rc)
-		rc = v6 ? setsockopt(fd, SOL_IPV6, IPV6_UNICAST_HOPS, &hops, sizeof(hops)) :
-			  setsockopt(fd, SOL_IP, IP_TTL, &hops, sizeof(hops));
+		rc = v6 ? setsockopt(fd, SOL_IPV6, IPV6_UNICAST_HOPS, &hops, sizeof(hops))
+			: setsockopt(fd, SOL_IP, IP_TTL, &hops, sizeof(hops));
 	if (rc) {
 		rc = -errno;
 		close(fd);
@@ -148,8 +147,8 @@ static void record(struct td_route *r, const struct probe *p, double t)
 	late = !getsockopt(p->fd, IPPROTO_TCP, TCP_INFO, &ti, &tl) && ti.tcpi_total_retrans;
 
 	if (qerr && (origin == SO_EE_ORIGIN_ICMP || origin == SO_EE_ORIGIN_ICMP6)) {
-		bool exceeded = origin == SO_EE_ORIGIN_ICMP ? type == ICMP_TIME_EXCEEDED :
-							      type == ICMPV6_TIME_EXCEED;
+		bool exceeded = origin == SO_EE_ORIGIN_ICMP ? type == ICMP_TIME_EXCEEDED
+							    : type == ICMPV6_TIME_EXCEED;
 
 		reply = exceeded ? TD_HOP_TIME_EXCEEDED : TD_HOP_UNREACH;
 		h->error = exceeded ? 0 : qerr;

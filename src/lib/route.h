@@ -16,55 +16,55 @@
 
 /* How a hop (or the destination) answered, last time it did. */
 enum td_hop_reply {
-	TD_HOP_NONE = 0,          /* nothing within the timeout */
-	TD_HOP_TIME_EXCEEDED,     /* a router: ICMP time exceeded */
-	TD_HOP_UNREACH,           /* ICMP destination unreachable (error says which) */
-	TD_HOP_SYNACK,            /* the destination: port open */
-	TD_HOP_RST,               /* the destination: port closed */
+	TD_HOP_NONE = 0,      /* nothing within the timeout */
+	TD_HOP_TIME_EXCEEDED, /* a router: ICMP time exceeded */
+	TD_HOP_UNREACH,	      /* ICMP destination unreachable (error says which) */
+	TD_HOP_SYNACK,	      /* the destination: port open */
+	TD_HOP_RST,	      /* the destination: port closed */
 };
 
 /* Loss as mtr/pathping users learn to read it. */
 enum td_hop_loss {
 	TD_LOSS_NONE = 0,
-	TD_LOSS_ONLY_HERE,   /* this hop drops or rate-limits its ICMP; later hops lose nothing */
-	TD_LOSS_STARTS,      /* loss starts here and persists to the destination */
-	TD_LOSS_CONTINUES,   /* part of loss that started at an earlier hop */
+	TD_LOSS_ONLY_HERE, /* this hop drops or rate-limits its ICMP; later hops lose nothing */
+	TD_LOSS_STARTS,	   /* loss starts here and persists to the destination */
+	TD_LOSS_CONTINUES, /* part of loss that started at an earlier hop */
 };
 
 struct td_hop {
 	unsigned sent, received;
-	struct td_stats rtt;             /* ms, answered probes only */
-	struct sockaddr_storage addr;    /* who answered (first seen) */
+	struct td_stats rtt;	      /* ms, answered probes only */
+	struct sockaddr_storage addr; /* who answered (first seen) */
 	bool addr_set;
-	bool multi;                      /* more than one address answered (ECMP) */
+	bool multi; /* more than one address answered (ECMP) */
 	enum td_hop_reply reply;
-	int error;                       /* errno of an UNREACH reply */
+	int error; /* errno of an UNREACH reply */
 	uint8_t icmp_type, icmp_code;
-	enum td_hop_loss loss;           /* filled by td_route_analyze */
+	enum td_hop_loss loss; /* filled by td_route_analyze */
 };
 
 /* What the destination did. */
 enum td_dest_verdict {
 	TD_DEST_FILTERED = 0, /* no answer at any TTL: SYN dropped on the way or there */
-	TD_DEST_OPEN,         /* SYN-ACK */
-	TD_DEST_CLOSED,       /* RST */
+	TD_DEST_OPEN,	      /* SYN-ACK */
+	TD_DEST_CLOSED,	      /* RST */
 	TD_DEST_UNREACHABLE,  /* an ICMP unreachable stopped the SYN (hop dest_ttl said so) */
 };
 
 struct td_route_opts {
-	unsigned max_hops;    /* 1..TD_ROUTE_MAX_HOPS */
-	int timeout_ms;       /* per round: how long to wait for the answers */
+	unsigned max_hops; /* 1..TD_ROUTE_MAX_HOPS */
+	int timeout_ms;	   /* per round: how long to wait for the answers */
 };
 
 struct td_route {
 	struct sockaddr_storage dst;
 	unsigned rounds;
-	unsigned dest_ttl;             /* TTL the destination (or the unreachable) answered at; 0 */
+	unsigned dest_ttl; /* TTL the destination (or the unreachable) answered at; 0 */
 	enum td_dest_verdict verdict;
-	unsigned last_ttl;             /* hops to show: dest_ttl, or last answering + 1 */
+	unsigned last_ttl; /* hops to show: dest_ttl, or last answering + 1 */
 	struct td_hop hop[TD_ROUTE_MAX_HOPS + 1]; /* by TTL; [0] unused */
 	/* loss analysis (td_route_analyze) */
-	unsigned loss_start;           /* TTL where loss that persists starts, 0 if none */
+	unsigned loss_start; /* TTL where loss that persists starts, 0 if none */
 };
 
 /* Start a trace to dst (port included). */

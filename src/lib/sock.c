@@ -31,8 +31,8 @@ const char *td_addr_str(int family, const uint8_t addr[16], char *buf, size_t le
 	return buf;
 }
 
-const char *td_endpoint_str(int family, const uint8_t addr[16], uint16_t port,
-			    char *buf, size_t len)
+const char *td_endpoint_str(int family, const uint8_t addr[16], uint16_t port, char *buf,
+			    size_t len)
 {
 	char a[INET6_ADDRSTRLEN];
 

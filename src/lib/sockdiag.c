@@ -72,9 +72,10 @@ int td_sockdiag_parse(const void *msg, struct td_sock *s, struct td_err *err)
 	const struct nlattr *a;
 
 	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*r)))
-		return td_err_set(err, -TD_EPARSE,
-				  "sock_diag message of %u bytes is shorter than inet_diag_msg (%zu)",
-				  nlh->nlmsg_len, NLMSG_LENGTH(sizeof(*r)));
+		return td_err_set(
+			err, -TD_EPARSE,
+			"sock_diag message of %u bytes is shorter than inet_diag_msg (%zu)",
+			nlh->nlmsg_len, NLMSG_LENGTH(sizeof(*r)));
 	r = mnl_nlmsg_get_payload(nlh);
 	if (r->idiag_family != AF_INET && r->idiag_family != AF_INET6)
 		return td_err_set(err, -TD_EPARSE, "sock_diag message with address family %u",
@@ -105,7 +106,7 @@ int td_sockdiag_parse(const void *msg, struct td_sock *s, struct td_err *err)
 	if (s->state == TD_LISTEN)
 		s->flags |= TD_SOCK_HAS_BACKLOG;
 
-	mnl_attr_for_each(a, nlh, sizeof(*r)) {
+	mnl_attr_for_each (a, nlh, sizeof(*r)) {
 		if (mnl_attr_get_type(a) == INET_DIAG_INFO) {
 			fill_info(&s->info, mnl_attr_get_payload(a), mnl_attr_get_payload_len(a));
 			s->flags |= TD_SOCK_HAS_INFO;
@@ -123,7 +124,7 @@ int td_sockdiag_parse(const void *msg, struct td_sock *s, struct td_err *err)
 struct dump_ctx {
 	td_sock_cb cb;
 	void *ctx;
-	int rc;              /* callback's stop value */
+	int rc; /* callback's stop value */
 	struct td_err *err;
 };
 
@@ -178,9 +179,9 @@ static uint32_t kernel_states(const struct td_filter *f)
 	return states;
 }
 
-static int dump_family(struct mnl_socket *nl, int family, const struct td_filter *f,
-		       unsigned flags, const void *bc, int bclen, int save_fd, char *buf,
-		       struct dump_ctx *d, struct td_err *err)
+static int dump_family(struct mnl_socket *nl, int family, const struct td_filter *f, unsigned flags,
+		       const void *bc, int bclen, int save_fd, char *buf, struct dump_ctx *d,
+		       struct td_err *err)
 {
 	struct nlmsghdr *nlh;
 	struct inet_diag_req_v2 *req;
@@ -215,7 +216,8 @@ static int dump_family(struct mnl_socket *nl, int family, const struct td_filter
 		if (save_fd >= 0) {
 			rc = write_all(save_fd, buf, (size_t)n);
 			if (rc < 0)
-				return td_err_set(err, rc, "writing the dump file: %s", strerror(-rc));
+				return td_err_set(err, rc, "writing the dump file: %s",
+						  strerror(-rc));
 		}
 		rc = mnl_cb_run(buf, (size_t)n, seq, portid, on_msg, d);
 		if (rc == MNL_CB_ERROR) {
@@ -312,13 +314,15 @@ int td_replay_dump(const char *path, const struct td_filter *f, td_sock_cb cb, v
 		msgno++;
 		if (got < sizeof(hdr)) {
 			rc = td_err_set(err, -TD_ETRUNC,
-					"%s: truncated message header at byte %llu (message %llu): kept %llu sockets",
+					"%s: truncated message header at byte %llu (message %llu): "
+					"kept %llu sockets",
 					path, off, msgno, kept);
 			break;
 		}
 		if (hdr.nlmsg_len < sizeof(hdr) || hdr.nlmsg_len > REPLAY_MSG_MAX) {
 			rc = td_err_set(err, -TD_EPARSE,
-					"%s: bad message length %u at byte %llu (message %llu): not a sock_diag dump? kept %llu sockets",
+					"%s: bad message length %u at byte %llu (message %llu): "
+					"not a sock_diag dump? kept %llu sockets",
 					path, hdr.nlmsg_len, off, msgno, kept);
 			break;
 		}
@@ -328,7 +332,8 @@ int td_replay_dump(const char *path, const struct td_filter *f, td_sock_cb cb, v
 		/* The last message may lack its alignment padding. */
 		if (got < hdr.nlmsg_len - sizeof(hdr)) {
 			rc = td_err_set(err, -TD_ETRUNC,
-					"%s: truncated message at byte %llu (message %llu, %u bytes, %zu present): kept %llu sockets",
+					"%s: truncated message at byte %llu (message %llu, %u "
+					"bytes, %zu present): kept %llu sockets",
 					path, off, msgno, hdr.nlmsg_len, got + sizeof(hdr), kept);
 			break;
 		}
@@ -337,11 +342,14 @@ int td_replay_dump(const char *path, const struct td_filter *f, td_sock_cb cb, v
 			continue;
 		if (hdr.nlmsg_type == NLMSG_ERROR) {
 			const struct nlmsgerr *e = (const void *)(buf + sizeof(hdr));
-			int code = hdr.nlmsg_len >= NLMSG_LENGTH(sizeof(int)) &&
-				   e->error < 0 && e->error > -4096 ? -e->error : EIO;
+			int code = hdr.nlmsg_len >= NLMSG_LENGTH(sizeof(int)) && e->error < 0 &&
+						   e->error > -4096
+					   ? -e->error
+					   : EIO;
 
 			rc = td_err_set(err, -TD_EPARSE,
-					"%s: the recorded dump holds a netlink error at message %llu: %s: kept %llu sockets",
+					"%s: the recorded dump holds a netlink error at message "
+					"%llu: %s: kept %llu sockets",
 					path, msgno, strerror(code), kept);
 			break;
 		}
@@ -352,7 +360,8 @@ int td_replay_dump(const char *path, const struct td_filter *f, td_sock_cb cb, v
 			struct td_err why = { 0 };
 
 			td_sockdiag_parse(buf, &s, &why);
-			rc = td_err_set(err, rc, "%s: message %llu at byte %llu: %s: kept %llu sockets",
+			rc = td_err_set(err, rc,
+					"%s: message %llu at byte %llu: %s: kept %llu sockets",
 					path, msgno, off - sizeof(hdr) - got, why.msg, kept);
 			break;
 		}

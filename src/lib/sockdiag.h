@@ -21,8 +21,8 @@ enum td_dump_flags {
  * user space. If save_fd >= 0, every raw reply buffer is also written
  * there (the --save-dump format, the same as `ss -D FILE`).
  * Returns 0, cb's non-zero value, or a negative error with err filled. */
-int td_sockdiag_dump(const struct td_filter *f, unsigned flags, int save_fd,
-		     td_sock_cb cb, void *ctx, struct td_err *err);
+int td_sockdiag_dump(const struct td_filter *f, unsigned flags, int save_fd, td_sock_cb cb,
+		     void *ctx, struct td_err *err);
 
 /* Parse one SOCK_DIAG_BY_FAMILY reply message payload (struct inet_diag_msg
  * and its attributes) into *s. Exposed for tests and the replay. */
@@ -33,7 +33,7 @@ int td_sockdiag_parse(const void *nlh, struct td_sock *s, struct td_err *err);
  * an error naming the byte offset and message number; sockets before it
  * have been delivered. An NLMSG_ERROR in the file is reported with its
  * errno. */
-int td_replay_dump(const char *path, const struct td_filter *f, td_sock_cb cb,
-		   void *ctx, struct td_err *err);
+int td_replay_dump(const char *path, const struct td_filter *f, td_sock_cb cb, void *ctx,
+		   struct td_err *err);
 
 #endif

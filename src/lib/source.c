@@ -31,7 +31,8 @@ int td_source_parse(const char *text, struct td_source *src, struct td_err *err)
 		src->replay_path = text + 7;
 	} else
 		return td_err_set(err, -TD_EPARSE,
-				  "--source '%s': expected auto, netlink, proc, bpf or replay:FILE", text);
+				  "--source '%s': expected auto, netlink, proc, bpf or replay:FILE",
+				  text);
 	return 0;
 }
 
@@ -72,8 +73,8 @@ static int pid_filter_cb(const struct td_sock *s, void *data)
  * where /proc/net/tcp still works. */
 static bool netlink_refused(int rc)
 {
-	return rc == -EPROTONOSUPPORT || rc == -EACCES || rc == -EPERM ||
-	       rc == -EAFNOSUPPORT || rc == -EOPNOTSUPP || rc == -ENOENT;
+	return rc == -EPROTONOSUPPORT || rc == -EACCES || rc == -EPERM || rc == -EAFNOSUPPORT ||
+	       rc == -EOPNOTSUPP || rc == -ENOENT;
 }
 
 int td_source_dump(struct td_source *src, const struct td_filter *f, unsigned dump_flags,
@@ -114,8 +115,7 @@ int td_source_dump(struct td_source *src, const struct td_filter *f, unsigned du
 	default:
 		src->used = TD_SRC_NETLINK;
 		rc = td_sockdiag_dump(f, dump_flags, src->save_fd, pid_filter_cb, &p, err);
-		if (rc < 0 && src->kind == TD_SRC_AUTO && p.delivered == 0 &&
-		    netlink_refused(rc)) {
+		if (rc < 0 && src->kind == TD_SRC_AUTO && p.delivered == 0 && netlink_refused(rc)) {
 			snprintf(src->note, sizeof(src->note),
 				 "netlink sock_diag refused (%s): read /proc/net/tcp instead",
 				 strerror(-rc));
@@ -173,7 +173,8 @@ int td_source_count(struct td_source *src, const struct td_filter *f, struct td_
 		struct td_err why = { 0 };
 
 		if (f && f->npid)
-			rc = td_err_set(&why, -TD_EUNSUPP, "the BPF counter cannot filter by --pid");
+			rc = td_err_set(&why, -TD_EUNSUPP,
+					"the BPF counter cannot filter by --pid");
 		else if (src->save_fd >= 0)
 			rc = td_err_set(&why, -TD_EUNSUPP, "--save-dump needs netlink");
 		else if (!td_bpf_count_supports(a->by))

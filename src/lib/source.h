@@ -16,16 +16,16 @@ enum td_source_kind {
 	TD_SRC_NETLINK,
 	TD_SRC_PROC,
 	TD_SRC_REPLAY,
-	TD_SRC_BPF,      /* counts from an iter/tcp program (td_source_count) */
+	TD_SRC_BPF, /* counts from an iter/tcp program (td_source_count) */
 };
 
 struct td_source {
 	enum td_source_kind kind;
 	const char *replay_path;  /* TD_SRC_REPLAY */
-	int save_fd;              /* >= 0: also save raw netlink replies here */
+	int save_fd;		  /* >= 0: also save raw netlink replies here */
 	enum td_source_kind used; /* what actually produced the sockets */
-	char note[256];           /* why auto fell back, for the user */
-	char bpf_note[512];       /* why the BPF counter was not used, if it was not */
+	char note[256];		  /* why auto fell back, for the user */
+	char bpf_note[512];	  /* why the BPF counter was not used, if it was not */
 };
 
 /* "auto", "netlink", "proc", "bpf", "replay:FILE". */

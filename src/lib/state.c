@@ -154,7 +154,6 @@ static uint32_t state_mask(int state)
 	return mask;
 }
 
-
 struct suggestion {
 	const char *listed;
 	int distance;
@@ -217,7 +216,6 @@ static void list_names(char *buf, size_t size)
 	for (i = 0; i < GROUP_ROWS && n < size; i++)
 		n += snprintf(buf + n, size - n, "%s%s", i ? ", " : "", group_rows[i].name);
 }
-
 
 int td_state_parse(const char *name, uint32_t *mask, struct td_err *err)
 {

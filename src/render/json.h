@@ -16,7 +16,7 @@
 struct td_json {
 	FILE *fp;
 	int depth;
-	bool pretty;                        /* newline + two-space indent */
+	bool pretty;			    /* newline + two-space indent */
 	bool need_comma[TD_JSON_MAX_DEPTH]; /* per level */
 };
 

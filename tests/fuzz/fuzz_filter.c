@@ -19,9 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 typedef int (*add_fn)(struct td_filter *, const char *, struct td_err *);
 
 static const add_fn adders[] = {
-	td_filter_add_state, td_filter_add_sport, td_filter_add_dport,
-	td_filter_add_port,  td_filter_add_src,   td_filter_add_dst,
-	td_filter_add_pid,
+	td_filter_add_state, td_filter_add_sport, td_filter_add_dport, td_filter_add_port,
+	td_filter_add_src,   td_filter_add_dst,	  td_filter_add_pid,
 };
 #define NADDERS (sizeof(adders) / sizeof(adders[0]))
 
@@ -32,8 +31,7 @@ static void check_err(int rc, const struct td_err *err)
 	/* A failure always explains itself, and the message is a C string. */
 	if (rc != -TD_EPARSE && rc != -E2BIG)
 		abort();
-	if (err->code != rc || err->msg[0] == '\0' ||
-	    !memchr(err->msg, '\0', sizeof(err->msg)))
+	if (err->code != rc || err->msg[0] == '\0' || !memchr(err->msg, '\0', sizeof(err->msg)))
 		abort();
 }
 
@@ -128,8 +126,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			*next++ = '\0';
 		if (!*line)
 			continue;
-		check_err(adders[(unsigned char)line[0] % NADDERS](&lines, line + 1, &err),
-			  &err);
+		check_err(adders[(unsigned char)line[0] % NADDERS](&lines, line + 1, &err), &err);
 	}
 	check_bytecode(&lines);
 

@@ -48,8 +48,9 @@ static uint32_t get32(const uint8_t *b)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint64_t emitted = 0, ts = 1000000000ull;
-	struct td_flow_cfg cfg = { .on_conn = on_conn, .on_seg = on_seg, .ctx = &emitted,
-				   .grace_ns = 5000000000ull };
+	struct td_flow_cfg cfg = {
+		.on_conn = on_conn, .on_seg = on_seg, .ctx = &emitted, .grace_ns = 5000000000ull
+	};
 	struct td_flow_table *t;
 	struct td_flow_stats st;
 

@@ -10,8 +10,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const int links[] = { TD_LINK_EN10MB, TD_LINK_SLL, TD_LINK_SLL2, TD_LINK_RAW,
-				     TD_LINK_NULL, TD_LINK_LOOP, TD_LINK_IPV6, 147 };
+	static const int links[] = { TD_LINK_EN10MB, TD_LINK_SLL,  TD_LINK_SLL2, TD_LINK_RAW,
+				     TD_LINK_NULL,   TD_LINK_LOOP, TD_LINK_IPV6, 147 };
 	struct td_pkt p;
 	struct td_err err;
 	int kind;

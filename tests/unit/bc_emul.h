@@ -22,7 +22,7 @@
 struct bc_emul_entry {
 	const uint32_t *saddr; /* __be32 words, as in the kernel */
 	const uint32_t *daddr;
-	uint16_t sport;        /* host order */
+	uint16_t sport; /* host order */
 	uint16_t dport;
 	uint16_t family;
 	uint16_t userlocks;
@@ -80,8 +80,7 @@ static inline int bc_emul_bitstring_match(const uint32_t *a1, const uint32_t *a2
 }
 
 /* inet_diag_bc_run(): 1 if the socket passes. bc must be 4-byte aligned. */
-static inline int bc_emul_run(const void *bc_start, int len,
-			      const struct bc_emul_entry *entry)
+static inline int bc_emul_run(const void *bc_start, int len, const struct bc_emul_entry *entry)
 {
 	const char *bc = bc_start;
 
@@ -123,8 +122,8 @@ static inline int bc_emul_run(const void *bc_start, int len,
 
 			cond = (const struct inet_diag_hostcond *)(op + 1);
 			if (cond->port != -1 &&
-			    cond->port != (op->code == INET_DIAG_BC_S_COND ?
-					   entry->sport : entry->dport)) {
+			    cond->port != (op->code == INET_DIAG_BC_S_COND ? entry->sport
+									   : entry->dport)) {
 				yes = 0;
 				break;
 			}
@@ -134,14 +133,11 @@ static inline int bc_emul_run(const void *bc_start, int len,
 			else
 				addr = entry->daddr;
 
-			if (cond->family != AF_UNSPEC &&
-			    cond->family != entry->family) {
-				if (entry->family == AF_INET6 &&
-				    cond->family == AF_INET) {
+			if (cond->family != AF_UNSPEC && cond->family != entry->family) {
+				if (entry->family == AF_INET6 && cond->family == AF_INET) {
 					if (addr[0] == 0 && addr[1] == 0 &&
 					    addr[2] == htonl(0xffff) &&
-					    bc_emul_bitstring_match(addr + 3,
-								    cond->addr,
+					    bc_emul_bitstring_match(addr + 3, cond->addr,
 								    cond->prefix_len))
 						break;
 				}
@@ -151,8 +147,7 @@ static inline int bc_emul_run(const void *bc_start, int len,
 
 			if (cond->prefix_len == 0)
 				break;
-			if (bc_emul_bitstring_match(addr, cond->addr,
-						    cond->prefix_len))
+			if (bc_emul_bitstring_match(addr, cond->addr, cond->prefix_len))
 				break;
 			yes = 0;
 			break;
@@ -209,14 +204,13 @@ static inline int bc_emul_valid_cc(const void *bc_start, int len, int cc)
 		if (op->yes < 4 || op->yes & 3)
 			return 0;
 		len -= op->yes;
-		bc  += op->yes;
+		bc += op->yes;
 	}
 	return 0;
 }
 
 /* data is u32 ifindex */
-static inline bool bc_emul_valid_devcond(const struct inet_diag_bc_op *op, int len,
-					 int *min_len)
+static inline bool bc_emul_valid_devcond(const struct inet_diag_bc_op *op, int len, int *min_len)
 {
 	(void)op;
 	/* Check ifindex space. */
@@ -228,8 +222,7 @@ static inline bool bc_emul_valid_devcond(const struct inet_diag_bc_op *op, int l
 }
 
 /* Validate an inet_diag_hostcond. */
-static inline bool bc_emul_valid_hostcond(const struct inet_diag_bc_op *op, int len,
-					  int *min_len)
+static inline bool bc_emul_valid_hostcond(const struct inet_diag_bc_op *op, int len, int *min_len)
 {
 	const struct inet_diag_hostcond *cond;
 	int addr_len;
@@ -266,8 +259,8 @@ static inline bool bc_emul_valid_hostcond(const struct inet_diag_bc_op *op, int 
 }
 
 /* Validate a port comparison operator. */
-static inline bool bc_emul_valid_port_comparison(const struct inet_diag_bc_op *op,
-						 int len, int *min_len)
+static inline bool bc_emul_valid_port_comparison(const struct inet_diag_bc_op *op, int len,
+						 int *min_len)
 {
 	(void)op;
 	/* Port comparisons put the port in a follow-on inet_diag_bc_op. */
@@ -277,16 +270,14 @@ static inline bool bc_emul_valid_port_comparison(const struct inet_diag_bc_op *o
 	return true;
 }
 
-static inline bool bc_emul_valid_markcond(const struct inet_diag_bc_op *op, int len,
-					  int *min_len)
+static inline bool bc_emul_valid_markcond(const struct inet_diag_bc_op *op, int len, int *min_len)
 {
 	(void)op;
 	*min_len += sizeof(struct inet_diag_markcond);
 	return len >= *min_len;
 }
 
-static inline bool bc_emul_valid_cgroupcond(const struct inet_diag_bc_op *op, int len,
-					    int *min_len)
+static inline bool bc_emul_valid_cgroupcond(const struct inet_diag_bc_op *op, int len, int *min_len)
 {
 	(void)op;
 	*min_len += sizeof(uint64_t);
@@ -351,14 +342,13 @@ static inline int bc_emul_audit(const void *bytecode, int bytecode_len, bool net
 		if (op->code != INET_DIAG_BC_NOP) {
 			if (op->no < min_len || op->no > len + 4 || op->no & 3)
 				return -EINVAL;
-			if (op->no < len &&
-			    !bc_emul_valid_cc(bytecode, bytecode_len, len - op->no))
+			if (op->no < len && !bc_emul_valid_cc(bytecode, bytecode_len, len - op->no))
 				return -EINVAL;
 		}
 
 		if (op->yes < min_len || op->yes > len + 4 || op->yes & 3)
 			return -EINVAL;
-		bc  += op->yes;
+		bc += op->yes;
 		len -= op->yes;
 	}
 	return len == 0 ? 0 : -EINVAL;

@@ -87,13 +87,13 @@ static void test_group_by_parse(void **state)
 		enum td_group_by by;
 		const char *name;
 	} ok[] = {
-		{ "lport", TD_BY_LPORT, "lport" },   { "rport", TD_BY_RPORT, "rport" },
-		{ "laddr", TD_BY_LADDR, "laddr" },   { "peer", TD_BY_PEER, "peer" },
-		{ "raddr", TD_BY_PEER, "peer" },     { "process", TD_BY_PROCESS, "process" },
+		{ "lport", TD_BY_LPORT, "lport" }, { "rport", TD_BY_RPORT, "rport" },
+		{ "laddr", TD_BY_LADDR, "laddr" }, { "peer", TD_BY_PEER, "peer" },
+		{ "raddr", TD_BY_PEER, "peer" },   { "process", TD_BY_PROCESS, "process" },
 		{ "user", TD_BY_USER, "user" },
 	};
-	static const char *const bad[] = { "", "port", "lport ", " lport", "lports",
-					   "pid", "none", "peer,user" };
+	static const char *const bad[] = { "",	     "port", "lport ", " lport",
+					   "lports", "pid",  "none",   "peer,user" };
 	struct td_err err;
 	enum td_group_by by;
 
@@ -340,8 +340,8 @@ static void fake_process(int pid, const char *comm, unsigned uid, const unsigned
 		 uid, uid, uid, uid);
 	put(rel, buf);
 	snprintf(rel, sizeof(rel), "%d/stat", pid);
-	snprintf(buf, sizeof(buf), "%d (%s) S 1 %d %d 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0\n",
-		 pid, comm, pid, pid);
+	snprintf(buf, sizeof(buf), "%d (%s) S 1 %d %d 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0\n", pid,
+		 comm, pid, pid);
 	put(rel, buf);
 	for (size_t i = 0; i < n; i++) {
 		char target[64];
@@ -524,8 +524,7 @@ static void test_agg_of_dump(void **state)
 	size_t n;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/tests/data/sockdiag/many.bin",
-		 root && *root ? root : ".");
+	snprintf(path, sizeof(path), "%s/tests/data/sockdiag/many.bin", root && *root ? root : ".");
 	/* many.expected: what ss -tan counted when it was recorded */
 	td_agg_init(&a, TD_BY_LPORT, NULL);
 	assert_int_equal(td_replay_dump(path, NULL, td_agg_cb, &a, &err), 0);

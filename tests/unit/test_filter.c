@@ -101,11 +101,16 @@ static void test_port_parse_ok(void **state)
 		const char *text;
 		uint16_t lo, hi;
 	} ok[] = {
-		{ "80", 80, 80 },		{ ":80", 80, 80 },
-		{ "8000-8080", 8000, 8080 },	{ ":8000-8080", 8000, 8080 },
-		{ "0", 0, 0 },			{ "65535", 65535, 65535 },
-		{ "0-65535", 0, 65535 },	{ "080", 80, 80 },
-		{ "7-7", 7, 7 },		{ "00000000000000000443", 443, 443 },
+		{ "80", 80, 80 },
+		{ ":80", 80, 80 },
+		{ "8000-8080", 8000, 8080 },
+		{ ":8000-8080", 8000, 8080 },
+		{ "0", 0, 0 },
+		{ "65535", 65535, 65535 },
+		{ "0-65535", 0, 65535 },
+		{ "080", 80, 80 },
+		{ "7-7", 7, 7 },
+		{ "00000000000000000443", 443, 443 },
 	};
 	size_t i;
 
@@ -171,8 +176,7 @@ static void test_port_parse_errors(void **state)
 			assert_int_equal(err.code, -TD_EPARSE);
 			/* "--sport '80\t'" is shown with the tab made harmless */
 			if (!strchr(bad[i].text, '\t')) {
-				snprintf(want, sizeof(want), "%s '%s': ", opts[o].opt,
-					 bad[i].text);
+				snprintf(want, sizeof(want), "%s '%s': ", opts[o].opt, bad[i].text);
 				assert_msg_has(&err, want);
 			}
 			assert_msg_has(&err, bad[i].why);
@@ -350,10 +354,10 @@ static void test_cidr_exact_messages(void **state)
 			    "--src '192.0.2.0/33': prefix 33 is too long for IPv4 (at most 32)");
 	td_filter_add_dst(&f, "foo", &err);
 	assert_string_equal(err.msg, "--dst 'foo': not an IPv4 or IPv6 address or CIDR "
-			    "(examples: 192.0.2.0/24, 2001:db8::/32)");
+				     "(examples: 192.0.2.0/24, 2001:db8::/32)");
 	assert_int_equal(td_parse_cidr("foo", &c, &err), -TD_EPARSE);
 	assert_string_equal(err.msg, "'foo': not an IPv4 or IPv6 address or CIDR "
-			    "(examples: 192.0.2.0/24, 2001:db8::/32)");
+				     "(examples: 192.0.2.0/24, 2001:db8::/32)");
 	assert_int_equal(td_parse_cidr(NULL, &c, NULL), -TD_EPARSE);
 }
 
@@ -373,7 +377,7 @@ static void test_bad_text_is_sanitised(void **state)
 	longtext[sizeof(longtext) - 1] = '\0';
 	assert_int_equal(td_filter_add_port(&f, longtext, &err), -TD_EPARSE);
 	assert_msg_has(&err, "above 65535");
-	assert_msg_has(&err, "...': "); /* cut short, visibly */
+	assert_msg_has(&err, "...': ");	     /* cut short, visibly */
 	assert_msg_has(&err, PORT_EXPECTED); /* advice survives the long text */
 	assert_int_equal(td_filter_add_dst(&f, longtext, &err), -TD_EPARSE);
 	assert_msg_has(&err, "(examples: 192.0.2.0/24, 2001:db8::/32)");
@@ -383,8 +387,10 @@ static void test_bad_text_is_sanitised(void **state)
 
 static void test_pid(void **state)
 {
-	static const char *const bad[] = { "abc", "0", "-1", "12a", "", " 1", "1 ",
-					   "4194305", "99999999999999999999", "+5", "0x10" };
+	static const char *const bad[] = { "abc", "0",	     "-1",
+					   "12a", "",	     " 1",
+					   "1 ",  "4194305", "99999999999999999999",
+					   "+5",  "0x10" };
 	struct td_filter f;
 	struct td_err err;
 	size_t i;
@@ -645,8 +651,10 @@ static void test_bytecode_sport80_bytes(void **state)
 {
 	/* GE 80 (fail: reject = end + 4), LE 80; yes always falls through. */
 	static const struct inet_diag_bc_op want[] = {
-		{ INET_DIAG_BC_S_GE, 8, 20 }, { 0, 0, 80 },
-		{ INET_DIAG_BC_S_LE, 8, 12 }, { 0, 0, 80 },
+		{ INET_DIAG_BC_S_GE, 8, 20 },
+		{ 0, 0, 80 },
+		{ INET_DIAG_BC_S_LE, 8, 12 },
+		{ 0, 0, 80 },
 	};
 	struct td_filter f;
 	struct td_err err;
@@ -731,7 +739,7 @@ static void test_audit_rejects_broken(void **state)
 	assert_int_equal(n, 16 + 4 + 16 + 16);
 	assert_int_equal(bc_emul_audit(b.w, n, false), 0);
 
-	assert_int_equal(bc_emul_audit(b.w, 0, false), -EINVAL);   /* empty */
+	assert_int_equal(bc_emul_audit(b.w, 0, false), -EINVAL);     /* empty */
 	assert_int_equal(bc_emul_audit(b.w, n - 4, false), -EINVAL); /* cut short */
 
 	/* A `no` target in the middle of an op (not on the yes-chain). */
@@ -800,8 +808,8 @@ static uint32_t rnd_below(uint32_t n)
 /* Ports near the edges the bytecode has to get right. */
 static uint16_t rnd_port(void)
 {
-	static const uint16_t edge[] = { 0, 1, 2, 79, 80, 81, 443, 1023, 1024, 8080,
-					 32767, 32768, 65533, 65534, 65535 };
+	static const uint16_t edge[] = { 0,    1,    2,	    79,	   80,	  81,	 443,  1023,
+					 1024, 8080, 32767, 32768, 65533, 65534, 65535 };
 
 	if (rnd_below(4) == 0)
 		return (uint16_t)rnd();
@@ -898,10 +906,11 @@ static void rnd_range_text(char *text, size_t len)
 
 static void rnd_filter(struct td_filter *f)
 {
-	int (*const port_add[])(struct td_filter *, const char *, struct td_err *) = {
-		td_filter_add_sport, td_filter_add_dport, td_filter_add_port };
-	int (*const addr_add[])(struct td_filter *, const char *, struct td_err *) = {
-		td_filter_add_src, td_filter_add_dst };
+	int (*const port_add[])(struct td_filter *, const char *,
+				struct td_err *) = { td_filter_add_sport, td_filter_add_dport,
+						     td_filter_add_port };
+	int (*const addr_add[])(struct td_filter *, const char *,
+				struct td_err *) = { td_filter_add_src, td_filter_add_dst };
 	struct td_err err;
 	char text[80];
 	int i, k, n;
@@ -955,8 +964,8 @@ static void test_bytecode_cross_check(void **state)
 			bool kern = kernel_passes(&b, n, &socks[j]);
 
 			if (user != kern)
-				fail_msg("filter %d, socket %d: td_filter_match %d, bytecode %d",
-					 i, j, user, kern);
+				fail_msg("filter %d, socket %d: td_filter_match %d, bytecode %d", i,
+					 j, user, kern);
 			runs++;
 			passed += user;
 		}

@@ -52,8 +52,13 @@ static uint16_t cport = 41000;
 static uint32_t seg(struct td_flow_table *t, uint64_t ms, int dir, uint8_t flags, uint32_t seq,
 		    uint32_t ack, uint32_t len, uint16_t win)
 {
-	struct td_pkt p = { .ts_ns = 1000 * MS + ms * MS, .family = AF_INET, .flags = flags,
-			    .seq = seq, .ack = ack, .payload_len = len, .window = win,
+	struct td_pkt p = { .ts_ns = 1000 * MS + ms * MS,
+			    .family = AF_INET,
+			    .flags = flags,
+			    .seq = seq,
+			    .ack = ack,
+			    .payload_len = len,
+			    .window = win,
 			    .wirelen = 54 + len };
 	uint8_t c[4] = { 192, 0, 2, 2 }, s[4] = { 192, 0, 2, 1 };
 
@@ -255,8 +260,7 @@ static void test_analysis_flags(void **state)
 			 TD_A_BIT(TD_A_FAST_RETRANS) | TD_A_BIT(TD_A_RETRANS));
 	assert_int_equal(seg(t, 25, SV, A, 501, 401, 0, 1000), 0);
 	/* already acknowledged data again: spurious */
-	assert_int_equal(seg(t, 500, CL, A, 101, 501, 100, 1000),
-			 TD_A_BIT(TD_A_SPURIOUS_RETRANS));
+	assert_int_equal(seg(t, 500, CL, A, 101, 501, 100, 1000), TD_A_BIT(TD_A_SPURIOUS_RETRANS));
 	assert_int_equal(seg(t, 501, SV, A, 501, 401, 0, 1500), TD_A_BIT(TD_A_WINDOW_UPDATE));
 	assert_int_equal(seg(t, 502, SV, A, 501, 401, 0, 2000), TD_A_BIT(TD_A_WINDOW_UPDATE));
 	assert_int_equal(seg(t, 503, SV, A, 501, 401, 0, 0), TD_A_BIT(TD_A_ZERO_WINDOW));
@@ -404,15 +408,15 @@ static void test_walk_open(void **state)
 
 	(void)state;
 	cport = 41100;
-	handshake(t);                     /* #0: stays open */
+	handshake(t); /* #0: stays open */
 	cport = 41101;
-	handshake(t);                     /* #1: reset */
+	handshake(t); /* #1: reset */
 	seg(t, 3, SV, R | A, 501, 101, 0, 0);
 	nwalked = 0;
 	assert_int_equal(td_flow_walk_open(t, on_walk, NULL), 0);
 	assert_int_equal(nwalked, 1);
 	assert_int_equal(walked_ids[0], 0);
-	assert_int_equal(ngot, 0);        /* walking emits nothing */
+	assert_int_equal(ngot, 0); /* walking emits nothing */
 	cport = 41100;
 	seg(t, 60000, CL, A, 101, 501, 10, 1000); /* a minute later: same connection */
 	assert_int_equal(td_flow_flush(t), 0);

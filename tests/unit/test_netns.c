@@ -33,8 +33,7 @@ static void test_path_mapping(void **state)
 	/* /proc has no "007": the pid is normalised. */
 	assert_string_equal(td_netns_path("007", buf, sizeof(buf)), "/proc/7/ns/net");
 	assert_string_equal(td_netns_path("blue", buf, sizeof(buf)), "/run/netns/blue");
-	assert_string_equal(td_netns_path("web-1.prod", buf, sizeof(buf)),
-			    "/run/netns/web-1.prod");
+	assert_string_equal(td_netns_path("web-1.prod", buf, sizeof(buf)), "/run/netns/web-1.prod");
 	assert_string_equal(td_netns_path("12a", buf, sizeof(buf)), "/run/netns/12a");
 	assert_string_equal(td_netns_path("/var/run/netns/x", buf, sizeof(buf)),
 			    "/var/run/netns/x");
@@ -122,8 +121,8 @@ static void test_enter_not_a_netns(void **state)
 }
 
 struct perm_result {
-	int by_pid;	/* enter "1": cannot even open another user's ns */
-	int own;	/* enter our own ns: setns wants CAP_SYS_ADMIN */
+	int by_pid; /* enter "1": cannot even open another user's ns */
+	int own;    /* enter our own ns: setns wants CAP_SYS_ADMIN */
 	char msg[512];
 };
 
@@ -185,7 +184,10 @@ static ino_t ns_inode(const char *path)
  * inode of the namespace the child is in. */
 static void enter_in_child(const char *spec, int *ret, ino_t *ino)
 {
-	struct { int ret; ino_t ino; } res = { -1, 0 };
+	struct {
+		int ret;
+		ino_t ino;
+	} res = { -1, 0 };
 	int pfd[2], status;
 	pid_t child;
 
@@ -239,7 +241,7 @@ static void test_enter_real(void **state)
 	if (c != 'y') {
 		kill(holder, SIGKILL);
 		waitpid(holder, &status, 0);
-		skip();	/* no unshare(CLONE_NEWNET) here (seccomp, container) */
+		skip(); /* no unshare(CLONE_NEWNET) here (seccomp, container) */
 		return;
 	}
 	snprintf(spec, sizeof(spec), "%d", (int)holder);
@@ -266,12 +268,9 @@ static void test_enter_real(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_path_mapping),
-		cmocka_unit_test(test_enter_missing),
-		cmocka_unit_test(test_enter_invalid),
-		cmocka_unit_test(test_enter_not_a_netns),
-		cmocka_unit_test(test_enter_needs_root),
-		cmocka_unit_test(test_enter_real),
+		cmocka_unit_test(test_path_mapping),	 cmocka_unit_test(test_enter_missing),
+		cmocka_unit_test(test_enter_invalid),	 cmocka_unit_test(test_enter_not_a_netns),
+		cmocka_unit_test(test_enter_needs_root), cmocka_unit_test(test_enter_real),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,10 +16,10 @@ static size_t put_tcp(uint8_t *b, uint8_t flags, const uint8_t *opts, size_t ole
 	size_t hl = 20 + olen;
 
 	memset(b, 0, hl + plen);
-	b[0] = 0x9c, b[1] = 0x40;                 /* sport 40000 */
-	b[2] = 0x01, b[3] = 0xbb;                 /* dport 443 */
+	b[0] = 0x9c, b[1] = 0x40;		      /* sport 40000 */
+	b[2] = 0x01, b[3] = 0xbb;		      /* dport 443 */
 	b[4] = 0, b[5] = 0, b[6] = 0x03, b[7] = 0xe8; /* seq 1000 */
-	b[11] = 7;                                /* ack 7 */
+	b[11] = 7;				      /* ack 7 */
 	b[12] = (uint8_t)((hl / 4) << 4);
 	b[13] = flags;
 	b[14] = 0xff, b[15] = 0xff;
@@ -101,9 +101,9 @@ static void test_qinq(void **state)
 	g[12] = 0x88, g[13] = 0xa8, g[14] = 0, g[15] = 10; /* 802.1ad */
 	g[16] = 0x81, g[17] = 0x00, g[18] = 0, g[19] = 20; /* 802.1Q */
 	memcpy(g + 20, f + 12, n - 12);
-	assert_int_equal(td_pkt_parse(TD_LINK_EN10MB, g, (uint32_t)n + 8, (uint32_t)n + 8, &p,
-				      NULL),
-			 TD_PKT_TCP);
+	assert_int_equal(
+		td_pkt_parse(TD_LINK_EN10MB, g, (uint32_t)n + 8, (uint32_t)n + 8, &p, NULL),
+		TD_PKT_TCP);
 	assert_int_equal(p.payload_len, 3);
 	/* a tag cut in the middle */
 	assert_int_equal(td_pkt_parse(TD_LINK_EN10MB, g, 17, 17, &p, NULL), TD_PKT_MALFORMED);
@@ -138,8 +138,7 @@ static void test_sll_sll2_null_raw(void **state)
 	g[3] = 99;
 	assert_int_equal(td_pkt_parse(TD_LINK_LOOP, g, (uint32_t)(4 + ip), 0, &p, NULL),
 			 TD_PKT_NOT_IP);
-	assert_int_equal(td_pkt_parse(TD_LINK_RAW, f + 14, (uint32_t)ip, 0, &p, NULL),
-			 TD_PKT_TCP);
+	assert_int_equal(td_pkt_parse(TD_LINK_RAW, f + 14, (uint32_t)ip, 0, &p, NULL), TD_PKT_TCP);
 	assert_int_equal(p.flags, TD_TH_FIN | TD_TH_ACK);
 }
 
@@ -152,14 +151,13 @@ static void test_ipv6_ext_headers_and_fragments(void **state)
 	(void)state;
 	memset(f, 0, sizeof(f));
 	f[0] = 0x60;
-	f[6] = 0;          /* hop-by-hop */
+	f[6] = 0; /* hop-by-hop */
 	f[8] = 0x20, f[9] = 0x01, f[10] = 0x0d, f[11] = 0xb8, f[23] = 2;
 	f[40] = 60, f[41] = 0; /* HBH (8 bytes) -> dest opts */
 	f[48] = 6, f[49] = 0;  /* dest opts (8 bytes) -> TCP */
 	t = put_tcp(f + 56, TD_TH_SYN, (const uint8_t[]){ 2, 4, 5, 0xb4, 3, 3, 9, 1 }, 8, 0);
 	f[4] = 0, f[5] = (uint8_t)(16 + t);
-	assert_int_equal(td_pkt_parse(TD_LINK_RAW, f, (uint32_t)(56 + t), 0, &p, NULL),
-			 TD_PKT_TCP);
+	assert_int_equal(td_pkt_parse(TD_LINK_RAW, f, (uint32_t)(56 + t), 0, &p, NULL), TD_PKT_TCP);
 	assert_int_equal(p.family, AF_INET6);
 	assert_int_equal(p.saddr[15], 2);
 	assert_true(p.has_mss);
@@ -190,11 +188,9 @@ static void test_ipv4_fragment_and_other_protocols(void **state)
 			 TD_PKT_FRAGMENT);
 	f[14 + 6] = 0x40;
 	f[14 + 9] = 17;
-	assert_int_equal(td_pkt_parse(TD_LINK_EN10MB, f, (uint32_t)n, 0, &p, NULL),
-			 TD_PKT_NOT_TCP);
+	assert_int_equal(td_pkt_parse(TD_LINK_EN10MB, f, (uint32_t)n, 0, &p, NULL), TD_PKT_NOT_TCP);
 	f[12] = 0x08, f[13] = 0x06; /* ARP */
-	assert_int_equal(td_pkt_parse(TD_LINK_EN10MB, f, (uint32_t)n, 0, &p, NULL),
-			 TD_PKT_NOT_IP);
+	assert_int_equal(td_pkt_parse(TD_LINK_EN10MB, f, (uint32_t)n, 0, &p, NULL), TD_PKT_NOT_IP);
 }
 
 static void test_every_truncation_is_malformed(void **state)
@@ -209,9 +205,9 @@ static void test_every_truncation_is_malformed(void **state)
 	 * always a message. */
 	for (size_t cut = 0; cut < n; cut++) {
 		td_err_clear(&err);
-		assert_int_equal(td_pkt_parse(TD_LINK_EN10MB, f, (uint32_t)cut, (uint32_t)n, &p,
-					      &err),
-				 TD_PKT_MALFORMED);
+		assert_int_equal(
+			td_pkt_parse(TD_LINK_EN10MB, f, (uint32_t)cut, (uint32_t)n, &p, &err),
+			TD_PKT_MALFORMED);
 		assert_true(err.msg[0] != '\0');
 	}
 	/* data offset below 5 words, and above the segment */

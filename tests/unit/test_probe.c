@@ -158,8 +158,7 @@ static void test_tables(void **state)
 	assert_string_equal(m->name, "ECONNREFUSED");
 	assert_non_null(strstr(m->meaning, "nothing listens"));
 	assert_non_null(strstr(td_probe_errno_meaning(ETIMEDOUT)->meaning, "filtered"));
-	assert_non_null(strstr(td_probe_errno_meaning(EADDRNOTAVAIL)->meaning,
-			       "tcpdoctor check"));
+	assert_non_null(strstr(td_probe_errno_meaning(EADDRNOTAVAIL)->meaning, "tcpdoctor check"));
 	assert_string_equal(td_probe_errno_meaning(EHOSTUNREACH)->name, "EHOSTUNREACH");
 	assert_string_equal(td_probe_errno_meaning(ENETUNREACH)->name, "ENETUNREACH");
 	/* Not in the table: its name and strerror(), never NULL. */

@@ -32,8 +32,8 @@ static void dst4(struct sockaddr_storage *ss, uint16_t port)
 
 /* A path of n hops; received[i] answers out of sent at hop i+1; dest_ttl 0 =
  * not reached. */
-static struct td_route *path(unsigned n, unsigned sent, const unsigned *received,
-			     unsigned dest_ttl, enum td_dest_verdict v)
+static struct td_route *path(unsigned n, unsigned sent, const unsigned *received, unsigned dest_ttl,
+			     enum td_dest_verdict v)
 {
 	struct sockaddr_storage ss;
 

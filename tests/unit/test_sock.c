@@ -92,8 +92,8 @@ static void test_endpoint_str(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		addr(cases[i].family, cases[i].in, a);
-		assert_ptr_equal(td_endpoint_str(cases[i].family, a, cases[i].port, buf,
-						 sizeof(buf)), buf);
+		assert_ptr_equal(
+			td_endpoint_str(cases[i].family, a, cases[i].port, buf, sizeof(buf)), buf);
 		assert_string_equal(buf, cases[i].out);
 	}
 	/* the longest endpoint fits the buffer the views use */

@@ -91,7 +91,7 @@ static bool has_num(const char *msg, const char *word, long n)
 struct expect {
 	long total, ipv4, ipv6, info;
 	long states[TD_STATE_MAX + 1];
-	int error;      /* 0, -TD_ETRUNC or -TD_EPARSE */
+	int error;	  /* 0, -TD_ETRUNC or -TD_EPARSE */
 	long msgno, byte; /* -1: not given */
 	int ntext, nfirst, nfilter;
 	char text[MAX_TEXT][256];
@@ -150,15 +150,15 @@ static void read_expected(const char *bin, struct expect *e)
 		else if (!strcmp(key, "byte"))
 			e->byte = atol(rest);
 		else if (!strcmp(key, "error"))
-			e->error = !strcmp(rest, "ETRUNC") ? -TD_ETRUNC :
-				   !strcmp(rest, "EPARSE") ? -TD_EPARSE : 1;
+			e->error = !strcmp(rest, "ETRUNC")   ? -TD_ETRUNC
+				   : !strcmp(rest, "EPARSE") ? -TD_EPARSE
+							     : 1;
 		else if (!strcmp(key, "text")) {
 			assert_true(e->ntext < MAX_TEXT);
 			snprintf(e->text[e->ntext++], sizeof(e->text[0]), "%s", rest);
 		} else if (!strncmp(key, "first.", 6)) {
 			assert_true(e->nfirst < MAX_FIRST);
-			snprintf(e->first[e->nfirst].name, sizeof(e->first[0].name), "%s",
-				 key + 6);
+			snprintf(e->first[e->nfirst].name, sizeof(e->first[0].name), "%s", key + 6);
 			e->first[e->nfirst++].val = strtoull(rest, NULL, 10);
 		} else if (!strcmp(key, "filter")) {
 			assert_true(e->nfilter < MAX_FILTERS);
@@ -220,7 +220,7 @@ static add_fn filter_adder(const char *opt)
 	} adders[] = {
 		{ "state", td_filter_add_state }, { "sport", td_filter_add_sport },
 		{ "dport", td_filter_add_dport }, { "port", td_filter_add_port },
-		{ "src", td_filter_add_src },     { "dst", td_filter_add_dst },
+		{ "src", td_filter_add_src },	  { "dst", td_filter_add_dst },
 	};
 
 	for (size_t i = 0; i < sizeof(adders) / sizeof(adders[0]); i++)
@@ -273,8 +273,7 @@ static void check_fixture(const char *name)
 		if (c.v[i].flags & TD_SOCK_HAS_INFO)
 			info++;
 		assert_true(c.v[i].flags & TD_SOCK_HAS_COOKIE);
-		assert_int_equal(!!(c.v[i].flags & TD_SOCK_HAS_BACKLOG),
-				 c.v[i].state == TD_LISTEN);
+		assert_int_equal(!!(c.v[i].flags & TD_SOCK_HAS_BACKLOG), c.v[i].state == TD_LISTEN);
 	}
 	assert_int_equal(c.n, e.total);
 	assert_int_equal(v4, e.ipv4);
@@ -340,11 +339,11 @@ static void check_fixture(const char *name)
 	collect_free(&fix_all);
 }
 
-#define FIXTURE_TEST(fn, file)                           \
-	static void fn(void **state)                     \
-	{                                                \
-		(void)state;                             \
-		check_fixture(file);                     \
+#define FIXTURE_TEST(fn, file)                                                                     \
+	static void fn(void **state)                                                               \
+	{                                                                                          \
+		(void)state;                                                                       \
+		check_fixture(file);                                                               \
 	}
 
 FIXTURE_TEST(test_replay_many, "many.bin")
@@ -377,8 +376,9 @@ static void test_replay_multipart_both_families(void **state)
 	size_t first_v6 = 0;
 
 	(void)state;
-	assert_int_equal(td_replay_dump(fixture("many.bin", path, sizeof(path)), NULL,
-					collect_cb, &c, &err), 0);
+	assert_int_equal(
+		td_replay_dump(fixture("many.bin", path, sizeof(path)), NULL, collect_cb, &c, &err),
+		0);
 	assert_int_equal(c.n, 995);
 	/* IPv4 first, then IPv6, as the tool asks the kernel */
 	while (first_v6 < c.n && c.v[first_v6].family == AF_INET)
@@ -454,8 +454,8 @@ static void test_replay_unreadable(void **state)
 	assert_non_null(strstr(err.msg, "/nonexistent/td-dump.bin"));
 	/* a directory opens but cannot be read */
 	td_err_clear(&err);
-	assert_true(td_replay_dump(fixture("", path, sizeof(path)), NULL, collect_cb, &c,
-				   &err) < 0);
+	assert_true(td_replay_dump(fixture("", path, sizeof(path)), NULL, collect_cb, &c, &err) <
+		    0);
 	assert_true(err.msg[0] != '\0');
 	assert_int_equal(c.n, 0);
 	/* err may be NULL */
@@ -778,8 +778,8 @@ static int live_teardown(void **state)
 }
 
 /* Dump with a filter; skip the test where this sandbox refuses sock_diag. */
-static int live_dump(const struct td_filter *f, unsigned flags, int save_fd,
-		     struct collect *c, struct td_err *err)
+static int live_dump(const struct td_filter *f, unsigned flags, int save_fd, struct collect *c,
+		     struct td_err *err)
 {
 	int rc = td_sockdiag_dump(f, flags, save_fd, collect_cb, c, err);
 
@@ -1041,9 +1041,8 @@ int main(void)
 	};
 	int failed;
 
-	failed = cmocka_run_group_tests_name("sockdiag replay and parse", replay_tests, NULL,
-					     NULL);
-	failed += cmocka_run_group_tests_name("sockdiag live", live_tests, live_setup,
-					      live_teardown);
+	failed = cmocka_run_group_tests_name("sockdiag replay and parse", replay_tests, NULL, NULL);
+	failed +=
+		cmocka_run_group_tests_name("sockdiag live", live_tests, live_setup, live_teardown);
 	return failed ? 1 : 0;
 }

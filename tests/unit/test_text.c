@@ -16,7 +16,7 @@ static void test_distance(void **state)
 	assert_int_equal(td_edit_distance("listen", "listen"), 0);
 	assert_int_equal(td_edit_distance("", "abc"), 3);
 	assert_int_equal(td_edit_distance("estabished", "established"), 1); /* deletion */
-	assert_int_equal(td_edit_distance("lsiten", "listen"), 1);          /* swap */
+	assert_int_equal(td_edit_distance("lsiten", "listen"), 1);	    /* swap */
 	assert_int_equal(td_edit_distance("closewait", "closewiat"), 1);
 	assert_int_equal(td_edit_distance("kitten", "sitting"), 3);
 	assert_int_equal(td_edit_distance("abc", "cba"), 2);
