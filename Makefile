@@ -15,7 +15,7 @@ BUILD ?= build
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS := libmnl libpcap
+PKGS := libmnl libpcap libmicrohttpd sqlite3 libxcrypt
 
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g
@@ -28,7 +28,7 @@ endif
 ALL_CPPFLAGS := -D_GNU_SOURCE -Isrc/lib -Isrc/render -Isrc $(CPPFLAGS)
 ALL_CFLAGS := -std=gnu11 $(WARNFLAGS) $(CFLAGS) \
 	      $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lmnl -lpcap) -pthread
+LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lmnl -lpcap -lmicrohttpd -lsqlite3 -lcrypt) -pthread
 TEST_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 LIB_SRC := $(sort $(wildcard src/lib/*.c src/render/*.c))

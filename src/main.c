@@ -44,8 +44,11 @@ static const struct td_command commands[] = {
 	{ "explain", cmd_explain, 0,
 	  "what a state, flag combination, errno or sysctl means, and what to do" },
 	{ "fsm", cmd_fsm, 0, "the TCP state machine (RFC 9293) as a table or Graphviz" },
+	{ "serve", cmd_serve, CMD_OWN_NETNS | CMD_SOURCE,
 	  "Prometheus exporter: states, queues, counters, findings on /metrics" },
+	{ "record", cmd_record, CMD_ENTER_NETNS | CMD_SOURCE,
 	  "take a sample every interval into SQLite (sar-like history)" },
+	{ "history", cmd_history, 0,
 	  "what the recorded samples say at a time, over a range, or for a rule" },
 };
 

@@ -18,5 +18,8 @@ int cmd_pcap(int argc, char **argv, struct td_ctx *ctx);
 int cmd_capture(int argc, char **argv, struct td_ctx *ctx);
 int cmd_explain(int argc, char **argv, struct td_ctx *ctx);
 int cmd_fsm(int argc, char **argv, struct td_ctx *ctx);
+int cmd_serve(int argc, char **argv, struct td_ctx *ctx);
+int cmd_record(int argc, char **argv, struct td_ctx *ctx);
+int cmd_history(int argc, char **argv, struct td_ctx *ctx);
 
 #endif

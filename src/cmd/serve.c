@@ -1,0 +1,635 @@
+/* `tcpdoctor serve`: a Prometheus exporter (libmicrohttpd). GET /metrics is
+ * one sample rendered by metrics.c; concurrent scrapes share one gathering.
+ * The listening socket is bound before --netns is entered, so the exporter
+ * answers in the caller's namespace about another one. */
+#include <arpa/inet.h>
+#include <crypt.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "metrics.h"
+#include "netns.h"
+#include "sample.h"
+
+#ifndef TD_VERSION
+#define TD_VERSION "0.1.0"
+#endif
+
+/* 9917: in the exporters' range (9100-9999), not used by a Debian-packaged
+ * exporter; see docs/monitoring.md. */
+#define DEFAULT_LISTEN "127.0.0.1:9917"
+
+static const char help[] =
+	"usage: tcpdoctor serve [--listen ADDR:PORT] [--top N] [--auth-file FILE]\n"
+	"                       [--tls-cert FILE --tls-key FILE] [--max-connections N]\n"
+	"                       [--timeout S] [--cache-ms MS] [--set RULE.THRESHOLD=VALUE]...\n"
+	"                       [--profile P]\n"
+	"\n"
+	"Prometheus exporter: GET /metrics answers with sockets by state and family,\n"
+	"listeners' accept queues, TIME_WAIT/CLOSE_WAIT by port and process (top N),\n"
+	"kernel TCP counters and the findings of `check` (docs/monitoring.md).\n"
+	"\n"
+	"  --listen A:P       address to listen on (default " DEFAULT_LISTEN "; [::1]:P for\n"
+	"                     IPv6, 0.0.0.0:P for every address)\n"
+	"  --top N            ports and processes per state in the top-N families (default 10)\n"
+	"  --auth-file FILE   HTTP basic auth: lines \"user:HASH\" (htpasswd -B) or a Prometheus\n"
+	"                     web config's basic_auth_users; HASH is bcrypt ($2y$), SHA-256\n"
+	"                     ($5$) or SHA-512 ($6$) crypt, or yescrypt ($y$)\n"
+	"  --tls-cert FILE    serve HTTPS with this PEM certificate (and --tls-key FILE)\n"
+	"  --max-connections N  open connections at most (default 4096)\n"
+	"  --timeout S        close a connection idle for S seconds (default 10)\n"
+	"  --cache-ms MS      answer from a sample up to MS old (default 500; 0: a scrape\n"
+	"                     shares only a gathering that started after it arrived)\n"
+	"  --set R.T=V        a check threshold, as `check --set`\n"
+	"  --profile P        sysctl audit profile of the findings (server, client, proxy)\n"
+	"Global: --netns NAME|PID|PATH (the socket is bound here first, then the\n"
+	"exporter reads that namespace), -4, -6, --source\n"
+	"\n"
+	"Examples:\n"
+	"  tcpdoctor serve\n"
+	"  tcpdoctor --netns web1 serve --listen 127.0.0.1:9918\n"
+	"  tcpdoctor serve --listen 0.0.0.0:9917 --auth-file /etc/tcpdoctor/users \\\n"
+	"      --tls-cert /etc/tcpdoctor/cert.pem --tls-key /etc/tcpdoctor/key.pem\n";
+
+static const char index_html[] =
+	"<!DOCTYPE html>\n<html><head><title>tcpdoctor exporter</title></head>\n"
+	"<body><h1>tcpdoctor exporter</h1>\n"
+	"<p>TCP socket states, queues, kernel counters and health-check findings.</p>\n"
+	"<p><a href=\"/metrics\">Metrics</a></p>\n</body></html>\n";
+
+#define MAX_USERS 64
+
+struct user {
+	char name[64];
+	char hash[160];
+};
+
+struct opts {
+	const char *listen;
+	long top;
+	const char *auth_file, *tls_cert, *tls_key;
+	long max_conns, timeout, cache_ms;
+	enum td_profile profile;
+	struct td_thresholds th;
+};
+
+/* What every connection thread shares. */
+struct server {
+	struct sample_opts so;
+	size_t top;
+	long cache_ms;
+	struct user users[MAX_USERS];
+	size_t nusers;
+
+	pthread_mutex_t lock; /* the fields below */
+	struct td_mbuf cached;
+	struct timespec cached_start; /* when the cached sample started */
+	bool have_cache;
+	struct td_counters prev;      /* previous sample's counters (rates) */
+	uint64_t scrapes, errors;
+};
+
+static int on_opt(int val, const char *arg, void *data)
+{
+	struct opts *o = data;
+	struct td_err err = { 0 };
+	char *end;
+	long v;
+
+	switch (val) {
+	case 'L':
+		o->listen = arg;
+		return 0;
+	case 'a':
+		o->auth_file = arg;
+		return 0;
+	case 'c':
+		o->tls_cert = arg;
+		return 0;
+	case 'k':
+		o->tls_key = arg;
+		return 0;
+	case 'S':
+		if (td_thresholds_set(&o->th, arg, &err) < 0)
+			return cmd_fail(TD_EXIT_USAGE, "%s (see tcpdoctor check --rules)", err.msg);
+		return 0;
+	case 'P':
+		if (td_profile_parse(arg, &o->profile, &err) < 0)
+			return cmd_fail(TD_EXIT_USAGE, "%s", err.msg);
+		return 0;
+	case 'C':
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno || end == arg || *end || v < 0 || v > 3600000)
+			return cmd_fail(TD_EXIT_USAGE, "--cache-ms '%s': expected 0 to 3600000", arg);
+		o->cache_ms = v;
+		return 0;
+	case 't':
+	case 'm':
+	case 'T':
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno || end == arg || *end || v < 1 || v > 1000000)
+			return cmd_fail(TD_EXIT_USAGE, "'%s': expected a number from 1 to 1000000",
+					arg);
+		if (val == 't')
+			o->top = v;
+		else if (val == 'm')
+			o->max_conns = v;
+		else
+			o->timeout = v;
+		return 0;
+	}
+	return TD_EXIT_USAGE;
+}
+
+/* ---- listening socket ------------------------------------------------------------ */
+
+/* "ADDR:PORT", "[V6]:PORT" or "PORT" (on 127.0.0.1). */
+static int parse_listen(const char *text, struct sockaddr_storage *ss, socklen_t *len)
+{
+	char host[128] = "127.0.0.1";
+	const char *port = text, *colon;
+	char *end;
+	long p;
+
+	if (text[0] == '[') {
+		const char *rb = strchr(text, ']');
+
+		if (!rb || rb[1] != ':' || (size_t)(rb - text - 1) >= sizeof(host))
+			return -1;
+		snprintf(host, sizeof(host), "%.*s", (int)(rb - text - 1), text + 1);
+		port = rb + 2;
+	} else if ((colon = strrchr(text, ':'))) {
+		if ((size_t)(colon - text) >= sizeof(host))
+			return -1;
+		if (colon > text)
+			snprintf(host, sizeof(host), "%.*s", (int)(colon - text), text);
+		port = colon + 1;
+	}
+	errno = 0;
+	p = strtol(port, &end, 10);
+	if (errno || end == port || *end || p < 1 || p > 65535)
+		return -1;
+	memset(ss, 0, sizeof(*ss));
+	if (strchr(host, ':')) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)p);
+		if (inet_pton(AF_INET6, host, &s6->sin6_addr) != 1)
+			return -1;
+		*len = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)p);
+		if (inet_pton(AF_INET, host, &s4->sin_addr) != 1)
+			return -1;
+		*len = sizeof(*s4);
+	}
+	return 0;
+}
+
+/* The listening socket's fd, or -2 for a bad --listen, -1 when it cannot
+ * be opened (both already told). */
+static int open_listener(const char *text, int *family)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, one = 1;
+
+	if (parse_listen(text, &ss, &len) < 0)
+		return cmd_fail(TD_EXIT_USAGE,
+				"--listen '%s': expected ADDR:PORT (127.0.0.1:9917, [::1]:9917) "
+				"or PORT", text), -2;
+	*family = ss.ss_family;
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return cmd_fail(TD_EXIT_FAILED, "socket: %s", strerror(errno)), -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 1024) < 0) {
+		cmd_fail(TD_EXIT_FAILED, "--listen %s: %s%s", text, strerror(errno),
+			 errno == EADDRINUSE ? " (another exporter there? pick another port)" : "");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* ---- files read before the namespace is entered ----------------------------------- */
+
+static char *read_file(const char *path, const char *what)
+{
+	struct stat st;
+	char *buf;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &st) < 0 || st.st_size > (1 << 20)) {
+		cmd_fail(TD_EXIT_USAGE, "%s %s: %s", what, path,
+			 fd < 0 ? strerror(errno) : "larger than 1 MiB");
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	buf = calloc(1, (size_t)st.st_size + 1);
+	if (!buf) {
+		close(fd);
+		return NULL;
+	}
+	n = read(fd, buf, (size_t)st.st_size);
+	close(fd);
+	if (n != st.st_size) {
+		cmd_fail(TD_EXIT_USAGE, "%s %s: short read", what, path);
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* "user:HASH" lines (htpasswd), or "  user: HASH" under "basic_auth_users:"
+ * (Prometheus' web config); quotes around the hash are dropped. */
+static int load_users(struct server *sv, const char *path)
+{
+	char *text = read_file(path, "--auth-file"), *line, *save = NULL;
+	int lineno = 0;
+
+	if (!text)
+		return -1;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *p = line, *colon, *h, *e;
+		struct user *u;
+
+		lineno++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		e = p + strlen(p);
+		while (e > p && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+			*--e = '\0';
+		if (!*p || *p == '#' || !strcmp(p, "basic_auth_users:"))
+			continue;
+		colon = strchr(p, ':');
+		if (!colon || colon == p)
+			goto bad;
+		*colon = '\0';
+		h = colon + 1;
+		while (*h == ' ' || *h == '\t')
+			h++;
+		if ((*h == '"' || *h == '\'') && e > h + 1 && e[-1] == *h) {
+			e[-1] = '\0';
+			h++;
+		}
+		/* libxcrypt calls SHA-crypt "legacy" and low bcrypt costs "too
+		 * cheap": both still verify; invalid and disabled methods do not. */
+		if (sv->nusers == MAX_USERS || strlen(p) >= sizeof(u->name) ||
+		    strlen(h) >= sizeof(u->hash) || h[0] != '$' || /* not DES: a plain text */
+		    crypt_checksalt(h) == CRYPT_SALT_INVALID ||
+		    crypt_checksalt(h) == CRYPT_SALT_METHOD_DISABLED)
+			goto bad;
+		u = &sv->users[sv->nusers++];
+		snprintf(u->name, sizeof(u->name), "%s", p);
+		snprintf(u->hash, sizeof(u->hash), "%s", h);
+	}
+	free(text);
+	if (!sv->nusers)
+		return cmd_fail(TD_EXIT_USAGE, "--auth-file %s: no user", path), -1;
+	return 0;
+bad:
+	free(text);
+	return cmd_fail(TD_EXIT_USAGE,
+			"--auth-file %s line %d: expected user:HASH with a bcrypt ($2y$), SHA-256 "
+			"($5$), SHA-512 ($6$) or yescrypt ($y$) hash (at most %d users)",
+			path, lineno, MAX_USERS), -1;
+}
+
+/* Constant time in the length of the stored hash: no early exit on the
+ * first differing byte. */
+static bool same_secret(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	unsigned char d = la != lb;
+
+	for (size_t i = 0; i < lb; i++)
+		d |= (unsigned char)(b[i] ^ (i < la ? a[i] : 0));
+	return d == 0;
+}
+
+static bool password_ok(const struct server *sv, const char *user, const char *pass)
+{
+	const struct user *u = NULL;
+	struct crypt_data *cd;
+	const char *h;
+	bool ok;
+
+	for (size_t i = 0; i < sv->nusers; i++)
+		if (!strcmp(sv->users[i].name, user))
+			u = &sv->users[i];
+	/* An unknown user costs a hash too, so timing does not tell users apart. */
+	cd = calloc(1, sizeof(*cd));
+	if (!cd)
+		return false;
+	h = crypt_r(pass, u ? u->hash : sv->users[0].hash, cd);
+	ok = u && h && h[0] != '*' && same_secret(h, u->hash);
+	free(cd);
+	return ok;
+}
+
+/* ---- scrapes ---------------------------------------------------------------------- */
+
+static bool after_or_same(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec > b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec >= b->tv_nsec);
+}
+
+/* The exposition text for a scrape that arrived at `arrived` (malloc'd,
+ * *len bytes). A sample started after the scrape arrived answers it too:
+ * scrapes that pile up during a slow gathering share its result. */
+static char *scrape(struct server *sv, const struct timespec *arrived, size_t *len)
+{
+	struct td_metrics_input in = { 0 };
+	struct td_mbuf b = { 0 };
+	struct timespec start;
+	struct sample s;
+	char *out;
+
+	struct timespec oldest = *arrived;
+
+	/* A sample younger than --cache answers too (0: only one started after
+	 * this scrape arrived): a burst of scrapes costs one gathering. */
+	oldest.tv_sec -= (time_t)(sv->cache_ms / 1000);
+	oldest.tv_nsec -= (long)(sv->cache_ms % 1000) * 1000000L;
+	if (oldest.tv_nsec < 0) {
+		oldest.tv_sec--;
+		oldest.tv_nsec += 1000000000L;
+	}
+	pthread_mutex_lock(&sv->lock);
+	if (!sv->have_cache || !after_or_same(&sv->cached_start, &oldest)) {
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		if (sample_take(&s, &sv->so, sv->prev.n ? &sv->prev : NULL) < 0)
+			s.errors++;
+		sv->scrapes++;
+		if (s.errors)
+			sv->errors++;
+		in.have_states = s.have_states;
+		memcpy(in.fam_counts, s.agg.fam_counts, sizeof(in.fam_counts));
+		in.snap = s.have_snap ? &s.snap : NULL;
+		in.counters = s.have_counters ? &s.counters : NULL;
+		in.findings = s.findings;
+		in.nfindings = s.nfindings;
+		in.with_findings = s.rules_ran;
+		in.top = sv->top;
+		in.scrape_seconds = s.seconds;
+		in.scrapes = sv->scrapes;
+		in.scrape_errors = sv->errors;
+		in.version = TD_VERSION;
+		in.source = s.source[0] ? s.source : NULL;
+		if (td_metrics_render(&in, &b) == 0) {
+			td_mbuf_free(&sv->cached);
+			sv->cached = b;
+			sv->cached_start = start;
+			sv->have_cache = true;
+		} else {
+			td_mbuf_free(&b);
+		}
+		if (s.have_counters) {
+			/* Keep this read for the next rate window. */
+			td_counters_free(&sv->prev);
+			sv->prev = s.counters;
+			td_counters_init(&s.counters);
+		}
+		sample_free(&s);
+	}
+	out = NULL;
+	if (sv->have_cache) {
+		out = malloc(sv->cached.len + 1);
+		if (out) {
+			memcpy(out, sv->cached.p, sv->cached.len + 1);
+			*len = sv->cached.len;
+		}
+	}
+	pthread_mutex_unlock(&sv->lock);
+	return out;
+}
+
+static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, const char *type,
+			       void *body, size_t len, enum MHD_ResponseMemoryMode mode)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, mode);
+	enum MHD_Result ret;
+
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
+			      const char *method, const char *version, const char *upload_data,
+			      size_t *upload_data_size, void **req)
+{
+	static const char not_found[] = "not found: try /metrics\n";
+	static const char not_allowed[] = "method not allowed: GET or HEAD\n";
+	static const char denied[] = "authentication required\n";
+	static int marker;
+	struct server *sv = cls;
+	struct timespec arrived;
+	size_t len = 0;
+	char *text;
+
+	(void)version;
+	(void)upload_data;
+	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD)) {
+		/* Answer at once; MHD closes the connection instead of reading a body. */
+		*upload_data_size = 0;
+		return respond(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", (void *)not_allowed,
+			       sizeof(not_allowed) - 1, MHD_RESPMEM_PERSISTENT);
+	}
+	if (!*req) {
+		/* First call: headers only. Answer on the second (MHD's idiom). */
+		*req = &marker;
+		return MHD_YES;
+	}
+	if (sv->nusers) {
+		char *pass = NULL, *user = MHD_basic_auth_get_username_password(c, &pass);
+		bool ok = user && pass && password_ok(sv, user, pass);
+
+		MHD_free(user);
+		MHD_free(pass);
+		if (!ok) {
+			struct MHD_Response *r = MHD_create_response_from_buffer(
+				sizeof(denied) - 1, (void *)denied, MHD_RESPMEM_PERSISTENT);
+			enum MHD_Result ret;
+
+			if (!r)
+				return MHD_NO;
+			ret = MHD_queue_basic_auth_fail_response(c, "tcpdoctor", r);
+			MHD_destroy_response(r);
+			return ret;
+		}
+	}
+	if (!strcmp(url, "/"))
+		return respond(c, MHD_HTTP_OK, "text/html; charset=utf-8", (void *)index_html,
+			       sizeof(index_html) - 1, MHD_RESPMEM_PERSISTENT);
+	if (strcmp(url, "/metrics"))
+		return respond(c, MHD_HTTP_NOT_FOUND, "text/plain", (void *)not_found,
+			       sizeof(not_found) - 1, MHD_RESPMEM_PERSISTENT);
+	clock_gettime(CLOCK_MONOTONIC, &arrived);
+	text = scrape(sv, &arrived, &len);
+	if (!text)
+		return respond(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain",
+			       (void *)"out of memory\n", 14, MHD_RESPMEM_PERSISTENT);
+	return respond(c, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", text, len,
+		       MHD_RESPMEM_MUST_FREE);
+}
+
+/* ---- the command ------------------------------------------------------------------ */
+
+/* 1,000 idle connections need 1,000 descriptors: raise the soft limit to
+ * the hard one. */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+int cmd_serve(int argc, char **argv, struct td_ctx *ctx)
+{
+	static const struct option own[] = {
+		{ "listen", required_argument, NULL, 'L' },
+		{ "top", required_argument, NULL, 't' },
+		{ "auth-file", required_argument, NULL, 'a' },
+		{ "tls-cert", required_argument, NULL, 'c' },
+		{ "tls-key", required_argument, NULL, 'k' },
+		{ "max-connections", required_argument, NULL, 'm' },
+		{ "timeout", required_argument, NULL, 'T' },
+		{ "cache-ms", required_argument, NULL, 'C' },
+		{ "set", required_argument, NULL, 'S' },
+		{ "profile", required_argument, NULL, 'P' },
+		{ 0 },
+	};
+	struct opts o = { .listen = DEFAULT_LISTEN, .top = TD_METRICS_DEFAULT_TOP,
+			  .max_conns = 4096, .timeout = 10, .cache_ms = 500, .profile = TD_PROFILE_SERVER };
+	struct server *sv;
+	struct MHD_Daemon *d;
+	char *cert = NULL, *key = NULL;
+	unsigned flags;
+	sigset_t set;
+	int rc, fd, family, sig = 0;
+
+	td_thresholds_init(&o.th);
+	rc = cmd_getopt(argc, argv, ctx, own, "", false, NULL, help, on_opt, &o);
+	if (rc >= 0)
+		return rc;
+	if (optind < argc)
+		return cmd_fail(TD_EXIT_USAGE, "serve: unexpected argument '%s' (see --help)",
+				argv[optind]);
+	if (!o.tls_cert != !o.tls_key)
+		return cmd_fail(TD_EXIT_USAGE, "--tls-cert and --tls-key go together");
+	if (o.tls_cert && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+		return cmd_fail(TD_EXIT_USAGE, "this libmicrohttpd was built without TLS");
+	sv = calloc(1, sizeof(*sv));
+	if (!sv)
+		return cmd_fail(TD_EXIT_FAILED, "out of memory");
+	pthread_mutex_init(&sv->lock, NULL);
+	td_counters_init(&sv->prev);
+	sv->so.source = ctx->source;
+	sv->so.family = ctx->family;
+	sv->so.th = &o.th;
+	sv->so.profile = o.profile;
+	sv->top = (size_t)o.top;
+	sv->cache_ms = o.cache_ms;
+	rc = TD_EXIT_USAGE;
+	if (o.auth_file && load_users(sv, o.auth_file) < 0)
+		goto out;
+	if (o.tls_cert && (!(cert = read_file(o.tls_cert, "--tls-cert")) ||
+			   !(key = read_file(o.tls_key, "--tls-key"))))
+		goto out;
+
+	/* Bind here, then enter the namespace: the socket stays in ours. */
+	rc = TD_EXIT_FAILED;
+	fd = open_listener(o.listen, &family);
+	if (fd < 0) {
+		rc = fd == -2 ? TD_EXIT_USAGE : TD_EXIT_FAILED;
+		goto out;
+	}
+	if (ctx->netns) {
+		struct td_err err = { 0 };
+
+		if (td_netns_enter(ctx->netns, &err) < 0) {
+			close(fd);
+			rc = cmd_fail(err.code == -TD_ENOTFOUND ? TD_EXIT_USAGE : TD_EXIT_FAILED,
+				      "%s", err.msg);
+			goto out;
+		}
+	}
+	raise_nofile();
+	/* Signals go to this thread only (sigwait below), not to MHD's. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	/* A pool of polling threads (epoll): idle and slow connections cost a
+	 * descriptor, not a thread; a scrape being gathered holds one thread,
+	 * the others keep answering. */
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
+	if (family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	if (cert)
+		flags |= MHD_USE_TLS;
+	d = MHD_start_daemon(flags, 0, NULL, NULL, handle, sv,
+			     MHD_OPTION_LISTEN_SOCKET, fd,
+			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)4,
+			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)o.max_conns,
+			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o.timeout,
+			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
+			     cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
+			     MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_END);
+	if (!d) {
+		close(fd);
+		rc = cmd_fail(TD_EXIT_FAILED, "could not start the HTTP server on %s%s", o.listen,
+			      cert ? " (is the TLS key/certificate pair valid PEM?)" : "");
+		goto out;
+	}
+	fprintf(stderr, "tcpdoctor: serving %s://%s/metrics%s%s\n", cert ? "https" : "http",
+		o.listen, ctx->netns ? " about network namespace " : "",
+		ctx->netns ? ctx->netns : "");
+	while (sigwait(&set, &sig) == 0 && sig != SIGINT && sig != SIGTERM && sig != SIGHUP)
+		;
+	MHD_stop_daemon(d); /* closes fd too */
+	rc = TD_EXIT_OK;
+out:
+	free(cert);
+	free(key);
+	td_mbuf_free(&sv->cached);
+	td_counters_free(&sv->prev);
+	pthread_mutex_destroy(&sv->lock);
+	free(sv);
+	return rc;
+}
