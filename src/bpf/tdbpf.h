@@ -8,6 +8,7 @@
 
 #include <linux/types.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "agg.h"
@@ -37,18 +38,41 @@ bool td_bpf_count_supports(enum td_group_by by);
 int td_bpf_count(const struct td_filter *f, struct td_agg *a, struct td_bpf_timing *timing,
 		 struct td_err *err);
 
+/* ---- socket owners (owners.c) ---- */
+
+/* One socket fd of a process, found by the task_file iterator. */
+struct td_bpf_owner {
+	uint64_t inode;
+	int32_t pid;  /* tgid as the initial PID namespace numbers it */
+	uint32_t uid; /* real uid (real_cred), as /proc/PID/status */
+	int32_t fd;
+	char comm[16]; /* the leader's comm, as /proc/PID/comm */
+};
+
+/* Called for every socket fd of every process, processes in pid order and
+ * each process's fds together; return 0 to go on, anything else to stop. */
+typedef int (*td_bpf_owner_cb)(const struct td_bpf_owner *w, void *ctx);
+
+/* Walk every open socket fd of every process inside the kernel. With
+ * inodes (n > 0), the kernel may leave out the other sockets, so cb still
+ * gets some it did not ask for when the set is large. Runs only in the
+ * initial PID namespace (the pids it reports are that namespace's).
+ * Returns 0, cb's non-zero value, or errors as td_bpf_count(). */
+int td_bpf_owners(const uint64_t *inodes, size_t n, td_bpf_owner_cb cb, void *ctx,
+		  struct td_err *err);
+
 /* ---- tracing (trace.c) ---- */
 
 /* What to trace; filters run in the kernel. */
 struct td_trace_opts {
-	uint32_t netns_ino;   /* network namespace inode to watch, 0 = every one */
-	uint32_t pid;         /* owner's pid (as recorded by the kernel side), 0 = any */
-	uint32_t states;      /* TD_STATE_BIT mask: old or new state in it; 0 = any */
-	bool transitions;     /* state transitions */
-	bool close_only;      /* ... only X -> CLOSE (lifetimes) */
+	uint32_t netns_ino; /* network namespace inode to watch, 0 = every one */
+	uint32_t pid;	    /* owner's pid (as recorded by the kernel side), 0 = any */
+	uint32_t states;    /* TD_STATE_BIT mask: old or new state in it; 0 = any */
+	bool transitions;   /* state transitions */
+	bool close_only;    /* ... only X -> CLOSE (lifetimes) */
 	bool retransmits;
-	bool resets;          /* received and sent */
-	size_t nports;        /* local or remote port in one of the ranges */
+	bool resets;   /* received and sent */
+	size_t nports; /* local or remote port in one of the ranges */
 	struct td_port_range ports[TD_FILTER_MAX];
 };
 

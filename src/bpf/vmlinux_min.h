@@ -25,6 +25,8 @@ typedef __u16 __be16;
 typedef __u32 __be32;
 typedef __u32 __wsum;
 typedef __u32 uid_t;
+typedef int pid_t;
+typedef unsigned short umode_t;
 typedef _Bool bool;
 enum { false = 0, true = 1 };
 
@@ -75,8 +77,33 @@ struct sock_common {
 	struct in6_addr skc_v6_rcv_saddr;
 };
 
+struct super_block {
+	unsigned long s_magic;
+};
+
 struct inode {
+	umode_t i_mode;
+	struct super_block *i_sb;
 	unsigned long i_ino;
+};
+
+struct file {
+	struct inode *f_inode;
+};
+
+typedef struct {
+	uid_t val;
+} kuid_t;
+
+struct cred {
+	kuid_t uid;
+};
+
+struct task_struct {
+	pid_t pid;
+	pid_t tgid;
+	const struct cred *real_cred;
+	char comm[16];
 };
 
 struct socket {
@@ -128,6 +155,19 @@ struct bpf_iter__tcp {
 		struct sock_common *sk_common;
 	};
 	uid_t uid __attribute__((aligned(8)));
+};
+
+struct bpf_iter__task_file {
+	union {
+		struct bpf_iter_meta *meta;
+	};
+	union {
+		struct task_struct *task;
+	};
+	u32 fd __attribute__((aligned(8)));
+	union {
+		struct file *file;
+	};
 };
 
 #pragma clang attribute pop

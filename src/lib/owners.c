@@ -13,15 +13,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#ifdef TD_HAVE_BPF
+#include "bpf/tdbpf.h"
+#endif
+
 #define OWNERS_MIN_SLOTS 64
-#define OWNERS_CHUNK 1024	/* owner records per arena chunk */
+#define OWNERS_CHUNK 1024 /* owner records per arena chunk */
 
 /* PF_KTHREAD from include/linux/sched.h: flags field 9 of /proc/PID/stat. */
 #define PF_KTHREAD 0x00200000u
 
 struct owner_slot {
-	uint64_t inode;			/* 0: empty (inode 0 is never wanted) */
-	struct td_owner *head;		/* owners in discovery order */
+	uint64_t inode;	       /* 0: empty (inode 0 is never wanted) */
+	struct td_owner *head; /* owners in discovery order */
 	struct td_owner *tail;
 	bool wanted;
 };
@@ -34,19 +38,19 @@ struct owner_chunk {
 
 struct td_owners {
 	struct owner_slot *slots;
-	size_t cap;			/* power of two */
-	size_t used;			/* occupied slots */
+	size_t cap;  /* power of two */
+	size_t used; /* occupied slots */
 	size_t nwanted;
-	size_t nfound;			/* wanted inodes with at least one owner */
+	size_t nfound; /* wanted inodes with at least one owner */
 	size_t unreadable;
-	bool complete;			/* walk every process, even when all are found */
-	struct owner_chunk *chunks;	/* newest first */
+	bool complete;		    /* walk every process, even when all are found */
+	struct owner_chunk *chunks; /* newest first */
 };
 
 /* What the walk knows about the process it is in; comm and uid are read
  * lazily, once, and only if the process owns a recorded socket. */
 struct proc_ctx {
-	int dirfd;			/* /proc/PID, pins this very process */
+	int dirfd; /* /proc/PID, pins this very process */
 	pid_t pid;
 	bool have_info;
 	uid_t uid;
@@ -337,8 +341,7 @@ static void proc_info_load(struct proc_ctx *pc)
 /* A process may hold one socket on several fds (dup); the list is of
  * processes, so it keeps the lowest of them. A process's fds are all walked
  * before the next process, so its record, if any, is the tail. */
-static int record_owner(struct td_owners *o, struct owner_slot *s, struct proc_ctx *pc,
-			int fd)
+static int record_owner(struct td_owners *o, struct owner_slot *s, struct proc_ctx *pc, int fd)
 {
 	struct td_owner *w;
 
@@ -453,8 +456,7 @@ static int hits_add(struct hits *h, uint64_t inode, int fd)
  * caller) for the lazy comm/uid read. *hidden is set when the process could
  * not be read. Returns 0 or -ENOMEM; everything a vanishing or unreadable
  * process does to us is absorbed here. */
-static int scan_fds(int procfd, const char *name, struct proc_ctx *pc, struct hits *h,
-		    bool *hidden)
+static int scan_fds(int procfd, const char *name, struct proc_ctx *pc, struct hits *h, bool *hidden)
 {
 	char link[64];
 	struct dirent *de;
@@ -465,7 +467,7 @@ static int scan_fds(int procfd, const char *name, struct proc_ctx *pc, struct hi
 	*hidden = false;
 	pc->dirfd = openat(procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (pc->dirfd < 0)
-		return 0;	/* gone (ENOENT/ESRCH) or not a process */
+		return 0; /* gone (ENOENT/ESRCH) or not a process */
 	fdd = openat(pc->dirfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fdd < 0) {
 		if ((errno == EACCES || errno == EPERM) && !proc_has_no_fds(pc->dirfd))
@@ -506,8 +508,8 @@ static int scan_fds(int procfd, const char *name, struct proc_ctx *pc, struct hi
 }
 
 /* Record one process's hits in the table (under the walk's lock). */
-static int merge_hits(struct td_owners *o, struct proc_ctx *pc, const struct hits *h,
-		      bool hidden, bool want_all)
+static int merge_hits(struct td_owners *o, struct proc_ctx *pc, const struct hits *h, bool hidden,
+		      bool want_all)
 {
 	int ret = 0;
 
@@ -544,8 +546,8 @@ struct walk {
 	const pid_t *pids;
 	size_t npids;
 	bool want_all;
-	size_t next;		/* next pid index, under lock */
-	bool stop;		/* all found, or an error */
+	size_t next; /* next pid index, under lock */
+	bool stop;   /* all found, or an error */
 	int ret;
 	pthread_mutex_t lock;
 };
@@ -594,8 +596,9 @@ static void *walk_worker(void *arg)
 static int walk_pids(struct td_owners *o, int procfd, const pid_t *pids, size_t npids,
 		     bool want_all)
 {
-	struct walk w = { .o = o, .procfd = procfd, .pids = pids, .npids = npids,
-			  .want_all = want_all };
+	struct walk w = {
+		.o = o, .procfd = procfd, .pids = pids, .npids = npids, .want_all = want_all
+	};
 	pthread_t tid[WALK_MAX_THREADS];
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t nthreads = cpus > 0 ? (size_t)cpus : 1, started = 0;
@@ -671,7 +674,6 @@ static bool parse_pid_name(const char *s, pid_t *pid)
 	return true;
 }
 
-
 static int cmp_pid(const void *a, const void *b)
 {
 	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
@@ -679,31 +681,41 @@ static int cmp_pid(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Sorted, deduplicated positive pids into a new array (*n of them). */
+static pid_t *pids_sorted(const pid_t *pids, size_t npids, size_t *n)
+{
+	pid_t *sorted = malloc(npids * sizeof(*sorted));
+
+	*n = 0;
+	if (!sorted)
+		return NULL;
+	memcpy(sorted, pids, npids * sizeof(*sorted));
+	qsort(sorted, npids, sizeof(*sorted), cmp_pid);
+	for (size_t i = 0; i < npids; i++)
+		if (sorted[i] > 0 && (!*n || sorted[i] != sorted[*n - 1]))
+			sorted[(*n)++] = sorted[i];
+	return sorted;
+}
+
 static int resolve_pids(struct td_owners *o, int procfd, bool want_all, const pid_t *pids,
 			size_t npids, struct td_err *err)
 {
 	pid_t *sorted;
-	size_t i, n = 0;
+	size_t n;
 	int ret;
 
 	/* Sorted and deduplicated, so each process is walked once and in the
 	 * same order a /proc walk would take. */
-	sorted = malloc(npids * sizeof(*sorted));
+	sorted = pids_sorted(pids, npids, &n);
 	if (!sorted)
-		return td_err_set(err, -ENOMEM, "owners: out of memory for %zu pids",
-				  npids);
-	memcpy(sorted, pids, npids * sizeof(*sorted));
-	qsort(sorted, npids, sizeof(*sorted), cmp_pid);
-	for (i = 0; i < npids; i++)
-		if (sorted[i] > 0 && (!n || sorted[i] != sorted[n - 1]))
-			sorted[n++] = sorted[i];
+		return td_err_set(err, -ENOMEM, "owners: out of memory for %zu pids", npids);
 	ret = walk_pids(o, procfd, sorted, n, want_all);
 	free(sorted);
 	return ret;
 }
 
-static int resolve_all(struct td_owners *o, int procfd, const char *procdir,
-		       bool want_all, struct td_err *err)
+static int resolve_all(struct td_owners *o, int procfd, const char *procdir, bool want_all,
+		       struct td_err *err)
 {
 	struct dirent *de;
 	pid_t *pids = NULL;
@@ -719,8 +731,7 @@ static int resolve_all(struct td_owners *o, int procfd, const char *procdir,
 	if (!d) {
 		ret = -errno;
 		close(dupfd);
-		return td_err_set(err, ret, "owners: cannot list %s: %s", procdir,
-				  strerror(-ret));
+		return td_err_set(err, ret, "owners: cannot list %s: %s", procdir, strerror(-ret));
 	}
 	for (;;) {
 		pid_t pid;
@@ -729,12 +740,12 @@ static int resolve_all(struct td_owners *o, int procfd, const char *procdir,
 		de = readdir(d);
 		if (!de) {
 			if (errno)
-				ret = td_err_set(err, -errno, "owners: reading %s: %s",
-						 procdir, strerror(errno));
+				ret = td_err_set(err, -errno, "owners: reading %s: %s", procdir,
+						 strerror(errno));
 			break;
 		}
 		if (!parse_pid_name(de->d_name, &pid))
-			continue;	/* "self", "net", "sys", ... */
+			continue; /* "self", "net", "sys", ... */
 		if (npids == cap) {
 			size_t ncap = cap ? cap * 2 : 1024;
 			pid_t *np = realloc(pids, ncap * sizeof(*np));
@@ -756,8 +767,136 @@ static int resolve_all(struct td_owners *o, int procfd, const char *procdir,
 	return ret;
 }
 
-int td_owners_resolve(struct td_owners *o, const char *procdir, bool want_all,
-		      const pid_t *pids, size_t npids, struct td_err *err)
+/* TD_OWNERS=proc|bpf forces one walk (tests, benchmarks); unset or
+ * anything else: BPF when it loads, else /proc. */
+enum owners_mode { OWNERS_AUTO, OWNERS_PROC, OWNERS_BPF };
+
+static enum owners_mode owners_mode(void)
+{
+	const char *v = getenv("TD_OWNERS");
+
+	if (v && !strcmp(v, "proc"))
+		return OWNERS_PROC;
+	if (v && !strcmp(v, "bpf"))
+		return OWNERS_BPF;
+	return OWNERS_AUTO;
+}
+
+#ifdef TD_HAVE_BPF
+/* The walk inside the kernel (src/bpf/owners.bpf.c): processes arrive in pid
+ * order, each with all its socket fds, so the table is filled exactly as a
+ * one-thread /proc walk fills it, comm and uid included. */
+struct bpf_walk {
+	struct td_owners *o;
+	bool want_all;
+	const pid_t *pids; /* sorted, or NULL for every process */
+	size_t npids;
+	bool in_pids; /* pc.pid passes the pid filter */
+	struct proc_ctx pc;
+};
+
+/* td_bpf_owners() callback: stopping is a positive return, errors negative. */
+static int bpf_owner_cb(const struct td_bpf_owner *w, void *arg)
+{
+	struct bpf_walk *bw = arg;
+	struct owner_slot *s;
+	int ret;
+
+	if (w->pid != bw->pc.pid) {
+		bw->pc.pid = w->pid;
+		bw->pc.uid = w->uid;
+		memcpy(bw->pc.comm, w->comm, sizeof(bw->pc.comm));
+		bw->pc.have_info = true;
+		bw->in_pids = !bw->pids ||
+			      bsearch(&bw->pc.pid, bw->pids, bw->npids, sizeof(*bw->pids), cmp_pid);
+	}
+	if (!bw->in_pids)
+		return 0;
+	s = bw->want_all ? slot_get(bw->o, w->inode) : slot_find(bw->o, w->inode);
+	if (!s)
+		return bw->want_all ? -ENOMEM : 0;
+	ret = record_owner(bw->o, s, &bw->pc, w->fd);
+	if (!ret && all_found(bw->o, bw->want_all))
+		return 1;
+	return ret;
+}
+
+static int resolve_bpf(struct td_owners *o, bool want_all, const pid_t *pids, size_t npids,
+		       struct td_err *err)
+{
+	struct bpf_walk bw = { .o = o, .want_all = want_all, .pc.pid = -1 };
+	uint64_t *inodes = NULL;
+	pid_t *sorted = NULL;
+	size_t n = 0;
+	int ret;
+
+	if (pids && npids) {
+		sorted = pids_sorted(pids, npids, &bw.npids);
+		if (!sorted)
+			return td_err_set(err, -ENOMEM, "owners: out of memory for %zu pids",
+					  npids);
+		bw.pids = sorted;
+	}
+	if (!want_all) {
+		/* The wanted set, for the kernel to leave out every other socket. */
+		inodes = malloc(o->nwanted * sizeof(*inodes));
+		if (!inodes) {
+			free(sorted);
+			return td_err_set(err, -ENOMEM, "owners: out of memory");
+		}
+		for (size_t i = 0; i < o->cap; i++)
+			if (o->slots[i].wanted)
+				inodes[n++] = o->slots[i].inode;
+	}
+	ret = td_bpf_owners(inodes, n, bpf_owner_cb, &bw, err);
+	if (ret > 0)
+		ret = 0; /* all found: stopped early */
+	free(inodes);
+	free(sorted);
+	return ret;
+}
+#endif
+
+/* The BPF walk, when built in, for the live /proc only (a fake procdir is a
+ * test's). Returns 1 when the /proc walk should run instead. */
+static int resolve_kernel(struct td_owners *o, const char *procdir, bool want_all,
+			  const pid_t *pids, size_t npids, struct td_err *err)
+{
+	enum owners_mode mode = owners_mode();
+	int ret;
+
+	if (procdir || mode == OWNERS_PROC)
+		return 1;
+#ifdef TD_HAVE_BPF
+	ret = resolve_bpf(o, want_all, pids, npids, mode == OWNERS_BPF ? err : NULL);
+	if (!ret) {
+		sort_owner_lists(o);
+		return 0;
+	}
+	if (mode == OWNERS_BPF) {
+		if (ret == -ENOMEM)
+			td_err_set(err, ret, "owners: out of memory after %zu sockets", o->used);
+		return ret;
+	}
+	/* Not root, no BTF, an old kernel: the /proc walk, from scratch. */
+	owners_reset(o);
+	return 1;
+#else
+	(void)o;
+	(void)want_all;
+	(void)pids;
+	(void)npids;
+	ret = 1;
+	if (mode == OWNERS_BPF)
+		ret = td_err_set(
+			err, -TD_EUNSUPP,
+			"owners: TD_OWNERS=bpf, but this tcpdoctor was built without eBPF");
+	return ret;
+#endif
+}
+
+int td_owners_resolve(struct td_owners *o, const char *procdir, bool want_all, const pid_t *pids,
+		      size_t npids, struct td_err *err)
 {
 	int procfd, ret;
 
@@ -766,6 +905,9 @@ int td_owners_resolve(struct td_owners *o, const char *procdir, bool want_all,
 	owners_reset(o);
 	if (!want_all && !o->nwanted)
 		return 0;
+	ret = resolve_kernel(o, procdir, want_all, pids, npids, err);
+	if (ret <= 0)
+		return ret;
 	if (!procdir)
 		procdir = "/proc";
 	procfd = open(procdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -89,6 +89,29 @@ is "$(td_json .count who --netns "$NS_A" :5001 -l --json)" 2 "who :5001 -l: the 
 is "$(td_json .count who --netns "$NS_A" :5001 --pid "$LOCAL_PID" --json)" 2 \
 	"who :5001 --pid: that process's sockets"
 
+# ---- the BPF owner walk against the /proc walk -------------------------------
+
+# "inode pid fd comm uid" per owner of every socket: both walks must agree.
+owner_lines='.sockets[] | .inode as $i | .owners[]? | "\($i) \(.pid) \(.fd) \(.comm) \(.uid)"'
+TD_OWNERS=bpf td conns --netns "$NS_A" --json
+if [ "$TD_RC" -ne 0 ] && [[ $TD_ERR =~ eBPF|BTF|root|namespace ]]; then
+	skip "owners: TD_OWNERS=bpf against proc" "$(head -1 <<<"$TD_ERR")"
+else
+	is "$TD_RC" 0 "conns --json with TD_OWNERS=bpf exits 0"
+	bpf_owners=$(jq -r "$owner_lines" <<<"$TD_OUT" | sort)
+	TD_OWNERS=proc td conns --netns "$NS_A" --json
+	proc_owners=$(jq -r "$owner_lines" <<<"$TD_OUT" | sort)
+	like "$(grep -c . <<<"$proc_owners")" '^[1-9][0-9]+$' "conns: the /proc walk finds owners"
+	same_lines "$bpf_owners" "$proc_owners" "conns: owners (pid, fd, comm, uid) by BPF = by /proc"
+	for m in bpf proc; do
+		TD_OWNERS=$m td who --netns "$NS_A" :5001 --json
+		jq -r "$owner_lines" <<<"$TD_OUT" | sort >"$TD_TMP/who-$m"
+	done
+	same_lines "$(cat "$TD_TMP/who-bpf")" "$(cat "$TD_TMP/who-proc")" \
+		"who :5001: owners by BPF = by /proc"
+	like "$(grep -c " $LOCAL_PID " "$TD_TMP/who-bpf")" '^[1-9]' "who :5001 by BPF: the local client"
+fi
+
 # ---- other ports --------------------------------------------------------------
 
 # Only unowned TIME_WAIT sockets on 5003 in NS_B: they are sockets on the port.

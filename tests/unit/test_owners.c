@@ -1,10 +1,13 @@
 /* Unit tests for owners.c: a fake /proc tree in a temporary directory (fd
  * symlinks, comm, status, vanished and unreadable processes), then the live
- * /proc with a socket this test process holds. */
+ * /proc with a socket this test process holds; as root, the BPF walk against
+ * the /proc walk. */
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <grp.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -12,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -127,7 +131,7 @@ static int setup_tree(void **state)
 	mklink("300/fd/5", "socket:[]");
 	mklink("300/fd/6", "socket:[12]3]");
 	mklink("300/fd/7", "Socket:[124]");
-	mklink("300/fd/8", "socket:[18446744073709552171]");	/* 2^64 + 555 */
+	mklink("300/fd/8", "socket:[18446744073709552171]"); /* 2^64 + 555 */
 	mklink("300/fd/9", "socket:[888]");
 
 	mkpath("400");
@@ -212,7 +216,7 @@ static void test_wanted_owners(void **state)
 	assert_int_equal(td_owners_want(o, 777), 0);
 	assert_int_equal(td_owners_want(o, 999), 0);
 	assert_int_equal(td_owners_want(o, 31337), 0);	/* only in unreadable 600 */
-	assert_int_equal(td_owners_want(o, 424242), 0);	/* nowhere */
+	assert_int_equal(td_owners_want(o, 424242), 0); /* nowhere */
 	assert_int_equal(td_owners_missing(o), 5);
 
 	assert_int_equal(td_owners_resolve(o, tree, false, NULL, 0, &err), 0);
@@ -230,7 +234,7 @@ static void test_wanted_owners(void **state)
 	assert_int_equal(a->uid, 1000);
 	assert_int_equal(b->fd, 7);
 	assert_string_equal(b->comm, "worker one");
-	assert_int_equal(b->uid, 33);	/* the real uid, not the effective 44 */
+	assert_int_equal(b->uid, 33); /* the real uid, not the effective 44 */
 
 	w = td_owners_get(o, 777);
 	assert_int_equal(list_len(w), 1);
@@ -338,8 +342,7 @@ static void test_want_ignores_zero_and_duplicates(void **state)
 	assert_int_equal(td_owners_want(o, 0), 0);
 	assert_int_equal(td_owners_missing(o), 0);
 	/* Nothing wanted, nothing to walk: even a bad procdir is not read. */
-	assert_int_equal(td_owners_resolve(o, "/nonexistent/proc", false, NULL, 0, NULL),
-			 0);
+	assert_int_equal(td_owners_resolve(o, "/nonexistent/proc", false, NULL, 0, NULL), 0);
 	assert_int_equal(td_owners_want(o, 555), 0);
 	assert_int_equal(td_owners_want(o, 555), 0);
 	assert_int_equal(td_owners_missing(o), 1);
@@ -371,7 +374,7 @@ static void test_pid_filter(void **state)
 	assert_int_equal(td_owners_resolve(o, tree, false, pids, 6, NULL), 0);
 	w = td_owners_get(o, 555);
 	assert_non_null(w);
-	assert_null(w->next);	/* the duplicate 200 is walked once */
+	assert_null(w->next); /* the duplicate 200 is walked once */
 	assert_int_equal(w->pid, 200);
 	assert_null(td_owners_get(o, 999));
 	assert_int_equal(td_owners_missing(o), 1);
@@ -419,8 +422,7 @@ static void test_bad_procdir(void **state)
 	(void)state;
 	assert_non_null(o);
 	assert_int_equal(td_owners_want(o, 555), 0);
-	assert_int_equal(td_owners_resolve(o, "/nonexistent/proc", false, NULL, 0, &err),
-			 -ENOENT);
+	assert_int_equal(td_owners_resolve(o, "/nonexistent/proc", false, NULL, 0, &err), -ENOENT);
 	assert_int_equal(err.code, -ENOENT);
 	assert_non_null(strstr(err.msg, "/nonexistent/proc"));
 	/* A file where the directory should be. */
@@ -435,7 +437,7 @@ struct unreadable_result {
 	int ret;
 	size_t unreadable;
 	size_t missing;
-	size_t live1;	/* pid 1 of the live /proc, if not ours */
+	size_t live1; /* pid 1 of the live /proc, if not ours */
 	size_t live_kthread;
 };
 
@@ -466,7 +468,7 @@ static void measure_unreadable(struct unreadable_result *r)
 	r->ret = -ENOMEM;
 	if (!o)
 		return;
-	td_owners_want(o, 424242);	/* never found: the whole tree is walked */
+	td_owners_want(o, 424242); /* never found: the whole tree is walked */
 	r->ret = td_owners_resolve(o, tree, false, NULL, 0, NULL);
 	r->unreadable = td_owners_unreadable(o);
 	r->missing = td_owners_missing(o);
@@ -526,8 +528,7 @@ static void read_own_comm(char *comm, size_t len)
 	comm[strcspn(comm, "\n")] = '\0';
 }
 
-static void check_live_owner(const struct td_owners *o, uint64_t inode, int fd,
-			     const char *comm)
+static void check_live_owner(const struct td_owners *o, uint64_t inode, int fd, const char *comm)
 {
 	const struct td_owner *w = owner_of_pid(td_owners_get(o, inode), getpid());
 
@@ -615,6 +616,236 @@ static void test_live_many(void **state)
 		close(fds[i]);
 }
 
+/* The BPF walk against the /proc walk, inode by inode, on sockets of this
+ * process (one dup'ed to a higher fd), of a forked child with another comm
+ * and real uid that shares one of them, and of a thread with an fd table of
+ * its own (unshare(CLONE_FILES)): /proc/PID/fd shows the leader's table only,
+ * so that thread's socket has no owner in either walk. Root only. */
+enum { BPF_NSOCK = 4 };
+
+struct files_thread {
+	int ready[2]; /* the thread writes its socket's inode */
+	int done[2];  /* the test writes a byte when it has looked */
+};
+
+static void *own_table_thread(void *arg)
+{
+	struct files_thread *ft = arg;
+	uint64_t ino = 0;
+	struct stat st;
+	char c;
+	int fd = -1;
+
+	if (unshare(CLONE_FILES) == 0) {
+		fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (fd >= 0 && fstat(fd, &st) == 0)
+			ino = st.st_ino;
+	}
+	if (write(ft->ready[1], &ino, sizeof(ino)) != sizeof(ino))
+		ino = 0;
+	/* One byte, not EOF: this thread's own table holds the write end too. */
+	if (read(ft->done[0], &c, 1) != 1)
+		ino = 0;
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
+
+static int resolve_with(const char *mode, struct td_owners *o, bool want_all, const pid_t *pids,
+			size_t npids, struct td_err *err)
+{
+	int ret;
+
+	assert_int_equal(setenv("TD_OWNERS", mode, 1), 0);
+	ret = td_owners_resolve(o, NULL, want_all, pids, npids, err);
+	unsetenv("TD_OWNERS");
+	return ret;
+}
+
+static void assert_same_owners(const struct td_owner *a, const struct td_owner *b)
+{
+	for (; a && b; a = a->next, b = b->next) {
+		assert_int_equal(a->pid, b->pid);
+		assert_int_equal(a->fd, b->fd);
+		assert_int_equal(a->uid, b->uid);
+		assert_string_equal(a->comm, b->comm);
+	}
+	assert_null(a);
+	assert_null(b);
+}
+
+static void test_bpf_matches_proc(void **state)
+{
+	struct files_thread ft;
+	struct td_owners *bpf, *proc;
+	struct td_err err = { 0 };
+	uint64_t ino[BPF_NSOCK], thread_ino = 0;
+	int fds[BPF_NSOCK + 1], gate[2], status, dupfd, ret;
+	const struct td_owner *w;
+	pid_t self = getpid(), child;
+	pthread_t tid;
+	struct stat st;
+	char comm[32], c;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+#ifndef TD_HAVE_BPF
+	skip();
+#endif
+	/* Root, but no BTF, an old kernel or a child PID namespace. */
+	bpf = td_owners_new();
+	assert_non_null(bpf);
+	ret = resolve_with("bpf", bpf, true, &self, 1, &err);
+	td_owners_free(bpf);
+	if (ret == -TD_EUNSUPP)
+		skip();
+	assert_int_equal(ret, 0);
+
+	read_own_comm(comm, sizeof(comm));
+	fds[0] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fds[1] = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, &fds[2]), 0);
+	for (int i = 0; i < BPF_NSOCK; i++) {
+		assert_true(fds[i] >= 0);
+		assert_int_equal(fstat(fds[i], &st), 0);
+		ino[i] = st.st_ino;
+	}
+	dupfd = fcntl(fds[1], F_DUPFD_CLOEXEC, fds[1] + 20);
+	assert_true(dupfd > fds[1]);
+
+	/* The child keeps fds[0] (inherited), closes the rest, renames itself
+	 * and drops its real uid, then waits for the gate to close. */
+	assert_int_equal(pipe(gate), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		close(gate[1]);
+		for (int i = 1; i < BPF_NSOCK; i++)
+			close(fds[i]);
+		close(dupfd);
+		prctl(PR_SET_NAME, "td owners kid");
+		if (setresuid(65534, 0, 0))
+			_exit(2);
+		while (read(gate[0], &c, 1) > 0)
+			;
+		_exit(0);
+	}
+	close(gate[0]);
+
+	assert_int_equal(pipe(ft.ready), 0);
+	assert_int_equal(pipe(ft.done), 0);
+	assert_int_equal(pthread_create(&tid, NULL, own_table_thread, &ft), 0);
+	assert_int_equal(read(ft.ready[0], &thread_ino, sizeof(thread_ino)), sizeof(thread_ino));
+	assert_true(thread_ino != 0);
+	/* The child's setresuid must have happened before looking. */
+	for (int i = 0; i < 200; i++) {
+		char path[64], buf[512];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)child);
+		f = fopen(path, "r");
+		assert_non_null(f);
+		buf[fread(buf, 1, sizeof(buf) - 1, f)] = '\0';
+		fclose(f);
+		if (strstr(buf, "\nUid:\t65534\t"))
+			break;
+		usleep(10000);
+	}
+
+	/* Every socket of every process, then only the wanted ones. */
+	for (int pass = 0; pass < 2; pass++) {
+		bool want_all = pass == 0;
+
+		bpf = td_owners_new();
+		proc = td_owners_new();
+		assert_non_null(bpf);
+		assert_non_null(proc);
+		if (!want_all) {
+			for (int i = 0; i < BPF_NSOCK; i++) {
+				assert_int_equal(td_owners_want(bpf, ino[i]), 0);
+				assert_int_equal(td_owners_want(proc, ino[i]), 0);
+			}
+			assert_int_equal(td_owners_want(bpf, thread_ino), 0);
+			assert_int_equal(td_owners_want(proc, thread_ino), 0);
+			td_owners_set_complete(bpf, true);
+			td_owners_set_complete(proc, true);
+		}
+		assert_int_equal(resolve_with("bpf", bpf, want_all, NULL, 0, &err), 0);
+		assert_int_equal(resolve_with("proc", proc, want_all, NULL, 0, &err), 0);
+		for (int i = 0; i < BPF_NSOCK; i++)
+			assert_same_owners(td_owners_get(bpf, ino[i]), td_owners_get(proc, ino[i]));
+		assert_null(td_owners_get(bpf, thread_ino));
+		assert_null(td_owners_get(proc, thread_ino));
+		assert_int_equal(td_owners_unreadable(bpf), 0);
+		assert_int_equal(td_owners_missing(bpf), want_all ? 0 : 1);
+		assert_int_equal(td_owners_missing(proc), want_all ? 0 : 1);
+
+		/* Not just equal: right. fds[0] is ours and the child's. */
+		w = td_owners_get(bpf, ino[0]);
+		assert_int_equal(list_len(w), 2);
+		assert_int_equal(w->pid, self < child ? self : child);
+		check_live_owner(bpf, ino[0], fds[0], comm);
+		w = owner_of_pid(td_owners_get(bpf, ino[0]), child);
+		assert_non_null(w);
+		assert_int_equal(w->fd, fds[0]);
+		assert_int_equal(w->uid, 65534);
+		assert_string_equal(w->comm, "td owners kid");
+		assert_int_equal(list_len(td_owners_get(bpf, ino[1])), 1);
+		check_live_owner(bpf, ino[1], fds[1], comm); /* the lowest, not dupfd */
+		check_live_owner(bpf, ino[3], fds[3], comm);
+		td_owners_free(bpf);
+		td_owners_free(proc);
+	}
+
+	/* The pid filter: only this process, so fds[0] has one owner. */
+	bpf = td_owners_new();
+	assert_non_null(bpf);
+	assert_int_equal(resolve_with("bpf", bpf, true, &self, 1, &err), 0);
+	assert_int_equal(list_len(td_owners_get(bpf, ino[0])), 1);
+	check_live_owner(bpf, ino[0], fds[0], comm);
+	assert_null(owner_of_pid(td_owners_get(bpf, ino[0]), child));
+	td_owners_free(bpf);
+
+	assert_int_equal(write(ft.done[1], "x", 1), 1);
+	assert_int_equal(pthread_join(tid, NULL), 0);
+	close(ft.done[1]);
+	close(ft.done[0]);
+	close(ft.ready[0]);
+	close(ft.ready[1]);
+	close(gate[1]);
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(dupfd);
+	for (int i = 0; i < BPF_NSOCK; i++)
+		close(fds[i]);
+}
+
+/* A procdir is a test's fake /proc: walked whatever TD_OWNERS says. */
+static void test_env_keeps_procdir(void **state)
+{
+	struct td_owners *o = td_owners_new();
+	struct td_err err = { 0 };
+	int ret;
+
+	(void)state;
+	assert_non_null(o);
+	assert_int_equal(td_owners_want(o, 555), 0);
+	td_owners_set_complete(o, true);
+	assert_int_equal(setenv("TD_OWNERS", "bpf", 1), 0);
+	ret = td_owners_resolve(o, tree, false, NULL, 0, &err);
+	assert_int_equal(ret, 0);
+	assert_int_equal(list_len(td_owners_get(o, 555)), 2);
+#ifndef TD_HAVE_BPF
+	/* Forced, but not built in: an error, not a silent /proc walk. */
+	ret = td_owners_resolve(o, NULL, false, NULL, 0, &err);
+	assert_int_equal(ret, -TD_EUNSUPP);
+	assert_non_null(strstr(err.msg, "TD_OWNERS"));
+#endif
+	unsetenv("TD_OWNERS");
+	td_owners_free(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -628,6 +859,8 @@ int main(void)
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_live),
 		cmocka_unit_test(test_live_many),
+		cmocka_unit_test(test_bpf_matches_proc),
+		cmocka_unit_test(test_env_keeps_procdir),
 	};
 
 	return cmocka_run_group_tests(tests, setup_tree, teardown_tree);
