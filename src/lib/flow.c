@@ -646,10 +646,14 @@ finished_dupack:
 			goto finished_retrans;
 		}
 		/* Close behind the highest segment and not a repeat of it: out of
-		 * order. The window is the handshake RTT, else 3 ms. */
+		 * order. The window is the handshake RTT, else 3 ms. A SYN or FIN
+		 * takes one sequence number too: a resent SYN (the crossing SYNs
+		 * of a simultaneous open) repeats the highest segment, as
+		 * Wireshark counts it. */
 		if (c->syn_ns && c->ack_ns && c->ack_ns > c->syn_ns)
 			thres = c->ack_ns - c->syn_ns;
-		if (now - fwd->nextseq_ts < thres && fwd->nextseq != seq + seglen) {
+		if (now - fwd->nextseq_ts < thres &&
+		    fwd->nextseq != seq + seglen + ((flags & (TD_TH_SYN | TD_TH_FIN)) ? 1 : 0)) {
 			ana |= TD_A_BIT(TD_A_OUT_OF_ORDER);
 			goto finished_retrans;
 		}
