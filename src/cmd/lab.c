@@ -15,7 +15,7 @@
 
 static const char help[] =
 	"usage: tcpdoctor lab list\n"
-	"       tcpdoctor lab run SCENARIO [--keep] [--id ID]\n"
+	"       tcpdoctor lab run SCENARIO [--keep] [--id ID] [--pcap FILE]\n"
 	"       tcpdoctor lab clean [--id ID]\n"
 	"\n"
 	"Reproduce a TCP state or failure between two private network namespaces\n"
@@ -30,11 +30,15 @@ static const char help[] =
 	"                  inside with --netns; remove them with `lab clean`\n"
 	"  --id ID         name the namespaces td-lab-ID-client/-server, so runs can go in\n"
 	"                  parallel (letters, digits, '_'; at most 16)\n"
+	"  --pcap FILE     capture the scenario's TCP segments on the server's veth end\n"
+	"                  (from after the topology is up to the end of the run, even with\n"
+	"                  --keep) into FILE, pcap format; read it with `tcpdoctor pcap FILE`\n"
 	"Global: --json, --no-color\n"
 	"\n"
 	"Examples:\n"
 	"  tcpdoctor lab list\n"
 	"  tcpdoctor lab run close-wait-leak\n"
+	"  tcpdoctor lab run reset --pcap reset.pcap && tcpdoctor pcap reset.pcap\n"
 	"  tcpdoctor lab run accept-queue-overflow --keep --id demo\n"
 	"  tcpdoctor --netns td-lab-demo-server conns --state listen\n"
 	"  tcpdoctor lab clean --id demo\n"
@@ -46,6 +50,7 @@ static const char help[] =
 struct opts {
 	bool keep;
 	const char *id;
+	const char *pcap;
 };
 
 static int on_opt(int val, const char *arg, void *data)
@@ -58,9 +63,14 @@ static int on_opt(int val, const char *arg, void *data)
 		return 0;
 	case 'i':
 		if (!td_lab_id_ok(arg))
-			return cmd_fail(TD_EXIT_USAGE, "lab: --id '%s': invalid id (1 to %d letters, "
-					"digits or '_')", arg, TD_LAB_ID_MAX);
+			return cmd_fail(TD_EXIT_USAGE,
+					"lab: --id '%s': invalid id (1 to %d letters, "
+					"digits or '_')",
+					arg, TD_LAB_ID_MAX);
 		o->id = arg;
+		return 0;
+	case 'p':
+		o->pcap = arg;
 		return 0;
 	}
 	return TD_EXIT_USAGE;
@@ -195,8 +205,8 @@ static void print_view(const struct td_ctx *ctx, const struct td_lab_view *v)
 {
 	bool col = ctx->color;
 
-	printf("\n%sIn %s%s (tcpdoctor --netns %s states / conns):\n", td_style_bold(col),
-	       v->netns, td_style_reset(col), v->netns);
+	printf("\n%sIn %s%s (tcpdoctor --netns %s states / conns):\n", td_style_bold(col), v->netns,
+	       td_style_reset(col), v->netns);
 	if (!v->model.total) {
 		printf("  no TCP sockets\n");
 		return;
@@ -307,6 +317,9 @@ static void print_run_text(const struct td_ctx *ctx, const struct td_lab *lab)
 		print_view(ctx, &lab->views[i]);
 	printf("\n%s%s %s in %.1f s%s\n", td_style_bold(col), lab->pass ? "PASS" : "FAIL",
 	       lab->sc->name, lab->duration_ms / 1000.0, td_style_reset(col));
+	if (lab->pcap.stopped)
+		printf("\nCaptured %llu packets into %s: tcpdoctor pcap %s\n",
+		       (unsigned long long)lab->pcap.packets, lab->pcap.file, lab->pcap.file);
 	if (lab->keep)
 		print_keep_hint(lab);
 }
@@ -357,6 +370,16 @@ static void print_run_json(const struct td_ctx *ctx, const struct td_lab *lab)
 	td_json_str(&j, "reason", lab->reason[0] ? lab->reason : NULL);
 	td_json_uint(&j, "duration_ms", lab->duration_ms);
 	td_json_bool(&j, "kept", lab->keep);
+	if (lab->pcap.file[0]) {
+		td_json_begin_object(&j, "pcap");
+		td_json_str(&j, "file", lab->pcap.file);
+		td_json_uint(&j, "packets", lab->pcap.packets);
+		td_json_uint(&j, "dropped", lab->pcap.dropped);
+		td_json_bool(&j, "complete", lab->pcap.stopped && !lab->pcap.error);
+		td_json_end_object(&j);
+	} else {
+		td_json_null(&j, "pcap");
+	}
 	td_json_begin_array(&j, "namespaces");
 	for (size_t i = 0; i < lab->nns; i++) {
 		td_json_begin_object(&j, NULL);
@@ -441,7 +464,7 @@ static void print_run_json(const struct td_ctx *ctx, const struct td_lab *lab)
 static int lab_run(const struct td_ctx *ctx, const struct opts *o, const char *name)
 {
 	const struct td_lab_scenario *sc = td_lab_scenario_find(name);
-	struct td_lab_opts lo = { o->id, o->keep };
+	struct td_lab_opts lo = { o->id, o->keep, o->pcap };
 	struct td_err err = { 0 };
 	struct td_lab *lab;
 	char names[512];
@@ -478,6 +501,7 @@ int cmd_lab(int argc, char **argv, struct td_ctx *ctx)
 	static const struct option own[] = {
 		{ "keep", no_argument, NULL, 'k' },
 		{ "id", required_argument, NULL, 'i' },
+		{ "pcap", required_argument, NULL, 'p' },
 		{ 0 },
 	};
 	struct opts o = { 0 };
@@ -489,21 +513,27 @@ int cmd_lab(int argc, char **argv, struct td_ctx *ctx)
 		return rc;
 	if (optind >= argc)
 		return cmd_fail(TD_EXIT_USAGE, "lab: what to do? (list, run SCENARIO or clean; "
-				"see tcpdoctor lab --help)");
+					       "see tcpdoctor lab --help)");
 	action = argv[optind++];
 	if (!strcmp(action, "list")) {
 		if (optind < argc)
-			return cmd_fail(TD_EXIT_USAGE, "lab list: unexpected argument '%s' (see "
-					"tcpdoctor lab --help)", argv[optind]);
+			return cmd_fail(TD_EXIT_USAGE,
+					"lab list: unexpected argument '%s' (see "
+					"tcpdoctor lab --help)",
+					argv[optind]);
 		return lab_list(ctx);
 	}
 	if (!strcmp(action, "clean")) {
 		if (optind < argc)
-			return cmd_fail(TD_EXIT_USAGE, "lab clean: unexpected argument '%s' (see "
-					"tcpdoctor lab --help)", argv[optind]);
-		if (o.keep)
-			return cmd_fail(TD_EXIT_USAGE, "lab clean: --keep is for run (see "
-					"tcpdoctor lab --help)");
+			return cmd_fail(TD_EXIT_USAGE,
+					"lab clean: unexpected argument '%s' (see "
+					"tcpdoctor lab --help)",
+					argv[optind]);
+		if (o.keep || o.pcap)
+			return cmd_fail(TD_EXIT_USAGE,
+					"lab clean: --%s is for run (see "
+					"tcpdoctor lab --help)",
+					o.keep ? "keep" : "pcap");
 		return lab_clean(ctx, &o);
 	}
 	if (!strcmp(action, "run")) {
@@ -515,8 +545,10 @@ int cmd_lab(int argc, char **argv, struct td_ctx *ctx)
 					names);
 		}
 		if (optind + 1 < argc)
-			return cmd_fail(TD_EXIT_USAGE, "lab run: one scenario at a time, got '%s' "
-					"too (see tcpdoctor lab --help)", argv[optind + 1]);
+			return cmd_fail(TD_EXIT_USAGE,
+					"lab run: one scenario at a time, got '%s' "
+					"too (see tcpdoctor lab --help)",
+					argv[optind + 1]);
 		return lab_run(ctx, &o, argv[optind]);
 	}
 	return cmd_fail(TD_EXIT_USAGE, "lab: unknown action '%s' (list, run SCENARIO or clean)",

@@ -155,7 +155,8 @@ int td_lab_check_privileges(struct td_err *err)
 		return 0;
 	/* Making namespaces needs CAP_SYS_ADMIN (mount, setns), links and
 	 * routes CAP_NET_ADMIN, spoofing scenarios CAP_NET_RAW. */
-	return td_err_set(err, -EPERM, "lab needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN and "
+	return td_err_set(err, -EPERM,
+			  "lab needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN and "
 			  "CAP_NET_RAW) to build network namespaces: run it with sudo");
 }
 
@@ -182,8 +183,8 @@ int td_lab_setup_failed(struct td_lab *lab, int rc, const struct td_err *e)
 	return rc < 0 ? rc : -EIO;
 }
 
-static struct td_lab_check *add_check(struct td_lab *lab, enum td_lab_check_kind kind,
-				      bool ok, uint32_t elapsed_ms)
+static struct td_lab_check *add_check(struct td_lab *lab, enum td_lab_check_kind kind, bool ok,
+				      uint32_t elapsed_ms)
 {
 	static struct td_lab_check overflow;
 	struct td_lab_check *c;
@@ -296,14 +297,22 @@ int td_lab_add_netns(struct td_lab *lab, const char *role)
 	int rc;
 
 	if (!role_ok(role))
-		return td_lab_setup_failed(lab, td_err_set(&e, -EINVAL, "lab: bad role name '%s' "
-					   "(a-z, 0-9, at most %d)", role, TD_LAB_ROLE_MAX), &e);
+		return td_lab_setup_failed(lab,
+					   td_err_set(&e, -EINVAL,
+						      "lab: bad role name '%s' "
+						      "(a-z, 0-9, at most %d)",
+						      role, TD_LAB_ROLE_MAX),
+					   &e);
 	if (td_lab_ns(lab, role))
-		return td_lab_setup_failed(lab, td_err_set(&e, -EEXIST, "lab: role '%s' twice",
-							     role), &e);
+		return td_lab_setup_failed(
+			lab, td_err_set(&e, -EEXIST, "lab: role '%s' twice", role), &e);
 	if (lab->nns >= TD_LAB_MAX_NS)
-		return td_lab_setup_failed(lab, td_err_set(&e, -ENOSPC, "lab: more than %d "
-							     "namespaces", TD_LAB_MAX_NS), &e);
+		return td_lab_setup_failed(lab,
+					   td_err_set(&e, -ENOSPC,
+						      "lab: more than %d "
+						      "namespaces",
+						      TD_LAB_MAX_NS),
+					   &e);
 	ns = &lab->ns[lab->nns];
 	memset(ns, 0, sizeof(*ns));
 	snprintf(ns->role, sizeof(ns->role), "%s", role);
@@ -328,8 +337,12 @@ static const char *need_ns(struct td_lab *lab, const char *role, int *rc)
 
 	*rc = 0;
 	if (!name)
-		*rc = td_lab_setup_failed(lab, td_err_set(&e, -ENOENT, "lab: no namespace for "
-							    "role '%s'", role), &e);
+		*rc = td_lab_setup_failed(lab,
+					  td_err_set(&e, -ENOENT,
+						     "lab: no namespace for "
+						     "role '%s'",
+						     role),
+					  &e);
 	return name;
 }
 
@@ -382,7 +395,8 @@ int td_lab_nft(struct td_lab *lab, const char *role, const char *script)
 		return rc;
 	rc = td_labnet_run(ns, argv, script, NULL, 0, errbuf, sizeof(errbuf), &status, &e);
 	if (rc == -ENOENT)
-		td_err_set(&e, rc, "lab: this scenario needs nft (nftables): apt-get install "
+		td_err_set(&e, rc,
+			   "lab: this scenario needs nft (nftables): apt-get install "
 			   "nftables, or scripts/deps");
 	if (rc < 0)
 		return td_lab_setup_failed(lab, rc, &e);
@@ -471,9 +485,136 @@ static int probe_path(const char *ns, const char *addr, struct td_err *err)
 	}
 	td_labnet_leave(saved, NULL);
 	if (last != ECONNREFUSED)
-		return td_err_set(err, -EHOSTUNREACH, "lab: %s cannot reach %s over the veth "
-				  "(%s)", ns, addr, strerror(last));
+		return td_err_set(err, -EHOSTUNREACH,
+				  "lab: %s cannot reach %s over the veth "
+				  "(%s)",
+				  ns, addr, strerror(last));
 	return 0;
+}
+
+/* ---- --pcap: a capture actor on the server's veth end ------------------------------ */
+
+/* Read the capture actor's reports, waiting up to wait_ms for the first;
+ * true at EOF (it has exited). */
+static bool pcap_collect(struct td_lab_pcap *pc, int wait_ms, bool *started)
+{
+	struct pollfd p = { pc->report_fd, POLLIN, 0 };
+	struct td_lab_wire w;
+	ssize_t got;
+
+	if (poll(&p, 1, wait_ms) <= 0)
+		return false;
+	while ((got = read(pc->report_fd, &w, sizeof(w))) == (ssize_t)sizeof(w)) {
+		w.tag[sizeof(w.tag) - 1] = '\0';
+		if (!strcmp(w.tag, TD_LAB_PCAP_DROP_TAG)) {
+			pc->dropped = (uint64_t)w.value;
+		} else if (!strcmp(w.tag, TD_LAB_PCAP_TAG) && !*started) {
+			*started = true;
+			pc->error = w.err;
+		} else if (!strcmp(w.tag, TD_LAB_PCAP_TAG)) {
+			pc->stopped = true;
+			pc->packets = (uint64_t)w.value;
+			pc->error = w.err;
+		}
+	}
+	return got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR);
+}
+
+/* Wait for the capture actor to exit (SIGKILL after wait_ms) and forget it. */
+static void pcap_reap(struct td_lab_pcap *pc, int wait_ms)
+{
+	uint64_t deadline = td_lab_now_ms() + (uint64_t)wait_ms;
+	bool started = true, eof = false;
+
+	while (!eof && td_lab_now_ms() < deadline)
+		eof = pcap_collect(pc, (int)(deadline - td_lab_now_ms()), &started);
+	if (!eof)
+		kill(pc->pid, SIGKILL);
+	while (waitpid(pc->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	for (size_t i = 0; i < emergency.npids; i++)
+		if (emergency.pids[i] == pc->pid)
+			emergency.pids[i] = 0;
+	close(pc->report_fd);
+	pc->report_fd = -1;
+	pc->pid = 0;
+}
+
+static int pcap_start(struct td_lab *lab)
+{
+	struct td_lab_pcap *pc = &lab->pcap;
+	struct td_lab_pcap_arg arg = { TD_LAB_SERVER_IF, pc->fd };
+	uint64_t deadline = td_lab_now_ms() + 5000;
+	bool started = false;
+	struct td_err e = { 0 };
+	int rc;
+
+	/* The server's end sees both directions, and what the server's nft
+	 * rules drop on input (they act after the capture tap). */
+	rc = td_lab_spawn_aside(lab, "server", "lab-capture", td_lab_pcap_main, &arg, pc->fd,
+				&pc->pid, &pc->report_fd);
+	close(pc->fd); /* the actor has its own */
+	pc->fd = -1;
+	if (rc < 0)
+		return rc;
+	while (!started && td_lab_now_ms() < deadline)
+		if (pcap_collect(pc, (int)(deadline - td_lab_now_ms()), &started))
+			break;
+	if (started && !pc->error) {
+		pc->started = true;
+		td_lab_story(lab,
+			     "A capture in %s on %s (filter '%s', snap length %d) writes "
+			     "every segment of the scenario to %s.",
+			     td_lab_ns(lab, "server"), TD_LAB_SERVER_IF, TD_LAB_PCAP_FILTER,
+			     TD_LAB_PCAP_SNAPLEN, pc->file);
+		return 0;
+	}
+	pcap_reap(pc, 0);
+	if (!started)
+		rc = td_err_set(&e, -ETIMEDOUT,
+				"lab --pcap: the capture in %s on %s did not "
+				"start within 5 s",
+				td_lab_ns(lab, "server"), TD_LAB_SERVER_IF);
+	else
+		rc = td_err_set(&e, -pc->error, "lab --pcap: cannot capture in %s on %s: %s%s",
+				td_lab_ns(lab, "server"), TD_LAB_SERVER_IF, strerror(pc->error),
+				pc->error == EPERM ? " (capturing needs CAP_NET_RAW)" : "");
+	return td_lab_setup_failed(lab, rc, &e);
+}
+
+/* Stop the capture cleanly (it reads what is queued, flushes and closes
+ * the file), before anything is killed: the kills would add their own
+ * FINs and RSTs to the story. A check says whether every packet was kept. */
+static void pcap_stop(struct td_lab *lab)
+{
+	struct td_lab_pcap *pc = &lab->pcap;
+	uint64_t t0 = td_lab_now_ms();
+	struct td_lab_check *c;
+
+	if (pc->pid <= 0)
+		return;
+	kill(pc->pid, TD_LAB_PCAP_STOP_SIGNAL);
+	pcap_reap(pc, 5000);
+	c = add_check(lab, TD_LAB_CHECK_OTHER, pc->stopped && !pc->error && !pc->dropped,
+		      (uint32_t)(td_lab_now_ms() - t0));
+	snprintf(c->what, sizeof(c->what),
+		 "capture %s/%s -> %.120s: stopped cleanly, no "
+		 "packet lost",
+		 td_lab_ns(lab, "server"), TD_LAB_SERVER_IF, pc->file);
+	if (!pc->stopped)
+		snprintf(c->seen, sizeof(c->seen),
+			 "the capture did not stop within 5 s: killed, "
+			 "the file may lack its last packets");
+	else if (pc->error)
+		snprintf(c->seen, sizeof(c->seen), "%llu packets, then the capture broke: %s",
+			 (unsigned long long)pc->packets, strerror(pc->error));
+	else
+		snprintf(c->seen, sizeof(c->seen),
+			 "%llu packets written, %llu dropped by the "
+			 "kernel",
+			 (unsigned long long)pc->packets, (unsigned long long)pc->dropped);
+	if (!c->ok)
+		check_failed(lab, c);
 }
 
 int td_lab_topology(struct td_lab *lab)
@@ -516,9 +657,15 @@ int td_lab_topology(struct td_lab *lab)
 		if (rc < 0)
 			return td_lab_setup_failed(lab, rc, &e);
 	}
-	td_lab_story(lab, "Namespaces %s (%s, %s) and %s (%s, %s), joined by a veth pair; no "
-		     "default route.", td_lab_ns(lab, "client"), TD_LAB_CLIENT4, TD_LAB_CLIENT6,
+	td_lab_story(lab,
+		     "Namespaces %s (%s, %s) and %s (%s, %s), joined by a veth pair; no "
+		     "default route.",
+		     td_lab_ns(lab, "client"), TD_LAB_CLIENT4, TD_LAB_CLIENT6,
 		     td_lab_ns(lab, "server"), TD_LAB_SERVER4, TD_LAB_SERVER6);
+	/* After the warm-up knocks, before any scenario traffic: the file
+	 * holds the scenario and nothing else. */
+	if (lab->pcap.file[0] && !lab->pcap.started)
+		return pcap_start(lab);
 	return 0;
 }
 
@@ -556,8 +703,7 @@ static int model_cb(const struct td_sock *s, void *data)
 }
 
 /* tcpdoctor's own view of a namespace: the same source `states` uses. */
-int td_lab_model(const char *ns, struct td_lab_counts *c, struct td_lab_view *v,
-		 struct td_err *err)
+int td_lab_model(const char *ns, struct td_lab_counts *c, struct td_lab_view *v, struct td_err *err)
 {
 	struct model_ctx m = { c, v };
 	struct td_source src;
@@ -593,8 +739,10 @@ int td_lab_ss_parse(const char *text, struct td_lab_counts *c, struct td_err *er
 		if (sscanf(line, "%31s %lu %lu%n", state, &rq, &sq, &n) < 3) {
 			if (line[strspn(line, " \t")] == '\n' || !line[strspn(line, " \t")])
 				goto next;
-			return td_err_set(err, -TD_EPARSE, "ss output line %d: expected STATE "
-					  "RECV-Q SEND-Q ...", lineno);
+			return td_err_set(err, -TD_EPARSE,
+					  "ss output line %d: expected STATE "
+					  "RECV-Q SEND-Q ...",
+					  lineno);
 		}
 		/* ss prints a closed (unhashed but bound) socket as UNCONN. */
 		if (!strcmp(state, "UNCONN"))
@@ -604,8 +752,10 @@ int td_lab_ss_parse(const char *text, struct td_lab_counts *c, struct td_err *er
 				if (mask & TD_STATE_BIT(b))
 					st = b;
 		if (st < 1 || st > TD_STATE_MAX)
-			return td_err_set(err, -TD_EPARSE, "ss output line %d: unknown state "
-					  "'%s'", lineno, state);
+			return td_err_set(err, -TD_EPARSE,
+					  "ss output line %d: unknown state "
+					  "'%s'",
+					  lineno, state);
 		if (st == TD_NEW_SYN_RECV)
 			st = TD_SYN_RECV;
 		c->states[st]++;
@@ -615,7 +765,7 @@ int td_lab_ss_parse(const char *text, struct td_lab_counts *c, struct td_err *er
 			if (sq > c->listen_backlog)
 				c->listen_backlog = (uint32_t)sq;
 		}
-next:
+	next:
 		if (!end)
 			break;
 		line = end + 1;
@@ -629,10 +779,10 @@ static int ss_counts(const char *ns, struct td_lab_counts *c, struct td_err *err
 	char out[65536], errbuf[256];
 	int status = 0, rc;
 
-	rc = td_labnet_run(ns, argv, NULL, out, sizeof(out), errbuf, sizeof(errbuf), &status,
-			   err);
+	rc = td_labnet_run(ns, argv, NULL, out, sizeof(out), errbuf, sizeof(errbuf), &status, err);
 	if (rc == -ENOENT)
-		return td_err_set(err, rc, "lab: the oracle needs ss (iproute2): apt-get install "
+		return td_err_set(err, rc,
+				  "lab: the oracle needs ss (iproute2): apt-get install "
 				  "iproute2");
 	if (rc < 0)
 		return rc;
@@ -675,8 +825,10 @@ static int spec_next(const char **p, struct spec_term *t, struct td_err *err)
 	op = strpbrk(word, "=<>");
 	if (!op) {
 		if (!role_ok(word))
-			return td_err_set(err, -TD_EPARSE, "lab spec: '%s' is neither a role "
-					  "(a-z0-9) nor STATE=N", word);
+			return td_err_set(err, -TD_EPARSE,
+					  "lab spec: '%s' is neither a role "
+					  "(a-z0-9) nor STATE=N",
+					  word);
 		snprintf(t->role, sizeof(t->role), "%.12s", word);
 		return 2;
 	}
@@ -690,8 +842,8 @@ static int spec_next(const char **p, struct spec_term *t, struct td_err *err)
 		t->op = op[0];
 		end = op + 2;
 	} else {
-		return td_err_set(err, -TD_EPARSE, "lab spec: '%s': operator must be =, >= or <=",
-				  word);
+		return td_err_set(err, -TD_EPARSE,
+				  "lab spec: '%s': operator must be =, >= or <=", word);
 	}
 	*op = '\0';
 	errno = 0;
@@ -771,8 +923,8 @@ bool td_lab_spec_match(const char *spec, const char *role, const struct td_lab_c
 
 /* The order states are listed in: the life of a connection. */
 static const int state_order[] = {
-	TD_LISTEN,    TD_SYN_SENT,  TD_SYN_RECV,   TD_ESTABLISHED, TD_FIN_WAIT1, TD_FIN_WAIT2,
-	TD_CLOSING,   TD_TIME_WAIT, TD_CLOSE_WAIT, TD_LAST_ACK,    TD_CLOSE,
+	TD_LISTEN,  TD_SYN_SENT,  TD_SYN_RECV,	 TD_ESTABLISHED, TD_FIN_WAIT1, TD_FIN_WAIT2,
+	TD_CLOSING, TD_TIME_WAIT, TD_CLOSE_WAIT, TD_LAST_ACK,	 TD_CLOSE,
 };
 
 /* "CLOSE_WAIT=4 LISTEN=2" (non-zero states, plus lq/backlog when any). */
@@ -1008,8 +1160,8 @@ int td_lab_expect_errno(struct td_lab *lab, int actor, const char *tag, int want
 	return c->ok ? 0 : check_failed(lab, c);
 }
 
-int td_lab_expect_counter(struct td_lab *lab, const char *role, const char *name,
-			  uint64_t before, uint64_t min)
+int td_lab_expect_counter(struct td_lab *lab, const char *role, const char *name, uint64_t before,
+			  uint64_t min)
 {
 	struct td_lab_check *c;
 	uint64_t now = 0;
@@ -1083,8 +1235,8 @@ int td_lab_ss_timer_parse(const char *line, int *state, uint16_t *lport, uint16_
 
 /* ss -Htano in ns: the most retransmits among sockets in state on port with timer
  * (-1 if there is none); what it saw of that socket in seen. */
-static int ss_timer(const char *ns, int state, uint16_t port, int timer, long *best,
-		    char *seen, size_t len, struct td_err *err)
+static int ss_timer(const char *ns, int state, uint16_t port, int timer, long *best, char *seen,
+		    size_t len, struct td_err *err)
 {
 	static const char *const argv[] = { "ss", "-Htano", NULL };
 	char out[65536], errbuf[256];
@@ -1093,8 +1245,7 @@ static int ss_timer(const char *ns, int state, uint16_t port, int timer, long *b
 
 	*best = -1;
 	snprintf(seen, len, "none");
-	rc = td_labnet_run(ns, argv, NULL, out, sizeof(out), errbuf, sizeof(errbuf), &status,
-			   err);
+	rc = td_labnet_run(ns, argv, NULL, out, sizeof(out), errbuf, sizeof(errbuf), &status, err);
 	if (rc < 0)
 		return rc;
 	if (status)
@@ -1120,8 +1271,8 @@ static int ss_timer(const char *ns, int state, uint16_t port, int timer, long *b
 	return 0;
 }
 
-int td_lab_expect_timer(struct td_lab *lab, const char *role, int state, uint16_t port,
-			int timer, unsigned min_retrans, int timeout_ms)
+int td_lab_expect_timer(struct td_lab *lab, const char *role, int state, uint16_t port, int timer,
+			unsigned min_retrans, int timeout_ms)
 {
 	static struct td_lab_view v; /* large: one run at a time */
 	uint64_t t0 = td_lab_now_ms(), deadline = t0 + (uint64_t)timeout_ms;
@@ -1172,12 +1323,13 @@ int td_lab_expect_timer(struct td_lab *lab, const char *role, int state, uint16_
 	chk = add_check(lab, TD_LAB_CHECK_STATES, model_ok && ss_ok,
 			(uint32_t)(td_lab_now_ms() - t0));
 	if (port)
-		snprintf(chk->what, sizeof(chk->what), "%s: %s on port %u, timer %s, >= %u "
-			 "retransmits", role, td_state_name(state), port, td_timer_name(timer),
-			 min_retrans);
+		snprintf(chk->what, sizeof(chk->what),
+			 "%s: %s on port %u, timer %s, >= %u "
+			 "retransmits",
+			 role, td_state_name(state), port, td_timer_name(timer), min_retrans);
 	else
-		snprintf(chk->what, sizeof(chk->what), "%s: %s, timer %s, >= %u retransmits",
-			 role, td_state_name(state), td_timer_name(timer), min_retrans);
+		snprintf(chk->what, sizeof(chk->what), "%s: %s, timer %s, >= %u retransmits", role,
+			 td_state_name(state), td_timer_name(timer), min_retrans);
 	snprintf(chk->seen, sizeof(chk->seen), "%s (ss: %s)%s", mseen, sseen,
 		 model_ok && !ss_ok ? " — model and ss disagree" : "");
 	return chk->ok ? 0 : check_failed(lab, chk);
@@ -1262,8 +1414,8 @@ static void delete_namespaces(struct td_lab *lab)
 	}
 }
 
-int td_lab_run(const struct td_lab_scenario *sc, const struct td_lab_opts *o,
-	       struct td_lab *lab, struct td_err *err)
+int td_lab_run(const struct td_lab_scenario *sc, const struct td_lab_opts *o, struct td_lab *lab,
+	       struct td_err *err)
 {
 	bool keep = o && o->keep;
 	int rc;
@@ -1271,15 +1423,32 @@ int td_lab_run(const struct td_lab_scenario *sc, const struct td_lab_opts *o,
 	memset(lab, 0, sizeof(*lab));
 	lab->sc = sc;
 	lab->keep = keep;
+	lab->pcap.fd = lab->pcap.report_fd = -1;
 	if (o && o->id) {
 		if (!td_lab_id_ok(o->id))
-			return td_err_set(err, -EINVAL, "lab: --id '%s': use 1 to %d letters, "
-					  "digits or '_'", o->id, TD_LAB_ID_MAX);
+			return td_err_set(err, -EINVAL,
+					  "lab: --id '%s': use 1 to %d letters, "
+					  "digits or '_'",
+					  o->id, TD_LAB_ID_MAX);
 		snprintf(lab->id, sizeof(lab->id), "%s", o->id);
 	}
 	rc = td_lab_check_privileges(err);
 	if (rc < 0)
 		return rc;
+	if (o && o->pcap) {
+		if (strlen(o->pcap) >= sizeof(lab->pcap.file))
+			return td_err_set(err, -ENAMETOOLONG,
+					  "lab: --pcap: a path of at most %zu "
+					  "bytes, please",
+					  sizeof(lab->pcap.file) - 1);
+		snprintf(lab->pcap.file, sizeof(lab->pcap.file), "%s", o->pcap);
+		/* Opened here, by the caller's process: the path means what it
+		 * means to the caller, and a bad one fails before any namespace. */
+		lab->pcap.fd = open(o->pcap, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (lab->pcap.fd < 0)
+			return td_err_set(err, -errno, "lab: --pcap %s: %s", o->pcap,
+					  strerror(errno));
+	}
 	lab->start_ms = td_lab_now_ms();
 	signals_arm();
 	rc = sc->run(lab);
@@ -1292,6 +1461,13 @@ int td_lab_run(const struct td_lab_scenario *sc, const struct td_lab_opts *o,
 	if (!lab->pass && !lab->reason[0] && lab->err.code)
 		snprintf(lab->reason, sizeof(lab->reason), "%s", lab->err.msg);
 	take_views(lab);
+	/* Even with --keep: the file is complete when the command ends. */
+	pcap_stop(lab);
+	if (lab->pcap.fd >= 0)
+		close(lab->pcap.fd); /* the scenario failed before its topology */
+	lab->pcap.fd = -1;
+	for (size_t i = 0; i < lab->nchecks; i++)
+		lab->pass &= lab->checks[i].ok;
 	if (keep && lab->err.code == 0) {
 		detach_actors(lab);
 		close_actor_fds(lab);
@@ -1350,8 +1526,10 @@ int td_lab_clean(const char *id, td_lab_clean_cb cb, void *data, struct td_err *
 	int rc;
 
 	if (id && !td_lab_id_ok(id))
-		return td_err_set(err, -EINVAL, "lab: --id '%s': use 1 to %d letters, digits or "
-				  "'_'", id, TD_LAB_ID_MAX);
+		return td_err_set(err, -EINVAL,
+				  "lab: --id '%s': use 1 to %d letters, digits or "
+				  "'_'",
+				  id, TD_LAB_ID_MAX);
 	rc = td_lab_check_privileges(err);
 	if (rc < 0)
 		return rc;

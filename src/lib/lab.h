@@ -57,7 +57,7 @@ struct td_lab_counts {
 	uint32_t states[TD_STATE_MAX + 1]; /* request sockets folded into SYN_RECV */
 	uint32_t v4[TD_STATE_MAX + 1], v6[TD_STATE_MAX + 1];
 	uint32_t total;
-	uint32_t listen_queue;   /* sum of LISTEN Recv-Q: connections waiting for accept() */
+	uint32_t listen_queue;	 /* sum of LISTEN Recv-Q: connections waiting for accept() */
 	uint32_t listen_backlog; /* largest LISTEN Send-Q: the backlog */
 };
 
@@ -82,17 +82,17 @@ struct td_lab_check {
 	enum td_lab_check_kind kind;
 	bool ok;
 	uint32_t elapsed_ms; /* time it took to hold (or the deadline) */
-	char what[192];      /* the expectation, readable */
-	char seen[512];      /* what model and ss (or the actor) showed */
+	char what[192];	     /* the expectation, readable */
+	char seen[512];	     /* what model and ss (or the actor) showed */
 };
 
 /* What one actor said: "connect" failed with ECONNREFUSED, "read" got 0... */
 struct td_lab_report {
 	int actor;
 	char tag[24];
-	int err;      /* errno, 0 for success */
-	long value;   /* bytes, count... */
-	bool used;    /* consumed by an expectation */
+	int err;    /* errno, 0 for success */
+	long value; /* bytes, count... */
+	bool used;  /* consumed by an expectation */
 };
 
 struct td_lab_ns {
@@ -110,8 +110,26 @@ struct td_lab_actor {
 };
 
 struct td_lab_opts {
-	const char *id; /* NULL: td-lab-ROLE; else td-lab-ID-ROLE */
-	bool keep;      /* leave namespaces and actors up */
+	const char *id;	  /* NULL: td-lab-ROLE; else td-lab-ID-ROLE */
+	bool keep;	  /* leave namespaces and actors up */
+	const char *pcap; /* capture the run's TCP on the veth into this file (NULL: no) */
+};
+
+/* --pcap: a capture actor on the server's veth end (it sees both directions)
+ * from the end of td_lab_topology() until the run ends, even with --keep. */
+#define TD_LAB_PCAP_SNAPLEN 256
+#define TD_LAB_PCAP_FILTER "tcp"
+
+struct td_lab_pcap {
+	char file[256];	  /* as the caller gave it; "" when not asked */
+	int fd;		  /* opened by td_lab_run in the caller's process; -1 after */
+	pid_t pid;	  /* the capture actor while it runs, else 0 */
+	int report_fd;	  /* its report pipe (read end), -1 when none */
+	bool started;	  /* the capture was running before scenario traffic */
+	bool stopped;	  /* it stopped on our signal and said how many packets */
+	uint64_t packets; /* written to file */
+	uint64_t dropped; /* lost by the kernel (ps_drop + ps_ifdrop) */
+	int error;	  /* errno of a capture that failed mid-run, else 0 */
 };
 
 struct td_lab {
@@ -125,10 +143,11 @@ struct td_lab {
 	struct td_lab_ns ns[TD_LAB_MAX_NS];
 	size_t nactors;
 	struct td_lab_actor actors[TD_LAB_MAX_ACTORS];
+	struct td_lab_pcap pcap;
 
 	/* Outcome. */
 	bool pass;
-	char reason[512];            /* the first failed check, or the setup error */
+	char reason[512]; /* the first failed check, or the setup error */
 	size_t nstory;
 	char story[TD_LAB_MAX_STORY][400];
 	size_t nchecks;
@@ -137,7 +156,7 @@ struct td_lab {
 	struct td_lab_report reports[TD_LAB_MAX_REPORTS];
 	size_t nviews;
 	struct td_lab_view views[TD_LAB_MAX_NS];
-	struct td_err err;           /* setup error, when td_lab_run returned < 0 */
+	struct td_err err; /* setup error, when td_lab_run returned < 0 */
 };
 
 /* ---- running ---------------------------------------------------------------- */
@@ -156,8 +175,8 @@ bool td_lab_id_ok(const char *id);
  * lab->reason why not), or a negative error when it could not run (not
  * root, a namespace already there, netlink refused...) with err filled.
  * lab is filled in both cases (allocate it: it is large). */
-int td_lab_run(const struct td_lab_scenario *sc, const struct td_lab_opts *o,
-	       struct td_lab *lab, struct td_err *err);
+int td_lab_run(const struct td_lab_scenario *sc, const struct td_lab_opts *o, struct td_lab *lab,
+	       struct td_err *err);
 
 /* Namespace name of a role in this run: "td-lab-server", "td-lab-k1-server". */
 const char *td_lab_netns_name(const char *id, const char *role, char *buf, size_t len);
@@ -225,18 +244,18 @@ void td_lab_wait_go(struct td_lab_actor_ctx *a);
 int td_lab_go(struct td_lab *lab, int actor);
 
 enum td_lab_server_mode {
-	TD_LAB_SRV_NO_ACCEPT,    /* listen, never accept */
-	TD_LAB_SRV_HOLD,         /* accept, read until EOF ("read" 0), never close */
-	TD_LAB_SRV_CLOSE,        /* accept, read until EOF, close */
+	TD_LAB_SRV_NO_ACCEPT,	 /* listen, never accept */
+	TD_LAB_SRV_HOLD,	 /* accept, read until EOF ("read" 0), never close */
+	TD_LAB_SRV_CLOSE,	 /* accept, read until EOF, close */
 	TD_LAB_SRV_RESET_UNREAD, /* accept, wait for data, close without reading it: RST */
 	TD_LAB_SRV_RESET_LINGER, /* accept, read the first data, SO_LINGER {1, 0}, close: RST */
-	TD_LAB_SRV_CLOSE_FIRST,  /* accept and close() at once: the server's FIN goes first */
+	TD_LAB_SRV_CLOSE_FIRST,	 /* accept and close() at once: the server's FIN goes first */
 };
 
 struct td_lab_server {
 	const char *addr[2]; /* one listener per address (NULL ends) */
 	uint16_t port;
-	int backlog;         /* 0: 128 */
+	int backlog; /* 0: 128 */
 	enum td_lab_server_mode mode;
 };
 
@@ -252,11 +271,11 @@ enum td_lab_client_step {
 };
 
 struct td_lab_clients {
-	const char *addr;     /* server address */
+	const char *addr; /* server address */
 	uint16_t port;
-	int count;            /* connections, one after the other */
-	unsigned steps;       /* enum td_lab_client_step */
-	int connect_wait_ms;  /* a connect not done by then is left pending (0: 5000);
+	int count;	     /* connections, one after the other */
+	unsigned steps;	     /* enum td_lab_client_step */
+	int connect_wait_ms; /* a connect not done by then is left pending (0: 5000);
 			       * pending ones report "connect" when they finish */
 };
 
@@ -281,8 +300,8 @@ int td_lab_expect_errno(struct td_lab *lab, int actor, const char *tag, int want
 			int timeout_ms);
 
 /* Check that counter name in role grew by at least min from before. */
-int td_lab_expect_counter(struct td_lab *lab, const char *role, const char *name,
-			  uint64_t before, uint64_t min);
+int td_lab_expect_counter(struct td_lab *lab, const char *role, const char *name, uint64_t before,
+			  uint64_t min);
 
 /* Sleep for ms while collecting actor reports. */
 void td_lab_pause(struct td_lab *lab, int ms);
@@ -310,8 +329,8 @@ const char *td_lab_errno_name(int e);
  * timer (enum td_timer) and has fired at least min_retrans times
  * (td_sock.retrans: a FIN or SYN-ACK being retransmitted), by the model;
  * at that moment `ss -Htano` must show it too (timer:(KIND,EXPIRY,N)). */
-int td_lab_expect_timer(struct td_lab *lab, const char *role, int state, uint16_t port,
-			int timer, unsigned min_retrans, int timeout_ms);
+int td_lab_expect_timer(struct td_lab *lab, const char *role, int state, uint16_t port, int timer,
+			unsigned min_retrans, int timeout_ms);
 
 /* One line of `ss -Htano` output: state, ports and timer:(kind,expiry,n)
  * (timer TD_TIMER_NONE and retrans 0 without one). 0 or -TD_EPARSE. */

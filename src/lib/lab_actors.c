@@ -19,6 +19,7 @@
 
 #include "lab.h"
 #include "lab_int.h"
+#include "pcapsrc.h"
 
 /* ---- spawning --------------------------------------------------------------------- */
 
@@ -70,26 +71,35 @@ int td_lab_go(struct td_lab *lab, int actor)
 	struct td_err e = { 0 };
 
 	if (actor < 0 || (size_t)actor >= lab->nactors || lab->actors[actor].pid <= 0)
-		return td_lab_setup_failed(lab, td_err_set(&e, -EINVAL, "lab: go: no actor %d",
-							     actor), &e);
+		return td_lab_setup_failed(
+			lab, td_err_set(&e, -EINVAL, "lab: go: no actor %d", actor), &e);
 	if (kill(lab->actors[actor].pid, TD_LAB_GO_SIGNAL) < 0)
-		return td_lab_setup_failed(lab, td_err_set(&e, -errno, "lab: go: actor %s: %s",
-							     lab->actors[actor].name,
-							     strerror(errno)), &e);
+		return td_lab_setup_failed(lab,
+					   td_err_set(&e, -errno, "lab: go: actor %s: %s",
+						      lab->actors[actor].name, strerror(errno)),
+					   &e);
 	return 0;
 }
 
-/* Close every fd but keep (the actor's report pipe). */
-static void close_other_fds(int keep)
+/* Close every fd but keep (the actor's report pipe) and also (-1: none). */
+static void close_other_fds(int keep, int also)
 {
-	if (keep > 3)
-		close_range(3, (unsigned)keep - 1, 0);
-	close_range((unsigned)keep + 1, ~0U, 0);
+	int k[2] = { keep < also ? keep : also, keep < also ? also : keep };
+	unsigned from = 3;
+
+	for (size_t i = 0; i < 2; i++) {
+		if (k[i] < (int)from)
+			continue; /* -1 */
+		if ((unsigned)k[i] > from)
+			close_range(from, (unsigned)k[i] - 1, 0);
+		from = (unsigned)k[i] + 1;
+	}
+	close_range(from, ~0U, 0);
 }
 
 static __attribute__((noreturn)) void actor_main(struct td_lab_actor_ctx *ctx, int nsfd,
-						   pid_t parent, const char *comm, td_lab_actor_fn fn,
-						   void *arg)
+						 pid_t parent, const char *comm, td_lab_actor_fn fn,
+						 void *arg, int inherit_fd)
 {
 	struct sigaction sa = { .sa_handler = on_keep };
 	int devnull;
@@ -110,7 +120,7 @@ static __attribute__((noreturn)) void actor_main(struct td_lab_actor_ctx *ctx, i
 		_exit(1);
 	}
 	close(nsfd);
-	close_other_fds(ctx->report_fd);
+	close_other_fds(ctx->report_fd, inherit_fd);
 	/* stdio on /dev/null: a kept actor must not hold the caller's
 	 * terminal or a pipe someone is reading to EOF. */
 	devnull = open("/dev/null", O_RDWR);
@@ -127,10 +137,12 @@ static __attribute__((noreturn)) void actor_main(struct td_lab_actor_ctx *ctx, i
 		pause();
 }
 
-int td_lab_spawn(struct td_lab *lab, const char *role, const char *name, td_lab_actor_fn fn,
-		 void *arg)
+/* Fork fn(arg) into role's namespace as process comm, as actor number index;
+ * inherit_fd (-1: none) stays open in it. */
+static int fork_actor(struct td_lab *lab, const char *role, const char *name, const char *comm,
+		      int index, td_lab_actor_fn fn, void *arg, int inherit_fd, pid_t *pid_out,
+		      int *report_fd)
 {
-	struct td_lab_actor *a;
 	struct td_err e = { 0 };
 	char path[128];
 	const char *ns = td_lab_ns(lab, role);
@@ -139,18 +151,21 @@ int td_lab_spawn(struct td_lab *lab, const char *role, const char *name, td_lab_
 	int p[2], nsfd, rc;
 
 	if (!ns)
-		return td_lab_setup_failed(lab, td_err_set(&e, -ENOENT, "lab: actor %s: no "
-							     "namespace for role '%s'", name, role),
+		return td_lab_setup_failed(lab,
+					   td_err_set(&e, -ENOENT,
+						      "lab: actor %s: no "
+						      "namespace for role '%s'",
+						      name, role),
 					   &e);
-	if (lab->nactors >= TD_LAB_MAX_ACTORS)
-		return td_lab_setup_failed(lab, td_err_set(&e, -ENOSPC, "lab: more than %d actors",
-							     TD_LAB_MAX_ACTORS), &e);
 	snprintf(path, sizeof(path), TD_LABNET_RUN_DIR "/%s", ns);
 	nsfd = open(path, O_RDONLY | O_CLOEXEC);
 	if (nsfd < 0)
-		return td_lab_setup_failed(lab, td_err_set(&e, -errno, "lab: actor %s: cannot "
-							     "open %s: %s", name, path,
-							     strerror(errno)), &e);
+		return td_lab_setup_failed(lab,
+					   td_err_set(&e, -errno,
+						      "lab: actor %s: cannot "
+						      "open %s: %s",
+						      name, path, strerror(errno)),
+					   &e);
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		rc = td_err_set(&e, -errno, "lab: actor %s: pipe: %s", name, strerror(errno));
 		close(nsfd);
@@ -173,27 +188,126 @@ int td_lab_spawn(struct td_lab *lab, const char *role, const char *name, td_lab_
 		return td_lab_setup_failed(lab, rc, &e);
 	}
 	if (pid == 0) {
-		struct td_lab_actor_ctx ctx = { p[1], (int)lab->nactors };
-
-		char comm[16];
+		struct td_lab_actor_ctx ctx = { p[1], index };
 
 		close(p[0]);
-		snprintf(comm, sizeof(comm), "lab-%s", role);
-		actor_main(&ctx, nsfd, parent, comm, fn, arg);
+		actor_main(&ctx, nsfd, parent, comm, fn, arg, inherit_fd);
 	}
 	close(nsfd);
 	close(p[1]);
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
 	td_lab_emergency_pid(pid);
+	*pid_out = pid;
+	*report_fd = p[0];
+	return 0;
+}
+
+int td_lab_spawn(struct td_lab *lab, const char *role, const char *name, td_lab_actor_fn fn,
+		 void *arg)
+{
+	struct td_lab_actor *a;
+	struct td_err e = { 0 };
+	char comm[16];
+	pid_t pid;
+	int rc, rfd;
+
+	if (lab->nactors >= TD_LAB_MAX_ACTORS)
+		return td_lab_setup_failed(
+			lab, td_err_set(&e, -ENOSPC, "lab: more than %d actors", TD_LAB_MAX_ACTORS),
+			&e);
+	snprintf(comm, sizeof(comm), "lab-%s", role);
+	rc = fork_actor(lab, role, name, comm, (int)lab->nactors, fn, arg, -1, &pid, &rfd);
+	if (rc < 0)
+		return rc;
 	a = &lab->actors[lab->nactors];
 	memset(a, 0, sizeof(*a));
 	snprintf(a->role, sizeof(a->role), "%s", role);
 	snprintf(a->name, sizeof(a->name), "%s", name);
 	a->pid = pid;
-	a->report_fd = p[0];
+	a->report_fd = rfd;
 	return (int)lab->nactors++;
 }
 
+int td_lab_spawn_aside(struct td_lab *lab, const char *role, const char *comm, td_lab_actor_fn fn,
+		       void *arg, int inherit_fd, pid_t *pid, int *report_fd)
+{
+	return fork_actor(lab, role, comm, comm, -1, fn, arg, inherit_fd, pid, report_fd);
+}
+
+/* ---- the --pcap capture ----------------------------------------------------------- */
+
+static struct td_pcapsrc *capture_src;
+static volatile sig_atomic_t capture_stop;
+
+static void on_capture_stop(int sig)
+{
+	(void)sig;
+	capture_stop = 1;
+	td_pcapsrc_break(capture_src);
+}
+
+static int capture_count(const struct td_pkt *p, uint64_t pkt_no, void *ctx)
+{
+	(void)p;
+	(void)pkt_no;
+	(void)ctx;
+	return 0;
+}
+
+int td_lab_pcap_main(struct td_lab_actor_ctx *a, void *arg)
+{
+	const struct td_lab_pcap_arg *c = arg;
+	const struct td_pcap_live_opts o = { .dev = c->dev,
+					     .snaplen = TD_LAB_PCAP_SNAPLEN,
+					     .filter = TD_LAB_PCAP_FILTER };
+	struct sigaction sa = { .sa_handler = on_capture_stop };
+	struct td_pcap_counts n = { 0 };
+	struct td_pcap_kstats ks = { 0 };
+	struct td_err e = { 0 };
+	int rc, idle = 0, broke = 0;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(TD_LAB_PCAP_STOP_SIGNAL, &sa, NULL);
+	rc = td_pcapsrc_open_live(&capture_src, &o, &e);
+	if (!rc)
+		rc = td_pcapsrc_dump_fd(capture_src, c->fd, &e);
+	if (rc < 0) {
+		/* Only an errno crosses the pipe: TD_E* codes (a filter libpcap
+		 * refuses, an unknown link type) become EINVAL. */
+		td_lab_say(a, TD_LAB_PCAP_TAG, -rc >= TD_EPARSE ? EINVAL : -rc, 0);
+		_exit(1);
+	}
+	td_lab_say(a, TD_LAB_PCAP_TAG, 0, 0);
+	while (!capture_stop) {
+		struct pollfd p = { td_pcapsrc_fd(capture_src), POLLIN, 0 };
+
+		/* A stop between the test and poll() waits at most this long. */
+		poll(&p, 1, 200);
+		rc = td_pcapsrc_dispatch(capture_src, 0, capture_count, NULL, &n, &e);
+		if (rc < 0) {
+			broke = EIO; /* the interface went away, say */
+			break;
+		}
+		/* Flushed as it goes: a run killed by a signal leaves a
+		 * readable file up to its last packets. */
+		td_pcapsrc_dump_flush(capture_src, NULL);
+	}
+	/* What is queued when the stop came: the first dispatch may only
+	 * return the pending pcap_breakloop, so stop at two empty reads. */
+	while (!broke && idle < 2) {
+		rc = td_pcapsrc_dispatch(capture_src, 0, capture_count, NULL, &n, &e);
+		if (rc < 0)
+			break;
+		idle = rc > 0 ? 0 : idle + 1;
+	}
+	td_pcapsrc_kstats(capture_src, &ks, NULL);
+	if (td_pcapsrc_dump_flush(capture_src, NULL) < 0)
+		broke = EIO;
+	td_pcapsrc_close(capture_src);
+	td_lab_say(a, TD_LAB_PCAP_DROP_TAG, 0, (long)(ks.dropped + ks.if_dropped));
+	td_lab_say(a, TD_LAB_PCAP_TAG, broke, (long)n.packets);
+	_exit(0);
+}
 /* ---- sockets ---------------------------------------------------------------------- */
 
 static socklen_t make_addr(const char *addr, uint16_t port, struct sockaddr_storage *ss)

@@ -25,6 +25,26 @@ struct td_lab_wire {
 /* td_lab_go(): blocked in every actor from the fork on, taken by sigwait(). */
 #define TD_LAB_GO_SIGNAL SIGUSR2
 
+/* --pcap: the capture actor stops on this signal (pcap_breakloop, read what
+ * is queued, flush, close), then reports TD_LAB_PCAP_TAG and exits. */
+#define TD_LAB_PCAP_STOP_SIGNAL SIGTERM
+#define TD_LAB_PCAP_TAG                                                                            \
+	"capture"			     /* err: at start, 0 once capturing; at the end,
+				     * value = packets written (err: why it broke) */
+#define TD_LAB_PCAP_DROP_TAG "capture-drops" /* value: lost by the kernel */
+
+struct td_lab_pcap_arg {
+	const char *dev; /* the interface, in the actor's namespace */
+	int fd;		 /* the file, opened by the lab's process */
+};
+/* The capture actor (lab_actors.c). */
+int td_lab_pcap_main(struct td_lab_actor_ctx *a, void *arg);
+
+/* Fork an actor like td_lab_spawn, named comm, that is not one of the
+ * scenario's (not in lab->actors); inherit_fd (>= 0) stays open in it. */
+int td_lab_spawn_aside(struct td_lab *lab, const char *role, const char *comm, td_lab_actor_fn fn,
+		       void *arg, int inherit_fd, pid_t *pid, int *report_fd);
+
 uint64_t td_lab_now_ms(void);
 /* Record a setup error in lab->err (e, or rc's strerror); returns rc. */
 int td_lab_setup_failed(struct td_lab *lab, int rc, const struct td_err *e);

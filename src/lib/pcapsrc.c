@@ -17,7 +17,7 @@
 #include "pcapsrc.h"
 
 #define LIVE_SNAPLEN 262144
-#define LIVE_TIMEOUT_MS 100 /* only matters if immediate mode is refused */
+#define LIVE_TIMEOUT_MS 100	  /* only matters if immediate mode is refused */
 #define READ_BUF_BYTES (1u << 20) /* run_buffered(); more than any snap length */
 
 struct td_pcapsrc {
@@ -31,8 +31,8 @@ struct td_pcapsrc {
 	 * lseek per packet, a third of the time on a fast file). */
 	long off;
 	bool counted_off;
-	uint32_t ts_mult;  /* 1 for nanosecond timestamps, 1000 for micro */
-	bool mappable;     /* classic pcap, seekable, no filter: see run_buffered() */
+	uint32_t ts_mult; /* 1 for nanosecond timestamps, 1000 for micro */
+	bool mappable;	  /* classic pcap, seekable, no filter: see run_buffered() */
 	/* the callback of the running dispatch */
 	td_pcap_cb cb;
 	void *ctx;
@@ -74,8 +74,10 @@ static int set_filter(struct td_pcapsrc *s, const char *what, const char *filter
 	if (!filter || !*filter)
 		return 0;
 	if (pcap_compile(s->pcap, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0)
-		return td_err_set(err, -TD_EPARSE, "%s '%s': %s (tcpdump's filter syntax, "
-				  "see pcap-filter(7))", what, filter, pcap_geterr(s->pcap));
+		return td_err_set(err, -TD_EPARSE,
+				  "%s '%s': %s (tcpdump's filter syntax, "
+				  "see pcap-filter(7))",
+				  what, filter, pcap_geterr(s->pcap));
 	if (pcap_setfilter(s->pcap, &prog) < 0) {
 		td_err_set(err, -TD_EPARSE, "%s '%s': %s", what, filter, pcap_geterr(s->pcap));
 		pcap_freecode(&prog);
@@ -89,8 +91,10 @@ static int set_filter(struct td_pcapsrc *s, const char *what, const char *filter
 static bool classic_magic(const unsigned char m[4])
 {
 	static const unsigned char magics[][4] = {
-		{ 0xa1, 0xb2, 0xc3, 0xd4 }, { 0xd4, 0xc3, 0xb2, 0xa1 },
-		{ 0xa1, 0xb2, 0x3c, 0x4d }, { 0x4d, 0x3c, 0xb2, 0xa1 },
+		{ 0xa1, 0xb2, 0xc3, 0xd4 },
+		{ 0xd4, 0xc3, 0xb2, 0xa1 },
+		{ 0xa1, 0xb2, 0x3c, 0x4d },
+		{ 0x4d, 0x3c, 0xb2, 0xa1 },
 	};
 
 	for (size_t i = 0; i < sizeof(magics) / sizeof(magics[0]); i++)
@@ -114,12 +118,10 @@ int td_pcapsrc_open_file(struct td_pcapsrc **out, const char *path, const char *
 	snprintf(s->name, sizeof(s->name), "%s", strcmp(path, "-") ? path : "(stdin)");
 	s->ts_mult = 1;
 	/* Nanosecond timestamps whatever the file has: one clock for all. */
-	s->pcap = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO,
-							  ebuf);
+	s->pcap = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, ebuf);
 	if (!s->pcap) {
-		int code = strstr(ebuf, "No such file") || strstr(ebuf, "ermission")
-				   ? -ENOENT
-				   : -TD_EPARSE;
+		int code = strstr(ebuf, "No such file") || strstr(ebuf, "ermission") ? -ENOENT
+										     : -TD_EPARSE;
 
 		td_err_set(err, code, "%s: cannot read as a capture file: %s", s->name, ebuf);
 		free(s);
@@ -180,17 +182,23 @@ int td_pcapsrc_open_live(struct td_pcapsrc **out, const struct td_pcap_live_opts
 
 		switch (rc) {
 		case PCAP_ERROR_PERM_DENIED:
-			rc = td_err_set(err, -EPERM, "capture on %s: permission denied (%s): "
+			rc = td_err_set(err, -EPERM,
+					"capture on %s: permission denied (%s): "
 					"capturing needs CAP_NET_RAW; run as root or give the "
-					"binary cap_net_raw", dev, why);
+					"binary cap_net_raw",
+					dev, why);
 			break;
 		case PCAP_ERROR_NO_SUCH_DEVICE:
-			rc = td_err_set(err, -ENODEV, "capture on %s: no such interface ('ip link' "
-					"lists them; -i any captures on all)", dev);
+			rc = td_err_set(err, -ENODEV,
+					"capture on %s: no such interface ('ip link' "
+					"lists them; -i any captures on all)",
+					dev);
 			break;
 		case PCAP_ERROR_IFACE_NOT_UP:
-			rc = td_err_set(err, -ENETDOWN, "capture on %s: the interface is down "
-					"(ip link set %s up)", dev, dev);
+			rc = td_err_set(err, -ENETDOWN,
+					"capture on %s: the interface is down "
+					"(ip link set %s up)",
+					dev, dev);
 			break;
 		default:
 			rc = td_err_set(err, -EIO, "capture on %s: %s", dev,
@@ -220,6 +228,22 @@ int td_pcapsrc_dump_open(struct td_pcapsrc *s, const char *path, struct td_err *
 	s->dump = pcap_dump_open(s->pcap, path);
 	if (!s->dump)
 		return td_err_set(err, -EIO, "cannot write %s: %s", path, pcap_geterr(s->pcap));
+	return 0;
+}
+
+int td_pcapsrc_dump_fd(struct td_pcapsrc *s, int fd, struct td_err *err)
+{
+	FILE *fp = fdopen(fd, "wb");
+
+	if (!fp)
+		return td_err_set(err, -errno, "cannot write the capture file (fd %d): %s", fd,
+				  strerror(errno));
+	s->dump = pcap_dump_fopen(s->pcap, fp);
+	if (!s->dump) {
+		td_err_set(err, -EIO, "cannot write the capture file: %s", pcap_geterr(s->pcap));
+		fclose(fp);
+		return -EIO;
+	}
 	return 0;
 }
 
@@ -351,8 +375,9 @@ static bool run_buffered(struct td_pcapsrc *s)
 			if (caplen > have - at - 16)
 				break;
 			s->off += 16 + (long)caplen;
-			handle(s, (uint64_t)rec32(h, swapped) * 1000000000ull +
-				  (uint64_t)rec32(h + 4, swapped) * mult,
+			handle(s,
+			       (uint64_t)rec32(h, swapped) * 1000000000ull +
+				       (uint64_t)rec32(h + 4, swapped) * mult,
 			       caplen, rec32(h + 12, swapped), h + 16, s->off - 16 - (long)caplen);
 			at += 16 + caplen;
 		}

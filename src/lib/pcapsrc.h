@@ -15,12 +15,12 @@ struct td_pcapsrc;
 
 /* Counts of everything read, TCP or not. */
 struct td_pcap_counts {
-	uint64_t packets;    /* records read (after the BPF filter) */
-	uint64_t tcp;        /* handed to the callback */
+	uint64_t packets; /* records read (after the BPF filter) */
+	uint64_t tcp;	  /* handed to the callback */
 	uint64_t not_ip, not_tcp, fragments, malformed;
-	uint64_t first_malformed_no;  /* 1-based packet number, 0 if none */
-	long first_malformed_off;     /* its record's byte offset, -1 if unknown */
-	char first_malformed[512];    /* what was wrong with it */
+	uint64_t first_malformed_no; /* 1-based packet number, 0 if none */
+	long first_malformed_off;    /* its record's byte offset, -1 if unknown */
+	char first_malformed[512];   /* what was wrong with it */
 };
 
 typedef int (*td_pcap_cb)(const struct td_pkt *p, uint64_t pkt_no, void *ctx);
@@ -56,6 +56,9 @@ int td_pcapsrc_open_live(struct td_pcapsrc **out, const struct td_pcap_live_opts
 /* Write every packet read from now on to path (pcap format, "-" for stdout).
  * Open it before dropping privileges: the file is created then. */
 int td_pcapsrc_dump_open(struct td_pcapsrc *s, const char *path, struct td_err *err);
+/* The same, to fd, a file the caller opened (e.g. before entering a network
+ * namespace or in another process); it is closed with the source. */
+int td_pcapsrc_dump_fd(struct td_pcapsrc *s, int fd, struct td_err *err);
 /* Push what was written to the file (a live capture calls it on a timer). */
 int td_pcapsrc_dump_flush(struct td_pcapsrc *s, struct td_err *err);
 
