@@ -1,6 +1,6 @@
 /* `tcpdoctor history`: what `record`'s samples say: one moment as `states`
  * and `check` would have printed it, a range as one line per sample, the
- * times a rule fired, or a series as a terminal sparkline. */
+ * times a rule fired, or a series as a terminal sparkline or a PNG. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,13 +8,15 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "plot.h"
 #include "store.h"
 #include "style.h"
 #include "view.h"
 
 static const char help[] =
 	"usage: tcpdoctor history [--db FILE] [--at TIME | --from TIME [--to TIME]]\n"
-	"                         [--rule RULE] [--plot SERIES [--width N]] [--json]\n"
+	"                         [--rule RULE] [--plot SERIES [--width N | --png FILE]]\n"
+	"                         [--json]\n"
 	"\n"
 	"Read what `tcpdoctor record` stored.\n"
 	"\n"
@@ -26,6 +28,7 @@ static const char help[] =
 	"  --plot SERIES  a sparkline of a state (CLOSE_WAIT) or a counter's change per\n"
 	"                 sample (TcpExt.ListenOverflows) over the range (default: last hour)\n"
 	"  --width N      sparkline columns (default 60)\n"
+	"  --png FILE     with --plot: draw the series into a PNG with gnuplot instead\n"
 	"  --db FILE      database (default as `record`)\n"
 	"TIME: \"2026-11-26 03:00\", \"2026-11-26 03:00:15\", \"03:00\" (today), \"-10m\",\n"
 	"\"2h ago\", \"@EPOCH\", \"now\"; local time (TZ).\n"
@@ -34,10 +37,11 @@ static const char help[] =
 	"Examples:\n"
 	"  tcpdoctor history --at \"2026-11-26 03:00\"\n"
 	"  tcpdoctor history --from -1h --rule close-wait-leak\n"
-	"  tcpdoctor history --from -6h --plot CLOSE_WAIT\n";
+	"  tcpdoctor history --from -6h --plot CLOSE_WAIT\n"
+	"  tcpdoctor history --from -1d --plot TcpExt.ListenOverflows --png overflows.png\n";
 
 struct opts {
-	const char *db, *at, *from, *to, *rule, *plot;
+	const char *db, *at, *from, *to, *rule, *plot, *png;
 	long width;
 };
 
@@ -64,6 +68,9 @@ static int on_opt(int val, const char *arg, void *data)
 		return 0;
 	case 'p':
 		o->plot = arg;
+		return 0;
+	case 'P':
+		o->png = arg;
 		return 0;
 	case 'w':
 		errno = 0;
@@ -170,7 +177,8 @@ static int print_finding(int64_t ts, const struct td_store_finding *f, void *dat
 
 		for (i = 0; f->severity[i] && i < sizeof(sev) - 1; i++)
 			sev[i] = (char)(f->severity[i] >= 'a' && f->severity[i] <= 'z'
-						? f->severity[i] - 32 : f->severity[i]);
+						? f->severity[i] - 32
+						: f->severity[i]);
 		sev[i] = '\0';
 		printf("%s  %-8s %s%s%s: %s\n", fmt_time(ts, tbuf, sizeof(tbuf)), sev,
 		       td_style_bold(a->ctx->color), f->rule, td_style_reset(a->ctx->color),
@@ -339,8 +347,7 @@ static int print_sample(const struct td_store_sample *s, void *data)
 				printf(" %11s", td_state_short(st));
 		printf(" %8s%s\n", "FINDINGS", td_style_reset(r->ctx->color));
 	}
-	printf("%-19s %7llu", fmt_time(s->ts_ms, tbuf, sizeof(tbuf)),
-	       (unsigned long long)s->total);
+	printf("%-19s %7llu", fmt_time(s->ts_ms, tbuf, sizeof(tbuf)), (unsigned long long)s->total);
 	for (int st = TD_ESTABLISHED; st <= TD_CLOSING; st++)
 		if (r->used & TD_STATE_BIT(st))
 			printf(" %11llu", (unsigned long long)counts[st]);
@@ -431,6 +438,23 @@ static void show_plot(const struct td_ctx *ctx, const char *name, const struct s
 	printf("\nmin %g  max %g  last %g  (%zu samples)\n", lo, hi, s->v[s->n - 1], s->n);
 }
 
+/* --png: the sparkline's points, drawn by gnuplot (plot.c). */
+static int show_png(const struct opts *o, const struct series *s)
+{
+	char title[1024], a[32], b[32];
+	int rc;
+
+	if (!s->n)
+		return cmd_fail(TD_EXIT_USAGE, "%s: no sample in that range in %s", o->plot, o->db);
+	snprintf(title, sizeof(title), "%s  (%s)", o->plot, o->db);
+	rc = plot_png(o->png, title, strchr(o->plot, '.') ? "change per sample" : "sockets", s->ts,
+		      s->v, s->n);
+	if (rc == TD_EXIT_OK)
+		printf("%s: %s, %zu samples, %s .. %s\n", o->png, o->plot, s->n,
+		       fmt_time(s->ts[0], a, sizeof(a)), fmt_time(s->ts[s->n - 1], b, sizeof(b)));
+	return rc;
+}
+
 int cmd_history(int argc, char **argv, struct td_ctx *ctx)
 {
 	static const struct option own[] = {
@@ -441,6 +465,7 @@ int cmd_history(int argc, char **argv, struct td_ctx *ctx)
 		{ "rule", required_argument, NULL, 'r' },
 		{ "plot", required_argument, NULL, 'p' },
 		{ "width", required_argument, NULL, 'w' },
+		{ "png", required_argument, NULL, 'P' },
 		{ 0 },
 	};
 	struct opts o = { .width = 60 };
@@ -459,9 +484,13 @@ int cmd_history(int argc, char **argv, struct td_ctx *ctx)
 				argv[optind]);
 	if (o.at && (o.from || o.to || o.plot))
 		return cmd_fail(TD_EXIT_USAGE, "--at is one moment: not with --from, --to, --plot");
+	if (o.png && !o.plot)
+		return cmd_fail(TD_EXIT_USAGE, "--png draws a series: give it with --plot SERIES");
+	if (o.png && ctx->json)
+		return cmd_fail(TD_EXIT_USAGE, "--png writes a file: not with --json");
 	if (o.rule && !td_rule_find(o.rule))
-		return cmd_fail(TD_EXIT_USAGE, "--rule '%s': no such rule (tcpdoctor check --rules)",
-				o.rule);
+		return cmd_fail(TD_EXIT_USAGE,
+				"--rule '%s': no such rule (tcpdoctor check --rules)", o.rule);
 	clock_gettime(CLOCK_REALTIME, &now);
 	now_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 	at_ms = to_ms = now_ms;
@@ -483,6 +512,13 @@ int cmd_history(int argc, char **argv, struct td_ctx *ctx)
 		rc = td_store_series(st, o.plot, from_ms, to_ms, add_point, &s, &err);
 		if (rc == -ENOMEM)
 			td_err_set(&err, rc, "out of memory");
+		if (!rc && o.png) {
+			rc = show_png(&o, &s);
+			free(s.ts);
+			free(s.v);
+			td_store_close(st);
+			return rc;
+		}
 		if (!rc)
 			show_plot(ctx, o.plot, &s, (size_t)o.width);
 		free(s.ts);

@@ -1,8 +1,8 @@
 #!/bin/bash
 # `tcpdoctor record` and `history`: record a close-wait-leak lab while more
 # CLOSE_WAIT sockets appear; `history --at` shows the earlier and the later
-# counts, --rule the finding, --plot the growth; SIGKILL at random moments
-# while recording never corrupts the database.
+# counts, --rule the finding, --plot the growth (--png: through gnuplot);
+# SIGKILL at random moments while recording never corrupts the database.
 # shellcheck disable=SC2016 source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -61,6 +61,40 @@ like "$(td_json '[.samples[].states.CLOSE_WAIT] | unique | join(",")' history --
 	--from "@$((T1 - 60))" --json)" '^4,10$' "history --from: a line per sample, 4 then 10"
 td history --db "$DB" --from "@$((T1 - 60))" --plot CLOSE_WAIT
 like "$TD_OUT" 'min 4  max 10  last 10' "history --plot: the sparkline's range"
+
+# --png: the same series drawn by gnuplot. A space and a quote in the name: it
+# reaches gnuplot as a quoted string, never through a shell.
+PNG="$TD_TMP/close wait's.png"
+if command -v gnuplot >/dev/null 2>&1; then
+	td history --db "$DB" --from "@$((T1 - 60))" --plot CLOSE_WAIT --png "$PNG"
+	is "$TD_RC" 0 "history --png exits 0" "$TD_ERR"
+	like "$TD_OUT" "close wait's.png: CLOSE_WAIT, [0-9]+ samples" "history --png says what it wrote"
+	is "$(head -c 8 "$PNG" 2>/dev/null | od -An -tx1 | tr -d ' \n')" 89504e470d0a1a0a \
+		"history --png writes a PNG (8-byte signature)"
+	if command -v file >/dev/null 2>&1; then
+		like "$(file -b "$PNG")" '^PNG image data, 900 x 300' "file(1): a 900 x 300 PNG"
+	else
+		skip "file(1): a 900 x 300 PNG" "no file(1)"
+	fi
+else
+	skip "history --png writes a PNG" "needs gnuplot (run scripts/deps)"
+fi
+td history --db "$DB" --from "@$((T1 - 60))" --plot CLOSE_WAIT --png "$TD_TMP/no/such/dir/x.png"
+is "$TD_RC" 2 "history --png into a missing directory: a usage error"
+is "$TD_ERR" "tcpdoctor: --png $TD_TMP/no/such/dir/x.png: No such file or directory" \
+	"history --png, bad path: one clean line"
+td history --db "$DB" --from "@$((T1 - 7200))" --to "@$((T1 - 3600))" --plot CLOSE_WAIT \
+	--png "$TD_TMP/empty.png"
+is "$TD_RC" 2 "history --png over a range without samples: exit 2"
+check "history --png without samples writes no file" test ! -e "$TD_TMP/empty.png"
+# gnuplot not on PATH (td itself needs cat: run the binary directly).
+mkdir -p "$TD_TMP/nobin"
+rc=0
+err=$(PATH="$TD_TMP/nobin" "$TCPDOCTOR" history --db "$DB" --from "@$((T1 - 60))" \
+	--plot CLOSE_WAIT --png "$TD_TMP/nognuplot.png" 2>&1 >/dev/null) || rc=$?
+is "$rc" 3 "history --png without gnuplot: exit 3"
+is "$err" "tcpdoctor: --png needs gnuplot (apt-get install gnuplot-nox)" \
+	"history --png without gnuplot: one line saying what to install"
 td history --db "$DB" --at "yesterday-ish"
 is "$TD_RC" 2 "a bad --at is a usage error"
 td history --db "$TD_TMP/none.db"

@@ -1,0 +1,17 @@
+/* `history --png`: a series drawn to a PNG by gnuplot, run as a child
+ * process with the script and the data on its stdin. Lives in src/cmd/
+ * because it execs and prints; the library only supplies the points. */
+#ifndef TD_CMD_PLOT_H
+#define TD_CMD_PLOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Draw n points (ts_ms: ms since the epoch, v: the value) as a line over
+ * local time into the PNG file path, titled title, the y axis named ylabel.
+ * Prints its own error; returns an exit code: TD_EXIT_OK, TD_EXIT_USAGE (path cannot be written,
+ * no point), TD_EXIT_FAILED (gnuplot missing, failed, or wrote no PNG). */
+int plot_png(const char *path, const char *title, const char *ylabel, const int64_t *ts_ms,
+	     const double *v, size_t n);
+
+#endif
