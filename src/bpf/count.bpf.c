@@ -43,8 +43,7 @@ struct {
 	__type(value, __u64);
 } groups SEC(".maps");
 
-static __always_inline bool in_ranges(const volatile struct td_cnt_range *r, __u32 n,
-				      __u16 port)
+static __always_inline bool in_ranges(const volatile struct td_cnt_range *r, __u32 n, __u16 port)
 {
 	for (int i = 0; i < TD_CNT_MAX_RANGES; i++) {
 		if (i >= n)
@@ -55,8 +54,7 @@ static __always_inline bool in_ranges(const volatile struct td_cnt_range *r, __u
 	return false;
 }
 
-static __always_inline bool prefix_match(const __u8 *addr, const volatile __u8 *net,
-					 int prefix)
+static __always_inline bool prefix_match(const __u8 *addr, const volatile __u8 *net, int prefix)
 {
 	for (int i = 0; i < 16; i++) {
 		int bits = prefix - 8 * i;
@@ -73,12 +71,12 @@ static __always_inline bool prefix_match(const __u8 *addr, const volatile __u8 *
 
 /* As td_filter_match(): an IPv4 CIDR also matches an IPv4-mapped IPv6
  * address, an IPv6 one never matches an IPv4 socket. */
-static __always_inline bool in_cidrs(const volatile struct td_cnt_cidr *c, __u32 n,
-				     __u16 family, const __u8 *addr)
+static __always_inline bool in_cidrs(const volatile struct td_cnt_cidr *c, __u32 n, __u16 family,
+				     const __u8 *addr)
 {
-	bool mapped = family == AF_INET6 && !(addr[0] | addr[1] | addr[2] | addr[3] |
-					      addr[4] | addr[5] | addr[6] | addr[7] |
-					      addr[8] | addr[9]) &&
+	bool mapped = family == AF_INET6 &&
+		      !(addr[0] | addr[1] | addr[2] | addr[3] | addr[4] | addr[5] | addr[6] |
+			addr[7] | addr[8] | addr[9]) &&
 		      addr[10] == 0xff && addr[11] == 0xff;
 
 	for (int i = 0; i < TD_CNT_MAX_RANGES; i++) {

@@ -17,9 +17,9 @@ static const struct {
 	enum td_group_by by;
 	enum td_cnt_by cnt;
 } by_map[] = {
-	{ TD_BY_NONE, TD_CNT_BY_NONE },   { TD_BY_LPORT, TD_CNT_BY_LPORT },
+	{ TD_BY_NONE, TD_CNT_BY_NONE },	  { TD_BY_LPORT, TD_CNT_BY_LPORT },
 	{ TD_BY_RPORT, TD_CNT_BY_RPORT }, { TD_BY_LADDR, TD_CNT_BY_LADDR },
-	{ TD_BY_PEER, TD_CNT_BY_PEER },   { TD_BY_USER, TD_CNT_BY_USER },
+	{ TD_BY_PEER, TD_CNT_BY_PEER },	  { TD_BY_USER, TD_CNT_BY_USER },
 };
 
 static int cnt_by(enum td_group_by by)
@@ -185,21 +185,22 @@ int td_bpf_count(const struct td_filter *f, struct td_agg *a, struct td_bpf_timi
 	while ((got = read(iter_fd, buf, sizeof(buf))) > 0)
 		;
 	if (got < 0) {
-		rc = td_err_set(err, -errno, "%s: reading the iterator: %s", what,
-				strerror(errno));
+		rc = td_err_set(err, -errno, "%s: reading the iterator: %s", what, strerror(errno));
 		goto out;
 	}
 	t0 = td_bpf_now_ns();
 	t.walk_ns = t0 - t1;
 	if (skel->bss->dropped) {
-		rc = td_err_set(err, -E2BIG, "%s: more than %u groups: counted in user space instead",
-				what, MAX_GROUP_ENTRIES);
+		rc = td_err_set(err, -E2BIG,
+				"%s: more than %u groups: counted in user space instead", what,
+				MAX_GROUP_ENTRIES);
 		goto out;
 	}
 	if (by == TD_CNT_BY_NONE) {
 		for (int fam = 0; fam < 2; fam++) {
 			for (int st = 1; st <= TD_STATE_MAX; st++) {
-				struct td_sock s = { .family = fam ? AF_INET6 : AF_INET, .state = st };
+				struct td_sock s = { .family = fam ? AF_INET6 : AF_INET,
+						     .state = st };
 				uint64_t n = skel->bss->counts[fam][st];
 
 				if (n)

@@ -56,12 +56,13 @@ static bool have_cap(int cap)
 int td_bpf_precheck(const char *what, struct td_err *err)
 {
 	if (!have_cap(CAP_SYS_ADMIN) && !have_cap(CAP_BPF))
-		return td_err_set(err, -EPERM,
-				  "%s needs root (CAP_BPF and CAP_PERFMON) to load its eBPF program",
-				  what);
+		return td_err_set(
+			err, -EPERM,
+			"%s needs root (CAP_BPF and CAP_PERFMON) to load its eBPF program", what);
 	if (access("/sys/kernel/btf/vmlinux", R_OK) < 0)
 		return td_err_set(err, -TD_EUNSUPP,
-				  "%s needs a kernel with BTF (/sys/kernel/btf/vmlinux missing: CONFIG_DEBUG_INFO_BTF)",
+				  "%s needs a kernel with BTF (/sys/kernel/btf/vmlinux missing: "
+				  "CONFIG_DEBUG_INFO_BTF)",
 				  what);
 	return 0;
 }
@@ -69,12 +70,14 @@ int td_bpf_precheck(const char *what, struct td_err *err)
 int td_bpf_fail(struct td_err *err, int rc, const char *what, const char *step)
 {
 	if (rc == -EPERM || rc == -EACCES)
-		return td_err_set(err, rc, "%s: %s refused (%s): needs root (CAP_BPF, CAP_PERFMON)%s%s",
+		return td_err_set(err, rc,
+				  "%s: %s refused (%s): needs root (CAP_BPF, CAP_PERFMON)%s%s",
 				  what, step, strerror(-rc), last_msg[0] ? ": " : "", last_msg);
-	if (rc == -ENOENT || rc == -EINVAL || rc == -EOPNOTSUPP || rc == -ENOTSUP ||
-	    rc == -E2BIG || rc == -ESRCH)
+	if (rc == -ENOENT || rc == -EINVAL || rc == -EOPNOTSUPP || rc == -ENOTSUP || rc == -E2BIG ||
+	    rc == -ESRCH)
 		return td_err_set(err, -TD_EUNSUPP,
-				  "%s: %s failed (%s): this kernel lacks a feature it needs (5.9+ with BTF)%s%s",
+				  "%s: %s failed (%s): this kernel lacks a feature it needs (5.9+ "
+				  "with BTF)%s%s",
 				  what, step, strerror(-rc), last_msg[0] ? ": " : "", last_msg);
 	return td_err_set(err, rc, "%s: %s failed: %s%s%s", what, step, strerror(-rc),
 			  last_msg[0] ? ": " : "", last_msg);
@@ -87,7 +90,8 @@ void td_bpf_quiet(void)
 int td_bpf_precheck(const char *what, struct td_err *err)
 {
 	return td_err_set(err, -TD_EUNSUPP,
-			  "%s: this tcpdoctor was built without eBPF (clang, bpftool or libbpf-dev missing at build time: run scripts/deps, then make)",
+			  "%s: this tcpdoctor was built without eBPF (clang, bpftool or libbpf-dev "
+			  "missing at build time: run scripts/deps, then make)",
 			  what);
 }
 

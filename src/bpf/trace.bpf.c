@@ -26,12 +26,12 @@
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
-const volatile __u32 cfg_netns = 0;  /* network namespace inode, 0 = any */
-const volatile __u32 cfg_pid = 0;    /* owner tgid, 0 = any */
-const volatile __u32 cfg_states = 0; /* old or new state in the mask, 0 = any */
-const volatile __u32 cfg_kinds = 0;  /* 1 << enum td_tr_kind */
+const volatile __u32 cfg_netns = 0;	    /* network namespace inode, 0 = any */
+const volatile __u32 cfg_pid = 0;	    /* owner tgid, 0 = any */
+const volatile __u32 cfg_states = 0;	    /* old or new state in the mask, 0 = any */
+const volatile __u32 cfg_kinds = 0;	    /* 1 << enum td_tr_kind */
 const volatile bool cfg_close_only = false; /* transitions: only X -> CLOSE */
-const volatile __u32 cfg_nports = 0; /* local or remote port in a range */
+const volatile __u32 cfg_nports = 0;	    /* local or remote port in a range */
 const volatile struct td_tr_range cfg_ports[TD_TR_MAX_PORTS] = {};
 
 __u64 lost = 0; /* events the ring buffer had no room for */
@@ -79,7 +79,7 @@ static __always_inline __u64 sk_inode(const struct sock *sk)
 /* Addresses and ports of sk into e; false when it is not TCP/IP or the
  * filters drop it. */
 static __always_inline bool fill_sock(struct td_tr_event *e, const struct sock *sk,
-				     struct td_tr_sk *rec)
+				      struct td_tr_sk *rec)
 {
 	e->family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	if (e->family != AF_INET && e->family != AF_INET6)

@@ -202,8 +202,10 @@ static int build_rows(const struct sample *s, const struct td_counters *prev, si
 			char key[TD_COUNTER_GROUP_MAX + TD_COUNTER_NAME_MAX + 2];
 
 			snprintf(key, sizeof(key), "%s.%s", c->group, c->name);
-			o->value = c->negative ? (int64_t)c->value : (int64_t)(c->value & INT64_MAX);
-			if (prev && prev->n && td_counters_delta(prev, &s->counters, key, &o->delta) == 0)
+			o->value =
+				c->negative ? (int64_t)c->value : (int64_t)(c->value & INT64_MAX);
+			if (prev && prev->n &&
+			    td_counters_delta(prev, &s->counters, key, &o->delta) == 0)
 				o->has_delta = true;
 			if (!gauge && o->has_delta && o->delta == 0)
 				continue;
@@ -262,7 +264,9 @@ int cmd_record(int argc, char **argv, struct td_ctx *ctx)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ 0 },
 	};
-	struct opts o = { .every_ms = 10000, .keep_ms = 7LL * 86400000, .top = 10,
+	struct opts o = { .every_ms = 10000,
+			  .keep_ms = 7LL * 86400000,
+			  .top = 10,
 			  .profile = TD_PROFILE_SERVER };
 	struct sample_opts so = { 0 };
 	struct td_counters prev;
@@ -341,7 +345,8 @@ int cmd_record(int argc, char **argv, struct td_ctx *ctx)
 		}
 		if (o.verbose && rc == 0)
 			fprintf(stderr,
-				"tcpdoctor: sample %lld: %llu sockets, %zu finding%s%s%lld pruned\n",
+				"tcpdoctor: sample %lld: %llu sockets, %zu finding%s%s%lld "
+				"pruned\n",
 				(long long)row.id, (unsigned long long)row.total, s.nfindings,
 				s.nfindings == 1 ? "" : "s", ", ", (long long)pruned);
 		sample_free(&s);

@@ -22,19 +22,19 @@ struct sample_opts {
 };
 
 struct sample {
-	struct timespec wall;	   /* CLOCK_REALTIME when the sample started */
-	double seconds;		   /* how long taking it took */
+	struct timespec wall; /* CLOCK_REALTIME when the sample started */
+	double seconds;	      /* how long taking it took */
 	bool have_states, have_snap, have_counters, rules_ran;
-	struct td_agg agg;	   /* by state and family */
+	struct td_agg agg; /* by state and family */
 	struct td_owners *owners;
 	struct td_snapshot snap;
 	struct td_counters counters;
-	double rate_window;	   /* seconds the rate rules looked at (0: none) */
+	double rate_window; /* seconds the rate rules looked at (0: none) */
 	struct td_finding *findings;
 	size_t nfindings, cap;
-	char source[16];	   /* what counted the states */
-	int errors;		   /* parts that could not be read */
-	char error[600];	   /* the first one's message */
+	char source[16]; /* what counted the states */
+	int errors;	 /* parts that could not be read */
+	char error[600]; /* the first one's message */
 };
 
 /* Take a sample. prev (may be NULL) is the previous sample's counters: the

@@ -97,7 +97,7 @@ struct server {
 	struct td_mbuf cached;
 	struct timespec cached_start; /* when the cached sample started */
 	bool have_cache;
-	struct td_counters prev;      /* previous sample's counters (rates) */
+	struct td_counters prev; /* previous sample's counters (rates) */
 	uint64_t scrapes, errors;
 };
 
@@ -133,7 +133,8 @@ static int on_opt(int val, const char *arg, void *data)
 		errno = 0;
 		v = strtol(arg, &end, 10);
 		if (errno || end == arg || *end || v < 0 || v > 3600000)
-			return cmd_fail(TD_EXIT_USAGE, "--cache-ms '%s': expected 0 to 3600000", arg);
+			return cmd_fail(TD_EXIT_USAGE, "--cache-ms '%s': expected 0 to 3600000",
+					arg);
 		o->cache_ms = v;
 		return 0;
 	case 't':
@@ -215,7 +216,9 @@ static int open_listener(const char *text, int *family)
 	if (parse_listen(text, &ss, &len) < 0)
 		return cmd_fail(TD_EXIT_USAGE,
 				"--listen '%s': expected ADDR:PORT (127.0.0.1:9917, [::1]:9917) "
-				"or PORT", text), -2;
+				"or PORT",
+				text),
+		       -2;
 	*family = ss.ss_family;
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
@@ -315,7 +318,8 @@ bad:
 	return cmd_fail(TD_EXIT_USAGE,
 			"--auth-file %s line %d: expected user:HASH with a bcrypt ($2y$), SHA-256 "
 			"($5$), SHA-512 ($6$) or yescrypt ($y$) hash (at most %d users)",
-			path, lineno, MAX_USERS), -1;
+			path, lineno, MAX_USERS),
+	       -1;
 }
 
 /* Constant time in the length of the stored hash: no early exit on the
@@ -531,8 +535,12 @@ int cmd_serve(int argc, char **argv, struct td_ctx *ctx)
 		{ "profile", required_argument, NULL, 'P' },
 		{ 0 },
 	};
-	struct opts o = { .listen = DEFAULT_LISTEN, .top = TD_METRICS_DEFAULT_TOP,
-			  .max_conns = 4096, .timeout = 10, .cache_ms = 500, .profile = TD_PROFILE_SERVER };
+	struct opts o = { .listen = DEFAULT_LISTEN,
+			  .top = TD_METRICS_DEFAULT_TOP,
+			  .max_conns = 4096,
+			  .timeout = 10,
+			  .cache_ms = 500,
+			  .profile = TD_PROFILE_SERVER };
 	struct server *sv;
 	struct MHD_Daemon *d;
 	char *cert = NULL, *key = NULL;
@@ -603,12 +611,10 @@ int cmd_serve(int argc, char **argv, struct td_ctx *ctx)
 		flags |= MHD_USE_IPv6;
 	if (cert)
 		flags |= MHD_USE_TLS;
-	d = MHD_start_daemon(flags, 0, NULL, NULL, handle, sv,
-			     MHD_OPTION_LISTEN_SOCKET, fd,
-			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)4,
-			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)o.max_conns,
-			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o.timeout,
-			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
+	d = MHD_start_daemon(flags, 0, NULL, NULL, handle, sv, MHD_OPTION_LISTEN_SOCKET, fd,
+			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)4, MHD_OPTION_CONNECTION_LIMIT,
+			     (unsigned)o.max_conns, MHD_OPTION_CONNECTION_TIMEOUT,
+			     (unsigned)o.timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
 			     cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
 			     MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_END);
 	if (!d) {

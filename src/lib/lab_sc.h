@@ -10,11 +10,11 @@
 
 /* Return from the scenario as soon as a step or check fails: the lab has
  * recorded why. */
-#define TD_LAB_TRY(expr)                \
-	do {                            \
-		int td_lab_rc_ = (expr); \
-		if (td_lab_rc_ < 0)     \
-			return td_lab_rc_; \
+#define TD_LAB_TRY(expr)                                                                           \
+	do {                                                                                       \
+		int td_lab_rc_ = (expr);                                                           \
+		if (td_lab_rc_ < 0)                                                                \
+			return td_lab_rc_;                                                         \
 	} while (0)
 
 #define TD_LAB_SCENARIO(name, fn, summary) int fn(struct td_lab *lab);

@@ -12,7 +12,7 @@
 #include "lab_int.h" /* td_lab_now_ms */
 #include "lab_sc.h"
 
-#define HO_PORT_KA 5010   /* the server sets keepalive on the accepted socket */
+#define HO_PORT_KA 5010	   /* the server sets keepalive on the accepted socket */
 #define HO_PORT_PLAIN 5011 /* no keepalive */
 #define HO_KEEPIDLE 1
 #define HO_KEEPINTVL 1
@@ -68,9 +68,11 @@ static int ho_server(struct td_lab_actor_ctx *a, void *arg)
 int td_lab_sc_half_open(struct td_lab *lab)
 {
 	static const struct ho_arg ka = { HO_PORT_KA, true }, plain = { HO_PORT_PLAIN, false };
-	const struct td_lab_clients cli_ka = { .addr = TD_LAB_SERVER4, .port = HO_PORT_KA,
+	const struct td_lab_clients cli_ka = { .addr = TD_LAB_SERVER4,
+					       .port = HO_PORT_KA,
 					       .count = 1 };
-	const struct td_lab_clients cli_plain = { .addr = TD_LAB_SERVER4, .port = HO_PORT_PLAIN,
+	const struct td_lab_clients cli_plain = { .addr = TD_LAB_SERVER4,
+						  .port = HO_PORT_PLAIN,
 						  .count = 1 };
 	uint64_t probes, cut_ms;
 	int s1, s2, c1, c2;
@@ -81,43 +83,50 @@ int td_lab_sc_half_open(struct td_lab *lab)
 	TD_LAB_TRY(td_lab_expect_errno(lab, s1, "listen", 0, 1, 3000));
 	TD_LAB_TRY(td_lab_expect_errno(lab, s2, "listen", 0, 1, 3000));
 	TD_LAB_TRY(td_lab_counter(lab, "server", "TcpExt.TCPKeepAlive", &probes));
-	td_lab_story(lab, "The server listens on %s:%d and :%d, accepts and waits in read() for "
+	td_lab_story(lab,
+		     "The server listens on %s:%d and :%d, accepts and waits in read() for "
 		     "a request. On the :%d connection it sets SO_KEEPALIVE with TCP_KEEPIDLE "
-		     "%d s, TCP_KEEPINTVL %d s, TCP_KEEPCNT %d; on :%d nothing.", TD_LAB_SERVER4,
-		     HO_PORT_KA, HO_PORT_PLAIN, HO_PORT_KA, HO_KEEPIDLE, HO_KEEPINTVL,
-		     HO_KEEPCNT, HO_PORT_PLAIN);
+		     "%d s, TCP_KEEPINTVL %d s, TCP_KEEPCNT %d; on :%d nothing.",
+		     TD_LAB_SERVER4, HO_PORT_KA, HO_PORT_PLAIN, HO_PORT_KA, HO_KEEPIDLE,
+		     HO_KEEPINTVL, HO_KEEPCNT, HO_PORT_PLAIN);
 	TD_LAB_TRY(c1 = td_lab_clients(lab, "client", &cli_ka));
 	TD_LAB_TRY(c2 = td_lab_clients(lab, "client", &cli_plain));
 	TD_LAB_TRY(td_lab_expect_errno(lab, c1, "connect", 0, 1, 3000));
 	TD_LAB_TRY(td_lab_expect_errno(lab, c2, "connect", 0, 1, 3000));
 	TD_LAB_TRY(td_lab_expect_errno(lab, s1, "keepalive", 0, 1, 3000));
-	TD_LAB_TRY(td_lab_expect_states(lab, "server LISTEN=2 ESTABLISHED=2 "
-					"client ESTABLISHED=2", 3000));
+	TD_LAB_TRY(td_lab_expect_states(lab,
+					"server LISTEN=2 ESTABLISHED=2 "
+					"client ESTABLISHED=2",
+					3000));
 	td_lab_story(lab, "A client connects to each port and says nothing. While the path "
-		     "works, each keepalive probe (a segment with an old sequence number) is "
-		     "answered by an ACK and the connection stays up.");
+			  "works, each keepalive probe (a segment with an old sequence number) is "
+			  "answered by an ACK and the connection stays up.");
 
 	TD_LAB_TRY(td_lab_link(lab, "client", TD_LAB_CLIENT_IF, false));
 	cut_ms = td_lab_now_ms();
 	td_lab_story(lab, "The client's link goes down: the client is gone as if unplugged or "
-		     "powered off. No FIN, no RST is sent; nothing tells the server.");
+			  "powered off. No FIN, no RST is sent; nothing tells the server.");
 	TD_LAB_TRY(td_lab_expect_states(lab, "server ESTABLISHED=2 client ESTABLISHED=2", 1000));
 	TD_LAB_TRY(td_lab_expect_errno(lab, s1, "read", ETIMEDOUT, 1, 8000));
-	td_lab_story(lab, "On :%d the probes go unanswered; after %d of them, %d s apart, the "
+	td_lab_story(lab,
+		     "On :%d the probes go unanswered; after %d of them, %d s apart, the "
 		     "kernel gives up (tcp_keepalive_timer: a RST into the void, the socket "
 		     "closed) and the server's blocked read() fails with ETIMEDOUT, %.1f s "
-		     "after the cut.", HO_PORT_KA, HO_KEEPCNT, HO_KEEPINTVL,
+		     "after the cut.",
+		     HO_PORT_KA, HO_KEEPCNT, HO_KEEPINTVL,
 		     (double)(td_lab_now_ms() - cut_ms) / 1000);
-	TD_LAB_TRY(td_lab_expect_states(lab, "server LISTEN=2 ESTABLISHED=1 total=3 "
-					"client ESTABLISHED=2", 2000));
-	TD_LAB_TRY(td_lab_expect_counter(lab, "server", "TcpExt.TCPKeepAlive", probes,
-					 HO_KEEPCNT));
+	TD_LAB_TRY(td_lab_expect_states(lab,
+					"server LISTEN=2 ESTABLISHED=1 total=3 "
+					"client ESTABLISHED=2",
+					2000));
+	TD_LAB_TRY(td_lab_expect_counter(lab, "server", "TcpExt.TCPKeepAlive", probes, HO_KEEPCNT));
 	/* Not a wait for something to happen: a look, HO_STILL_MS after the
 	 * cut, that nothing did. */
 	if (td_lab_now_ms() < cut_ms + HO_STILL_MS)
 		td_lab_pause(lab, (int)(cut_ms + HO_STILL_MS - td_lab_now_ms()));
 	TD_LAB_TRY(td_lab_expect_states(lab, "server ESTABLISHED=1 client ESTABLISHED=2", 1000));
-	td_lab_story(lab, "On :%d the server is still ESTABLISHED %d s after its peer "
+	td_lab_story(lab,
+		     "On :%d the server is still ESTABLISHED %d s after its peer "
 		     "vanished, and will be for as long as it sends nothing: an idle TCP "
 		     "connection has no timer at all (RFC 9293 3.8.4: keep-alives are "
 		     "optional and off by default). The client side, cut off, is ESTABLISHED "

@@ -92,38 +92,40 @@ int td_lab_sc_server_terminated_prematurely(struct td_lab *lab)
 	TD_LAB_TRY(td_lab_expect_errno(lab, s, "listen", 0, 1, 3000));
 	TD_LAB_TRY(td_lab_counter(lab, "server", "Tcp.OutRsts", &rsts));
 	TD_LAB_TRY(td_lab_counter(lab, "client", "Tcp.EstabResets", &resets));
-	td_lab_story(lab, "The server listens on %s:%d; it accepts one connection and closes "
+	td_lab_story(lab,
+		     "The server listens on %s:%d; it accepts one connection and closes "
 		     "it at once, as a server that crashes or exits would (the kernel closes "
-		     "a dying process's fds).", TD_LAB_SERVER4, STP_PORT);
+		     "a dying process's fds).",
+		     TD_LAB_SERVER4, STP_PORT);
 	TD_LAB_TRY(c = td_lab_spawn(lab, "client", "client->192.0.2.2:5030", stp_client, NULL));
 	TD_LAB_TRY(td_lab_expect_errno(lab, c, "connect", 0, 1, 3000));
 	TD_LAB_TRY(td_lab_expect_errno(lab, s, "close", 0, 1, 3000));
-	TD_LAB_TRY(td_lab_expect_states(lab, "server LISTEN=1 FIN_WAIT2=1 client CLOSE_WAIT=1",
-					3000));
+	TD_LAB_TRY(
+		td_lab_expect_states(lab, "server LISTEN=1 FIN_WAIT2=1 client CLOSE_WAIT=1", 3000));
 	td_lab_story(lab, "The server's FIN was ACKed by the client's kernel: the client is in "
-		     "CLOSE_WAIT, the server's orphan in FIN_WAIT2 (RFC 9293 3.6). The client "
-		     "application has not noticed: it has not read the EOF.");
+			  "CLOSE_WAIT, the server's orphan in FIN_WAIT2 (RFC 9293 3.6). The client "
+			  "application has not noticed: it has not read the EOF.");
 	TD_LAB_TRY(td_lab_go(lab, c));
 	TD_LAB_TRY(td_lab_expect_errno(lab, c, "write", 0, 1, 3000));
 	TD_LAB_TRY(td_lab_expect_errno(lab, c, "poll", 0, 1, 3000));
 	td_lab_story(lab, "The client writes: the write succeeds (CLOSE_WAIT may still send), "
-		     "the data leaves. The server's socket, an orphan in FIN_WAIT2, has no "
-		     "reader any more: new data there would be lost, so its kernel answers "
-		     "RST.");
+			  "the data leaves. The server's socket, an orphan in FIN_WAIT2, has no "
+			  "reader any more: new data there would be lost, so its kernel answers "
+			  "RST.");
 	TD_LAB_TRY(td_lab_expect_errno(lab, c, "read", 0, 1, 3000));
 	TD_LAB_TRY(td_lab_expect_errno(lab, c, "write", EPIPE, 2, 3000));
 	TD_LAB_TRY(td_lab_expect_errno(lab, c, "SO_ERROR", 0, 1, 3000));
 	td_lab_story(lab, "The client's read() returns 0, the EOF the FIN left (a FIN already "
-		     "received wins over the RST's error). Its next write() fails with EPIPE, "
-		     "not ECONNRESET: Linux turns a RST in CLOSE_WAIT into EPIPE (tcp_reset), "
-		     "and would send SIGPIPE, which kills a process that does not ignore it. "
-		     "The write after that is EPIPE too: the socket is closed.");
+			  "received wins over the RST's error). Its next write() fails with EPIPE, "
+			  "not ECONNRESET: Linux turns a RST in CLOSE_WAIT into EPIPE (tcp_reset), "
+			  "and would send SIGPIPE, which kills a process that does not ignore it. "
+			  "The write after that is EPIPE too: the socket is closed.");
 	TD_LAB_TRY(td_lab_expect_states(lab, "server LISTEN=1 total=1 client total=0", 3000));
 	TD_LAB_TRY(td_lab_expect_counter(lab, "server", "Tcp.OutRsts", rsts, 1));
 	TD_LAB_TRY(td_lab_expect_counter(lab, "client", "Tcp.EstabResets", resets, 1));
 	td_lab_story(lab, "Nothing is left but the listener: the RST ended the client's socket "
-		     "(Tcp EstabResets counts it) and the server's FIN_WAIT2 orphan with it. "
-		     "\"Server terminated prematurely\": CLOSE_WAIT on a client means the "
-		     "server has already gone; read the EOF and close.");
+			  "(Tcp EstabResets counts it) and the server's FIN_WAIT2 orphan with it. "
+			  "\"Server terminated prematurely\": CLOSE_WAIT on a client means the "
+			  "server has already gone; read the EOF and close.");
 	return 0;
 }

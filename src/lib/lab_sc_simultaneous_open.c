@@ -63,15 +63,14 @@ static int so_peer(struct td_lab_actor_ctx *a, void *arg)
  * the neighbour queue for an ARP answer that cannot come: two SYNs "in
  * flight" at once) and no segment with ACK in (a SYN-ACK would complete a
  * handshake before both sides got the other's SYN). */
-static const char so_hold[] =
-	"table arp td_lab_so {\n"
-	"  chain in { type filter hook input priority 0; policy drop; }\n"
-	"}\n"
-	"table inet td_lab_so {\n"
-	"  chain in { type filter hook input priority 0; policy accept;\n"
-	"    tcp flags & ack == ack counter drop\n"
-	"  }\n"
-	"}\n";
+static const char so_hold[] = "table arp td_lab_so {\n"
+			      "  chain in { type filter hook input priority 0; policy drop; }\n"
+			      "}\n"
+			      "table inet td_lab_so {\n"
+			      "  chain in { type filter hook input priority 0; policy accept;\n"
+			      "    tcp flags & ack == ack counter drop\n"
+			      "  }\n"
+			      "}\n";
 
 static int so_nft_both(struct td_lab *lab, const char *script)
 {
@@ -89,8 +88,8 @@ int td_lab_sc_simultaneous_open(struct td_lab *lab)
 	TD_LAB_TRY(td_lab_topology(lab));
 	rc = td_labnet_addr_add(td_lab_ns(lab, "client"), TD_LAB_CLIENT_IF, SO_ADDR_A "/24", &e);
 	if (!rc)
-		rc = td_labnet_addr_add(td_lab_ns(lab, "server"), TD_LAB_SERVER_IF,
-					SO_ADDR_B "/24", &e);
+		rc = td_labnet_addr_add(td_lab_ns(lab, "server"), TD_LAB_SERVER_IF, SO_ADDR_B "/24",
+					&e);
 	if (rc < 0)
 		return td_lab_setup_failed(lab, rc, &e);
 	/* The SYN_RECV phase counts against tcp_syn_retries too (the SYN's
@@ -98,49 +97,56 @@ int td_lab_sc_simultaneous_open(struct td_lab *lab)
 	TD_LAB_TRY(td_lab_sysctl(lab, "client", "net.ipv4.tcp_syn_retries", "6"));
 	TD_LAB_TRY(td_lab_sysctl(lab, "server", "net.ipv4.tcp_syn_retries", "6"));
 	/* ARP asks again every 250 ms, so a released hold resolves at once. */
-	TD_LAB_TRY(td_lab_sysctl(lab, "client", "net.ipv4.neigh." TD_LAB_CLIENT_IF
-				 ".retrans_time_ms", "250"));
-	TD_LAB_TRY(td_lab_sysctl(lab, "server", "net.ipv4.neigh." TD_LAB_SERVER_IF
-				 ".retrans_time_ms", "250"));
-	TD_LAB_TRY(td_lab_sysctl(lab, "client", "net.ipv4.neigh." TD_LAB_CLIENT_IF
-				 ".mcast_solicit", "100"));
-	TD_LAB_TRY(td_lab_sysctl(lab, "server", "net.ipv4.neigh." TD_LAB_SERVER_IF
-				 ".mcast_solicit", "100"));
+	TD_LAB_TRY(td_lab_sysctl(lab, "client",
+				 "net.ipv4.neigh." TD_LAB_CLIENT_IF ".retrans_time_ms", "250"));
+	TD_LAB_TRY(td_lab_sysctl(lab, "server",
+				 "net.ipv4.neigh." TD_LAB_SERVER_IF ".retrans_time_ms", "250"));
+	TD_LAB_TRY(td_lab_sysctl(lab, "client", "net.ipv4.neigh." TD_LAB_CLIENT_IF ".mcast_solicit",
+				 "100"));
+	TD_LAB_TRY(td_lab_sysctl(lab, "server", "net.ipv4.neigh." TD_LAB_SERVER_IF ".mcast_solicit",
+				 "100"));
 	TD_LAB_TRY(so_nft_both(lab, so_hold));
-	td_lab_story(lab, "Nobody listens. In %s, %s:%d connect()s to %s:%d; in %s, %s:%d "
+	td_lab_story(lab,
+		     "Nobody listens. In %s, %s:%d connect()s to %s:%d; in %s, %s:%d "
 		     "connect()s to %s:%d, both bound to their port first.",
 		     td_lab_ns(lab, "client"), SO_ADDR_A, SO_PORT_A, SO_ADDR_B, SO_PORT_B,
 		     td_lab_ns(lab, "server"), SO_ADDR_B, SO_PORT_B, SO_ADDR_A, SO_PORT_A);
-	TD_LAB_TRY(pa = td_lab_spawn(lab, "client", "peer " SO_ADDR_A ":5020", so_peer,
-				     (void *)&a));
-	TD_LAB_TRY(pb = td_lab_spawn(lab, "server", "peer " SO_ADDR_B ":5021", so_peer,
-				     (void *)&b));
+	TD_LAB_TRY(
+		pa = td_lab_spawn(lab, "client", "peer " SO_ADDR_A ":5020", so_peer, (void *)&a));
+	TD_LAB_TRY(
+		pb = td_lab_spawn(lab, "server", "peer " SO_ADDR_B ":5021", so_peer, (void *)&b));
 	TD_LAB_TRY(td_lab_expect_errno(lab, pa, "connect", EINPROGRESS, 1, 3000));
 	TD_LAB_TRY(td_lab_expect_errno(lab, pb, "connect", EINPROGRESS, 1, 3000));
-	TD_LAB_TRY(td_lab_expect_states(lab, "client SYN_SENT=1 total=1 "
-					"server SYN_SENT=1 total=1", 3000));
+	TD_LAB_TRY(td_lab_expect_states(lab,
+					"client SYN_SENT=1 total=1 "
+					"server SYN_SENT=1 total=1",
+					3000));
 	td_lab_story(lab, "Both are in SYN_SENT. Their SYNs are in flight at the same time: "
-		     "each waits in its kernel's neighbour queue for an ARP answer, which an "
-		     "nftables rule holds back on both sides (on a veth, with no such hold, "
-		     "one SYN always arrives before the other is sent).");
+			  "each waits in its kernel's neighbour queue for an ARP answer, which an "
+			  "nftables rule holds back on both sides (on a veth, with no such hold, "
+			  "one SYN always arrives before the other is sent).");
 
 	TD_LAB_TRY(so_nft_both(lab, "delete table arp td_lab_so\n"));
-	TD_LAB_TRY(td_lab_expect_states(lab, "client SYN_RECV=1 total=1 "
-					"server SYN_RECV=1 total=1", 4000));
+	TD_LAB_TRY(td_lab_expect_states(lab,
+					"client SYN_RECV=1 total=1 "
+					"server SYN_RECV=1 total=1",
+					4000));
 	td_lab_story(lab, "ARP is let through: the queued SYNs leave and cross. Each socket "
-		     "receives a SYN while in SYN_SENT: it enters SYN_RECV and answers "
-		     "SYN-ACK, its own SYN again with the ACK of the peer's (RFC 9293 3.5, "
-		     "figure 8). A rule drops segments with ACK for now, so both stay there.");
+			  "receives a SYN while in SYN_SENT: it enters SYN_RECV and answers "
+			  "SYN-ACK, its own SYN again with the ACK of the peer's (RFC 9293 3.5, "
+			  "figure 8). A rule drops segments with ACK for now, so both stay there.");
 
 	TD_LAB_TRY(so_nft_both(lab, "delete table inet td_lab_so\n"));
 	TD_LAB_TRY(td_lab_expect_errno(lab, pa, "SO_ERROR", 0, 1, 6000));
 	TD_LAB_TRY(td_lab_expect_errno(lab, pb, "SO_ERROR", 0, 1, 6000));
-	TD_LAB_TRY(td_lab_expect_states(lab, "client ESTABLISHED=1 total=1 "
-					"server ESTABLISHED=1 total=1", 3000));
+	TD_LAB_TRY(td_lab_expect_states(lab,
+					"client ESTABLISHED=1 total=1 "
+					"server ESTABLISHED=1 total=1",
+					3000));
 	td_lab_story(lab, "The ACK rule is removed: the next retransmitted SYN-ACKs get "
-		     "through and each side, in SYN_RECV, takes the one it receives as the "
-		     "ACK of its SYN: ESTABLISHED on both, one connection, four segments' "
-		     "worth of handshake and no listener anywhere. connect() succeeds on both "
-		     "(SO_ERROR 0).");
+			  "through and each side, in SYN_RECV, takes the one it receives as the "
+			  "ACK of its SYN: ESTABLISHED on both, one connection, four segments' "
+			  "worth of handshake and no listener anywhere. connect() succeeds on both "
+			  "(SO_ERROR 0).");
 	return 0;
 }

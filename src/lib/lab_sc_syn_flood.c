@@ -13,13 +13,13 @@
 
 #include "lab_sc.h"
 
-#define SF_PORT_OFF 5060    /* flooded with tcp_syncookies 0 */
-#define SF_PORT_ON 5061     /* flooded with tcp_syncookies 1 */
-#define SF_BACKLOG 8        /* listen(fd, 8): also the request queue's limit */
+#define SF_PORT_OFF 5060 /* flooded with tcp_syncookies 0 */
+#define SF_PORT_ON 5061	 /* flooded with tcp_syncookies 1 */
+#define SF_BACKLOG 8	 /* listen(fd, 8): also the request queue's limit */
 /* inet_csk_reqsk_queue_is_full() is "length > backlog", as for the accept
  * queue: backlog + 1 request sockets fit. */
 #define SF_QUEUED (SF_BACKLOG + 1)
-#define SF_SYNS 64          /* per flood */
+#define SF_SYNS 64 /* per flood */
 #define SF_SPOOF_NET "198.51.100.0/24"
 
 struct flood {
@@ -46,8 +46,7 @@ static uint16_t fold(uint32_t sum)
 }
 
 /* A raw IPv4 SYN with a MSS option from src:sport to the server. */
-static size_t make_syn(uint8_t *buf, uint32_t src, uint16_t sport, uint16_t dport,
-		       uint32_t isn)
+static size_t make_syn(uint8_t *buf, uint32_t src, uint16_t sport, uint16_t dport, uint32_t isn)
 {
 	struct iphdr *ip = (struct iphdr *)buf;
 	struct tcphdr *th = (struct tcphdr *)(buf + sizeof(*ip));
@@ -115,10 +114,14 @@ static int flood_main(struct td_lab_actor_ctx *a, void *arg)
 
 int td_lab_sc_syn_flood(struct td_lab *lab)
 {
-	const struct td_lab_server off = { .addr = { TD_LAB_SERVER4 }, .port = SF_PORT_OFF,
-					   .backlog = SF_BACKLOG, .mode = TD_LAB_SRV_NO_ACCEPT };
-	const struct td_lab_server on = { .addr = { TD_LAB_SERVER4 }, .port = SF_PORT_ON,
-					  .backlog = SF_BACKLOG, .mode = TD_LAB_SRV_NO_ACCEPT };
+	const struct td_lab_server off = { .addr = { TD_LAB_SERVER4 },
+					   .port = SF_PORT_OFF,
+					   .backlog = SF_BACKLOG,
+					   .mode = TD_LAB_SRV_NO_ACCEPT };
+	const struct td_lab_server on = { .addr = { TD_LAB_SERVER4 },
+					  .port = SF_PORT_ON,
+					  .backlog = SF_BACKLOG,
+					  .mode = TD_LAB_SRV_NO_ACCEPT };
 	static const struct flood flood_off = { SF_PORT_OFF, SF_SYNS };
 	static const struct flood flood_on = { SF_PORT_ON, SF_SYNS };
 	const uint64_t over = SF_SYNS - SF_QUEUED;
@@ -137,8 +140,8 @@ int td_lab_sc_syn_flood(struct td_lab *lab)
 	 * unreachable would kill the request socket). A blackhole route on the
 	 * server itself would not do: the SYN-ACK's route lookup fails and
 	 * tcp_conn_request drops the SYN before a request socket exists. */
-	TD_LAB_TRY(td_lab_route(lab, "server", true, SF_SPOOF_NET, TD_ROUTE_UNICAST,
-				TD_LAB_CLIENT4, NULL));
+	TD_LAB_TRY(td_lab_route(lab, "server", true, SF_SPOOF_NET, TD_ROUTE_UNICAST, TD_LAB_CLIENT4,
+				NULL));
 	TD_LAB_TRY(s1 = td_lab_server(lab, "server", &off));
 	TD_LAB_TRY(s2 = td_lab_server(lab, "server", &on));
 	TD_LAB_TRY(td_lab_expect_errno(lab, s1, "listen", 0, 1, 3000));
@@ -148,34 +151,35 @@ int td_lab_sc_syn_flood(struct td_lab *lab)
 	TD_LAB_TRY(td_lab_counter(lab, "server", "TcpExt.SyncookiesSent", &cookies));
 	TD_LAB_TRY(td_lab_counter(lab, "server", "TcpExt.TCPReqQFullDoCookies", &qcookies));
 	TD_LAB_TRY(td_lab_counter(lab, "client", "Ip.InAddrErrors", &addrerr));
-	td_lab_story(lab, "The server listens on %s:%d and :%d with listen(fd, %d), and never "
+	td_lab_story(lab,
+		     "The server listens on %s:%d and :%d with listen(fd, %d), and never "
 		     "accepts. Its route back to %s leads to the client namespace, which does "
 		     "not forward and drops whatever comes for those addresses.",
 		     TD_LAB_SERVER4, SF_PORT_OFF, SF_PORT_ON, SF_BACKLOG, SF_SPOOF_NET);
 
-	td_lab_story(lab, "tcp_syncookies=0. A raw socket in the client namespace sends %d "
-		     "SYNs to port %d, each from another spoofed address of %s.", SF_SYNS,
-		     SF_PORT_OFF, SF_SPOOF_NET);
-	TD_LAB_TRY(f1 = td_lab_spawn(lab, "client", "flood->5060", flood_main,
-				     (void *)&flood_off));
+	td_lab_story(lab,
+		     "tcp_syncookies=0. A raw socket in the client namespace sends %d "
+		     "SYNs to port %d, each from another spoofed address of %s.",
+		     SF_SYNS, SF_PORT_OFF, SF_SPOOF_NET);
+	TD_LAB_TRY(f1 = td_lab_spawn(lab, "client", "flood->5060", flood_main, (void *)&flood_off));
 	TD_LAB_TRY(td_lab_expect_errno(lab, f1, "sendto", 0, 1, 3000));
 	snprintf(spec, sizeof(spec), "server SYN_RECV=%d LISTEN=2 ESTABLISHED=0", SF_QUEUED);
 	TD_LAB_TRY(td_lab_expect_states(lab, spec, 3000));
 	TD_LAB_TRY(td_lab_expect_counter(lab, "server", "TcpExt.TCPReqQFullDrop", qfull, over));
 	TD_LAB_TRY(td_lab_expect_counter(lab, "server", "TcpExt.ListenDrops", drops, over));
-	td_lab_story(lab, "Each SYN makes a request socket (SYN_RECV, RFC 9293 3.5) and a "
+	td_lab_story(lab,
+		     "Each SYN makes a request socket (SYN_RECV, RFC 9293 3.5) and a "
 		     "SYN-ACK that nobody answers; the request queue is full past the listen "
 		     "backlog (%d + 1 = %d SYN_RECV): the other %llu SYNs are dropped "
 		     "(TCPReqQFullDrop, ListenDrops). A real client's SYN would be dropped the "
-		     "same way.", SF_BACKLOG, SF_QUEUED, (unsigned long long)over);
+		     "same way.",
+		     SF_BACKLOG, SF_QUEUED, (unsigned long long)over);
 
 	TD_LAB_TRY(td_lab_sysctl(lab, "server", "net.ipv4.tcp_syncookies", "1"));
 	td_lab_story(lab, "tcp_syncookies=1, and the same flood to port %d.", SF_PORT_ON);
-	TD_LAB_TRY(f2 = td_lab_spawn(lab, "client", "flood->5061", flood_main,
-				     (void *)&flood_on));
+	TD_LAB_TRY(f2 = td_lab_spawn(lab, "client", "flood->5061", flood_main, (void *)&flood_on));
 	TD_LAB_TRY(td_lab_expect_errno(lab, f2, "sendto", 0, 1, 3000));
-	snprintf(spec, sizeof(spec), "server SYN_RECV=%d LISTEN=2 ESTABLISHED=0",
-		 2 * SF_QUEUED);
+	snprintf(spec, sizeof(spec), "server SYN_RECV=%d LISTEN=2 ESTABLISHED=0", 2 * SF_QUEUED);
 	TD_LAB_TRY(td_lab_expect_states(lab, spec, 3000));
 	TD_LAB_TRY(td_lab_expect_counter(lab, "server", "TcpExt.TCPReqQFullDoCookies", qcookies,
 					 over));
@@ -184,14 +188,15 @@ int td_lab_sc_syn_flood(struct td_lab *lab)
 	/* One SYN-ACK per request socket and one per cookie, so far. */
 	TD_LAB_TRY(td_lab_expect_counter(lab, "client", "Ip.InAddrErrors", addrerr,
 					 2 * SF_QUEUED + over));
-	td_lab_story(lab, "Again %d SYN_RECV fill the queue, but the other %llu SYNs get a "
+	td_lab_story(lab,
+		     "Again %d SYN_RECV fill the queue, but the other %llu SYNs get a "
 		     "SYN cookie (SyncookiesSent): a SYN-ACK whose sequence number encodes the "
 		     "connection, and no state kept. A real client's ACK would rebuild it, so "
 		     "the listener stays open under the flood. tcp_syncookies=2 sends cookies "
-		     "always, and no SYN_RECV would show at all.", SF_QUEUED,
-		     (unsigned long long)over);
+		     "always, and no SYN_RECV would show at all.",
+		     SF_QUEUED, (unsigned long long)over);
 	td_lab_story(lab, "`tcpdoctor states` shows the SYN_RECV pile; ListenOverflows does "
-		     "not move: the accept queue is empty, it is the request queue that is "
-		     "full.");
+			  "not move: the accept queue is empty, it is the request queue that is "
+			  "full.");
 	return 0;
 }

@@ -34,8 +34,8 @@
 
 bool td_labnet_name_ok(const char *name)
 {
-	return name && *name && !strchr(name, '/') && strcmp(name, ".") &&
-	       strcmp(name, "..") && strlen(name) <= NAME_MAX;
+	return name && *name && !strchr(name, '/') && strcmp(name, ".") && strcmp(name, "..") &&
+	       strlen(name) <= NAME_MAX;
 }
 
 static int ns_path(const char *name, char *buf, size_t len, struct td_err *err)
@@ -65,8 +65,8 @@ static int prepare_run_dir(struct td_err *err)
 			return td_err_set(err, -errno, "mount --make-rshared %s: %s",
 					  TD_LABNET_RUN_DIR, strerror(errno));
 		if (mount(TD_LABNET_RUN_DIR, TD_LABNET_RUN_DIR, "none", MS_BIND | MS_REC, NULL))
-			return td_err_set(err, -errno, "mount --rbind %s %s: %s",
-					  TD_LABNET_RUN_DIR, TD_LABNET_RUN_DIR, strerror(errno));
+			return td_err_set(err, -errno, "mount --rbind %s %s: %s", TD_LABNET_RUN_DIR,
+					  TD_LABNET_RUN_DIR, strerror(errno));
 		made_mount = true;
 	}
 	return 0;
@@ -104,7 +104,8 @@ int td_labnet_netns_add(const char *name, struct td_err *err)
 			return td_err_set(err, rc,
 					  "network namespace '%s' already exists (%s): a lab "
 					  "run with this id is going on, or one was killed "
-					  "(clean up with: tcpdoctor lab clean)", name, path);
+					  "(clean up with: tcpdoctor lab clean)",
+					  name, path);
 		return td_err_set(err, rc, "cannot create %s: %s", path, strerror(-rc));
 	}
 	close(fd);
@@ -152,9 +153,10 @@ int td_labnet_netns_add(const char *name, struct td_err *err)
 			if (e == EPERM)
 				return td_err_set(err, -EPERM,
 						  "creating network namespace '%s' needs root "
-						  "(CAP_SYS_ADMIN)", name);
-			return td_err_set(err, -e, "creating network namespace '%s': %s",
-					  name, strerror(e));
+						  "(CAP_SYS_ADMIN)",
+						  name);
+			return td_err_set(err, -e, "creating network namespace '%s': %s", name,
+					  strerror(e));
 		}
 	}
 	rc = td_labnet_link_set(name, "lo", true, err);
@@ -310,8 +312,10 @@ static int rtnl_talk(struct nlmsghdr *nlh, const char *what, struct td_err *err)
 	mnl_socket_close(nl);
 	if (rc < 0) {
 		if (rc == -EPERM)
-			return td_err_set(err, rc, "%s: permission denied (needs root or "
-					  "CAP_NET_ADMIN)", what);
+			return td_err_set(err, rc,
+					  "%s: permission denied (needs root or "
+					  "CAP_NET_ADMIN)",
+					  what);
 		return td_err_set(err, rc, "%s: %s", what, strerror(-rc));
 	}
 	return 0;
@@ -322,8 +326,8 @@ static int ifindex_of(const char *ifname, const char *ns, struct td_err *err)
 	unsigned idx = if_nametoindex(ifname);
 
 	if (!idx)
-		return td_err_set(err, -ENODEV, "no interface '%s' in network namespace %s",
-				  ifname, ns ? ns : "(current)");
+		return td_err_set(err, -ENODEV, "no interface '%s' in network namespace %s", ifname,
+				  ns ? ns : "(current)");
 	return (int)idx;
 }
 
@@ -337,10 +341,12 @@ int td_labnet_veth_add(const char *ns_a, const char *if_a, const char *ns_b, con
 	int saved, fd_b = -1, rc;
 
 	if (strlen(if_a) >= IFNAMSIZ || strlen(if_b) >= IFNAMSIZ)
-		return td_err_set(err, -EINVAL, "veth %s/%s: interface names are at most %d "
-				  "bytes", if_a, if_b, IFNAMSIZ - 1);
-	snprintf(what, sizeof(what), "veth %s (in %s) <-> %s (in %s)", if_a,
-		 ns_a ? ns_a : "here", if_b, ns_b ? ns_b : "here");
+		return td_err_set(err, -EINVAL,
+				  "veth %s/%s: interface names are at most %d "
+				  "bytes",
+				  if_a, if_b, IFNAMSIZ - 1);
+	snprintf(what, sizeof(what), "veth %s (in %s) <-> %s (in %s)", if_a, ns_a ? ns_a : "here",
+		 if_b, ns_b ? ns_b : "here");
 	if (ns_b) {
 		rc = ns_path(ns_b, path, sizeof(path), err);
 		if (rc < 0)
@@ -415,8 +421,8 @@ int td_labnet_link_set(const char *ns, const char *ifname, bool up, struct td_er
 }
 
 /* "a/len" -> family, address bytes and prefix length. */
-static int parse_prefix(const char *text, int *family, uint8_t addr[16], int *plen,
-			bool need_len, struct td_err *err)
+static int parse_prefix(const char *text, int *family, uint8_t addr[16], int *plen, bool need_len,
+			struct td_err *err)
 {
 	char tmp[INET6_ADDRSTRLEN + 8], *slash, *end;
 	long len;
@@ -448,8 +454,7 @@ static int parse_prefix(const char *text, int *family, uint8_t addr[16], int *pl
 	return 0;
 }
 
-int td_labnet_addr_add(const char *ns, const char *ifname, const char *cidr,
-		       struct td_err *err)
+int td_labnet_addr_add(const char *ns, const char *ifname, const char *cidr, struct td_err *err)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE], what[160];
 	struct nlmsghdr *nlh;
@@ -461,8 +466,7 @@ int td_labnet_addr_add(const char *ns, const char *ifname, const char *cidr,
 	rc = parse_prefix(cidr, &family, addr, &plen, true, err);
 	if (rc < 0)
 		return rc;
-	snprintf(what, sizeof(what), "address %s on %s in %s", cidr, ifname,
-		 ns ? ns : "(current)");
+	snprintf(what, sizeof(what), "address %s on %s in %s", cidr, ifname, ns ? ns : "(current)");
 	rc = td_labnet_enter(ns, &saved, err);
 	if (rc < 0)
 		return rc;
@@ -532,8 +536,8 @@ int td_labnet_route(const char *ns, bool add, const char *dst, enum td_route_kin
 					  gw);
 	}
 	snprintf(what, sizeof(what), "%s %s route %s%s%s%s%s in %s", add ? "adding" : "deleting",
-		 route_kinds[kind].name, dst, gw ? " via " : "", gw ? gw : "",
-		 dev ? " dev " : "", dev ? dev : "", ns ? ns : "(current)");
+		 route_kinds[kind].name, dst, gw ? " via " : "", gw ? gw : "", dev ? " dev " : "",
+		 dev ? dev : "", ns ? ns : "(current)");
 	rc = td_labnet_enter(ns, &saved, err);
 	if (rc < 0)
 		return rc;
@@ -585,8 +589,7 @@ static int sysctl_path(const char *key, char *buf, size_t len, struct td_err *er
 	return 0;
 }
 
-int td_labnet_sysctl_set(const char *ns, const char *key, const char *value,
-			 struct td_err *err)
+int td_labnet_sysctl_set(const char *ns, const char *key, const char *value, struct td_err *err)
 {
 	char path[PATH_MAX];
 	int fd, saved, rc;
@@ -638,8 +641,7 @@ static int read_text(const char *path, char *buf, size_t len, struct td_err *err
 	return 0;
 }
 
-int td_labnet_sysctl_get(const char *ns, const char *key, char *buf, size_t len,
-			 struct td_err *err)
+int td_labnet_sysctl_get(const char *ns, const char *key, char *buf, size_t len, struct td_err *err)
 {
 	char path[PATH_MAX];
 	int saved, rc;
@@ -662,16 +664,17 @@ int td_labnet_sysctl_get(const char *ns, const char *key, char *buf, size_t len,
 	return rc;
 }
 
-int td_labnet_counter_parse(const char *text, const char *name, uint64_t *value,
-			    struct td_err *err)
+int td_labnet_counter_parse(const char *text, const char *name, uint64_t *value, struct td_err *err)
 {
 	const char *dot = strchr(name, '.');
 	const char *line = text;
 	size_t glen;
 
 	if (!dot || dot == name || !dot[1])
-		return td_err_set(err, -EINVAL, "counter '%s': expected GROUP.NAME "
-				  "(TcpExt.ListenOverflows)", name);
+		return td_err_set(err, -EINVAL,
+				  "counter '%s': expected GROUP.NAME "
+				  "(TcpExt.ListenOverflows)",
+				  name);
 	glen = (size_t)(dot - name);
 	/* Lines come in pairs: "TcpExt: A B C" then "TcpExt: 1 2 3". */
 	while (*line) {
@@ -720,8 +723,10 @@ int td_labnet_counter_parse(const char *text, const char *name, uint64_t *value,
 		}
 		line = vnext ? vnext + 1 : vals + strlen(vals);
 	}
-	return td_err_set(err, -TD_ENOTFOUND, "no counter %s in this kernel's "
-			  "/proc/net/netstat or /proc/net/snmp", name);
+	return td_err_set(err, -TD_ENOTFOUND,
+			  "no counter %s in this kernel's "
+			  "/proc/net/netstat or /proc/net/snmp",
+			  name);
 }
 
 int td_labnet_counter(const char *ns, const char *name, uint64_t *value, struct td_err *err)
@@ -985,7 +990,8 @@ int td_labnet_run(const char *ns, const char *const argv[], const char *input, c
 				continue;
 			}
 			if (dst && dlen) {
-				size_t room = dlen - 1 - *dgot, c = (size_t)n < room ? (size_t)n : room;
+				size_t room = dlen - 1 - *dgot,
+				       c = (size_t)n < room ? (size_t)n : room;
 
 				memcpy(dst + *dgot, tmp, c);
 				*dgot += c;

@@ -52,8 +52,7 @@ int td_labnet_link_set(const char *ns, const char *ifname, bool up, struct td_er
 
 /* Add an address "192.0.2.1/24" or "2001:db8::1/64" to ifname; IPv6
  * addresses get IFA_F_NODAD so they are usable at once. */
-int td_labnet_addr_add(const char *ns, const char *ifname, const char *cidr,
-		       struct td_err *err);
+int td_labnet_addr_add(const char *ns, const char *ifname, const char *cidr, struct td_err *err);
 
 enum td_route_kind {
 	TD_ROUTE_UNICAST = 0, /* via gw and/or dev */
@@ -70,8 +69,7 @@ int td_labnet_route(const char *ns, bool add, const char *dst, enum td_route_kin
 /* Write or read a sysctl of the namespace: key "net.ipv4.tcp_fin_timeout"
  * (dots or slashes) through /proc/sys while inside it. get strips the
  * trailing newline. */
-int td_labnet_sysctl_set(const char *ns, const char *key, const char *value,
-			 struct td_err *err);
+int td_labnet_sysctl_set(const char *ns, const char *key, const char *value, struct td_err *err);
 int td_labnet_sysctl_get(const char *ns, const char *key, char *buf, size_t len,
 			 struct td_err *err);
 

@@ -200,7 +200,8 @@ bool td_metrics_counter_name(const struct td_counter *c, char *buf, size_t len, 
 	bool found = false;
 
 	for (size_t i = 0; i < sizeof(exported_groups) / sizeof(exported_groups[0]); i++)
-		if (exported_groups[i].file == c->file && !strcmp(exported_groups[i].group, c->group))
+		if (exported_groups[i].file == c->file &&
+		    !strcmp(exported_groups[i].group, c->group))
 			found = true;
 	if (!found)
 		return false;
@@ -318,21 +319,22 @@ static int render_top(struct td_mbuf *b, const struct td_snapshot *snap, enum td
 		      size_t top)
 {
 	static const int states[] = { TD_TIME_WAIT, TD_CLOSE_WAIT };
-	const char *name = by == TD_TOPBY_PORT ? "tcpdoctor_sockets_by_port"
-					       : "tcpdoctor_sockets_by_process";
+	const char *name =
+		by == TD_TOPBY_PORT ? "tcpdoctor_sockets_by_port" : "tcpdoctor_sockets_by_process";
 	const char *label = by == TD_TOPBY_PORT ? "port" : "process";
 	struct td_top_entry *v = calloc(top, sizeof(*v));
 
 	if (!v)
 		return -ENOMEM;
-	family_head(b, name, "gauge",
-		    by == TD_TOPBY_PORT
-			    ? "TIME_WAIT and CLOSE_WAIT sockets by local port (a listener's port for "
-			      "server-side sockets, \"ephemeral\" for client-side ones), top N, the "
-			      "rest in port=\"other\"."
-			    : "TIME_WAIT and CLOSE_WAIT sockets by owning process name (\"none\" "
-			      "when no process holds them, as TIME_WAIT), top N, the rest in "
-			      "process=\"other\".");
+	family_head(
+		b, name, "gauge",
+		by == TD_TOPBY_PORT
+			? "TIME_WAIT and CLOSE_WAIT sockets by local port (a listener's port for "
+			  "server-side sockets, \"ephemeral\" for client-side ones), top N, the "
+			  "rest in port=\"other\"."
+			: "TIME_WAIT and CLOSE_WAIT sockets by owning process name (\"none\" "
+			  "when no process holds them, as TIME_WAIT), top N, the rest in "
+			  "process=\"other\".");
 	for (size_t s = 0; s < sizeof(states) / sizeof(states[0]); s++) {
 		size_t n;
 		uint64_t other;
@@ -414,9 +416,10 @@ int td_metrics_render(const struct td_metrics_input *in, struct td_mbuf *b)
 			    "SYN_RECV).");
 		for (int f = 0; f < 2; f++)
 			for (int st = TD_ESTABLISHED; st <= TD_CLOSING; st++)
-				td_mbuf_printf(b, "tcpdoctor_sockets{state=\"%s\",family=\"%s\"} %llu\n",
-					       td_state_name(st), fam[f],
-					       (unsigned long long)in->fam_counts[f][st]);
+				td_mbuf_printf(
+					b, "tcpdoctor_sockets{state=\"%s\",family=\"%s\"} %llu\n",
+					td_state_name(st), fam[f],
+					(unsigned long long)in->fam_counts[f][st]);
 	}
 	if (in->snap) {
 		rc = render_listeners(b, in->snap);

@@ -66,12 +66,12 @@ struct td_metrics_input {
 	const struct td_counters *counters; /* NULL: no kernel counters */
 	const struct td_finding *findings;
 	size_t nfindings;
-	bool with_findings;   /* rules ran: export tcpdoctor_finding */
-	size_t top;	      /* N of the top-N families (0: TD_METRICS_DEFAULT_TOP) */
-	double scrape_seconds; /* how long gathering took */
+	bool with_findings;		 /* rules ran: export tcpdoctor_finding */
+	size_t top;			 /* N of the top-N families (0: TD_METRICS_DEFAULT_TOP) */
+	double scrape_seconds;		 /* how long gathering took */
 	uint64_t scrapes, scrape_errors; /* since the exporter started */
-	const char *version;  /* tcpdoctor_build_info */
-	const char *source;   /* "netlink", "bpf", "proc" (tcpdoctor_build_info) */
+	const char *version;		 /* tcpdoctor_build_info */
+	const char *source;		 /* "netlink", "bpf", "proc" (tcpdoctor_build_info) */
 };
 
 /* Append the exposition of in to out. 0, or -ENOMEM (out->oom). */

@@ -16,9 +16,9 @@
 
 struct td_owner {
 	pid_t pid;
-	uid_t uid;            /* real uid of the process */
+	uid_t uid; /* real uid of the process */
 	int fd;
-	char comm[16];        /* /proc/PID/comm, as the kernel truncates it */
+	char comm[16];		     /* /proc/PID/comm, as the kernel truncates it */
 	const struct td_owner *next; /* next process holding the same inode */
 };
 
@@ -35,8 +35,8 @@ int td_owners_want(struct td_owners *o, uint64_t inode);
  * only the wanted ones, stopping when all are found. If `pids` is given
  * (npids > 0), look only in those processes. Returns 0 or a negative error
  * (only when /proc itself cannot be read). */
-int td_owners_resolve(struct td_owners *o, const char *procdir, bool want_all,
-		      const pid_t *pids, size_t npids, struct td_err *err);
+int td_owners_resolve(struct td_owners *o, const char *procdir, bool want_all, const pid_t *pids,
+		      size_t npids, struct td_err *err);
 
 /* Stopping early loses the other holders of a shared socket (a pre-fork
  * server's workers all hold its listener): with complete set, the walk

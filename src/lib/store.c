@@ -66,12 +66,12 @@ static const char *const migrations[TD_STORE_SCHEMA] = {
 static int db_fail(struct td_store *st, struct td_err *err, const char *what)
 {
 	int code = sqlite3_errcode(st->db);
-	int rc = code == SQLITE_NOTADB || code == SQLITE_CORRUPT ? -TD_EPARSE
-		 : code == SQLITE_NOMEM				 ? -ENOMEM
-		 : code == SQLITE_BUSY || code == SQLITE_LOCKED	 ? -EBUSY
+	int rc = code == SQLITE_NOTADB || code == SQLITE_CORRUPT  ? -TD_EPARSE
+		 : code == SQLITE_NOMEM				  ? -ENOMEM
+		 : code == SQLITE_BUSY || code == SQLITE_LOCKED	  ? -EBUSY
 		 : code == SQLITE_READONLY || code == SQLITE_PERM ? -EACCES
-		 : code == SQLITE_FULL				 ? -ENOSPC
-								 : -EIO;
+		 : code == SQLITE_FULL				  ? -ENOSPC
+								  : -EIO;
 
 	return td_err_set(err, rc, "%s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
 }
@@ -103,16 +103,18 @@ static int migrate(struct td_store *st, bool readonly, struct td_err *err)
 	if (v < 0)
 		return db_fail(st, err, "reading the schema version");
 	if (v > TD_STORE_SCHEMA)
-		return td_err_set(err, -TD_EUNSUPP,
-				  "%s: schema version %d was written by a newer tcpdoctor (this one "
-				  "knows %d): upgrade tcpdoctor, or record into another file",
-				  st->path, v, TD_STORE_SCHEMA);
+		return td_err_set(
+			err, -TD_EUNSUPP,
+			"%s: schema version %d was written by a newer tcpdoctor (this one "
+			"knows %d): upgrade tcpdoctor, or record into another file",
+			st->path, v, TD_STORE_SCHEMA);
 	if (readonly) {
 		if (v < TD_STORE_SCHEMA)
 			return td_err_set(err, -TD_EPARSE,
 					  "%s: schema version %d, not a tcpdoctor record database "
 					  "(or an old one: open it once with `tcpdoctor record` to "
-					  "upgrade)", st->path, v);
+					  "upgrade)",
+					  st->path, v);
 		return 0;
 	}
 	for (; v < TD_STORE_SCHEMA; v++) {
@@ -215,7 +217,8 @@ static int insert_rows(struct td_store *st, struct td_store_sample *s, struct td
 
 	rc = prepare(st,
 		     "INSERT INTO samples(ts_ms, interval_s, source, netns, total) "
-		     "VALUES(?, ?, ?, ?, ?)", &q, err);
+		     "VALUES(?, ?, ?, ?, ?)",
+		     &q, err);
 	if (rc < 0)
 		return rc;
 	sqlite3_bind_int64(q, 1, s->ts_ms);
@@ -384,7 +387,8 @@ int td_store_sample_at(struct td_store *st, int64_t ts_ms, struct td_store_sampl
 	if (rc == SQLITE_ROW)
 		rc = load_sample(st, q, out, err);
 	else if (rc == SQLITE_DONE)
-		rc = td_err_set(err, -TD_ENOTFOUND, "%s: no sample at or before that time", st->path);
+		rc = td_err_set(err, -TD_ENOTFOUND, "%s: no sample at or before that time",
+				st->path);
 	else
 		rc = db_fail(st, err, "reading samples");
 	sqlite3_finalize(q);
@@ -426,7 +430,8 @@ int td_store_groups(struct td_store *st, int64_t sample, td_store_group_cb cb, v
 
 	rc = prepare(st,
 		     "SELECT state, grouping, key, count FROM groups WHERE sample = ? "
-		     "ORDER BY grouping DESC, state, count DESC, key", &q, err);
+		     "ORDER BY grouping DESC, state, count DESC, key",
+		     &q, err);
 	if (rc < 0)
 		return rc;
 	sqlite3_bind_int64(q, 1, sample);
@@ -489,7 +494,8 @@ int td_store_findings(struct td_store *st, int64_t sample, const char *rule, int
 		     "SELECT s.ts_ms, f.rule, f.severity, f.summary, f.count, f.rate, f.port, "
 		     "f.pid, f.comm, f.peer FROM findings f JOIN samples s ON s.id = f.sample "
 		     "WHERE (?1 < 0 AND s.ts_ms BETWEEN ?2 AND ?3 OR f.sample = ?1) "
-		     "AND (?4 IS NULL OR f.rule = ?4) ORDER BY s.ts_ms, s.id, f.rowid", &q, err);
+		     "AND (?4 IS NULL OR f.rule = ?4) ORDER BY s.ts_ms, s.id, f.rowid",
+		     &q, err);
 	if (rc < 0)
 		return rc;
 	sqlite3_bind_int64(q, 1, sample);
@@ -538,19 +544,22 @@ int td_store_series(struct td_store *st, const char *name, int64_t from_ms, int6
 			if (mask == TD_STATE_BIT(i))
 				state = i;
 		if (state < 0)
-			return td_err_set(err, -TD_EPARSE,
-					  "'%s' is a group of states: plot one state "
-					  "(CLOSE_WAIT, TIME_WAIT...) or a counter (TcpExt.ListenOverflows)",
-					  name);
+			return td_err_set(
+				err, -TD_EPARSE,
+				"'%s' is a group of states: plot one state "
+				"(CLOSE_WAIT, TIME_WAIT...) or a counter (TcpExt.ListenOverflows)",
+				name);
 		rc = prepare(st,
 			     "SELECT s.ts_ms, COALESCE((SELECT ipv4 + ipv6 FROM states WHERE "
 			     "sample = s.id AND state = ?3), 0) FROM samples s "
-			     "WHERE s.ts_ms BETWEEN ?1 AND ?2 ORDER BY s.ts_ms, s.id", &q, err);
+			     "WHERE s.ts_ms BETWEEN ?1 AND ?2 ORDER BY s.ts_ms, s.id",
+			     &q, err);
 	} else {
 		rc = prepare(st,
 			     "SELECT s.ts_ms, COALESCE((SELECT delta FROM counters WHERE "
 			     "sample = s.id AND name = ?4), 0) FROM samples s "
-			     "WHERE s.ts_ms BETWEEN ?1 AND ?2 ORDER BY s.ts_ms, s.id", &q, err);
+			     "WHERE s.ts_ms BETWEEN ?1 AND ?2 ORDER BY s.ts_ms, s.id",
+			     &q, err);
 	}
 	if (rc < 0)
 		return rc;
@@ -578,8 +587,8 @@ static const struct unit {
 	const char *name;
 	int64_t ms;
 } units[] = {
-	{ "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 },
-	{ "d", 86400000 }, { "w", 604800000 },
+	{ "ms", 1 },	  { "s", 1000 },     { "m", 60000 },
+	{ "h", 3600000 }, { "d", 86400000 }, { "w", 604800000 },
 };
 
 int td_parse_duration(const char *text, int64_t *ms, struct td_err *err)
@@ -693,5 +702,6 @@ int td_parse_time(const char *text, int64_t now_ms, int64_t *ms, struct td_err *
 bad:
 	return td_err_set(err, -TD_EPARSE,
 			  "'%s': expected a time such as \"2026-11-26 03:00\", \"03:00\" (today), "
-			  "\"-10m\", \"2h ago\", \"@EPOCH\" or \"now\"", text);
+			  "\"-10m\", \"2h ago\", \"@EPOCH\" or \"now\"",
+			  text);
 }

@@ -58,11 +58,11 @@ struct td_store_finding {
 };
 
 struct td_store_sample {
-	int64_t id;	    /* filled by insert / by the queries */
-	int64_t ts_ms;	    /* wall clock, ms since the epoch (UTC) */
-	double interval_s;  /* since the previous sample (0: first) */
-	char source[16];    /* "netlink", "bpf", "proc" */
-	char netns[64];	    /* --netns as given, "" for the caller's */
+	int64_t id;	   /* filled by insert / by the queries */
+	int64_t ts_ms;	   /* wall clock, ms since the epoch (UTC) */
+	double interval_s; /* since the previous sample (0: first) */
+	char source[16];   /* "netlink", "bpf", "proc" */
+	char netns[64];	   /* --netns as given, "" for the caller's */
 	uint64_t total;
 	uint64_t states[2][TD_STATE_MAX + 1]; /* [0] IPv4, [1] IPv6 */
 	/* For insert only (the queries leave them 0/NULL). */

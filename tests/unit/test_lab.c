@@ -70,8 +70,7 @@ static void test_ids_and_names(void **state)
 	assert_false(td_lab_id_ok("a/b"));
 	assert_false(td_lab_id_ok("a b"));
 	assert_false(td_lab_id_ok(".."));
-	assert_string_equal(td_lab_netns_name(NULL, "server", buf, sizeof(buf)),
-			    "td-lab-server");
+	assert_string_equal(td_lab_netns_name(NULL, "server", buf, sizeof(buf)), "td-lab-server");
 	assert_string_equal(td_lab_netns_name("", "client", buf, sizeof(buf)), "td-lab-client");
 	assert_string_equal(td_lab_netns_name("k1", "server", buf, sizeof(buf)),
 			    "td-lab-k1-server");
@@ -82,10 +81,12 @@ static void test_spec_parse(void **state)
 	struct td_err err = { 0 };
 
 	(void)state;
-	assert_int_equal(td_lab_spec_check("server CLOSE_WAIT=4 LISTEN=2 client FIN_WAIT2=4",
-					   &err), 0);
+	assert_int_equal(td_lab_spec_check("server CLOSE_WAIT=4 LISTEN=2 client FIN_WAIT2=4", &err),
+			 0);
 	assert_int_equal(td_lab_spec_check("server ESTAB>=1 syn-recv<=3, client total=0; "
-					   "server lq=3 backlog=2 connected=4", &err), 0);
+					   "server lq=3 backlog=2 connected=4",
+					   &err),
+			 0);
 	assert_int_equal(td_lab_spec_check("server", &err), -TD_EPARSE);
 	assert_non_null(strstr(err.msg, "nothing to expect"));
 	assert_int_equal(td_lab_spec_check("", &err), -TD_EPARSE);
@@ -121,8 +122,8 @@ static void test_spec_match(void **state)
 	assert_false(td_lab_spec_match("server CLOSE_WAIT=4 client CLOSE_WAIT=0", "client", &c));
 	assert_true(td_lab_spec_match("client FIN_WAIT2=9", "server", &c));
 	/* Any spelling of a state. */
-	assert_true(td_lab_spec_match("server close-wait=4 CLOSE-WAIT>=4 closewait<=4", "server",
-				      &c));
+	assert_true(
+		td_lab_spec_match("server close-wait=4 CLOSE-WAIT>=4 closewait<=4", "server", &c));
 	assert_true(td_lab_spec_match("server SYN_RCVD=1 syn-recv=1", "server", &c));
 	assert_true(td_lab_spec_match("server ESTAB=0 established<=0", "server", &c));
 	/* Groups sum their states: connected = all but LISTEN and CLOSE. */
@@ -195,7 +196,8 @@ static void test_ss_timer_parse(void **state)
 	(void)state;
 	assert_int_equal(td_lab_ss_timer_parse("FIN-WAIT-1 0      1        192.0.2.1:33070   "
 					       "192.0.2.2:5050 timer:(on,380ms,3)",
-					       &st, &lp, &rp, &tm, &n), 0);
+					       &st, &lp, &rp, &tm, &n),
+			 0);
 	assert_int_equal(st, TD_FIN_WAIT1);
 	assert_int_equal(lp, 33070);
 	assert_int_equal(rp, 5050);
@@ -203,7 +205,8 @@ static void test_ss_timer_parse(void **state)
 	assert_int_equal(n, 3);
 	assert_int_equal(td_lab_ss_timer_parse("TIME-WAIT 0 0 [2001:db8::2]:5051 "
 					       "[2001:db8::1]:40000 timer:(timewait,56sec,0)",
-					       &st, &lp, &rp, &tm, &n), 0);
+					       &st, &lp, &rp, &tm, &n),
+			 0);
 	assert_int_equal(st, TD_TIME_WAIT);
 	assert_int_equal(lp, 5051);
 	assert_int_equal(rp, 40000);
@@ -211,18 +214,22 @@ static void test_ss_timer_parse(void **state)
 	assert_int_equal(n, 0);
 	/* A request socket is SYN_RECV; persist is the zero-window probe. */
 	assert_int_equal(td_lab_ss_timer_parse("SYN-RECV 0 0 192.0.2.2:5060 198.51.100.1:20000 "
-					       "timer:(on,980ms,2)", &st, &lp, &rp, &tm, &n), 0);
+					       "timer:(on,980ms,2)",
+					       &st, &lp, &rp, &tm, &n),
+			 0);
 	assert_int_equal(st, TD_SYN_RECV);
 	assert_int_equal(n, 2);
 	assert_int_equal(td_lab_ss_timer_parse("CLOSING 0 1 192.0.2.2:5034 192.0.2.1:1 "
-					       "timer:(persist,1.2sec,7)", &st, &lp, &rp, &tm, &n),
+					       "timer:(persist,1.2sec,7)",
+					       &st, &lp, &rp, &tm, &n),
 			 0);
 	assert_int_equal(st, TD_CLOSING);
 	assert_int_equal(tm, TD_TIMER_PROBE0);
 	assert_int_equal(n, 7);
 	/* No timer: none, 0; a listener's peer port is '*'. */
-	assert_int_equal(td_lab_ss_timer_parse("LISTEN 0 128 0.0.0.0:5030 0.0.0.0:*", &st, &lp,
-					       &rp, &tm, &n), 0);
+	assert_int_equal(td_lab_ss_timer_parse("LISTEN 0 128 0.0.0.0:5030 0.0.0.0:*", &st, &lp, &rp,
+					       &tm, &n),
+			 0);
 	assert_int_equal(st, TD_LISTEN);
 	assert_int_equal(lp, 5030);
 	assert_int_equal(rp, 0);
@@ -236,10 +243,12 @@ static void test_ss_timer_parse(void **state)
 			 -TD_EPARSE);
 	assert_int_equal(td_lab_ss_timer_parse("ESTAB 0 0 a:1 b:70000", &st, &lp, &rp, &tm, &n),
 			 -TD_EPARSE);
-	assert_int_equal(td_lab_ss_timer_parse("ESTAB 0 0 a:1 b:2 timer:(on,1s)", &st, &lp, &rp,
-					       &tm, &n), -TD_EPARSE);
+	assert_int_equal(
+		td_lab_ss_timer_parse("ESTAB 0 0 a:1 b:2 timer:(on,1s)", &st, &lp, &rp, &tm, &n),
+		-TD_EPARSE);
 	assert_int_equal(td_lab_ss_timer_parse("ESTAB 0 0 a:1 b:2 timer:(bogus,1s,1)", &st, &lp,
-					       &rp, &tm, &n), -TD_EPARSE);
+					       &rp, &tm, &n),
+			 -TD_EPARSE);
 }
 
 static void test_errno_names(void **state)
@@ -354,16 +363,11 @@ static void test_bad_id(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_scenario_table),
-		cmocka_unit_test(test_ids_and_names),
-		cmocka_unit_test(test_spec_parse),
-		cmocka_unit_test(test_spec_match),
-		cmocka_unit_test(test_ss_parse),
-		cmocka_unit_test(test_ss_timer_parse),
-		cmocka_unit_test(test_errno_names),
-		cmocka_unit_test(test_go),
-		cmocka_unit_test(test_needs_root),
-		cmocka_unit_test(test_bad_id),
+		cmocka_unit_test(test_scenario_table), cmocka_unit_test(test_ids_and_names),
+		cmocka_unit_test(test_spec_parse),     cmocka_unit_test(test_spec_match),
+		cmocka_unit_test(test_ss_parse),       cmocka_unit_test(test_ss_timer_parse),
+		cmocka_unit_test(test_errno_names),    cmocka_unit_test(test_go),
+		cmocka_unit_test(test_needs_root),     cmocka_unit_test(test_bad_id),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -34,11 +34,10 @@ static const char netstat_text[] =
 	"IpExt: InNoRoutes InTruncatedPkts\n"
 	"IpExt: 0 5\n";
 
-static const char snmp_text[] =
-	"Ip: Forwarding DefaultTTL\n"
-	"Ip: 2 64\n"
-	"Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens OutRsts\n"
-	"Tcp: 1 200 120000 -1 42 7\n";
+static const char snmp_text[] = "Ip: Forwarding DefaultTTL\n"
+				"Ip: 2 64\n"
+				"Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens OutRsts\n"
+				"Tcp: 1 200 120000 -1 42 7\n";
 
 static void test_name_ok(void **state)
 {
@@ -67,13 +66,16 @@ static void test_counter_parse(void **state)
 	uint64_t v = 99;
 
 	(void)state;
-	assert_int_equal(td_labnet_counter_parse(netstat_text, "TcpExt.ListenOverflows", &v, &err), 0);
+	assert_int_equal(td_labnet_counter_parse(netstat_text, "TcpExt.ListenOverflows", &v, &err),
+			 0);
 	assert_int_equal(v, 17);
 	assert_int_equal(td_labnet_counter_parse(netstat_text, "TcpExt.ListenDrops", &v, &err), 0);
 	assert_int_equal(v, 18);
-	assert_int_equal(td_labnet_counter_parse(netstat_text, "TcpExt.SyncookiesSent", &v, &err), 0);
+	assert_int_equal(td_labnet_counter_parse(netstat_text, "TcpExt.SyncookiesSent", &v, &err),
+			 0);
 	assert_int_equal(v, 3);
-	assert_int_equal(td_labnet_counter_parse(netstat_text, "IpExt.InTruncatedPkts", &v, &err), 0);
+	assert_int_equal(td_labnet_counter_parse(netstat_text, "IpExt.InTruncatedPkts", &v, &err),
+			 0);
 	assert_int_equal(v, 5);
 	assert_int_equal(td_labnet_counter_parse(snmp_text, "Tcp.OutRsts", &v, &err), 0);
 	assert_int_equal(v, 7);
@@ -103,7 +105,8 @@ static void test_counter_parse(void **state)
 			 -TD_ENOTFOUND);
 	assert_int_equal(td_labnet_counter_parse("", "TcpExt.A", &v, &err), -TD_ENOTFOUND);
 	/* No trailing newline. */
-	assert_int_equal(td_labnet_counter_parse("TcpExt: A B\nTcpExt: 1 2", "TcpExt.B", &v, &err), 0);
+	assert_int_equal(td_labnet_counter_parse("TcpExt: A B\nTcpExt: 1 2", "TcpExt.B", &v, &err),
+			 0);
 	assert_int_equal(v, 2);
 }
 
@@ -124,19 +127,25 @@ static void test_bad_arguments(void **state)
 	assert_int_equal(td_labnet_sysctl_get(NULL, "", buf, sizeof(buf), &err), -EINVAL);
 	assert_int_equal(td_labnet_sysctl_get(NULL, "/net/ipv4/x", buf, sizeof(buf), &err),
 			 -EINVAL);
-	assert_int_equal(td_labnet_route(NULL, true, "198.51.100.0/33", TD_ROUTE_BLACKHOLE,
-					 NULL, NULL, &err), -EINVAL);
-	assert_int_equal(td_labnet_route(NULL, true, "nonsense", TD_ROUTE_BLACKHOLE, NULL, NULL,
-					 &err), -EINVAL);
+	assert_int_equal(td_labnet_route(NULL, true, "198.51.100.0/33", TD_ROUTE_BLACKHOLE, NULL,
+					 NULL, &err),
+			 -EINVAL);
+	assert_int_equal(
+		td_labnet_route(NULL, true, "nonsense", TD_ROUTE_BLACKHOLE, NULL, NULL, &err),
+		-EINVAL);
 	assert_int_equal(td_labnet_route(NULL, true, "198.51.100.0/24", TD_ROUTE_BLACKHOLE,
-					 "192.0.2.1", NULL, &err), -EINVAL);
+					 "192.0.2.1", NULL, &err),
+			 -EINVAL);
 	assert_non_null(strstr(err.msg, "blackhole"));
-	assert_int_equal(td_labnet_route(NULL, true, "198.51.100.0/24", TD_ROUTE_UNICAST, NULL,
-					 NULL, &err), -EINVAL);
+	assert_int_equal(
+		td_labnet_route(NULL, true, "198.51.100.0/24", TD_ROUTE_UNICAST, NULL, NULL, &err),
+		-EINVAL);
 	assert_int_equal(td_labnet_route(NULL, true, "198.51.100.0/24", TD_ROUTE_UNICAST,
-					 "2001:db8::1", NULL, &err), -EINVAL);
+					 "2001:db8::1", NULL, &err),
+			 -EINVAL);
 	assert_int_equal(td_labnet_route(NULL, true, "198.51.100.0/24", (enum td_route_kind)42,
-					 NULL, NULL, &err), -EINVAL);
+					 NULL, NULL, &err),
+			 -EINVAL);
 	assert_int_equal(td_labnet_addr_add(NULL, "lo", "192.0.2.1", &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "prefix length"));
 	assert_int_equal(td_labnet_veth_add(NULL, "a-name-that-is-too-long", NULL, "b", &err),
@@ -154,16 +163,18 @@ static void test_run_here(void **state)
 	int status = -1;
 
 	(void)state;
-	assert_int_equal(td_labnet_run(NULL, cat, "hello\n", out, sizeof(out), NULL, 0, &status,
-				       &err), 0);
+	assert_int_equal(
+		td_labnet_run(NULL, cat, "hello\n", out, sizeof(out), NULL, 0, &status, &err), 0);
 	assert_string_equal(out, "hello\n");
 	assert_int_equal(status, 0);
 	/* Output longer than the buffer is cut, not overflowed. */
-	assert_int_equal(td_labnet_run(NULL, cat, "0123456789abcdefghij", out, sizeof(out), NULL,
-				       0, &status, &err), 0);
+	assert_int_equal(td_labnet_run(NULL, cat, "0123456789abcdefghij", out, sizeof(out), NULL, 0,
+				       &status, &err),
+			 0);
 	assert_string_equal(out, "0123456789abcde");
 	assert_int_equal(td_labnet_run(NULL, sh, NULL, out, sizeof(out), errbuf, sizeof(errbuf),
-				       &status, &err), 0);
+				       &status, &err),
+			 0);
 	assert_string_equal(out, "out\n");
 	assert_string_equal(errbuf, "err\n");
 	assert_int_equal(status, 3);
@@ -223,11 +234,13 @@ static void test_netns_lifecycle(void **state)
 	assert_int_not_equal(st_self.st_ino, st_ns.st_ino);
 	/* Loopback is up inside: 127.0.0.1 answers with a RST. */
 	{
-		const char *sh[] = { "sh", "-c", "cat /sys/class/net/lo/operstate 2>/dev/null; "
-				     "ip -o link show lo", NULL };
+		const char *sh[] = { "sh", "-c",
+				     "cat /sys/class/net/lo/operstate 2>/dev/null; "
+				     "ip -o link show lo",
+				     NULL };
 
-		assert_int_equal(td_labnet_run(ns_a, sh, NULL, out, sizeof(out), NULL, 0, &status,
-					       &err), 0);
+		assert_int_equal(
+			td_labnet_run(ns_a, sh, NULL, out, sizeof(out), NULL, 0, &status, &err), 0);
 		assert_non_null(strstr(out, "UP"));
 	}
 	assert_int_equal(td_labnet_netns_del(ns_a, &err), 0);
@@ -300,40 +313,48 @@ static void test_veth_routes_sysctls(void **state)
 	 * fib error for RTN_BLACKHOLE), unreachable with EHOSTUNREACH,
 	 * prohibit with EACCES. */
 	assert_int_equal(td_labnet_route(ns_a, true, "198.51.100.0/24", TD_ROUTE_BLACKHOLE, NULL,
-					 NULL, &err), 0);
-	assert_int_equal(td_labnet_route(ns_a, true, "203.0.113.0/25", TD_ROUTE_UNREACHABLE,
-					 NULL, NULL, &err), 0);
+					 NULL, &err),
+			 0);
+	assert_int_equal(td_labnet_route(ns_a, true, "203.0.113.0/25", TD_ROUTE_UNREACHABLE, NULL,
+					 NULL, &err),
+			 0);
 	assert_int_equal(td_labnet_route(ns_a, true, "203.0.113.128/25", TD_ROUTE_PROHIBIT, NULL,
-					 NULL, &err), 0);
+					 NULL, &err),
+			 0);
 	assert_int_equal(td_labnet_route(ns_a, true, "2001:db8:1::/48", TD_ROUTE_UNICAST,
-					 "2001:db8::2", "ta", &err), 0);
+					 "2001:db8::2", "ta", &err),
+			 0);
 	assert_int_equal(connect_errno(ns_a, "198.51.100.1", 9), EINVAL);
 	assert_int_equal(connect_errno(ns_a, "203.0.113.1", 9), EHOSTUNREACH);
 	assert_int_equal(connect_errno(ns_a, "203.0.113.200", 9), EACCES);
 	assert_int_equal(td_labnet_route(ns_a, true, "198.51.100.0/24", TD_ROUTE_BLACKHOLE, NULL,
-					 NULL, &err), -EEXIST);
+					 NULL, &err),
+			 -EEXIST);
 	assert_int_equal(td_labnet_route(ns_a, false, "198.51.100.0/24", TD_ROUTE_BLACKHOLE, NULL,
-					 NULL, &err), 0);
+					 NULL, &err),
+			 0);
 	assert_int_equal(connect_errno(ns_a, "198.51.100.1", 9), ENETUNREACH);
 	assert_int_equal(td_labnet_route(ns_a, false, "198.51.100.0/24", TD_ROUTE_BLACKHOLE, NULL,
-					 NULL, &err), -ESRCH);
+					 NULL, &err),
+			 -ESRCH);
 	/* A link down: the on-link route goes with it. */
 	assert_int_equal(td_labnet_link_set(ns_a, "ta", false, &err), 0);
 	assert_int_equal(connect_errno(ns_a, "192.0.2.2", 9), ENETUNREACH);
 	assert_int_equal(td_labnet_link_set(ns_a, "ta", true, &err), 0);
 
 	/* Sysctls: written inside, the root namespace untouched. */
-	assert_int_equal(td_labnet_sysctl_get(NULL, "net.ipv4.tcp_fin_timeout", here,
-					      sizeof(here), &err), 0);
+	assert_int_equal(
+		td_labnet_sysctl_get(NULL, "net.ipv4.tcp_fin_timeout", here, sizeof(here), &err),
+		0);
 	assert_int_equal(td_labnet_sysctl_set(ns_a, "net.ipv4.tcp_fin_timeout", "7", &err), 0);
-	assert_int_equal(td_labnet_sysctl_get(ns_a, "net/ipv4/tcp_fin_timeout", buf, sizeof(buf),
-					      &err), 0);
+	assert_int_equal(
+		td_labnet_sysctl_get(ns_a, "net/ipv4/tcp_fin_timeout", buf, sizeof(buf), &err), 0);
 	assert_string_equal(buf, "7");
-	assert_int_equal(td_labnet_sysctl_get(ns_b, "net.ipv4.tcp_fin_timeout", buf, sizeof(buf),
-					      &err), 0);
+	assert_int_equal(
+		td_labnet_sysctl_get(ns_b, "net.ipv4.tcp_fin_timeout", buf, sizeof(buf), &err), 0);
 	assert_string_equal(buf, "60");
-	assert_int_equal(td_labnet_sysctl_get(NULL, "net.ipv4.tcp_fin_timeout", buf, sizeof(buf),
-					      &err), 0);
+	assert_int_equal(
+		td_labnet_sysctl_get(NULL, "net.ipv4.tcp_fin_timeout", buf, sizeof(buf), &err), 0);
 	assert_string_equal(buf, here);
 	assert_int_equal(td_labnet_sysctl_set(ns_a, "net.ipv4.tcp_no_such_thing", "1", &err),
 			 -ENOENT);
@@ -348,8 +369,7 @@ static void test_veth_routes_sysctls(void **state)
 	assert_int_equal(v1, v0 + 1);
 	assert_int_equal(td_labnet_counter(ns_b, "TcpExt.ListenOverflows", &v0, &err), 0);
 	assert_int_equal(v0, 0);
-	assert_int_equal(td_labnet_counter(ns_b, "TcpExt.NoSuchCounter", &v0, &err),
-			 -TD_ENOTFOUND);
+	assert_int_equal(td_labnet_counter(ns_b, "TcpExt.NoSuchCounter", &v0, &err), -TD_ENOTFOUND);
 }
 
 struct names {
@@ -457,7 +477,8 @@ static void test_run_inside(void **state)
 	assert_string_equal(out, want);
 	assert_int_equal(status, 0);
 	assert_int_equal(td_labnet_run("td-labnet-test-missing", sh, NULL, out, sizeof(out), NULL,
-				       0, &status, &err), -ENOENT);
+				       0, &status, &err),
+			 -ENOENT);
 }
 
 int main(void)

@@ -146,7 +146,8 @@ static void test_states_and_families(void **state)
 	in.fam_counts[0][TD_NEW_SYN_RECV] = 99; /* folded already: never exported */
 	t = render(&in);
 	assert_well_formed(t);
-	assert_int_equal(value_of(t, "tcpdoctor_sockets{state=\"ESTABLISHED\",family=\"ipv4\"}"), 7);
+	assert_int_equal(value_of(t, "tcpdoctor_sockets{state=\"ESTABLISHED\",family=\"ipv4\"}"),
+			 7);
 	assert_int_equal(value_of(t, "tcpdoctor_sockets{state=\"CLOSE_WAIT\",family=\"ipv6\"}"), 3);
 	assert_int_equal(value_of(t, "tcpdoctor_sockets{state=\"CLOSE_WAIT\",family=\"ipv4\"}"), 0);
 	/* 11 states x 2 families, always (a series never vanishes). */
@@ -262,12 +263,13 @@ static void test_top_with_other(void **state)
 	in.snap = &snap;
 	t = render(&in);
 	assert_well_formed(t);
-	assert_int_equal(value_of(t, "tcpdoctor_sockets_by_port{state=\"CLOSE_WAIT\",port=\"5000\"}"),
-			 10);
+	assert_int_equal(
+		value_of(t, "tcpdoctor_sockets_by_port{state=\"CLOSE_WAIT\",port=\"5000\"}"), 10);
 	assert_int_equal(
 		value_of(t, "tcpdoctor_sockets_by_port{state=\"CLOSE_WAIT\",port=\"other\"}"), 1);
 	assert_int_equal(
-		value_of(t, "tcpdoctor_sockets_by_port{state=\"TIME_WAIT\",port=\"ephemeral\"}"), 5);
+		value_of(t, "tcpdoctor_sockets_by_port{state=\"TIME_WAIT\",port=\"ephemeral\"}"),
+		5);
 	/* Label values escaped: quote and backslash. */
 	assert_int_equal(value_of(t, "tcpdoctor_sockets_by_process{state=\"CLOSE_WAIT\","
 				     "process=\"api\\\"x\\\\y\"}"),
@@ -378,7 +380,8 @@ static void test_findings(void **state)
 	assert_int_equal(
 		value_of(t, "tcpdoctor_finding{rule=\"close-wait-leak\",severity=\"warning\"}"), 2);
 	assert_int_equal(
-		value_of(t, "tcpdoctor_finding{rule=\"close-wait-leak\",severity=\"critical\"}"), 0);
+		value_of(t, "tcpdoctor_finding{rule=\"close-wait-leak\",severity=\"critical\"}"),
+		0);
 	assert_int_equal(value_of(t, "tcpdoctor_finding{rule=\"syn-flood\",severity=\"critical\"}"),
 			 1);
 	assert_int_equal(value_of(t, "tcpdoctor_finding_sockets{rule=\"close-wait-leak\"}"), 10);

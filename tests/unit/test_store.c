@@ -51,13 +51,20 @@ static void put(struct td_store *st, int64_t ts, uint64_t cw, int64_t prune, int
 		{ .state = TD_CLOSE_WAIT, .by = "port", .key = "5000", .count = cw },
 		{ .state = TD_CLOSE_WAIT, .by = "process", .key = "web", .count = cw },
 	};
-	struct td_store_counter c[1] = { { .name = "TcpExt.ListenOverflows", .value = 100 + cw,
-					   .delta = (int64_t)cw, .has_delta = true } };
-	struct td_store_finding f = { .rule = "close-wait-leak", .severity = "warning",
-				      .summary = "CLOSE_WAIT piles up", .count = cw, .port = 5000,
-				      .pid = 42, .comm = "web" };
-	struct td_store_sample s = { .ts_ms = ts, .interval_s = 1, .source = "netlink",
-				     .netns = "x" };
+	struct td_store_counter c[1] = { { .name = "TcpExt.ListenOverflows",
+					   .value = 100 + cw,
+					   .delta = (int64_t)cw,
+					   .has_delta = true } };
+	struct td_store_finding f = { .rule = "close-wait-leak",
+				      .severity = "warning",
+				      .summary = "CLOSE_WAIT piles up",
+				      .count = cw,
+				      .port = 5000,
+				      .pid = 42,
+				      .comm = "web" };
+	struct td_store_sample s = {
+		.ts_ms = ts, .interval_s = 1, .source = "netlink", .netns = "x"
+	};
 	struct td_err err = { 0 };
 
 	s.states[0][TD_CLOSE_WAIT] = cw;
@@ -128,7 +135,8 @@ static void test_not_a_database(void **state)
 		sqlite3 *db;
 
 		assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
-		assert_int_equal(sqlite3_exec(db, "CREATE TABLE t(x)", NULL, NULL, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(db, "CREATE TABLE t(x)", NULL, NULL, NULL),
+				 SQLITE_OK);
 		sqlite3_close(db);
 	}
 	assert_int_equal(td_store_open(&st, dbpath, true, &err), -TD_EPARSE);
@@ -237,8 +245,8 @@ static void test_round_trip(void **state)
 	assert_int_equal(c.n, 2);
 	assert_int_equal(c.v[0], 2);
 	memset(&c, 0, sizeof(c));
-	assert_int_equal(td_store_series(st, "TcpExt.ListenOverflows", 0, 2000000, on_point, &c,
-					 &err), 0);
+	assert_int_equal(
+		td_store_series(st, "TcpExt.ListenOverflows", 0, 2000000, on_point, &c, &err), 0);
 	assert_int_equal(c.v[1], 4);
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(td_store_series(st, "Tcp.Nothing", 0, 2000000, on_point, &c, &err), 0);
@@ -250,8 +258,8 @@ static void test_round_trip(void **state)
 
 	/* Findings over a range, by rule; the callback's value stops a walk. */
 	memset(&c, 0, sizeof(c));
-	assert_int_equal(td_store_findings(st, -1, "close-wait-leak", 0, 2000000, on_finding, &c,
-					   &err), 0);
+	assert_int_equal(
+		td_store_findings(st, -1, "close-wait-leak", 0, 2000000, on_finding, &c, &err), 0);
 	assert_int_equal(c.n, 2);
 	assert_int_equal(c.ts[0], 1010000);
 	assert_int_equal(c.v[1], 9);
@@ -294,10 +302,12 @@ static void test_durations(void **state)
 		const char *text;
 		int64_t ms;
 	} ok[] = {
-		{ "10s", 10000 }, { "10", 10000 }, { "250ms", 250 }, { "5m", 300000 },
+		{ "10s", 10000 },  { "10", 10000 },	{ "250ms", 250 },    { "5m", 300000 },
 		{ "2h", 7200000 }, { "7d", 604800000 }, { "1w", 604800000 }, { "1.5s", 1500 },
 	};
-	static const char *const bad[] = { "", "0", "-5s", "10x", "s", "1e400s", "+3s", "0.0001ms" };
+	static const char *const bad[] = {
+		"", "0", "-5s", "10x", "s", "1e400s", "+3s", "0.0001ms"
+	};
 	struct td_err err = { 0 };
 	int64_t ms;
 
@@ -329,8 +339,10 @@ static void test_times(void **state)
 		{ "2h ago", 1795696496000LL - 7200000 },
 		{ " 2026-11-26 03:00 ", 1795662000000LL },
 	};
-	static const char *const bad[] = { "", "yesterday", "2026-13-01", "2026-11-26 25:00",
-					   "@-5", "@12x", "-", "10m ago ago", "2026-11-26 03:00 x" };
+	static const char *const bad[] = {
+		"",	"yesterday", "2026-13-01",  "2026-11-26 25:00",	 "@-5",
+		"@12x", "-",	     "10m ago ago", "2026-11-26 03:00 x"
+	};
 	struct td_err err = { 0 };
 	int64_t ms;
 
