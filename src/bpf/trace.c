@@ -20,7 +20,7 @@ struct td_trace {
 	struct ring_buffer *rb;
 	td_trace_cb cb;
 	void *ctx;
-	int stop;      /* the cb's non-zero return */
+	int stop; /* the cb's non-zero return */
 	int handled;
 	uint64_t load_ns;
 };
@@ -110,8 +110,7 @@ fail:
 	return rc;
 }
 
-int td_trace_poll(struct td_trace *t, int timeout_ms, td_trace_cb cb, void *ctx,
-		  struct td_err *err)
+int td_trace_poll(struct td_trace *t, int timeout_ms, td_trace_cb cb, void *ctx, struct td_err *err)
 {
 	int rc;
 
@@ -158,8 +157,7 @@ int td_trace_open(struct td_trace **out, const struct td_trace_opts *o, struct t
 	return td_bpf_precheck("tcpdoctor trace", err);
 }
 
-int td_trace_poll(struct td_trace *t, int timeout_ms, td_trace_cb cb, void *ctx,
-		  struct td_err *err)
+int td_trace_poll(struct td_trace *t, int timeout_ms, td_trace_cb cb, void *ctx, struct td_err *err)
 {
 	(void)t;
 	(void)timeout_ms;
