@@ -42,7 +42,7 @@ CMD_OBJ := $(CMD_SRC:%.c=$(BUILD)/obj/%.o)
 TESTS := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCHES := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all run test unit asan e2e fuzz bench format format-check install clean deps
+.PHONY: all run test unit asan e2e fuzz bench format format-check install clean deps print-libs
 all: $(BUILD)/tcpdoctor
 
 $(BUILD)/obj/%.o: %.c
@@ -94,7 +94,11 @@ bench: all $(BENCHES)
 	bench/route/run
 
 fuzz:
-	@tests/fuzz/run $(FUZZ_SECONDS)
+	@FUZZ_LIBS="$(LIBS)" tests/fuzz/run $(FUZZ_SECONDS)
+
+# The libraries the library links with (tests/fuzz/run asks when run alone).
+print-libs:
+	@echo $(LIBS)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
