@@ -104,6 +104,7 @@ struct tracer {
 	struct owner_slot *owners;
 	int64_t mono_to_real_ns;
 	uint64_t events, transitions, unknown, retrans, resets_in, resets_out, lifetimes_n;
+	uint64_t next_walk_ns; /* no owner walk before this CLOCK_MONOTONIC time */
 	struct table by_pair, by_proc, by_port, rst_talkers, retrans_talkers;
 	struct td_json j;
 };
@@ -148,10 +149,27 @@ static int cmp_rows(const void *a, const void *b)
 	return x->key < y->key ? -1 : x->key > y->key;
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+}
+
+/* An owner walk costs milliseconds (/proc: ~3 us per fd; as root the BPF
+ * walk loads a program: ~20 ms), while a busy server accepts thousands of
+ * sockets a second, each one a walk. So walks get at most a tenth of the
+ * time: after one that took T, none for 9 T. A socket skipped now is tried
+ * again at its next event; until then its owner is `?`, as for any socket
+ * the kernel side could not attribute. */
+#define OWNER_WALK_SHARE 10
+
 /* The owner of the event's socket: kernel record, cache, or /proc. */
 static const struct owner_slot *owner_of(struct tracer *tr, const struct td_tr_event *e)
 {
 	struct owner_slot *s = &tr->owners[e->cookie % OWNER_SLOTS];
+	uint64_t t0;
 
 	if (s->cookie != e->cookie) {
 		memset(s, 0, sizeof(*s));
@@ -161,7 +179,7 @@ static const struct owner_slot *owner_of(struct tracer *tr, const struct td_tr_e
 		s->pid = e->pid;
 		memcpy(s->comm, e->comm, sizeof(s->comm));
 		s->comm[sizeof(s->comm) - 1] = '\0';
-	} else if (!s->pid && !s->tried && e->inode) {
+	} else if (!s->pid && !s->tried && e->inode && (t0 = mono_ns()) >= tr->next_walk_ns) {
 		struct td_owners *o = td_owners_new();
 		const struct td_owner *ow;
 
@@ -173,6 +191,7 @@ static const struct owner_slot *owner_of(struct tracer *tr, const struct td_tr_e
 			snprintf(s->comm, sizeof(s->comm), "%s", ow->comm);
 		}
 		td_owners_free(o);
+		tr->next_walk_ns = t0 + (mono_ns() - t0) * OWNER_WALK_SHARE;
 	}
 	return s;
 }
@@ -254,7 +273,10 @@ static void print_json(struct tracer *tr, const struct td_tr_event *e, const str
 			td_json_uint(j, "reason", e->reason);
 	}
 	td_json_end_object(j);
-	td_json_finish(j);
+	/* Not td_json_finish(): it flushes, a write() per event; the loop
+	 * flushes once per batch. td_json_init() above resets the separator
+	 * state that finish would have. */
+	fputc('\n', stdout);
 }
 
 static void print_text(struct tracer *tr, const struct td_tr_event *e, const struct owner_slot *ow,
@@ -353,8 +375,6 @@ static int on_event(const struct td_tr_event *ev, void *data)
 		print_json(tr, e, ow, v);
 	else
 		print_text(tr, e, ow, v);
-	if (!tr->ctx->json && !isatty(STDOUT_FILENO))
-		fflush(stdout);
 	return 0;
 }
 
@@ -543,6 +563,7 @@ int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
 	struct timespec mono, real;
 	uint64_t start, deadline = 0;
 	struct stat st;
+	bool tty_out = isatty(STDOUT_FILENO);
 	int rc;
 
 	td_filter_init(&f);
@@ -606,6 +627,12 @@ int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
 				timeout = (int)(deadline - now);
 		}
 		rc = td_trace_poll(t, timeout, on_event, &tr, &err);
+		/* Once per batch, not per event: a write() per line is a system
+		 * call per event at 100k+ events/s into a pipe or file. A batch is
+		 * what the ring buffer held, so a reader still sees events as
+		 * they come. */
+		if (!tty_out)
+			fflush(stdout);
 		if (rc == -EINTR)
 			continue;
 		if (rc < 0) {
