@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "err.h"
 #include "filter.h"
@@ -72,6 +73,15 @@ void cmd_filter_family(const struct td_ctx *ctx, struct td_filter *f);
 
 /* After a dump: print the source's fallback note (if any) to stderr. */
 void cmd_source_note(const struct td_ctx *ctx);
+
+/* tcpdoctor's state directory (record's database, sysctl's undo files):
+ * /var/lib/tcpdoctor for root (systemd's StateDirectory=tcpdoctor),
+ * $XDG_STATE_HOME/tcpdoctor or ~/.local/state/tcpdoctor otherwise, under
+ * no_home when HOME is unset. */
+const char *cmd_state_dir(char *buf, size_t len, const char *no_home);
+
+/* mkdir -p: create dir and its missing parents with mode. 0 or -errno. */
+int cmd_mkdirs(const char *dir, mode_t mode);
 
 /* Shared renderers of one socket (text and JSON) live in sockview.c. */
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cmd.h"
 
@@ -174,4 +175,36 @@ int cmd_getopt(int argc, char **argv, struct td_ctx *ctx, const struct option *o
 	if (f)
 		cmd_filter_family(ctx, f);
 	return -1;
+}
+
+const char *cmd_state_dir(char *buf, size_t len, const char *no_home)
+{
+	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+
+	if (geteuid() == 0)
+		snprintf(buf, len, "/var/lib/tcpdoctor");
+	else if (xdg && *xdg)
+		snprintf(buf, len, "%s/tcpdoctor", xdg);
+	else
+		snprintf(buf, len, "%s/.local/state/tcpdoctor", home ? home : no_home);
+	return buf;
+}
+
+int cmd_mkdirs(const char *dir, mode_t mode)
+{
+	char path[4096];
+
+	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(path, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
 }

@@ -92,16 +92,12 @@ static const char *fmt_time(int64_t ms, char *buf, size_t len)
 	return buf;
 }
 
+/* record's default database (see record.c). */
 static const char *default_db(char *buf, size_t len)
 {
-	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	char dir[3000];
 
-	if (geteuid() == 0)
-		snprintf(buf, len, "/var/lib/tcpdoctor/record.db");
-	else if (xdg && *xdg)
-		snprintf(buf, len, "%s/tcpdoctor/record.db", xdg);
-	else
-		snprintf(buf, len, "%s/.local/state/tcpdoctor/record.db", home ? home : ".");
+	snprintf(buf, len, "%s/record.db", cmd_state_dir(dir, sizeof(dir), "."));
 	return buf;
 }
 

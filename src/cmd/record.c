@@ -107,31 +107,15 @@ static int make_parent(const char *path, mode_t mode)
 	if (!slash || slash == dir)
 		return 0;
 	*slash = '\0';
-	for (char *p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, mode) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(dir, mode) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
+	return cmd_mkdirs(dir, mode);
 }
 
-/* Where the database lives by default: the system's state directory for
- * root (systemd's StateDirectory=tcpdoctor), the user's XDG state otherwise. */
+/* Where the database lives by default: tcpdoctor's state directory. */
 static const char *default_db(char *buf, size_t len)
 {
-	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	char dir[3000];
 
-	if (geteuid() == 0)
-		snprintf(buf, len, "/var/lib/tcpdoctor/record.db");
-	else if (xdg && *xdg)
-		snprintf(buf, len, "%s/tcpdoctor/record.db", xdg);
-	else
-		snprintf(buf, len, "%s/.local/state/tcpdoctor/record.db", home ? home : ".");
+	snprintf(buf, len, "%s/record.db", cmd_state_dir(dir, sizeof(dir), "."));
 	return buf;
 }
 

@@ -531,30 +531,11 @@ static int write_snippet(const struct td_ctx *ctx, const struct opts *o, const s
 	return TD_EXIT_OK;
 }
 
-/* mkdir -p for the undo directory. */
-static int make_dirs(char *path)
-{
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0755) < 0 && errno != EEXIST) {
-			*p = '/';
-			return -errno;
-		}
-		*p = '/';
-	}
-	if (mkdir(path, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 /* Open a new undo file: --undo-file, or sysctl-undo-TIME[-N].conf in
  * /var/lib/tcpdoctor (root) or the XDG state directory. */
 static FILE *open_undo(const struct opts *o, char *path, size_t len)
 {
 	char dir[3000], stamp[32];
-	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
 	struct tm tm;
 	int fd, rc;
 
@@ -562,13 +543,8 @@ static FILE *open_undo(const struct opts *o, char *path, size_t len)
 		snprintf(path, len, "%s", o->undo_file);
 		return fopen(path, "w");
 	}
-	if (geteuid() == 0)
-		snprintf(dir, sizeof(dir), "/var/lib/tcpdoctor");
-	else if (xdg && *xdg)
-		snprintf(dir, sizeof(dir), "%s/tcpdoctor", xdg);
-	else
-		snprintf(dir, sizeof(dir), "%s/.local/state/tcpdoctor", home ? home : "/tmp");
-	rc = make_dirs(dir);
+	cmd_state_dir(dir, sizeof(dir), "/tmp");
+	rc = cmd_mkdirs(dir, 0755);
 	if (rc < 0) {
 		snprintf(path, len, "%s", dir);
 		errno = -rc;
