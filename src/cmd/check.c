@@ -433,17 +433,10 @@ int cmd_check(int argc, char **argv, struct td_ctx *ctx)
 	}
 	hidden = td_owners_unreadable(owners);
 
-	/* Listeners first (a kernel-filtered LISTEN dump costs ~2 ms), so each
-	 * connection is known as server or client side when it streams by. */
 	td_snapshot_init(&snap, owners);
 	td_filter_init(&f);
 	cmd_filter_family(ctx, &f);
-	f.states = TD_STATE_BIT(TD_LISTEN);
-	rc = td_source_dump(&ctx->source, &f, 0, td_snapshot_cb, &snap, &err);
-	if (rc >= 0) {
-		f.states = TD_STATES_ALL & ~TD_STATE_BIT(TD_LISTEN);
-		rc = td_source_dump(&ctx->source, &f, TD_DUMP_INFO, td_snapshot_cb, &snap, &err);
-	}
+	rc = td_snapshot_dump(&snap, &ctx->source, &f, &err);
 	cmd_source_note(ctx);
 	if (rc < 0) {
 		int code = cmd_fail_dump(ctx, &err);

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "sample.h"
-#include "sockdiag.h"
 
 static void note_error(struct sample *s, const char *what, const struct td_err *err)
 {
@@ -84,16 +83,9 @@ int sample_take(struct sample *s, const struct sample_opts *o, const struct td_c
 		note_error(s, "owners", &err);
 	s->snap.owners = s->owners;
 
-	/* Listeners first, as `check`: a connection is then known as server or
-	 * client side when it streams by. */
 	td_err_clear(&err);
-	f.states = TD_STATE_BIT(TD_LISTEN);
 	src = o->source;
-	rc = td_source_dump(&src, &f, 0, td_snapshot_cb, &s->snap, &err);
-	if (rc >= 0) {
-		f.states = TD_STATES_ALL & ~TD_STATE_BIT(TD_LISTEN);
-		rc = td_source_dump(&src, &f, TD_DUMP_INFO, td_snapshot_cb, &s->snap, &err);
-	}
+	rc = td_snapshot_dump(&s->snap, &src, &f, &err);
 	if (rc < 0 && err.code != -TD_ETRUNC)
 		note_error(s, "socket dump", &err);
 	else

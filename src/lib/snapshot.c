@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "sockdiag.h"
+
 struct distinct_key {
 	uint32_t gid; /* group index + 1; 0 = empty slot */
 	uint8_t family;
@@ -357,4 +359,18 @@ int td_snapshot_add_owned(struct td_snapshot *snap, const struct td_sock *s, uin
 int td_snapshot_cb(const struct td_sock *s, void *ctx)
 {
 	return td_snapshot_add(ctx, s);
+}
+
+int td_snapshot_dump(struct td_snapshot *snap, struct td_source *src, const struct td_filter *f,
+		     struct td_err *err)
+{
+	struct td_filter phase = *f;
+	int rc;
+
+	phase.states = TD_STATE_BIT(TD_LISTEN);
+	rc = td_source_dump(src, &phase, 0, td_snapshot_cb, snap, err);
+	if (rc < 0)
+		return rc;
+	phase.states = TD_STATES_ALL & ~TD_STATE_BIT(TD_LISTEN);
+	return td_source_dump(src, &phase, TD_DUMP_INFO, td_snapshot_cb, snap, err);
 }

@@ -10,8 +10,10 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "filter.h"
 #include "owners.h"
 #include "sock.h"
+#include "source.h"
 #include "state.h"
 
 /* Notable sockets kept per list: enough to name the worst offenders, small
@@ -121,6 +123,14 @@ int td_snapshot_add_owned(struct td_snapshot *snap, const struct td_sock *s, uin
 			  const char *comm);
 /* td_snapshot_add as a td_sock_cb (ctx is the snapshot). */
 int td_snapshot_cb(const struct td_sock *s, void *ctx);
+
+/* Fill snap from src in the order the rules need: the LISTEN sockets first
+ * (a kernel-filtered dump, ~2 ms), so every connection is known as server or
+ * client side when it streams by, then every other state with tcp_info (idle
+ * times). f gives the family, port and address criteria; its states are
+ * replaced. Returns 0 or the first dump's error, with err filled. */
+int td_snapshot_dump(struct td_snapshot *snap, struct td_source *src, const struct td_filter *f,
+		     struct td_err *err);
 
 /* Is port a local listening port (any family, any address)? */
 bool td_snapshot_is_listen_port(const struct td_snapshot *snap, uint16_t port);
