@@ -178,7 +178,7 @@ static void print_json(const struct td_ctx *ctx, const struct td_agg *a, const s
 }
 
 /* Counting by process also counts the sockets whose owner is hidden. */
-struct fam_counts {
+struct by_process {
 	struct td_agg *agg;
 	uint64_t unowned; /* with inode but no known owner (by process) */
 	const struct td_owners *owners;
@@ -186,16 +186,15 @@ struct fam_counts {
 
 static int count_cb(const struct td_sock *s, void *data)
 {
-	struct fam_counts *fc = data;
+	struct by_process *fc = data;
 
 	if (fc->owners && s->inode && !td_owners_get(fc->owners, s->inode))
 		fc->unowned++;
 	return td_agg_add(fc->agg, s);
 }
 
-static void print_table(const struct td_ctx *ctx, const struct fam_counts *fc)
+static void print_table(const struct td_ctx *ctx, const struct td_agg *a)
 {
-	const struct td_agg *a = fc->agg;
 	bool c = ctx->color;
 
 	printf("%s%-12s %9s %9s %9s%s\n", td_style_bold(c), "STATE", "TOTAL", "IPv4", "IPv6",
@@ -280,7 +279,7 @@ int cmd_states(int argc, char **argv, struct td_ctx *ctx)
 	struct td_owners *owners = NULL;
 	struct td_filter f;
 	struct td_agg agg;
-	struct fam_counts fc = { 0 };
+	struct by_process fc = { 0 };
 	struct td_err err = { 0 };
 	const struct td_group **v;
 	size_t n, shown;
@@ -321,7 +320,7 @@ int cmd_states(int argc, char **argv, struct td_ctx *ctx)
 	if (ctx->json)
 		print_json(ctx, &agg, v, n, shown);
 	else if (o.by == TD_BY_NONE)
-		print_table(ctx, &fc);
+		print_table(ctx, &agg);
 	else
 		print_groups(ctx, &agg, v, n, shown);
 	if (owners && td_owners_unreadable(owners))
