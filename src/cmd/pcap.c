@@ -7,15 +7,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "commands.h"
-#include "connview.h"
-#include "flow.h"
-#include "json.h"
-#include "pcapsrc.h"
-#include "sock.h"
+#include "cmd/commands.h"
+#include "render/connview.h"
+#include "capture/flow.h"
+#include "render/json.h"
+#include "capture/pcapsrc.h"
+#include "sockets/sock.h"
 #include "state.h"
-#include "style.h"
-#include "view.h"
+#include "render/style.h"
+#include "render/view.h"
 
 static const char help[] =
 	"usage: tcpdoctor pcap FILE [--filter EXPR] [--anomalies] [--conn N [--ladder]]\n"
@@ -211,6 +211,7 @@ static int on_opt(int val, const char *arg, void *data)
 	case 'c':
 		errno = 0;
 		o->conn = strtoll(arg, &end, 10);
+		/* a long long, and the message names tcp.stream: not cmd_parse_long */
 		if (errno || *end || end == arg || o->conn < 0)
 			return cmd_fail(TD_EXIT_USAGE,
 					"--conn '%s': expected a connection number "
@@ -244,7 +245,7 @@ int cmd_pcap(int argc, char **argv, struct td_ctx *ctx)
 		{ 0 },
 	};
 	struct opts o = { .conn = -1 };
-	struct run r = { .v.ctx = ctx };
+	struct run r = { .v.color = ctx->color };
 	struct td_flow_cfg cfg = { 0 };
 	struct td_pcap_counts n = { .first_malformed_off = -1 };
 	struct td_flow_stats fs;
@@ -291,7 +292,7 @@ int cmd_pcap(int argc, char **argv, struct td_ctx *ctx)
 		return cmd_fail(TD_EXIT_FAILED, "out of memory");
 	}
 	if (r.v.json) {
-		view_json_begin(&r.v.j, ctx, "pcap");
+		cmd_json_begin(&r.v.j, ctx, "pcap");
 		td_json_str(&r.v.j, "file", argv[optind]);
 		if (o.filter)
 			td_json_str(&r.v.j, "filter", o.filter);

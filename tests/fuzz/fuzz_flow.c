@@ -1,4 +1,4 @@
-/* libFuzzer target for the flow engine (src/lib/flow.c): the input is a list
+/* libFuzzer target for the flow engine (src/lib/capture/flow.c): the input is a list
  * of 16-byte segment records (direction, tuple choice, flags, seq, ack,
  * length, window, time step) fed through one table; callbacks check that
  * what comes out is consistent. */
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "flow.h"
+#include "capture/flow.h"
 #include "state.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
