@@ -50,6 +50,8 @@ static const struct td_command commands[] = {
 	  "take a sample every interval into SQLite (sar-like history)" },
 	{ "history", cmd_history, 0,
 	  "what the recorded samples say at a time, over a range, or for a rule" },
+	{ "kill", cmd_kill, CMD_ENTER_NETNS,
+	  "destroy the sockets a filter picks (ss -K); a dry run unless --yes" },
 };
 
 #define DEFAULT_COMMAND "check"

@@ -15,6 +15,7 @@
 #include "err.h"
 #include "sockets/filter.h"
 #include "bpf/trace.h"
+#include "bpf/destroy.h"
 
 /* Where the time of one td_bpf_count() went, in nanoseconds. */
 struct td_bpf_timing {
@@ -93,5 +94,15 @@ uint64_t td_trace_lost(const struct td_trace *t);
 /* Load and attach time of td_trace_open(), in nanoseconds. */
 uint64_t td_trace_load_ns(const struct td_trace *t);
 void td_trace_close(struct td_trace *t);
+
+/* ---- destroying sockets (destroy.c) ---- */
+
+/* Destroy the TCP sockets of the current network namespace whose cookies
+ * are given (n <= TD_DSTR_BPF_MAX) with bpf_sock_destroy(), from an iter/tcp
+ * program that picks them by cookie inside the kernel. results[i] is 0 (it
+ * was destroyed), -errno from the kfunc, TD_DSTR_BPF_UNSEEN (not found: gone
+ * already) or TD_DSTR_BPF_NOTFULL (a timewait or request socket). Errors as
+ * td_bpf_count(); -TD_EUNSUPP also when the kernel lacks the kfunc (< 6.5). */
+int td_bpf_destroy(const uint64_t *cookies, size_t n, int *results, struct td_err *err);
 
 #endif

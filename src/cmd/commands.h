@@ -21,5 +21,6 @@ int cmd_fsm(int argc, char **argv, struct td_ctx *ctx);
 int cmd_serve(int argc, char **argv, struct td_ctx *ctx);
 int cmd_record(int argc, char **argv, struct td_ctx *ctx);
 int cmd_history(int argc, char **argv, struct td_ctx *ctx);
+int cmd_kill(int argc, char **argv, struct td_ctx *ctx);
 
 #endif

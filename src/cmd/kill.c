@@ -1,0 +1,367 @@
+/* `tcpdoctor kill FILTER`: destroy the TCP sockets a filter picks (what
+ * `ss -K` does), safely: a dry run unless --yes, listeners only with
+ * --listeners, at most --max sockets, every socket named to the kernel by
+ * its cookie so a new connection on the same 4-tuple is never hit. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "cmd/commands.h"
+#include "cmd/remedy.h"
+#include "render/escape.h"
+#include "render/style.h"
+#include "render/view.h"
+#include "sockets/destroy.h"
+#include "state.h"
+
+static const char help[] =
+	"usage: tcpdoctor kill FILTERS [--cookie C]... [--yes] [--listeners] [--max N]\n"
+	"\n"
+	"Destroy the TCP sockets the filters pick, as `ss -K` does: the owner's next\n"
+	"call fails with ECONNABORTED and the peer gets an RST. Without --yes this is\n"
+	"a dry run: the sockets that would go, with their owners, and the exact\n"
+	"command to act; on a terminal it asks once (default no).\n"
+	"\n"
+	"  --yes          act\n"
+	"  --dry-run      never act, never ask\n"
+	"  --cookie C     only the socket with this cookie (from conns --json, trace);\n"
+	"                 repeatable\n"
+	"  --listeners    LISTEN sockets may be destroyed too (refused otherwise)\n"
+	"  --max N        refuse when more than N sockets would go (default 100)\n"
+	"Filters: --state S, -l/--listening, --port P, --sport P, --dport P, --src CIDR,\n"
+	"         --dst CIDR, --pid PID (see `tcpdoctor states --help`); one is needed\n"
+	"Global: --netns NAME|PID|PATH, --json, --no-color, -4, -6\n"
+	"\n"
+	"Uses SOCK_DESTROY (netlink sock_diag, CONFIG_INET_DIAG_DESTROY); where the\n"
+	"kernel lacks it, bpf_sock_destroy() from a BPF iterator (Linux 6.5+, root,\n"
+	"BTF). TD_DESTROY=netlink|bpf forces one. Needs root (CAP_NET_ADMIN).\n"
+	"\n"
+	"Exit status: 0 done (or dry run); 1 no socket matches; 2 usage, or more than\n"
+	"--max; 3 no way to destroy (permission, kernel); 4 some sockets refused or\n"
+	"not destroyed.\n"
+	"\n"
+	"Examples:\n"
+	"  tcpdoctor kill --state close-wait --pid 4242\n"
+	"  tcpdoctor kill --state close-wait --pid 4242 --yes\n"
+	"  tcpdoctor --netns web1 kill --dst 192.0.2.7 --dport 5432 --yes --json\n";
+
+#define MAX_COOKIES 64
+#define EXIT_PARTIAL 4
+
+enum {
+	OPT_YES = 0x2000,
+	OPT_DRY_RUN,
+	OPT_COOKIE,
+	OPT_LISTENERS,
+	OPT_MAX,
+};
+
+struct opts {
+	bool yes, dry_run, listeners;
+	long max;
+	size_t ncookies;
+	uint64_t cookies[MAX_COOKIES];
+};
+
+static int on_opt(int val, const char *arg, void *data)
+{
+	struct opts *o = data;
+	char *end;
+
+	switch (val) {
+	case OPT_YES:
+		o->yes = true;
+		return 0;
+	case OPT_DRY_RUN:
+		o->dry_run = true;
+		return 0;
+	case OPT_LISTENERS:
+		o->listeners = true;
+		return 0;
+	case OPT_MAX:
+		return cmd_parse_long("--max", arg, 1, LONG_MAX, &o->max);
+	case OPT_COOKIE:
+		if (o->ncookies >= MAX_COOKIES)
+			return cmd_fail(TD_EXIT_USAGE, "kill: at most %d --cookie", MAX_COOKIES);
+		errno = 0;
+		o->cookies[o->ncookies] = strtoull(arg, &end, 0);
+		if (errno || end == arg || *end || arg[0] == '-')
+			return cmd_fail(TD_EXIT_USAGE,
+					"--cookie '%s': expected a socket cookie, a number as "
+					"conns --json and trace show it",
+					arg);
+		o->ncookies++;
+		return 0;
+	}
+	return TD_EXIT_USAGE;
+}
+
+static bool cookie_wanted(const struct opts *o, const struct td_sock *s)
+{
+	if (!o->ncookies)
+		return true;
+	if (!(s->flags & TD_SOCK_HAS_COOKIE))
+		return false;
+	for (size_t i = 0; i < o->ncookies; i++)
+		if (o->cookies[i] == s->cookie)
+			return true;
+	return false;
+}
+
+static bool has_filter(const struct td_filter *f, const struct opts *o)
+{
+	return f->states || td_filter_has_addr_port(f) || f->npid || o->ncookies;
+}
+
+/* Listeners first, then by state and ports: the list reads like `who`. */
+static int cmp_item(const void *x, const void *y)
+{
+	const struct td_destroy_item *a = x, *b = y;
+
+	if (a->outcome != b->outcome)
+		return (int)a->outcome - (int)b->outcome;
+	if (a->s.state != b->s.state)
+		return a->s.state - b->s.state;
+	if (a->s.lport != b->s.lport)
+		return a->s.lport - b->s.lport;
+	return a->s.rport - b->s.rport;
+}
+
+static const struct td_owner *owner_of(const struct td_owners *ow, const struct td_sock *s)
+{
+	return ow && s->inode ? td_owners_get(ow, s->inode) : NULL;
+}
+
+static void print_owner(const struct td_owner *o)
+{
+	char comm[16 * TD_ESC_MAX_PER_BYTE];
+
+	if (!o) {
+		fputs("-", stdout);
+		return;
+	}
+	printf("%s[%d]", td_esc(o->comm, comm, sizeof(comm)), (int)o->pid);
+	if (o->next)
+		printf(" +%s", o->next->next ? "more" : "1");
+}
+
+/* One result line: OUTCOME STATE LOCAL PEER OWNER, and the reason under it. */
+static void print_result(const struct td_ctx *ctx, const struct td_destroy_item *it,
+			 const struct td_owners *ow)
+{
+	char l[64], r[64];
+	int st = it->s.state == TD_NEW_SYN_RECV ? TD_SYN_RECV : it->s.state;
+
+	td_endpoint_str(it->s.family, it->s.laddr, it->s.lport, l, sizeof(l));
+	if (st == TD_LISTEN)
+		snprintf(r, sizeof(r), "%s", it->s.family == AF_INET6 ? "[::]:*" : "0.0.0.0:*");
+	else
+		td_endpoint_str(it->s.family, it->s.raddr, it->s.rport, r, sizeof(r));
+	printf("%-9s %s%-11s%s %-21s %-21s ", td_destroy_outcome_name(it->outcome),
+	       td_style_state(ctx->color, st), td_state_name(st), td_style_reset(ctx->color), l, r);
+	print_owner(owner_of(ow, &it->s));
+	putchar('\n');
+	if (it->why)
+		printf("          %s\n", it->why);
+}
+
+static void print_json(const struct td_ctx *ctx, const struct td_destroy_item *v, size_t n,
+		       const struct td_owners *ow, bool acted, enum td_destroy_via used,
+		       const char *const *act, size_t nact, const size_t *counts)
+{
+	struct td_json j;
+
+	cmd_json_begin(&j, ctx, td_source_name(ctx->source.used));
+	td_json_bool(&j, "dry_run", !acted);
+	if (acted)
+		td_json_str(&j, "via", td_destroy_via_name(used));
+	else
+		td_json_null(&j, "via");
+	td_json_begin_array(&j, "sockets");
+	for (size_t i = 0; i < n; i++)
+		view_json_sock(&j, &v[i].s, true, owner_of(ow, &v[i].s), false);
+	td_json_end_array(&j);
+	td_json_begin_array(&j, "results");
+	for (size_t i = 0; i < n; i++) {
+		td_json_begin_object(&j, NULL);
+		if (v[i].s.flags & TD_SOCK_HAS_COOKIE)
+			td_json_uint(&j, "cookie", v[i].s.cookie);
+		td_json_str(&j, "outcome", td_destroy_outcome_name(v[i].outcome));
+		td_json_str(&j, "reason", v[i].why);
+		if (v[i].errnum)
+			td_json_int(&j, "errno", v[i].errnum);
+		td_json_end_object(&j);
+	}
+	td_json_end_array(&j);
+	td_json_begin_object(&j, "counts");
+	for (int k = TD_DSTR_PLANNED; k <= TD_DSTR_FAILED; k++)
+		td_json_uint(&j, td_destroy_outcome_name(k), counts[k]);
+	td_json_end_object(&j);
+	cmd_json_argv(&j, "act", act, nact);
+	td_json_end_object(&j);
+	td_json_finish(&j);
+}
+
+static int via_from_env(enum td_destroy_via *via)
+{
+	const char *e = getenv("TD_DESTROY");
+	struct td_err err = { 0 };
+
+	*via = TD_VIA_AUTO;
+	if (!e || !*e)
+		return 0;
+	if (td_destroy_via_parse(e, via, &err) < 0)
+		return cmd_fail(TD_EXIT_USAGE, "TD_DESTROY=%s", err.msg);
+	return 0;
+}
+
+int cmd_kill(int argc, char **argv, struct td_ctx *ctx)
+{
+	static const struct option own[] = {
+		{ "yes", no_argument, NULL, OPT_YES },
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "cookie", required_argument, NULL, OPT_COOKIE },
+		{ "listeners", no_argument, NULL, OPT_LISTENERS },
+		{ "max", required_argument, NULL, OPT_MAX },
+		{ 0 },
+	};
+	struct opts o = { .max = 100 };
+	struct td_sockvec col = { 0 };
+	struct td_owners *ow = NULL;
+	struct td_destroy_item *v = NULL;
+	struct td_filter f;
+	struct td_err err = { 0 };
+	enum td_destroy_via via, used = TD_VIA_AUTO;
+	const char *act[CMD_ACT_MAX];
+	size_t n = 0, nact, counts[TD_DSTR_FAILED + 1] = { 0 };
+	bool acted = false;
+	long go;
+	int rc;
+
+	td_filter_init(&f);
+	rc = cmd_getopt(argc, argv, ctx, own, "", true, &f, help, on_opt, &o);
+	if (rc >= 0)
+		return rc;
+	if (optind < argc)
+		return cmd_fail(TD_EXIT_USAGE, "kill: unexpected argument '%s' (see --help)",
+				argv[optind]);
+	if (!has_filter(&f, &o))
+		return cmd_fail(TD_EXIT_USAGE,
+				"kill: which sockets? give a filter, e.g. --state close-wait "
+				"--pid PID (see tcpdoctor kill --help)");
+	rc = via_from_env(&via);
+	if (rc)
+		return rc;
+	nact = cmd_act_argv(ctx, argc, argv, act, CMD_ACT_MAX);
+
+	rc = td_source_dump(&ctx->source, &f, 0, td_sockvec_cb, &col, &err);
+	cmd_source_note(ctx);
+	if (rc < 0) {
+		td_sockvec_free(&col);
+		return cmd_fail_dump(ctx, &err);
+	}
+	v = calloc(col.n + 1, sizeof(*v));
+	ow = td_owners_new();
+	if (!v || !ow) {
+		rc = cmd_fail(TD_EXIT_FAILED, "out of memory");
+		goto out;
+	}
+	td_owners_set_complete(ow, true);
+	for (size_t i = 0; i < col.n; i++) {
+		if (!cookie_wanted(&o, &col.v[i]))
+			continue;
+		v[n++].s = col.v[i];
+		td_owners_want(ow, col.v[i].inode);
+	}
+	if (!n) {
+		if (ctx->json)
+			print_json(ctx, v, 0, ow, false, used, act, nact, counts);
+		else
+			fprintf(stderr, "tcpdoctor: kill: no TCP socket matches\n");
+		rc = TD_EXIT_NOTHING;
+		goto out;
+	}
+	if (td_owners_resolve(ow, NULL, false, NULL, 0, &err) < 0) {
+		rc = cmd_fail_err(&err);
+		goto out;
+	}
+	go = td_destroy_plan(v, n, &(struct td_destroy_opts){ o.listeners, (size_t)o.max }, &err);
+	if (go < 0) {
+		rc = cmd_fail(TD_EXIT_USAGE, "kill: %s", err.msg);
+		goto out;
+	}
+	qsort(v, n, sizeof(*v), cmp_item);
+
+	if (go && !o.dry_run && !o.yes && !ctx->json && isatty(STDIN_FILENO) &&
+	    isatty(STDERR_FILENO)) {
+		char q[128];
+
+		view_owner_header(stdout, ctx->color);
+		for (size_t i = 0; i < n; i++)
+			if (v[i].outcome == TD_DSTR_PLANNED)
+				view_owner_line(stdout, ctx->color, &v[i].s, owner_of(ow, &v[i].s));
+		fflush(stdout);
+		snprintf(q, sizeof(q), "Destroy %ld socket%s?", go, go == 1 ? "" : "s");
+		o.yes = cmd_confirm(q);
+		if (!o.yes)
+			printf("Nothing destroyed.\n");
+	}
+	if (go && o.yes && !o.dry_run) {
+		rc = td_destroy_run(v, n, via, &used, &err);
+		if (rc < 0) {
+			rc = cmd_fail(TD_EXIT_FAILED, "kill: %s", err.msg);
+			goto out;
+		}
+		acted = true;
+	}
+	for (size_t i = 0; i < n; i++)
+		counts[v[i].outcome]++;
+
+	if (ctx->json) {
+		print_json(ctx, v, n, ow, acted, used, act, nact, counts);
+	} else if (acted) {
+		printf("Destroyed %zu of %ld socket%s with %s.\n", counts[TD_DSTR_DESTROYED], go,
+		       go == 1 ? "" : "s",
+		       used == TD_VIA_BPF ? "bpf_sock_destroy() from a BPF iterator"
+					  : "SOCK_DESTROY (netlink sock_diag)");
+		for (size_t i = 0; i < n; i++)
+			print_result(ctx, &v[i], ow);
+	} else {
+		if (go) {
+			printf("Would destroy %ld socket%s (dry run, nothing changed):\n", go,
+			       go == 1 ? "" : "s");
+			view_owner_header(stdout, ctx->color);
+			for (size_t i = 0; i < n; i++)
+				if (v[i].outcome == TD_DSTR_PLANNED)
+					view_owner_line(stdout, ctx->color, &v[i].s,
+							owner_of(ow, &v[i].s));
+		}
+		if (counts[TD_DSTR_REFUSED]) {
+			printf("%sRefused %zu socket%s:\n", go ? "\n" : "", counts[TD_DSTR_REFUSED],
+			       counts[TD_DSTR_REFUSED] == 1 ? "" : "s");
+			for (size_t i = 0; i < n; i++)
+				if (v[i].outcome == TD_DSTR_REFUSED)
+					print_result(ctx, &v[i], ow);
+		}
+		if (go) {
+			printf("\nTo act: ");
+			cmd_print_argv(stdout, act, nact);
+			printf("\n");
+		}
+	}
+	if (ow && td_owners_unreadable(ow))
+		view_hidden_note(td_owners_missing(ow));
+	if (acted)
+		rc = counts[TD_DSTR_REFUSED] || counts[TD_DSTR_FAILED] ? EXIT_PARTIAL : TD_EXIT_OK;
+	else
+		rc = go ? TD_EXIT_OK : EXIT_PARTIAL;
+out:
+	free(v);
+	td_owners_free(ow);
+	td_sockvec_free(&col);
+	return rc;
+}

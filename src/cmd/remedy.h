@@ -1,0 +1,31 @@
+/* What the commands that change the system share (kill, keepalive, check
+ * --fix): a dry run unless --yes, one question on a terminal, and the exact
+ * command line that acts, shell-quoted for text and an argv array for JSON. */
+#ifndef TD_CMD_REMEDY_H
+#define TD_CMD_REMEDY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "cmd/cmd.h"
+#include "render/json.h"
+
+#define CMD_ACT_MAX 96 /* words in an act command line */
+
+/* The command line that acts: "tcpdoctor [--netns N] [-4|-6] CMD ARGS...
+ * --yes", ARGS being argv[1..] without --yes and --dry-run. Pointers into
+ * argv and static strings; returns the number of words (at most cap). */
+size_t cmd_act_argv(const struct td_ctx *ctx, int argc, char **argv, const char **out, size_t cap);
+
+/* Words shell-quoted ('...' where needed) and escaped for a terminal. */
+void cmd_print_argv(FILE *fp, const char *const *v, size_t n);
+/* "key": ["tcpdoctor", "kill", ...] */
+void cmd_json_argv(struct td_json *j, const char *key, const char *const *v, size_t n);
+
+/* Ask question on the terminal (stderr) once, read the answer from stdin.
+ * True only for "y" or "yes"; false, without asking, when stdin or stderr
+ * is not a terminal. */
+bool cmd_confirm(const char *question);
+
+#endif
