@@ -52,6 +52,8 @@ static const struct td_command commands[] = {
 	  "what the recorded samples say at a time, over a range, or for a rule" },
 	{ "kill", cmd_kill, CMD_ENTER_NETNS,
 	  "destroy the sockets a filter picks (ss -K); a dry run unless --yes" },
+	{ "keepalive", cmd_keepalive, CMD_ENTER_NETNS,
+	  "tune keepalive on a running process's sockets; dry run unless --yes" },
 };
 
 #define DEFAULT_COMMAND "check"
@@ -64,7 +66,7 @@ static void usage(FILE *fp)
 		    "\n"
 		    "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(fp, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		fprintf(fp, "  %-9s %s\n", commands[i].name, commands[i].summary);
 	fprintf(fp,
 		"With no command, runs '%s'.\n"
 		"\n"

@@ -22,5 +22,6 @@ int cmd_serve(int argc, char **argv, struct td_ctx *ctx);
 int cmd_record(int argc, char **argv, struct td_ctx *ctx);
 int cmd_history(int argc, char **argv, struct td_ctx *ctx);
 int cmd_kill(int argc, char **argv, struct td_ctx *ctx);
+int cmd_keepalive(int argc, char **argv, struct td_ctx *ctx);
 
 #endif
