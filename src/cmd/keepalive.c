@@ -80,8 +80,9 @@ static int on_opt(int val, const char *arg, void *data)
 	case OPT_IDLE:
 	case OPT_INTVL:
 	case OPT_COUNT:
-		rc = cmd_parse_long(val == OPT_IDLE ? "--idle" : val == OPT_INTVL ? "--intvl"
-										 : "--count",
+		rc = cmd_parse_long(val == OPT_IDLE    ? "--idle"
+				    : val == OPT_INTVL ? "--intvl"
+						       : "--count",
 				    arg, 1, val == OPT_COUNT ? 127 : 32767, &v);
 		if (rc)
 			return rc;
@@ -218,9 +219,8 @@ static void json_ka(struct td_json *j, const char *key, const struct td_keepaliv
 	td_json_end_object(j);
 }
 
-static void print_json(const struct td_ctx *ctx, pid_t pid, const char *comm,
-		       const struct item *v, size_t n, bool acted, const char *const *act,
-		       size_t nact)
+static void print_json(const struct td_ctx *ctx, pid_t pid, const char *comm, const struct item *v,
+		       size_t n, bool acted, const char *const *act, size_t nact)
 {
 	struct td_json j;
 
@@ -238,10 +238,12 @@ static void print_json(const struct td_ctx *ctx, pid_t pid, const char *comm,
 		{
 			char a[64];
 
-			td_json_str(&j, "local", td_endpoint_str(it->s.family, it->s.laddr,
-								  it->s.lport, a, sizeof(a)));
-			td_json_str(&j, "peer", td_endpoint_str(it->s.family, it->s.raddr,
-								 it->s.rport, a, sizeof(a)));
+			td_json_str(&j, "local",
+				    td_endpoint_str(it->s.family, it->s.laddr, it->s.lport, a,
+						    sizeof(a)));
+			td_json_str(&j, "peer",
+				    td_endpoint_str(it->s.family, it->s.raddr, it->s.rport, a,
+						    sizeof(a)));
 		}
 		td_json_uint(&j, "inode", it->s.inode);
 		if (it->s.flags & TD_SOCK_HAS_COOKIE)
@@ -283,7 +285,8 @@ static size_t visit(int pidfd, pid_t pid, struct item *v, size_t n, bool apply,
 			continue;
 		dup = td_pidfd_getfd(pidfd, pid, it->fd, &err);
 		if (dup < 0) {
-			if (err.code == -EPERM || err.code == -TD_ENOTFOUND || err.code == -ENOSYS) {
+			if (err.code == -EPERM || err.code == -TD_ENOTFOUND ||
+			    err.code == -ENOSYS) {
 				*fatal = err.code;
 				*ferr = err;
 				return failed + 1;
@@ -424,8 +427,9 @@ int cmd_keepalive(int argc, char **argv, struct td_ctx *ctx)
 		if (ctx->json)
 			print_json(ctx, pid, comm, c.v, 0, false, act, nact);
 		else
-			fprintf(stderr, "tcpdoctor: keepalive: pid %d holds no TCP socket that "
-					"matches\n",
+			fprintf(stderr,
+				"tcpdoctor: keepalive: pid %d holds no TCP socket that "
+				"matches\n",
 				(int)pid);
 		rc = TD_EXIT_NOTHING;
 		goto out;

@@ -204,8 +204,7 @@ static int read_ids(const char *procdir, pid_t pid, const char *key, unsigned lo
 	while (fgets(line, sizeof(line), fp)) {
 		if (strncmp(line, key, klen))
 			continue;
-		if (sscanf(line + klen, "%lu %lu %lu %lu", &ids[0], &ids[1], &ids[2], &ids[3]) ==
-		    4)
+		if (sscanf(line + klen, "%lu %lu %lu %lu", &ids[0], &ids[1], &ids[2], &ids[3]) == 4)
 			rc = 0;
 		break;
 	}
@@ -268,10 +267,11 @@ int td_ptrace_explain(pid_t pid, const char *procdir, int yama_scope, struct td_
 				  "attach: run as root",
 				  (int)pid);
 	if (yama_scope == 1)
-		return td_err_set(err, -EPERM,
-				  "pid %d: kernel.yama.ptrace_scope is 1: only a parent may attach "
-				  "to its children: run as root (or set kernel.yama.ptrace_scope=0)",
-				  (int)pid);
+		return td_err_set(
+			err, -EPERM,
+			"pid %d: kernel.yama.ptrace_scope is 1: only a parent may attach "
+			"to its children: run as root (or set kernel.yama.ptrace_scope=0)",
+			(int)pid);
 	return td_err_set(err, -EPERM,
 			  "pid %d: ptrace access refused (the process is not dumpable: setuid, "
 			  "or PR_SET_DUMPABLE 0): run as root (CAP_SYS_PTRACE)",

@@ -26,9 +26,9 @@ struct td_keepalive {
 
 /* What the user asked for; -1 means "leave as it is". */
 struct td_keepalive_req {
-	bool off;		/* SO_KEEPALIVE 0; the other values are left alone */
-	int idle, intvl, cnt;	/* applied with SO_KEEPALIVE 1 */
-	long user_timeout;	/* ms, or -1 */
+	bool off;	      /* SO_KEEPALIVE 0; the other values are left alone */
+	int idle, intvl, cnt; /* applied with SO_KEEPALIVE 1 */
+	long user_timeout;    /* ms, or -1 */
 };
 
 /* Which settings differ between two td_keepalive. */
