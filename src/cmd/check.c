@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cmd/commands.h"
+#include "cmd/remedy.h"
 #include "diagnose/counters.h"
 #include "diagnose/rules.h"
 #include "sockets/snapshot.h"
@@ -19,7 +20,7 @@
 
 static const char help[] =
 	"usage: tcpdoctor check [--sample SECONDS] [--set RULE.THRESHOLD=VALUE]...\n"
-	"                       [--profile server|client|proxy] [--rules]\n"
+	"                       [--profile server|client|proxy] [--rules] [--fix [--yes]]\n"
 	"\n"
 	"Health check of this host (or of --netns NAME): names each problem, shows the\n"
 	"evidence (port, peer, process, how many, how fast), says why it happens and\n"
@@ -31,6 +32,9 @@ static const char help[] =
 	"  --profile P     what the sysctl audit judges against: server (default), client,\n"
 	"                  proxy (see tcpdoctor sysctl)\n"
 	"  --rules         list the rules and their thresholds, and exit\n"
+	"  --fix           then the remedies tcpdoctor can apply (kill, keepalive), what\n"
+	"                  each changes and does not fix; offered one by one on a\n"
+	"                  terminal; --yes applies the safe ones. A dry run otherwise\n"
 	"Global: --netns NAME|PID|PATH, --json, --no-color, -4, -6, --source, --save-dump\n"
 	"\n"
 	"Exit status: 0 ok (or only info), 1 warning, 2 critical, 3 could not check\n"
@@ -39,7 +43,8 @@ static const char help[] =
 	"Examples:\n"
 	"  tcpdoctor\n"
 	"  tcpdoctor --netns web1 check --json\n"
-	"  tcpdoctor check --sample 5 --set syn-sent-stuck.min=10\n";
+	"  tcpdoctor check --sample 5 --set syn-sent-stuck.min=10\n"
+	"  tcpdoctor check --fix\n";
 
 enum { EXIT_WARNING = 1, EXIT_CRITICAL = 2 };
 
@@ -47,6 +52,7 @@ struct opts {
 	double sample;
 	enum td_profile profile;
 	bool list_rules;
+	bool fix, yes; /* --fix, --yes: cmd/remedy.c */
 	struct td_thresholds th;
 };
 
@@ -91,6 +97,12 @@ static int on_opt(int val, const char *arg, void *data)
 		return 0;
 	case 'R':
 		o->list_rules = true;
+		return 0;
+	case 'F':
+		o->fix = true;
+		return 0;
+	case 'Y':
+		o->yes = true;
 		return 0;
 	case 'P':
 		if (td_profile_parse(arg, &o->profile, &err) < 0)
@@ -207,6 +219,7 @@ static void print_text(const struct td_ctx *ctx, const struct td_findings *fo,
 		if (f->look_closer[0])
 			printf("  %sLook closer:%s %s\n", td_style_bold(c), td_style_reset(c),
 			       f->look_closer);
+		cmd_text_remedy(stdout, ctx, f);
 	}
 }
 
@@ -272,6 +285,7 @@ static void print_json(const struct td_ctx *ctx, const struct td_findings *fo,
 			td_json_str(&j, NULL, f->actions[k]);
 		td_json_end_array(&j);
 		td_json_str(&j, "look_closer", f->look_closer[0] ? f->look_closer : NULL);
+		cmd_json_remedy(&j, ctx, f);
 		td_json_end_object(&j);
 	}
 	td_json_end_array(&j);
@@ -303,6 +317,8 @@ int cmd_check(int argc, char **argv, struct td_ctx *ctx)
 		{ "set", required_argument, NULL, 'S' },
 		{ "rules", no_argument, NULL, 'R' },
 		{ "profile", required_argument, NULL, 'P' },
+		{ "fix", no_argument, NULL, 'F' },
+		{ "yes", no_argument, NULL, 'Y' },
 		{ 0 },
 	};
 	struct opts o = { .sample = 1.0, .profile = TD_PROFILE_SERVER };
@@ -326,6 +342,8 @@ int cmd_check(int argc, char **argv, struct td_ctx *ctx)
 	if (optind < argc)
 		return cmd_fail(TD_EXIT_USAGE, "check: unexpected argument '%s' (see --help)",
 				argv[optind]);
+	if (o.yes && !o.fix)
+		return cmd_fail(TD_EXIT_USAGE, "check: --yes goes with --fix");
 	if (o.list_rules) {
 		list_rules(stdout);
 		return TD_EXIT_OK;
@@ -433,6 +451,8 @@ int cmd_check(int argc, char **argv, struct td_ctx *ctx)
 	else
 		print_text(ctx, &fo, &snap, in.after ? in.elapsed : 0, skipped);
 	rc = exit_for(td_findings_worst(&fo));
+	if (o.fix)
+		rc = cmd_check_fix(ctx, &fo, o.yes, rc);
 	td_findings_free(&fo);
 	free(audit);
 	td_snapshot_free(&snap);

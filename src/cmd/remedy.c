@@ -2,14 +2,18 @@
  * question asked on a terminal. See remedy.h. */
 #include "cmd/remedy.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "diagnose/remedy.h"
 #include "render/escape.h"
+#include "render/style.h"
 
 size_t cmd_act_argv(const struct td_ctx *ctx, int argc, char **argv, const char **out, size_t cap)
 {
@@ -93,4 +97,152 @@ bool cmd_confirm(const char *question)
 		return false;
 	line[strcspn(line, "\r\n")] = '\0';
 	return !strcasecmp(line, "y") || !strcasecmp(line, "yes");
+}
+
+/* "tcpdoctor [--netns N] [-4|-6]" and the remedy's words. */
+static size_t full_argv(const struct td_ctx *ctx, const struct td_remedy *r, const char **out,
+			size_t cap)
+{
+	size_t n = 0;
+
+	out[n++] = ctx->prog;
+	if (ctx->netns) {
+		out[n++] = "--netns";
+		out[n++] = ctx->netns;
+	}
+	if (ctx->family)
+		out[n++] = ctx->family == AF_INET ? "-4" : "-6";
+	for (size_t i = 0; i < r->argc && n + 1 < cap; i++)
+		out[n++] = r->argv[i];
+	out[n] = NULL;
+	return n;
+}
+
+void cmd_json_remedy(struct td_json *j, const struct td_ctx *ctx, const struct td_finding *f)
+{
+	const char *v[CMD_ACT_MAX];
+	struct td_remedy r;
+	size_t n;
+
+	if (td_finding_remedy(f, &r) < 0) {
+		td_json_null(j, "remedy");
+		return;
+	}
+	n = full_argv(ctx, &r, v, CMD_ACT_MAX);
+	td_json_begin_object(j, "remedy");
+	cmd_json_argv(j, "argv", v, n);
+	td_json_str(j, "changes", r.changes);
+	td_json_str(j, "not_fixed", r.not_fixed);
+	td_json_bool(j, "safe", r.safe);
+	td_json_end_object(j);
+}
+
+void cmd_text_remedy(FILE *fp, const struct td_ctx *ctx, const struct td_finding *f)
+{
+	const char *v[CMD_ACT_MAX];
+	struct td_remedy r;
+	size_t n;
+
+	if (td_finding_remedy(f, &r) < 0)
+		return;
+	n = full_argv(ctx, &r, v, CMD_ACT_MAX);
+	fprintf(fp, "  %sRemedy:%s ", td_style_bold(ctx->color), td_style_reset(ctx->color));
+	cmd_print_argv(fp, v, n);
+	fprintf(fp, "\n          (tcpdoctor check --fix shows what it changes)\n");
+}
+
+/* text after a label already printed at column col, wrapped at 80 columns
+ * on spaces with the continuation lines indented to indent. */
+static void wrap80(FILE *fp, const char *text, int col, int indent)
+{
+	const char *p = text;
+
+	while (*p) {
+		size_t word = strcspn(p, " ");
+
+		if (col > indent && col + 1 + (int)word > 80) {
+			fprintf(fp, "\n%*s", indent, "");
+			col = indent;
+		} else if (col > indent) {
+			fputc(' ', fp);
+			col++;
+		}
+		fprintf(fp, "%.*s", (int)word, p);
+		col += (int)word;
+		p += word;
+		while (*p == ' ')
+			p++;
+	}
+	fputc('\n', fp);
+}
+
+/* Run one remedy as a tcpdoctor of its own; its exit status, or -1. With
+ * JSON the check's document owns stdout: the remedy writes to stderr. */
+static int run_remedy(const struct td_ctx *ctx, const char *const *v)
+{
+	pid_t pid;
+	int status;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (ctx->json)
+			dup2(STDERR_FILENO, STDOUT_FILENO);
+		execv("/proc/self/exe", (char *const *)v);
+		fprintf(stderr, "tcpdoctor: check --fix: cannot run myself: %s\n", strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int cmd_check_fix(const struct td_ctx *ctx, const struct td_findings *fs, bool yes, int rc)
+{
+	FILE *out = ctx->json ? stderr : stdout;
+	bool ask = !yes && isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
+	size_t shown = 0, ran = 0, failed = 0;
+
+	for (size_t i = 0; i < fs->n; i++) {
+		const struct td_finding *f = &fs->v[i];
+		const char *v[CMD_ACT_MAX + 1];
+		struct td_remedy r;
+		int st;
+
+		if (td_finding_remedy(f, &r) < 0)
+			continue;
+		full_argv(ctx, &r, v, CMD_ACT_MAX);
+		if (!shown++)
+			fprintf(out, "\n%sRemedies tcpdoctor can apply:%s\n",
+				td_style_bold(ctx->color), td_style_reset(ctx->color));
+		fprintf(out, "%2zu. %s: ", shown, f->rule);
+		wrap80(out, f->summary, 6 + (int)strlen(f->rule), 4);
+		fprintf(out, "    run: ");
+		cmd_print_argv(out, v, full_argv(ctx, &r, v, CMD_ACT_MAX));
+		fprintf(out, "\n    changes:");
+		wrap80(out, r.changes, 12, 8);
+		fprintf(out, "    does not fix:");
+		wrap80(out, r.not_fixed, 17, 8);
+		if (yes && !r.safe) {
+			fprintf(out, "    not applied: not a safe remedy; run it by hand\n");
+			continue;
+		}
+		if (!yes && !(ask && cmd_confirm("    Apply it?")))
+			continue;
+		st = run_remedy(ctx, v);
+		ran++;
+		if (st != 0) {
+			failed++;
+			fprintf(out, "    failed: exit status %d\n", st);
+		}
+	}
+	if (!shown)
+		fprintf(out, "\nNo finding has a remedy tcpdoctor can apply.\n");
+	else if (!ran && !yes)
+		fprintf(out, "\nNothing changed (a dry run): --fix --yes applies the safe ones.\n");
+	return failed ? TD_EXIT_FAILED : rc;
 }

@@ -28,4 +28,20 @@ void cmd_json_argv(struct td_json *j, const char *key, const char *const *v, siz
  * is not a terminal. */
 bool cmd_confirm(const char *question);
 
+struct td_finding;
+struct td_findings;
+
+/* The finding's remedy in its JSON object: "remedy": {"argv": [...],
+ * "changes", "not_fixed", "safe"}, or null when tcpdoctor has none. */
+void cmd_json_remedy(struct td_json *j, const struct td_ctx *ctx, const struct td_finding *f);
+/* "  Remedy: tcpdoctor kill ... (tcpdoctor check --fix)" when it has one. */
+void cmd_text_remedy(FILE *fp, const struct td_ctx *ctx, const struct td_finding *f);
+
+/* `check --fix`: list the remedies of the findings with what each changes
+ * and does not fix; with yes run the safe ones, on a terminal offer each
+ * (default no), else change nothing. Each runs as its own tcpdoctor
+ * process (the command printed, exactly). Returns rc, or TD_EXIT_FAILED
+ * when a remedy that ran failed. */
+int cmd_check_fix(const struct td_ctx *ctx, const struct td_findings *fs, bool yes, int rc);
+
 #endif

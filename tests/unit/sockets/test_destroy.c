@@ -22,8 +22,12 @@
 static struct td_sock sock4(int state, const char *l, uint16_t lport, const char *r, uint16_t rport,
 			    uint64_t cookie)
 {
-	struct td_sock s = { .family = AF_INET, .state = (uint8_t)state, .lport = lport,
-			     .rport = rport, .cookie = cookie, .flags = TD_SOCK_HAS_COOKIE };
+	struct td_sock s = { .family = AF_INET,
+			     .state = (uint8_t)state,
+			     .lport = lport,
+			     .rport = rport,
+			     .cookie = cookie,
+			     .flags = TD_SOCK_HAS_COOKIE };
 
 	assert_int_equal(inet_pton(AF_INET, l, s.laddr), 1);
 	assert_int_equal(inet_pton(AF_INET, r, s.raddr), 1);
@@ -124,8 +128,12 @@ static void test_req_v4(void **state)
 
 static void test_req_v6_and_short(void **state)
 {
-	struct td_sock s = { .family = AF_INET6, .state = TD_ESTABLISHED, .lport = 443,
-			     .rport = 50000, .cookie = 7, .flags = TD_SOCK_HAS_COOKIE };
+	struct td_sock s = { .family = AF_INET6,
+			     .state = TD_ESTABLISHED,
+			     .lport = 443,
+			     .rport = 50000,
+			     .cookie = 7,
+			     .flags = TD_SOCK_HAS_COOKIE };
 	unsigned char buf[256];
 	const struct inet_diag_req_v2 *req = NLMSG_DATA((const struct nlmsghdr *)buf);
 

@@ -54,8 +54,9 @@ static void test_plan_partial_and_ut(void **state)
 static void test_plan_off(void **state)
 {
 	struct td_keepalive cur = { .on = 1, .idle = 60, .intvl = 10, .cnt = 3 }, want;
-	struct td_keepalive_req req = { .off = true, .idle = -1, .intvl = -1, .cnt = -1,
-					.user_timeout = -1 };
+	struct td_keepalive_req req = {
+		.off = true, .idle = -1, .intvl = -1, .cnt = -1, .user_timeout = -1
+	};
 
 	(void)state;
 	assert_int_equal(td_keepalive_plan(&cur, &req, &want), TD_KA_ON);
@@ -105,8 +106,8 @@ static void test_str(void **state)
 static void test_get_set(void **state)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct td_keepalive now, want = { .on = 1, .idle = 42, .intvl = 7, .cnt = 4,
-					  .user_timeout = 1234 };
+	struct td_keepalive now,
+		want = { .on = 1, .idle = 42, .intvl = 7, .cnt = 4, .user_timeout = 1234 };
 	struct td_err err = { 0 };
 
 	(void)state;
@@ -184,9 +185,9 @@ static void test_explain(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_plan_on),	  cmocka_unit_test(test_plan_partial_and_ut),
-		cmocka_unit_test(test_plan_off),  cmocka_unit_test(test_req_check),
-		cmocka_unit_test(test_str),	  cmocka_unit_test(test_get_set),
+		cmocka_unit_test(test_plan_on),	 cmocka_unit_test(test_plan_partial_and_ut),
+		cmocka_unit_test(test_plan_off), cmocka_unit_test(test_req_check),
+		cmocka_unit_test(test_str),	 cmocka_unit_test(test_get_set),
 		cmocka_unit_test(test_explain),
 	};
 
