@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmd/commands.h"
+#include "cmd/remedy.h"
 #include "render/json.h"
 #include "render/style.h"
 #include "diagnose/sysctl.h"
@@ -18,7 +19,7 @@
 
 static const char help[] =
 	"usage: tcpdoctor sysctl [--profile server|client|proxy] [-v] [--snippet [FILE]]\n"
-	"                        [--apply [--undo-file FILE]]\n"
+	"                        [--apply [--yes] [--all] [--undo-file FILE]]\n"
 	"\n"
 	"Audit the TCP kernel parameters of this host (or of --netns): the current value,\n"
 	"what we recommend for the workload and why, and what changing it risks. Verdicts:\n"
@@ -31,9 +32,12 @@ static const char help[] =
 	"  -v, --verbose   print the reason and risk of every entry, not only of findings\n"
 	"  --snippet [FILE] write a /etc/sysctl.d file with the values to change, each with\n"
 	"                  its reason, to FILE (or '-' / nothing: standard output)\n"
-	"  --apply         write the recommended values to /proc/sys now (root only);\n"
-	"                  prints each change and the commands that undo it, and saves\n"
-	"                  them in /var/lib/tcpdoctor/sysctl-undo-TIME.conf\n"
+	"  --apply         what would change in /proc/sys, and the undo file it would\n"
+	"                  write: a dry run (on a terminal it asks once)\n"
+	"  --yes           with --apply: write the values now (root only); prints each\n"
+	"                  change and the commands that undo it, and saves them in\n"
+	"                  /var/lib/tcpdoctor/sysctl-undo-TIME.conf\n"
+	"  --all           with --apply: also the advice items, not only the warnings\n"
 	"  --undo-file F   save the undo file as F instead\n"
 	"  --conf-root DIR read sysctl.d files under DIR instead of / (for tests)\n"
 	"Global: --netns NAME|PID|PATH, --json, --no-color\n"
@@ -41,9 +45,18 @@ static const char help[] =
 	"Examples:\n"
 	"  tcpdoctor sysctl\n"
 	"  tcpdoctor sysctl --profile proxy --snippet /tmp/60-tcp.conf\n"
-	"  sudo tcpdoctor --netns web1 sysctl --apply\n";
+	"  tcpdoctor --netns web1 sysctl --apply\n"
+	"  sudo tcpdoctor --netns web1 sysctl --apply --yes\n";
 
-enum { OPT_PROFILE = 0x100, OPT_SNIPPET, OPT_APPLY, OPT_UNDO_FILE, OPT_CONF_ROOT };
+enum {
+	OPT_PROFILE = 0x100,
+	OPT_SNIPPET,
+	OPT_APPLY,
+	OPT_UNDO_FILE,
+	OPT_CONF_ROOT,
+	OPT_YES,
+	OPT_ALL,
+};
 
 #define MAX_HITS 4 /* configuration lines remembered per parameter */
 
@@ -62,6 +75,10 @@ struct conf_hits {
 struct opts {
 	enum td_profile profile;
 	bool verbose, snippet, apply;
+	bool yes, all; /* --apply acts only with --yes; --all: advice items too */
+	bool dry_run;  /* --apply without acting (set by apply()) */
+	int argc;      /* for the command that acts */
+	char **argv;
 	const char *snippet_file, *undo_file, *conf_root;
 };
 
@@ -100,6 +117,12 @@ static int on_opt(int val, const char *arg, void *data)
 		return 0;
 	case OPT_CONF_ROOT:
 		o->conf_root = arg;
+		return 0;
+	case OPT_YES:
+		o->yes = true;
+		return 0;
+	case OPT_ALL:
+		o->all = true;
 		return 0;
 	}
 	return TD_EXIT_USAGE;
@@ -332,8 +355,8 @@ static void print_text(const struct td_ctx *ctx, const struct opts *o, const str
 	if (a->conf_error[0])
 		printf("note: %s (configuration not fully scanned)\n", a->conf_error);
 	if ((a->counts[TD_VERDICT_ADVICE] || a->counts[TD_VERDICT_WARN]) && !o->apply)
-		printf("Write the changes as a sysctl.d file with --snippet FILE, or apply them "
-		       "now with --apply (root).\n");
+		printf("Write the changes as a sysctl.d file with --snippet FILE, or see what\n"
+		       "--apply would change (the warnings; --all: the advice too).\n");
 }
 
 static void json_hits(struct td_json *j, const struct conf_hits *h)
@@ -446,7 +469,8 @@ static void print_json(const struct td_ctx *ctx, const struct opts *o, const str
 		char buf[64], pfx[300], cmd[512];
 		const char *prefix = netns_prefix(ctx->netns, pfx, sizeof(pfx));
 
-		td_json_begin_array(&j, "applied");
+		td_json_bool(&j, "dry_run", o->dry_run);
+		td_json_begin_array(&j, o->dry_run ? "would_apply" : "applied");
 		for (size_t i = 0; i < nch; i++) {
 			td_json_begin_object(&j, NULL);
 			td_json_str(&j, "name", ch[i].e->name);
@@ -566,11 +590,41 @@ static FILE *open_undo(const struct opts *o, char *path, size_t len)
 	return NULL;
 }
 
+/* What --apply would change, and the undo file it would write. */
+static void print_plan(const struct td_ctx *ctx, const struct opts *o, const struct change *ch,
+		       size_t nch, const char *prefix, bool with_act)
+{
+	const char *act[CMD_ACT_MAX];
+	char buf[64], old[64], dir[3000];
+
+	printf("\nWould change %zu value%s%s%s (dry run, nothing changed):\n", nch,
+	       nch == 1 ? "" : "s", ctx->netns ? " in network namespace " : "",
+	       ctx->netns ? ctx->netns : "");
+	for (size_t i = 0; i < nch; i++)
+		printf("  %s: %s -> %s\n", ch[i].e->name,
+		       td_sysctl_format(&ch[i].old, old, sizeof(old)),
+		       td_sysctl_format(&ch[i].new, buf, sizeof(buf)));
+	if (o->undo_file)
+		printf("and save the old values in %s:\n", o->undo_file);
+	else
+		printf("and save the old values in %s/sysctl-undo-TIME.conf:\n",
+		       cmd_state_dir(dir, sizeof(dir), "/tmp"));
+	for (size_t i = 0; i < nch; i++)
+		printf("  %s = %s\n", ch[i].e->name,
+		       td_sysctl_format(&ch[i].old, old, sizeof(old)));
+	printf("(restore them with: %ssysctl -p UNDO_FILE)\n", prefix);
+	if (with_act) {
+		printf("To act: ");
+		cmd_print_argv(stdout, act, cmd_act_argv(ctx, o->argc, o->argv, act, CMD_ACT_MAX));
+		printf("\n");
+	}
+}
+
 /* Write the recommended values. The undo file is written first; if a write
  * fails, the values already changed are put back, so --apply changes all
  * or nothing. */
-static int apply(const struct td_ctx *ctx, const struct opts *o, const struct audit *a,
-		 struct change *ch, size_t *nch, char *undo_path, size_t undo_len)
+static int apply(const struct td_ctx *ctx, struct opts *o, const struct audit *a, struct change *ch,
+		 size_t *nch, char *undo_path, size_t undo_len)
 {
 	char when[64], pfx[300], cmd[512], buf[64];
 	const char *prefix = netns_prefix(ctx->netns, pfx, sizeof(pfx));
@@ -579,14 +633,10 @@ static int apply(const struct td_ctx *ctx, const struct opts *o, const struct au
 	FILE *fp;
 
 	*nch = 0;
-	if (geteuid() != 0)
-		return cmd_fail(TD_EXIT_FAILED,
-				"sysctl --apply: needs root to write /proc/sys; "
-				"nothing changed (see --snippet to write a file instead)");
 	for (size_t i = 0; i < a->n; i++) {
 		const struct td_sysctl_finding *f = &a->f[i];
 
-		if (f->verdict != TD_VERDICT_ADVICE && f->verdict != TD_VERDICT_WARN)
+		if (f->verdict != TD_VERDICT_WARN && !(o->all && f->verdict == TD_VERDICT_ADVICE))
 			continue;
 		/* inside a namespace, a host-wide value would change the host */
 		if (ctx->netns && !f->e->per_netns)
@@ -599,7 +649,32 @@ static int apply(const struct td_ctx *ctx, const struct opts *o, const struct au
 	if (!*nch) {
 		undo_path[0] = '\0';
 		if (!ctx->json)
-			printf("Nothing to apply.\n");
+			printf("Nothing to apply%s.\n",
+			       o->all || !a->counts[TD_VERDICT_ADVICE]
+				       ? ""
+				       : " (no warning; --all also applies the advice)");
+		return TD_EXIT_OK;
+	}
+	if (!o->yes && !ctx->json && isatty(STDIN_FILENO) && isatty(STDERR_FILENO)) {
+		print_plan(ctx, o, ch, *nch, prefix, false);
+		fflush(stdout);
+		o->yes = cmd_confirm("Change these values now?");
+		if (o->yes && geteuid() != 0)
+			return cmd_fail(TD_EXIT_FAILED,
+					"sysctl --apply: needs root to write /proc/sys; "
+					"nothing changed (see --snippet to write a file instead)");
+		if (!o->yes) {
+			printf("Nothing changed.\n");
+			o->dry_run = true;
+			undo_path[0] = '\0';
+			return TD_EXIT_OK;
+		}
+	}
+	if (!o->yes) {
+		o->dry_run = true;
+		undo_path[0] = '\0';
+		if (!ctx->json)
+			print_plan(ctx, o, ch, *nch, prefix, true);
 		return TD_EXIT_OK;
 	}
 	fp = open_undo(o, undo_path, undo_len);
@@ -668,6 +743,8 @@ int cmd_sysctl(int argc, char **argv, struct td_ctx *ctx)
 		{ "apply", no_argument, NULL, OPT_APPLY },
 		{ "undo-file", required_argument, NULL, OPT_UNDO_FILE },
 		{ "conf-root", required_argument, NULL, OPT_CONF_ROOT },
+		{ "yes", no_argument, NULL, OPT_YES },
+		{ "all", no_argument, NULL, OPT_ALL },
 		{ 0 },
 	};
 	struct opts o = { .profile = TD_PROFILE_SERVER };
@@ -689,14 +766,19 @@ int cmd_sysctl(int argc, char **argv, struct td_ctx *ctx)
 				argv[optind]);
 	if (o.undo_file && !o.apply)
 		return cmd_fail(TD_EXIT_USAGE, "sysctl: --undo-file goes with --apply");
+	if ((o.yes || o.all) && !o.apply)
+		return cmd_fail(TD_EXIT_USAGE, "sysctl: %s goes with --apply",
+				o.yes ? "--yes" : "--all");
+	o.argc = argc;
+	o.argv = argv;
 	if (o.snippet && (!o.snippet_file || !strcmp(o.snippet_file, "-")) &&
 	    (ctx->json || o.apply))
 		return cmd_fail(TD_EXIT_USAGE,
 				"sysctl: --snippet to standard output cannot go "
 				"with %s; give it a FILE",
 				ctx->json ? "--json" : "--apply");
-	/* Refuse before any work: --apply without root changes nothing. */
-	if (o.apply && geteuid() != 0)
+	/* Refuse before any work: --apply --yes without root changes nothing. */
+	if (o.apply && o.yes && geteuid() != 0)
 		return cmd_fail(TD_EXIT_FAILED,
 				"sysctl --apply: needs root to write /proc/sys; "
 				"nothing changed (see --snippet to write a file instead)");

@@ -54,8 +54,8 @@ same_lines "$got" "$want" "snippet sets exactly the advice/warn values"
 is "$(jq -r .snippet "$TD_TMP/out")" "$TD_TMP/snippet.conf" "JSON names the snippet file"
 
 if [ "$(id -u)" -ne 0 ]; then
-	td sysctl --apply
-	is "$TD_RC" 3 "--apply without root exits 3"
+	td sysctl --apply --yes
+	is "$TD_RC" 3 "--apply --yes without root exits 3"
 	skip "root parts" "needs root"
 	td_done
 	exit
@@ -107,14 +107,33 @@ done
 same_lines "$(values "$NS")" "$NS_BEFORE" "without --apply no value in $NS changed"
 
 ip netns exec "$NS" setpriv --reuid=65534 --regid=65534 --clear-groups \
-	"$TCPDOCTOR" sysctl --apply >"$TD_TMP/out" 2>"$TD_TMP/err"
-is "$?" 3 "--apply as a non-root user exits 3"
+	"$TCPDOCTOR" sysctl --apply >"$TD_TMP/out" 2>"$TD_TMP/err" </dev/null
+is "$?" 0 "--apply (a dry run) as a non-root user exits 0"
+ip netns exec "$NS" setpriv --reuid=65534 --regid=65534 --clear-groups \
+	"$TCPDOCTOR" sysctl --apply --yes >"$TD_TMP/out" 2>"$TD_TMP/err"
+is "$?" 3 "--apply --yes as a non-root user exits 3"
 is "$(wc -l <"$TD_TMP/err")" 1 "... with a one-line error"
 like "$(cat "$TD_TMP/err")" "needs root.*nothing changed" "... saying nothing changed"
 same_lines "$(values "$NS")" "$NS_BEFORE" "... and nothing changed"
 
-# --apply: only the namespace changes; the printed undo restores it.
-td --netns "$NS" sysctl --apply --undo-file "$TD_TMP/undo.conf"
+# --apply alone is a dry run: the diff, the undo file it would write, the command.
+td --netns "$NS" sysctl --apply --undo-file "$TD_TMP/undo0.conf" </dev/null
+is "$TD_RC" 0 "--apply (dry run) exits 0"
+like "$TD_OUT" "Would change 2 values in network namespace $NS \(dry run" "--apply: says it is a dry run"
+like "$TD_OUT" "net.ipv4.tcp_syncookies: 0 -> 1" "--apply: the diff"
+like "$TD_OUT" "save the old values in $TD_TMP/undo0.conf" "--apply: names the undo file"
+like "$TD_OUT" "To act: tcpdoctor --netns $NS sysctl --apply --undo-file $TD_TMP/undo0.conf --yes" \
+	"--apply: the command that acts"
+check "--apply dry run writes no undo file" test ! -e "$TD_TMP/undo0.conf"
+same_lines "$(values "$NS")" "$NS_BEFORE" "--apply dry run changes nothing"
+got=$(td_json '[.dry_run, (.would_apply | length), .undo_file] | @tsv' \
+	--netns "$NS" sysctl --apply --json)
+is "$got" "$(printf 'true\t2\t')" "--apply --json: dry_run, would_apply, no undo file"
+td --netns "$NS" sysctl --yes
+is "$TD_RC" 2 "--yes without --apply: exit 2"
+
+# --apply --yes: only the namespace changes; the printed undo restores it.
+td --netns "$NS" sysctl --apply --yes --undo-file "$TD_TMP/undo.conf"
 is "$TD_RC" 0 "--apply exits 0"
 like "$TD_OUT" "net.ipv4.tcp_syncookies: 0 -> 1" "--apply prints 'name: old -> new'"
 like "$TD_OUT" "net.ipv4.ip_local_port_range: 60000 60010 -> 32768 60999" \
@@ -135,7 +154,7 @@ same_lines "$(values "$NS")" "$NS_BEFORE" "the printed undo restores every value
 
 # The same through JSON and the undo file.
 got=$(td_json '[.applied[] | "\(.name) \(.old) -> \(.new)"] | join(", ")' \
-	--netns "$NS" sysctl --apply --json --undo-file "$TD_TMP/undo2.conf")
+	--netns "$NS" sysctl --apply --yes --json --undo-file "$TD_TMP/undo2.conf")
 is "$got" "net.ipv4.tcp_syncookies 0 -> 1, net.ipv4.ip_local_port_range 60000 60010 -> 32768 60999" \
 	"--apply --json lists the changes"
 is "$(jq -r .undo_file "$TD_TMP/out")" "$TD_TMP/undo2.conf" "JSON names the undo file"
@@ -144,7 +163,7 @@ same_lines "$(values "$NS")" "$NS_BEFORE" "sysctl -p UNDO_FILE restores every va
 
 # Nothing to do: --apply changes nothing and writes no undo file.
 ip netns exec "$NS" sysctl -qw net.ipv4.tcp_syncookies=1 net.ipv4.ip_local_port_range="32768 60999"
-td --netns "$NS" sysctl --apply --undo-file "$TD_TMP/undo3.conf"
+td --netns "$NS" sysctl --apply --yes --undo-file "$TD_TMP/undo3.conf"
 like "$TD_OUT" "Nothing to apply" "--apply with nothing to change says so"
 check "... and writes no undo file" test ! -e "$TD_TMP/undo3.conf"
 
