@@ -238,7 +238,7 @@ int cmd_kill(int argc, char **argv, struct td_ctx *ctx)
 	enum td_destroy_via via, used = TD_VIA_AUTO;
 	const char *act[CMD_ACT_MAX];
 	size_t n = 0, nact, counts[TD_DSTR_FAILED + 1] = { 0 };
-	bool acted = false;
+	bool acted = false, asked = false;
 	long go;
 	int rc;
 
@@ -307,6 +307,7 @@ int cmd_kill(int argc, char **argv, struct td_ctx *ctx)
 		fflush(stdout);
 		snprintf(q, sizeof(q), "Destroy %ld socket%s?", go, go == 1 ? "" : "s");
 		o.yes = cmd_confirm(q);
+		asked = true;
 		if (!o.yes)
 			printf("Nothing destroyed.\n");
 	}
@@ -331,7 +332,7 @@ int cmd_kill(int argc, char **argv, struct td_ctx *ctx)
 		for (size_t i = 0; i < n; i++)
 			print_result(ctx, &v[i], ow);
 	} else {
-		if (go) {
+		if (go && !asked) {
 			printf("Would destroy %ld socket%s (dry run, nothing changed):\n", go,
 			       go == 1 ? "" : "s");
 			view_owner_header(stdout, ctx->color);
@@ -347,7 +348,7 @@ int cmd_kill(int argc, char **argv, struct td_ctx *ctx)
 				if (v[i].outcome == TD_DSTR_REFUSED)
 					print_result(ctx, &v[i], ow);
 		}
-		if (go) {
+		if (go && !asked) {
 			printf("\nTo act: ");
 			cmd_print_argv(stdout, act, nact);
 			printf("\n");

@@ -54,6 +54,13 @@ like "$TD_OUT" "Nothing changed \(a dry run\)" "--fix alone is a dry run"
 same_lines "$(snap)" "$before" "--fix alone changes nothing (ss -tano before = after)"
 td --netns "$NS_A" check "${SET[@]}" --yes
 is "$TD_RC" 2 "--yes without --fix: exit 2"
+if command -v script >/dev/null; then
+	out=$(printf 'n\nn\n' | script -qec "$TCPDOCTOR --netns $NS_A check ${SET[*]} --fix" /dev/null)
+	is "$(grep -c 'Apply it? \[y/N\]' <<<"$out")" 2 "terminal: each remedy offered, one by one"
+	same_lines "$(snap)" "$before" "terminal: answered no twice, nothing changed"
+else
+	skip "terminal: remedies offered one by one" "needs script(1)"
+fi
 
 td --netns "$NS_A" check "${SET[@]}" --fix --yes
 is "$TD_RC" 1 "--fix --yes: exit status of the check that found them"

@@ -71,6 +71,19 @@ is "$rc" 3 "as nobody: exit 3"
 like "$out" "CAP_NET_ADMIN" "as nobody: says what is missing"
 same_lines "$(snap)" "$before" "as nobody: nothing changed"
 
+# On a terminal without --yes it asks once; anything but y/yes is no.
+if command -v script >/dev/null; then
+	out=$(printf 'n\n' | script -qec "$TCPDOCTOR --netns $NS_A kill --state close-wait" /dev/null)
+	like "$out" "Destroy 2 sockets\? \[y/N\] Nothing destroyed" "terminal: asks once, n is no"
+	same_lines "$(snap)" "$before" "terminal: after n nothing changed"
+else
+	skip "terminal: asks once" "needs script(1)"
+fi
+out=$(ip netns exec "$NS_A" setpriv --reuid=65534 --regid=65534 --clear-groups \
+	env TD_DESTROY=bpf "$TCPDOCTOR" kill --state close-wait --yes 2>&1)
+is "$?" 3 "TD_DESTROY=bpf as nobody: exit 3"
+like "$out" "bpf_sock_destroy.*needs root" "TD_DESTROY=bpf as nobody: says so"
+
 # ---- --cookie: exactly one socket ------------------------------------------------
 cookie=$(td_json '.sockets[] | select(.rport == 41001) | .cookie' \
 	--netns "$NS_A" conns --state established --json)
