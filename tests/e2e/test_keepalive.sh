@@ -119,4 +119,28 @@ else
 	skip "same user as nobody" "kernel.yama.ptrace_scope=$scope"
 fi
 
+# ---- the half-open lab: the client vanished, the server's connection lives on ---------
+LAB=h$$
+LAB=${LAB:0:16}
+TD_NETNS+=("td-lab-$LAB-client" "td-lab-$LAB-server")
+if "$TCPDOCTOR" lab run half-open --keep --id "$LAB" >"$TD_TMP/lab" 2>&1; then
+	LNS=td-lab-$LAB-server
+	lpid=$(td_json '.sockets[0].owners[0].pid' --netns "$LNS" conns --state established --json)
+	is "$(ss_state_count "$LNS" established)" 1 "lab half-open: one dead connection left"
+	start=$SECONDS
+	td --netns "$LNS" keepalive --pid "$lpid" --state established --idle 2 --intvl 1 --count 2 --yes
+	is "$TD_RC" 0 "lab: keepalive --pid P --idle 2 --intvl 1 --count 2 --yes exits 0"
+	is "$(ss -N "$LNS" -Htano state established | grep -c 'timer:(keepalive')" 1 \
+		"lab: ss -o shows the keepalive timer"
+	if wait_for 12 ss_has "$LNS" established 0; then
+		ok "lab: the dead connection is gone after $((SECONDS - start)) s (2 + 1 x 2 asked)"
+	else
+		not_ok "lab: the dead connection is gone" "$(ss -N "$LNS" -tano)"
+	fi
+	is "$(ss_state_count "$LNS" listening)" 2 "lab: the listeners stay"
+else
+	not_ok "lab run half-open --keep" "$(tail -5 "$TD_TMP/lab")"
+fi
+"$TCPDOCTOR" lab clean --id "$LAB" >/dev/null 2>&1
+
 td_done

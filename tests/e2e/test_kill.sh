@@ -165,4 +165,26 @@ like "$TD_OUT" "destroyed SYN_RECV" "SYN_RECV: the request socket is dropped"
 now=$(td_json '[.sockets[].cookie] | join(" ")' --netns "$NS_A" conns --state syn-recv --json)
 unlike " $now " " $rq " "that request socket is gone (a retransmitted SYN makes a new one)"
 
+# ---- the close-wait-leak lab ---------------------------------------------------------
+LAB=k$$
+LAB=${LAB:0:16}
+TD_NETNS+=("td-lab-$LAB-client" "td-lab-$LAB-server")
+if "$TCPDOCTOR" lab run close-wait-leak --keep --id "$LAB" >"$TD_TMP/lab" 2>&1; then
+	LNS=td-lab-$LAB-server
+	lpid=$(td_json '[.sockets[] | select(.state == "CLOSE_WAIT") | .owners[0].pid] | unique | .[0]' \
+		--netns "$LNS" conns --state close-wait --json)
+	ncw=$(ss_state_count "$LNS" close-wait)
+	lbefore=$(ss -N "$LNS" -Htan | sort)
+	td --netns "$LNS" kill --state close-wait --pid "$lpid"
+	is "$(grep -c CLOSE_WAIT <<<"$TD_OUT")" "$ncw" "lab close-wait-leak: the dry run lists its $ncw CLOSE_WAIT sockets"
+	same_lines "$(ss -N "$LNS" -Htan | sort)" "$lbefore" "lab: the dry run changes nothing"
+	td --netns "$LNS" kill --state close-wait --pid "$lpid" --yes
+	is "$TD_RC" 0 "lab: kill --state close-wait --pid P --yes exits 0"
+	is "$(ss_state_count "$LNS" close-wait)" 0 "lab: 0 CLOSE_WAIT left"
+	is "$(ss_state_count "$LNS" listening)" "$(grep -c LISTEN <<<"$lbefore")" "lab: the listeners are untouched"
+else
+	not_ok "lab run close-wait-leak --keep" "$(tail -5 "$TD_TMP/lab")"
+fi
+"$TCPDOCTOR" lab clean --id "$LAB" >/dev/null 2>&1
+
 td_done
