@@ -431,6 +431,8 @@ int cmd_keepalive(int argc, char **argv, struct td_ctx *ctx)
 				"tcpdoctor: keepalive: pid %d holds no TCP socket that "
 				"matches\n",
 				(int)pid);
+		if (!ctx->netns)
+			cmd_netns_hint(pid);
 		rc = TD_EXIT_NOTHING;
 		goto out;
 	}

@@ -282,6 +282,8 @@ int cmd_kill(int argc, char **argv, struct td_ctx *ctx)
 			print_json(ctx, v, 0, ow, false, used, act, nact, counts);
 		else
 			fprintf(stderr, "tcpdoctor: kill: no TCP socket matches\n");
+		for (size_t i = 0; !ctx->netns && i < f.npid; i++)
+			cmd_netns_hint(f.pid[i]);
 		rc = TD_EXIT_NOTHING;
 		goto out;
 	}

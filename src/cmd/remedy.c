@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -97,6 +98,21 @@ bool cmd_confirm(const char *question)
 		return false;
 	line[strcspn(line, "\r\n")] = '\0';
 	return !strcasecmp(line, "y") || !strcasecmp(line, "yes");
+}
+
+void cmd_netns_hint(pid_t pid)
+{
+	char path[64];
+	struct stat a, b;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	if (stat(path, &a) < 0 || stat("/proc/self/ns/net", &b) < 0)
+		return;
+	if (a.st_ino != b.st_ino || a.st_dev != b.st_dev)
+		fprintf(stderr,
+			"tcpdoctor: note: pid %d is in another network namespace: add "
+			"--netns %d\n",
+			(int)pid, (int)pid);
 }
 
 /* "tcpdoctor [--netns N] [-4|-6]" and the remedy's words. */

@@ -28,6 +28,10 @@ void cmd_json_argv(struct td_json *j, const char *key, const char *const *v, siz
  * is not a terminal. */
 bool cmd_confirm(const char *question);
 
+/* Print to stderr, when pid lives in another network namespace than ours,
+ * "note: pid P is in another network namespace: add --netns P". */
+void cmd_netns_hint(pid_t pid);
+
 struct td_finding;
 struct td_findings;
 

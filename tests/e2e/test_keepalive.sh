@@ -85,6 +85,15 @@ td --netns "$NS_A" keepalive --pid "$SERVER_PID" --state established --off --yes
 is "$TD_RC" 0 "--off --yes: exit 0"
 is "$(ss -N "$NS_A" -Htano state established | grep -c keepalive)" 0 "--off: no keepalive timer left"
 
+# ---- --user-timeout, read back -------------------------------------------------------
+got=$(td_json '[.sockets[].after.user_timeout_ms] | unique | join(",")' \
+	--netns "$NS_A" keepalive --pid "$SERVER_PID" --state established --user-timeout 5000 \
+	--yes --json)
+is "$got" 5000 "--user-timeout 5000 --yes: TCP_USER_TIMEOUT read back"
+td keepalive --pid "$SERVER_PID"
+is "$TD_RC" 1 "without --netns the pid's sockets are not here: exit 1"
+like "$TD_ERR" "another network namespace: add --netns $SERVER_PID" "... with a hint"
+
 # ---- errors ----------------------------------------------------------------------------
 td keepalive --state established
 is "$TD_RC" 2 "no --pid: exit 2"
