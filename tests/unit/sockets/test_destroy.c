@@ -1,6 +1,7 @@
 /* Unit tests for destroy.c: the plan (listeners, sockets without a cookie,
  * --max), the SOCK_DESTROY request (type, flags, 4-tuple in network order,
- * cookie words, interface) and the names. */
+ * cookie words, interface), the names, and (as root) one run against the
+ * kernel on a loopback listener of our own. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/inet_diag.h>
@@ -13,10 +14,13 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "sockets/destroy.h"
+#include "sockets/filter.h"
+#include "sockets/sockdiag.h"
 #include "state.h"
 
 static struct td_sock sock4(int state, const char *l, uint16_t lport, const char *r, uint16_t rport,
@@ -147,6 +151,100 @@ static void test_req_v6_and_short(void **state)
 	assert_int_equal(td_destroy_req_build(&s, 1, buf, 20), -ENOSPC);
 }
 
+static int find_port(const struct td_sock *s, void *ctx)
+{
+	struct td_sock *out = ctx;
+
+	if (s->state == TD_LISTEN && s->lport == out->lport) {
+		*out = *s;
+		return 1;
+	}
+	return 0;
+}
+
+/* Against the kernel, on a loopback listener of our own: a wrong cookie is
+ * "gone" (the kernel's cookie check), the right one destroys it. As root
+ * only: SOCK_DESTROY needs CAP_NET_ADMIN. */
+/* A loopback listener of our own, and its dump record. */
+static int own_listener(struct td_sock *found)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	struct td_filter f;
+	struct td_err err = { 0 };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(listen(fd, 1), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	td_filter_init(&f);
+	assert_int_equal(td_filter_add_state(&f, "listen", &err), 0);
+	f.family = AF_INET;
+	memset(found, 0, sizeof(*found));
+	found->lport = ntohs(sin.sin_port);
+	assert_int_equal(td_sockdiag_dump(&f, 0, -1, find_port, found, &err), 1);
+	return fd;
+}
+
+/* The same through bpf_sock_destroy(), where this build and kernel have it. */
+static void test_run_bpf(void **state)
+{
+	struct td_destroy_item it[2] = { 0 };
+	struct td_sock found;
+	enum td_destroy_via used;
+	struct td_err err = { 0 };
+	int fd, rc;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	fd = own_listener(&found);
+	it[0].s = found;
+	it[1].s = found;
+	it[1].s.cookie ^= 0x5a5a; /* a socket the walk never meets */
+	rc = td_destroy_run(it, 2, TD_VIA_BPF, &used, &err);
+	if (rc == -TD_EUNSUPP) {
+		close(fd);
+		skip();
+	}
+	assert_int_equal(rc, 0);
+	assert_int_equal(used, TD_VIA_BPF);
+	assert_int_equal(it[0].outcome, TD_DSTR_DESTROYED);
+	assert_int_equal(it[1].outcome, TD_DSTR_GONE);
+	assert_int_equal(accept(fd, NULL, NULL), -1);
+	close(fd);
+}
+
+static void test_run_netlink(void **state)
+{
+	struct td_destroy_item it = { 0 };
+	struct td_sock found;
+	enum td_destroy_via used;
+	struct td_err err = { 0 };
+	int fd;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	fd = own_listener(&found);
+	it.s = found;
+	it.s.cookie ^= 0x5a5a;
+	assert_int_equal(td_destroy_run(&it, 1, TD_VIA_NETLINK, &used, &err), 0);
+	assert_int_equal(used, TD_VIA_NETLINK);
+	assert_int_equal(it.outcome, TD_DSTR_GONE);
+
+	memset(&it, 0, sizeof(it));
+	it.s = found;
+	assert_int_equal(td_destroy_run(&it, 1, TD_VIA_NETLINK, &used, &err), 0);
+	assert_int_equal(it.outcome, TD_DSTR_DESTROYED);
+	/* The owner's next call says so. */
+	assert_int_equal(accept(fd, NULL, NULL), -1);
+	assert_true(errno == EINVAL || errno == ECONNABORTED);
+	close(fd);
+}
+
 static void test_names(void **state)
 {
 	enum td_destroy_via via;
@@ -171,7 +269,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plan_listeners),	 cmocka_unit_test(test_plan_no_cookie),
 		cmocka_unit_test(test_plan_max),	 cmocka_unit_test(test_req_v4),
-		cmocka_unit_test(test_req_v6_and_short), cmocka_unit_test(test_names),
+		cmocka_unit_test(test_req_v6_and_short), cmocka_unit_test(test_run_netlink),
+		cmocka_unit_test(test_run_bpf),		 cmocka_unit_test(test_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
