@@ -223,6 +223,13 @@ int cmd_check_fix(const struct td_ctx *ctx, const struct td_findings *fs, bool y
 	bool ask = !yes && isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
 	size_t shown = 0, ran = 0, failed = 0;
 
+	/* The pids and sockets of a recorded dump are not this host's now. */
+	if (ctx->source.kind == TD_SRC_REPLAY) {
+		fprintf(out, "\ncheck --fix: not for a replayed dump: remedies act on live "
+			     "sockets\n");
+		return yes ? TD_EXIT_USAGE : rc;
+	}
+
 	for (size_t i = 0; i < fs->n; i++) {
 		const struct td_finding *f = &fs->v[i];
 		const char *v[CMD_ACT_MAX + 1];

@@ -75,4 +75,8 @@ got=$(jq -r '[.findings[].rule] | map(select(. == "close-wait-leak" or
 	. == "half-open-suspects")) | length' <<<"$TD_OUT")
 is "$got" 0 "a second check no longer reports those findings"
 
+td --source "replay:$TD_SRCDIR/tests/data/sockdiag/many.bin" check --sample 0 --fix --yes
+is "$TD_RC" 2 "--fix --yes on a replayed dump: exit 2"
+like "$TD_ERR$TD_OUT" "not for a replayed dump" "... it acts on live sockets only"
+
 td_done
