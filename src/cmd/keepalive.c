@@ -15,7 +15,7 @@
 #include "cmd/commands.h"
 #include "cmd/remedy.h"
 #include "render/escape.h"
-#include "render/style.h"
+#include "render/remedyview.h"
 #include "render/view.h"
 #include "sockets/pidfd.h"
 #include "state.h"
@@ -167,46 +167,53 @@ static int after_cb(const struct td_sock *s, void *data)
 	return 0;
 }
 
-static void endpoint(const struct td_sock *s, bool peer, char *buf, size_t len)
-{
-	if (peer && s->state == TD_LISTEN)
-		snprintf(buf, len, "%s", s->family == AF_INET6 ? "[::]:*" : "*:*");
-	else if (peer)
-		td_endpoint_str(s->family, s->raddr, s->rport, buf, len);
-	else
-		td_endpoint_str(s->family, s->laddr, s->lport, buf, len);
-}
-
+/* The values now and what they would be, or (acted) the values read back
+ * and the timer the next dump shows, as one table (render/remedyview.h). */
 static void print_text(const struct td_ctx *ctx, const struct item *v, size_t n, bool acted)
 {
-	char peer[64], a[48], b[48];
+	struct view_ka_row *rows = calloc(n + 1, sizeof(*rows));
+	char(*now)[48] = calloc(n + 1, sizeof(*now));
+	char(*then)[48] = calloc(n + 1, sizeof(*then));
 
-	printf("%s%4s %-11s %5s %-21s %-16s %s%s\n", td_style_bold(ctx->color), "FD", "STATE",
-	       "LPORT", "PEER", "KEEPALIVE NOW", acted ? "TIMER" : "WOULD BE",
-	       td_style_reset(ctx->color));
+	if (!rows || !now || !then) {
+		free(rows);
+		free(now);
+		free(then);
+		return;
+	}
 	for (size_t i = 0; i < n; i++) {
 		const struct item *it = &v[i];
 
-		endpoint(&it->s, true, peer, sizeof(peer));
-		printf("%4d %s%-11s%s %5u %-21s ", it->fd, td_style_state(ctx->color, it->s.state),
-		       td_state_name(it->s.state), td_style_reset(ctx->color), it->s.lport, peer);
+		rows[i].s = &it->s;
+		rows[i].fd = it->fd;
+		rows[i].now = now[i];
+		rows[i].then = then[i];
+		rows[i].why = it->why[0] ? it->why : NULL;
 		if (!it->have_now) {
-			printf("?\n      %s\n", it->why);
+			snprintf(now[i], sizeof(now[i]), "?");
 			continue;
 		}
 		if (acted) {
-			td_keepalive_str(it->done ? &it->after : &it->now, a, sizeof(a));
-			printf("%-16s %s", a, td_timer_name(it->timer_after));
-			if (it->timer_after)
-				printf(" %.1fs", it->timer_ms_after / 1000.0);
-			putchar('\n');
-			if (it->why[0])
-				printf("      %s\n", it->why);
-			continue;
+			int k;
+
+			td_keepalive_str(it->done ? &it->after : &it->now, now[i], sizeof(now[i]));
+			k = snprintf(then[i], sizeof(then[i]), "%s",
+				     td_timer_name(it->timer_after));
+			if (it->timer_after && k > 0 && (size_t)k < sizeof(then[i]))
+				snprintf(then[i] + k, sizeof(then[i]) - (size_t)k, " %.1fs",
+					 it->timer_ms_after / 1000.0);
+		} else {
+			td_keepalive_str(&it->now, now[i], sizeof(now[i]));
+			if (it->mask)
+				td_keepalive_str(&it->want, then[i], sizeof(then[i]));
+			else
+				snprintf(then[i], sizeof(then[i]), "(unchanged)");
 		}
-		printf("%-16s %s\n", td_keepalive_str(&it->now, a, sizeof(a)),
-		       it->mask ? td_keepalive_str(&it->want, b, sizeof(b)) : "(unchanged)");
 	}
+	view_ka_table(stdout, ctx->color, rows, n, acted ? "TIMER" : "WOULD BE", view_width());
+	free(rows);
+	free(now);
+	free(then);
 }
 
 static void json_ka(struct td_json *j, const char *key, const struct td_keepalive *k)

@@ -12,8 +12,7 @@
 
 #include "cmd/commands.h"
 #include "cmd/remedy.h"
-#include "render/escape.h"
-#include "render/style.h"
+#include "render/remedyview.h"
 #include "render/view.h"
 #include "sockets/destroy.h"
 #include "state.h"
@@ -136,37 +135,25 @@ static const struct td_owner *owner_of(const struct td_owners *ow, const struct 
 	return ow && s->inode ? td_owners_get(ow, s->inode) : NULL;
 }
 
-static void print_owner(const struct td_owner *o)
+/* The sockets as one table (render/remedyview.h): in a dry run "destroy"
+ * for the planned ones, afterwards each one's outcome; refusals with why. */
+static void print_table(const struct td_ctx *ctx, const struct td_destroy_item *v, size_t n,
+			const struct td_owners *ow, bool acted)
 {
-	char comm[16 * TD_ESC_MAX_PER_BYTE];
+	struct view_kill_row *rows = calloc(n + 1, sizeof(*rows));
 
-	if (!o) {
-		fputs("-", stdout);
+	if (!rows)
 		return;
+	for (size_t i = 0; i < n; i++) {
+		rows[i].s = &v[i].s;
+		rows[i].o = owner_of(ow, &v[i].s);
+		rows[i].what = !acted && v[i].outcome == TD_DSTR_PLANNED
+				       ? "destroy"
+				       : td_destroy_outcome_name(v[i].outcome);
+		rows[i].why = v[i].why;
 	}
-	printf("%s[%d]", td_esc(o->comm, comm, sizeof(comm)), (int)o->pid);
-	if (o->next)
-		printf(" +%s", o->next->next ? "more" : "1");
-}
-
-/* One result line: OUTCOME STATE LOCAL PEER OWNER, and the reason under it. */
-static void print_result(const struct td_ctx *ctx, const struct td_destroy_item *it,
-			 const struct td_owners *ow)
-{
-	char l[64], r[64];
-	int st = it->s.state == TD_NEW_SYN_RECV ? TD_SYN_RECV : it->s.state;
-
-	td_endpoint_str(it->s.family, it->s.laddr, it->s.lport, l, sizeof(l));
-	if (st == TD_LISTEN)
-		snprintf(r, sizeof(r), "%s", it->s.family == AF_INET6 ? "[::]:*" : "0.0.0.0:*");
-	else
-		td_endpoint_str(it->s.family, it->s.raddr, it->s.rport, r, sizeof(r));
-	printf("%-9s %s%-11s%s %-21s %-21s ", td_destroy_outcome_name(it->outcome),
-	       td_style_state(ctx->color, st), td_state_name(st), td_style_reset(ctx->color), l, r);
-	print_owner(owner_of(ow, &it->s));
-	putchar('\n');
-	if (it->why)
-		printf("          %s\n", it->why);
+	view_kill_table(stdout, ctx->color, rows, n, view_width());
+	free(rows);
 }
 
 static void print_json(const struct td_ctx *ctx, const struct td_destroy_item *v, size_t n,
@@ -302,10 +289,7 @@ int cmd_kill(int argc, char **argv, struct td_ctx *ctx)
 	    isatty(STDERR_FILENO)) {
 		char q[128];
 
-		view_owner_header(stdout, ctx->color);
-		for (size_t i = 0; i < n; i++)
-			if (v[i].outcome == TD_DSTR_PLANNED)
-				view_owner_line(stdout, ctx->color, &v[i].s, owner_of(ow, &v[i].s));
+		print_table(ctx, v, n, ow, false);
 		fflush(stdout);
 		snprintf(q, sizeof(q), "Destroy %ld socket%s?", go, go == 1 ? "" : "s");
 		o.yes = cmd_confirm(q);
@@ -331,25 +315,15 @@ int cmd_kill(int argc, char **argv, struct td_ctx *ctx)
 		       go == 1 ? "" : "s",
 		       used == TD_VIA_BPF ? "bpf_sock_destroy() from a BPF iterator"
 					  : "SOCK_DESTROY (netlink sock_diag)");
-		for (size_t i = 0; i < n; i++)
-			print_result(ctx, &v[i], ow);
+		print_table(ctx, v, n, ow, true);
 	} else {
-		if (go && !asked) {
+		if (go && !asked)
 			printf("Would destroy %ld socket%s (dry run, nothing changed):\n", go,
 			       go == 1 ? "" : "s");
-			view_owner_header(stdout, ctx->color);
-			for (size_t i = 0; i < n; i++)
-				if (v[i].outcome == TD_DSTR_PLANNED)
-					view_owner_line(stdout, ctx->color, &v[i].s,
-							owner_of(ow, &v[i].s));
-		}
-		if (counts[TD_DSTR_REFUSED]) {
-			printf("%sRefused %zu socket%s:\n", go ? "\n" : "", counts[TD_DSTR_REFUSED],
-			       counts[TD_DSTR_REFUSED] == 1 ? "" : "s");
-			for (size_t i = 0; i < n; i++)
-				if (v[i].outcome == TD_DSTR_REFUSED)
-					print_result(ctx, &v[i], ow);
-		}
+		else if (!go)
+			printf("Nothing to destroy: every matching socket is refused.\n");
+		if (!asked)
+			print_table(ctx, v, n, ow, false);
 		if (go && !asked) {
 			printf("\nTo act: ");
 			cmd_print_argv(stdout, act, nact);
