@@ -77,7 +77,7 @@ static void owner_str(const struct td_owner *o, int room, char *buf, size_t len)
 
 		while (k < keep && comm[k]) {
 			size_t step = comm[k] == '\\' && comm[k + 1] == 'x' ? 4
-				      : comm[k] == '^'			  ? 2
+				      : comm[k] == '^'			    ? 2
 				      : (unsigned char)comm[k] >= 0x80
 					      ? td_utf8_len((const unsigned char *)comm + k,
 							    strlen(comm + k))
@@ -108,8 +108,7 @@ static int widest(const struct td_sock *const *s, size_t n, bool peer, int min)
 	return w;
 }
 
-void view_kill_table(FILE *fp, bool color, const struct view_kill_row *rows, size_t n,
-		     int width)
+void view_kill_table(FILE *fp, bool color, const struct view_kill_row *rows, size_t n, int width)
 {
 	const struct td_sock **s = calloc(n + 1, sizeof(*s));
 	char l[64], r[64], own[96];

@@ -22,8 +22,7 @@ struct view_kill_row {
 	const char *what;	  /* "destroy", "destroyed", "gone", "refused", ... */
 	const char *why;	  /* NULL, or one phrase printed under the row */
 };
-void view_kill_table(FILE *fp, bool color, const struct view_kill_row *rows, size_t n,
-		     int width);
+void view_kill_table(FILE *fp, bool color, const struct view_kill_row *rows, size_t n, int width);
 
 /* keepalive: FD STATE LOCAL PEER KEEPALIVE <then_title>, and the reason. */
 struct view_ka_row {

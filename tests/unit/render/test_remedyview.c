@@ -19,8 +19,9 @@
 static struct td_sock mk(int family, const char *l, uint16_t lp, const char *r, uint16_t rp,
 			 int state)
 {
-	struct td_sock s = { .family = (uint8_t)family, .state = (uint8_t)state, .lport = lp,
-			     .rport = rp };
+	struct td_sock s = {
+		.family = (uint8_t)family, .state = (uint8_t)state, .lport = lp, .rport = rp
+	};
 
 	assert_int_equal(inet_pton(family, l, s.laddr), 1);
 	assert_int_equal(inet_pton(family, r, s.raddr), 1);
@@ -105,8 +106,8 @@ static void test_kill_elides_escaped_name(void **state)
 
 static void test_kill_fits_80(void **state)
 {
-	struct td_sock a = mk(AF_INET, "203.0.113.254", 65535, "198.51.100.254", 65535,
-			      TD_ESTABLISHED);
+	struct td_sock a =
+		mk(AF_INET, "203.0.113.254", 65535, "198.51.100.254", 65535, TD_ESTABLISHED);
 	struct td_owner o = { .pid = 4194303 };
 	struct view_kill_row rows[1] = { { &a, &o, "destroyed", NULL } };
 	char *out;
