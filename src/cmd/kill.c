@@ -116,7 +116,7 @@ static bool has_filter(const struct td_filter *f, const struct opts *o)
 	return f->states || td_filter_has_addr_port(f) || f->npid || o->ncookies;
 }
 
-/* Listeners first, then by state and ports: the list reads like `who`. */
+/* What would go first, then what is refused; within each, by state and ports. */
 static int cmp_item(const void *x, const void *y)
 {
 	const struct td_destroy_item *a = x, *b = y;
