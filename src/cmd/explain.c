@@ -39,6 +39,7 @@ static const char help[] =
 	"  --lang LANG   en or zh_CN (zh); default from LANGUAGE, LC_ALL, LC_MESSAGES,\n"
 	"                LANG as gettext reads them, English when none names Chinese.\n"
 	"                Needs no installed locale.\n"
+	"Text is wrapped to the terminal (or COLUMNS) width, CJK counted as two columns.\n"
 	"Global: --json, --no-color. Put '--' before a topic that starts with '-' (-104).\n"
 	"\n"
 	"Examples:\n"
@@ -125,13 +126,24 @@ static int on_opt(int val, const char *arg, void *data)
 	return TD_EXIT_USAGE;
 }
 
+/* The terminal's width, or COLUMNS when set (as less and git read it), or
+ * 80 when stdout is not a terminal; clamped to what the text can fit. */
 static int text_width(void)
 {
+	const char *cols = getenv("COLUMNS");
 	struct winsize ws;
 	int w = 80;
+	char *end;
 
-	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col)
+	if (cols && *cols) {
+		long v = strtol(cols, &end, 10);
+
+		if (!*end && v > 0 && v < 10000)
+			w = (int)v;
+	} else if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
+		   ws.ws_col) {
 		w = ws.ws_col;
+	}
 	if (w < MIN_WIDTH)
 		w = MIN_WIDTH;
 	if (w > MAX_WIDTH)

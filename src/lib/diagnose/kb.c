@@ -1647,7 +1647,7 @@ static const struct td_kb_entry entries[] = {
 	  "tcpdoctor lab run syn-flood",
 	  "RFC 4987 3.6 (SYN cookies)\n"
 	  "net/ipv4/syncookies.c" },
-	{ TD_KB_CONCEPT, "keepalive", "SO_KEEPALIVE|TCP-keepalive|heartbeat", 0,
+	{ TD_KB_CONCEPT, "keepalive", "SO_KEEPALIVE|keepalive-probe|heartbeat", 0,
 	  "TCP keepalive probes an idle connection; an application heartbeat checks the peer",
 	  "With SO_KEEPALIVE, after tcp_keepalive_time (2 h) of silence the kernel sends an "
 	  "empty probe every tcp_keepalive_intvl (75 s), and after tcp_keepalive_probes (9) "
@@ -2152,6 +2152,28 @@ static const struct td_kb_entry entries[] = {
 	  "nstat -az TcpExtTCPBacklogDrop\n"
 	  "tcpdoctor explain tcp_rmem",
 	  "net/ipv4/tcp_ipv4.c: tcp_add_backlog()" },
+	{ TD_KB_COUNTER, "TcpExt.TCPReqQFullDoCookies", NULL, 0,
+	  "SYN cookies sent because a listener's SYN queue was full",
+	  "The SYN queue of a listener was full and net.ipv4.tcp_syncookies allowed a cookie, "
+	  "so the SYN was answered without storing a request. Its sibling TCPReqQFullDrop "
+	  "counts the SYNs dropped instead when cookies are off.",
+	  "The server, under a flood or a burst bigger than its backlog.",
+	  "A SYN flood\n"
+	  "A small backlog under a legitimate burst",
+	  "tcpdoctor explain SYN-cookies\n"
+	  "tcpdoctor lab run syn-flood",
+	  "net/ipv4/tcp_input.c: tcp_syn_flood_action()" },
+	{ TD_KB_COUNTER, "TcpExt.TCPKeepAlive", NULL, 0,
+	  "keepalive probes sent",
+	  "Each empty probe a SO_KEEPALIVE socket sent after tcp_keepalive_time of silence. "
+	  "Probes that go unanswered tcp_keepalive_probes times end the connection "
+	  "(TCPAbortOnTimeout).",
+	  "The side with keepalive on.",
+	  "Idle connections with SO_KEEPALIVE\n"
+	  "A half-open peer that never answers the probes",
+	  "tcpdoctor explain keepalive\n"
+	  "tcpdoctor lab run half-open",
+	  "net/ipv4/tcp_timer.c: tcp_keepalive_timer()" },
 	{ TD_KB_COUNTER, "TCP.inuse", "TCP6.inuse", 0,
 	  "TCP sockets in use (sockstat), TIME_WAIT excluded",
 	  "From /proc/net/sockstat: the sockets of every state except TIME_WAIT, listeners "

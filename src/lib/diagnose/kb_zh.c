@@ -1121,6 +1121,20 @@ static const struct td_kb_tr rows[] = {
 	  "接收方。",
 	  "接收缓冲区非常小\n"
 	  "应用长时间持有套接字锁" },
+	{ "TcpExt.TCPReqQFullDoCookies", "半连接队列满发cookie", NULL,
+	  "因监听套接字半连接队列已满而发出的 SYN cookie",
+	  "监听套接字的半连接队列满了，而 net.ipv4.tcp_syncookies 允许 cookie，于是不保存请求就应答了 SYN。"
+	  "它的兄弟计数器 TCPReqQFullDrop 统计 cookie 关闭时被丢弃的 SYN。",
+	  "遭遇洪水或突发超过 backlog 的服务端。",
+	  "SYN 洪水\n"
+	  "正常突发下 backlog 太小" },
+	{ "TcpExt.TCPKeepAlive", "保活探测数", NULL,
+	  "发出的保活探测",
+	  "开启 SO_KEEPALIVE 的套接字在静默 tcp_keepalive_time 后发出的每个空探测。连续 tcp_keepalive_probes 次无应答就结束连接"
+	  "（TCPAbortOnTimeout）。",
+	  "开启了保活的一方。",
+	  "开了 SO_KEEPALIVE 的空闲连接\n"
+	  "从不应答探测的半打开对端" },
 	{ "TCP.inuse", "使用中套接字", NULL,
 	  "使用中的 TCP 套接字（sockstat），不含 TIME_WAIT",
 	  "来自 /proc/net/sockstat：除 TIME_WAIT 外各状态的套接字，含监听和孤儿；TCP6.inuse 统计 IPv6 的。",

@@ -419,8 +419,8 @@ static void test_unknown_topics(void **state)
 
 /* ---- counters, rules, scenarios ---- */
 
-/* The counters watch, check and serve name (tests/e2e/test_explain.sh greps
- * the sources for any that is missing here). */
+/* The counters watch, check, serve and the lab name (tests/e2e/test_explain.sh
+ * greps the sources for any that is missing here). */
 static const char *const counters[] = {
 	"Tcp.ActiveOpens",
 	"Tcp.PassiveOpens",
@@ -448,6 +448,8 @@ static const char *const counters[] = {
 	"TcpExt.TCPAbortOnLinger",
 	"TcpExt.TCPLossProbes",
 	"TcpExt.TCPBacklogDrop",
+	"TcpExt.TCPReqQFullDoCookies",
+	"TcpExt.TCPKeepAlive",
 	"TCP.inuse",
 	"TCP.orphan",
 	"TCP.tw",
