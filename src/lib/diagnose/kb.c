@@ -1447,13 +1447,13 @@ static const struct td_kb_entry entries[] = {
 	  "Documentation/networking/ip-sysctl.rst: ip_local_reserved_ports\n"
 	  "net/ipv4/inet_connection_sock.c: inet_csk_find_open_port()" },
 	{ TD_KB_SYSCTL, "net.ipv4.tcp_syn_linear_timeouts", NULL, 0,
-	  "how many SYN retransmissions use a fixed timeout before doubling (6.7+)",
-	  "Linux 6.7 added it: the first N retransmissions of a SYN (and of data on "
-	  "thin streams) wait one initial RTO each instead of doubling, then backoff "
-	  "resumes. Default 4. A lost SYN is resent after 1 s, 2 s, 3 s, 4 s instead of "
+	  "how many SYN retransmissions use a fixed timeout before doubling (6.5+)",
+	  "Linux 6.5 added it: the first N retransmissions of connect()'s SYN wait one "
+	  "initial RTO each instead of doubling, then backoff resumes; a server's "
+	  "SYN+ACK is not affected. Default 4. A lost SYN is resent after 1 s, 2 s, 3 s, 4 s instead of "
 	  "1 s, 3 s, 7 s, 15 s; the total before ETIMEDOUT also changes with "
 	  "tcp_syn_retries.",
-	  "Clients on older kernels do not have the file; on 6.7+ it shapes how long a "
+	  "Clients on older kernels do not have the file; on 6.5+ it shapes how long a "
 	  "connect() to a dead address takes.",
 	  "Faster recovery from a lost SYN on lossy links\n"
 	  "A connect timeout that differs between kernel versions",
@@ -2092,15 +2092,19 @@ static const struct td_kb_entry entries[] = {
 	  "tcpdoctor lab run half-open",
 	  "net/ipv4/tcp_timer.c: tcp_write_timeout()" },
 	{ TD_KB_COUNTER, "TcpExt.TCPAbortOnData", NULL, 0,
-	  "connections reset because close() left data unread, or new data came after it",
-	  "RFC 9293 says a close with unread data must reset (the peer learns its data was "
-	  "lost). Linux sends RST and counts it here.",
-	  "The side that closes; the peer gets ECONNRESET.",
-	  "A server closing without reading the whole request\n"
-	  "A client closing while a response is still arriving",
+	  "connections reset because data arrived after close(), or close() with SO_LINGER 0",
+	  "The application closed (or shut down reading) and the peer still sent data: "
+	  "nobody will read it, so the kernel answers with RST (RFC 9293 3.10.7.4). A "
+	  "close() with SO_LINGER on and a linger time of 0 is counted here too. Unread "
+	  "data already queued at close() is TCPAbortOnClose.",
+	  "The side that closed; the peer gets ECONNRESET on its next call.",
+	  "A server closing while the client still sends (pipelined requests)\n"
+	  "SO_LINGER 0 used to skip TIME_WAIT",
 	  "tcpdoctor check\n"
+	  "tcpdoctor explain SO_LINGER\n"
 	  "tcpdoctor lab run reset",
-	  "RFC 9293 3.6 (close with pending data)\n"
+	  "RFC 9293 3.10.7.4 (data after close)\n"
+	  "net/ipv4/tcp_input.c: tcp_rcv_state_process()\n"
 	  "net/ipv4/tcp.c: __tcp_close()" },
 	{ TD_KB_COUNTER, "TcpExt.TCPAbortOnClose", NULL, 0,
 	  "connections reset because close() found unread data in the receive queue",

@@ -349,12 +349,12 @@ static const struct td_kb_tr rows[] = {
 	  "网卡发送队列满" },
 	{ "EAGAIN", "资源暂时不可用|EWOULDBLOCK", "资源暂时不可用",
 	  "请重试：非阻塞调用会阻塞，或套接字超时到期",
-	  "非阻塞套接字上没有可读数据、发送缓冲区已满或没有待 accept 的连接；阻塞套接字上 SO_RCVTIMEO/SO_SNDTIMEO 到期。"
-	  "不是错误：等待事件后再试。connect() 返回它表示本地临时端口用尽（Unix 套接字为队列满）。",
+	  "非阻塞套接字上 recv() 没有数据、send() 时发送缓冲区已满、accept() 时全连接队列为空；阻塞套接字上 SO_RCVTIMEO 或 "
+	  "SO_SNDTIMEO 到期也会返回它。在 Linux 上 EWOULDBLOCK 是同一个数字。",
 	  "应用，在非阻塞 I/O 中。",
-	  "正常的非阻塞 I/O\n"
-	  "读超时：对端没有发数据\n"
-	  "发送缓冲区满：对端读得慢" },
+	  "非阻塞代码中正常：等待就绪后重试\n"
+	  "设置了超时：对端慢或沉默\n"
+	  "send() 持续 EAGAIN：对端不读（Send-Q 已满）" },
 	{ "EINTR", "被中断", "被中断的系统调用",
 	  "在发生任何事之前被信号中断",
 	  "阻塞的 accept()、connect()、read() 等被信号打断。应重试（或用 SA_RESTART）。"
@@ -741,10 +741,10 @@ static const struct td_kb_tr rows[] = {
 	  "监听端口位于临时端口范围内（容器里常见的 30000+ 端口）\n"
 	  "加宽的 ip_local_port_range 覆盖了服务端口" },
 	{ "net.ipv4.tcp_syn_linear_timeouts", NULL, NULL,
-	  "SYN 重传中先用固定超时、再开始加倍的次数（6.7+）",
-	  "Linux 6.7 新增：SYN（以及稀疏流上的数据）的前 N 次重传每次都等一个初始 RTO，不加倍，之后恢复指数退避。"
+	  "SYN 重传中先用固定超时、再开始加倍的次数（6.5+）",
+	  "Linux 6.5 新增：connect() 的 SYN 前 N 次重传每次都等一个初始 RTO，不加倍，之后恢复指数退避；服务端的 SYN+ACK 不受影响。"
 	  "默认 4。丢失的 SYN 在 1、2、3、4 秒后重发，而不是 1、3、7、15 秒；ETIMEDOUT 前的总时间也随 tcp_syn_retries 改变。",
-	  "旧内核没有这个文件；6.7+ 上它决定 connect() 到死地址要多久。",
+	  "旧内核没有这个文件；6.5+ 上它决定 connect() 到死地址要多久。",
 	  "有损链路上更快地从 SYN 丢失中恢复\n"
 	  "不同内核版本之间连接超时不同" },
 	/* ---- 概念 ---- */
@@ -1086,12 +1086,13 @@ static const struct td_kb_tr rows[] = {
 	  "仍在发送或探测的一方。",
 	  "对端消失（断电、NAT 表项被删）\n"
 	  "路径把报文吞掉（黑洞）" },
-	{ "TcpExt.TCPAbortOnData", "数据未读中止", NULL,
-	  "因 close() 时留有未读数据、或关闭后仍有新数据而重置的连接",
-	  "RFC 9293 要求带未读数据的关闭必须重置（让对端知道数据丢了）。Linux 发 RST 并在这里计数。",
-	  "关闭的一方；对端得到 ECONNRESET。",
-	  "服务端没读完请求就关闭\n"
-	  "客户端在响应还在到达时关闭" },
+	{ "TcpExt.TCPAbortOnData", "关闭后收到数据", NULL,
+	  "因 close() 之后仍收到数据、或以 SO_LINGER 0 关闭而重置的连接",
+	  "应用已关闭（或关闭了读方向），对端还在发数据：没有人会读它，内核以 RST 回应（RFC 9293 3.10.7.4）。"
+	  "开启 SO_LINGER 且逗留时间为 0 的 close() 也计在这里。close() 时队列里已有的未读数据计入 TCPAbortOnClose。",
+	  "关闭的一方；对端在下一次调用时得到 ECONNRESET。",
+	  "服务端关闭时客户端仍在发送（流水线请求）\n"
+	  "为跳过 TIME_WAIT 使用 SO_LINGER 0" },
 	{ "TcpExt.TCPAbortOnClose", "关闭时中止", NULL,
 	  "因 close() 时接收队列仍有未读数据而重置的连接",
 	  "应用关闭了一个接收队列里还有数据的套接字：内核发 RST 而不是 FIN。",
