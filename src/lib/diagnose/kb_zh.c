@@ -277,19 +277,21 @@ static const struct td_kb_tr rows[] = {
 	  "对端已关闭并以 RST 回应了上一次写\n"
 	  "本端已调用 shutdown(SHUT_WR) 后仍写\n"
 	  "客户端提前断开（HTTP 响应写到一半）" },
-	{ "ECONNABORTED", NULL, "由软件导致的连接断开",
+	{ "ECONNABORTED", "连接中止", "由软件导致的连接断开",
 	  "连接被本机协议栈中止",
-	  "Linux 上主要来自 accept()：握手完成后、应用 accept() 之前连接被重置。也出现在本机因超时或资源原因中止连接时。"
-	  "accept() 遇到它应继续循环。",
-	  "服务端应用，在 accept() 时。",
-	  "客户端在排队期间放弃（发 RST）\n"
-	  "全连接队列很长，客户端等不及" },
+	  "Linux 上 TCP 套接字被外部销毁时得到它：ss -K 或任何 SOCK_DESTROY 请求（tcp_abort()）。BSD 和 macOS 上，"
+	  "在全连接队列中等待时被重置的连接会让 accept() 返回它；Linux 则照常交出这个连接，第一次读才失败。"
+	  "服务端遇到它应重试 accept()。",
+	  "本机应用，在该套接字的下一次调用时，或来自 accept()。",
+	  "管理员或工具杀掉了套接字（ss -K）\n"
+	  "可移植代码：客户端在服务端 accept 之前放弃了" },
 	{ "ENETRESET", NULL, "重置时断开网络连接",
 	  "连接被网络重置：Linux TCP 很少返回",
-	  "原意是网络故障导致连接被重置。Linux 在少数情况下返回，例如保活探测期间的某些错误；"
-	  "一般按 ECONNRESET 处理即可。",
-	  "应用，罕见。",
-	  "少见的内核路径；按连接断开处理" },
+	  "POSIX 和 BSD 在保活探测发现连接断开时使用它，Windows（WSAENETRESET）也一样。Linux TCP 把保活失败报告为 "
+	  "ETIMEDOUT，所以在 Linux 上它来自其他协议，或来自转换错误码的库。",
+	  "按 BSD 或 Windows 语义编写的客户端或服务端，或非 TCP 套接字。",
+	  "BSD 或 Windows 上的保活失败\n"
+	  "库或代理的错误码转换" },
 	{ "ENETUNREACH", "网络不可达", "网络不可达",
 	  "网络不可达：没有到目标网络的路由",
 	  "本机路由表中没有到该网络的路由，或收到 ICMP 网络不可达。connect() 立即失败（本地无路由）或重传后失败（ICMP）。",
@@ -299,7 +301,8 @@ static const struct td_kb_tr rows[] = {
 	  "路由器回 ICMP 网络不可达" },
 	{ "ENETDOWN", NULL, "网络已关闭",
 	  "网络已关闭：要使用的接口处于 down 状态",
-	  "路由指向的接口已关闭。接口恢复前发送都会失败。",
+	  "输出设备没有启用。TCP 很少见到：经过关闭设备的路由通常会消失，得到 ENETUNREACH。它出现在绑定了设备的套接字"
+	  "（SO_BINDTODEVICE、VRF）以及 UDP 和 packet 套接字上。",
 	  "发送的一方。",
 	  "网卡 down、链路断开、VPN 接口消失" },
 	{ "EHOSTUNREACH", "主机不可达|没有路由", "没有到主机的路由",
@@ -311,10 +314,10 @@ static const struct td_kb_tr rows[] = {
 	  "防火墙以 icmp-host-unreachable 拒绝\n"
 	  "本地路由为 unreachable" },
 	{ "EHOSTDOWN", NULL, "主机关闭",
-	  "主机关闭：收到主机未知类的 ICMP",
-	  "Linux 很少返回；某些 ICMP 代码会映射到它。处理方式同 EHOSTUNREACH。",
-	  "发起连接的一方，罕见。",
-	  "目标主机宕机" },
+	  "主机关闭：收到“目标主机未知”的 ICMP",
+	  "Linux 把 ICMP 目标不可达代码 7（目标主机未知）映射为它，并以它结束握手。很少见：路由器很少发这个代码。",
+	  "客户端，在 connect() 时。",
+	  "知道目标主机不存在的路由器" },
 	{ "EADDRNOTAVAIL", "端口用尽|无法分配地址", "无法指定被请求的地址",
 	  "无法分配请求的地址：没有空闲本地端口，或本机没有该地址",
 	  "connect() 找不到空闲的临时端口（ip_local_port_range 中到该目的地的端口都被占用，多为 TIME_WAIT），"
@@ -333,20 +336,26 @@ static const struct td_kb_tr rows[] = {
 	  "某个出站连接的临时端口恰好占了服务端口（用 ip_local_reserved_ports）" },
 	{ "EMSGSIZE", NULL, "消息过长",
 	  "消息过长：数据报装不下",
-	  "对 TCP 几乎不会出现（它是字节流）；对 UDP 和原始套接字表示超过了 MTU 或上限。",
-	  "发送数据报的应用。",
-	  "UDP 报文大于路径 MTU 且设置了不分片" },
+	  "TCP 是字节流，会把数据切成报文段，正常发送不会返回它。它是 ICMP“需要分片”对应的 errno，TCP 把它用于路径 MTU 发现而不是报告给应用；"
+	  "UDP 和原始套接字在设置不分片、数据报大于路径 MTU 时得到它。",
+	  "UDP 和原始套接字的发送方；对 TCP 只间接地通过 PMTU 发现出现。",
+	  "数据报大于 MTU 且设置了不分片\n"
+	  "对 TCP：路径上 ICMP 被屏蔽，变成 PMTU 黑洞（大传输卡住）" },
 	{ "EDESTADDRREQ", NULL, "需要目标地址",
 	  "需要目标地址：发送时没有目的地",
-	  "在未连接的套接字上调用 send() 而没有给出地址。",
+	  "未连接的数据报套接字被要求在没有地址的情况下发送。Linux TCP 不返回它：在从未连接的 TCP 套接字上 send() 会以 EPIPE（及 SIGPIPE）失败。"
+	  "在 TCP 代码里见到它，通常是某个库把流和数据报套接字一视同仁。",
 	  "应用。",
-	  "忘记 connect() 或使用 sendto()" },
+	  "忘记 connect()，或该用 sendto() 的地方用了 send()\n"
+	  "把流和数据报套接字混为一谈的库" },
 	{ "ENOBUFS", NULL, "没有可用的缓冲区空间",
 	  "没有可用的缓冲区空间",
-	  "内核无法为套接字或报文分配缓冲区，或网卡队列已满。TCP 下一般是内存压力（net.ipv4.tcp_mem）。",
-	  "发送的应用。",
-	  "内存压力或缓冲区设得过大\n"
-	  "网卡发送队列满" },
+	  "内核无法排队数据或请求。TCP 很少把它返回给应用（本地队列丢包当作丢失处理）。它常见于 netlink（转储或事件套接字的接收缓冲区"
+	  "溢出）以及设备队列已满时的 UDP。Windows 上 connect() 返回 WSAENOBUFS 表示临时端口用尽。",
+	  "发送方，或 netlink 监听者。",
+	  "读得太慢的 netlink 监视程序\n"
+	  "经过已满 qdisc 的极高发送速率\n"
+	  "内存压力" },
 	{ "EAGAIN", "资源暂时不可用|EWOULDBLOCK", "资源暂时不可用",
 	  "请重试：非阻塞调用会阻塞，或套接字超时到期",
 	  "非阻塞套接字上 recv() 没有数据、send() 时发送缓冲区已满、accept() 时全连接队列为空；阻塞套接字上 SO_RCVTIMEO 或 "
@@ -364,9 +373,10 @@ static const struct td_kb_tr rows[] = {
 	  "调试器附加" },
 	{ "ESHUTDOWN", NULL, "无法在传输端点关闭以后发送",
 	  "传输端点关闭后无法发送：Linux TCP 不返回它",
-	  "Linux 在 shutdown(SHUT_WR) 之后写入返回 EPIPE 而不是它。见到它多半来自其他协议或库。",
-	  "罕见。",
-	  "其他协议（SCTP 等）或库的映射" },
+	  "顾名思义：发送方向关闭之后又发送。Linux TCP 在这种情况下返回 EPIPE（及 SIGPIPE）；ESHUTDOWN 来自其他协议和驱动，或转换错误码的库。",
+	  "发送方，通常在非 TCP 套接字上。",
+	  "在使用它的协议上 shutdown(SHUT_WR) 之后仍写\n"
+	  "库或运行时的错误码转换" },
 	{ "EMFILE", "文件描述符耗尽|打开文件过多", "打开的文件过多",
 	  "本进程打开的文件过多：accept() 和 socket() 失败",
 	  "进程达到了 RLIMIT_NOFILE（ulimit -n）。accept() 失败时连接仍留在全连接队列中；"
@@ -382,20 +392,19 @@ static const struct td_kb_tr rows[] = {
 	  "fs.file-max 太小" },
 	{ "EACCES", "权限不够", "权限不够",
 	  "权限被拒绝：特权端口，或 prohibit 路由",
-	  "没有 CAP_NET_BIND_SERVICE 时 bind() 1024 以下端口；向广播地址发送；LSM（SELinux、AppArmor）拒绝；"
-	  "或路由类型为 prohibit。",
-	  "应用，在 bind()、connect() 或 send() 时。",
-	  "非 root 服务绑定 80/443\n"
-	  "SELinux 策略\n"
-	  "ip route prohibit" },
+	  "没有 CAP_NET_BIND_SERVICE 时 bind() 低于 net.ipv4.ip_unprivileged_port_start（1024）的端口；经类型为 prohibit 的路由 "
+	  "connect()；LSM（SELinux、AppArmor）或 cgroup BPF 程序拒绝了调用。",
+	  "绑定端口的服务端；发起连接的客户端。",
+	  "服务启动时没有绑定 80 或 443 端口所需的能力\n"
+	  "'ip route add prohibit' 规则\n"
+	  "安全策略" },
 	{ "EPERM", "不允许的操作", "不允许的操作",
 	  "操作不被允许：缺少能力，或被过滤器拒绝",
-	  "对 TCP 常见于本机防火墙：nftables/iptables 在 OUTPUT 链上 DROP 报文时 connect() 或 send() 返回 EPERM。"
-	  "也可能是缺少 CAP_NET_ADMIN、CAP_NET_RAW 等能力，或 seccomp 过滤。",
+	  "调用者缺少某种能力（原始套接字、旧内核上的 SO_BINDTODEVICE、修改内核参数），或 cgroup BPF 钩子、netfilter 拒绝了报文。"
+	  "OUTPUT 规则丢弃报文时 UDP 和原始套接字的发送方得到 EPERM；TCP 则会重传，最终超时。",
 	  "本机应用。",
-	  "本机防火墙 OUTPUT 规则丢弃\n"
-	  "缺少能力（容器内）\n"
-	  "seccomp 或 BPF 过滤" },
+	  "没有 root 或 CAP_NET_ADMIN / CAP_NET_RAW 就运行的工具\n"
+	  "本机防火墙的 OUTPUT 规则或 cgroup connect 钩子" },
 	{ "EBADF", "错误的文件描述符", "错误的文件描述符",
 	  "错误的文件描述符：fd 没有打开（或访问方式不符）",
 	  "传给套接字调用的数字不是本进程打开的描述符。对套接字几乎总意味着程序在关闭后又使用了它。",
@@ -671,7 +680,7 @@ static const struct td_kb_tr rows[] = {
 	  "大量连接 × 大缓冲区：内存压力" },
 	{ "net.ipv4.tcp_abort_on_overflow", NULL, NULL,
 	  "全连接队列装不下时，重置而不是忽略握手",
-	  "0（默认）：队列满时丢弃最后的 ACK，客户端稍后重传，等有空间再建立。1：直接发 RST，客户端得到 ECONNRESET。"
+	  "0（默认）：队列满时丢弃客户端最后的 ACK，服务端重发 SYN+ACK，客户端通常稍后就能进来。1：直接发 RST，客户端在它以为已打开的连接上得到 ECONNRESET。"
 	  "只有确定不希望客户端等待时才开启。",
 	  "服务端；客户端看到重置而不是停顿。",
 	  "开成 1 后突发流量变成连接重置\n"
@@ -729,7 +738,7 @@ static const struct td_kb_tr rows[] = {
 	  "指定了未加载的模块" },
 	{ "net.core.netdev_max_backlog", NULL, NULL,
 	  "协议栈处理前每个 CPU 可排队的报文数",
-	  "网卡收包速度超过内核处理速度时，每个 CPU 的积压队列长度上限；超过则丢包（/proc/net/softnet_stat 第二列）。",
+	  "默认 1000。收到的报文在每个 CPU 的积压队列（RPS、veth、回环、不支持 NAPI 的驱动）里等软中断处理；超过上限就在 TCP 看到之前被丢弃，看起来像线路上的丢包（/proc/net/softnet_stat 第二列）。",
 	  "高包率的接收主机。",
 	  "突发流量下 softnet 丢包\n"
 	  "软中断处理不过来" },
