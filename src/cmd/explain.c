@@ -486,17 +486,14 @@ static int list_topics(const struct td_ctx *ctx, const struct opts *o, int width
 		} else {
 			/* A Chinese summary is wrapped under itself; the English
 			 * list stays one line per topic, as it always was. */
-			snprintf(first, sizeof(first), "%-8s %-*s ", td_kb_kind_name(t[i].kind),
-				 (int)namew, t[i].name);
+			int col = snprintf(first, sizeof(first), "%-8s %-*s ",
+					   td_kb_kind_name(t[i].kind), (int)namew, t[i].name);
+
 			if (o->lang == TD_KB_EN)
 				printf("%s%s\n", first, tr.summary);
 			else
-				print_wrapped(first, (int)strlen(first), tr.summary,
-					      strlen(tr.summary), (int)strlen(first),
-					      width > (int)strlen(first) + 20
-						      ? width
-						      : (int)strlen(first) + 20,
-					      "");
+				print_wrapped(first, col, tr.summary, strlen(tr.summary), col,
+					      width > col + 20 ? width : col + 20, "");
 		}
 	}
 	if (ctx->json) {

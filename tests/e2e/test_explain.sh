@@ -158,7 +158,11 @@ same_spelling net.core.somaxconn somaxconn
 same_spelling EAGAIN EWOULDBLOCK 11
 same_spelling ECONNRESET "errno 104" "errno=104" "连接被对方重设" "连接被重置"
 same_spelling TcpExt.ListenOverflows ListenOverflows TcpExtListenOverflows \
-	tcpdoctor_netstat_tcp_ext_listen_overflows_total
+	tcpdoctor_netstat_tcp_ext_listen_overflows_total ovfl/s
+# watch's columns name the counters they show.
+same_spelling Tcp.ActiveOpens actv/s
+same_spelling Tcp.RetransSegs retr/s
+same_spelling TCP.tw twsk
 
 # ---- Chinese input and output -------------------------------------------------------
 

@@ -1836,7 +1836,7 @@ static const struct td_kb_entry entries[] = {
 	  "tcpdoctor lab run simultaneous-open\n"
 	  "tcpdoctor fsm --paths",
 	  "RFC 9293 3.5 (figure 8, simultaneous initiation)" },
-	{ TD_KB_CONCEPT, "tcp-state-machine", "state-machine|TCP-states|every-state|FSM", 0,
+	{ TD_KB_CONCEPT, "tcp-state-machine", "state-machine|TCP-states|every-state|FSM|State", 0,
 	  "the eleven RFC states (twelve in Linux) and how segments move a connection",
 	  "RFC 9293 defines LISTEN, SYN-SENT, SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1/2, "
 	  "CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT and CLOSED. Linux adds NEW_SYN_RECV for "
@@ -1863,7 +1863,7 @@ static const struct td_kb_entry entries[] = {
 	  "RFC 9293 2.2 (a stream of octets)" },
 	/* ---- kernel counters (/proc/net/snmp, netstat, sockstat; nstat names them
 	 * GroupName) that watch, check and serve show ---- */
-	{ TD_KB_COUNTER, "Tcp.ActiveOpens", NULL, 0,
+	{ TD_KB_COUNTER, "Tcp.ActiveOpens", "actv/s", 0,
 	  "connections this host started: SYN_SENT entered (counts connect() calls)",
 	  "Incremented for every active open, whether it succeeds or not. The rate is how "
 	  "many outgoing connections per second this host makes; watch shows it as actv/s.",
@@ -1875,7 +1875,7 @@ static const struct td_kb_entry entries[] = {
 	  "tcpdoctor states --state syn-sent --by peer",
 	  "RFC 4022 tcpActiveOpens\n"
 	  "net/ipv4/tcp_output.c: tcp_connect()" },
-	{ TD_KB_COUNTER, "Tcp.PassiveOpens", NULL, 0,
+	{ TD_KB_COUNTER, "Tcp.PassiveOpens", "pasv/s", 0,
 	  "connections accepted by the kernel: handshakes completed on a listener",
 	  "Incremented when a listener turns a request into a full socket, before the "
 	  "application calls accept(). Shown by watch as pasv/s.",
@@ -1899,7 +1899,7 @@ static const struct td_kb_entry entries[] = {
 	  "tcpdoctor lab run refused",
 	  "RFC 4022 tcpAttemptFails\n"
 	  "net/ipv4/tcp.c: tcp_set_state()" },
-	{ TD_KB_COUNTER, "Tcp.EstabResets", NULL, 0,
+	{ TD_KB_COUNTER, "Tcp.EstabResets", "rsti/s", 0,
 	  "connections reset from ESTABLISHED or CLOSE_WAIT",
 	  "Incremented when a connection leaves ESTABLISHED or CLOSE_WAIT straight for "
 	  "CLOSED: a RST received or sent, or an abort. The kernel has no separate count "
@@ -1941,7 +1941,7 @@ static const struct td_kb_entry entries[] = {
 	  "tcpdoctor watch\n"
 	  "tcpdoctor explain retransmission-storm",
 	  "RFC 4022 tcpOutSegs" },
-	{ TD_KB_COUNTER, "Tcp.RetransSegs", NULL, 0,
+	{ TD_KB_COUNTER, "Tcp.RetransSegs", "retr/s", 0,
 	  "segments retransmitted: data or SYN sent again after loss or a timeout",
 	  "Every retransmitted segment, by RTO, fast retransmit or TLP. A few per mille is "
 	  "normal on the Internet; percent-level on a LAN means loss or a congested queue.",
@@ -1964,7 +1964,7 @@ static const struct td_kb_entry entries[] = {
 	  "nstat -az TcpInErrs TcpInCsumErrors\n"
 	  "ethtool -S IFACE",
 	  "RFC 4022 tcpInErrs" },
-	{ TD_KB_COUNTER, "Tcp.OutRsts", NULL, 0,
+	{ TD_KB_COUNTER, "Tcp.OutRsts", "rsto/s", 0,
 	  "segments sent with RST: resets this host sent",
 	  "Every RST sent: to a SYN on a closed port, to segments of unknown connections, "
 	  "on close() with unread data, on SO_LINGER 0. watch shows it as rsto/s.",
@@ -1977,7 +1977,7 @@ static const struct td_kb_entry entries[] = {
 	  "tcpdoctor explain RST",
 	  "RFC 4022 tcpOutRsts\n"
 	  "net/ipv4/tcp_ipv4.c: tcp_v4_send_reset()" },
-	{ TD_KB_COUNTER, "TcpExt.ListenOverflows", "ListenOverflow", 0,
+	{ TD_KB_COUNTER, "TcpExt.ListenOverflows", "ListenOverflow|ovfl/s", 0,
 	  "handshakes dropped because a listener's accept queue was full",
 	  "The client's final ACK arrived but the accept queue held backlog connections "
 	  "already, so the kernel dropped it (or sent RST with tcp_abort_on_overflow). The "
@@ -2198,7 +2198,7 @@ static const struct td_kb_entry entries[] = {
 	  "tcpdoctor explain orphan\n"
 	  "tcpdoctor explain orphans-near-limit",
 	  "net/ipv4/proc.c: sockstat_seq_show()" },
-	{ TD_KB_COUNTER, "TCP.tw", NULL, 0,
+	{ TD_KB_COUNTER, "TCP.tw", "twsk", 0,
 	  "TIME_WAIT sockets now (sockstat)",
 	  "The number of timewait sockets, checked against net.ipv4.tcp_max_tw_buckets.",
 	  "The active closer.",
@@ -2553,7 +2553,7 @@ static const struct td_kb_entry entries[] = {
 	  "tcpdoctor explain tcp_congestion_control",
 	  "RFC 5681 (congestion control)\n"
 	  "net/ipv4/tcp_cong.c" },
-	{ TD_KB_COLUMN, "retrans", "retransmits|lost|unacked", 0,
+	{ TD_KB_COLUMN, "retrans", "retransmits|lost|unacked|Retr", 0,
 	  "retransmissions of the connection: in flight now / total (ss -i, conns -i)",
 	  "ss -i shows retrans:N/M: segments being retransmitted now and the total so far; "
 	  "lost and unacked count segments presumed lost and not yet acknowledged.",
