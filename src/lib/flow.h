@@ -103,9 +103,22 @@ struct td_flow_dir {
 	uint16_t mss;
 	/* state, RFC 9293 as far as a passive observer can tell; 0 = unknown */
 	int state;
-	uint8_t zeek;		 /* enum td_zeek_ep */
 	bool passive;		 /* reached SYN-RECEIVED from LISTEN */
 	uint32_t hist_counts[4]; /* t, w, g, c exponential counters (Zeek) */
+	/* Zeek's TCP_Endpoint: its state (enum td_zeek_ep) and the previous
+	 * one, its sequence bookkeeping (absolute), the last S/H, F and R
+	 * letters' relative sequence numbers, and its reassembler's view
+	 * (relative): delivered up to z_reassem, trimmed (ACKed) up to z_trim,
+	 * a few out-of-order blocks above z_reassem. */
+	uint8_t zeek, zeek_prev;
+	uint8_t z_nblk;
+	uint32_t z_start, z_last, z_ack;
+	uint32_t z_fin_cnt, z_fin_seq;
+	uint32_t z_hist_syn, z_hist_fin, z_hist_rst;
+	uint32_t z_reassem, z_trim;
+	struct {
+		uint32_t lo, hi;
+	} z_blk[4];
 };
 
 struct td_conn {

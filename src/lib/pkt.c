@@ -139,6 +139,7 @@ static int parse_tcp(const uint8_t *seg, unsigned avail, unsigned seglen, unsign
 	p->flags = seg[13];
 	p->window = get16(seg + 14);
 	p->payload_len = seglen - doff;
+	p->payload_cut = avail < seglen;
 	parse_options(seg + 20, doff - 20, p);
 	return TD_PKT_TCP;
 }

@@ -47,8 +47,9 @@ static struct td_flow_table *table(uint64_t idle)
 }
 
 static uint16_t cport = 41000;
+static uint16_t sport = 80;
 
-/* One segment; client 192.0.2.2:cport, server 192.0.2.1:80. */
+/* One segment; client 192.0.2.2:cport, server 192.0.2.1:sport. */
 static uint32_t seg(struct td_flow_table *t, uint64_t ms, int dir, uint8_t flags, uint32_t seq,
 		    uint32_t ack, uint32_t len, uint16_t win)
 {
@@ -64,8 +65,8 @@ static uint32_t seg(struct td_flow_table *t, uint64_t ms, int dir, uint8_t flags
 
 	memcpy(dir == CL ? p.saddr : p.daddr, c, 4);
 	memcpy(dir == CL ? p.daddr : p.saddr, s, 4);
-	p.sport = dir == CL ? cport : 80;
-	p.dport = dir == CL ? 80 : cport;
+	p.sport = dir == CL ? cport : sport;
+	p.dport = dir == CL ? sport : cport;
 	assert_int_equal(td_flow_add(t, &p, 1), 0);
 	return last_ana;
 }
@@ -431,6 +432,228 @@ static void test_walk_open(void **state)
 	td_flow_free(t);
 }
 
+/* Zeek: once both sides sent a FIN, a later RST does not make it RSTO/RSTR
+ * (UpdateClosedState ignores a RST when the peer is closed too). */
+static void test_zeek_rst_after_both_fins(void **state)
+{
+	struct td_flow_table *t = table(0);
+	const struct td_conn *c;
+
+	(void)state;
+	for (int who = CL; who <= SV; who++) {
+		t = who == CL ? t : table(0);
+		handshake(t);
+		seg(t, 5, CL, F | A, 101, 501, 0, 1000);
+		seg(t, 6, SV, F | A, 501, 102, 0, 1000);
+		seg(t, 7, CL, A, 102, 502, 0, 1000);
+		if (who == CL)
+			seg(t, 8, CL, R, 102, 0, 0, 0);
+		else
+			seg(t, 8, SV, R, 502, 0, 0, 0);
+		c = only(t);
+		assert_int_equal(td_conn_state(c), TD_CS_SF);
+		assert_string_equal(c->history, who == CL ? "ShAFfR" : "ShAFfr");
+		td_flow_free(t);
+	}
+}
+
+/* Zeek: a FIN, then a RST from the same side, answered by the peer's FIN is
+ * a normal close (UpdateEstablishedState turns the RESET back to CLOSED). */
+static void test_zeek_fin_rst_answered_by_fin(void **state)
+{
+	struct td_flow_table *t = table(0);
+	const struct td_conn *c;
+
+	(void)state;
+	handshake(t);
+	seg(t, 5, CL, F | A, 101, 501, 0, 1000);
+	seg(t, 6, CL, R | A, 102, 501, 0, 0);
+	seg(t, 7, SV, F | A, 501, 102, 0, 1000);
+	c = only(t);
+	assert_int_equal(td_conn_state(c), TD_CS_SF);
+	td_flow_free(t);
+
+	/* without the FIN first it stays an abort */
+	t = table(0);
+	handshake(t);
+	seg(t, 6, CL, R | A, 101, 501, 0, 0);
+	seg(t, 7, SV, F | A, 501, 101, 0, 1000);
+	assert_int_equal(td_conn_state(only(t)), TD_CS_RSTO);
+	td_flow_free(t);
+}
+
+/* Zeek: RSTOS0 only when the history fits ^?S[^HAFGIQ]*R.*, else OTH. */
+static void test_zeek_rstos0_pattern(void **state)
+{
+	struct td_flow_table *t = table(0);
+	const struct td_conn *c;
+
+	(void)state;
+	seg(t, 0, CL, S, 100, 0, 0, 1000);
+	seg(t, 1, CL, S, 100, 0, 0, 1000);
+	seg(t, 2, CL, R, 101, 0, 0, 0);
+	c = only(t);
+	assert_string_equal(c->history, "SR");
+	assert_int_equal(td_conn_state(c), TD_CS_RSTOS0);
+	td_flow_free(t);
+
+	/* a pure ACK between the SYN and the RST: not RSTOS0 */
+	t = table(0);
+	seg(t, 0, CL, S, 100, 0, 0, 1000);
+	seg(t, 1, CL, A, 101, 501, 0, 1000);
+	seg(t, 2, CL, R, 101, 0, 0, 0);
+	c = only(t);
+	assert_string_equal(c->history, "SAR");
+	assert_int_equal(td_conn_state(c), TD_CS_OTH);
+	td_flow_free(t);
+
+	/* a RST alone, no SYN: OTH */
+	t = table(0);
+	seg(t, 0, CL, R, 101, 0, 0, 0);
+	assert_int_equal(td_conn_state(only(t)), TD_CS_OTH);
+	td_flow_free(t);
+}
+
+/* Zeek: a SYN-ACK seen first (the SYN missed), then the originator's ACK:
+ * both established, S1 (UpdateInactiveState). */
+static void test_zeek_synack_first_then_ack(void **state)
+{
+	struct td_flow_table *t = table(0);
+	const struct td_conn *c;
+
+	(void)state;
+	seg(t, 0, SV, S | A, 500, 101, 0, 1000);
+	seg(t, 1, CL, A, 101, 501, 0, 1000);
+	seg(t, 2, CL, A, 101, 501, 10, 1000);
+	seg(t, 3, SV, A, 501, 111, 0, 1000);
+	c = only(t);
+	assert_true(c->flipped);
+	assert_string_equal(c->history, "^hADa");
+	assert_int_equal(td_conn_state(c), TD_CS_S1);
+	td_flow_free(t);
+}
+
+/* Zeek: a content gap is the sender's (G for the originator's missing data),
+ * found when the peer's ACK passes a sequence hole, and only while both
+ * sides are established or closing cleanly. */
+static void test_zeek_gap_letters(void **state)
+{
+	struct td_flow_table *t = table(0);
+	const struct td_conn *c;
+
+	(void)state;
+	handshake(t);
+	seg(t, 3, CL, A, 101, 501, 10, 1000);
+	seg(t, 4, SV, A, 501, 111, 0, 1000);
+	seg(t, 5, CL, A, 121, 501, 10, 1000); /* 111..120 not captured */
+	seg(t, 6, SV, A, 501, 131, 0, 1000);
+	c = only(t);
+	assert_string_equal(c->history, "ShADaG");
+	td_flow_free(t);
+
+	/* the server's data acknowledged but never captured: 'g', the server's */
+	t = table(0);
+	handshake(t);
+	seg(t, 3, SV, A, 501, 101, 10, 1000);
+	seg(t, 4, CL, A, 101, 611, 0, 1000); /* 511..610 never seen */
+	c = only(t);
+	assert_string_equal(c->history, "ShAdg");
+	td_flow_free(t);
+
+	/* a hole the sender fills before the ACK comes: no gap */
+	t = table(0);
+	handshake(t);
+	seg(t, 3, CL, A, 111, 501, 10, 1000);
+	seg(t, 4, CL, A, 101, 501, 10, 1000);
+	seg(t, 5, SV, A, 501, 121, 0, 1000);
+	c = only(t);
+	assert_null(strchr(c->history, 'G'));
+	assert_null(strchr(c->history, 'g'));
+	td_flow_free(t);
+
+	/* midstream (partial): holes are not gaps */
+	t = table(0);
+	seg(t, 0, CL, A, 101, 501, 10, 1000);
+	seg(t, 1, CL, A, 121, 501, 10, 1000);
+	seg(t, 2, SV, A, 501, 131, 0, 1000);
+	c = only(t);
+	assert_string_equal(c->history, "Da");
+	td_flow_free(t);
+}
+
+/* Zeek's role flip: a connection seen without its SYN flips when the first
+ * sender's port is a likely server port (Zeek's likely_server_ports) and
+ * the other is not; a SYN-ACK from an unknown port does not flip until the
+ * SYN itself shows up (the SYN/SYN-ACK reversal). */
+static void test_zeek_role_flip(void **state)
+{
+	struct td_flow_table *t = table(0);
+	const struct td_conn *c;
+
+	(void)state;
+	/* midstream, first packet from port 80: the other side originated */
+	seg(t, 0, SV, A, 501, 101, 10, 1000);
+	seg(t, 1, CL, A, 101, 511, 0, 1000);
+	c = only(t);
+	assert_true(c->flipped);
+	assert_int_equal(c->dir[0].port, cport);
+	assert_string_equal(c->history, "^dA");
+	td_flow_free(t);
+
+	/* a SYN-ACK from port 5001 (not a likely server port): no flip */
+	sport = 5001;
+	t = table(0);
+	seg(t, 0, SV, S | A, 500, 101, 0, 1000);
+	seg(t, 1, CL, A, 101, 501, 0, 1000);
+	c = only(t);
+	assert_false(c->flipped);
+	assert_int_equal(c->dir[0].port, 5001);
+	assert_string_equal(c->history, "Ha");
+	assert_int_equal(td_conn_state(c), TD_CS_OTH);
+	td_flow_free(t);
+
+	/* ...then the SYN arrives (captured out of order): roles flip */
+	t = table(0);
+	seg(t, 0, SV, S | A, 500, 101, 0, 1000);
+	seg(t, 1, CL, S, 100, 0, 0, 1000);
+	seg(t, 2, CL, A, 101, 501, 0, 1000);
+	c = only(t);
+	assert_true(c->flipped);
+	assert_int_equal(c->dir[0].port, cport);
+	assert_int_equal(c->dir[1].port, 5001);
+	assert_string_equal(c->history, "Hs^A");
+	assert_int_equal(td_conn_state(c), TD_CS_S1);
+	td_flow_free(t);
+	sport = 80;
+}
+
+/* Zeek's history letters: Q for SYN with FIN/RST and I for FIN+RST instead
+ * of the single letters, D only without SYN/FIN/RST, S/F/R again when the
+ * sequence number differs, T by Zeek's rule (payload not beyond the highest
+ * sequence seen), W also on a FIN. */
+static void test_zeek_history_letters(void **state)
+{
+	struct td_flow_table *t = table(0);
+	const struct td_conn *c;
+
+	(void)state;
+	handshake(t);
+	seg(t, 3, CL, F | A, 101, 501, 10, 1000); /* FIN with data: F, no D */
+	seg(t, 4, CL, F | A, 101, 501, 10, 1000); /* the same FIN again: T only */
+	seg(t, 5, SV, F | R | A, 501, 112, 0, 0); /* FIN+RST: I */
+	c = only(t);
+	assert_string_equal(c->history, "ShAFTi");
+	td_flow_free(t);
+
+	t = table(0);
+	seg(t, 0, CL, S | F, 100, 0, 0, 1000);
+	seg(t, 1, CL, R, 101, 0, 0, 0);
+	seg(t, 2, CL, R, 5000, 0, 0, 0); /* another sequence number: R again */
+	c = only(t);
+	assert_string_equal(c->history, "QRR");
+	td_flow_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -446,6 +669,13 @@ int main(void)
 		cmocka_unit_test(test_idle_never_splits_unless_asked),
 		cmocka_unit_test(test_many_connections_table_grows),
 		cmocka_unit_test(test_walk_open),
+		cmocka_unit_test(test_zeek_rst_after_both_fins),
+		cmocka_unit_test(test_zeek_fin_rst_answered_by_fin),
+		cmocka_unit_test(test_zeek_rstos0_pattern),
+		cmocka_unit_test(test_zeek_synack_first_then_ack),
+		cmocka_unit_test(test_zeek_gap_letters),
+		cmocka_unit_test(test_zeek_role_flip),
+		cmocka_unit_test(test_zeek_history_letters),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
