@@ -999,7 +999,7 @@ finished_fwd:
 	if (seglen == 0 && window && window != fwd->window && seq == fwd->nextseq &&
 	    ack == fwd->lastack && !sfr)
 		ana |= TD_A_BIT(TD_A_WINDOW_UPDATE);
-	if (seglen > 0 && seq + seglen == rev->lastack + rev->window && !sfr)
+	if (seglen > 0 && rev->ws_known && seq + seglen == rev->lastack + rev->window && !sfr)
 		ana |= TD_A_BIT(TD_A_WINDOW_FULL);
 	if (seglen == 0 && window && window == fwd->window && seq == fwd->nextseq &&
 	    ack == fwd->lastack && (rev->last_ana & TD_A_BIT(TD_A_KEEP_ALIVE)) && !sfr) {
@@ -1013,21 +1013,43 @@ finished_fwd:
 	}
 	if (seglen == 0 && window && window == fwd->window && seq == fwd->nextseq &&
 	    ack == fwd->lastack && !sfr) {
-		fwd->dupacks++;
+		fwd->dupacks = fwd->dupacks < 0 ? 1 : fwd->dupacks + 1;
 		ana |= TD_A_BIT(TD_A_DUP_ACK);
 	}
 finished_dupack:
-	if (!(ana & TD_A_BIT(TD_A_DUP_ACK)))
+	/* The dup-ACK count goes on until the ACK number changes. */
+	if (ack != fwd->lastack)
 		fwd->dupacks = 0;
+	/* ACKed unseen: once, then again only after this side's ACK number
+	 * changed (dupacks -1 remembers it, as tshark 4.0 does). */
 	if (rev->maxseqtobeacked && SEQ_GT(ack, rev->maxseqtobeacked) && (flags & TD_TH_ACK)) {
-		ana |= TD_A_BIT(TD_A_ACK_UNSEEN);
-		rev->maxseqtobeacked = rev->nextseq;
+		if (SEQ_GT(rev->maxseqtobeacked, rev->nextseq)) {
+			rev->maxseqtobeacked = rev->nextseq;
+			ana |= TD_A_BIT(TD_A_ACK_UNSEEN);
+		} else {
+			if (fwd->dupacks == 0)
+				ana |= TD_A_BIT(TD_A_ACK_UNSEEN);
+			fwd->dupacks = -1;
+		}
 	}
-	if ((seglen > 0 || (flags & (TD_TH_SYN | TD_TH_FIN))) && fwd->nextseq &&
-	    SEQ_LT(seq, fwd->nextseq)) {
+	if (seglen > 0 || (flags & (TD_TH_SYN | TD_TH_FIN))) {
 		uint64_t thres = NS_PER_MS * 3;
+		bool not_advanced = fwd->nextseq && SEQ_LT(seq, fwd->nextseq);
 
 		if (ana & TD_A_BIT(TD_A_KEEP_ALIVE))
+			goto finished_retrans;
+		/* More than one byte from next-seq - 1 adds new data (after a
+		 * possible zero window probe). */
+		if (seglen > 1 && fwd->nextseq - 1 == seq)
+			not_advanced = false;
+		/* All of it acknowledged already: spurious, checked first, even
+		 * at the next expected sequence number; tshark counts it as a
+		 * retransmission too. */
+		if (seglen > 0 && rev->lastack && SEQ_LE(seq + seglen, rev->lastack)) {
+			ana |= TD_A_BIT(TD_A_SPURIOUS_RETRANS) | TD_A_BIT(TD_A_RETRANS);
+			goto finished_retrans;
+		}
+		if (!not_advanced)
 			goto finished_retrans;
 		/* Two or more dup ACKs asked for exactly this, within 20 ms. */
 		if (rev->dupacks >= 2 && rev->lastack == seq &&
@@ -1045,10 +1067,6 @@ finished_dupack:
 		if (now - fwd->nextseq_ts < thres &&
 		    fwd->nextseq != seq + seglen + ((flags & (TD_TH_SYN | TD_TH_FIN)) ? 1 : 0)) {
 			ana |= TD_A_BIT(TD_A_OUT_OF_ORDER);
-			goto finished_retrans;
-		}
-		if (seglen > 0 && rev->lastack && SEQ_LE(seq + seglen, rev->lastack)) {
-			ana |= TD_A_BIT(TD_A_SPURIOUS_RETRANS);
 			goto finished_retrans;
 		}
 		ana |= TD_A_BIT(TD_A_RETRANS);
@@ -1186,6 +1204,11 @@ static int add_now(struct td_flow_table *t, const struct td_pkt *p, uint64_t pkt
 		fwd->syn_sent = true;
 		fwd->syns++;
 		fwd->wscale = p->has_wscale ? (int8_t)p->wscale : -1;
+		/* Wireshark's verify_tcp_window_scaling(): a SYN without the
+		 * option means no scaling either way. */
+		fwd->ws_known = true;
+		if (!p->has_wscale)
+			c->dir[!d].ws_known = true;
 		if (p->has_mss)
 			fwd->mss = p->mss;
 		if (!(f & TD_TH_ACK)) {
@@ -1447,7 +1470,7 @@ const char *td_conn_problem(const struct td_conn *c)
 		return "the server's FIN was never acknowledged";
 	if (td_conn_ana(c, TD_A_ZERO_WINDOW))
 		return "a receiver's window went to zero (it did not read fast enough)";
-	if (td_conn_ana(c, TD_A_RETRANS) || td_conn_ana(c, TD_A_SPURIOUS_RETRANS))
+	if (td_conn_ana(c, TD_A_RETRANS))
 		return "segments were retransmitted";
 	if (td_conn_ana(c, TD_A_LOST_SEGMENT) || td_conn_ana(c, TD_A_ACK_UNSEEN))
 		return "segments missing from the capture";
@@ -1462,7 +1485,7 @@ unsigned td_conn_badness(const struct td_conn *c)
 		[TD_CS_SH] = 500,     [TD_CS_SHR] = 500,
 	};
 	unsigned b = base[td_conn_state(c)];
-	uint32_t retrans = td_conn_ana(c, TD_A_RETRANS) + td_conn_ana(c, TD_A_SPURIOUS_RETRANS);
+	uint32_t retrans = td_conn_ana(c, TD_A_RETRANS); /* spurious ones included */
 
 	b += 10 * (retrans > 50 ? 50 : retrans);
 	b += 20 * (td_conn_ana(c, TD_A_ZERO_WINDOW) > 20 ? 20 : td_conn_ana(c, TD_A_ZERO_WINDOW));

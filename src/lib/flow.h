@@ -94,11 +94,12 @@ struct td_flow_dir {
 	uint32_t isn; /* relative sequence base */
 	uint32_t nextseq, maxseqtobeacked, lastack;
 	uint64_t nextseq_ts, lastack_ts;
-	uint32_t window; /* last window, scaled when the scale is known */
-	uint32_t dupacks;
+	uint32_t window;   /* last window, scaled when the scale is known */
+	int32_t dupacks;   /* -1: an ACK of unseen data was just flagged */
 	uint32_t last_ana; /* flags of the last segment sent */
 	uint32_t fin_seq;  /* sequence number of our FIN */
 	int8_t wscale;	   /* -1: not offered / unknown */
+	bool ws_known;	   /* this side's window scale is known (Wireshark's win_scale != -1) */
 	bool isn_set, nextseq_set, lastack_set, fin_sent, fin_acked, syn_sent;
 	uint16_t mss;
 	/* state, RFC 9293 as far as a passive observer can tell; 0 = unknown */

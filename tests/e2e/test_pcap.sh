@@ -145,4 +145,15 @@ for f in handshake normal simclose reset; do
 	same_lines "$(ours "$DATA/$f.pcap")" "$("$DATA/oracle.sh" "$DATA/$f.pcap" 2>/dev/null)" \
 		"tshark agrees on $f.pcap"
 done
+
+# ---- Wireshark's rules, one hand-built capture each (issue 12) ---------------------
+"$TD_PY" "$DATA/wireshark-rules.py" "$TD_TMP/rules"
+for f in "$TD_TMP"/rules/*.pcap; do
+	n=$(basename "$f" .pcap)
+	same_lines "$(ours "$f")" "$("$DATA/oracle.sh" "$f" 2>/dev/null)" "tshark agrees on rule $n"
+done
+# tcpdump -s 68 keeps the SYNs: the handshake, its RTT and the history survive.
+td pcap "$TD_TMP/rules/snap68.pcap" --json
+is "$(jq -r '.connections[0] | "\(.conn_state) \(.history) \(.handshake_rtt_ms > 0)"' <<<"$TD_OUT")" \
+	"SF ShADaGFf true" "snap length 68: SYNs kept, SF, the cut payload is a gap (as Zeek)"
 td_done

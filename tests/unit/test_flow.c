@@ -49,9 +49,10 @@ static struct td_flow_table *table(uint64_t idle)
 static uint16_t cport = 41000;
 static uint16_t sport = 80;
 
-/* One segment; client 192.0.2.2:cport, server 192.0.2.1:sport. */
-static uint32_t seg(struct td_flow_table *t, uint64_t ms, int dir, uint8_t flags, uint32_t seq,
-		    uint32_t ack, uint32_t len, uint16_t win)
+/* One segment; client 192.0.2.2:cport, server 192.0.2.1:sport; a window
+ * scale option when wscale >= 0. */
+static uint32_t seg_ws(struct td_flow_table *t, uint64_t ms, int dir, uint8_t flags, uint32_t seq,
+		       uint32_t ack, uint32_t len, uint16_t win, int wscale)
 {
 	struct td_pkt p = { .ts_ns = 1000 * MS + ms * MS,
 			    .family = AF_INET,
@@ -63,12 +64,22 @@ static uint32_t seg(struct td_flow_table *t, uint64_t ms, int dir, uint8_t flags
 			    .wirelen = 54 + len };
 	uint8_t c[4] = { 192, 0, 2, 2 }, s[4] = { 192, 0, 2, 1 };
 
+	if (wscale >= 0) {
+		p.has_wscale = true;
+		p.wscale = (uint8_t)wscale;
+	}
 	memcpy(dir == CL ? p.saddr : p.daddr, c, 4);
 	memcpy(dir == CL ? p.daddr : p.saddr, s, 4);
 	p.sport = dir == CL ? cport : sport;
 	p.dport = dir == CL ? sport : cport;
 	assert_int_equal(td_flow_add(t, &p, 1), 0);
 	return last_ana;
+}
+
+static uint32_t seg(struct td_flow_table *t, uint64_t ms, int dir, uint8_t flags, uint32_t seq,
+		    uint32_t ack, uint32_t len, uint16_t win)
+{
+	return seg_ws(t, ms, dir, flags, seq, ack, len, win, -1);
 }
 
 /* SYN, SYN-ACK, ACK with ISNs 100 (client) and 500 (server). */
@@ -260,8 +271,10 @@ static void test_analysis_flags(void **state)
 	assert_int_equal(seg(t, 24, CL, A, 201, 501, 100, 1000),
 			 TD_A_BIT(TD_A_FAST_RETRANS) | TD_A_BIT(TD_A_RETRANS));
 	assert_int_equal(seg(t, 25, SV, A, 501, 401, 0, 1000), 0);
-	/* already acknowledged data again: spurious */
-	assert_int_equal(seg(t, 500, CL, A, 101, 501, 100, 1000), TD_A_BIT(TD_A_SPURIOUS_RETRANS));
+	/* already acknowledged data again: spurious, which tshark counts as a
+	 * retransmission too */
+	assert_int_equal(seg(t, 500, CL, A, 101, 501, 100, 1000),
+			 TD_A_BIT(TD_A_SPURIOUS_RETRANS) | TD_A_BIT(TD_A_RETRANS));
 	assert_int_equal(seg(t, 501, SV, A, 501, 401, 0, 1500), TD_A_BIT(TD_A_WINDOW_UPDATE));
 	assert_int_equal(seg(t, 502, SV, A, 501, 401, 0, 2000), TD_A_BIT(TD_A_WINDOW_UPDATE));
 	assert_int_equal(seg(t, 503, SV, A, 501, 401, 0, 0), TD_A_BIT(TD_A_ZERO_WINDOW));
@@ -282,7 +295,8 @@ static void test_analysis_flags(void **state)
 	c = only(t);
 	assert_int_equal(c->dir[0].ana[TD_A_LOST_SEGMENT], 2);
 	assert_int_equal(c->dir[1].ana[TD_A_DUP_ACK], 2);
-	assert_int_equal(td_conn_ana(c, TD_A_RETRANS), 1);
+	assert_int_equal(td_conn_ana(c, TD_A_RETRANS), 2); /* the fast and the spurious one */
+	assert_int_equal(td_conn_ana(c, TD_A_SPURIOUS_RETRANS), 1);
 	assert_non_null(strchr(c->history, 'T'));
 	assert_non_null(strchr(c->history, 'w'));
 	assert_non_null(strchr(c->history, 'G'));
@@ -654,6 +668,113 @@ static void test_zeek_history_letters(void **state)
 	td_flow_free(t);
 }
 
+#define BIT(a) TD_A_BIT(TD_A_##a)
+
+/* Wireshark: spurious is checked first, before fast retransmission and out
+ * of order, and even at the next expected sequence number; it is a
+ * retransmission too. */
+static void test_ws_spurious_first(void **state)
+{
+	struct td_flow_table *t = table(0);
+
+	(void)state;
+	handshake(t);
+	seg(t, 3, CL, A, 101, 501, 100, 1000);
+	seg(t, 4, SV, A, 501, 201, 0, 1000);
+	assert_int_equal(seg(t, 300, CL, A, 101, 501, 100, 1000),
+			 BIT(SPURIOUS_RETRANS) | BIT(RETRANS));
+	assert_int_equal(seg(t, 301, SV, A, 501, 401, 0, 1000), BIT(ACK_UNSEEN));
+	/* 201..300 was acknowledged unseen: sent now at the next sequence
+	 * number, it is still spurious */
+	assert_int_equal(seg(t, 302, CL, A, 201, 501, 100, 1000),
+			 BIT(SPURIOUS_RETRANS) | BIT(RETRANS));
+	/* within the handshake RTT of the highest segment, but acknowledged:
+	 * spurious, not out of order */
+	assert_int_equal(seg(t, 302, CL, A, 101, 501, 50, 1000),
+			 BIT(SPURIOUS_RETRANS) | BIT(RETRANS));
+	td_flow_free(t);
+}
+
+/* Wireshark: an ACK of unseen data is flagged once; again only after this
+ * side's ACK number changes. */
+static void test_ws_ack_unseen_once(void **state)
+{
+	struct td_flow_table *t = table(0);
+
+	(void)state;
+	handshake(t);
+	seg(t, 3, CL, A, 101, 501, 100, 1000);
+	assert_int_equal(seg(t, 4, SV, A, 501, 301, 0, 1000), BIT(ACK_UNSEEN));
+	assert_int_equal(seg(t, 5, SV, A, 501, 301, 0, 1000), BIT(DUP_ACK));
+	assert_int_equal(seg(t, 6, SV, A, 501, 301, 0, 2000), BIT(WINDOW_UPDATE));
+	assert_int_equal(seg(t, 7, CL, A, 301, 501, 10, 1000), BIT(LOST_SEGMENT));
+	assert_int_equal(seg(t, 8, SV, A, 501, 411, 0, 2000), BIT(ACK_UNSEEN));
+	assert_int_equal(seg(t, 9, SV, A, 501, 411, 0, 2000), BIT(DUP_ACK));
+	assert_int_equal(td_conn_ana(only(t), TD_A_ACK_UNSEEN), 2);
+	td_flow_free(t);
+}
+
+/* Wireshark: more than one byte starting at next-seq - 1 adds new data:
+ * neither a retransmission nor out of order (one byte there is a
+ * keep-alive). */
+static void test_ws_next_minus_one(void **state)
+{
+	struct td_flow_table *t = table(0);
+
+	(void)state;
+	handshake(t);
+	seg(t, 3, CL, A, 101, 501, 100, 1000);
+	assert_int_equal(seg(t, 3, CL, A, 200, 501, 50, 1000), 0);
+	assert_int_equal(seg(t, 4, CL, A, 249, 501, 1, 1000), BIT(KEEP_ALIVE));
+	td_flow_free(t);
+}
+
+/* Wireshark: the dup-ACK count goes on until the ACK number changes; a
+ * window update or data with the same ACK does not reset it. */
+static void test_ws_dupack_count(void **state)
+{
+	struct td_flow_table *t = table(0);
+
+	(void)state;
+	handshake(t);
+	seg(t, 3, CL, A, 101, 501, 100, 1000);
+	seg(t, 3, CL, A, 301, 501, 100, 1000);
+	seg(t, 4, SV, A, 501, 201, 0, 1000);
+	seg(t, 5, SV, A, 501, 201, 0, 1000);
+	assert_int_equal(seg(t, 6, SV, A, 501, 201, 0, 2000), BIT(WINDOW_UPDATE));
+	seg(t, 6, SV, A, 501, 201, 5, 2000); /* data, same ACK */
+	assert_int_equal(seg(t, 7, SV, A, 506, 201, 0, 2000), BIT(DUP_ACK));
+	assert_int_equal(seg(t, 8, CL, A, 201, 506, 100, 1000), BIT(FAST_RETRANS) | BIT(RETRANS));
+	td_flow_free(t);
+}
+
+/* Wireshark: window-full only when the receiver's window scale is known,
+ * i.e. its SYN (or a SYN without the option) was seen. */
+static void test_ws_window_full_needs_scale(void **state)
+{
+	struct td_flow_table *t = table(0);
+
+	(void)state;
+	seg(t, 0, SV, A, 501, 101, 0, 100); /* midstream */
+	assert_int_equal(seg(t, 1, CL, A, 101, 501, 100, 1000), 0);
+	td_flow_free(t);
+
+	/* only the client's SYN seen, with the option: the server's scale is
+	 * unknown */
+	t = table(0);
+	seg_ws(t, 0, CL, S, 100, 0, 0, 1000, 2);
+	seg(t, 1, SV, A, 501, 101, 0, 100);
+	assert_int_equal(seg(t, 2, CL, A, 101, 501, 100, 1000), 0);
+	td_flow_free(t);
+
+	/* both SYNs without the option: known (no scaling) */
+	t = table(0);
+	handshake(t);
+	seg(t, 3, SV, A, 501, 101, 0, 100);
+	assert_int_equal(seg(t, 4, CL, A, 101, 501, 100, 1000), BIT(WINDOW_FULL));
+	td_flow_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -676,6 +797,11 @@ int main(void)
 		cmocka_unit_test(test_zeek_gap_letters),
 		cmocka_unit_test(test_zeek_role_flip),
 		cmocka_unit_test(test_zeek_history_letters),
+		cmocka_unit_test(test_ws_spurious_first),
+		cmocka_unit_test(test_ws_ack_unseen_once),
+		cmocka_unit_test(test_ws_next_minus_one),
+		cmocka_unit_test(test_ws_dupack_count),
+		cmocka_unit_test(test_ws_window_full_needs_scale),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
