@@ -310,7 +310,9 @@ int cmd_pcap(int argc, char **argv, struct td_ctx *ctx)
 	frc = td_flow_flush(t);
 	td_flow_stats(t, &fs);
 	if (r.anomalies) {
-		qsort(r.bad, r.nbad, sizeof(*r.bad), by_badness);
+		/* None in the file: r.bad is NULL, which qsort must not get. */
+		if (r.nbad)
+			qsort(r.bad, r.nbad, sizeof(*r.bad), by_badness);
 		r.anomalies = false;
 		for (size_t i = 0; i < r.nbad; i++) {
 			if (r.v.json)

@@ -36,6 +36,14 @@ bad linktype.pcap 2 'link type 147 .* not supported' '' "unsupported link type"
 bad short.pcap 1 'packet 2 at byte 106: TCP header cut short' '1 malformed' "short packet"
 bad zerolen.pcap 1 'packet 2 at byte 106: zero-length packet' '1 malformed' "zero-length packet"
 bad nosuchfile.pcap 2 'No such file' '' "missing file"
+# Nothing wrong in the file: an empty list, not a sort of nothing (the ASan
+# build caught qsort(NULL, 0) here).
+td pcap "$DATA/normal.pcap" --anomalies
+is "$TD_RC" 0 "--anomalies on a file with no anomaly: exit 0"
+is "$(grep -c '^#' <<<"$TD_OUT")" 0 "--anomalies on a file with no anomaly lists nothing"
+like "$TD_OUT" '1 connections in' "--anomalies on a file with no anomaly: the summary"
+td pcap "$DATA/normal.pcap" --anomalies --json
+is "$(jq -r '.connections | length' <<<"$TD_OUT")" 0 "--anomalies --json: an empty list"
 td pcap - <"$DATA/normal.pcap"
 like "$TD_OUT" '#0 .* SF ShADadFf closed-by=client' "reads a capture from stdin"
 td pcap "$DATA/normal.pcap" --filter 'port 9999'
