@@ -1020,16 +1020,19 @@ finished_dupack:
 	/* The dup-ACK count goes on until the ACK number changes. */
 	if (ack != fwd->lastack)
 		fwd->dupacks = 0;
-	/* ACKed unseen: once, then again only after this side's ACK number
-	 * changed (dupacks -1 remembers it, as tshark 4.0 does). */
+	/* ACKed unseen, as tshark 4.0 decides it: when the other side sent
+	 * past a hole since, its "max seq to be acked" moves up to what it
+	 * sent and the flag is raised; otherwise the flag is raised once, then
+	 * not again until the other side's ACK number changes (its dupacks
+	 * -1 remembers it). */
 	if (rev->maxseqtobeacked && SEQ_GT(ack, rev->maxseqtobeacked) && (flags & TD_TH_ACK)) {
-		if (SEQ_GT(rev->maxseqtobeacked, rev->nextseq)) {
+		if (SEQ_LT(rev->maxseqtobeacked, rev->nextseq)) {
 			rev->maxseqtobeacked = rev->nextseq;
 			ana |= TD_A_BIT(TD_A_ACK_UNSEEN);
 		} else {
-			if (fwd->dupacks == 0)
+			if (rev->dupacks == 0)
 				ana |= TD_A_BIT(TD_A_ACK_UNSEEN);
-			fwd->dupacks = -1;
+			rev->dupacks = -1;
 		}
 	}
 	if (seglen > 0 || (flags & (TD_TH_SYN | TD_TH_FIN))) {
@@ -1223,6 +1226,10 @@ static int add_now(struct td_flow_table *t, const struct td_pkt *p, uint64_t pkt
 	}
 	window = scaled_window(c, d, p);
 	ana |= analyze(c, d, p, window);
+	/* TCP options cut by the snap length: tshark analyses the segment
+	 * (its state moves on) but reports none of its flags. */
+	if (p->opts_cut)
+		ana = 0;
 
 	fwd->pkts++;
 	fwd->frame_bytes += p->wirelen;

@@ -140,6 +140,7 @@ static int parse_tcp(const uint8_t *seg, unsigned avail, unsigned seglen, unsign
 	p->window = get16(seg + 14);
 	p->payload_len = seglen - doff;
 	p->payload_cut = avail < seglen;
+	p->opts_cut = avail < doff;
 	parse_options(seg + 20, (doff < avail ? doff : avail) - 20, p);
 	return TD_PKT_TCP;
 }

@@ -62,6 +62,7 @@ struct td_pkt {
 	uint32_t tsval, tsecr;
 	uint32_t payload_len; /* TCP payload per the IP length, not the snap length */
 	bool payload_cut;     /* ...and not all of it was captured (snap length) */
+	bool opts_cut;	      /* TCP options cut by the snap length (the rest read) */
 };
 
 /* Is this link type one td_pkt_parse() reads? */

@@ -695,8 +695,8 @@ static void test_ws_spurious_first(void **state)
 	td_flow_free(t);
 }
 
-/* Wireshark: an ACK of unseen data is flagged once; again only after this
- * side's ACK number changes. */
+/* Wireshark: an ACK of unseen data is flagged once; again when the data
+ * side has sent past a hole since, or its ACK number changed. */
 static void test_ws_ack_unseen_once(void **state)
 {
 	struct td_flow_table *t = table(0);
@@ -711,6 +711,21 @@ static void test_ws_ack_unseen_once(void **state)
 	assert_int_equal(seg(t, 8, SV, A, 501, 411, 0, 2000), BIT(ACK_UNSEEN));
 	assert_int_equal(seg(t, 9, SV, A, 501, 411, 0, 2000), BIT(DUP_ACK));
 	assert_int_equal(td_conn_ana(only(t), TD_A_ACK_UNSEEN), 2);
+	td_flow_free(t);
+
+	/* ACKs moving on beyond the unseen data, nothing sent meanwhile: once */
+	t = table(0);
+	handshake(t);
+	seg(t, 3, CL, A, 101, 501, 100, 1000);
+	assert_int_equal(seg(t, 4, SV, A, 501, 301, 0, 1000), BIT(ACK_UNSEEN));
+	assert_int_equal(seg(t, 5, SV, A, 501, 401, 0, 1000), 0);
+	/* contiguous data from the client, then an ACK beyond it: not again */
+	seg(t, 6, CL, A, 201, 501, 250, 1000);
+	assert_int_equal(seg(t, 7, SV, A, 501, 500, 0, 1000), 0);
+	/* the client's ACK number changes: flagged again */
+	seg(t, 8, SV, A, 501, 500, 10, 1000);
+	seg(t, 9, CL, A, 451, 511, 0, 1000);
+	assert_int_equal(seg(t, 10, SV, A, 511, 600, 0, 1000), BIT(ACK_UNSEEN));
 	td_flow_free(t);
 }
 
@@ -775,6 +790,40 @@ static void test_ws_window_full_needs_scale(void **state)
 	td_flow_free(t);
 }
 
+/* Wireshark: a segment whose TCP options the snap length cut is analysed
+ * (the dup-ACK count goes on) but none of its flags is reported. */
+static void test_ws_options_cut_hides_flags(void **state)
+{
+	struct td_flow_table *t = table(0);
+	struct td_pkt p = { .ts_ns = 1000 * MS + 10 * MS,
+			    .family = AF_INET,
+			    .flags = A,
+			    .seq = 501,
+			    .ack = 201,
+			    .window = 1000,
+			    .wirelen = 66,
+			    .opts_cut = true };
+	const struct td_conn *c;
+
+	(void)state;
+	handshake(t);
+	seg(t, 3, CL, A, 101, 501, 100, 1000);
+	seg(t, 3, CL, A, 301, 501, 100, 1000);
+	seg(t, 4, SV, A, 501, 201, 0, 1000);
+	memcpy(p.saddr, (uint8_t[]){ 192, 0, 2, 1 }, 4);
+	memcpy(p.daddr, (uint8_t[]){ 192, 0, 2, 2 }, 4);
+	p.sport = sport;
+	p.dport = cport;
+	assert_int_equal(td_flow_add(t, &p, 1), 0);
+	assert_int_equal(last_ana, 0); /* a dup ACK, not reported */
+	assert_int_equal(seg(t, 11, SV, A, 501, 201, 0, 1000), BIT(DUP_ACK));
+	/* two dup ACKs counted: the resend is a fast retransmission */
+	assert_int_equal(seg(t, 12, CL, A, 201, 501, 100, 1000), BIT(FAST_RETRANS) | BIT(RETRANS));
+	c = only(t);
+	assert_int_equal(c->dir[1].ana[TD_A_DUP_ACK], 1);
+	td_flow_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -802,6 +851,7 @@ int main(void)
 		cmocka_unit_test(test_ws_next_minus_one),
 		cmocka_unit_test(test_ws_dupack_count),
 		cmocka_unit_test(test_ws_window_full_needs_scale),
+		cmocka_unit_test(test_ws_options_cut_hides_flags),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -89,6 +89,20 @@ def ack_unseen_once(c):
     c.seg(1, "s", A, 501, 411)
 
 
+def ack_unseen_moving(c):
+    # ACKs moving on beyond unseen data: once; not again after contiguous
+    # data; again once the data side's ACK number changed
+    c.handshake()
+    c.seg(1, "c", P | A, 101, 501, D(100))
+    c.seg(1, "s", A, 501, 301)
+    c.seg(1, "s", A, 501, 401)
+    c.seg(1, "c", P | A, 201, 501, D(250))
+    c.seg(1, "s", A, 501, 500)
+    c.seg(1, "s", P | A, 501, 500, D(10))
+    c.seg(1, "c", A, 451, 511)
+    c.seg(1, "s", A, 511, 600)
+
+
 def next_minus_one(c):
     # more than one byte starting at next-seq - 1: neither retransmission
     # nor out of order
@@ -136,6 +150,21 @@ def iplen_beyond_frame(c):
     c.seg(1, "s", A, 501, 301)
 
 
+def options_cut_flags(c):
+    # ACKs whose options the snap length cut: analysed (the dup-ACK count
+    # goes on) but their flags not reported
+    ts = b"\x01\x01\x08\x0a" + struct.pack("!II", 1, 0)
+    sack = b"\x01\x01\x05\x0a" + struct.pack("!II", 301, 401)
+    c.handshake()
+    c.seg(1, "c", P | A, 101, 501, D(100))
+    c.seg(0.1, "c", P | A, 301, 501, D(100))
+    c.seg(0.1, "s", A, 501, 201)
+    c.seg(0.1, "s", A, 501, 201, opts=ts + sack, snap=60)
+    c.seg(0.1, "s", A, 501, 201)
+    c.seg(0.1, "s", A, 501, 201, opts=ts + sack, snap=60)
+    c.seg(0.1, "c", P | A, 201, 501, D(100))
+
+
 def snap68(c):
     # tcpdump -s 68: SYNs' options cut short, payloads cut; keep them all
     mss = b"\x02\x04\x05\xb4"
@@ -153,11 +182,13 @@ def snap68(c):
 RULES = {
     "spurious": spurious,
     "ack-unseen-once": ack_unseen_once,
+    "ack-unseen-moving": ack_unseen_moving,
     "next-minus-one": next_minus_one,
     "dupack-reset": dupack_reset,
     "window-full-scale": window_full_scale,
     "window-full-known": window_full_known,
     "iplen-beyond-frame": iplen_beyond_frame,
+    "options-cut-flags": options_cut_flags,
     "snap68": snap68,
 }
 
