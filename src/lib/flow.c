@@ -1180,6 +1180,13 @@ static int add_now(struct td_flow_table *t, const struct td_pkt *p, uint64_t pkt
 		c = NULL;
 		ana |= TD_A_BIT(TD_A_REUSED_PORTS);
 	}
+	/* A SYN-ACK with another ISN than this side used: reused ports too,
+	 * but tshark 4.0 keeps the stream; only the relative base moves. */
+	if (c && (f & (TD_TH_SYN | TD_TH_ACK)) == (TD_TH_SYN | TD_TH_ACK) && c->dir[d].isn_set &&
+	    p->seq != c->dir[d].isn) {
+		ana |= TD_A_BIT(TD_A_REUSED_PORTS);
+		c->dir[d].isn = p->seq;
+	}
 	if (!c) {
 		if ((t->used + 1) * 2 > t->nslots && grow(t) < 0)
 			return -ENOMEM;

@@ -824,6 +824,26 @@ static void test_ws_options_cut_hides_flags(void **state)
 	td_flow_free(t);
 }
 
+/* Wireshark: a SYN-ACK bringing a new ISN on a known 4-tuple is reused
+ * ports, in the same stream (tshark 4.0 does not start a new one). */
+static void test_ws_reused_ports_synack(void **state)
+{
+	struct td_flow_table *t = table(0);
+
+	(void)state;
+	handshake(t);
+	seg(t, 3, CL, R | A, 101, 501, 0, 0);
+	/* the new SYN missed; the server's SYN-ACK with another ISN */
+	assert_int_equal(seg(t, 1000, SV, S | A, 9000, 7001, 0, 1000),
+			 BIT(REUSED_PORTS) | BIT(LOST_SEGMENT) | BIT(ACK_UNSEEN));
+	/* a retransmitted SYN-ACK (same ISN) is not */
+	assert_int_equal(seg(t, 1001, SV, S | A, 9000, 7001, 0, 1000) & BIT(REUSED_PORTS), 0);
+	assert_int_equal(td_flow_flush(t), 0);
+	assert_int_equal(ngot, 1);
+	assert_int_equal(got[0].dir[1].ana[TD_A_REUSED_PORTS], 1);
+	td_flow_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -852,6 +872,7 @@ int main(void)
 		cmocka_unit_test(test_ws_dupack_count),
 		cmocka_unit_test(test_ws_window_full_needs_scale),
 		cmocka_unit_test(test_ws_options_cut_hides_flags),
+		cmocka_unit_test(test_ws_reused_ports_synack),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -165,6 +165,22 @@ def options_cut_flags(c):
     c.seg(0.1, "c", P | A, 201, 501, D(100))
 
 
+def reused_synack(c):
+    # a SYN-ACK with a new ISN on a known 4-tuple (its SYN not captured):
+    # reused ports, the same stream; then a normal reuse by a new SYN
+    c.handshake()
+    c.seg(1, "c", P | A, 101, 501, D(10))
+    c.seg(1, "c", R | A, 111, 501)
+    c.seg(1000, "s", S | A, 9000, 7001)
+    c.seg(1, "s", S | A, 9000, 7001)
+    c.seg(1, "c", A, 7001, 9001)
+    c.seg(1, "c", P | A, 7001, 9001, D(10))
+    c.seg(1, "c", R | A, 7011, 9001)
+    c.seg(1000, "c", S, 3000, 0)
+    c.seg(1, "s", S | A, 4000, 3001)
+    c.seg(1, "c", A, 3001, 4001)
+
+
 def snap68(c):
     # tcpdump -s 68: SYNs' options cut short, payloads cut; keep them all
     mss = b"\x02\x04\x05\xb4"
@@ -189,6 +205,7 @@ RULES = {
     "window-full-known": window_full_known,
     "iplen-beyond-frame": iplen_beyond_frame,
     "options-cut-flags": options_cut_flags,
+    "reused-synack": reused_synack,
     "snap68": snap68,
 }
 
