@@ -164,4 +164,14 @@ done
 td pcap "$TD_TMP/rules/snap68.pcap" --json
 is "$(jq -r '.connections[0] | "\(.conn_state) \(.history) \(.handshake_rtt_ms > 0)"' <<<"$TD_OUT")" \
 	"SF ShADaGFf true" "snap length 68: SYNs kept, SF, the cut payload is a gap (as Zeek)"
+# --streams zeek: Zeek's timers and reuse test split what tcp.stream keeps.
+td pcap "$TD_TMP/rules/zeek-timers.pcap" --json
+is "$(jq -r '[.connections[].conn_state] | join(" ")' <<<"$TD_OUT")" "S0 REJ" \
+	"tcp.stream: one S0 (SYNs 7 s apart), one REJ (a SYN again after it)"
+td pcap "$TD_TMP/rules/zeek-timers.pcap" --streams zeek --json
+is "$(jq -r '[.connections | sort_by(.id)[] | "\(.conn_state)/\(.ended)"] | join(" ")' <<<"$TD_OUT")" \
+	"S0/idle S0/eof REJ/port-reused REJ/closed" \
+	"--streams zeek: the attempt timer and the reuse after REJ split them, as conn.log"
+td pcap "$TD_TMP/rules/zeek-timers.pcap" --streams bogus
+is "$TD_RC" 2 "--streams bogus: usage error"
 td_done

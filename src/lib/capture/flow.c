@@ -20,6 +20,11 @@
 #define PIPE_SIZE 8
 #define PIPE_DEPTH 6
 #define PIPE_CONN_AHEAD 2
+/* Zeek's default timers (init-bare.zeek): tcp_attempt_delay,
+ * tcp_close_delay (tcp_reset_delay is the same), tcp_inactivity_timeout */
+#define Z_ATTEMPT_NS (5ull * 1000000000ull)
+#define Z_CLOSE_DELAY_NS (5ull * 1000000000ull)
+#define Z_INACTIVITY_NS (300ull * 1000000000ull)
 
 /* Sequence space comparisons (RFC 9293 3.4): modulo 2^32. */
 #define SEQ_LT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)
@@ -360,6 +365,9 @@ struct td_flow_table *td_flow_new(const struct td_flow_cfg *cfg)
 	t->cfg = *cfg;
 	if (!t->cfg.grace_ns)
 		t->cfg.grace_ns = TD_FLOW_GRACE_NS;
+	/* Zeek forgets an inactive connection after tcp_inactivity_timeout */
+	if (t->cfg.zeek_streams && !t->cfg.idle_ns)
+		t->cfg.idle_ns = Z_INACTIVITY_NS;
 	t->nslots = MIN_SLOTS;
 	t->slots = calloc(t->nslots, sizeof(*t->slots));
 	if (!t->slots) {
@@ -711,16 +719,18 @@ static void z_flip(struct td_conn *c)
 
 /* UpdateStateMachine(), with its Update*State() helpers. *d follows the
  * sender when the roles flip. */
-static void z_state_machine(struct td_conn *c, int *d, uint8_t f, uint32_t seq, uint32_t len)
+static bool z_state_machine(struct td_conn *c, int *d, uint8_t f, uint32_t seq, uint32_t len,
+			    uint64_t now)
 {
 	struct td_flow_dir *e = &c->dir[*d], *peer = &c->dir[!*d];
-	bool is_orig = *d == 0;
+	bool is_orig = *d == 0, do_close = false;
 
 	switch (e->zeek) {
 	case TD_ZEEK_INACTIVE:
 		if (f & TD_TH_SYN) {
 			if (is_orig) {
 				z_set(e, (f & TD_TH_ACK) ? TD_ZEEK_SYN_ACK_SENT : TD_ZEEK_SYN_SENT);
+				c->z_attempt_ns = now + Z_ATTEMPT_NS; /* AttemptTimer */
 			} else {
 				if (!(f & TD_TH_ACK) && peer->zeek == TD_ZEEK_SYN_ACK_SENT &&
 				    seq == e->z_start) {
@@ -740,6 +750,7 @@ static void z_state_machine(struct td_conn *c, int *d, uint8_t f, uint32_t seq, 
 			z_set(e, TD_ZEEK_CLOSED);
 		if (f & TD_TH_RST)
 			z_set(e, TD_ZEEK_RESET);
+		do_close = f & (TD_TH_FIN | TD_TH_RST);
 		if (e->zeek == TD_ZEEK_INACTIVE) {
 			if (!is_orig && len == 0 && c->dir[0].zeek == TD_ZEEK_SYN_SENT)
 				; /* an ACK of the SYN before the SYN-ACK */
@@ -755,6 +766,7 @@ static void z_state_machine(struct td_conn *c, int *d, uint8_t f, uint32_t seq, 
 			z_set(e, TD_ZEEK_CLOSED);
 		if (f & TD_TH_RST)
 			z_set(e, TD_ZEEK_RESET);
+		do_close = f & (TD_TH_FIN | TD_TH_RST);
 		break;
 	case TD_ZEEK_ESTABLISHED:
 	case TD_ZEEK_PARTIAL:
@@ -766,18 +778,43 @@ static void z_state_machine(struct td_conn *c, int *d, uint8_t f, uint32_t seq, 
 			/* the peer's FIN then RST was a normal close after all */
 			if (peer->zeek == TD_ZEEK_RESET && peer->zeek_prev == TD_ZEEK_CLOSED)
 				z_set(peer, TD_ZEEK_CLOSED);
+			do_close = true;
 		}
-		if (f & TD_TH_RST)
+		if (f & TD_TH_RST) {
 			z_set(e, TD_ZEEK_RESET);
+			do_close = true;
+		}
 		break;
 	case TD_ZEEK_CLOSED:
 		/* after a FIN exchange a RST changes nothing */
-		if ((f & TD_TH_RST) && peer->zeek != TD_ZEEK_CLOSED)
+		if ((f & TD_TH_RST) && peer->zeek != TD_ZEEK_CLOSED) {
 			z_set(e, TD_ZEEK_RESET);
+			do_close = !e->z_did_close;
+		}
 		break;
 	default:
 		break;
 	}
+	return do_close;
+}
+
+static bool z_handshake(int st)
+{
+	return st == TD_ZEEK_INACTIVE || st == TD_ZEEK_SYN_SENT || st == TD_ZEEK_SYN_ACK_SENT;
+}
+
+/* ConnectionClosed(): this side is done; once the close is complete (a
+ * RST, both sides closed, or nothing ever from the peer) Zeek deletes the
+ * connection tcp_close_delay later. */
+static void z_closed(struct td_conn *c, int d, uint64_t now)
+{
+	struct td_flow_dir *e = &c->dir[d], *peer = &c->dir[!d];
+
+	if (e->z_did_close)
+		return;
+	e->z_did_close = true;
+	if (e->zeek == TD_ZEEK_RESET || peer->z_did_close || peer->zeek == TD_ZEEK_INACTIVE)
+		c->z_delete_ns = now + Z_CLOSE_DELAY_NS;
 }
 
 /* is_clean() of TCP_Reassembler.cc */
@@ -897,7 +934,7 @@ static int zeek_packet(struct td_conn *c, int d, const struct td_pkt *p)
 	struct td_flow_dir *e = &c->dir[d], *peer = &c->dir[!d];
 	uint8_t f = p->flags;
 	uint32_t len = p->payload_len, seg_len = len, rel_seq, rel_ack = 0;
-	bool underflow;
+	bool underflow, do_close;
 
 	if (f & TD_TH_SYN)
 		seg_len++;
@@ -934,12 +971,65 @@ static int zeek_packet(struct td_conn *c, int d, const struct td_pkt *p)
 		}
 	}
 	z_update_last_seq(c, d, p->seq + seg_len, f, len);
-	z_state_machine(c, &d, f, p->seq, len);
+	do_close = z_state_machine(c, &d, f, p->seq, len, p->ts_ns);
+	/* leaving the handshake sets the inactivity timeout */
+	if (!z_handshake(c->dir[0].zeek) || !z_handshake(c->dir[1].zeek))
+		c->z_inact = true;
 	if (f & TD_TH_ACK)
 		z_ack_received(c, !d, rel_ack);
 	if (len && !p->payload_cut && !(f & TD_TH_RST) && !underflow)
 		z_data_sent(&c->dir[d], (f & TD_TH_SYN) ? rel_seq + 1 : rel_seq, len);
+	if (do_close)
+		z_closed(c, d, p->ts_ns);
 	return d;
+}
+
+/* Would one of Zeek's timers have removed c before now (the state is the
+ * one after its last packet)? Then *why says how it ended. */
+static bool zeek_timed_out(struct td_conn *c, uint64_t now, enum td_conn_end *why)
+{
+	if (c->z_delete_ns && c->z_delete_ns <= now) {
+		*why = TD_END_CLOSED;
+		return true;
+	}
+	if (c->z_attempt_ns && c->z_attempt_ns <= now) {
+		/* AttemptTimer: still an unanswered attempt? Else it is spent. */
+		if ((c->dir[0].zeek == TD_ZEEK_SYN_SENT ||
+		     c->dir[0].zeek == TD_ZEEK_SYN_ACK_SENT) &&
+		    c->dir[1].zeek == TD_ZEEK_INACTIVE) {
+			*why = TD_END_IDLE;
+			return true;
+		}
+		c->z_attempt_ns = 0;
+	}
+	if (c->z_inact && now > c->last_ns && now - c->last_ns >= Z_INACTIVITY_NS) {
+		*why = TD_END_IDLE;
+		return true;
+	}
+	return false;
+}
+
+/* TCPSessionAdapter::IsReuse(): does this SYN start a new connection? */
+static bool zeek_is_reuse(const struct td_conn *c, const struct td_pkt *p)
+{
+	const struct td_flow_dir *orig = &c->dir[0], *resp = &c->dir[1], *o = orig;
+
+	if (!(p->flags & TD_TH_SYN))
+		return false;
+	if (p->flags & TD_TH_ACK) {
+		if (orig->zeek != TD_ZEEK_INACTIVE)
+			return false; /* not a half connection */
+		o = resp;
+	}
+	if (!orig->z_did_close && !resp->z_did_close) {
+		if (p->seq == o->z_start)
+			return false;
+		/* the SYN and its SYN-ACK captured the wrong way round */
+		if (!(p->flags & TD_TH_ACK) && o->zeek == TD_ZEEK_SYN_ACK_SENT &&
+		    resp->zeek == TD_ZEEK_INACTIVE && p->seq == resp->z_start)
+			return false;
+	}
+	return true;
 }
 
 /* Zeek's TCP_Endpoint::Size(): payload bytes by sequence numbers. */
@@ -1170,10 +1260,27 @@ static int add_now(struct td_flow_table *t, const struct td_pkt *p, uint64_t pkt
 	}
 	t->st.segments++;
 	c = lookup(t, p, h, &d);
+	if (c && t->cfg.zeek_streams) {
+		/* Zeek's streams: a timer removed it, or this SYN reuses it */
+		enum td_conn_end why;
+
+		if (zeek_timed_out(c, p->ts_ns, &why)) {
+			rc = emit(t, c, why);
+			if (rc)
+				return rc;
+			c = NULL;
+		} else if (zeek_is_reuse(c, p)) {
+			rc = emit(t, c, TD_END_REUSED);
+			if (rc)
+				return rc;
+			c = NULL;
+			ana |= TD_A_BIT(TD_A_REUSED_PORTS);
+		}
+	}
 	/* Port reuse as Wireshark decides it: a SYN whose ISN differs from
 	 * what this side used before starts a new connection (tcp.stream). */
-	if (c && (f & (TD_TH_SYN | TD_TH_ACK)) == TD_TH_SYN && c->dir[d].isn_set &&
-	    p->seq != c->dir[d].isn) {
+	if (c && !t->cfg.zeek_streams && (f & (TD_TH_SYN | TD_TH_ACK)) == TD_TH_SYN &&
+	    c->dir[d].isn_set && p->seq != c->dir[d].isn) {
 		rc = emit(t, c, TD_END_REUSED);
 		if (rc)
 			return rc;

@@ -113,6 +113,7 @@ struct td_flow_dir {
 	 * a few out-of-order blocks above z_reassem. */
 	uint8_t zeek, zeek_prev;
 	uint8_t z_nblk;
+	bool z_did_close;
 	uint32_t z_start, z_last, z_ack;
 	uint32_t z_fin_cnt, z_fin_seq;
 	uint32_t z_hist_syn, z_hist_fin, z_hist_rst;
@@ -134,6 +135,10 @@ struct td_conn {
 	bool midstream;			    /* first packet was not a SYN */
 	bool flipped;			    /* first packet was a SYN-ACK: roles swapped */
 	bool evicted_before;		    /* a record for this 4-tuple was emitted for idleness */
+	/* Zeek's timers (cfg.zeek_streams): the connection-attempt timer, the
+	 * delete timer once a close is complete, inactivity applying */
+	uint64_t z_attempt_ns, z_delete_ns;
+	bool z_inact;
 	enum td_conn_end end;
 	char history[TD_HISTORY_MAX + 1];
 	uint32_t hist_once[2]; /* history letters already logged, per direction */
@@ -176,6 +181,11 @@ struct td_flow_cfg {
 	 * then run late; td_flow_expire(), td_flow_walk_open() and
 	 * td_flow_flush() first catch up. */
 	bool pipeline;
+	/* Split connections as Zeek does (`pcap --streams zeek`): its default
+	 * timers (a 5 s connection attempt, 5 s after a complete close or a
+	 * RST, 5 min of inactivity) and its reuse test on a SYN, so records
+	 * match conn.log one to one. Default: Wireshark's tcp.stream. */
+	bool zeek_streams;
 };
 
 #define TD_FLOW_GRACE_NS (120ull * 1000000000ull)

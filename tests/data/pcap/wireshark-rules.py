@@ -2,6 +2,7 @@
 """Write one small capture per Wireshark tcp.analysis rule that tcpdoctor
 follows (docs/pcap.md, "Analysis flags"), for tests/e2e/test_pcap.sh to
 compare `tcpdoctor pcap` with tshark on: python3 wireshark-rules.py DIR.
+(zeek-timers.pcap is also read with --streams zeek there.)
 
 Hand-built segments (client 192.0.2.2:41000, server 192.0.2.1:80, Ethernet),
 so each file exercises exactly one rule; tshark, not this file, says what the
@@ -27,6 +28,7 @@ class Cap:
     def __init__(self, path, snap=65535):
         self.f = open(path, "wb")
         self.snap = snap
+        self.cport = 41000
         self.t = 1_700_000_000.0
         self.f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, snap, 1))
 
@@ -34,7 +36,7 @@ class Cap:
             iplen_extra=0, snap=None):
         self.t += dt / 1000.0
         src, dst = (CLI, SRV) if frm == "c" else (SRV, CLI)
-        sp, dp = (41000, 80) if frm == "c" else (80, 41000)
+        sp, dp = (self.cport, 80) if frm == "c" else (80, self.cport)
         opts += b"\x01" * (-len(opts) % 4)
         off = (20 + len(opts)) // 4
         tcp = struct.pack("!HHIIBBHHH", sp, dp, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF,
@@ -195,6 +197,21 @@ def snap68(c):
     c.seg(1, "c", A, 202, 502, opts=b"\x01\x01" + ts)
 
 
+def zeek_timers(c):
+    # one tcp.stream each, two connections each for Zeek (--streams zeek):
+    # a SYN retransmitted 7 s after the first (the 5 s attempt timer ran
+    # out), and a SYN tried again after a REJ (a closed connection)
+    c.seg(0, "c", S, 100, 0)
+    c.seg(1000, "c", S, 100, 0)
+    c.seg(2000, "c", S, 100, 0)
+    c.seg(4000, "c", S, 100, 0)
+    c.cport = 41001
+    c.seg(1, "c", S, 700, 0)
+    c.seg(1, "s", R | A, 0, 701, win=0)
+    c.seg(500, "c", S, 700, 0)
+    c.seg(1, "s", R | A, 0, 701, win=0)
+
+
 RULES = {
     "spurious": spurious,
     "ack-unseen-once": ack_unseen_once,
@@ -207,6 +224,7 @@ RULES = {
     "options-cut-flags": options_cut_flags,
     "reused-synack": reused_synack,
     "snap68": snap68,
+    "zeek-timers": zeek_timers,
 }
 
 if __name__ == "__main__":

@@ -46,6 +46,15 @@ static struct td_flow_table *table(uint64_t idle)
 	return td_flow_new(&cfg);
 }
 
+/* The same with Zeek's streams (pcap --streams zeek). */
+static struct td_flow_table *zeek_table(void)
+{
+	struct td_flow_cfg cfg = { .on_conn = on_conn, .on_seg = on_seg, .zeek_streams = true };
+
+	ngot = 0;
+	return td_flow_new(&cfg);
+}
+
 static uint16_t cport = 41000;
 static uint16_t sport = 80;
 
@@ -844,6 +853,94 @@ static void test_ws_reused_ports_synack(void **state)
 	td_flow_free(t);
 }
 
+/* --streams zeek: an unanswered SYN is a connection attempt for 5 s
+ * (tcp_attempt_delay); a SYN retransmitted later is a new connection, as
+ * in conn.log. tcp.stream keeps one. */
+static void test_zeek_streams_attempt(void **state)
+{
+	struct td_flow_table *t;
+
+	(void)state;
+	for (int zeek = 0; zeek <= 1; zeek++) {
+		t = zeek ? zeek_table() : table(0);
+		seg(t, 0, CL, S, 100, 0, 0, 1000);
+		seg(t, 1000, CL, S, 100, 0, 0, 1000);
+		seg(t, 3000, CL, S, 100, 0, 0, 1000);
+		seg(t, 7000, CL, S, 100, 0, 0, 1000);
+		assert_int_equal(td_flow_flush(t), 0);
+		assert_int_equal(ngot, zeek ? 2 : 1);
+		assert_int_equal(got[0].dir[0].pkts, zeek ? 3 : 4);
+		assert_int_equal(td_conn_state(&got[0]), TD_CS_S0);
+		if (zeek) {
+			assert_int_equal(got[0].end, TD_END_IDLE);
+			assert_int_equal(got[1].id, 1);
+			assert_int_equal(td_conn_state(&got[1]), TD_CS_S0);
+		}
+		td_flow_free(t);
+	}
+}
+
+/* --streams zeek: after a REJ the connection is closed, so a SYN again,
+ * even with the same ISN, is a new one (IsReuse()); so is a segment 5 s
+ * after a complete close (tcp_close_delay). */
+static void test_zeek_streams_reuse_and_close(void **state)
+{
+	struct td_flow_table *t;
+
+	(void)state;
+	for (int zeek = 0; zeek <= 1; zeek++) {
+		t = zeek ? zeek_table() : table(0);
+		seg(t, 0, CL, S, 100, 0, 0, 1000);
+		seg(t, 1, SV, R | A, 0, 101, 0, 0);
+		seg(t, 500, CL, S, 100, 0, 0, 1000);
+		seg(t, 501, SV, R | A, 0, 101, 0, 0);
+		assert_int_equal(td_flow_flush(t), 0);
+		assert_int_equal(ngot, zeek ? 2 : 1);
+		assert_int_equal(td_conn_state(&got[0]), TD_CS_REJ);
+		if (zeek)
+			assert_int_equal(got[0].end, TD_END_REUSED);
+		td_flow_free(t);
+
+		t = zeek ? zeek_table() : table(0);
+		handshake(t);
+		seg(t, 5, CL, F | A, 101, 501, 0, 1000);
+		seg(t, 6, SV, F | A, 501, 102, 0, 1000);
+		seg(t, 7, CL, A, 102, 502, 0, 1000);
+		seg(t, 4000, CL, A, 102, 502, 0, 1000);	    /* within 5 s: the same */
+		seg(t, 9000, SV, F | A, 501, 102, 0, 1000); /* a late FIN, after it */
+		assert_int_equal(td_flow_flush(t), 0);
+		assert_int_equal(ngot, zeek ? 2 : 1);
+		assert_int_equal(td_conn_state(&got[0]), TD_CS_SF);
+		assert_int_equal(got[0].dir[0].pkts, 5);
+		if (zeek) {
+			assert_int_equal(got[0].end, TD_END_CLOSED);
+			assert_true(got[1].midstream);
+		}
+		td_flow_free(t);
+	}
+}
+
+/* --streams zeek: 5 minutes without a packet ends an established
+ * connection (tcp_inactivity_timeout); it does not with tcp.stream. */
+static void test_zeek_streams_inactivity(void **state)
+{
+	struct td_flow_table *t;
+
+	(void)state;
+	for (int zeek = 0; zeek <= 1; zeek++) {
+		t = zeek ? zeek_table() : table(0);
+		handshake(t);
+		seg(t, 299000, CL, A, 101, 501, 10, 1000);
+		seg(t, 600000, CL, A, 111, 501, 10, 1000);
+		assert_int_equal(td_flow_flush(t), 0);
+		assert_int_equal(ngot, zeek ? 2 : 1);
+		assert_int_equal(got[0].dir[0].pkts, zeek ? 3 : 4);
+		if (zeek)
+			assert_string_equal(got[1].history, "D");
+		td_flow_free(t);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -873,6 +970,9 @@ int main(void)
 		cmocka_unit_test(test_ws_window_full_needs_scale),
 		cmocka_unit_test(test_ws_options_cut_hides_flags),
 		cmocka_unit_test(test_ws_reused_ports_synack),
+		cmocka_unit_test(test_zeek_streams_attempt),
+		cmocka_unit_test(test_zeek_streams_reuse_and_close),
+		cmocka_unit_test(test_zeek_streams_inactivity),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
