@@ -488,7 +488,7 @@ declare -A LAB_RULE=(
 	[time-wait-exhaustion]="time-wait-pressure client - -"
 	[half-open]="half-open-suspects any - - --set half-open-suspects.idle=1")
 if ! "$TCPDOCTOR" lab list >"$TD_TMP/lablist" 2>/dev/null; then
-	skip "lab scenarios" "tcpdoctor lab is not available"
+	not_ok "lab scenarios" "tcpdoctor lab list failed"
 else
 	id=chk$$
 	id=${id:0:16}

@@ -13,7 +13,12 @@ need_binary
 
 "$TCPDOCTOR" trace --for 100ms >/dev/null 2>"$TD_TMP/probe.err"
 if [ $? -ne 0 ]; then
-	echo "ok 1 - $(basename "$0") # SKIP trace unavailable: $(head -1 "$TD_TMP/probe.err")"
+	# Only a kernel without BTF (tp_btf needs it) may skip; anything else fails.
+	if [ ! -r /sys/kernel/btf/vmlinux ]; then
+		skip_kernel "$(basename "$0")" "no BTF (/sys/kernel/btf/vmlinux): $(head -1 "$TD_TMP/probe.err")"
+	else
+		skip "$(basename "$0")" "trace unavailable: $(head -1 "$TD_TMP/probe.err")"
+	fi
 	exit 0
 fi
 
