@@ -11,10 +11,10 @@
 #ifndef TD_TEST_SKIP_H
 #define TD_TEST_SKIP_H
 
-#define skip_because(reason)                          \
-	do {                                          \
-		print_message("# skip: %s\n", reason); \
-		skip();                               \
+#define skip_because(reason)                                                                       \
+	do {                                                                                       \
+		print_message("# skip: %s\n", reason);                                             \
+		skip();                                                                            \
 	} while (0)
 
 #endif
