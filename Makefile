@@ -114,3 +114,9 @@ clean:
 	rm -rf build
 
 -include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)
+
+# The lab under load (root, minutes, not run by CI): every scenario
+# STRESS_REPS times (default 10) while a busy loop per CPU runs.
+.PHONY: stress
+stress: all
+	@tests/stress $(STRESS_REPS)
