@@ -120,3 +120,9 @@ clean:
 .PHONY: stress
 stress: all
 	@tests/stress $(STRESS_REPS)
+
+# Long fuzzing (not run by CI): each target FUZZ_SECONDS (default 600) in
+# turn, then its finds merged into the kept corpus, tests/fuzz/corpus/.
+.PHONY: fuzz-long
+fuzz-long:
+	@FUZZ_LIBS="$(LIBS)" tests/fuzz/run --long $(or $(FUZZ_SECONDS),600)
