@@ -25,21 +25,24 @@ ifeq ($(SAN),1)
 CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=address,undefined
 endif
-ALL_CPPFLAGS := -D_GNU_SOURCE -Isrc/lib -Isrc/render -Isrc $(CPPFLAGS)
+# One include path for the library, one for the rest: an include names the
+# folder its header lives in ("sockets/sock.h", "render/json.h").
+ALL_CPPFLAGS := -D_GNU_SOURCE -Isrc/lib -Isrc $(CPPFLAGS)
 ALL_CFLAGS := -std=gnu11 $(WARNFLAGS) $(CFLAGS) \
 	      $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lmnl -lpcap -lmicrohttpd -lsqlite3 -lcrypt) -pthread
+LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lmnl -lpcap -lmicrohttpd -lsqlite3 -lcrypt) -pthread -lm
 TEST_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
-LIB_SRC := $(sort $(wildcard src/lib/*.c src/render/*.c))
+# Sources are found by folder: src/lib and its subsystem folders, src/render.
+LIB_SRC := $(sort $(shell find src/lib src/render -name '*.c'))
 CMD_SRC := $(sort $(wildcard src/cmd/*.c)) src/main.c
-TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
+TEST_SRC := $(sort $(shell find tests/unit -name 'test_*.c'))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 include src/bpf/bpf.mk
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CMD_OBJ := $(CMD_SRC:%.c=$(BUILD)/obj/%.o)
-TESTS := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TESTS := $(addprefix $(BUILD)/tests/,$(notdir $(TEST_SRC:.c=)))
 BENCHES := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all run test unit asan e2e fuzz bench format format-check install clean deps print-libs
@@ -56,7 +59,9 @@ $(BUILD)/libtd.a: $(LIB_OBJ)
 $(BUILD)/tcpdoctor: $(CMD_OBJ) $(BUILD)/libtd.a
 	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libtd.a $(LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtd.a
+# tests/unit mirrors src/lib's folders; the binaries sit side by side.
+vpath test_%.c $(sort $(dir $(TEST_SRC)))
+$(BUILD)/tests/%: %.c $(BUILD)/libtd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< \
 		$(BUILD)/libtd.a $(LIBS) $(TEST_LIBS)

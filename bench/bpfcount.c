@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agg.h"
+#include "sockets/agg.h"
 #include "bpf/tdbpf.h"
 
 #define PHASES 5

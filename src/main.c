@@ -12,7 +12,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/commands.h"
-#include "netns.h"
+#include "sockets/netns.h"
 
 #ifndef TD_VERSION
 #define TD_VERSION "0.1.0"

@@ -1,6 +1,6 @@
 /* Loader of owners.bpf.c: load the task_file iterator, give it the wanted
  * inodes when they are few, read its record stream in big reads and hand
- * each socket fd to a callback (src/lib/owners.c). See tdbpf.h. */
+ * each socket fd to a callback (src/lib/sockets/owners.c). See tdbpf.h. */
 #include "bpf/tdbpf.h"
 
 #include <errno.h>

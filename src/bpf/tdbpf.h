@@ -11,9 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "agg.h"
+#include "sockets/agg.h"
 #include "err.h"
-#include "filter.h"
+#include "sockets/filter.h"
 #include "bpf/trace.h"
 
 /* Where the time of one td_bpf_count() went, in nanoseconds. */

@@ -14,10 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "commands.h"
-#include "connview.h"
-#include "flow.h"
-#include "pcapsrc.h"
+#include "cmd/commands.h"
+#include "render/connview.h"
+#include "capture/flow.h"
+#include "capture/pcapsrc.h"
 
 static const char help[] =
 	"usage: tcpdoctor capture [-i IFACE] [-w FILE] [-c COUNT] [--for DURATION] [-s SNAPLEN]\n"
@@ -246,12 +246,11 @@ static int on_conn(const struct td_conn *c, void *data)
 	if (r->v.json) {
 		td_json_init(&r->v.j, stdout, false);
 		connview_json(&r->v, c, NULL);
-		td_json_finish(&r->v.j);
+		td_json_end_line(&r->v.j);
 	} else {
 		connview_text(&r->v, c, NULL);
-		fflush(stdout);
 	}
-	return 0;
+	return 0; /* the capture loop flushes once per batch of packets */
 }
 
 static int on_progress(const struct td_conn *c, void *data)
@@ -264,7 +263,7 @@ static int on_progress(const struct td_conn *c, void *data)
 	if (r->v.json) {
 		td_json_init(&r->v.j, stdout, false);
 		connview_json(&r->v, c, "in-progress");
-		td_json_finish(&r->v.j);
+		td_json_end_line(&r->v.j);
 	} else {
 		connview_text(&r->v, c, " [in progress]");
 	}
@@ -320,6 +319,7 @@ static int capture_loop(struct td_pcapsrc *src, struct run *r, const struct opts
 					 on_pkt, r, n, err);
 		if (rc < 0)
 			return rc;
+		fflush(stdout); /* the connections this batch closed */
 		if (o->count && n->packets >= o->count)
 			break;
 		now = clock_ns(CLOCK_MONOTONIC);
@@ -332,6 +332,7 @@ static int capture_loop(struct td_pcapsrc *src, struct run *r, const struct opts
 		rc = td_flow_expire(r->t, r->now_ns);
 		if (rc)
 			return rc;
+		fflush(stdout); /* the connections whose linger time passed */
 		if (o->progress_ns && now >= next_progress && !r->quiet) {
 			next_progress = now + o->progress_ns;
 			rc = td_flow_walk_open(r->t, on_progress, r);
@@ -385,7 +386,7 @@ int cmd_capture(int argc, char **argv, struct td_ctx *ctx)
 	struct opts o = { .live = { .promisc = true },
 			  .progress_ns = DEFAULT_PROGRESS_NS,
 			  .linger_ns = DEFAULT_LINGER_NS };
-	struct run r = { .v.ctx = ctx };
+	struct run r = { .v.color = ctx->color };
 	struct td_flow_cfg cfg = { 0 };
 	struct td_pcap_counts n = { .first_malformed_off = -1 };
 	struct td_pcap_kstats ks;

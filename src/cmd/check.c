@@ -9,13 +9,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "commands.h"
-#include "counters.h"
-#include "rules.h"
-#include "snapshot.h"
-#include "sockdiag.h"
-#include "style.h"
-#include "view.h"
+#include "cmd/commands.h"
+#include "diagnose/counters.h"
+#include "diagnose/rules.h"
+#include "sockets/snapshot.h"
+#include "sockets/sockdiag.h"
+#include "render/style.h"
+#include "render/view.h"
 
 static const char help[] =
 	"usage: tcpdoctor check [--sample SECONDS] [--set RULE.THRESHOLD=VALUE]...\n"
@@ -100,73 +100,6 @@ static int on_opt(int val, const char *arg, void *data)
 	return TD_EXIT_USAGE;
 }
 
-/* ---- collecting findings ---------------------------------------------------------- */
-
-struct found {
-	struct td_finding *v; /* in table order until sorted */
-	size_t n, cap;
-};
-
-static int collect(const struct td_finding *f, void *ctx)
-{
-	struct found *fo = ctx;
-
-	if (fo->n == fo->cap) {
-		size_t ncap = fo->cap ? fo->cap * 2 : 8;
-		struct td_finding *nv = realloc(fo->v, ncap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		fo->v = nv;
-		fo->cap = ncap;
-	}
-	fo->v[fo->n++] = *f;
-	return 0;
-}
-
-/* Does a come before b? Worst first; equal severity: more sockets or events. */
-static bool before_finding(const struct td_finding *a, const struct td_finding *b)
-{
-	if (a->severity != b->severity)
-		return a->severity > b->severity;
-	return a->count > b->count;
-}
-
-/* Insertion sort: stable (equal findings keep the table's order), and there
- * are only a handful. */
-static int sort_findings(struct found *fo)
-{
-	struct td_finding *tmp;
-
-	if (fo->n < 2)
-		return 0;
-	tmp = malloc(sizeof(*tmp));
-	if (!tmp)
-		return -ENOMEM;
-	for (size_t i = 1; i < fo->n; i++) {
-		size_t k = i;
-
-		*tmp = fo->v[i];
-		while (k > 0 && before_finding(tmp, &fo->v[k - 1])) {
-			fo->v[k] = fo->v[k - 1];
-			k--;
-		}
-		fo->v[k] = *tmp;
-	}
-	free(tmp);
-	return 0;
-}
-
-static enum td_severity worst(const struct found *fo)
-{
-	enum td_severity w = TD_SEV_OK;
-
-	for (size_t i = 0; i < fo->n; i++)
-		if (fo->v[i].severity > w)
-			w = fo->v[i].severity;
-	return w;
-}
-
 static int exit_for(enum td_severity s)
 {
 	return s == TD_SEV_CRITICAL ? EXIT_CRITICAL : s == TD_SEV_WARNING ? EXIT_WARNING : 0;
@@ -210,11 +143,11 @@ static void wrap(const char *text, int first_col, int indent, int width)
 	putchar('\n');
 }
 
-static void print_text(const struct td_ctx *ctx, const struct found *fo,
+static void print_text(const struct td_ctx *ctx, const struct td_findings *fo,
 		       const struct td_snapshot *snap, double sample, const char *skipped)
 {
 	bool c = ctx->color;
-	enum td_severity w = worst(fo);
+	enum td_severity w = td_findings_worst(fo);
 	size_t per[4] = { 0 };
 
 	for (size_t i = 0; i < fo->n; i++)
@@ -284,16 +217,16 @@ static const char *status_name(enum td_severity w)
 	return w == TD_SEV_CRITICAL ? "critical" : w == TD_SEV_WARNING ? "warning" : "ok";
 }
 
-static void print_json(const struct td_ctx *ctx, const struct found *fo,
+static void print_json(const struct td_ctx *ctx, const struct td_findings *fo,
 		       const struct td_snapshot *snap, double sample, const char *skipped,
 		       size_t hidden)
 {
-	enum td_severity w = worst(fo);
+	enum td_severity w = td_findings_worst(fo);
 	struct td_json j;
 	size_t nrules;
 
 	td_rules(&nrules);
-	view_json_begin(&j, ctx, td_source_name(ctx->source.used));
+	cmd_json_begin(&j, ctx, td_source_name(ctx->source.used));
 	td_json_str(&j, "status", status_name(w));
 	td_json_int(&j, "exit", exit_for(w));
 	td_json_uint(&j, "sockets", snap->total);
@@ -350,17 +283,10 @@ static void print_json(const struct td_ctx *ctx, const struct found *fo,
 
 static void sleep_until(const struct timespec *start, double seconds)
 {
-	struct timespec t;
-	long long ns = (long long)(seconds * 1e9);
+	struct timespec t = *start;
 
-	t.tv_sec = start->tv_sec + (time_t)(ns / 1000000000LL);
-	t.tv_nsec = start->tv_nsec + (long)(ns % 1000000000LL);
-	if (t.tv_nsec >= 1000000000L) {
-		t.tv_sec++;
-		t.tv_nsec -= 1000000000L;
-	}
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL) == EINTR)
-		;
+	cmd_ts_add_ns(&t, (long long)(seconds * 1e9));
+	cmd_sleep_until(&t, NULL);
 }
 
 static void add_skip(char *buf, size_t len, const char *what)
@@ -385,7 +311,7 @@ int cmd_check(int argc, char **argv, struct td_ctx *ctx)
 	struct td_sysctl_finding *audit = NULL;
 	struct td_snapshot snap;
 	struct td_owners *owners = NULL;
-	struct found fo = { 0 };
+	struct td_findings fo = { 0 };
 	struct td_filter f;
 	struct td_err err = { 0 };
 	char skipped[512] = "";
@@ -490,11 +416,11 @@ int cmd_check(int argc, char **argv, struct td_ctx *ctx)
 		add_skip(skipped, sizeof(skipped), note);
 	}
 
-	rc = td_rules_run(&in, &o.th, collect, &fo);
+	rc = td_rules_run(&in, &o.th, td_findings_add, &fo);
 	if (!rc)
-		rc = sort_findings(&fo);
+		rc = td_findings_sort(&fo);
 	if (rc) {
-		free(fo.v);
+		td_findings_free(&fo);
 		free(audit);
 		td_snapshot_free(&snap);
 		td_owners_free(owners);
@@ -506,8 +432,8 @@ int cmd_check(int argc, char **argv, struct td_ctx *ctx)
 		print_json(ctx, &fo, &snap, in.after ? in.elapsed : 0, skipped, hidden);
 	else
 		print_text(ctx, &fo, &snap, in.after ? in.elapsed : 0, skipped);
-	rc = exit_for(worst(&fo));
-	free(fo.v);
+	rc = exit_for(td_findings_worst(&fo));
+	td_findings_free(&fo);
 	free(audit);
 	td_snapshot_free(&snap);
 	td_owners_free(owners);

@@ -5,13 +5,16 @@
 #define TD_CMD_H
 
 #include <getopt.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "err.h"
-#include "filter.h"
-#include "source.h"
+#include "sockets/filter.h"
+#include "sockets/source.h"
 
 /* Exit codes (docs/tcpdoctor.1, EXIT STATUS). */
 enum {
@@ -68,6 +71,20 @@ int cmd_fail_dump(const struct td_ctx *ctx, const struct td_err *err);
 /* Exit code for a library error code. */
 int cmd_exit_code(int rc);
 
+/* An integer option: arg must be a whole decimal number from min to max
+ * (max LONG_MAX: no upper bound). Fills *out and returns 0, or prints
+ * "OPT 'ARG': expected a number from MIN to MAX" (">= MIN") and returns
+ * TD_EXIT_USAGE. */
+int cmd_parse_long(const char *opt, const char *arg, long min, long max, long *out);
+
+/* Add ns nanoseconds (any amount >= 0) to *t. */
+void cmd_ts_add_ns(struct timespec *t, long long ns);
+/* Sleep until the CLOCK_MONOTONIC time *deadline. A signal wakes the sleep
+ * (handlers go without SA_RESTART); it sleeps on unless *stop is set (stop
+ * NULL: always). Returns 0 (deadline reached or stopped), or the error
+ * clock_nanosleep gave other than EINTR. */
+int cmd_sleep_until(const struct timespec *deadline, const volatile sig_atomic_t *stop);
+
 /* Apply -4/-6 from ctx to a filter. */
 void cmd_filter_family(const struct td_ctx *ctx, struct td_filter *f);
 
@@ -83,5 +100,10 @@ const char *cmd_state_dir(char *buf, size_t len, const char *no_home);
 /* mkdir -p: create dir and its missing parents with mode. 0 or -errno. */
 int cmd_mkdirs(const char *dir, mode_t mode);
 
-/* Shared renderers of one socket (text and JSON) live in sockview.c. */
+struct td_json;
+/* Begin the command's JSON document (view_json_begin) with its name, the
+ * --netns given and source (NULL: left out). */
+void cmd_json_begin(struct td_json *j, const struct td_ctx *ctx, const char *source);
+
+/* Every view (sockets, connections, plots) lives in src/render/. */
 #endif

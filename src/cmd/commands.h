@@ -2,7 +2,7 @@
 #ifndef TD_COMMANDS_H
 #define TD_COMMANDS_H
 
-#include "cmd.h"
+#include "cmd/cmd.h"
 
 int cmd_states(int argc, char **argv, struct td_ctx *ctx);
 int cmd_check(int argc, char **argv, struct td_ctx *ctx);

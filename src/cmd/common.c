@@ -1,5 +1,6 @@
 /* Shared command plumbing: filter options, errors, exit codes. */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cmd.h"
+#include "cmd/cmd.h"
+#include "render/view.h"
 
 enum {
 	OPT_STATE = 0x1000,
@@ -69,6 +71,42 @@ int cmd_fail_dump(const struct td_ctx *ctx, const struct td_err *err)
 	int code = cmd_fail_err(err);
 
 	return ctx->source.kind == TD_SRC_REPLAY ? TD_EXIT_USAGE : code;
+}
+
+int cmd_parse_long(const char *opt, const char *arg, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < min || v > max) {
+		if (max == LONG_MAX)
+			return cmd_fail(TD_EXIT_USAGE, "%s '%s': expected a number >= %ld", opt,
+					arg, min);
+		return cmd_fail(TD_EXIT_USAGE, "%s '%s': expected a number from %ld to %ld", opt,
+				arg, min, max);
+	}
+	*out = v;
+	return 0;
+}
+
+void cmd_ts_add_ns(struct timespec *t, long long ns)
+{
+	long long total = (long long)t->tv_nsec + ns;
+
+	t->tv_sec += (time_t)(total / 1000000000LL);
+	t->tv_nsec = (long)(total % 1000000000LL);
+}
+
+int cmd_sleep_until(const struct timespec *deadline, const volatile sig_atomic_t *stop)
+{
+	int rc;
+
+	do
+		rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, deadline, NULL);
+	while (rc == EINTR && !(stop && *stop));
+	return rc == EINTR ? 0 : rc;
 }
 
 void cmd_filter_family(const struct td_ctx *ctx, struct td_filter *f)
@@ -207,4 +245,9 @@ int cmd_mkdirs(const char *dir, mode_t mode)
 	if (mkdir(path, mode) < 0 && errno != EEXIST)
 		return -errno;
 	return 0;
+}
+
+void cmd_json_begin(struct td_json *j, const struct td_ctx *ctx, const char *source)
+{
+	view_json_begin(j, ctx->cmd, ctx->netns, source);
 }

@@ -8,10 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "commands.h"
-#include "sockdiag.h"
+#include "cmd/commands.h"
+#include "sockets/sockdiag.h"
 #include "state.h"
-#include "view.h"
+#include "render/view.h"
 
 static const char help[] =
 	"usage: tcpdoctor conns [FILTERS] [-i] [-n]\n"
@@ -120,7 +120,7 @@ int cmd_conns(int argc, char **argv, struct td_ctx *ctx)
 
 	if (ctx->json) {
 		/* The source actually used is known after the dump: written last. */
-		view_json_begin(&out.j, ctx, NULL);
+		cmd_json_begin(&out.j, ctx, NULL);
 		td_json_begin_array(&out.j, "sockets");
 	} else {
 		view_sock_header(stdout, ctx->color, !o.no_owners);

@@ -1,16 +1,16 @@
 /* `tcpdoctor explain TOPIC...`: what a state, a flag combination, an errno,
  * a sysctl or a concept means, who sees it, why, and what to run next, from
- * the knowledge base in src/lib/kb.c; `--list` shows every topic. */
+ * the knowledge base in src/lib/diagnose/kb.c; `--list` shows every topic. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "commands.h"
-#include "json.h"
-#include "kb.h"
+#include "cmd/commands.h"
+#include "render/json.h"
+#include "diagnose/kb.h"
 #include "state.h"
-#include "style.h"
+#include "render/style.h"
 
 static const char help[] =
 	"usage: tcpdoctor explain TOPIC...\n"

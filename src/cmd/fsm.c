@@ -5,11 +5,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "commands.h"
+#include "cmd/commands.h"
 #include "fsm.h"
-#include "json.h"
+#include "render/json.h"
 #include "state.h"
-#include "style.h"
+#include "render/style.h"
 
 static const char help[] =
 	"usage: tcpdoctor fsm [--from STATE] [--dot]\n"

@@ -7,11 +7,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "commands.h"
-#include "plot.h"
-#include "store.h"
-#include "style.h"
-#include "view.h"
+#include "cmd/commands.h"
+#include "render/plot.h"
+#include "history/store.h"
+#include "render/style.h"
+#include "render/view.h"
 
 static const char help[] =
 	"usage: tcpdoctor history [--db FILE] [--at TIME | --from TIME [--to TIME]]\n"
@@ -48,7 +48,6 @@ struct opts {
 static int on_opt(int val, const char *arg, void *data)
 {
 	struct opts *o = data;
-	char *end;
 
 	switch (val) {
 	case 'd':
@@ -73,11 +72,7 @@ static int on_opt(int val, const char *arg, void *data)
 		o->png = arg;
 		return 0;
 	case 'w':
-		errno = 0;
-		o->width = strtol(arg, &end, 10);
-		if (errno || end == arg || *end || o->width < 4 || o->width > 1000)
-			return cmd_fail(TD_EXIT_USAGE, "--width '%s': expected 4 to 1000", arg);
-		return 0;
+		return cmd_parse_long("--width", arg, 4, 1000, &o->width);
 	}
 	return TD_EXIT_USAGE;
 }
@@ -226,7 +221,7 @@ static int show_at(const struct td_ctx *ctx, struct td_store *st, const struct o
 			v4 += s.states[0][k];
 			v6 += s.states[1][k];
 		}
-		view_json_begin(&j, ctx, s.source);
+		cmd_json_begin(&j, ctx, s.source);
 		a.j = &j;
 		td_json_str(&j, "time", fmt_time(s.ts_ms, tbuf, sizeof(tbuf)));
 		td_json_int(&j, "ts_ms", s.ts_ms);
@@ -393,7 +388,7 @@ static void show_plot(const struct td_ctx *ctx, const char *name, const struct s
 	if (ctx->json) {
 		struct td_json j;
 
-		view_json_begin(&j, ctx, NULL);
+		cmd_json_begin(&j, ctx, NULL);
 		td_json_str(&j, "series", name);
 		td_json_begin_array(&j, "points");
 		for (size_t i = 0; i < s->n; i++) {
@@ -434,21 +429,23 @@ static void show_plot(const struct td_ctx *ctx, const char *name, const struct s
 	printf("\nmin %g  max %g  last %g  (%zu samples)\n", lo, hi, s->v[s->n - 1], s->n);
 }
 
-/* --png: the sparkline's points, drawn by gnuplot (plot.c). */
+/* --png: the sparkline's points, drawn by gnuplot (render/plot.c). */
 static int show_png(const struct opts *o, const struct series *s)
 {
 	char title[1024], a[32], b[32];
+	struct td_err err;
 	int rc;
 
 	if (!s->n)
 		return cmd_fail(TD_EXIT_USAGE, "%s: no sample in that range in %s", o->plot, o->db);
 	snprintf(title, sizeof(title), "%s  (%s)", o->plot, o->db);
 	rc = plot_png(o->png, title, strchr(o->plot, '.') ? "change per sample" : "sockets", s->ts,
-		      s->v, s->n);
-	if (rc == TD_EXIT_OK)
-		printf("%s: %s, %zu samples, %s .. %s\n", o->png, o->plot, s->n,
-		       fmt_time(s->ts[0], a, sizeof(a)), fmt_time(s->ts[s->n - 1], b, sizeof(b)));
-	return rc;
+		      s->v, s->n, &err);
+	if (rc < 0)
+		return cmd_fail_err(&err);
+	printf("%s: %s, %zu samples, %s .. %s\n", o->png, o->plot, s->n,
+	       fmt_time(s->ts[0], a, sizeof(a)), fmt_time(s->ts[s->n - 1], b, sizeof(b)));
+	return TD_EXIT_OK;
 }
 
 int cmd_history(int argc, char **argv, struct td_ctx *ctx)
@@ -526,7 +523,7 @@ int cmd_history(int argc, char **argv, struct td_ctx *ctx)
 		struct td_json j;
 
 		if (ctx->json) {
-			view_json_begin(&j, ctx, NULL);
+			cmd_json_begin(&j, ctx, NULL);
 			a.j = &j;
 			td_json_str(&j, "rule", o.rule);
 			td_json_begin_array(&j, "findings");
@@ -545,7 +542,7 @@ int cmd_history(int argc, char **argv, struct td_ctx *ctx)
 
 		rc = td_store_samples(st, from_ms, to_ms, mark_used, &r, &err);
 		if (ctx->json) {
-			view_json_begin(&j, ctx, NULL);
+			cmd_json_begin(&j, ctx, NULL);
 			r.j = &j;
 			td_json_begin_array(&j, "samples");
 		}

@@ -7,11 +7,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "commands.h"
-#include "lab.h"
+#include "cmd/commands.h"
+#include "lab/lab.h"
 #include "state.h"
-#include "style.h"
-#include "view.h"
+#include "render/style.h"
+#include "render/view.h"
 
 static const char help[] =
 	"usage: tcpdoctor lab list\n"
@@ -97,7 +97,7 @@ static int lab_list(const struct td_ctx *ctx)
 	if (ctx->json) {
 		struct td_json j;
 
-		view_json_begin(&j, ctx, NULL);
+		cmd_json_begin(&j, ctx, NULL);
 		td_json_str(&j, "action", "list");
 		td_json_begin_array(&j, "scenarios");
 		for (size_t i = 0; i < n; i++) {
@@ -157,7 +157,7 @@ static int lab_clean(const struct td_ctx *ctx, const struct opts *o)
 	if (rc < 0)
 		return cmd_fail(TD_EXIT_FAILED, "%s", err.msg);
 	if (ctx->json) {
-		view_json_begin(&j, ctx, NULL);
+		cmd_json_begin(&j, ctx, NULL);
 		td_json_str(&j, "action", "clean");
 		td_json_str(&j, "id", o->id);
 		td_json_begin_array(&j, "removed");
@@ -182,23 +182,19 @@ static int lab_clean(const struct td_ctx *ctx, const struct opts *o)
 
 static void print_counts_table(const struct td_ctx *ctx, const struct td_lab_counts *c)
 {
-	bool col = ctx->color;
-	uint32_t v4 = 0, v6 = 0;
+	uint64_t all[TD_STATE_MAX + 1], v4[TD_STATE_MAX + 1], v6[TD_STATE_MAX + 1];
+	struct view_state_counts k = { all, v4, v6, c->total, 0, 0 };
 
-	printf("%s%-12s %9s %9s %9s%s\n", td_style_bold(col), "STATE", "TOTAL", "IPv4", "IPv6",
-	       td_style_reset(col));
-	for (size_t k = 0; k < sizeof(td_state_order) / sizeof(td_state_order[0]); k++) {
-		int st = td_state_order[k];
-
-		v4 += c->v4[st];
-		v6 += c->v6[st];
-		if (!c->states[st])
-			continue;
-		printf("%s%-12s%s %9u %9u %9u\n", td_style_state(col, st), td_state_name(st),
-		       td_style_reset(col), c->states[st], c->v4[st], c->v6[st]);
+	for (int st = 0; st <= TD_STATE_MAX; st++) {
+		all[st] = c->states[st];
+		v4[st] = c->v4[st];
+		v6[st] = c->v6[st];
 	}
-	printf("%s%-12s %9u %9u %9u%s\n", td_style_bold(col), "TOTAL", c->total, v4, v6,
-	       td_style_reset(col));
+	for (size_t i = 0; i < sizeof(td_state_order) / sizeof(td_state_order[0]); i++) {
+		k.total4 += c->v4[td_state_order[i]];
+		k.total6 += c->v6[td_state_order[i]];
+	}
+	view_state_table(stdout, ctx->color, &k);
 }
 
 static void print_view(const struct td_ctx *ctx, const struct td_lab_view *v)
@@ -361,7 +357,7 @@ static void print_run_json(const struct td_ctx *ctx, const struct td_lab *lab)
 	struct td_json j;
 	char buf[96];
 
-	view_json_begin(&j, ctx, NULL);
+	cmd_json_begin(&j, ctx, NULL);
 	td_json_str(&j, "action", "run");
 	td_json_str(&j, "scenario", lab->sc->name);
 	td_json_str(&j, "summary", lab->sc->summary);

@@ -7,10 +7,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "commands.h"
-#include "probe.h"
-#include "style.h"
-#include "view.h"
+#include "cmd/commands.h"
+#include "reach/probe.h"
+#include "render/style.h"
+#include "render/view.h"
 
 static const char help[] =
 	"usage: tcpdoctor probe HOST:PORT [-c N] [-i SEC] [--timeout SEC] [--all] [--rst]\n"
@@ -94,15 +94,10 @@ static int parse_seconds(const char *opt, const char *arg, double min, double *o
 static int on_opt(int val, const char *arg, void *data)
 {
 	struct opts *o = data;
-	char *end;
 
 	switch (val) {
 	case 'c':
-		errno = 0;
-		o->count = strtol(arg, &end, 10);
-		if (errno || *end || end == arg || o->count < 0)
-			return cmd_fail(TD_EXIT_USAGE, "--count '%s': expected a number >= 0", arg);
-		return 0;
+		return cmd_parse_long("--count", arg, 0, LONG_MAX, &o->count);
 	case 'i':
 		return parse_seconds("--interval", arg, 0, &o->interval);
 	case OPT_TIMEOUT:
@@ -412,7 +407,7 @@ int cmd_probe(int argc, char **argv, struct td_ctx *ctx)
 
 	rc = td_probe_resolve(&t, ctx->family, &res, &err);
 	if (ctx->json) {
-		view_json_begin(&j, ctx, NULL);
+		cmd_json_begin(&j, ctx, NULL);
 		dns_json(&j, &t, &res);
 	} else if (!rc) {
 		dns_text(ctx, &t, &res);

@@ -9,10 +9,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "commands.h"
-#include "metrics.h"
-#include "sample.h"
-#include "store.h"
+#include "cmd/commands.h"
+#include "history/metrics.h"
+#include "history/sample.h"
+#include "history/store.h"
 
 static const char help[] =
 	"usage: tcpdoctor record [--every DURATION] [--db FILE] [--keep DURATION] [--top N]\n"
@@ -57,8 +57,6 @@ static int on_opt(int val, const char *arg, void *data)
 {
 	struct opts *o = data;
 	struct td_err err = { 0 };
-	char *end;
-	long v;
 
 	switch (val) {
 	case 'e':
@@ -83,15 +81,8 @@ static int on_opt(int val, const char *arg, void *data)
 		return 0;
 	case 't':
 	case 'n':
-		errno = 0;
-		v = strtol(arg, &end, 10);
-		if (errno || end == arg || *end || v < 1 || v > 100000000)
-			return cmd_fail(TD_EXIT_USAGE, "'%s': expected a number >= 1", arg);
-		if (val == 't')
-			o->top = v;
-		else
-			o->count = v;
-		return 0;
+		return cmd_parse_long(val == 't' ? "--top" : "--count", arg, 1, 100000000,
+				      val == 't' ? &o->top : &o->count);
 	}
 	return TD_EXIT_USAGE;
 }
@@ -137,7 +128,7 @@ static void rows_free(struct rows *r)
 	free(r->findings);
 }
 
-static int build_rows(const struct sample *s, const struct td_counters *prev, size_t top,
+static int build_rows(const struct td_sample *s, const struct td_counters *prev, size_t top,
 		      struct rows *r)
 {
 	static const int states[] = { TD_TIME_WAIT, TD_CLOSE_WAIT };
@@ -200,12 +191,12 @@ static int build_rows(const struct sample *s, const struct td_counters *prev, si
 			r->ncounters++;
 		}
 	}
-	if (s->nfindings) {
-		r->findings = calloc(s->nfindings, sizeof(*r->findings));
+	if (s->findings.n) {
+		r->findings = calloc(s->findings.n, sizeof(*r->findings));
 		if (!r->findings)
 			return -ENOMEM;
-		for (size_t i = 0; i < s->nfindings; i++) {
-			const struct td_finding *f = &s->findings[i];
+		for (size_t i = 0; i < s->findings.n; i++) {
+			const struct td_finding *f = &s->findings.v[i];
 			struct td_store_finding *o = &r->findings[i];
 
 			snprintf(o->rule, sizeof(o->rule), "%s", f->rule);
@@ -225,14 +216,9 @@ static int build_rows(const struct sample *s, const struct td_counters *prev, si
 
 static void sleep_until(struct timespec *next, int64_t every_ms)
 {
-	next->tv_sec += (time_t)(every_ms / 1000);
-	next->tv_nsec += (long)(every_ms % 1000) * 1000000L;
-	if (next->tv_nsec >= 1000000000L) {
-		next->tv_sec++;
-		next->tv_nsec -= 1000000000L;
-	}
-	/* A signal ends the wait (no SA_RESTART): the loop then stops. */
-	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, next, NULL);
+	cmd_ts_add_ns(next, every_ms * 1000000LL);
+	/* SIGINT/SIGTERM end the wait (no SA_RESTART): the loop then stops. */
+	cmd_sleep_until(next, &stop_signal);
 }
 
 int cmd_record(int argc, char **argv, struct td_ctx *ctx)
@@ -252,7 +238,7 @@ int cmd_record(int argc, char **argv, struct td_ctx *ctx)
 			  .keep_ms = 7LL * 86400000,
 			  .top = 10,
 			  .profile = TD_PROFILE_SERVER };
-	struct sample_opts so = { 0 };
+	struct td_sample_opts so = { 0 };
 	struct td_counters prev;
 	struct td_store *st = NULL;
 	struct td_err err = { 0 };
@@ -293,13 +279,13 @@ int cmd_record(int argc, char **argv, struct td_ctx *ctx)
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	while (!stop_signal) {
 		struct td_store_sample row = { 0 };
-		struct sample s;
+		struct td_sample s;
 		struct rows r;
 		int64_t pruned = 0;
 
-		if (sample_take(&s, &so, prev.n ? &prev : NULL) < 0 ||
+		if (td_sample_take(&s, &so, prev.n ? &prev : NULL) < 0 ||
 		    build_rows(&s, &prev, (size_t)o.top, &r) < 0) {
-			sample_free(&s);
+			td_sample_free(&s);
 			exit_rc = cmd_fail(TD_EXIT_FAILED, "out of memory");
 			break;
 		}
@@ -319,7 +305,7 @@ int cmd_record(int argc, char **argv, struct td_ctx *ctx)
 		row.counters = r.counters;
 		row.ncounters = r.ncounters;
 		row.findings = r.findings;
-		row.nfindings = s.nfindings;
+		row.nfindings = s.findings.n;
 		rc = td_store_insert(st, &row, row.ts_ms - o.keep_ms, &pruned, &err);
 		rows_free(&r);
 		if (s.have_counters) {
@@ -331,9 +317,9 @@ int cmd_record(int argc, char **argv, struct td_ctx *ctx)
 			fprintf(stderr,
 				"tcpdoctor: sample %lld: %llu sockets, %zu finding%s%s%lld "
 				"pruned\n",
-				(long long)row.id, (unsigned long long)row.total, s.nfindings,
-				s.nfindings == 1 ? "" : "s", ", ", (long long)pruned);
-		sample_free(&s);
+				(long long)row.id, (unsigned long long)row.total, s.findings.n,
+				s.findings.n == 1 ? "" : "s", ", ", (long long)pruned);
+		td_sample_free(&s);
 		if (rc < 0) {
 			exit_rc = cmd_fail_err(&err);
 			/* A full disk or a locked file may pass: try again next time. */

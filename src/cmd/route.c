@@ -8,11 +8,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "commands.h"
-#include "probe.h"
-#include "route.h"
-#include "style.h"
-#include "view.h"
+#include "cmd/commands.h"
+#include "reach/probe.h"
+#include "reach/route.h"
+#include "render/style.h"
+#include "render/view.h"
 
 static const char help[] =
 	"usage: tcpdoctor route HOST:PORT [-c ROUNDS] [-i SEC] [--timeout SEC] [--max-hops N] "
@@ -53,20 +53,6 @@ struct opts {
 	bool numeric;
 };
 
-static int parse_num(const char *opt, const char *arg, long lo, long hi, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || *end || end == arg || v < lo || v > hi)
-		return cmd_fail(TD_EXIT_USAGE, "%s '%s': expected a number from %ld to %ld", opt,
-				arg, lo, hi);
-	*out = v;
-	return 0;
-}
-
 static int parse_seconds(const char *opt, const char *arg, double min, double *out)
 {
 	char *end;
@@ -86,13 +72,13 @@ static int on_opt(int val, const char *arg, void *data)
 
 	switch (val) {
 	case 'c':
-		return parse_num("--count", arg, 1, 1000, &o->rounds);
+		return cmd_parse_long("--count", arg, 1, 1000, &o->rounds);
 	case 'i':
 		return parse_seconds("--interval", arg, 0, &o->interval);
 	case OPT_TIMEOUT:
 		return parse_seconds("--timeout", arg, 0.01, &o->timeout);
 	case OPT_MAX_HOPS:
-		return parse_num("--max-hops", arg, 1, TD_ROUTE_MAX_HOPS, &o->max_hops);
+		return cmd_parse_long("--max-hops", arg, 1, TD_ROUTE_MAX_HOPS, &o->max_hops);
 	case 'n':
 		o->numeric = true;
 		return 0;
@@ -140,7 +126,7 @@ static void print_json(const struct td_ctx *ctx, const struct td_target *t,
 	struct td_json j;
 	char buf[64];
 
-	view_json_begin(&j, ctx, NULL);
+	cmd_json_begin(&j, ctx, NULL);
 	td_json_str(&j, "host", t->host);
 	td_json_uint(&j, "port", t->port);
 	td_json_str(&j, "addr", td_sockaddr_str(&r->dst, buf, sizeof(buf)));

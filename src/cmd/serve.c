@@ -18,10 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "commands.h"
-#include "metrics.h"
-#include "netns.h"
-#include "sample.h"
+#include "cmd/commands.h"
+#include "history/metrics.h"
+#include "sockets/netns.h"
+#include "history/sample.h"
 
 #ifndef TD_VERSION
 #define TD_VERSION "0.1.0"
@@ -87,7 +87,7 @@ struct opts {
 
 /* What every connection thread shares. */
 struct server {
-	struct sample_opts so;
+	struct td_sample_opts so;
 	size_t top;
 	long cache_ms;
 	struct user users[MAX_USERS];
@@ -105,8 +105,6 @@ static int on_opt(int val, const char *arg, void *data)
 {
 	struct opts *o = data;
 	struct td_err err = { 0 };
-	char *end;
-	long v;
 
 	switch (val) {
 	case 'L':
@@ -130,28 +128,17 @@ static int on_opt(int val, const char *arg, void *data)
 			return cmd_fail(TD_EXIT_USAGE, "%s", err.msg);
 		return 0;
 	case 'C':
-		errno = 0;
-		v = strtol(arg, &end, 10);
-		if (errno || end == arg || *end || v < 0 || v > 3600000)
-			return cmd_fail(TD_EXIT_USAGE, "--cache-ms '%s': expected 0 to 3600000",
-					arg);
-		o->cache_ms = v;
-		return 0;
+		return cmd_parse_long("--cache-ms", arg, 0, 3600000, &o->cache_ms);
 	case 't':
 	case 'm':
 	case 'T':
-		errno = 0;
-		v = strtol(arg, &end, 10);
-		if (errno || end == arg || *end || v < 1 || v > 1000000)
-			return cmd_fail(TD_EXIT_USAGE, "'%s': expected a number from 1 to 1000000",
-					arg);
-		if (val == 't')
-			o->top = v;
-		else if (val == 'm')
-			o->max_conns = v;
-		else
-			o->timeout = v;
-		return 0;
+		return cmd_parse_long(val == 't'   ? "--top"
+				      : val == 'm' ? "--max-connections"
+						   : "--timeout",
+				      arg, 1, 1000000,
+				      val == 't'   ? &o->top
+				      : val == 'm' ? &o->max_conns
+						   : &o->timeout);
 	}
 	return TD_EXIT_USAGE;
 }
@@ -369,7 +356,7 @@ static char *scrape(struct server *sv, const struct timespec *arrived, size_t *l
 	struct td_metrics_input in = { 0 };
 	struct td_mbuf b = { 0 };
 	struct timespec start;
-	struct sample s;
+	struct td_sample s;
 	char *out;
 
 	struct timespec oldest = *arrived;
@@ -385,7 +372,7 @@ static char *scrape(struct server *sv, const struct timespec *arrived, size_t *l
 	pthread_mutex_lock(&sv->lock);
 	if (!sv->have_cache || !after_or_same(&sv->cached_start, &oldest)) {
 		clock_gettime(CLOCK_MONOTONIC, &start);
-		if (sample_take(&s, &sv->so, sv->prev.n ? &sv->prev : NULL) < 0)
+		if (td_sample_take(&s, &sv->so, sv->prev.n ? &sv->prev : NULL) < 0)
 			s.errors++;
 		sv->scrapes++;
 		if (s.errors)
@@ -394,8 +381,8 @@ static char *scrape(struct server *sv, const struct timespec *arrived, size_t *l
 		memcpy(in.fam_counts, s.agg.fam_counts, sizeof(in.fam_counts));
 		in.snap = s.have_snap ? &s.snap : NULL;
 		in.counters = s.have_counters ? &s.counters : NULL;
-		in.findings = s.findings;
-		in.nfindings = s.nfindings;
+		in.findings = s.findings.v;
+		in.nfindings = s.findings.n;
 		in.with_findings = s.rules_ran;
 		in.top = sv->top;
 		in.scrape_seconds = s.seconds;
@@ -417,7 +404,7 @@ static char *scrape(struct server *sv, const struct timespec *arrived, size_t *l
 			sv->prev = s.counters;
 			td_counters_init(&s.counters);
 		}
-		sample_free(&s);
+		td_sample_free(&s);
 	}
 	out = NULL;
 	if (sv->have_cache) {

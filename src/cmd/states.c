@@ -8,11 +8,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "agg.h"
-#include "commands.h"
+#include "sockets/agg.h"
+#include "cmd/commands.h"
 #include "state.h"
-#include "style.h"
-#include "view.h"
+#include "render/style.h"
+#include "render/view.h"
 
 static const char help[] =
 	"usage: tcpdoctor states [FILTERS] [--by KEY] [--top N]\n"
@@ -56,7 +56,6 @@ static int on_opt(int val, const char *arg, void *data)
 {
 	struct opts *o = data;
 	struct td_err err = { 0 };
-	char *end;
 
 	switch (val) {
 	case 'b':
@@ -64,50 +63,17 @@ static int on_opt(int val, const char *arg, void *data)
 			return cmd_fail_err(&err);
 		return 0;
 	case 't':
-		errno = 0;
-		o->top = strtol(arg, &end, 10);
-		if (errno || *end || end == arg || o->top < 0)
-			return cmd_fail(TD_EXIT_USAGE, "--top '%s': expected a number >= 0", arg);
 		o->top_set = true;
-		return 0;
+		return cmd_parse_long("--top", arg, 0, LONG_MAX, &o->top);
 	}
 	return TD_EXIT_USAGE;
-}
-
-static const char *group_label(const struct td_agg *a, const struct td_group *g, char *buf,
-			       size_t len)
-{
-	char c[64];
-
-	switch (a->by) {
-	case TD_BY_LPORT:
-	case TD_BY_RPORT:
-		snprintf(buf, len, "%u", g->port);
-		break;
-	case TD_BY_LADDR:
-	case TD_BY_PEER:
-		td_addr_str(g->family, g->addr, buf, len);
-		break;
-	case TD_BY_PROCESS:
-		if (!g->id)
-			snprintf(buf, len, "-");
-		else
-			snprintf(buf, len, "%s[%u]", view_comm((int)g->id, c, sizeof(c)), g->id);
-		break;
-	case TD_BY_USER:
-		view_user_name(g->id, buf, len);
-		break;
-	default:
-		snprintf(buf, len, "?");
-	}
-	return buf;
 }
 
 static void json_group_fields(struct td_json *j, const struct td_agg *a, const struct td_group *g)
 {
 	char buf[128];
 
-	td_json_str(j, "key", group_label(a, g, buf, sizeof(buf)));
+	td_json_str(j, "key", view_group_label(a, g, false, buf, sizeof(buf)));
 	switch (a->by) {
 	case TD_BY_LPORT:
 	case TD_BY_RPORT:
@@ -140,7 +106,7 @@ static void print_json(const struct td_ctx *ctx, const struct td_agg *a, const s
 {
 	struct td_json j;
 
-	view_json_begin(&j, ctx, td_source_name(ctx->source.used));
+	cmd_json_begin(&j, ctx, td_source_name(ctx->source.used));
 	td_json_uint(&j, "total", a->total);
 	view_json_states64(&j, "states", a->counts, true);
 	td_json_begin_object(&j, "families");
@@ -191,81 +157,6 @@ static int count_cb(const struct td_sock *s, void *data)
 	if (fc->owners && s->inode && !td_owners_get(fc->owners, s->inode))
 		fc->unowned++;
 	return td_agg_add(fc->agg, s);
-}
-
-static void print_table(const struct td_ctx *ctx, const struct td_agg *a)
-{
-	bool c = ctx->color;
-
-	printf("%s%-12s %9s %9s %9s%s\n", td_style_bold(c), "STATE", "TOTAL", "IPv4", "IPv6",
-	       td_style_reset(c));
-	for (size_t k = 0; k < sizeof(td_state_order) / sizeof(td_state_order[0]); k++) {
-		int st = td_state_order[k];
-
-		if (!a->counts[st])
-			continue;
-		printf("%s%-12s%s %9llu %9llu %9llu\n", td_style_state(c, st), td_state_name(st),
-		       td_style_reset(c), (unsigned long long)a->counts[st],
-		       (unsigned long long)a->fam_counts[0][st],
-		       (unsigned long long)a->fam_counts[1][st]);
-	}
-	printf("%s%-12s %9llu %9llu %9llu%s\n", td_style_bold(c), "TOTAL",
-	       (unsigned long long)a->total, (unsigned long long)a->ipv4,
-	       (unsigned long long)a->ipv6, td_style_reset(c));
-}
-
-static void print_groups(const struct td_ctx *ctx, const struct td_agg *a,
-			 const struct td_group **v, size_t n, size_t shown)
-{
-	static const char *const heads[] = {
-		[TD_BY_LPORT] = "LPORT", [TD_BY_RPORT] = "RPORT",     [TD_BY_LADDR] = "LADDR",
-		[TD_BY_PEER] = "PEER",	 [TD_BY_PROCESS] = "PROCESS", [TD_BY_USER] = "USER",
-	};
-	int cols[11], ncols = 0, keyw = 8;
-	uint32_t other[TD_STATE_MAX + 1] = { 0 };
-	uint64_t other_total = 0;
-	bool c = ctx->color;
-	char buf[128];
-
-	for (size_t k = 0; k < 11; k++)
-		if (a->counts[td_state_order[k]])
-			cols[ncols++] = td_state_order[k];
-	for (size_t i = 0; i < shown; i++) {
-		int w = (int)strlen(group_label(a, v[i], buf, sizeof(buf)));
-
-		if (w > keyw)
-			keyw = w;
-	}
-	if (keyw > 40)
-		keyw = 40;
-	printf("%s%-*s %9s", td_style_bold(c), keyw, heads[a->by], "TOTAL");
-	for (int k = 0; k < ncols; k++)
-		printf(" %12s", td_state_name(cols[k]));
-	printf("%s\n", td_style_reset(c));
-	for (size_t i = 0; i < n; i++) {
-		if (i >= shown) {
-			other_total += v[i]->total;
-			for (int st = 0; st <= TD_STATE_MAX; st++)
-				other[st] += v[i]->counts[st];
-			continue;
-		}
-		printf("%-*s %9llu", keyw, group_label(a, v[i], buf, sizeof(buf)),
-		       (unsigned long long)v[i]->total);
-		for (int k = 0; k < ncols; k++)
-			printf(" %12u", v[i]->counts[cols[k]]);
-		putchar('\n');
-	}
-	if (shown < n) {
-		snprintf(buf, sizeof(buf), "(%zu other)", n - shown);
-		printf("%s%-*s %9llu", td_style_dim(c), keyw, buf, (unsigned long long)other_total);
-		for (int k = 0; k < ncols; k++)
-			printf(" %12u", other[cols[k]]);
-		printf("%s\n", td_style_reset(c));
-	}
-	printf("%s%-*s %9llu", td_style_bold(c), keyw, "TOTAL", (unsigned long long)a->total);
-	for (int k = 0; k < ncols; k++)
-		printf(" %12llu", (unsigned long long)a->counts[cols[k]]);
-	printf("%s\n", td_style_reset(c));
 }
 
 int cmd_states(int argc, char **argv, struct td_ctx *ctx)
@@ -319,10 +210,13 @@ int cmd_states(int argc, char **argv, struct td_ctx *ctx)
 	shown = (o.top == 0 || (size_t)o.top > n) ? n : (size_t)o.top;
 	if (ctx->json)
 		print_json(ctx, &agg, v, n, shown);
-	else if (o.by == TD_BY_NONE)
-		print_table(ctx, &agg);
-	else
-		print_groups(ctx, &agg, v, n, shown);
+	else if (o.by == TD_BY_NONE) {
+		struct view_state_counts k = { agg.counts, agg.fam_counts[0], agg.fam_counts[1],
+					       agg.total,  agg.ipv4,	      agg.ipv6 };
+
+		view_state_table(stdout, ctx->color, &k);
+	} else
+		view_group_table(stdout, ctx->color, &agg, v, n, shown);
 	if (owners && td_owners_unreadable(owners))
 		view_hidden_note(fc.unowned);
 	free(v);

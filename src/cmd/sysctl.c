@@ -10,11 +10,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "commands.h"
-#include "json.h"
-#include "style.h"
-#include "sysctl.h"
-#include "view.h"
+#include "cmd/commands.h"
+#include "render/json.h"
+#include "render/style.h"
+#include "diagnose/sysctl.h"
+#include "render/view.h"
 
 static const char help[] =
 	"usage: tcpdoctor sysctl [--profile server|client|proxy] [-v] [--snippet [FILE]]\n"
@@ -383,7 +383,7 @@ static void print_json(const struct td_ctx *ctx, const struct opts *o, const str
 	struct td_json j;
 	char rec[128];
 
-	view_json_begin(&j, ctx, NULL);
+	cmd_json_begin(&j, ctx, NULL);
 	td_json_str(&j, "profile", td_profile_name(o->profile));
 	td_json_begin_array(&j, "parameters");
 	for (size_t i = 0; i < a->n; i++) {

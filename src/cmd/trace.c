@@ -12,12 +12,12 @@
 #include <unistd.h>
 
 #include "bpf/tdbpf.h"
-#include "commands.h"
+#include "cmd/commands.h"
 #include "fsm.h"
-#include "json.h"
-#include "owners.h"
+#include "render/json.h"
+#include "sockets/owners.h"
 #include "state.h"
-#include "style.h"
+#include "render/style.h"
 
 static const char help[] =
 	"usage: tcpdoctor trace [--lifetimes] [--retransmits] [--resets] [FILTERS]\n"
@@ -273,10 +273,7 @@ static void print_json(struct tracer *tr, const struct td_tr_event *e, const str
 			td_json_uint(j, "reason", e->reason);
 	}
 	td_json_end_object(j);
-	/* Not td_json_finish(): it flushes, a write() per event; the loop
-	 * flushes once per batch. td_json_init() above resets the separator
-	 * state that finish would have. */
-	fputc('\n', stdout);
+	td_json_end_line(j); /* the loop flushes once per batch */
 }
 
 static void print_text(struct tracer *tr, const struct td_tr_event *e, const struct owner_slot *ow,

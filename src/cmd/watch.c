@@ -10,12 +10,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "agg.h"
-#include "commands.h"
-#include "counters.h"
-#include "json.h"
+#include "sockets/agg.h"
+#include "cmd/commands.h"
+#include "diagnose/counters.h"
+#include "render/json.h"
 #include "state.h"
-#include "style.h"
+#include "render/style.h"
 
 static const char help[] =
 	"usage: tcpdoctor watch [-i SECONDS] [-c COUNT]\n"
@@ -124,11 +124,7 @@ static int on_opt(int val, const char *arg, void *data)
 					arg);
 		return 0;
 	case 'c':
-		errno = 0;
-		o->count = strtol(arg, &end, 10);
-		if (errno || end == arg || *end || o->count < 1)
-			return cmd_fail(TD_EXIT_USAGE, "watch -c '%s': expected a count >= 1", arg);
-		return 0;
+		return cmd_parse_long("--count", arg, 1, LONG_MAX, &o->count);
 	}
 	return TD_EXIT_USAGE;
 }
@@ -319,14 +315,6 @@ static int take_sample(struct td_ctx *ctx, const struct td_filter *f, struct sam
 	return 0;
 }
 
-static void ts_add_ns(struct timespec *t, long long ns)
-{
-	long long total = (long long)t->tv_nsec + ns;
-
-	t->tv_sec += (time_t)(total / 1000000000LL);
-	t->tv_nsec = (long)(total % 1000000000LL);
-}
-
 static bool ts_before(const struct timespec *a, const struct timespec *b)
 {
 	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
@@ -375,11 +363,9 @@ int cmd_watch(int argc, char **argv, struct td_ctx *ctx)
 		do {
 			k++;
 			deadline = start;
-			ts_add_ns(&deadline, k * interval_ns);
+			cmd_ts_add_ns(&deadline, k * interval_ns);
 		} while (ts_before(&deadline, &now));
-		do
-			rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, NULL);
-		while (rc == EINTR && !stop);
+		rc = cmd_sleep_until(&deadline, &stop);
 		if (stop) {
 			rc = 1;
 			break;

@@ -6,11 +6,11 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "agg.h"
-#include "commands.h"
+#include "sockets/agg.h"
+#include "cmd/commands.h"
 #include "state.h"
-#include "style.h"
-#include "view.h"
+#include "render/style.h"
+#include "render/view.h"
 
 static const char help[] =
 	"usage: tcpdoctor who [:]PORT[-PORT] [FILTERS]\n"
@@ -60,45 +60,11 @@ struct proc_sum {
 	uint32_t counts[TD_STATE_MAX + 1];
 };
 
-static void put_safe(const char *s, int width)
-{
-	int n = 0;
-
-	for (; *s; s++, n++)
-		putchar((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
-	for (; n < width; n++)
-		putchar(' ');
-}
-
 static void print_text(const struct td_ctx *ctx, const struct row *rows, size_t n)
 {
-	bool c = ctx->color;
-	char user[64], l[64], r[64];
-
-	printf("%s%-15s %7s %-9s %4s %-11s %-27s %s%s\n", td_style_bold(c), "COMMAND", "PID",
-	       "USER", "FD", "STATE", "LOCAL", "PEER", td_style_reset(c));
-	for (size_t i = 0; i < n; i++) {
-		const struct td_sock *s = rows[i].s;
-		const struct td_owner *o = rows[i].o;
-		int st = td_agg_state(s->state);
-
-		td_endpoint_str(s->family, s->laddr, s->lport, l, sizeof(l));
-		if (st == TD_LISTEN)
-			snprintf(r, sizeof(r), "%s",
-				 s->family == AF_INET6 ? "[::]:*" : "0.0.0.0:*");
-		else
-			td_endpoint_str(s->family, s->raddr, s->rport, r, sizeof(r));
-		if (o) {
-			put_safe(o->comm, 15);
-			printf(" %7d %-9s %4d ", (int)o->pid,
-			       view_user_name(o->uid, user, sizeof(user)), o->fd);
-		} else {
-			printf("%-15s %7s %-9s %4s ", "-", "-",
-			       s->inode ? view_user_name(s->uid, user, sizeof(user)) : "-", "-");
-		}
-		printf("%s%-11s%s %-27s %s\n", td_style_state(c, st), td_state_name(st),
-		       td_style_reset(c), l, r);
-	}
+	view_owner_header(stdout, ctx->color);
+	for (size_t i = 0; i < n; i++)
+		view_owner_line(stdout, ctx->color, rows[i].s, rows[i].o);
 }
 
 static struct proc_sum *find_proc(struct proc_sum *p, size_t *np, const struct td_owner *o)
@@ -131,7 +97,7 @@ static void print_json(const struct td_ctx *ctx, const char *ports, const struct
 		p->sockets++;
 		p->counts[td_agg_state(rows[i].s->state)]++;
 	}
-	view_json_begin(&j, ctx, td_source_name(ctx->source.used));
+	cmd_json_begin(&j, ctx, td_source_name(ctx->source.used));
 	td_json_str(&j, "ports", ports);
 	td_json_begin_array(&j, "processes");
 	for (size_t i = 0; i < np; i++) {

@@ -1,7 +1,8 @@
 /* Streaming JSON writer: each value goes to the FILE as it is added, so a dump
  * of many sockets never sits in memory. Strings come from the kernel and from
  * processes (comm, cmdline), so any bytes must still give valid JSON. */
-#include "json.h"
+#include "render/escape.h"
+#include "render/json.h"
 
 #include <math.h>
 #include <string.h>
@@ -162,48 +163,18 @@ void td_json_null(struct td_json *j, const char *key)
 	fputs("null", j->fp);
 }
 
-void td_json_finish(struct td_json *j)
+void td_json_end_line(struct td_json *j)
 {
 	fputc('\n', j->fp);
-	fflush(j->fp);
 	/* The newline ended the document; the next one needs no separator. */
 	if (j->depth == 0)
 		j->need_comma[0] = false;
 }
 
-/* Length of the well-formed UTF-8 sequence at s (Unicode 15, table 3-7), or 0
- * if it is not one: overlong forms, surrogates, code points past U+10FFFF and
- * truncated sequences all give 0. */
-static size_t utf8_seq_len(const unsigned char *s, size_t avail)
+void td_json_finish(struct td_json *j)
 {
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t n, i;
-
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0; /* 0x80..0xc1 (continuation, overlong lead), 0xf5..0xff */
-	if (avail < n)
-		return 0;
-	/* The second byte's range is narrower after these leads. */
-	if (c == 0xe0)
-		lo = 0xa0; /* overlong below U+0800 */
-	else if (c == 0xed)
-		hi = 0x9f; /* U+D800..U+DFFF surrogates */
-	else if (c == 0xf0)
-		lo = 0x90; /* overlong below U+10000 */
-	else if (c == 0xf4)
-		hi = 0x8f; /* past U+10FFFF */
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return n;
+	td_json_end_line(j);
+	fflush(j->fp);
 }
 
 /* The two-character escapes JSON has; every other byte that needs escaping
@@ -229,7 +200,7 @@ void td_json_write_string(FILE *fp, const char *str, size_t len)
 		size_t n;
 
 		if (c >= 0x80) {
-			n = utf8_seq_len(s + i, len - i);
+			n = td_utf8_len(s + i, len - i);
 			if (n) {
 				i += n;
 				continue;

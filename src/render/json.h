@@ -39,6 +39,9 @@ void td_json_null(struct td_json *j, const char *key);
 
 /* Ends the document with a newline and flushes. */
 void td_json_finish(struct td_json *j);
+/* Ends one record of an NDJSON stream with a newline, without flushing: a
+ * stream flushes once per batch of records, not a write() per record. */
+void td_json_end_line(struct td_json *j);
 
 /* Write s (len bytes, may contain NUL) as a quoted JSON string. */
 void td_json_write_string(FILE *fp, const char *s, size_t len);

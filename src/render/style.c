@@ -1,5 +1,5 @@
 /* Terminal styling and human formats; see style.h. */
-#include "style.h"
+#include "render/style.h"
 
 #include <stdio.h>
 

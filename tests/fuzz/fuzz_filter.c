@@ -2,8 +2,8 @@
  * td_parse_*() on the input, then the bytecode of whatever parsed, which
  * must pass a copy of the kernel's audit and agree with td_filter_match().
  * Build (needs -Itests/unit for bc_emul.h):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc/lib \
- *     -Isrc/render -Itests/unit tests/fuzz/fuzz_filter.c src/lib/filter.c \
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc/lib -Isrc \
+ *     -Itests/unit tests/fuzz/fuzz_filter.c src/lib/sockets/filter.c \
  *     src/lib/state.c src/lib/err.c -o fuzz_filter */
 #include <stdint.h>
 #include <stdio.h>
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "bc_emul.h"
-#include "filter.h"
+#include "sockets/filter.h"
 #include "state.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
+#include "render/json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

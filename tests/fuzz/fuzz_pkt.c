@@ -1,10 +1,10 @@
-/* libFuzzer target for the packet parser (src/lib/pkt.c): the first byte picks
+/* libFuzzer target for the packet parser (src/lib/capture/pkt.c): the first byte picks
  * a link type, the rest is the frame. */
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "pkt.h"
+#include "capture/pkt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "sock.h"
+#include "sockets/sock.h"
 
 #define BC_EMUL_SOCK_BINDPORT_LOCK 8 /* include/net/sock.h */
 

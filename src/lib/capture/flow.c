@@ -1,0 +1,1092 @@
+/* The flow engine: 4-tuple -> connection, Wireshark's sequence analysis per
+ * segment (epan/dissectors/packet-tcp.c, tcp_analyze_sequence_number), Zeek's
+ * conn_state and history, and each endpoint's RFC 9293 state walked through
+ * the fsm.c table as far as a passive observer can know it. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture/flow.h"
+#include "fsm.h"
+
+#define SLAB_CONNS 256
+#define MIN_SLOTS 1024
+#define NS_PER_MS 1000000ull
+#define EXPIRE_EVERY_NS 1000000000ull /* sweep the lists at most once a second */
+/* cfg.pipeline: a segment's slot is prefetched when it is taken, its
+ * connection PIPE_CONN_AHEAD segments before it is analysed, PIPE_DEPTH
+ * segments later. */
+#define PIPE_SIZE 8
+#define PIPE_DEPTH 6
+#define PIPE_CONN_AHEAD 2
+
+/* Sequence space comparisons (RFC 9293 3.4): modulo 2^32. */
+#define SEQ_LT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)
+#define SEQ_GT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) > 0)
+#define SEQ_LE(a, b) (!SEQ_GT(a, b))
+#define SEQ_GE(a, b) (!SEQ_LT(a, b))
+
+enum { LIST_OPEN, LIST_DONE, LIST_NONE };
+
+struct list {
+	struct td_conn *head, *tail;
+};
+
+struct slot {
+	uint32_t hash;
+	struct td_conn *c; /* NULL: empty */
+};
+
+struct pending {
+	struct td_pkt p;
+	uint64_t pkt_no;
+	uint32_t hash;
+};
+
+struct td_flow_table {
+	struct td_flow_cfg cfg;
+	struct pending pipe[PIPE_SIZE];
+	unsigned pipe_head, pipe_n;
+	struct slot *slots;
+	uint32_t nslots, used;
+	struct list lists[2];
+	struct td_conn **slabs;
+	size_t nslabs;
+	struct td_conn *free_conns;
+	uint64_t next_id, last_expire_ns, now_ns;
+	struct td_flow_stats st;
+};
+
+static const struct {
+	const char *name, *field;
+} ana_names[TD_A_COUNT] = {
+	[TD_A_RETRANS] = { "retransmission", "tcp.analysis.retransmission" },
+	[TD_A_FAST_RETRANS] = { "fast-retransmission", "tcp.analysis.fast_retransmission" },
+	[TD_A_SPURIOUS_RETRANS] = { "spurious-retransmission",
+				    "tcp.analysis.spurious_retransmission" },
+	[TD_A_OUT_OF_ORDER] = { "out-of-order", "tcp.analysis.out_of_order" },
+	[TD_A_LOST_SEGMENT] = { "lost-segment", "tcp.analysis.lost_segment" },
+	[TD_A_ACK_UNSEEN] = { "ack-unseen", "tcp.analysis.ack_lost_segment" },
+	[TD_A_DUP_ACK] = { "dup-ack", "tcp.analysis.duplicate_ack" },
+	[TD_A_ZERO_WINDOW] = { "zero-window", "tcp.analysis.zero_window" },
+	[TD_A_ZW_PROBE] = { "zero-window-probe", "tcp.analysis.zero_window_probe" },
+	[TD_A_ZW_PROBE_ACK] = { "zero-window-probe-ack", "tcp.analysis.zero_window_probe_ack" },
+	[TD_A_WINDOW_FULL] = { "window-full", "tcp.analysis.window_full" },
+	[TD_A_WINDOW_UPDATE] = { "window-update", "tcp.analysis.window_update" },
+	[TD_A_KEEP_ALIVE] = { "keep-alive", "tcp.analysis.keep_alive" },
+	[TD_A_KEEP_ALIVE_ACK] = { "keep-alive-ack", "tcp.analysis.keep_alive_ack" },
+	[TD_A_REUSED_PORTS] = { "reused-ports", "tcp.analysis.reused_ports" },
+};
+
+const char *td_ana_name(enum td_ana a)
+{
+	return (unsigned)a < TD_A_COUNT ? ana_names[a].name : "unknown";
+}
+
+const char *td_ana_field(enum td_ana a)
+{
+	return (unsigned)a < TD_A_COUNT ? ana_names[a].field : "unknown";
+}
+
+/* Zeek's base/protocols/conn/main.zeek, conn_state documentation. */
+static const struct {
+	const char *name, *text;
+} cs_names[TD_CS_COUNT] = {
+	[TD_CS_S0] = { "S0", "connection attempt seen, no reply" },
+	[TD_CS_S1] = { "S1", "connection established, not terminated" },
+	[TD_CS_SF] = { "SF", "normal establishment and termination" },
+	[TD_CS_REJ] = { "REJ", "connection attempt rejected" },
+	[TD_CS_S2] = { "S2", "established, close attempt by originator seen (no reply from "
+			     "responder)" },
+	[TD_CS_S3] = { "S3", "established, close attempt by responder seen (no reply from "
+			     "originator)" },
+	[TD_CS_RSTO] = { "RSTO", "established, originator aborted (sent a RST)" },
+	[TD_CS_RSTR] = { "RSTR", "responder sent a RST" },
+	[TD_CS_RSTOS0] = { "RSTOS0", "originator sent a SYN followed by a RST, no SYN-ACK seen" },
+	[TD_CS_RSTRH] = { "RSTRH", "responder sent a SYN-ACK followed by a RST, no SYN seen" },
+	[TD_CS_SH] = { "SH", "originator sent a SYN followed by a FIN, no SYN-ACK seen" },
+	[TD_CS_SHR] = { "SHR", "responder sent a SYN-ACK followed by a FIN, no SYN seen" },
+	[TD_CS_OTH] = { "OTH", "no SYN seen, just midstream traffic" },
+};
+
+const char *td_conn_state_name(enum td_conn_state cs)
+{
+	return (unsigned)cs < TD_CS_COUNT ? cs_names[cs].name : "?";
+}
+
+const char *td_conn_state_text(enum td_conn_state cs)
+{
+	return (unsigned)cs < TD_CS_COUNT ? cs_names[cs].text : "?";
+}
+
+/* ---- hashing and the table ------------------------------------------- */
+
+static uint64_t mix64(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
+	return h;
+}
+
+/* One endpoint as 64 bits (IPv4 sits in the first word; IPv6's second word
+ * is folded in by a multiply). */
+static uint64_t ep_key(const uint8_t addr[16], uint16_t port)
+{
+	uint64_t w0, w1;
+
+	memcpy(&w0, addr, 8);
+	memcpy(&w1, addr + 8, 8);
+	return (w0 ^ w1 * 0x9e3779b97f4a7c15ull) + ((uint64_t)port << 40 | port);
+}
+
+/* Symmetric in the two endpoints (both directions find the same slot): the
+ * two keys in a fixed order, then one mix per packet. */
+static uint32_t tuple_hash(const struct td_pkt *p)
+{
+	uint64_t a = ep_key(p->saddr, p->sport), b = ep_key(p->daddr, p->dport);
+	uint64_t lo = a < b ? a : b, hi = a < b ? b : a;
+
+	return (uint32_t)mix64(lo * 0xff51afd7ed558ccdull ^ hi ^ p->family);
+}
+
+static bool ep_eq(const struct td_flow_dir *d, const uint8_t addr[16], uint16_t port)
+{
+	return d->port == port && !memcmp(d->addr, addr, 16);
+}
+
+/* Which direction of c the packet goes: 0, 1, or -1 for another tuple. */
+static int match_dir(const struct td_conn *c, const struct td_pkt *p)
+{
+	if (c->family != p->family)
+		return -1;
+	if (ep_eq(&c->dir[0], p->saddr, p->sport) && ep_eq(&c->dir[1], p->daddr, p->dport))
+		return 0;
+	if (ep_eq(&c->dir[1], p->saddr, p->sport) && ep_eq(&c->dir[0], p->daddr, p->dport))
+		return 1;
+	return -1;
+}
+
+static struct td_conn *lookup(struct td_flow_table *t, const struct td_pkt *p, uint32_t h, int *dir)
+{
+	uint32_t mask = t->nslots - 1;
+
+	for (uint32_t i = h & mask;; i = (i + 1) & mask) {
+		struct slot *s = &t->slots[i];
+
+		if (!s->c)
+			return NULL;
+		if (s->hash == h && (*dir = match_dir(s->c, p)) >= 0)
+			return s->c;
+	}
+}
+
+static void place(struct td_flow_table *t, struct td_conn *c, uint32_t h)
+{
+	uint32_t mask = t->nslots - 1, i = h & mask;
+
+	while (t->slots[i].c)
+		i = (i + 1) & mask;
+	t->slots[i].hash = h;
+	t->slots[i].c = c;
+	c->slot = i;
+}
+
+static int grow(struct td_flow_table *t)
+{
+	struct slot *old = t->slots;
+	uint32_t n = t->nslots;
+
+	t->slots = calloc((size_t)n * 2, sizeof(*t->slots));
+	if (!t->slots) {
+		t->slots = old;
+		return -ENOMEM;
+	}
+	t->nslots = n * 2;
+	for (uint32_t i = 0; i < n; i++)
+		if (old[i].c)
+			place(t, old[i].c, old[i].hash);
+	free(old);
+	return 0;
+}
+
+/* Linear probing deletion by backward shift (Knuth 6.4 algorithm R): no
+ * tombstones, so lookups stay short however many connections came and went. */
+static void unslot(struct td_flow_table *t, struct td_conn *c)
+{
+	uint32_t mask = t->nslots - 1, i = c->slot, j = i;
+
+	t->slots[i].c = NULL;
+	for (;;) {
+		uint32_t k;
+
+		j = (j + 1) & mask;
+		if (!t->slots[j].c)
+			break;
+		k = t->slots[j].hash & mask;
+		/* Move j back to i unless its home k lies cyclically in (i, j]. */
+		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+			continue;
+		t->slots[i] = t->slots[j];
+		t->slots[i].c->slot = i;
+		t->slots[j].c = NULL;
+		i = j;
+	}
+	t->used--;
+}
+
+/* ---- lists (LRU order by last packet) ---------------------------------- */
+
+static void list_del(struct td_flow_table *t, struct td_conn *c)
+{
+	struct list *l;
+
+	if (c->list == LIST_NONE)
+		return;
+	l = &t->lists[c->list];
+	if (c->lru_prev)
+		c->lru_prev->lru_next = c->lru_next;
+	else
+		l->head = c->lru_next;
+	if (c->lru_next)
+		c->lru_next->lru_prev = c->lru_prev;
+	else
+		l->tail = c->lru_prev;
+	c->lru_prev = c->lru_next = NULL;
+	c->list = LIST_NONE;
+}
+
+static void list_add_tail(struct td_flow_table *t, struct td_conn *c, int which)
+{
+	struct list *l = &t->lists[which];
+
+	c->list = (uint8_t)which;
+	c->lru_next = NULL;
+	c->lru_prev = l->tail;
+	if (l->tail)
+		l->tail->lru_next = c;
+	else
+		l->head = c;
+	l->tail = c;
+}
+
+/* ---- allocation --------------------------------------------------------- */
+
+static struct td_conn *conn_alloc(struct td_flow_table *t)
+{
+	struct td_conn *c;
+
+	if (!t->free_conns) {
+		struct td_conn *slab = malloc(SLAB_CONNS * sizeof(*slab));
+		struct td_conn **v = realloc(t->slabs, (t->nslabs + 1) * sizeof(*v));
+
+		if (!slab || !v) {
+			free(slab);
+			if (v)
+				t->slabs = v;
+			return NULL;
+		}
+		t->slabs = v;
+		t->slabs[t->nslabs++] = slab;
+		for (int i = SLAB_CONNS - 1; i >= 0; i--) {
+			slab[i].lru_next = t->free_conns;
+			t->free_conns = &slab[i];
+		}
+	}
+	c = t->free_conns;
+	t->free_conns = c->lru_next;
+	memset(c, 0, sizeof(*c));
+	return c;
+}
+
+static void conn_release(struct td_flow_table *t, struct td_conn *c)
+{
+	list_del(t, c);
+	unslot(t, c);
+	c->lru_next = t->free_conns;
+	t->free_conns = c;
+	t->st.active--;
+}
+
+static int emit(struct td_flow_table *t, struct td_conn *c, enum td_conn_end why)
+{
+	int rc = 0;
+
+	c->end = why;
+	if (t->cfg.on_conn)
+		rc = t->cfg.on_conn(c, t->cfg.ctx);
+	conn_release(t, c);
+	return rc;
+}
+
+/* The rows of the fsm.c table for each (state, event), in table order, so a
+ * walk looks at two or three rows instead of scanning the table (it ran on
+ * every state change of every connection: 5% of `pcap`'s instructions). */
+#define EDGE_LIST_MAX 8
+static struct {
+	uint8_t n;
+	uint8_t row[EDGE_LIST_MAX];
+} edge_index[TD_STATE_MAX + 1][TD_EV_MAX + 1];
+static bool edge_index_full; /* a pair had more rows than fit: scan instead */
+static pthread_once_t edge_index_once = PTHREAD_ONCE_INIT;
+
+static void build_edge_index(void)
+{
+	size_t n;
+	const struct td_fsm_edge *e = td_fsm_edges(&n);
+
+	for (size_t i = 0; i < n; i++) {
+		int from = e[i].from, ev = (int)e[i].event;
+
+		if (from < 0 || from > TD_STATE_MAX || ev < 0 || ev > TD_EV_MAX || i > 255 ||
+		    edge_index[from][ev].n == EDGE_LIST_MAX) {
+			edge_index_full = true;
+			continue;
+		}
+		edge_index[from][ev].row[edge_index[from][ev].n++] = (uint8_t)i;
+	}
+}
+
+struct td_flow_table *td_flow_new(const struct td_flow_cfg *cfg)
+{
+	struct td_flow_table *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	pthread_once(&edge_index_once, build_edge_index);
+	t->cfg = *cfg;
+	if (!t->cfg.grace_ns)
+		t->cfg.grace_ns = TD_FLOW_GRACE_NS;
+	t->nslots = MIN_SLOTS;
+	t->slots = calloc(t->nslots, sizeof(*t->slots));
+	if (!t->slots) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void td_flow_free(struct td_flow_table *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->nslabs; i++)
+		free(t->slabs[i]);
+	free(t->slabs);
+	free(t->slots);
+	free(t);
+}
+
+void td_flow_stats(const struct td_flow_table *t, struct td_flow_stats *st)
+{
+	*st = t->st;
+}
+
+/* ---- history (Zeek) ------------------------------------------------------- */
+
+enum { H_S, H_H, H_A, H_D, H_F, H_R, H_Q, H_CARET };
+enum { HC_T, HC_W, HC_G };
+
+static void hist_put(struct td_conn *c, char ch)
+{
+	size_t n = strlen(c->history);
+
+	if (n < TD_HISTORY_MAX) {
+		c->history[n] = ch;
+		c->history[n + 1] = '\0';
+	}
+}
+
+/* Letters logged once per direction; upper case for the originator. */
+static void hist_once(struct td_conn *c, int dir, int bit, char letter)
+{
+	if (c->hist_once[dir] & (1u << bit))
+		return;
+	c->hist_once[dir] |= 1u << bit;
+	hist_put(c, dir == 0 ? (char)(letter - 32) : letter);
+}
+
+/* t, w, g: logged at the 1st, 10th, 100th... occurrence (Zeek's
+ * "exponentially increasing" repeats). */
+static void hist_count(struct td_conn *c, int dir, int which, char letter)
+{
+	uint32_t n = ++c->dir[dir].hist_counts[which];
+
+	while (n % 10 == 0)
+		n /= 10;
+	if (n == 1)
+		hist_put(c, dir == 0 ? (char)(letter - 32) : letter);
+}
+
+/* ---- the RFC 9293 walk ----------------------------------------------------- */
+
+static bool edge_fits(const struct td_fsm_edge *e, int send, int to)
+{
+	return (send < 0 || (int)e->send == send) && (to < 0 || e->to == to);
+}
+
+/* First row from `from` on ev that sends `send` (-1: any). */
+static const struct td_fsm_edge *find_edge(int from, enum td_fsm_event ev, int send, int to)
+{
+	size_t n;
+	const struct td_fsm_edge *e = td_fsm_edges(&n);
+
+	if (!edge_index_full && from >= 0 && from <= TD_STATE_MAX && (int)ev >= 0 &&
+	    ev <= TD_EV_MAX) {
+		for (unsigned k = 0; k < edge_index[from][ev].n; k++)
+			if (edge_fits(&e[edge_index[from][ev].row[k]], send, to))
+				return &e[edge_index[from][ev].row[k]];
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (e[i].from == from && e[i].event == ev && edge_fits(&e[i], send, to))
+			return &e[i];
+	return NULL;
+}
+
+static void walk(struct td_flow_dir *e, enum td_fsm_event ev, int send, int to)
+{
+	const struct td_fsm_edge *edge = find_edge(e->state, ev, send, to);
+
+	if (edge)
+		e->state = edge->to;
+}
+
+/* What the sender's segment says about the sender itself. */
+static void fsm_send(struct td_conn *c, int d, const struct td_pkt *p)
+{
+	struct td_flow_dir *a = &c->dir[d];
+	uint8_t f = p->flags;
+
+	if (f & TD_TH_RST) {
+		const struct td_fsm_edge *e = find_edge(a->state, TD_EV_CLOSE, TD_SEND_RST, -1);
+
+		a->state = e ? e->to : TD_CLOSE;
+		return;
+	}
+	if ((f & (TD_TH_SYN | TD_TH_ACK)) == TD_TH_SYN) {
+		if (a->state == 0 || a->state == TD_CLOSE)
+			a->state = TD_CLOSE, walk(a, TD_EV_ACTIVE_OPEN, -1, -1);
+	} else if (f & TD_TH_SYN) {
+		/* A SYN-ACK: the sender got a SYN. Unknown or closed means it was
+		 * listening (the passive open is only implied). */
+		if (a->state == 0 || a->state == TD_CLOSE) {
+			a->state = TD_CLOSE;
+			walk(a, TD_EV_PASSIVE_OPEN, -1, -1);
+			a->passive = true;
+		}
+		if (a->state == TD_LISTEN || a->state == TD_SYN_SENT)
+			walk(a, TD_EV_RCV_SYN, -1, -1);
+	}
+	if (f & TD_TH_FIN) {
+		if (!a->fin_sent) {
+			a->fin_sent = true;
+			a->fin_seq = p->seq + p->payload_len + ((f & TD_TH_SYN) ? 1 : 0);
+		}
+		/* Our FIN does not acknowledge the peer's: it left before the peer's
+		 * FIN arrived, so we were not in CLOSE-WAIT but closing too
+		 * (simultaneous close, RFC 9293 figure 13). */
+		if (a->state == TD_CLOSE_WAIT && c->dir[!d].fin_sent &&
+		    (!(f & TD_TH_ACK) || SEQ_LT(p->ack, c->dir[!d].fin_seq + 1))) {
+			a->state = TD_ESTABLISHED;
+			walk(a, TD_EV_CLOSE, TD_SEND_FIN, -1);
+			walk(a, TD_EV_RCV_FIN, -1, -1);
+		} else {
+			walk(a, TD_EV_CLOSE, TD_SEND_FIN, -1);
+		}
+	}
+}
+
+/* What the receiver does with it, assuming it arrives (the observer cannot
+ * know otherwise). */
+static void fsm_recv(struct td_conn *c, int d, const struct td_pkt *p)
+{
+	struct td_flow_dir *b = &c->dir[!d];
+	uint8_t f = p->flags;
+	bool fin_done = false;
+
+	if (b->state == 0)
+		return;
+	if (f & TD_TH_RST) {
+		if (b->state == TD_SYN_RECV)
+			walk(b, TD_EV_RCV_RST, -1, b->passive ? TD_LISTEN : TD_CLOSE);
+		else
+			walk(b, TD_EV_RCV_RST, -1, -1);
+		return;
+	}
+	if (f & TD_TH_ACK) {
+		bool acks_syn = b->syn_sent && SEQ_GE(p->ack, b->isn + 1);
+
+		if (b->state == TD_SYN_SENT && (f & TD_TH_SYN) && acks_syn)
+			walk(b, TD_EV_RCV_SYN_ACK, -1, -1);
+		else if (b->state == TD_SYN_RECV && acks_syn)
+			walk(b, (f & TD_TH_SYN) ? TD_EV_RCV_SYN_ACK : TD_EV_RCV_ACK, -1, -1);
+		if (b->fin_sent && SEQ_GE(p->ack, b->fin_seq + 1)) {
+			b->fin_acked = true;
+			if (b->state == TD_FIN_WAIT1 && (f & TD_TH_FIN)) {
+				walk(b, TD_EV_RCV_FIN_ACK, -1, -1);
+				fin_done = true;
+			} else if (b->state == TD_FIN_WAIT1 || b->state == TD_CLOSING ||
+				   b->state == TD_LAST_ACK) {
+				walk(b, TD_EV_RCV_ACK, -1, -1);
+			}
+		}
+	}
+	if ((f & TD_TH_FIN) && !fin_done)
+		walk(b, TD_EV_RCV_FIN, -1, -1);
+}
+
+/* Zeek's endpoint states (TCP_Endpoint), from which conn_state follows. */
+static void zeek_update(struct td_conn *c, int d, uint8_t f)
+{
+	struct td_flow_dir *a = &c->dir[d], *b = &c->dir[!d];
+
+	if (f & TD_TH_RST) {
+		a->zeek = TD_ZEEK_RESET;
+	} else if ((f & (TD_TH_SYN | TD_TH_ACK)) == TD_TH_SYN) {
+		if (a->zeek == TD_ZEEK_INACTIVE)
+			a->zeek = TD_ZEEK_SYN_SENT;
+	} else if (f & TD_TH_SYN) {
+		/* Zeek raises connection_established on the SYN-ACK that answers
+		 * a SYN: both ends count as established from there. */
+		if (b->zeek == TD_ZEEK_SYN_SENT &&
+		    (a->zeek == TD_ZEEK_INACTIVE || a->zeek == TD_ZEEK_SYN_SENT)) {
+			a->zeek = b->zeek = TD_ZEEK_ESTABLISHED;
+		} else if (a->zeek == TD_ZEEK_INACTIVE || a->zeek == TD_ZEEK_SYN_SENT) {
+			a->zeek = TD_ZEEK_SYN_ACK_SENT;
+		}
+	} else if (f & TD_TH_FIN) {
+		if (a->zeek != TD_ZEEK_RESET)
+			a->zeek = TD_ZEEK_CLOSED;
+	} else if (a->zeek == TD_ZEEK_INACTIVE) {
+		a->zeek = TD_ZEEK_PARTIAL;
+	} else if ((f & TD_TH_ACK) &&
+		   (a->zeek == TD_ZEEK_SYN_SENT || a->zeek == TD_ZEEK_SYN_ACK_SENT)) {
+		a->zeek = TD_ZEEK_ESTABLISHED;
+		if (b->zeek == TD_ZEEK_SYN_ACK_SENT)
+			b->zeek = TD_ZEEK_ESTABLISHED;
+	}
+}
+
+/* ---- Wireshark's sequence analysis ------------------------------------------ */
+
+static uint32_t scaled_window(const struct td_conn *c, int d, const struct td_pkt *p)
+{
+	/* RFC 7323 2.2: SYN windows are never scaled; the shift applies only if
+	 * both SYNs carried the option. */
+	if (p->flags & TD_TH_SYN)
+		return p->window;
+	if (c->dir[0].wscale >= 0 && c->dir[1].wscale >= 0)
+		return (uint32_t)p->window << c->dir[d].wscale;
+	return p->window;
+}
+
+/* The checks in the order of tcp_analyze_sequence_number(); "unset" values
+ * are 0, as there, so its quirks (a 1-byte segment before any reverse
+ * traffic is a zero window probe) are ours too. */
+static uint32_t analyze(struct td_conn *c, int d, const struct td_pkt *p, uint32_t window)
+{
+	struct td_flow_dir *fwd = &c->dir[d], *rev = &c->dir[!d];
+	uint32_t seq = p->seq, ack = p->ack, seglen = p->payload_len, nextseq, ana = 0;
+	uint8_t flags = p->flags;
+	bool sfr = flags & (TD_TH_SYN | TD_TH_FIN | TD_TH_RST);
+	uint64_t now = p->ts_ns;
+
+	if (seglen == 1 && seq == fwd->nextseq && rev->window == 0) {
+		ana |= TD_A_BIT(TD_A_ZW_PROBE);
+		goto finished_fwd;
+	}
+	if (window == 0 && !sfr)
+		ana |= TD_A_BIT(TD_A_ZERO_WINDOW);
+	if (fwd->nextseq && SEQ_GT(seq, fwd->nextseq) && !(flags & TD_TH_RST))
+		ana |= TD_A_BIT(TD_A_LOST_SEGMENT);
+finished_fwd:
+	if (seglen <= 1 && seq == fwd->nextseq - 1 && !sfr)
+		ana |= TD_A_BIT(TD_A_KEEP_ALIVE);
+	if (seglen == 0 && window && window != fwd->window && seq == fwd->nextseq &&
+	    ack == fwd->lastack && !sfr)
+		ana |= TD_A_BIT(TD_A_WINDOW_UPDATE);
+	if (seglen > 0 && seq + seglen == rev->lastack + rev->window && !sfr)
+		ana |= TD_A_BIT(TD_A_WINDOW_FULL);
+	if (seglen == 0 && window && window == fwd->window && seq == fwd->nextseq &&
+	    ack == fwd->lastack && (rev->last_ana & TD_A_BIT(TD_A_KEEP_ALIVE)) && !sfr) {
+		ana |= TD_A_BIT(TD_A_KEEP_ALIVE_ACK);
+		goto finished_dupack;
+	}
+	if (seglen == 0 && window == 0 && window == fwd->window && seq == fwd->nextseq &&
+	    ack == fwd->lastack && (rev->last_ana & TD_A_BIT(TD_A_ZW_PROBE)) && !sfr) {
+		ana |= TD_A_BIT(TD_A_ZW_PROBE_ACK);
+		goto finished_dupack;
+	}
+	if (seglen == 0 && window && window == fwd->window && seq == fwd->nextseq &&
+	    ack == fwd->lastack && !sfr) {
+		fwd->dupacks++;
+		ana |= TD_A_BIT(TD_A_DUP_ACK);
+	}
+finished_dupack:
+	if (!(ana & TD_A_BIT(TD_A_DUP_ACK)))
+		fwd->dupacks = 0;
+	if (rev->maxseqtobeacked && SEQ_GT(ack, rev->maxseqtobeacked) && (flags & TD_TH_ACK)) {
+		ana |= TD_A_BIT(TD_A_ACK_UNSEEN);
+		rev->maxseqtobeacked = rev->nextseq;
+	}
+	if ((seglen > 0 || (flags & (TD_TH_SYN | TD_TH_FIN))) && fwd->nextseq &&
+	    SEQ_LT(seq, fwd->nextseq)) {
+		uint64_t thres = NS_PER_MS * 3;
+
+		if (ana & TD_A_BIT(TD_A_KEEP_ALIVE))
+			goto finished_retrans;
+		/* Two or more dup ACKs asked for exactly this, within 20 ms. */
+		if (rev->dupacks >= 2 && rev->lastack == seq &&
+		    now - rev->lastack_ts < 20 * NS_PER_MS) {
+			ana |= TD_A_BIT(TD_A_FAST_RETRANS) | TD_A_BIT(TD_A_RETRANS);
+			goto finished_retrans;
+		}
+		/* Close behind the highest segment and not a repeat of it: out of
+		 * order. The window is the handshake RTT, else 3 ms. A SYN or FIN
+		 * takes one sequence number too: a resent SYN (the crossing SYNs
+		 * of a simultaneous open) repeats the highest segment, as
+		 * Wireshark counts it. */
+		if (c->syn_ns && c->ack_ns && c->ack_ns > c->syn_ns)
+			thres = c->ack_ns - c->syn_ns;
+		if (now - fwd->nextseq_ts < thres &&
+		    fwd->nextseq != seq + seglen + ((flags & (TD_TH_SYN | TD_TH_FIN)) ? 1 : 0)) {
+			ana |= TD_A_BIT(TD_A_OUT_OF_ORDER);
+			goto finished_retrans;
+		}
+		if (seglen > 0 && rev->lastack && SEQ_LE(seq + seglen, rev->lastack)) {
+			ana |= TD_A_BIT(TD_A_SPURIOUS_RETRANS);
+			goto finished_retrans;
+		}
+		ana |= TD_A_BIT(TD_A_RETRANS);
+	}
+finished_retrans:
+	nextseq = seq + seglen + ((flags & (TD_TH_SYN | TD_TH_FIN)) ? 1 : 0);
+	if ((SEQ_GT(nextseq, fwd->nextseq) || !fwd->nextseq) && !(ana & TD_A_BIT(TD_A_ZW_PROBE))) {
+		fwd->nextseq = nextseq;
+		fwd->nextseq_ts = now;
+	}
+	if ((seq == fwd->maxseqtobeacked || !fwd->maxseqtobeacked) &&
+	    !(ana & TD_A_BIT(TD_A_ZW_PROBE)))
+		fwd->maxseqtobeacked = fwd->nextseq;
+	fwd->window = window;
+	fwd->lastack = ack;
+	fwd->lastack_ts = now;
+	fwd->last_ana = ana;
+	return ana;
+}
+
+/* ---- per segment ----------------------------------------------------------- */
+
+static void conn_init(struct td_flow_table *t, struct td_conn *c, const struct td_pkt *p)
+{
+	/* The originator sends the first SYN; a SYN-ACK seen first means its
+	 * SYN was missed, so roles flip (Zeek's '^'). Otherwise the first
+	 * sender seen. */
+	bool flip = (p->flags & (TD_TH_SYN | TD_TH_ACK)) == (TD_TH_SYN | TD_TH_ACK);
+	int o = flip ? 1 : 0;
+
+	c->id = t->next_id++;
+	c->family = p->family;
+	memcpy(c->dir[o].addr, p->saddr, 16);
+	c->dir[o].port = p->sport;
+	memcpy(c->dir[!o].addr, p->daddr, 16);
+	c->dir[!o].port = p->dport;
+	c->dir[0].wscale = c->dir[1].wscale = -1;
+	c->first_ns = p->ts_ns;
+	c->closer = -1;
+	c->flipped = flip;
+	if (flip) {
+		hist_put(c, '^');
+		c->dir[0].state = TD_SYN_SENT; /* its SYN must have been sent */
+		c->dir[0].syn_sent = true;
+		c->dir[0].isn = p->ack - 1;
+	}
+	if (!(p->flags & TD_TH_SYN)) {
+		c->midstream = true;
+		c->dir[0].state = c->dir[1].state = TD_ESTABLISHED;
+	}
+}
+
+static int expire_list(struct td_flow_table *t, int which, uint64_t age, uint64_t now,
+		       enum td_conn_end why)
+{
+	struct td_conn *c;
+	int rc;
+
+	while ((c = t->lists[which].head) && now > c->last_ns && now - c->last_ns > age) {
+		rc = emit(t, c, why);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int expire_now(struct td_flow_table *t, uint64_t now_ns)
+{
+	int rc;
+
+	t->last_expire_ns = now_ns;
+	rc = expire_list(t, LIST_DONE, t->cfg.grace_ns, now_ns, TD_END_CLOSED);
+	if (!rc && t->cfg.idle_ns)
+		rc = expire_list(t, LIST_OPEN, t->cfg.idle_ns, now_ns, TD_END_IDLE);
+	return rc;
+}
+
+static void update_history(struct td_conn *c, int d, const struct td_pkt *p, uint32_t ana)
+{
+	uint8_t f = p->flags;
+
+	if ((f & TD_TH_SYN) && (f & (TD_TH_FIN | TD_TH_RST)))
+		hist_once(c, d, H_Q, 'q');
+	if ((f & (TD_TH_SYN | TD_TH_ACK)) == TD_TH_SYN)
+		hist_once(c, d, H_S, 's');
+	else if (f & TD_TH_SYN)
+		hist_once(c, d, H_H, 'h');
+	if (p->payload_len)
+		hist_once(c, d, H_D, 'd');
+	else if ((f & TD_TH_ACK) && !(f & (TD_TH_SYN | TD_TH_FIN | TD_TH_RST)))
+		hist_once(c, d, H_A, 'a');
+	if (f & TD_TH_FIN)
+		hist_once(c, d, H_F, 'f');
+	if (f & TD_TH_RST)
+		hist_once(c, d, H_R, 'r');
+	if (p->payload_len && (ana & (TD_A_BIT(TD_A_RETRANS) | TD_A_BIT(TD_A_SPURIOUS_RETRANS))))
+		hist_count(c, d, HC_T, 't');
+	if (p->window == 0 && !(f & (TD_TH_SYN | TD_TH_FIN | TD_TH_RST)))
+		hist_count(c, d, HC_W, 'w');
+	if (ana & (TD_A_BIT(TD_A_LOST_SEGMENT) | TD_A_BIT(TD_A_ACK_UNSEEN)))
+		hist_count(c, d, HC_G, 'g');
+}
+
+static int add_now(struct td_flow_table *t, const struct td_pkt *p, uint64_t pkt_no, uint32_t h)
+{
+	uint32_t ana = 0, window;
+	struct td_flow_dir *fwd;
+	struct td_conn *c;
+	int d = 0, rc;
+	uint8_t f = p->flags;
+
+	if (p->ts_ns > t->now_ns)
+		t->now_ns = p->ts_ns;
+	if (t->now_ns - t->last_expire_ns >= EXPIRE_EVERY_NS) {
+		rc = expire_now(t, t->now_ns);
+		if (rc)
+			return rc;
+	}
+	t->st.segments++;
+	c = lookup(t, p, h, &d);
+	/* Port reuse as Wireshark decides it: a SYN whose ISN differs from
+	 * what this side used before starts a new connection (tcp.stream). */
+	if (c && (f & (TD_TH_SYN | TD_TH_ACK)) == TD_TH_SYN && c->dir[d].isn_set &&
+	    p->seq != c->dir[d].isn) {
+		rc = emit(t, c, TD_END_REUSED);
+		if (rc)
+			return rc;
+		c = NULL;
+		ana |= TD_A_BIT(TD_A_REUSED_PORTS);
+	}
+	if (!c) {
+		if ((t->used + 1) * 2 > t->nslots && grow(t) < 0)
+			return -ENOMEM;
+		c = conn_alloc(t);
+		if (!c)
+			return -ENOMEM;
+		conn_init(t, c, p);
+		place(t, c, h);
+		t->used++;
+		t->st.conns++;
+		if (++t->st.active > t->st.peak_active)
+			t->st.peak_active = t->st.active;
+		list_add_tail(t, c, LIST_OPEN);
+		d = c->flipped ? 1 : 0;
+	}
+	fwd = &c->dir[d];
+
+	/* Relative sequence base: the SYN's ISN, else one before the first
+	 * sequence number seen (Wireshark shows a midstream start as 1). */
+	if (!fwd->isn_set || ((f & TD_TH_SYN) && !fwd->syn_sent)) {
+		fwd->isn = (f & TD_TH_SYN) ? p->seq : p->seq - 1;
+		fwd->isn_set = true;
+	}
+	if (f & TD_TH_SYN) {
+		fwd->syn_sent = true;
+		fwd->syns++;
+		fwd->wscale = p->has_wscale ? (int8_t)p->wscale : -1;
+		if (p->has_mss)
+			fwd->mss = p->mss;
+		if (!(f & TD_TH_ACK)) {
+			if (!c->synack_ns)
+				c->syn_ns = p->ts_ns;
+		} else if (!c->synack_ns) {
+			c->synack_ns = p->ts_ns;
+		}
+	} else if ((f & TD_TH_ACK) && d == 0 && c->syn_ns && c->synack_ns && !c->ack_ns &&
+		   p->ack == c->dir[1].isn + 1) {
+		c->ack_ns = p->ts_ns;
+	}
+	window = scaled_window(c, d, p);
+	ana |= analyze(c, d, p, window);
+
+	fwd->pkts++;
+	fwd->frame_bytes += p->wirelen;
+	fwd->payload_bytes += p->payload_len;
+	if (f & TD_TH_RST)
+		fwd->rsts++;
+	if (f & TD_TH_FIN)
+		fwd->fins++;
+	for (uint32_t a = ana; a; a &= a - 1)
+		fwd->ana[__builtin_ctz(a)]++;
+	if (c->closer < 0 && (f & (TD_TH_FIN | TD_TH_RST))) {
+		c->closer = d;
+		c->closer_rst = !!(f & TD_TH_RST);
+	}
+	update_history(c, d, p, ana);
+	if (f & (TD_TH_SYN | TD_TH_FIN | TD_TH_RST | TD_TH_ACK)) {
+		fsm_send(c, d, p);
+		fsm_recv(c, d, p);
+	}
+	zeek_update(c, d, f);
+	c->last_ns = p->ts_ns > c->last_ns ? p->ts_ns : c->last_ns;
+
+	if (!c->done_ns && ((f & TD_TH_RST) || (c->dir[0].fin_acked && c->dir[1].fin_acked)))
+		c->done_ns = p->ts_ns;
+	list_del(t, c);
+	list_add_tail(t, c, c->done_ns ? LIST_DONE : LIST_OPEN);
+
+	if (t->cfg.on_seg) {
+		struct td_seg s = {
+			.ts_ns = p->ts_ns,
+			.pkt_no = pkt_no,
+			.dir = d,
+			.flags = f,
+			.rel_seq = p->seq - fwd->isn,
+			.rel_ack = (f & TD_TH_ACK) ? p->ack - c->dir[!d].isn : 0,
+			.len = p->payload_len,
+			.window = p->window,
+			.window_scaled = window,
+			.ana = ana,
+			.state = { c->dir[0].state, c->dir[1].state },
+			.nsack = (f & TD_TH_ACK) ? p->nsack : 0,
+		};
+
+		for (int k = 0; k < s.nsack; k++) {
+			s.sack[k][0] = p->sack[k][0] - c->dir[!d].isn;
+			s.sack[k][1] = p->sack[k][1] - c->dir[!d].isn;
+		}
+
+		return t->cfg.on_seg(c, &s, t->cfg.ctx);
+	}
+	return 0;
+}
+
+/* The connection a segment will most likely find: its home slot's. */
+static void prefetch_conn(const struct td_flow_table *t, uint32_t h)
+{
+	const struct td_conn *c = t->slots[h & (t->nslots - 1)].c;
+
+	if (!c)
+		return;
+	for (size_t off = 0; off < sizeof(*c); off += 64)
+		__builtin_prefetch((const char *)c + off, 1);
+}
+
+/* Analyse the oldest segment in the pipeline. */
+static int pipe_pop(struct td_flow_table *t)
+{
+	struct pending *q = &t->pipe[t->pipe_head];
+	int rc;
+
+	t->pipe_head = (t->pipe_head + 1) % PIPE_SIZE;
+	t->pipe_n--;
+	if (t->pipe_n >= PIPE_CONN_AHEAD)
+		prefetch_conn(t, t->pipe[(t->pipe_head + PIPE_CONN_AHEAD - 1) % PIPE_SIZE].hash);
+	rc = add_now(t, &q->p, q->pkt_no, q->hash);
+	return rc;
+}
+
+static int drain(struct td_flow_table *t)
+{
+	int rc = 0;
+
+	while (t->pipe_n) {
+		int r = pipe_pop(t);
+
+		if (r && !rc)
+			rc = r;
+	}
+	return rc;
+}
+
+int td_flow_add(struct td_flow_table *t, const struct td_pkt *p, uint64_t pkt_no)
+{
+	struct pending *q;
+	uint32_t h = tuple_hash(p);
+
+	if (!t->cfg.pipeline)
+		return add_now(t, p, pkt_no, h);
+	q = &t->pipe[(t->pipe_head + t->pipe_n) % PIPE_SIZE];
+	q->p = *p;
+	q->pkt_no = pkt_no;
+	q->hash = h;
+	t->pipe_n++;
+	__builtin_prefetch(&t->slots[h & (t->nslots - 1)]);
+	return t->pipe_n > PIPE_DEPTH ? pipe_pop(t) : 0;
+}
+
+int td_flow_expire(struct td_flow_table *t, uint64_t now_ns)
+{
+	int rc = drain(t);
+
+	return rc ? rc : expire_now(t, now_ns);
+}
+
+int td_flow_walk_open(struct td_flow_table *t, td_conn_cb cb, void *ctx)
+{
+	int rc = drain(t);
+
+	if (rc)
+		return rc;
+	for (struct td_conn *c = t->lists[LIST_OPEN].head; c && !rc; c = c->lru_next)
+		rc = cb(c, ctx);
+	return rc;
+}
+
+static int by_id(const void *a, const void *b)
+{
+	const struct td_conn *x = *(struct td_conn *const *)a, *y = *(struct td_conn *const *)b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+int td_flow_flush(struct td_flow_table *t)
+{
+	size_t n = 0;
+	struct td_conn **v;
+	int rc = drain(t);
+
+	if (!t->used)
+		return rc;
+	v = malloc(t->used * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (int l = 0; l < 2; l++)
+		for (struct td_conn *c = t->lists[l].head; c; c = c->lru_next)
+			v[n++] = c;
+	qsort(v, n, sizeof(*v), by_id);
+	for (size_t i = 0; i < n; i++) {
+		int r = emit(t, v[i], v[i]->done_ns ? TD_END_CLOSED : TD_END_EOF);
+
+		if (r && !rc)
+			rc = r;
+	}
+	free(v);
+	return rc;
+}
+
+/* ---- derived facts ------------------------------------------------------------ */
+
+enum td_conn_state td_conn_state(const struct td_conn *c)
+{
+	int os = c->dir[0].zeek, rs = c->dir[1].zeek;
+	bool o_inactive = os == TD_ZEEK_INACTIVE || os == TD_ZEEK_PARTIAL;
+	bool r_inactive = rs == TD_ZEEK_INACTIVE || rs == TD_ZEEK_PARTIAL;
+
+	/* The same decision list as Zeek's conn_state(). */
+	if (rs == TD_ZEEK_RESET) {
+		if (os == TD_ZEEK_SYN_SENT || os == TD_ZEEK_SYN_ACK_SENT ||
+		    (os == TD_ZEEK_RESET && !c->dir[0].payload_bytes && !c->dir[1].payload_bytes))
+			return TD_CS_REJ;
+		return o_inactive ? TD_CS_RSTRH : TD_CS_RSTR;
+	}
+	if (os == TD_ZEEK_RESET)
+		return r_inactive ? TD_CS_RSTOS0 : TD_CS_RSTO;
+	if (rs == TD_ZEEK_CLOSED && os == TD_ZEEK_CLOSED)
+		return TD_CS_SF;
+	if (os == TD_ZEEK_CLOSED)
+		return r_inactive ? TD_CS_SH : TD_CS_S2;
+	if (rs == TD_ZEEK_CLOSED)
+		return o_inactive ? TD_CS_SHR : TD_CS_S3;
+	if (os == TD_ZEEK_SYN_SENT && rs == TD_ZEEK_INACTIVE)
+		return TD_CS_S0;
+	if (os == TD_ZEEK_ESTABLISHED && rs == TD_ZEEK_ESTABLISHED)
+		return TD_CS_S1;
+	return TD_CS_OTH;
+}
+
+uint64_t td_conn_rtt_ns(const struct td_conn *c)
+{
+	if (c->syn_ns && c->synack_ns && c->ack_ns && c->ack_ns >= c->syn_ns)
+		return c->ack_ns - c->syn_ns;
+	return 0;
+}
+
+uint32_t td_conn_ana(const struct td_conn *c, enum td_ana a)
+{
+	return c->dir[0].ana[a] + c->dir[1].ana[a];
+}
+
+static bool closed_side(int st)
+{
+	return st == TD_FIN_WAIT1 || st == TD_FIN_WAIT2 || st == TD_CLOSING || st == TD_TIME_WAIT ||
+	       st == TD_LAST_ACK || st == TD_CLOSE;
+}
+
+const char *td_conn_problem(const struct td_conn *c)
+{
+	enum td_conn_state cs = td_conn_state(c);
+	int cst = c->dir[0].state, sst = c->dir[1].state;
+
+	switch (cs) {
+	case TD_CS_S0:
+		return "no answer to the SYN (no host there, or a firewall drops it)";
+	case TD_CS_REJ:
+		return "refused: nothing listens on that port (RST to the SYN)";
+	case TD_CS_RSTO:
+	case TD_CS_RSTOS0:
+		return "reset by the client";
+	case TD_CS_RSTR:
+	case TD_CS_RSTRH:
+		return "reset by the server";
+	default:
+		break;
+	}
+	if (c->dir[0].fin_sent && !c->dir[1].fin_sent && !closed_side(sst))
+		return "the server never closed";
+	if (c->dir[1].fin_sent && !c->dir[0].fin_sent && !closed_side(cst))
+		return "the client never closed";
+	if (c->dir[0].fin_sent && !c->dir[0].fin_acked)
+		return "the client's FIN was never acknowledged";
+	if (c->dir[1].fin_sent && !c->dir[1].fin_acked)
+		return "the server's FIN was never acknowledged";
+	if (td_conn_ana(c, TD_A_ZERO_WINDOW))
+		return "a receiver's window went to zero (it did not read fast enough)";
+	if (td_conn_ana(c, TD_A_RETRANS) || td_conn_ana(c, TD_A_SPURIOUS_RETRANS))
+		return "segments were retransmitted";
+	if (td_conn_ana(c, TD_A_LOST_SEGMENT) || td_conn_ana(c, TD_A_ACK_UNSEEN))
+		return "segments missing from the capture";
+	return NULL;
+}
+
+unsigned td_conn_badness(const struct td_conn *c)
+{
+	static const unsigned base[TD_CS_COUNT] = {
+		[TD_CS_S0] = 1000,    [TD_CS_REJ] = 900,   [TD_CS_RSTR] = 800, [TD_CS_RSTO] = 800,
+		[TD_CS_RSTOS0] = 800, [TD_CS_RSTRH] = 800, [TD_CS_S2] = 600,   [TD_CS_S3] = 600,
+		[TD_CS_SH] = 500,     [TD_CS_SHR] = 500,
+	};
+	unsigned b = base[td_conn_state(c)];
+	uint32_t retrans = td_conn_ana(c, TD_A_RETRANS) + td_conn_ana(c, TD_A_SPURIOUS_RETRANS);
+
+	b += 10 * (retrans > 50 ? 50 : retrans);
+	b += 20 * (td_conn_ana(c, TD_A_ZERO_WINDOW) > 20 ? 20 : td_conn_ana(c, TD_A_ZERO_WINDOW));
+	b += 5 * (td_conn_ana(c, TD_A_LOST_SEGMENT) + td_conn_ana(c, TD_A_ACK_UNSEEN) > 20
+			  ? 20
+			  : td_conn_ana(c, TD_A_LOST_SEGMENT) + td_conn_ana(c, TD_A_ACK_UNSEEN));
+	if (!b && td_conn_problem(c))
+		b = 1;
+	return b;
+}

@@ -1,0 +1,469 @@
+/* libpcap as a packet source: pcap_dispatch() with a callback, headers parsed
+ * in place by pkt.c, no copy and no allocation per packet, for files and live
+ * handles alike. libpcap reports a truncated or corrupt record as an error;
+ * we add where it happened. A classic pcap file without a filter is read
+ * in 1 MiB blocks straight into our buffer instead (libpcap's two freads and
+ * a copy per record were a fifth of `tcpdoctor pcap`'s time); at the first
+ * record that is not plainly well-formed libpcap takes over from that byte,
+ * so errors read the same. */
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "capture/pcapsrc.h"
+
+#define LIVE_SNAPLEN 262144
+#define LIVE_TIMEOUT_MS 100	  /* only matters if immediate mode is refused */
+#define READ_BUF_BYTES (1u << 20) /* run_buffered(); more than any snap length */
+
+struct td_pcapsrc {
+	pcap_t *pcap;
+	pcap_dumper_t *dump;
+	int linktype;
+	bool live;
+	/* Byte offset of the next record, -1 when unknown (a pipe, a live
+	 * handle). Classic pcap records are 16 bytes + caplen, so the offset is
+	 * counted; pcapng blocks vary, so it is asked of stdio (ftell costs an
+	 * lseek per packet, a third of the time on a fast file). */
+	long off;
+	bool counted_off;
+	uint32_t ts_mult; /* 1 for nanosecond timestamps, 1000 for micro */
+	bool mappable;	  /* classic pcap, seekable, no filter: see run_buffered() */
+	/* the callback of the running dispatch */
+	td_pcap_cb cb;
+	void *ctx;
+	struct td_pcap_counts *n;
+	int cb_rc;
+	char name[256];
+};
+
+int td_pcapsrc_linktype(const struct td_pcapsrc *s)
+{
+	return s->linktype;
+}
+
+int td_pcapsrc_fd(const struct td_pcapsrc *s)
+{
+	return s->live ? pcap_get_selectable_fd(s->pcap) : -1;
+}
+
+static int check_link(struct td_pcapsrc *s, struct td_err *err)
+{
+	const char *n;
+
+	s->linktype = pcap_datalink(s->pcap);
+	if (td_pkt_link_supported(s->linktype))
+		return 0;
+	n = pcap_datalink_val_to_name(s->linktype);
+	return td_err_set(err, -TD_EUNSUPP,
+			  "%s: link type %d (%s) is not supported; tcpdoctor reads Ethernet, "
+			  "Linux SLL/SLL2, raw IP and BSD loopback captures",
+			  s->name, s->linktype, n ? n : "unknown");
+}
+
+/* what: how the user gave it ("--filter" for files, "filter" live). */
+static int set_filter(struct td_pcapsrc *s, const char *what, const char *filter,
+		      struct td_err *err)
+{
+	struct bpf_program prog;
+
+	if (!filter || !*filter)
+		return 0;
+	if (pcap_compile(s->pcap, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0)
+		return td_err_set(err, -TD_EPARSE,
+				  "%s '%s': %s (tcpdump's filter syntax, "
+				  "see pcap-filter(7))",
+				  what, filter, pcap_geterr(s->pcap));
+	if (pcap_setfilter(s->pcap, &prog) < 0) {
+		td_err_set(err, -TD_EPARSE, "%s '%s': %s", what, filter, pcap_geterr(s->pcap));
+		pcap_freecode(&prog);
+		return -TD_EPARSE;
+	}
+	pcap_freecode(&prog);
+	return 0;
+}
+
+/* Classic pcap magics, either byte order, micro- or nanosecond. */
+static bool classic_magic(const unsigned char m[4])
+{
+	static const unsigned char magics[][4] = {
+		{ 0xa1, 0xb2, 0xc3, 0xd4 },
+		{ 0xd4, 0xc3, 0xb2, 0xa1 },
+		{ 0xa1, 0xb2, 0x3c, 0x4d },
+		{ 0x4d, 0x3c, 0xb2, 0xa1 },
+	};
+
+	for (size_t i = 0; i < sizeof(magics) / sizeof(magics[0]); i++)
+		if (!memcmp(m, magics[i], 4))
+			return true;
+	return false;
+}
+
+int td_pcapsrc_open_file(struct td_pcapsrc **out, const char *path, const char *filter,
+			 struct td_err *err)
+{
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	struct td_pcapsrc *s;
+	FILE *fp;
+	int rc;
+
+	*out = NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return td_err_set(err, -ENOMEM, "out of memory");
+	snprintf(s->name, sizeof(s->name), "%s", strcmp(path, "-") ? path : "(stdin)");
+	s->ts_mult = 1;
+	/* Nanosecond timestamps whatever the file has: one clock for all. */
+	s->pcap = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+	if (!s->pcap) {
+		int code = strstr(ebuf, "No such file") || strstr(ebuf, "ermission") ? -ENOENT
+										     : -TD_EPARSE;
+
+		td_err_set(err, code, "%s: cannot read as a capture file: %s", s->name, ebuf);
+		free(s);
+		return code;
+	}
+	rc = check_link(s, err);
+	if (!rc)
+		rc = set_filter(s, "--filter", filter, err);
+	if (rc) {
+		td_pcapsrc_close(s);
+		return rc;
+	}
+	fp = pcap_file(s->pcap);
+	s->off = fp ? ftell(fp) : -1;
+	if (s->off >= 0) {
+		unsigned char magic[4];
+
+		/* pread leaves the stream's position and buffer alone. */
+		s->counted_off = pread(fileno(fp), magic, 4, 0) == 4 && classic_magic(magic);
+		s->mappable = s->counted_off && !(filter && *filter);
+	}
+	*out = s;
+	return 0;
+}
+
+int td_pcapsrc_open_live(struct td_pcapsrc **out, const struct td_pcap_live_opts *o,
+			 struct td_err *err)
+{
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	const char *dev = o->dev && *o->dev ? o->dev : "any";
+	struct td_pcapsrc *s;
+	int rc;
+
+	*out = NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return td_err_set(err, -ENOMEM, "out of memory");
+	snprintf(s->name, sizeof(s->name), "%s", dev);
+	s->live = true;
+	s->off = -1;
+	s->ts_mult = 1;
+	s->pcap = pcap_create(dev, ebuf);
+	if (!s->pcap) {
+		free(s);
+		return td_err_set(err, -EIO, "capture on %s: %s", dev, ebuf);
+	}
+	pcap_set_snaplen(s->pcap, o->snaplen > 0 ? o->snaplen : LIVE_SNAPLEN);
+	pcap_set_promisc(s->pcap, o->promisc);
+	/* Immediate mode: a packet is delivered when it arrives, not when a
+	 * buffer block fills, so a connection's line is printed when it ends. */
+	pcap_set_immediate_mode(s->pcap, 1);
+	pcap_set_timeout(s->pcap, LIVE_TIMEOUT_MS);
+	if (pcap_set_tstamp_precision(s->pcap, PCAP_TSTAMP_PRECISION_NANO) != 0)
+		s->ts_mult = 1000;
+	rc = pcap_activate(s->pcap);
+	if (rc < 0) {
+		const char *why = pcap_geterr(s->pcap);
+
+		switch (rc) {
+		case PCAP_ERROR_PERM_DENIED:
+			rc = td_err_set(err, -EPERM,
+					"capture on %s: permission denied (%s): "
+					"capturing needs CAP_NET_RAW; run as root or give the "
+					"binary cap_net_raw",
+					dev, why);
+			break;
+		case PCAP_ERROR_NO_SUCH_DEVICE:
+			rc = td_err_set(err, -ENODEV,
+					"capture on %s: no such interface ('ip link' "
+					"lists them; -i any captures on all)",
+					dev);
+			break;
+		case PCAP_ERROR_IFACE_NOT_UP:
+			rc = td_err_set(err, -ENETDOWN,
+					"capture on %s: the interface is down "
+					"(ip link set %s up)",
+					dev, dev);
+			break;
+		default:
+			rc = td_err_set(err, -EIO, "capture on %s: %s", dev,
+					why && *why ? why : pcap_statustostr(rc));
+			break;
+		}
+		td_pcapsrc_close(s);
+		return rc;
+	}
+	if (s->ts_mult == 1 && pcap_get_tstamp_precision(s->pcap) != PCAP_TSTAMP_PRECISION_NANO)
+		s->ts_mult = 1000;
+	rc = check_link(s, err);
+	if (!rc)
+		rc = set_filter(s, "filter", o->filter, err);
+	if (!rc && pcap_setnonblock(s->pcap, 1, ebuf) < 0)
+		rc = td_err_set(err, -EIO, "capture on %s: %s", dev, ebuf);
+	if (rc) {
+		td_pcapsrc_close(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+int td_pcapsrc_dump_open(struct td_pcapsrc *s, const char *path, struct td_err *err)
+{
+	s->dump = pcap_dump_open(s->pcap, path);
+	if (!s->dump)
+		return td_err_set(err, -EIO, "cannot write %s: %s", path, pcap_geterr(s->pcap));
+	return 0;
+}
+
+int td_pcapsrc_dump_fd(struct td_pcapsrc *s, int fd, struct td_err *err)
+{
+	FILE *fp = fdopen(fd, "wb");
+
+	if (!fp)
+		return td_err_set(err, -errno, "cannot write the capture file (fd %d): %s", fd,
+				  strerror(errno));
+	s->dump = pcap_dump_fopen(s->pcap, fp);
+	if (!s->dump) {
+		td_err_set(err, -EIO, "cannot write the capture file: %s", pcap_geterr(s->pcap));
+		fclose(fp);
+		return -EIO;
+	}
+	return 0;
+}
+
+int td_pcapsrc_dump_flush(struct td_pcapsrc *s, struct td_err *err)
+{
+	if (s->dump && pcap_dump_flush(s->dump) < 0)
+		return td_err_set(err, -EIO, "writing the capture file: %s", strerror(errno));
+	return 0;
+}
+
+void td_pcapsrc_break(struct td_pcapsrc *s)
+{
+	if (s && s->pcap)
+		pcap_breakloop(s->pcap);
+}
+
+int td_pcapsrc_kstats(struct td_pcapsrc *s, struct td_pcap_kstats *st, struct td_err *err)
+{
+	struct pcap_stat ps;
+
+	memset(st, 0, sizeof(*st));
+	if (pcap_stats(s->pcap, &ps) < 0)
+		return td_err_set(err, -EIO, "%s: kernel counters: %s", s->name,
+				  pcap_geterr(s->pcap));
+	st->received = ps.ps_recv;
+	st->dropped = ps.ps_drop;
+	st->if_dropped = ps.ps_ifdrop;
+	return 0;
+}
+
+/* One record: count it, parse it, hand a TCP segment on. off is where the
+ * record starts in the file (-1: unknown). */
+static void handle(struct td_pcapsrc *s, uint64_t ts_ns, uint32_t caplen, uint32_t wirelen,
+		   const uint8_t *data, long off)
+{
+	struct td_pcap_counts *n = s->n;
+	struct td_pkt p;
+	struct td_err perr;
+	int kind;
+
+	n->packets++;
+	p.ts_ns = ts_ns;
+	perr.msg[0] = '\0';
+	kind = td_pkt_parse(s->linktype, data, caplen, wirelen, &p, &perr);
+	switch (kind) {
+	case TD_PKT_TCP:
+		n->tcp++;
+		s->cb_rc = s->cb(&p, n->packets, s->ctx);
+		if (s->cb_rc)
+			pcap_breakloop(s->pcap);
+		break;
+	case TD_PKT_NOT_IP:
+		n->not_ip++;
+		break;
+	case TD_PKT_NOT_TCP:
+		n->not_tcp++;
+		break;
+	case TD_PKT_FRAGMENT:
+		n->fragments++;
+		break;
+	default:
+		if (!n->malformed++) {
+			n->first_malformed_no = n->packets;
+			n->first_malformed_off = off;
+			snprintf(n->first_malformed, sizeof(n->first_malformed), "%s", perr.msg);
+		}
+		break;
+	}
+}
+
+/* A record from libpcap: write it to the -w file, then handle it. */
+static void on_record(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
+{
+	struct td_pcapsrc *s = (struct td_pcapsrc *)user;
+	long off = s->off;
+
+	if (s->cb_rc)
+		return;
+	if (s->dump)
+		pcap_dump((u_char *)s->dump, h, data);
+	if (s->counted_off)
+		s->off += 16 + (long)h->caplen;
+	else if (off >= 0)
+		s->off = ftell(pcap_file(s->pcap));
+	handle(s, (uint64_t)h->ts.tv_sec * 1000000000ull + (uint64_t)h->ts.tv_usec * s->ts_mult,
+	       h->caplen, h->len, data, off);
+}
+
+static uint32_t rec32(const uint8_t *b, bool swapped)
+{
+	uint32_t v;
+
+	memcpy(&v, b, 4);
+	return swapped ? __builtin_bswap32(v) : v;
+}
+
+/* Read the records of a classic pcap file from s->off on, through one
+ * buffer of our own, as long as each is whole and within the snap length.
+ * Returns true when the file was read to its end (or a callback stopped
+ * it); false leaves s->off at the first record libpcap must read. */
+static bool run_buffered(struct td_pcapsrc *s)
+{
+	FILE *fp = pcap_file(s->pcap);
+	int fd = fileno(fp);
+	bool swapped = pcap_is_swapped(s->pcap);
+	uint32_t snap = (uint32_t)pcap_snapshot(s->pcap), mult;
+	size_t have = 0, at = 0;
+	off_t pos = s->off;
+	uint8_t magic[4], *buf;
+	struct stat st;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || pread(fd, magic, 4, 0) != 4 ||
+	    snap > READ_BUF_BYTES - 16)
+		return false;
+	/* 0xa1b23c4d in the writer's order: nanosecond timestamps. */
+	mult = rec32(magic, swapped) == 0xa1b23c4d ? 1 : 1000;
+	buf = malloc(READ_BUF_BYTES);
+	if (!buf)
+		return false;
+	for (;;) {
+		ssize_t got;
+
+		while (have - at >= 16 && !s->cb_rc) {
+			const uint8_t *h = buf + at;
+			uint32_t caplen = rec32(h + 8, swapped);
+
+			if (caplen > snap)
+				goto handover;
+			if (caplen > have - at - 16)
+				break;
+			s->off += 16 + (long)caplen;
+			handle(s,
+			       (uint64_t)rec32(h, swapped) * 1000000000ull +
+				       (uint64_t)rec32(h + 4, swapped) * mult,
+			       caplen, rec32(h + 12, swapped), h + 16, s->off - 16 - (long)caplen);
+			at += 16 + caplen;
+		}
+		if (s->cb_rc)
+			break;
+		memmove(buf, buf + at, have - at);
+		have -= at;
+		at = 0;
+		got = pread(fd, buf + have, READ_BUF_BYTES - have, pos);
+		if (got < 0)
+			goto handover;
+		if (got == 0) {
+			if (have)
+				goto handover; /* a record cut short: libpcap says so */
+			break;
+		}
+		have += (size_t)got;
+		pos += got;
+	}
+	free(buf);
+	return true;
+handover:
+	/* Something libpcap must judge: hand it the file from this record. */
+	free(buf);
+	return fseek(fp, s->off, SEEK_SET) != 0;
+}
+
+static void begin(struct td_pcapsrc *s, td_pcap_cb cb, void *ctx, struct td_pcap_counts *n)
+{
+	s->cb = cb;
+	s->ctx = ctx;
+	s->n = n;
+	s->cb_rc = 0;
+}
+
+int td_pcapsrc_run(struct td_pcapsrc *s, td_pcap_cb cb, void *ctx, struct td_pcap_counts *n,
+		   struct td_err *err)
+{
+	int rc;
+
+	begin(s, cb, ctx, n);
+	if (s->mappable && run_buffered(s))
+		return s->cb_rc;
+	/* A count of -1 reads a file to its end in one call. */
+	rc = pcap_dispatch(s->pcap, -1, on_record, (u_char *)s);
+	if (s->cb_rc)
+		return s->cb_rc;
+	if (rc >= 0 || rc == PCAP_ERROR_BREAK)
+		return 0;
+	if (s->off >= 0)
+		return td_err_set(err, -TD_ETRUNC,
+				  "%s: bad or truncated record at byte %ld (packet %llu): %s; "
+				  "kept the %llu packets before it",
+				  s->name, s->off, (unsigned long long)n->packets + 1,
+				  pcap_geterr(s->pcap), (unsigned long long)n->packets);
+	return td_err_set(err, -TD_ETRUNC,
+			  "%s: bad or truncated record (packet %llu): %s; kept the %llu packets "
+			  "before it",
+			  s->name, (unsigned long long)n->packets + 1, pcap_geterr(s->pcap),
+			  (unsigned long long)n->packets);
+}
+
+int td_pcapsrc_dispatch(struct td_pcapsrc *s, unsigned max, td_pcap_cb cb, void *ctx,
+			struct td_pcap_counts *n, struct td_err *err)
+{
+	uint64_t before = n->packets;
+	int rc;
+
+	begin(s, cb, ctx, n);
+	rc = pcap_dispatch(s->pcap, max ? (int)max : -1, on_record, (u_char *)s);
+	if (s->cb_rc)
+		return s->cb_rc;
+	if (rc == PCAP_ERROR_BREAK)
+		return 0;
+	if (rc < 0)
+		return td_err_set(err, -EIO, "capture on %s: %s", s->name, pcap_geterr(s->pcap));
+	return (int)(n->packets - before);
+}
+
+void td_pcapsrc_close(struct td_pcapsrc *s)
+{
+	if (!s)
+		return;
+	if (s->dump)
+		pcap_dump_close(s->dump);
+	if (s->pcap)
+		pcap_close(s->pcap);
+	free(s);
+}

@@ -1,0 +1,376 @@
+/* Building the aggregated snapshot from a socket stream; see snapshot.h.
+ * Two open-addressing hashes: groups (an index into a growing array, so a
+ * group never moves while the hash grows) and the bounded set of distinct
+ * (group, remote address) pairs. */
+#include "sockets/snapshot.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "sockets/sockdiag.h"
+
+struct distinct_key {
+	uint32_t gid; /* group index + 1; 0 = empty slot */
+	uint8_t family;
+	uint8_t addr[16];
+};
+
+void td_snapshot_init(struct td_snapshot *snap, const struct td_owners *owners)
+{
+	memset(snap, 0, sizeof(*snap));
+	snap->owners = owners;
+}
+
+void td_snapshot_free(struct td_snapshot *snap)
+{
+	free(snap->groups);
+	free(snap->gidx);
+	free(snap->listeners);
+	free(snap->distinct);
+	snap->groups = NULL;
+	snap->gidx = NULL;
+	snap->listeners = NULL;
+	snap->distinct = NULL;
+	snap->ngroups = snap->gcap = snap->hcap = 0;
+	snap->nlisteners = snap->lcap = snap->dn = snap->dcap = 0;
+}
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ULL;
+	return h;
+}
+
+static uint64_t group_hash(const struct td_snap_group *k)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	h = fnv(h, &k->kind, 1);
+	h = fnv(h, &k->state, 1);
+	h = fnv(h, &k->family, 1);
+	h = fnv(h, &k->port, sizeof(k->port));
+	h = fnv(h, &k->pid, sizeof(k->pid));
+	h = fnv(h, k->addr, 16);
+	return h ^ (h >> 29);
+}
+
+static bool group_same(const struct td_snap_group *a, const struct td_snap_group *b)
+{
+	return a->kind == b->kind && a->state == b->state && a->family == b->family &&
+	       a->port == b->port && a->pid == b->pid && !memcmp(a->addr, b->addr, 16);
+}
+
+/* Slot in gidx holding k's index + 1, or the empty slot where it belongs. */
+static uint32_t *group_slot(uint32_t *tab, size_t cap, const struct td_snap_group *groups,
+			    const struct td_snap_group *k)
+{
+	size_t i = group_hash(k) & (cap - 1);
+
+	while (tab[i] && !group_same(&groups[tab[i] - 1], k))
+		i = (i + 1) & (cap - 1);
+	return &tab[i];
+}
+
+static int group_grow(struct td_snapshot *snap)
+{
+	size_t ncap = snap->hcap ? snap->hcap * 2 : 256;
+	uint32_t *nt = calloc(ncap, sizeof(*nt));
+
+	if (!nt)
+		return -ENOMEM;
+	for (size_t i = 0; i < snap->ngroups; i++)
+		*group_slot(nt, ncap, snap->groups, &snap->groups[i]) = (uint32_t)i + 1;
+	free(snap->gidx);
+	snap->gidx = nt;
+	snap->hcap = ncap;
+	return 0;
+}
+
+/* The group for key k, created (zero counts) when new; NULL on ENOMEM. */
+static struct td_snap_group *group_get(struct td_snapshot *snap, const struct td_snap_group *k,
+				       size_t *index)
+{
+	uint32_t *slot;
+
+	if ((snap->ngroups + 1) * 2 > snap->hcap && group_grow(snap) < 0)
+		return NULL;
+	slot = group_slot(snap->gidx, snap->hcap, snap->groups, k);
+	if (!*slot) {
+		if (snap->ngroups == snap->gcap) {
+			size_t ncap = snap->gcap ? snap->gcap * 2 : 64;
+			struct td_snap_group *ng = realloc(snap->groups, ncap * sizeof(*ng));
+
+			if (!ng)
+				return NULL;
+			snap->groups = ng;
+			snap->gcap = ncap;
+		}
+		snap->groups[snap->ngroups] = *k;
+		*slot = (uint32_t)++snap->ngroups;
+	}
+	*index = *slot - 1;
+	return &snap->groups[*slot - 1];
+}
+
+const struct td_snap_group *td_snapshot_group(const struct td_snapshot *snap, int kind, int state,
+					      uint16_t port, uint32_t pid, int family,
+					      const uint8_t *addr)
+{
+	struct td_snap_group k = { 0 };
+	uint32_t *slot;
+
+	if (!snap->hcap)
+		return NULL;
+	k.kind = (uint8_t)kind;
+	k.state = (uint8_t)state;
+	k.port = port;
+	k.pid = pid;
+	if (kind == TD_SNAP_PEER) {
+		k.family = (uint8_t)family;
+		if (addr)
+			memcpy(k.addr, addr, 16);
+	}
+	slot = group_slot(snap->gidx, snap->hcap, snap->groups, &k);
+	return *slot ? &snap->groups[*slot - 1] : NULL;
+}
+
+static uint64_t distinct_hash(const struct distinct_key *k)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	h = fnv(h, &k->gid, sizeof(k->gid));
+	h = fnv(h, &k->family, 1);
+	h = fnv(h, k->addr, 16);
+	return h ^ (h >> 29);
+}
+
+static struct distinct_key *distinct_slot(struct distinct_key *tab, size_t cap,
+					  const struct distinct_key *k)
+{
+	size_t i = distinct_hash(k) & (cap - 1);
+
+	while (tab[i].gid && (tab[i].gid != k->gid || tab[i].family != k->family ||
+			      memcmp(tab[i].addr, k->addr, 16)))
+		i = (i + 1) & (cap - 1);
+	return &tab[i];
+}
+
+/* Count s's remote address in group g (index gi) once. Bounded: a group
+ * stops recording at TD_SNAP_DISTINCT_MAX addresses. */
+static int distinct_add(struct td_snapshot *snap, struct td_snap_group *g, size_t gi,
+			const struct td_sock *s)
+{
+	struct distinct_key k = { 0 }, *slot;
+
+	if (g->distinct_full)
+		return 0;
+	if ((snap->dn + 1) * 2 > snap->dcap) {
+		size_t ncap = snap->dcap ? snap->dcap * 2 : 256;
+		struct distinct_key *nt = calloc(ncap, sizeof(*nt)), *old = snap->distinct;
+
+		if (!nt)
+			return -ENOMEM;
+		for (size_t i = 0; i < snap->dcap; i++)
+			if (old[i].gid)
+				*distinct_slot(nt, ncap, &old[i]) = old[i];
+		free(old);
+		snap->distinct = nt;
+		snap->dcap = ncap;
+	}
+	k.gid = (uint32_t)gi + 1;
+	k.family = s->family;
+	memcpy(k.addr, s->raddr, 16);
+	slot = distinct_slot(snap->distinct, snap->dcap, &k);
+	if (slot->gid)
+		return 0;
+	*slot = k;
+	snap->dn++;
+	if (++g->distinct >= TD_SNAP_DISTINCT_MAX)
+		g->distinct_full = 1;
+	return 0;
+}
+
+static void top_add(struct td_snap_top_list *t, const struct td_sock *s, uint64_t value,
+		    uint32_t pid, const char *comm)
+{
+	size_t i;
+
+	if (!value)
+		return;
+	if (t->n == TD_SNAP_TOPK) {
+		if (value <= t->v[TD_SNAP_TOPK - 1].value)
+			return;
+		i = TD_SNAP_TOPK - 1;
+	} else {
+		i = t->n++;
+	}
+	/* Insertion: shift smaller entries down one place. */
+	while (i > 0 && t->v[i - 1].value < value) {
+		t->v[i] = t->v[i - 1];
+		i--;
+	}
+	t->v[i].s = *s;
+	t->v[i].value = value;
+	t->v[i].pid = pid;
+	memset(t->v[i].comm, 0, sizeof(t->v[i].comm));
+	if (pid && comm)
+		strncpy(t->v[i].comm, comm, sizeof(t->v[i].comm) - 1);
+}
+
+bool td_snapshot_is_listen_port(const struct td_snapshot *snap, uint16_t port)
+{
+	return snap->listen_ports[port >> 3] & (1u << (port & 7));
+}
+
+static int add_listener(struct td_snapshot *snap, const struct td_sock *s, uint32_t pid,
+			const char *comm)
+{
+	struct td_snap_listener *l;
+
+	snap->listen_ports[s->lport >> 3] |= (uint8_t)(1u << (s->lport & 7));
+	if (snap->nlisteners == snap->lcap) {
+		size_t ncap = snap->lcap ? snap->lcap * 2 : 16;
+		struct td_snap_listener *nl = realloc(snap->listeners, ncap * sizeof(*nl));
+
+		if (!nl)
+			return -ENOMEM;
+		snap->listeners = nl;
+		snap->lcap = ncap;
+	}
+	l = &snap->listeners[snap->nlisteners++];
+	memset(l, 0, sizeof(*l));
+	l->family = s->family;
+	l->port = s->lport;
+	memcpy(l->addr, s->laddr, 16);
+	l->accept_queue = s->rqueue;
+	l->has_backlog = !!(s->flags & TD_SOCK_HAS_BACKLOG);
+	l->backlog = l->has_backlog ? s->wqueue : 0;
+	l->inode = s->inode;
+	l->pid = pid;
+	if (pid && comm)
+		strncpy(l->comm, comm, sizeof(l->comm) - 1);
+	return 0;
+}
+
+static uint32_t idle_ms(const struct td_sock *s)
+{
+	const struct td_tcpinfo *i = &s->info;
+
+	return i->last_data_recv_ms < i->last_data_sent_ms ? i->last_data_recv_ms
+							   : i->last_data_sent_ms;
+}
+
+static void group_count(struct td_snap_group *g, const struct td_sock *s)
+{
+	g->count++;
+	if (s->rqueue > g->max_rqueue)
+		g->max_rqueue = s->rqueue;
+	if (s->wqueue > g->max_wqueue)
+		g->max_wqueue = s->wqueue;
+	if (s->retrans > g->max_retrans)
+		g->max_retrans = s->retrans;
+	if (s->retrans)
+		g->retransmitting++;
+	if (s->flags & TD_SOCK_HAS_INFO) {
+		g->with_info++;
+		g->total_retrans += s->info.total_retrans;
+		if (idle_ms(s) > g->max_idle_ms)
+			g->max_idle_ms = idle_ms(s);
+	}
+}
+
+int td_snapshot_add(struct td_snapshot *snap, const struct td_sock *s)
+{
+	const struct td_owner *o = NULL;
+
+	if (s->inode && snap->owners)
+		o = td_owners_get(snap->owners, s->inode);
+	return td_snapshot_add_owned(snap, s, o ? (uint32_t)o->pid : 0, o ? o->comm : NULL);
+}
+
+int td_snapshot_add_owned(struct td_snapshot *snap, const struct td_sock *s, uint32_t pid,
+			  const char *comm)
+{
+	struct td_snap_group k = { 0 }, *g;
+	int st = s->state == TD_NEW_SYN_RECV ? TD_SYN_RECV : s->state;
+	bool server;
+	size_t gi;
+	int rc = 0;
+
+	if (st < 1 || st > TD_STATE_MAX)
+		st = TD_CLOSE;
+	snap->total++;
+	snap->counts[st]++;
+	if (s->family == AF_INET6)
+		snap->ipv6++;
+	else
+		snap->ipv4++;
+	if (s->flags & TD_SOCK_HAS_INFO)
+		snap->with_info++;
+	if (st == TD_LISTEN)
+		return add_listener(snap, s, pid, comm);
+
+	k.state = (uint8_t)st;
+	k.pid = pid;
+	if (pid && comm)
+		strncpy(k.comm, comm, sizeof(k.comm) - 1);
+	server = td_snapshot_is_listen_port(snap, s->lport);
+
+	k.kind = TD_SNAP_LOCAL;
+	k.port = server ? s->lport : 0;
+	g = group_get(snap, &k, &gi);
+	if (!g)
+		rc = -ENOMEM;
+	else {
+		group_count(g, s);
+		if ((st == TD_SYN_SENT || st == TD_SYN_RECV) && distinct_add(snap, g, gi, s) < 0)
+			rc = -ENOMEM;
+	}
+
+	k.kind = TD_SNAP_PEER;
+	k.port = server ? 0 : s->rport;
+	k.family = s->family;
+	memcpy(k.addr, s->raddr, 16);
+	g = group_get(snap, &k, &gi);
+	if (!g)
+		rc = -ENOMEM;
+	else
+		group_count(g, s);
+
+	top_add(&snap->top[TD_TOP_SENDQ], s, s->wqueue, pid, comm);
+	top_add(&snap->top[TD_TOP_RECVQ], s, s->rqueue, pid, comm);
+	if (st == TD_ESTABLISHED && s->timer == TD_TIMER_NONE) {
+		snap->no_keepalive_estab++;
+		/* Only an idle socket with no timer at all: a running
+		 * retransmit timer means data in flight, not a silent peer. */
+		if (s->flags & TD_SOCK_HAS_INFO)
+			top_add(&snap->top[TD_TOP_IDLE], s, idle_ms(s), pid, comm);
+	}
+	if (s->flags & TD_SOCK_HAS_INFO)
+		top_add(&snap->top[TD_TOP_RETRANS], s, s->info.total_retrans, pid, comm);
+	return rc;
+}
+
+int td_snapshot_cb(const struct td_sock *s, void *ctx)
+{
+	return td_snapshot_add(ctx, s);
+}
+
+int td_snapshot_dump(struct td_snapshot *snap, struct td_source *src, const struct td_filter *f,
+		     struct td_err *err)
+{
+	struct td_filter phase = *f;
+	int rc;
+
+	phase.states = TD_STATE_BIT(TD_LISTEN);
+	rc = td_source_dump(src, &phase, 0, td_snapshot_cb, snap, err);
+	if (rc < 0)
+		return rc;
+	phase.states = TD_STATES_ALL & ~TD_STATE_BIT(TD_LISTEN);
+	return td_source_dump(src, &phase, TD_DUMP_INFO, td_snapshot_cb, snap, err);
+}

@@ -1,0 +1,356 @@
+/* Shared output pieces; see view.h. */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "sockets/agg.h"
+#include "state.h"
+#include "render/escape.h"
+#include "render/style.h"
+#include "render/view.h"
+
+void view_json_begin(struct td_json *j, const char *command, const char *netns, const char *source)
+{
+	td_json_init(j, stdout, isatty(STDOUT_FILENO));
+	td_json_begin_object(j, NULL);
+	td_json_str(j, "command", command);
+	if (source)
+		td_json_str(j, "source", source);
+	td_json_str(j, "netns", netns);
+}
+
+void view_json_states64(struct td_json *j, const char *key, const uint64_t *counts, bool all_keys)
+{
+	td_json_begin_object(j, key);
+	for (int st = 1; st <= TD_CLOSING; st++)
+		if (all_keys || counts[st])
+			td_json_uint(j, td_state_name(st), counts[st]);
+	td_json_end_object(j);
+}
+
+void view_json_states32(struct td_json *j, const char *key, const uint32_t *counts, bool all_keys)
+{
+	uint64_t c[TD_STATE_MAX + 1];
+
+	for (int st = 0; st <= TD_STATE_MAX; st++)
+		c[st] = counts[st];
+	view_json_states64(j, key, c, all_keys);
+}
+
+static int shown_state(int state)
+{
+	return state == TD_NEW_SYN_RECV ? TD_SYN_RECV : state;
+}
+
+void view_json_sock(struct td_json *j, const struct td_sock *s, bool with_owners,
+		    const struct td_owner *owners, bool with_info)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	td_json_begin_object(j, NULL);
+	td_json_str(j, "family", s->family == AF_INET6 ? "ipv6" : "ipv4");
+	td_json_str(j, "state", td_state_name(shown_state(s->state)));
+	td_json_str(j, "laddr", td_addr_str(s->family, s->laddr, a, sizeof(a)));
+	td_json_uint(j, "lport", s->lport);
+	td_json_str(j, "raddr", td_addr_str(s->family, s->raddr, a, sizeof(a)));
+	td_json_uint(j, "rport", s->rport);
+	td_json_uint(j, "recv_q", s->rqueue);
+	td_json_uint(j, "send_q", s->wqueue);
+	if (s->flags & TD_SOCK_HAS_BACKLOG)
+		td_json_uint(j, "backlog", s->wqueue);
+	td_json_str(j, "timer", td_timer_name(s->timer));
+	td_json_uint(j, "timer_ms", s->timer_ms);
+	td_json_uint(j, "retrans", s->retrans);
+	td_json_uint(j, "uid", s->uid);
+	td_json_uint(j, "inode", s->inode);
+	if (s->flags & TD_SOCK_HAS_COOKIE)
+		td_json_uint(j, "cookie", s->cookie);
+	if (with_owners) {
+		td_json_begin_array(j, "owners");
+		for (const struct td_owner *o = owners; o; o = o->next) {
+			td_json_begin_object(j, NULL);
+			td_json_int(j, "pid", o->pid);
+			td_json_str(j, "comm", o->comm);
+			td_json_uint(j, "uid", o->uid);
+			td_json_int(j, "fd", o->fd);
+			td_json_end_object(j);
+		}
+		td_json_end_array(j);
+	}
+	if (with_info && (s->flags & TD_SOCK_HAS_INFO)) {
+		const struct td_tcpinfo *i = &s->info;
+
+		td_json_begin_object(j, "info");
+		td_json_uint(j, "rtt_us", i->rtt_us);
+		td_json_uint(j, "rttvar_us", i->rttvar_us);
+		td_json_uint(j, "min_rtt_us", i->min_rtt_us);
+		td_json_uint(j, "rto_us", i->rto_us);
+		td_json_uint(j, "mss", i->snd_mss);
+		td_json_uint(j, "cwnd", i->snd_cwnd);
+		td_json_uint(j, "ssthresh", i->snd_ssthresh);
+		td_json_uint(j, "unacked", i->unacked);
+		td_json_uint(j, "lost", i->lost);
+		td_json_uint(j, "retrans", i->retrans);
+		td_json_uint(j, "retrans_total", i->total_retrans);
+		td_json_uint(j, "last_data_sent_ms", i->last_data_sent_ms);
+		td_json_uint(j, "last_data_recv_ms", i->last_data_recv_ms);
+		td_json_uint(j, "last_ack_recv_ms", i->last_ack_recv_ms);
+		td_json_uint(j, "bytes_acked", i->bytes_acked);
+		td_json_uint(j, "bytes_received", i->bytes_received);
+		td_json_uint(j, "delivery_rate_bps", i->delivery_rate * 8);
+		td_json_end_object(j);
+	}
+	td_json_end_object(j);
+}
+
+void view_sock_header(FILE *fp, bool color, bool with_owners)
+{
+	fprintf(fp, "%s%-11s %6s %6s %-27s %-27s %-16s %4s%s%s\n", td_style_bold(color), "State",
+		"Recv-Q", "Send-Q", "Local", "Peer", "Timer", "Retr", with_owners ? " Process" : "",
+		td_style_reset(color));
+}
+
+void view_sock_line(FILE *fp, bool color, const struct td_sock *s, bool with_owners,
+		    const struct td_owner *owners, bool with_info)
+{
+	char l[64], r[64], t[48], d[24];
+	int st = shown_state(s->state);
+
+	td_endpoint_str(s->family, s->laddr, s->lport, l, sizeof(l));
+	if (st == TD_LISTEN)
+		snprintf(r, sizeof(r), "%s", s->family == AF_INET6 ? "[::]:*" : "0.0.0.0:*");
+	else
+		td_endpoint_str(s->family, s->raddr, s->rport, r, sizeof(r));
+	if (s->timer)
+		snprintf(t, sizeof(t), "%s(%s)", td_timer_name(s->timer),
+			 td_fmt_duration_ms(s->timer_ms, d, sizeof(d)));
+	else
+		snprintf(t, sizeof(t), "off");
+	fprintf(fp, "%s%-11s%s %6u %6u %-27s %-27s %-16s %4u", td_style_state(color, st),
+		st == TD_CLOSE ? "CLOSE" : td_state_name(st), td_style_reset(color), s->rqueue,
+		s->wqueue, l, r, t, s->retrans);
+	if (with_owners) {
+		fputc(' ', fp);
+		if (!owners)
+			fputs("-", fp);
+		for (const struct td_owner *o = owners; o; o = o->next) {
+			td_fputs_esc(o->comm, fp);
+			fprintf(fp, "(%d,fd=%d)%s", (int)o->pid, o->fd, o->next ? "," : "");
+		}
+	}
+	fputc('\n', fp);
+	/* A listener's tcp_info is all zeros but for rto: not worth a line. */
+	if (with_info && (s->flags & TD_SOCK_HAS_INFO) && st != TD_LISTEN) {
+		const struct td_tcpinfo *i = &s->info;
+		char a[24], b[24], c[24], rate[24], ssth[16];
+
+		/* TCP_INFINITE_SSTHRESH until the first loss. */
+		if (i->snd_ssthresh >= 0x7fffffff)
+			snprintf(ssth, sizeof(ssth), "inf");
+		else
+			snprintf(ssth, sizeof(ssth), "%u", i->snd_ssthresh);
+
+		fprintf(fp,
+			"%s\trtt %.3f/%.3fms cwnd %u ssthresh %s unacked %u lost %u retrans %u/%u"
+			" last-sent %s last-recv %s last-ack %s rate %s%s\n",
+			td_style_dim(color), i->rtt_us / 1000.0, i->rttvar_us / 1000.0, i->snd_cwnd,
+			ssth, i->unacked, i->lost, i->retrans, i->total_retrans,
+			td_fmt_duration_ms(i->last_data_sent_ms, a, sizeof(a)),
+			td_fmt_duration_ms(i->last_data_recv_ms, b, sizeof(b)),
+			td_fmt_duration_ms(i->last_ack_recv_ms, c, sizeof(c)),
+			td_fmt_rate(i->delivery_rate, rate, sizeof(rate)), td_style_reset(color));
+	}
+}
+
+const char *view_user_name(uint32_t uid, char *buf, size_t len)
+{
+	static uint32_t last_uid = UINT32_MAX;
+	static char last_name[64];
+	struct passwd *pw;
+
+	if (uid != last_uid) {
+		pw = getpwuid(uid);
+		if (pw)
+			snprintf(last_name, sizeof(last_name), "%s", pw->pw_name);
+		else
+			snprintf(last_name, sizeof(last_name), "%u", uid);
+		last_uid = uid;
+	}
+	snprintf(buf, len, "%s", last_name);
+	return buf;
+}
+
+const char *view_comm(int pid, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(buf, len, "?");
+		return buf;
+	}
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0) {
+		snprintf(buf, len, "?");
+		return buf;
+	}
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
+void view_hidden_note(size_t hidden)
+{
+	if (!hidden)
+		return;
+	if (geteuid() == 0)
+		fprintf(stderr,
+			"tcpdoctor: owners of %zu sockets not visible: held by processes outside "
+			"this PID namespace\n",
+			hidden);
+	else
+		fprintf(stderr, "tcpdoctor: owners of %zu sockets hidden: run as root\n", hidden);
+}
+
+void view_owner_header(FILE *fp, bool color)
+{
+	fprintf(fp, "%s%-15s %7s %-9s %4s %-11s %-27s %s%s\n", td_style_bold(color), "COMMAND",
+		"PID", "USER", "FD", "STATE", "LOCAL", "PEER", td_style_reset(color));
+}
+
+void view_owner_line(FILE *fp, bool color, const struct td_sock *s, const struct td_owner *o)
+{
+	char user[64], l[64], r[64], comm[16 * TD_ESC_MAX_PER_BYTE];
+	int st = shown_state(s->state);
+
+	td_endpoint_str(s->family, s->laddr, s->lport, l, sizeof(l));
+	if (st == TD_LISTEN)
+		snprintf(r, sizeof(r), "%s", s->family == AF_INET6 ? "[::]:*" : "0.0.0.0:*");
+	else
+		td_endpoint_str(s->family, s->raddr, s->rport, r, sizeof(r));
+	if (o)
+		fprintf(fp, "%-15s %7d %-9s %4d ", td_esc(o->comm, comm, sizeof(comm)), (int)o->pid,
+			view_user_name(o->uid, user, sizeof(user)), o->fd);
+	else
+		fprintf(fp, "%-15s %7s %-9s %4s ", "-", "-",
+			s->inode ? view_user_name(s->uid, user, sizeof(user)) : "-", "-");
+	fprintf(fp, "%s%-11s%s %-27s %s\n", td_style_state(color, st), td_state_name(st),
+		td_style_reset(color), l, r);
+}
+
+/* ---- state counts and groups (`states`, `lab`) ------------------------------------ */
+
+void view_state_table(FILE *fp, bool c, const struct view_state_counts *k)
+{
+	fprintf(fp, "%s%-12s %9s %9s %9s%s\n", td_style_bold(c), "STATE", "TOTAL", "IPv4", "IPv6",
+		td_style_reset(c));
+	for (size_t i = 0; i < sizeof(td_state_order) / sizeof(td_state_order[0]); i++) {
+		int st = td_state_order[i];
+
+		if (!k->all[st])
+			continue;
+		fprintf(fp, "%s%-12s%s %9llu %9llu %9llu\n", td_style_state(c, st),
+			td_state_name(st), td_style_reset(c), (unsigned long long)k->all[st],
+			(unsigned long long)k->v4[st], (unsigned long long)k->v6[st]);
+	}
+	fprintf(fp, "%s%-12s %9llu %9llu %9llu%s\n", td_style_bold(c), "TOTAL",
+		(unsigned long long)k->total, (unsigned long long)k->total4,
+		(unsigned long long)k->total6, td_style_reset(c));
+}
+
+const char *view_group_label(const struct td_agg *a, const struct td_group *g, bool escape,
+			     char *buf, size_t len)
+{
+	char c[64], e[64 * TD_ESC_MAX_PER_BYTE];
+
+	switch (a->by) {
+	case TD_BY_LPORT:
+	case TD_BY_RPORT:
+		snprintf(buf, len, "%u", g->port);
+		break;
+	case TD_BY_LADDR:
+	case TD_BY_PEER:
+		td_addr_str(g->family, g->addr, buf, len);
+		break;
+	case TD_BY_PROCESS:
+		if (!g->id) {
+			snprintf(buf, len, "-");
+		} else {
+			view_comm((int)g->id, c, sizeof(c));
+			snprintf(buf, len, "%s[%u]", escape ? td_esc(c, e, sizeof(e)) : c, g->id);
+		}
+		break;
+	case TD_BY_USER:
+		view_user_name(g->id, buf, len);
+		if (escape) {
+			snprintf(c, sizeof(c), "%s", buf);
+			td_esc(c, buf, len);
+		}
+		break;
+	default:
+		snprintf(buf, len, "?");
+	}
+	return buf;
+}
+
+void view_group_table(FILE *fp, bool c, const struct td_agg *a, const struct td_group **v, size_t n,
+		      size_t shown)
+{
+	static const char *const heads[] = {
+		[TD_BY_LPORT] = "LPORT", [TD_BY_RPORT] = "RPORT",     [TD_BY_LADDR] = "LADDR",
+		[TD_BY_PEER] = "PEER",	 [TD_BY_PROCESS] = "PROCESS", [TD_BY_USER] = "USER",
+	};
+	int cols[11], ncols = 0, keyw = 8;
+	uint32_t other[TD_STATE_MAX + 1] = { 0 };
+	uint64_t other_total = 0;
+	char buf[128];
+
+	for (size_t k = 0; k < 11; k++)
+		if (a->counts[td_state_order[k]])
+			cols[ncols++] = td_state_order[k];
+	for (size_t i = 0; i < shown; i++) {
+		int w = (int)strlen(view_group_label(a, v[i], true, buf, sizeof(buf)));
+
+		if (w > keyw)
+			keyw = w;
+	}
+	if (keyw > 40)
+		keyw = 40;
+	fprintf(fp, "%s%-*s %9s", td_style_bold(c), keyw, heads[a->by], "TOTAL");
+	for (int k = 0; k < ncols; k++)
+		fprintf(fp, " %12s", td_state_name(cols[k]));
+	fprintf(fp, "%s\n", td_style_reset(c));
+	for (size_t i = 0; i < n; i++) {
+		if (i >= shown) {
+			other_total += v[i]->total;
+			for (int st = 0; st <= TD_STATE_MAX; st++)
+				other[st] += v[i]->counts[st];
+			continue;
+		}
+		fprintf(fp, "%-*s %9llu", keyw, view_group_label(a, v[i], true, buf, sizeof(buf)),
+			(unsigned long long)v[i]->total);
+		for (int k = 0; k < ncols; k++)
+			fprintf(fp, " %12u", v[i]->counts[cols[k]]);
+		fputc('\n', fp);
+	}
+	if (shown < n) {
+		snprintf(buf, sizeof(buf), "(%zu other)", n - shown);
+		fprintf(fp, "%s%-*s %9llu", td_style_dim(c), keyw, buf,
+			(unsigned long long)other_total);
+		for (int k = 0; k < ncols; k++)
+			fprintf(fp, " %12u", other[cols[k]]);
+		fprintf(fp, "%s\n", td_style_reset(c));
+	}
+	fprintf(fp, "%s%-*s %9llu", td_style_bold(c), keyw, "TOTAL", (unsigned long long)a->total);
+	for (int k = 0; k < ncols; k++)
+		fprintf(fp, " %12llu", (unsigned long long)a->counts[cols[k]]);
+	fprintf(fp, "%s\n", td_style_reset(c));
+}

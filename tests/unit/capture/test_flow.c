@@ -1,0 +1,452 @@
+/* Unit tests for src/lib/capture/flow.c: hand-built segment sequences through the
+ * engine: handshake, close paths, simultaneous open and close, RST variants,
+ * each conn_state, Wireshark's analysis flags, port reuse, streaming. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <cmocka.h>
+
+#include "capture/flow.h"
+#include "state.h"
+
+#define MS 1000000ull
+#define CL 0 /* client -> server */
+#define SV 1 /* server -> client */
+
+enum { F = TD_TH_FIN, S = TD_TH_SYN, R = TD_TH_RST, A = TD_TH_ACK };
+
+static struct td_conn got[16];
+static int ngot;
+static uint32_t last_ana;
+
+static int on_conn(const struct td_conn *c, void *ctx)
+{
+	(void)ctx;
+	if (ngot < 16)
+		got[ngot++] = *c;
+	return 0;
+}
+
+static int on_seg(const struct td_conn *c, const struct td_seg *s, void *ctx)
+{
+	(void)c, (void)ctx;
+	last_ana = s->ana;
+	return 0;
+}
+
+static struct td_flow_table *table(uint64_t idle)
+{
+	struct td_flow_cfg cfg = { .on_conn = on_conn, .on_seg = on_seg, .idle_ns = idle };
+
+	ngot = 0;
+	return td_flow_new(&cfg);
+}
+
+static uint16_t cport = 41000;
+
+/* One segment; client 192.0.2.2:cport, server 192.0.2.1:80. */
+static uint32_t seg(struct td_flow_table *t, uint64_t ms, int dir, uint8_t flags, uint32_t seq,
+		    uint32_t ack, uint32_t len, uint16_t win)
+{
+	struct td_pkt p = { .ts_ns = 1000 * MS + ms * MS,
+			    .family = AF_INET,
+			    .flags = flags,
+			    .seq = seq,
+			    .ack = ack,
+			    .payload_len = len,
+			    .window = win,
+			    .wirelen = 54 + len };
+	uint8_t c[4] = { 192, 0, 2, 2 }, s[4] = { 192, 0, 2, 1 };
+
+	memcpy(dir == CL ? p.saddr : p.daddr, c, 4);
+	memcpy(dir == CL ? p.daddr : p.saddr, s, 4);
+	p.sport = dir == CL ? cport : 80;
+	p.dport = dir == CL ? 80 : cport;
+	assert_int_equal(td_flow_add(t, &p, 1), 0);
+	return last_ana;
+}
+
+/* SYN, SYN-ACK, ACK with ISNs 100 (client) and 500 (server). */
+static void handshake(struct td_flow_table *t)
+{
+	seg(t, 0, CL, S, 100, 0, 0, 1000);
+	seg(t, 1, SV, S | A, 500, 101, 0, 1000);
+	seg(t, 2, CL, A, 101, 501, 0, 1000);
+}
+
+static const struct td_conn *only(struct td_flow_table *t)
+{
+	assert_int_equal(td_flow_flush(t), 0);
+	assert_int_equal(ngot, 1);
+	return &got[0];
+}
+
+static void test_normal_close(void **state)
+{
+	struct td_flow_table *t = table(0);
+	const struct td_conn *c;
+
+	(void)state;
+	handshake(t);
+	seg(t, 3, CL, A, 101, 501, 10, 1000);
+	seg(t, 4, SV, A, 501, 111, 0, 1000);
+	seg(t, 5, CL, F | A, 111, 501, 0, 1000);
+	seg(t, 6, SV, A, 501, 112, 0, 1000);
+	seg(t, 7, SV, F | A, 501, 112, 0, 1000);
+	seg(t, 8, CL, A, 112, 502, 0, 1000);
+	c = only(t);
+	assert_int_equal(td_conn_state(c), TD_CS_SF);
+	assert_string_equal(c->history, "ShADaFf");
+	assert_int_equal(c->dir[0].state, TD_TIME_WAIT);
+	assert_int_equal(c->dir[1].state, TD_CLOSE);
+	assert_int_equal(c->closer, 0);
+	assert_int_equal(td_conn_rtt_ns(c), 2 * MS);
+	assert_int_equal(c->dir[0].payload_bytes, 10);
+	assert_int_equal(c->dir[0].pkts, 5);
+	assert_int_equal(c->end, TD_END_CLOSED);
+	assert_null(td_conn_problem(c));
+	assert_int_equal(td_conn_badness(c), 0);
+	td_flow_free(t);
+}
+
+static void test_server_never_closes(void **state)
+{
+	struct td_flow_table *t = table(0);
+	const struct td_conn *c;
+
+	(void)state;
+	handshake(t);
+	seg(t, 5, CL, F | A, 101, 501, 0, 1000);
+	seg(t, 6, SV, A, 501, 102, 0, 1000);
+	c = only(t);
+	assert_int_equal(td_conn_state(c), TD_CS_S2);
+	assert_int_equal(c->dir[0].state, TD_FIN_WAIT2);
+	assert_int_equal(c->dir[1].state, TD_CLOSE_WAIT);
+	assert_string_equal(td_conn_problem(c), "the server never closed");
+	assert_int_equal(c->end, TD_END_EOF);
+	td_flow_free(t);
+}
+
+static void test_simultaneous_close(void **state)
+{
+	struct td_flow_table *t = table(0);
+	const struct td_conn *c;
+
+	(void)state;
+	handshake(t);
+	seg(t, 5, CL, F | A, 101, 501, 0, 1000);
+	seg(t, 5, SV, F | A, 501, 101, 0, 1000); /* does not ack the client's FIN */
+	seg(t, 6, CL, A, 102, 502, 0, 1000);
+	seg(t, 6, SV, A, 502, 102, 0, 1000);
+	c = only(t);
+	assert_int_equal(td_conn_state(c), TD_CS_SF);
+	assert_int_equal(c->dir[0].state, TD_TIME_WAIT);
+	assert_int_equal(c->dir[1].state, TD_TIME_WAIT);
+	td_flow_free(t);
+}
+
+static void test_simultaneous_open(void **state)
+{
+	struct td_flow_table *t = table(0);
+	const struct td_conn *c;
+
+	(void)state;
+	seg(t, 0, CL, S, 100, 0, 0, 1000);
+	seg(t, 0, SV, S, 500, 0, 0, 1000);
+	seg(t, 1, CL, S | A, 100, 501, 0, 1000);
+	seg(t, 1, SV, S | A, 500, 101, 0, 1000);
+	c = only(t);
+	assert_int_equal(c->dir[0].state, TD_ESTABLISHED);
+	assert_int_equal(c->dir[1].state, TD_ESTABLISHED);
+	td_flow_free(t);
+}
+
+static void test_refused_unanswered_rst(void **state)
+{
+	struct td_flow_table *t = table(0);
+	const struct td_conn *c;
+
+	(void)state;
+	seg(t, 0, CL, S, 100, 0, 0, 1000);
+	seg(t, 1, SV, R | A, 0, 101, 0, 0);
+	c = only(t);
+	assert_int_equal(td_conn_state(c), TD_CS_REJ);
+	assert_int_equal(c->dir[0].state, TD_CLOSE);
+	assert_true(c->closer == 1 && c->closer_rst);
+	td_flow_free(t);
+
+	t = table(0);
+	seg(t, 0, CL, S, 100, 0, 0, 1000);
+	assert_int_equal(seg(t, 1000, CL, S, 100, 0, 0, 1000), TD_A_BIT(TD_A_RETRANS));
+	c = only(t);
+	assert_int_equal(td_conn_state(c), TD_CS_S0);
+	assert_int_equal(c->dir[0].state, TD_SYN_SENT);
+	assert_int_equal(c->dir[1].state, 0);
+	assert_string_equal(c->history, "S");
+	td_flow_free(t);
+
+	t = table(0);
+	handshake(t);
+	seg(t, 3, CL, R | A, 101, 501, 0, 0);
+	c = only(t);
+	assert_int_equal(td_conn_state(c), TD_CS_RSTO);
+	assert_int_equal(c->dir[1].state, TD_CLOSE);
+	td_flow_free(t);
+
+	t = table(0);
+	seg(t, 0, CL, S, 100, 0, 0, 1000);
+	seg(t, 1, CL, R, 101, 0, 0, 0);
+	assert_int_equal(td_conn_state(only(t)), TD_CS_RSTOS0);
+	td_flow_free(t);
+
+	t = table(0);
+	seg(t, 0, SV, S | A, 500, 101, 0, 1000); /* SYN missed: roles flip */
+	seg(t, 1, SV, R, 501, 0, 0, 0);
+	c = only(t);
+	assert_true(c->flipped);
+	assert_int_equal(td_conn_state(c), TD_CS_RSTRH);
+	assert_int_equal(c->history[0], '^');
+	td_flow_free(t);
+}
+
+static void test_half_open_states(void **state)
+{
+	struct td_flow_table *t = table(0);
+
+	(void)state;
+	seg(t, 0, CL, S, 100, 0, 0, 1000);
+	seg(t, 1, CL, F, 101, 0, 0, 1000);
+	assert_int_equal(td_conn_state(only(t)), TD_CS_SH);
+	td_flow_free(t);
+
+	t = table(0);
+	seg(t, 0, CL, A, 101, 501, 5, 1000); /* midstream */
+	seg(t, 1, SV, A, 501, 106, 0, 1000);
+	assert_int_equal(td_conn_state(only(t)), TD_CS_OTH);
+	assert_true(got[0].midstream);
+	td_flow_free(t);
+
+	t = table(0);
+	handshake(t);
+	assert_int_equal(td_conn_state(only(t)), TD_CS_S1);
+	td_flow_free(t);
+
+	t = table(0);
+	handshake(t);
+	seg(t, 3, SV, F | A, 501, 101, 0, 1000);
+	assert_int_equal(td_conn_state(only(t)), TD_CS_S3);
+	td_flow_free(t);
+}
+
+static void test_analysis_flags(void **state)
+{
+	struct td_flow_table *t = table(0);
+	const struct td_conn *c;
+
+	(void)state;
+	handshake(t);
+	assert_int_equal(seg(t, 10, CL, A, 101, 501, 100, 1000), 0);
+	/* a hole: 201..300 never seen */
+	assert_int_equal(seg(t, 20, CL, A, 301, 501, 100, 1000), TD_A_BIT(TD_A_LOST_SEGMENT));
+	assert_int_equal(seg(t, 21, SV, A, 501, 201, 0, 1000), 0);
+	assert_int_equal(seg(t, 22, SV, A, 501, 201, 0, 1000), TD_A_BIT(TD_A_DUP_ACK));
+	assert_int_equal(seg(t, 23, SV, A, 501, 201, 0, 1000), TD_A_BIT(TD_A_DUP_ACK));
+	/* the missing segment within 20 ms of 2 dup ACKs: fast retransmission */
+	assert_int_equal(seg(t, 24, CL, A, 201, 501, 100, 1000),
+			 TD_A_BIT(TD_A_FAST_RETRANS) | TD_A_BIT(TD_A_RETRANS));
+	assert_int_equal(seg(t, 25, SV, A, 501, 401, 0, 1000), 0);
+	/* already acknowledged data again: spurious */
+	assert_int_equal(seg(t, 500, CL, A, 101, 501, 100, 1000), TD_A_BIT(TD_A_SPURIOUS_RETRANS));
+	assert_int_equal(seg(t, 501, SV, A, 501, 401, 0, 1500), TD_A_BIT(TD_A_WINDOW_UPDATE));
+	assert_int_equal(seg(t, 502, SV, A, 501, 401, 0, 2000), TD_A_BIT(TD_A_WINDOW_UPDATE));
+	assert_int_equal(seg(t, 503, SV, A, 501, 401, 0, 0), TD_A_BIT(TD_A_ZERO_WINDOW));
+	/* a 1-byte probe into the closed window, and its ACK */
+	assert_int_equal(seg(t, 700, CL, A, 401, 501, 1, 1000), TD_A_BIT(TD_A_ZW_PROBE));
+	assert_int_equal(seg(t, 701, SV, A, 501, 401, 0, 0),
+			 TD_A_BIT(TD_A_ZERO_WINDOW) | TD_A_BIT(TD_A_ZW_PROBE_ACK));
+	assert_int_equal(seg(t, 702, SV, A, 501, 401, 0, 1000), TD_A_BIT(TD_A_WINDOW_UPDATE));
+	/* keep-alive: one byte below the next sequence number, then its ACK */
+	assert_int_equal(seg(t, 9000, CL, A, 400, 501, 0, 1000), TD_A_BIT(TD_A_KEEP_ALIVE));
+	assert_int_equal(seg(t, 9001, SV, A, 501, 401, 0, 1000), TD_A_BIT(TD_A_KEEP_ALIVE_ACK));
+	/* out of order: behind the highest, soon after it, not a copy of it */
+	assert_int_equal(seg(t, 9100, CL, A, 401, 501, 100, 1000), 0);
+	assert_int_equal(seg(t, 9100, CL, A, 601, 501, 100, 1000), TD_A_BIT(TD_A_LOST_SEGMENT));
+	assert_int_equal(seg(t, 9100, CL, A, 501, 501, 100, 1000), TD_A_BIT(TD_A_OUT_OF_ORDER));
+	/* the server ACKs data never seen */
+	assert_int_equal(seg(t, 9200, SV, A, 501, 5000, 0, 1000), TD_A_BIT(TD_A_ACK_UNSEEN));
+	c = only(t);
+	assert_int_equal(c->dir[0].ana[TD_A_LOST_SEGMENT], 2);
+	assert_int_equal(c->dir[1].ana[TD_A_DUP_ACK], 2);
+	assert_int_equal(td_conn_ana(c, TD_A_RETRANS), 1);
+	assert_non_null(strchr(c->history, 'T'));
+	assert_non_null(strchr(c->history, 'w'));
+	assert_non_null(strchr(c->history, 'G'));
+	td_flow_free(t);
+}
+
+static void test_window_full_with_scale(void **state)
+{
+	struct td_flow_table *t = table(0);
+	struct td_pkt p;
+
+	(void)state;
+	/* scale 2 on both SYNs: the server's window 25 means 100 bytes */
+	memset(&p, 0, sizeof(p));
+	seg(t, 0, CL, S, 100, 0, 0, 1000);
+	seg(t, 1, SV, S | A, 500, 101, 0, 1000);
+	seg(t, 2, CL, A, 101, 501, 0, 1000);
+	seg(t, 3, SV, A, 501, 101, 0, 100);
+	/* no scale offered: window 100 bytes; the client fills it exactly */
+	assert_int_equal(seg(t, 4, CL, A, 101, 501, 100, 1000), TD_A_BIT(TD_A_WINDOW_FULL));
+	td_flow_free(t);
+}
+
+static void test_port_reuse_and_streaming(void **state)
+{
+	struct td_flow_table *t = table(0);
+
+	(void)state;
+	handshake(t);
+	seg(t, 3, CL, R, 101, 0, 0, 0);
+	/* the same 4-tuple, a new ISN: a new connection, the old one emitted */
+	assert_int_equal(seg(t, 50, CL, S, 9000, 0, 0, 1000), TD_A_BIT(TD_A_REUSED_PORTS));
+	assert_int_equal(ngot, 1);
+	assert_int_equal(got[0].id, 0);
+	assert_int_equal(got[0].end, TD_END_REUSED);
+	/* a retransmitted SYN (same ISN) is not a new connection */
+	seg(t, 1050, CL, S, 9000, 0, 0, 1000);
+	assert_int_equal(ngot, 1);
+	/* a closed connection is emitted once its grace time passed */
+	seg(t, 1051, SV, R | A, 0, 9001, 0, 0);
+	cport++;
+	seg(t, 1052 + 121000, CL, S, 1, 0, 0, 1000);
+	assert_int_equal(ngot, 2);
+	assert_int_equal(got[1].id, 1);
+	assert_int_equal(td_conn_state(&got[1]), TD_CS_REJ);
+	assert_int_equal(td_flow_flush(t), 0);
+	assert_int_equal(ngot, 3);
+	assert_int_equal(got[2].id, 2);
+	cport--;
+	td_flow_free(t);
+}
+
+static void test_idle_never_splits_unless_asked(void **state)
+{
+	struct td_flow_table *t = table(0);
+
+	(void)state;
+	handshake(t);
+	/* ten hours of silence, then more data: still one connection */
+	seg(t, 36000000, CL, A, 101, 501, 10, 1000);
+	cport++;
+	seg(t, 36000001, CL, S, 1, 0, 0, 1000); /* another connection advances time */
+	cport--;
+	assert_int_equal(ngot, 0);
+	assert_int_equal(td_flow_flush(t), 0);
+	assert_int_equal(ngot, 2);
+	assert_int_equal(got[0].dir[0].pkts, 3);
+	td_flow_free(t);
+
+	t = table(60000 * MS);
+	handshake(t);
+	cport++;
+	seg(t, 70000, CL, S, 1, 0, 0, 1000);
+	cport--;
+	assert_int_equal(ngot, 1);
+	assert_int_equal(got[0].end, TD_END_IDLE);
+	td_flow_free(t);
+}
+
+static void test_many_connections_table_grows(void **state)
+{
+	struct td_flow_table *t = table(0);
+	struct td_flow_stats st;
+	uint16_t saved = cport;
+
+	(void)state;
+	for (int i = 0; i < 5000; i++) {
+		cport = (uint16_t)(10000 + i);
+		seg(t, (uint64_t)i, CL, S, 1, 0, 0, 1000);
+	}
+	/* every one found again (the table grew and rehashed) */
+	for (int i = 0; i < 5000; i++) {
+		cport = (uint16_t)(10000 + i);
+		seg(t, 6000, SV, R | A, 0, 2, 0, 0);
+	}
+	td_flow_stats(t, &st);
+	assert_int_equal(st.conns, 5000);
+	assert_int_equal(st.peak_active, 5000);
+	/* all closed: after the grace time they go, and memory with them */
+	cport = 9999;
+	seg(t, 6000 + 121000, CL, S, 1, 0, 0, 1000);
+	td_flow_stats(t, &st);
+	assert_int_equal(st.active, 1);
+	cport = saved;
+	td_flow_free(t);
+}
+
+static int walked_ids[8], nwalked;
+
+static int on_walk(const struct td_conn *c, void *ctx)
+{
+	(void)ctx;
+	if (nwalked < 8)
+		walked_ids[nwalked++] = (int)c->id;
+	return 0;
+}
+
+/* td_flow_walk_open() visits the connections still open (not one that ended
+ * with a RST), emits nothing, and a later segment continues the same record:
+ * in-progress reports of `capture` never split a connection. */
+static void test_walk_open(void **state)
+{
+	struct td_flow_table *t = table(0);
+
+	(void)state;
+	cport = 41100;
+	handshake(t); /* #0: stays open */
+	cport = 41101;
+	handshake(t); /* #1: reset */
+	seg(t, 3, SV, R | A, 501, 101, 0, 0);
+	nwalked = 0;
+	assert_int_equal(td_flow_walk_open(t, on_walk, NULL), 0);
+	assert_int_equal(nwalked, 1);
+	assert_int_equal(walked_ids[0], 0);
+	assert_int_equal(ngot, 0); /* walking emits nothing */
+	cport = 41100;
+	seg(t, 60000, CL, A, 101, 501, 10, 1000); /* a minute later: same connection */
+	assert_int_equal(td_flow_flush(t), 0);
+	assert_int_equal(ngot, 2);
+	assert_int_equal(got[0].id, 0);
+	assert_int_equal(got[0].dir[0].pkts, 3);
+	assert_int_equal(got[1].id, 1);
+	/* An empty table walks nothing. */
+	nwalked = 0;
+	assert_int_equal(td_flow_walk_open(t, on_walk, NULL), 0);
+	assert_int_equal(nwalked, 0);
+	td_flow_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_normal_close),
+		cmocka_unit_test(test_server_never_closes),
+		cmocka_unit_test(test_simultaneous_close),
+		cmocka_unit_test(test_simultaneous_open),
+		cmocka_unit_test(test_refused_unanswered_rst),
+		cmocka_unit_test(test_half_open_states),
+		cmocka_unit_test(test_analysis_flags),
+		cmocka_unit_test(test_window_full_with_scale),
+		cmocka_unit_test(test_port_reuse_and_streaming),
+		cmocka_unit_test(test_idle_never_splits_unless_asked),
+		cmocka_unit_test(test_many_connections_table_grows),
+		cmocka_unit_test(test_walk_open),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

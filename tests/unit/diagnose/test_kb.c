@@ -1,0 +1,572 @@
+/* Unit tests for src/lib/diagnose/kb.c: every state, errno, flag combination and
+ * audited sysctl of the issue has an entry and resolves in the spellings
+ * people use; unknown topics get the nearest names; every entry is complete,
+ * printable by the wrapper, and cross-references only topics that exist. */
+#include <ctype.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "diagnose/kb.h"
+#include "state.h"
+
+static const struct td_kb_entry *must_find(const char *topic)
+{
+	const struct td_kb_entry *e = NULL;
+	struct td_err err = { 0 };
+	int rc = td_kb_find(topic, &e, NULL, &err);
+
+	if (rc != 0 || !e)
+		fail_msg("'%s' did not resolve: rc %d, %s", topic, rc, err.msg);
+	return e;
+}
+
+static void expect_entry(const char *topic, enum td_kb_kind kind, const char *name)
+{
+	const struct td_kb_entry *e = must_find(topic);
+
+	if (e->kind != kind || strcmp(e->name, name))
+		fail_msg("'%s' resolved to %s %s, expected %s %s", topic, td_kb_kind_name(e->kind),
+			 e->name, td_kb_kind_name(kind), name);
+}
+
+/* ---- states ---- */
+
+static void test_every_state(void **state)
+{
+	(void)state;
+	for (int st = 1; st <= TD_STATE_MAX; st++) {
+		const char *spellings[] = { td_state_name(st), td_state_short(st),
+					    td_state_rfc_name(st) };
+
+		for (size_t k = 0; k < 3; k++) {
+			const struct td_kb_entry *e = must_find(spellings[k]);
+			/* NEW_SYN_RECV's RFC name is SYN-RECEIVED, the RFC state. */
+			int want = (st == TD_NEW_SYN_RECV && k == 2) ? TD_SYN_RECV : st;
+
+			assert_int_equal(e->kind, TD_KB_STATE);
+			if (e->value != want)
+				fail_msg("'%s' gave state %d, expected %d", spellings[k], e->value,
+					 want);
+		}
+	}
+	expect_entry("close-wait", TD_KB_STATE, "CLOSE_WAIT");
+	expect_entry("Close Wait", TD_KB_STATE, "CLOSE_WAIT");
+	expect_entry("SYN_RCVD", TD_KB_STATE, "SYN_RECV");
+	expect_entry("estab", TD_KB_STATE, "ESTABLISHED");
+	expect_entry("closed", TD_KB_STATE, "CLOSE");
+	expect_entry("new-syn-recv", TD_KB_STATE, "NEW_SYN_RECV");
+	expect_entry("timewait", TD_KB_STATE, "TIME_WAIT");
+}
+
+/* ---- errno ---- */
+
+struct errno_case {
+	const char *name;
+	int value;
+};
+
+#define E(x)                                                                                       \
+	{                                                                                          \
+#x, x                                                                              \
+	}
+static const struct errno_case errnos[] = {
+	E(EINPROGRESS), E(EALREADY),   E(ECONNREFUSED), E(ETIMEDOUT),	 E(ENOTCONN),
+	E(EISCONN),	E(ECONNRESET), E(EPIPE),	E(ECONNABORTED), E(ENETRESET),
+	E(ENETUNREACH), E(ENETDOWN),   E(EHOSTUNREACH), E(EHOSTDOWN),	 E(EADDRNOTAVAIL),
+	E(EADDRINUSE),	E(EMSGSIZE),   E(EDESTADDRREQ), E(ENOBUFS),	 E(EAGAIN),
+	E(EINTR),	E(ESHUTDOWN),  E(EMFILE),	E(ENFILE),	 E(EACCES),
+	E(EPERM),
+};
+#undef E
+
+static void test_every_errno(void **state)
+{
+	char buf[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(errnos) / sizeof(errnos[0]); i++) {
+		const struct td_kb_entry *by_name = must_find(errnos[i].name), *other;
+
+		assert_int_equal(by_name->kind, TD_KB_ERRNO);
+		assert_string_equal(by_name->name, errnos[i].name);
+		assert_int_equal(by_name->value, errnos[i].value);
+		snprintf(buf, sizeof(buf), "%d", errnos[i].value);
+		other = must_find(buf);
+		assert_ptr_equal(other, by_name);
+		snprintf(buf, sizeof(buf), "-%d", errnos[i].value);
+		assert_ptr_equal(must_find(buf), by_name);
+		for (size_t k = 0; errnos[i].name[k] && k + 1 < sizeof(buf); k++)
+			buf[k] = (char)tolower((unsigned char)errnos[i].name[k]);
+		buf[strlen(errnos[i].name)] = '\0';
+		assert_ptr_equal(must_find(buf), by_name);
+		/* The message as strerror() prints it, pasted from a log. */
+		assert_ptr_equal(must_find(strerror(errnos[i].value)), by_name);
+	}
+	expect_entry("104", TD_KB_ERRNO, "ECONNRESET");
+	expect_entry("EWOULDBLOCK", TD_KB_ERRNO, "EAGAIN");
+}
+
+static void test_unknown_errno(void **state)
+{
+	const struct td_kb_entry *e = NULL;
+	struct td_err err = { 0 };
+
+	(void)state;
+	/* ENOENT is a real errno with no entry: named, with its text. */
+	assert_int_equal(td_kb_find("2", &e, NULL, &err), -TD_ENOTFOUND);
+	assert_null(e);
+	assert_non_null(strstr(err.msg, "ENOENT"));
+	assert_non_null(strstr(err.msg, strerror(ENOENT)));
+	assert_non_null(strstr(err.msg, "no tcpdoctor entry"));
+	td_err_clear(&err);
+	assert_int_equal(td_kb_find("enoent", &e, NULL, &err), -TD_ENOTFOUND);
+	assert_non_null(strstr(err.msg, "errno 2 is ENOENT"));
+	td_err_clear(&err);
+	assert_int_equal(td_kb_find("99999", &e, NULL, &err), -TD_ENOTFOUND);
+	assert_non_null(strstr(err.msg, "no errno"));
+	td_err_clear(&err);
+	assert_int_equal(td_kb_find("99999999999999999999", &e, NULL, &err), -TD_ENOTFOUND);
+}
+
+/* ---- flags ---- */
+
+struct flag_case {
+	const char *entry;
+	const char *spellings[5];
+};
+
+static const struct flag_case flag_cases[] = {
+	{ "SYN", { "syn", "S", "[S]", "0x02" } },
+	{ "SYN+ACK", { "syn,ack", "SA", "[S.]", "ACK+SYN", "0x12" } },
+	{ "ACK", { "ack", "A", "[.]", "0x10" } },
+	{ "PSH+ACK", { "PA", "[P.]", "psh ack", "PUSH/ACK" } },
+	{ "FIN+ACK", { "FA", "[F.]", "FIN ACK", "FIN+PSH+ACK", "[FP.]" } },
+	{ "FIN", { "F", "[F]", "fin" } },
+	{ "RST", { "R", "[R]", "reset" } },
+	{ "RST+ACK", { "RA", "[R.]", "rst,ack", "ACK|RST" } },
+	{ "URG", { "U", "URG+ACK", "[U.]", "urgent" } },
+	{ "ECE", { "E", "ECE+ACK", "[.E]" } },
+	{ "CWR", { "C", "[.W]", "cwr,ack" } },
+	{ "SYN+ECE+CWR", { "SEC", "[SEW]", "syn ece cwr", "SYN+ACK+ECE" } },
+	{ "SYN+FIN", { "SF", "[SF]", "fin+syn", "0x03" } },
+	{ "SYN+RST", { "SR", "[SR]", "rst syn" } },
+	{ "NULL", { "[none]", "none", "0x00", "null" } },
+	{ "XMAS", { "FPU", "[FPU]", "fin,psh,urg", "christmas", "0x29" } },
+};
+
+static void test_every_flag_combination(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(flag_cases) / sizeof(flag_cases[0]); i++) {
+		size_t n = 0;
+
+		expect_entry(flag_cases[i].entry, TD_KB_FLAGS, flag_cases[i].entry);
+		for (size_t k = 0; k < 5 && flag_cases[i].spellings[k]; k++, n++)
+			expect_entry(flag_cases[i].spellings[k], TD_KB_FLAGS, flag_cases[i].entry);
+		assert_true(n >= 2);
+	}
+}
+
+static void test_parse_flags(void **state)
+{
+	static const char *const bad[] = {
+		"",   "   ",   "[",    "[]",   "[S", "S]", "SYNACK", "SYN+FOO",
+		"0x", "0x1ff", "0xzz", "[SX]", "+",  "++", "18",     "XMAS+ACK",
+	};
+	unsigned f = 0xdead;
+	struct td_err err = { 0 };
+
+	(void)state;
+	assert_int_equal(td_kb_parse_flags("SYN++ACK", &f, NULL), 0);
+	assert_int_equal(f, TD_TCPF_SYN | TD_TCPF_ACK);
+	assert_int_equal(td_kb_parse_flags("  fin , ack  ", &f, NULL), 0);
+	assert_int_equal(f, TD_TCPF_FIN | TD_TCPF_ACK);
+	assert_int_equal(td_kb_parse_flags("[S.E]", &f, NULL), 0);
+	assert_int_equal(f, TD_TCPF_SYN | TD_TCPF_ACK | TD_TCPF_ECE);
+	assert_int_equal(td_kb_parse_flags("S.", &f, NULL), 0);
+	assert_int_equal(f, TD_TCPF_SYN | TD_TCPF_ACK);
+	assert_int_equal(td_kb_parse_flags("XMAS", &f, NULL), 0);
+	assert_int_equal(f, TD_TCPF_FIN | TD_TCPF_PSH | TD_TCPF_URG);
+	assert_int_equal(td_kb_parse_flags("0xff", &f, NULL), 0);
+	assert_int_equal(f, 0xff);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		f = 0xdead;
+		td_err_clear(&err);
+		if (td_kb_parse_flags(bad[i], &f, &err) != -TD_EPARSE)
+			fail_msg("'%s' parsed as flags %#x", bad[i], f);
+		assert_int_equal(f, 0xdead);
+		assert_non_null(strstr(err.msg, "not a TCP flag combination"));
+	}
+	assert_int_equal(td_kb_parse_flags(NULL, &f, NULL), -EINVAL);
+	assert_int_equal(td_kb_parse_flags("SYN", NULL, NULL), -EINVAL);
+}
+
+/* A flag combination with no entry is not found, whatever it parses to. */
+static void test_flags_without_entry(void **state)
+{
+	const struct td_kb_entry *e = NULL;
+
+	(void)state;
+	assert_int_equal(td_kb_find("SYN+PSH", &e, NULL, NULL), -TD_ENOTFOUND);
+	assert_int_equal(td_kb_find("[SFRPAUEW]", &e, NULL, NULL), -TD_ENOTFOUND);
+	assert_null(e);
+}
+
+/* ---- sysctls ---- */
+
+static const char *const sysctls[] = {
+	"net.ipv4.tcp_syncookies",
+	"net.ipv4.tcp_max_syn_backlog",
+	"net.core.somaxconn",
+	"net.ipv4.tcp_synack_retries",
+	"net.ipv4.tcp_syn_retries",
+	"net.ipv4.tcp_fin_timeout",
+	"net.ipv4.tcp_tw_reuse",
+	"net.ipv4.tcp_max_tw_buckets",
+	"net.ipv4.tcp_max_orphans",
+	"net.ipv4.ip_local_port_range",
+	"net.ipv4.tcp_keepalive_time",
+	"net.ipv4.tcp_keepalive_intvl",
+	"net.ipv4.tcp_keepalive_probes",
+	"net.ipv4.tcp_retries1",
+	"net.ipv4.tcp_retries2",
+	"net.ipv4.tcp_rmem",
+	"net.ipv4.tcp_wmem",
+	"net.ipv4.tcp_abort_on_overflow",
+	"net.ipv4.tcp_tw_recycle",
+	"net.ipv4.tcp_orphan_retries",
+	"net.ipv4.tcp_timestamps",
+	"net.ipv4.tcp_sack",
+	"net.ipv4.tcp_window_scaling",
+	"net.ipv4.tcp_mtu_probing",
+	"net.ipv4.tcp_slow_start_after_idle",
+	"net.ipv4.tcp_congestion_control",
+	"net.core.netdev_max_backlog",
+};
+
+static void test_every_sysctl(void **state)
+{
+	char buf[128];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(sysctls) / sizeof(sysctls[0]); i++) {
+		const char *full = sysctls[i], *base = strrchr(full, '.') + 1;
+
+		expect_entry(full, TD_KB_SYSCTL, full);
+		expect_entry(base, TD_KB_SYSCTL, full);
+		snprintf(buf, sizeof(buf), "/proc/sys/%s", full);
+		for (char *p = buf; *p; p++)
+			if (*p == '.')
+				*p = '/';
+		expect_entry(buf, TD_KB_SYSCTL, full);
+		expect_entry(buf + strlen("/proc/sys/"), TD_KB_SYSCTL, full); /* net/ipv4/x */
+		snprintf(buf, sizeof(buf), "%s = 1", full);		      /* sysctl.conf */
+		expect_entry(buf, TD_KB_SYSCTL, full);
+	}
+	{
+		const struct td_kb_entry *e = NULL;
+
+		/* The right name under the wrong parent is not that sysctl. */
+		assert_int_equal(td_kb_find("net.ipv4.somaxconn", &e, NULL, NULL), -TD_ENOTFOUND);
+	}
+	/* The removed one says so. */
+	assert_non_null(strstr(must_find("tcp_tw_recycle")->summary, "4.12"));
+	assert_non_null(strstr(must_find("tcp_tw_recycle")->meaning, "NAT"));
+}
+
+/* ---- unknown topics ---- */
+
+static void expect_nearest(const char *topic, const char *first)
+{
+	const char *nearest[TD_KB_NEAREST] = { "x", "x", "x" };
+	const struct td_kb_entry *e = NULL;
+	struct td_err err = { 0 };
+
+	assert_int_equal(td_kb_find(topic, &e, nearest, &err), -TD_ENOTFOUND);
+	assert_null(e);
+	for (size_t k = 0; k < TD_KB_NEAREST; k++)
+		assert_non_null(nearest[k]);
+	if (strcmp(nearest[0], first))
+		fail_msg("'%s': nearest %s, %s, %s; expected %s first", topic, nearest[0],
+			 nearest[1], nearest[2], first);
+	assert_non_null(strstr(err.msg, "nearest: "));
+	assert_non_null(strstr(err.msg, first));
+	assert_non_null(strstr(err.msg, "no entry for"));
+}
+
+static void test_unknown_topics(void **state)
+{
+	const char *nearest[TD_KB_NEAREST];
+	const struct td_kb_entry *e = NULL;
+	struct td_err err = { 0 };
+	char *huge;
+
+	(void)state;
+	expect_nearest("CLOSE_WIAT", "CLOSE_WAIT");
+	expect_nearest("ECONNRESTE", "ECONNRESET");
+	expect_nearest("tcp_fin_timout", "net.ipv4.tcp_fin_timeout");
+	expect_nearest("somaxcon", "net.core.somaxconn");
+	expect_nearest("SO_LINGR", "SO_LINGER");
+	/* A fragment finds every name containing it. */
+	assert_int_equal(td_kb_find("keepalive", &e, nearest, NULL), -TD_ENOTFOUND);
+	for (size_t k = 0; k < TD_KB_NEAREST; k++)
+		assert_non_null(strstr(nearest[k], "tcp_keepalive_"));
+	/* ss's state groups are not topics. */
+	assert_int_equal(td_kb_find("connected", &e, NULL, NULL), -TD_ENOTFOUND);
+	assert_int_equal(td_kb_find("all", &e, NULL, NULL), -TD_ENOTFOUND);
+	assert_int_equal(td_kb_find("", &e, nearest, &err), -TD_ENOTFOUND);
+	assert_non_null(nearest[0]);
+
+	/* Anything at all: long, unprintable. The message stays short. */
+	huge = malloc(5000);
+	assert_non_null(huge);
+	memset(huge, 'q', 4999);
+	huge[4999] = '\0';
+	huge[10] = '\x1b';
+	td_err_clear(&err);
+	assert_int_equal(td_kb_find(huge, &e, nearest, &err), -TD_ENOTFOUND);
+	assert_null(strchr(err.msg, '\x1b'));
+	assert_non_null(strstr(err.msg, "..."));
+	free(huge);
+
+	assert_int_equal(td_kb_find(NULL, &e, NULL, NULL), -EINVAL);
+	assert_int_equal(td_kb_find("LISTEN", NULL, NULL, NULL), -EINVAL);
+}
+
+/* ---- the table itself ---- */
+
+static void check_text(const struct td_kb_entry *e, const char *field, const char *s, bool list)
+{
+	size_t word = 0, col = 0;
+
+	if (!s || !*s)
+		fail_msg("%s: %s is empty", e->name, field);
+	if (*s == ' ' || *s == '\n')
+		fail_msg("%s: %s starts with a blank", e->name, field);
+	for (const char *p = s; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c == '\n') {
+			if (!list)
+				fail_msg("%s: %s is one paragraph, no newline", e->name, field);
+			if (p[1] == '\n' || p[1] == '\0' || p[1] == ' ' || p[-1] == ' ')
+				fail_msg("%s: %s has an empty item or blanks around a newline",
+					 e->name, field);
+			word = col = 0;
+			continue;
+		}
+		if (c < 0x20 || c >= 0x7f)
+			fail_msg("%s: %s has a non-printable or non-ASCII byte %#x", e->name, field,
+				 c);
+		if (c == ' ') {
+			if (p[1] == ' ')
+				fail_msg("%s: %s has a double blank", e->name, field);
+			word = 0;
+		} else if (++word > TD_KB_MAX_WORD) {
+			fail_msg("%s: %s has a word longer than %d: the wrapper cannot fit it",
+				 e->name, field, TD_KB_MAX_WORD);
+		}
+		col++;
+	}
+	if (s[strlen(s) - 1] == ' ')
+		fail_msg("%s: %s ends with a blank", e->name, field);
+	(void)col;
+}
+
+static void test_entries_complete(void **state)
+{
+	size_t n = 0, counts[TD_KB_KIND_MAX + 1] = { 0 };
+	const struct td_kb_entry *t = td_kb_entries(&n);
+
+	(void)state;
+	assert_non_null(t);
+	assert_true(n > 50);
+	for (size_t i = 0; i < n; i++) {
+		const struct td_kb_entry *e = &t[i];
+
+		assert_true(e->kind >= TD_KB_STATE && e->kind <= TD_KB_KIND_MAX);
+		counts[e->kind]++;
+		assert_non_null(e->name);
+		assert_true(strlen(e->name) > 0 && strlen(e->name) <= 40);
+		for (const char *p = e->name; *p; p++)
+			if (!isgraph((unsigned char)*p))
+				fail_msg("name '%s' has a blank or unprintable byte", e->name);
+		check_text(e, "summary", e->summary, false);
+		assert_true(strlen(e->summary) <= 100);
+		check_text(e, "meaning", e->meaning, false);
+		check_text(e, "who_sees", e->who_sees, false);
+		check_text(e, "causes", e->causes, true);
+		check_text(e, "next", e->next, true);
+		check_text(e, "refs", e->refs, true);
+		if (e->aliases) {
+			/* Shown as a list: "a, b, c". */
+			char shown[256];
+
+			assert_true(strlen(e->aliases) < sizeof(shown));
+			strcpy(shown, e->aliases);
+			for (char *p = shown; *p; p++)
+				if (*p == '|')
+					*p = ' ';
+			check_text(e, "aliases", shown, false);
+		}
+		/* Each entry is found by its own name, and only itself. */
+		assert_ptr_equal(must_find(e->name), e);
+		for (size_t k = 0; k < n; k++)
+			if (k != i && !strcasecmp(t[k].name, e->name))
+				fail_msg("name '%s' appears twice", e->name);
+		/* Each alias leads back to it. */
+		if (e->aliases) {
+			char buf[256];
+			char *save = NULL, *a;
+
+			assert_true(strlen(e->aliases) < sizeof(buf));
+			strcpy(buf, e->aliases);
+			for (a = strtok_r(buf, "|", &save); a; a = strtok_r(NULL, "|", &save))
+				if (must_find(a) != e)
+					fail_msg("alias '%s' of %s leads elsewhere", a, e->name);
+		}
+		switch (e->kind) {
+		case TD_KB_STATE:
+			assert_true(e->value >= 1 && e->value <= TD_STATE_MAX);
+			assert_string_equal(e->name, td_state_name(e->value));
+			break;
+		case TD_KB_ERRNO:
+			assert_true(e->value > 0);
+			assert_non_null(strerrorname_np(e->value));
+			/* The name is this platform's name for the number (or EWOULDBLOCK's
+			 * twin): a wrong constant in the table shows here. */
+			assert_string_equal(strerrorname_np(e->value), e->name);
+			break;
+		case TD_KB_FLAGS: {
+			unsigned f;
+
+			assert_int_equal(td_kb_parse_flags(e->name, &f, NULL), 0);
+			for (size_t k = 0; k < n; k++) {
+				unsigned g;
+
+				if (k != i && t[k].kind == TD_KB_FLAGS &&
+				    td_kb_parse_flags(t[k].name, &g, NULL) == 0 && g == f)
+					fail_msg("%s and %s are the same flags", e->name,
+						 t[k].name);
+			}
+			break;
+		}
+		case TD_KB_SYSCTL:
+			assert_true(!strncmp(e->name, "net.ipv4.", 9) ||
+				    !strncmp(e->name, "net.core.", 9));
+			break;
+		default:
+			assert_int_equal(e->value, 0);
+		}
+		for (size_t k = 0; k < n; k++)
+			if (k != i && t[k].kind == e->kind &&
+			    (e->kind == TD_KB_STATE || e->kind == TD_KB_ERRNO) &&
+			    t[k].value == e->value)
+				fail_msg("%s and %s share value %d", e->name, t[k].name, e->value);
+	}
+	assert_int_equal(counts[TD_KB_STATE], TD_STATE_MAX);
+	assert_int_equal(counts[TD_KB_FLAGS], sizeof(flag_cases) / sizeof(flag_cases[0]));
+	assert_int_equal(counts[TD_KB_SYSCTL], sizeof(sysctls) / sizeof(sysctls[0]));
+	assert_true(counts[TD_KB_ERRNO] >= sizeof(errnos) / sizeof(errnos[0]));
+	assert_true(counts[TD_KB_CONCEPT] >= 1);
+}
+
+/* "Look next" may only send the reader to commands and topics that exist. */
+static void test_next_points_somewhere(void **state)
+{
+	static const char *const commands[] = { "states", "conns", "who", "explain", "fsm" };
+	size_t n = 0;
+	const struct td_kb_entry *t = td_kb_entries(&n);
+
+	(void)state;
+	for (size_t i = 0; i < n; i++) {
+		const char *line = t[i].next;
+
+		while (line && *line) {
+			const char *nl = strchr(line, '\n');
+			size_t len = nl ? (size_t)(nl - line) : strlen(line);
+			char buf[256], cmd[32] = "", arg[128] = "";
+			bool known = false;
+
+			assert_true(len < sizeof(buf));
+			memcpy(buf, line, len);
+			buf[len] = '\0';
+			if (!strncmp(buf, "tcpdoctor ", 10)) {
+				sscanf(buf + 10, "%31s", cmd);
+				for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
+					known |= !strcmp(cmd, commands[k]);
+				if (!known)
+					fail_msg("%s: next names an unknown command: %s", t[i].name,
+						 buf);
+				if (!strcmp(cmd, "explain")) {
+					assert_non_null(
+						must_find(buf + strlen("tcpdoctor explain ")));
+				} else if (sscanf(buf, "tcpdoctor fsm --from %127s", arg) == 1) {
+					uint32_t mask;
+
+					assert_int_equal(td_state_parse(arg, &mask, NULL), 0);
+				}
+				if (!strcmp(cmd, "explain") &&
+				    must_find(buf + strlen("tcpdoctor explain ")) == &t[i])
+					fail_msg("%s: next sends the reader to itself", t[i].name);
+			}
+			line = nl ? nl + 1 : NULL;
+		}
+	}
+}
+
+static void test_kind_names(void **state)
+{
+	enum td_kb_kind k = 0;
+
+	(void)state;
+	assert_string_equal(td_kb_kind_name(TD_KB_STATE), "state");
+	assert_string_equal(td_kb_kind_name(TD_KB_FLAGS), "flags");
+	assert_string_equal(td_kb_kind_name(TD_KB_SYSCTL), "sysctl");
+	assert_string_equal(td_kb_kind_name(0), "unknown");
+	assert_string_equal(td_kb_kind_name(99), "unknown");
+	assert_int_equal(td_kb_kind_parse("flag", &k, NULL), 0);
+	assert_int_equal(k, TD_KB_FLAGS);
+	assert_int_equal(td_kb_kind_parse("FLAGS", &k, NULL), 0);
+	assert_int_equal(k, TD_KB_FLAGS);
+	assert_int_equal(td_kb_kind_parse("states", &k, NULL), 0);
+	assert_int_equal(k, TD_KB_STATE);
+	assert_int_equal(td_kb_kind_parse("errno", &k, NULL), 0);
+	assert_int_equal(k, TD_KB_ERRNO);
+	assert_int_equal(td_kb_kind_parse("sysctls", &k, NULL), 0);
+	assert_int_equal(k, TD_KB_SYSCTL);
+	assert_int_equal(td_kb_kind_parse("concept", &k, NULL), 0);
+	assert_int_equal(k, TD_KB_CONCEPT);
+	assert_int_equal(td_kb_kind_parse("s", &k, NULL), -TD_EPARSE);
+	assert_int_equal(td_kb_kind_parse("", &k, NULL), -TD_EPARSE);
+	assert_int_equal(td_kb_kind_parse("stat", &k, NULL), -TD_EPARSE);
+	assert_int_equal(td_kb_kind_parse(NULL, &k, NULL), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_state),
+		cmocka_unit_test(test_every_errno),
+		cmocka_unit_test(test_unknown_errno),
+		cmocka_unit_test(test_every_flag_combination),
+		cmocka_unit_test(test_parse_flags),
+		cmocka_unit_test(test_flags_without_entry),
+		cmocka_unit_test(test_every_sysctl),
+		cmocka_unit_test(test_unknown_topics),
+		cmocka_unit_test(test_entries_complete),
+		cmocka_unit_test(test_next_points_somewhere),
+		cmocka_unit_test(test_kind_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
