@@ -53,13 +53,22 @@ struct td_command {
 #define CMD_FILTER_SHORT "l"
 
 /* getopt_long over the command's own options plus (with_filters) the
- * filter options. For each of the command's own options, on_opt(val, arg,
+ * filter options, and then (with_filters) the operands as an ss filter
+ * expression when the first one starts one (cmd_filter_expr). For each of the command's own options, on_opt(val, arg,
  * data) is called; it returns 0, or an exit code (printing its own error).
  * "-h/--help" prints help and returns TD_EXIT_OK through *done. Returns -1
  * to go on (optind points at the first operand), or an exit code. */
 int cmd_getopt(int argc, char **argv, struct td_ctx *ctx, const struct option *own,
 	       const char *own_short, bool with_filters, struct td_filter *f, const char *help,
 	       int (*on_opt)(int val, const char *arg, void *data), void *data);
+
+/* Parse argv[first..argc) as an ss filter expression (state words, then
+ * src/dst/sport/dport/dev with and/or/not; see sockets/ssexpr.h) into *f.
+ * cmd_getopt does it for the operands when the first one starts a filter;
+ * a command with an operand of its own calls it for the words after it.
+ * Returns -1 to go on (optind = argc), or TD_EXIT_USAGE after printing
+ * the error, which points at the token. */
+int cmd_filter_expr(struct td_ctx *ctx, struct td_filter *f, int argc, char **argv, int first);
 
 /* Print "tcpdoctor: <msg>" to stderr; returns code. */
 int cmd_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -212,6 +212,23 @@ int cmd_getopt(int argc, char **argv, struct td_ctx *ctx, const struct option *o
 	}
 	if (f)
 		cmd_filter_family(ctx, f);
+	/* ss habits: `conns state established '( dport = :443 )'`. A command
+	 * with an operand of its own (who PORT) gets the words after it. */
+	if (with_filters && f && optind < argc && td_ssexpr_starts(argv[optind]))
+		return cmd_filter_expr(ctx, f, argc, argv, optind);
+	return -1;
+}
+
+int cmd_filter_expr(struct td_ctx *ctx, struct td_filter *f, int argc, char **argv, int first)
+{
+	struct td_err err = { 0 };
+
+	(void)ctx;
+	if (first >= argc)
+		return -1;
+	if (td_ssexpr_parse(f, argc - first, argv + first, &err) < 0)
+		return cmd_fail_err(&err);
+	optind = argc;
 	return -1;
 }
 

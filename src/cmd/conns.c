@@ -103,9 +103,10 @@ int cmd_conns(int argc, char **argv, struct td_ctx *ctx)
 	rc = cmd_getopt(argc, argv, ctx, own, "in", true, &f, help, on_opt, &o);
 	if (rc >= 0)
 		return rc;
-	if (optind < argc)
-		return cmd_fail(TD_EXIT_USAGE, "conns: unexpected argument '%s' (see --help)",
-				argv[optind]);
+	/* Not a filter word: the parser says what it expected there. */
+	rc = cmd_filter_expr(ctx, &f, argc, argv, optind);
+	if (rc >= 0)
+		return rc;
 	stream = o.no_owners || !filtered(&f);
 	if (!o.no_owners) {
 		owners = td_owners_new();

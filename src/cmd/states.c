@@ -180,9 +180,10 @@ int cmd_states(int argc, char **argv, struct td_ctx *ctx)
 	rc = cmd_getopt(argc, argv, ctx, own, "", true, &f, help, on_opt, &o);
 	if (rc >= 0)
 		return rc;
-	if (optind < argc)
-		return cmd_fail(TD_EXIT_USAGE, "states: unexpected argument '%s' (see --help)",
-				argv[optind]);
+	/* Not a filter word: the parser says what it expected there. */
+	rc = cmd_filter_expr(ctx, &f, argc, argv, optind);
+	if (rc >= 0)
+		return rc;
 	if (o.by == TD_BY_PROCESS) {
 		owners = td_owners_new();
 		if (!owners)

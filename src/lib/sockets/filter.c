@@ -330,7 +330,7 @@ int td_filter_add_pid(struct td_filter *f, const char *text, struct td_err *err)
 
 bool td_filter_has_addr_port(const struct td_filter *f)
 {
-	return f->nsport || f->ndport || f->nport || f->nsrc || f->ndst;
+	return f->nsport || f->ndport || f->nport || f->nsrc || f->ndst || f->expr.n;
 }
 
 static bool prefix_match(const uint8_t *a, const uint8_t *net, unsigned int prefix)
@@ -406,7 +406,7 @@ bool td_filter_match(const struct td_filter *f, const struct td_sock *s)
 		return false;
 	if (f->ndst && !in_cidrs(f->dst, f->ndst, s->family, s->raddr))
 		return false;
-	return true;
+	return td_ssexpr_match(&f->expr, s);
 }
 
 /*
@@ -561,7 +561,7 @@ int td_filter_bytecode(const struct td_filter *f, void *buf, size_t len)
 	for (i = 0; i < nlist; i++)
 		total += list_len(&lists[i]);
 	if (total == 0)
-		return 0;
+		return td_ssexpr_bytecode(&f->expr, buf, len);
 	/* At most ~1.2 KiB with TD_FILTER_MAX 8, far below the u16 `no`. */
 	if ((size_t)total > len)
 		return -ENOSPC;
@@ -586,6 +586,16 @@ int td_filter_bytecode(const struct td_filter *f, void *buf, size_t len)
 				pos += BC_OP_LEN;
 			}
 		}
+	}
+	if (f->expr.n) {
+		/* The expression follows, ANDed: what failed at total + 4
+		 * now fails past it (iproute2's ssfilter_patch()). */
+		int elen = td_ssexpr_bytecode(&f->expr, out + total, len - (size_t)total);
+
+		if (elen < 0)
+			return elen;
+		td_bc_relocate(out, total, elen);
+		total += elen;
 	}
 	return total;
 }

@@ -11,6 +11,7 @@
 
 #include "err.h"
 #include "sockets/sock.h"
+#include "sockets/ssexpr.h"
 
 #define TD_FILTER_MAX 8 /* per list: ports, addresses */
 
@@ -38,6 +39,7 @@ struct td_filter {
 	struct td_cidr dst[TD_FILTER_MAX]; /* remote address */
 	size_t npid;
 	pid_t pid[TD_FILTER_MAX]; /* applied by callers through owners */
+	struct td_ssexpr expr;	  /* an ss filter expression (n == 0: none) */
 };
 
 void td_filter_init(struct td_filter *f);
@@ -70,10 +72,12 @@ int td_parse_cidr(const char *text, struct td_cidr *out, struct td_err *err);
  * IPv4-mapped IPv6 address (::ffff:a.b.c.d), as the kernel's bytecode does. */
 bool td_filter_match(const struct td_filter *f, const struct td_sock *s);
 
-/* Does the filter constrain anything beyond states/family? */
+/* Does the filter constrain anything beyond states/family (ports,
+ * addresses, an expression)? */
 bool td_filter_has_addr_port(const struct td_filter *f);
 
-/* Compile the port and address criteria to inet_diag bytecode (the
+/* Compile the port and address criteria, then the expression (ANDed), to
+ * inet_diag bytecode (the
  * INET_DIAG_REQ_BYTECODE attribute; see linux/inet_diag.h and the kernel's
  * inet_diag_bc_run()/inet_diag_bc_audit()) into buf. Returns the number of
  * bytes written (0 when there is nothing to filter), or -ENOSPC.
