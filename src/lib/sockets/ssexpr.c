@@ -23,8 +23,8 @@
 #define TOK_MAX 512
 #define DEPTH_MAX 64
 #define PORT_EXPECTED "expected a port number 0-65535, '*' or a service name from /etc/services"
-#define HOST_EXPECTED                                                                     \
-	"expected ADDR[/LEN][:PORT], [IPV6][:PORT], *:PORT or :PORT (examples: 192.0.2.0/24, " \
+#define HOST_EXPECTED                                                                              \
+	"expected ADDR[/LEN][:PORT], [IPV6][:PORT], *:PORT or :PORT (examples: 192.0.2.0/24, "     \
 	"[2001:db8::1]:443, :https)"
 
 struct tok {
@@ -41,8 +41,8 @@ struct parser {
 };
 
 static const char *const starters[] = {
-	"state", "exclude", "excl", "src",	 "dst",	   "sport",  "dport",
-	"dev",	 "not",	    "!",    "(",	 "autobound", "fwmark", "cgroup",
+	"state", "exclude", "excl", "src", "dst",	"sport",  "dport",
+	"dev",	 "not",	    "!",    "(",   "autobound", "fwmark", "cgroup",
 };
 
 bool td_ssexpr_starts(const char *word)
@@ -182,8 +182,8 @@ static int tokenize(struct parser *p, int argc, char *const argv[])
 				nclose++;
 			}
 			if (close > w && p->ntok < TOK_MAX)
-				p->tok[p->ntok++] = (struct tok){ (int)(w - p->line),
-								  (int)(close - w) };
+				p->tok[p->ntok++] =
+					(struct tok){ (int)(w - p->line), (int)(close - w) };
 			for (; nclose > 0 && p->ntok < TOK_MAX; nclose--, close++)
 				p->tok[p->ntok++] = (struct tok){ (int)(close - p->line), 1 };
 		}
@@ -199,7 +199,8 @@ static int new_node(struct parser *p, int ti, uint8_t op)
 	struct td_ssx_node *n;
 
 	if (p->e->n >= TD_SSEXPR_MAX)
-		return fail_at(p, -E2BIG, ti, 0, "too many conditions (at most %d terms and operators)",
+		return fail_at(p, -E2BIG, ti, 0,
+			       "too many conditions (at most %d terms and operators)",
 			       TD_SSEXPR_MAX);
 	n = &p->e->node[p->e->n];
 	memset(n, 0, sizeof(*n));
@@ -291,11 +292,20 @@ static int parse_host(struct parser *p, int ti, struct td_ssx_node *n)
 	n->port = -1;
 	if (!text[0])
 		return fail_at(p, -TD_EPARSE, ti, 0, "no address: " HOST_EXPECTED);
+	/* A whole address or prefix first: a bare IPv6 address has colons
+	 * but no port (ss would misread it, "::1" even as port 1). */
+	if (text[0] != '*' && text[0] != '[' && td_parse_cidr(text, &c, &ignored) == 0) {
+		n->family = c.family;
+		n->prefix = c.prefix;
+		memcpy(n->addr, c.addr, sizeof(n->addr));
+		return 0;
+	}
 	if (text[0] == '*' || text[0] == ':') {
 		/* "*", "*:80", ":80": any address. */
 		port = text[0] == '*' ? text + 1 : text;
 		if (text[0] == '*' && *port && *port != ':')
-			return fail_at(p, -TD_EPARSE, ti, 1, "unexpected text after '*': " HOST_EXPECTED);
+			return fail_at(p, -TD_EPARSE, ti, 1,
+				       "unexpected text after '*': " HOST_EXPECTED);
 		port_off = (int)(port - text);
 		if (!*port)
 			return 0;
@@ -332,14 +342,6 @@ static int parse_host(struct parser *p, int ti, struct td_ssx_node *n)
 			return rc;
 		port_off = (int)(port - text);
 		return *port ? parse_port(p, ti, port_off, port, &n->port) : 0;
-	}
-	/* A whole address or prefix first: a bare IPv6 address has colons
-	 * but no port (ss would misread it; we need not). */
-	if (td_parse_cidr(text, &c, &ignored) == 0) {
-		n->family = c.family;
-		n->prefix = c.prefix;
-		memcpy(n->addr, c.addr, sizeof(n->addr));
-		return 0;
 	}
 	{
 		const char *slash = strchr(text, '/');
@@ -448,7 +450,8 @@ static int parse_host_cond(struct parser *p, bool local)
 			       shown_tok(p, p->pos - 1, shown, sizeof(shown)));
 	ti = p->pos;
 	if (ti >= p->ntok || tok_is(p, ti, ")") || tok_is(p, ti, "("))
-		return fail_at(p, -TD_EPARSE, ti, 0, "expected an address after '%s': " HOST_EXPECTED,
+		return fail_at(p, -TD_EPARSE, ti, 0,
+			       "expected an address after '%s': " HOST_EXPECTED,
 			       shown_tok(p, ti - 1, shown, sizeof(shown)));
 	p->pos++;
 	i = new_node(p, key, local ? TD_SSX_SCOND : TD_SSX_DCOND);
@@ -479,11 +482,12 @@ static int parse_dev_cond(struct parser *p)
 	idx = if_nametoindex(text);
 	if (!idx) {
 		idx = strtoul(text, &end, 0);
-		if (end == text || *end || idx == 0 || idx > UINT32_MAX) {
+		if (end == text || *end || idx > UINT32_MAX) {
 			td_printable(text, shown, sizeof(shown));
-			return fail_at(p, -TD_EPARSE, ti, 0,
-				       "no interface '%s' here: expected a name (ip link) or an index",
-				       shown);
+			return fail_at(
+				p, -TD_EPARSE, ti, 0,
+				"no interface '%s' here: expected a name (ip link) or an index",
+				shown);
 		}
 	}
 	i = new_node(p, key, TD_SSX_DEV);
@@ -495,8 +499,8 @@ static int parse_dev_cond(struct parser *p)
 /* The closest keyword to a mistyped word, or NULL. */
 static const char *suggest(const char *word)
 {
-	static const char *const words[] = { "src", "dst",	"sport", "dport", "dev", "state",
-					     "and", "or",	"not",	 "exclude" };
+	static const char *const words[] = { "src",   "dst", "sport", "dport", "dev",
+					     "state", "and", "or",    "not",   "exclude" };
 	const char *best = NULL;
 	int bestd = 3;
 	size_t i;
@@ -571,7 +575,8 @@ static int parse_expr(struct parser *p)
 		return fail_at(p, -TD_EPARSE, ti, 0, "unknown word '%s': did you mean '%s'?", shown,
 			       hint);
 	return fail_at(p, -TD_EPARSE, ti, 0,
-		       "unknown word '%s': expected src, dst, sport, dport, dev, not or '('", shown);
+		       "unknown word '%s': expected src, dst, sport, dport, dev, not or '('",
+		       shown);
 }
 
 static int parse_exprlist(struct parser *p)
@@ -598,9 +603,8 @@ static int parse_exprlist(struct parser *p)
 
 static int parse_states(struct parser *p)
 {
-	while (p->pos < p->ntok &&
-	       (tok_is(p, p->pos, "state") || tok_is(p, p->pos, "exclude") ||
-		tok_is(p, p->pos, "excl"))) {
+	while (p->pos < p->ntok && (tok_is(p, p->pos, "state") || tok_is(p, p->pos, "exclude") ||
+				    tok_is(p, p->pos, "excl"))) {
 		bool exclude = !tok_is(p, p->pos, "state");
 		int ti = p->pos + 1;
 		char text[TD_TEXT_MAX];
