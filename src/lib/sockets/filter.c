@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/inet_diag.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -83,8 +84,17 @@ static int port_range_parse(const char *opt, const char *text, struct td_port_ra
 	rc = parse_decimal(&p, 65535, &lo);
 	if (rc < 0)
 		goto out_of_range;
-	if (rc == 0)
-		goto not_a_port;
+	if (rc == 0) {
+		/* A service name (":https", as ss and lsof take it). */
+		struct servent *se = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
+					     ? getservbyname(p, "tcp")
+					     : NULL;
+
+		if (!se)
+			goto not_a_port;
+		out->lo = out->hi = ntohs((uint16_t)se->s_port);
+		return 0;
+	}
 	hi = lo;
 	if (*p == '-') {
 		p++;

@@ -48,8 +48,9 @@ void td_filter_init(struct td_filter *f);
  * when a list is full) with err naming the option, the bad text and the
  * expected form, e.g.
  *   "--sport '80-x': not a port or range: expected PORT or LO-HI with 0 <= LO <= HI <= 65535".
- * Ports: "80", ":80", "8000-8080"; a leading ':' is allowed (as in
- *   `who :8080`); 0..65535; lo <= hi.
+ * Ports: "80", ":80", "8000-8080", or a service name (":https", from
+ *   /etc/services through getservbyname(3)); a leading ':' is allowed (as
+ *   in `who :8080`); 0..65535; lo <= hi.
  * Addresses: "192.0.2.1", "192.0.2.0/24", "2001:db8::/32", "[2001:db8::1]";
  *   a bare IPv4 address means /32, a bare IPv6 one /128; a prefix longer
  *   than the family allows is an error; host bits are cleared
