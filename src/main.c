@@ -13,6 +13,7 @@
 #include "cmd/cmd.h"
 #include "cmd/commands.h"
 #include "sockets/netns.h"
+#include "text.h"
 
 #ifndef TD_VERSION
 #define TD_VERSION "0.1.0"
@@ -130,6 +131,25 @@ static bool color_wanted(bool no_color)
 	return isatty(STDOUT_FILENO);
 }
 
+/* The command a typo most likely meant ("conn", "stats", "chekc"), or NULL:
+ * one edit in a short name, two in a longer one, as the state names do. */
+static const char *nearest_command(const char *typed)
+{
+	const char *best = NULL;
+	int bestd = 3;
+
+	for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++) {
+		int d = td_edit_distance(typed, commands[k].name);
+		int max = strlen(commands[k].name) >= 5 ? 2 : 1;
+
+		if (d <= max && d < bestd) {
+			bestd = d;
+			best = commands[k].name;
+		}
+	}
+	return best;
+}
+
 int main(int argc, char **argv)
 {
 	struct td_ctx ctx = { .prog = "tcpdoctor" };
@@ -178,7 +198,20 @@ int main(int argc, char **argv)
 		} else if (!cmd && a[0] != '-') {
 			cmd = find_command(a);
 			if (!cmd) {
-				fprintf(stderr, "tcpdoctor: unknown command '%s' (commands:", a);
+				const char *near = nearest_command(a);
+				char shown[TD_TEXT_MAX];
+
+				td_printable(a, shown, sizeof(shown));
+				if (near) {
+					fprintf(stderr,
+						"tcpdoctor: unknown command '%s': did you mean "
+						"'%s'? (see tcpdoctor --help)\n",
+						shown, near);
+					free(rest);
+					return TD_EXIT_USAGE;
+				}
+				fprintf(stderr,
+					"tcpdoctor: unknown command '%s' (commands:", shown);
 				for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
 					fprintf(stderr, "%s %s", k ? "," : "", commands[k].name);
 				fprintf(stderr, "; see tcpdoctor --help)\n");

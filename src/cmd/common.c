@@ -160,6 +160,7 @@ int cmd_getopt(int argc, char **argv, struct td_ctx *ctx, const struct option *o
 {
 	struct option opts[64];
 	char shorts[64];
+	bool own_n = false;
 	size_t n = 0;
 	int c;
 
@@ -168,10 +169,19 @@ int cmd_getopt(int argc, char **argv, struct td_ctx *ctx, const struct option *o
 	if (with_filters)
 		for (size_t i = 0; i < sizeof(filter_options) / sizeof(filter_options[0]); i++)
 			opts[n++] = filter_options[i];
+	/* -n is "numeric" to every ss, netstat and tcpdump user: accepted
+	 * (we print numbers anyway) unless the command gives it a meaning. */
+	for (size_t i = 0; i < n; i++)
+		if (opts[i].val == 'n' || !strcmp(opts[i].name, "numeric"))
+			own_n = true;
+	if (own_short && strchr(own_short, 'n'))
+		own_n = true;
+	if (!own_n)
+		opts[n++] = (struct option){ "numeric", no_argument, NULL, 'n' };
 	opts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
 	opts[n] = (struct option){ 0 };
-	snprintf(shorts, sizeof(shorts), "h%s%s", own_short ? own_short : "",
-		 with_filters ? CMD_FILTER_SHORT : "");
+	snprintf(shorts, sizeof(shorts), "h%s%s%s", own_short ? own_short : "",
+		 with_filters ? CMD_FILTER_SHORT : "", own_n ? "" : "n");
 
 	optind = 1;
 	opterr = 0;
@@ -183,6 +193,8 @@ int cmd_getopt(int argc, char **argv, struct td_ctx *ctx, const struct option *o
 			fputs(help, stdout);
 			return TD_EXIT_OK;
 		}
+		if (c == 'n' && !own_n)
+			continue;
 		if (c == '?' || c == ':') {
 			if (optopt && optopt < 0x1000 && optopt != '?')
 				return cmd_fail(TD_EXIT_USAGE,
