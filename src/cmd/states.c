@@ -15,7 +15,7 @@
 #include "render/view.h"
 
 static const char help[] =
-	"usage: tcpdoctor states [FILTERS] [--by KEY] [--top N]\n"
+	"usage: tcpdoctor states [FILTERS] [--by KEY] [--top N] [EXPRESSION]\n"
 	"\n"
 	"Count TCP sockets by state (what `netstat -nat | awk` and `ss -s` give),\n"
 	"optionally grouped.\n"
@@ -33,15 +33,19 @@ static const char help[] =
 	"  --sport P       local port;   --dport P  remote port\n"
 	"  --src CIDR      local address; --dst CIDR remote address (192.0.2.0/24, 2001:db8::/32)\n"
 	"  --pid PID       sockets held by that process\n"
+	"  EXPRESSION      an ss filter, as ss(8) parses it, after the options:\n"
+	"                  state S, exclude S, src/dst HOST, sport/dport [CMP] PORT,\n"
+	"                  dev IF, not, and, or, ( ) (see `tcpdoctor conns --help`)\n"
 	"Global: --netns NAME|PID|PATH, --json, --no-color, -4, -6, --source, --save-dump\n"
 	"Source: on a namespace with 50,000+ TCP sockets and as root, the kernel counts\n"
-	"(BPF iterator) unless --pid, --by process or --save-dump needs each socket;\n"
-	"--source bpf forces it, --source netlink forces the netlink dump.\n"
+	"(BPF iterator) unless --pid, an expression, --by process or --save-dump needs\n"
+	"each socket; --source bpf forces it, --source netlink the netlink dump.\n"
 	"\n"
 	"Examples:\n"
 	"  tcpdoctor states\n"
 	"  tcpdoctor states --by lport --top 5\n"
 	"  tcpdoctor states --state close-wait --by process\n"
+	"  tcpdoctor states state connected '( sport = :https or sport = :http )' --by peer\n"
 	"  tcpdoctor --netns web1 states --json\n";
 
 #define DEFAULT_TOP 20
