@@ -18,7 +18,8 @@
 #include "render/view.h"
 
 static const char help[] =
-	"usage: tcpdoctor pcap FILE [--filter EXPR] [--anomalies] [--conn N [--ladder]]\n"
+	"usage: tcpdoctor pcap FILE [--filter EXPR] [--anomalies] [--conn N [--ladder]] [EXPR...]\n"
+	"       tcpdoctor pcap -r FILE [EXPR...]        (tcpdump -r FILE EXPR)\n"
 	"\n"
 	"Read a capture file (pcap or pcapng, '-' for stdin) and tell the story of every\n"
 	"TCP connection in it: endpoints, start, duration, packets and bytes each way,\n"
@@ -26,7 +27,9 @@ static const char help[] =
 	"handshake RTT, retransmissions, duplicate ACKs, zero windows, resets; then a\n"
 	"summary. Connections are numbered as tshark's tcp.stream. See docs/pcap.md.\n"
 	"\n"
-	"  --filter EXPR   BPF filter as tcpdump takes it ('port 443', 'host 192.0.2.1')\n"
+	"  --filter EXPR   BPF filter as tcpdump takes it ('port 443', 'host 192.0.2.1');\n"
+	"                  words after FILE are one too, as tcpdump's (both: ANDed)\n"
+	"  -r, --read FILE the file, as tcpdump -r takes it; -n/-nn are accepted\n"
 	"  --anomalies     only the connections with something wrong, worst first\n"
 	"  --conn N        only connection N (tcp.stream N)\n"
 	"  --ladder        with --conn: every segment as a textbook ladder: time, arrow,\n"
@@ -41,6 +44,7 @@ static const char help[] =
 	"  tcpdoctor pcap trace.pcap --conn 17 --ladder\n"
 	"  tcpdump -i eth0 -w - port 443 | tcpdoctor pcap -\n"
 	"  tcpdoctor pcap trace.pcapng --filter 'port 443' --json\n"
+	"  tcpdoctor pcap -nn -r trace.pcap tcp port 80\n"
 	"\n"
 	"Exit status: 0 ok; 1 the file is truncated or has bad records or packets (what\n"
 	"was read is shown, then the error with its packet number and byte offset);\n"
@@ -193,7 +197,7 @@ static int by_badness(const void *a, const void *b)
 }
 
 struct opts {
-	const char *filter;
+	const char *filter, *file;
 	long long conn;
 	bool ladder, anomalies;
 	double idle;
@@ -207,6 +211,9 @@ static int on_opt(int val, const char *arg, void *data)
 	switch (val) {
 	case 'f':
 		o->filter = arg;
+		return 0;
+	case 'r':
+		o->file = arg;
 		return 0;
 	case 'c':
 		errno = 0;
@@ -234,17 +241,32 @@ static int on_opt(int val, const char *arg, void *data)
 	return TD_EXIT_USAGE;
 }
 
-int cmd_pcap(int argc, char **argv, struct td_ctx *ctx)
+/* The words joined by spaces, ANDed with also (a --filter) when given. */
+static char *join_words(int n, char **w, const char *also)
 {
-	static const struct option own[] = {
-		{ "filter", required_argument, NULL, 'f' },
-		{ "conn", required_argument, NULL, 'c' },
-		{ "ladder", no_argument, NULL, 'L' },
-		{ "anomalies", no_argument, NULL, 'a' },
-		{ "idle", required_argument, NULL, 'i' },
-		{ 0 },
-	};
-	struct opts o = { .conn = -1 };
+	size_t len = also ? strlen(also) + 16 : 1;
+	char *f;
+
+	for (int i = 0; i < n; i++)
+		len += strlen(w[i]) + 1;
+	f = calloc(1, len);
+	if (!f)
+		return NULL;
+	if (also)
+		strcat(strcat(strcat(f, "("), also), ") and (");
+	for (int i = 0; i < n; i++) {
+		if (i)
+			strcat(f, " ");
+		strcat(f, w[i]);
+	}
+	if (also)
+		strcat(f, ")");
+	return f;
+}
+
+static int run_pcap(struct td_ctx *ctx, const struct opts *op, const char *file)
+{
+	struct opts o = *op;
 	struct run r = { .v.color = ctx->color };
 	struct td_flow_cfg cfg = { 0 };
 	struct td_pcap_counts n = { .first_malformed_off = -1 };
@@ -255,15 +277,6 @@ int cmd_pcap(int argc, char **argv, struct td_ctx *ctx)
 	void *pv[2];
 	int rc, frc, exit_code = TD_EXIT_OK;
 
-	rc = cmd_getopt(argc, argv, ctx, own, "", false, NULL, help, on_opt, &o);
-	if (rc >= 0)
-		return rc;
-	if (optind >= argc)
-		return cmd_fail(TD_EXIT_USAGE, "pcap: which file? (tcpdoctor pcap FILE; '-' for "
-					       "stdin; see --help)");
-	if (optind + 1 < argc)
-		return cmd_fail(TD_EXIT_USAGE, "pcap: unexpected argument '%s' (see --help)",
-				argv[optind + 1]);
 	if (o.ladder && o.conn < 0)
 		return cmd_fail(TD_EXIT_USAGE, "--ladder needs --conn N (the connection number "
 					       "from the list)");
@@ -273,7 +286,7 @@ int cmd_pcap(int argc, char **argv, struct td_ctx *ctx)
 	 * line buffering). */
 	if (!isatty(STDOUT_FILENO))
 		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	rc = td_pcapsrc_open_file(&src, argv[optind], o.filter, &err);
+	rc = td_pcapsrc_open_file(&src, file, o.filter, &err);
 	if (rc < 0)
 		return cmd_fail(TD_EXIT_USAGE, "%s", err.msg);
 
@@ -293,7 +306,7 @@ int cmd_pcap(int argc, char **argv, struct td_ctx *ctx)
 	}
 	if (r.v.json) {
 		cmd_json_begin(&r.v.j, ctx, "pcap");
-		td_json_str(&r.v.j, "file", argv[optind]);
+		td_json_str(&r.v.j, "file", file);
 		if (o.filter)
 			td_json_str(&r.v.j, "filter", o.filter);
 		if (o.ladder) {
@@ -335,20 +348,20 @@ int cmd_pcap(int argc, char **argv, struct td_ctx *ctx)
 	if (o.conn >= 0 && r.v.nconns == 0)
 		exit_code =
 			cmd_fail(TD_EXIT_USAGE, "pcap: no connection %lld in %s (%llu connections)",
-				 o.conn, argv[optind], (unsigned long long)fs.conns);
+				 o.conn, file, (unsigned long long)fs.conns);
 	if (n.malformed) {
 		if (n.first_malformed_off >= 0)
 			cmd_fail(EXIT_PARTIAL,
 				 "%s: %llu malformed packet(s); the first is packet "
 				 "%llu at byte %ld: %s",
-				 argv[optind], (unsigned long long)n.malformed,
+				 file, (unsigned long long)n.malformed,
 				 (unsigned long long)n.first_malformed_no, n.first_malformed_off,
 				 n.first_malformed);
 		else
 			cmd_fail(EXIT_PARTIAL,
 				 "%s: %llu malformed packet(s); the first is packet "
 				 "%llu: %s",
-				 argv[optind], (unsigned long long)n.malformed,
+				 file, (unsigned long long)n.malformed,
 				 (unsigned long long)n.first_malformed_no, n.first_malformed);
 		if (exit_code == TD_EXIT_OK)
 			exit_code = EXIT_PARTIAL;
@@ -366,4 +379,39 @@ int cmd_pcap(int argc, char **argv, struct td_ctx *ctx)
 	td_flow_free(t);
 	td_pcapsrc_close(src);
 	return exit_code;
+}
+
+int cmd_pcap(int argc, char **argv, struct td_ctx *ctx)
+{
+	static const struct option own[] = {
+		{ "filter", required_argument, NULL, 'f' },
+		{ "conn", required_argument, NULL, 'c' },
+		{ "ladder", no_argument, NULL, 'L' },
+		{ "anomalies", no_argument, NULL, 'a' },
+		{ "idle", required_argument, NULL, 'i' },
+		{ "read", required_argument, NULL, 'r' },
+		{ 0 },
+	};
+	struct opts o = { .conn = -1 };
+	const char *file;
+	char *words = NULL;
+	int rc;
+
+	rc = cmd_getopt(argc, argv, ctx, own, "r:", false, NULL, help, on_opt, &o);
+	if (rc >= 0)
+		return rc;
+	if (!o.file && optind >= argc)
+		return cmd_fail(TD_EXIT_USAGE, "pcap: which file? (tcpdoctor pcap FILE; '-' for "
+					       "stdin; see --help)");
+	file = o.file ? o.file : argv[optind++];
+	if (optind < argc) {
+		/* tcpdump habit: the filter as the words after the file. */
+		words = join_words(argc - optind, argv + optind, o.filter);
+		if (!words)
+			return cmd_fail(TD_EXIT_FAILED, "out of memory");
+		o.filter = words;
+	}
+	rc = run_pcap(ctx, &o, file);
+	free(words);
+	return rc;
 }

@@ -40,6 +40,19 @@ td pcap - <"$DATA/normal.pcap"
 like "$TD_OUT" '#0 .* SF ShADadFf closed-by=client' "reads a capture from stdin"
 td pcap "$DATA/normal.pcap" --filter 'port 9999'
 like "$TD_OUT" '^.?0 connections in 0 packets' "--filter drops everything not matching"
+# tcpdump habits: -r FILE, -n/-nn, the filter as trailing words (ANDed with
+# --filter), and capture -r reading a file as pcap does.
+td pcap "$DATA/normal.pcap" --json --filter 'tcp port 9999'
+want=$TD_OUT
+td pcap -nn -r "$DATA/normal.pcap" --json tcp port 9999
+is "$(jq -c .connections <<<"$TD_OUT")" "$(jq -c .connections <<<"$want")" \
+	"pcap -nn -r FILE tcp port 9999 = pcap FILE --filter 'tcp port 9999'"
+td pcap "$DATA/normal.pcap" --json
+want=$(jq -c .connections <<<"$TD_OUT")
+td capture -n -r "$DATA/normal.pcap" --json tcp
+is "$TD_RC/$(jq -c .connections <<<"$TD_OUT")" "0/$want" "capture -r FILE tcp reads the file"
+td pcap "$DATA/normal.pcap" --filter tcp port 9999
+like "$TD_OUT" '^.?0 connections in 0 packets' "--filter and trailing words are ANDed"
 td pcap "$DATA/normal.pcap" --filter 'port ('
 is "$TD_RC" 2 "a bad filter is a usage error"
 like "$TD_ERR" "--filter 'port \\(': .*syntax error" "a bad filter says so"
