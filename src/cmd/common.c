@@ -183,6 +183,14 @@ int cmd_getopt(int argc, char **argv, struct td_ctx *ctx, const struct option *o
 	snprintf(shorts, sizeof(shorts), "h%s%s%s", own_short ? own_short : "",
 		 with_filters ? CMD_FILTER_SHORT : "", own_n ? "" : "n");
 
+	if (cmd_options_fp) {
+		/* The habit -n is accepted, not offered: completion lists what
+		 * the command's --help documents. */
+		for (size_t i = 0; i < n; i++)
+			if (own_n || strcmp(opts[i].name, "numeric"))
+				fprintf(cmd_options_fp, "--%s\n", opts[i].name);
+		return TD_EXIT_OK;
+	}
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
