@@ -234,6 +234,16 @@ CORPUS=$TD_TMP/corpus
 		dev d1
 		dev lo
 	EOF
+	# What ss refuses, tcpdoctor must refuse (or list nothing) too. (Not
+	# "exclude all": ss then falls back to its default states; we refuse.)
+	cat <<-'EOF'
+		sport = :nosuchsvc
+		( sport = :22
+		sport = :22 )
+		dst [2001:db8::1
+		bogus
+		sport = :22 and
+	EOF
 	# Random expressions from the grammar, seed 16: only forms ss reads
 	# the same way (IPv6 addresses in brackets).
 	"$TD_PY" - <<-'EOF'
@@ -361,6 +371,7 @@ is "$agreed" "$compared" "tcpdoctor conns EXPR lists what ss -Htan EXPR lists, f
 [ "${#fails[@]}" -eq 0 ] || diag "${#fails[@]} failures"
 check "the corpus is not trivial ($compared >= 350 compared, $nonempty >= 200 with sockets)" \
 	test "$compared" -ge 350 -a "$nonempty" -ge 200
+is "$refused" 6 "the 6 expressions ss refuses are refused by tcpdoctor too"
 
 # Errors point at the token, before any output.
 td --netns "$NS" conns dport = :44x
