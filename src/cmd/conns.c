@@ -27,7 +27,7 @@ static const char help[] =
 	"Filters: --state S, -l/--listening, --port P, --sport P, --dport P, --src CIDR,\n"
 	"         --dst CIDR, --pid PID (see `tcpdoctor states --help`), and an ss filter\n"
 	"         expression as the operands, as ss(8) parses it:\n"
-	"           [state S | exclude S]... [EXPR], EXPR: src|dst [=] HOST,\n"
+	"           [state S | exclude S]... [EXPR], EXPR: src|dst [= !=] HOST,\n"
 	"           sport|dport [= != < > <= >= eq ne lt gt le ge] PORT, dev IFNAME,\n"
 	"           not EXPR, EXPR [and|or] EXPR, ( EXPR ) -- and/or left to right,\n"
 	"           as ss; HOST: 192.0.2.0/24[:PORT], [2001:db8::1][:PORT], *:PORT, :PORT;\n"
