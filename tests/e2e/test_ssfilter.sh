@@ -172,6 +172,9 @@ CORPUS=$TD_TMP/corpus
 		state established ( dport = :443 or sport = :443 )
 		state established ( dport = :https or sport = :https )
 		dst 192.0.2.0/24
+		dst 192.0.2/24
+		state established ( sport = :http or sport = :https ) dst 192.0.2/24
+		src 198.51.100/24 sport = :8080
 		sport gt :1024
 		sport > :1024
 		sport lt :1024

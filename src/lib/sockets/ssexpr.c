@@ -260,13 +260,43 @@ bad:
 	return fail_at(p, -TD_EPARSE, ti, extra, "bad port '%s': " PORT_EXPECTED, shown);
 }
 
+/* ss's own man page writes "dst 193.233.7/24": iproute2 reads a dotted
+ * quad with missing bytes as zeros (get_addr_ipv4()). Pad "A", "A.B" and
+ * "A.B.C" (with or without /LEN) to four bytes into buf; false if text is
+ * not such a short form. */
+static bool pad_short_ipv4(const char *text, char *buf, size_t size)
+{
+	const char *slash = strchr(text, '/');
+	size_t alen = slash ? (size_t)(slash - text) : strlen(text);
+	int dots = 0;
+
+	if (!alen || alen > 11)
+		return false;
+	for (size_t i = 0; i < alen; i++) {
+		if (text[i] == '.' && i && text[i - 1] != '.')
+			dots++;
+		else if (text[i] < '0' || text[i] > '9')
+			return false;
+	}
+	if (dots > 2 || text[alen - 1] == '.')
+		return false;
+	snprintf(buf, size, "%.*s%s%s", (int)alen, text,
+		 dots == 0   ? ".0.0.0"
+		 : dots == 1 ? ".0.0"
+			     : ".0",
+		 slash ? slash : "");
+	return true;
+}
+
 static int set_cidr(struct parser *p, int ti, int extra, const char *text, struct td_ssx_node *n)
 {
 	struct td_cidr c;
 	struct td_err ignored;
-	char shown[TD_TEXT_MAX];
+	char shown[TD_TEXT_MAX], padded[TD_TEXT_MAX];
 
-	if (td_parse_cidr(text, &c, &ignored) < 0) {
+	if (td_parse_cidr(text, &c, &ignored) < 0 &&
+	    (!pad_short_ipv4(text, padded, sizeof(padded)) ||
+	     td_parse_cidr(padded, &c, &ignored) < 0)) {
 		td_printable(text, shown, sizeof(shown));
 		return fail_at(p, -TD_EPARSE, ti, extra, "bad address '%s': " HOST_EXPECTED, shown);
 	}

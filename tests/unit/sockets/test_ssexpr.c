@@ -160,6 +160,12 @@ static void test_conditions(void **state)
 	expect("dst [2001:db8::]/48", &v6, false);
 	expect("dst [2001:db8:1::/48]:1024", &v6, true);
 	expect("src 2001:db8::/32", &s, false);
+	/* iproute2's short dotted quads, as in ss(8)'s own example. */
+	expect("dst 198.51.100/24", &s, true);
+	expect("dst 198.51/16", &s, true);
+	expect("dst 198/8", &s, true);
+	expect("dst 198.51.101/24", &s, false);
+	expect("src 192.0.2/24:443", &s, true);
 	/* As the kernel: an IPv4 prefix matches IPv4-mapped addresses, an
 	 * IPv6 one never an IPv4 socket, 0.0.0.0/0 only IPv4 and mapped. */
 	expect("src 192.0.2.0/24", &mapped, true);
@@ -307,6 +313,8 @@ static void test_errors_point_at_the_token(void **state)
 	expect_error("sport =", -TD_EPARSE, "expected a port after '=' at the end");
 	expect_error("src", -TD_EPARSE, "expected an address after 'src' at the end");
 	expect_error("src 192.0.2.300", -TD_EPARSE, "bad address '192.0.2.300' at column 5");
+	expect_error("src 192..2/24", -TD_EPARSE, "bad address '192..2/24' at column 5");
+	expect_error("src 192.0.2./24", -TD_EPARSE, "bad address '192.0.2./24'");
 	expect_error("dst [2001:db8::1", -TD_EPARSE, "'[' without ']' at column 5");
 	expect_error("dst [192.0.2.1]", -TD_EPARSE, "not an IPv6 address inside brackets");
 	expect_error("dst 192.0.2.1:44x", -TD_EPARSE, "bad port ':44x' at column 14");
