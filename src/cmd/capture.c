@@ -414,15 +414,28 @@ int cmd_capture(int argc, char **argv, struct td_ctx *ctx)
 		return cmd_fail(TD_EXIT_FAILED, "out of memory");
 	if (o.read) {
 		/* tcpdump -r FILE [FILTER]: reading a file is what pcap does. */
-		char *pargv[] = { "pcap", (char *)o.read, "--filter", filter, NULL };
+		char count[32], *pargv[7];
+		int pargc = 0;
 
-		if (o.write || o.count || o.live.dev) {
+		pargv[pargc++] = "pcap";
+		pargv[pargc++] = (char *)o.read;
+		if (o.count) {
+			snprintf(count, sizeof(count), "%llu", (unsigned long long)o.count);
+			pargv[pargc++] = "-c";
+			pargv[pargc++] = count;
+		}
+		if (*filter) {
+			pargv[pargc++] = "--filter";
+			pargv[pargc++] = filter;
+		}
+		pargv[pargc] = NULL;
+		if (o.write || o.live.dev) {
 			rc = cmd_fail(TD_EXIT_USAGE,
 				      "capture -r FILE reads a file (as `tcpdoctor pcap FILE`): "
-				      "-i, -w and -c do not apply");
+				      "-i and -w do not apply");
 		} else {
 			ctx->cmd = "pcap";
-			rc = cmd_pcap(*filter ? 4 : 2, pargv, ctx);
+			rc = cmd_pcap(pargc, pargv, ctx);
 		}
 		free(filter);
 		return rc;

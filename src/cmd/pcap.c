@@ -3,6 +3,7 @@
  * for one of them, the troubled ones worst first, and a summary. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -34,6 +35,7 @@ static const char help[] =
 	"  --filter EXPR   BPF filter as tcpdump takes it ('port 443', 'host 192.0.2.1');\n"
 	"                  words after FILE are one too, as tcpdump's (both: ANDed)\n"
 	"  -r, --read FILE the file, as tcpdump -r takes it; -n/-nn are accepted\n"
+	"  -c, --count N   read only the first N TCP segments (after the filter)\n"
 	"  --anomalies     only the connections with something wrong, worst first\n"
 	"  --conn N        only connection N (tcp.stream N)\n"
 	"  --ladder        with --conn: every segment as a textbook ladder: time, arrow,\n"
@@ -65,13 +67,15 @@ static const char help[] =
 	"  tcpdoctor pcap trace.pcap --conn 192.0.2.1:40000-192.0.2.2:80 --graph rtt --data\n"
 	"  tcpdump -i eth0 -w - port 443 | tcpdoctor pcap -\n"
 	"  tcpdoctor pcap trace.pcapng --filter 'port 443' --json\n"
-	"  tcpdoctor pcap -nn -r trace.pcap tcp port 80\n"
+	"  tcpdoctor pcap -nn -r trace.pcap -c 1000 tcp port 80\n"
 	"\n"
 	"Exit status: 0 ok; 1 the file is truncated or has bad records or packets (what\n"
 	"was read is shown, then the error with its packet number and byte offset);\n"
 	"2 usage error, or the file cannot be opened, is not a capture, or has a link\n"
 	"type tcpdoctor cannot read.\n";
 
+/* on_pkt's return when -c N segments were read: the end, not an error. */
+#define COUNT_REACHED 0x7fff0001
 #define LADDER_MID 52 /* width of the arrow column */
 /* Bad input after some packets: partial results shown (docs/pcap.md). */
 #define EXIT_PARTIAL 1
@@ -83,7 +87,8 @@ struct tuple {
 };
 
 struct run {
-	struct connview v; /* text/JSON rendering and the summary's tallies */
+	struct connview v;		    /* text/JSON rendering and the summary's tallies */
+	unsigned long long max_segs, nsegs; /* -c */
 	bool anomalies, ladder, graph;
 	const struct tuple *tuple; /* --graph on the connection with these ends */
 	bool graph_locked;	   /* the connection is chosen: graph_id */
@@ -301,7 +306,11 @@ static int on_pkt(const struct td_pkt *p, uint64_t pkt_no, void *data)
 		r->v.t0 = p->ts_ns;
 		r->v.t0_set = true;
 	}
-	return td_flow_add(v[1], p, pkt_no);
+	int rc = td_flow_add(v[1], p, pkt_no);
+
+	if (!rc && r->max_segs && ++r->nsegs >= r->max_segs)
+		return COUNT_REACHED;
+	return rc;
 }
 
 static int by_badness(const void *a, const void *b)
@@ -316,6 +325,7 @@ static int by_badness(const void *a, const void *b)
 
 struct opts {
 	const char *filter, *file;
+	unsigned long long count; /* -c: stop after this many segments (0: all) */
 	long long conn;
 	bool ladder, anomalies;
 	double idle;
@@ -328,7 +338,7 @@ struct opts {
 	struct tuple tuple;
 };
 
-enum { OPT_GRAPH = 0x100, OPT_PNG, OPT_SVG, OPT_DATA, OPT_DIR, OPT_BIN, OPT_STREAMS };
+enum { OPT_GRAPH = 0x100, OPT_PNG, OPT_SVG, OPT_DATA, OPT_DIR, OPT_BIN, OPT_STREAMS, OPT_CONN };
 
 static int on_opt(int val, const char *arg, void *data)
 {
@@ -342,7 +352,15 @@ static int on_opt(int val, const char *arg, void *data)
 	case 'r':
 		o->file = arg;
 		return 0;
-	case 'c':
+	case 'c': {
+		long v;
+
+		if (cmd_parse_long("-c", arg, 1, LONG_MAX, &v))
+			return TD_EXIT_USAGE;
+		o->count = (unsigned long long)v;
+		return 0;
+	}
+	case OPT_CONN:
 		if (strchr(arg, ':')) {
 			if (parse_tuple(arg, &o->tuple))
 				return cmd_fail(TD_EXIT_USAGE,
@@ -548,7 +566,10 @@ static int run_pcap(struct td_ctx *ctx, const struct opts *op, const char *file)
 	}
 	pv[0] = &r;
 	pv[1] = t;
+	r.max_segs = o.count;
 	rc = td_pcapsrc_run(src, on_pkt, pv, &n, &err);
+	if (rc == COUNT_REACHED)
+		rc = 0;
 	frc = td_flow_flush(t);
 	td_flow_stats(t, &fs);
 	if (r.anomalies) {
@@ -644,7 +665,8 @@ int cmd_pcap(int argc, char **argv, struct td_ctx *ctx)
 {
 	static const struct option own[] = {
 		{ "filter", required_argument, NULL, 'f' },
-		{ "conn", required_argument, NULL, 'c' },
+		{ "conn", required_argument, NULL, OPT_CONN },
+		{ "count", required_argument, NULL, 'c' },
 		{ "ladder", no_argument, NULL, 'L' },
 		{ "anomalies", no_argument, NULL, 'a' },
 		{ "idle", required_argument, NULL, 'i' },
@@ -663,7 +685,7 @@ int cmd_pcap(int argc, char **argv, struct td_ctx *ctx)
 	char *words = NULL;
 	int rc;
 
-	rc = cmd_getopt(argc, argv, ctx, own, "r:", false, NULL, help, on_opt, &o);
+	rc = cmd_getopt(argc, argv, ctx, own, "r:c:", false, NULL, help, on_opt, &o);
 	if (rc >= 0)
 		return rc;
 	if (!o.file && optind >= argc)

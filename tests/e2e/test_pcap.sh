@@ -61,6 +61,10 @@ td capture -n -r "$DATA/normal.pcap" --json tcp
 is "$TD_RC/$(jq -c .connections <<<"$TD_OUT")" "0/$want" "capture -r FILE tcp reads the file"
 td pcap "$DATA/normal.pcap" --filter tcp port 9999
 like "$TD_OUT" '^.?0 connections in 0 packets' "--filter and trailing words are ANDed"
+td pcap -c 3 -r "$DATA/normal.pcap" tcp
+like "$TD_OUT" 'connections in 3 packets' "pcap -c 3 reads the first 3 segments, as tcpdump -c"
+td capture -r "$DATA/normal.pcap" -c 3
+like "$TD_OUT" 'connections in 3 packets' "capture -r FILE -c 3 passes -c on"
 td pcap "$DATA/normal.pcap" --filter 'port ('
 is "$TD_RC" 2 "a bad filter is a usage error"
 like "$TD_ERR" "--filter 'port \\(': .*syntax error" "a bad filter says so"
