@@ -496,11 +496,28 @@ static void test_zeek_fin_rst_answered_by_fin(void **state)
 	assert_int_equal(td_conn_state(c), TD_CS_SF);
 	td_flow_free(t);
 
-	/* without the FIN first it stays an abort */
+	/* the FIN again with the RST (a FIN+RST packet) answered by a FIN */
+	t = table(0);
+	handshake(t);
+	seg(t, 5, CL, F | A, 101, 501, 0, 1000);
+	seg(t, 6, CL, F | R | A, 101, 501, 0, 0);
+	seg(t, 7, SV, F | A, 501, 102, 0, 1000);
+	c = only(t);
+	assert_int_equal(td_conn_state(c), TD_CS_SF);
+	assert_string_equal(c->history, "ShAFIf");
+	td_flow_free(t);
+
+	/* without the FIN first it stays an abort, also as one FIN+RST */
 	t = table(0);
 	handshake(t);
 	seg(t, 6, CL, R | A, 101, 501, 0, 0);
 	seg(t, 7, SV, F | A, 501, 101, 0, 1000);
+	assert_int_equal(td_conn_state(only(t)), TD_CS_RSTO);
+	td_flow_free(t);
+	t = table(0);
+	handshake(t);
+	seg(t, 6, CL, F | R | A, 101, 501, 0, 0);
+	seg(t, 7, SV, F | A, 501, 102, 0, 1000);
 	assert_int_equal(td_conn_state(only(t)), TD_CS_RSTO);
 	td_flow_free(t);
 }
