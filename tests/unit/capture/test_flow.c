@@ -958,6 +958,33 @@ static void test_zeek_streams_inactivity(void **state)
 	}
 }
 
+/* Zeek's own btest scripts/base/protocols/conn/conn_state-RST-behavior:
+ * its baseline says R OTH, SR RSTOS0, SaR RSTOS0, SaFR OTH. */
+static void test_zeek_rst_behavior_baseline(void **state)
+{
+	static const struct {
+		const char *history, *cs;
+	} want[] = { { "R", "OTH" }, { "SR", "RSTOS0" }, { "SaR", "RSTOS0" }, { "SaFR", "OTH" } };
+	struct td_flow_table *t;
+	const struct td_conn *c;
+
+	(void)state;
+	for (int i = 0; i < 4; i++) {
+		t = table(0);
+		if (i > 0)
+			seg(t, 0, CL, S, 100, 0, 0, 1000);
+		if (i > 1)
+			seg(t, 1, SV, A, 500, 101, 0, 1000); /* an ACK, no SYN-ACK */
+		if (i > 2)
+			seg(t, 2, CL, F | A, 101, 501, 0, 1000);
+		seg(t, 3, CL, R, i > 2 ? 102 : 101, 0, 0, 0);
+		c = only(t);
+		assert_string_equal(c->history, want[i].history);
+		assert_string_equal(td_conn_state_name(td_conn_state(c)), want[i].cs);
+		td_flow_free(t);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -987,6 +1014,7 @@ int main(void)
 		cmocka_unit_test(test_ws_window_full_needs_scale),
 		cmocka_unit_test(test_ws_options_cut_hides_flags),
 		cmocka_unit_test(test_ws_reused_ports_synack),
+		cmocka_unit_test(test_zeek_rst_behavior_baseline),
 		cmocka_unit_test(test_zeek_streams_attempt),
 		cmocka_unit_test(test_zeek_streams_reuse_and_close),
 		cmocka_unit_test(test_zeek_streams_inactivity),
