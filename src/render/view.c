@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "sockets/agg.h"
+#include "sockets/nsall.h"
 #include "state.h"
 #include "render/escape.h"
 #include "render/style.h"
@@ -21,6 +22,34 @@ void view_json_begin(struct td_json *j, const char *command, const char *netns, 
 	if (source)
 		td_json_str(j, "source", source);
 	td_json_str(j, "netns", netns);
+}
+
+void view_json_netns(struct td_json *j, const char *key, const struct td_ns *ns)
+{
+	td_json_begin_object(j, key);
+	td_json_uint(j, "inode", ns->inode);
+	td_json_str(j, "name", ns->name);
+	td_json_str(j, "kind", td_ns_kind_name(ns->kind));
+	td_json_str(j, "container", ns->container[0] ? ns->container : NULL);
+	td_json_str(j, "pod", ns->pod[0] ? ns->pod : NULL);
+	td_json_str(j, "ip_netns", ns->ip_netns[0] ? ns->ip_netns : NULL);
+	td_json_str(j, "unit", ns->unit[0] ? ns->unit : NULL);
+	td_json_begin_array(j, "pids");
+	for (size_t i = 0; i < ns->npids; i++)
+		td_json_int(j, NULL, ns->pids[i]);
+	td_json_end_array(j);
+	td_json_end_object(j);
+}
+
+void view_json_begin_ns(struct td_json *j, const char *command, const struct td_ns *ns,
+			const char *source)
+{
+	td_json_init(j, stdout, isatty(STDOUT_FILENO));
+	td_json_begin_object(j, NULL);
+	td_json_str(j, "command", command);
+	if (source)
+		td_json_str(j, "source", source);
+	view_json_netns(j, "netns", ns);
 }
 
 void view_json_states64(struct td_json *j, const char *key, const uint64_t *counts, bool all_keys)

@@ -1,0 +1,515 @@
+/* --all-netns: one worker per network namespace. A worker is a forked
+ * child that setns()es into its namespace and runs the command as if
+ * `--netns` had named it, writing into two memfds the parent reads when it
+ * has exited; the parent never leaves its own namespace. Forking after the
+ * one /proc walk for owners (td_owners_share) lets every worker use it:
+ * /proc/PID/fd and socket inodes are host-wide. All workers of `check` run
+ * at once, so their sampling windows overlap and the whole check takes one
+ * --sample, not one per namespace. */
+#include "cmd/allnetns.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "render/escape.h"
+#include "render/json.h"
+#include "render/view.h"
+#include "sockets/nsall.h"
+#include "sockets/owners.h"
+
+/* A worker that could not enter its namespace. */
+#define EXIT_NOT_ENTERED 125
+
+struct job {
+	const struct td_ns *ns;
+	pid_t pid;
+	int out, err; /* memfds */
+	int rc;	      /* exit code */
+	bool skipped; /* gone before it could be entered */
+	char reason[96];
+	char *obuf, *ebuf;
+	size_t olen, elen;
+};
+
+static const char *procdir(void)
+{
+	const char *p = getenv("TD_PROCDIR"); /* tests: a fake proc tree */
+
+	return p && *p ? p : NULL;
+}
+
+static const char *rootdir(void)
+{
+	const char *p = getenv("TD_ROOTDIR"); /* tests: runtimes' state files */
+
+	return p && *p ? p : NULL;
+}
+
+static bool has_arg(int argc, char **argv, const char *a)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			return false;
+		if (!strcmp(argv[i], a))
+			return true;
+	}
+	return false;
+}
+
+/* Does the command look up owners? Then one walk for all workers. */
+static bool wants_owners(const char *cmd, int argc, char **argv)
+{
+	if (!strcmp(cmd, "check") || !strcmp(cmd, "who"))
+		return true;
+	if (!strcmp(cmd, "conns"))
+		return !has_arg(argc, argv, "-n") && !has_arg(argc, argv, "--no-owners");
+	if (!strcmp(cmd, "states"))
+		return has_arg(argc, argv, "process") || has_arg(argc, argv, "--by=process");
+	return false;
+}
+
+static char *slurp_fd(int fd, size_t *len)
+{
+	struct stat st;
+	char *buf;
+	ssize_t n;
+
+	*len = 0;
+	if (fstat(fd, &st) || !(buf = malloc((size_t)st.st_size + 1)))
+		return NULL;
+	n = pread(fd, buf, (size_t)st.st_size, 0);
+	*len = n > 0 ? (size_t)n : 0;
+	buf[*len] = '\0';
+	return buf;
+}
+
+/* Tests: stop between discovery and entering, so a namespace can be
+ * deleted there ("PATH.ready" appears; go on when "PATH.go" does, or
+ * after 20 s). */
+static void test_pause(void)
+{
+	const char *p = getenv("TD_TEST_NSALL_PAUSE");
+	char path[4096];
+	struct timespec t = { 0, 10 * 1000 * 1000 };
+
+	if (!p || !*p)
+		return;
+	snprintf(path, sizeof(path), "%s.ready", p);
+	close(open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+	snprintf(path, sizeof(path), "%s.go", p);
+	for (int i = 0; i < 2000 && access(path, F_OK); i++)
+		nanosleep(&t, NULL);
+}
+
+static void run_child(const struct td_command *cmd, int argc, char **argv, struct td_ctx *ctx,
+		      struct job *jb, int nsfd)
+{
+	int rc;
+
+	if (dup2(jb->out, STDOUT_FILENO) < 0 || dup2(jb->err, STDERR_FILENO) < 0)
+		_exit(EXIT_NOT_ENTERED);
+	if (setns(nsfd, CLONE_NEWNET)) {
+		fprintf(stderr, "tcpdoctor: cannot enter: %s\n", strerror(errno));
+		fflush(stderr);
+		_exit(EXIT_NOT_ENTERED);
+	}
+	close(nsfd);
+	ctx->ns = jb->ns;
+	ctx->netns = jb->ns->name;
+	rc = cmd->fn(argc, argv, ctx);
+	fflush(NULL);
+	_exit(rc);
+}
+
+static void reap(struct job *jobs, size_t n, size_t *running)
+{
+	int st;
+	pid_t pid = waitpid(-1, &st, 0);
+
+	if (pid <= 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (jobs[i].pid != pid)
+			continue;
+		jobs[i].rc = WIFEXITED(st) ? WEXITSTATUS(st) : TD_EXIT_FAILED;
+		if (WIFSIGNALED(st))
+			snprintf(jobs[i].reason, sizeof(jobs[i].reason), "worker killed by signal %d",
+				 WTERMSIG(st));
+		jobs[i].pid = 0;
+		(*running)--;
+		return;
+	}
+}
+
+static int run_jobs(const struct td_command *cmd, int argc, char **argv, struct td_ctx *ctx,
+		    struct job *jobs, size_t n)
+{
+	/* check's workers mostly sleep through --sample: start them all. */
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t maxpar = !strcmp(cmd->name, "check") ? 512 : (size_t)(cpus > 0 ? cpus : 1) * 2 + 2;
+	size_t running = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct job *jb = &jobs[i];
+		int nsfd;
+		pid_t pid;
+
+		while (running >= maxpar)
+			reap(jobs, n, &running);
+		nsfd = td_nsall_open(jb->ns, procdir());
+		if (nsfd < 0) {
+			jb->skipped = true;
+			snprintf(jb->reason, sizeof(jb->reason), "%s",
+				 nsfd == -EACCES ? "cannot open it (needs root)"
+						 : "it vanished during the walk");
+			continue;
+		}
+		jb->out = memfd_create("td-out", MFD_CLOEXEC);
+		jb->err = memfd_create("td-err", MFD_CLOEXEC);
+		if (jb->out < 0 || jb->err < 0) {
+			close(nsfd);
+			return cmd_fail(TD_EXIT_FAILED, "--all-netns: memfd_create: %s",
+					strerror(errno));
+		}
+		fflush(NULL);
+		pid = fork();
+		if (pid < 0) {
+			close(nsfd);
+			return cmd_fail(TD_EXIT_FAILED, "--all-netns: fork: %s", strerror(errno));
+		}
+		if (!pid)
+			run_child(cmd, argc, argv, ctx, jb, nsfd);
+		close(nsfd);
+		jb->pid = pid;
+		running++;
+	}
+	while (running)
+		reap(jobs, n, &running);
+	for (size_t i = 0; i < n; i++) {
+		if (jobs[i].skipped)
+			continue;
+		jobs[i].obuf = slurp_fd(jobs[i].out, &jobs[i].olen);
+		jobs[i].ebuf = slurp_fd(jobs[i].err, &jobs[i].elen);
+		close(jobs[i].out);
+		close(jobs[i].err);
+		if (jobs[i].rc == EXIT_NOT_ENTERED) {
+			/* setns refused an fd we hold: not root, or a seccomp jail. */
+			jobs[i].skipped = true;
+			snprintf(jobs[i].reason, sizeof(jobs[i].reason), "could not enter it");
+		}
+	}
+	return 0;
+}
+
+/* ---- output ------------------------------------------------------------------------ */
+
+static int cmp_worst(const void *a, const void *b)
+{
+	const struct job *x = *(const struct job *const *)a, *y = *(const struct job *const *)b;
+
+	if (x->rc != y->rc)
+		return y->rc - x->rc;
+	return 0; /* stable enough: jobs come sorted by name */
+}
+
+static void print_stderr(const struct job *jb, bool who)
+{
+	const char *p = jb->ebuf, *end = jb->ebuf + jb->elen;
+	char name[400];
+
+	if (!p || (who && jb->rc == TD_EXIT_NOTHING))
+		return;
+	td_esc(jb->ns->name, name, sizeof(name));
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		if (n >= 11 && !memcmp(p, "tcpdoctor: ", 11))
+			fprintf(stderr, "tcpdoctor: [%s] %.*s\n", name, (int)(n - 11), p + 11);
+		else if (n)
+			fprintf(stderr, "tcpdoctor: [%s] %.*s\n", name, (int)n, p);
+		p += n + 1;
+	}
+}
+
+static void trim(struct job *jb)
+{
+	while (jb->olen && (jb->obuf[jb->olen - 1] == '\n' || jb->obuf[jb->olen - 1] == ' '))
+		jb->obuf[--jb->olen] = '\0';
+}
+
+static void print_json(const struct td_ctx *ctx, struct job **v, size_t n, const char *filter,
+		       int rc)
+{
+	struct td_json j;
+	bool first = true;
+
+	td_json_init(&j, stdout, false);
+	td_json_begin_object(&j, NULL);
+	td_json_str(&j, "command", ctx->cmd);
+	td_json_bool(&j, "all_netns", true);
+	td_json_str(&j, "netns_filter", filter);
+	td_json_int(&j, "exit", rc);
+	td_json_uint(&j, "count", n);
+	/* The workers' documents, verbatim (each begins with its netns). */
+	fputs(",\"namespaces\":[", stdout);
+	for (size_t i = 0; i < n; i++) {
+		if (v[i]->skipped || !v[i]->olen || v[i]->obuf[0] != '{')
+			continue;
+		printf("%s%s", first ? "" : ",", v[i]->obuf);
+		first = false;
+	}
+	fputs("]", stdout);
+	td_json_begin_array(&j, "skipped");
+	for (size_t i = 0; i < n; i++) {
+		if (!v[i]->skipped)
+			continue;
+		td_json_begin_object(&j, NULL);
+		view_json_netns(&j, "netns", v[i]->ns);
+		td_json_str(&j, "reason", v[i]->reason);
+		td_json_end_object(&j);
+	}
+	td_json_end_array(&j);
+	td_json_begin_array(&j, "errors");
+	for (size_t i = 0; i < n; i++) {
+		if (v[i]->skipped || (v[i]->olen && v[i]->obuf[0] == '{'))
+			continue;
+		td_json_begin_object(&j, NULL);
+		view_json_netns(&j, "netns", v[i]->ns);
+		td_json_int(&j, "exit", v[i]->rc);
+		td_json_strn(&j, "message", v[i]->ebuf ? v[i]->ebuf : "", v[i]->elen);
+		td_json_end_object(&j);
+	}
+	td_json_end_array(&j);
+	td_json_end_object(&j);
+	td_json_finish(&j);
+}
+
+static void header(const struct td_ctx *ctx, const struct job *jb)
+{
+	const struct td_ns *ns = jb->ns;
+	char name[400], extra[400] = "";
+
+	td_esc(ns->name, name, sizeof(name));
+	if (ns->ip_netns[0] && strcmp(ns->ip_netns, ns->name))
+		snprintf(extra, sizeof(extra), ", ip netns %s", ns->ip_netns);
+	printf("%s== netns %s%s (%s, net:[%llu]%s", ctx->color ? "\033[1m" : "", name,
+	       ctx->color ? "\033[0m" : "", td_ns_kind_name(ns->kind),
+	       (unsigned long long)ns->inode, extra);
+	if (ns->npids)
+		printf(", pid %d%s", (int)ns->pids[0], ns->npids > 1 ? "…" : "");
+	else if (ns->mount[0])
+		printf(", mounted at %s", ns->mount);
+	else if (ns->fd_pid)
+		printf(", held by fd %d of pid %d", ns->fd, (int)ns->fd_pid);
+	printf(")\n");
+}
+
+/* conns and who: one table, NETNS first. */
+static void print_table(struct job **v, size_t n)
+{
+	int w = 5;
+	bool header_done = false;
+
+	for (size_t i = 0; i < n; i++)
+		if (!v[i]->skipped && (int)strlen(v[i]->ns->name) > w)
+			w = (int)strlen(v[i]->ns->name);
+	if (w > 40)
+		w = 40;
+	for (size_t i = 0; i < n; i++) {
+		const char *p = v[i]->obuf, *end;
+		char name[400];
+		bool first = true;
+
+		if (v[i]->skipped || !p)
+			continue;
+		end = p + v[i]->olen;
+		td_esc(v[i]->ns->name, name, sizeof(name));
+		while (p < end) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+			if (first) {
+				first = false;
+				if (!header_done)
+					printf("%-*s %.*s\n", w, "NETNS", (int)len, p);
+				header_done = true;
+			} else if (len) {
+				printf("%-*s %.*s\n", w, name, (int)len, p);
+			}
+			p += len + 1;
+		}
+	}
+}
+
+static void print_text(const struct td_ctx *ctx, struct job **v, size_t n)
+{
+	bool check = !strcmp(ctx->cmd, "check");
+
+	if (!strcmp(ctx->cmd, "conns") || !strcmp(ctx->cmd, "who")) {
+		print_table(v, n);
+		return;
+	}
+	if (check) {
+		size_t per[4] = { 0 }, done = 0;
+
+		for (size_t i = 0; i < n; i++)
+			if (!v[i]->skipped && v[i]->rc >= 0 && v[i]->rc <= 3) {
+				per[v[i]->rc]++;
+				done++;
+			}
+		printf("%zu network namespace%s: %zu critical, %zu warning, %zu ok", done,
+		       done == 1 ? "" : "s", per[2], per[1], per[0]);
+		if (per[3])
+			printf(", %zu could not be checked", per[3]);
+		printf("\n\n");
+	}
+	for (size_t i = 0, k = 0; i < n; i++) {
+		if (v[i]->skipped || !v[i]->olen)
+			continue;
+		if (k++)
+			putchar('\n');
+		header(ctx, v[i]);
+		printf("%s\n", v[i]->obuf);
+	}
+}
+
+int cmd_all_netns(const struct td_command *cmd, int argc, char **argv, struct td_ctx *ctx,
+		  const char *filter)
+{
+	struct td_owners *owners = NULL;
+	struct td_nslist l;
+	struct td_err err = { 0 };
+	struct job *jobs;
+	struct job **v;
+	size_t n = 0;
+	bool who = !strcmp(cmd->name, "who"), any_found = false;
+	int rc = 0, worst = 0;
+
+	if (td_nsall_discover(&l, procdir(), rootdir(), &err) < 0)
+		return cmd_fail_err(&err);
+	jobs = calloc(l.n + 1, sizeof(*jobs));
+	v = calloc(l.n + 1, sizeof(*v));
+	if (!jobs || !v) {
+		free(jobs);
+		free(v);
+		td_nsall_free(&l);
+		return cmd_fail(TD_EXIT_FAILED, "out of memory");
+	}
+	for (size_t i = 0; i < l.n; i++)
+		if (!filter || td_nsall_match(&l.v[i], filter))
+			jobs[n++].ns = &l.v[i];
+	if (!n) {
+		fprintf(stderr, "tcpdoctor: no network namespace matches --netns-filter '%s' (%zu found)\n",
+			filter ? filter : "", l.n);
+		free(jobs);
+		free(v);
+		td_nsall_free(&l);
+		return TD_EXIT_USAGE;
+	}
+	test_pause();
+	if (wants_owners(cmd->name, argc, argv)) {
+		owners = td_owners_new();
+		if (owners && td_owners_resolve(owners, procdir(), true, NULL, 0, &err) == 0)
+			td_owners_share(owners);
+		td_err_clear(&err);
+	}
+	rc = run_jobs(cmd, argc, argv, ctx, jobs, n);
+	td_owners_share(NULL);
+	if (rc) {
+		td_owners_free(owners);
+		free(jobs);
+		free(v);
+		td_nsall_free(&l);
+		return rc;
+	}
+
+	for (size_t i = 0; i < n; i++) {
+		v[i] = &jobs[i];
+		if (jobs[i].skipped)
+			continue;
+		trim(&jobs[i]);
+		if (jobs[i].rc == TD_EXIT_OK)
+			any_found = true;
+		if (jobs[i].rc > worst)
+			worst = jobs[i].rc;
+	}
+	rc = who && any_found ? TD_EXIT_OK : worst;
+	if (!strcmp(cmd->name, "check"))
+		qsort(v, n, sizeof(*v), cmp_worst);
+	if (ctx->json)
+		print_json(ctx, v, n, filter, rc);
+	else
+		print_text(ctx, v, n);
+	fflush(stdout);
+	for (size_t i = 0; i < n; i++) {
+		if (v[i]->skipped) {
+			char name[400];
+
+			td_esc(v[i]->ns->name, name, sizeof(name));
+			fprintf(stderr, "tcpdoctor: netns %s (net:[%llu]) skipped: %s\n", name,
+				(unsigned long long)v[i]->ns->inode, v[i]->reason);
+			continue;
+		}
+		print_stderr(v[i], who);
+	}
+	if (who && !any_found)
+		fprintf(stderr, "tcpdoctor: no TCP socket on port %s in %zu network namespaces\n",
+			argc > 1 ? argv[argc - 1] : "?", n);
+	for (size_t i = 0; i < n; i++) {
+		free(jobs[i].obuf);
+		free(jobs[i].ebuf);
+	}
+	td_owners_free(owners);
+	free(jobs);
+	free(v);
+	td_nsall_free(&l);
+	return rc;
+}
+
+int cmd_netns_lookup(const char *spec, char *path, size_t len, struct td_err *err)
+{
+	const struct td_ns *ns;
+	struct td_nslist l;
+	char run[4096];
+	int fd, ret;
+
+	if (!spec || !*spec || strspn(spec, "0123456789") == strlen(spec) || spec[0] == '/' ||
+	    spec[0] == '.')
+		return 0;
+	snprintf(run, sizeof(run), "/run/netns/%s", spec);
+	if (!strchr(spec, '/') && !access(run, F_OK))
+		return 0;
+	if (!td_nsall_is_spec(spec) && strchr(spec, '/'))
+		return 0;
+	ret = td_nsall_discover(&l, procdir(), rootdir(), err);
+	if (ret < 0)
+		return ret;
+	ns = td_nsall_find(&l, spec);
+	if (!ns) {
+		td_nsall_free(&l);
+		if (!td_nsall_is_spec(spec))
+			return 0; /* td_netns_enter says "see ip netns list" */
+		return td_err_set(err, -TD_ENOTFOUND,
+				  "network namespace '%s' not found (see tcpdoctor states --all-netns)",
+				  spec);
+	}
+	fd = td_nsall_open(ns, procdir());
+	td_nsall_free(&l);
+	if (fd < 0)
+		return td_err_set(err, fd == -EACCES ? -EPERM : -TD_ENOTFOUND,
+				  "network namespace '%s' %s", spec,
+				  fd == -EACCES ? "cannot be opened: run as root" : "is gone");
+	/* Left open: the dispatcher enters it next. */
+	snprintf(path, len, "/proc/self/fd/%d", fd);
+	return 1;
+}
