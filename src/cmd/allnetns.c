@@ -142,8 +142,8 @@ static void reap(struct job *jobs, size_t n, size_t *running)
 			continue;
 		jobs[i].rc = WIFEXITED(st) ? WEXITSTATUS(st) : TD_EXIT_FAILED;
 		if (WIFSIGNALED(st))
-			snprintf(jobs[i].reason, sizeof(jobs[i].reason), "worker killed by signal %d",
-				 WTERMSIG(st));
+			snprintf(jobs[i].reason, sizeof(jobs[i].reason),
+				 "worker killed by signal %d", WTERMSIG(st));
 		jobs[i].pid = 0;
 		(*running)--;
 		return;
@@ -409,7 +409,8 @@ int cmd_all_netns(const struct td_command *cmd, int argc, char **argv, struct td
 		if (!filter || td_nsall_match(&l.v[i], filter))
 			jobs[n++].ns = &l.v[i];
 	if (!n) {
-		fprintf(stderr, "tcpdoctor: no network namespace matches --netns-filter '%s' (%zu found)\n",
+		fprintf(stderr,
+			"tcpdoctor: no network namespace matches --netns-filter '%s' (%zu found)\n",
 			filter ? filter : "", l.n);
 		free(jobs);
 		free(v);
@@ -499,9 +500,10 @@ int cmd_netns_lookup(const char *spec, char *path, size_t len, struct td_err *er
 		td_nsall_free(&l);
 		if (!td_nsall_is_spec(spec))
 			return 0; /* td_netns_enter says "see ip netns list" */
-		return td_err_set(err, -TD_ENOTFOUND,
-				  "network namespace '%s' not found (see tcpdoctor states --all-netns)",
-				  spec);
+		return td_err_set(
+			err, -TD_ENOTFOUND,
+			"network namespace '%s' not found (see tcpdoctor states --all-netns)",
+			spec);
 	}
 	fd = td_nsall_open(ns, procdir());
 	td_nsall_free(&l);

@@ -70,8 +70,7 @@ static dev_t nsfs_dev(void)
 }
 
 /* fds of one process: an open namespace file keeps it alive. */
-static void scan_fds(struct td_nslist *l, int procfd, pid_t pid, bool fake,
-		     dev_t nsdev)
+static void scan_fds(struct td_nslist *l, int procfd, pid_t pid, bool fake, dev_t nsdev)
 {
 	char path[64], link[64];
 	struct dirent *de;
@@ -222,8 +221,8 @@ static void walk_mounts(struct td_nslist *l)
 			break;
 		if (under_netns_dir(f[4], &name) && !ns->ip_netns[0])
 			snprintf(ns->ip_netns, sizeof(ns->ip_netns), "%s", name);
-		if (!ns->mount[0] || (under_netns_dir(f[4], &name) &&
-				      !under_netns_dir(ns->mount, &name)))
+		if (!ns->mount[0] ||
+		    (under_netns_dir(f[4], &name) && !under_netns_dir(ns->mount, &name)))
 			snprintf(ns->mount, sizeof(ns->mount), "%s", f[4]);
 	}
 	free(line);
@@ -267,6 +266,8 @@ static void name_ns(struct td_ns *ns, const char *procdir, const char *rootdir)
 	}
 	if (have) {
 		td_ident_container(&id, ns->container, sizeof(ns->container));
+		if (id.runtime)
+			snprintf(ns->container_id, sizeof(ns->container_id), "%s", id.id);
 		if (id.pod_uid[0])
 			td_ident_pod(&id, ns->pod, sizeof(ns->pod));
 		snprintf(ns->unit, sizeof(ns->unit), "%s", id.unit);
@@ -421,6 +422,7 @@ const struct td_ns *td_nsall_find(const struct td_nslist *l, const char *spec)
 {
 	const char *rest;
 
+	/* First by name: what --all-netns shows. */
 	for (size_t i = 0; i < l->n; i++) {
 		const struct td_ns *ns = &l->v[i];
 		char net[40];
@@ -428,22 +430,26 @@ const struct td_ns *td_nsall_find(const struct td_nslist *l, const char *spec)
 		snprintf(net, sizeof(net), "net:[%llu]", (unsigned long long)ns->inode);
 		if (!strcmp(spec, ns->name) || !strcmp(spec, net))
 			return ns;
+	}
+	/* Then by field: a unit or container another name took precedence over. */
+	for (size_t i = 0; i < l->n; i++) {
+		const struct td_ns *ns = &l->v[i];
+
 		if (prefix_is(spec, "container:", &rest) && container_matches(ns, rest))
 			return ns;
 		if (prefix_is(spec, "pod:", &rest) && ns->pod[0] &&
-		    (!strcmp(ns->pod, rest) || !strcmp(strchr(ns->pod, '/') ? strchr(ns->pod, '/') + 1 : "", rest)))
+		    (!strcmp(ns->pod, rest) ||
+		     !strcmp(strchr(ns->pod, '/') ? strchr(ns->pod, '/') + 1 : "", rest)))
 			return ns;
 		if (prefix_is(spec, "unit:", &rest) && ns->unit[0] && !strcmp(ns->unit, rest))
 			return ns;
 	}
 	/* A container id prefix, as `docker ps` shows 12 digits. */
 	if (prefix_is(spec, "container:", &rest) && strlen(rest) >= 4) {
-		for (size_t i = 0; i < l->n; i++) {
-			const char *colon = strchr(l->v[i].container, ':');
-
-			if (colon && !strncmp(colon + 1, rest, strlen(rest)))
+		for (size_t i = 0; i < l->n; i++)
+			if (l->v[i].container_id[0] &&
+			    !strncmp(l->v[i].container_id, rest, strlen(rest)))
 				return &l->v[i];
-		}
 	}
 	return NULL;
 }

@@ -17,26 +17,27 @@
 #include "err.h"
 
 enum td_ns_kind {
-	TD_NS_HOST = 0,	  /* pid 1's */
-	TD_NS_POD,	  /* a Kubernetes pod's (its containers share it) */
-	TD_NS_CONTAINER,  /* a container's */
-	TD_NS_NAMED,	  /* an `ip netns` name (/run/netns/NAME) */
-	TD_NS_UNIT,	  /* named by the systemd unit of its first process */
-	TD_NS_PROCESS,	  /* only its processes know it */
-	TD_NS_MOUNT,	  /* bind-mounted outside /run/netns, no process in it */
-	TD_NS_FD,	  /* only an open file descriptor holds it */
+	TD_NS_HOST = 0,	 /* pid 1's */
+	TD_NS_POD,	 /* a Kubernetes pod's (its containers share it) */
+	TD_NS_CONTAINER, /* a container's */
+	TD_NS_NAMED,	 /* an `ip netns` name (/run/netns/NAME) */
+	TD_NS_UNIT,	 /* named by the systemd unit of its first process */
+	TD_NS_PROCESS,	 /* only its processes know it */
+	TD_NS_MOUNT,	 /* bind-mounted outside /run/netns, no process in it */
+	TD_NS_FD,	 /* only an open file descriptor holds it */
 };
 
 struct td_ns {
 	uint64_t inode;
 	enum td_ns_kind kind;
-	char name[320];	     /* unique display name: "host", "docker:web1", "blue", ... */
+	char name[320];		     /* unique display name: "host", "docker:web1", "blue", ... */
 	char ip_netns[NAME_MAX + 1]; /* `ip netns` name, "" if none */
-	char container[160]; /* "docker:web1", "" if none */
-	char pod[200];	     /* "default/api-7f9c" or the pod uid, "" if none */
-	char unit[128];	     /* systemd unit of the first process, "" if none */
-	char mount[PATH_MAX]; /* a bind mount of it, "" if none */
-	pid_t *pids;	     /* processes in it, ascending */
+	char container[160];	     /* "docker:web1", "" if none */
+	char container_id[72];	     /* the runtime's id (hex) or machine name */
+	char pod[200];		     /* "default/api-7f9c" or the pod uid, "" if none */
+	char unit[128];		     /* systemd unit of the first process, "" if none */
+	char mount[PATH_MAX];	     /* a bind mount of it, "" if none */
+	pid_t *pids;		     /* processes in it, ascending */
 	size_t npids, pcap;
 	pid_t fd_pid; /* TD_NS_FD (or any): a process holding an fd to it, 0 if none */
 	int fd;
