@@ -45,7 +45,7 @@ static const struct td_command commands[] = {
 	{ "explain", cmd_explain, 0,
 	  "what a state, flag combination, errno or sysctl means, and what to do" },
 	{ "fsm", cmd_fsm, 0, "the TCP state machine (RFC 9293) as a table or Graphviz" },
-	{ "serve", cmd_serve, CMD_OWN_NETNS | CMD_SOURCE,
+	{ "serve", cmd_serve, CMD_OWN_NETNS | CMD_SOURCE | CMD_OWN_ALL_NETNS,
 	  "Prometheus exporter: states, queues, counters, findings on /metrics" },
 	{ "record", cmd_record, CMD_ENTER_NETNS | CMD_SOURCE,
 	  "take a sample every interval into SQLite (sar-like history)" },
@@ -253,7 +253,7 @@ int main(int argc, char **argv)
 	if (all_netns) {
 		bool asks_help = false;
 
-		if (!(cmd->flags & CMD_ALL_NETNS)) {
+		if (!(cmd->flags & (CMD_ALL_NETNS | CMD_OWN_ALL_NETNS))) {
 			free(rest);
 			return cmd_fail(TD_EXIT_USAGE, "%s does not take --all-netns", cmd->name);
 		}
@@ -267,9 +267,12 @@ int main(int argc, char **argv)
 			    !strcmp(rest[i], "--rules"))
 				asks_help = true;
 		rest[nrest] = NULL;
+		ctx.all_netns = true;
+		ctx.netns_filter = ns_filter;
 		/* Help and the rule list say the same in every namespace. */
-		rc = asks_help ? cmd->fn(nrest, rest, &ctx)
-			       : cmd_all_netns(cmd, nrest, rest, &ctx, ns_filter);
+		rc = asks_help || (cmd->flags & CMD_OWN_ALL_NETNS)
+			     ? cmd->fn(nrest, rest, &ctx)
+			     : cmd_all_netns(cmd, nrest, rest, &ctx, ns_filter);
 		if (fflush(stdout) == EOF && errno != EPIPE && rc == TD_EXIT_OK)
 			rc = cmd_fail(TD_EXIT_FAILED, "writing output: %s", strerror(errno));
 		free(rest);

@@ -110,8 +110,24 @@ static void test_pause(void)
 		nanosleep(&t, NULL);
 }
 
-static void run_child(const struct td_command *cmd, int argc, char **argv, struct td_ctx *ctx,
-		      struct job *jb, int nsfd)
+/* What a worker for a command runs. */
+struct cmd_job_arg {
+	const struct td_command *cmd;
+	int argc;
+	char **argv;
+	struct td_ctx *ctx;
+};
+
+static int cmd_worker(const struct td_ns *ns, void *arg)
+{
+	struct cmd_job_arg *a = arg;
+
+	a->ctx->ns = ns;
+	a->ctx->netns = ns->name;
+	return a->cmd->fn(a->argc, a->argv, a->ctx);
+}
+
+static void run_child(struct job *jb, int nsfd, int (*fn)(const struct td_ns *, void *), void *arg)
 {
 	int rc;
 
@@ -123,9 +139,7 @@ static void run_child(const struct td_command *cmd, int argc, char **argv, struc
 		_exit(EXIT_NOT_ENTERED);
 	}
 	close(nsfd);
-	ctx->ns = jb->ns;
-	ctx->netns = jb->ns->name;
-	rc = cmd->fn(argc, argv, ctx);
+	rc = fn(jb->ns, arg);
 	fflush(NULL);
 	_exit(rc);
 }
@@ -150,13 +164,15 @@ static void reap(struct job *jobs, size_t n, size_t *running)
 	}
 }
 
-static int run_jobs(const struct td_command *cmd, int argc, char **argv, struct td_ctx *ctx,
-		    struct job *jobs, size_t n)
+/* maxpar 0: a few per CPU. */
+static int run_jobs(struct job *jobs, size_t n, size_t maxpar,
+		    int (*fn)(const struct td_ns *, void *), void *arg)
 {
-	/* check's workers mostly sleep through --sample: start them all. */
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t maxpar = !strcmp(cmd->name, "check") ? 512 : (size_t)(cpus > 0 ? cpus : 1) * 2 + 2;
 	size_t running = 0;
+
+	if (!maxpar)
+		maxpar = (size_t)(cpus > 0 ? cpus : 1) * 2 + 2;
 
 	for (size_t i = 0; i < n; i++) {
 		struct job *jb = &jobs[i];
@@ -187,7 +203,7 @@ static int run_jobs(const struct td_command *cmd, int argc, char **argv, struct 
 			return cmd_fail(TD_EXIT_FAILED, "--all-netns: fork: %s", strerror(errno));
 		}
 		if (!pid)
-			run_child(cmd, argc, argv, ctx, jb, nsfd);
+			run_child(jb, nsfd, fn, arg);
 		close(nsfd);
 		jb->pid = pid;
 		running++;
@@ -424,7 +440,12 @@ int cmd_all_netns(const struct td_command *cmd, int argc, char **argv, struct td
 			td_owners_share(owners);
 		td_err_clear(&err);
 	}
-	rc = run_jobs(cmd, argc, argv, ctx, jobs, n);
+	{
+		struct cmd_job_arg a = { cmd, argc, argv, ctx };
+
+		/* check's workers mostly sleep through --sample: start them all. */
+		rc = run_jobs(jobs, n, !strcmp(cmd->name, "check") ? 512 : 0, cmd_worker, &a);
+	}
 	td_owners_share(NULL);
 	if (rc) {
 		td_owners_free(owners);
@@ -475,6 +496,64 @@ int cmd_all_netns(const struct td_command *cmd, int argc, char **argv, struct td
 	free(v);
 	td_nsall_free(&l);
 	return rc;
+}
+
+int cmd_each_netns(const char *filter, bool owners, size_t maxpar,
+		   int (*fn)(const struct td_ns *ns, void *arg), void *arg, struct cmd_ns_run *run)
+{
+	struct td_err err = { 0 };
+	struct job *jobs;
+	size_t n = 0;
+	int rc;
+
+	memset(run, 0, sizeof(*run));
+	if (td_nsall_discover(&run->list, procdir(), rootdir(), &err) < 0)
+		return cmd_fail_err(&err);
+	jobs = calloc(run->list.n + 1, sizeof(*jobs));
+	run->out = calloc(run->list.n + 1, sizeof(*run->out));
+	if (!jobs || !run->out) {
+		free(jobs);
+		cmd_ns_run_free(run);
+		return cmd_fail(TD_EXIT_FAILED, "out of memory");
+	}
+	for (size_t i = 0; i < run->list.n; i++)
+		if (!filter || td_nsall_match(&run->list.v[i], filter))
+			jobs[n++].ns = &run->list.v[i];
+	if (owners) {
+		run->owners = td_owners_new();
+		if (run->owners &&
+		    td_owners_resolve(run->owners, procdir(), true, NULL, 0, &err) == 0)
+			td_owners_share(run->owners);
+		td_err_clear(&err);
+	}
+	rc = run_jobs(jobs, n, maxpar, fn, arg);
+	td_owners_share(NULL);
+	for (size_t i = 0; i < n; i++) {
+		struct cmd_ns_out *o = &run->out[run->n++];
+
+		o->ns = jobs[i].ns;
+		o->rc = jobs[i].rc;
+		o->skipped = jobs[i].skipped;
+		o->text = jobs[i].obuf;
+		o->len = jobs[i].olen;
+		o->err = jobs[i].ebuf;
+		o->errlen = jobs[i].elen;
+		snprintf(o->reason, sizeof(o->reason), "%s", jobs[i].reason);
+	}
+	free(jobs);
+	return rc;
+}
+
+void cmd_ns_run_free(struct cmd_ns_run *run)
+{
+	for (size_t i = 0; run->out && i < run->n; i++) {
+		free(run->out[i].text);
+		free(run->out[i].err);
+	}
+	free(run->out);
+	td_owners_free(run->owners);
+	td_nsall_free(&run->list);
+	memset(run, 0, sizeof(*run));
 }
 
 int cmd_netns_lookup(const char *spec, char *path, size_t len, struct td_err *err)

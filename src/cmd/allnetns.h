@@ -4,9 +4,40 @@
 #ifndef TD_ALLNETNS_H
 #define TD_ALLNETNS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "cmd/cmd.h"
+#include "sockets/nsall.h"
+
+struct td_owners;
+
+/* One namespace's worker, as cmd_each_netns() leaves it. */
+struct cmd_ns_out {
+	const struct td_ns *ns;
+	int rc;	      /* the worker's exit code */
+	bool skipped; /* not entered: reason says why */
+	char reason[96];
+	char *text, *err; /* its stdout and stderr, NUL-terminated */
+	size_t len, errlen;
+};
+
+struct cmd_ns_run {
+	struct td_nslist list;
+	struct cmd_ns_out *out;
+	size_t n;
+	struct td_owners *owners;
+};
+
+/* The machinery under cmd_all_netns(), for commands that drive it
+ * themselves (serve: once per scrape): fn(ns, arg) runs in a forked worker
+ * inside each namespace matching filter, its stdout and stderr captured,
+ * its return value the exit code; with owners, one /proc walk first is
+ * shared with every worker. maxpar workers at a time (0: a few per CPU).
+ * Returns 0, or an exit code after printing why. Free run in any case. */
+int cmd_each_netns(const char *filter, bool owners, size_t maxpar,
+		   int (*fn)(const struct td_ns *ns, void *arg), void *arg, struct cmd_ns_run *run);
+void cmd_ns_run_free(struct cmd_ns_run *run);
 
 /* Discover the namespaces (sockets/nsall.h), keep those matching filter
  * (a glob; NULL: all), walk /proc once for owners when the command shows

@@ -288,6 +288,33 @@ for spec in container:web1 docker:web1 container:4f1b8e2c9a7d pod:default/api-7f
 done
 TD_PROCDIR=$FAKE td states --all-netns --netns-filter 'docker:*'
 is "$(grep -c '^== netns' <<<"$TD_OUT")" 1 "--netns-filter 'docker:*' matches the container"
+# serve --all-netns: every sample labelled with its namespace, container, pod.
+PORT=$((20000 + $$ % 20000))
+TD_PROCDIR=$FAKE "$TCPDOCTOR" serve --all-netns --netns-filter "td-e2e-an*-$$" --listen "127.0.0.1:$PORT" \
+	--cache-ms 0 2>"$TD_TMP/serve.err" &
+TD_PIDS+=("$!")
+scrape() { curl -sf "http://127.0.0.1:$PORT/metrics" >"$TD_TMP/metrics"; }
+if ! command -v curl >/dev/null; then
+	skip "serve --all-netns" "needs curl"
+elif wait_for 10 scrape; then
+	is "$(grep -F "tcpdoctor_sockets{netns=\"$CW_NS\",state=\"CLOSE_WAIT\",family=\"ipv4\"}" \
+		"$TD_TMP/metrics" | awk '{print $2}')" 5 "serve --all-netns: CLOSE_WAIT of its namespace, labelled"
+	like "$(grep -c '^tcpdoctor_netns_info{' "$TD_TMP/metrics")" '^2[0-9]$' \
+		"serve --all-netns --netns-filter: one tcpdoctor_netns_info per namespace matched"
+	like "$(grep '^tcpdoctor_netns_info{' "$TD_TMP/metrics")" \
+		'netns="docker:web1",container="docker:web1",kind="container"' "serve: container label"
+	like "$(grep '^tcpdoctor_netns_info{' "$TD_TMP/metrics")" \
+		'netns="pod:default/api-7f9c",container="containerd:api",pod="default/api-7f9c"' \
+		"serve: pod label"
+	is "$(grep -c '^# TYPE tcpdoctor_sockets ' "$TD_TMP/metrics")" 1 "serve: each family once"
+	if command -v promtool >/dev/null; then
+		check "serve --all-netns: promtool check metrics accepts it" \
+			sh -c "promtool check metrics <'$TD_TMP/metrics'"
+	fi
+else
+	not_ok "serve --all-netns did not answer" "$(cat "$TD_TMP/serve.err")"
+fi
+
 ino=$(ns_inode "/run/netns/$UN_NS")
 td --netns "net:[$ino]" who :7000 --json
 is "$TD_RC $(jq -r .count "$TD_TMP/out" 2>/dev/null)" "0 1" "--netns net:[INODE] enters that namespace"

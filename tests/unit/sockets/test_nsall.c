@@ -51,7 +51,7 @@ static void test_find(void **state)
 	assert_ptr_equal(td_nsall_find(&l, "container:web1"), &v[1]);
 	assert_ptr_equal(td_nsall_find(&l, "container:docker:web1"), &v[1]);
 	assert_ptr_equal(td_nsall_find(&l, "container:4f1b8e2c"), &v[1]);
-	assert_null(td_nsall_find(&l, "container:4f1"));   /* too short a prefix */
+	assert_null(td_nsall_find(&l, "container:4f1")); /* too short a prefix */
 	assert_null(td_nsall_find(&l, "container:"));
 	assert_ptr_equal(td_nsall_find(&l, "pod:default/api-7f9c"), &v[2]);
 	assert_ptr_equal(td_nsall_find(&l, "pod:api-7f9c"), &v[2]);
@@ -61,7 +61,7 @@ static void test_find(void **state)
 	assert_null(td_nsall_find(&l, "unit:sshd.service"));
 
 	assert_true(td_nsall_match(&v[1], "docker:*"));
-	assert_true(td_nsall_match(&v[1], "bl*"));	  /* the ip netns name */
+	assert_true(td_nsall_match(&v[1], "bl*"));     /* the ip netns name */
 	assert_true(td_nsall_match(&v[2], "*nginx*")); /* the unit */
 	assert_false(td_nsall_match(&v[0], "docker:*"));
 
