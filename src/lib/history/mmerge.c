@@ -103,8 +103,8 @@ int td_metrics_merge(const struct td_metrics_part *parts, size_t n, struct td_mb
 					       parts[p].labels ? parts[p].labels : "");
 				if (k < len && s[k] == '{')
 					td_mbuf_printf(&fam->samples, "%s%.*s\n",
-						       s[k + 1] == '}' ? "" : ",", (int)(len - k - 1),
-						       s + k + 1);
+						       s[k + 1] == '}' ? "" : ",",
+						       (int)(len - k - 1), s + k + 1);
 				else
 					td_mbuf_printf(&fam->samples, "}%.*s\n", (int)(len - k),
 						       s + k);

@@ -191,10 +191,12 @@ static bool under_netns_dir(const char *mp, const char **name)
 	return false;
 }
 
-/* nsfs bind mounts: "ID PARENT MAJ:MIN net:[INODE] MOUNTPOINT ... - nsfs ...". */
-static void walk_mounts(struct td_nslist *l)
+/* nsfs bind mounts: "ID PARENT MAJ:MIN net:[INODE] MOUNTPOINT ... - nsfs ...".
+ * prefix: how this process reaches that mount table's root ("" for its own,
+ * "/proc/1/root" for init's). */
+static void walk_mountinfo(struct td_nslist *l, const char *file, const char *prefix)
 {
-	FILE *fp = fopen("/proc/self/mountinfo", "re");
+	FILE *fp = fopen(file, "re");
 	char *line = NULL;
 	size_t cap = 0;
 
@@ -221,12 +223,25 @@ static void walk_mounts(struct td_nslist *l)
 			break;
 		if (under_netns_dir(f[4], &name) && !ns->ip_netns[0])
 			snprintf(ns->ip_netns, sizeof(ns->ip_netns), "%s", name);
-		if (!ns->mount[0] ||
-		    (under_netns_dir(f[4], &name) && !under_netns_dir(ns->mount, &name)))
-			snprintf(ns->mount, sizeof(ns->mount), "%s", f[4]);
+		if (!ns->mount[0])
+			snprintf(ns->mount, sizeof(ns->mount), "%s%s", prefix, f[4]);
 	}
 	free(line);
 	fclose(fp);
+}
+
+/* Our mount table, and the host's when we run in a mount namespace of our
+ * own with the host's pids (a DaemonSet with hostPID): `ip netns` and the
+ * runtimes bind-mount namespaces there, where only /proc/1/root reaches. */
+static void walk_mounts(struct td_nslist *l)
+{
+	char self[64], init[64];
+	ssize_t a = readlink("/proc/self/ns/mnt", self, sizeof(self) - 1);
+	ssize_t b = readlink("/proc/1/ns/mnt", init, sizeof(init) - 1);
+
+	walk_mountinfo(l, "/proc/self/mountinfo", "");
+	if (a > 0 && b > 0 && (a != b || memcmp(self, init, (size_t)a)))
+		walk_mountinfo(l, "/proc/1/mountinfo", "/proc/1/root");
 }
 
 static int cmp_pid(const void *a, const void *b)

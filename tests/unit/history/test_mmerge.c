@@ -36,18 +36,19 @@ static void test_merge(void **state)
 
 	(void)state;
 	assert_int_equal(td_metrics_merge(parts, 2, &out), 0);
-	assert_string_equal(out.p, "# HELP td_sockets Sockets.\n"
-				   "# TYPE td_sockets gauge\n"
-				   "td_sockets{netns=\"host\",state=\"LISTEN\"} 2\n"
-				   "td_sockets{netns=\"web\",pod=\"default/api\",state=\"LISTEN\"} 7\n"
-				   "td_sockets{netns=\"web\",pod=\"default/api\"} 1\n"
-				   "# HELP td_up Up.\n"
-				   "# TYPE td_up gauge\n"
-				   "td_up{netns=\"host\"} 1\n"
-				   "td_up{netns=\"web\",pod=\"default/api\"} 1\n"
-				   "# HELP td_new Only in b.\n"
-				   "# TYPE td_new counter\n"
-				   "td_new_total{netns=\"web\",pod=\"default/api\"} 3\n");
+	assert_string_equal(out.p,
+			    "# HELP td_sockets Sockets.\n"
+			    "# TYPE td_sockets gauge\n"
+			    "td_sockets{netns=\"host\",state=\"LISTEN\"} 2\n"
+			    "td_sockets{netns=\"web\",pod=\"default/api\",state=\"LISTEN\"} 7\n"
+			    "td_sockets{netns=\"web\",pod=\"default/api\"} 1\n"
+			    "# HELP td_up Up.\n"
+			    "# TYPE td_up gauge\n"
+			    "td_up{netns=\"host\"} 1\n"
+			    "td_up{netns=\"web\",pod=\"default/api\"} 1\n"
+			    "# HELP td_new Only in b.\n"
+			    "# TYPE td_new counter\n"
+			    "td_new_total{netns=\"web\",pod=\"default/api\"} 3\n");
 	td_mbuf_free(&out);
 	assert_int_equal(td_metrics_merge(NULL, 0, &out), 0);
 	assert_null(out.p);
