@@ -285,6 +285,10 @@ for spec in container:web1 docker:web1 container:4f1b8e2c9a7d pod:default/api-7f
 	is "$TD_RC $(jq -r '.processes[0].pid' "$TD_TMP/out" 2>/dev/null)" "0 $want" \
 		"--netns $spec enters that namespace"
 done
+TD_PROCDIR=$FAKE td --netns pod:default/api-7f9c who :7000 --json
+is "$(jq -r '.processes[0] | "\(.container) \(.pod) \(.unit) \(.cmdline | test("python"))"' \
+	"$TD_TMP/out")" "containerd:api default/api-7f9c cri-containerd-$CID.scope true" \
+	"who --json: the process's container, pod, unit and command line"
 TD_PROCDIR=$FAKE td states --all-netns --netns-filter 'docker:*'
 is "$(grep -c '^== netns' <<<"$TD_OUT")" 1 "--netns-filter 'docker:*' matches the container"
 # serve --all-netns: every sample labelled with its namespace, container, pod.

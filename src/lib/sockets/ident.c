@@ -421,7 +421,11 @@ static void kubelet_meta(struct td_ident *id, const char *root)
 void td_ident_metadata(struct td_ident *id, const char *rootdir)
 {
 	char path[PATH_MAX];
-	const char *root = rootdir && strcmp(rootdir, "/") ? rootdir : "";
+	const char *root;
+
+	if (!rootdir)
+		rootdir = getenv("TD_ROOTDIR"); /* a DaemonSet's /host */
+	root = rootdir && *rootdir && strcmp(rootdir, "/") ? rootdir : "";
 
 	if (!id->runtime || !id->id[0] || strchr(id->id, '/') || id->id[0] == '.')
 		return;
@@ -480,6 +484,34 @@ int td_ident_read(const char *procdir, pid_t pid, const char *rootdir, struct td
 	td_ident_parse(buf, (size_t)n, id);
 	td_ident_metadata(id, rootdir);
 	return 0;
+}
+
+const char *td_ident_cmdline(const char *procdir, pid_t pid, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	if (!len)
+		return buf;
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "%s/%d/cmdline", procdir ? procdir : "/proc", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return buf;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0) {
+		buf[0] = '\0';
+		return buf;
+	}
+	while (n > 0 && buf[n - 1] == '\0')
+		n--;
+	for (ssize_t i = 0; i < n; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	buf[n] = '\0';
+	return buf;
 }
 
 const char *td_runtime_name(enum td_runtime rt)

@@ -37,13 +37,18 @@ struct td_ident {
 bool td_ident_parse(const char *text, size_t len, struct td_ident *id);
 
 /* Read procdir/PID/cgroup (procdir NULL: /proc) and parse it; then the
- * runtime's state files under rootdir (NULL: "/"): Docker's
+ * runtime's state files under rootdir (NULL: $TD_ROOTDIR, else "/"): Docker's
  * containers/ID/config.v2.json, the OCI config.json annotations that
  * containerd and CRI-O keep under /run. 0 or -errno. */
 int td_ident_read(const char *procdir, pid_t pid, const char *rootdir, struct td_ident *id);
 
 /* Metadata only (td_ident_read's second half). */
 void td_ident_metadata(struct td_ident *id, const char *rootdir);
+
+/* The command line, arguments joined by spaces, cut at len - 1 bytes
+ * (never NUL-split; escaping is the view's job); "" for a kernel thread or
+ * a process gone. Returns buf. */
+const char *td_ident_cmdline(const char *procdir, pid_t pid, char *buf, size_t len);
 
 /* "docker", "containerd", "cri-o", "podman", "lxc", "nspawn", or NULL. */
 const char *td_runtime_name(enum td_runtime rt);
