@@ -47,7 +47,7 @@ static const struct td_command commands[] = {
 	{ "fsm", cmd_fsm, 0, "the TCP state machine (RFC 9293) as a table or Graphviz" },
 	{ "serve", cmd_serve, CMD_OWN_NETNS | CMD_SOURCE | CMD_OWN_ALL_NETNS,
 	  "Prometheus exporter: states, queues, counters, findings on /metrics" },
-	{ "record", cmd_record, CMD_ENTER_NETNS | CMD_SOURCE,
+	{ "record", cmd_record, CMD_ENTER_NETNS | CMD_SOURCE | CMD_OWN_ALL_NETNS,
 	  "take a sample every interval into SQLite (sar-like history)" },
 	{ "history", cmd_history, 0,
 	  "what the recorded samples say at a time, over a range, or for a rule" },
@@ -71,9 +71,9 @@ static void usage(FILE *fp)
 		"  --netns NAME|PID|PATH  look inside another network namespace: an `ip netns` "
 		"name,\n"
 		"                         container:ID|NAME, pod:NS/NAME, unit:UNIT, net:[INODE]\n"
-		"  --all-netns            every network namespace of the host, one after another\n"
-		"                         (check, states, conns, who), named by container, pod,\n"
-		"                         ip netns name or unit\n"
+		"  --all-netns            every network namespace of the host (check, states,\n"
+		"                         conns, who, serve, record), each named by its pod,\n"
+		"                         container, ip netns name or unit\n"
 		"  --netns-filter GLOB    with --all-netns: only the namespaces whose name "
 		"matches\n"
 		"  --json                 machine-readable output (docs/json.md)\n"

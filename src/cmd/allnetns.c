@@ -237,15 +237,14 @@ static int cmp_worst(const void *a, const void *b)
 	return 0; /* stable enough: jobs come sorted by name */
 }
 
-static void print_stderr(const struct job *jb, bool who)
+/* A worker's stderr, each line as "tcpdoctor: [NAME] ...". */
+static void stderr_lines(const char *name_raw, const char *p, size_t len)
 {
-	const char *p = jb->ebuf, *end = jb->ebuf + jb->elen;
+	const char *end = p + len;
 	char name[400];
 
-	if (!p || (who && jb->rc == TD_EXIT_NOTHING))
-		return;
-	td_esc(jb->ns->name, name, sizeof(name));
-	while (p < end) {
+	td_esc(name_raw, name, sizeof(name));
+	while (p && p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
 
@@ -255,6 +254,19 @@ static void print_stderr(const struct job *jb, bool who)
 			fprintf(stderr, "tcpdoctor: [%s] %.*s\n", name, (int)n, p);
 		p += n + 1;
 	}
+}
+
+static void print_stderr(const struct job *jb, bool who)
+{
+	if (!jb->ebuf || (who && jb->rc == TD_EXIT_NOTHING))
+		return;
+	stderr_lines(jb->ns->name, jb->ebuf, jb->elen);
+}
+
+void cmd_ns_out_stderr(const struct cmd_ns_out *o)
+{
+	if (o->err)
+		stderr_lines(o->ns->name, o->err, o->errlen);
 }
 
 static void trim(struct job *jb)

@@ -38,6 +38,8 @@ struct cmd_ns_run {
 int cmd_each_netns(const char *filter, bool owners, size_t maxpar,
 		   int (*fn)(const struct td_ns *ns, void *arg), void *arg, struct cmd_ns_run *run);
 void cmd_ns_run_free(struct cmd_ns_run *run);
+/* Print a worker's stderr, each line prefixed with its namespace's name. */
+void cmd_ns_out_stderr(const struct cmd_ns_out *o);
 
 /* Discover the namespaces (sockets/nsall.h), keep those matching filter
  * (a glob; NULL: all), walk /proc once for owners when the command shows

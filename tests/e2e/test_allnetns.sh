@@ -237,6 +237,20 @@ td conns --all-netns --netns-filter "$CW_NS" --state close-wait --json
 is "$(jq -r '.namespaces[0] | "\(.netns.name) \(.count)"' "$TD_TMP/out")" "$CW_NS 5" \
 	"conns --all-netns --state close-wait: the 5 in their namespace"
 
+# record --all-netns: a row per namespace, its name in the netns column.
+if command -v sqlite3 >/dev/null; then
+	td record --all-netns --netns-filter "td-e2e-an*-$$" --count 1 --db "$TD_TMP/rec.db"
+	is "$TD_RC" 0 "record --all-netns --count 1: exit 0"
+	is "$(sqlite3 "$TD_TMP/rec.db" 'select count(distinct netns) from samples')" 20 \
+		"record --all-netns: one sample per namespace"
+	is "$(sqlite3 "$TD_TMP/rec.db" "select total from samples where netns = '$CW_NS'")" \
+		"$(ss_count "$CW_NS")" "record --all-netns: the namespace's total, as ss counts it"
+	td history --db "$TD_TMP/rec.db"
+	like "$TD_RC $TD_OUT" "^0 Sample of .*netns td-e2e-an" "history reads them back, with the namespace"
+else
+	skip "record --all-netns" "needs the sqlite3 CLI"
+fi
+
 # ---- a namespace deleted during the walk -------------------------------------------
 ns_create GONE anvanish
 TD_TEST_NSALL_PAUSE=$TD_TMP/pause "$TCPDOCTOR" states --all-netns --json \
