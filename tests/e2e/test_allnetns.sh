@@ -343,6 +343,24 @@ is "$TD_RC" 2 "--netns with --all-netns: usage error"
 td fsm --all-netns
 is "$TD_RC" 2 "a command without --all-netns refuses it"
 
+# A hostile unit name (systemd's \x escapes decode to a newline and ESC) names the
+# other unshare'd namespace: escaped in text, JSON-escaped in JSON.
+for ino in "${!LISTENER[@]}"; do
+	[ "${NSKIND[$ino]}" = process ] && [ "$ino" != "$UN_INO" ] && EV_INO=$ino
+done
+EV_PID=${LISTENER[$EV_INO]}
+mkdir -p "$FAKE/$EV_PID/ns" "$FAKE/$EV_PID/fd"
+ln -s "/proc/$EV_PID/ns/net" "$FAKE/$EV_PID/ns/net"
+printf '0::/system.slice/evil\\x0a\\x1b[31m.service\n' >"$FAKE/$EV_PID/cgroup"
+TD_PROCDIR=$FAKE td states --all-netns --netns-filter 'unit:evil*'
+is "$(head -1 <<<"$TD_OUT")" "== netns unit:evil^J^[[31m.service (unit, net:[$EV_INO], pid $EV_PID)" \
+	"a hostile unit name is escaped in the text header"
+TD_PROCDIR=$FAKE td states --all-netns --netns-filter 'unit:evil*' --json
+is "$(jq -r '.namespaces[0].netns.unit | @json' "$TD_TMP/out")" '"evil\n\u001b[31m.service"' \
+	"and carried exactly, JSON-escaped, in JSON"
+TD_PROCDIR=$FAKE td who :7000 --all-netns --netns-filter 'unit:evil*' --no-color
+like "$(sed -n 2p <<<"$TD_OUT")" '^unit:evil\^J\^\[\[31m\.service ' "and in the NETNS column"
+
 # ---- the Kubernetes DaemonSet (no cluster here: its shape, not a deployment) -------
 MANIFEST=$TD_SRCDIR/contrib/kubernetes/tcpdoctor.yaml
 SHAPE='
