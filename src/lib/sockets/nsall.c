@@ -469,13 +469,34 @@ const struct td_ns *td_nsall_find(const struct td_nslist *l, const char *spec)
 	return NULL;
 }
 
-bool td_nsall_match(const struct td_ns *ns, const char *glob)
+static bool match_one(const struct td_ns *ns, const char *glob)
 {
 	const char *const fields[] = { ns->name, ns->ip_netns, ns->container, ns->pod, ns->unit };
 
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		if (fields[i][0] && !fnmatch(glob, fields[i], 0))
 			return true;
+	return false;
+}
+
+bool td_nsall_match(const struct td_ns *ns, const char *globs)
+{
+	char glob[512];
+
+	/* "a*,b*": any of them. */
+	while (*globs) {
+		size_t n = strcspn(globs, ",");
+
+		if (n && n < sizeof(glob)) {
+			memcpy(glob, globs, n);
+			glob[n] = '\0';
+			if (match_one(ns, glob))
+				return true;
+		}
+		globs += n;
+		if (*globs == ',')
+			globs++;
+	}
 	return false;
 }
 

@@ -68,9 +68,9 @@ int td_nsall_open(const struct td_ns *ns, const char *procdir);
  * "unit:NAME", "net:[INODE]", or a display name. NULL if none matches. */
 const struct td_ns *td_nsall_find(const struct td_nslist *l, const char *spec);
 
-/* Does the glob (fnmatch) match its name, ip netns name, container, pod
- * or unit? */
-bool td_nsall_match(const struct td_ns *ns, const char *glob);
+/* Does a glob (fnmatch; several separated by ',' mean any of them) match
+ * its name, ip netns name, container, pod or unit? */
+bool td_nsall_match(const struct td_ns *ns, const char *globs);
 
 /* "host", "pod", "container", "netns", "unit", "process", "mount", "fd". */
 const char *td_ns_kind_name(enum td_ns_kind kind);

@@ -64,6 +64,9 @@ static void test_find(void **state)
 	assert_true(td_nsall_match(&v[1], "bl*"));     /* the ip netns name */
 	assert_true(td_nsall_match(&v[2], "*nginx*")); /* the unit */
 	assert_false(td_nsall_match(&v[0], "docker:*"));
+	assert_true(td_nsall_match(&v[0], "docker:*,host"));
+	assert_true(td_nsall_match(&v[1], ",,docker:*,"));
+	assert_false(td_nsall_match(&v[0], ""));
 
 	assert_true(td_nsall_is_spec("container:x"));
 	assert_true(td_nsall_is_spec("net:[1]"));
