@@ -193,14 +193,20 @@ static int run_jobs(struct job *jobs, size_t n, size_t maxpar,
 		jb->err = memfd_create("td-err", MFD_CLOEXEC);
 		if (jb->out < 0 || jb->err < 0) {
 			close(nsfd);
+			while (running)
+				reap(jobs, n, &running);
 			return cmd_fail(TD_EXIT_FAILED, "--all-netns: memfd_create: %s",
 					strerror(errno));
 		}
 		fflush(NULL);
 		pid = fork();
 		if (pid < 0) {
+			int e = errno;
+
 			close(nsfd);
-			return cmd_fail(TD_EXIT_FAILED, "--all-netns: fork: %s", strerror(errno));
+			while (running)
+				reap(jobs, n, &running);
+			return cmd_fail(TD_EXIT_FAILED, "--all-netns: fork: %s", strerror(e));
 		}
 		if (!pid)
 			run_child(jb, nsfd, fn, arg);
@@ -275,6 +281,14 @@ static void trim(struct job *jb)
 		jb->obuf[--jb->olen] = '\0';
 }
 
+/* A worker's JSON document, whole: a worker killed mid-write leaves half
+ * of one, which goes to "errors" instead. */
+static bool whole_doc(const struct job *jb)
+{
+	return !jb->skipped && jb->olen && jb->obuf[0] == '{' && jb->obuf[jb->olen - 1] == '}' &&
+	       !jb->reason[0];
+}
+
 static void print_json(const struct td_ctx *ctx, struct job **v, size_t n, const char *filter,
 		       int rc)
 {
@@ -291,7 +305,7 @@ static void print_json(const struct td_ctx *ctx, struct job **v, size_t n, const
 	/* The workers' documents, verbatim (each begins with its netns). */
 	fputs(",\"namespaces\":[", stdout);
 	for (size_t i = 0; i < n; i++) {
-		if (v[i]->skipped || !v[i]->olen || v[i]->obuf[0] != '{')
+		if (!whole_doc(v[i]))
 			continue;
 		printf("%s%s", first ? "" : ",", v[i]->obuf);
 		first = false;
@@ -309,7 +323,7 @@ static void print_json(const struct td_ctx *ctx, struct job **v, size_t n, const
 	td_json_end_array(&j);
 	td_json_begin_array(&j, "errors");
 	for (size_t i = 0; i < n; i++) {
-		if (v[i]->skipped || (v[i]->olen && v[i]->obuf[0] == '{'))
+		if (v[i]->skipped || whole_doc(v[i]))
 			continue;
 		td_json_begin_object(&j, NULL);
 		view_json_netns(&j, "netns", v[i]->ns);
