@@ -336,24 +336,28 @@ static void print_json(const struct td_ctx *ctx, struct job **v, size_t n, const
 	td_json_finish(&j);
 }
 
-static void header(const struct td_ctx *ctx, const struct job *jb)
+/* "== netns NAME (kind, net:[INODE], ip netns X, container C, pid P)",
+ * then a newline, or ": " when the worker's one line follows. */
+static void header(const struct td_ctx *ctx, const struct job *jb, bool oneline)
 {
 	const struct td_ns *ns = jb->ns;
-	char name[400], extra[400] = "";
+	char name[400], esc[PATH_MAX * 4];
 
 	td_esc(ns->name, name, sizeof(name));
-	if (ns->ip_netns[0] && strcmp(ns->ip_netns, ns->name))
-		snprintf(extra, sizeof(extra), ", ip netns %s", ns->ip_netns);
-	printf("%s== netns %s%s (%s, net:[%llu]%s", ctx->color ? "\033[1m" : "", name,
+	printf("%s== netns %s%s (%s, net:[%llu]", ctx->color ? "\033[1m" : "", name,
 	       ctx->color ? "\033[0m" : "", td_ns_kind_name(ns->kind),
-	       (unsigned long long)ns->inode, extra);
+	       (unsigned long long)ns->inode);
+	if (ns->ip_netns[0] && strcmp(ns->ip_netns, ns->name))
+		printf(", ip netns %s", td_esc(ns->ip_netns, esc, sizeof(esc)));
+	if (ns->container[0] && strcmp(ns->container, ns->name))
+		printf(", container %s", td_esc(ns->container, esc, sizeof(esc)));
 	if (ns->npids)
 		printf(", pid %d%s", (int)ns->pids[0], ns->npids > 1 ? "…" : "");
 	else if (ns->mount[0])
-		printf(", mounted at %s", ns->mount);
+		printf(", mounted at %s", td_esc(ns->mount, esc, sizeof(esc)));
 	else if (ns->fd_pid)
 		printf(", held by fd %d of pid %d", ns->fd, (int)ns->fd_pid);
-	printf(")\n");
+	printf(")%s", oneline ? ": " : "\n");
 }
 
 /* conns and who: one table, NETNS first. */
@@ -416,11 +420,18 @@ static void print_text(const struct td_ctx *ctx, struct job **v, size_t n)
 		printf("\n\n");
 	}
 	for (size_t i = 0, k = 0; i < n; i++) {
+		/* A healthy namespace is one line ("OK: no problem found in N
+		 * sockets"), not a block. */
+		bool oneline = check && v[i]->obuf && !strncmp(v[i]->obuf, "OK", 2);
+
 		if (v[i]->skipped || !v[i]->olen)
 			continue;
-		if (k++)
+		if (k++ && !oneline)
 			putchar('\n');
-		header(ctx, v[i]);
+		header(ctx, v[i], oneline);
+		if (oneline) /* its notes ("(--sample 0: ...)") on the same line */
+			for (char *p = v[i]->obuf; (p = strchr(p, '\n'));)
+				*p = ' ';
 		printf("%s\n", v[i]->obuf);
 	}
 }
