@@ -232,6 +232,18 @@ static int run_jobs(struct job *jobs, size_t n, size_t maxpar,
 	return 0;
 }
 
+/* who's port operand (":8080", "8080", "80-90"), for the one summary line. */
+static const char *port_arg(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i] + (argv[i][0] == ':');
+
+		if (*a && strspn(a, "0123456789-") == strlen(a))
+			return argv[i];
+	}
+	return "?";
+}
+
 /* ---- output ------------------------------------------------------------------------ */
 
 static int cmp_worst(const void *a, const void *b)
@@ -444,7 +456,7 @@ int cmd_all_netns(const struct td_command *cmd, int argc, char **argv, struct td
 	struct td_err err = { 0 };
 	struct job *jobs;
 	struct job **v;
-	size_t n = 0;
+	size_t n = 0, entered = 0;
 	bool who = !strcmp(cmd->name, "who"), any_found = false;
 	int rc = 0, worst = 0;
 
@@ -496,6 +508,7 @@ int cmd_all_netns(const struct td_command *cmd, int argc, char **argv, struct td
 		v[i] = &jobs[i];
 		if (jobs[i].skipped)
 			continue;
+		entered++;
 		trim(&jobs[i]);
 		if (jobs[i].rc == TD_EXIT_OK)
 			any_found = true;
@@ -521,9 +534,15 @@ int cmd_all_netns(const struct td_command *cmd, int argc, char **argv, struct td
 		}
 		print_stderr(v[i], who);
 	}
-	if (who && !any_found)
+	if (who && !any_found && entered)
 		fprintf(stderr, "tcpdoctor: no TCP socket on port %s in %zu network namespaces\n",
-			argc > 1 ? argv[argc - 1] : "?", n);
+			port_arg(argc, argv), entered);
+	if (!entered) {
+		fprintf(stderr,
+			"tcpdoctor: none of the %zu network namespaces could be entered%s\n", n,
+			geteuid() ? " (run as root)" : "");
+		rc = TD_EXIT_FAILED;
+	}
 	for (size_t i = 0; i < n; i++) {
 		free(jobs[i].obuf);
 		free(jobs[i].ebuf);
