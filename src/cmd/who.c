@@ -83,14 +83,11 @@ static struct proc_sum *find_proc(struct proc_sum *p, size_t *np, const struct t
 /* Who the process is beyond comm: its command line, unit, container, pod. */
 static void json_identity(struct td_json *j, int pid)
 {
-	const char *procdir = getenv("TD_PROCDIR"); /* tests: a fake proc tree */
 	struct td_ident id;
 	char buf[256];
 
-	if (procdir && !*procdir)
-		procdir = NULL;
 	td_json_str(j, "cmdline", td_ident_cmdline(NULL, pid, buf, sizeof(buf)));
-	if (td_ident_read(procdir, pid, NULL, &id) < 0)
+	if (td_ident_read(NULL, pid, NULL, &id) < 0)
 		memset(&id, 0, sizeof(id));
 	td_json_str(j, "unit", id.unit[0] ? id.unit : NULL);
 	td_json_str(j, "container", id.runtime ? td_ident_container(&id, buf, sizeof(buf)) : NULL);

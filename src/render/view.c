@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "sockets/agg.h"
+#include "sockets/ident.h"
 #include "sockets/nsall.h"
 #include "state.h"
 #include "render/escape.h"
@@ -70,6 +71,43 @@ void view_json_states32(struct td_json *j, const char *key, const uint32_t *coun
 	view_json_states64(j, key, c, all_keys);
 }
 
+/* The container and pod of a process, cached by pid: a listing of 200,000
+ * sockets has a few hundred owners, each read once. Keys only when known,
+ * so a host without containers pays nothing in output. */
+#define IDENT_CACHE 512
+
+struct ident_slot {
+	int pid; /* 0: empty */
+	bool known;
+	char container[160], pod[200];
+};
+
+static void json_owner_container(struct td_json *j, int pid)
+{
+	static struct ident_slot cache[IDENT_CACHE];
+	struct ident_slot *c = &cache[(unsigned)pid % IDENT_CACHE];
+
+	if (pid <= 0)
+		return;
+	if (c->pid != pid) {
+		struct td_ident id;
+
+		c->pid = pid;
+		c->known = td_ident_read(NULL, pid, NULL, &id) == 0 && id.runtime;
+		if (c->known) {
+			td_ident_container(&id, c->container, sizeof(c->container));
+			snprintf(c->pod, sizeof(c->pod), "%s", "");
+			if (id.pod_uid[0])
+				td_ident_pod(&id, c->pod, sizeof(c->pod));
+		}
+	}
+	if (!c->known)
+		return;
+	td_json_str(j, "container", c->container);
+	if (c->pod[0])
+		td_json_str(j, "pod", c->pod);
+}
+
 static int shown_state(int state)
 {
 	return state == TD_NEW_SYN_RECV ? TD_SYN_RECV : state;
@@ -106,6 +144,7 @@ void view_json_sock(struct td_json *j, const struct td_sock *s, bool with_owners
 			td_json_str(j, "comm", o->comm);
 			td_json_uint(j, "uid", o->uid);
 			td_json_int(j, "fd", o->fd);
+			json_owner_container(j, o->pid);
 			td_json_end_object(j);
 		}
 		td_json_end_array(j);

@@ -303,6 +303,9 @@ TD_PROCDIR=$FAKE td --netns pod:default/api-7f9c who :7000 --json
 is "$(jq -r '.processes[0] | "\(.container) \(.pod) \(.unit) \(.cmdline | test("python"))"' \
 	"$TD_TMP/out")" "containerd:api default/api-7f9c cri-containerd-$CID.scope true" \
 	"who --json: the process's container, pod, unit and command line"
+TD_PROCDIR=$FAKE td --netns docker:web1 conns -l --json
+is "$(jq -r '.sockets[0].owners[0] | "\(.container) \(.pod)"' "$TD_TMP/out")" "docker:web1 null" \
+	"conns --json: an owner in a container says which"
 TD_PROCDIR=$FAKE td states --all-netns --netns-filter 'docker:*'
 is "$(grep -c '^== netns' <<<"$TD_OUT")" 1 "--netns-filter 'docker:*' matches the container"
 # serve --all-netns: every sample labelled with its namespace, container, pod.

@@ -472,7 +472,11 @@ int td_ident_read(const char *procdir, pid_t pid, const char *rootdir, struct td
 
 	memset(id, 0, sizeof(*id));
 	id->user = -1;
-	snprintf(path, sizeof(path), "%s/%d/cgroup", procdir ? procdir : "/proc", (int)pid);
+	if (!procdir)
+		procdir = getenv("TD_PROCDIR"); /* tests: a fake proc tree */
+	if (!procdir || !*procdir)
+		procdir = "/proc";
+	snprintf(path, sizeof(path), "%s/%d/cgroup", procdir, (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;

@@ -36,7 +36,8 @@ struct td_ident {
  * true when anything was recognised (a runtime or a unit). */
 bool td_ident_parse(const char *text, size_t len, struct td_ident *id);
 
-/* Read procdir/PID/cgroup (procdir NULL: /proc) and parse it; then the
+/* Read procdir/PID/cgroup (procdir NULL: $TD_PROCDIR, a test's fake tree,
+ * else /proc) and parse it; then the
  * runtime's state files under rootdir (NULL: $TD_ROOTDIR, else "/"): Docker's
  * containers/ID/config.v2.json, the OCI config.json annotations that
  * containerd and CRI-O keep under /run. 0 or -errno. */
