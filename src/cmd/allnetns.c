@@ -227,6 +227,18 @@ static int run_jobs(struct job *jobs, size_t n, size_t maxpar,
 			/* setns refused an fd we hold: not root, or a seccomp jail. */
 			jobs[i].skipped = true;
 			snprintf(jobs[i].reason, sizeof(jobs[i].reason), "could not enter it");
+		} else if (jobs[i].rc == TD_EXIT_FAILED) {
+			/* Torn down while its worker read it (the worker's fd kept
+			 * it, dying): gone now means it vanished, not an error. */
+			int fd = td_nsall_open(jobs[i].ns, procdir());
+
+			if (fd >= 0)
+				close(fd);
+			else if (fd == -ENOENT) {
+				jobs[i].skipped = true;
+				snprintf(jobs[i].reason, sizeof(jobs[i].reason),
+					 "it vanished during the walk");
+			}
 		}
 	}
 	return 0;

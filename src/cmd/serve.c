@@ -59,7 +59,8 @@ static const char help[] =
 	"  --profile P        sysctl audit profile of the findings (server, client, proxy)\n"
 	"Global: --netns NAME|PID|PATH (the socket is bound here first, then the\n"
 	"exporter reads that namespace), --all-netns (every namespace, each sample\n"
-	"labelled netns, container, pod; --netns-filter GLOB), -4, -6, --source\n"
+	"labelled netns, container, pod; the --top N biggest alone, the rest summed in\n"
+	"netns=\"other\"; --netns-filter GLOB), -4, -6, --source\n"
 	"\n"
 	"Examples:\n"
 	"  tcpdoctor serve\n"
@@ -388,6 +389,8 @@ static int netns_worker(const struct td_ns *ns, void *arg)
 	(void)ns;
 	td_sample_take(&s, &sv->so, NULL);
 	rc = render_sample(sv, &s, &b);
+	/* A comment the merge skips: how big the namespace is, for --top. */
+	printf("# netns_total %llu\n", (unsigned long long)s.agg.total);
 	if (!rc)
 		fwrite(b.p, 1, b.len, stdout);
 	td_mbuf_free(&b);
@@ -395,11 +398,27 @@ static int netns_worker(const struct td_ns *ns, void *arg)
 	return rc ? TD_EXIT_FAILED : s.errors ? TD_EXIT_FAILED : TD_EXIT_OK;
 }
 
+static unsigned long long part_total(const struct td_metrics_part *p)
+{
+	return !strncmp(p->text, "# netns_total ", 14) ? strtoull(p->text + 14, NULL, 10) : 0;
+}
+
+/* Biggest first; equal ones by their labels (the namespace's name). */
+static int cmp_part_total(const void *a, const void *b)
+{
+	const struct td_metrics_part *x = a, *y = b;
+	unsigned long long tx = part_total(x), ty = part_total(y);
+
+	if (tx != ty)
+		return tx > ty ? -1 : 1;
+	return strcmp(x->labels, y->labels);
+}
+
 static int gather_all_netns(const struct server *sv, struct td_mbuf *b)
 {
 	struct cmd_ns_run run;
 	struct td_metrics_part *parts;
-	struct td_mbuf *labels;
+	struct td_mbuf *labels, other = { 0 };
 	size_t np = 0;
 	int ret;
 
@@ -433,7 +452,17 @@ static int gather_all_netns(const struct server *sv, struct td_mbuf *b)
 		}
 		parts[np++] = (struct td_metrics_part){ o->text, o->len, l->p };
 	}
-	ret = td_metrics_merge(parts, np, b);
+	/* The --top biggest namespaces by sockets get their own series; the
+	 * rest are summed into netns="other", like every other label. */
+	qsort(parts, np, sizeof(*parts), cmp_part_total);
+	if (np > sv->top) {
+		ret = td_metrics_sum(parts + sv->top, np - sv->top, &other);
+		parts[sv->top] = (struct td_metrics_part){ other.p, other.len, "netns=\"other\"" };
+		np = sv->top + (ret == 0);
+	}
+	if (!ret)
+		ret = td_metrics_merge(parts, np, b);
+	td_mbuf_free(&other);
 	td_mbuf_printf(b, "# HELP tcpdoctor_netns_info One per network namespace sampled "
 			  "(--all-netns): its name, kind and inode.\n"
 			  "# TYPE tcpdoctor_netns_info gauge\n");

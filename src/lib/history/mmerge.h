@@ -18,4 +18,8 @@ struct td_metrics_part {
 /* Append the merged exposition of parts to out. 0 or -ENOMEM. */
 int td_metrics_merge(const struct td_metrics_part *parts, size_t n, struct td_mbuf *out);
 
+/* Sum expositions into one (same metric name and labels: values added),
+ * for the namespaces beyond --top, exported as netns="other". 0 or -ENOMEM. */
+int td_metrics_sum(const struct td_metrics_part *parts, size_t n, struct td_mbuf *out);
+
 #endif
