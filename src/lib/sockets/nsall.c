@@ -262,7 +262,8 @@ static void name_ns(struct td_ns *ns, const char *procdir, const char *rootdir)
 	struct td_ident id = { 0 };
 	bool have = false;
 
-	qsort(ns->pids, ns->npids, sizeof(*ns->pids), cmp_pid);
+	if (ns->npids)
+		qsort(ns->pids, ns->npids, sizeof(*ns->pids), cmp_pid);
 	/* The first process in a container (a shell from `ip netns exec` run
 	 * by a service has none; look a little further). */
 	for (size_t i = 0; i < ns->npids && i < 8; i++) {
@@ -336,7 +337,8 @@ int td_nsall_discover(struct td_nslist *l, const char *procdir, const char *root
 	walk_mounts(l);
 	for (size_t i = 0; i < l->n; i++)
 		name_ns(&l->v[i], procdir, rootdir);
-	qsort(l->v, l->n, sizeof(*l->v), cmp_ns);
+	if (l->n)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_ns);
 	/* Two namespaces of one unit (or processes of one container in two
 	 * namespaces): the first process's pid, else the inode, tells them
 	 * apart. */
@@ -358,7 +360,8 @@ int td_nsall_discover(struct td_nslist *l, const char *procdir, const char *root
 		}
 		i = k;
 	}
-	qsort(l->v, l->n, sizeof(*l->v), cmp_ns);
+	if (l->n)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_ns);
 	return 0;
 }
 
