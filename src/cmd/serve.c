@@ -435,6 +435,7 @@ static int gather_all_netns(const struct server *sv, struct td_mbuf *b)
 		const struct cmd_ns_out *o = &run.out[i];
 		struct td_mbuf *l = &labels[i];
 
+		cmd_ns_out_stderr(o); /* a worker's complaint, with its namespace */
 		if (o->skipped || !o->len)
 			continue;
 		td_mbuf_printf(l, "netns=\"");
