@@ -149,6 +149,17 @@ static void reap(struct job *jobs, size_t n, size_t *running)
 	int st;
 	pid_t pid = waitpid(-1, &st, 0);
 
+	if (pid < 0 && errno == ECHILD) {
+		/* Reaped behind our back (SIGCHLD ignored): do not wait forever. */
+		for (size_t i = 0; i < n; i++)
+			if (jobs[i].pid) {
+				jobs[i].pid = 0;
+				jobs[i].rc = TD_EXIT_FAILED;
+				snprintf(jobs[i].reason, sizeof(jobs[i].reason), "worker lost");
+			}
+		*running = 0;
+		return;
+	}
 	if (pid <= 0)
 		return;
 	for (size_t i = 0; i < n; i++) {
