@@ -464,6 +464,24 @@ void td_ident_metadata(struct td_ident *id, const char *rootdir)
 		kubelet_meta(id, root);
 }
 
+/* A pod's hostname is its name unless the spec sets another (Kubernetes'
+ * "Pod's hostname"): the container's /etc/hostname, through its root. */
+static void pod_from_hostname(const char *procdir, pid_t pid, struct td_ident *id)
+{
+	char path[PATH_MAX], *t, *nl;
+
+	snprintf(path, sizeof(path), "%s/%d/root/etc/hostname", procdir, (int)pid);
+	t = slurp(path, 256);
+	if (!t)
+		return;
+	nl = strchr(t, '\n');
+	if (nl)
+		*nl = '\0';
+	if (t[0] && strspn(t, "abcdefghijklmnopqrstuvwxyz0123456789-.") == strlen(t))
+		snprintf(id->pod_name, sizeof(id->pod_name), "%s", t);
+	free(t);
+}
+
 int td_ident_read(const char *procdir, pid_t pid, const char *rootdir, struct td_ident *id)
 {
 	char path[PATH_MAX], buf[8192];
@@ -487,6 +505,8 @@ int td_ident_read(const char *procdir, pid_t pid, const char *rootdir, struct td
 	buf[n] = '\0';
 	td_ident_parse(buf, (size_t)n, id);
 	td_ident_metadata(id, rootdir);
+	if (id->pod_uid[0] && !id->pod_name[0])
+		pod_from_hostname(procdir, pid, id);
 	return 0;
 }
 

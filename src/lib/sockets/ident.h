@@ -40,7 +40,9 @@ bool td_ident_parse(const char *text, size_t len, struct td_ident *id);
  * else /proc) and parse it; then the
  * runtime's state files under rootdir (NULL: $TD_ROOTDIR, else "/"): Docker's
  * containers/ID/config.v2.json, the OCI config.json annotations that
- * containerd and CRI-O keep under /run. 0 or -errno. */
+ * containerd and CRI-O keep under /run; last, for a pod still unnamed, the
+ * container's own /etc/hostname (procdir/PID/root/etc/hostname: a pod's
+ * hostname is its name). 0 or -errno. */
 int td_ident_read(const char *procdir, pid_t pid, const char *rootdir, struct td_ident *id);
 
 /* Metadata only (td_ident_read's second half). */

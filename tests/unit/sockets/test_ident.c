@@ -1,6 +1,7 @@
 /* Unit tests for ident.c: every runtime's /proc/PID/cgroup spelling
  * (tests/data/cgroup, formats in its README) and the runtimes' state files
  * under tests/data/cgroup/root. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -178,13 +179,48 @@ static void test_hostile(void **state)
 	assert_false(td_ident_parse("no colons here\n::\n", 18, &id));
 }
 
+/* td_ident_read on a fake proc tree: the cgroup of pid 42 says pod, no
+ * runtime metadata, its root's /etc/hostname names the pod. */
+static void test_read_hostname(void **state)
+{
+	char dir[] = "/tmp/td-ident-XXXXXX", p[600], cmd[700];
+	struct td_ident id;
+	FILE *fp;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/42/root/etc", dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(p, sizeof(p), "%s/42/cgroup", dir);
+	fp = fopen(p, "we");
+	assert_non_null(fp);
+	fputs("0::/kubepods/besteffort/pod" POD "/" ID "\n", fp);
+	fclose(fp);
+	snprintf(p, sizeof(p), "%s/42/root/etc/hostname", dir);
+	fp = fopen(p, "we");
+	assert_non_null(fp);
+	fputs("web-6d4b9c-x2x\n", fp);
+	fclose(fp);
+	assert_int_equal(td_ident_read(dir, 42, "/nonexistent", &id), 0);
+	assert_int_equal(id.runtime, TD_RT_CONTAINERD);
+	assert_string_equal(id.pod_name, "web-6d4b9c-x2x");
+	/* A hostname that is not a DNS label is not trusted as a name. */
+	fp = fopen(p, "we");
+	fputs("evil\x1b[31m\n", fp);
+	fclose(fp);
+	assert_int_equal(td_ident_read(dir, 42, "/nonexistent", &id), 0);
+	assert_string_equal(id.pod_name, "");
+	assert_int_equal(td_ident_read(dir, 43, NULL, &id), -ENOENT);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fixtures),
-		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_metadata),
-		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_fixtures),      cmocka_unit_test(test_names),
+		cmocka_unit_test(test_metadata),      cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_read_hostname),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
