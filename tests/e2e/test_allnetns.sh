@@ -291,7 +291,7 @@ is "$(jq -r '[.namespaces[].netns | select(.pids | length > 0) |
 	"$TD_TMP/out")" \
 	"docker:web1|container|docker:web1|null|$DK_NS|docker-${CID}.scope pod:default/api-7f9c|pod|containerd:api|default/api-7f9c|$K8_NS|cri-containerd-${CID}.scope $UN_NS|netns|null|null|$UN_NS|nginx.service unit:nginx.service|unit|null|null|null|nginx.service" \
 	"fake proc tree: container and pod win over the ip netns name, which wins over the unit"
-for spec in container:web1 docker:web1 container:4f1b8e2c9a7d pod:default/api-7f9c \
+for spec in container:web1 docker:web1 container:4f1b8e2c9a7d web1 pod:default/api-7f9c \
 	unit:nginx.service; do
 	case $spec in
 	*web1 | *4f1b*) want=${LISTENER[$(ns_inode "/run/netns/$DK_NS")]} ;;

@@ -462,6 +462,11 @@ const struct td_ns *td_nsall_find(const struct td_nslist *l, const char *spec)
 		if (prefix_is(spec, "unit:", &rest) && ns->unit[0] && !strcmp(ns->unit, rest))
 			return ns;
 	}
+	/* A bare container name ("web1"), as `docker ps` shows it. */
+	if (!strchr(spec, ':'))
+		for (size_t i = 0; i < l->n; i++)
+			if (container_matches(&l->v[i], spec))
+				return &l->v[i];
 	/* A container id prefix, as `docker ps` shows 12 digits. */
 	if (prefix_is(spec, "container:", &rest) && strlen(rest) >= 4) {
 		for (size_t i = 0; i < l->n; i++)

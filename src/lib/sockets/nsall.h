@@ -65,7 +65,8 @@ int td_nsall_open(const struct td_ns *ns, const char *procdir);
 
 /* The namespace a --netns spec names: "container:ID|NAME" (an id prefix,
  * a name, with or without the runtime: "docker:web1"), "pod:NS/NAME|UID",
- * "unit:NAME", "net:[INODE]", or a display name. NULL if none matches. */
+ * "unit:NAME", "net:[INODE]", a display name, or a bare container name
+ * ("web1"). NULL if none matches. */
 const struct td_ns *td_nsall_find(const struct td_nslist *l, const char *spec);
 
 /* Does a glob (fnmatch; several separated by ',' mean any of them) match

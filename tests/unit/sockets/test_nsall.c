@@ -51,7 +51,8 @@ static void test_find(void **state)
 	assert_ptr_equal(td_nsall_find(&l, "container:web1"), &v[1]);
 	assert_ptr_equal(td_nsall_find(&l, "container:docker:web1"), &v[1]);
 	assert_ptr_equal(td_nsall_find(&l, "container:4f1b8e2c"), &v[1]);
-	assert_null(td_nsall_find(&l, "container:4f1")); /* too short a prefix */
+	assert_ptr_equal(td_nsall_find(&l, "web1"), &v[1]); /* a bare container name */
+	assert_null(td_nsall_find(&l, "container:4f1"));    /* too short a prefix */
 	assert_null(td_nsall_find(&l, "container:"));
 	assert_ptr_equal(td_nsall_find(&l, "pod:default/api-7f9c"), &v[2]);
 	assert_ptr_equal(td_nsall_find(&l, "pod:api-7f9c"), &v[2]);
