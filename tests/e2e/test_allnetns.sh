@@ -13,7 +13,7 @@
 # shellcheck disable=SC2016,SC2015,SC2119 source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 need_root
-need_tool ip ss jq unshare nsenter mount umount
+need_tool ip ss jq unshare nsenter mount umount curl sqlite3 yamllint promtool
 need_python
 need_binary
 export TD_ACTOR_TTL=${TD_ACTOR_TTL:-200}
@@ -241,18 +241,14 @@ is "$(jq -r '.namespaces[0] | "\(.netns.name) \(.count)"' "$TD_TMP/out")" "$CW_N
 	"conns --all-netns --state close-wait: the 5 in their namespace"
 
 # record --all-netns: a row per namespace, its name in the netns column.
-if command -v sqlite3 >/dev/null; then
-	td record --all-netns --netns-filter "td-e2e-an*-$$" --count 1 --db "$TD_TMP/rec.db"
-	is "$TD_RC" 0 "record --all-netns --count 1: exit 0"
-	is "$(sqlite3 "$TD_TMP/rec.db" 'select count(distinct netns) from samples')" 20 \
-		"record --all-netns: one sample per namespace"
-	is "$(sqlite3 "$TD_TMP/rec.db" "select total from samples where netns = '$CW_NS'")" \
-		"$(ss_count "$CW_NS")" "record --all-netns: the namespace's total, as ss counts it"
-	td history --db "$TD_TMP/rec.db"
-	like "$TD_RC $TD_OUT" "^0 Sample of .*netns td-e2e-an" "history reads them back, with the namespace"
-else
-	skip "record --all-netns" "needs the sqlite3 CLI"
-fi
+td record --all-netns --netns-filter "td-e2e-an*-$$" --count 1 --db "$TD_TMP/rec.db"
+is "$TD_RC" 0 "record --all-netns --count 1: exit 0"
+is "$(sqlite3 "$TD_TMP/rec.db" 'select count(distinct netns) from samples')" 20 \
+	"record --all-netns: one sample per namespace"
+is "$(sqlite3 "$TD_TMP/rec.db" "select total from samples where netns = '$CW_NS'")" \
+	"$(ss_count "$CW_NS")" "record --all-netns: the namespace's total, as ss counts it"
+td history --db "$TD_TMP/rec.db"
+like "$TD_RC $TD_OUT" "^0 Sample of .*netns td-e2e-an" "history reads them back, with the namespace"
 
 # ---- a namespace deleted during the walk -------------------------------------------
 ns_create GONE anvanish
@@ -317,9 +313,7 @@ TD_PROCDIR=$FAKE "$TCPDOCTOR" serve --all-netns --netns-filter "td-e2e-an*-$$" -
 	--cache-ms 0 --top 5 2>"$TD_TMP/serve.err" &
 TD_PIDS+=("$!")
 scrape() { curl -sf "http://127.0.0.1:$PORT/metrics" >"$TD_TMP/metrics"; }
-if ! command -v curl >/dev/null; then
-	skip "serve --all-netns" "needs curl"
-elif wait_for 10 scrape; then
+if wait_for 10 scrape; then
 	is "$(grep -F "tcpdoctor_sockets{netns=\"$CW_NS\",state=\"CLOSE_WAIT\",family=\"ipv4\"}" \
 		"$TD_TMP/metrics" | awk '{print $2}')" 5 "serve --all-netns: CLOSE_WAIT of its namespace, labelled"
 	like "$(grep -c '^tcpdoctor_netns_info{' "$TD_TMP/metrics")" '^2[0-9]$' \
@@ -336,10 +330,8 @@ elif wait_for 10 scrape; then
 		"$TD_TMP/metrics" | awk '{print $2}')
 	[ "${other:-0}" -ge 5 ] && ok "serve: the rest's listeners summed in other ($other)" ||
 		not_ok "serve: other's LISTEN is '$other'"
-	if command -v promtool >/dev/null; then
-		check "serve --all-netns: promtool check metrics accepts it" \
-			sh -c "promtool check metrics <'$TD_TMP/metrics'"
-	fi
+	check "serve --all-netns: promtool check metrics accepts it" \
+		sh -c "promtool check metrics <'$TD_TMP/metrics'"
 else
 	not_ok "serve --all-netns did not answer" "$(cat "$TD_TMP/serve.err")"
 fi
@@ -387,15 +379,9 @@ print(spec["hostPID"], spec["hostNetwork"], "--all-netns" in c["args"], c["args"
       sc["readOnlyRootFilesystem"], sc["allowPrivilegeEscalation"],
       all(m["readOnly"] for m in c["volumeMounts"]))
 '
-if "$TD_PY" -c 'import yaml' 2>/dev/null; then
-	is "$("$TD_PY" -c "$SHAPE" "$MANIFEST")" \
-		"True True True serve ['BPF', 'PERFMON', 'SYS_ADMIN', 'SYS_PTRACE'] ['ALL'] True False True" \
-		"DaemonSet: hostPID, serve --all-netns, 4 capabilities, read-only root and mounts"
-else
-	skip "DaemonSet shape" "needs python3-yaml"
-fi
-if command -v yamllint >/dev/null; then
-	check "DaemonSet: yamllint accepts it" sh -c "yamllint -d relaxed '$MANIFEST' >/dev/null"
-fi
+is "$("$TD_PY" -c "$SHAPE" "$MANIFEST")" \
+	"True True True serve ['BPF', 'PERFMON', 'SYS_ADMIN', 'SYS_PTRACE'] ['ALL'] True False True" \
+	"DaemonSet: hostPID, serve --all-netns, 4 capabilities, read-only root and mounts (python3-yaml)"
+check "DaemonSet: yamllint accepts it" sh -c "yamllint -d relaxed '$MANIFEST' >/dev/null"
 
 td_done

@@ -62,17 +62,29 @@ spawn "$NS_A" "$TD_PY" "$DATA/actor.py" server 192.0.2.1 >/dev/null
 spawn "$NS_A" "$TD_PY" "$DATA/actor.py" server 2001:db8::1 >/dev/null
 wait_for 10 ss_has "$NS_A" listening 10 || bail "actors not listening"
 
-capture() { # name function
-	ip netns exec "$NS_B" tcpdump -U -s 0 -i td1 -w "$TD_TMP/$1.pcap" tcp 2>/dev/null &
-	local tp=$!
-	wait_for 5 test -s "$TD_TMP/$1.pcap" || sleep 0.5
-	sleep 0.3
-	"$2"
+# quiet FILE: FILE did not grow in the last 0.5 s (the last segments -- a
+# final ACK, a RST -- are written: tcpdump -U writes each packet).
+quiet() {
+	local a b
+	a=$(stat -c %s "$1")
 	sleep 0.5
+	b=$(stat -c %s "$1")
+	[ "$a" = "$b" ]
+}
+capture() { # name function
+	ip netns exec "$NS_B" tcpdump -U -s 0 -i td1 -w "$TD_TMP/$1.pcap" tcp 2>"$TD_TMP/$1.tcpdump" &
+	local tp=$!
+	# tcpdump says "listening on" once the capture is active.
+	wait_for 10 grep -q "listening on" "$TD_TMP/$1.tcpdump" ||
+		bail "tcpdump did not start: $(cat "$TD_TMP/$1.tcpdump")"
+	"$2"
+	wait_for 10 quiet "$TD_TMP/$1.pcap" || diag "$1.pcap still growing"
 	kill -INT "$tp"
 	wait "$tp"
 }
 client() { ip netns exec "$NS_B" "$TD_PY" "$DATA/actor.py" client "$@" >/dev/null; }
+# est_to NS PORT: a connection to PORT is ESTABLISHED in NS (ss).
+est_to() { [ -n "$(ss -N "$1" -Htn state established "( dport = :$2 )")" ]; }
 lab_main() {
 	for a in 192.0.2.1 2001:db8::1; do
 		for s in normal rst refused simclose; do client "$s" "$a"; done
@@ -81,14 +93,16 @@ lab_main() {
 }
 lab_zerowin() { client zerowin 192.0.2.1; }
 lab_retrans() {
+	local rtx0
+	rtx0=$(snmp_counter "$NS_B" Tcp RetransSegs)
 	client retrans 192.0.2.1 &
 	local p=$!
-	sleep 0.3
-	# Drop what reaches the server for a moment: the client retransmits.
+	wait_for 10 est_to "$NS_B" 5005 || diag "retrans: no connection to 5005"
+	# Drop what reaches the server until the client has retransmitted.
 	ip netns exec "$NS_A" nft add table inet tdtest
 	ip netns exec "$NS_A" nft add chain inet tdtest in '{ type filter hook input priority 0; }'
 	ip netns exec "$NS_A" nft add rule inet tdtest in tcp dport 5005 drop
-	sleep 0.4
+	wait_for 10 snmp_at_least "$NS_B" Tcp RetransSegs $((rtx0 + 1)) || diag "retrans: no retransmission"
 	ip netns exec "$NS_A" nft delete table inet tdtest
 	wait "$p"
 }
