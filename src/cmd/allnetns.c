@@ -25,6 +25,7 @@
 #include "render/view.h"
 #include "sockets/nsall.h"
 #include "sockets/owners.h"
+#include "state.h"
 
 /* A worker that could not enter its namespace. */
 #define EXIT_NOT_ENTERED 125
@@ -60,6 +61,17 @@ static bool has_arg(int argc, char **argv, const char *a)
 		if (!strcmp(argv[i], "--"))
 			return false;
 		if (!strcmp(argv[i], a))
+			return true;
+	}
+	return false;
+}
+
+static bool has_prefix_arg(int argc, char **argv, const char *p)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			return false;
+		if (!strncmp(argv[i], p, strlen(p)))
 			return true;
 	}
 	return false;
@@ -116,6 +128,7 @@ struct cmd_job_arg {
 	int argc;
 	char **argv;
 	struct td_ctx *ctx;
+	bool json; /* the worker writes JSON for the parent's own table */
 };
 
 static int cmd_worker(const struct td_ns *ns, void *arg)
@@ -124,6 +137,8 @@ static int cmd_worker(const struct td_ns *ns, void *arg)
 
 	a->ctx->ns = ns;
 	a->ctx->netns = ns->name;
+	if (a->json)
+		a->ctx->json = true;
 	return a->cmd->fn(a->argc, a->argv, a->ctx);
 }
 
@@ -432,6 +447,84 @@ static void print_table(struct job **v, size_t n)
 	}
 }
 
+/* The counts in a worker's `states --json`: "total":N and the flat
+ * "states":{"ESTABLISHED":N,...} object (our own output, compact). */
+static bool parse_states(const char *doc, uint64_t *total, uint64_t counts[TD_STATE_MAX + 1])
+{
+	const char *p = strstr(doc, "\"states\":{"), *t = strstr(doc, "\"total\":");
+
+	memset(counts, 0, sizeof(uint64_t) * (TD_STATE_MAX + 1));
+	if (!p || !t)
+		return false;
+	*total = strtoull(t + 8, NULL, 10);
+	for (p += 10; *p == '"';) {
+		const char *q = strchr(p + 1, '"');
+		char *end;
+		uint64_t val;
+
+		if (!q || q[1] != ':')
+			return false;
+		val = strtoull(q + 2, &end, 10);
+		for (int st = 1; st <= TD_CLOSING; st++)
+			if ((size_t)(q - p - 1) == strlen(td_state_name(st)) &&
+			    !memcmp(p + 1, td_state_name(st), (size_t)(q - p - 1)))
+				counts[st] = val;
+		p = end + (*end == ',');
+	}
+	return true;
+}
+
+/* `states --all-netns`: NETNS, TOTAL and a column per state any namespace
+ * has, a row per namespace (host first, then by name), a TOTAL row. */
+static void print_states_table(const struct td_ctx *ctx, struct job **v, size_t n)
+{
+	uint64_t(*counts)[TD_STATE_MAX + 1] = calloc(n + 1, sizeof(*counts));
+	uint64_t *totals = calloc(n + 1, sizeof(*totals));
+	uint64_t all[TD_STATE_MAX + 1] = { 0 }, grand = 0;
+	bool *ok = calloc(n + 1, sizeof(*ok));
+	int w = 5;
+
+	if (!counts || !totals || !ok) {
+		free(counts);
+		free(totals);
+		free(ok);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (v[i]->skipped || !v[i]->obuf ||
+		    !(ok[i] = parse_states(v[i]->obuf, &totals[i], counts[i])))
+			continue;
+		grand += totals[i];
+		for (int st = 1; st <= TD_CLOSING; st++)
+			all[st] += counts[i][st];
+		if ((int)strlen(v[i]->ns->name) > w)
+			w = (int)strlen(v[i]->ns->name);
+	}
+	if (w > 40)
+		w = 40;
+	printf("%s%-*s %8s", ctx->color ? "\033[1m" : "", w, "NETNS", "TOTAL");
+	for (int st = 1; st <= TD_CLOSING; st++)
+		if (all[st])
+			printf(" %11s", td_state_name(st));
+	printf("%s\n", ctx->color ? "\033[0m" : "");
+	for (size_t i = 0; i <= n; i++) {
+		char name[400];
+
+		if (i < n && !ok[i])
+			continue;
+		td_esc(i < n ? v[i]->ns->name : "TOTAL", name, sizeof(name));
+		printf("%-*s %8llu", w, name, (unsigned long long)(i < n ? totals[i] : grand));
+		for (int st = 1; st <= TD_CLOSING; st++)
+			if (all[st])
+				printf(" %11llu",
+				       (unsigned long long)(i < n ? counts[i][st] : all[st]));
+		putchar('\n');
+	}
+	free(counts);
+	free(totals);
+	free(ok);
+}
+
 static void print_text(const struct td_ctx *ctx, struct job **v, size_t n)
 {
 	bool check = !strcmp(ctx->cmd, "check");
@@ -481,6 +574,9 @@ int cmd_all_netns(const struct td_command *cmd, int argc, char **argv, struct td
 	struct job **v;
 	size_t n = 0, entered = 0;
 	bool who = !strcmp(cmd->name, "who"), any_found = false;
+	/* Plain `states`: one table, a row per namespace, from the workers' JSON. */
+	bool summary = !strcmp(cmd->name, "states") && !ctx->json && !has_arg(argc, argv, "--by") &&
+		       !has_prefix_arg(argc, argv, "--by=");
 	int rc = 0, worst = 0;
 
 	if (td_nsall_discover(&l, procdir(), rootdir(), &err) < 0)
@@ -513,7 +609,7 @@ int cmd_all_netns(const struct td_command *cmd, int argc, char **argv, struct td
 		td_err_clear(&err);
 	}
 	{
-		struct cmd_job_arg a = { cmd, argc, argv, ctx };
+		struct cmd_job_arg a = { cmd, argc, argv, ctx, summary };
 
 		/* check's workers mostly sleep through --sample: start them all. */
 		rc = run_jobs(jobs, n, !strcmp(cmd->name, "check") ? 512 : 0, cmd_worker, &a);
@@ -543,6 +639,8 @@ int cmd_all_netns(const struct td_command *cmd, int argc, char **argv, struct td
 		qsort(v, n, sizeof(*v), cmp_worst);
 	if (ctx->json)
 		print_json(ctx, v, n, filter, rc);
+	else if (summary)
+		print_states_table(ctx, v, n);
 	else
 		print_text(ctx, v, n);
 	fflush(stdout);

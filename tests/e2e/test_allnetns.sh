@@ -189,9 +189,15 @@ is "$(jq -r --argjson i "$ino" '.namespaces[] | select(.netns.inode == $i) |
 	(.netns.pids | index('"${LISTENER[$ino]}"') != null)' "$TD_TMP/out")" true \
 	"the netns object lists the pids inside"
 diag "states --all-netns over $(jq '.namespaces | length' "$TD_TMP/out") namespaces: ${t_states} ms"
-td states --all-netns --netns-filter "td-e2e-an*-$$"
-like "$TD_OUT" "== netns $CW_NS \\(netns, net:\\[[0-9]+\\]" "states text: a header per namespace"
-is "$(grep -c '^== netns' <<<"$TD_OUT")" 20 "--netns-filter GLOB narrows to the 20 named ones"
+td states --all-netns --netns-filter "td-e2e-an*-$$" --no-color
+is "$(awk -v n="$CW_NS" '$1 == n {print $2}' <<<"$TD_OUT")" "$(ss_count "$CW_NS")" \
+	"states text: a row per namespace, its total as ss counts it"
+is "$(head -1 <<<"$TD_OUT" | awk '{print $1, $2}')" "NETNS TOTAL" "states text: NETNS and TOTAL columns"
+is "$(grep -c '^td-e2e-an' <<<"$TD_OUT")" 20 "--netns-filter GLOB narrows to the 20 named ones"
+is "$(awk '$1 == "TOTAL" {print $2}' <<<"$TD_OUT")" \
+	"$(awk 'NR > 1 && $1 != "TOTAL" {t += $2} END {print t}' <<<"$TD_OUT")" "states text: a TOTAL row"
+td states --all-netns --netns-filter "$CW_NS" --by lport --no-color
+like "$TD_OUT" "^== netns $CW_NS \\(netns, net:\\[[0-9]+\\]" "states --by: a block per namespace, with a header"
 
 # ---- check --all-netns: exactly the three, worst first, exit as the worst ----------
 td check --all-netns --netns-filter "td-e2e-an*-$$" --json
@@ -305,8 +311,9 @@ is "$(jq -r '.processes[0] | "\(.container) \(.pod) \(.unit) \(.cmdline | test("
 TD_PROCDIR=$FAKE td --netns docker:web1 conns -l --json
 is "$(jq -r '.sockets[0].owners[0] | "\(.container) \(.pod)"' "$TD_TMP/out")" "docker:web1 null" \
 	"conns --json: an owner in a container says which"
-TD_PROCDIR=$FAKE td states --all-netns --netns-filter 'docker:*'
-is "$(grep -c '^== netns' <<<"$TD_OUT")" 1 "--netns-filter 'docker:*' matches the container"
+TD_PROCDIR=$FAKE td states --all-netns --netns-filter 'docker:*' --no-color
+is "$(sed 1d <<<"$TD_OUT" | awk '{print $1}' | paste -sd' ')" "docker:web1 TOTAL" \
+	"--netns-filter 'docker:*' matches the container"
 # serve --all-netns: every sample labelled with its namespace, container, pod.
 PORT=$((20000 + $$ % 20000))
 TD_PROCDIR=$FAKE "$TCPDOCTOR" serve --all-netns --netns-filter "td-e2e-an*-$$" --listen "127.0.0.1:$PORT" \
@@ -356,9 +363,12 @@ EV_PID=${LISTENER[$EV_INO]}
 mkdir -p "$FAKE/$EV_PID/ns" "$FAKE/$EV_PID/fd"
 ln -s "/proc/$EV_PID/ns/net" "$FAKE/$EV_PID/ns/net"
 printf '0::/system.slice/evil\\x0a\\x1b[31m.service\n' >"$FAKE/$EV_PID/cgroup"
-TD_PROCDIR=$FAKE td states --all-netns --netns-filter 'unit:evil*'
+TD_PROCDIR=$FAKE td states --all-netns --netns-filter 'unit:evil*' --by lport
 is "$(head -1 <<<"$TD_OUT")" "== netns unit:evil^J^[[31m.service (unit, net:[$EV_INO], pid $EV_PID)" \
 	"a hostile unit name is escaped in the text header"
+TD_PROCDIR=$FAKE td states --all-netns --netns-filter 'unit:evil*' --no-color
+is "$(sed -n 2p <<<"$TD_OUT" | awk '{print $1}')" "unit:evil^J^[[31m.service" \
+	"and in the states table"
 TD_PROCDIR=$FAKE td states --all-netns --netns-filter 'unit:evil*' --json
 is "$(jq -r '.namespaces[0].netns.unit | @json' "$TD_TMP/out")" '"evil\n\u001b[31m.service"' \
 	"and carried exactly, JSON-escaped, in JSON"
