@@ -351,6 +351,12 @@ static void print_json(const struct td_ctx *ctx, struct job **v, size_t n, const
 	td_json_bool(&j, "all_netns", true);
 	td_json_str(&j, "netns_filter", filter);
 	td_json_int(&j, "exit", rc);
+	if (!strcmp(ctx->cmd, "check"))
+		td_json_str(&j, "status",
+			    rc == 2   ? "critical"
+			    : rc == 1 ? "warning"
+			    : rc == 0 ? "ok"
+				      : "unknown");
 	td_json_uint(&j, "count", n);
 	/* The workers' documents, verbatim (each begins with its netns). */
 	fputs(",\"namespaces\":[", stdout);

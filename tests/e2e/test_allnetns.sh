@@ -202,7 +202,8 @@ like "$TD_OUT" "^== netns $CW_NS \\(netns, net:\\[[0-9]+\\]" "states --by: a blo
 # ---- check --all-netns: exactly the three, worst first, exit as the worst ----------
 td check --all-netns --netns-filter "td-e2e-an*-$$" --json
 is "$TD_RC" 2 "check --all-netns: exit 2, the worst namespace's (accept-queue overflow)"
-is "$(jq -r '.exit' "$TD_TMP/out")" 2 "check --all-netns --json: exit field 2"
+is "$(jq -r '"\(.exit) \(.status)"' "$TD_TMP/out")" "2 critical" \
+	"check --all-netns --json: exit field 2, status critical"
 is "$(jq -r '[.namespaces[] | select(.exit > 0) | .netns.name] | sort | join(" ")' "$TD_TMP/out")" \
 	"$(printf '%s\n' "$CW_NS" "$AQ_NS" "$TW_NS" | sort | paste -sd' ')" \
 	"check --all-netns: exactly the three seeded namespaces have findings"
