@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -159,6 +160,17 @@ static void run_child(struct job *jb, int nsfd, int (*fn)(const struct td_ns *, 
 	_exit(rc);
 }
 
+/* A worker's output, read as soon as it exits: its two memfds are closed
+ * then, so a host with a thousand namespaces never holds 2,000 of them. */
+static void collect(struct job *jb)
+{
+	jb->obuf = slurp_fd(jb->out, &jb->olen);
+	jb->ebuf = slurp_fd(jb->err, &jb->elen);
+	close(jb->out);
+	close(jb->err);
+	jb->out = jb->err = -1;
+}
+
 static void reap(struct job *jobs, size_t n, size_t *running)
 {
 	int st;
@@ -171,6 +183,7 @@ static void reap(struct job *jobs, size_t n, size_t *running)
 				jobs[i].pid = 0;
 				jobs[i].rc = TD_EXIT_FAILED;
 				snprintf(jobs[i].reason, sizeof(jobs[i].reason), "worker lost");
+				collect(&jobs[i]);
 			}
 		*running = 0;
 		return;
@@ -185,6 +198,7 @@ static void reap(struct job *jobs, size_t n, size_t *running)
 			snprintf(jobs[i].reason, sizeof(jobs[i].reason),
 				 "worker killed by signal %d", WTERMSIG(st));
 		jobs[i].pid = 0;
+		collect(&jobs[i]);
 		(*running)--;
 		return;
 	}
@@ -197,8 +211,18 @@ static int run_jobs(struct job *jobs, size_t n, size_t maxpar,
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t running = 0;
 
+	struct rlimit rl;
+
 	if (!maxpar)
 		maxpar = (size_t)(cpus > 0 ? cpus : 1) * 2 + 2;
+	/* A running worker costs its parent two memfds (and the namespace's
+	 * fd while forking): stay well inside RLIMIT_NOFILE. */
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur != RLIM_INFINITY) {
+		size_t fit = rl.rlim_cur > 64 ? (size_t)(rl.rlim_cur - 32) / 3 : 8;
+
+		if (maxpar > fit)
+			maxpar = fit;
+	}
 
 	for (size_t i = 0; i < n; i++) {
 		struct job *jb = &jobs[i];
@@ -245,10 +269,6 @@ static int run_jobs(struct job *jobs, size_t n, size_t maxpar,
 	for (size_t i = 0; i < n; i++) {
 		if (jobs[i].skipped)
 			continue;
-		jobs[i].obuf = slurp_fd(jobs[i].out, &jobs[i].olen);
-		jobs[i].ebuf = slurp_fd(jobs[i].err, &jobs[i].elen);
-		close(jobs[i].out);
-		close(jobs[i].err);
 		if (jobs[i].rc == EXIT_NOT_ENTERED) {
 			/* setns refused an fd we hold: not root, or a seccomp jail. */
 			jobs[i].skipped = true;
