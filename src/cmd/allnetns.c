@@ -217,6 +217,10 @@ static int run_jobs(struct job *jobs, size_t n, size_t maxpar,
 		maxpar = (size_t)(cpus > 0 ? cpus : 1) * 2 + 2;
 	/* A running worker costs its parent two memfds (and the namespace's
 	 * fd while forking): stay well inside RLIMIT_NOFILE. */
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max; /* as serve does; the workers inherit it */
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur != RLIM_INFINITY) {
 		size_t fit = rl.rlim_cur > 64 ? (size_t)(rl.rlim_cur - 32) / 3 : 8;
 
