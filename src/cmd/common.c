@@ -286,5 +286,8 @@ int cmd_mkdirs(const char *dir, mode_t mode)
 
 void cmd_json_begin(struct td_json *j, const struct td_ctx *ctx, const char *source)
 {
-	view_json_begin(j, ctx->cmd, ctx->netns, source);
+	if (ctx->ns)
+		view_json_begin_ns(j, ctx->cmd, ctx->ns, source);
+	else
+		view_json_begin(j, ctx->cmd, ctx->netns, source);
 }

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "sockets/agg.h"
+#include "sockets/ident.h"
 #include "cmd/commands.h"
 #include "state.h"
 #include "render/style.h"
@@ -85,6 +86,20 @@ static struct proc_sum *find_proc(struct proc_sum *p, size_t *np, const struct t
 	return &p[(*np)++];
 }
 
+/* Who the process is beyond comm: its command line, unit, container, pod. */
+static void json_identity(struct td_json *j, int pid)
+{
+	struct td_ident id;
+	char buf[256];
+
+	td_json_str(j, "cmdline", td_ident_cmdline(NULL, pid, buf, sizeof(buf)));
+	if (td_ident_read(NULL, pid, NULL, &id) < 0)
+		memset(&id, 0, sizeof(id));
+	td_json_str(j, "unit", id.unit[0] ? id.unit : NULL);
+	td_json_str(j, "container", id.runtime ? td_ident_container(&id, buf, sizeof(buf)) : NULL);
+	td_json_str(j, "pod", id.pod_uid[0] ? td_ident_pod(&id, buf, sizeof(buf)) : NULL);
+}
+
 static void print_json(const struct td_ctx *ctx, const char *ports, const struct row *rows,
 		       size_t nrows, const struct td_sockvec *col, const struct td_owners *owners,
 		       size_t hidden)
@@ -112,6 +127,7 @@ static void print_json(const struct td_ctx *ctx, const char *ports, const struct
 		td_json_str(&j, "comm", procs[i].comm);
 		td_json_uint(&j, "uid", procs[i].uid);
 		td_json_str(&j, "user", view_user_name(procs[i].uid, user, sizeof(user)));
+		json_identity(&j, procs[i].pid);
 		td_json_uint(&j, "sockets", procs[i].sockets);
 		view_json_states32(&j, "states", procs[i].counts, false);
 		td_json_end_object(&j);

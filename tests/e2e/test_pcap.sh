@@ -122,7 +122,18 @@ lab_retrans() {
 	wait_for 10 snmp_at_least "$NS_B" Tcp RetransSegs $((rtx0 + 1)) || diag "retrans: no retransmission"
 	ip netns exec "$NS_A" nft delete table inet tdtest
 	wait "$p"
+	# The client has exited, but what the drop held back (its FIN too) may
+	# still wait out a backed-off RTO, longer than quiet()'s 0.5 s on a
+	# loaded machine: stop the capture only when the close is done.
+	wait_for 30 closed_to "$NS_B" 5005 || diag "retrans: the connection to 5005 did not close"
+	# ... and tcpdump, starved on a loaded machine, may not have written
+	# the last segments yet: wait until both FINs are in the file.
+	wait_for 15 fins_in "$TD_TMP/retrans.pcap" 2 || diag "retrans: the FINs are not in the capture"
 }
+# fins_in FILE N: at least N segments with FIN in the capture being written.
+fins_in() { [ "$(tshark -r "$1" -Y 'tcp.flags.fin == 1' 2>/dev/null | wc -l)" -ge "$2" ]; }
+# closed_to NS PORT: no socket to PORT in NS but TIME_WAIT (ss).
+closed_to() { [ -z "$(ss -N "$1" -Htn "( dport = :$2 )" | grep -v '^TIME-WAIT')" ]; }
 capture main lab_main
 capture zerowin lab_zerowin
 capture retrans lab_retrans
