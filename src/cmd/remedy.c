@@ -242,8 +242,8 @@ int cmd_check_fix(const struct td_ctx *ctx, const struct td_findings *fs, bool y
 		if (!shown++)
 			fprintf(out, "\n%sRemedies tcpdoctor can apply:%s\n",
 				td_style_bold(ctx->color), td_style_reset(ctx->color));
-		fprintf(out, "%2zu. %s: ", shown, f->rule);
-		wrap80(out, f->summary, 6 + (int)strlen(f->rule), 4);
+		fprintf(out, "%2zu. %s:", shown, f->rule);
+		wrap80(out, f->summary, 5 + (int)strlen(f->rule), 4);
 		fprintf(out, "    run: ");
 		cmd_print_argv(out, v, full_argv(ctx, &r, v, CMD_ACT_MAX));
 		fprintf(out, "\n    changes:");
