@@ -14,6 +14,7 @@
 #include "diagnose/rules.h"
 #include "sockets/snapshot.h"
 #include "sockets/sockdiag.h"
+#include "render/escape.h"
 #include "render/style.h"
 #include "render/view.h"
 
@@ -114,11 +115,14 @@ static const char *sev_color(bool color, enum td_severity s)
 	return color && (unsigned)s < 4 ? esc[s] : "";
 }
 
-/* Print text wrapped at width, each line after the first indented by indent. */
-static void wrap(const char *text, int first_col, int indent, int width)
+/* Print text wrapped at width, each line after the first indented by indent.
+ * Findings carry outside strings (a process names itself), so the text is
+ * escaped first: no control byte of theirs reaches the terminal. */
+static void wrap(const char *raw, int first_col, int indent, int width)
 {
+	char text[TD_ESC_MAX_PER_BYTE * 256 + 1];
 	int col = first_col;
-	const char *p = text;
+	const char *p = td_esc(raw, text, sizeof(text));
 
 	while (*p) {
 		const char *w = p;
@@ -172,8 +176,11 @@ static void print_text(const struct td_ctx *ctx, const struct td_findings *fo,
 	if (sample > 0)
 		printf(", rates over %.1f s", sample);
 	putchar('\n');
-	if (skipped[0])
-		printf("%s(%s)%s\n", td_style_dim(c), skipped, td_style_reset(c));
+	if (skipped[0]) {
+		printf("%s(", td_style_dim(c));
+		td_fputs_esc(skipped, stdout);
+		printf(")%s\n", td_style_reset(c));
+	}
 	for (size_t i = 0; i < fo->n; i++) {
 		const struct td_finding *f = &fo->v[i];
 		char head[48];
@@ -204,9 +211,11 @@ static void print_text(const struct td_ctx *ctx, const struct td_findings *fo,
 			printf("    - ");
 			wrap(f->actions[k], 6, 6, 90);
 		}
-		if (f->look_closer[0])
-			printf("  %sLook closer:%s %s\n", td_style_bold(c), td_style_reset(c),
-			       f->look_closer);
+		if (f->look_closer[0]) {
+			printf("  %sLook closer:%s ", td_style_bold(c), td_style_reset(c));
+			td_fputs_esc(f->look_closer, stdout);
+			putchar('\n');
+		}
 	}
 }
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cmd/commands.h"
+#include "render/escape.h"
 #include "render/plot.h"
 #include "history/store.h"
 #include "render/style.h"
@@ -113,6 +114,7 @@ struct at_ctx {
 static int print_group(const struct td_store_group *g, void *data)
 {
 	struct at_ctx *a = data;
+	char key[TD_ESC_MAX_PER_BYTE * 128 + 1];
 
 	if (a->j) {
 		td_json_begin_object(a->j, NULL);
@@ -124,8 +126,9 @@ static int print_group(const struct td_store_group *g, void *data)
 	} else {
 		if (!a->n++)
 			printf("\n%-12s %-8s %-16s %9s\n", "STATE", "BY", "KEY", "SOCKETS");
-		printf("%-12s %-8s %-16s %9llu\n", td_state_name(g->state), g->by, g->key,
-		       (unsigned long long)g->count);
+		/* The key may be a process or user name: outside strings. */
+		printf("%-12s %-8s %-16s %9llu\n", td_state_name(g->state), g->by,
+		       td_esc(g->key, key, sizeof(key)), (unsigned long long)g->count);
 	}
 	return 0;
 }
@@ -171,9 +174,13 @@ static int print_finding(int64_t ts, const struct td_store_finding *f, void *dat
 						? f->severity[i] - 32
 						: f->severity[i]);
 		sev[i] = '\0';
-		printf("%s  %-8s %s%s%s: %s\n", fmt_time(ts, tbuf, sizeof(tbuf)), sev,
-		       td_style_bold(a->ctx->color), f->rule, td_style_reset(a->ctx->color),
-		       f->summary);
+		/* Stored summaries carry process names: escaped, as check prints them. */
+		printf("%s  %-8s %s", fmt_time(ts, tbuf, sizeof(tbuf)), sev,
+		       td_style_bold(a->ctx->color));
+		td_fputs_esc(f->rule, stdout);
+		printf("%s: ", td_style_reset(a->ctx->color));
+		td_fputs_esc(f->summary, stdout);
+		putchar('\n');
 	}
 	return 0;
 }
