@@ -409,6 +409,15 @@ int cmd_check(int argc, char **argv, struct td_ctx *ctx)
 		}
 		in.after = &after;
 		in.elapsed = td_counters_elapsed(&before, &after);
+		/* The same sockets a sample later: what persists is a problem,
+		 * what came and went is a busy host (see td_snapshot_confirm). */
+		if (td_snapshot_confirm(&snap, &ctx->source, &f, &err) < 0) {
+			add_skip(skipped, sizeof(skipped), "second socket read failed");
+			td_err_clear(&err);
+		} else if (!snap.confirmed) {
+			add_skip(skipped, sizeof(skipped),
+				 "closing states judged on one read (no socket cookies)");
+		}
 	} else if (live) {
 		add_skip(skipped, sizeof(skipped), "--sample 0: rate rules skipped");
 	}

@@ -175,6 +175,16 @@ static const char *now(int64_t v, char *buf, size_t len)
 	return buf;
 }
 
+/* A sysctl value as a number, "unknown" when it could not be read. */
+static const char *now_val(int64_t v, char *buf, size_t len)
+{
+	if (v < 0)
+		snprintf(buf, len, "unknown");
+	else
+		snprintf(buf, len, "%" PRId64, v);
+	return buf;
+}
+
 /* Change of a counter over the sample; false when there is no sample or the
  * counter is absent from this kernel. */
 static bool delta(const struct td_rule_input *in, const char *key, int64_t *d)
@@ -220,6 +230,14 @@ static const char *dur_s(uint32_t ms, char *buf, size_t len)
 	return buf;
 }
 
+/* Sockets of g a rule may blame on their state lasting: with a second read
+ * (td_snapshot_confirm) those still there a sample later, else the count of
+ * the one read (a replay, --sample 0, the /proc source). */
+static uint32_t lasting(const struct td_snapshot *snap, const struct td_snap_group *g)
+{
+	return snap->confirmed ? g->persisting : g->count;
+}
+
 #define EMIT(f)                                                                                    \
 	do {                                                                                       \
 		int emit_rc_ = cb((f), ctx);                                                       \
@@ -238,6 +256,25 @@ static const char why_close_wait[] =
 	"path that stops using a connection after read() returned 0 (end of file) or an "
 	"error, but never closes it: a descriptor leak that ends in EMFILE.";
 
+/* The destination (a PEER group with its port) holding most of the
+ * client-side CLOSE_WAIT sockets of g's process. */
+static const struct td_snap_group *close_wait_service(const struct td_snapshot *snap,
+						      const struct td_snap_group *g)
+{
+	const struct td_snap_group *best = NULL;
+
+	for (size_t i = 0; i < snap->ngroups; i++) {
+		const struct td_snap_group *h = &snap->groups[i];
+
+		if (h->kind != TD_SNAP_PEER || h->state != TD_CLOSE_WAIT || !h->port ||
+		    h->pid != g->pid || !lasting(snap, h))
+			continue;
+		if (!best || lasting(snap, h) > lasting(snap, best))
+			best = h;
+	}
+	return best;
+}
+
 static int rule_close_wait_leak(const struct td_rule_input *in, const double *p, td_finding_cb cb,
 				void *ctx)
 {
@@ -247,36 +284,66 @@ static int rule_close_wait_leak(const struct td_rule_input *in, const double *p,
 		const struct td_snap_group *g = &snap->groups[i];
 		struct td_finding f;
 		char who[80], d[32];
+		uint32_t n;
 
-		if (g->kind != TD_SNAP_LOCAL || g->state != TD_CLOSE_WAIT || g->count < p[CW_MIN])
+		/* A client that closes a microsecond after the server (ab) shows
+		 * dozens at any instant: only those still there a sample later
+		 * are not being closed. */
+		if (g->kind != TD_SNAP_LOCAL || g->state != TD_CLOSE_WAIT)
+			continue;
+		n = lasting(snap, g);
+		if (!n || n < p[CW_MIN])
 			continue;
 		finding_init(&f, "close-wait-leak",
-			     g->count >= p[CW_CRIT] ? TD_SEV_CRITICAL : TD_SEV_WARNING);
+			     n >= p[CW_CRIT] ? TD_SEV_CRITICAL : TD_SEV_WARNING);
 		owner_label(in, g->pid, g->comm, who, sizeof(who));
 		set_owner(&f, g->pid, g->comm);
 		f.port = g->port;
-		f.count = g->count;
+		f.count = n;
 		if (g->pid && g->port)
 			summary(&f,
 				"process %s does not close sockets after the peer closes: %u in "
 				"CLOSE_WAIT on port %u",
-				who, g->count, g->port);
+				who, n, g->port);
 		else if (g->pid)
 			summary(&f,
 				"process %s does not close sockets after the peer closes: %u "
 				"outgoing connections in CLOSE_WAIT",
-				who, g->count);
-		else
+				who, n);
+		else if (g->port)
 			summary(&f,
 				"%u sockets in CLOSE_WAIT on port %u: the application does not "
 				"close them after the peer closes",
-				g->count, g->port);
+				n, g->port);
+		else
+			summary(&f,
+				"%u outgoing connections in CLOSE_WAIT: the application does not "
+				"close them after the peer closes",
+				n);
 		evidence(&f, "process", "%s", who);
 		if (g->port)
 			evidence(&f, "local port", "%u (a listener: server side)", g->port);
 		else
 			evidence(&f, "local port", "ephemeral (outgoing connections)");
-		evidence(&f, "CLOSE_WAIT", "%u sockets", g->count);
+		if (snap->confirmed)
+			evidence(&f, "CLOSE_WAIT",
+				 "%u sockets, %u of them still there %.1f s later", g->count, n,
+				 in->elapsed);
+		else
+			evidence(&f, "CLOSE_WAIT", "%u sockets", g->count);
+		if (!g->port) {
+			/* Client side: the service that closed is the one fact needed
+			 * (the pool towards it does not drop dead connections). */
+			const struct td_snap_group *svc = close_wait_service(snap, g);
+			char ep[80];
+
+			if (svc) {
+				addr_port(svc, ep, sizeof(ep));
+				snprintf(f.peer, sizeof(f.peer), "%s", ep);
+				evidence(&f, "peer service", "%s (%u of them; it closed first)", ep,
+					 lasting(snap, svc));
+			}
+		}
 		if (g->with_info)
 			evidence(&f, "oldest", "idle for %s", dur_s(g->max_idle_ms, d, sizeof(d)));
 		if (g->max_rqueue)
@@ -311,6 +378,26 @@ static const char why_time_wait[] =
 	"than (port range)/60 s per second runs out of local ports: connect() fails with "
 	"EADDRNOTAVAIL.";
 
+/* Is addr a loopback address (127/8, ::1, ::ffff:127.0.0.0/104)? */
+static bool is_loopback(int family, const uint8_t *addr)
+{
+	static const uint8_t v6lo[16] = { [15] = 1 };
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (family == AF_INET)
+		return addr[0] == 127;
+	return !memcmp(addr, v6lo, 16) || (!memcmp(addr, mapped, 12) && addr[12] == 127);
+}
+
+/* Will connect() take over a TIME_WAIT port towards this destination?
+ * tcp_twsk_unique(): tcp_tw_reuse=1 everywhere, 2 (the default since 4.19)
+ * when an address is loopback (timestamps on, and a second after the last
+ * segment, which a port range's worth of connections always leaves). */
+static bool tw_reused(const struct td_rule_input *in, int family, const uint8_t *addr)
+{
+	return in->sysctl.tw_reuse == 1 || (in->sysctl.tw_reuse == 2 && is_loopback(family, addr));
+}
+
 static void tw_advice(struct td_finding *f, const struct td_rule_input *in)
 {
 	char a[32], b[32];
@@ -319,10 +406,11 @@ static void tw_advice(struct td_finding *f, const struct td_rule_input *in)
 		  "connection per request");
 	action(f, "Let the server close first where the protocol allows: TIME_WAIT then stays "
 		  "on the server, whose 4-tuples spread over many clients");
-	action(f,
-	       "sysctl net.ipv4.tcp_tw_reuse=1 lets new outgoing connections take over "
-	       "TIME_WAIT ports safely (timestamps needed; %s, default 2 = loopback only)",
-	       now(in->sysctl.tw_reuse, a, sizeof(a)));
+	if (in->sysctl.tw_reuse != 1)
+		action(f,
+		       "sysctl net.ipv4.tcp_tw_reuse=1 lets new outgoing connections take over "
+		       "TIME_WAIT ports safely (timestamps needed; %s, default 2 = loopback only)",
+		       now(in->sysctl.tw_reuse, a, sizeof(a)));
 	if (in->sysctl.port_lo >= 0)
 		snprintf(b, sizeof(b), "now %" PRId64 "-%" PRId64, in->sysctl.port_lo,
 			 in->sysctl.port_hi);
@@ -343,19 +431,27 @@ static int rule_time_wait_pressure(const struct td_rule_input *in, const double 
 	int64_t range = in->sysctl.port_lo >= 0 ? in->sysctl.port_hi - in->sysctl.port_lo + 1 : -1;
 	uint64_t tw = snap->counts[TD_TIME_WAIT];
 	int64_t overflow;
+	double opens = -1;
 	char ep[80];
 
+	/* New outgoing connections over the sample: each becomes a TIME_WAIT
+	 * here when this side closes first. */
+	if (!rate(in, "Tcp.ActiveOpens", &opens))
+		opens = -1;
 	if (range > 0) {
 		for (size_t i = 0; i < snap->ngroups; i++) {
 			const struct td_snap_group *g = &snap->groups[i];
 			struct td_finding f;
 			double used;
+			char a[32];
 
 			/* Client side only: a peer group with the destination port. */
 			if (g->kind != TD_SNAP_PEER || g->state != TD_TIME_WAIT || !g->port)
 				continue;
 			used = (double)g->count / (double)range;
-			if (used < p[TW_RATIO])
+			/* Where the kernel reuses TIME_WAIT ports no connect fails
+			 * for them: busy loopback clients keep half the range there. */
+			if (used < p[TW_RATIO] || tw_reused(in, g->family, g->addr))
 				continue;
 			finding_init(&f, "time-wait-pressure",
 				     used >= p[TW_CRIT] ? TD_SEV_CRITICAL : TD_SEV_WARNING);
@@ -372,9 +468,21 @@ static int rule_time_wait_pressure(const struct td_rule_input *in, const double 
 				 used * 100);
 			evidence(&f, "port range", "%" PRId64 "-%" PRId64 " (%" PRId64 " ports)",
 				 in->sysctl.port_lo, in->sysctl.port_hi, range);
-			evidence(&f, "closing rate",
-				 "about %.1f connections/s (TIME_WAIT lasts 60 s)",
-				 g->count / 60.0);
+			if (opens >= 0)
+				evidence(&f, "closing rate",
+					 "%.1f new outgoing connections/s over the %.1f s sample "
+					 "(all destinations; TIME_WAIT lasts 60 s)",
+					 opens, in->elapsed);
+			else
+				evidence(&f, "closing rate",
+					 "at least %.1f connections/s over the last minute "
+					 "(TIME_WAIT lasts 60 s)",
+					 g->count / 60.0);
+			evidence(&f, "tcp_tw_reuse", "%s: %s",
+				 now(in->sysctl.tw_reuse, a, sizeof(a)),
+				 in->sysctl.tw_reuse == 2
+					 ? "reuse on loopback only, not towards this destination"
+					 : "TIME_WAIT ports are not reused");
 			evidence(&f, "who closes first", "this host (the client side)");
 			f.why = why_time_wait;
 			tw_advice(&f, in);
@@ -799,42 +907,55 @@ static int piling(const struct td_rule_input *in, const double *p, td_finding_cb
 {
 	const struct td_snapshot *snap = in->snap;
 	const struct td_snap_group *peer = NULL, *proc = NULL;
-	uint64_t n = snap->counts[pl->state], orphans;
+	uint64_t n = 0, orphans;
 	struct td_finding f;
 	char ep[80], who[80], a[32];
 
-	if (!n || n < p[PILE_MIN])
-		return 0;
+	/* A busy server always has some closing, with data still draining to
+	 * a peer that reads: only sockets still stuck a sample later (and, in
+	 * FIN_WAIT1/LAST_ACK, whose peer acknowledged nothing) count. */
 	for (size_t i = 0; i < snap->ngroups; i++) {
 		const struct td_snap_group *g = &snap->groups[i];
 
-		if (g->state != pl->state)
+		if (g->state != pl->state || !lasting(snap, g))
 			continue;
-		if (g->kind == TD_SNAP_PEER && (!peer || g->count > peer->count))
+		if (g->kind == TD_SNAP_LOCAL)
+			n += lasting(snap, g);
+		if (g->kind == TD_SNAP_PEER && (!peer || lasting(snap, g) > lasting(snap, peer)))
 			peer = g;
-		if (g->kind == TD_SNAP_LOCAL && g->pid && (!proc || g->count > proc->count))
+		if (g->kind == TD_SNAP_LOCAL && g->pid &&
+		    (!proc || lasting(snap, g) > lasting(snap, proc)))
 			proc = g;
 	}
+	if (!n || n < p[PILE_MIN])
+		return 0;
 	finding_init(&f, pl->id, n >= p[PILE_CRIT] ? TD_SEV_CRITICAL : TD_SEV_WARNING);
 	f.count = n;
 	summary(&f, "%" PRIu64 " sockets in %s: %s", n, td_state_name(pl->state), pl->what);
-	evidence(&f, td_state_name(pl->state), "%" PRIu64 " sockets", n);
+	if (snap->confirmed)
+		evidence(&f, td_state_name(pl->state),
+			 "%" PRIu64 " sockets, %" PRIu64 " of them stuck %.1f s later",
+			 snap->counts[pl->state], n, in->elapsed);
+	else
+		evidence(&f, td_state_name(pl->state), "%" PRIu64 " sockets", n);
 	if (peer) {
 		addr_port(peer, ep, sizeof(ep));
 		snprintf(f.peer, sizeof(f.peer), "%s", ep);
 		f.port = peer->port;
-		evidence(&f, "top peer", "%s (%u sockets)", ep, peer->count);
+		evidence(&f, "top peer", "%s (%u sockets)", ep, lasting(snap, peer));
 	}
 	if (proc) {
 		owner_label(in, proc->pid, proc->comm, who, sizeof(who));
 		set_owner(&f, proc->pid, proc->comm);
-		evidence(&f, "process", "%s holds %u of them", who, proc->count);
+		evidence(&f, "process", "%s holds %u of them", who, lasting(snap, proc));
 	} else {
 		evidence(&f, "process", "none: closed by the application (orphaned)");
 	}
 	if (gauge(in, "TCP.orphan", &orphans))
-		evidence(&f, "orphans", "%" PRIu64 " of tcp_max_orphans %" PRId64, orphans,
-			 in->sysctl.max_orphans);
+		evidence(&f, "orphans", "%" PRIu64 " of tcp_max_orphans %s", orphans,
+			 in->sysctl.max_orphans < 0
+				 ? "unknown (not readable here)"
+				 : now_val(in->sysctl.max_orphans, a, sizeof(a)));
 	if (pl->state == TD_FIN_WAIT2)
 		evidence(&f, "tcp_fin_timeout", "%s s", now(in->sysctl.fin_timeout, a, sizeof(a)));
 	f.why = pl->why;
@@ -1078,11 +1199,33 @@ static int rule_resets(const struct td_rule_input *in, const double *p, td_findi
 
 enum { Q_BYTES, Q_PROBES };
 
+/* Is the queue of e still full a sample later with no progress? A reader
+ * behind for an instant (wrk on two busy cores holds megabytes in Recv-Q at
+ * every read) still reads: bytes received minus those waiting grew. A
+ * sender's peer that acknowledged bytes in between is alive and reading.
+ * Without a second read, the one read is all there is. */
+static bool queue_stuck(const struct td_snapshot *snap, const struct td_snap_sock *e, bool send,
+			double bytes)
+{
+	const struct td_sock *a = &e->s, *b = &e->s2;
+	bool info = (a->flags & TD_SOCK_HAS_INFO) && (b->flags & TD_SOCK_HAS_INFO);
+
+	if (!snap->confirmed)
+		return true;
+	if (!e->again || (double)(send ? b->wqueue : b->rqueue) < bytes)
+		return false;
+	if (!info)
+		return true;
+	if (send)
+		return a->info.bytes_acked == b->info.bytes_acked;
+	return a->info.bytes_received - a->rqueue == b->info.bytes_received - b->rqueue;
+}
+
 static int queue_rule(const struct td_rule_input *in, const double *p, td_finding_cb cb, void *ctx,
 		      bool send)
 {
 	const struct td_snap_top_list *t = &in->snap->top[send ? TD_TOP_SENDQ : TD_TOP_RECVQ];
-	const struct td_snap_sock *s;
+	const struct td_snap_sock *s = NULL;
 	size_t n = 0;
 	bool probe0 = false;
 	struct td_finding f;
@@ -1090,15 +1233,18 @@ static int queue_rule(const struct td_rule_input *in, const double *p, td_findin
 
 	/* A zero window for one probe interval is flow control doing its job
 	 * on a bulk transfer; unanswered probes mean it stays shut. */
-	while (n < t->n && (double)t->v[n].value >= p[Q_BYTES]) {
-		probe0 |= t->v[n].s.timer == TD_TIMER_PROBE0 &&
-			  (t->v[n].s.flags & TD_SOCK_HAS_INFO) &&
-			  t->v[n].s.info.probes >= p[Q_PROBES];
+	for (size_t i = 0; i < t->n && (double)t->v[i].value >= p[Q_BYTES]; i++) {
+		if (!queue_stuck(in->snap, &t->v[i], send, p[Q_BYTES]))
+			continue;
+		probe0 |= t->v[i].s.timer == TD_TIMER_PROBE0 &&
+			  (t->v[i].s.flags & TD_SOCK_HAS_INFO) &&
+			  t->v[i].s.info.probes >= p[Q_PROBES];
+		if (!s)
+			s = &t->v[i];
 		n++;
 	}
 	if (!n)
 		return 0;
-	s = &t->v[0];
 	/* A large Send-Q alone can be a fast bulk transfer; with zero-window
 	 * probes going unanswered the peer does not read. A large Recv-Q is
 	 * always this host's application not reading. */

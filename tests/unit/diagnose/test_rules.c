@@ -298,6 +298,73 @@ static void test_time_wait_pressure(void **state)
 	td_snapshot_free(&snap);
 }
 
+/* tcp_tw_reuse: the kernel takes over TIME_WAIT ports on loopback by default
+ * (2) and everywhere with 1; no EADDRNOTAVAIL prediction there. The closing
+ * rate comes from the counters over the sample. */
+static void test_time_wait_reuse(void **state)
+{
+	struct td_snapshot snap;
+	struct td_rule_input in;
+	struct sample smp;
+	struct out o;
+	bool advises_reuse = false;
+
+	(void)state;
+	td_snapshot_init(&snap, NULL);
+	input_init(&in, &snap);
+	in.sysctl.port_lo = 40000;
+	in.sysctl.port_hi = 40019; /* 20 ports */
+	add_n(&snap, 15, TD_TIME_WAIT, 0, "127.0.0.1", 6379, 0, NULL);
+	assert_int_equal(in.sysctl.tw_reuse, 2);
+	assert_int_equal(run("time-wait-pressure", &in, NULL, &o), 0);
+	in.sysctl.tw_reuse = 0;
+	sample_set(&smp, &in, 2.0, "Tcp: ActiveOpens OutSegs\nTcp: 1000 1\n",
+		   "Tcp: ActiveOpens OutSegs\nTcp: 4000 1\n", NULL, NULL, NULL);
+	assert_int_equal(run("time-wait-pressure", &in, NULL, &o), 1);
+	assert_non_null(strstr(o.f[0].summary, "EADDRNOTAVAIL"));
+	for (size_t k = 0; k < o.f[0].nevidence; k++)
+		if (!strcmp(o.f[0].evidence[k].key, "closing rate"))
+			assert_non_null(strstr(o.f[0].evidence[k].value, "1500.0 new outgoing"));
+	assert_true(has_evidence(&o.f[0], "closing rate"));
+	for (size_t k = 0; k < o.f[0].nactions; k++)
+		advises_reuse |= !!strstr(o.f[0].actions[k], "tcp_tw_reuse=1");
+	assert_true(advises_reuse);
+	sample_free(&smp);
+	in.before = in.after = NULL;
+	/* 1: reused towards every destination. */
+	add_n(&snap, 15, TD_TIME_WAIT, 0, "198.51.100.9", 443, 0, NULL);
+	in.sysctl.tw_reuse = 1;
+	assert_int_equal(run("time-wait-pressure", &in, NULL, &o), 0);
+	/* 2: only the non-loopback destination is at risk, and the advice
+	 * names the sysctl that would help. */
+	in.sysctl.tw_reuse = 2;
+	assert_int_equal(run("time-wait-pressure", &in, NULL, &o), 1);
+	assert_string_equal(o.f[0].peer, "198.51.100.9:443");
+	td_snapshot_free(&snap);
+
+	/* IPv6 loopback too. */
+	td_snapshot_init(&snap, NULL);
+	input_init(&in, &snap);
+	in.sysctl.port_lo = 40000;
+	in.sysctl.port_hi = 40019;
+	for (int i = 0; i < 15; i++) {
+		struct td_sock sk;
+
+		memset(&sk, 0, sizeof(sk));
+		sk.family = AF_INET6;
+		sk.state = TD_TIME_WAIT;
+		sk.lport = (uint16_t)(40000 + i);
+		sk.rport = 8080;
+		assert_int_equal(inet_pton(AF_INET6, "::1", sk.laddr), 1);
+		assert_int_equal(inet_pton(AF_INET6, "::1", sk.raddr), 1);
+		assert_int_equal(td_snapshot_add_owned(&snap, &sk, 0, NULL), 0);
+	}
+	assert_int_equal(run("time-wait-pressure", &in, NULL, &o), 0);
+	in.sysctl.tw_reuse = 0;
+	assert_int_equal(run("time-wait-pressure", &in, NULL, &o), 1);
+	td_snapshot_free(&snap);
+}
+
 /* ---- accept-queue-overflow ------------------------------------------------------ */
 
 static void test_accept_queue(void **state)
@@ -1067,18 +1134,183 @@ static void test_findings_vector(void **state)
 	assert_int_equal(fs.n, 0);
 }
 
+/* ---- confirmation by a second read ---------------------------------------------- */
+
+/* n client sockets in state towards raddr:rport with cookies first.. and
+ * tcp_info (idle 0, bytes_acked acked, bytes_received recv). */
+static void add_cookies(struct td_snapshot *snap, int n, int state, const char *raddr,
+			uint16_t rport, uint64_t first, uint32_t pid, const char *comm,
+			uint64_t acked)
+{
+	for (int i = 0; i < n; i++) {
+		struct td_sock s = mk(state, "127.0.0.1", (uint16_t)(40000 + i), raddr, rport);
+
+		s.cookie = first + (uint64_t)i;
+		s.flags = TD_SOCK_HAS_COOKIE | TD_SOCK_HAS_INFO;
+		s.info.bytes_acked = acked;
+		assert_int_equal(td_snapshot_add_owned(snap, &s, pid, comm), 0);
+	}
+}
+
+/* The second read: the same sockets (cookies first..) seen again. */
+static void again(struct td_snapshot *snap, int n, int state, const char *raddr, uint16_t rport,
+		  uint64_t first, uint64_t acked)
+{
+	for (int i = 0; i < n; i++) {
+		struct td_sock s = mk(state, "127.0.0.1", (uint16_t)(40000 + i), raddr, rport);
+
+		s.cookie = first + (uint64_t)i;
+		s.flags = TD_SOCK_HAS_COOKIE | TD_SOCK_HAS_INFO;
+		s.info.bytes_acked = acked;
+		assert_int_equal(td_snapshot_confirm_cb(&s, snap), 0);
+	}
+}
+
+static void test_confirm_close_wait(void **state)
+{
+	struct td_snapshot snap;
+	struct td_rule_input in;
+	struct out o;
+
+	(void)state;
+	/* ab: 55 outgoing sockets in CLOSE_WAIT at the first read, idle 0.0 s,
+	 * all closed a sample later: a busy client, not a leak. */
+	td_snapshot_init(&snap, NULL);
+	input_init(&in, &snap);
+	in.elapsed = 1.0;
+	add_cookies(&snap, 55, TD_CLOSE_WAIT, "127.0.0.1", 80, 100, 7, "ab", 0);
+	assert_int_equal(run("close-wait-leak", &in, NULL, &o), 1); /* one read: as before */
+	snap.confirmed = true;
+	assert_int_equal(run("close-wait-leak", &in, NULL, &o), 0);
+	/* Six of them still there: the leak, named by the service that closed. */
+	again(&snap, 6, TD_CLOSE_WAIT, "127.0.0.1", 80, 100, 0);
+	assert_int_equal(run("close-wait-leak", &in, NULL, &o), 1);
+	assert_int_equal(o.f[0].count, 6);
+	assert_string_equal(o.f[0].peer, "127.0.0.1:80");
+	assert_true(has_evidence(&o.f[0], "peer service"));
+	assert_non_null(strstr(o.f[0].summary, "ab[7]"));
+	/* A socket seen twice counts once; another state is not the same. */
+	again(&snap, 6, TD_CLOSE_WAIT, "127.0.0.1", 80, 100, 0);
+	again(&snap, 3, TD_LAST_ACK, "127.0.0.1", 80, 110, 0);
+	assert_int_equal(run("close-wait-leak", &in, NULL, &o), 1);
+	assert_int_equal(o.f[0].count, 6);
+	td_snapshot_free(&snap);
+
+	/* A client-side leak towards redis names 127.0.0.1:6379 even unconfirmed. */
+	td_snapshot_init(&snap, NULL);
+	input_init(&in, &snap);
+	add_cookies(&snap, 5, TD_CLOSE_WAIT, "127.0.0.1", 6379, 1, 9, "pool", 0);
+	assert_int_equal(run("close-wait-leak", &in, NULL, &o), 1);
+	assert_string_equal(o.f[0].peer, "127.0.0.1:6379");
+	td_snapshot_free(&snap);
+}
+
+static void test_confirm_fin_wait1(void **state)
+{
+	struct td_snapshot snap;
+	struct td_rule_input in;
+	struct out o;
+	char buf[64];
+
+	(void)state;
+	/* nginx orphans closing with data queued: still FIN_WAIT1 a second
+	 * later, but the peer acknowledged more: it reads, nothing is stuck. */
+	td_snapshot_init(&snap, NULL);
+	input_init(&in, &snap);
+	in.elapsed = 1.0;
+	in.sysctl.max_orphans = -1; /* hidden outside the initial namespace */
+	add_cookies(&snap, 50, TD_FIN_WAIT1, "127.0.0.1", 51000, 1000, 0, NULL, 5000);
+	snap.confirmed = true;
+	again(&snap, 50, TD_FIN_WAIT1, "127.0.0.1", 51000, 1000, 9000);
+	assert_int_equal(run("fin-wait1-piling", &in, NULL, &o), 0);
+	td_snapshot_free(&snap);
+
+	/* The same with a peer that acknowledges nothing: stuck. */
+	td_snapshot_init(&snap, NULL);
+	add_cookies(&snap, 50, TD_FIN_WAIT1, "127.0.0.1", 51000, 1000, 0, NULL, 5000);
+	snap.confirmed = true;
+	again(&snap, 40, TD_FIN_WAIT1, "127.0.0.1", 51000, 1000, 5000);
+	in.snap = &snap;
+	assert_int_equal(run("fin-wait1-piling", &in, NULL, &o), 1);
+	assert_int_equal(o.f[0].count, 40);
+	/* An unknown tcp_max_orphans is said as unknown, never -1 (the gauge
+	 * comes from sockstat). */
+	{
+		struct sample smp;
+
+		sample_set(&smp, &in, 1.0, NULL, NULL, NULL, NULL,
+			   "TCP: inuse 5 orphan 64 tw 0 alloc 5 mem 1\n");
+		assert_int_equal(run("fin-wait1-piling", &in, NULL, &o), 1);
+		for (size_t k = 0; k < o.f[0].nevidence; k++)
+			if (!strcmp(o.f[0].evidence[k].key, "orphans")) {
+				snprintf(buf, sizeof(buf), "%s", o.f[0].evidence[k].value);
+				assert_non_null(strstr(buf, "unknown"));
+				assert_null(strstr(buf, "-1"));
+			}
+		assert_true(has_evidence(&o.f[0], "orphans"));
+		sample_free(&smp);
+	}
+	td_snapshot_free(&snap);
+}
+
+static void test_confirm_recv_queue(void **state)
+{
+	struct td_snapshot snap;
+	struct td_rule_input in;
+	struct td_sock s, s2;
+	struct out o;
+
+	(void)state;
+	/* wrk behind: 2.5 MB waiting at both reads, but it read 40 MB between. */
+	td_snapshot_init(&snap, NULL);
+	input_init(&in, &snap);
+	s = mk(TD_ESTABLISHED, "127.0.0.1", 38990, "127.0.0.1", 8080);
+	s.cookie = 77;
+	s.flags = TD_SOCK_HAS_COOKIE | TD_SOCK_HAS_INFO;
+	s.rqueue = 2554507;
+	s.info.bytes_received = 10000000;
+	td_snapshot_add_owned(&snap, &s, 5, "wrk");
+	assert_int_equal(run("recv-queue-backlog", &in, NULL, &o), 1);
+	snap.confirmed = true;
+	assert_int_equal(run("recv-queue-backlog", &in, NULL, &o), 0); /* not seen again */
+	s2 = s;
+	s2.info.bytes_received = 50000000;
+	assert_int_equal(td_snapshot_confirm_cb(&s2, &snap), 0);
+	assert_int_equal(run("recv-queue-backlog", &in, NULL, &o), 0);
+	/* Nothing read between the reads (more arrived, all still queued). */
+	s2.info.bytes_received = s.info.bytes_received + 1000;
+	s2.rqueue = s.rqueue + 1000;
+	assert_int_equal(td_snapshot_confirm_cb(&s2, &snap), 0);
+	assert_int_equal(run("recv-queue-backlog", &in, NULL, &o), 1);
+	assert_non_null(strstr(o.f[0].summary, "wrk[5] does not read"));
+	td_snapshot_free(&snap);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_close_wait_leak), cmocka_unit_test(test_time_wait_pressure),
-		cmocka_unit_test(test_accept_queue),	cmocka_unit_test(test_syn_flood),
-		cmocka_unit_test(test_syn_sent_stuck),	cmocka_unit_test(test_pilings),
-		cmocka_unit_test(test_orphans),		cmocka_unit_test(test_half_open),
-		cmocka_unit_test(test_retransmissions), cmocka_unit_test(test_resets),
-		cmocka_unit_test(test_queues),		cmocka_unit_test(test_settings),
-		cmocka_unit_test(test_risky_sysctl),	cmocka_unit_test(test_table_and_thresholds),
-		cmocka_unit_test(test_healthy_host),	cmocka_unit_test(test_callback_stops),
-		cmocka_unit_test(test_sysctls_read),	cmocka_unit_test(test_findings_vector),
+		cmocka_unit_test(test_close_wait_leak),
+		cmocka_unit_test(test_time_wait_pressure),
+		cmocka_unit_test(test_accept_queue),
+		cmocka_unit_test(test_syn_flood),
+		cmocka_unit_test(test_syn_sent_stuck),
+		cmocka_unit_test(test_pilings),
+		cmocka_unit_test(test_orphans),
+		cmocka_unit_test(test_half_open),
+		cmocka_unit_test(test_retransmissions),
+		cmocka_unit_test(test_resets),
+		cmocka_unit_test(test_queues),
+		cmocka_unit_test(test_settings),
+		cmocka_unit_test(test_risky_sysctl),
+		cmocka_unit_test(test_table_and_thresholds),
+		cmocka_unit_test(test_healthy_host),
+		cmocka_unit_test(test_callback_stops),
+		cmocka_unit_test(test_sysctls_read),
+		cmocka_unit_test(test_findings_vector),
+		cmocka_unit_test(test_confirm_close_wait),
+		cmocka_unit_test(test_confirm_fin_wait1),
+		cmocka_unit_test(test_confirm_recv_queue),
+		cmocka_unit_test(test_time_wait_reuse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
