@@ -530,6 +530,89 @@ static int rule_time_wait_pressure(const struct td_rule_input *in, const double 
 	return 0;
 }
 
+/* ---- SYN_SENT by destination (accept-queue-overflow and syn-sent-stuck) ----------- */
+
+static bool same_dest(const struct td_snap_group *a, const struct td_snap_group *b)
+{
+	return a->family == b->family && a->port == b->port && !memcmp(a->addr, b->addr, 16);
+}
+
+/* The local listener a connect to (family, addr, port) reaches when its
+ * accept queue is full, or NULL: Linux then drops the SYN
+ * (tcp_conn_request: sk_acceptq_is_full), the client sees silence. A
+ * wildcard listener takes any local address; [::] takes IPv4 too. */
+static const struct td_snap_listener *full_listener(const struct td_snapshot *snap, int family,
+						    const uint8_t *addr, uint16_t port)
+{
+	static const uint8_t any[16];
+
+	for (size_t i = 0; i < snap->nlisteners; i++) {
+		const struct td_snap_listener *l = &snap->listeners[i];
+		bool wild = !memcmp(l->addr, any, 16);
+
+		if (l->port != port || !l->has_backlog || l->accept_queue < l->backlog ||
+		    !l->accept_queue)
+			continue;
+		if ((l->family == family && (wild || !memcmp(l->addr, addr, 16))) ||
+		    (wild && l->family == AF_INET6))
+			return l;
+	}
+	return NULL;
+}
+
+/* SYN_SENT towards one destination, summed over every process. */
+struct syn_dest {
+	uint32_t count, retransmitting, max_retrans, nproc;
+	const struct td_snap_group *top; /* the process with most */
+	char procs[160];
+};
+
+static void syn_dest_sum(const struct td_rule_input *in, size_t first, struct syn_dest *d)
+{
+	const struct td_snapshot *snap = in->snap;
+	const struct td_snap_group *g0 = &snap->groups[first];
+	size_t used = 0;
+
+	memset(d, 0, sizeof(*d));
+	for (size_t j = first; j < snap->ngroups; j++) {
+		const struct td_snap_group *g = &snap->groups[j];
+		char who[80];
+		int w;
+
+		if (g->kind != TD_SNAP_PEER || g->state != TD_SYN_SENT || !same_dest(g, g0))
+			continue;
+		d->count += g->count;
+		d->retransmitting += g->retransmitting;
+		if (g->max_retrans > d->max_retrans)
+			d->max_retrans = g->max_retrans;
+		if (!d->top || g->retransmitting > d->top->retransmitting)
+			d->top = g;
+		d->nproc++;
+		owner_label(in, g->pid, g->comm, who, sizeof(who));
+		w = snprintf(d->procs + used, sizeof(d->procs) - used, "%s%s (%u)",
+			     used ? ", " : "", who, g->count);
+		if (w < 0 || (size_t)w >= sizeof(d->procs) - used) {
+			/* Cut on a whole entry. */
+			d->procs[used] = '\0';
+			if (used + 6 < sizeof(d->procs))
+				snprintf(d->procs + used, sizeof(d->procs) - used, ", ...");
+			used = sizeof(d->procs) - 1;
+		} else {
+			used += (size_t)w;
+		}
+	}
+}
+
+/* Is there a SYN_SENT group to g's destination before index i? */
+static bool dest_seen(const struct td_snapshot *snap, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (snap->groups[j].kind == TD_SNAP_PEER && snap->groups[j].state == TD_SYN_SENT &&
+		    same_dest(&snap->groups[j], &snap->groups[i]))
+			return true;
+	return false;
+}
+
 /* ---- accept-queue-overflow ------------------------------------------------------- */
 
 enum { AQ_FILL, AQ_OVERFLOWS };
@@ -537,9 +620,10 @@ enum { AQ_FILL, AQ_OVERFLOWS };
 static const char why_accept_queue[] =
 	"When a handshake completes, the kernel queues the connection on the listener until "
 	"the application calls accept(). The queue holds the listen() backlog (capped by "
-	"net.core.somaxconn); when it is full the kernel drops the client's final ACK "
-	"(ListenOverflows) and the client retransmits, so connects are slow or time out while "
-	"the server looks idle. The application accepts too slowly: its accept loop is blocked, "
+	"net.core.somaxconn); when it is full the kernel drops new SYNs and the client's final "
+	"ACK (ListenOverflows), so clients retransmit from SYN_SENT as if the server were down "
+	"or filtered, and connects are slow or time out while the server looks idle. The "
+	"application accepts too slowly: its accept loop is blocked, "
 	"busy, or has too few workers.";
 
 static void accept_advice(struct td_finding *f, const struct td_rule_input *in, const char *who,
@@ -559,6 +643,42 @@ static void accept_advice(struct td_finding *f, const struct td_rule_input *in, 
 	       "net.ipv4.tcp_abort_on_overflow=1 turns the silent drop into a RST the client "
 	       "sees (%s; for debugging, not a fix)",
 	       now(in->sysctl.abort_on_overflow, b, sizeof(b)));
+}
+
+/* Clients on this host stuck in SYN_SENT towards the full listener l: one
+ * story (their SYNs are dropped while the queue is full), told here, and
+ * syn-sent-stuck leaves those destinations alone. */
+static void local_clients(const struct td_rule_input *in, const struct td_snap_listener *l,
+			  struct td_finding *f)
+{
+	const struct td_snapshot *snap = in->snap;
+	uint32_t n = 0, stuck = 0;
+	char procs[160] = "", who[80];
+	size_t used = 0;
+
+	for (size_t i = 0; i < snap->ngroups; i++) {
+		const struct td_snap_group *g = &snap->groups[i];
+		int w;
+
+		if (g->kind != TD_SNAP_PEER || g->state != TD_SYN_SENT ||
+		    full_listener(snap, g->family, g->addr, g->port) != l)
+			continue;
+		n += g->count;
+		stuck += g->retransmitting;
+		owner_label(in, g->pid, g->comm, who, sizeof(who));
+		w = snprintf(procs + used, sizeof(procs) - used, "%s%s", used ? ", " : "", who);
+		if (w > 0 && (size_t)w < sizeof(procs) - used)
+			used += (size_t)w;
+		else
+			procs[used] = '\0';
+	}
+	if (!n)
+		return;
+	evidence(f, "clients here", "%u connects in SYN_SENT to this listener, %u retrying: %s", n,
+		 stuck, procs);
+	evidence(f, "their SYNs",
+		 "dropped while the accept queue is full: the clients see silence, "
+		 "not a refusal; no firewall is involved");
 }
 
 static int rule_accept_queue_overflow(const struct td_rule_input *in, const double *p,
@@ -603,6 +723,8 @@ static int rule_accept_queue_overflow(const struct td_rule_input *in, const doub
 				 overflows, in->elapsed);
 			evidence(&f, "ListenDrops", "+%" PRId64 " in %.1f s", drops, in->elapsed);
 		}
+		if (full_listener(snap, l->family, l->addr, l->port) == l)
+			local_clients(in, l, &f);
 		f.why = why_accept_queue;
 		accept_advice(&f, in, l->pid ? who : "the server", l->backlog);
 		look_closer(&f, "tcpdoctor conns -l --sport %u", l->port);
@@ -787,31 +909,49 @@ static int rule_syn_sent_stuck(const struct td_rule_input *in, const double *p, 
 	for (size_t i = 0; i < snap->ngroups; i++) {
 		const struct td_snap_group *g = &snap->groups[i];
 		struct td_finding f;
+		struct syn_dest d;
 
 		if (g->state != TD_SYN_SENT)
 			continue;
 		owner_label(in, g->pid, g->comm, who, sizeof(who));
 		/* Only connects whose SYN was already retransmitted (unanswered for
 		 * a second or more): a burst of parallel connects to a far server
-		 * is normal. */
-		if (g->kind == TD_SNAP_PEER && g->retransmitting >= p[SS_MIN]) {
+		 * is normal. Counted per destination over every process: four
+		 * services each retrying once towards one dead database is the
+		 * same outage. */
+		if (g->kind == TD_SNAP_PEER && !dest_seen(snap, i)) {
+			syn_dest_sum(in, i, &d);
+			if (d.retransmitting < p[SS_MIN] || !d.retransmitting)
+				continue;
+			/* A full accept queue here drops the SYNs: that is the
+			 * accept-queue-overflow finding, which names these clients. */
+			if (full_listener(snap, g->family, g->addr, g->port))
+				continue;
 			finding_init(&f, "syn-sent-stuck", TD_SEV_WARNING);
 			addr_port(g, ep, sizeof(ep));
-			set_owner(&f, g->pid, g->comm);
+			owner_label(in, d.top->pid, d.top->comm, who, sizeof(who));
+			set_owner(&f, d.top->pid, d.top->comm);
 			snprintf(f.peer, sizeof(f.peer), "%s", ep);
 			f.port = g->port;
-			f.count = g->retransmitting;
-			summary(&f,
-				"%u connects from %s to %s get no answer (SYN_SENT): the service "
-				"is down, unreachable or filtered",
-				g->retransmitting, who, ep);
+			f.count = d.retransmitting;
+			if (d.nproc > 1)
+				summary(&f,
+					"%u connects from %u processes to %s get no answer "
+					"(SYN_SENT): the service is down, unreachable or filtered",
+					d.retransmitting, d.nproc, ep);
+			else
+				summary(&f,
+					"%u connects from %s to %s get no answer (SYN_SENT): the "
+					"service is down, unreachable or filtered",
+					d.retransmitting, who, ep);
 			evidence(&f, "destination", "%s", ep);
-			evidence(&f, "process", "%s", who);
+			evidence(&f, d.nproc > 1 ? "processes" : "process", "%s",
+				 d.nproc > 1 ? d.procs : who);
 			evidence(&f, "SYN_SENT",
-				 "%u sockets, %u of them unanswered for 1 s or more", g->count,
-				 g->retransmitting);
-			if (g->max_retrans)
-				evidence(&f, "SYN retransmits", "up to %u so far", g->max_retrans);
+				 "%u sockets, %u of them unanswered for 1 s or more", d.count,
+				 d.retransmitting);
+			if (d.max_retrans)
+				evidence(&f, "SYN retransmits", "up to %u so far", d.max_retrans);
 			evidence(&f, "tcp_syn_retries", "%s",
 				 now(in->sysctl.syn_retries, a, sizeof(a)));
 			f.why = why_syn_sent;

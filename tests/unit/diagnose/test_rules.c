@@ -572,12 +572,27 @@ static void test_syn_sent_stuck(void **state)
 	assert_string_equal(o.f[0].peer, "198.51.100.99:5432");
 	assert_int_equal(o.f[0].port, 5432);
 	assert_int_equal(o.f[0].count, 3);
-	/* The same count spread over two processes: neither reaches 3. */
+	/* Four processes each stuck on one connect to one silent destination:
+	 * one outage, counted per destination across processes. */
 	td_snapshot_free(&snap);
 	td_snapshot_init(&snap, NULL);
 	add_syn_sent(&snap, 2, "198.51.100.99", 5432, 1, 77);
-	add_syn_sent(&snap, 2, "198.51.100.99", 5432, 1, 78);
 	assert_int_equal(run("syn-sent-stuck", &in, NULL, &o), 0);
+	add_syn_sent(&snap, 1, "198.51.100.99", 5432, 1, 78);
+	add_syn_sent(&snap, 1, "198.51.100.99", 5432, 2, 79);
+	add_syn_sent(&snap, 1, "198.51.100.99", 5432, 1, 80);
+	add_syn_sent(&snap, 5, "198.51.100.98", 5432, 0, 81); /* answered soon: another host */
+	assert_int_equal(run("syn-sent-stuck", &in, NULL, &o), 1);
+	assert_int_equal(o.f[0].count, 5);
+	assert_int_equal(o.f[0].pid, 77); /* the one with most */
+	assert_string_equal(o.f[0].peer, "198.51.100.99:5432");
+	assert_non_null(strstr(o.f[0].summary, "from 4 processes"));
+	assert_true(has_evidence(&o.f[0], "processes"));
+	for (size_t k = 0; k < o.f[0].nevidence; k++)
+		if (!strcmp(o.f[0].evidence[k].key, "processes")) {
+			assert_non_null(strstr(o.f[0].evidence[k].value, "app[77] (2)"));
+			assert_non_null(strstr(o.f[0].evidence[k].value, "app[80] (1)"));
+		}
 	td_snapshot_free(&snap);
 
 	/* A scanner: one SYN each to 63, then 64 addresses. */
@@ -594,6 +609,42 @@ static void test_syn_sent_stuck(void **state)
 	assert_int_equal(o.f[0].pid, 99);
 	assert_int_equal(o.f[0].count, 64);
 	assert_non_null(strstr(o.f[0].summary, "scanner"));
+	td_snapshot_free(&snap);
+}
+
+/* A client hammering a local listener whose accept queue is full: Linux drops
+ * the SYNs, so it is one accept-queue-overflow finding naming the clients,
+ * not also a syn-sent-stuck blaming a firewall. */
+static void test_accept_queue_drops_syns(void **state)
+{
+	struct td_snapshot snap;
+	struct td_rule_input in;
+	struct out o;
+	bool said = false;
+
+	(void)state;
+	td_snapshot_init(&snap, NULL);
+	input_init(&in, &snap);
+	add_listener(&snap, 7000, 5, 4, 50, "slow"); /* 5 > 4: full */
+	add_syn_sent(&snap, 6, "192.0.2.1", 7000, 2, 60);
+	assert_int_equal(run("syn-sent-stuck", &in, NULL, &o), 0);
+	assert_int_equal(run("accept-queue-overflow", &in, NULL, &o), 1);
+	assert_true(has_evidence(&o.f[0], "clients here"));
+	assert_true(has_evidence(&o.f[0], "their SYNs"));
+	assert_non_null(strstr(o.f[0].why, "drops new SYNs"));
+	for (size_t k = 0; k < o.f[0].nevidence; k++)
+		said |= !strcmp(o.f[0].evidence[k].key, "clients here") &&
+			strstr(o.f[0].evidence[k].value, "6 connects") &&
+			strstr(o.f[0].evidence[k].value, "app[60]");
+	assert_true(said);
+	td_snapshot_free(&snap);
+
+	/* A listener with room: the silence has another cause. */
+	td_snapshot_init(&snap, NULL);
+	add_listener(&snap, 7000, 0, 128, 50, "fast");
+	add_syn_sent(&snap, 6, "192.0.2.1", 7000, 2, 60);
+	assert_int_equal(run("syn-sent-stuck", &in, NULL, &o), 1);
+	assert_int_equal(run("accept-queue-overflow", &in, NULL, &o), 0);
 	td_snapshot_free(&snap);
 }
 
@@ -1311,6 +1362,7 @@ int main(void)
 		cmocka_unit_test(test_confirm_fin_wait1),
 		cmocka_unit_test(test_confirm_recv_queue),
 		cmocka_unit_test(test_time_wait_reuse),
+		cmocka_unit_test(test_accept_queue_drops_syns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
