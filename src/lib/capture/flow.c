@@ -1038,7 +1038,8 @@ const char *td_conn_problem(const struct td_conn *c)
 	case TD_CS_S0:
 		return "no answer to the SYN (no host there, or a firewall drops it)";
 	case TD_CS_REJ:
-		return "refused: nothing listens on that port (RST to the SYN)";
+		return "refused: nothing listens on that port, or a firewall rejects with RST "
+		       "(RST to the SYN)";
 	case TD_CS_RSTO:
 	case TD_CS_RSTOS0:
 		return "reset by the client";

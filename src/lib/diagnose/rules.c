@@ -47,6 +47,15 @@ int td_rule_sysctls_read(struct td_rule_sysctls *sc, const char *root)
 		{ "net.ipv4.tcp_syn_retries", offsetof(struct td_rule_sysctls, syn_retries) },
 		{ "net.ipv4.tcp_abort_on_overflow",
 		  offsetof(struct td_rule_sysctls, abort_on_overflow) },
+		{ "net.ipv4.tcp_syn_linear_timeouts",
+		  offsetof(struct td_rule_sysctls, syn_linear_timeouts) },
+	};
+	/* Not audited (nothing to recommend), but the retry texts need it. */
+	static const struct td_sysctl_entry linear = {
+		.name = "net.ipv4.tcp_syn_linear_timeouts",
+		.path = "net/ipv4/tcp_syn_linear_timeouts",
+		.per_netns = true,
+		.kind = TD_SK_INT,
 	};
 	int read = 0;
 
@@ -55,6 +64,8 @@ int td_rule_sysctls_read(struct td_rule_sysctls *sc, const char *root)
 		int64_t *field = (int64_t *)((char *)sc + fields[i].off);
 		struct td_sysctl_value v;
 
+		if (!e && !strcmp(fields[i].name, linear.name))
+			e = &linear;
 		if (!e || td_sysctl_read(e, root, &v, NULL) < 0 || v.n < 1)
 			continue;
 		field[0] = v.v[0];
@@ -900,6 +911,31 @@ static const char why_syn_sent[] =
 	"SYN tcp_syn_retries times with exponential backoff from 1 s before connect() fails "
 	"with ETIMEDOUT.";
 
+/* Linux 6.5+ (tcp_syn_linear_timeouts present). */
+static const char why_syn_sent_linear[] =
+	"A connect() stays in SYN_SENT until a SYN-ACK (connected), a RST (ECONNREFUSED) or "
+	"an ICMP error arrives. Silence means the SYN or the answer is dropped: the host is "
+	"down, a firewall drops packets, or a route is missing. This kernel retransmits the "
+	"SYN tcp_syn_linear_timeouts times a second apart, then tcp_syn_retries times with "
+	"exponential backoff, before connect() fails with ETIMEDOUT.";
+
+/* Seconds an unanswered connect() waits before ETIMEDOUT (initial RTO 1 s):
+ * tcp_write_timeout() allows syn_retries + linear retransmits, the first
+ * linear of them after 1 s each (tcp_retransmit_timer), then doubling. */
+static double syn_give_up_s(int64_t retries, int64_t linear)
+{
+	double total = 1, rto = 1;
+
+	if (linear < 0)
+		linear = 0;
+	for (int64_t k = 1; k <= retries + linear; k++) {
+		if (k > linear)
+			rto = rto * 2 > 120 ? 120 : rto * 2;
+		total += rto;
+	}
+	return total;
+}
+
 static int rule_syn_sent_stuck(const struct td_rule_input *in, const double *p, td_finding_cb cb,
 			       void *ctx)
 {
@@ -954,7 +990,21 @@ static int rule_syn_sent_stuck(const struct td_rule_input *in, const double *p, 
 				evidence(&f, "SYN retransmits", "up to %u so far", d.max_retrans);
 			evidence(&f, "tcp_syn_retries", "%s",
 				 now(in->sysctl.syn_retries, a, sizeof(a)));
-			f.why = why_syn_sent;
+			if (in->sysctl.syn_linear_timeouts >= 0)
+				evidence(&f, "tcp_syn_linear_timeouts", "%" PRId64,
+					 in->sysctl.syn_linear_timeouts);
+			if (in->sysctl.syn_retries >= 0)
+				evidence(&f, "connect() gives up",
+					 "after about %.0f s without an answer (%" PRId64
+					 " SYN retransmits)",
+					 syn_give_up_s(in->sysctl.syn_retries,
+						       in->sysctl.syn_linear_timeouts),
+					 in->sysctl.syn_retries +
+						 (in->sysctl.syn_linear_timeouts > 0
+							  ? in->sysctl.syn_linear_timeouts
+							  : 0));
+			f.why = in->sysctl.syn_linear_timeouts >= 0 ? why_syn_sent_linear
+								    : why_syn_sent;
 			action(&f, "Check that %s is up and listening: tcpdoctor probe %s", ep, ep);
 			action(&f,
 			       "Look for a firewall dropping SYNs or their answers (nft list "
@@ -1426,7 +1476,18 @@ static int queue_rule(const struct td_rule_input *in, const double *p, td_findin
 			"probes, the persist timer).";
 		action(&f, "If the peer's window is zero, fix the peer's reader (it is the "
 			   "recv-queue-backlog on the other host)");
-		action(&f, "Otherwise measure the path: tcpdoctor route %s", ep);
+		if (td_snapshot_is_listen_port(in->snap, s->s.lport)) {
+			char ca[64];
+
+			/* Server side: the peer's port is a client's ephemeral
+			 * one, nothing listens there to trace to. */
+			action(&f,
+			       "Otherwise measure the path from the client's side: tcpdoctor route "
+			       "%s, run on %s",
+			       lp, td_addr_str(s->s.family, s->s.raddr, ca, sizeof(ca)));
+		} else {
+			action(&f, "Otherwise measure the path: tcpdoctor route %s", ep);
+		}
 		action(&f, "Bound what the application buffers per connection and time out "
 			   "stalled writers");
 	} else {
@@ -1461,39 +1522,77 @@ static int rule_recv_queue(const struct td_rule_input *in, const double *p, td_f
 
 enum { LB_MIN };
 
+static const char why_listen_backlog[] =
+	"The listen() backlog is how many completed handshakes may wait for accept(); the "
+	"kernel caps it at net.core.somaxconn. A small one overflows on the first burst, and "
+	"the clients of an overflowing listener retry after a second or more.";
+
+/* One finding for every listener with a small backlog: four of them are the
+ * same advice four times, so they are listed in one. */
 static int rule_listen_backlog(const struct td_rule_input *in, const double *p, td_finding_cb cb,
 			       void *ctx)
 {
 	const struct td_snapshot *snap = in->snap;
+	const struct td_snap_listener *first = NULL;
+	struct td_finding f;
 	char ep[80], who[80], a[32];
+	size_t n = 0, listed = 0;
 
 	for (size_t i = 0; i < snap->nlisteners; i++) {
 		const struct td_snap_listener *l = &snap->listeners[i];
-		struct td_finding f;
 
 		if (!l->has_backlog || l->backlog >= p[LB_MIN])
 			continue;
-		finding_init(&f, "listen-backlog-too-small", TD_SEV_INFO);
-		td_endpoint_str(l->family, l->addr, l->port, ep, sizeof(ep));
-		owner_label(in, l->pid, l->comm, who, sizeof(who));
-		set_owner(&f, l->pid, l->comm);
-		f.port = l->port;
-		f.count = l->backlog;
+		if (!first)
+			first = l;
+		n++;
+	}
+	if (!n)
+		return 0;
+	finding_init(&f, "listen-backlog-too-small", TD_SEV_INFO);
+	td_endpoint_str(first->family, first->addr, first->port, ep, sizeof(ep));
+	owner_label(in, first->pid, first->comm, who, sizeof(who));
+	set_owner(&f, first->pid, first->comm);
+	f.port = first->port;
+	f.why = why_listen_backlog;
+	if (n == 1) {
+		f.count = first->backlog;
 		summary(&f,
 			"listener %s (%s) has a backlog of only %u: a burst of connects "
 			"overflows it",
-			ep, who, l->backlog);
+			ep, who, first->backlog);
 		evidence(&f, "listener", "%s", ep);
-		evidence(&f, "backlog", "%u (accept queue now %u)", l->backlog, l->accept_queue);
+		evidence(&f, "backlog", "%u (accept queue now %u)", first->backlog,
+			 first->accept_queue);
 		evidence(&f, "somaxconn", "%s", now(in->sysctl.somaxconn, a, sizeof(a)));
-		f.why = "The listen() backlog is how many completed handshakes may wait for "
-			"accept(); the kernel caps it at net.core.somaxconn. A small one overflows "
-			"on the first burst, and the clients of an overflowing listener retry "
-			"after a second or more.";
 		action(&f, "Pass a larger backlog to listen() (e.g. 511 or SOMAXCONN) in %s", who);
-		look_closer(&f, "tcpdoctor conns -l --sport %u", l->port);
+		look_closer(&f, "tcpdoctor conns -l --sport %u", first->port);
 		EMIT(&f);
+		return 0;
 	}
+	f.count = n;
+	summary(&f, "%zu listeners have a backlog below %.0f: a burst of connects overflows them",
+		n, p[LB_MIN]);
+	for (size_t i = 0; i < snap->nlisteners; i++) {
+		const struct td_snap_listener *l = &snap->listeners[i];
+
+		if (!l->has_backlog || l->backlog >= p[LB_MIN])
+			continue;
+		if (listed == TD_FINDING_MAX_EVIDENCE - 2) {
+			evidence(&f, "listener", "and %zu more (tcpdoctor conns -l)", n - listed);
+			break;
+		}
+		td_endpoint_str(l->family, l->addr, l->port, ep, sizeof(ep));
+		owner_label(in, l->pid, l->comm, who, sizeof(who));
+		evidence(&f, "listener", "%s: backlog %u (accept queue now %u), %s", ep, l->backlog,
+			 l->accept_queue, who);
+		listed++;
+	}
+	evidence(&f, "somaxconn", "%s", now(in->sysctl.somaxconn, a, sizeof(a)));
+	action(&f, "Pass a larger backlog to listen() (e.g. 511 or SOMAXCONN) in the processes "
+		   "listed");
+	look_closer(&f, "tcpdoctor conns -l");
+	EMIT(&f);
 	return 0;
 }
 

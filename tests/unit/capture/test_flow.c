@@ -177,6 +177,9 @@ static void test_refused_unanswered_rst(void **state)
 	assert_int_equal(td_conn_state(c), TD_CS_REJ);
 	assert_int_equal(c->dir[0].state, TD_CLOSE);
 	assert_true(c->closer == 1 && c->closer_rst);
+	/* A RST to a SYN may come from a firewall's reject too, as probe says. */
+	assert_non_null(strstr(td_conn_problem(c), "nothing listens"));
+	assert_non_null(strstr(td_conn_problem(c), "or a firewall rejects with RST"));
 	td_flow_free(t);
 
 	t = table(0);

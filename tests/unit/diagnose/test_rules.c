@@ -85,6 +85,7 @@ static void input_init(struct td_rule_input *in, const struct td_snapshot *snap)
 		.synack_retries = 5,
 		.syn_retries = 6,
 		.abort_on_overflow = 0,
+		.syn_linear_timeouts = -1, /* before Linux 6.5 */
 	};
 }
 
@@ -648,6 +649,43 @@ static void test_accept_queue_drops_syns(void **state)
 	td_snapshot_free(&snap);
 }
 
+static const char *evidence_of(const struct td_finding *f, const char *key)
+{
+	for (size_t i = 0; i < f->nevidence; i++)
+		if (!strcmp(f->evidence[i].key, key))
+			return f->evidence[i].value;
+	return NULL;
+}
+
+/* The retry texts follow the running kernel: tcp_syn_linear_timeouts (6.5+)
+ * adds retransmits a second apart before the exponential backoff. */
+static void test_syn_retry_texts(void **state)
+{
+	struct td_snapshot snap;
+	struct td_rule_input in;
+	struct out o;
+
+	(void)state;
+	td_snapshot_init(&snap, NULL);
+	input_init(&in, &snap);
+	add_syn_sent(&snap, 3, "198.51.100.99", 5432, 2, 77);
+	assert_int_equal(run("syn-sent-stuck", &in, NULL, &o), 1);
+	assert_non_null(strstr(evidence_of(&o.f[0], "connect() gives up"), "about 127 s"));
+	assert_null(evidence_of(&o.f[0], "tcp_syn_linear_timeouts"));
+	assert_null(strstr(o.f[0].why, "linear"));
+	in.sysctl.syn_linear_timeouts = 4;
+	assert_int_equal(run("syn-sent-stuck", &in, NULL, &o), 1);
+	assert_non_null(strstr(evidence_of(&o.f[0], "connect() gives up"), "about 131 s"));
+	assert_non_null(strstr(evidence_of(&o.f[0], "connect() gives up"), "10 SYN retransmits"));
+	assert_string_equal(evidence_of(&o.f[0], "tcp_syn_linear_timeouts"), "4");
+	assert_non_null(strstr(o.f[0].why, "tcp_syn_linear_timeouts times a second apart"));
+	in.sysctl.syn_retries = 3;
+	assert_int_equal(run("syn-sent-stuck", &in, NULL, &o), 1);
+	/* 1 + 4 x 1 + 2 + 4 + 8 */
+	assert_non_null(strstr(evidence_of(&o.f[0], "connect() gives up"), "about 19 s"));
+	td_snapshot_free(&snap);
+}
+
 /* ---- the piling rules and orphans ----------------------------------------------- */
 
 static void test_pilings(void **state)
@@ -908,6 +946,32 @@ static void test_queues(void **state)
 	assert_int_equal(o.f[0].count, 3);
 	assert_non_null(strstr(o.f[0].summary, "window stays zero"));
 	assert_true(has_evidence(&o.f[0], "window probes"));
+	{
+		bool route = false;
+
+		for (size_t k = 0; k < o.f[0].nactions; k++)
+			route |= !!strstr(o.f[0].actions[k], "tcpdoctor route 198.51.100.4:9000");
+		assert_true(route); /* client side: the service's address and port */
+	}
+	td_snapshot_free(&snap);
+
+	/* Server side: never a traceroute to the client's ephemeral port. */
+	td_snapshot_init(&snap, NULL);
+	add_listener(&snap, 8080, 0, 511, 3, "web");
+	s = mk(TD_ESTABLISHED, "192.0.2.1", 8080, "198.51.100.4", 51234);
+	s.wqueue = 4000000;
+	td_snapshot_add_owned(&snap, &s, 3, "web");
+	assert_int_equal(run("send-queue-backlog", &in, NULL, &o), 1);
+	for (size_t k = 0; k < o.f[0].nactions; k++)
+		assert_null(strstr(o.f[0].actions[k], ":51234"));
+	{
+		bool route = false;
+
+		for (size_t k = 0; k < o.f[0].nactions; k++)
+			route |= strstr(o.f[0].actions[k], "tcpdoctor route 192.0.2.1:8080") &&
+				 strstr(o.f[0].actions[k], "run on 198.51.100.4");
+		assert_true(route);
+	}
 	td_snapshot_free(&snap);
 }
 
@@ -928,6 +992,25 @@ static void test_settings(void **state)
 	assert_int_equal(run("listen-backlog-too-small", &in, NULL, &o), 1);
 	assert_int_equal(o.f[0].severity, TD_SEV_INFO);
 	assert_int_equal(o.f[0].port, 26);
+	/* Four listeners with a small backlog: one finding listing them, not
+	 * four copies of the same Why. */
+	add_listener(&snap, 27, 0, 5, 3, "a");
+	add_listener(&snap, 28, 0, 5, 4, "b");
+	add_listener(&snap, 29, 0, 5, 5, "c");
+	assert_int_equal(run("listen-backlog-too-small", &in, NULL, &o), 1);
+	assert_int_equal(o.f[0].count, 4);
+	assert_non_null(strstr(o.f[0].summary, "4 listeners"));
+	{
+		size_t listed = 0;
+
+		for (size_t k = 0; k < o.f[0].nevidence; k++)
+			listed += !strcmp(o.f[0].evidence[k].key, "listener");
+		assert_int_equal(listed, 4);
+	}
+	td_snapshot_free(&snap);
+	td_snapshot_init(&snap, NULL);
+	add_listener(&snap, 25, 0, 16, 2, "mta");
+	add_listener(&snap, 26, 0, 15, 2, "mta");
 
 	in.sysctl.port_lo = 10000;
 	in.sysctl.port_hi = 26383; /* 16384 ports */
@@ -1363,6 +1446,7 @@ int main(void)
 		cmocka_unit_test(test_confirm_recv_queue),
 		cmocka_unit_test(test_time_wait_reuse),
 		cmocka_unit_test(test_accept_queue_drops_syns),
+		cmocka_unit_test(test_syn_retry_texts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
