@@ -65,6 +65,37 @@ static void list_rules(FILE *fp)
 	}
 }
 
+/* --rules --json: the same table for machines. */
+static void list_rules_json(const struct td_ctx *ctx)
+{
+	size_t n;
+	const struct td_rule *r = td_rules(&n);
+	struct td_json j;
+
+	cmd_json_begin(&j, ctx, NULL);
+	td_json_begin_array(&j, "rules");
+	for (size_t i = 0; i < n; i++) {
+		td_json_begin_object(&j, NULL);
+		td_json_str(&j, "id", r[i].id);
+		td_json_str(&j, "title", r[i].title);
+		td_json_bool(&j, "needs_sample", r[i].needs_sample);
+		td_json_begin_array(&j, "thresholds");
+		for (size_t k = 0; k < TD_RULE_MAX_PARAMS && r[i].params[k].name; k++) {
+			td_json_begin_object(&j, NULL);
+			td_json_str(&j, "name", r[i].params[k].name);
+			td_json_double(&j, "default", r[i].params[k].def);
+			td_json_str(&j, "unit", r[i].params[k].unit);
+			td_json_str(&j, "why", r[i].params[k].why);
+			td_json_end_object(&j);
+		}
+		td_json_end_array(&j);
+		td_json_end_object(&j);
+	}
+	td_json_end_array(&j);
+	td_json_end_object(&j);
+	td_json_finish(&j);
+}
+
 static int on_opt(int val, const char *arg, void *data)
 {
 	struct opts *o = data;
@@ -336,7 +367,10 @@ int cmd_check(int argc, char **argv, struct td_ctx *ctx)
 		return cmd_fail(TD_EXIT_USAGE, "check: unexpected argument '%s' (see --help)",
 				argv[optind]);
 	if (o.list_rules) {
-		list_rules(stdout);
+		if (ctx->json)
+			list_rules_json(ctx);
+		else
+			list_rules(stdout);
 		return TD_EXIT_OK;
 	}
 	td_counters_init(&before);

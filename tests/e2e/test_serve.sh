@@ -52,8 +52,8 @@ want=$(ss -N "$SRV" -Htan | awk '{print $1}' | ss_canon_state | sort | uniq -c |
 is "$got" "$want" "tcpdoctor_sockets of the lab namespace = ss -N $SRV"
 like "$(grep '^tcpdoctor_sockets_by_port{state="CLOSE_WAIT",port="5000"}' "$TD_TMP/m.txt")" ' 4$' \
 	"CLOSE_WAIT by port: 4 on the lab server's port 5000"
-like "$(grep '^tcpdoctor_listen_backlog{port="5000"}' "$TD_TMP/m.txt")" ' [0-9]+$' \
-	"the lab listener's backlog is exported"
+like "$(grep '^tcpdoctor_listen_backlog{port="5000",address="[0-9a-f.:]*"}' "$TD_TMP/m.txt")" \
+	' [0-9]+$' "the lab listener's backlog is exported, by port and address"
 like "$(grep '^tcpdoctor_finding{rule="close-wait-leak",severity="warning"}' "$TD_TMP/m.txt")" \
 	' [1-9][0-9]*$' "the close-wait-leak finding is exported"
 like "$(grep -c '^# HELP ' "$TD_TMP/m.txt")" '^[0-9]+$' "HELP lines present"

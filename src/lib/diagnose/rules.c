@@ -1702,8 +1702,8 @@ static const struct td_rule rules[] = {
 	  false,
 	  { { "min", 4, "sockets",
 	      "a working application leaves CLOSE_WAIT as soon as it "
-	      "reads end of file; four held by one process at one instant "
-	      "means it does not close" },
+	      "reads end of file; four held by one process and still there "
+	      "a sample later means it does not close" },
 	    { "critical", 100, "sockets",
 	      "an order of magnitude more: descriptors run out "
 	      "soon" } },
