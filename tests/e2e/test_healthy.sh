@@ -107,6 +107,15 @@ wait_for 30 established_at_least 300 || diag "load slow to start: $(ss -N "$NS" 
 green "nginx: ab -k -c200 + wrk -c100 over IPv6, keep-alive"
 stop "$AB" "$WRK"
 
+# 2b. A client slower than its connections: ab with 1000 at once on a busy
+#    core gets to each end of file a second or two late, so its CLOSE_WAIT
+#    sockets outlive the sample (it closes most of them meanwhile).
+spawn "$NS" ab -q -t 60 -n 10000000 -c 1000 http://127.0.0.1:8080/small.bin >>"$TD_TMP/load.log" 2>&1
+AB=$SPAWNED
+wait_for 30 established_at_least 300 || diag "load slow to start: $(ss -N "$NS" -s)"
+green "nginx: ab -c1000, a client slower than its connections"
+stop "$AB"
+
 # 3. redis under redis-benchmark: 50 clients, pipelined and not.
 spawn "$NS" redis-benchmark -h 127.0.0.1 -p 6379 -c 50 -n 100000000 -q -t set,get,lpush >>"$TD_TMP/load.log" 2>&1
 RB=$SPAWNED

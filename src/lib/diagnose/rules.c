@@ -305,6 +305,26 @@ static int rule_close_wait_leak(const struct td_rule_input *in, const double *p,
 		n = lasting(snap, g);
 		if (!n || n < p[CW_MIN])
 			continue;
+		/* Most CLOSE_WAIT of this side (server on the port, or client)
+		 * were closed during the sample and the rest are young: a slow
+		 * reader (ab with a thousand connections on a busy core), not a
+		 * leak; leaked ones grow old. Counted over every process: the
+		 * sockets opened after the owner walk have none. */
+		if (snap->confirmed && g->persisting_old < p[CW_MIN]) {
+			uint64_t all = 0, kept = 0;
+
+			for (size_t k = 0; k < snap->ngroups; k++) {
+				const struct td_snap_group *h = &snap->groups[k];
+
+				if (h->kind == TD_SNAP_LOCAL && h->state == TD_CLOSE_WAIT &&
+				    h->port == g->port) {
+					all += h->count;
+					kept += h->persisting;
+				}
+			}
+			if (kept * 2 < all)
+				continue;
+		}
 		finding_init(&f, "close-wait-leak",
 			     n >= p[CW_CRIT] ? TD_SEV_CRITICAL : TD_SEV_WARNING);
 		owner_label(in, g->pid, g->comm, who, sizeof(who));
@@ -369,9 +389,11 @@ static int rule_close_wait_leak(const struct td_rule_input *in, const double *p,
 			   "is fixed; no sysctl shortens CLOSE_WAIT");
 		if (g->pid)
 			look_closer(&f, "tcpdoctor conns --state close-wait --pid %u -i", g->pid);
-		else
+		else if (g->port)
 			look_closer(&f, "tcpdoctor conns --state close-wait --sport %u -i",
 				    g->port);
+		else
+			look_closer(&f, "tcpdoctor conns --state close-wait -p -i");
 		EMIT(&f);
 	}
 	return 0;
@@ -1119,6 +1141,23 @@ static int piling(const struct td_rule_input *in, const double *p, td_finding_cb
 	}
 	if (!n || n < p[PILE_MIN])
 		return 0;
+	/* Most of them finished during the sample and those left are young:
+	 * peers that close (or read) slowly, such as ab with a thousand
+	 * connections on a busy core, not peers that are gone. */
+	if (snap->confirmed) {
+		uint64_t all = 0, old = 0;
+
+		for (size_t i = 0; i < snap->ngroups; i++) {
+			const struct td_snap_group *g = &snap->groups[i];
+
+			if (g->kind == TD_SNAP_LOCAL && g->state == pl->state) {
+				all += g->count;
+				old += g->persisting_old;
+			}
+		}
+		if (n * 2 < all && old < p[PILE_MIN])
+			return 0;
+	}
 	finding_init(&f, pl->id, n >= p[PILE_CRIT] ? TD_SEV_CRITICAL : TD_SEV_WARNING);
 	f.count = n;
 	summary(&f, "%" PRIu64 " sockets in %s: %s", n, td_state_name(pl->state), pl->what);
@@ -1411,6 +1450,25 @@ static bool queue_stuck(const struct td_snapshot *snap, const struct td_snap_soc
 	return a->info.bytes_received - a->rqueue == b->info.bytes_received - b->rqueue;
 }
 
+/* Did the process read another of its backlogged sockets during the
+ * sample? Then it reads, and is behind on this one (wrk on two busy cores
+ * leaves one of fifty connections unread for seconds), not stopped. */
+static bool reads_others(const struct td_snapshot *snap, const struct td_snap_top_list *t,
+			 uint32_t pid)
+{
+	if (!snap->confirmed || !pid)
+		return false;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct td_sock *a = &t->v[i].s, *b = &t->v[i].s2;
+
+		if (t->v[i].pid == pid && t->v[i].again && (a->flags & TD_SOCK_HAS_INFO) &&
+		    (b->flags & TD_SOCK_HAS_INFO) &&
+		    a->info.bytes_received - a->rqueue != b->info.bytes_received - b->rqueue)
+			return true;
+	}
+	return false;
+}
+
 static int queue_rule(const struct td_rule_input *in, const double *p, td_finding_cb cb, void *ctx,
 		      bool send)
 {
@@ -1424,7 +1482,8 @@ static int queue_rule(const struct td_rule_input *in, const double *p, td_findin
 	/* A zero window for one probe interval is flow control doing its job
 	 * on a bulk transfer; unanswered probes mean it stays shut. */
 	for (size_t i = 0; i < t->n && (double)t->v[i].value >= p[Q_BYTES]; i++) {
-		if (!queue_stuck(in->snap, &t->v[i], send, p[Q_BYTES]))
+		if (!queue_stuck(in->snap, &t->v[i], send, p[Q_BYTES]) ||
+		    (!send && reads_others(in->snap, t, t->v[i].pid)))
 			continue;
 		probe0 |= t->v[i].s.timer == TD_TIMER_PROBE0 &&
 			  (t->v[i].s.flags & TD_SOCK_HAS_INFO) &&

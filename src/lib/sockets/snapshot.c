@@ -454,9 +454,23 @@ int td_snapshot_confirm_cb(const struct td_sock *s, void *ctx)
 		    !((st == TD_FIN_WAIT1 || st == TD_LAST_ACK || st == TD_CLOSING) &&
 		      m->has_info && (s->flags & TD_SOCK_HAS_INFO) &&
 		      s->info.bytes_acked != m->bytes_acked)) {
+			bool old;
+
+			/* An orphaned FIN_WAIT2 is a timewait socket without
+			 * tcp_info: its timer counts down tcp_fin_timeout
+			 * (60 s by default) from the close. */
+			if (s->flags & TD_SOCK_HAS_INFO)
+				old = idle_ms(s) >= TD_SNAP_OLD_MS;
+			else if (st == TD_FIN_WAIT2 && s->timer == TD_TIMER_TIMEWAIT)
+				old = s->timer_ms + TD_SNAP_OLD_MS <= 60000;
+			else
+				old = true;
+
 			m->seen = 1;
 			snap->groups[m->gl - 1].persisting++;
 			snap->groups[m->gp - 1].persisting++;
+			snap->groups[m->gl - 1].persisting_old += old;
+			snap->groups[m->gp - 1].persisting_old += old;
 		}
 	}
 	for (int t = 0; t < TD_TOP_MAX; t++)

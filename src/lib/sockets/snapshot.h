@@ -25,6 +25,10 @@
 /* Closing sockets remembered (by cookie) to be looked for again a sample
  * later; beyond this many the snapshot cannot confirm and says so. */
 #define TD_SNAP_MARKS_MAX 65536
+/* A socket this long without data received is no close in progress: a
+ * client with a thousand connections on a busy core takes a second or two
+ * to get to each end of file, a leak keeps them for minutes. */
+#define TD_SNAP_OLD_MS 5000
 /* The states a rule blames on persistence: a snapshot count of them proves
  * nothing on a busy host (ab's CLOSE_WAIT lasts a microsecond), the same
  * sockets still there a sample later do. */
@@ -65,6 +69,9 @@ struct td_snap_group {
 	 * CLOSING only those whose peer acknowledged no byte in between (a peer
 	 * that reads is not stuck, however many are closing). */
 	uint32_t persisting;
+	/* Of those, the ones idle TD_SNAP_OLD_MS or more at the second read
+	 * (or without tcp_info): not a slow close in progress. */
+	uint32_t persisting_old;
 };
 
 struct td_snap_listener {
