@@ -97,7 +97,8 @@ struct server {
 	struct td_mbuf cached;
 	struct timespec cached_start; /* when the cached sample started */
 	bool have_cache;
-	struct td_counters prev; /* previous sample's counters (rates) */
+	struct td_counters prev;      /* previous sample's counters (rates) */
+	struct td_snapshot prev_snap; /* its closing sockets and queues (persistence) */
 	uint64_t scrapes, errors;
 };
 
@@ -372,6 +373,7 @@ static char *scrape(struct server *sv, const struct timespec *arrived, size_t *l
 	pthread_mutex_lock(&sv->lock);
 	if (!sv->have_cache || !after_or_same(&sv->cached_start, &oldest)) {
 		clock_gettime(CLOCK_MONOTONIC, &start);
+		sv->so.prev_snap = sv->prev.n ? &sv->prev_snap : NULL;
 		if (td_sample_take(&s, &sv->so, sv->prev.n ? &sv->prev : NULL) < 0)
 			s.errors++;
 		sv->scrapes++;
@@ -403,6 +405,10 @@ static char *scrape(struct server *sv, const struct timespec *arrived, size_t *l
 			td_counters_free(&sv->prev);
 			sv->prev = s.counters;
 			td_counters_init(&s.counters);
+			td_snapshot_free(&sv->prev_snap);
+			sv->prev_snap = s.snap;
+			td_snapshot_keep_marks(&sv->prev_snap);
+			td_snapshot_init(&s.snap, NULL);
 		}
 		td_sample_free(&s);
 	}
@@ -551,6 +557,7 @@ int cmd_serve(int argc, char **argv, struct td_ctx *ctx)
 		return cmd_fail(TD_EXIT_FAILED, "out of memory");
 	pthread_mutex_init(&sv->lock, NULL);
 	td_counters_init(&sv->prev);
+	td_snapshot_init(&sv->prev_snap, NULL);
 	sv->so.source = ctx->source;
 	sv->so.family = ctx->family;
 	sv->so.th = &o.th;
@@ -622,6 +629,7 @@ out:
 	free(key);
 	td_mbuf_free(&sv->cached);
 	td_counters_free(&sv->prev);
+	td_snapshot_free(&sv->prev_snap);
 	pthread_mutex_destroy(&sv->lock);
 	free(sv);
 	return rc;

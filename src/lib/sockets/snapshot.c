@@ -17,6 +17,7 @@ struct mark {
 	uint64_t bytes_acked;
 	uint32_t gl, gp; /* its LOCAL and PEER group indices + 1 */
 	uint8_t state, has_info, seen;
+	uint8_t old; /* sock_old() at this read */
 };
 
 struct distinct_key {
@@ -206,6 +207,20 @@ static int distinct_add(struct td_snapshot *snap, struct td_snap_group *g, size_
 	return 0;
 }
 
+static uint32_t idle_ms(const struct td_sock *s);
+
+/* No close in progress: idle TD_SNAP_OLD_MS or more. An orphaned FIN_WAIT2
+ * is a timewait socket without tcp_info: its timer counts down
+ * tcp_fin_timeout (60 s by default) from the close. */
+static bool sock_old(const struct td_sock *s, int st)
+{
+	if (s->flags & TD_SOCK_HAS_INFO)
+		return idle_ms(s) >= TD_SNAP_OLD_MS;
+	if (st == TD_FIN_WAIT2 && s->timer == TD_TIMER_TIMEWAIT)
+		return s->timer_ms + TD_SNAP_OLD_MS <= 60000;
+	return true;
+}
+
 static struct mark *mark_slot(struct mark *tab, size_t cap, uint64_t cookie)
 {
 	size_t i = (size_t)((cookie * 0x9e3779b97f4a7c15ULL) >> 20) & (cap - 1);
@@ -248,6 +263,7 @@ static int mark_add(struct td_snapshot *snap, const struct td_sock *s, int st, s
 	m->gp = (uint32_t)gp + 1;
 	m->has_info = !!(s->flags & TD_SOCK_HAS_INFO);
 	m->bytes_acked = s->info.bytes_acked;
+	m->old = sock_old(s, st);
 	snap->mn++;
 	return 0;
 }
@@ -454,17 +470,7 @@ int td_snapshot_confirm_cb(const struct td_sock *s, void *ctx)
 		    !((st == TD_FIN_WAIT1 || st == TD_LAST_ACK || st == TD_CLOSING) &&
 		      m->has_info && (s->flags & TD_SOCK_HAS_INFO) &&
 		      s->info.bytes_acked != m->bytes_acked)) {
-			bool old;
-
-			/* An orphaned FIN_WAIT2 is a timewait socket without
-			 * tcp_info: its timer counts down tcp_fin_timeout
-			 * (60 s by default) from the close. */
-			if (s->flags & TD_SOCK_HAS_INFO)
-				old = idle_ms(s) >= TD_SNAP_OLD_MS;
-			else if (st == TD_FIN_WAIT2 && s->timer == TD_TIMER_TIMEWAIT)
-				old = s->timer_ms + TD_SNAP_OLD_MS <= 60000;
-			else
-				old = true;
+			bool old = sock_old(s, st);
 
 			m->seen = 1;
 			snap->groups[m->gl - 1].persisting++;
@@ -499,4 +505,63 @@ int td_snapshot_confirm(struct td_snapshot *snap, struct td_source *src, const s
 	if (rc < 0)
 		snap->confirmed = false;
 	return rc;
+}
+
+int td_snapshot_confirm_prev(struct td_snapshot *snap, const struct td_snapshot *prev)
+{
+	const struct mark *pm = prev ? prev->marks : NULL;
+
+	if (!prev || snap->unconfirmable || prev->unconfirmable)
+		return 0;
+	for (size_t i = 0; i < snap->mcap; i++) {
+		struct mark *m = &((struct mark *)snap->marks)[i];
+		const struct mark *o;
+
+		if (!m->cookie || m->seen)
+			continue;
+		o = prev->mcap ? mark_slot((struct mark *)pm, prev->mcap, m->cookie) : NULL;
+		if (!o || !o->cookie || o->state != m->state)
+			continue;
+		if ((m->state == TD_FIN_WAIT1 || m->state == TD_LAST_ACK ||
+		     m->state == TD_CLOSING) &&
+		    m->has_info && o->has_info && m->bytes_acked != o->bytes_acked)
+			continue;
+		m->seen = 1;
+		snap->groups[m->gl - 1].persisting++;
+		snap->groups[m->gp - 1].persisting++;
+		snap->groups[m->gl - 1].persisting_old += m->old;
+		snap->groups[m->gp - 1].persisting_old += m->old;
+	}
+	/* The queue rules compare a socket's two reads whichever came first. */
+	for (int t = 0; t < TD_TOP_MAX; t++)
+		for (size_t i = 0; i < snap->top[t].n; i++) {
+			struct td_snap_sock *e = &snap->top[t].v[i];
+			const struct td_snap_top_list *pl = &prev->top[t];
+
+			if (!(e->s.flags & TD_SOCK_HAS_COOKIE))
+				continue;
+			for (size_t k = 0; k < pl->n; k++)
+				if (pl->v[k].s.cookie == e->s.cookie &&
+				    (pl->v[k].s.flags & TD_SOCK_HAS_COOKIE)) {
+					e->again = 1;
+					e->s2 = pl->v[k].s;
+				}
+		}
+	snap->confirmed = true;
+	return 0;
+}
+
+void td_snapshot_keep_marks(struct td_snapshot *snap)
+{
+	free(snap->groups);
+	free(snap->gidx);
+	free(snap->listeners);
+	free(snap->distinct);
+	snap->groups = NULL;
+	snap->gidx = NULL;
+	snap->listeners = NULL;
+	snap->distinct = NULL;
+	snap->ngroups = snap->gcap = snap->hcap = 0;
+	snap->nlisteners = snap->lcap = snap->dn = snap->dcap = 0;
+	snap->owners = NULL;
 }

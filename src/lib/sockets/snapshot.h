@@ -174,6 +174,17 @@ int td_snapshot_confirm(struct td_snapshot *snap, struct td_source *src, const s
  * with snap->confirmed set to true first. */
 int td_snapshot_confirm_cb(const struct td_sock *s, void *ctx);
 
+/* The same judgement against an earlier snapshot instead of a second read
+ * (serve and record: the previous sample): a closing socket of snap counts
+ * as persisting when prev held it in the same state, a top-list entry gets
+ * prev's read of it as s2. Sets snap->confirmed; does nothing when either
+ * cannot confirm (no cookies) or prev is NULL. Returns 0. */
+int td_snapshot_confirm_prev(struct td_snapshot *snap, const struct td_snapshot *prev);
+/* Free what td_snapshot_confirm_prev() does not need of snap (groups,
+ * listeners), keeping the marks and top lists, to hold it as the next
+ * sample's prev. td_snapshot_free() still frees the rest. */
+void td_snapshot_keep_marks(struct td_snapshot *snap);
+
 /* Is port a local listening port (any family, any address)? */
 bool td_snapshot_is_listen_port(const struct td_snapshot *snap, uint16_t port);
 
