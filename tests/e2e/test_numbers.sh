@@ -22,7 +22,7 @@ wait_for 10 ss_has "$NS" time-wait 3 || bail "no 3 TIME_WAIT: $(ss -N "$NS" -tan
 
 for src in netlink proc bpf; do
 	if [ "$src" = bpf ] && ! "$TCPDOCTOR" --netns "$NS" states --source bpf >/dev/null 2>&1; then
-		skip "states --by user --source bpf" "BPF counting not available here"
+		skip_kernel "states --by user --source bpf" "no BPF iterator (BTF) for the count program"
 		continue
 	fi
 	is "$(td_json '[.groups[] | select(.user == "-") | .states.TIME_WAIT] | add' \
