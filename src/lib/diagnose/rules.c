@@ -1378,7 +1378,7 @@ static int rule_retrans(const struct td_rule_input *in, const double *p, td_find
 	return 0;
 }
 
-enum { RS_RATE, RS_CRIT };
+enum { RS_RATE, RS_CRIT, RS_SHARE };
 
 static int rule_resets(const struct td_rule_input *in, const double *p, td_finding_cb cb, void *ctx)
 {
@@ -1392,19 +1392,30 @@ static int rule_resets(const struct td_rule_input *in, const double *p, td_findi
 		{ "TcpExt.TCPAbortOnTimeout", "given up after retransmissions" },
 		{ "TcpExt.TCPAbortOnMemory", "killed for lack of memory" },
 	};
-	double rsts, r;
+	double rsts, r, active = 0, passive = 0, opens;
 	int64_t onmem = 0;
 	struct td_finding f;
 
 	if (!rate(in, "Tcp.OutRsts", &rsts) || rsts < p[RS_RATE] || rsts <= 0)
 		return 0;
 	delta(in, "TcpExt.TCPAbortOnMemory", &onmem);
+	/* A host opening thousands of connections a second sends some resets
+	 * (late segments for connections just closed, aborted clients): a
+	 * share of its connections, not a pattern. */
+	rate(in, "Tcp.ActiveOpens", &active);
+	rate(in, "Tcp.PassiveOpens", &passive);
+	opens = active + passive;
+	if (onmem <= 0 && rsts < p[RS_CRIT] && opens > 0 && rsts < p[RS_SHARE] * opens)
+		return 0;
 	finding_init(&f, "reset-storm",
 		     rsts >= p[RS_CRIT] || onmem > 0 ? TD_SEV_CRITICAL : TD_SEV_WARNING);
 	f.rate = rsts;
 	f.count = (uint64_t)(rsts * in->elapsed + 0.5);
 	summary(&f, "this host sends %.1f resets/s", rsts);
 	evidence(&f, "OutRsts", "%.1f/s", rsts);
+	if (opens > 0)
+		evidence(&f, "new connections", "%.1f/s: %.1f resets per hundred", opens,
+			 100 * rsts / opens);
 	for (size_t i = 0; i < sizeof(causes) / sizeof(causes[0]); i++)
 		if (rate(in, causes[i].key, &r) && r > 0)
 			evidence(&f, strchr(causes[i].key, '.') + 1, "%.1f/s: %s", r,
@@ -1866,7 +1877,10 @@ static const struct td_rule rules[] = {
 	  { { "rate", 20, "/s",
 	      "a few resets per second come from port scans and aborted "
 	      "clients; more is a pattern" },
-	    { "critical", 200, "/s", "an order of magnitude more" } },
+	    { "critical", 200, "/s", "an order of magnitude more" },
+	    { "share", 0.05, "fraction",
+	      "of new connections (Tcp.ActiveOpens + PassiveOpens): below it a busy host's "
+	      "resets are the odd late segment or aborted client" } },
 	  rule_resets },
 	{ "send-queue-backlog",
 	  "unacknowledged data piling up towards a peer",

@@ -894,6 +894,24 @@ static void test_resets(void **state)
 	assert_int_equal(run("reset-storm", &in, NULL, &o), 1);
 	assert_int_equal(o.f[0].severity, TD_SEV_CRITICAL);
 	sample_free(&smp);
+	/* 22 resets/s while 5000 connections/s open: 0.4 per hundred, the odd
+	 * late segment of a busy host (ab -c1000 on nginx). */
+	sample_set(&smp, &in, 1.0, "Tcp: OutRsts ActiveOpens PassiveOpens\nTcp: 0 0 0\n",
+		   "Tcp: OutRsts ActiveOpens PassiveOpens\nTcp: 22 2500 2500\n", NULL, NULL, NULL);
+	assert_int_equal(run("reset-storm", &in, NULL, &o), 0);
+	sample_free(&smp);
+	/* One reset per new connection (an application aborting each): a storm. */
+	sample_set(&smp, &in, 1.0, "Tcp: OutRsts ActiveOpens PassiveOpens\nTcp: 0 0 0\n",
+		   "Tcp: OutRsts ActiveOpens PassiveOpens\nTcp: 300 0 300\n", NULL, NULL, NULL);
+	assert_int_equal(run("reset-storm", &in, NULL, &o), 1);
+	assert_true(has_evidence(&o.f[0], "new connections"));
+	sample_free(&smp);
+	/* Past the critical rate the share does not matter. */
+	sample_set(&smp, &in, 1.0, "Tcp: OutRsts ActiveOpens PassiveOpens\nTcp: 0 0 0\n",
+		   "Tcp: OutRsts ActiveOpens PassiveOpens\nTcp: 250 5000 5000\n", NULL, NULL, NULL);
+	assert_int_equal(run("reset-storm", &in, NULL, &o), 1);
+	assert_int_equal(o.f[0].severity, TD_SEV_CRITICAL);
+	sample_free(&smp);
 	td_snapshot_free(&snap);
 }
 
