@@ -13,7 +13,7 @@ need_root
 need_tool ip ss jq nginx ab wrk redis-server redis-benchmark
 need_binary
 
-RUNS=${TD_HEALTHY_RUNS:-5} # check runs per scene
+RUNS=${TD_HEALTHY_RUNS:-4} # check runs per scene
 TOTAL=0
 GREEN=0
 
@@ -146,6 +146,29 @@ is "$(td_json '[.findings[] | select(.rule == "time-wait-pressure")] | length' \
 	"TIME_WAIT over 30% of the ports to 127.0.0.1:6379 with tw_reuse=2: no EADDRNOTAVAIL predicted" \
 	"$(jq -r '.findings[].summary' "$TD_TMP/out" 2>/dev/null)"
 stop "$RB"
+
+# 5. Across a link: nginx in one namespace (192.0.2.1), ab and wrk in
+#    another; check on both sides.
+ns_pair healthyv
+sed -e "s|listen 127.0.0.1:8080 backlog=4096;|listen 192.0.2.1:8080 backlog=4096;|" \
+	-e "/listen \[::1\]:8080/d" -e "s|$TD_TMP/nginx.pid|$TD_TMP/nginx2.pid|" \
+	"$TD_TMP/nginx.conf" >"$TD_TMP/nginx2.conf"
+mkdir -p "$TD_TMP/nginx2"
+spawn "$NS_A" nginx -p "$TD_TMP/nginx2" -c "$TD_TMP/nginx2.conf" -g 'daemon off;'
+wait_for 20 ss_has "$NS_A" listening 1 || bail "nginx on the veth did not listen"
+spawn "$NS_B" ab -q -t 60 -n 10000000 -c 300 http://192.0.2.1:8080/small.bin >>"$TD_TMP/load.log" 2>&1
+AB=$SPAWNED
+spawn "$NS_B" wrk -t2 -c100 -d60s http://192.0.2.1:8080/big.bin >>"$TD_TMP/load.log" 2>&1
+WRK=$SPAWNED
+peers_busy() { [ "$(ss_state_count "$NS_B" established)" -ge 100 ]; }
+wait_for 30 peers_busy || diag "load slow to start: $(ss -N "$NS_B" -s)"
+NS_SAVED=$NS
+NS=$NS_A
+green "across a veth, server side: nginx under ab -c300 + wrk -c100 on 5 MB"
+NS=$NS_B
+green "across a veth, client side: ab -c300 + wrk -c100"
+NS=$NS_SAVED
+stop "$AB" "$WRK"
 
 diag "healthy busy runs: $GREEN of $TOTAL stayed at exit 0"
 td_done
