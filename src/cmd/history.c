@@ -258,8 +258,11 @@ static int show_at(const struct td_ctx *ctx, struct td_store *st, const struct o
 	}
 	printf("%sSample of %s%s (%s", td_style_bold(ctx->color),
 	       fmt_time(s.ts_ms, tbuf, sizeof(tbuf)), td_style_reset(ctx->color), s.source);
-	if (s.netns[0])
-		printf(", netns %s", s.netns);
+	if (s.netns[0]) {
+		/* The recorded --netns argument: a name anyone could pick. */
+		printf(", netns ");
+		td_fputs_esc(s.netns, stdout);
+	}
 	if (at_ms - s.ts_ms >= 1000)
 		printf(", %.0f s before the time asked", (double)(at_ms - s.ts_ms) / 1000);
 	printf(")\n");
@@ -478,8 +481,9 @@ static int show_png(const struct opts *o, const struct series *s)
 		      s->v, s->n, &err);
 	if (rc < 0)
 		return cmd_fail_err(&err);
-	printf("%s: %s, %zu samples, %s .. %s\n", o->png, o->plot, s->n,
-	       fmt_time(s->ts[0], a, sizeof(a)), fmt_time(s->ts[s->n - 1], b, sizeof(b)));
+	td_fputs_esc(o->png, stdout);
+	printf(": %s, %zu samples, %s .. %s\n", o->plot, s->n, fmt_time(s->ts[0], a, sizeof(a)),
+	       fmt_time(s->ts[s->n - 1], b, sizeof(b)));
 	return TD_EXIT_OK;
 }
 

@@ -93,6 +93,12 @@ if command -v sqlite3 >/dev/null && wait_for 30 at_least 2; then
 	view "history --from (findings)" history --db "$DB" --from -1h --rule close-wait-leak
 	like "$TD_OUT" "ev\\^\\[\\]0;pwned\\^Gx" "history shows the name escaped"
 	json_view "history --at --json" history --db "$DB" --at now
+	if command -v gnuplot >/dev/null; then
+		view "history --png, hostile file name" history --db "$DB" --from -1h \
+			--plot CLOSE_WAIT --png "$TD_TMP/$EVIL_RAW.png"
+	else
+		not_ok "history --png" "needs gnuplot (run scripts/deps)"
+	fi
 else
 	not_ok "record wrote two samples" "$(cat "$TD_TMP/rec.err")"
 fi
