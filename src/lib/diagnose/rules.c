@@ -1519,9 +1519,9 @@ static int queue_rule(const struct td_rule_input *in, const double *p, td_findin
 	f.count = n;
 	if (send)
 		summary(&f,
-			"%s%zu sockets hold >= %.0f bytes not yet acknowledged%s; worst %s -> %s "
+			"%s%zu socket%s >= %.0f bytes not yet acknowledged%s; worst %s -> %s "
 			"(%s)",
-			n == TD_SNAP_TOPK ? ">= " : "", n, p[Q_BYTES],
+			n == TD_SNAP_TOPK ? ">= " : "", n, n == 1 ? " holds" : "s hold", p[Q_BYTES],
 			probe0 ? ": the peer's window stays zero, it does not read" : "", lp, ep,
 			who);
 	else
