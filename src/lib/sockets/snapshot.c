@@ -499,8 +499,19 @@ int td_snapshot_confirm(struct td_snapshot *snap, struct td_source *src, const s
 
 	if (snap->unconfirmable)
 		return 0;
-	phase.states = TD_SNAP_CONFIRM_STATES | TD_STATE_BIT(TD_ESTABLISHED);
+	/* Only the states something waits for: the closing ones when marked,
+	 * ESTABLISHED when a queue top list holds one (the dump of every
+	 * connection again is the cost on a big host). */
+	phase.states = snap->mn ? TD_SNAP_CONFIRM_STATES : 0;
+	for (int t = TD_TOP_SENDQ; t <= TD_TOP_RECVQ; t++)
+		for (size_t i = 0; i < snap->top[t].n; i++) {
+			int st = snap->top[t].v[i].s.state;
+
+			phase.states |= TD_STATE_BIT(st == TD_NEW_SYN_RECV ? TD_SYN_RECV : st);
+		}
 	snap->confirmed = true;
+	if (!phase.states)
+		return 0; /* nothing to look for: nothing can persist */
 	rc = td_source_dump(src, &phase, TD_DUMP_INFO, td_snapshot_confirm_cb, snap, err);
 	if (rc < 0)
 		snap->confirmed = false;
