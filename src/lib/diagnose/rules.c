@@ -526,6 +526,7 @@ static int rule_time_wait_pressure(const struct td_rule_input *in, const double 
 	}
 	if (delta(in, "TcpExt.TCPTimeWaitOverflow", &overflow) && overflow > 0) {
 		struct td_finding f;
+		char nb[32];
 
 		finding_init(&f, "time-wait-pressure", TD_SEV_CRITICAL);
 		f.count = (uint64_t)overflow;
@@ -537,7 +538,8 @@ static int rule_time_wait_pressure(const struct td_rule_input *in, const double 
 		evidence(&f, "TCPTimeWaitOverflow", "+%" PRId64 " in %.1f s", overflow,
 			 in->elapsed);
 		evidence(&f, "TIME_WAIT", "%" PRIu64 " sockets", tw);
-		evidence(&f, "tcp_max_tw_buckets", "%" PRId64, in->sysctl.max_tw_buckets);
+		evidence(&f, "tcp_max_tw_buckets", "%s",
+			 now_val(in->sysctl.max_tw_buckets, nb, sizeof(nb)));
 		f.why = why_time_wait;
 		tw_advice(&f, in);
 		look_closer(&f, "tcpdoctor states --state time-wait --by peer");
