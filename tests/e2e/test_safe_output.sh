@@ -112,4 +112,22 @@ like "$TD_ERR" "ev\\^\\[\\]0;pwned\\^Gx" "pcap's error shows the file name escap
 view "capture, hostile -w file name" --netns "$NS" capture -i lo -c 1 --for 1s \
 	-w "$TD_TMP/no/dir/$EVIL_RAW.pcap"
 
+# A reverse-DNS answer is the zone owner's text: route prints hop names.
+# ip netns exec gives the namespace its own /etc/hosts (/etc/netns/NAME/).
+ns_pair safer
+spawn_py "$NS_B" "$TD_ACTOR" listen 192.0.2.2 7000 keep >/dev/null
+wait_for 10 ss_has "$NS_B" listening 1 || bail "route target not up"
+mkdir -p "/etc/netns/$NS_A"
+printf '127.0.0.1 localhost\n192.0.2.2 %s\n' "$EVIL_RAW" >"/etc/netns/$NS_A/hosts"
+ip netns exec "$NS_A" "$TCPDOCTOR" --no-color route 192.0.2.2 7000 -c 1 \
+	>"$TD_TMP/out" 2>"$TD_TMP/err"
+rm -rf "/etc/netns/$NS_A"
+if clean "$TD_TMP/out" 2>"$TD_TMP/why" && clean "$TD_TMP/err" 2>>"$TD_TMP/why"; then
+	ok "route, hostile PTR name: no control byte on stdout or stderr"
+else
+	not_ok "route, hostile PTR name: no control byte on stdout or stderr" "$(cat "$TD_TMP/why")"
+fi
+like "$(cat "$TD_TMP/out")" "ev\\^\\[\\]0;pwned\\^Gx \\(192\\.0\\.2\\.2\\)" \
+	"route shows the hop name escaped"
+
 td_done
