@@ -104,7 +104,7 @@ struct server {
 	bool have_cache;
 	struct td_counters prev;      /* previous sample's counters (rates) */
 	struct td_snapshot prev_snap; /* its closing sockets and queues (persistence) */
-	bool all_netns;		 /* --all-netns: every namespace, labelled */
+	bool all_netns;		      /* --all-netns: every namespace, labelled */
 	const char *netns_filter;
 	uint64_t scrapes, errors;
 };

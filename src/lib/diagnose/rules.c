@@ -1407,7 +1407,7 @@ static int rule_resets(const struct td_rule_input *in, const double *p, td_findi
 	rate(in, "Tcp.ActiveOpens", &active);
 	rate(in, "Tcp.PassiveOpens", &passive);
 	opens = active + passive;
-	if (onmem <= 0 && rsts < p[RS_CRIT] && opens > 0 && rsts < p[RS_SHARE] * opens)
+	if (onmem <= 0 && opens > 0 && rsts < p[RS_SHARE] * opens)
 		return 0;
 	finding_init(&f, "reset-storm",
 		     rsts >= p[RS_CRIT] || onmem > 0 ? TD_SEV_CRITICAL : TD_SEV_WARNING);
