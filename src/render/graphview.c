@@ -59,9 +59,10 @@ static double ms3(double v)
 	return round(v * 1e3) / 1e3;
 }
 
-/* Up to 8 series of up to n points each, in one allocation. */
+/* Up to MAX_SERIES series of up to n points each, in one allocation. */
+#define MAX_SERIES 10
 struct cols {
-	struct plot_series s[8];
+	struct plot_series s[MAX_SERIES];
 	double *buf;
 	size_t ns;
 };
@@ -96,7 +97,8 @@ static int build(struct cols *c, const struct td_series *s, enum td_graph_kind k
 		 double bin, char *note, size_t notelen)
 {
 	const struct td_series_dir *d = &s->d[dir], *o = &s->d[!dir];
-	size_t n = d->nsegs + d->nacks + d->nrtts + d->nflight + 1;
+	/* every series fits: an ACK can carry 4 SACK blocks */
+	size_t n = d->nsegs + 4 * d->nacks + d->nrtts + d->nflight + 1;
 	uint64_t *bytes[2] = { 0 }, *good[2] = { 0 };
 	size_t nb[2] = { 0 };
 
@@ -107,7 +109,7 @@ static int build(struct cols *c, const struct td_series *s, enum td_graph_kind k
 		n = nb[0] + 1;
 	}
 	memset(c, 0, sizeof(*c));
-	c->buf = malloc(sizeof(double) * 3 * 8 * n);
+	c->buf = malloc(sizeof(double) * 3 * MAX_SERIES * n);
 	if (!c->buf)
 		goto oom;
 	note[0] = '\0';
@@ -118,13 +120,14 @@ static int build(struct cols *c, const struct td_series *s, enum td_graph_kind k
 								  "zero-window probe" };
 		static const char *const mcolor[TD_MARK_COUNT] = { "#1f5fbf", "#d62728", "#ff7f0e",
 								   "#9467bd" };
-		struct plot_series *m[TD_MARK_COUNT], *ack, *win, *rst, *zw;
+		struct plot_series *m[TD_MARK_COUNT], *ack, *win, *rst, *zw, *sack;
 
 		for (int k = 0; k < TD_MARK_COUNT; k++)
 			m[k] = add(c, n, mname[k], mcolor[k], PLOT_BARS);
 		ack = add(c, n, "ACK", "#2ca02c", PLOT_STEPS);
 		win = add(c, n, "receive window", "#bcbd22", PLOT_STEPS);
 		zw = add(c, n, "zero window", "#e377c2", PLOT_POINTS);
+		sack = add(c, n, "SACK", "#8c564b", PLOT_BARS);
 		rst = add(c, n, "RST", "#000000", PLOT_POINTS);
 		for (size_t i = 0; i < d->nsegs; i++) {
 			const struct td_seq_pt *g = &d->segs[i];
@@ -141,6 +144,9 @@ static int build(struct cols *c, const struct td_series *s, enum td_graph_kind k
 			put(win, a->t, (double)(a->ack + a->window), 0);
 			if (!a->window)
 				put(zw, a->t, (double)a->ack, 0);
+			for (int k = 0; k < a->nsack; k++)
+				put(sack, a->t, (double)a->sack[k][0],
+				    (double)(a->sack[k][1] - a->sack[k][0]));
 		}
 		break;
 	}
@@ -201,7 +207,7 @@ oom:
 int graphview_draw(const struct td_series *s, enum td_graph_kind kind, int dir, double bin,
 		   const char *title, const char *path, bool svg, struct td_err *err)
 {
-	static const char *const ylabel[] = { "relative sequence number (bytes)", "bits per second",
+	static const char *const ylabel[] = { "relative sequence number", "bits per second",
 					      "RTT (ms)", "bytes" };
 	struct cols c;
 	char note[128], full[512];
@@ -217,6 +223,10 @@ int graphview_draw(const struct td_series *s, enum td_graph_kind kind, int dir, 
 	chart.series = c.s;
 	chart.nseries = c.ns;
 	chart.note = note[0] ? note : NULL;
+	/* engineering prefixes: 2M bit/s, 1.5 MB; RTTs in gnuplot's own */
+	chart.yformat = kind == TD_GRAPH_THROUGHPUT ? "%.1s %c"
+			: kind == TD_GRAPH_RTT	    ? NULL
+						    : "%.1s %cB";
 	rc = plot_chart(path, svg, &chart, err);
 	free(c.buf);
 	return rc;

@@ -323,7 +323,12 @@ static void write_chart(FILE *fp, const char *out, void *ctx)
 	put_quoted(fp, c->xlabel);
 	fputs("\nset ylabel ", fp);
 	put_quoted(fp, c->ylabel);
-	fputs("\nset grid\nset key outside bottom center horizontal\nset format y '%.0f'\n", fp);
+	fputs("\nset grid\nset key outside bottom center horizontal\n", fp);
+	if (c->yformat) {
+		fputs("set format y ", fp);
+		put_quoted(fp, c->yformat);
+		fputc('\n', fp);
+	}
 	for (size_t i = 0; i < c->nseries; i++) {
 		const struct plot_series *p = &c->series[i];
 

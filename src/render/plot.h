@@ -35,8 +35,9 @@ struct plot_chart {
 	int width, height; /* pixels; 0: 1200 x 800 */
 	const struct plot_series *series;
 	size_t nseries;
-	const char *note; /* a line under the title, or NULL */
-	bool svg_;	  /* set by plot_chart */
+	const char *note;    /* a line under the title, or NULL */
+	const char *yformat; /* gnuplot's format of the y tics, NULL: its own */
+	bool svg_;	     /* set by plot_chart */
 };
 
 /* Draw c into path as a PNG (svg: an SVG). Series with no point are left
