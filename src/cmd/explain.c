@@ -214,7 +214,9 @@ static void print_wrapped(const char *first, int start, const char *s, size_t le
 {
 	const char *end = s + len;
 	int col = start;
-	bool line_empty = true;
+	/* Text after a title ("NAME - ") goes to the next line when its first
+	 * piece does not fit there. */
+	bool line_empty = start <= indent;
 
 	fputs(first, stdout);
 	while (s < end) {
@@ -351,7 +353,9 @@ static void print_identity(const struct td_kb_entry *e, const struct td_kb_tr *t
 			append_list(buf, sizeof(buf), t->aliases, w->sep);
 		}
 	}
-	print_wrapped(td_style_dim(c), 0, buf, strlen(buf), INDENT, width, td_style_reset(c));
+	/* Indented by 2 only: "/proc/sys/net/ipv4/tcp_slow_start_after_idle" is
+	 * one piece of 44 columns and must fit the narrowest page. */
+	print_wrapped(td_style_dim(c), 0, buf, strlen(buf), 2, width, td_style_reset(c));
 }
 
 static void print_entry(const struct td_kb_entry *e, enum td_kb_lang lang, bool c, int width)

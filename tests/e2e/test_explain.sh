@@ -81,6 +81,17 @@ if $HAVE_WIDTH; then
 	else
 		not_ok "COLUMNS=60 wraps Chinese text to 60 columns" "widest line: $w"
 	fi
+	# The narrowest page explain allows: every topic, both languages.
+	for lang in en zh_CN; do
+		# shellcheck disable=SC2086 # one argument per topic
+		COLUMNS=46 td explain --lang "$lang" $NAMES
+		w=$(width <<<"$TD_OUT")
+		if [ "$TD_RC" -eq 0 ] && [ "$w" -le 46 ]; then
+			ok "COLUMNS=46 --lang $lang: all $N topics fit 46 columns"
+		else
+			not_ok "COLUMNS=46 --lang $lang: all topics fit 46 columns" "exit $TD_RC, widest line: $w"
+		fi
+	done
 else
 	skip "Chinese text wrapped by display width" "no C.UTF-8 locale with CJK widths for wc -L"
 fi
