@@ -13,6 +13,7 @@
 #include "cmd/cmd.h"
 #include "cmd/commands.h"
 #include "sockets/netns.h"
+#include "sockets/sockdiag.h"
 
 #ifndef TD_VERSION
 #define TD_VERSION "0.1.0"
@@ -50,6 +51,7 @@ static const struct td_command commands[] = {
 	  "take a sample every interval into SQLite (sar-like history)" },
 	{ "history", cmd_history, 0,
 	  "what the recorded samples say at a time, over a range, or for a rule" },
+	{ "completion", cmd_completion, 0, "print the bash, zsh or fish completion script" },
 };
 
 #define DEFAULT_COMMAND "check"
@@ -62,7 +64,7 @@ static void usage(FILE *fp)
 		    "\n"
 		    "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(fp, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		fprintf(fp, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(fp,
 		"With no command, runs '%s'.\n"
 		"\n"
@@ -100,6 +102,17 @@ static const struct td_command *find_command(const char *name)
 		if (!strcmp(commands[i].name, name))
 			return &commands[i];
 	return NULL;
+}
+
+const struct td_command *cmd_table(size_t *n)
+{
+	*n = sizeof(commands) / sizeof(commands[0]);
+	return commands;
+}
+
+const struct td_command *cmd_find(const char *name)
+{
+	return find_command(name);
 }
 
 /* Value of a global option given as "--opt VALUE" or "--opt=VALUE";
@@ -141,6 +154,11 @@ int main(int argc, char **argv)
 
 	if (!rest)
 		return cmd_fail(TD_EXIT_FAILED, "out of memory");
+	/* The shells' completion scripts ask here (completion.c). */
+	if (argc > 1 && !strcmp(argv[1], "__complete")) {
+		free(rest);
+		return cmd_complete(argc, argv);
+	}
 	td_source_init(&ctx.source);
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v;
@@ -218,6 +236,12 @@ int main(int argc, char **argv)
 			free(rest);
 			return cmd_fail_err(&err);
 		}
+		/* A file that is no dump fails now, before any table is printed. */
+		if (ctx.source.kind == TD_SRC_REPLAY &&
+		    td_replay_check(ctx.source.replay_path, &err) < 0) {
+			free(rest);
+			return cmd_fail(TD_EXIT_USAGE, "%s", err.msg);
+		}
 	}
 	if (save_dump) {
 		if (ctx.source.kind != TD_SRC_AUTO && ctx.source.kind != TD_SRC_NETLINK) {
@@ -243,7 +267,11 @@ int main(int argc, char **argv)
 		}
 		if ((cmd->flags & CMD_ENTER_NETNS) && td_netns_enter(ctx.netns, &err) < 0) {
 			free(rest);
-			return cmd_fail(err.code == -TD_ENOTFOUND ? TD_EXIT_USAGE : TD_EXIT_FAILED,
+			/* a name or path that is no namespace is the user's; a
+			 * refusal to enter one is a failure to get the data */
+			return cmd_fail(err.code == -TD_ENOTFOUND || err.code == -EINVAL
+						? TD_EXIT_USAGE
+						: TD_EXIT_FAILED,
 					"%s", err.msg);
 		}
 	}

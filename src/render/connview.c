@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 
 #include "render/connview.h"
@@ -140,7 +141,20 @@ void connview_text(struct connview *v, const struct td_conn *c, const char *suff
 	PUT_LIT(&l, " > ");
 	put_endpoint(&l, c, 1);
 	PUT_LIT(&l, " start=");
-	put_fixed(&l, c->first_ns - v->t0, 1000, 6);
+	if (v->wall) {
+		time_t sec = (time_t)(c->first_ns / 1000000000ull);
+		struct tm tm;
+		char hms[32];
+		size_t n;
+
+		localtime_r(&sec, &tm);
+		n = strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+		snprintf(hms + n, sizeof(hms) - n, ".%06u",
+			 (unsigned)(c->first_ns / 1000 % 1000000));
+		put_str(&l, hms);
+	} else {
+		put_fixed(&l, c->first_ns - v->t0, 1000, 6);
+	}
 	PUT_LIT(&l, " dur=");
 	put_fixed(&l, c->last_ns - c->first_ns, 1000, 6);
 	PUT_LIT(&l, " out=");

@@ -78,6 +78,8 @@ check "... and it was still running then" test -d "/proc/$CAP_PID"
 finish "$CAP_PID"
 out=$(cat "$TD_TMP/main.out")
 is "$CAP_RC" 0 "--for 5s: exits 0"
+like "$(grep -m1 '^#' <<<"$out")" ' start=[0-2][0-9]:[0-5][0-9]:[0-6][0-9]\.[0-9]{6} ' \
+	"a live line's start is the time of day, not seconds since the first packet"
 is "$(grep '^#' <<<"$out" | grep -vc 'in progress')" 4 "one line per connection (4, port 5001 only)"
 is "$(grep '^#' <<<"$out" | grep -v 'in progress' | awk '{ print $1 }' | sort -u | wc -l)" 4 \
 	"... each connection once"
