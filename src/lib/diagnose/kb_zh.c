@@ -629,7 +629,7 @@ static const struct td_kb_tr rows[] = {
 	  "关闭大量连接的主机（代理、网关）。",
 	  "对端不确认 FIN，孤儿堆积\n"
 	  "繁忙代理上值太小：关闭变成重置" },
-	{ "net.ipv4.ip_local_port_range", "临时端口范围|本地端口范围", NULL,
+	{ "net.ipv4.ip_local_port_range", "临时端口范围|本地端口范围|临时端口", NULL,
 	  "connect() 挑选临时端口的范围",
 	  "出站连接的源端口从这里选。到同一目的地址和端口，最多只能有这么多并发连接（含 TIME_WAIT）。默认 32768-60999。",
 	  "客户端和代理。",
@@ -823,7 +823,7 @@ static const struct td_kb_tr rows[] = {
 	  "没有 SYN+ACK：服务端宕机、被过滤，或半连接队列满\n"
 	  "没有最后的 ACK：SYN 洪水、非对称路由\n"
 	  "回了 RST：没有监听（ECONNREFUSED）" },
-	{ "four-way-close", "四次挥手|挥手|断开连接|关闭连接", NULL,
+	{ "four-way-close", "四次挥手|挥手|断开连接|关闭连接|主动关闭方|被动关闭方", NULL,
 	  "FIN、ACK、FIN、ACK：TCP 连接如何关闭，一次关一个方向",
 	  "每一方用 FIN 关闭自己的发送方向，另一方确认。主动关闭方经过 FIN_WAIT1、FIN_WAIT2、TIME_WAIT；被动关闭方经过 "
 	  "CLOSE_WAIT（直到应用 close()）、LAST_ACK、CLOSED。中间的 ACK 和 FIN 常合并在一个报文里，所以抓包里常只看到三个。",

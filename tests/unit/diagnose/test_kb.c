@@ -562,6 +562,26 @@ static const struct zh_case zh_cases[] = {
 	{ "接收队列", "Recv-Q" },
 	{ "发送队列", "Send-Q" },
 	{ "状态机", "tcp-state-machine" },
+	/* The rest of docs/explain.md's glossary. */
+	{ "请求套接字", "NEW_SYN_RECV" },
+	{ "SYN cookie", "SYN-cookies" },
+	{ "SYN 洪水", "syn-flood" },
+	{ "快速恢复", "fast-retransmit" },
+	{ "尾部丢包探测", "RACK-TLP" },
+	{ "重复确认", "fast-retransmit" },
+	{ "延迟确认", "delayed-ack" },
+	{ "选择性确认", "SACK" },
+	{ "窗口缩放", "window-scaling" },
+	{ "窗口探测", "zero-window" },
+	{ "最大报文段长度", "MSS" },
+	{ "路径MTU发现", "PMTU" },
+	{ "显式拥塞通知", "ECN" },
+	{ "最大报文段生存时间", "MSL" },
+	{ "孤儿套接字", "orphan" },
+	{ "临时端口", "net.ipv4.ip_local_port_range" },
+	{ "主动关闭方", "four-way-close" },
+	{ "拆包", "message-boundaries" },
+	{ "重置", "RST" },
 };
 
 static void test_chinese_aliases(void **state)
