@@ -32,7 +32,7 @@ static const char help[] =
 	"                a counter: ListenOverflows, TcpExtListenOverflows, TCP.tw\n"
 	"                a check rule or lab scenario: close-wait-leak, syn-flood\n"
 	"                a column: Recv-Q, Send-Q; a concept: backlog, 2MSL, Nagle, SACK\n"
-	"                in Chinese: 三次握手, 四次挥手, 半连接队列, 全连接队列, 连接被对方重设\n"
+	"                in Chinese: 三次握手, 半连接队列, 连接被对方重设\n"
 	"  --list        every topic: kind, name and one line\n"
 	"  --kind KIND   with --list: only state, flags, errno, sysctl, counter, rule,\n"
 	"                column or concept\n"

@@ -1796,7 +1796,8 @@ static const struct td_kb_entry entries[] = {
 	  "tcpdoctor explain SYN+ECE+CWR",
 	  "RFC 3168 (ECN)\n"
 	  "Documentation/networking/ip-sysctl.rst: tcp_ecn" },
-	{ TD_KB_CONCEPT, "icmp-unreachable", "unreachable|destination-unreachable|ICMP-unreachable|no-route", 0,
+	{ TD_KB_CONCEPT, "icmp-unreachable",
+	  "unreachable|destination-unreachable|ICMP-unreachable|no-route", 0,
 	  "ICMP destination unreachable: what TCP does with it",
 	  "A router or host answering with ICMP unreachable. During connect() Linux treats "
 	  "host, network and port unreachable as hard errors after the retransmissions "
