@@ -422,6 +422,9 @@ for cmd in explain fsm; do
 	is "$TD_RC" 0 "$cmd --help exits 0"
 	like "$TD_OUT" "usage: tcpdoctor $cmd" "$cmd --help shows the usage"
 	like "$TD_OUT" "Examples:" "$cmd --help has examples"
+	if $HAVE_WIDTH; then
+		is "$([ "$(width <<<"$TD_OUT")" -le 80 ] && echo fits)" fits "$cmd --help fits 80 columns"
+	fi
 done
 td --help
 like "$TD_OUT" "explain " "tcpdoctor --help lists explain"
