@@ -892,6 +892,17 @@ static const struct td_kb_entry entries[] = {
 	  "strace -f -e trace=network -p PID\n"
 	  "tcpdoctor explain ECONNABORTED",
 	  "man 2 accept (error handling: treat EPROTO like EAGAIN and retry)" },
+	{ TD_KB_ERRNO, "ENODEV", NULL, ENODEV,
+	  "no such device: SO_BINDTODEVICE or a scope id names an interface that is not there",
+	  "setsockopt(SO_BINDTODEVICE) with an interface name this network namespace does not "
+	  "have, or a link-local IPv6 address whose scope id names no interface. Nothing is "
+	  "sent.",
+	  "The application, when it binds to a device or connects to fe80:: addresses.",
+	  "A VRF or interface name mistyped, or not created yet at start-up\n"
+	  "The service runs in another network namespace than the interface",
+	  "ip link\n"
+	  "tcpdoctor explain EADDRNOTAVAIL",
+	  "man 7 socket (SO_BINDTODEVICE)" },
 	{ TD_KB_ERRNO, "ERESTART", NULL, ERESTART,
 	  "interrupted system call should be restarted: kernel-internal, rarely seen",
 	  "The kernel uses it inside to restart a call after a signal; user space should "
@@ -1836,7 +1847,7 @@ static const struct td_kb_entry entries[] = {
 	  "(self-connect)",
 	  "tcpdoctor lab run simultaneous-open\n"
 	  "tcpdoctor fsm --paths",
-	  "RFC 9293 3.5 (figure 8, simultaneous initiation)" },
+	  "RFC 9293 3.5 (simultaneous initiation)" },
 	{ TD_KB_CONCEPT, "tcp-state-machine", "state-machine|TCP-states|every-state|FSM|State", 0,
 	  "the eleven RFC states (twelve in Linux) and how segments move a connection",
 	  "RFC 9293 defines LISTEN, SYN-SENT, SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1/2, "

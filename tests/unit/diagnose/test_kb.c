@@ -94,6 +94,7 @@ static const struct errno_case errnos[] = {
 	E(EINTR),	E(ESHUTDOWN),  E(EMFILE),	E(ENFILE),	 E(EACCES),
 	E(EPERM),	E(EBADF),      E(EINVAL),	E(EFAULT),	 E(ENOMEM),
 	E(EPROTO),	E(ENOTSOCK),   E(EAFNOSUPPORT), E(ENOPROTOOPT),	 E(ECANCELED),
+	E(ENODEV),
 };
 
 /* The socket errno range of the issue: every number in it has an entry. */
