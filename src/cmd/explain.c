@@ -546,7 +546,7 @@ int cmd_explain(int argc, char **argv, struct td_ctx *ctx)
 		const struct td_kb_entry *e;
 		struct td_err err = { 0 };
 
-		if (td_kb_find(argv[i], &e, nearest, &err) < 0) {
+		if (td_kb_find_lang(argv[i], o.lang, &e, nearest, &err) < 0) {
 			cmd_fail(TD_EXIT_USAGE, "%s", err.msg);
 			status = TD_EXIT_USAGE;
 			continue;

@@ -264,6 +264,9 @@ td explain --list $'\e[2J'
 unlike "$TD_ERR" $'\e' "--list with an escape sequence for a topic: no ESC on stderr"
 td explain 三次挥于
 like "$TD_ERR" "nearest: (three-way-handshake|four-way-close)" "a Chinese typo suggests the nearest entry"
+td explain --lang zh_CN 三次挥于
+like "$TD_ERR" "^tcpdoctor: 没有 '三次挥于' 的条目；最接近的：(three-way-handshake|four-way-close)、" \
+	"--lang zh_CN: the suggestion is in Chinese too"
 
 # ---- every counter, rule and scenario --------------------------------------------
 

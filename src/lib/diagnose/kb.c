@@ -3229,9 +3229,13 @@ static void nearest_names(const char *topic, const char *nearest[TD_KB_NEAREST])
 	}
 }
 
-static int not_found(const char *topic, const char *nearest[TD_KB_NEAREST], struct td_err *err)
+/* The message in the reader's language; both arms of each ?: are literal
+ * formats, so the compiler checks them. */
+static int not_found(const char *topic, enum td_kb_lang lang, const char *nearest[TD_KB_NEAREST],
+		     struct td_err *err)
 {
 	const char *near[TD_KB_NEAREST];
+	bool zh = lang == TD_KB_ZH;
 	char shown[52];
 	int num = errno_number(topic);
 
@@ -3247,24 +3251,38 @@ static int not_found(const char *topic, const char *nearest[TD_KB_NEAREST], stru
 		if (name)
 			return td_err_set(
 				err, -TD_ENOTFOUND,
-				"no tcpdoctor entry for '%s': errno %d is %s, \"%s\" here "
-				"(tcpdoctor explain --list --kind errno shows the ones explained)",
+				zh ? "没有 '%s' 的 tcpdoctor 条目：errno %d 是 %s，本机的消息为 "
+				     "\"%s\""
+				     "（tcpdoctor explain --list --kind errno 列出已解释的 errno）"
+				   : "no tcpdoctor entry for '%s': errno %d is %s, \"%s\" here "
+				     "(tcpdoctor explain --list --kind errno shows the ones "
+				     "explained)",
 				shown, num, name, strerror(num));
 		return td_err_set(
 			err, -TD_ENOTFOUND,
-			"no entry for '%s': no errno has that number here "
-			"(tcpdoctor explain --list --kind errno shows the ones explained)",
+			zh ? "没有 '%s' 的条目：本机没有这个编号的 errno"
+			     "（tcpdoctor explain --list --kind errno 列出已解释的 errno）"
+			   : "no entry for '%s': no errno has that number here "
+			     "(tcpdoctor explain --list --kind errno shows the ones explained)",
 			shown);
 	}
 	return td_err_set(err, -TD_ENOTFOUND,
-			  "no entry for '%s'; nearest: %s, %s, %s "
-			  "(tcpdoctor explain --list shows every topic)",
+			  zh ? "没有 '%s' 的条目；最接近的：%s、%s、%s"
+			       "（tcpdoctor explain --list 列出全部主题）"
+			     : "no entry for '%s'; nearest: %s, %s, %s "
+			       "(tcpdoctor explain --list shows every topic)",
 			  shown, near[0] ? near[0] : "-", near[1] ? near[1] : "-",
 			  near[2] ? near[2] : "-");
 }
 
 int td_kb_find(const char *topic, const struct td_kb_entry **entry,
 	       const char *nearest[TD_KB_NEAREST], struct td_err *err)
+{
+	return td_kb_find_lang(topic, TD_KB_EN, entry, nearest, err);
+}
+
+int td_kb_find_lang(const char *topic, enum td_kb_lang lang, const struct td_kb_entry **entry,
+		    const char *nearest[TD_KB_NEAREST], struct td_err *err)
 {
 	const struct td_kb_entry *e = NULL;
 	const char *rest;
@@ -3279,7 +3297,7 @@ int td_kb_find(const char *topic, const struct td_kb_entry **entry,
 		for (i = 0; i < TD_KB_NEAREST; i++)
 			nearest[i] = NULL;
 	if (!topic[0] || !make_key(topic, strlen(topic), key) || !key[0])
-		return not_found(topic, nearest, err);
+		return not_found(topic, lang, nearest, err);
 
 	/* An entry's own name or alias first, so "CLOSE" is the state and
 	 * "NULL" the scan, whatever the parsers below would make of them. */
@@ -3293,7 +3311,7 @@ int td_kb_find(const char *topic, const struct td_kb_entry **entry,
 	if (!e && (num = errno_number(topic)) >= 0)
 		e = find_by_value(TD_KB_ERRNO, num);
 	if (!e && (rest = after_errno_word(topic)))
-		return td_kb_find(rest, entry, nearest, err);
+		return td_kb_find_lang(rest, lang, entry, nearest, err);
 	if (!e)
 		e = find_by_message(topic);
 	if (!e && td_kb_parse_flags(topic, &flags, NULL) == 0)
@@ -3306,7 +3324,7 @@ int td_kb_find(const char *topic, const struct td_kb_entry **entry,
 	if (!e)
 		e = find_counter(topic);
 	if (!e)
-		return not_found(topic, nearest, err);
+		return not_found(topic, lang, nearest, err);
 	*entry = e;
 	return 0;
 }

@@ -694,10 +694,25 @@ static void test_chinese_complete(void **state)
 
 static void test_languages(void **state)
 {
+	const char *nearest[TD_KB_NEAREST];
+	const struct td_kb_entry *e = NULL;
 	enum td_kb_lang l = TD_KB_EN;
 	struct td_err err = { 0 };
 
 	(void)state;
+	/* Messages in the reader's language; lookups in every language. */
+	assert_int_equal(td_kb_find_lang("三次握首", TD_KB_ZH, &e, nearest, &err), -TD_ENOTFOUND);
+	assert_string_equal(nearest[0], "three-way-handshake");
+	assert_non_null(strstr(err.msg, "最接近的：three-way-handshake"));
+	td_err_clear(&err);
+	assert_int_equal(td_kb_find_lang("2", TD_KB_ZH, &e, NULL, &err), -TD_ENOTFOUND);
+	assert_non_null(strstr(err.msg, "ENOENT"));
+	assert_non_null(strstr(err.msg, "条目"));
+	td_err_clear(&err);
+	assert_int_equal(td_kb_find_lang("半连接队列", TD_KB_EN, &e, NULL, &err), 0);
+	assert_string_equal(e->name, "syn-queue");
+	assert_int_equal(td_kb_find_lang("errno 104", TD_KB_ZH, &e, NULL, &err), 0);
+	assert_string_equal(e->name, "ECONNRESET");
 	static const char *const zh[] = { "zh",		  "zh_CN", "zh-CN", "zh_CN.UTF-8",
 					  "zh_CN.utf8@x", "ZH_cn", "zh_SG", "zh-Hans",
 					  "chinese",	  "中文" };
