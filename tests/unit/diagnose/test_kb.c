@@ -749,6 +749,80 @@ static void test_languages(void **state)
 	assert_int_equal(td_kb_lang_from_env("", "", "", "fr_FR.UTF-8"), TD_KB_EN);
 }
 
+/* glibc's own zh_CN catalogue, when this machine has it: every Chinese
+ * errno message must be the one a Chinese system prints. A .mo file is a
+ * header (magic, revision, count, offset of the originals' table, offset of
+ * the translations' table) and two tables of (length, offset) pairs. */
+static char *mo_translate(const unsigned char *mo, size_t size, const char *msgid)
+{
+	uint32_t n, orig, tran;
+
+	if (size < 20 || (mo[0] | mo[1] << 8 | mo[2] << 16 | (uint32_t)mo[3] << 24) != 0x950412de)
+		return NULL;
+#define U32(off)                                                                                   \
+	((uint32_t)mo[off] | (uint32_t)mo[(off) + 1] << 8 | (uint32_t)mo[(off) + 2] << 16 |        \
+	 (uint32_t)mo[(off) + 3] << 24)
+	n = U32(8);
+	orig = U32(12);
+	tran = U32(16);
+	for (uint32_t i = 0; i < n; i++) {
+		size_t ol, oo, tl, to;
+
+		if ((size_t)orig + 8 * (i + 1) > size || (size_t)tran + 8 * (i + 1) > size)
+			return NULL;
+		ol = U32(orig + 8 * i);
+		oo = U32(orig + 8 * i + 4);
+		tl = U32(tran + 8 * i);
+		to = U32(tran + 8 * i + 4);
+		if (oo + ol > size || to + tl > size)
+			return NULL;
+		if (ol == strlen(msgid) && !memcmp(mo + oo, msgid, ol))
+			return strndup((const char *)mo + to, tl);
+	}
+#undef U32
+	return NULL;
+}
+
+static void test_glibc_messages(void **state)
+{
+	static const char path[] = "/usr/share/locale/zh_CN/LC_MESSAGES/libc.mo";
+	size_t n = 0, size = 0, checked = 0;
+	const struct td_kb_entry *t = td_kb_entries(&n);
+	unsigned char *mo = NULL;
+	FILE *fp = fopen(path, "rb");
+	long len;
+
+	(void)state;
+	if (!fp) {
+		skip(); /* no glibc Chinese catalogue on this machine */
+		return;
+	}
+	if (fseek(fp, 0, SEEK_END) == 0 && (len = ftell(fp)) > 0 && fseek(fp, 0, SEEK_SET) == 0) {
+		size = (size_t)len;
+		mo = malloc(size);
+		assert_non_null(mo);
+		assert_int_equal(fread(mo, 1, size, fp), size);
+	}
+	fclose(fp);
+	for (size_t i = 0; mo && i < n; i++) {
+		struct td_kb_tr zh;
+		char *want;
+
+		if (t[i].kind != TD_KB_ERRNO || !td_kb_text(&t[i], TD_KB_ZH, &zh))
+			continue;
+		want = mo_translate(mo, size, strerror(t[i].value));
+		if (!want)
+			continue; /* glibc has no translation for it */
+		if (!zh.message || strcmp(zh.message, want))
+			fail_msg("%s: our zh_CN message '%s', glibc's '%s'", t[i].name,
+				 zh.message ? zh.message : "(none)", want);
+		free(want);
+		checked++;
+	}
+	free(mo);
+	assert_true(checked > 40);
+}
+
 /* ---- the table itself ---- */
 
 static void check_text(const struct td_kb_entry *e, const char *field, const char *s, bool list)
@@ -996,6 +1070,7 @@ int main(void)
 		cmocka_unit_test(test_chinese_aliases),
 		cmocka_unit_test(test_chinese_complete),
 		cmocka_unit_test(test_languages),
+		cmocka_unit_test(test_glibc_messages),
 		cmocka_unit_test(test_entries_complete),
 		cmocka_unit_test(test_next_points_somewhere),
 		cmocka_unit_test(test_kind_names),
