@@ -268,6 +268,28 @@ td explain --lang zh_CN 三次挥于
 like "$TD_ERR" "^tcpdoctor: 没有 '三次挥于' 的条目；最接近的：(three-way-handshake|four-way-close)、" \
 	"--lang zh_CN: the suggestion is in Chinese too"
 
+# ---- the columns our views print ---------------------------------------------------
+
+# Every header word of watch, conns and who is a topic (watch's TIME excepted).
+headers=()
+td watch -c 1
+[ "$TD_RC" -eq 0 ] && read -ra w <<<"$(head -1 <<<"$TD_OUT")" && headers+=("${w[@]:1}")
+td conns
+[ "$TD_RC" -eq 0 ] && read -ra w <<<"$(head -1 <<<"$TD_OUT")" && headers+=("${w[@]}")
+td who :1-65535
+[ -n "$TD_OUT" ] && read -ra w <<<"$(head -1 <<<"$TD_OUT")" && headers+=("${w[@]}")
+missing=()
+for h in "${headers[@]}"; do
+	td explain -- "$h"
+	[ "$TD_RC" -eq 0 ] || missing+=("$h")
+done
+if [ ${#headers[@]} -gt 20 ] && [ ${#missing[@]} -eq 0 ]; then
+	ok "every column header of watch, conns and who (${#headers[@]}) explains"
+else
+	not_ok "every column header of watch, conns and who explains" \
+		"headers: ${headers[*]}" "missing: ${missing[*]}"
+fi
+
 # ---- every counter, rule and scenario --------------------------------------------
 
 if [ -n "${TD_SRCDIR:-}" ] && [ -d "$TD_SRCDIR/src" ]; then

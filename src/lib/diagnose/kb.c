@@ -18,7 +18,7 @@
 /* clang-format off */
 static const struct td_kb_entry entries[] = {
 	/* ---- states (kernel numbering, include/net/tcp_states.h) ---- */
-	{ TD_KB_STATE, "LISTEN", NULL, TD_LISTEN,
+	{ TD_KB_STATE, "LISTEN", "LIST", TD_LISTEN,
 	  "a server socket waiting for connections: listen() was called",
 	  "The socket answers SYNs sent to its address and port. Each SYN creates a request "
 	  "socket (SYN_RECV); a completed handshake moves the connection to the accept queue, "
@@ -38,7 +38,7 @@ static const struct td_kb_entry entries[] = {
 	  "RFC 9293 3.10.7.2 (segment arrives in LISTEN)\n"
 	  "net/ipv4/inet_connection_sock.c: inet_csk_listen_start()\n"
 	  "man 2 listen" },
-	{ TD_KB_STATE, "SYN_SENT", NULL, TD_SYN_SENT,
+	{ TD_KB_STATE, "SYN_SENT", "SYN-S", TD_SYN_SENT,
 	  "connect() sent a SYN and waits for the peer's SYN+ACK",
 	  "The first step of an active open. The kernel retransmits the SYN with a doubling "
 	  "timeout (1 s, 2 s, 4 s...) up to net.ipv4.tcp_syn_retries times, then connect() "
@@ -58,7 +58,7 @@ static const struct td_kb_entry entries[] = {
 	  "RFC 9293 3.5 (three-way handshake), 3.10.7.3 (segment arrives in SYN-SENT)\n"
 	  "net/ipv4/tcp_output.c: tcp_connect()\n"
 	  "net/ipv4/tcp_timer.c: tcp_write_timeout()" },
-	{ TD_KB_STATE, "SYN_RECV", NULL, TD_SYN_RECV,
+	{ TD_KB_STATE, "SYN_RECV", "SYN-R", TD_SYN_RECV,
 	  "a SYN arrived and was answered with SYN+ACK; waiting for the final ACK",
 	  "The passive half of the handshake (RFC SYN-RECEIVED). On Linux a connection in this "
 	  "phase is a small request socket, TCP_NEW_SYN_RECV, kept in the listener's SYN queue "
@@ -97,7 +97,7 @@ static const struct td_kb_entry entries[] = {
 	  "RFC 9293 3.3.2 (state machine), 3.8 (data communication)\n"
 	  "RFC 9293 3.8.4 (keep-alives)\n"
 	  "net/ipv4/tcp_input.c: tcp_rcv_established()" },
-	{ TD_KB_STATE, "FIN_WAIT1", NULL, TD_FIN_WAIT1,
+	{ TD_KB_STATE, "FIN_WAIT1", "FW1", TD_FIN_WAIT1,
 	  "this side closed first and sent FIN; waiting for it to be acknowledged",
 	  "close() or shutdown(SHUT_WR) queued a FIN behind any unsent data. The state ends "
 	  "when the peer acknowledges the FIN (FIN_WAIT2), sends its own FIN at the same time "
@@ -117,7 +117,7 @@ static const struct td_kb_entry entries[] = {
 	  "RFC 9293 3.6 (closing a connection)\n"
 	  "net/ipv4/tcp.c: tcp_close(), tcp_shutdown()\n"
 	  "net/ipv4/tcp_timer.c: tcp_orphan_retries()" },
-	{ TD_KB_STATE, "FIN_WAIT2", NULL, TD_FIN_WAIT2,
+	{ TD_KB_STATE, "FIN_WAIT2", "FW2", TD_FIN_WAIT2,
 	  "our FIN is acknowledged; waiting for the peer to close its side",
 	  "The connection is half-closed: this side will send no more data, the peer still "
 	  "may. RFC 9293 lets this last forever. Linux bounds it only for orphans (sockets "
@@ -136,7 +136,7 @@ static const struct td_kb_entry entries[] = {
 	  "RFC 9293 3.6 (closing), 3.6.1 (half-closed connections)\n"
 	  "net/ipv4/tcp.c: tcp_close() (orphan FIN_WAIT2 timer)\n"
 	  "Documentation/networking/ip-sysctl.rst: tcp_fin_timeout" },
-	{ TD_KB_STATE, "TIME_WAIT", "time-wait-exhaustion", TD_TIME_WAIT,
+	{ TD_KB_STATE, "TIME_WAIT", "time-wait-exhaustion|TW", TD_TIME_WAIT,
 	  "the connection is closed; its address pair is held for 60 s",
 	  "After both FINs are exchanged, the side that closed first keeps the four-tuple so "
 	  "that late segments of this connection cannot be taken for a new one, and so it can "
@@ -174,7 +174,7 @@ static const struct td_kb_entry entries[] = {
 	  "tcpdoctor fsm --from CLOSED",
 	  "RFC 9293 3.3.2 (state machine), 3.10.7.1 (segment arrives in CLOSED)\n"
 	  "include/net/tcp_states.h" },
-	{ TD_KB_STATE, "CLOSE_WAIT", NULL, TD_CLOSE_WAIT,
+	{ TD_KB_STATE, "CLOSE_WAIT", "CW", TD_CLOSE_WAIT,
 	  "the peer has closed; this side has not called close() yet",
 	  "The peer sent FIN: read() here returns 0 (end of file). The kernel acknowledged it "
 	  "and now waits for this application to close() or shutdown() its side. There is no "
@@ -194,7 +194,7 @@ static const struct td_kb_entry entries[] = {
 	  "tcpdoctor fsm --from CLOSE_WAIT",
 	  "RFC 9293 3.6 (closing), 3.6.1 (half-closed connections)\n"
 	  "net/ipv4/tcp_input.c: tcp_fin()" },
-	{ TD_KB_STATE, "LAST_ACK", NULL, TD_LAST_ACK,
+	{ TD_KB_STATE, "LAST_ACK", "LA", TD_LAST_ACK,
 	  "both sides closed; waiting for the ACK of our FIN",
 	  "The passive closer has sent its FIN after the peer's and waits for the final ACK. "
 	  "When it arrives the connection is gone, without TIME_WAIT on this side. Normally it "
@@ -209,7 +209,7 @@ static const struct td_kb_entry entries[] = {
 	  "tcpdoctor lab run last-ack",
 	  "RFC 9293 3.6 (closing)\n"
 	  "net/ipv4/tcp_input.c: tcp_rcv_state_process()" },
-	{ TD_KB_STATE, "CLOSING", NULL, TD_CLOSING,
+	{ TD_KB_STATE, "CLOSING", "CLSNG", TD_CLOSING,
 	  "both sides sent FIN at the same time; waiting for the ACK of ours",
 	  "A simultaneous close: our FIN was not yet acknowledged when the peer's FIN "
 	  "arrived. Once our FIN is acknowledged both sides go to TIME_WAIT. Rare, and "
@@ -2517,7 +2517,7 @@ static const struct td_kb_entry entries[] = {
 	  "tcpdoctor states --by peer\n"
 	  "tcpdoctor conns --dst ADDRESS",
 	  "man 8 ss, man 8 netstat" },
-	{ TD_KB_COLUMN, "Process", "users|PID/Program-name|program", 0,
+	{ TD_KB_COLUMN, "Process", "users|PID/Program-name|program|COMMAND|PID|USER|FD", 0,
 	  "which process holds the socket (ss -p users:, netstat -p PID/Program name)",
 	  "The processes with a file descriptor on the socket. TIME_WAIT, request sockets, "
 	  "orphans and sockets waiting in an accept queue belong to nobody and show '-'. A "
