@@ -170,3 +170,15 @@ clean:
 	rm -rf build
 
 -include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)
+
+# The lab under load (root, minutes, not run by CI): every scenario
+# STRESS_REPS times (default 10) while a busy loop per CPU runs.
+.PHONY: stress
+stress: all
+	@tests/stress $(STRESS_REPS)
+
+# Long fuzzing (not run by CI): each target FUZZ_SECONDS (default 600) in
+# turn, then its finds merged into the kept corpus, tests/fuzz/corpus/.
+.PHONY: fuzz-long
+fuzz-long:
+	@FUZZ_LIBS="$(LIBS)" tests/fuzz/run --long $(or $(FUZZ_SECONDS),600)

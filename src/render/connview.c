@@ -184,7 +184,7 @@ void connview_text(struct connview *v, const struct td_conn *c, const char *suff
 		PUT_LIT(&l, " rtt=-");
 	}
 	PUT_LIT(&l, " retx=");
-	put_u64(&l, td_conn_ana(c, TD_A_RETRANS) + td_conn_ana(c, TD_A_SPURIOUS_RETRANS));
+	put_u64(&l, td_conn_ana(c, TD_A_RETRANS)); /* fast and spurious ones included */
 	PUT_LIT(&l, " dupack=");
 	put_u64(&l, td_conn_ana(c, TD_A_DUP_ACK));
 	PUT_LIT(&l, " zwin=");
@@ -283,7 +283,7 @@ void connview_tally(struct connview *v, const struct td_conn *c)
 	if (!c->dir[0].fin_sent && !c->dir[1].fin_sent && !c->dir[0].rsts && !c->dir[1].rsts &&
 	    cs != TD_CS_S0)
 		v->never_closed++;
-	if (td_conn_ana(c, TD_A_RETRANS) || td_conn_ana(c, TD_A_SPURIOUS_RETRANS))
+	if (td_conn_ana(c, TD_A_RETRANS))
 		v->with_retrans++;
 	/* Per server address and port: a bounded table, the rest uncounted. */
 	for (g = 0; g < v->ngroups; g++)
