@@ -2624,11 +2624,18 @@ const struct td_kb_tr *td_kb_translations(enum td_kb_lang lang, size_t *n)
 	return NULL;
 }
 
+/* Rows keep the order of entries[] (test_kb checks), so the row of entry i
+ * is row i; the search is for an entry outside the table or a row moved. */
 static const struct td_kb_tr *find_tr(const struct td_kb_entry *e, enum td_kb_lang lang)
 {
 	size_t n, i;
 	const struct td_kb_tr *t = td_kb_translations(lang, &n);
 
+	if (e >= entries && e < entries + N_ENTRIES) {
+		i = (size_t)(e - entries);
+		if (i < n && !strcmp(t[i].name, e->name))
+			return &t[i];
+	}
 	for (i = 0; i < n; i++)
 		if (!strcmp(t[i].name, e->name))
 			return &t[i];
