@@ -255,6 +255,30 @@ if $HAVE_WIDTH; then
 fi
 is "$(td_json '.count' explain --list --lang zh --json)" "$N" "--list --lang zh --json lists every topic"
 
+# The translation as gettext tools see it: one PO message per entry and
+# field (the errno messages too), built from the two --json outputs, must
+# be complete for msgfmt: no untranslated, no fuzzy message.
+if command -v msgfmt >/dev/null 2>&1; then
+	# shellcheck disable=SC2086 # one argument per topic
+	"$TCPDOCTOR" explain --json $NAMES >"$TD_TMP/en.json"
+	# shellcheck disable=SC2086
+	"$TCPDOCTOR" explain --json --lang zh_CN $NAMES >"$TD_TMP/zh.json"
+	jq -rn --slurpfile en "$TD_TMP/en.json" --slurpfile zh "$TD_TMP/zh.json" '
+	  def text: if type == "array" then join("\n") else . end;
+	  "msgid \"\"\nmsgstr \"Project-Id-Version: tcpdoctor explain\\n\"\n\"PO-Revision-Date: \\n\"\n\"Last-Translator: tcpdoctor\\n\"\n\"Language-Team: zh_CN\\n\"\n\"Language: zh_CN\\n\"\n\"MIME-Version: 1.0\\n\"\n\"Content-Type: text/plain; charset=UTF-8\\n\"\n\"Content-Transfer-Encoding: 8bit\\n\"\n",
+	  ([$en[0].entries, $zh[0].entries] | transpose[] | . as [$e, $z]
+	   | ("summary", "meaning", "who_sees", "causes", "message") as $f
+	   | select($f != "message" or $e.kind == "errno")
+	   | (if $f == "message" then $z.message_zh else $z[$f] end) as $tr
+	   | "msgctxt \(($e.name + "." + $f) | @json)\nmsgid \($e[$f] | text | @json)\nmsgstr \(($tr // "") | text | @json)\n")' \
+		>"$TD_TMP/zh_CN.po"
+	stats=$(msgfmt --statistics -c -o /dev/null "$TD_TMP/zh_CN.po" 2>&1)
+	want=$((N * 4 + $(grep -c '^errno ' <<<"$LIST")))
+	is "$stats" "$want translated messages." "msgfmt --statistics: $want translated, none untranslated or fuzzy"
+else
+	skip "msgfmt --statistics on the translation" "msgfmt not installed (gettext)"
+fi
+
 # Echoed input never carries control bytes to the terminal.
 td explain $'\e]0;pwned\a\e[31m三次挥手x'
 is "$TD_RC" 2 "a topic with escape sequences exits 2"
