@@ -272,10 +272,63 @@ int BPF_PROG(on_receive_reset, struct sock *sk)
 	return sock_event(sk, TD_TR_RECV_RST, 0);
 }
 
-/* A reset sent with no socket (a SYN to a closed port) has sk NULL: it is
- * not reported (no socket, no namespace to filter on). */
+/* A reset the kernel sends with no socket (a segment to a closed port,
+ * reason NO_SOCKET) has sk NULL: its tuple is the incoming segment's,
+ * reversed, its namespace the receiving device's. */
+static __always_inline int nosock_reset(const struct sk_buff *skb, __u32 reason)
+{
+	const unsigned char *head;
+	struct td_tr_event *e;
+	__u16 nh, th;
+	__u8 ver = 0;
+	__be16 ports[2];
+
+	if (!skb || cfg_pid || cfg_states)
+		return 0; /* no owner, no state: cannot match those filters */
+	head = BPF_CORE_READ(skb, head);
+	nh = BPF_CORE_READ(skb, network_header);
+	th = BPF_CORE_READ(skb, transport_header);
+	if (cfg_netns && BPF_CORE_READ(skb, dev, nd_net.net, ns.inum) != cfg_netns)
+		return 0;
+	if (bpf_probe_read_kernel(&ver, 1, head + nh) || bpf_probe_read_kernel(ports, 4, head + th))
+		return 0;
+	ver >>= 4;
+	if (ver != 4 && ver != 6)
+		return 0;
+	/* Ours is the segment's destination. */
+	if (!port_ok(bpf_ntohs(ports[1]), bpf_ntohs(ports[0])))
+		return 0;
+	e = reserve();
+	if (!e)
+		return 0;
+	e->kind = TD_TR_SEND_RST;
+	e->flags = TD_TR_F_NOSOCK;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->reason = reason;
+	e->lport = bpf_ntohs(ports[1]);
+	e->rport = bpf_ntohs(ports[0]);
+	if (ver == 4) {
+		e->family = AF_INET;
+		bpf_probe_read_kernel(e->laddr, 4, head + nh + 16); /* daddr */
+		bpf_probe_read_kernel(e->raddr, 4, head + nh + 12); /* saddr */
+	} else {
+		e->family = AF_INET6;
+		bpf_probe_read_kernel(e->laddr, 16, head + nh + 24);
+		bpf_probe_read_kernel(e->raddr, 16, head + nh + 8);
+	}
+	submit(e);
+	return 0;
+}
+
+/* sk is NULL for a reset without a socket (nosock_reset); skb is NULL
+ * for an active reset (tcp_send_active_reset: close with unread data,
+ * linger 0, memory). */
 SEC("tp_btf/tcp_send_reset")
 int BPF_PROG(on_send_reset, const struct sock *sk, const struct sk_buff *skb, int reason)
 {
+	if (!(cfg_kinds & (1u << TD_TR_SEND_RST)))
+		return 0;
+	if (!sk)
+		return nosock_reset(skb, (__u32)reason);
 	return sock_event(sk, TD_TR_SEND_RST, (__u32)reason);
 }

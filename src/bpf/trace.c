@@ -4,6 +4,7 @@
 #include "bpf/tdbpf.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,7 +12,113 @@
 
 #ifdef TD_HAVE_BPF
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#endif
+
+/* include/net/rstreason.h as of 6.18 (the values of enum sk_rst_reason:
+ * the generic ones, then sk_rst_reason's own, then MPTCP's). */
+static const char *const builtin_reasons[] = {
+	"NOT_SPECIFIED",
+	"NO_SOCKET",
+	"TCP_INVALID_ACK_SEQUENCE",
+	"TCP_RFC7323_PAWS",
+	"TCP_TOO_OLD_ACK",
+	"TCP_ACK_UNSENT_DATA",
+	"TCP_FLAGS",
+	"TCP_OLD_ACK",
+	"TCP_ABORT_ON_DATA",
+	"TCP_TIMEWAIT_SOCKET",
+	"INVALID_SYN",
+	"TCP_ABORT_ON_CLOSE",
+	"TCP_ABORT_ON_LINGER",
+	"TCP_ABORT_ON_MEMORY",
+	"TCP_STATE",
+	"TCP_KEEPALIVE_TIMEOUT",
+	"TCP_DISCONNECT_WITH_DATA",
+	"MPTCP_RST_EUNSPEC",
+	"MPTCP_RST_EMPTCP",
+	"MPTCP_RST_ERESOURCE",
+	"MPTCP_RST_EPROHIBIT",
+	"MPTCP_RST_EWQ2BIG",
+	"MPTCP_RST_EBADPERF",
+	"MPTCP_RST_EMIDDLEBOX",
+	"ERROR",
+};
+
+#define REASON_PREFIX "SK_RST_REASON_"
+
+void td_tr_reasons_builtin(struct td_tr_reasons *r)
+{
+	memset(r, 0, sizeof(*r));
+	for (size_t i = 0; i < sizeof(builtin_reasons) / sizeof(builtin_reasons[0]); i++)
+		snprintf(r->name[i], sizeof(r->name[i]), "%s", builtin_reasons[i]);
+}
+
+const char *td_tr_reason_name(const struct td_tr_reasons *r, uint32_t v)
+{
+	if (!r) {
+		if (v < sizeof(builtin_reasons) / sizeof(builtin_reasons[0]))
+			return builtin_reasons[v];
+		return NULL;
+	}
+	if (v >= TD_TR_MAX_REASONS || !r->name[v][0])
+		return NULL;
+	return r->name[v];
+}
+
+#ifdef TD_HAVE_BPF
+int td_tr_reasons_from_btf(struct td_tr_reasons *r, const struct btf *btf)
+{
+	struct td_tr_reasons fresh = { .from_btf = true };
+	const struct btf_type *t;
+	const struct btf_enum *v;
+	int id = btf ? btf__find_by_name_kind(btf, "sk_rst_reason", BTF_KIND_ENUM) : -ENOENT;
+
+	if (id < 0)
+		return -ENOENT;
+	t = btf__type_by_id(btf, id);
+	v = btf_enum(t);
+	for (int i = 0; i < btf_vlen(t); i++, v++) {
+		const char *name = btf__name_by_offset(btf, v->name_off);
+
+		if (!name || v->val < 0 || v->val >= TD_TR_MAX_REASONS)
+			continue; /* SK_RST_REASON_MAX is a count, and a name */
+		if (!strncmp(name, REASON_PREFIX, strlen(REASON_PREFIX)))
+			name += strlen(REASON_PREFIX);
+		if (!strcmp(name, "MAX"))
+			continue;
+		snprintf(fresh.name[v->val], sizeof(fresh.name[v->val]), "%s", name);
+	}
+	*r = fresh;
+	return 0;
+}
+
+void td_tr_reasons_load(struct td_tr_reasons *r)
+{
+	struct btf *btf;
+
+	td_bpf_quiet();
+	btf = btf__load_vmlinux_btf();
+	if (!btf || td_tr_reasons_from_btf(r, btf) < 0)
+		td_tr_reasons_builtin(r);
+	btf__free(btf);
+}
+#else
+int td_tr_reasons_from_btf(struct td_tr_reasons *r, const struct btf *btf)
+{
+	(void)r;
+	(void)btf;
+	return -ENOENT;
+}
+
+void td_tr_reasons_load(struct td_tr_reasons *r)
+{
+	td_tr_reasons_builtin(r);
+}
+#endif
+
+#ifdef TD_HAVE_BPF
 
 #include "trace.skel.h"
 

@@ -135,8 +135,16 @@ struct tcp_sock {
 	u64 bytes_acked;
 };
 
+struct net_device {
+	possible_net_t nd_net;
+};
+
 struct sk_buff {
+	struct net_device *dev;
 	unsigned int len;
+	__u16 transport_header;
+	__u16 network_header;
+	unsigned char *head;
 };
 
 struct seq_file;

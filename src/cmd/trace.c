@@ -87,6 +87,7 @@ struct owner_slot {
 };
 
 #define TOP 10
+#define KEY_NOSOCK UINT64_MAX /* reset talkers: the kernel, for no socket */
 struct count_row {
 	uint64_t key; /* (old << 8 | new), pid, or port */
 	char comm[16];
@@ -106,8 +107,21 @@ struct tracer {
 	uint64_t events, transitions, unknown, retrans, resets_in, resets_out, lifetimes_n;
 	uint64_t next_walk_ns; /* no owner walk before this CLOCK_MONOTONIC time */
 	struct table by_pair, by_proc, by_port, rst_talkers, retrans_talkers;
+	struct td_tr_reasons reasons; /* enum sk_rst_reason, the running kernel's */
 	struct td_json j;
 };
+
+/* A reset's reason by name; a value this kernel's BTF (or the builtin
+ * table) has no name for is said as unknown, with its number. */
+static const char *reason_str(const struct tracer *tr, uint32_t v, char *buf, size_t len)
+{
+	const char *name = td_tr_reason_name(&tr->reasons, v);
+
+	if (name)
+		return name;
+	snprintf(buf, len, "UNKNOWN_%u", v);
+	return buf;
+}
 
 static volatile sig_atomic_t stop_flag;
 
@@ -168,9 +182,14 @@ static uint64_t mono_ns(void)
 /* The owner of the event's socket: kernel record, cache, or /proc. */
 static const struct owner_slot *owner_of(struct tracer *tr, const struct td_tr_event *e)
 {
+	static struct owner_slot none; /* a reset with no socket has no owner */
 	struct owner_slot *s = &tr->owners[e->cookie % OWNER_SLOTS];
 	uint64_t t0;
 
+	if (e->flags & TD_TR_F_NOSOCK) {
+		memset(&none, 0, sizeof(none));
+		return &none;
+	}
 	if (s->cookie != e->cookie) {
 		memset(s, 0, sizeof(*s));
 		s->cookie = e->cookie;
@@ -240,7 +259,10 @@ static void print_json(struct tracer *tr, const struct td_tr_event *e, const str
 	td_json_str(j, "event",
 		    tr->lifetimes && e->kind == TD_TR_STATE ? "lifetime" : kind_name(e->kind));
 	td_json_double(j, "time", (double)real / 1e9);
-	td_json_uint(j, "cookie", e->cookie);
+	if (e->flags & TD_TR_F_NOSOCK)
+		td_json_null(j, "cookie");
+	else
+		td_json_uint(j, "cookie", e->cookie);
 	if (ow->pid) {
 		td_json_uint(j, "pid", ow->pid);
 		td_json_str(j, "comm", ow->comm);
@@ -268,9 +290,15 @@ static void print_json(struct tracer *tr, const struct td_tr_event *e, const str
 			td_json_str(j, "closer", closer_name(e->closer));
 		}
 	} else {
-		td_json_str(j, "state", td_state_name(e->new_state));
-		if (e->kind == TD_TR_SEND_RST)
-			td_json_uint(j, "reason", e->reason);
+		if (e->flags & TD_TR_F_NOSOCK)
+			td_json_null(j, "state");
+		else
+			td_json_str(j, "state", td_state_name(e->new_state));
+		if (e->kind == TD_TR_SEND_RST) {
+			td_json_bool(j, "socket", !(e->flags & TD_TR_F_NOSOCK));
+			td_json_str(j, "reason", reason_str(tr, e->reason, buf, sizeof(buf)));
+			td_json_uint(j, "reason_code", e->reason);
+		}
 	}
 	td_json_end_object(j);
 	td_json_end_line(j); /* the loop flushes once per batch */
@@ -287,14 +315,22 @@ static void print_text(struct tracer *tr, const struct td_tr_event *e, const str
 	td_endpoint_str(e->family, e->raddr, e->rport, r, sizeof(r));
 	if (ow->pid)
 		snprintf(who, sizeof(who), "%u/%s", ow->pid, ow->comm);
+	else if (e->flags & TD_TR_F_NOSOCK)
+		snprintf(who, sizeof(who), "no socket");
 	else
 		snprintf(who, sizeof(who), "?");
 	if (e->kind != TD_TR_STATE) {
-		printf("%s %-22s %s -> %s %s%s%s in %s\n", when, who, l, r, td_style_bold(c),
+		char why[TD_TR_REASON_LEN + 16] = "";
+
+		if (e->kind == TD_TR_SEND_RST)
+			snprintf(why, sizeof(why), " (%s)",
+				 reason_str(tr, e->reason, dur, sizeof(dur)));
+		printf("%s %-22s %s -> %s %s%s%s%s%s%s\n", when, who, l, r, td_style_bold(c),
 		       e->kind == TD_TR_RETRANS	   ? "RETRANSMIT"
 		       : e->kind == TD_TR_RECV_RST ? "RESET received"
 						   : "RESET sent",
-		       td_style_reset(c), td_state_name(e->new_state));
+		       td_style_reset(c), e->flags & TD_TR_F_NOSOCK ? "" : " in ",
+		       e->flags & TD_TR_F_NOSOCK ? "" : td_state_name(e->new_state), why);
 		return;
 	}
 	if (tr->lifetimes) {
@@ -364,7 +400,9 @@ static int on_event(const struct td_tr_event *ev, void *data)
 			tr->resets_in++;
 		else
 			tr->resets_out++;
-		if (tr->summary)
+		if (tr->summary && (e->flags & TD_TR_F_NOSOCK))
+			table_add(&tr->rst_talkers, KEY_NOSOCK, NULL);
+		else if (tr->summary)
 			table_add(&tr->rst_talkers, ow->pid, ow->pid ? ow->comm : "?");
 		break;
 	}
@@ -388,11 +426,15 @@ static void summary_rows_json(struct td_json *j, const char *name, struct table 
 			td_json_str(j, "new", td_state_name(to));
 			td_json_str(j, "fsm", verdict_names[classify(from, to)]);
 		} else if (kind == 1) {
-			if (t->rows[i].key)
-				td_json_uint(j, "pid", t->rows[i].key);
+			uint64_t key = t->rows[i].key;
+
+			if (key && key != KEY_NOSOCK)
+				td_json_uint(j, "pid", key);
 			else
 				td_json_null(j, "pid");
-			td_json_str(j, "comm", t->rows[i].key ? t->rows[i].comm : NULL);
+			td_json_str(j, "comm", key && key != KEY_NOSOCK ? t->rows[i].comm : NULL);
+			if (key == KEY_NOSOCK)
+				td_json_bool(j, "socket", false);
 		} else {
 			td_json_uint(j, "port", t->rows[i].key);
 		}
@@ -423,7 +465,9 @@ static void summary_rows_text(const char *title, struct table *t, int kind)
 						 : "  [not in the RFC 9293 table]");
 			continue;
 		}
-		if (kind == 1 && t->rows[i].key)
+		if (kind == 1 && t->rows[i].key == KEY_NOSOCK)
+			snprintf(key, sizeof(key), "no socket");
+		else if (kind == 1 && t->rows[i].key)
 			snprintf(key, sizeof(key), "%llu/%s", (unsigned long long)t->rows[i].key,
 				 t->rows[i].comm);
 		else if (kind == 1)
@@ -590,6 +634,8 @@ int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
 	}
 	tr.lifetimes = to.close_only;
 	tr.summary = o.summary;
+	if (to.resets)
+		td_tr_reasons_load(&tr.reasons);
 	tr.owners = calloc(OWNER_SLOTS, sizeof(*tr.owners));
 	if (!tr.owners)
 		return cmd_fail(TD_EXIT_FAILED, "out of memory");

@@ -109,6 +109,11 @@ is "$(jq -r 'select(.event == "state") | .fsm' "$ev" | grep -vc -x -e rfc -e det
 is "$(jq -r 'select(.event == "reset_received") | "\(.rport) \(.state)"' "$ev")" "7001 SYN_SENT" \
 	"--resets: the refused connect shows as a reset received in SYN_SENT"
 like "$(cat "$TD_TMP/all.err")" "(^|[^0-9])0 events lost" "0 events lost"
+is "$(jq -r 'select(.event == "reset_sent" and .socket == false) | "\(.lport) \(.rport) \(.reason) \(.cookie) \(.pid)"' "$ev")" \
+	"7001 $(jq -r 'select(.event == "reset_received") | .lport' "$ev") NO_SOCKET null null" \
+	"--resets: the RST the kernel sent for the closed port, no socket, reason NO_SOCKET" \
+	"$(grep reset "$ev")"
+like "$(cat "$ev")" '"reason":"NO_SOCKET"' 'JSON says "reason":"NO_SOCKET"'
 
 # --lifetimes --port 7000: one line per closed socket on that port.
 lf=$TD_TMP/life.json
