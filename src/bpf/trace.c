@@ -7,8 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "bpf/load.h"
+#include "sockets/owners.h"
+#include "sockets/sockdiag.h"
+#include "state.h"
 
 #ifdef TD_HAVE_BPF
 #include <bpf/bpf.h>
@@ -129,6 +133,7 @@ struct td_trace {
 	void *ctx;
 	int stop; /* the cb's non-zero return */
 	int handled;
+	int seeded; /* sockets whose owner the walk at start recorded, or -errno */
 	uint64_t load_ns;
 };
 
@@ -176,6 +181,105 @@ static void set_config(struct trace_bpf *skel, const struct td_trace_opts *o)
 	}
 }
 
+/* What the owner walk at start needs of each socket of the namespace. */
+struct seed_sock {
+	uint64_t cookie, inode;
+	uint16_t lport;
+	uint8_t family, listen;
+	uint8_t laddr[16];
+};
+
+struct seed {
+	struct seed_sock *v;
+	size_t n, cap;
+	struct td_owners *owners;
+};
+
+static int seed_cb(const struct td_sock *s, void *ctx)
+{
+	struct seed *sd = ctx;
+	struct seed_sock *x;
+
+	if (!s->inode || !(s->flags & TD_SOCK_HAS_COOKIE))
+		return 0;
+	if (sd->n == sd->cap) {
+		size_t ncap = sd->cap ? sd->cap * 2 : 256;
+
+		x = realloc(sd->v, ncap * sizeof(*x));
+		if (!x)
+			return -ENOMEM;
+		sd->v = x;
+		sd->cap = ncap;
+	}
+	x = &sd->v[sd->n++];
+	x->cookie = s->cookie;
+	x->inode = s->inode;
+	x->lport = s->lport;
+	x->family = s->family;
+	x->listen = s->state == TD_LISTEN;
+	memcpy(x->laddr, s->laddr, sizeof(x->laddr));
+	return td_owners_want(sd->owners, s->inode) < 0 ? -ENOMEM : 0;
+}
+
+/* One owner walk of the sockets that exist when tracing starts: their
+ * later events (a retransmit in softirq, a close the peer starts) carry
+ * the owner without a walk each. Into the kernel's maps, never over what
+ * the programs recorded themselves since they were attached (BPF_NOEXIST).
+ * The current namespace's sockets; best effort: a failure leaves `?`. */
+static int seed_owners(struct td_trace *t, uint32_t netns)
+{
+	struct seed sd = { .owners = td_owners_new() };
+	int fd_socks = bpf_map__fd(t->skel->maps.socks);
+	int fd_listeners = bpf_map__fd(t->skel->maps.listeners);
+	struct td_filter f;
+	struct stat st;
+	size_t n = 0;
+	int rc;
+
+	if (!netns && stat("/proc/self/ns/net", &st) == 0)
+		netns = (uint32_t)st.st_ino;
+	td_filter_init(&f);
+	/* Timewait and request sockets have no file, so no owner. */
+	f.states = TD_STATES_ALL & ~(TD_STATE_BIT(TD_TIME_WAIT) | TD_STATE_BIT(TD_SYN_RECV));
+	rc = sd.owners ? td_sockdiag_dump(&f, 0, -1, seed_cb, &sd, NULL) : -ENOMEM;
+	if (rc == 0 && sd.n)
+		rc = td_owners_resolve(sd.owners, NULL, false, NULL, 0, NULL);
+	for (size_t i = 0; rc == 0 && i < sd.n; i++) {
+		const struct seed_sock *x = &sd.v[i];
+		const struct td_owner *ow = td_owners_get(sd.owners, x->inode);
+		struct td_tr_sk rec = { 0 };
+		struct td_tr_lkey k = { 0 };
+		struct td_tr_lval lv = { 0 };
+
+		if (!ow)
+			continue;
+		rec.pid = (uint32_t)ow->pid;
+		rec.lport = x->lport;
+		memcpy(rec.comm, ow->comm, sizeof(rec.comm));
+		if (bpf_map_update_elem(fd_socks, &x->cookie, &rec, BPF_NOEXIST) == 0)
+			n++;
+		if (!x->listen)
+			continue;
+		k.netns = netns;
+		k.lport = x->lport;
+		k.family = x->family;
+		memcpy(k.laddr, x->laddr, sizeof(k.laddr));
+		if (bpf_map_lookup_elem(fd_listeners, &k, &lv) == 0) {
+			if (lv.pid != rec.pid)
+				lv.pid = 0; /* two processes on one address */
+			lv.n++;
+		} else {
+			lv.pid = rec.pid;
+			lv.n = 1;
+			memcpy(lv.comm, rec.comm, sizeof(lv.comm));
+		}
+		bpf_map_update_elem(fd_listeners, &k, &lv, BPF_ANY);
+	}
+	td_owners_free(sd.owners);
+	free(sd.v);
+	return rc < 0 ? rc : (int)n;
+}
+
 int td_trace_open(struct td_trace **out, const struct td_trace_opts *o, struct td_err *err)
 {
 	struct td_trace *t;
@@ -202,7 +306,7 @@ int td_trace_open(struct td_trace **out, const struct td_trace_opts *o, struct t
 		goto fail;
 	}
 	/* Load only what is asked for: fewer programs to verify. */
-	bpf_program__set_autoload(t->skel->progs.on_state, o->transitions);
+	/* on_state, on_send and on_recv also keep the owners: always. */
 	bpf_program__set_autoload(t->skel->progs.on_retransmit, o->retransmits);
 	bpf_program__set_autoload(t->skel->progs.on_receive_reset, o->resets);
 	bpf_program__set_autoload(t->skel->progs.on_send_reset, o->resets);
@@ -222,6 +326,7 @@ int td_trace_open(struct td_trace **out, const struct td_trace_opts *o, struct t
 		goto fail;
 	}
 	t->load_ns = td_bpf_now_ns() - t0;
+	t->seeded = seed_owners(t, o->netns_ino);
 	*out = t;
 	return 0;
 fail:

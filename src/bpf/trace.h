@@ -47,14 +47,34 @@ struct td_tr_event {
 	char comm[16]; /* with pid */
 };
 
-/* What the kernel side remembers per socket cookie (LRU hash). */
+/* What the kernel side remembers per socket cookie (LRU hash). The owner
+ * is written where it is certain: the owner's own system calls (connect,
+ * listen, close, shutdown, sendmsg, recvmsg), the listener's owner for a
+ * child until then, and user space's owner walk when tracing starts. */
 struct td_tr_sk {
-	__u64 last_ns; /* last transition */
-	__u64 born_ns; /* first transition seen */
+	__u64 last_ns; /* last transition, 0 before the first */
+	__u64 born_ns; /* first transition seen, 0 before the first */
 	__u32 pid;
 	__u16 lport; /* last non-zero local port: gone by the time of X -> CLOSE */
 	__u8 closer;
 	__u8 pad[1];
+	char comm[16];
+};
+
+/* A listener, for its children: they are cloned from it in softirq (or,
+ * over loopback, in the client's process), with its address and port
+ * still in place when LISTEN -> SYN_RECV is reported. */
+struct td_tr_lkey {
+	__u32 netns;
+	__u16 lport;
+	__u8 family;
+	__u8 pad[1];
+	__u8 laddr[16];
+};
+
+struct td_tr_lval {
+	__u32 pid; /* 0: several processes listen there (SO_REUSEPORT) */
+	__u32 n;   /* listening sockets registered with this key */
 	char comm[16];
 };
 

@@ -114,6 +114,11 @@ is "$(jq -r 'select(.event == "reset_sent" and .socket == false) | "\(.lport) \(
 	"--resets: the RST the kernel sent for the closed port, no socket, reason NO_SOCKET" \
 	"$(grep reset "$ev")"
 like "$(cat "$ev")" '"reason":"NO_SOCKET"' 'JSON says "reason":"NO_SOCKET"'
+is "$(jq -r 'select(.event == "reset_received") | .pid' "$ev")" "$client_pid" \
+	"the refused socket's reset received carries the client's pid (from connect())"
+is "$(jq -r --argjson c "${s_cookie:-0}" \
+	'select(.cookie == $c and (.new == "SYN_RECV" or .new == "ESTABLISHED")) | .pid' "$ev" | sort -u)" \
+	"$server_pid" "server child: the handshake carries the server's pid (the listener's owner)"
 
 # --lifetimes --port 7000: one line per closed socket on that port.
 lf=$TD_TMP/life.json
@@ -133,6 +138,119 @@ is "$TD_RC" 0 "--summary exits 0"
 like "$TD_OUT" "0 events lost" "--summary reports lost events"
 td --netns "$NS" trace --for 300ms --summary --json
 is "$(jq -r 'select(.event == "summary") | .lost' <<<"$TD_OUT")" 0 "--summary --json: lost 0"
+
+# ---- resets, retransmits and owners across a veth ----------------------------
+# The server (in NS_A, named with control bytes) has a connection before the
+# trace starts (its owner comes from the walk at start), then a handshake
+# (children take the listener's owner), a close with unread data (a RST,
+# TCP_ABORT_ON_CLOSE) and data into a blackhole (retransmits, in softirq).
+# The client is in NS_B; probes to a closed port in NS_A show when both
+# traces are attached.
+ns_pair rst
+rd=$TD_TMP/rst
+mkdir -p "$rd"
+server='
+import ctypes, os, select, socket, sys, time
+d = sys.argv[1]
+def wait(n):
+    while not os.path.exists(d + "/" + n): time.sleep(0.02)
+ctypes.CDLL(None).prctl(15, b"ev\x1b]0;pwned\x07x", 0, 0, 0)
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("192.0.2.1", 7100)); s.listen(8)
+open(d + "/server.pid", "w").write(str(os.getpid()))
+a1, _ = s.accept()
+open(d + "/accepted1", "w").write("")
+a2, _ = s.accept()
+a3, _ = s.accept()
+while not select.select([a3], [], [], 5)[0]: pass
+wait("abort")
+a3.close()
+wait("send")
+a2.send(b"x" * 1000)
+wait("end")
+'
+client='
+import os, socket, sys, time
+d = sys.argv[1]
+def wait(n):
+    while not os.path.exists(d + "/" + n): time.sleep(0.02)
+c1 = socket.create_connection(("192.0.2.1", 7100))
+open(d + "/client.pid", "w").write(str(os.getpid()))
+wait("close1")
+c1.close()
+c2 = socket.create_connection(("192.0.2.1", 7100))
+c3 = socket.create_connection(("192.0.2.1", 7100))
+c3.send(b"unread")
+open(d + "/connected23", "w").write("")
+wait("end")
+'
+spawn_py "$NS_A" "$server" "$rd"
+wait_for 5 test -s "$rd/server.pid" || bail "veth server did not start"
+spawn_py "$NS_B" "$client" "$rd"
+wait_for 5 test -e "$rd/accepted1" || bail "veth client did not connect"
+srv_pid=$(cat "$rd/server.pid")
+"$TCPDOCTOR" --netns "$NS_A" trace --json --transitions --resets --retransmits --for 30s \
+	>"$rd/ev.json" 2>"$rd/ev.err" &
+tr_json=$!
+TD_PIDS+=("$tr_json")
+"$TCPDOCTOR" --netns "$NS_A" --no-color trace --transitions --resets --retransmits --summary \
+	--for 30s >"$rd/text.out" 2>"$rd/text.err" &
+tr_text=$!
+TD_PIDS+=("$tr_text")
+probed() { # both traces saw a reset for the closed port 7999
+	ip netns exec "$NS_A" bash -c 'exec 3<>/dev/tcp/127.0.0.1/7999' 2>/dev/null
+	grep -q '"lport":7999' "$rd/ev.json" && grep -q ':7999 ' "$rd/text.out"
+}
+wait_for 20 probed || bail "the traces did not attach"
+touch "$rd/close1"
+wait_for 5 test -e "$rd/connected23" || bail "veth client: no second connections"
+touch "$rd/abort"
+aborted() { jq -e 'select(.event == "reset_sent" and .lport == 7100)' "$rd/ev.json" >/dev/null; }
+wait_for 5 aborted || diag "no reset sent for the close with unread data"
+ns_blackhole "$NS_A" td0 192.0.2.2
+touch "$rd/send"
+retransmitted() { grep -q "RETRANSMIT" "$rd/text.out" && grep -q '"retransmit"' "$rd/ev.json"; }
+wait_for 10 retransmitted || diag "no retransmit seen"
+kill -INT "$tr_json" "$tr_text"
+wait "$tr_json"
+is "$?" 0 "veth: the JSON trace ends on SIGINT with exit 0"
+wait "$tr_text"
+is "$?" 0 "veth: the text trace ends on SIGINT with exit 0"
+touch "$rd/end"
+
+rj=$rd/ev.json
+is "$(jq -r 'select(.event == "state" and .lport == 7100 and .new == "CLOSE_WAIT") | .pid' "$rj")" \
+	"$srv_pid" "a connection from before the trace: its CLOSE_WAIT (softirq) has the server's pid" \
+	"$(cat "$rj")"
+is "$(jq -r 'select(.event == "state" and .lport == 7100 and .old == "LISTEN" and .new == "SYN_RECV") | .pid' "$rj" |
+	paste -sd' ' -)" "$srv_pid $srv_pid" \
+	"the two handshakes (LISTEN -> SYN_RECV, run in the client's context) have the server's pid"
+is "$(jq -r 'select(.event == "state" and .lport == 7100 and .old == "SYN_RECV") | .pid' "$rj" | sort -u)" \
+	"$srv_pid" "SYN_RECV -> ESTABLISHED: the server's pid"
+is "$(jq -r 'select(.event == "reset_sent" and .lport == 7100) | "\(.reason) \(.socket) \(.pid)"' "$rj")" \
+	"TCP_ABORT_ON_CLOSE true $srv_pid" \
+	"close() with unread data: a RST sent, TCP_ABORT_ON_CLOSE, by the server"
+is "$(jq -r 'select(.event == "retransmit") | .pid' "$rj" | sort -u)" "$srv_pid" \
+	"every retransmit (softirq timer) has the server's pid"
+is "$(jq -r 'select(.event == "reset_sent" and .socket == false) | "\(.lport) \(.reason)"' "$rj" | sort -u)" \
+	"7999 NO_SOCKET" "the probes to a closed port: RSTs sent without a socket, NO_SOCKET"
+is "$(jq -r 'select(.reason != null) | .reason | type' "$rj" | sort -u)" "string" \
+	"every reason is a name, never a bare number"
+
+rt=$rd/text.out
+like "$(grep 'RESET sent' "$rt" | grep -m1 ':7999 ')" "no socket .*RESET sent \(NO_SOCKET\)" \
+	"text: a RST for a closed port, owner 'no socket', reason NO_SOCKET"
+like "$(grep ':7100 ' "$rt" | grep 'RESET sent')" "$srv_pid/.*RESET sent in CLOSE \(TCP_ABORT_ON_CLOSE\)" \
+	"text: the abort names its reason"
+like "$(sed -n '/^Retransmits by process:/,/^[^ ]/p' "$rt" | sed -n 2p)" "^  $srv_pid/" \
+	"--summary: retransmits by process names the server"
+is "$(sed -n '/^Retransmits by process:/,/^[^ ]/p' "$rt" | grep -c '^  ?')" 0 \
+	"--summary: no retransmit counted for '?'"
+sent=$(sed -n 's/.* resets received, \([0-9]*\) sent;.*/\1/p' "$rt")
+check "--summary: resets sent counts the socketless ones too (got ${sent:-none})" \
+	test "${sent:-0}" -ge 2
+like "$(sed -n '/^Resets by process:/,/^[^ ]/p' "$rt")" "no socket" \
+	"--summary: resets by process has a 'no socket' row"
 
 # ---- errors --------------------------------------------------------------------
 
