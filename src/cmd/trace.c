@@ -14,6 +14,7 @@
 #include "bpf/tdbpf.h"
 #include "cmd/commands.h"
 #include "fsm.h"
+#include "render/escape.h"
 #include "render/json.h"
 #include "sockets/owners.h"
 #include "state.h"
@@ -307,14 +308,15 @@ static void print_json(struct tracer *tr, const struct td_tr_event *e, const str
 static void print_text(struct tracer *tr, const struct td_tr_event *e, const struct owner_slot *ow,
 		       enum fsm_verdict v)
 {
-	char when[32], l[80], r[80], who[40], dur[32];
+	char when[32], l[80], r[80], who[16 * TD_ESC_MAX_PER_BYTE + 16], dur[32];
+	char comm[16 * TD_ESC_MAX_PER_BYTE + 1];
 	bool c = tr->ctx->color;
 
 	fmt_time(tr, e->ts_ns, when, sizeof(when));
 	td_endpoint_str(e->family, e->laddr, e->lport, l, sizeof(l));
 	td_endpoint_str(e->family, e->raddr, e->rport, r, sizeof(r));
 	if (ow->pid)
-		snprintf(who, sizeof(who), "%u/%s", ow->pid, ow->comm);
+		snprintf(who, sizeof(who), "%u/%s", ow->pid, td_esc(ow->comm, comm, sizeof(comm)));
 	else if (e->flags & TD_TR_F_NOSOCK)
 		snprintf(who, sizeof(who), "no socket");
 	else
@@ -451,7 +453,7 @@ static void summary_rows_text(const char *title, struct table *t, int kind)
 	qsort(t->rows, t->n, sizeof(*t->rows), cmp_rows);
 	printf("%s:\n", title);
 	for (size_t i = 0; i < t->n && (kind == 0 || i < TOP); i++) {
-		char key[64];
+		char key[16 * TD_ESC_MAX_PER_BYTE + 32], comm[16 * TD_ESC_MAX_PER_BYTE + 1];
 
 		if (kind == 0) {
 			int from = (int)(t->rows[i].key >> 8), to = (int)(t->rows[i].key & 0xff);
@@ -469,7 +471,7 @@ static void summary_rows_text(const char *title, struct table *t, int kind)
 			snprintf(key, sizeof(key), "no socket");
 		else if (kind == 1 && t->rows[i].key)
 			snprintf(key, sizeof(key), "%llu/%s", (unsigned long long)t->rows[i].key,
-				 t->rows[i].comm);
+				 td_esc(t->rows[i].comm, comm, sizeof(comm)));
 		else if (kind == 1)
 			snprintf(key, sizeof(key), "?");
 		else

@@ -238,6 +238,9 @@ is "$(jq -r 'select(.reason != null) | .reason | type' "$rj" | sort -u)" "string
 	"every reason is a name, never a bare number"
 
 rt=$rd/text.out
+is "$(tr -d '\t\n' <"$rt" | LC_ALL=C grep -c '[[:cntrl:]]')" 0 \
+	"text: no control byte from the hostile process name reaches stdout"
+like "$(cat "$rt")" "$srv_pid/ev\\^\\[\\]0;pwned\\^Gx" "text: the name is shown escaped, lsof style"
 like "$(grep 'RESET sent' "$rt" | grep -m1 ':7999 ')" "no socket .*RESET sent \(NO_SOCKET\)" \
 	"text: a RST for a closed port, owner 'no socket', reason NO_SOCKET"
 like "$(grep ':7100 ' "$rt" | grep 'RESET sent')" "$srv_pid/.*RESET sent in CLOSE \(TCP_ABORT_ON_CLOSE\)" \
