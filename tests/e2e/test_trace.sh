@@ -255,6 +255,85 @@ check "--summary: resets sent counts the socketless ones too (got ${sent:-none})
 like "$(sed -n '/^Resets by process:/,/^[^ ]/p' "$rt")" "no socket" \
 	"--summary: resets by process has a 'no socket' row"
 
+# ---- shared listeners: the listener's owner, or no guess ---------------------
+# Pre-fork: the parent listens on 7201 and keeps the listener (as nginx's
+# master does), a forked worker accepts and reads; the handshake is the
+# parent's (listen()), the close the worker's (recv()).
+# SO_REUSEPORT: two processes with a listener each on 7200; whichever gets
+# the connection, the handshake has no owner (no guess), then the one that
+# reads it.
+sd=$TD_TMP/shared
+mkdir -p "$sd"
+shared='
+import os, select, socket, sys, time
+d = sys.argv[1]
+def wait(n):
+    while not os.path.exists(d + "/" + n): time.sleep(0.02)
+def listener(port, reuse):
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse: s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    s.bind(("127.0.0.1", port)); s.listen(8); return s
+def serve(s, tag):
+    while not select.select([s], [], [], 0.05)[0]:
+        if os.path.exists(d + "/end"): return
+    a, _ = s.accept(); a.recv(100)
+    open(d + "/" + tag, "w").write(str(os.getpid()))
+    wait("end")
+wait("go")
+pre = listener(7201, False)
+open(d + "/parent.pid", "w").write(str(os.getpid()))
+if os.fork() == 0:
+    serve(pre, "prefork"); os._exit(0)
+r1 = listener(7200, True)
+if os.fork() == 0:
+    r1.close(); r2 = listener(7200, True)
+    open(d + "/r2", "w").write("")
+    serve(r2, "reuse"); os._exit(0)
+wait("r2")
+open(d + "/listening", "w").write("")
+serve(r1, "reuse")
+'
+client='
+import os, socket, sys, time
+d = sys.argv[1]
+def wait(n):
+    while not os.path.exists(d + "/" + n): time.sleep(0.02)
+wait("listening")
+for port, tag in ((7201, "prefork"), (7200, "reuse")):
+    c = socket.create_connection(("127.0.0.1", port)); c.send(b"hi")
+    wait(tag); c.close()
+open(d + "/closed", "w").write("")
+wait("end")
+'
+"$TCPDOCTOR" --netns "$NS" trace --json --transitions --resets --for 30s >"$sd/ev.json" 2>"$sd/ev.err" &
+tr_sh=$!
+TD_PIDS+=("$tr_sh")
+probed_ns() {
+	ip netns exec "$NS" bash -c 'exec 3<>/dev/tcp/127.0.0.1/7999' 2>/dev/null
+	grep -q '"lport":7999' "$sd/ev.json"
+}
+wait_for 20 probed_ns || bail "the trace did not attach"
+spawn_py "$NS" "$shared" "$sd"
+spawn_py "$NS" "$client" "$sd"
+touch "$sd/go"
+wait_for 10 test -e "$sd/closed" || diag "shared listeners: the client did not finish"
+closewaits() { [ "$(jq -r 'select(.new == "CLOSE_WAIT") | .lport' "$sd/ev.json" | wc -l)" -ge 2 ]; }
+wait_for 5 closewaits || diag "shared listeners: no CLOSE_WAIT seen"
+kill -INT "$tr_sh"
+wait "$tr_sh"
+touch "$sd/end"
+sj=$sd/ev.json
+parent=$(cat "$sd/parent.pid")
+is "$(jq -r 'select(.lport == 7201 and .old == "LISTEN" and .new == "SYN_RECV") | .pid' "$sj")" \
+	"$parent" "pre-fork: the handshake has the listener's owner (the parent)" "$(cat "$sj")"
+is "$(jq -r 'select(.lport == 7201 and .new == "CLOSE_WAIT") | .pid' "$sj")" \
+	"$(cat "$sd/prefork" 2>/dev/null)" "pre-fork: the close has the worker that read it"
+isnt "$(cat "$sd/prefork" 2>/dev/null)" "$parent" "pre-fork: the worker is not the parent"
+is "$(jq -r 'select(.lport == 7200 and .old == "LISTEN" and .new == "SYN_RECV") | .pid' "$sj")" \
+	"null" "SO_REUSEPORT, two processes: the handshake has no owner, not a guess"
+is "$(jq -r 'select(.lport == 7200 and .new == "CLOSE_WAIT") | .pid' "$sj")" \
+	"$(cat "$sd/reuse" 2>/dev/null)" "SO_REUSEPORT: the close has the process that read it"
+
 # ---- errors --------------------------------------------------------------------
 
 td trace --for bogus
