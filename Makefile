@@ -6,11 +6,18 @@
 #   make fuzz       build the libFuzzer targets (clang) and run each briefly
 #   make bench      benchmarks against ss, netstat, lsof, tshark, tcptrace, traceroute (root)
 #   make format     clang-format every source file in place
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (binary, man page, completions, units, data)
+#   make uninstall  remove what make install put down (same PREFIX, DESTDIR)
+#   make deb        the Debian package (dpkg-buildpackage) into build/deb/
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/tcpdoctor
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 BUILD ?= build
 
 CC ?= cc
@@ -30,7 +37,7 @@ endif
 ALL_CPPFLAGS := -D_GNU_SOURCE -Isrc/lib -Isrc $(CPPFLAGS)
 ALL_CFLAGS := -std=gnu11 $(WARNFLAGS) $(CFLAGS) \
 	      $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lmnl -lpcap -lmicrohttpd -lsqlite3 -lcrypt) -pthread
+LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lmnl -lpcap -lmicrohttpd -lsqlite3 -lcrypt) -pthread -lm
 TEST_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 # Sources are found by folder: src/lib and its subsystem folders, src/render.
@@ -45,7 +52,8 @@ CMD_OBJ := $(CMD_SRC:%.c=$(BUILD)/obj/%.o)
 TESTS := $(addprefix $(BUILD)/tests/,$(notdir $(TEST_SRC:.c=)))
 BENCHES := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all run test unit asan e2e fuzz bench format format-check install clean deps print-libs
+.PHONY: all run test unit asan e2e fuzz bench format format-check install uninstall deb \
+	completions clean deps print-libs
 all: $(BUILD)/tcpdoctor
 
 $(BUILD)/obj/%.o: %.c
@@ -111,9 +119,52 @@ format:
 format-check:
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
 
-install: all
+# The completion scripts come from the binary itself (tcpdoctor completion SHELL).
+COMPLETIONS := $(BUILD)/completion/tcpdoctor $(BUILD)/completion/_tcpdoctor \
+	       $(BUILD)/completion/tcpdoctor.fish
+completions: $(COMPLETIONS)
+$(BUILD)/completion/tcpdoctor: $(BUILD)/tcpdoctor
+	@mkdir -p $(dir $@)
+	$(BUILD)/tcpdoctor completion bash >$@
+$(BUILD)/completion/_tcpdoctor: $(BUILD)/tcpdoctor
+	@mkdir -p $(dir $@)
+	$(BUILD)/tcpdoctor completion zsh >$@
+$(BUILD)/completion/tcpdoctor.fish: $(BUILD)/tcpdoctor
+	@mkdir -p $(dir $@)
+	$(BUILD)/tcpdoctor completion fish >$@
+
+# Every file install puts down, so uninstall removes exactly those.
+INSTALLED := $(BINDIR)/tcpdoctor $(MANDIR)/man1/tcpdoctor.1 $(BASHCOMPDIR)/tcpdoctor \
+	     $(ZSHCOMPDIR)/_tcpdoctor $(FISHCOMPDIR)/tcpdoctor.fish \
+	     $(UNITDIR)/tcpdoctor-serve.service $(UNITDIR)/tcpdoctor-record.service \
+	     $(DATADIR)/prometheus/alerts.yml $(DATADIR)/grafana/tcpdoctor.json
+
+install: all completions
 	install -D -m 0755 $(BUILD)/tcpdoctor $(DESTDIR)$(BINDIR)/tcpdoctor
 	install -D -m 0644 docs/tcpdoctor.1 $(DESTDIR)$(MANDIR)/man1/tcpdoctor.1
+	install -D -m 0644 $(BUILD)/completion/tcpdoctor $(DESTDIR)$(BASHCOMPDIR)/tcpdoctor
+	install -D -m 0644 $(BUILD)/completion/_tcpdoctor $(DESTDIR)$(ZSHCOMPDIR)/_tcpdoctor
+	install -D -m 0644 $(BUILD)/completion/tcpdoctor.fish \
+		$(DESTDIR)$(FISHCOMPDIR)/tcpdoctor.fish
+	@mkdir -p $(DESTDIR)$(UNITDIR)
+	for u in serve record; do \
+		sed 's|/usr/local/bin/tcpdoctor|$(BINDIR)/tcpdoctor|' \
+			contrib/systemd/tcpdoctor-$$u.service \
+			>$(DESTDIR)$(UNITDIR)/tcpdoctor-$$u.service || exit 1; \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/tcpdoctor-$$u.service; \
+	done
+	install -D -m 0644 contrib/prometheus/alerts.yml $(DESTDIR)$(DATADIR)/prometheus/alerts.yml
+	install -D -m 0644 contrib/grafana/tcpdoctor.json $(DESTDIR)$(DATADIR)/grafana/tcpdoctor.json
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	-rmdir $(DESTDIR)$(DATADIR)/prometheus $(DESTDIR)$(DATADIR)/grafana $(DESTDIR)$(DATADIR) \
+		2>/dev/null
+
+# The Debian package, built from a copy of the tree (dpkg-buildpackage
+# writes beside the source and cleans it): build/deb/tcpdoctor_*.deb.
+deb:
+	scripts/package build
 
 clean:
 	rm -rf build

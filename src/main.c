@@ -50,6 +50,7 @@ static const struct td_command commands[] = {
 	  "take a sample every interval into SQLite (sar-like history)" },
 	{ "history", cmd_history, 0,
 	  "what the recorded samples say at a time, over a range, or for a rule" },
+	{ "completion", cmd_completion, 0, "print the bash, zsh or fish completion script" },
 };
 
 #define DEFAULT_COMMAND "check"
@@ -62,7 +63,7 @@ static void usage(FILE *fp)
 		    "\n"
 		    "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(fp, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		fprintf(fp, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(fp,
 		"With no command, runs '%s'.\n"
 		"\n"
@@ -100,6 +101,17 @@ static const struct td_command *find_command(const char *name)
 		if (!strcmp(commands[i].name, name))
 			return &commands[i];
 	return NULL;
+}
+
+const struct td_command *cmd_table(size_t *n)
+{
+	*n = sizeof(commands) / sizeof(commands[0]);
+	return commands;
+}
+
+const struct td_command *cmd_find(const char *name)
+{
+	return find_command(name);
 }
 
 /* Value of a global option given as "--opt VALUE" or "--opt=VALUE";
@@ -141,6 +153,11 @@ int main(int argc, char **argv)
 
 	if (!rest)
 		return cmd_fail(TD_EXIT_FAILED, "out of memory");
+	/* The shells' completion scripts ask here (completion.c). */
+	if (argc > 1 && !strcmp(argv[1], "__complete")) {
+		free(rest);
+		return cmd_complete(argc, argv);
+	}
 	td_source_init(&ctx.source);
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v;

@@ -61,6 +61,10 @@ int cmd_getopt(int argc, char **argv, struct td_ctx *ctx, const struct option *o
 	       const char *own_short, bool with_filters, struct td_filter *f, const char *help,
 	       int (*on_opt)(int val, const char *arg, void *data), void *data);
 
+/* Set by completion: cmd_getopt() then lists the command's long options
+ * there, one a line, and returns TD_EXIT_OK without parsing. */
+extern FILE *cmd_options_fp;
+
 /* Print "tcpdoctor: <msg>" to stderr; returns code. */
 int cmd_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print err's message and return the exit code its code maps to. */

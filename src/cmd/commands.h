@@ -21,5 +21,13 @@ int cmd_fsm(int argc, char **argv, struct td_ctx *ctx);
 int cmd_serve(int argc, char **argv, struct td_ctx *ctx);
 int cmd_record(int argc, char **argv, struct td_ctx *ctx);
 int cmd_history(int argc, char **argv, struct td_ctx *ctx);
+int cmd_completion(int argc, char **argv, struct td_ctx *ctx);
+
+/* main's command table, and a row by name (NULL when none). */
+const struct td_command *cmd_table(size_t *n);
+const struct td_command *cmd_find(const char *name);
+/* `tcpdoctor __complete INDEX WORDS...` (argv as main got it): the
+ * candidates for WORDS[INDEX], one a line (completion.c). */
+int cmd_complete(int argc, char **argv);
 
 #endif

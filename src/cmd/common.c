@@ -173,6 +173,11 @@ int cmd_getopt(int argc, char **argv, struct td_ctx *ctx, const struct option *o
 	snprintf(shorts, sizeof(shorts), "h%s%s", own_short ? own_short : "",
 		 with_filters ? CMD_FILTER_SHORT : "");
 
+	if (cmd_options_fp) {
+		for (size_t i = 0; i < n; i++)
+			fprintf(cmd_options_fp, "--%s\n", opts[i].name);
+		return TD_EXIT_OK;
+	}
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {

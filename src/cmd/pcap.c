@@ -1,6 +1,7 @@
 /* `tcpdoctor pcap FILE`: the life story of every TCP connection in a capture
  * file: one line (or JSON object) per connection as it ends, a segment ladder
  * for one of them, the troubled ones worst first, and a summary. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +9,9 @@
 #include <unistd.h>
 
 #include "cmd/commands.h"
+#include "capture/series.h"
 #include "render/connview.h"
+#include "render/graphview.h"
 #include "capture/flow.h"
 #include "render/json.h"
 #include "capture/pcapsrc.h"
@@ -19,6 +22,7 @@
 
 static const char help[] =
 	"usage: tcpdoctor pcap FILE [--filter EXPR] [--anomalies] [--conn N [--ladder]]\n"
+	"       tcpdoctor pcap FILE [--conn N|TUPLE] --graph KIND [--png OUT|--svg OUT|--data]\n"
 	"\n"
 	"Read a capture file (pcap or pcapng, '-' for stdin) and tell the story of every\n"
 	"TCP connection in it: endpoints, start, duration, packets and bytes each way,\n"
@@ -33,12 +37,24 @@ static const char help[] =
 	"                  flags, relative seq/ack, length, window, both sides' states\n"
 	"  --idle SECS     report and forget a connection idle this long (default: never,\n"
 	"                  so a long idle gap never splits a connection)\n"
+	"  --graph KIND    draw one connection: seq (tcptrace's time-sequence graph),\n"
+	"                  throughput, rtt or window (bytes in flight against the\n"
+	"                  receive window); the connection is --conn N, --conn A:P-B:P\n"
+	"                  (either way round), or the first one --filter lets through\n"
+	"  --png OUT       with --graph: a 1200x800 PNG (gnuplot); --svg OUT: an SVG\n"
+	"  --data          with --graph: the series as TSV on stdout (--json: JSON)\n"
+	"  --dir a|b       with --graph: a = client to server, b = back (default: the\n"
+	"                  direction that carried more data)\n"
+	"  --bin SECS      with --graph throughput: bin width (default: 1/100 of the\n"
+	"                  connection, at least 1 ms)\n"
 	"Global: --json (one object per connection, streamed), --no-color\n"
 	"\n"
 	"Examples:\n"
 	"  tcpdoctor pcap trace.pcap\n"
 	"  tcpdoctor pcap trace.pcap --anomalies\n"
 	"  tcpdoctor pcap trace.pcap --conn 17 --ladder\n"
+	"  tcpdoctor pcap trace.pcap --conn 17 --graph seq --png seq.png\n"
+	"  tcpdoctor pcap trace.pcap --conn 192.0.2.1:40000-192.0.2.2:80 --graph rtt --data\n"
 	"  tcpdump -i eth0 -w - port 443 | tcpdoctor pcap -\n"
 	"  tcpdoctor pcap trace.pcapng --filter 'port 443' --json\n"
 	"\n"
@@ -51,9 +67,21 @@ static const char help[] =
 /* Bad input after some packets: partial results shown (docs/pcap.md). */
 #define EXIT_PARTIAL 1
 
+/* --conn A:P-B:P */
+struct tuple {
+	uint8_t family, addr[2][16];
+	uint16_t port[2];
+};
+
 struct run {
 	struct connview v; /* text/JSON rendering and the summary's tallies */
-	bool anomalies, ladder;
+	bool anomalies, ladder, graph;
+	const struct tuple *tuple; /* --graph on the connection with these ends */
+	bool graph_locked;	   /* the connection is chosen: graph_id */
+	uint64_t graph_id;
+	char graph_end[2][64]; /* its client and server, as text */
+	struct td_series series;
+	bool series_oom;
 	long long conn_id;   /* -1: all */
 	uint64_t ladder_t0;  /* first segment of the --conn connection */
 	struct td_conn *bad; /* --anomalies: kept to sort */
@@ -78,7 +106,7 @@ static int on_conn(const struct td_conn *c, void *data)
 	if (r->conn_id >= 0 && (uint64_t)r->conn_id != c->id)
 		return 0;
 	connview_tally(&r->v, c);
-	if (r->ladder)
+	if (r->ladder || r->graph)
 		return 0;
 	if (r->anomalies) {
 		if (!td_conn_badness(c))
@@ -170,6 +198,91 @@ static int on_seg(const struct td_conn *c, const struct td_seg *s, void *data)
 	return 0;
 }
 
+static bool tuple_side(const struct tuple *t, int k, const struct td_flow_dir *d)
+{
+	size_t len = t->family == AF_INET6 ? 16 : 4;
+
+	return d->port == t->port[k] && !memcmp(d->addr, t->addr[k], len);
+}
+
+static bool tuple_match(const struct tuple *t, const struct td_conn *c)
+{
+	if (c->family != t->family)
+		return false;
+	return (tuple_side(t, 0, &c->dir[0]) && tuple_side(t, 1, &c->dir[1])) ||
+	       (tuple_side(t, 1, &c->dir[0]) && tuple_side(t, 0, &c->dir[1]));
+}
+
+/* --graph: the segments of one connection into its series. */
+static int on_graph_seg(const struct td_conn *c, const struct td_seg *s, void *data)
+{
+	struct run *r = data;
+
+	if (!r->graph_locked) {
+		if (r->conn_id >= 0 && (uint64_t)r->conn_id != c->id)
+			return 0;
+		if (r->tuple && !tuple_match(r->tuple, c))
+			return 0;
+		r->graph_locked = true;
+		r->graph_id = c->id;
+		for (int k = 0; k < 2; k++)
+			td_endpoint_str(c->family, c->dir[k].addr, c->dir[k].port, r->graph_end[k],
+					sizeof(r->graph_end[k]));
+	}
+	if (c->id != r->graph_id)
+		return 0;
+	if (td_series_add(&r->series, s)) {
+		r->series_oom = true;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* "192.0.2.1:40000-192.0.2.2:80", "[2001:db8::1]:40000-[2001:db8::2]:80" */
+static int parse_end(const char *s, size_t len, struct tuple *t, int k)
+{
+	char buf[80], *colon, *host = buf, *end;
+	long port;
+	int fam;
+
+	if (len >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	colon = strrchr(buf, ':');
+	if (!colon)
+		return -1;
+	*colon = '\0';
+	if (*host == '[') {
+		host++;
+		if (colon[-1] != ']')
+			return -1;
+		colon[-1] = '\0';
+	}
+	fam = strchr(host, ':') ? AF_INET6 : AF_INET;
+	if (inet_pton(fam, host, t->addr[k]) != 1)
+		return -1;
+	if (k && t->family != fam)
+		return -1;
+	t->family = (uint8_t)fam;
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	if (errno || *end || end == colon + 1 || port < 0 || port > 65535)
+		return -1;
+	t->port[k] = (uint16_t)port;
+	return 0;
+}
+
+static int parse_tuple(const char *arg, struct tuple *t)
+{
+	/* The dash between the ends: the one after a port, not inside [v6]. */
+	for (const char *d = strchr(arg, '-'); d; d = strchr(d + 1, '-'))
+		if (!parse_end(arg, (size_t)(d - arg), t, 0) &&
+		    !parse_end(d + 1, strlen(d + 1), t, 1))
+			return 0;
+	return -1;
+}
+
 static int on_pkt(const struct td_pkt *p, uint64_t pkt_no, void *data)
 {
 	void **v = data;
@@ -197,7 +310,15 @@ struct opts {
 	long long conn;
 	bool ladder, anomalies;
 	double idle;
+	bool graph, have_tuple, data;
+	enum td_graph_kind kind;
+	const char *png, *svg;
+	int dir; /* -1: the busier one */
+	double bin;
+	struct tuple tuple;
 };
+
+enum { OPT_GRAPH = 0x100, OPT_PNG, OPT_SVG, OPT_DATA, OPT_DIR, OPT_BIN };
 
 static int on_opt(int val, const char *arg, void *data)
 {
@@ -209,6 +330,15 @@ static int on_opt(int val, const char *arg, void *data)
 		o->filter = arg;
 		return 0;
 	case 'c':
+		if (strchr(arg, ':')) {
+			if (parse_tuple(arg, &o->tuple))
+				return cmd_fail(TD_EXIT_USAGE,
+						"--conn '%s': expected a connection number or "
+						"ADDR:PORT-ADDR:PORT ([v6]:PORT for IPv6)",
+						arg);
+			o->have_tuple = true;
+			return 0;
+		}
 		errno = 0;
 		o->conn = strtoll(arg, &end, 10);
 		/* a long long, and the message names tcp.stream: not cmd_parse_long */
@@ -224,6 +354,36 @@ static int on_opt(int val, const char *arg, void *data)
 	case 'a':
 		o->anomalies = true;
 		return 0;
+	case OPT_GRAPH: {
+		struct td_err err;
+
+		if (graphview_parse(arg, &o->kind, &err))
+			return cmd_fail(TD_EXIT_USAGE, "%s", err.msg);
+		o->graph = true;
+		return 0;
+	}
+	case OPT_PNG:
+		o->png = arg;
+		return 0;
+	case OPT_SVG:
+		o->svg = arg;
+		return 0;
+	case OPT_DATA:
+		o->data = true;
+		return 0;
+	case OPT_DIR:
+		if (strcmp(arg, "a") && strcmp(arg, "b"))
+			return cmd_fail(TD_EXIT_USAGE,
+					"--dir '%s': expected a (client to server) or b (back)",
+					arg);
+		o->dir = arg[0] == 'b';
+		return 0;
+	case OPT_BIN:
+		errno = 0;
+		o->bin = strtod(arg, &end);
+		if (errno || *end || end == arg || !(o->bin >= 1e-6) || o->bin > 1e6)
+			return cmd_fail(TD_EXIT_USAGE, "--bin '%s': expected seconds > 0", arg);
+		return 0;
 	case 'i':
 		errno = 0;
 		o->idle = strtod(arg, &end);
@@ -234,6 +394,61 @@ static int on_opt(int val, const char *arg, void *data)
 	return TD_EXIT_USAGE;
 }
 
+/* --graph, after the whole file: pick the direction, then draw or print. */
+static int graph_out(const struct td_ctx *ctx, const struct opts *o, struct run *r,
+		     const char *file)
+{
+	const struct td_series *s = &r->series;
+	char title[320];
+	struct td_err err = { 0 };
+	double bin = o->bin > 0 ? o->bin : graphview_default_bin(s);
+	int dir = o->dir, rc;
+
+	if (!r->graph_locked) {
+		if (o->conn >= 0)
+			return cmd_fail(TD_EXIT_USAGE, "pcap: no connection %lld in %s", o->conn,
+					file);
+		return cmd_fail(TD_EXIT_USAGE, "pcap: no TCP connection %s in %s",
+				o->have_tuple ? "with those ends" : "to draw", file);
+	}
+	if (dir < 0)
+		dir = s->d[1].payload > s->d[0].payload;
+	if (o->kind != TD_GRAPH_THROUGHPUT && !s->d[dir].payload)
+		return cmd_fail(
+			TD_EXIT_USAGE, "pcap: connection %llu carried no data %s (try --dir %s)",
+			(unsigned long long)r->graph_id,
+			dir ? "from the server (b)" : "from the client (a)", dir ? "a" : "b");
+	snprintf(title, sizeof(title), "connection %llu, %s > %s (direction %s)",
+		 (unsigned long long)r->graph_id, r->graph_end[dir], r->graph_end[!dir],
+		 dir ? "b" : "a");
+	if (o->png || o->svg) {
+		rc = graphview_draw(s, o->kind, dir, bin, title, o->png ? o->png : o->svg, !o->png,
+				    &err);
+		if (!rc && o->png && o->svg)
+			rc = graphview_draw(s, o->kind, dir, bin, title, o->svg, true, &err);
+		if (rc)
+			return cmd_fail_err(&err);
+	}
+	if (ctx->json) {
+		struct td_json j;
+
+		cmd_json_begin(&j, ctx, "pcap");
+		td_json_str(&j, "file", file);
+		td_json_uint(&j, "conn", r->graph_id);
+		if (graphview_json(&j, s, o->kind, dir, bin))
+			return cmd_fail(TD_EXIT_FAILED, "out of memory");
+		td_json_end_object(&j);
+		td_json_finish(&j);
+	} else if (o->data) {
+		if (graphview_tsv(stdout, s, o->kind, dir, bin))
+			return cmd_fail(TD_EXIT_FAILED, "out of memory");
+	} else {
+		printf("%s: %s graph of connection %llu, direction %s\n", o->png ? o->png : o->svg,
+		       graphview_name(o->kind), (unsigned long long)r->graph_id, dir ? "b" : "a");
+	}
+	return 0;
+}
+
 int cmd_pcap(int argc, char **argv, struct td_ctx *ctx)
 {
 	static const struct option own[] = {
@@ -242,9 +457,15 @@ int cmd_pcap(int argc, char **argv, struct td_ctx *ctx)
 		{ "ladder", no_argument, NULL, 'L' },
 		{ "anomalies", no_argument, NULL, 'a' },
 		{ "idle", required_argument, NULL, 'i' },
+		{ "graph", required_argument, NULL, OPT_GRAPH },
+		{ "png", required_argument, NULL, OPT_PNG },
+		{ "svg", required_argument, NULL, OPT_SVG },
+		{ "data", no_argument, NULL, OPT_DATA },
+		{ "dir", required_argument, NULL, OPT_DIR },
+		{ "bin", required_argument, NULL, OPT_BIN },
 		{ 0 },
 	};
-	struct opts o = { .conn = -1 };
+	struct opts o = { .conn = -1, .dir = -1 };
 	struct run r = { .v.color = ctx->color };
 	struct td_flow_cfg cfg = { 0 };
 	struct td_pcap_counts n = { .first_malformed_off = -1 };
@@ -269,6 +490,22 @@ int cmd_pcap(int argc, char **argv, struct td_ctx *ctx)
 					       "from the list)");
 	if (o.ladder && o.anomalies)
 		return cmd_fail(TD_EXIT_USAGE, "--ladder and --anomalies do not go together");
+	if (o.have_tuple && !o.graph)
+		return cmd_fail(TD_EXIT_USAGE, "--conn ADDR:PORT-ADDR:PORT goes with --graph; "
+					       "elsewhere give the connection number");
+	if ((o.png || o.svg || o.data || o.dir >= 0 || o.bin > 0) && !o.graph)
+		return cmd_fail(TD_EXIT_USAGE, "--png, --svg, --data, --dir and --bin go with "
+					       "--graph KIND");
+	if (o.graph && (o.ladder || o.anomalies))
+		return cmd_fail(TD_EXIT_USAGE,
+				"--graph goes with neither --ladder nor --anomalies");
+	if (o.graph && !o.png && !o.svg && !o.data && !ctx->json)
+		return cmd_fail(TD_EXIT_USAGE,
+				"--graph %s: where to? --png OUT, --svg OUT, --data "
+				"(TSV) or --json",
+				graphview_name(o.kind));
+	if (o.graph && o.data && ctx->json)
+		return cmd_fail(TD_EXIT_USAGE, "--data and --json do not go together");
 	/* A file's story is long: write it in big blocks (a terminal keeps its
 	 * line buffering). */
 	if (!isatty(STDOUT_FILENO))
@@ -281,9 +518,12 @@ int cmd_pcap(int argc, char **argv, struct td_ctx *ctx)
 	r.anomalies = o.anomalies;
 	r.ladder = o.ladder;
 	r.conn_id = o.conn;
+	r.graph = o.graph;
+	r.tuple = o.have_tuple ? &o.tuple : NULL;
+	td_series_init(&r.series);
 	cfg.idle_ns = (uint64_t)(o.idle * 1e9);
 	cfg.on_conn = on_conn;
-	cfg.on_seg = o.ladder ? on_seg : NULL;
+	cfg.on_seg = o.ladder ? on_seg : o.graph ? on_graph_seg : NULL;
 	cfg.ctx = &r;
 	cfg.pipeline = true; /* a file: nothing waits for a line (flow.h) */
 	t = td_flow_new(&cfg);
@@ -291,7 +531,9 @@ int cmd_pcap(int argc, char **argv, struct td_ctx *ctx)
 		td_pcapsrc_close(src);
 		return cmd_fail(TD_EXIT_FAILED, "out of memory");
 	}
-	if (r.v.json) {
+	if (o.graph) {
+		/* the whole file first: the direction and the end are known then */
+	} else if (r.v.json) {
 		cmd_json_begin(&r.v.j, ctx, "pcap");
 		td_json_str(&r.v.j, "file", argv[optind]);
 		if (o.filter)
@@ -320,7 +562,12 @@ int cmd_pcap(int argc, char **argv, struct td_ctx *ctx)
 				connview_text(&r.v, &r.bad[i], NULL);
 		}
 	}
-	if (r.v.json) {
+	if (o.graph) {
+		int grc = r.series_oom ? TD_EXIT_FAILED : graph_out(ctx, &o, &r, argv[optind]);
+
+		if (grc)
+			exit_code = grc;
+	} else if (r.v.json) {
 		td_json_end_array(&r.v.j);
 		if (o.ladder && r.v.nconns == 0)
 			td_json_null(&r.v.j, "summary");
@@ -332,7 +579,7 @@ int cmd_pcap(int argc, char **argv, struct td_ctx *ctx)
 		connview_summary(&r.v, &n, &fs, NULL);
 	}
 	fflush(stdout);
-	if (o.conn >= 0 && r.v.nconns == 0)
+	if (o.conn >= 0 && r.v.nconns == 0 && !o.graph)
 		exit_code =
 			cmd_fail(TD_EXIT_USAGE, "pcap: no connection %lld in %s (%llu connections)",
 				 o.conn, argv[optind], (unsigned long long)fs.conns);
@@ -363,6 +610,7 @@ int cmd_pcap(int argc, char **argv, struct td_ctx *ctx)
 									      : "failed");
 	}
 	free(r.bad);
+	td_series_free(&r.series);
 	td_flow_free(t);
 	td_pcapsrc_close(src);
 	return exit_code;

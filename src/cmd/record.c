@@ -30,7 +30,7 @@ static const char help[] =
 	"  --count N      stop after N samples (default: until SIGINT/SIGTERM)\n"
 	"  --set R.T=V    a check threshold, as `check --set`\n"
 	"  --profile P    sysctl audit profile for the findings\n"
-	"  -v             a line per sample on stderr\n"
+	"  -v, --verbose  a line per sample on stderr\n"
 	"Global: --netns NAME|PID|PATH, -4, -6, --source\n"
 	"\n"
 	"Examples:\n"

@@ -114,6 +114,25 @@ static int wait_child(pid_t pid)
 	return status;
 }
 
+/* An SVG gnuplot finished: the root element and its end. */
+static bool is_svg(const char *path)
+{
+	char buf[4096];
+	FILE *fp = fopen(path, "r");
+	bool start = false, end = false;
+
+	if (!fp)
+		return false;
+	while (fgets(buf, sizeof(buf), fp)) {
+		if (strstr(buf, "<svg"))
+			start = true;
+		if (strstr(buf, "</svg>"))
+			end = true;
+	}
+	fclose(fp);
+	return start && end;
+}
+
 static bool is_png(const char *path)
 {
 	unsigned char head[sizeof(png_magic)];
@@ -128,9 +147,13 @@ static bool is_png(const char *path)
 	return ok;
 }
 
-int plot_png(const char *path, const char *title, const char *ylabel, const int64_t *ts_ms,
-	     const double *v, size_t n, struct td_err *err)
+/* Run gnuplot with the script script() writes (out: the output file name
+ * as gnuplot must see it), check it wrote a PNG (or an SVG), and say what
+ * went wrong otherwise. */
+static int run_gnuplot(const char *path, bool svg, void (*script)(FILE *, const char *, void *),
+		       void *ctx, struct td_err *err)
 {
+	const char *opt = svg ? "--svg" : "--png";
 	char *const argv[] = { "gnuplot", NULL };
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
 	int in[2], report[2], child_errno = 0, status, fd;
@@ -139,25 +162,23 @@ int plot_png(const char *path, const char *title, const char *ylabel, const int6
 	ssize_t got;
 	pid_t pid;
 
-	if (!n)
-		return td_err_set(err, -TD_EPARSE, "--png %s: no sample to plot", path);
 	if (!*path || strpbrk(path, "\r\n"))
-		return td_err_set(err, -TD_EPARSE,
-				  "--png: the file name is empty or has a line break");
+		return td_err_set(err, -TD_EPARSE, "%s: the file name is empty or has a line break",
+				  opt);
 	/* gnuplot reads "|cmd" as a pipe to a shell and expands "~": a relative
 	 * name goes as "./name", so it is always the file we opened. */
 	if (snprintf(out, sizeof(out), "%s%s", path[0] == '/' ? "" : "./", path) >=
 	    (int)sizeof(out))
-		return td_err_set(err, -TD_EPARSE, "--png: the file name is too long");
+		return td_err_set(err, -TD_EPARSE, "%s: the file name is too long", opt);
 
 	errf = tmpfile();
 	if (!errf)
-		return td_err_set(err, -EIO, "--png: temporary file for gnuplot's errors: %s",
+		return td_err_set(err, -EIO, "%s: temporary file for gnuplot's errors: %s", opt,
 				  strerror(errno));
 	fcntl(fileno(errf), F_SETFD, FD_CLOEXEC); /* gnuplot gets it as fd 2 only */
 	if (pipe2(in, O_CLOEXEC) < 0) {
 		fclose(errf);
-		return td_err_set(err, -EIO, "--png: pipe: %s", strerror(errno));
+		return td_err_set(err, -EIO, "%s: pipe: %s", opt, strerror(errno));
 	}
 	/* The child writes execvp's errno here; exec closes it (O_CLOEXEC), so
 	 * end of file means gnuplot is running. */
@@ -165,7 +186,7 @@ int plot_png(const char *path, const char *title, const char *ylabel, const int6
 		close(in[0]);
 		close(in[1]);
 		fclose(errf);
-		return td_err_set(err, -EIO, "--png: pipe: %s", strerror(errno));
+		return td_err_set(err, -EIO, "%s: pipe: %s", opt, strerror(errno));
 	}
 	fflush(NULL);
 	pid = fork();
@@ -187,7 +208,7 @@ int plot_png(const char *path, const char *title, const char *ylabel, const int6
 		close(in[1]);
 		close(report[0]);
 		fclose(errf);
-		return td_err_set(err, -EIO, "--png: fork: %s", strerror(errno));
+		return td_err_set(err, -EIO, "%s: fork: %s", opt, strerror(errno));
 	}
 	do
 		got = read(report[0], &child_errno, sizeof(child_errno));
@@ -199,8 +220,8 @@ int plot_png(const char *path, const char *title, const char *ylabel, const int6
 		fclose(errf);
 		if (child_errno == ENOENT)
 			return td_err_set(err, -EIO,
-					  "--png needs gnuplot (apt-get install gnuplot-nox)");
-		return td_err_set(err, -EIO, "--png: cannot run gnuplot: %s",
+					  "%s needs gnuplot (apt-get install gnuplot-nox)", opt);
+		return td_err_set(err, -EIO, "%s: cannot run gnuplot: %s", opt,
 				  strerror(child_errno));
 	}
 
@@ -213,7 +234,7 @@ int plot_png(const char *path, const char *title, const char *ylabel, const int6
 		close(in[1]); /* gnuplot sees end of input and exits 0 */
 		wait_child(pid);
 		fclose(errf);
-		return td_err_set(err, -TD_EPARSE, "--png %s: %s", path, strerror(e));
+		return td_err_set(err, -TD_EPARSE, "%s %s: %s", opt, path, strerror(e));
 	}
 	close(fd);
 
@@ -221,7 +242,7 @@ int plot_png(const char *path, const char *title, const char *ylabel, const int6
 	sigaction(SIGPIPE, &ign, &old);
 	fp = fdopen(in[1], "w");
 	if (fp) {
-		write_script(fp, out, title, ylabel, ts_ms, v, n);
+		script(fp, out, ctx);
 		fclose(fp);
 	} else {
 		close(in[1]);
@@ -234,16 +255,125 @@ int plot_png(const char *path, const char *title, const char *ylabel, const int6
 		fclose(errf);
 		unlink(path);
 		if (status >= 0 && WIFSIGNALED(status))
-			return td_err_set(err, -EIO, "--png %s: gnuplot killed by signal %d", path,
-					  WTERMSIG(status));
-		return td_err_set(err, -EIO, "--png %s: gnuplot failed (exit %d): %s", path,
+			return td_err_set(err, -EIO, "%s %s: gnuplot killed by signal %d", opt,
+					  path, WTERMSIG(status));
+		return td_err_set(err, -EIO, "%s %s: gnuplot failed (exit %d): %s", opt, path,
 				  status >= 0 ? WEXITSTATUS(status) : -1,
 				  msg[0] ? msg : "no message");
 	}
 	fclose(errf);
-	if (!is_png(path)) {
+	if (svg ? !is_svg(path) : !is_png(path)) {
 		unlink(path);
-		return td_err_set(err, -EIO, "--png %s: gnuplot exited 0 but wrote no PNG", path);
+		return td_err_set(err, -EIO, "%s %s: gnuplot exited 0 but wrote no %s", opt, path,
+				  svg ? "SVG" : "PNG");
 	}
 	return 0;
+}
+
+struct line_args {
+	const char *title, *ylabel;
+	const int64_t *ts_ms;
+	const double *v;
+	size_t n;
+};
+
+static void write_line(FILE *fp, const char *out, void *ctx)
+{
+	const struct line_args *a = ctx;
+
+	write_script(fp, out, a->title, a->ylabel, a->ts_ms, a->v, a->n);
+}
+
+int plot_png(const char *path, const char *title, const char *ylabel, const int64_t *ts_ms,
+	     const double *v, size_t n, struct td_err *err)
+{
+	struct line_args a = { title, ylabel, ts_ms, v, n };
+
+	if (!n)
+		return td_err_set(err, -TD_EPARSE, "--png %s: no sample to plot", path);
+	return run_gnuplot(path, false, write_line, &a, err);
+}
+
+static void write_chart(FILE *fp, const char *out, void *ctx)
+{
+	const struct plot_chart *c = ctx;
+	int w = c->width > 0 ? c->width : 1200, h = c->height > 0 ? c->height : 800;
+	bool first = true;
+
+	if (c->svg_) {
+		fprintf(fp, "set terminal svg noenhanced size %d,%d dynamic background '#ffffff'\n",
+			w, h);
+	} else {
+		fprintf(fp,
+			"if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) "
+			"{ set terminal pngcairo noenhanced size %d,%d } "
+			"else { set terminal png noenhanced size %d,%d }\n",
+			w, h, w, h);
+	}
+	fputs("set output ", fp);
+	put_quoted(fp, out);
+	fputs("\nset title ", fp);
+	put_quoted(fp, c->title);
+	if (c->note) {
+		fputs("\nset label 1 ", fp);
+		put_quoted(fp, c->note);
+		fputs(" at graph 0.01, graph 0.97 left front", fp);
+	}
+	fputs("\nset xlabel ", fp);
+	put_quoted(fp, c->xlabel);
+	fputs("\nset ylabel ", fp);
+	put_quoted(fp, c->ylabel);
+	fputs("\nset grid\nset key outside bottom center horizontal\n", fp);
+	if (c->yformat) {
+		fputs("set format y ", fp);
+		put_quoted(fp, c->yformat);
+		fputc('\n', fp);
+	}
+	for (size_t i = 0; i < c->nseries; i++) {
+		const struct plot_series *p = &c->series[i];
+
+		if (!p->n)
+			continue;
+		fprintf(fp, "$D%zu << EOD\n", i);
+		for (size_t k = 0; k < p->n; k++) {
+			if (p->style == PLOT_BARS)
+				fprintf(fp, "%.9f %.17g %.17g\n", p->x[k], p->y[k], p->dy[k]);
+			else
+				fprintf(fp, "%.9f %.17g\n", p->x[k], p->y[k]);
+		}
+		fputs("EOD\n", fp);
+	}
+	fputs("plot ", fp);
+	for (size_t i = 0; i < c->nseries; i++) {
+		const struct plot_series *p = &c->series[i];
+		static const char *const how[] = {
+			[PLOT_LINES] = "using 1:2 with lines lw 2",
+			[PLOT_STEPS] = "using 1:2 with steps lw 2",
+			[PLOT_POINTS] = "using 1:2 with points pt 7 ps 0.6",
+			[PLOT_BARS] = "using 1:2:(0):3 with vectors nohead lw 2",
+		};
+
+		if (!p->n)
+			continue;
+		fprintf(fp, "%s$D%zu %s lc rgb ", first ? "" : ", ", i, how[p->style]);
+		put_quoted(fp, p->color);
+		fputs(" title ", fp);
+		put_quoted(fp, p->name);
+		first = false;
+	}
+	fputc('\n', fp);
+}
+
+int plot_chart(const char *path, bool svg, const struct plot_chart *c, struct td_err *err)
+{
+	struct plot_chart copy = *c;
+	size_t points = 0;
+
+	for (size_t i = 0; i < c->nseries; i++)
+		points += c->series[i].n;
+	if (!points)
+		return td_err_set(err, -TD_EPARSE, "%s %s: nothing to draw",
+				  svg ? "--svg" : "--png", path);
+	copy.svg_ = svg;
+	return run_gnuplot(path, svg, write_chart, &copy, err);
 }

@@ -4,6 +4,7 @@
 #ifndef TD_CMD_PLOT_H
 #define TD_CMD_PLOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,5 +17,31 @@
  * failed or wrote no PNG. */
 int plot_png(const char *path, const char *title, const char *ylabel, const int64_t *ts_ms,
 	     const double *v, size_t n, struct td_err *err);
+
+/* A chart of several series (`pcap --graph`): lines, steps, points, or
+ * vertical bars from (x, y) to (x, y + dy) as tcptrace draws segments. */
+enum plot_style { PLOT_LINES, PLOT_STEPS, PLOT_POINTS, PLOT_BARS };
+
+struct plot_series {
+	const char *name;  /* the legend's text */
+	const char *color; /* "#rrggbb" */
+	enum plot_style style;
+	size_t n;
+	const double *x, *y, *dy; /* dy: PLOT_BARS only */
+};
+
+struct plot_chart {
+	const char *title, *xlabel, *ylabel;
+	int width, height; /* pixels; 0: 1200 x 800 */
+	const struct plot_series *series;
+	size_t nseries;
+	const char *note;    /* a line under the title, or NULL */
+	const char *yformat; /* gnuplot's format of the y tics, NULL: its own */
+	bool svg_;	     /* set by plot_chart */
+};
+
+/* Draw c into path as a PNG (svg: an SVG). Series with no point are left
+ * out of the legend; with none at all, -TD_EPARSE. Errors as plot_png. */
+int plot_chart(const char *path, bool svg, const struct plot_chart *c, struct td_err *err);
 
 #endif

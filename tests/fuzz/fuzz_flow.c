@@ -4,10 +4,12 @@
  * what comes out is consistent. */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "capture/flow.h"
+#include "capture/series.h"
 #include "state.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -29,6 +31,9 @@ static int on_conn(const struct td_conn *c, void *ctx)
 	return 0;
 }
 
+/* The series of `pcap --graph`, fed with the first connection. */
+static struct td_series series;
+
 static int on_seg(const struct td_conn *c, const struct td_seg *s, void *ctx)
 {
 	(void)ctx;
@@ -36,7 +41,8 @@ static int on_seg(const struct td_conn *c, const struct td_seg *s, void *ctx)
 		__builtin_trap();
 	if (s->ana >> TD_A_COUNT)
 		__builtin_trap();
-	(void)c;
+	if (c->id == 0 && td_series_add(&series, s) != 0)
+		__builtin_trap();
 	return 0;
 }
 
@@ -56,6 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size && (data[0] & 1))
 		cfg.idle_ns = 3000000000ull;
+	td_series_init(&series);
 	t = td_flow_new(&cfg);
 	if (!t)
 		return 0;
@@ -79,6 +86,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ts += (uint64_t)r[15] * ((r[12] & 0x80) ? 1000000000ull : 1000000ull);
 		p.ts_ns = ts;
 		p.wirelen = 54 + p.payload_len;
+		p.nsack = (r[1] >> 5) & 3;
+		for (int k = 0; k < p.nsack; k++) {
+			p.sack[k][0] = p.ack + (uint32_t)k * 1000;
+			p.sack[k][1] = p.sack[k][0] + r[11];
+		}
 		if (td_flow_add(t, &p, i / 16 + 1) != 0)
 			__builtin_trap();
 	}
@@ -88,5 +100,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (st.active != 0 || emitted != st.conns)
 		__builtin_trap();
 	td_flow_free(t);
+	for (int d = 0; d < 2; d++) {
+		uint64_t *b, *g;
+		size_t n;
+		double end = td_series_end(&series);
+
+		if (td_series_throughput(&series, d, end > 0 ? end / 50 : 0.001, &b, &g, &n) == 0) {
+			uint64_t sum = 0;
+
+			for (size_t i = 0; i < n; i++)
+				sum += b[i];
+			if (sum != series.d[d].payload)
+				__builtin_trap();
+			free(b);
+			free(g);
+		}
+		for (size_t i = 0; i < series.d[d].nrtts; i++)
+			if (series.d[d].rtts[i].rtt < 0)
+				__builtin_trap();
+	}
+	td_series_free(&series);
 	return 0;
 }

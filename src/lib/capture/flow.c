@@ -870,7 +870,13 @@ static int add_now(struct td_flow_table *t, const struct td_pkt *p, uint64_t pkt
 			.window_scaled = window,
 			.ana = ana,
 			.state = { c->dir[0].state, c->dir[1].state },
+			.nsack = (f & TD_TH_ACK) ? p->nsack : 0,
 		};
+
+		for (int k = 0; k < s.nsack; k++) {
+			s.sack[k][0] = p->sack[k][0] - c->dir[!d].isn;
+			s.sack[k][1] = p->sack[k][1] - c->dir[!d].isn;
+		}
 
 		return t->cfg.on_seg(c, &s, t->cfg.ctx);
 	}

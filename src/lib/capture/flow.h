@@ -141,6 +141,8 @@ struct td_seg {
 	uint32_t window_scaled; /* with the negotiated scale, if known */
 	uint32_t ana;		/* TD_A_BIT()s */
 	int state[2];		/* state of each side after this segment */
+	uint8_t nsack;		/* SACK blocks, relative like rel_ack */
+	uint32_t sack[4][2];
 };
 
 typedef int (*td_conn_cb)(const struct td_conn *c, void *ctx);

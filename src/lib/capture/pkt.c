@@ -97,6 +97,12 @@ static void parse_options(const uint8_t *o, unsigned len, struct td_pkt *p)
 			break;
 		case 5:
 			p->nsack = (uint8_t)((olen - 2) / 8);
+			if (p->nsack > 4)
+				p->nsack = 4;
+			for (int k = 0; k < p->nsack; k++) {
+				p->sack[k][0] = get32(o + i + 2 + 8 * k);
+				p->sack[k][1] = get32(o + i + 6 + 8 * k);
+			}
 			break;
 		case 8:
 			if (olen == 10) {

@@ -61,6 +61,7 @@ struct td_pkt {
 	uint32_t seq, ack;
 	uint32_t tsval, tsecr;
 	uint32_t payload_len; /* TCP payload per the IP length, not the snap length */
+	uint32_t sack[4][2];  /* left and right edge of the first nsack blocks */
 };
 
 /* Is this link type one td_pkt_parse() reads? */
