@@ -334,6 +334,64 @@ is "$(jq -r 'select(.lport == 7200 and .old == "LISTEN" and .new == "SYN_RECV") 
 is "$(jq -r 'select(.lport == 7200 and .new == "CLOSE_WAIT") | .pid' "$sj")" \
 	"$(cat "$sd/reuse" 2>/dev/null)" "SO_REUSEPORT: the close has the process that read it"
 
+# ---- a real server under load: nobody is '?' ---------------------------------
+# nginx (a master and two workers sharing the listener) under ab and wrk on
+# loopback: handshakes, passive closes and retransmits all run in softirq or
+# in the client's process, and every one of them must name a process.
+if command -v nginx >/dev/null && command -v ab >/dev/null; then
+	ns_create NGX trace-ngx
+	nd=$TD_TMP/nginx
+	mkdir -p "$nd/www"
+	head -c 512 /dev/zero >"$nd/www/small"
+	head -c 5000000 /dev/zero >"$nd/www/big"
+	cat >"$nd/nginx.conf" <<EOF
+worker_processes 2;
+daemon off;
+pid $nd/nginx.pid;
+error_log $nd/error.log;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	client_body_temp_path $nd/body;
+	proxy_temp_path $nd/proxy;
+	fastcgi_temp_path $nd/fcgi;
+	uwsgi_temp_path $nd/uwsgi;
+	scgi_temp_path $nd/scgi;
+	server { listen 127.0.0.1:8080; root $nd/www; }
+}
+EOF
+	spawn "$NGX" nginx -c "$nd/nginx.conf" -p "$nd"
+	nginx_up() { ip netns exec "$NGX" bash -c 'exec 3<>/dev/tcp/127.0.0.1/8080' 2>/dev/null; }
+	wait_for 10 nginx_up || bail "nginx did not start: $(tail -1 "$nd/error.log")"
+	"$TCPDOCTOR" --netns "$NGX" trace --transitions --resets --retransmits --summary \
+		--for 60s >"$nd/sum.txt" 2>"$nd/sum.err" &
+	tr_ngx=$!
+	TD_PIDS+=("$tr_ngx")
+	probed_ngx() {
+		ip netns exec "$NGX" bash -c 'exec 3<>/dev/tcp/127.0.0.1/7999' 2>/dev/null
+		grep -q ':7999 ' "$nd/sum.txt"
+	}
+	wait_for 20 probed_ngx || bail "the nginx trace did not attach"
+	ip netns exec "$NGX" ab -q -n 2000 -c 20 http://127.0.0.1:8080/small >"$nd/ab.out" 2>&1
+	is "$?" 0 "nginx: ab ran" "$(tail -3 "$nd/ab.out")"
+	if command -v wrk >/dev/null; then
+		ip netns exec "$NGX" timeout 10 wrk -t1 -c10 -d2s http://127.0.0.1:8080/big \
+			>"$nd/wrk.out" 2>&1
+	fi
+	kill -INT "$tr_ngx"
+	wait "$tr_ngx"
+	is "$?" 0 "nginx: the trace ends on SIGINT with exit 0"
+	section() { sed -n "/^$1:/,/^[^ ]/p" "$nd/sum.txt" | sed 1d; }
+	like "$(section "By process")" "/nginx" "nginx: 'By process' names nginx" \
+		"$(sed -n '/events in/,$p' "$nd/sum.txt")"
+	is "$(section "By process" | grep -c '^  ?')" 0 "nginx: no transition is '?'"
+	is "$(section "Retransmits by process" | grep -c '^  ?')" 0 "nginx: no retransmit is '?'"
+	is "$(section "Resets by process" | grep -c '^  ?')" 0 "nginx: no reset is '?'"
+	like "$(cat "$nd/sum.txt")" " 0 events lost" "nginx: 0 events lost"
+else
+	skip "nginx under ab: nobody is '?'" "nginx or ab not installed"
+fi
+
 # ---- errors --------------------------------------------------------------------
 
 td trace --for bogus
