@@ -393,6 +393,47 @@ int BPF_PROG(on_retransmit, const struct sock *sk)
 	return sock_event(sk, TD_TR_RETRANS, 0);
 }
 
+/* A SYN-ACK retransmitted for a request socket (NEW_SYN_RECV: no full
+ * socket yet, so tcp_retransmit_skb never sees it): the listener's owner,
+ * the request's tuple and cookie (sock_diag's for it), state SYN_RECV as
+ * inet_diag reports request sockets. */
+SEC("tp_btf/tcp_retransmit_synack")
+int BPF_PROG(on_retransmit_synack, const struct sock *sk, const struct request_sock *req)
+{
+	struct td_tr_event *e;
+	struct td_tr_sk *rec;
+	__u64 cookie;
+
+	if (!(cfg_kinds & (1u << TD_TR_RETRANS)) || !sk || !req)
+		return 0;
+	if (cfg_netns && sk_netns(sk) != cfg_netns)
+		return 0;
+	if (cfg_states && !(cfg_states & (1u << TCP_SYN_RECV)))
+		return 0;
+	cookie = bpf_get_socket_cookie((void *)sk);
+	rec = bpf_map_lookup_elem(&socks, &cookie);
+	if (cfg_pid && (!rec || rec->pid != cfg_pid))
+		return 0;
+	e = reserve();
+	if (!e)
+		return 0;
+	/* A request socket starts with a sock_common, as a sock does. */
+	if (!fill_sock(e, (const struct sock *)req, NULL)) {
+		bpf_ringbuf_discard(e, 0);
+		return 0;
+	}
+	e->kind = TD_TR_RETRANS;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->cookie = bpf_get_socket_cookie((void *)req);
+	e->old_state = e->new_state = TCP_SYN_RECV;
+	if (rec) {
+		e->pid = rec->pid;
+		__builtin_memcpy(e->comm, rec->comm, sizeof(e->comm));
+	}
+	submit(e);
+	return 0;
+}
+
 SEC("tp_btf/tcp_receive_reset")
 int BPF_PROG(on_receive_reset, struct sock *sk)
 {

@@ -308,6 +308,7 @@ int td_trace_open(struct td_trace **out, const struct td_trace_opts *o, struct t
 	/* Load only what is asked for: fewer programs to verify. */
 	/* on_state, on_send and on_recv also keep the owners: always. */
 	bpf_program__set_autoload(t->skel->progs.on_retransmit, o->retransmits);
+	bpf_program__set_autoload(t->skel->progs.on_retransmit_synack, o->retransmits);
 	bpf_program__set_autoload(t->skel->progs.on_receive_reset, o->resets);
 	bpf_program__set_autoload(t->skel->progs.on_send_reset, o->resets);
 	rc = trace_bpf__load(t->skel);

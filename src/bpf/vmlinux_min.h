@@ -121,6 +121,10 @@ struct sock {
 	struct socket *sk_socket;
 };
 
+struct request_sock {
+	struct sock_common __req_common;
+};
+
 struct inet_timewait_sock {
 	struct sock_common __tw_common;
 	volatile unsigned char tw_substate;

@@ -31,7 +31,7 @@ static const char help[] =
 	"\n"
 	"  --lifetimes     one line per closed connection: duration, bytes out/in,\n"
 	"                  who closed first\n"
-	"  --retransmits   retransmitted segments (tcp:tcp_retransmit_skb)\n"
+	"  --retransmits   retransmitted segments (tcp:tcp_retransmit_skb), SYN-ACKs too\n"
 	"  --resets        resets received and sent (tcp:tcp_receive_reset, tcp_send_reset),\n"
 	"                  sent ones with the kernel's reason (NO_SOCKET: nothing listens)\n"
 	"                  (either of these alone shows no transitions; add --transitions)\n"

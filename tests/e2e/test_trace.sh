@@ -182,6 +182,8 @@ c2 = socket.create_connection(("192.0.2.1", 7100))
 c3 = socket.create_connection(("192.0.2.1", 7100))
 c3.send(b"unread")
 open(d + "/connected23", "w").write("")
+wait("syn")
+c4 = socket.socket(); c4.setblocking(False); c4.connect_ex(("192.0.2.1", 7100))
 wait("end")
 '
 spawn_py "$NS_A" "$server" "$rd"
@@ -211,6 +213,9 @@ ns_blackhole "$NS_A" td0 192.0.2.2
 touch "$rd/send"
 retransmitted() { grep -q "RETRANSMIT" "$rd/text.out" && grep -q '"retransmit"' "$rd/ev.json"; }
 wait_for 10 retransmitted || diag "no retransmit seen"
+touch "$rd/syn" # its SYN-ACK goes into the blackhole: retransmitted after ~1 s
+synack() { jq -e 'select(.event == "retransmit" and .state == "SYN_RECV")' "$rd/ev.json" >/dev/null; }
+wait_for 10 synack || diag "no SYN-ACK retransmit seen"
 kill -INT "$tr_json" "$tr_text"
 wait "$tr_json"
 is "$?" 0 "veth: the JSON trace ends on SIGINT with exit 0"
@@ -232,6 +237,9 @@ is "$(jq -r 'select(.event == "reset_sent" and .lport == 7100) | "\(.reason) \(.
 	"close() with unread data: a RST sent, TCP_ABORT_ON_CLOSE, by the server"
 is "$(jq -r 'select(.event == "retransmit") | .pid' "$rj" | sort -u)" "$srv_pid" \
 	"every retransmit (softirq timer) has the server's pid"
+is "$(jq -r 'select(.event == "retransmit" and .state == "SYN_RECV") | "\(.lport) \(.raddr) \(.pid)"' "$rj" |
+	sort -u)" "7100 192.0.2.2 $srv_pid" \
+	"a SYN-ACK retransmitted for a request socket: the listener's owner, the request's tuple"
 is "$(jq -r 'select(.event == "reset_sent" and .socket == false) | "\(.lport) \(.reason)"' "$rj" | sort -u)" \
 	"7999 NO_SOCKET" "the probes to a closed port: RSTs sent without a socket, NO_SOCKET"
 is "$(jq -r 'select(.reason != null) | .reason | type' "$rj" | sort -u)" "string" \
