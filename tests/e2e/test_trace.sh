@@ -144,8 +144,9 @@ is "$(jq -r 'select(.event == "summary") | .lost' <<<"$TD_OUT")" 0 "--summary --
 # trace starts (its owner comes from the walk at start), then a handshake
 # (children take the listener's owner), a close with unread data (a RST,
 # TCP_ABORT_ON_CLOSE) and data into a blackhole (retransmits, in softirq).
-# The client is in NS_B; probes to a closed port in NS_A show when both
-# traces are attached.
+# The client is in NS_B. The server's probes to a closed port show when the
+# traces are attached; one of them keeps only the server's events (--pid, in
+# the kernel).
 ns_pair rst
 rd=$TD_TMP/rst
 mkdir -p "$rd"
@@ -160,6 +161,11 @@ s.bind(("192.0.2.1", 7100)); s.listen(8)
 open(d + "/server.pid", "w").write(str(os.getpid()))
 a1, _ = s.accept()
 open(d + "/accepted1", "w").write("")
+while not os.path.exists(d + "/attached"):
+    p = socket.socket()
+    try: p.connect(("127.0.0.1", 7999))
+    except OSError: pass
+    p.close(); time.sleep(0.05)
 a2, _ = s.accept()
 a3, _ = s.accept()
 while not select.select([a3], [], [], 5)[0]: pass
@@ -199,11 +205,16 @@ TD_PIDS+=("$tr_json")
 	--for 30s >"$rd/text.out" 2>"$rd/text.err" &
 tr_text=$!
 TD_PIDS+=("$tr_text")
-probed() { # both traces saw a reset for the closed port 7999
-	ip netns exec "$NS_A" bash -c 'exec 3<>/dev/tcp/127.0.0.1/7999' 2>/dev/null
-	grep -q '"lport":7999' "$rd/ev.json" && grep -q ':7999 ' "$rd/text.out"
+"$TCPDOCTOR" --netns "$NS_A" trace --pid "$srv_pid" --json --transitions --resets --retransmits \
+	--for 30s >"$rd/pid.json" 2>"$rd/pid.err" &
+tr_pid=$!
+TD_PIDS+=("$tr_pid")
+probed() { # every trace saw a reset for the closed port 7999
+	grep -q '"lport":7999' "$rd/ev.json" && grep -q ':7999 ' "$rd/text.out" &&
+		grep -q '"rport":7999' "$rd/pid.json"
 }
 wait_for 20 probed || bail "the traces did not attach"
+touch "$rd/attached"
 touch "$rd/close1"
 wait_for 5 test -e "$rd/connected23" || bail "veth client: no second connections"
 touch "$rd/abort"
@@ -216,7 +227,8 @@ wait_for 10 retransmitted || diag "no retransmit seen"
 touch "$rd/syn" # its SYN-ACK goes into the blackhole: retransmitted after ~1 s
 synack() { jq -e 'select(.event == "retransmit" and .state == "SYN_RECV")' "$rd/ev.json" >/dev/null; }
 wait_for 10 synack || diag "no SYN-ACK retransmit seen"
-kill -INT "$tr_json" "$tr_text"
+kill -INT "$tr_json" "$tr_text" "$tr_pid"
+wait "$tr_pid"
 wait "$tr_json"
 is "$?" 0 "veth: the JSON trace ends on SIGINT with exit 0"
 wait "$tr_text"
@@ -244,6 +256,15 @@ is "$(jq -r 'select(.event == "reset_sent" and .socket == false) | "\(.lport) \(
 	"7999 NO_SOCKET" "the probes to a closed port: RSTs sent without a socket, NO_SOCKET"
 is "$(jq -r 'select(.reason != null) | .reason | type' "$rj" | sort -u)" "string" \
 	"every reason is a name, never a bare number"
+
+rp=$rd/pid.json
+is "$(jq -r '.pid' "$rp" | sort -u)" "$srv_pid" "--pid: only the server's events"
+is "$(jq -r 'select(.event == "state" and .lport == 7100 and .new == "CLOSE_WAIT") | .pid' "$rp")" \
+	"$srv_pid" "--pid: the kernel's filter knows the owner of a connection from before the trace"
+is "$(jq -r 'select(.event == "reset_sent") | .reason' "$rp")" "TCP_ABORT_ON_CLOSE" \
+	"--pid: the server's abort, and no socketless reset (it has no owner)"
+has_retransmit() { jq -e 'select(.event == "retransmit")' "$1" >/dev/null; }
+check "--pid: the server's retransmits" has_retransmit "$rp"
 
 rt=$rd/text.out
 is "$(tr -d '\t\n' <"$rt" | LC_ALL=C grep -c '[[:cntrl:]]')" 0 \
