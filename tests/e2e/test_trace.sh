@@ -215,6 +215,12 @@ probed() { # every trace saw a reset for the closed port 7999
 }
 wait_for 20 probed || bail "the traces did not attach"
 touch "$rd/attached"
+refused_from_b() { # the client's namespace to a closed port here, IPv4 and IPv6
+	ip netns exec "$NS_B" bash -c 'exec 3<>/dev/tcp/192.0.2.1/7997' 2>/dev/null
+	ip netns exec "$NS_B" bash -c 'exec 3<>/dev/tcp/2001:db8::1/7997' 2>/dev/null
+	[ "$(grep -c '"lport":7997' "$rd/ev.json")" -ge 2 ]
+}
+wait_for 5 refused_from_b || diag "no resets for port 7997"
 touch "$rd/close1"
 wait_for 5 test -e "$rd/connected23" || bail "veth client: no second connections"
 touch "$rd/abort"
@@ -253,10 +259,15 @@ is "$(jq -r 'select(.event == "retransmit" and .state == "SYN_RECV") | "\(.lport
 	sort -u)" "7100 192.0.2.2 $srv_pid" \
 	"a SYN-ACK retransmitted for a request socket: the listener's owner, the request's tuple"
 is "$(jq -r 'select(.event == "reset_sent" and .socket == false) | "\(.lport) \(.reason)"' "$rj" | sort -u)" \
-	"7999 NO_SOCKET" "the probes to a closed port: RSTs sent without a socket, NO_SOCKET"
+	"7997 NO_SOCKET
+7999 NO_SOCKET" "the probes to closed ports: RSTs sent without a socket, NO_SOCKET"
 is "$(jq -r 'select(.reason != null) | .reason | type' "$rj" | sort -u)" "string" \
 	"every reason is a name, never a bare number"
 
+is "$(jq -r 'select(.event == "reset_sent" and .lport == 7997) | "\(.family) \(.laddr) \(.raddr) \(.socket) \(.reason)"' "$rj" |
+	sort -u)" "ipv4 192.0.2.1 192.0.2.2 false NO_SOCKET
+ipv6 2001:db8::1 2001:db8::2 false NO_SOCKET" \
+	"a RST for a closed port from a peer: the segment's tuple reversed, IPv4 and IPv6"
 rp=$rd/pid.json
 is "$(jq -r '.pid' "$rp" | sort -u)" "$srv_pid" "--pid: only the server's events"
 is "$(jq -r 'select(.event == "state" and .lport == 7100 and .new == "CLOSE_WAIT") | .pid' "$rp")" \
