@@ -22,7 +22,7 @@ BUILD ?= build
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS := libmnl libpcap libmicrohttpd sqlite3 libxcrypt
+PKGS := libmnl libpcap libmicrohttpd sqlite3 libxcrypt zlib
 
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g
@@ -37,7 +37,7 @@ endif
 ALL_CPPFLAGS := -D_GNU_SOURCE -Isrc/lib -Isrc $(CPPFLAGS)
 ALL_CFLAGS := -std=gnu11 $(WARNFLAGS) $(CFLAGS) \
 	      $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lmnl -lpcap -lmicrohttpd -lsqlite3 -lcrypt) -pthread -lm
+LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lmnl -lpcap -lmicrohttpd -lsqlite3 -lcrypt -lz) -pthread -lm
 TEST_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 # Sources are found by folder: src/lib and its subsystem folders, src/render.
@@ -170,3 +170,15 @@ clean:
 	rm -rf build
 
 -include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)
+
+# The lab under load (root, minutes, not run by CI): every scenario
+# STRESS_REPS times (default 10) while a busy loop per CPU runs.
+.PHONY: stress
+stress: all
+	@tests/stress $(STRESS_REPS)
+
+# Long fuzzing (not run by CI): each target FUZZ_SECONDS (default 600) in
+# turn, then its finds merged into the kept corpus, tests/fuzz/corpus/.
+.PHONY: fuzz-long
+fuzz-long:
+	@FUZZ_LIBS="$(LIBS)" tests/fuzz/run --long $(or $(FUZZ_SECONDS),600)

@@ -13,6 +13,7 @@
 #include "cmd/cmd.h"
 #include "cmd/commands.h"
 #include "sockets/netns.h"
+#include "sockets/sockdiag.h"
 
 #ifndef TD_VERSION
 #define TD_VERSION "0.1.0"
@@ -235,6 +236,12 @@ int main(int argc, char **argv)
 			free(rest);
 			return cmd_fail_err(&err);
 		}
+		/* A file that is no dump fails now, before any table is printed. */
+		if (ctx.source.kind == TD_SRC_REPLAY &&
+		    td_replay_check(ctx.source.replay_path, &err) < 0) {
+			free(rest);
+			return cmd_fail(TD_EXIT_USAGE, "%s", err.msg);
+		}
 	}
 	if (save_dump) {
 		if (ctx.source.kind != TD_SRC_AUTO && ctx.source.kind != TD_SRC_NETLINK) {
@@ -260,7 +267,11 @@ int main(int argc, char **argv)
 		}
 		if ((cmd->flags & CMD_ENTER_NETNS) && td_netns_enter(ctx.netns, &err) < 0) {
 			free(rest);
-			return cmd_fail(err.code == -TD_ENOTFOUND ? TD_EXIT_USAGE : TD_EXIT_FAILED,
+			/* a name or path that is no namespace is the user's; a
+			 * refusal to enter one is a failure to get the data */
+			return cmd_fail(err.code == -TD_ENOTFOUND || err.code == -EINVAL
+						? TD_EXIT_USAGE
+						: TD_EXIT_FAILED,
 					"%s", err.msg);
 		}
 	}

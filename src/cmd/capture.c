@@ -386,7 +386,7 @@ int cmd_capture(int argc, char **argv, struct td_ctx *ctx)
 	struct opts o = { .live = { .promisc = true },
 			  .progress_ns = DEFAULT_PROGRESS_NS,
 			  .linger_ns = DEFAULT_LINGER_NS };
-	struct run r = { .v.color = ctx->color };
+	struct run r = { .v.color = ctx->color, .v.wall = true }; /* live: the time of day */
 	struct td_flow_cfg cfg = { 0 };
 	struct td_pcap_counts n = { .first_malformed_off = -1 };
 	struct td_pcap_kstats ks;

@@ -1,38 +1,53 @@
 /* `tcpdoctor explain TOPIC...`: what a state, a flag combination, an errno,
- * a sysctl or a concept means, who sees it, why, and what to run next, from
- * the knowledge base in src/lib/diagnose/kb.c; `--list` shows every topic. */
+ * a sysctl, a counter, a check rule, a column or a concept means, who sees
+ * it, why, and what to run next, from the knowledge base in
+ * src/lib/diagnose/kb.c (Chinese: kb_zh.c); `--list` shows every topic.
+ * Text is wrapped by display width: a CJK character takes two columns and
+ * a line may break between two of them, never inside a UTF-8 sequence. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cmd/commands.h"
-#include "render/json.h"
 #include "diagnose/kb.h"
-#include "state.h"
+#include "render/escape.h"
+#include "render/json.h"
 #include "render/style.h"
+#include "state.h"
+#include "text.h"
 
 static const char help[] =
-	"usage: tcpdoctor explain TOPIC...\n"
-	"       tcpdoctor explain --list [--kind KIND]\n"
+	"usage: tcpdoctor explain [--lang LANG] TOPIC...\n"
+	"       tcpdoctor explain --list [--kind KIND] [--lang LANG]\n"
 	"\n"
-	"What a TCP state, a flag combination, an errno or a sysctl means, who sees it\n"
-	"and when, why it happens, and what to look at next.\n"
+	"What a TCP state, a flag combination, an errno, a sysctl, a kernel counter, a\n"
+	"check rule or a column means, who sees it and when, why it happens, and what\n"
+	"to look at next. In English or in Chinese (zh_CN).\n"
 	"\n"
 	"  TOPIC         a state in any spelling: CLOSE_WAIT, close-wait, ESTAB, SYN_RCVD\n"
 	"                flags: SYN+ACK, syn,ack, SA, '[S.]', FIN ACK, 0x12, NULL, XMAS\n"
-	"                an errno: ECONNRESET, 104, 'Connection reset by peer'\n"
+	"                an errno: ECONNRESET, 104, 'errno 104', 'Connection reset by peer'\n"
 	"                a sysctl: tcp_fin_timeout, net.ipv4.tcp_fin_timeout, net/core/somaxconn\n"
-	"                a concept: SO_LINGER, backlog, half-open, RTO, TCP_USER_TIMEOUT\n"
+	"                a counter: ListenOverflows, TcpExtListenOverflows, TCP.tw\n"
+	"                a check rule or lab scenario: close-wait-leak, syn-flood\n"
+	"                a column: Recv-Q, Send-Q; a concept: backlog, 2MSL, Nagle, SACK\n"
+	"                in Chinese: 三次握手, 四次挥手, 半连接队列, 全连接队列, 连接被对方重设\n"
 	"  --list        every topic: kind, name and one line\n"
-	"  --kind KIND   with --list: only state, flags, errno, sysctl or concept\n"
+	"  --kind KIND   with --list: only state, flags, errno, sysctl, counter, rule,\n"
+	"                column or concept\n"
+	"  --lang LANG   en or zh_CN (zh); default from LANGUAGE, LC_ALL, LC_MESSAGES,\n"
+	"                LANG as gettext reads them, English when none names Chinese.\n"
+	"                Needs no installed locale.\n"
+	"Text is wrapped to the terminal (or COLUMNS) width, CJK counted as two columns.\n"
 	"Global: --json, --no-color. Put '--' before a topic that starts with '-' (-104).\n"
 	"\n"
 	"Examples:\n"
 	"  tcpdoctor explain CLOSE_WAIT\n"
-	"  tcpdoctor explain 104\n"
+	"  tcpdoctor explain 'errno 104'\n"
 	"  tcpdoctor explain '[R.]'\n"
 	"  tcpdoctor explain tcp_tw_reuse\n"
+	"  tcpdoctor explain --lang zh_CN 半连接队列\n"
 	"  tcpdoctor explain --list --kind errno\n"
 	"\n"
 	"Exit status: 0; 2 when a topic has no entry (the nearest names are suggested).\n";
@@ -46,7 +61,46 @@ static const char help[] =
 struct opts {
 	bool list;
 	bool kind_set;
+	bool lang_set;
 	enum td_kb_kind kind;
+	enum td_kb_lang lang;
+};
+
+/* What the page says around the entry's own text, per language. */
+static const struct words {
+	const char *meaning, *who_sees, *causes, *next, *refs, *also, *sep;
+	const char *kinds[TD_KB_KIND_MAX + 1];
+} words[TD_KB_LANG_MAX + 1] = {
+	[TD_KB_EN] = { "Meaning",
+		       "Who sees it",
+		       "Typical causes",
+		       "Look next",
+		       "References",
+		       "; also: ",
+		       ", ",
+		       { [TD_KB_STATE] = "TCP state",
+			 [TD_KB_FLAGS] = "TCP flags",
+			 [TD_KB_ERRNO] = "errno",
+			 [TD_KB_SYSCTL] = "sysctl",
+			 [TD_KB_CONCEPT] = "concept",
+			 [TD_KB_COUNTER] = "kernel counter",
+			 [TD_KB_RULE] = "tcpdoctor check rule",
+			 [TD_KB_COLUMN] = "column" } },
+	[TD_KB_ZH] = { "含义",
+		       "谁会看到",
+		       "常见原因",
+		       "下一步",
+		       "参考",
+		       "；也作：",
+		       "、",
+		       { [TD_KB_STATE] = "TCP 状态",
+			 [TD_KB_FLAGS] = "TCP 标志位",
+			 [TD_KB_ERRNO] = "errno",
+			 [TD_KB_SYSCTL] = "内核参数",
+			 [TD_KB_CONCEPT] = "概念",
+			 [TD_KB_COUNTER] = "内核计数器",
+			 [TD_KB_RULE] = "tcpdoctor check 规则",
+			 [TD_KB_COLUMN] = "列" } },
 };
 
 static int on_opt(int val, const char *arg, void *data)
@@ -63,17 +117,33 @@ static int on_opt(int val, const char *arg, void *data)
 			return cmd_fail(TD_EXIT_USAGE, "explain: --kind: %s", err.msg);
 		o->kind_set = true;
 		return 0;
+	case 'g':
+		if (td_kb_lang_parse(arg, &o->lang, &err) < 0)
+			return cmd_fail(TD_EXIT_USAGE, "explain: --lang: %s", err.msg);
+		o->lang_set = true;
+		return 0;
 	}
 	return TD_EXIT_USAGE;
 }
 
+/* The terminal's width, or COLUMNS when set (as less and git read it), or
+ * 80 when stdout is not a terminal; clamped to what the text can fit. */
 static int text_width(void)
 {
+	const char *cols = getenv("COLUMNS");
 	struct winsize ws;
 	int w = 80;
+	char *end;
 
-	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col)
+	if (cols && *cols) {
+		long v = strtol(cols, &end, 10);
+
+		if (!*end && v > 0 && v < 10000)
+			w = (int)v;
+	} else if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
+		   ws.ws_col) {
 		w = ws.ws_col;
+	}
 	if (w < MIN_WIDTH)
 		w = MIN_WIDTH;
 	if (w > MAX_WIDTH)
@@ -81,11 +151,66 @@ static int text_width(void)
 	return w;
 }
 
-/* Print len bytes of s as words wrapped to width: the first line goes on
+/* Where a line may break between two characters with no blank between
+ * them: next to a wide (CJK) character, but never before closing
+ * punctuation ("，", "。", ")") nor after opening punctuation ("（"). */
+static bool is_closing(uint32_t c)
+{
+	static const char closers[] = ",.;:!?)]}%";
+
+	return (c < 0x80 && c && strchr(closers, (int)c)) || c == 0x3001 || c == 0x3002 ||
+	       c == 0xff0c || c == 0xff1b || c == 0xff1a || c == 0xff01 || c == 0xff1f ||
+	       c == 0xff09 || c == 0x300b || c == 0x300d || c == 0x300f || c == 0x3011 ||
+	       c == 0x2026 || c == 0x201d || c == 0x2019;
+}
+
+static bool is_opening(uint32_t c)
+{
+	return c == '(' || c == '[' || c == '{' || c == 0xff08 || c == 0x300a || c == 0x300c ||
+	       c == 0x300e || c == 0x3010 || c == 0x201c || c == 0x2018;
+}
+
+/* One character at s: its length in bytes (a stray byte is one) and code. */
+static size_t next_char(const char *s, const char *end, uint32_t *cp)
+{
+	size_t n = td_utf8_next(s, (size_t)(end - s), cp);
+
+	if (!n) {
+		*cp = (unsigned char)*s;
+		n = 1;
+	}
+	return n;
+}
+
+/* The end of the unbreakable piece starting at s (not a blank), and its
+ * width in columns. */
+static const char *unit_end(const char *s, const char *end, int *cols)
+{
+	uint32_t prev, cp;
+	size_t n = next_char(s, end, &prev);
+
+	*cols = td_cp_width(prev);
+	s += n;
+	while (s < end && *s != ' ') {
+		int w;
+
+		n = next_char(s, end, &cp);
+		w = td_cp_width(cp);
+		if ((w == 2 || td_cp_width(prev) == 2) && !is_closing(cp) && !is_opening(prev))
+			break;
+		*cols += w;
+		s += n;
+		prev = cp;
+	}
+	return s;
+}
+
+/* Print len bytes of s wrapped to width columns: the first line goes on
  * after `first`, which takes `start` columns; the next ones are indented by
- * `indent`. */
+ * `indent`. Lines break at blanks and between CJK characters; `tail` is
+ * printed before the final newline (a style reset). */
 static void print_wrapped(const char *first, int start, const char *s, size_t len, int indent,
-			  int width)
+			  int width, const char *tail)
 {
 	const char *end = s + len;
 	int col = start;
@@ -93,26 +218,30 @@ static void print_wrapped(const char *first, int start, const char *s, size_t le
 
 	fputs(first, stdout);
 	while (s < end) {
-		const char *w = s;
-		int wl;
+		bool blank = false;
+		const char *u;
+		int cols;
 
-		while (w < end && *w != ' ')
-			w++;
-		wl = (int)(w - s);
-		if (!line_empty && col + 1 + wl > width) {
+		while (s < end && *s == ' ') {
+			s++;
+			blank = true;
+		}
+		if (s >= end)
+			break;
+		u = unit_end(s, end, &cols);
+		if (!line_empty && col + (blank ? 1 : 0) + cols > width) {
 			printf("\n%*s", indent, "");
 			col = indent;
-		} else if (!line_empty) {
+		} else if (!line_empty && blank) {
 			putchar(' ');
 			col++;
 		}
 		line_empty = false;
-		fwrite(s, 1, (size_t)wl, stdout);
-		col += wl;
-		s = w;
-		while (s < end && *s == ' ')
-			s++;
+		fwrite(s, 1, (size_t)(u - s), stdout);
+		col += cols;
+		s = u;
 	}
+	fputs(tail, stdout);
 	putchar('\n');
 }
 
@@ -120,14 +249,14 @@ static void print_section(bool c, const char *title, const char *text, bool list
 {
 	printf("%s%s%s\n", td_style_bold(c), title, td_style_reset(c));
 	if (!list) {
-		print_wrapped("    ", INDENT, text, strlen(text), INDENT, width);
+		print_wrapped("    ", INDENT, text, strlen(text), INDENT, width, "");
 		return;
 	}
 	while (*text) {
 		const char *nl = strchr(text, '\n');
 		size_t len = nl ? (size_t)(nl - text) : strlen(text);
 
-		print_wrapped("  - ", INDENT, text, len, INDENT, width);
+		print_wrapped("  - ", INDENT, text, len, INDENT, width, "");
 		text += len + (nl ? 1 : 0);
 	}
 }
@@ -159,60 +288,89 @@ static const char *tcpdump_flags(unsigned f, char *buf, size_t size)
 	return buf;
 }
 
-/* The line under the title: what the topic is, in the other notations. */
-static void print_identity(const struct td_kb_entry *e, bool c)
+/* Append a '|'-separated list to buf as "a, b". */
+static void append_list(char *buf, size_t size, const char *list, const char *sep)
 {
-	char buf[16];
+	size_t n = strlen(buf);
+
+	for (const char *p = list; p && *p && n + 1 < size; p++) {
+		if (*p == '|')
+			n += (size_t)snprintf(buf + n, size - n, "%s", sep);
+		else
+			buf[n++] = *p;
+		if (n >= size)
+			n = size - 1;
+	}
+	buf[n] = '\0';
+}
+
+/* The line under the title: what the topic is, in the other notations. */
+static void print_identity(const struct td_kb_entry *e, const struct td_kb_tr *t,
+			   enum td_kb_lang lang, bool c, int width)
+{
+	const struct words *w = &words[lang];
+	char buf[1024], fl[16];
+	size_t n = 0;
 	unsigned f;
 
-	printf("%s", td_style_dim(c));
+	buf[0] = '\0';
 	switch (e->kind) {
 	case TD_KB_STATE:
-		printf("TCP state %d; ss: %s; RFC 9293: %s", e->value, td_state_short(e->value),
-		       td_state_rfc_name(e->value));
+		snprintf(buf, sizeof(buf), "%s %d; ss: %s; RFC 9293: %s", w->kinds[e->kind],
+			 e->value, td_state_short(e->value), td_state_rfc_name(e->value));
 		break;
 	case TD_KB_FLAGS:
 		if (td_kb_parse_flags(e->name, &f, NULL) == 0)
-			printf("TCP flags 0x%02x; tcpdump: %s", f,
-			       tcpdump_flags(f, buf, sizeof(buf)));
+			snprintf(buf, sizeof(buf), "%s 0x%02x; tcpdump: %s", w->kinds[e->kind], f,
+				 tcpdump_flags(f, fl, sizeof(fl)));
 		break;
 	case TD_KB_ERRNO:
-		printf("errno %d here: \"%s\"", e->value, strerror(e->value));
+		if (t->message)
+			snprintf(buf, sizeof(buf), "errno %d: \"%s\" (zh_CN: \"%s\")", e->value,
+				 strerror(e->value), t->message);
+		else
+			snprintf(buf, sizeof(buf), "errno %d here: \"%s\"", e->value,
+				 strerror(e->value));
 		break;
 	case TD_KB_SYSCTL:
-		printf("sysctl; /proc/sys/");
-		for (const char *p = e->name; *p; p++)
-			putchar(*p == '.' ? '/' : *p);
+		n = (size_t)snprintf(buf, sizeof(buf), "%s; /proc/sys/", w->kinds[e->kind]);
+		for (const char *p = e->name; *p && n + 1 < sizeof(buf); p++)
+			buf[n++] = *p == '.' ? '/' : *p;
+		buf[n] = '\0';
 		break;
 	default:
-		printf("%s", td_kb_kind_name(e->kind));
+		snprintf(buf, sizeof(buf), "%s", w->kinds[e->kind]);
 	}
-	if (e->aliases) {
-		printf("; also: ");
-		for (const char *p = e->aliases; *p; p++) {
-			if (*p == '|')
-				fputs(", ", stdout);
-			else
-				putchar(*p);
+	if (e->aliases || (lang != TD_KB_EN && t->aliases)) {
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s", w->also);
+		append_list(buf, sizeof(buf), e->aliases, w->sep);
+		if (lang != TD_KB_EN && t->aliases) {
+			if (e->aliases)
+				snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s",
+					 w->sep);
+			append_list(buf, sizeof(buf), t->aliases, w->sep);
 		}
 	}
-	printf("%s\n", td_style_reset(c));
+	print_wrapped(td_style_dim(c), 0, buf, strlen(buf), INDENT, width, td_style_reset(c));
 }
 
-static void print_entry(const struct td_kb_entry *e, bool c, int width)
+static void print_entry(const struct td_kb_entry *e, enum td_kb_lang lang, bool c, int width)
 {
+	const struct words *w = &words[lang];
+	struct td_kb_tr t;
 	char first[128];
 
+	td_kb_text(e, lang, &t);
 	snprintf(first, sizeof(first), "%s%s%s - ", td_style_bold(c), e->name, td_style_reset(c));
-	print_wrapped(first, (int)strlen(e->name) + 3, e->summary, strlen(e->summary), INDENT,
-		      width);
-	print_identity(e, c);
+	print_wrapped(first, (int)strlen(e->name) + 3, t.summary, strlen(t.summary), INDENT, width,
+		      "");
+	print_identity(e, &t, lang, c, width);
 	putchar('\n');
-	print_section(c, "Meaning", e->meaning, false, width);
-	print_section(c, "Who sees it", e->who_sees, false, width);
-	print_section(c, "Typical causes", e->causes, true, width);
-	print_section(c, "Look next", e->next, true, width);
-	print_section(c, "References", e->refs, true, width);
+	print_section(c, w->meaning, t.meaning, false, width);
+	print_section(c, w->who_sees, t.who_sees, false, width);
+	print_section(c, w->causes, t.causes, true, width);
+	print_section(c, w->next, e->next, true, width);
+	print_section(c, w->refs, e->refs, true, width);
 }
 
 /* A '\n'-separated list as a JSON array of strings. */
@@ -229,22 +387,33 @@ static void json_lines(struct td_json *j, const char *key, const char *text)
 	td_json_end_array(j);
 }
 
-static void json_entry(struct td_json *j, const struct td_kb_entry *e)
+/* A '|'-separated list as JSON strings (inside an open array). */
+static void json_bars(struct td_json *j, const char *a)
 {
-	char buf[16];
-	unsigned f;
-
-	td_json_begin_object(j, NULL);
-	td_json_str(j, "kind", td_kb_kind_name(e->kind));
-	td_json_str(j, "name", e->name);
-	td_json_begin_array(j, "aliases");
-	for (const char *a = e->aliases; a && *a;) {
+	while (a && *a) {
 		const char *bar = strchr(a, '|');
 		size_t len = bar ? (size_t)(bar - a) : strlen(a);
 
 		td_json_strn(j, NULL, a, len);
 		a += len + (bar ? 1 : 0);
 	}
+}
+
+static void json_entry(struct td_json *j, const struct td_kb_entry *e, enum td_kb_lang lang)
+{
+	struct td_kb_tr t;
+	char buf[16];
+	unsigned f;
+
+	td_kb_text(e, lang, &t);
+	td_json_begin_object(j, NULL);
+	td_json_str(j, "kind", td_kb_kind_name(e->kind));
+	td_json_str(j, "name", e->name);
+	td_json_str(j, "lang", td_kb_lang_name(lang));
+	td_json_begin_array(j, "aliases");
+	json_bars(j, e->aliases);
+	if (lang != TD_KB_EN && t.aliases)
+		json_bars(j, t.aliases);
 	td_json_end_array(j);
 	switch (e->kind) {
 	case TD_KB_STATE:
@@ -261,14 +430,16 @@ static void json_entry(struct td_json *j, const struct td_kb_entry *e)
 	case TD_KB_ERRNO:
 		td_json_int(j, "errno", e->value);
 		td_json_str(j, "message", strerror(e->value));
+		if (t.message)
+			td_json_str(j, "message_zh", t.message);
 		break;
 	default:
 		break;
 	}
-	td_json_str(j, "summary", e->summary);
-	td_json_str(j, "meaning", e->meaning);
-	td_json_str(j, "who_sees", e->who_sees);
-	json_lines(j, "causes", e->causes);
+	td_json_str(j, "summary", t.summary);
+	td_json_str(j, "meaning", t.meaning);
+	td_json_str(j, "who_sees", t.who_sees);
+	json_lines(j, "causes", t.causes);
 	json_lines(j, "next", e->next);
 	json_lines(j, "refs", e->refs);
 	td_json_end_object(j);
@@ -281,7 +452,7 @@ static void json_begin(struct td_json *j)
 	td_json_str(j, "command", "explain");
 }
 
-static int list_topics(const struct td_ctx *ctx, const struct opts *o)
+static int list_topics(const struct td_ctx *ctx, const struct opts *o, int width)
 {
 	size_t n, shown = 0, namew = 4;
 	const struct td_kb_entry *t = td_kb_entries(&n);
@@ -299,18 +470,30 @@ static int list_topics(const struct td_ctx *ctx, const struct opts *o)
 		       "SUMMARY", td_style_reset(c));
 	}
 	for (size_t i = 0; i < n; i++) {
+		struct td_kb_tr tr;
+		char first[160];
+
 		if (o->kind_set && t[i].kind != o->kind)
 			continue;
 		shown++;
+		td_kb_text(&t[i], o->lang, &tr);
 		if (ctx->json) {
 			td_json_begin_object(&j, NULL);
 			td_json_str(&j, "kind", td_kb_kind_name(t[i].kind));
 			td_json_str(&j, "name", t[i].name);
-			td_json_str(&j, "summary", t[i].summary);
+			td_json_str(&j, "summary", tr.summary);
 			td_json_end_object(&j);
 		} else {
-			printf("%-8s %-*s %s\n", td_kb_kind_name(t[i].kind), (int)namew, t[i].name,
-			       t[i].summary);
+			/* A Chinese summary is wrapped under itself; the English
+			 * list stays one line per topic, as it always was. */
+			int col = snprintf(first, sizeof(first), "%-8s %-*s ",
+					   td_kb_kind_name(t[i].kind), (int)namew, t[i].name);
+
+			if (o->lang == TD_KB_EN)
+				printf("%s%s\n", first, tr.summary);
+			else
+				print_wrapped(first, col, tr.summary, strlen(tr.summary), col,
+					      width > col + 20 ? width : col + 20, "");
 		}
 	}
 	if (ctx->json) {
@@ -327,6 +510,7 @@ int cmd_explain(int argc, char **argv, struct td_ctx *ctx)
 	static const struct option own[] = {
 		{ "list", no_argument, NULL, 'L' },
 		{ "kind", required_argument, NULL, 'k' },
+		{ "lang", required_argument, NULL, 'g' },
 		{ 0 },
 	};
 	struct opts o = { 0 };
@@ -336,12 +520,17 @@ int cmd_explain(int argc, char **argv, struct td_ctx *ctx)
 	rc = cmd_getopt(argc, argv, ctx, own, "", false, NULL, help, on_opt, &o);
 	if (rc >= 0)
 		return rc;
+	if (!o.lang_set)
+		o.lang = td_kb_lang_from_env(getenv("LANGUAGE"), getenv("LC_ALL"),
+					     getenv("LC_MESSAGES"), getenv("LANG"));
 	if (o.list) {
+		char shown[160];
+
 		if (optind < argc)
 			return cmd_fail(TD_EXIT_USAGE,
 					"explain: --list takes no topic, got '%s' (see --help)",
-					argv[optind]);
-		return list_topics(ctx, &o);
+					td_esc(argv[optind], shown, sizeof(shown)));
+		return list_topics(ctx, &o, width);
 	}
 	if (o.kind_set)
 		return cmd_fail(TD_EXIT_USAGE,
@@ -365,12 +554,12 @@ int cmd_explain(int argc, char **argv, struct td_ctx *ctx)
 			continue;
 		}
 		if (ctx->json) {
-			json_entry(&j, e);
+			json_entry(&j, e, o.lang);
 			continue;
 		}
 		if (shown++)
 			putchar('\n');
-		print_entry(e, ctx->color, width);
+		print_entry(e, o.lang, ctx->color, width);
 	}
 	if (ctx->json) {
 		td_json_end_array(&j);

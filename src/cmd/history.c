@@ -429,6 +429,34 @@ static void show_plot(const struct td_ctx *ctx, const char *name, const struct s
 	printf("\nmin %g  max %g  last %g  (%zu samples)\n", lo, hi, s->v[s->n - 1], s->n);
 }
 
+static void put_name(const char *name, void *ctx)
+{
+	size_t *col = ctx;
+	size_t len = strlen(name) + 2;
+
+	if (*col + len > 78) {
+		fputs("\n ", stderr);
+		*col = 1;
+	}
+	fprintf(stderr, " %s", name);
+	*col += len - 1;
+}
+
+/* After a --plot NAME that is no series: every one there is. */
+static void list_series(struct td_store *st)
+{
+	struct td_err err = { 0 };
+	size_t col = 1;
+
+	fputs("series: a state (", stderr);
+	for (int i = 1; i <= TD_CLOSING; i++)
+		fprintf(stderr, "%s%s", td_state_name(i), i < TD_CLOSING ? " " : "");
+	fputs("), or a counter of this database:\n ", stderr);
+	if (td_store_counter_names(st, put_name, &col, &err) < 0)
+		fprintf(stderr, " (%s)", err.msg);
+	fputc('\n', stderr);
+}
+
 /* --png: the sparkline's points, drawn by gnuplot (render/plot.c). */
 static int show_png(const struct opts *o, const struct series *s)
 {
@@ -505,6 +533,16 @@ int cmd_history(int argc, char **argv, struct td_ctx *ctx)
 		rc = td_store_series(st, o.plot, from_ms, to_ms, add_point, &s, &err);
 		if (rc == -ENOMEM)
 			td_err_set(&err, rc, "out of memory");
+		if (rc == -TD_ENOTFOUND || rc == -TD_EPARSE) {
+			/* what could be plotted instead, counters too */
+			int code = cmd_fail_err(&err);
+
+			list_series(st);
+			free(s.ts);
+			free(s.v);
+			td_store_close(st);
+			return code;
+		}
 		if (!rc && o.png) {
 			rc = show_png(&o, &s);
 			free(s.ts);

@@ -37,6 +37,11 @@ static const char help[] =
 	"                  flags, relative seq/ack, length, window, both sides' states\n"
 	"  --idle SECS     report and forget a connection idle this long (default: never,\n"
 	"                  so a long idle gap never splits a connection)\n"
+	"  --streams wireshark|zeek\n"
+	"                  how a 4-tuple splits into connections: as tshark's tcp.stream\n"
+	"                  (default), or as Zeek's conn.log with its default timers (a\n"
+	"                  5 s connection attempt, 5 s after a close or RST, 5 min idle)\n"
+	"                  and its reuse test on a SYN\n"
 	"  --graph KIND    draw one connection: seq (tcptrace's time-sequence graph),\n"
 	"                  throughput, rtt or window (bytes in flight against the\n"
 	"                  receive window); the connection is --conn N, --conn A:P-B:P\n"
@@ -310,6 +315,7 @@ struct opts {
 	long long conn;
 	bool ladder, anomalies;
 	double idle;
+	bool zeek_streams;
 	bool graph, have_tuple, data;
 	enum td_graph_kind kind;
 	const char *png, *svg;
@@ -318,7 +324,7 @@ struct opts {
 	struct tuple tuple;
 };
 
-enum { OPT_GRAPH = 0x100, OPT_PNG, OPT_SVG, OPT_DATA, OPT_DIR, OPT_BIN };
+enum { OPT_GRAPH = 0x100, OPT_PNG, OPT_SVG, OPT_DATA, OPT_DIR, OPT_BIN, OPT_STREAMS };
 
 static int on_opt(int val, const char *arg, void *data)
 {
@@ -383,6 +389,14 @@ static int on_opt(int val, const char *arg, void *data)
 		o->bin = strtod(arg, &end);
 		if (errno || *end || end == arg || !(o->bin >= 1e-6) || o->bin > 1e6)
 			return cmd_fail(TD_EXIT_USAGE, "--bin '%s': expected seconds > 0", arg);
+		return 0;
+	case OPT_STREAMS:
+		if (strcmp(arg, "wireshark") && strcmp(arg, "zeek"))
+			return cmd_fail(TD_EXIT_USAGE,
+					"--streams '%s': expected wireshark (tcp.stream) or zeek "
+					"(conn.log)",
+					arg);
+		o->zeek_streams = !strcmp(arg, "zeek");
 		return 0;
 	case 'i':
 		errno = 0;
@@ -457,6 +471,7 @@ int cmd_pcap(int argc, char **argv, struct td_ctx *ctx)
 		{ "ladder", no_argument, NULL, 'L' },
 		{ "anomalies", no_argument, NULL, 'a' },
 		{ "idle", required_argument, NULL, 'i' },
+		{ "streams", required_argument, NULL, OPT_STREAMS },
 		{ "graph", required_argument, NULL, OPT_GRAPH },
 		{ "png", required_argument, NULL, OPT_PNG },
 		{ "svg", required_argument, NULL, OPT_SVG },
@@ -522,6 +537,7 @@ int cmd_pcap(int argc, char **argv, struct td_ctx *ctx)
 	r.tuple = o.have_tuple ? &o.tuple : NULL;
 	td_series_init(&r.series);
 	cfg.idle_ns = (uint64_t)(o.idle * 1e9);
+	cfg.zeek_streams = o.zeek_streams;
 	cfg.on_conn = on_conn;
 	cfg.on_seg = o.ladder ? on_seg : o.graph ? on_graph_seg : NULL;
 	cfg.ctx = &r;
@@ -553,7 +569,9 @@ int cmd_pcap(int argc, char **argv, struct td_ctx *ctx)
 	frc = td_flow_flush(t);
 	td_flow_stats(t, &fs);
 	if (r.anomalies) {
-		qsort(r.bad, r.nbad, sizeof(*r.bad), by_badness);
+		/* None in the file: r.bad is NULL, which qsort must not get. */
+		if (r.nbad)
+			qsort(r.bad, r.nbad, sizeof(*r.bad), by_badness);
 		r.anomalies = false;
 		for (size_t i = 0; i < r.nbad; i++) {
 			if (r.v.json)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 
 #include "render/connview.h"
@@ -140,7 +141,20 @@ void connview_text(struct connview *v, const struct td_conn *c, const char *suff
 	PUT_LIT(&l, " > ");
 	put_endpoint(&l, c, 1);
 	PUT_LIT(&l, " start=");
-	put_fixed(&l, c->first_ns - v->t0, 1000, 6);
+	if (v->wall) {
+		time_t sec = (time_t)(c->first_ns / 1000000000ull);
+		struct tm tm;
+		char hms[32];
+		size_t n;
+
+		localtime_r(&sec, &tm);
+		n = strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+		snprintf(hms + n, sizeof(hms) - n, ".%06u",
+			 (unsigned)(c->first_ns / 1000 % 1000000));
+		put_str(&l, hms);
+	} else {
+		put_fixed(&l, c->first_ns - v->t0, 1000, 6);
+	}
 	PUT_LIT(&l, " dur=");
 	put_fixed(&l, c->last_ns - c->first_ns, 1000, 6);
 	PUT_LIT(&l, " out=");
@@ -170,7 +184,7 @@ void connview_text(struct connview *v, const struct td_conn *c, const char *suff
 		PUT_LIT(&l, " rtt=-");
 	}
 	PUT_LIT(&l, " retx=");
-	put_u64(&l, td_conn_ana(c, TD_A_RETRANS) + td_conn_ana(c, TD_A_SPURIOUS_RETRANS));
+	put_u64(&l, td_conn_ana(c, TD_A_RETRANS)); /* fast and spurious ones included */
 	PUT_LIT(&l, " dupack=");
 	put_u64(&l, td_conn_ana(c, TD_A_DUP_ACK));
 	PUT_LIT(&l, " zwin=");
@@ -269,7 +283,7 @@ void connview_tally(struct connview *v, const struct td_conn *c)
 	if (!c->dir[0].fin_sent && !c->dir[1].fin_sent && !c->dir[0].rsts && !c->dir[1].rsts &&
 	    cs != TD_CS_S0)
 		v->never_closed++;
-	if (td_conn_ana(c, TD_A_RETRANS) || td_conn_ana(c, TD_A_SPURIOUS_RETRANS))
+	if (td_conn_ana(c, TD_A_RETRANS))
 		v->with_retrans++;
 	/* Per server address and port: a bounded table, the rest uncounted. */
 	for (g = 0; g < v->ngroups; g++)

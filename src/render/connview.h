@@ -24,6 +24,7 @@ struct connview {
 	struct td_json j;
 	bool json;
 	uint64_t t0; /* first packet: "start" is relative to it */
+	bool wall;   /* "start" as the local time of day (live captures) */
 	bool t0_set;
 	uint64_t nconns;
 	uint64_t by_state[TD_CS_COUNT];

@@ -114,17 +114,24 @@ void view_sock_header(FILE *fp, bool color, bool with_owners)
 		td_style_reset(color));
 }
 
+/* Local and peer as text (both buffers len bytes); a listener's peer is
+ * the wildcard, as ss prints it. */
+static void sock_ends(const struct td_sock *s, int st, char *l, char *r, size_t len)
+{
+	td_endpoint_str(s->family, s->laddr, s->lport, l, len);
+	if (st == TD_LISTEN)
+		snprintf(r, len, "%s", s->family == AF_INET6 ? "[::]:*" : "0.0.0.0:*");
+	else
+		td_endpoint_str(s->family, s->raddr, s->rport, r, len);
+}
+
 void view_sock_line(FILE *fp, bool color, const struct td_sock *s, bool with_owners,
 		    const struct td_owner *owners, bool with_info)
 {
 	char l[64], r[64], t[48], d[24];
 	int st = shown_state(s->state);
 
-	td_endpoint_str(s->family, s->laddr, s->lport, l, sizeof(l));
-	if (st == TD_LISTEN)
-		snprintf(r, sizeof(r), "%s", s->family == AF_INET6 ? "[::]:*" : "0.0.0.0:*");
-	else
-		td_endpoint_str(s->family, s->raddr, s->rport, r, sizeof(r));
+	sock_ends(s, st, l, r, sizeof(l));
 	if (s->timer)
 		snprintf(t, sizeof(t), "%s(%s)", td_timer_name(s->timer),
 			 td_fmt_duration_ms(s->timer_ms, d, sizeof(d)));
@@ -231,11 +238,7 @@ void view_owner_line(FILE *fp, bool color, const struct td_sock *s, const struct
 	char user[64], l[64], r[64], comm[16 * TD_ESC_MAX_PER_BYTE];
 	int st = shown_state(s->state);
 
-	td_endpoint_str(s->family, s->laddr, s->lport, l, sizeof(l));
-	if (st == TD_LISTEN)
-		snprintf(r, sizeof(r), "%s", s->family == AF_INET6 ? "[::]:*" : "0.0.0.0:*");
-	else
-		td_endpoint_str(s->family, s->raddr, s->rport, r, sizeof(r));
+	sock_ends(s, st, l, r, sizeof(l));
 	if (o)
 		fprintf(fp, "%-15s %7d %-9s %4d ", td_esc(o->comm, comm, sizeof(comm)), (int)o->pid,
 			view_user_name(o->uid, user, sizeof(user)), o->fd);

@@ -45,9 +45,18 @@ not_ok() { # description [diagnostics...]
 	return 0
 }
 
+# Skips. tests/run allows a skip only when the kernel lacks a feature
+# (skip_kernel: the reason starts "kernel:") or, when the run is not root,
+# "needs root" (need_root). Every other skip -- a missing tool (need_tool),
+# an unbuilt binary -- fails the run: scripts/deps installs every tool the
+# suites call, so such a skip is a missing install line, not a pass.
 skip() { # description reason
 	TAP_N=$((TAP_N + 1))
 	echo "ok $TAP_N - $1 # SKIP $2"
+}
+
+skip_kernel() { # description feature : skip because this kernel lacks FEATURE
+	skip "$1" "kernel: $2"
 }
 
 check() { # description command... : ok when the command succeeds
@@ -232,15 +241,33 @@ spawn_py() {
 	spawn "$ns" "$TD_PY" -c "$script" "$@"
 }
 
-# wait_for TIMEOUT_S CMD...: poll until CMD succeeds; 1 on timeout.
+# wait_for TIMEOUT_S CMD...: poll until CMD succeeds; 1 on timeout. Waits
+# for the kernel are polls of the condition, never fixed sleeps; the timeout
+# gets TD_WAIT_SLACK seconds more (default 20) for loaded machines: a pass
+# returns at the first poll that holds and never spends it.
+TD_WAIT_SLACK=${TD_WAIT_SLACK:-20}
 wait_for() {
-	local deadline=$((SECONDS + $1))
+	local deadline=$((SECONDS + $1 + TD_WAIT_SLACK))
 	shift
 	while ! "$@" 2>/dev/null; do
 		[ "$SECONDS" -ge "$deadline" ] && return 1
 		sleep 0.05
 	done
 	return 0
+}
+
+# snmp_counter NS GROUP NAME: a counter of NS's /proc/net/snmp (Tcp OutRsts).
+snmp_counter() {
+	ip netns exec "$1" cat /proc/net/snmp |
+		awk -v g="$2:" -v n="$3" '$1 == g && !h { for (i = 2; i <= NF; i++) if ($i == n) c = i; h = 1; next }
+		     $1 == g && h { print $c; exit }'
+}
+
+# snmp_at_least NS GROUP NAME N: that counter is >= N.
+snmp_at_least() {
+	local v
+	v=$(snmp_counter "$1" "$2" "$3")
+	[ "${v:-0}" -ge "$4" ]
 }
 
 # ---- ss oracle --------------------------------------------------------------

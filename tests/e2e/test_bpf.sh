@@ -13,7 +13,13 @@ need_binary
 
 td states --source bpf --json
 if [ "$TD_RC" -ne 0 ]; then
-	echo "ok 1 - $(basename "$0") # SKIP BPF source unavailable: $TD_ERR"
+	# Only a kernel without BTF may skip; a build without BPF (no clang or
+	# bpftool: scripts/deps) or a load error is a failure of the run.
+	if [ ! -r /sys/kernel/btf/vmlinux ]; then
+		skip_kernel "$(basename "$0")" "no BTF (/sys/kernel/btf/vmlinux): $TD_ERR"
+	else
+		skip "$(basename "$0")" "BPF source unavailable: $TD_ERR"
+	fi
 	exit 0
 fi
 
@@ -120,7 +126,7 @@ if "$TCPDOCTOR" lab list >"$TD_TMP/labs" 2>/dev/null && [ -s "$TD_TMP/labs" ]; t
 		# A scenario whose own checks fail still leaves sockets to count.
 		"$TCPDOCTOR" lab run "$sc" --keep --id "$id" >"$TD_TMP/lab.out" 2>&1
 		if ! ip netns list | grep -q -- "td-lab-$id-"; then
-			skip "lab $sc" "lab run $sc --keep --id $id left no namespace: $(tail -1 "$TD_TMP/lab.out")"
+			not_ok "lab $sc" "lab run $sc --keep --id $id left no namespace: $(tail -1 "$TD_TMP/lab.out")"
 			continue
 		fi
 		for ns in "td-lab-$id-client" "td-lab-$id-server"; do
@@ -133,7 +139,7 @@ if "$TCPDOCTOR" lab list >"$TD_TMP/labs" 2>/dev/null && [ -s "$TD_TMP/labs" ]; t
 		"$TCPDOCTOR" lab clean --id "$id" >/dev/null 2>&1
 	done
 else
-	skip "every lab scenario" "no 'tcpdoctor lab list' yet"
+	not_ok "every lab scenario" "tcpdoctor lab list failed or listed nothing"
 fi
 
 td_done

@@ -46,8 +46,11 @@ start_capture() { # name args...
 	"$TCPDOCTOR" --netns "$NS_B" capture "$@" >"$TD_TMP/$name.out" 2>"$TD_TMP/$name.err" &
 	CAP_PID=$!
 	TD_PIDS+=("$CAP_PID")
-	wait_for 5 grep -q capturing "$TD_TMP/$name.err" || sleep 1
+	wait_for 30 grep -q capturing "$TD_TMP/$name.err" ||
+		bail "capture $name did not start: $(cat "$TD_TMP/$name.err")"
 }
+# est_to NS PORT: a connection to PORT is ESTABLISHED in NS (ss).
+est_to() { [ -n "$(ss -N "$1" -Htn state established "( dport = :$2 )")" ]; }
 finish() { # pid: wait for it, exit status in CAP_RC
 	wait "$1"
 	CAP_RC=$?
@@ -66,7 +69,7 @@ is "$(awk '/^CapEff:/ { print $2 }' "/proc/$CAP_PID/status")" 0000000000000000 \
 	"... and no capabilities"
 held 3 &
 hp=$!
-sleep 0.3
+wait_for 30 est_to "$NS_B" 5001 || diag "the held connection is not up"
 for _ in 1 2 3; do client normal 192.0.2.1; done
 client refused 192.0.2.1 # port 5009: not in the filter
 wait "$hp"
@@ -78,6 +81,8 @@ check "... and it was still running then" test -d "/proc/$CAP_PID"
 finish "$CAP_PID"
 out=$(cat "$TD_TMP/main.out")
 is "$CAP_RC" 0 "--for 5s: exits 0"
+like "$(grep -m1 '^#' <<<"$out")" ' start=[0-2][0-9]:[0-5][0-9]:[0-6][0-9]\.[0-9]{6} ' \
+	"a live line's start is the time of day, not seconds since the first packet"
 is "$(grep '^#' <<<"$out" | grep -vc 'in progress')" 4 "one line per connection (4, port 5001 only)"
 is "$(grep '^#' <<<"$out" | grep -v 'in progress' | awk '{ print $1 }' | sort -u | wc -l)" 4 \
 	"... each connection once"
@@ -109,7 +114,9 @@ like "$(cat "$TD_TMP/int.out")" '1 connections in [0-9]+ packets' "SIGINT: the s
 "$TCPDOCTOR" --netns "$NS_B" --json capture -i td1 --for 2s tcp port 5001 \
 	>"$TD_TMP/json.out" 2>"$TD_TMP/json.err" &
 jp=$!
-sleep 0.5
+# --json prints no "capturing" line: it is capturing once it runs as nobody.
+as_nobody() { [ "$(awk '/^Uid:/ { print $2 }' "/proc/$1/status" 2>/dev/null)" = 65534 ]; }
+wait_for 10 as_nobody "$jp" || diag "--json capture did not start"
 client normal 192.0.2.1
 wait "$jp"
 is "$?" 0 "--json: exits 0"
@@ -127,7 +134,7 @@ is "$(jq -r 'select(.id != null) | keys | join(",")' "$TD_TMP/json.out")" \
 start_capture count -i td1 -c 7 -w "$TD_TMP/count.pcap" tcp port 5001
 client normal 192.0.2.1
 client normal 192.0.2.1
-wait_for 5 test ! -d "/proc/$CAP_PID" || kill -INT "$CAP_PID"
+wait_for 30 test ! -d "/proc/$CAP_PID" || kill -INT "$CAP_PID"
 finish "$CAP_PID"
 is "$CAP_RC" 0 "-c 7: exits 0 by itself"
 like "$(cat "$TD_TMP/count.out")" 'connections in 7 packets' "-c 7: stops after 7 packets"

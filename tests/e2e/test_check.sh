@@ -373,7 +373,12 @@ like "$(finding syn-flood '"\(.port) \(.count) \(.summary)"')" \
 	"^5004 6[4-9] possible SYN flood on port 5004: .* from (>= )?[0-9]+ sources" \
 	"syn-flood: the listener's port, the count and many sources"
 valid "syn-flood"
-sleep 1
+# syn-sent-stuck counts connects whose SYN was retransmitted (1 s on): wait
+# until ss shows three of them (timer:(on,EXPIRY,N) with N >= 1).
+syn_retried() {
+	[ "$(ss -N "$NS_B" -Htno state syn-sent | grep -cE 'timer:\(on,[^,]*,[1-9]')" -ge 3 ]
+}
+wait_for 10 syn_retried || diag "fewer than 3 retransmitted SYNs: $(ss -N "$NS_B" -Htno state syn-sent | head -3)"
 chk "$NS_B"
 is "$(finding syn-sent-stuck '"\(.comm) \(.peer)"')" "flooder 192.0.2.1:5004" \
 	"syn-flood: the sending side sees its own connects stuck"
@@ -392,7 +397,19 @@ q_ready() {
 		[ "$(ss -N "$NS_A" -Htn state established | awk '{ if ($1 > m) m = $1 } END { print m + 0 }')" -ge 32768 ]
 }
 wait_for 10 q_ready || bail "queues: no Recv-Q at the server"
-sleep 2
+# half-open-suspects.idle=1: the two idle connections must have been silent
+# for over a second both ways (ss -i: lastsnd, lastrcv in ms).
+q_idle() {
+	[ "$(ss -N "$NS_A" -Htni state established | awk '
+		{ s = r = -1
+		  for (i = 1; i <= NF; i++) {
+			if ($i ~ /^lastsnd:/) s = substr($i, 9) + 0
+			if ($i ~ /^lastrcv:/) r = substr($i, 9) + 0
+		  }
+		  if (s >= 1500 && r >= 1500) n++ }
+		END { print n + 0 }')" -ge 2 ]
+}
+wait_for 10 q_idle || diag "queues: the idle connections are not idle for 1.5 s"
 chk "$NS_A" --set recv-queue-backlog.bytes=32768 --set half-open-suspects.idle=1
 is "$(finding recv-queue-backlog '"\(.severity) \(.pid) \(.comm) \(.port)"')" \
 	"warning $Q_SERVER sinksrv 5006" "recv-queue-backlog: the process that does not read"
@@ -445,10 +462,14 @@ table inet tdcheckloss {
 	}
 }
 NFT
+rt0=$(snmp_counter "$NS_B" Tcp RetransSegs)
 spawn_check_py "$NS_B" comm rtcli chatter 192.0.2.1 5008 4 30 >/dev/null
 RT_CLIENT=$SPAWNED
 wait_for 10 ss_has "$NS_B" established 4 || bail "retransmissions: connections"
-sleep 1
+# The storm is on once the client retransmits (the rule's rate is over the
+# check's own sample, after this).
+wait_for 10 snmp_at_least "$NS_B" Tcp RetransSegs $((rt0 + 5)) ||
+	diag "retransmissions: RetransSegs $rt0 -> $(snmp_counter "$NS_B" Tcp RetransSegs)"
 chk "$NS_B"
 if [ "$TD_RC" -eq 1 ] || [ "$TD_RC" -eq 2 ]; then ok "retransmission-storm: exit $TD_RC"; else
 	not_ok "retransmission-storm: exit 1 or 2" "exit $TD_RC" "$(rules_found)"; fi
@@ -461,8 +482,11 @@ is "$(finding retransmission-storm .rule)" none "--sample 0: the rate rule does 
 # ---- reset-storm: connects to a closed port, 100 a second ----------------------------
 
 ns_pair chkrs
+rs0=$(snmp_counter "$NS_A" Tcp OutRsts)
 spawn_check_py "$NS_B" comm knocker refuse 192.0.2.1 5999 100 30 >/dev/null
-sleep 0.5
+# The knocker is running once the server has sent its first resets.
+wait_for 10 snmp_at_least "$NS_A" Tcp OutRsts $((rs0 + 10)) ||
+	diag "reset-storm: OutRsts $rs0 -> $(snmp_counter "$NS_A" Tcp OutRsts)"
 chk "$NS_A"
 is "$TD_RC $(finding reset-storm '"\(.severity) \(.rate > 20)"')" "1 warning true" \
 	"reset-storm: RSTs sent for a closed port, exit 1"
@@ -488,7 +512,7 @@ declare -A LAB_RULE=(
 	[time-wait-exhaustion]="time-wait-pressure client - -"
 	[half-open]="half-open-suspects any - - --set half-open-suspects.idle=1")
 if ! "$TCPDOCTOR" lab list >"$TD_TMP/lablist" 2>/dev/null; then
-	skip "lab scenarios" "tcpdoctor lab is not available"
+	not_ok "lab scenarios" "tcpdoctor lab list failed"
 else
 	id=chk$$
 	id=${id:0:16}

@@ -44,6 +44,7 @@ expect_usage "--by nonsense" nonsense states --by nonsense
 expect_usage "--source nonsense" nonsense states --source nonsense
 expect_usage "--netns that does not exist" "td-e2e-nope-$$" --netns "td-e2e-nope-$$" states
 expect_usage "--netns after the command" "td-e2e-nope-$$" states --netns "td-e2e-nope-$$"
+expect_usage "--netns a file that is no namespace" /etc/passwd --netns /etc/passwd states
 expect_usage "--source replay:/nonexistent" /nonexistent states --source replay:/nonexistent
 expect_usage "who without a port" who who
 expect_usage "who :70000" 70000 who :70000
@@ -213,6 +214,13 @@ while o + 16 <= len(b):
 		head -c 7 "$dump" >"$TD_TMP/tiny.dump"
 		td --source "replay:$TD_TMP/tiny.dump" states --json
 		like "$TD_ERR" "(offset|byte)[^0-9]*0" "7-byte replay file: error at offset 0"
+		is "$TD_OUT" "" "7-byte replay file: no table before the error"
+		printf 'hello, not a dump\n' >"$TD_TMP/text.dump"
+		td --source "replay:$TD_TMP/text.dump" states
+		is "$TD_RC:$TD_OUT" "2:" "a text file as a replay: exit 2, nothing printed first"
+		like "$TD_ERR" "not a sock_diag dump \\(ss -D or --save-dump\\)" "... and says what it wants"
+		td --source "replay:$TD_TMP/text.dump" conns
+		is "$TD_RC:$TD_OUT" "2:" "conns: no header before the error"
 		chmod 000 "$TD_TMP/cut.dump"
 		if setpriv --reuid 65534 --regid 65534 --clear-groups true 2>/dev/null; then
 			setpriv --reuid 65534 --regid 65534 --clear-groups "$TCPDOCTOR" \

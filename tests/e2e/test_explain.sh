@@ -1,7 +1,10 @@
 #!/bin/bash
 # `explain` and `fsm`: every topic of the knowledge base is listed and
-# explains, the spellings of one topic give one text, unknown topics exit 2
-# with suggestions, every topic the issue names exists; `fsm` prints every
+# explains, in English and in Chinese, within 80 columns (CJK counted as
+# two); the spellings of one topic give one text, Chinese input resolves,
+# the language follows --lang and the locale variables, unknown topics exit
+# 2 with suggestions, every topic the issue names exists, every counter the
+# sources name, every check rule and lab scenario has an entry; `fsm` prints every
 # row of the state machine, --from filters, --dot is valid Graphviz, --paths
 # shows the textbook paths, --json is valid. No root needed.
 # jq programs sit in single quotes on purpose.
@@ -33,11 +36,53 @@ for t in $NAMES; do
 	done
 	long=$(awk 'length > 80' <<<"$TD_OUT")
 	[ -z "$long" ] || bad+=("$t: lines longer than 80 columns: $long")
+	[ "$(LC_ALL=C grep -c $'[\x80-\xff]' <<<"$TD_OUT")" -eq 0 ] || bad+=("$t: English text has non-ASCII bytes")
 done
 if [ ${#bad[@]} -eq 0 ]; then
 	ok "each of the $N listed topics explains (exit 0, title, five sections, <= 80 columns)"
 else
 	not_ok "each listed topic explains" "${bad[@]}"
+fi
+
+# Display width: GNU wc -L counts a CJK character as two columns in a UTF-8
+# locale. Without one that knows CJK widths the width checks are skipped.
+width() { LC_ALL=C.UTF-8 wc -L; }
+HAVE_WIDTH=false
+[ "$(printf '\xe4\xb8\x89\n' | width 2>/dev/null)" = 2 ] && HAVE_WIDTH=true
+
+bad=()
+for t in $NAMES; do
+	td explain --lang zh_CN "$t"
+	first=$(head -1 <<<"$TD_OUT")
+	if [ "$TD_RC" -ne 0 ] || [[ $first != "$t - "* ]] || [ -n "$TD_ERR" ]; then
+		bad+=("$t: exit $TD_RC, first line '$first', stderr '$TD_ERR'")
+	fi
+	for section in 含义 谁会看到 常见原因 下一步 参考; do
+		grep -qx "$section" <<<"$TD_OUT" || bad+=("$t: no '$section' section")
+	done
+	if ! iconv -f UTF-8 -t UTF-8 <<<"$TD_OUT" >/dev/null 2>&1; then
+		bad+=("$t: output is not valid UTF-8")
+	fi
+	if $HAVE_WIDTH && [ "$(width <<<"$TD_OUT")" -gt 80 ]; then
+		bad+=("$t: a line is wider than 80 columns")
+	fi
+	LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' <<<"$TD_OUT" && bad+=("$t: control bytes")
+done
+if [ ${#bad[@]} -eq 0 ]; then
+	ok "each of the $N topics explains in Chinese (title, five sections, valid UTF-8, <= 80 columns)"
+else
+	not_ok "each topic explains in Chinese" "${bad[@]}"
+fi
+if $HAVE_WIDTH; then
+	COLUMNS=60 td explain --lang zh_CN syn-queue keepalive ECONNRESET
+	w=$(width <<<"$TD_OUT")
+	if [ "$w" -le 60 ] && [ "$w" -ge 50 ]; then
+		ok "COLUMNS=60: Chinese text wrapped to $w columns (CJK counted as two)"
+	else
+		not_ok "COLUMNS=60 wraps Chinese text to 60 columns" "widest line: $w"
+	fi
+else
+	skip "Chinese text wrapped by display width" "no C.UTF-8 locale with CJK widths for wc -L"
 fi
 
 # Every topic the issue asks for is in the list.
@@ -58,7 +103,14 @@ REQUIRED=(
 	net.ipv4.tcp_tw_recycle net.ipv4.tcp_orphan_retries net.ipv4.tcp_timestamps
 	net.ipv4.tcp_sack net.ipv4.tcp_window_scaling net.ipv4.tcp_mtu_probing
 	net.ipv4.tcp_slow_start_after_idle net.ipv4.tcp_congestion_control
-	net.core.netdev_max_backlog
+	net.core.netdev_max_backlog net.ipv4.ip_local_reserved_ports
+	net.ipv4.tcp_syn_linear_timeouts
+	EBADF EINVAL EFAULT ENOMEM EPROTO ENOTSOCK EAFNOSUPPORT EOPNOTSUPP ECANCELED
+	TcpExt.ListenOverflows TcpExt.ListenDrops TcpExt.TCPSynRetrans TcpExt.TCPAbortOnTimeout
+	Recv-Q Send-Q
+	three-way-handshake four-way-close half-close half-open syn-queue accept-queue SYN-cookies
+	keepalive Nagle delayed-ack SACK window-scaling zero-window RTO fast-retransmit RACK-TLP
+	MSS PMTU ECN icmp-unreachable icmp-time-exceeded MSL
 )
 missing=()
 for t in "${REQUIRED[@]}"; do
@@ -72,7 +124,8 @@ fi
 
 td explain --list --kind sysctl
 is "$(awk 'NR > 1 { print $1 }' <<<"$TD_OUT" | sort -u)" sysctl "--list --kind sysctl lists only sysctls"
-is "$(awk 'NR > 1' <<<"$TD_OUT" | grep -c .)" 27 "--list --kind sysctl lists the 27 audited sysctls"
+is "$(awk 'NR > 1' <<<"$TD_OUT" | grep -c .)" 29 \
+	"--list --kind sysctl lists the 27 audited sysctls, ip_local_reserved_ports, tcp_syn_linear_timeouts"
 is "$(td_json '[.topics[].kind] | unique | join(",")' explain --list --kind errno --json)" errno \
 	"--list --kind errno --json lists only errno topics"
 
@@ -103,6 +156,144 @@ same_spelling net.ipv4.tcp_fin_timeout tcp_fin_timeout net/ipv4/tcp_fin_timeout 
 	/proc/sys/net/ipv4/tcp_fin_timeout
 same_spelling net.core.somaxconn somaxconn
 same_spelling EAGAIN EWOULDBLOCK 11
+same_spelling ECONNRESET "errno 104" "errno=104" "连接被对方重设" "连接被重置"
+same_spelling TcpExt.ListenOverflows ListenOverflows TcpExtListenOverflows \
+	tcpdoctor_netstat_tcp_ext_listen_overflows_total ovfl/s
+# watch's columns name the counters they show.
+same_spelling Tcp.ActiveOpens actv/s
+same_spelling Tcp.RetransSegs retr/s
+same_spelling TCP.tw twsk
+
+# ---- Chinese input and output -------------------------------------------------------
+
+chinese() { # topic entry
+	td explain -- "$1"
+	if [ "$TD_RC" -eq 0 ] && [[ $(head -1 <<<"$TD_OUT") == "$2 - "* ]]; then
+		ok "explain '$1' is $2"
+	else
+		not_ok "explain '$1' is $2" "exit $TD_RC" "$(head -1 <<<"$TD_OUT")" "$TD_ERR"
+	fi
+}
+chinese 三次握手 three-way-handshake
+chinese 四次挥手 four-way-close
+chinese 半连接队列 syn-queue
+chinese 全连接队列 accept-queue
+chinese 连接被重置 ECONNRESET
+chinese 拒绝连接 ECONNREFUSED
+chinese 洪水攻击 syn-flood
+chinese 心跳 keepalive
+chinese 2MSL MSL
+chinese 粘包 message-boundaries
+chinese 零窗口 zero-window
+chinese 没有到主机的路由 EHOSTUNREACH
+
+td explain 三次握手
+like "$TD_OUT" "^three-way-handshake - SYN, SYN\+ACK, ACK" "Chinese input, no locale: the English text"
+td explain --lang zh_CN 三次握手
+like "$TD_OUT" "三次握手" "--lang zh_CN: the Chinese text"
+like "$TD_OUT" $'\n含义\n' "--lang zh_CN: Chinese section titles"
+is "$TD_ERR" "" "--lang zh_CN: nothing on stderr"
+zh=$TD_OUT
+for lang in zh zh-CN zh_CN.UTF-8; do
+	td explain --lang "$lang" 三次握手
+	is "$TD_OUT" "$zh" "--lang $lang is the same text"
+done
+# td_env ENV... -- ARGS: td with a clean locale environment plus ENV (env(1),
+# so this shell never tries to load a locale the machine may not have).
+td_env() {
+	local vars=()
+	while [ "$1" != -- ]; do
+		vars+=("$1")
+		shift
+	done
+	shift
+	env -u LC_ALL -u LANG -u LANGUAGE -u LC_MESSAGES "${vars[@]}" "$TCPDOCTOR" "$@" \
+		>"$TD_TMP/out" 2>"$TD_TMP/err"
+	TD_RC=$?
+	TD_OUT=$(cat "$TD_TMP/out")
+	TD_ERR=$(cat "$TD_TMP/err")
+}
+td_env LC_ALL=zh_CN.UTF-8 -- explain 三次握手
+is "$TD_OUT" "$zh" "LC_ALL=zh_CN.UTF-8 chooses Chinese (no locale need be installed)"
+td_env LANG=zh_CN.UTF-8 -- explain 三次握手
+is "$TD_OUT" "$zh" "LANG=zh_CN.UTF-8 chooses Chinese"
+td_env LANG=en_US.UTF-8 LC_MESSAGES=zh_CN.UTF-8 -- explain 三次握手
+is "$TD_OUT" "$zh" "LC_MESSAGES=zh_CN.UTF-8 wins over LANG"
+td_env LANG=en_US.UTF-8 LANGUAGE=zh_CN:en -- explain 三次握手
+is "$TD_OUT" "$zh" "LANGUAGE=zh_CN:en wins over LANG"
+td_env LANG=C LANGUAGE=zh_CN -- explain 三次握手
+like "$TD_OUT" "^three-way-handshake - SYN, SYN\+ACK, ACK" "LANGUAGE is ignored in the C locale (gettext)"
+td_env -- explain 三次握手
+like "$TD_OUT" "^three-way-handshake - SYN, SYN\+ACK, ACK" "no locale set: English"
+td_env LC_ALL=zh_CN.UTF-8 -- explain --lang en 三次握手
+like "$TD_OUT" "^three-way-handshake - SYN, SYN\+ACK, ACK" "--lang en wins over the locale"
+td explain --lang fr CLOSE_WAIT
+is "$TD_RC" 2 "--lang fr exits 2"
+like "$TD_ERR" "zh_CN" "--lang fr names the languages there are"
+
+td explain --lang zh_CN 104
+like "$TD_OUT" "连接被对方重设" "explain 104 in Chinese shows glibc's zh_CN message"
+is "$(td_json '.entries[0] | [.lang, .message_zh, (.summary | test("重置"))] | map(tostring) | join(",")' explain --lang zh_CN --json 104)" \
+	"zh,连接被对方重设,true" "explain --json --lang zh_CN: language, Chinese message and summary"
+is "$(td_json '.entries[0].lang' explain --json 104)" en "explain --json: English by default"
+td explain --list --lang zh_CN
+is "$TD_RC" 0 "explain --list --lang zh_CN exits 0"
+like "$TD_OUT" "three-way-handshake +SYN、SYN\+ACK、ACK：TCP 连接如何建立" "--list --lang zh_CN: Chinese summaries"
+if $HAVE_WIDTH; then
+	is "$([ "$(width <<<"$TD_OUT")" -le 80 ] && echo fits)" fits "--list --lang zh_CN fits 80 columns"
+fi
+is "$(td_json '.count' explain --list --lang zh --json)" "$N" "--list --lang zh --json lists every topic"
+
+# Echoed input never carries control bytes to the terminal.
+td explain $'\e]0;pwned\a\e[31m三次挥手x'
+is "$TD_RC" 2 "a topic with escape sequences exits 2"
+unlike "$TD_ERR" $'\e' "... and stderr carries no ESC"
+like "$TD_ERR" "三次挥手x" "... but keeps the Chinese characters"
+td explain --list $'\e[2J'
+unlike "$TD_ERR" $'\e' "--list with an escape sequence for a topic: no ESC on stderr"
+td explain 三次挥于
+like "$TD_ERR" "nearest: (three-way-handshake|four-way-close)" "a Chinese typo suggests the nearest entry"
+
+# ---- every counter, rule and scenario --------------------------------------------
+
+if [ -n "${TD_SRCDIR:-}" ] && [ -d "$TD_SRCDIR/src" ]; then
+	mapfile -t COUNTERS < <(grep -rhoE '"(Tcp|TcpExt|TCP|TCP6)\.[A-Za-z0-9]+"' \
+		"$TD_SRCDIR/src/cmd" "$TD_SRCDIR/src/lib" | tr -d '"' | sort -u)
+	missing=()
+	for c in "${COUNTERS[@]}"; do
+		[ "$(td_json '.entries[0].kind' explain --json "$c" 2>/dev/null)" = counter ] || missing+=("$c")
+	done
+	if [ ${#COUNTERS[@]} -gt 10 ] && [ ${#missing[@]} -eq 0 ]; then
+		ok "every counter the sources name (${#COUNTERS[@]}) has an entry"
+	else
+		not_ok "every counter the sources name has an entry" "missing: ${missing[*]}"
+	fi
+else
+	skip "every counter the sources name has an entry" "TD_SRCDIR not set"
+fi
+td check --rules
+mapfile -t RULES < <(awk '/^[a-z]/ { print $1 }' <<<"$TD_OUT")
+missing=()
+for r in "${RULES[@]}"; do
+	[ "$(td_json '.entries[0] | .kind + ":" + .name' explain --json "$r")" = "rule:$r" ] || missing+=("$r")
+done
+if [ ${#RULES[@]} -gt 10 ] && [ ${#missing[@]} -eq 0 ]; then
+	ok "every check rule (${#RULES[@]}) has an entry under its id"
+else
+	not_ok "every check rule has an entry" "rules: ${#RULES[@]}, missing: ${missing[*]}"
+fi
+td lab list
+mapfile -t SCENARIOS < <(awk '/^[a-z]/ { print $1 }' <<<"$TD_OUT")
+missing=()
+for sc in "${SCENARIOS[@]}"; do
+	td explain "$sc"
+	grep -qF "tcpdoctor lab run $sc" <<<"$TD_OUT" || missing+=("$sc")
+done
+if [ ${#SCENARIOS[@]} -gt 10 ] && [ ${#missing[@]} -eq 0 ]; then
+	ok "every lab scenario (${#SCENARIOS[@]}) explains and says how to run it"
+else
+	not_ok "every lab scenario has an entry" "scenarios: ${#SCENARIOS[@]}, missing: ${missing[*]}"
+fi
 
 # Several topics at once, separated by a blank line.
 td explain LISTEN RST
@@ -118,8 +309,8 @@ like "$TD_ERR" "^tcpdoctor: no entry for 'frobnicate'; nearest: [^,]+, [^,]+, [^
 is "$TD_OUT" "" "explain frobnicate prints nothing on stdout"
 td explain ECONNRESTE
 like "$TD_ERR" "nearest: ECONNRESET," "a typo of ECONNRESET suggests ECONNRESET first"
-td explain keepalive
-like "$TD_ERR" "nearest: net.ipv4.tcp_keepalive_" "a fragment suggests the names that contain it"
+td explain tcp_keep
+like "$TD_ERR" "nearest: [^ ]*keepalive" "a fragment suggests the names that contain it"
 td explain 2
 is "$TD_RC" 2 "explain 2 (ENOENT, no entry) exits 2"
 like "$TD_ERR" "ENOENT.*No such file or directory" "explain 2 names ENOENT and its text"

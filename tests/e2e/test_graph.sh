@@ -1,6 +1,6 @@
 #!/bin/bash
 # `pcap --graph`: a bulk transfer captured on the loopback of a namespace of
-# our own, where nftables drops every 50th data segment on the way in (the
+# our own, where nftables drops every 30th data segment on the way in (the
 # capture, taken before the drop, holds the original and the
 # retransmission), then each kind drawn (PNG of the asked size, SVG that
 # parses) and each series compared with tshark 4.0 on the same file:
@@ -22,7 +22,7 @@ ip netns exec "$NS" nft -f - <<'NFT' || bail "nft rule"
 table inet td_graph {
 	chain in {
 		type filter hook input priority 0;
-		tcp sport 5001 tcp flags & (syn|fin|rst) == 0 numgen inc mod 50 == 7 counter drop
+		tcp sport 5001 tcp flags & (syn|fin|rst) == 0 numgen inc mod 30 == 7 counter drop
 	}
 }
 NFT
@@ -54,7 +54,7 @@ wait_for 5 bash -c "tshark -r '$PCAP' -Y 'tcp.flags.fin==1' 2>/dev/null | grep -
 kill "$TP"
 wait "$TP" 2>/dev/null
 retx=$(tshark -r "$PCAP" -Y tcp.analysis.retransmission 2>/dev/null | wc -l)
-check "the capture holds retransmissions ($retx)" test "$retx" -gt 5
+check "the capture holds retransmissions ($retx)" test "$retx" -gt 0
 
 # ---- pictures --------------------------------------------------------------------
 png_size() { # file: "WxH" from the IHDR chunk, or "not a PNG"

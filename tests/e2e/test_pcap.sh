@@ -36,6 +36,14 @@ bad linktype.pcap 2 'link type 147 .* not supported' '' "unsupported link type"
 bad short.pcap 1 'packet 2 at byte 106: TCP header cut short' '1 malformed' "short packet"
 bad zerolen.pcap 1 'packet 2 at byte 106: zero-length packet' '1 malformed' "zero-length packet"
 bad nosuchfile.pcap 2 'No such file' '' "missing file"
+# Nothing wrong in the file: an empty list, not a sort of nothing (the ASan
+# build caught qsort(NULL, 0) here).
+td pcap "$DATA/normal.pcap" --anomalies
+is "$TD_RC" 0 "--anomalies on a file with no anomaly: exit 0"
+is "$(grep -c '^#' <<<"$TD_OUT")" 0 "--anomalies on a file with no anomaly lists nothing"
+like "$TD_OUT" '1 connections in' "--anomalies on a file with no anomaly: the summary"
+td pcap "$DATA/normal.pcap" --anomalies --json
+is "$(jq -r '.connections | length' <<<"$TD_OUT")" 0 "--anomalies --json: an empty list"
 td pcap - <"$DATA/normal.pcap"
 like "$TD_OUT" '#0 .* SF ShADadFf closed-by=client' "reads a capture from stdin"
 td pcap "$DATA/normal.pcap" --filter 'port 9999'
@@ -54,17 +62,29 @@ spawn "$NS_A" "$TD_PY" "$DATA/actor.py" server 192.0.2.1 >/dev/null
 spawn "$NS_A" "$TD_PY" "$DATA/actor.py" server 2001:db8::1 >/dev/null
 wait_for 10 ss_has "$NS_A" listening 10 || bail "actors not listening"
 
-capture() { # name function
-	ip netns exec "$NS_B" tcpdump -U -s 0 -i td1 -w "$TD_TMP/$1.pcap" tcp 2>/dev/null &
-	local tp=$!
-	wait_for 5 test -s "$TD_TMP/$1.pcap" || sleep 0.5
-	sleep 0.3
-	"$2"
+# quiet FILE: FILE did not grow in the last 0.5 s (the last segments -- a
+# final ACK, a RST -- are written: tcpdump -U writes each packet).
+quiet() {
+	local a b
+	a=$(stat -c %s "$1")
 	sleep 0.5
+	b=$(stat -c %s "$1")
+	[ "$a" = "$b" ]
+}
+capture() { # name function
+	ip netns exec "$NS_B" tcpdump -U -s 0 -i td1 -w "$TD_TMP/$1.pcap" tcp 2>"$TD_TMP/$1.tcpdump" &
+	local tp=$!
+	# tcpdump says "listening on" once the capture is active.
+	wait_for 10 grep -q "listening on" "$TD_TMP/$1.tcpdump" ||
+		bail "tcpdump did not start: $(cat "$TD_TMP/$1.tcpdump")"
+	"$2"
+	wait_for 10 quiet "$TD_TMP/$1.pcap" || diag "$1.pcap still growing"
 	kill -INT "$tp"
 	wait "$tp"
 }
 client() { ip netns exec "$NS_B" "$TD_PY" "$DATA/actor.py" client "$@" >/dev/null; }
+# est_to NS PORT: a connection to PORT is ESTABLISHED in NS (ss).
+est_to() { [ -n "$(ss -N "$1" -Htn state established "( dport = :$2 )")" ]; }
 lab_main() {
 	for a in 192.0.2.1 2001:db8::1; do
 		for s in normal rst refused simclose; do client "$s" "$a"; done
@@ -73,14 +93,16 @@ lab_main() {
 }
 lab_zerowin() { client zerowin 192.0.2.1; }
 lab_retrans() {
+	local rtx0
+	rtx0=$(snmp_counter "$NS_B" Tcp RetransSegs)
 	client retrans 192.0.2.1 &
 	local p=$!
-	sleep 0.3
-	# Drop what reaches the server for a moment: the client retransmits.
+	wait_for 10 est_to "$NS_B" 5005 || diag "retrans: no connection to 5005"
+	# Drop what reaches the server until the client has retransmitted.
 	ip netns exec "$NS_A" nft add table inet tdtest
 	ip netns exec "$NS_A" nft add chain inet tdtest in '{ type filter hook input priority 0; }'
 	ip netns exec "$NS_A" nft add rule inet tdtest in tcp dport 5005 drop
-	sleep 0.4
+	wait_for 10 snmp_at_least "$NS_B" Tcp RetransSegs $((rtx0 + 1)) || diag "retrans: no retransmission"
 	ip netns exec "$NS_A" nft delete table inet tdtest
 	wait "$p"
 }
@@ -145,4 +167,25 @@ for f in handshake normal simclose reset; do
 	same_lines "$(ours "$DATA/$f.pcap")" "$("$DATA/oracle.sh" "$DATA/$f.pcap" 2>/dev/null)" \
 		"tshark agrees on $f.pcap"
 done
+
+# ---- Wireshark's rules, one hand-built capture each (issue 12) ---------------------
+"$TD_PY" "$DATA/wireshark-rules.py" "$TD_TMP/rules"
+for f in "$TD_TMP"/rules/*.pcap; do
+	n=$(basename "$f" .pcap)
+	same_lines "$(ours "$f")" "$("$DATA/oracle.sh" "$f" 2>/dev/null)" "tshark agrees on rule $n"
+done
+# tcpdump -s 68 keeps the SYNs: the handshake, its RTT and the history survive.
+td pcap "$TD_TMP/rules/snap68.pcap" --json
+is "$(jq -r '.connections[0] | "\(.conn_state) \(.history) \(.handshake_rtt_ms > 0)"' <<<"$TD_OUT")" \
+	"SF ShADaGFf true" "snap length 68: SYNs kept, SF, the cut payload is a gap (as Zeek)"
+# --streams zeek: Zeek's timers and reuse test split what tcp.stream keeps.
+td pcap "$TD_TMP/rules/zeek-timers.pcap" --json
+is "$(jq -r '[.connections[].conn_state] | join(" ")' <<<"$TD_OUT")" "S0 REJ" \
+	"tcp.stream: one S0 (SYNs 7 s apart), one REJ (a SYN again after it)"
+td pcap "$TD_TMP/rules/zeek-timers.pcap" --streams zeek --json
+is "$(jq -r '[.connections | sort_by(.id)[] | "\(.conn_state)/\(.ended)"] | join(" ")' <<<"$TD_OUT")" \
+	"S0/idle S0/eof REJ/port-reused REJ/closed" \
+	"--streams zeek: the attempt timer and the reuse after REJ split them, as conn.log"
+td pcap "$TD_TMP/rules/zeek-timers.pcap" --streams bogus
+is "$TD_RC" 2 "--streams bogus: usage error"
 td_done

@@ -179,7 +179,7 @@ if ip netns exec "$NS_R1" tc qdisc add dev to-c root netem delay 40ms 2>/dev/nul
 else
 	# Checked: this kernel has neither sch_netem nor sch_fq (for a BPF EDT
 	# delay); tbf only delays once its bucket is empty, so a lone SYN passes.
-	skip "added delay shows in the connect time" "no netem (nor fq) qdisc in this kernel"
+	skip_kernel "added delay shows in the connect time" "neither sch_netem nor sch_fq qdisc"
 fi
 
 # ---- usage ---------------------------------------------------------------------------------

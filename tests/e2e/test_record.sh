@@ -61,6 +61,12 @@ like "$(td_json '[.samples[].states.CLOSE_WAIT] | unique | join(",")' history --
 	--from "@$((T1 - 60))" --json)" '^4,10$' "history --from: a line per sample, 4 then 10"
 td history --db "$DB" --from "@$((T1 - 60))" --plot CLOSE_WAIT
 like "$TD_OUT" 'min 4  max 10  last 10' "history --plot: the sparkline's range"
+td history --db "$DB" --from "@$((T1 - 60))" --plot TcpExt.NoSuchCounter
+is "$TD_RC" 2 "history --plot of an unknown counter: exit 2"
+like "$TD_ERR" 'no such counter in the database' "... says so"
+like "$TD_ERR" 'TcpExt\.ListenOverflows' "... and lists the counters there are"
+td history --db "$DB" --from "@$((T1 - 60))" --plot SOMESTATE
+like "$TD_ERR" 'a state \(ESTABLISHED .*CLOSE_WAIT' "an unknown state lists the states too"
 
 # --png: the same series drawn by gnuplot. A space and a quote in the name: it
 # reaches gnuplot as a quoted string, never through a shell.

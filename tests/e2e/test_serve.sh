@@ -45,6 +45,19 @@ is "$(ss -Htln "sport = :$PORT" | wc -l)" 1 "the listening socket is in the call
 is "$(ss -N "$SRV" -Htln "sport = :$PORT" | wc -l)" 0 "... and not in the lab's"
 
 curl -sf "$URL/metrics" >"$TD_TMP/m.txt"
+# gzip when asked (Prometheus asks), plain otherwise, and "q=0" refuses it.
+curl -sf -D "$TD_TMP/gz.h" -H 'Accept-Encoding: gzip' "$URL/metrics" >"$TD_TMP/m.gz"
+like "$(tr -d '\r' <"$TD_TMP/gz.h")" $'\n[Cc]ontent-[Ee]ncoding: gzip\n' \
+	"Accept-Encoding: gzip gets Content-Encoding: gzip"
+like "$(tr -d '\r' <"$TD_TMP/gz.h")" $'\n[Vv]ary: Accept-Encoding\n' "... and Vary: Accept-Encoding"
+is "$(gzip -dc <"$TD_TMP/m.gz" | grep -c '^# TYPE ')" "$(grep -c '^# TYPE ' "$TD_TMP/m.txt")" \
+	"the gzip body unpacks to the same metric families"
+check "the gzip body is smaller" test "$(stat -c %s "$TD_TMP/m.gz")" -lt \
+	"$(stat -c %s "$TD_TMP/m.txt")"
+curl -sf -D "$TD_TMP/plain.h" -H 'Accept-Encoding: gzip;q=0, identity' "$URL/metrics" >/dev/null
+unlike "$(cat "$TD_TMP/plain.h")" '[Cc]ontent-[Ee]ncoding' "gzip;q=0: plain text"
+curl -sf -D "$TD_TMP/plain2.h" "$URL/metrics" >/dev/null
+unlike "$(cat "$TD_TMP/plain2.h")" '[Cc]ontent-[Ee]ncoding' "no Accept-Encoding: plain text"
 got=$(awk '/^tcpdoctor_sockets\{/ { split($1, a, "\""); n[a[2]] += $2 }
 	END { for (s in n) if (n[s]) print s "=" n[s] }' "$TD_TMP/m.txt" | sort | tr '\n' ' ')
 want=$(ss -N "$SRV" -Htan | awk '{print $1}' | ss_canon_state | sort | uniq -c |

@@ -13,7 +13,12 @@ need_binary
 
 "$TCPDOCTOR" trace --for 100ms >/dev/null 2>"$TD_TMP/probe.err"
 if [ $? -ne 0 ]; then
-	echo "ok 1 - $(basename "$0") # SKIP trace unavailable: $(head -1 "$TD_TMP/probe.err")"
+	# Only a kernel without BTF (tp_btf needs it) may skip; anything else fails.
+	if [ ! -r /sys/kernel/btf/vmlinux ]; then
+		skip_kernel "$(basename "$0")" "no BTF (/sys/kernel/btf/vmlinux): $(head -1 "$TD_TMP/probe.err")"
+	else
+		skip "$(basename "$0")" "trace unavailable: $(head -1 "$TD_TMP/probe.err")"
+	fi
 	exit 0
 fi
 
@@ -57,7 +62,11 @@ TD_PIDS+=("$tr_all")
 	>"$TD_TMP/life.json" 2>"$TD_TMP/life.err" &
 tr_life=$!
 TD_PIDS+=("$tr_life")
-sleep 1.5 # load and attach: tens of ms; generous on a busy machine
+# Attached: trace opens its ring buffer's epoll right after the last link,
+# and events from then on wait in the ring.
+attached() { ls -l "/proc/$1/fd" 2>/dev/null | grep -q 'anon_inode:\[eventpoll\]'; }
+wait_for 10 attached "$tr_all" || bail "trace --transitions did not attach: $(cat "$TD_TMP/all.err")"
+wait_for 10 attached "$tr_life" || bail "trace --lifetimes did not attach: $(cat "$TD_TMP/life.err")"
 
 spawn_py "$NS" "$server" "$sync_dir"
 wait_for 5 test -s "$sync_dir/server.pid" || bail "server did not start"

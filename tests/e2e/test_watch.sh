@@ -51,21 +51,22 @@ active_opens() { # NS: Tcp ActiveOpens from the namespace's own /proc/net/snmp
 }
 
 before=$(active_opens "$NS")
-"$TCPDOCTOR" --netns "$NS" watch -i 0.5 -c 4 --json >"$TD_TMP/watch.json" 2>"$TD_TMP/watch.err" &
+"$TCPDOCTOR" --netns "$NS" watch -i 0.5 -c 6 --json >"$TD_TMP/watch.json" 2>"$TD_TMP/watch.err" &
 WATCH=$!
 TD_PIDS+=("$WATCH")
-# Start after watch took its first counter sample, end well before its last:
-# the whole loop then falls inside the 2 s watch covers.
-sleep 0.3
+# Start after watch took its first counter sample (its first line comes one
+# interval after it), end well before its last: the whole 1 s loop then
+# falls inside the 3 s watch covers, with 1.5 s to spare on a busy machine.
+wait_for 10 test -s "$TD_TMP/watch.json" || diag "watch printed no line"
 opened=$(ip netns exec "$NS" "$TD_PY" -c "$LOOP" 1.0)
 wait "$WATCH"
-is "$?" 0 "watch -i 0.5 -c 4 --json exits 0"
+is "$?" 0 "watch -i 0.5 -c 6 --json exits 0"
 after=$(active_opens "$NS")
 delta=$((after - before))
 diag "loop made $opened connections; ActiveOpens $before -> $after"
 check "the loop made connections (at least 20)" test "${opened:-0}" -ge 20
 
-is "$(grep -c . "$TD_TMP/watch.json")" 4 "4 lines of NDJSON"
+is "$(grep -c . "$TD_TMP/watch.json")" 6 "6 lines of NDJSON"
 all_objects() { jq -e 'type == "object"' "$1" >/dev/null; }
 check "every line is a JSON object" all_objects "$TD_TMP/watch.json"
 got=$(jq -s -r '[.[] | .rates.active_opens * .interval_s] | add | round' "$TD_TMP/watch.json")
@@ -112,7 +113,8 @@ is "$got" "$(ss_state_count "$NS" established)" "text ESTAB column matches ss"
 # Ctrl-C (SIGINT) ends it cleanly, exit 0, whole lines only.
 "$TCPDOCTOR" --netns "$NS" watch -i 0.2 >"$TD_TMP/int.out" 2>"$TD_TMP/int.err" &
 pid=$!
-sleep 0.9
+three_lines() { [ "$(grep -c '^[0-9]' "$TD_TMP/int.out")" -ge 3 ]; }
+wait_for 10 three_lines || diag "watch -i 0.2 printed fewer than 3 lines"
 kill -INT "$pid"
 wait "$pid"
 is "$?" 0 "SIGINT ends watch with exit 0"

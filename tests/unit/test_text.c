@@ -20,6 +20,29 @@ static void test_distance(void **state)
 	assert_int_equal(td_edit_distance("closewait", "closewiat"), 1);
 	assert_int_equal(td_edit_distance("kitten", "sitting"), 3);
 	assert_int_equal(td_edit_distance("abc", "cba"), 2);
+	/* One Chinese character is one edit, not three bytes. */
+	assert_int_equal(td_edit_distance("三次握手", "三次挥手"), 1);
+	assert_int_equal(td_edit_distance("半连接队列", "全连接队列"), 1);
+}
+
+static void test_width(void **state)
+{
+	uint32_t cp = 0;
+
+	(void)state;
+	assert_int_equal(td_text_width("abc", 3), 3);
+	assert_int_equal(td_text_width("三次握手", strlen("三次握手")), 8);
+	assert_int_equal(td_text_width("TIME_WAIT 状态，", strlen("TIME_WAIT 状态，")), 16);
+	assert_int_equal(td_text_width("\xff", 1), 1);
+	assert_int_equal(td_utf8_next("三", 3, &cp), 3);
+	assert_int_equal(cp, 0x4e09);
+	assert_int_equal(td_utf8_next("三", 2, &cp), 0);	   /* cut short */
+	assert_int_equal(td_utf8_next("\xc0\x80", 2, &cp), 0);	   /* overlong */
+	assert_int_equal(td_utf8_next("\xed\xa0\x80", 3, &cp), 0); /* surrogate */
+	assert_int_equal(td_cp_width(0x4e09), 2);
+	assert_int_equal(td_cp_width(0xff0c), 2); /* fullwidth comma */
+	assert_int_equal(td_cp_width('a'), 1);
+	assert_int_equal(td_cp_width(0x301), 0);
 }
 
 static void test_distance_long(void **state)
@@ -46,8 +69,17 @@ static void test_printable(void **state)
 	assert_string_equal(out, "close-wait");
 	td_printable("a\033[31mb\n", out, sizeof(out));
 	assert_string_equal(out, "a?[31mb?");
+	/* Well-formed UTF-8 passes whole; a C1 control, a stray byte do not. */
 	td_printable("\xc3\xa9t\xc3\xa9", out, sizeof(out));
-	assert_string_equal(out, "??t??");
+	assert_string_equal(out, "\xc3\xa9t\xc3\xa9");
+	td_printable("\xc2\x9b"
+		     "a\xff",
+		     out, sizeof(out));
+	assert_string_equal(out, "?a?");
+	td_printable("\xe4\xb8\x89\xe6\xac\xa1\xe6\x8f\xa1\xe6\x89\x8b\xe5\x95\x8a", out,
+		     sizeof(out));
+	/* Cut between characters, never inside one: 4 of 5 fit with "...". */
+	assert_string_equal(out, "\xe4\xb8\x89\xe6\xac\xa1\xe6\x8f\xa1\xe6\x89\x8b...");
 	td_printable("0123456789abcdefghij", out, sizeof(out));
 	assert_string_equal(out, "0123456789ab...");
 	assert_true(strlen(out) < sizeof(out));
@@ -61,6 +93,7 @@ int main(void)
 		cmocka_unit_test(test_distance),
 		cmocka_unit_test(test_distance_long),
 		cmocka_unit_test(test_printable),
+		cmocka_unit_test(test_width),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,6 +20,11 @@
 #define PIPE_SIZE 8
 #define PIPE_DEPTH 6
 #define PIPE_CONN_AHEAD 2
+/* Zeek's default timers (init-bare.zeek): tcp_attempt_delay,
+ * tcp_close_delay (tcp_reset_delay is the same), tcp_inactivity_timeout */
+#define Z_ATTEMPT_NS (5ull * 1000000000ull)
+#define Z_CLOSE_DELAY_NS (5ull * 1000000000ull)
+#define Z_INACTIVITY_NS (300ull * 1000000000ull)
 
 /* Sequence space comparisons (RFC 9293 3.4): modulo 2^32. */
 #define SEQ_LT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)
@@ -360,6 +365,9 @@ struct td_flow_table *td_flow_new(const struct td_flow_cfg *cfg)
 	t->cfg = *cfg;
 	if (!t->cfg.grace_ns)
 		t->cfg.grace_ns = TD_FLOW_GRACE_NS;
+	/* Zeek forgets an inactive connection after tcp_inactivity_timeout */
+	if (t->cfg.zeek_streams && !t->cfg.idle_ns)
+		t->cfg.idle_ns = Z_INACTIVITY_NS;
 	t->nslots = MIN_SLOTS;
 	t->slots = calloc(t->nslots, sizeof(*t->slots));
 	if (!t->slots) {
@@ -387,7 +395,10 @@ void td_flow_stats(const struct td_flow_table *t, struct td_flow_stats *st)
 
 /* ---- history (Zeek) ------------------------------------------------------- */
 
-enum { H_S, H_H, H_A, H_D, H_F, H_R, H_Q, H_CARET };
+/* Zeek's history masks (TCP_Endpoint::HIST_*): S and H share one. Bits are
+ * kept per role (hist_once[0] the originator's), as Zeek keeps them in the
+ * connection, not in the endpoint. */
+enum { H_SYN, H_FIN, H_RST, H_ACK, H_DATA, H_FINRST, H_MULTI };
 enum { HC_T, HC_W, HC_G };
 
 static void hist_put(struct td_conn *c, char ch)
@@ -400,17 +411,24 @@ static void hist_put(struct td_conn *c, char ch)
 	}
 }
 
-/* Letters logged once per direction; upper case for the originator. */
-static void hist_once(struct td_conn *c, int dir, int bit, char letter)
+static void hist_add(struct td_conn *c, int dir, char letter)
 {
-	if (c->hist_once[dir] & (1u << bit))
-		return;
-	c->hist_once[dir] |= 1u << bit;
-	hist_put(c, dir == 0 ? (char)(letter - 32) : letter);
+	hist_put(c, dir == 0 ? letter : (char)(letter + 32));
 }
 
-/* t, w, g: logged at the 1st, 10th, 100th... occurrence (Zeek's
- * "exponentially increasing" repeats). */
+/* Zeek's CheckHistory(): log the letter the first time, and say whether it
+ * had been logged before. Upper case given, lower case for the responder. */
+static bool hist_check(struct td_conn *c, int dir, int bit, char letter)
+{
+	if (c->hist_once[dir] & (1u << bit))
+		return true;
+	c->hist_once[dir] |= 1u << bit;
+	hist_add(c, dir, letter);
+	return false;
+}
+
+/* T, W, G: logged at the 1st, 10th, 100th... occurrence (Zeek's
+ * ScaledHistoryEntry). */
 static void hist_count(struct td_conn *c, int dir, int which, char letter)
 {
 	uint32_t n = ++c->dir[dir].hist_counts[which];
@@ -418,7 +436,7 @@ static void hist_count(struct td_conn *c, int dir, int which, char letter)
 	while (n % 10 == 0)
 		n /= 10;
 	if (n == 1)
-		hist_put(c, dir == 0 ? (char)(letter - 32) : letter);
+		hist_add(c, dir, letter);
 }
 
 /* ---- the RFC 9293 walk ----------------------------------------------------- */
@@ -539,36 +557,498 @@ static void fsm_recv(struct td_conn *c, int d, const struct td_pkt *p)
 		walk(b, TD_EV_RCV_FIN, -1, -1);
 }
 
-/* Zeek's endpoint states (TCP_Endpoint), from which conn_state follows. */
-static void zeek_update(struct td_conn *c, int d, uint8_t f)
-{
-	struct td_flow_dir *a = &c->dir[d], *b = &c->dir[!d];
+/* ---- Zeek's TCP analyzer ------------------------------------------------------
+ * A port of what conn_state and history depend on in Zeek's
+ * TCPSessionAdapter::Process() (src/packet_analysis/protocol/tcp/) and its
+ * TCP_Endpoint and TCP_Reassembler (src/analyzer/protocol/tcp/): the
+ * endpoint state machine, the sequence bookkeeping behind Size(), the
+ * history letters, and content gaps as the reassembler finds them. */
 
-	if (f & TD_TH_RST) {
-		a->zeek = TD_ZEEK_RESET;
-	} else if ((f & (TD_TH_SYN | TD_TH_ACK)) == TD_TH_SYN) {
-		if (a->zeek == TD_ZEEK_INACTIVE)
-			a->zeek = TD_ZEEK_SYN_SENT;
-	} else if (f & TD_TH_SYN) {
-		/* Zeek raises connection_established on the SYN-ACK that answers
-		 * a SYN: both ends count as established from there. */
-		if (b->zeek == TD_ZEEK_SYN_SENT &&
-		    (a->zeek == TD_ZEEK_INACTIVE || a->zeek == TD_ZEEK_SYN_SENT)) {
-			a->zeek = b->zeek = TD_ZEEK_ESTABLISHED;
-		} else if (a->zeek == TD_ZEEK_INACTIVE || a->zeek == TD_ZEEK_SYN_SENT) {
-			a->zeek = TD_ZEEK_SYN_ACK_SENT;
-		}
-	} else if (f & TD_TH_FIN) {
-		if (a->zeek != TD_ZEEK_RESET)
-			a->zeek = TD_ZEEK_CLOSED;
-	} else if (a->zeek == TD_ZEEK_INACTIVE) {
-		a->zeek = TD_ZEEK_PARTIAL;
-	} else if ((f & TD_TH_ACK) &&
-		   (a->zeek == TD_ZEEK_SYN_SENT || a->zeek == TD_ZEEK_SYN_ACK_SENT)) {
-		a->zeek = TD_ZEEK_ESTABLISHED;
-		if (b->zeek == TD_ZEEK_SYN_ACK_SENT)
-			b->zeek = TD_ZEEK_ESTABLISHED;
+#define Z_TOO_LARGE_SEQ_DELTA 1048576
+
+static void z_set(struct td_flow_dir *e, int st)
+{
+	if (e->zeek != st) {
+		e->zeek_prev = e->zeek;
+		e->zeek = (uint8_t)st;
 	}
+}
+
+/* Zeek's default likely_server_ports for TCP: the ports its base protocol
+ * analyzers register (FTP, SSH, SMTP, DNS, HTTP, POP3, IMAP, IRC, SSL/TLS,
+ * XMPP, SMB, DCE-RPC, Kerberos, LDAP, MySQL, PostgreSQL, Redis, RDP, SOCKS,
+ * Modbus, DNP3). Sorted. */
+static const uint16_t likely_server_ports[] = {
+	21,   22,   25,	  53,	80,   81,   88,	  110,	135,  139,   143,  389,
+	443,  445,  502,  563,	585,  587,  614,  631,	636,  989,   990,  992,
+	993,  995,  1080, 1434, 2811, 3128, 3268, 3306, 3389, 5222,  5223, 5269,
+	5432, 6379, 6666, 6667, 6668, 6669, 8000, 8080, 8888, 20000,
+};
+
+static bool likely_server_port(uint16_t port)
+{
+	size_t lo = 0, hi = sizeof(likely_server_ports) / sizeof(likely_server_ports[0]);
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (likely_server_ports[mid] == port)
+			return true;
+		if (likely_server_ports[mid] < port)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* Zeek's TCPAnalyzer::WantConnection(): a connection whose first packet is
+ * not a plain SYN is flipped when the sender's port is a likely server port
+ * and the receiver's is not; both likely: only a non-SYN going to the
+ * higher port. */
+static bool z_want_flip(const struct td_pkt *p)
+{
+	if ((p->flags & TD_TH_SYN) && !(p->flags & TD_TH_ACK))
+		return false;
+	if (!likely_server_port(p->sport))
+		return false;
+	if (likely_server_port(p->dport))
+		return !(p->flags & TD_TH_SYN) && p->sport < p->dport;
+	return true;
+}
+
+static void z_init_seq(struct td_flow_dir *e, uint32_t start, uint32_t last)
+{
+	e->z_start = e->z_ack = start;
+	e->z_last = last;
+}
+
+/* init_endpoint() */
+static void z_init_endpoint(struct td_flow_dir *e, uint8_t f, uint32_t seq, uint32_t last)
+{
+	switch (e->zeek) {
+	case TD_ZEEK_INACTIVE:
+		if (f & TD_TH_SYN)
+			z_init_seq(e, seq, last);
+		else
+			z_init_seq(e, seq - 1, seq);
+		break;
+	case TD_ZEEK_SYN_SENT:
+	case TD_ZEEK_SYN_ACK_SENT:
+		if ((f & TD_TH_SYN) && seq != e->z_start)
+			z_init_seq(e, seq, last);
+		break;
+	case TD_ZEEK_ESTABLISHED:
+	case TD_ZEEK_PARTIAL:
+		if (f & TD_TH_SYN)
+			z_init_seq(e, seq, last);
+		break;
+	case TD_ZEEK_RESET:
+		if ((f & TD_TH_SYN) && e->zeek_prev == TD_ZEEK_INACTIVE)
+			z_init_seq(e, seq, last);
+		break;
+	}
+}
+
+/* update_history() */
+static void z_history(struct td_conn *c, int d, uint8_t f, uint32_t rel_seq, uint32_t len)
+{
+	struct td_flow_dir *e = &c->dir[d];
+	int bits = !!(f & TD_TH_SYN) + !!(f & TD_TH_FIN) + !!(f & TD_TH_RST);
+
+	if (bits > 1) {
+		if ((f & TD_TH_FIN) && (f & TD_TH_RST))
+			hist_check(c, d, H_FINRST, 'I');
+		else
+			hist_check(c, d, H_MULTI, 'Q');
+	} else if (f & TD_TH_SYN) {
+		char code = (f & TD_TH_ACK) ? 'H' : 'S';
+
+		if (hist_check(c, d, H_SYN, code) && rel_seq != e->z_hist_syn)
+			hist_add(c, d, code);
+		e->z_hist_syn = rel_seq;
+	} else if (f & TD_TH_FIN) {
+		if (hist_check(c, d, H_FIN, 'F') && rel_seq + len != e->z_hist_fin)
+			hist_add(c, d, 'F');
+		e->z_hist_fin = rel_seq + len;
+	} else if (f & TD_TH_RST) {
+		if (hist_check(c, d, H_RST, 'R') && rel_seq != e->z_hist_rst)
+			hist_add(c, d, 'R');
+		e->z_hist_rst = rel_seq;
+	} else if (len) {
+		hist_check(c, d, H_DATA, 'D');
+	} else if (f & TD_TH_ACK) {
+		hist_check(c, d, H_ACK, 'A');
+	}
+}
+
+/* update_last_seq(): returns the delta; a payload not beyond the highest
+ * sequence number seen is a retransmission (T). */
+static int32_t z_update_last_seq(struct td_conn *c, int d, uint32_t last, uint8_t f, uint32_t len)
+{
+	struct td_flow_dir *e = &c->dir[d];
+	int32_t delta = (int32_t)(last - e->z_last);
+
+	if ((f & (TD_TH_SYN | TD_TH_RST)) &&
+	    (delta > Z_TOO_LARGE_SEQ_DELTA || delta < -Z_TOO_LARGE_SEQ_DELTA))
+		;
+	else if ((f & TD_TH_FIN) && e->z_last == e->z_start + 1)
+		e->z_last = last;
+	else if (e->zeek == TD_ZEEK_RESET)
+		;
+	else if (delta > 0)
+		e->z_last = last;
+	else if (len > 0)
+		hist_count(c, d, HC_T, 'T');
+	return delta;
+}
+
+/* Both directions trade places: Connection::FlipRoles(). The history's
+ * per-role bits stay where they are, as in Zeek. */
+static void z_flip(struct td_conn *c)
+{
+	struct td_flow_dir tmp = c->dir[0];
+
+	c->dir[0] = c->dir[1];
+	c->dir[1] = tmp;
+	if (c->closer >= 0)
+		c->closer = !c->closer;
+	c->flipped = !c->flipped;
+	hist_put(c, '^');
+}
+
+/* UpdateStateMachine(), with its Update*State() helpers. *d follows the
+ * sender when the roles flip. */
+static bool z_state_machine(struct td_conn *c, int *d, uint8_t f, uint32_t seq, uint32_t len,
+			    uint64_t now)
+{
+	struct td_flow_dir *e = &c->dir[*d], *peer = &c->dir[!*d];
+	bool is_orig = *d == 0, do_close = false;
+
+	switch (e->zeek) {
+	case TD_ZEEK_INACTIVE:
+		if (f & TD_TH_SYN) {
+			if (is_orig) {
+				z_set(e, (f & TD_TH_ACK) ? TD_ZEEK_SYN_ACK_SENT : TD_ZEEK_SYN_SENT);
+				c->z_attempt_ns = now + Z_ATTEMPT_NS; /* AttemptTimer */
+			} else {
+				if (!(f & TD_TH_ACK) && peer->zeek == TD_ZEEK_SYN_ACK_SENT &&
+				    seq == e->z_start) {
+					/* the SYN/SYN-ACK reversal */
+					z_flip(c);
+					*d = !*d;
+					e = &c->dir[*d];
+					peer = &c->dir[!*d];
+					z_set(peer, TD_ZEEK_ESTABLISHED);
+				}
+				if (peer->zeek == TD_ZEEK_SYN_SENT)
+					z_set(peer, TD_ZEEK_ESTABLISHED);
+				z_set(e, TD_ZEEK_ESTABLISHED);
+			}
+		}
+		if (f & TD_TH_FIN)
+			z_set(e, TD_ZEEK_CLOSED);
+		if (f & TD_TH_RST)
+			z_set(e, TD_ZEEK_RESET);
+		do_close = f & (TD_TH_FIN | TD_TH_RST);
+		if (e->zeek == TD_ZEEK_INACTIVE) {
+			if (!is_orig && len == 0 && c->dir[0].zeek == TD_ZEEK_SYN_SENT)
+				; /* an ACK of the SYN before the SYN-ACK */
+			else if ((f & TD_TH_ACK) && peer->zeek == TD_ZEEK_ESTABLISHED)
+				z_set(e, TD_ZEEK_ESTABLISHED); /* the SYN was missed */
+			else
+				z_set(e, TD_ZEEK_PARTIAL);
+		}
+		break;
+	case TD_ZEEK_SYN_SENT:
+	case TD_ZEEK_SYN_ACK_SENT:
+		if (f & TD_TH_FIN)
+			z_set(e, TD_ZEEK_CLOSED);
+		if (f & TD_TH_RST)
+			z_set(e, TD_ZEEK_RESET);
+		do_close = f & (TD_TH_FIN | TD_TH_RST);
+		break;
+	case TD_ZEEK_ESTABLISHED:
+	case TD_ZEEK_PARTIAL:
+		if ((f & TD_TH_SYN) && e->zeek == TD_ZEEK_PARTIAL &&
+		    peer->zeek == TD_ZEEK_INACTIVE && !(f & TD_TH_ACK))
+			z_set(e, TD_ZEEK_SYN_SENT);
+		if ((f & TD_TH_FIN) && !(f & TD_TH_RST)) {
+			z_set(e, TD_ZEEK_CLOSED);
+			/* the peer's FIN then RST was a normal close after all */
+			if (peer->zeek == TD_ZEEK_RESET && peer->zeek_prev == TD_ZEEK_CLOSED)
+				z_set(peer, TD_ZEEK_CLOSED);
+			do_close = true;
+		}
+		if (f & TD_TH_RST) {
+			z_set(e, TD_ZEEK_RESET);
+			do_close = true;
+		}
+		break;
+	case TD_ZEEK_CLOSED:
+		/* after a FIN exchange a RST changes nothing */
+		if ((f & TD_TH_RST) && peer->zeek != TD_ZEEK_CLOSED) {
+			z_set(e, TD_ZEEK_RESET);
+			do_close = !e->z_did_close;
+		}
+		break;
+	default:
+		break;
+	}
+	return do_close;
+}
+
+static bool z_handshake(int st)
+{
+	return st == TD_ZEEK_INACTIVE || st == TD_ZEEK_SYN_SENT || st == TD_ZEEK_SYN_ACK_SENT;
+}
+
+/* ConnectionClosed(): this side is done; once the close is complete (a
+ * RST, both sides closed, or nothing ever from the peer) Zeek deletes the
+ * connection tcp_close_delay later. */
+static void z_closed(struct td_conn *c, int d, uint64_t now)
+{
+	struct td_flow_dir *e = &c->dir[d], *peer = &c->dir[!d];
+
+	if (e->z_did_close)
+		return;
+	e->z_did_close = true;
+	if (e->zeek == TD_ZEEK_RESET || peer->z_did_close || peer->zeek == TD_ZEEK_INACTIVE)
+		c->z_delete_ns = now + Z_CLOSE_DELAY_NS;
+}
+
+/* is_clean() of TCP_Reassembler.cc */
+static bool z_clean(const struct td_flow_dir *e)
+{
+	return e->zeek == TD_ZEEK_ESTABLISHED ||
+	       (e->zeek == TD_ZEEK_CLOSED && e->zeek_prev == TD_ZEEK_ESTABLISHED);
+}
+
+/* TCP_Reassembler::Gap(): logged only while both sides are established or
+ * closing cleanly. */
+static void z_gap(struct td_conn *c, int d)
+{
+	if (z_clean(&c->dir[d]) && z_clean(&c->dir[!d]))
+		hist_count(c, d, HC_G, 'G');
+}
+
+static void z_blk_del(struct td_flow_dir *e, unsigned i)
+{
+	memmove(&e->z_blk[i], &e->z_blk[i + 1], (e->z_nblk - i - 1) * sizeof(e->z_blk[0]));
+	e->z_nblk--;
+}
+
+/* Deliver what is contiguous with z_reassem (BlockInserted()). */
+static void z_deliver(struct td_flow_dir *e)
+{
+	while (e->z_nblk && e->z_blk[0].lo <= e->z_reassem) {
+		if (e->z_blk[0].hi > e->z_reassem)
+			e->z_reassem = e->z_blk[0].hi;
+		z_blk_del(e, 0);
+	}
+}
+
+/* TCP_Reassembler::DataSent() and Reassembler::NewBlock(), sequence
+ * numbers relative to the endpoint's start. Blocks are kept sorted and
+ * merged; when more are out of order than fit, the highest is dropped
+ * (its bytes then count as a gap, as if never seen). */
+static void z_data_sent(struct td_flow_dir *e, uint32_t seq, uint32_t len)
+{
+	uint32_t ack = e->z_ack - e->z_start, upper = seq + len;
+	unsigned i;
+
+	if (seq < ack) {
+		if (upper <= ack)
+			return;
+		seq = ack;
+	}
+	if (upper <= e->z_trim)
+		return;
+	if (seq < e->z_trim)
+		seq = e->z_trim;
+	if (seq <= e->z_reassem) {
+		if (upper > e->z_reassem)
+			e->z_reassem = upper;
+		z_deliver(e);
+		return;
+	}
+	for (i = 0; i < e->z_nblk && e->z_blk[i].hi < seq; i++)
+		;
+	if (i < e->z_nblk && e->z_blk[i].lo <= upper) {
+		/* overlaps or touches block i: merge, then with its successors */
+		if (seq < e->z_blk[i].lo)
+			e->z_blk[i].lo = seq;
+		if (upper > e->z_blk[i].hi)
+			e->z_blk[i].hi = upper;
+		while (i + 1 < e->z_nblk && e->z_blk[i + 1].lo <= e->z_blk[i].hi) {
+			if (e->z_blk[i + 1].hi > e->z_blk[i].hi)
+				e->z_blk[i].hi = e->z_blk[i + 1].hi;
+			z_blk_del(e, i + 1);
+		}
+		return;
+	}
+	if (e->z_nblk == sizeof(e->z_blk) / sizeof(e->z_blk[0])) {
+		if (i == e->z_nblk)
+			return;
+		e->z_nblk--;
+	}
+	memmove(&e->z_blk[i + 1], &e->z_blk[i], (e->z_nblk - i) * sizeof(e->z_blk[0]));
+	e->z_blk[i].lo = seq;
+	e->z_blk[i].hi = upper;
+	e->z_nblk++;
+}
+
+/* TCP_Reassembler::AckReceived(): the peer acknowledged up to rel_ack of
+ * dir d's data; whatever of it was never captured is a content gap
+ * (Reassembler::TrimToSeq() -> TCP_Reassembler::Undelivered()). */
+static void z_ack_received(struct td_conn *c, int d, uint32_t seq)
+{
+	struct td_flow_dir *e = &c->dir[d];
+
+	if (e->z_fin_cnt && seq >= e->z_fin_seq)
+		seq = e->z_fin_seq - 1;
+	if (seq <= e->z_trim)
+		return;
+	if (seq > e->z_reassem) {
+		while (e->z_nblk && e->z_blk[0].lo < seq) {
+			if (e->z_blk[0].lo > e->z_reassem) {
+				z_gap(c, d);
+				e->z_reassem = e->z_blk[0].lo;
+			}
+			z_deliver(e);
+		}
+		if (seq > e->z_reassem)
+			z_gap(c, d);
+		if (seq > e->z_reassem)
+			e->z_reassem = seq;
+	}
+	e->z_trim = seq;
+	while (e->z_nblk && e->z_blk[0].hi <= seq)
+		z_blk_del(e, 0);
+}
+
+/* TCPSessionAdapter::Process(), for what conn_state and history need.
+ * Returns the direction of the sender afterwards (the roles may flip). */
+static int zeek_packet(struct td_conn *c, int d, const struct td_pkt *p)
+{
+	struct td_flow_dir *e = &c->dir[d], *peer = &c->dir[!d];
+	uint8_t f = p->flags;
+	uint32_t len = p->payload_len, seg_len = len, rel_seq, rel_ack = 0;
+	bool underflow, do_close;
+
+	if (f & TD_TH_SYN)
+		seg_len++;
+	if (f & TD_TH_FIN)
+		seg_len++;
+	if (f & TD_TH_RST)
+		seg_len -= len;
+	z_init_endpoint(e, f, p->seq, p->seq + seg_len);
+	rel_seq = p->seq - e->z_start;
+	underflow = (int32_t)rel_seq < 0;
+	z_history(c, d, f, rel_seq, len);
+	/* update_window(): a zero window, unless with or after a RST, or once
+	 * the peer has closed */
+	if (p->window == 0 && !(f & TD_TH_RST) && peer->zeek != TD_ZEEK_CLOSED &&
+	    e->zeek != TD_ZEEK_RESET)
+		hist_count(c, d, HC_W, 'W');
+	if (f & TD_TH_FIN) {
+		e->z_fin_cnt++;
+		e->z_fin_seq = rel_seq + seg_len;
+	}
+	if (f & TD_TH_ACK) {
+		if (peer->zeek == TD_ZEEK_INACTIVE) {
+			rel_ack = 1;
+			z_init_seq(peer, p->ack - 1, p->ack - 1); /* init_peer() */
+		} else {
+			int32_t delta = (int32_t)(p->ack - peer->z_ack);
+
+			rel_ack = p->ack - peer->z_start;
+			if ((int32_t)rel_ack < 0)
+				rel_ack = 0;
+			else if (!(f & TD_TH_RST) &&
+				 !(p->ack == 0 && delta > Z_TOO_LARGE_SEQ_DELTA) && delta > 0)
+				peer->z_ack = p->ack; /* update_ack_seq() */
+		}
+	}
+	z_update_last_seq(c, d, p->seq + seg_len, f, len);
+	do_close = z_state_machine(c, &d, f, p->seq, len, p->ts_ns);
+	/* leaving the handshake sets the inactivity timeout */
+	if (!z_handshake(c->dir[0].zeek) || !z_handshake(c->dir[1].zeek))
+		c->z_inact = true;
+	if (f & TD_TH_ACK)
+		z_ack_received(c, !d, rel_ack);
+	if (len && !p->payload_cut && !(f & TD_TH_RST) && !underflow)
+		z_data_sent(&c->dir[d], (f & TD_TH_SYN) ? rel_seq + 1 : rel_seq, len);
+	if (do_close)
+		z_closed(c, d, p->ts_ns);
+	return d;
+}
+
+/* Would one of Zeek's timers have removed c before now (the state is the
+ * one after its last packet)? Then *why says how it ended. */
+static bool zeek_timed_out(struct td_conn *c, uint64_t now, enum td_conn_end *why)
+{
+	if (c->z_delete_ns && c->z_delete_ns <= now) {
+		*why = TD_END_CLOSED;
+		return true;
+	}
+	if (c->z_attempt_ns && c->z_attempt_ns <= now) {
+		/* AttemptTimer: still an unanswered attempt? Else it is spent. */
+		if ((c->dir[0].zeek == TD_ZEEK_SYN_SENT ||
+		     c->dir[0].zeek == TD_ZEEK_SYN_ACK_SENT) &&
+		    c->dir[1].zeek == TD_ZEEK_INACTIVE) {
+			*why = TD_END_IDLE;
+			return true;
+		}
+		c->z_attempt_ns = 0;
+	}
+	if (c->z_inact && now > c->last_ns && now - c->last_ns >= Z_INACTIVITY_NS) {
+		*why = TD_END_IDLE;
+		return true;
+	}
+	return false;
+}
+
+/* TCPSessionAdapter::IsReuse(): does this SYN start a new connection? */
+static bool zeek_is_reuse(const struct td_conn *c, const struct td_pkt *p)
+{
+	const struct td_flow_dir *orig = &c->dir[0], *resp = &c->dir[1], *o = orig;
+
+	if (!(p->flags & TD_TH_SYN))
+		return false;
+	if (p->flags & TD_TH_ACK) {
+		if (orig->zeek != TD_ZEEK_INACTIVE)
+			return false; /* not a half connection */
+		o = resp;
+	}
+	if (!orig->z_did_close && !resp->z_did_close) {
+		if (p->seq == o->z_start)
+			return false;
+		/* the SYN and its SYN-ACK captured the wrong way round */
+		if (!(p->flags & TD_TH_ACK) && o->zeek == TD_ZEEK_SYN_ACK_SENT &&
+		    resp->zeek == TD_ZEEK_INACTIVE && p->seq == resp->z_start)
+			return false;
+	}
+	return true;
+}
+
+/* Zeek's TCP_Endpoint::Size(): payload bytes by sequence numbers. */
+static uint64_t zeek_size(const struct td_conn *c, int d)
+{
+	const struct td_flow_dir *e = &c->dir[d];
+	uint32_t last = e->z_last - e->z_start, ack = e->z_ack - e->z_start, size;
+
+	if (e->zeek_prev == TD_ZEEK_SYN_SENT && e->zeek == TD_ZEEK_RESET &&
+	    c->dir[!d].zeek == TD_ZEEK_INACTIVE && ack > 1)
+		return 0;
+	size = (int32_t)last > (int32_t)ack ? last : ack;
+	if ((int32_t)size < 0)
+		size = 0;
+	if (size)
+		size--;
+	if (e->z_fin_cnt && size)
+		size--;
+	return size;
 }
 
 /* ---- Wireshark's sequence analysis ------------------------------------------ */
@@ -609,7 +1089,7 @@ finished_fwd:
 	if (seglen == 0 && window && window != fwd->window && seq == fwd->nextseq &&
 	    ack == fwd->lastack && !sfr)
 		ana |= TD_A_BIT(TD_A_WINDOW_UPDATE);
-	if (seglen > 0 && seq + seglen == rev->lastack + rev->window && !sfr)
+	if (seglen > 0 && rev->ws_known && seq + seglen == rev->lastack + rev->window && !sfr)
 		ana |= TD_A_BIT(TD_A_WINDOW_FULL);
 	if (seglen == 0 && window && window == fwd->window && seq == fwd->nextseq &&
 	    ack == fwd->lastack && (rev->last_ana & TD_A_BIT(TD_A_KEEP_ALIVE)) && !sfr) {
@@ -623,21 +1103,46 @@ finished_fwd:
 	}
 	if (seglen == 0 && window && window == fwd->window && seq == fwd->nextseq &&
 	    ack == fwd->lastack && !sfr) {
-		fwd->dupacks++;
+		fwd->dupacks = fwd->dupacks < 0 ? 1 : fwd->dupacks + 1;
 		ana |= TD_A_BIT(TD_A_DUP_ACK);
 	}
 finished_dupack:
-	if (!(ana & TD_A_BIT(TD_A_DUP_ACK)))
+	/* The dup-ACK count goes on until the ACK number changes. */
+	if (ack != fwd->lastack)
 		fwd->dupacks = 0;
+	/* ACKed unseen, as tshark 4.0 decides it: when the other side sent
+	 * past a hole since, its "max seq to be acked" moves up to what it
+	 * sent and the flag is raised; otherwise the flag is raised once, then
+	 * not again until the other side's ACK number changes (its dupacks
+	 * -1 remembers it). */
 	if (rev->maxseqtobeacked && SEQ_GT(ack, rev->maxseqtobeacked) && (flags & TD_TH_ACK)) {
-		ana |= TD_A_BIT(TD_A_ACK_UNSEEN);
-		rev->maxseqtobeacked = rev->nextseq;
+		if (SEQ_LT(rev->maxseqtobeacked, rev->nextseq)) {
+			rev->maxseqtobeacked = rev->nextseq;
+			ana |= TD_A_BIT(TD_A_ACK_UNSEEN);
+		} else {
+			if (rev->dupacks == 0)
+				ana |= TD_A_BIT(TD_A_ACK_UNSEEN);
+			rev->dupacks = -1;
+		}
 	}
-	if ((seglen > 0 || (flags & (TD_TH_SYN | TD_TH_FIN))) && fwd->nextseq &&
-	    SEQ_LT(seq, fwd->nextseq)) {
+	if (seglen > 0 || (flags & (TD_TH_SYN | TD_TH_FIN))) {
 		uint64_t thres = NS_PER_MS * 3;
+		bool not_advanced = fwd->nextseq && SEQ_LT(seq, fwd->nextseq);
 
 		if (ana & TD_A_BIT(TD_A_KEEP_ALIVE))
+			goto finished_retrans;
+		/* More than one byte from next-seq - 1 adds new data (after a
+		 * possible zero window probe). */
+		if (seglen > 1 && fwd->nextseq - 1 == seq)
+			not_advanced = false;
+		/* All of it acknowledged already: spurious, checked first, even
+		 * at the next expected sequence number; tshark counts it as a
+		 * retransmission too. */
+		if (seglen > 0 && rev->lastack && SEQ_LE(seq + seglen, rev->lastack)) {
+			ana |= TD_A_BIT(TD_A_SPURIOUS_RETRANS) | TD_A_BIT(TD_A_RETRANS);
+			goto finished_retrans;
+		}
+		if (!not_advanced)
 			goto finished_retrans;
 		/* Two or more dup ACKs asked for exactly this, within 20 ms. */
 		if (rev->dupacks >= 2 && rev->lastack == seq &&
@@ -655,10 +1160,6 @@ finished_dupack:
 		if (now - fwd->nextseq_ts < thres &&
 		    fwd->nextseq != seq + seglen + ((flags & (TD_TH_SYN | TD_TH_FIN)) ? 1 : 0)) {
 			ana |= TD_A_BIT(TD_A_OUT_OF_ORDER);
-			goto finished_retrans;
-		}
-		if (seglen > 0 && rev->lastack && SEQ_LE(seq + seglen, rev->lastack)) {
-			ana |= TD_A_BIT(TD_A_SPURIOUS_RETRANS);
 			goto finished_retrans;
 		}
 		ana |= TD_A_BIT(TD_A_RETRANS);
@@ -683,10 +1184,10 @@ finished_retrans:
 
 static void conn_init(struct td_flow_table *t, struct td_conn *c, const struct td_pkt *p)
 {
-	/* The originator sends the first SYN; a SYN-ACK seen first means its
-	 * SYN was missed, so roles flip (Zeek's '^'). Otherwise the first
-	 * sender seen. */
-	bool flip = (p->flags & (TD_TH_SYN | TD_TH_ACK)) == (TD_TH_SYN | TD_TH_ACK);
+	/* The originator sends the first SYN. Without it, Zeek's port
+	 * heuristic decides (z_want_flip(): the roles flip, '^', when the
+	 * first sender looks like the server); else the first sender. */
+	bool flip = z_want_flip(p);
 	int o = flip ? 1 : 0;
 
 	c->id = t->next_id++;
@@ -696,14 +1197,20 @@ static void conn_init(struct td_flow_table *t, struct td_conn *c, const struct t
 	memcpy(c->dir[!o].addr, p->daddr, 16);
 	c->dir[!o].port = p->dport;
 	c->dir[0].wscale = c->dir[1].wscale = -1;
+	for (int i = 0; i < 2; i++)
+		c->dir[i].z_reassem = c->dir[i].z_trim = 1;
 	c->first_ns = p->ts_ns;
 	c->closer = -1;
 	c->flipped = flip;
-	if (flip) {
+	if (flip)
 		hist_put(c, '^');
-		c->dir[0].state = TD_SYN_SENT; /* its SYN must have been sent */
-		c->dir[0].syn_sent = true;
-		c->dir[0].isn = p->ack - 1;
+	if ((p->flags & (TD_TH_SYN | TD_TH_ACK)) == (TD_TH_SYN | TD_TH_ACK)) {
+		/* A SYN-ACK first: its receiver's SYN must have been sent. */
+		struct td_flow_dir *r = &c->dir[!o];
+
+		r->state = TD_SYN_SENT;
+		r->syn_sent = true;
+		r->isn = p->ack - 1;
 	}
 	if (!(p->flags & TD_TH_SYN)) {
 		c->midstream = true;
@@ -736,32 +1243,6 @@ static int expire_now(struct td_flow_table *t, uint64_t now_ns)
 	return rc;
 }
 
-static void update_history(struct td_conn *c, int d, const struct td_pkt *p, uint32_t ana)
-{
-	uint8_t f = p->flags;
-
-	if ((f & TD_TH_SYN) && (f & (TD_TH_FIN | TD_TH_RST)))
-		hist_once(c, d, H_Q, 'q');
-	if ((f & (TD_TH_SYN | TD_TH_ACK)) == TD_TH_SYN)
-		hist_once(c, d, H_S, 's');
-	else if (f & TD_TH_SYN)
-		hist_once(c, d, H_H, 'h');
-	if (p->payload_len)
-		hist_once(c, d, H_D, 'd');
-	else if ((f & TD_TH_ACK) && !(f & (TD_TH_SYN | TD_TH_FIN | TD_TH_RST)))
-		hist_once(c, d, H_A, 'a');
-	if (f & TD_TH_FIN)
-		hist_once(c, d, H_F, 'f');
-	if (f & TD_TH_RST)
-		hist_once(c, d, H_R, 'r');
-	if (p->payload_len && (ana & (TD_A_BIT(TD_A_RETRANS) | TD_A_BIT(TD_A_SPURIOUS_RETRANS))))
-		hist_count(c, d, HC_T, 't');
-	if (p->window == 0 && !(f & (TD_TH_SYN | TD_TH_FIN | TD_TH_RST)))
-		hist_count(c, d, HC_W, 'w');
-	if (ana & (TD_A_BIT(TD_A_LOST_SEGMENT) | TD_A_BIT(TD_A_ACK_UNSEEN)))
-		hist_count(c, d, HC_G, 'g');
-}
-
 static int add_now(struct td_flow_table *t, const struct td_pkt *p, uint64_t pkt_no, uint32_t h)
 {
 	uint32_t ana = 0, window;
@@ -779,15 +1260,39 @@ static int add_now(struct td_flow_table *t, const struct td_pkt *p, uint64_t pkt
 	}
 	t->st.segments++;
 	c = lookup(t, p, h, &d);
+	if (c && t->cfg.zeek_streams) {
+		/* Zeek's streams: a timer removed it, or this SYN reuses it */
+		enum td_conn_end why;
+
+		if (zeek_timed_out(c, p->ts_ns, &why)) {
+			rc = emit(t, c, why);
+			if (rc)
+				return rc;
+			c = NULL;
+		} else if (zeek_is_reuse(c, p)) {
+			rc = emit(t, c, TD_END_REUSED);
+			if (rc)
+				return rc;
+			c = NULL;
+			ana |= TD_A_BIT(TD_A_REUSED_PORTS);
+		}
+	}
 	/* Port reuse as Wireshark decides it: a SYN whose ISN differs from
 	 * what this side used before starts a new connection (tcp.stream). */
-	if (c && (f & (TD_TH_SYN | TD_TH_ACK)) == TD_TH_SYN && c->dir[d].isn_set &&
-	    p->seq != c->dir[d].isn) {
+	if (c && !t->cfg.zeek_streams && (f & (TD_TH_SYN | TD_TH_ACK)) == TD_TH_SYN &&
+	    c->dir[d].isn_set && p->seq != c->dir[d].isn) {
 		rc = emit(t, c, TD_END_REUSED);
 		if (rc)
 			return rc;
 		c = NULL;
 		ana |= TD_A_BIT(TD_A_REUSED_PORTS);
+	}
+	/* A SYN-ACK with another ISN than this side used: reused ports too,
+	 * but tshark 4.0 keeps the stream; only the relative base moves. */
+	if (c && (f & (TD_TH_SYN | TD_TH_ACK)) == (TD_TH_SYN | TD_TH_ACK) && c->dir[d].isn_set &&
+	    p->seq != c->dir[d].isn) {
+		ana |= TD_A_BIT(TD_A_REUSED_PORTS);
+		c->dir[d].isn = p->seq;
 	}
 	if (!c) {
 		if ((t->used + 1) * 2 > t->nslots && grow(t) < 0)
@@ -816,6 +1321,11 @@ static int add_now(struct td_flow_table *t, const struct td_pkt *p, uint64_t pkt
 		fwd->syn_sent = true;
 		fwd->syns++;
 		fwd->wscale = p->has_wscale ? (int8_t)p->wscale : -1;
+		/* Wireshark's verify_tcp_window_scaling(): a SYN without the
+		 * option means no scaling either way. */
+		fwd->ws_known = true;
+		if (!p->has_wscale)
+			c->dir[!d].ws_known = true;
 		if (p->has_mss)
 			fwd->mss = p->mss;
 		if (!(f & TD_TH_ACK)) {
@@ -830,6 +1340,10 @@ static int add_now(struct td_flow_table *t, const struct td_pkt *p, uint64_t pkt
 	}
 	window = scaled_window(c, d, p);
 	ana |= analyze(c, d, p, window);
+	/* TCP options cut by the snap length: tshark analyses the segment
+	 * (its state moves on) but reports none of its flags. */
+	if (p->opts_cut)
+		ana = 0;
 
 	fwd->pkts++;
 	fwd->frame_bytes += p->wirelen;
@@ -844,12 +1358,12 @@ static int add_now(struct td_flow_table *t, const struct td_pkt *p, uint64_t pkt
 		c->closer = d;
 		c->closer_rst = !!(f & TD_TH_RST);
 	}
-	update_history(c, d, p, ana);
+	d = zeek_packet(c, d, p); /* the roles may flip */
+	fwd = &c->dir[d];
 	if (f & (TD_TH_SYN | TD_TH_FIN | TD_TH_RST | TD_TH_ACK)) {
 		fsm_send(c, d, p);
 		fsm_recv(c, d, p);
 	}
-	zeek_update(c, d, f);
 	c->last_ns = p->ts_ns > c->last_ns ? p->ts_ns : c->last_ns;
 
 	if (!c->done_ns && ((f & TD_TH_RST) || (c->dir[0].fin_acked && c->dir[1].fin_acked)))
@@ -989,6 +1503,22 @@ int td_flow_flush(struct td_flow_table *t)
 
 /* ---- derived facts ------------------------------------------------------------ */
 
+/* Zeek's RSTOS0 test: the whole history matches the pattern ^?S[^HAFGIQ]*R.* */
+static bool rstos0_history(const char *h)
+{
+	if (*h == '^')
+		h++;
+	if (*h++ != 'S')
+		return false;
+	for (; *h; h++) {
+		if (*h == 'R')
+			return true;
+		if (strchr("HAFGIQ", *h))
+			return false;
+	}
+	return false;
+}
+
 enum td_conn_state td_conn_state(const struct td_conn *c)
 {
 	int os = c->dir[0].zeek, rs = c->dir[1].zeek;
@@ -998,12 +1528,15 @@ enum td_conn_state td_conn_state(const struct td_conn *c)
 	/* The same decision list as Zeek's conn_state(). */
 	if (rs == TD_ZEEK_RESET) {
 		if (os == TD_ZEEK_SYN_SENT || os == TD_ZEEK_SYN_ACK_SENT ||
-		    (os == TD_ZEEK_RESET && !c->dir[0].payload_bytes && !c->dir[1].payload_bytes))
+		    (os == TD_ZEEK_RESET && !zeek_size(c, 0) && !zeek_size(c, 1)))
 			return TD_CS_REJ;
 		return o_inactive ? TD_CS_RSTRH : TD_CS_RSTR;
 	}
-	if (os == TD_ZEEK_RESET)
-		return r_inactive ? TD_CS_RSTOS0 : TD_CS_RSTO;
+	if (os == TD_ZEEK_RESET) {
+		if (r_inactive)
+			return rstos0_history(c->history) ? TD_CS_RSTOS0 : TD_CS_OTH;
+		return TD_CS_RSTO;
+	}
 	if (rs == TD_ZEEK_CLOSED && os == TD_ZEEK_CLOSED)
 		return TD_CS_SF;
 	if (os == TD_ZEEK_CLOSED)
@@ -1064,7 +1597,7 @@ const char *td_conn_problem(const struct td_conn *c)
 		return "the server's FIN was never acknowledged";
 	if (td_conn_ana(c, TD_A_ZERO_WINDOW))
 		return "a receiver's window went to zero (it did not read fast enough)";
-	if (td_conn_ana(c, TD_A_RETRANS) || td_conn_ana(c, TD_A_SPURIOUS_RETRANS))
+	if (td_conn_ana(c, TD_A_RETRANS))
 		return "segments were retransmitted";
 	if (td_conn_ana(c, TD_A_LOST_SEGMENT) || td_conn_ana(c, TD_A_ACK_UNSEEN))
 		return "segments missing from the capture";
@@ -1079,7 +1612,7 @@ unsigned td_conn_badness(const struct td_conn *c)
 		[TD_CS_SH] = 500,     [TD_CS_SHR] = 500,
 	};
 	unsigned b = base[td_conn_state(c)];
-	uint32_t retrans = td_conn_ana(c, TD_A_RETRANS) + td_conn_ana(c, TD_A_SPURIOUS_RETRANS);
+	uint32_t retrans = td_conn_ana(c, TD_A_RETRANS); /* spurious ones included */
 
 	b += 10 * (retrans > 50 ? 50 : retrans);
 	b += 20 * (td_conn_ana(c, TD_A_ZERO_WINDOW) > 20 ? 20 : td_conn_ana(c, TD_A_ZERO_WINDOW));

@@ -94,18 +94,33 @@ struct td_flow_dir {
 	uint32_t isn; /* relative sequence base */
 	uint32_t nextseq, maxseqtobeacked, lastack;
 	uint64_t nextseq_ts, lastack_ts;
-	uint32_t window; /* last window, scaled when the scale is known */
-	uint32_t dupacks;
+	uint32_t window;   /* last window, scaled when the scale is known */
+	int32_t dupacks;   /* -1: an ACK of unseen data was just flagged */
 	uint32_t last_ana; /* flags of the last segment sent */
 	uint32_t fin_seq;  /* sequence number of our FIN */
 	int8_t wscale;	   /* -1: not offered / unknown */
+	bool ws_known;	   /* this side's window scale is known (Wireshark's win_scale != -1) */
 	bool isn_set, nextseq_set, lastack_set, fin_sent, fin_acked, syn_sent;
 	uint16_t mss;
 	/* state, RFC 9293 as far as a passive observer can tell; 0 = unknown */
 	int state;
-	uint8_t zeek;		 /* enum td_zeek_ep */
 	bool passive;		 /* reached SYN-RECEIVED from LISTEN */
 	uint32_t hist_counts[4]; /* t, w, g, c exponential counters (Zeek) */
+	/* Zeek's TCP_Endpoint: its state (enum td_zeek_ep) and the previous
+	 * one, its sequence bookkeeping (absolute), the last S/H, F and R
+	 * letters' relative sequence numbers, and its reassembler's view
+	 * (relative): delivered up to z_reassem, trimmed (ACKed) up to z_trim,
+	 * a few out-of-order blocks above z_reassem. */
+	uint8_t zeek, zeek_prev;
+	uint8_t z_nblk;
+	bool z_did_close;
+	uint32_t z_start, z_last, z_ack;
+	uint32_t z_fin_cnt, z_fin_seq;
+	uint32_t z_hist_syn, z_hist_fin, z_hist_rst;
+	uint32_t z_reassem, z_trim;
+	struct {
+		uint32_t lo, hi;
+	} z_blk[4];
 };
 
 struct td_conn {
@@ -120,6 +135,10 @@ struct td_conn {
 	bool midstream;			    /* first packet was not a SYN */
 	bool flipped;			    /* first packet was a SYN-ACK: roles swapped */
 	bool evicted_before;		    /* a record for this 4-tuple was emitted for idleness */
+	/* Zeek's timers (cfg.zeek_streams): the connection-attempt timer, the
+	 * delete timer once a close is complete, inactivity applying */
+	uint64_t z_attempt_ns, z_delete_ns;
+	bool z_inact;
 	enum td_conn_end end;
 	char history[TD_HISTORY_MAX + 1];
 	uint32_t hist_once[2]; /* history letters already logged, per direction */
@@ -162,6 +181,11 @@ struct td_flow_cfg {
 	 * then run late; td_flow_expire(), td_flow_walk_open() and
 	 * td_flow_flush() first catch up. */
 	bool pipeline;
+	/* Split connections as Zeek does (`pcap --streams zeek`): its default
+	 * timers (a 5 s connection attempt, 5 s after a complete close or a
+	 * RST, 5 min of inactivity) and its reuse test on a SYN, so records
+	 * match conn.log one to one. Default: Wireshark's tcp.stream. */
+	bool zeek_streams;
 };
 
 #define TD_FLOW_GRACE_NS (120ull * 1000000000ull)

@@ -122,22 +122,22 @@ static int parse_tcp(const uint8_t *seg, unsigned avail, unsigned seglen, unsign
 {
 	unsigned doff;
 
+	if (avail < 20)
+		return MALFORMED(err,
+				 "TCP header cut short: %u of 20 bytes captured (frame byte %u)",
+				 avail, off);
 	if (seglen < 20)
 		return MALFORMED(err,
 				 "IP says the TCP segment is %u bytes, less than the 20 of "
 				 "a TCP header (frame byte %u)",
 				 seglen, off);
-	if (avail < 20)
-		return MALFORMED(err,
-				 "TCP header cut short: %u of 20 bytes captured (frame byte %u)",
-				 avail, off);
 	doff = (unsigned)(seg[12] >> 4) * 4;
 	if (doff < 20 || doff > seglen)
 		return MALFORMED(err, "TCP data offset %u bytes is not within 20..%u", doff,
 				 seglen);
-	if (doff > avail)
-		return MALFORMED(err, "TCP options cut short: %u of %u header bytes captured",
-				 avail, doff);
+	/* Options cut by the snap length (tcpdump -s 68 cuts a SYN's): the
+	 * 20-byte header is there, so keep the segment and read the options
+	 * that were captured. */
 	p->sport = get16(seg);
 	p->dport = get16(seg + 2);
 	p->seq = get32(seg + 4);
@@ -145,8 +145,19 @@ static int parse_tcp(const uint8_t *seg, unsigned avail, unsigned seglen, unsign
 	p->flags = seg[13];
 	p->window = get16(seg + 14);
 	p->payload_len = seglen - doff;
-	parse_options(seg + 20, doff - 20, p);
+	p->payload_cut = avail < seglen;
+	p->opts_cut = avail < doff;
+	parse_options(seg + 20, (doff < avail ? doff : avail) - 20, p);
 	return TD_PKT_TCP;
+}
+
+/* Bytes of the frame on the wire from offset off (never less than what was
+ * captured: a record may claim a wire length below its capture length). */
+static unsigned wire_left(const struct td_pkt *p, unsigned off, unsigned avail)
+{
+	unsigned left = p->wirelen > off ? p->wirelen - off : 0;
+
+	return left > avail ? left : avail;
 }
 
 static int parse_ipv4(const uint8_t *ip, unsigned avail, unsigned off, struct td_pkt *p,
@@ -168,6 +179,10 @@ static int parse_ipv4(const uint8_t *ip, unsigned avail, unsigned off, struct td
 	 * was captured then, as Wireshark does. */
 	if (total == 0)
 		total = avail;
+	/* A total length beyond the frame's length on the wire: the payload is
+	 * what the frame allows, as Wireshark computes it. */
+	if (total > wire_left(p, off, avail))
+		total = wire_left(p, off, avail);
 	if (total < ihl)
 		return MALFORMED(err, "IPv4 total length %u is less than its header length %u",
 				 total, ihl);
@@ -199,6 +214,8 @@ static int parse_ipv6(const uint8_t *ip, unsigned avail, unsigned off, struct td
 	plen = get16(ip + 4);
 	if (plen == 0) /* jumbogram or a TSO capture: use what was captured */
 		plen = avail - 40;
+	if (40 + plen > wire_left(p, off, avail)) /* beyond the frame: as IPv4 */
+		plen = wire_left(p, off, avail) - 40;
 	end = 40 + plen;
 	p->family = AF_INET6;
 	memcpy(p->saddr, ip + 8, 16);

@@ -61,6 +61,8 @@ struct td_pkt {
 	uint32_t seq, ack;
 	uint32_t tsval, tsecr;
 	uint32_t payload_len; /* TCP payload per the IP length, not the snap length */
+	bool payload_cut;     /* ...and not all of it was captured (snap length) */
+	bool opts_cut;	      /* TCP options cut by the snap length (the rest read) */
 	uint32_t sack[4][2];  /* left and right edge of the first nsack blocks */
 };
 

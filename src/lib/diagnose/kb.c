@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diagnose/kb_zh.h"
 #include "state.h"
 #include "text.h"
 
@@ -111,7 +112,8 @@ static const struct td_kb_entry entries[] = {
 	  "tcpdoctor conns --state fin-wait-1 -i\n"
 	  "tcpdoctor states --state fin-wait-1 --by peer\n"
 	  "tcpdoctor explain tcp_orphan_retries\n"
-	  "tcpdoctor fsm --from FIN_WAIT1",
+	  "tcpdoctor fsm --from FIN_WAIT1\n"
+	  "tcpdoctor lab run fin-wait1",
 	  "RFC 9293 3.6 (closing a connection)\n"
 	  "net/ipv4/tcp.c: tcp_close(), tcp_shutdown()\n"
 	  "net/ipv4/tcp_timer.c: tcp_orphan_retries()" },
@@ -134,7 +136,7 @@ static const struct td_kb_entry entries[] = {
 	  "RFC 9293 3.6 (closing), 3.6.1 (half-closed connections)\n"
 	  "net/ipv4/tcp.c: tcp_close() (orphan FIN_WAIT2 timer)\n"
 	  "Documentation/networking/ip-sysctl.rst: tcp_fin_timeout" },
-	{ TD_KB_STATE, "TIME_WAIT", NULL, TD_TIME_WAIT,
+	{ TD_KB_STATE, "TIME_WAIT", "time-wait-exhaustion", TD_TIME_WAIT,
 	  "the connection is closed; its address pair is held for 60 s",
 	  "After both FINs are exchanged, the side that closed first keeps the four-tuple so "
 	  "that late segments of this connection cannot be taken for a new one, and so it can "
@@ -151,7 +153,8 @@ static const struct td_kb_entry entries[] = {
 	  "tcpdoctor states --state time-wait --by peer\n"
 	  "tcpdoctor explain ip_local_port_range\n"
 	  "tcpdoctor explain tcp_tw_reuse\n"
-	  "tcpdoctor explain tcp_max_tw_buckets",
+	  "tcpdoctor explain tcp_max_tw_buckets\n"
+	  "tcpdoctor lab run time-wait-exhaustion",
 	  "RFC 9293 3.6.1 (TIME-WAIT lingers 2*MSL, MUST-13)\n"
 	  "RFC 1337 (TIME-WAIT assassination), RFC 6191 (reuse with timestamps)\n"
 	  "include/net/tcp.h: TCP_TIMEWAIT_LEN\n"
@@ -202,7 +205,8 @@ static const struct td_kb_entry entries[] = {
 	  "Many at once, to one peer: look at that peer and the path to it",
 	  "tcpdoctor conns --state last-ack\n"
 	  "tcpdoctor states --state last-ack --by peer\n"
-	  "tcpdoctor explain tcp_orphan_retries",
+	  "tcpdoctor explain tcp_orphan_retries\n"
+	  "tcpdoctor lab run last-ack",
 	  "RFC 9293 3.6 (closing)\n"
 	  "net/ipv4/tcp_input.c: tcp_rcv_state_process()" },
 	{ TD_KB_STATE, "CLOSING", NULL, TD_CLOSING,
@@ -343,7 +347,8 @@ static const struct td_kb_entry entries[] = {
 	  "A full accept queue with tcp_abort_on_overflow=1",
 	  "tcpdoctor explain ECONNRESET\n"
 	  "tcpdoctor explain SO_LINGER\n"
-	  "nstat -az TcpOutRsts TcpExtTCPAbortOnData TcpExtTCPAbortOnClose",
+	  "nstat -az TcpOutRsts TcpExtTCPAbortOnData TcpExtTCPAbortOnClose\n"
+	  "tcpdoctor lab run reset",
 	  "RFC 9293 3.5.2 (reset generation), 3.5.3 (reset processing)\n"
 	  "RFC 5961 3 (blind reset attacks)\n"
 	  "net/ipv4/tcp_ipv4.c: tcp_v4_send_reset()" },
@@ -473,7 +478,7 @@ static const struct td_kb_entry entries[] = {
 	  "RFC 9293 3.10.7.1 (CLOSED), 3.10.7.2 (LISTEN)\n"
 	  "nmap(1): -sX" },
 	/* ---- errno values (numbers from this platform's <errno.h>) ---- */
-	{ TD_KB_ERRNO, "EINPROGRESS", NULL, EINPROGRESS,
+	{ TD_KB_ERRNO, "EINPROGRESS", "connect-in-progress", EINPROGRESS,
 	  "a non-blocking connect() has started; the result comes later",
 	  "Not an error: the SYN is on its way. Wait until the socket is writable (poll, "
 	  "epoll), then read the outcome with getsockopt(SO_ERROR): 0 means connected. A "
@@ -483,7 +488,8 @@ static const struct td_kb_entry entries[] = {
 	  "Normal for event loops and async libraries\n"
 	  "With SO_SNDTIMEO: the peer is slow or does not answer",
 	  "tcpdoctor conns --state syn-sent\n"
-	  "tcpdoctor explain SYN_SENT",
+	  "tcpdoctor explain SYN_SENT\n"
+	  "tcpdoctor lab run connect-in-progress",
 	  "man 2 connect (EINPROGRESS)\n"
 	  "net/ipv4/af_inet.c: __inet_stream_connect()" },
 	{ TD_KB_ERRNO, "EALREADY", NULL, EALREADY,
@@ -498,7 +504,7 @@ static const struct td_kb_entry entries[] = {
 	  "tcpdoctor explain EINPROGRESS",
 	  "man 2 connect (EALREADY)\n"
 	  "net/ipv4/af_inet.c: __inet_stream_connect()" },
-	{ TD_KB_ERRNO, "ECONNREFUSED", NULL, ECONNREFUSED,
+	{ TD_KB_ERRNO, "ECONNREFUSED", "refused", ECONNREFUSED,
 	  "connection refused: the peer answered the SYN with a reset",
 	  "A RST arrived in SYN_SENT: nothing listens on that address and port, or a firewall "
 	  "rejects with a reset or with ICMP port unreachable. It comes back in one round "
@@ -511,10 +517,11 @@ static const struct td_kb_entry entries[] = {
 	  "A container or namespace: the port is open elsewhere, not here",
 	  "tcpdoctor who :PORT\n"
 	  "tcpdoctor states -l --by lport\n"
-	  "tcpdoctor explain RST+ACK",
+	  "tcpdoctor explain RST+ACK\n"
+	  "tcpdoctor lab run refused",
 	  "RFC 9293 3.10.7.1 (closed port answers RST), 3.10.7.3 (RST in SYN-SENT)\n"
 	  "net/ipv4/tcp_input.c: tcp_reset()" },
-	{ TD_KB_ERRNO, "ETIMEDOUT", NULL, ETIMEDOUT,
+	{ TD_KB_ERRNO, "ETIMEDOUT", "connect-timeout", ETIMEDOUT,
 	  "the peer stopped answering: retransmissions or probes ran out",
 	  "In connect(): no answer to any SYN within tcp_syn_retries (6: about 127 s). On a "
 	  "connection: data was retransmitted tcp_retries2 times (15: about 15 minutes), "
@@ -528,7 +535,8 @@ static const struct td_kb_entry entries[] = {
 	  "tcpdoctor conns --state syn-sent\n"
 	  "tcpdoctor conns -i\n"
 	  "tcpdoctor explain tcp_retries2\n"
-	  "tcpdoctor explain TCP_USER_TIMEOUT",
+	  "tcpdoctor explain TCP_USER_TIMEOUT\n"
+	  "tcpdoctor lab run connect-timeout",
 	  "RFC 9293 3.8.3 (connection failures), 3.10.8 (timeouts)\n"
 	  "net/ipv4/tcp_timer.c: tcp_write_timeout(), tcp_write_err()" },
 	{ TD_KB_ERRNO, "ENOTCONN", NULL, ENOTCONN,
@@ -572,7 +580,7 @@ static const struct td_kb_entry entries[] = {
 	  "tcpdoctor explain tcp_keepalive_time",
 	  "RFC 9293 3.5.3 (reset processing), 3.6.1 (close with data pending, SHLD-2)\n"
 	  "net/ipv4/tcp_input.c: tcp_reset()" },
-	{ TD_KB_ERRNO, "EPIPE", NULL, EPIPE,
+	{ TD_KB_ERRNO, "EPIPE", "server-terminated-prematurely", EPIPE,
 	  "broken pipe: writing to a connection whose sending side is closed",
 	  "A write after this side's shutdown(SHUT_WR) or close, after the peer reset the "
 	  "connection (the first write after a RST gets ECONNRESET, later ones EPIPE), or on "
@@ -583,7 +591,8 @@ static const struct td_kb_entry entries[] = {
 	  "A RST arrived while the socket was in CLOSE_WAIT\n"
 	  "Writing after shutdown(SHUT_WR)",
 	  "tcpdoctor explain ECONNRESET\n"
-	  "tcpdoctor states --state close-wait --by process",
+	  "tcpdoctor states --state close-wait --by process\n"
+	  "tcpdoctor lab run server-terminated-prematurely",
 	  "man 2 send (EPIPE, MSG_NOSIGNAL)\n"
 	  "net/core/stream.c: sk_stream_error()\n"
 	  "net/ipv4/tcp_input.c: tcp_reset() (EPIPE in CLOSE_WAIT)" },
@@ -819,6 +828,269 @@ static const struct td_kb_entry entries[] = {
 	  "tcpdoctor explain ETIMEDOUT",
 	  "man 7 capabilities\n"
 	  "man 2 connect (EPERM)" },
+	{ TD_KB_ERRNO, "EBADF", NULL, EBADF,
+	  "bad file descriptor: the fd is not open (or not open for this)",
+	  "The number passed to a socket call is not an open descriptor of this process, "
+	  "or it was opened without the access the call needs. For sockets it nearly always "
+	  "means the program used a descriptor after closing it.",
+	  "The application, at the failing call. Nothing went over the network.",
+	  "A double close(): a second thread or a library closed the fd first\n"
+	  "The fd number was reused by a new file after close(), and old code writes to it\n"
+	  "An fd passed between processes that was never received",
+	  "strace -f -e trace=desc -p PID\n"
+	  "ls -l /proc/PID/fd\n"
+	  "tcpdoctor conns --pid PID",
+	  "man 2 close (dealing with error returns)\n"
+	  "man 7 socket" },
+	{ TD_KB_ERRNO, "EFAULT", NULL, EFAULT,
+	  "bad address: a buffer pointer passed to the kernel is invalid",
+	  "A pointer given to send(), recv(), connect() or getsockopt() points outside the "
+	  "process's memory. It is a program bug, not a network problem.",
+	  "The application, at the failing call.",
+	  "A freed or uninitialised buffer\n"
+	  "A wrong length with a short buffer (optlen, addrlen)",
+	  "strace -f -p PID\n"
+	  "valgrind or AddressSanitizer on the program",
+	  "man 2 recv, man 2 getsockopt" },
+	{ TD_KB_ERRNO, "EINVAL", NULL, EINVAL,
+	  "invalid argument: the call makes no sense for this socket or these values",
+	  "The kernel refused the arguments: listen() on an unbound or connected socket, "
+	  "bind() of a socket already bound, a sockaddr of the wrong length, a setsockopt() "
+	  "value out of range, connect() through a route the kernel cannot use.",
+	  "The application, at the failing call. The lab's unreachable scenario shows it from "
+	  "connect() over a local route that cannot carry the packet.",
+	  "bind() called twice, or after connect()\n"
+	  "An IPv6 address in an AF_INET socket, or the wrong addrlen\n"
+	  "A socket option value out of range (SO_RCVBUF is not, it is capped)",
+	  "strace -f -e trace=network -p PID\n"
+	  "tcpdoctor lab run unreachable\n"
+	  "ip route get ADDRESS",
+	  "man 2 bind, man 2 listen, man 7 tcp" },
+	{ TD_KB_ERRNO, "ENOMEM", NULL, ENOMEM,
+	  "cannot allocate memory: the kernel could not get memory for a socket or buffer",
+	  "A socket, a request socket or a buffer could not be allocated. For TCP the "
+	  "pressure limits of net.ipv4.tcp_mem also count: above them, sends fail or "
+	  "sockets are aborted (TcpExt.TCPAbortOnMemory).",
+	  "The application, from socket(), accept(), send() or setsockopt(); the peer sees "
+	  "resets when the kernel aborts connections to free memory.",
+	  "The host is out of memory or the memory cgroup of the service is full\n"
+	  "TCP memory above net.ipv4.tcp_mem: many sockets with large buffers\n"
+	  "Too many orphans, each holding unsent data",
+	  "cat /proc/net/sockstat\n"
+	  "tcpdoctor explain TcpExt.TCPAbortOnMemory\n"
+	  "tcpdoctor states --by process",
+	  "Documentation/networking/ip-sysctl.rst: tcp_mem\n"
+	  "net/ipv4/tcp.c: tcp_check_oom()" },
+	{ TD_KB_ERRNO, "EPROTO", NULL, EPROTO,
+	  "protocol error: the other end or a lower layer broke the protocol",
+	  "TCP itself rarely returns it. It comes from accept() on Linux when a protocol "
+	  "error was pending on the new connection, and from TLS and other libraries that "
+	  "reuse the number for a broken handshake.",
+	  "The application, usually from accept() or from a library on top of TCP.",
+	  "A connection reset or broken between the handshake and accept()\n"
+	  "A TLS library reporting a handshake failure as EPROTO",
+	  "strace -f -e trace=network -p PID\n"
+	  "tcpdoctor explain ECONNABORTED",
+	  "man 2 accept (error handling: treat EPROTO like EAGAIN and retry)" },
+	{ TD_KB_ERRNO, "ERESTART", NULL, ERESTART,
+	  "interrupted system call should be restarted: kernel-internal, rarely seen",
+	  "The kernel uses it inside to restart a call after a signal; user space should "
+	  "never see it. If a program prints it, the value was taken from a kernel log or "
+	  "a tracer (strace shows ERESTARTSYS and friends while a call is interrupted).",
+	  "Someone reading strace or kernel traces; not the application.",
+	  "strace shows a blocked accept(), connect() or recv() interrupted by a signal\n"
+	  "A tool printing raw kernel return values",
+	  "strace -f -p PID\n"
+	  "tcpdoctor explain EINTR",
+	  "man 7 signal (interruption of system calls)" },
+	{ TD_KB_ERRNO, "ESTRPIPE", NULL, ESTRPIPE,
+	  "streams pipe error: not a TCP error (sound devices use it)",
+	  "No socket call returns it on Linux. ALSA returns it for a suspended sound device. "
+	  "Seen in a network service log, the number was misread or comes from other code.",
+	  "Nobody using TCP.",
+	  "A mistaken errno: check which call returned it",
+	  "strace -f -p PID\n"
+	  "tcpdoctor explain --list --kind errno",
+	  "include/uapi/asm-generic/errno.h" },
+	{ TD_KB_ERRNO, "EUSERS", NULL, EUSERS,
+	  "too many users: not a TCP error (quota and NFS code use it)",
+	  "No TCP call returns it. Some file systems and quota code do. In a network log it "
+	  "points to the application's own mapping of errors.",
+	  "Nobody using TCP.",
+	  "A mistaken errno: check which call returned it",
+	  "strace -f -p PID\n"
+	  "tcpdoctor explain --list --kind errno",
+	  "include/uapi/asm-generic/errno.h" },
+	{ TD_KB_ERRNO, "ENOTSOCK", NULL, ENOTSOCK,
+	  "socket operation on non-socket: the fd is a file or pipe, not a socket",
+	  "A socket call (send, recv, connect, setsockopt, getpeername) got a descriptor that "
+	  "is open but is not a socket. The code mixed up its descriptors.",
+	  "The application, at the failing call.",
+	  "The fd was closed and its number reused by a file\n"
+	  "stdin/stdout passed where a socket was expected (inetd-style services run by hand)",
+	  "ls -l /proc/PID/fd\n"
+	  "strace -f -e trace=network -p PID",
+	  "man 2 send, man 7 socket" },
+	{ TD_KB_ERRNO, "EPROTOTYPE", NULL, EPROTOTYPE,
+	  "protocol wrong type for socket: e.g. IPPROTO_TCP with SOCK_DGRAM",
+	  "socket() was asked for a protocol that does not fit the socket type, or a "
+	  "connect() on a Unix socket named a socket of another type.",
+	  "The application, from socket() or connect(); nothing is sent.",
+	  "socket(AF_INET, SOCK_DGRAM, IPPROTO_TCP)\n"
+	  "A Unix stream socket connecting to a datagram socket",
+	  "strace -e trace=socket,connect PROGRAM",
+	  "man 2 socket" },
+	{ TD_KB_ERRNO, "ENOPROTOOPT", NULL, ENOPROTOOPT,
+	  "protocol not available: this socket option does not exist here",
+	  "getsockopt() or setsockopt() named an option the protocol or this kernel does not "
+	  "know: a TCP option on a UDP socket, or an option newer than the kernel "
+	  "(TCP_USER_TIMEOUT before 2.6.37, a congestion control option that is not built).",
+	  "The application, usually at start-up when it sets its socket options.",
+	  "An option level and name that do not match (SOL_SOCKET vs IPPROTO_TCP)\n"
+	  "A kernel older than the option\n"
+	  "The option belongs to a module that is not loaded",
+	  "strace -e trace=setsockopt,getsockopt PROGRAM\n"
+	  "uname -r",
+	  "man 7 tcp, man 7 socket" },
+	{ TD_KB_ERRNO, "EPROTONOSUPPORT", NULL, EPROTONOSUPPORT,
+	  "protocol not supported: socket() asked for a protocol this kernel lacks",
+	  "socket() named a protocol that is not available: IPPROTO_SCTP or MPTCP without the "
+	  "module or the kernel option, or a wrong number in the protocol argument.",
+	  "The application, from socket().",
+	  "The module is not loaded (sctp) or MPTCP is disabled (net.mptcp.enabled = 0)\n"
+	  "A container whose kernel lacks the protocol",
+	  "strace -e trace=socket PROGRAM\n"
+	  "lsmod",
+	  "man 2 socket" },
+	{ TD_KB_ERRNO, "ESOCKTNOSUPPORT", NULL, ESOCKTNOSUPPORT,
+	  "socket type not supported in this address family",
+	  "socket() asked for a type the family does not have. Linux mostly returns "
+	  "EPROTONOSUPPORT or EINVAL instead, so it is rare.",
+	  "The application, from socket().",
+	  "A wrong type constant, or flags such as SOCK_NONBLOCK on a very old kernel",
+	  "strace -e trace=socket PROGRAM",
+	  "man 2 socket" },
+	{ TD_KB_ERRNO, "EOPNOTSUPP", "ENOTSUP", EOPNOTSUPP,
+	  "operation not supported on this socket",
+	  "The call does not apply to this kind of socket: listen() or accept() on a UDP "
+	  "socket, MSG_OOB where it has no meaning, a TCP_* option the socket does not take.",
+	  "The application, at the failing call.",
+	  "listen() or accept() on a SOCK_DGRAM socket\n"
+	  "A flag to send() or recv() the protocol does not implement",
+	  "strace -f -e trace=network -p PID",
+	  "man 2 listen, man 2 accept" },
+	{ TD_KB_ERRNO, "EPFNOSUPPORT", NULL, EPFNOSUPPORT,
+	  "protocol family not supported: old name of a missing address family",
+	  "Linux returns EAFNOSUPPORT for a family it does not have; EPFNOSUPPORT is nearly "
+	  "never seen. It means the same: the family is not built into this kernel.",
+	  "The application, from socket().",
+	  "A family the kernel or the container does not provide",
+	  "strace -e trace=socket PROGRAM\n"
+	  "tcpdoctor explain EAFNOSUPPORT",
+	  "man 2 socket" },
+	{ TD_KB_ERRNO, "EAFNOSUPPORT", NULL, EAFNOSUPPORT,
+	  "address family not supported: often IPv6 disabled, or an IPv4/IPv6 mix",
+	  "socket(AF_INET6, ...) on a host where IPv6 is disabled, or connect()/bind() with an "
+	  "address of the other family than the socket's.",
+	  "The application, from socket(), bind() or connect(), typically when it resolves a "
+	  "name to an AAAA record and tries it first.",
+	  "IPv6 disabled (ipv6.disable=1 on the kernel command line)\n"
+	  "An AF_INET socket given a sockaddr_in6, or the reverse",
+	  "sysctl net.ipv6.conf.all.disable_ipv6\n"
+	  "strace -e trace=socket,connect,bind PROGRAM",
+	  "man 2 socket, man 7 ipv6" },
+	{ TD_KB_ERRNO, "ETOOMANYREFS", NULL, ETOOMANYREFS,
+	  "too many references: a Unix socket message carries too many descriptors",
+	  "sendmsg() on a Unix socket with SCM_RIGHTS when too many descriptors are in "
+	  "flight. TCP never returns it.",
+	  "A program passing descriptors over a Unix socket.",
+	  "Descriptors sent faster than the receiver takes them\n"
+	  "A loop of sockets sent over themselves",
+	  "strace -e trace=sendmsg PROGRAM",
+	  "man 7 unix (SCM_RIGHTS)" },
+	{ TD_KB_ERRNO, "ESTALE", NULL, ESTALE,
+	  "stale file handle: an NFS error, not a TCP one",
+	  "An NFS client's handle to a file no longer valid on the server. A network service "
+	  "may log it when its files live on NFS; the TCP connection to the NFS server can be "
+	  "fine.",
+	  "Programs using files on NFS.",
+	  "The file was deleted or the export changed on the NFS server",
+	  "mount | grep nfs\n"
+	  "nfsstat -c",
+	  "man 5 nfs" },
+	{ TD_KB_ERRNO, "EUCLEAN", NULL, EUCLEAN,
+	  "structure needs cleaning: a file system is corrupt, not a TCP error",
+	  "File systems (ext4, xfs) return it for damaged metadata. It shows up in a network "
+	  "service only through the files it reads.",
+	  "Programs reading a damaged file system.",
+	  "On-disk corruption; run the file system's check",
+	  "dmesg | grep -i -e ext4 -e xfs",
+	  "include/uapi/asm-generic/errno.h" },
+	{ TD_KB_ERRNO, "ENOTNAM", NULL, ENOTNAM,
+	  "not a XENIX named type file: obsolete, never from a socket call",
+	  "A leftover of XENIX compatibility. No TCP or socket call returns it.",
+	  "Nobody using TCP.",
+	  "A mistaken errno: check which call returned it",
+	  "strace -f -p PID",
+	  "include/uapi/asm-generic/errno.h" },
+	{ TD_KB_ERRNO, "ENAVAIL", NULL, ENAVAIL,
+	  "no XENIX semaphores available: obsolete, never from a socket call",
+	  "A leftover of XENIX compatibility. No TCP or socket call returns it.",
+	  "Nobody using TCP.",
+	  "A mistaken errno: check which call returned it",
+	  "strace -f -p PID",
+	  "include/uapi/asm-generic/errno.h" },
+	{ TD_KB_ERRNO, "EISNAM", NULL, EISNAM,
+	  "is a named type file: obsolete, never from a socket call",
+	  "A leftover of XENIX compatibility. No TCP or socket call returns it.",
+	  "Nobody using TCP.",
+	  "A mistaken errno: check which call returned it",
+	  "strace -f -p PID",
+	  "include/uapi/asm-generic/errno.h" },
+	{ TD_KB_ERRNO, "EREMOTEIO", NULL, EREMOTEIO,
+	  "remote I/O error: a storage or network block device failed, not TCP itself",
+	  "Returned by drivers and network storage (iSCSI, NBD, some FUSE file systems) when "
+	  "the remote end of an I/O failed. The TCP connection under it may have been reset.",
+	  "Programs doing I/O on remote block devices or file systems.",
+	  "The storage target went away or refused the request\n"
+	  "The transport connection to it was reset",
+	  "dmesg | tail\n"
+	  "tcpdoctor conns --peer ADDRESS",
+	  "include/uapi/asm-generic/errno.h" },
+	{ TD_KB_ERRNO, "EDQUOT", NULL, EDQUOT,
+	  "disk quota exceeded: a file system error, not TCP",
+	  "A write to a file went over the user's quota. A service may log it next to network "
+	  "errors when it writes what it receives to disk.",
+	  "Programs writing files.",
+	  "The service's user or group quota is full",
+	  "quota -s\n"
+	  "df -h",
+	  "man 2 write" },
+	{ TD_KB_ERRNO, "ENOMEDIUM", NULL, ENOMEDIUM,
+	  "no medium found: removable media missing, not a TCP error",
+	  "A drive with removable media is empty. No socket call returns it.",
+	  "Programs reading removable media.",
+	  "A mistaken errno, or a device path where a socket was expected",
+	  "strace -f -p PID",
+	  "include/uapi/asm-generic/errno.h" },
+	{ TD_KB_ERRNO, "EMEDIUMTYPE", NULL, EMEDIUMTYPE,
+	  "wrong medium type: removable media of the wrong kind, not a TCP error",
+	  "No socket call returns it.",
+	  "Programs reading removable media.",
+	  "A mistaken errno, or a device path where a socket was expected",
+	  "strace -f -p PID",
+	  "include/uapi/asm-generic/errno.h" },
+	{ TD_KB_ERRNO, "ECANCELED", NULL, ECANCELED,
+	  "operation canceled: an asynchronous request was cancelled",
+	  "io_uring and POSIX AIO report it for a request that was cancelled before it "
+	  "finished, for example a recv or connect cancelled by a timeout the program set. "
+	  "The connection itself may be fine.",
+	  "Programs using io_uring or AIO on sockets.",
+	  "The program's own timeout cancelled a pending recv, send or connect\n"
+	  "The ring was torn down while requests were pending",
+	  "strace -f -e trace=io_uring_enter -p PID\n"
+	  "tcpdoctor conns --pid PID",
+	  "man 3 io_uring_prep_cancel" },
 	/* ---- sysctls (Documentation/networking/ip-sysctl.rst) ---- */
 	{ TD_KB_SYSCTL, "net.ipv4.tcp_syncookies", NULL, 0,
 	  "answer SYNs with cookies when a listener's SYN queue overflows",
@@ -1159,6 +1431,37 @@ static const struct td_kb_entry entries[] = {
 	  "tcpdoctor conns -i",
 	  "Documentation/networking/ip-sysctl.rst (net.core): netdev_max_backlog\n"
 	  "Documentation/admin-guide/sysctl/net.rst" },
+	{ TD_KB_SYSCTL, "net.ipv4.ip_local_reserved_ports", NULL, 0,
+	  "ports the kernel never picks as ephemeral source ports (empty by default)",
+	  "A list of ports and ranges (\"8080,9000-9100\") excluded from automatic source "
+	  "port selection by connect() and bind(port 0). An application may still bind one "
+	  "explicitly. Use it when a service listens inside net.ipv4.ip_local_port_range, so "
+	  "an outgoing connection cannot take its port first.",
+	  "A server that fails to start with EADDRINUSE because a client connection grabbed "
+	  "its port; the audit's advice on ip_local_port_range points here.",
+	  "A listener inside the ephemeral range (common with 30000+ ports in containers)\n"
+	  "A widened ip_local_port_range now overlapping service ports",
+	  "sysctl net.ipv4.ip_local_reserved_ports\n"
+	  "tcpdoctor explain ip_local_port_range\n"
+	  "tcpdoctor who :PORT",
+	  "Documentation/networking/ip-sysctl.rst: ip_local_reserved_ports\n"
+	  "net/ipv4/inet_connection_sock.c: inet_csk_find_open_port()" },
+	{ TD_KB_SYSCTL, "net.ipv4.tcp_syn_linear_timeouts", NULL, 0,
+	  "how many SYN retransmissions use a fixed timeout before doubling (6.5+)",
+	  "Linux 6.5 added it: the first N retransmissions of connect()'s SYN wait one "
+	  "initial RTO each instead of doubling, then backoff resumes; a server's "
+	  "SYN+ACK is not affected. Default 4. A lost SYN is resent after 1 s, 2 s, 3 s, 4 s instead of "
+	  "1 s, 3 s, 7 s, 15 s; the total before ETIMEDOUT also changes with "
+	  "tcp_syn_retries.",
+	  "Clients on older kernels do not have the file; on 6.5+ it shapes how long a "
+	  "connect() to a dead address takes.",
+	  "Faster recovery from a lost SYN on lossy links\n"
+	  "A connect timeout that differs between kernel versions",
+	  "sysctl net.ipv4.tcp_syn_linear_timeouts\n"
+	  "tcpdoctor explain tcp_syn_retries\n"
+	  "tcpdoctor lab run connect-timeout",
+	  "Documentation/networking/ip-sysctl.rst: tcp_syn_linear_timeouts\n"
+	  "net/ipv4/tcp_timer.c: tcp_retransmit_timer()" },
 	/* ---- concepts the entries above refer to ---- */
 	{ TD_KB_CONCEPT, "accept-queue", "backlog|listen-queue|listen-backlog", 0,
 	  "connections that finished the handshake and wait for accept()",
@@ -1186,7 +1489,8 @@ static const struct td_kb_entry entries[] = {
 	  "NAT or firewall idle timeouts shorter than the application's idle time",
 	  "tcpdoctor conns --state established -i\n"
 	  "tcpdoctor explain tcp_keepalive_time\n"
-	  "tcpdoctor explain TCP_USER_TIMEOUT",
+	  "tcpdoctor explain TCP_USER_TIMEOUT\n"
+	  "tcpdoctor lab run half-open",
 	  "RFC 9293 3.5.1 (half-open connections and other anomalies)" },
 	{ TD_KB_CONCEPT, "SO_LINGER", "linger", 0,
 	  "what close() does with unsent data; linger 0 means reset",
@@ -1265,6 +1569,1000 @@ static const struct td_kb_entry entries[] = {
 	  "tcpdoctor explain tcp_max_orphans",
 	  "net/ipv4/tcp.c: __tcp_close()\n"
 	  "Documentation/networking/ip-sysctl.rst: tcp_max_orphans" },
+	{ TD_KB_CONCEPT, "three-way-handshake", "handshake|3-way-handshake|connection-establishment", 0,
+	  "SYN, SYN+ACK, ACK: how a TCP connection opens",
+	  "The client sends SYN with its initial sequence number, the server answers SYN+ACK "
+	  "with its own, the client acknowledges. Each side then knows the other's sequence "
+	  "numbers, MSS, window scale and SACK and timestamp support. On the server the "
+	  "connection lives in the SYN queue until the ACK and then in the accept queue "
+	  "until accept().",
+	  "Both sides: the client goes SYN_SENT to ESTABLISHED, the server LISTEN, SYN_RECV, "
+	  "ESTABLISHED.",
+	  "A missing SYN+ACK: the server is down, filtered, or its SYN queue is full\n"
+	  "A missing final ACK: SYN flood, asymmetric routing\n"
+	  "A RST in reply: no listener (ECONNREFUSED)",
+	  "tcpdoctor fsm --paths\n"
+	  "tcpdoctor explain syn-queue\n"
+	  "tcpdoctor explain SYN+ACK\n"
+	  "tcpdoctor lab run connect-in-progress",
+	  "RFC 9293 3.5 (establishing a connection), 3.4.1 (initial sequence numbers)" },
+	{ TD_KB_CONCEPT, "four-way-close", "four-way-handshake|connection-termination|close-sequence", 0,
+	  "FIN, ACK, FIN, ACK: how a TCP connection closes, one direction at a time",
+	  "Each side closes its sending direction with a FIN that the other acknowledges. "
+	  "The active closer goes FIN_WAIT1, FIN_WAIT2, TIME_WAIT; the passive closer "
+	  "CLOSE_WAIT (until its application calls close()), LAST_ACK, CLOSED. The middle "
+	  "ACK and FIN often travel in one segment, so captures show three.",
+	  "Both sides. Where a connection stops in this sequence tells which application "
+	  "has not closed.",
+	  "CLOSE_WAIT that stays: the passive closer's application does not close\n"
+	  "FIN_WAIT2 that stays: the peer has not closed (look for its CLOSE_WAIT)\n"
+	  "TIME_WAIT: normal, on the active closer, for 60 s",
+	  "tcpdoctor fsm --paths\n"
+	  "tcpdoctor explain half-close\n"
+	  "tcpdoctor explain TIME_WAIT\n"
+	  "tcpdoctor lab run every-state",
+	  "RFC 9293 3.6 (closing a connection)" },
+	{ TD_KB_CONCEPT, "half-close", "half-closed|shutdown|SHUT_WR", 0,
+	  "one direction closed with shutdown(SHUT_WR), the other still open",
+	  "After a side sends FIN it will send no more, but it may still receive: the "
+	  "connection is half-closed. Programs use it to say \"end of request\" and read the "
+	  "reply. Not the same as half-open, where one side has forgotten the connection.",
+	  "The side that called shutdown() sits in FIN_WAIT2; the other in CLOSE_WAIT while it "
+	  "still sends.",
+	  "A protocol that signals end of input with shutdown()\n"
+	  "A peer that never closes its own side (FIN_WAIT2 forever while the socket is held)",
+	  "tcpdoctor explain FIN_WAIT2\n"
+	  "tcpdoctor explain half-open\n"
+	  "man 2 shutdown",
+	  "RFC 9293 3.6 (closing), 3.6.1 (half-closed connections)" },
+	{ TD_KB_CONCEPT, "syn-queue", "SYN-backlog|request-queue|incomplete-queue", 0,
+	  "half-open handshakes a listener holds: SYN received, SYN+ACK sent, no ACK yet",
+	  "Each SYN creates a request socket (NEW_SYN_RECV, shown as SYN_RECV) that waits for "
+	  "the client's ACK. Linux bounds it by the listen backlog (and by "
+	  "tcp_max_syn_backlog when cookies are off). When full, SYN cookies answer; without "
+	  "them SYNs are dropped (TCPReqQFullDrop). Separate from the accept queue of "
+	  "finished connections.",
+	  "The server; ss shows the entries as SYN_RECV, never with a process.",
+	  "A SYN flood\n"
+	  "Clients whose final ACK is lost\n"
+	  "A tiny backlog",
+	  "tcpdoctor states --state syn-recv --by lport\n"
+	  "tcpdoctor explain accept-queue\n"
+	  "tcpdoctor explain syn-flood\n"
+	  "tcpdoctor explain tcp_max_syn_backlog",
+	  "net/ipv4/tcp_input.c: tcp_conn_request()\n"
+	  "include/net/request_sock.h" },
+	{ TD_KB_CONCEPT, "SYN-cookies", "syncookie|SYN-cookie", 0,
+	  "a SYN+ACK whose sequence number encodes the request, so nothing is stored",
+	  "When a listener's SYN queue is full, the kernel encodes the client's address, "
+	  "port, a coarse MSS and a time counter into the initial sequence number of its "
+	  "SYN+ACK and forgets the SYN. A valid ACK rebuilds the connection. Window scaling "
+	  "and SACK survive only with TCP timestamps. Controlled by net.ipv4.tcp_syncookies.",
+	  "The server under a flood or a burst; the kernel logs \"Possible SYN flooding on "
+	  "port N. Sending cookies.\"",
+	  "A SYN flood\n"
+	  "A burst of connects larger than the backlog",
+	  "tcpdoctor explain tcp_syncookies\n"
+	  "tcpdoctor explain TcpExt.SyncookiesSent\n"
+	  "tcpdoctor lab run syn-flood",
+	  "RFC 4987 3.6 (SYN cookies)\n"
+	  "net/ipv4/syncookies.c" },
+	{ TD_KB_CONCEPT, "keepalive", "SO_KEEPALIVE|keepalive-probe|heartbeat", 0,
+	  "TCP keepalive probes an idle connection; an application heartbeat checks the peer",
+	  "With SO_KEEPALIVE, after tcp_keepalive_time (2 h) of silence the kernel sends an "
+	  "empty probe every tcp_keepalive_intvl (75 s), and after tcp_keepalive_probes (9) "
+	  "unanswered ones kills the connection with ETIMEDOUT. Per socket: TCP_KEEPIDLE, "
+	  "TCP_KEEPINTVL, TCP_KEEPCNT. It proves only that the peer's kernel is there; an "
+	  "application heartbeat (a ping message) also proves the program answers and keeps "
+	  "NAT entries alive at the interval the application chooses. HTTP keep-alive is "
+	  "something else: connection reuse.",
+	  "Either side that enables it; timers show keepalive in ss -o.",
+	  "Half-open connections never detected: keepalive off\n"
+	  "NAT or firewall dropping idle flows before 2 h\n"
+	  "A hung peer application that keepalive does not see",
+	  "tcpdoctor explain tcp_keepalive_time\n"
+	  "tcpdoctor explain half-open-suspects\n"
+	  "tcpdoctor lab run half-open",
+	  "RFC 9293 3.8.4 (TCP keep-alives)\n"
+	  "net/ipv4/tcp_timer.c: tcp_keepalive_timer()" },
+	{ TD_KB_CONCEPT, "Nagle", "Nagle-algorithm|TCP_NODELAY|TCP_CORK", 0,
+	  "hold small segments while earlier data is unacknowledged (TCP_NODELAY turns it off)",
+	  "Nagle's algorithm sends a small segment only when nothing is in flight, so many "
+	  "tiny writes become few packets. With delayed ACK on the peer, a write-write-read "
+	  "pattern waits up to 40 ms (or 200 ms) per exchange. TCP_NODELAY disables it; "
+	  "TCP_CORK does the opposite and holds data until uncorked.",
+	  "The sender; the receiver sees it as latency.",
+	  "Request/response protocols writing a header and a body separately\n"
+	  "Latency of exactly ~40 ms per call: Nagle plus delayed ACK",
+	  "tcpdoctor explain delayed-ack\n"
+	  "tcpdoctor conns --state established -i",
+	  "RFC 9293 3.7.4 (Nagle algorithm)\n"
+	  "RFC 896\n"
+	  "man 7 tcp (TCP_NODELAY, TCP_CORK)" },
+	{ TD_KB_CONCEPT, "delayed-ack", "delack|TCP_QUICKACK|delayed-acknowledgment", 0,
+	  "the receiver waits a little before acknowledging, hoping to piggyback the ACK",
+	  "A receiver may delay an ACK (Linux: 40 ms minimum, up to 200 ms) or send one for "
+	  "every second full segment. It saves packets but, with Nagle on the sender, adds "
+	  "latency to small exchanges. TCP_QUICKACK asks for immediate ACKs for a while.",
+	  "The receiver; the sender sees the wait.",
+	  "Small writes stalling ~40 ms with Nagle on the other side",
+	  "tcpdoctor explain Nagle",
+	  "RFC 9293 3.8.6.3 (when to send an ACK)\n"
+	  "RFC 1122 4.2.3.2\n"
+	  "net/ipv4/tcp_input.c: __tcp_ack_snd_check()" },
+	{ TD_KB_CONCEPT, "SACK", "selective-ack|selective-acknowledgment|DSACK", 0,
+	  "selective acknowledgment: the receiver names the blocks it got beyond a gap",
+	  "With SACK (negotiated in the handshake, net.ipv4.tcp_sack) a receiver lists up to "
+	  "three or four received ranges above the cumulative ACK, so the sender resends only "
+	  "the holes. D-SACK reports duplicates, which tells spurious retransmissions apart.",
+	  "Both sides; tcpdump shows sack in the options.",
+	  "A middlebox that strips SACK: recovery from loss becomes slow\n"
+	  "Old hardware firewalls that mangle sequence numbers but not SACK blocks",
+	  "tcpdoctor explain tcp_sack\n"
+	  "tcpdoctor explain fast-retransmit",
+	  "RFC 2018 (SACK), RFC 2883 (D-SACK), RFC 6675 (SACK-based recovery)" },
+	{ TD_KB_CONCEPT, "window-scaling", "window-scale|wscale", 0,
+	  "a shift count, agreed in the handshake, that lets the window exceed 64 KiB",
+	  "The window field has 16 bits. The window scale option (RFC 7323) multiplies it by "
+	  "2^shift, agreed once in the SYNs. Without it throughput is capped at 64 KiB per "
+	  "round trip. A capture that missed the handshake shows tiny windows because the "
+	  "shift is unknown.",
+	  "Both sides, in SYN and SYN+ACK (ss -i shows wscale:S,R).",
+	  "A middlebox removing the option: slow transfers on long paths\n"
+	  "net.ipv4.tcp_window_scaling = 0",
+	  "tcpdoctor explain tcp_window_scaling\n"
+	  "tcpdoctor conns --state established -i",
+	  "RFC 7323 2 (window scale option)" },
+	{ TD_KB_CONCEPT, "zero-window", "window-probe|zero-window-probe|persist-timer|ZeroWindow", 0,
+	  "the receiver's buffer is full: it advertises window 0 and the sender probes",
+	  "A receiver whose application does not read fills its buffer and advertises a zero "
+	  "window. The sender stops and sends window probes on the persist timer, backing "
+	  "off, until the window opens. The connection is alive; the reader is the problem. "
+	  "pcap reports zero-window periods.",
+	  "The sender sees Send-Q grow and the persist timer; the receiver has a large "
+	  "Recv-Q.",
+	  "A slow, blocked or hung reader on the receiving side\n"
+	  "A receive buffer far too small",
+	  "tcpdoctor conns --state established -i\n"
+	  "tcpdoctor explain send-queue-backlog\n"
+	  "tcpdoctor explain recv-queue-backlog",
+	  "RFC 9293 3.8.6.1 (zero-window probing)\n"
+	  "net/ipv4/tcp_output.c: tcp_send_probe0()" },
+	{ TD_KB_CONCEPT, "fast-retransmit", "dupack|duplicate-ack|fast-recovery|dup-ack", 0,
+	  "resend a lost segment after three duplicate ACKs (or SACK), without waiting for RTO",
+	  "A receiver that gets data above a hole repeats its last ACK. After three "
+	  "duplicates (or SACK evidence of loss) the sender resends the hole at once and "
+	  "halves cwnd (fast recovery) instead of waiting for the RTO. Linux now uses RACK "
+	  "timing for the same decision.",
+	  "The sender; captures show dup ACKs then a retransmission.",
+	  "Loss or reordering on the path",
+	  "tcpdoctor explain RACK-TLP\n"
+	  "tcpdoctor explain RTO\n"
+	  "tcpdoctor explain SACK",
+	  "RFC 5681 3.2 (fast retransmit/fast recovery)\n"
+	  "RFC 6675" },
+	{ TD_KB_CONCEPT, "RACK-TLP", "RACK|TLP|tail-loss-probe", 0,
+	  "time-based loss detection (RACK) and a probe for lost tail segments (TLP)",
+	  "RACK declares a segment lost when a later-sent one was acknowledged and a "
+	  "reordering window passed, which works for retransmissions too. TLP resends the "
+	  "last segment after about two RTTs of silence so that loss at the end of a burst "
+	  "is repaired by fast recovery, not by an RTO. Linux uses both by default "
+	  "(net.ipv4.tcp_recovery, TcpExt.TCPLossProbes).",
+	  "The sender.",
+	  "Tail loss in short responses\n"
+	  "Reordering paths",
+	  "tcpdoctor explain TcpExt.TCPLossProbes\n"
+	  "tcpdoctor explain fast-retransmit",
+	  "RFC 8985 (RACK-TLP)\n"
+	  "net/ipv4/tcp_recovery.c" },
+	{ TD_KB_CONCEPT, "MSS", "maximum-segment-size|TCP_MAXSEG|MSS-clamping", 0,
+	  "maximum segment size: the largest payload per segment each side accepts",
+	  "Announced in the SYNs, normally the interface MTU minus 40 (IPv4) or 60 (IPv6) "
+	  "bytes. Each side sends segments no larger than the peer's MSS and the path MTU "
+	  "allow. Tunnels and PPPoE need MSS clamping on the router when ICMP is blocked.",
+	  "Both sides, in SYN and SYN+ACK; ss -i shows mss and advmss.",
+	  "Connections that hang on large transfers but not small ones: MTU black hole\n"
+	  "A VPN or tunnel without MSS clamping",
+	  "tcpdoctor explain PMTU\n"
+	  "tcpdoctor conns --state established -i",
+	  "RFC 9293 3.7.1 (maximum segment size option)\n"
+	  "RFC 6691" },
+	{ TD_KB_CONCEPT, "PMTU", "PMTUD|path-MTU|MTU|MTU-black-hole|PLPMTUD", 0,
+	  "path MTU discovery: learning the largest packet the whole path carries",
+	  "TCP sends with the Don't Fragment bit; a router that cannot forward a packet "
+	  "returns ICMP fragmentation needed (IPv6: packet too big) and the sender lowers its "
+	  "segment size. If that ICMP is filtered, big segments vanish: the handshake works, "
+	  "large transfers hang (a black hole). net.ipv4.tcp_mtu_probing works around it by "
+	  "probing.",
+	  "The sender; a black hole looks like a stall after the first full-size segment.",
+	  "Firewalls dropping all ICMP\n"
+	  "Tunnels (VPN, GRE, VXLAN) lowering the MTU",
+	  "tcpdoctor explain tcp_mtu_probing\n"
+	  "tcpdoctor explain MSS\n"
+	  "ip route get ADDRESS\n"
+	  "tracepath ADDRESS",
+	  "RFC 1191, RFC 8201 (path MTU discovery), RFC 4821 (PLPMTUD)\n"
+	  "RFC 9293 3.7.2, 3.7.3" },
+	{ TD_KB_CONCEPT, "ECN", "explicit-congestion-notification|tcp_ecn|CE", 0,
+	  "routers mark packets instead of dropping them; TCP echoes the mark (ECE, CWR)",
+	  "Negotiated in the handshake with SYN+ECE+CWR. A congested router sets the CE mark "
+	  "in the IP header; the receiver echoes it with ECE until the sender answers with "
+	  "CWR and slows down, without a loss. Linux asks for it only when "
+	  "net.ipv4.tcp_ecn = 1 and accepts it by default (2).",
+	  "Both sides; tcpdump shows [SEW] and ECT/CE in IP.",
+	  "A middlebox that drops ECN-setup SYNs (Linux falls back)\n"
+	  "A data-center queue marking (DCTCP)",
+	  "tcpdoctor explain ECE\n"
+	  "tcpdoctor explain SYN+ECE+CWR",
+	  "RFC 3168 (ECN)\n"
+	  "Documentation/networking/ip-sysctl.rst: tcp_ecn" },
+	{ TD_KB_CONCEPT, "icmp-unreachable", "unreachable|destination-unreachable|ICMP-unreachable|no-route", 0,
+	  "ICMP destination unreachable: what TCP does with it",
+	  "A router or host answering with ICMP unreachable. During connect() Linux treats "
+	  "host, network and port unreachable as hard errors after the retransmissions "
+	  "(EHOSTUNREACH, ENETUNREACH, ECONNREFUSED for port unreachable); on an established "
+	  "connection they are soft errors, remembered and reported only if the connection "
+	  "times out. Fragmentation needed feeds path MTU discovery. A local route of type "
+	  "unreachable fails connect() at once.",
+	  "The side that sends into a broken path.",
+	  "No route on a router, or a firewall rule with REJECT\n"
+	  "The host is down and its router answers for it (after ARP fails)",
+	  "tcpdoctor lab run unreachable\n"
+	  "tcpdoctor explain EHOSTUNREACH\n"
+	  "ip route get ADDRESS",
+	  "RFC 9293 3.9.2.2 (ICMP and TCP), RFC 5461 (TCP's reaction to soft errors)\n"
+	  "net/ipv4/tcp_ipv4.c: tcp_v4_err()" },
+	{ TD_KB_CONCEPT, "icmp-time-exceeded", "time-exceeded|TTL-exceeded|ttl", 0,
+	  "ICMP time exceeded: the TTL ran out on the way (a loop, or traceroute)",
+	  "A router discarded the packet because its TTL (IPv6 hop limit) reached 0. TCP "
+	  "treats it as a soft error: it keeps retransmitting and reports EHOSTUNREACH only "
+	  "if the connection then times out. It usually means a routing loop.",
+	  "The sender; traceroute uses it on purpose.",
+	  "A routing loop\n"
+	  "A TTL set too low by the application (IP_TTL)",
+	  "traceroute -T -p PORT ADDRESS\n"
+	  "tcpdoctor explain icmp-unreachable",
+	  "RFC 792, RFC 5461\n"
+	  "net/ipv4/tcp_ipv4.c: tcp_v4_err()" },
+	{ TD_KB_CONCEPT, "simultaneous-open", "simultaneous-connect|crossed-SYN", 0,
+	  "both sides connect() to each other at once: the SYNs cross, no listener needed",
+	  "Each side is in SYN_SENT when the other's SYN arrives: it answers SYN+ACK and "
+	  "goes to SYN_RECV, and both reach ESTABLISHED. Rare by accident; NAT hole punching "
+	  "uses it. A socket connecting to its own address and port does it with itself.",
+	  "Both sides, in SYN_SENT then SYN_RECV.",
+	  "Peer-to-peer NAT traversal\n"
+	  "A client whose ephemeral port equals the port it connects to on the same host "
+	  "(self-connect)",
+	  "tcpdoctor lab run simultaneous-open\n"
+	  "tcpdoctor fsm --paths",
+	  "RFC 9293 3.5 (figure 8, simultaneous initiation)" },
+	{ TD_KB_CONCEPT, "tcp-state-machine", "state-machine|TCP-states|every-state|FSM|State", 0,
+	  "the eleven RFC states (twelve in Linux) and how segments move a connection",
+	  "RFC 9293 defines LISTEN, SYN-SENT, SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1/2, "
+	  "CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT and CLOSED. Linux adds NEW_SYN_RECV for "
+	  "request sockets and calls CLOSED TCP_CLOSE. tcpdoctor fsm prints the table; each "
+	  "state has its own entry here.",
+	  "Everyone reading ss or netstat.",
+	  "A state that piles up says which side and which step is stuck",
+	  "tcpdoctor fsm\n"
+	  "tcpdoctor lab run every-state\n"
+	  "tcpdoctor explain --list --kind state",
+	  "RFC 9293 3.3.2 (state machine overview)\n"
+	  "include/net/tcp_states.h" },
+	{ TD_KB_CONCEPT, "message-boundaries", "sticky-packets|framing|packet-splitting|coalescing", 0,
+	  "TCP is a byte stream: one send() is not one recv()",
+	  "TCP keeps no message boundaries. Two writes may arrive in one read, one write in "
+	  "several reads (Nagle, segmentation, the receive buffer). Protocols on TCP must "
+	  "frame messages themselves: a length prefix or a delimiter. The symptom is called "
+	  "sticky or split packets; it is a bug in the application's framing, not in TCP.",
+	  "The receiving application.",
+	  "Code that assumes one recv() returns one message\n"
+	  "Tests that pass on loopback and fail over a real network",
+	  "tcpdoctor explain Nagle\n"
+	  "man 2 recv",
+	  "RFC 9293 2.2 (a stream of octets)" },
+	/* ---- kernel counters (/proc/net/snmp, netstat, sockstat; nstat names them
+	 * GroupName) that watch, check and serve show ---- */
+	{ TD_KB_COUNTER, "Tcp.ActiveOpens", "actv/s", 0,
+	  "connections this host started: SYN_SENT entered (counts connect() calls)",
+	  "Incremented for every active open, whether it succeeds or not. The rate is how "
+	  "many outgoing connections per second this host makes; watch shows it as actv/s.",
+	  "Clients and proxies; a server that also connects to backends.",
+	  "Normal client traffic\n"
+	  "A connection pool that does not pool: one connect per request\n"
+	  "Retrying clients hammering a dead backend",
+	  "tcpdoctor watch\n"
+	  "tcpdoctor states --state syn-sent --by peer",
+	  "RFC 4022 tcpActiveOpens\n"
+	  "net/ipv4/tcp_output.c: tcp_connect()" },
+	{ TD_KB_COUNTER, "Tcp.PassiveOpens", "pasv/s", 0,
+	  "connections accepted by the kernel: handshakes completed on a listener",
+	  "Incremented when a listener turns a request into a full socket, before the "
+	  "application calls accept(). Shown by watch as pasv/s.",
+	  "Servers.",
+	  "Normal server load\n"
+	  "A sudden rise: a client storm or reconnect loop",
+	  "tcpdoctor watch\n"
+	  "tcpdoctor states -l --by lport",
+	  "RFC 4022 tcpPassiveOpens\n"
+	  "net/ipv4/tcp_minisocks.c: tcp_create_openreq_child()" },
+	{ TD_KB_COUNTER, "Tcp.AttemptFails", NULL, 0,
+	  "connection attempts that failed: from SYN_SENT or SYN_RECV back to CLOSED or LISTEN",
+	  "Counts handshakes that did not finish: a RST in reply to our SYN (refused), a "
+	  "reset during the handshake, a timeout. watch adds it to EstabResets for rsti/s.",
+	  "Clients (refused or timed-out connects) and servers (handshakes reset).",
+	  "Connects to a port nobody listens on (ECONNREFUSED)\n"
+	  "SYNs that time out (ETIMEDOUT)\n"
+	  "A scanner probing closed ports",
+	  "tcpdoctor watch\n"
+	  "tcpdoctor explain ECONNREFUSED\n"
+	  "tcpdoctor lab run refused",
+	  "RFC 4022 tcpAttemptFails\n"
+	  "net/ipv4/tcp.c: tcp_set_state()" },
+	{ TD_KB_COUNTER, "Tcp.EstabResets", "rsti/s", 0,
+	  "connections reset from ESTABLISHED or CLOSE_WAIT",
+	  "Incremented when a connection leaves ESTABLISHED or CLOSE_WAIT straight for "
+	  "CLOSED: a RST received or sent, or an abort. The kernel has no separate count "
+	  "of resets received.",
+	  "Either side of reset connections.",
+	  "Peers closing with unread data or SO_LINGER 0\n"
+	  "Middleboxes resetting idle flows\n"
+	  "Applications aborting connections",
+	  "tcpdoctor watch\n"
+	  "tcpdoctor check\n"
+	  "tcpdoctor explain ECONNRESET",
+	  "RFC 4022 tcpEstabResets\n"
+	  "net/ipv4/tcp.c: tcp_set_state()" },
+	{ TD_KB_COUNTER, "Tcp.CurrEstab", NULL, 0,
+	  "connections now in ESTABLISHED or CLOSE_WAIT (a gauge, not a counter)",
+	  "The number of connections at this moment in ESTABLISHED or CLOSE_WAIT. It falls "
+	  "as well as rises.",
+	  "Everyone: the size of the host's open connection set.",
+	  "Normal load\n"
+	  "A steady rise: a leak (often CLOSE_WAIT) or a pool without a limit",
+	  "tcpdoctor states\n"
+	  "tcpdoctor explain CLOSE_WAIT",
+	  "RFC 4022 tcpCurrEstab" },
+	{ TD_KB_COUNTER, "Tcp.InSegs", NULL, 0,
+	  "TCP segments received, errors included",
+	  "Every TCP segment that reached the TCP layer. Used with OutSegs to put "
+	  "retransmissions and resets into proportion.",
+	  "Everyone.",
+	  "Traffic volume",
+	  "tcpdoctor watch\n"
+	  "nstat -az TcpInSegs",
+	  "RFC 4022 tcpInSegs" },
+	{ TD_KB_COUNTER, "Tcp.OutSegs", NULL, 0,
+	  "TCP segments sent, retransmissions excluded",
+	  "Segments sent, not counting those that only retransmit data. The retransmission "
+	  "rate check uses is RetransSegs / OutSegs.",
+	  "Everyone.",
+	  "Traffic volume",
+	  "tcpdoctor watch\n"
+	  "tcpdoctor explain retransmission-storm",
+	  "RFC 4022 tcpOutSegs" },
+	{ TD_KB_COUNTER, "Tcp.RetransSegs", "retr/s", 0,
+	  "segments retransmitted: data or SYN sent again after loss or a timeout",
+	  "Every retransmitted segment, by RTO, fast retransmit or TLP. A few per mille is "
+	  "normal on the Internet; percent-level on a LAN means loss or a congested queue.",
+	  "The sender; watch shows it as retr/s.",
+	  "Packet loss on the path (congestion, a bad link, a full queue)\n"
+	  "A peer that stopped answering (retransmissions until tcp_retries2)\n"
+	  "SYNs to a host that does not answer",
+	  "tcpdoctor watch\n"
+	  "tcpdoctor conns --state established -i\n"
+	  "tcpdoctor explain retransmission-storm",
+	  "RFC 4022 tcpRetransSegs\n"
+	  "net/ipv4/tcp_output.c: tcp_retransmit_skb()" },
+	{ TD_KB_COUNTER, "Tcp.InErrs", NULL, 0,
+	  "segments received with errors (bad checksum, bad header)",
+	  "Segments the TCP layer discarded as malformed. InCsumErrors counts the checksum "
+	  "part alone.",
+	  "The receiver.",
+	  "A faulty NIC, cable or offload setting\n"
+	  "Packets corrupted by a middlebox",
+	  "nstat -az TcpInErrs TcpInCsumErrors\n"
+	  "ethtool -S IFACE",
+	  "RFC 4022 tcpInErrs" },
+	{ TD_KB_COUNTER, "Tcp.OutRsts", "rsto/s", 0,
+	  "segments sent with RST: resets this host sent",
+	  "Every RST sent: to a SYN on a closed port, to segments of unknown connections, "
+	  "on close() with unread data, on SO_LINGER 0. watch shows it as rsto/s.",
+	  "The side that resets.",
+	  "Clients connecting to a port that has no listener\n"
+	  "Applications closing with unread data\n"
+	  "Late segments after a connection was forgotten",
+	  "tcpdoctor watch\n"
+	  "tcpdoctor explain reset-storm\n"
+	  "tcpdoctor explain RST",
+	  "RFC 4022 tcpOutRsts\n"
+	  "net/ipv4/tcp_ipv4.c: tcp_v4_send_reset()" },
+	{ TD_KB_COUNTER, "TcpExt.ListenOverflows", "ListenOverflow|ovfl/s", 0,
+	  "handshakes dropped because a listener's accept queue was full",
+	  "The client's final ACK arrived but the accept queue held backlog connections "
+	  "already, so the kernel dropped it (or sent RST with tcp_abort_on_overflow). The "
+	  "client thinks it is connected; its first data is retransmitted until the server "
+	  "has room. Any non-zero rate means the application accepts too slowly.",
+	  "The server; clients see stalls of one second or more.",
+	  "The application is blocked or too slow to call accept()\n"
+	  "A backlog too small for bursts (listen() argument or somaxconn)",
+	  "tcpdoctor check\n"
+	  "tcpdoctor states -l --by lport\n"
+	  "tcpdoctor explain accept-queue\n"
+	  "tcpdoctor lab run accept-queue-overflow",
+	  "net/ipv4/tcp_ipv4.c: tcp_v4_syn_recv_sock()\n"
+	  "include/net/inet_connection_sock.h: inet_csk_reqsk_queue_is_full()" },
+	{ TD_KB_COUNTER, "TcpExt.ListenDrops", "ListenDrop", 0,
+	  "SYNs or handshakes a listener dropped for any reason (overflows included)",
+	  "A superset of ListenOverflows: also SYNs dropped because the SYN queue was full "
+	  "without cookies, memory failures and missing routes. ListenDrops minus "
+	  "ListenOverflows is the drops that are not accept-queue overflows.",
+	  "The server.",
+	  "An accept queue overflow (see ListenOverflows)\n"
+	  "A full SYN queue with syncookies off\n"
+	  "Out of memory for request sockets",
+	  "tcpdoctor check\n"
+	  "tcpdoctor explain syn-queue\n"
+	  "tcpdoctor explain TcpExt.ListenOverflows",
+	  "net/ipv4/tcp_input.c: tcp_conn_request()\n"
+	  "include/net/tcp.h: tcp_listendrop()" },
+	{ TD_KB_COUNTER, "TcpExt.TCPReqQFullDrop", NULL, 0,
+	  "SYNs dropped because the SYN queue was full and cookies were off",
+	  "The request queue of a listener was full and net.ipv4.tcp_syncookies did not "
+	  "allow a cookie, so the SYN was dropped. Clients retry after 1, 3, 7 s.",
+	  "The server; clients see slow connects.",
+	  "A SYN flood with syncookies disabled\n"
+	  "A backlog too small for legitimate bursts",
+	  "tcpdoctor check\n"
+	  "tcpdoctor explain tcp_syncookies\n"
+	  "tcpdoctor lab run syn-flood",
+	  "net/ipv4/tcp_input.c: tcp_syn_flood_action()" },
+	{ TD_KB_COUNTER, "TcpExt.SyncookiesSent", NULL, 0,
+	  "SYN+ACKs sent as SYN cookies: a SYN queue was full",
+	  "The kernel answered a SYN with a cookie instead of storing a request socket, "
+	  "because the listener's SYN queue was full. The kernel logs \"Possible SYN "
+	  "flooding on port N\" once.",
+	  "The server, under a SYN flood or a burst bigger than its backlog.",
+	  "A SYN flood\n"
+	  "A legitimate burst with a small backlog",
+	  "tcpdoctor check\n"
+	  "tcpdoctor explain SYN-cookies\n"
+	  "tcpdoctor explain syn-flood",
+	  "net/ipv4/syncookies.c\n"
+	  "net/ipv4/tcp_input.c: tcp_conn_request()" },
+	{ TD_KB_COUNTER, "TcpExt.SyncookiesRecv", NULL, 0,
+	  "ACKs that carried a valid SYN cookie: connections made from a cookie",
+	  "A client answered a cookie SYN+ACK and the kernel rebuilt the connection from it.",
+	  "The server.",
+	  "Real clients completing handshakes during a SYN flood or a burst",
+	  "tcpdoctor explain SYN-cookies",
+	  "net/ipv4/syncookies.c: cookie_v4_check()" },
+	{ TD_KB_COUNTER, "TcpExt.SyncookiesFailed", NULL, 0,
+	  "ACKs that looked like a cookie answer but did not validate",
+	  "An ACK to a listener with no matching request socket, whose cookie check failed. "
+	  "It is dropped (or reset).",
+	  "The server.",
+	  "Stale ACKs after a listener restart\n"
+	  "ACK floods or scans",
+	  "tcpdoctor explain SYN-cookies",
+	  "net/ipv4/syncookies.c: cookie_v4_check()" },
+	{ TD_KB_COUNTER, "TcpExt.TCPSynRetrans", NULL, 0,
+	  "SYN and SYN+ACK retransmissions",
+	  "Counts SYNs resent by connect() and SYN+ACKs resent by listeners. A rise means "
+	  "handshakes are lost or unanswered.",
+	  "Clients (SYN) and servers (SYN+ACK).",
+	  "Connects to a host that is down or filtered\n"
+	  "A SYN flood (our SYN+ACKs go unanswered)\n"
+	  "Loss on the path",
+	  "tcpdoctor check\n"
+	  "tcpdoctor states --state syn-sent --by peer\n"
+	  "tcpdoctor explain syn-sent-stuck",
+	  "net/ipv4/tcp_timer.c: tcp_retransmit_timer()" },
+	{ TD_KB_COUNTER, "TcpExt.TCPTimeouts", NULL, 0,
+	  "retransmission timer expirations (RTO): no ACK came in time",
+	  "Each time the RTO fired on a connection or handshake. Unlike fast retransmit it "
+	  "means the sender heard nothing for a whole RTO, and cwnd drops to one segment.",
+	  "The sender.",
+	  "Heavy loss or a dead peer\n"
+	  "Tail loss that TLP did not repair",
+	  "tcpdoctor check\n"
+	  "tcpdoctor explain RTO",
+	  "net/ipv4/tcp_timer.c: tcp_retransmit_timer()" },
+	{ TD_KB_COUNTER, "TcpExt.TCPTimeWaitOverflow", NULL, 0,
+	  "TIME_WAIT sockets not kept because tcp_max_tw_buckets was reached",
+	  "The connection was closed at once instead of entering TIME_WAIT; the kernel logs "
+	  "\"TCP: time wait bucket table overflow\". Old duplicates may then reach a new "
+	  "connection on the same ports.",
+	  "The active closer.",
+	  "Very many short connections closed by this side\n"
+	  "A tcp_max_tw_buckets set low on purpose",
+	  "tcpdoctor check\n"
+	  "tcpdoctor explain tcp_max_tw_buckets",
+	  "net/ipv4/tcp_minisocks.c: tcp_time_wait()" },
+	{ TD_KB_COUNTER, "TcpExt.TCPAbortOnTimeout", NULL, 0,
+	  "connections killed after retransmissions or keepalive probes ran out",
+	  "The kernel gave up on a connection: tcp_retries2, tcp_orphan_retries, "
+	  "keepalive probes or TCP_USER_TIMEOUT were exhausted. The application gets "
+	  "ETIMEDOUT.",
+	  "The side that was still sending or probing.",
+	  "A peer that vanished (power loss, a dropped NAT entry)\n"
+	  "A path that black-holes packets",
+	  "tcpdoctor check\n"
+	  "tcpdoctor explain ETIMEDOUT\n"
+	  "tcpdoctor lab run half-open",
+	  "net/ipv4/tcp_timer.c: tcp_write_timeout()" },
+	{ TD_KB_COUNTER, "TcpExt.TCPAbortOnData", NULL, 0,
+	  "connections reset because data arrived after close(), or close() with SO_LINGER 0",
+	  "The application closed (or shut down reading) and the peer still sent data: "
+	  "nobody will read it, so the kernel answers with RST (RFC 9293 3.10.7.4). A "
+	  "close() with SO_LINGER on and a linger time of 0 is counted here too. Unread "
+	  "data already queued at close() is TCPAbortOnClose.",
+	  "The side that closed; the peer gets ECONNRESET on its next call.",
+	  "A server closing while the client still sends (pipelined requests)\n"
+	  "SO_LINGER 0 used to skip TIME_WAIT",
+	  "tcpdoctor check\n"
+	  "tcpdoctor explain SO_LINGER\n"
+	  "tcpdoctor lab run reset",
+	  "RFC 9293 3.10.7.4 (data after close)\n"
+	  "net/ipv4/tcp_input.c: tcp_rcv_state_process()\n"
+	  "net/ipv4/tcp.c: __tcp_close()" },
+	{ TD_KB_COUNTER, "TcpExt.TCPAbortOnClose", NULL, 0,
+	  "connections reset because close() found unread data in the receive queue",
+	  "The application closed a socket whose receive queue still held data: the kernel "
+	  "sends RST instead of FIN.",
+	  "The closing side; the peer gets ECONNRESET.",
+	  "An application that closes without draining the socket",
+	  "tcpdoctor check\n"
+	  "tcpdoctor explain SO_LINGER",
+	  "net/ipv4/tcp.c: __tcp_close()" },
+	{ TD_KB_COUNTER, "TcpExt.TCPAbortOnMemory", NULL, 0,
+	  "connections killed because TCP memory or the orphan limit ran out",
+	  "Above net.ipv4.tcp_mem's hard limit or tcp_max_orphans, the kernel resets "
+	  "connections (orphans first) and logs \"out of memory -- consider tuning tcp_mem\" "
+	  "or \"too many orphaned sockets\".",
+	  "The host under memory pressure; peers see resets.",
+	  "Too many orphaned sockets with unsent data\n"
+	  "Buffers sized too large for the number of connections",
+	  "tcpdoctor check\n"
+	  "cat /proc/net/sockstat\n"
+	  "tcpdoctor explain orphan",
+	  "net/ipv4/tcp.c: tcp_check_oom()" },
+	{ TD_KB_COUNTER, "TcpExt.TCPAbortOnLinger", NULL, 0,
+	  "orphans reset when their linger time or tcp_fin_timeout ran out",
+	  "A socket closed with SO_LINGER, or an orphan in FIN_WAIT2, was reset when its "
+	  "time was up.",
+	  "The closing side.",
+	  "SO_LINGER with a timeout and a peer that does not acknowledge\n"
+	  "A short tcp_fin_timeout",
+	  "tcpdoctor explain SO_LINGER\n"
+	  "tcpdoctor explain tcp_fin_timeout",
+	  "net/ipv4/tcp.c: __tcp_close()" },
+	{ TD_KB_COUNTER, "TcpExt.TCPLossProbes", NULL, 0,
+	  "tail loss probes sent (TLP)",
+	  "When the last segments of a burst are not acknowledged after about two RTTs, "
+	  "Linux resends the last one to provoke a SACK instead of waiting for the RTO.",
+	  "The sender.",
+	  "Loss at the end of responses (common on the Internet)",
+	  "tcpdoctor explain RACK-TLP",
+	  "RFC 8985 (RACK-TLP)\n"
+	  "net/ipv4/tcp_output.c: tcp_send_loss_probe()" },
+	{ TD_KB_COUNTER, "TcpExt.TCPBacklogDrop", NULL, 0,
+	  "segments dropped because a socket's backlog was full while it was locked",
+	  "Packets for a socket that the application was using (locked) wait in its backlog; "
+	  "beyond the receive buffer they are dropped.",
+	  "The receiver.",
+	  "A very small receive buffer\n"
+	  "An application holding the socket lock for long",
+	  "nstat -az TcpExtTCPBacklogDrop\n"
+	  "tcpdoctor explain tcp_rmem",
+	  "net/ipv4/tcp_ipv4.c: tcp_add_backlog()" },
+	{ TD_KB_COUNTER, "TcpExt.TCPReqQFullDoCookies", NULL, 0,
+	  "SYN cookies sent because a listener's SYN queue was full",
+	  "The SYN queue of a listener was full and net.ipv4.tcp_syncookies allowed a cookie, "
+	  "so the SYN was answered without storing a request. Its sibling TCPReqQFullDrop "
+	  "counts the SYNs dropped instead when cookies are off.",
+	  "The server, under a flood or a burst bigger than its backlog.",
+	  "A SYN flood\n"
+	  "A small backlog under a legitimate burst",
+	  "tcpdoctor explain SYN-cookies\n"
+	  "tcpdoctor lab run syn-flood",
+	  "net/ipv4/tcp_input.c: tcp_syn_flood_action()" },
+	{ TD_KB_COUNTER, "TcpExt.TCPKeepAlive", NULL, 0,
+	  "keepalive probes sent",
+	  "Each empty probe a SO_KEEPALIVE socket sent after tcp_keepalive_time of silence. "
+	  "Probes that go unanswered tcp_keepalive_probes times end the connection "
+	  "(TCPAbortOnTimeout).",
+	  "The side with keepalive on.",
+	  "Idle connections with SO_KEEPALIVE\n"
+	  "A half-open peer that never answers the probes",
+	  "tcpdoctor explain keepalive\n"
+	  "tcpdoctor lab run half-open",
+	  "net/ipv4/tcp_timer.c: tcp_keepalive_timer()" },
+	{ TD_KB_COUNTER, "TCP.inuse", "TCP6.inuse", 0,
+	  "TCP sockets in use (sockstat), TIME_WAIT excluded",
+	  "From /proc/net/sockstat: the sockets of every state except TIME_WAIT, listeners "
+	  "and orphans included; TCP6.inuse counts the IPv6 ones.",
+	  "Everyone.",
+	  "The host's TCP socket count",
+	  "cat /proc/net/sockstat\n"
+	  "tcpdoctor states",
+	  "net/ipv4/proc.c: sockstat_seq_show()" },
+	{ TD_KB_COUNTER, "TCP.orphan", NULL, 0,
+	  "orphaned TCP sockets: closed by their process, still finishing",
+	  "Sockets in FIN_WAIT1, LAST_ACK, CLOSING or FIN_WAIT2 that no file descriptor "
+	  "holds any more, checked against net.ipv4.tcp_max_orphans.",
+	  "The side that closed.",
+	  "Peers that do not acknowledge our FIN\n"
+	  "Many short connections closed by this host",
+	  "tcpdoctor check\n"
+	  "tcpdoctor explain orphan\n"
+	  "tcpdoctor explain orphans-near-limit",
+	  "net/ipv4/proc.c: sockstat_seq_show()" },
+	{ TD_KB_COUNTER, "TCP.tw", "twsk", 0,
+	  "TIME_WAIT sockets now (sockstat)",
+	  "The number of timewait sockets, checked against net.ipv4.tcp_max_tw_buckets.",
+	  "The active closer.",
+	  "Short connections closed by this side",
+	  "tcpdoctor states --state time-wait --by peer\n"
+	  "tcpdoctor explain TIME_WAIT",
+	  "net/ipv4/proc.c: sockstat_seq_show()" },
+	{ TD_KB_COUNTER, "TCP.alloc", NULL, 0,
+	  "TCP sockets allocated, TIME_WAIT excluded (sockstat)",
+	  "Every allocated TCP socket, including ones not yet or no longer in a hash "
+	  "table.",
+	  "Everyone.",
+	  "The host's socket count",
+	  "cat /proc/net/sockstat",
+	  "net/ipv4/proc.c: sockstat_seq_show()" },
+	{ TD_KB_COUNTER, "TCP.mem", NULL, 0,
+	  "pages of memory TCP uses now, compared with net.ipv4.tcp_mem",
+	  "The TCP buffers of every socket, in pages (4 KiB). Above the second number of "
+	  "tcp_mem TCP is under pressure and shrinks buffers; above the third it refuses "
+	  "memory and aborts connections.",
+	  "Everyone.",
+	  "Many connections with full buffers\n"
+	  "Slow readers holding data",
+	  "cat /proc/net/sockstat\n"
+	  "sysctl net.ipv4.tcp_mem\n"
+	  "tcpdoctor explain TcpExt.TCPAbortOnMemory",
+	  "Documentation/networking/ip-sysctl.rst: tcp_mem" },
+	/* ---- tcpdoctor check rules, by id (src/lib/diagnose/rules.c) ---- */
+	{ TD_KB_RULE, "close-wait-leak", NULL, 0,
+	  "check: a process holds sockets in CLOSE_WAIT: it does not close what the peer closed",
+	  "The peer sent FIN, the kernel acknowledged it, and the application has not called "
+	  "close(). A working program leaves CLOSE_WAIT as soon as read() returns 0; a count "
+	  "that only grows is a descriptor leak that ends in EMFILE.",
+	  "Reported on the host whose process leaks; its peers sit in FIN_WAIT2.",
+	  "A code path that returns without closing the socket (error paths)\n"
+	  "A pool that never checks whether the server closed idle connections\n"
+	  "A thread blocked elsewhere, never reading end of file",
+	  "tcpdoctor check\n"
+	  "tcpdoctor states --state close-wait --by process\n"
+	  "tcpdoctor explain CLOSE_WAIT\n"
+	  "tcpdoctor lab run close-wait-leak",
+	  "RFC 9293 3.6 (closing)\n"
+	  "src/lib/diagnose/rules.c: rule_close_wait_leak()" },
+	{ TD_KB_RULE, "time-wait-pressure", NULL, 0,
+	  "check: TIME_WAIT uses up the local ports towards one destination",
+	  "This host closes connections first, each closed four-tuple is held 60 s, and "
+	  "towards one destination address and port only ip_local_port_range ports exist. "
+	  "At half of them in TIME_WAIT a burst more makes connect() fail with "
+	  "EADDRNOTAVAIL.",
+	  "Clients and proxies that open many short connections to one backend.",
+	  "No connection reuse (HTTP without keep-alive, one connect per query)\n"
+	  "A narrow ip_local_port_range\n"
+	  "tcp_max_tw_buckets reached (TIME_WAIT skipped)",
+	  "tcpdoctor check\n"
+	  "tcpdoctor states --state time-wait --by peer\n"
+	  "tcpdoctor explain tcp_tw_reuse\n"
+	  "tcpdoctor lab run time-wait-exhaustion",
+	  "RFC 9293 3.6.1 (TIME-WAIT)\n"
+	  "src/lib/diagnose/rules.c: rule_time_wait_pressure()" },
+	{ TD_KB_RULE, "accept-queue-overflow", NULL, 0,
+	  "check: a listener's accept queue is full: the application accepts too slowly",
+	  "Recv-Q of a LISTEN socket is the accept queue, Send-Q its backlog. When they meet, "
+	  "finished handshakes are dropped (TcpExt.ListenOverflows) and clients wait a "
+	  "second or more for a retransmission.",
+	  "Reported on the server; its clients see slow first responses.",
+	  "The accept loop is blocked or has too few workers\n"
+	  "A backlog too small for bursts (listen() argument, somaxconn)",
+	  "tcpdoctor check\n"
+	  "tcpdoctor states -l --by lport\n"
+	  "tcpdoctor explain accept-queue\n"
+	  "tcpdoctor lab run accept-queue-overflow",
+	  "src/lib/diagnose/rules.c: rule_accept_queue_overflow()\n"
+	  "net/ipv4/tcp_ipv4.c: tcp_v4_syn_recv_sock()" },
+	{ TD_KB_RULE, "syn-flood", "SYN-flooding|SYN-attack", 0,
+	  "many half-open handshakes on a listener: a SYN flood or lost ACKs",
+	  "A SYN flood sends SYNs, often from spoofed addresses, and never completes the "
+	  "handshake: each SYN holds a request socket (SYN_RECV) in the listener's SYN queue "
+	  "until tcp_synack_retries give up. When the queue is full, SYN cookies answer "
+	  "without storing anything; without them new SYNs are dropped. check reports it "
+	  "from the number of SYN_RECV sockets and sources and from SyncookiesSent.",
+	  "The server; real clients see slow or failed connects.",
+	  "An attack with spoofed sources\n"
+	  "A return path that loses SYN+ACKs or the clients' ACKs\n"
+	  "A small backlog under a legitimate burst",
+	  "tcpdoctor check\n"
+	  "tcpdoctor states --state syn-recv --by lport\n"
+	  "tcpdoctor explain SYN-cookies\n"
+	  "tcpdoctor lab run syn-flood",
+	  "RFC 4987 (TCP SYN flooding attacks and common mitigations)\n"
+	  "net/ipv4/tcp_input.c: tcp_conn_request(), tcp_syn_flood_action()" },
+	{ TD_KB_RULE, "syn-sent-stuck", NULL, 0,
+	  "check: connects that get no answer, or go to too many addresses",
+	  "Sockets wait in SYN_SENT with their SYN retransmitted: nobody answers. Many "
+	  "destinations at once look like a scan or a worm.",
+	  "Reported on the client.",
+	  "The destination is down, filtered (DROP) or the route is wrong\n"
+	  "A service discovery list full of dead addresses\n"
+	  "A scanner on this host",
+	  "tcpdoctor check\n"
+	  "tcpdoctor states --state syn-sent --by peer\n"
+	  "tcpdoctor explain SYN_SENT\n"
+	  "tcpdoctor lab run connect-timeout",
+	  "src/lib/diagnose/rules.c: rule_syn_sent_stuck()" },
+	{ TD_KB_RULE, "fin-wait1-piling", NULL, 0,
+	  "check: our FINs are not acknowledged: FIN_WAIT1 piles up",
+	  "FIN_WAIT1 lasts one round trip when the peer is alive. Many at once mean the peers "
+	  "are gone or their receive windows are closed so our data and FIN cannot leave.",
+	  "Reported on the side that closes first.",
+	  "Peers that stopped reading (zero window)\n"
+	  "Peers that vanished\n"
+	  "A path that drops our segments",
+	  "tcpdoctor check\n"
+	  "tcpdoctor conns --state fin-wait-1 -i\n"
+	  "tcpdoctor explain FIN_WAIT1\n"
+	  "tcpdoctor lab run fin-wait1",
+	  "src/lib/diagnose/rules.c: rule_fin_wait1()" },
+	{ TD_KB_RULE, "fin-wait2-piling", NULL, 0,
+	  "check: peers do not close their side: FIN_WAIT2 piles up",
+	  "Our FIN is acknowledged and the peer has not sent its own. Orphaned FIN_WAIT2 "
+	  "sockets end after tcp_fin_timeout; the peer applications probably leak CLOSE_WAIT.",
+	  "Reported on the active closer; look at the peers for CLOSE_WAIT.",
+	  "Peer applications that never call close()\n"
+	  "Half-closed connections waiting on purpose",
+	  "tcpdoctor check\n"
+	  "tcpdoctor states --state fin-wait-2 --by peer\n"
+	  "tcpdoctor explain FIN_WAIT2\n"
+	  "tcpdoctor lab run close-wait-leak",
+	  "src/lib/diagnose/rules.c: rule_fin_wait2()" },
+	{ TD_KB_RULE, "last-ack-piling", NULL, 0,
+	  "check: peers vanish before acknowledging our FIN: LAST_ACK piles up",
+	  "This side closed after the peer did and waits for the ACK of its FIN. Many at "
+	  "once mean peers that are gone or a path that drops our FIN.",
+	  "Reported on the passive closer.",
+	  "Clients that reset or vanish after sending FIN\n"
+	  "A firewall that forgets the flow after the first FIN",
+	  "tcpdoctor check\n"
+	  "tcpdoctor conns --state last-ack\n"
+	  "tcpdoctor explain LAST_ACK\n"
+	  "tcpdoctor lab run last-ack",
+	  "src/lib/diagnose/rules.c: rule_last_ack()" },
+	{ TD_KB_RULE, "orphans-near-limit", NULL, 0,
+	  "check: orphaned sockets are near net.ipv4.tcp_max_orphans",
+	  "Above the limit the kernel resets orphans at once and logs \"too many orphaned "
+	  "sockets\"; peers then see resets instead of a clean close.",
+	  "Reported on the host that closes many connections.",
+	  "Peers that do not acknowledge FINs, so orphans linger\n"
+	  "A low tcp_max_orphans on a busy proxy",
+	  "tcpdoctor check\n"
+	  "tcpdoctor explain orphan\n"
+	  "tcpdoctor explain tcp_max_orphans",
+	  "src/lib/diagnose/rules.c: rule_orphans()" },
+	{ TD_KB_RULE, "half-open-suspects", NULL, 0,
+	  "check: established connections silent for long, without keepalive",
+	  "No byte either way for longer than most NAT and firewall flow timeouts, and no "
+	  "keepalive: the peer or a middlebox may have forgotten the connection. This side "
+	  "learns it only when it sends.",
+	  "Reported on either side of idle long-lived connections.",
+	  "Connection pools without keepalive or application heartbeats\n"
+	  "A NAT or firewall that drops idle flows silently",
+	  "tcpdoctor check\n"
+	  "tcpdoctor conns --state established -i\n"
+	  "tcpdoctor explain keepalive\n"
+	  "tcpdoctor lab run half-open",
+	  "src/lib/diagnose/rules.c: rule_half_open()" },
+	{ TD_KB_RULE, "retransmission-storm", NULL, 0,
+	  "check: a high share of sent segments are retransmissions",
+	  "Tcp.RetransSegs against Tcp.OutSegs over the sample. Above a few percent "
+	  "throughput collapses; TCPSynRetrans and TCPTimeouts tell handshakes and timeouts "
+	  "apart.",
+	  "Reported on the sender.",
+	  "Loss on the path (congestion, bad link, full queue)\n"
+	  "Peers that stopped answering\n"
+	  "SYNs to dead addresses",
+	  "tcpdoctor check\n"
+	  "tcpdoctor watch\n"
+	  "tcpdoctor conns --state established -i\n"
+	  "tcpdoctor explain RTO",
+	  "src/lib/diagnose/rules.c: rule_retrans()" },
+	{ TD_KB_RULE, "reset-storm", NULL, 0,
+	  "check: many resets sent per second",
+	  "Tcp.OutRsts over the sample, with the abort counters that say why (on data, on "
+	  "close, on timeout, on memory).",
+	  "Reported on the host sending the resets.",
+	  "Clients hitting a port without a listener\n"
+	  "An application closing with unread data\n"
+	  "A port scan",
+	  "tcpdoctor check\n"
+	  "tcpdoctor watch\n"
+	  "tcpdoctor explain RST\n"
+	  "tcpdoctor lab run reset",
+	  "src/lib/diagnose/rules.c: rule_resets()" },
+	{ TD_KB_RULE, "send-queue-backlog", NULL, 0,
+	  "check: unacknowledged data piles up towards a peer",
+	  "Send-Q of a connection holds data the peer has not acknowledged (or not let us "
+	  "send: a zero window). Unanswered window probes mean the peer stopped reading.",
+	  "Reported on the sender.",
+	  "A slow or stuck reader on the peer (zero window)\n"
+	  "A slow or lossy path",
+	  "tcpdoctor check\n"
+	  "tcpdoctor conns --state established -i\n"
+	  "tcpdoctor explain zero-window",
+	  "src/lib/diagnose/rules.c: rule_send_queue()" },
+	{ TD_KB_RULE, "recv-queue-backlog", NULL, 0,
+	  "check: received data the application does not read",
+	  "Recv-Q of a connection holds bytes the kernel received and acknowledged but the "
+	  "application has not read. When the buffer fills, the window closes and the peer "
+	  "stalls.",
+	  "Reported on the receiver; its peer sees a zero window.",
+	  "The application is blocked, busy or dead but holds the socket\n"
+	  "A reader too slow for the data rate",
+	  "tcpdoctor check\n"
+	  "tcpdoctor conns --state established\n"
+	  "tcpdoctor explain Recv-Q",
+	  "src/lib/diagnose/rules.c: rule_recv_queue()" },
+	{ TD_KB_RULE, "listen-backlog-too-small", NULL, 0,
+	  "check: a listener's backlog is tiny",
+	  "Send-Q of a LISTEN socket is its backlog: min(listen() argument, somaxconn). Below "
+	  "a few dozen, a burst of parallel connects overflows the accept queue.",
+	  "Reported on the server.",
+	  "listen(fd, 5) copied from an old example\n"
+	  "A low net.core.somaxconn",
+	  "tcpdoctor check\n"
+	  "tcpdoctor states -l --by lport\n"
+	  "tcpdoctor explain somaxconn",
+	  "src/lib/diagnose/rules.c: rule_listen_backlog()" },
+	{ TD_KB_RULE, "ephemeral-range-narrow", NULL, 0,
+	  "check: few local ports for outgoing connections",
+	  "net.ipv4.ip_local_port_range bounds the source ports connect() picks. With "
+	  "TIME_WAIT holding each for 60 s, a small range limits new connections per second "
+	  "to one destination.",
+	  "Reported on clients and proxies.",
+	  "A range narrowed to keep service ports free (use ip_local_reserved_ports)",
+	  "tcpdoctor check\n"
+	  "tcpdoctor explain ip_local_port_range\n"
+	  "tcpdoctor explain ip_local_reserved_ports",
+	  "src/lib/diagnose/rules.c: rule_ephemeral_range()" },
+	{ TD_KB_RULE, "syncookies-off", NULL, 0,
+	  "check: SYN cookies are disabled",
+	  "With net.ipv4.tcp_syncookies = 0 a full SYN queue drops new SYNs, so a flood or a "
+	  "burst bigger than the backlog shuts real clients out.",
+	  "Reported on any host with listeners.",
+	  "A hardening guide or an old tuning script turned it off",
+	  "tcpdoctor check\n"
+	  "tcpdoctor explain tcp_syncookies\n"
+	  "tcpdoctor explain SYN-cookies",
+	  "src/lib/diagnose/rules.c: rule_syncookies_off()" },
+	{ TD_KB_RULE, "risky-sysctl", NULL, 0,
+	  "check: other TCP sysctls the audit judges risky",
+	  "The findings of tcpdoctor sysctl that check repeats: a value outside what is "
+	  "tolerable for the chosen profile, with the reason and the risk of changing it.",
+	  "Reported on the audited host.",
+	  "Tuning copied from the Internet\n"
+	  "Defaults that do not fit the workload",
+	  "tcpdoctor check\n"
+	  "tcpdoctor sysctl --profile server -v",
+	  "src/lib/diagnose/sysctl.c (the audit table)" },
+	/* ---- columns of ss, netstat and tcpdoctor's views ---- */
+	{ TD_KB_COLUMN, "Recv-Q", "RecvQ|rx_queue", 0,
+	  "ESTABLISHED: bytes received, not yet read; LISTEN: the accept queue length",
+	  "For a connection, the bytes in the receive queue that the application has not "
+	  "read (ss, netstat, conns). For a listener, the connections that finished the "
+	  "handshake and wait for accept(). /proc/net/tcp calls it rx_queue.",
+	  "Whoever runs ss or conns on the receiving host.",
+	  "Connection, large and growing: the application does not read\n"
+	  "Listener, near Send-Q: the accept queue is full (ListenOverflows)",
+	  "tcpdoctor conns --state established\n"
+	  "tcpdoctor states -l --by lport\n"
+	  "tcpdoctor explain recv-queue-backlog\n"
+	  "tcpdoctor explain accept-queue",
+	  "net/ipv4/tcp_diag.c: tcp_diag_get_info()\n"
+	  "man 8 ss" },
+	{ TD_KB_COLUMN, "Send-Q", "SendQ|tx_queue", 0,
+	  "ESTABLISHED: bytes sent, not yet acknowledged; LISTEN: the backlog",
+	  "For a connection, bytes written by the application that the peer has not "
+	  "acknowledged, sent or not (ss, netstat, conns). For a listener, the backlog: "
+	  "min(listen() argument, net.core.somaxconn). /proc/net/tcp gives 0 for listeners.",
+	  "Whoever runs ss or conns on the sending host.",
+	  "Connection, large: a slow reader on the peer (zero window) or a slow path\n"
+	  "Listener: the configured limit of the accept queue",
+	  "tcpdoctor conns --state established -i\n"
+	  "tcpdoctor explain send-queue-backlog\n"
+	  "tcpdoctor explain somaxconn",
+	  "net/ipv4/tcp_diag.c: tcp_diag_get_info()\n"
+	  "man 8 ss" },
+	{ TD_KB_COLUMN, "Local-Address", "Local-Address:Port|local|laddr", 0,
+	  "this host's address and port of the socket",
+	  "For a listener, the address it accepts on (0.0.0.0 or [::] means every address, "
+	  "* in ss). For a connection, the address and port this side uses; on a client the "
+	  "port is ephemeral, from ip_local_port_range.",
+	  "Both sides; ss prints Local Address:Port, netstat Local Address.",
+	  "A listener on 127.0.0.1 is unreachable from other hosts\n"
+	  "Many connections from one local port range: a client or proxy",
+	  "tcpdoctor states --by lport\n"
+	  "tcpdoctor who :PORT",
+	  "man 8 ss, man 8 netstat" },
+	{ TD_KB_COLUMN, "Peer-Address", "Peer-Address:Port|Foreign-Address|peer|raddr", 0,
+	  "the other end's address and port",
+	  "The remote address of a connection (netstat: Foreign Address). For a listener it "
+	  "is *:* (ss) or 0.0.0.0:* (netstat). Behind NAT or a proxy it is the last hop, "
+	  "not the real client.",
+	  "Both sides.",
+	  "Many sockets to one peer: a pool, or one client misbehaving\n"
+	  "An unexpected peer: NAT, a load balancer, a scanner",
+	  "tcpdoctor states --by peer\n"
+	  "tcpdoctor conns --dst ADDRESS",
+	  "man 8 ss, man 8 netstat" },
+	{ TD_KB_COLUMN, "Process", "users|PID/Program-name|program", 0,
+	  "which process holds the socket (ss -p users:, netstat -p PID/Program name)",
+	  "The processes with a file descriptor on the socket. TIME_WAIT, request sockets, "
+	  "orphans and sockets waiting in an accept queue belong to nobody and show '-'. A "
+	  "pre-fork server shows every worker that shares a listener.",
+	  "Whoever runs conns, who, ss -p or netstat -p (root sees every process).",
+	  "'-' on TIME_WAIT, SYN_RECV or an orphan is normal\n"
+	  "'-' on ESTABLISHED: a connection still in the accept queue",
+	  "tcpdoctor who :PORT\n"
+	  "tcpdoctor conns --pid PID",
+	  "man 8 ss (-p), man 8 lsof" },
+	{ TD_KB_COLUMN, "Timer", "timers|keepalive-timer", 0,
+	  "the socket's running timer: on (retransmit), keepalive, timewait, persist, off",
+	  "ss -o and netstat -o show which timer runs, when it fires and how many times it "
+	  "fired: on = retransmission (count = retransmits so far), keepalive, timewait, "
+	  "persist = zero-window probe, off = none.",
+	  "Anyone asking why a socket lingers.",
+	  "on with a rising count: retransmissions to a silent peer\n"
+	  "persist: the peer's window is zero\n"
+	  "keepalive: SO_KEEPALIVE is on",
+	  "tcpdoctor conns --state established\n"
+	  "tcpdoctor explain zero-window\n"
+	  "tcpdoctor explain keepalive",
+	  "net/ipv4/tcp_ipv4.c: get_tcp4_sock() (timer codes)\n"
+	  "man 8 ss (-o)" },
+	{ TD_KB_COLUMN, "rtt", "rttvar|srtt", 0,
+	  "smoothed round-trip time and its variation, in milliseconds (ss -i, conns -i)",
+	  "The kernel's estimate of one round trip (srtt) and its mean deviation (rttvar), "
+	  "from which the RTO is computed: RTO = srtt + 4 * rttvar, at least 200 ms.",
+	  "The sender; it is measured from ACKs.",
+	  "High rtt: a long or queued path (bufferbloat)\n"
+	  "High rttvar: a jittery path",
+	  "tcpdoctor conns --state established -i\n"
+	  "tcpdoctor explain RTO",
+	  "RFC 6298 (computing the RTO)\n"
+	  "net/ipv4/tcp_input.c: tcp_rtt_estimator()" },
+	{ TD_KB_COLUMN, "cwnd", "ssthresh|congestion-window", 0,
+	  "congestion window: how many segments may be in flight (ss -i, conns -i)",
+	  "The sender's limit from congestion control. It grows while ACKs come and shrinks "
+	  "on loss; ssthresh is where slow start stops. A cwnd of 1 after a timeout is "
+	  "normal.",
+	  "The sender.",
+	  "Small cwnd with retransmissions: loss on the path\n"
+	  "cwnd reset after idle: tcp_slow_start_after_idle",
+	  "tcpdoctor conns --state established -i\n"
+	  "tcpdoctor explain tcp_congestion_control",
+	  "RFC 5681 (congestion control)\n"
+	  "net/ipv4/tcp_cong.c" },
+	{ TD_KB_COLUMN, "retrans", "retransmits|lost|unacked|Retr", 0,
+	  "retransmissions of the connection: in flight now / total (ss -i, conns -i)",
+	  "ss -i shows retrans:N/M: segments being retransmitted now and the total so far; "
+	  "lost and unacked count segments presumed lost and not yet acknowledged.",
+	  "The sender.",
+	  "Loss on the path\n"
+	  "A peer that stopped answering",
+	  "tcpdoctor conns --state established -i\n"
+	  "tcpdoctor explain retransmission-storm",
+	  "include/uapi/linux/tcp.h: struct tcp_info" },
 };
 /* clang-format on */
 
@@ -1272,7 +2570,8 @@ static const struct td_kb_entry entries[] = {
 
 static const char *const kind_names[] = {
 	[TD_KB_STATE] = "state",   [TD_KB_FLAGS] = "flags",	[TD_KB_ERRNO] = "errno",
-	[TD_KB_SYSCTL] = "sysctl", [TD_KB_CONCEPT] = "concept",
+	[TD_KB_SYSCTL] = "sysctl", [TD_KB_CONCEPT] = "concept", [TD_KB_COUNTER] = "counter",
+	[TD_KB_RULE] = "rule",	   [TD_KB_COLUMN] = "column",
 };
 
 /* Longest key we compare; longer topics match nothing exactly, and only
@@ -1291,6 +2590,107 @@ const char *td_kb_kind_name(enum td_kb_kind kind)
 	if ((int)kind < TD_KB_STATE || kind > TD_KB_KIND_MAX)
 		return "unknown";
 	return kind_names[kind];
+}
+
+/* ---- languages ---- */
+
+static const char *const lang_names[] = { [TD_KB_EN] = "en", [TD_KB_ZH] = "zh" };
+
+const char *td_kb_lang_name(enum td_kb_lang lang)
+{
+	if ((int)lang < 0 || lang > TD_KB_LANG_MAX)
+		return "unknown";
+	return lang_names[lang];
+}
+
+const struct td_kb_tr *td_kb_translations(enum td_kb_lang lang, size_t *n)
+{
+	if (lang == TD_KB_ZH)
+		return td_kb_zh_rows(n);
+	if (n)
+		*n = 0;
+	return NULL;
+}
+
+static const struct td_kb_tr *find_tr(const struct td_kb_entry *e, enum td_kb_lang lang)
+{
+	size_t n, i;
+	const struct td_kb_tr *t = td_kb_translations(lang, &n);
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(t[i].name, e->name))
+			return &t[i];
+	return NULL;
+}
+
+bool td_kb_text(const struct td_kb_entry *e, enum td_kb_lang lang, struct td_kb_tr *out)
+{
+	const struct td_kb_tr *t = find_tr(e, lang);
+
+	*out = (struct td_kb_tr){ e->name,    e->aliases,  NULL,     e->summary,
+				  e->meaning, e->who_sees, e->causes };
+	if (!t)
+		return false;
+	out->aliases = t->aliases;
+	out->message = t->message;
+	out->summary = t->summary ? t->summary : e->summary;
+	out->meaning = t->meaning ? t->meaning : e->meaning;
+	out->who_sees = t->who_sees ? t->who_sees : e->who_sees;
+	out->causes = t->causes ? t->causes : e->causes;
+	return true;
+}
+
+/* The language part of a locale name: up to '_', '-', '.' or '@'. */
+static bool lang_is(const char *text, const char *code)
+{
+	size_t n = strlen(code);
+
+	return !strncasecmp(text, code, n) &&
+	       (!text[n] || text[n] == '_' || text[n] == '-' || text[n] == '.' || text[n] == '@');
+}
+
+int td_kb_lang_parse(const char *text, enum td_kb_lang *lang, struct td_err *err)
+{
+	char shown[48];
+
+	if (!text || !lang)
+		return td_err_set(err, -EINVAL, "td_kb_lang_parse: no text or no place");
+	if (lang_is(text, "zh") || !strcasecmp(text, "chinese") || !strcmp(text, "中文")) {
+		*lang = TD_KB_ZH;
+		return 0;
+	}
+	if (lang_is(text, "en") || lang_is(text, "C") || !strcmp(text, "POSIX") ||
+	    !strcasecmp(text, "english")) {
+		*lang = TD_KB_EN;
+		return 0;
+	}
+	td_printable(text, shown, sizeof(shown));
+	return td_err_set(err, -TD_EPARSE, "no text in language '%s' (use en or zh_CN)", shown);
+}
+
+enum td_kb_lang td_kb_lang_from_env(const char *language, const char *lc_all,
+				    const char *lc_messages, const char *lang)
+{
+	const char *loc = lc_all && *lc_all		? lc_all
+			  : lc_messages && *lc_messages ? lc_messages
+							: lang;
+	enum td_kb_lang l = TD_KB_EN;
+
+	if (!loc || !*loc)
+		return TD_KB_EN;
+	/* gettext ignores LANGUAGE when messages are in the C locale. */
+	if (language && *language && strcmp(loc, "C") && strcmp(loc, "POSIX")) {
+		char buf[128];
+		char *save = NULL, *tok;
+
+		snprintf(buf, sizeof(buf), "%s", language);
+		for (tok = strtok_r(buf, ":", &save); tok; tok = strtok_r(NULL, ":", &save))
+			if (td_kb_lang_parse(tok, &l, NULL) == 0)
+				return l;
+	}
+	if (td_kb_lang_parse(loc, &l, NULL) == 0)
+		return l;
+	return TD_KB_EN;
 }
 
 /* Lower-case s without '-', '_' and blanks into out[KEY_MAX], stopping at
@@ -1340,7 +2740,8 @@ int td_kb_kind_parse(const char *name, enum td_kb_kind *kind, struct td_err *err
 		}
 	}
 	return td_err_set(err, -TD_EPARSE,
-			  "unknown kind '%.40s' (use state, flags, errno, sysctl or concept)",
+			  "unknown kind '%.40s' (use state, flags, errno, sysctl, counter, rule, "
+			  "column or concept)",
 			  name);
 }
 
@@ -1596,15 +2997,111 @@ static int errno_by_name(const char *topic)
 }
 
 /* An errno entry whose strerror() text is the topic: people paste
- * "Connection reset by peer" straight from a log. */
+ * "Connection reset by peer" straight from a log, or glibc's Chinese
+ * "连接被对方重设" from a machine whose locale is zh_CN. */
 static const struct td_kb_entry *find_by_message(const char *topic)
 {
 	size_t i;
 
-	for (i = 0; i < N_ENTRIES; i++)
-		if (entries[i].kind == TD_KB_ERRNO &&
-		    !strcasecmp(strerror(entries[i].value), topic))
+	for (i = 0; i < N_ENTRIES; i++) {
+		struct td_kb_tr zh;
+
+		if (entries[i].kind != TD_KB_ERRNO)
+			continue;
+		if (!strcasecmp(strerror(entries[i].value), topic))
 			return &entries[i];
+		if (td_kb_text(&entries[i], TD_KB_ZH, &zh) && zh.message &&
+		    !strcmp(zh.message, topic))
+			return &entries[i];
+	}
+	return NULL;
+}
+
+/* A Chinese alias, case and blanks ignored as for the English ones. */
+static const struct td_kb_entry *find_by_translation(const char *key)
+{
+	for (int l = TD_KB_EN + 1; l <= TD_KB_LANG_MAX; l++) {
+		size_t n, i, k;
+		const struct td_kb_tr *t = td_kb_translations((enum td_kb_lang)l, &n);
+
+		for (i = 0; i < n; i++) {
+			struct td_kb_entry pseudo = { .name = t[i].name, .aliases = t[i].aliases };
+
+			if (!t[i].aliases || !any_spelling(&pseudo, spelling_is_key, key))
+				continue;
+			for (k = 0; k < N_ENTRIES; k++)
+				if (!strcmp(entries[k].name, t[i].name))
+					return &entries[k];
+		}
+	}
+	return NULL;
+}
+
+/* "errno 104", "errno=104", "errno: ECONNRESET", "error 104" as they are
+ * typed or copied from a log: the part after the word. NULL if none. */
+static const char *after_errno_word(const char *topic)
+{
+	static const char *const words[] = { "errno", "error", "err" };
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		size_t n = strlen(words[i]);
+		const char *s = topic + n;
+
+		if (strncasecmp(topic, words[i], n))
+			continue;
+		if (*s != ' ' && *s != '=' && *s != ':' && *s != '#' && *s != '\t')
+			continue;
+		while (*s == ' ' || *s == '=' || *s == ':' || *s == '#' || *s == '\t')
+			s++;
+		return *s ? s : NULL;
+	}
+	return NULL;
+}
+
+/* Counter spellings: "TcpExt.ListenOverflows", nstat's
+ * "TcpExtListenOverflows", the bare "ListenOverflows", and our Prometheus
+ * name "tcpdoctor_netstat_tcp_ext_listen_overflows_total". */
+static const struct td_kb_entry *find_counter(const char *topic)
+{
+	static const char *const files[] = { "snmp_", "netstat_", "sockstat6_", "sockstat_" };
+	char buf[KEY_MAX], key[KEY_MAX], name[KEY_MAX];
+	const char *s = topic;
+	size_t n = 0, i;
+
+	if (!strncmp(s, "tcpdoctor_", 10)) {
+		s += 10;
+		for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+			if (!strncmp(s, files[i], strlen(files[i]))) {
+				s += strlen(files[i]);
+				break;
+			}
+	}
+	for (; *s && n + 1 < sizeof(buf); s++)
+		if (*s != '.' && *s != ':')
+			buf[n++] = *s;
+	buf[n] = '\0';
+	if (n > 6 && !strcmp(buf + n - 6, "_total"))
+		buf[n -= 6] = '\0';
+	if (*s || !make_key(buf, n, key) || !key[0])
+		return NULL;
+	for (int pass = 0; pass < 2; pass++) {
+		for (i = 0; i < N_ENTRIES; i++) {
+			const struct td_kb_entry *e = &entries[i];
+			const char *dot = strchr(e->name, '.');
+			size_t k = 0;
+
+			if (e->kind != TD_KB_COUNTER || !dot)
+				continue;
+			/* Pass 0: group and name; pass 1: the name alone. */
+			for (const char *p = pass ? dot + 1 : e->name; *p && k + 1 < sizeof(name);
+			     p++)
+				if (*p != '.')
+					name[k++] = *p;
+			name[k] = '\0';
+			if (spelling_is_key(name, k, key))
+				return e;
+		}
+	}
 	return NULL;
 }
 
@@ -1676,6 +3173,15 @@ static int entry_score(const struct td_kb_entry *e, const char *key)
 	const char *dot;
 
 	any_spelling(e, score_spelling, &sa);
+	for (int l = TD_KB_EN + 1; l <= TD_KB_LANG_MAX; l++) {
+		const struct td_kb_tr *t = find_tr(e, (enum td_kb_lang)l);
+		struct td_kb_entry pseudo;
+
+		if (t && t->aliases) {
+			pseudo = (struct td_kb_entry){ .name = e->name, .aliases = t->aliases };
+			any_spelling(&pseudo, score_spelling, &sa);
+		}
+	}
 	/* Sysctls are typed without their "net.ipv4." most of the time. */
 	if (e->kind == TD_KB_SYSCTL && (dot = strrchr(e->name, '.')))
 		score_spelling(dot + 1, strlen(dot + 1), &sa);
@@ -1749,6 +3255,7 @@ int td_kb_find(const char *topic, const struct td_kb_entry **entry,
 	       const char *nearest[TD_KB_NEAREST], struct td_err *err)
 {
 	const struct td_kb_entry *e = NULL;
+	const char *rest;
 	char key[KEY_MAX];
 	unsigned flags;
 	int num;
@@ -1768,9 +3275,13 @@ int td_kb_find(const char *topic, const struct td_kb_entry **entry,
 		if (any_spelling(&entries[i], spelling_is_key, key))
 			e = &entries[i];
 	if (!e)
+		e = find_by_translation(key);
+	if (!e)
 		e = find_state(topic);
 	if (!e && (num = errno_number(topic)) >= 0)
 		e = find_by_value(TD_KB_ERRNO, num);
+	if (!e && (rest = after_errno_word(topic)))
+		return td_kb_find(rest, entry, nearest, err);
 	if (!e)
 		e = find_by_message(topic);
 	if (!e && td_kb_parse_flags(topic, &flags, NULL) == 0)
@@ -1780,6 +3291,8 @@ int td_kb_find(const char *topic, const struct td_kb_entry **entry,
 				e = &entries[i];
 	if (!e)
 		e = find_sysctl(topic);
+	if (!e)
+		e = find_counter(topic);
 	if (!e)
 		return not_found(topic, nearest, err);
 	*entry = e;

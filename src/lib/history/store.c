@@ -528,6 +528,20 @@ int td_store_findings(struct td_store *st, int64_t sample, const char *rule, int
 	return rc == SQLITE_DONE ? 0 : db_fail(st, err, "reading findings");
 }
 
+int td_store_counter_names(struct td_store *st, void (*cb)(const char *name, void *ctx), void *ctx,
+			   struct td_err *err)
+{
+	sqlite3_stmt *q;
+	int rc = prepare(st, "SELECT DISTINCT name FROM counters ORDER BY name", &q, err);
+
+	if (rc < 0)
+		return rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		cb((const char *)sqlite3_column_text(q, 0), ctx);
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : db_fail(st, err, "reading counter names");
+}
+
 int td_store_series(struct td_store *st, const char *name, int64_t from_ms, int64_t to_ms,
 		    td_store_point_cb cb, void *ctx, struct td_err *err)
 {
@@ -555,6 +569,17 @@ int td_store_series(struct td_store *st, const char *name, int64_t from_ms, int6
 			     "WHERE s.ts_ms BETWEEN ?1 AND ?2 ORDER BY s.ts_ms, s.id",
 			     &q, err);
 	} else {
+		rc = prepare(st, "SELECT 1 FROM counters WHERE name = ?1 LIMIT 1", &q, err);
+		if (rc < 0)
+			return rc;
+		sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+		rc = sqlite3_step(q);
+		sqlite3_finalize(q);
+		if (rc == SQLITE_DONE)
+			return td_err_set(err, -TD_ENOTFOUND,
+					  "--plot %s: no such counter in the database", name);
+		if (rc != SQLITE_ROW)
+			return db_fail(st, err, "reading a series");
 		rc = prepare(st,
 			     "SELECT s.ts_ms, COALESCE((SELECT delta FROM counters WHERE "
 			     "sample = s.id AND name = ?4), 0) FROM samples s "

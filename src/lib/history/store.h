@@ -104,8 +104,13 @@ int td_store_findings(struct td_store *st, int64_t sample, const char *rule, int
 
 /* A series over [from, to], one point per sample, oldest first: a state's
  * count (name is a state: "CLOSE_WAIT", any spelling td_state_parse knows)
- * or a counter's delta ("TcpExt.ListenOverflows"; 0 when not stored). */
+ * or a counter's delta ("TcpExt.ListenOverflows"; 0 in a sample that did
+ * not store it). A counter the database never stored is -TD_ENOTFOUND. */
 typedef int (*td_store_point_cb)(int64_t ts_ms, double value, void *ctx);
+/* Every counter name the database holds, sorted: what --plot can draw
+ * beside the states. */
+int td_store_counter_names(struct td_store *st, void (*cb)(const char *name, void *ctx), void *ctx,
+			   struct td_err *err);
 int td_store_series(struct td_store *st, const char *name, int64_t from_ms, int64_t to_ms,
 		    td_store_point_cb cb, void *ctx, struct td_err *err);
 

@@ -299,9 +299,24 @@ int td_lab_expect_states(struct td_lab *lab, const char *spec, int timeout_ms);
 int td_lab_expect_errno(struct td_lab *lab, int actor, const char *tag, int want, int count,
 			int timeout_ms);
 
-/* Check that counter name in role grew by at least min from before. */
+/* Every waiting check (states, errno, timer, counter) polls its condition
+ * and passes as soon as it holds; it fails only after its timeout plus this
+ * slack, which is there for loaded machines and never spent by a pass. */
+#define TD_LAB_SLACK_MS 10000
+/* How long td_lab_expect_counter polls (plus the slack). */
+#define TD_LAB_COUNTER_WAIT_MS 2000
+
+/* Check that counter name in role grew by at least min from before, polling
+ * it until it has (counters move in softirq, after the packets that make
+ * them). */
 int td_lab_expect_counter(struct td_lab *lab, const char *role, const char *name, uint64_t before,
 			  uint64_t min);
+
+/* Record a check the scenario computed itself (a relation between counters):
+ * what is the expectation, fmt (printf) what was seen. 0 when ok, else
+ * -TD_ELABCHECK (and the run's reason). */
+int td_lab_expect_that(struct td_lab *lab, bool ok, const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* Sleep for ms while collecting actor reports. */
 void td_lab_pause(struct td_lab *lab, int ms);

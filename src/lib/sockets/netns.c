@@ -146,7 +146,7 @@ int td_netns_enter(const char *spec, struct td_err *err)
 		/* A regular file, another kind of namespace, or an entry of
 		 * /run/netns whose bind mount is gone. */
 		return td_err_set(err, -EINVAL,
-				  "%s is not a network namespace (want /run/netns/NAME, "
+				  "%s: not a network namespace (want /run/netns/NAME, "
 				  "/proc/PID/ns/net or a bind mount of one)%s",
 				  path,
 				  kind == SPEC_NAME ? "; a stale entry? see `ip netns list`" : "");

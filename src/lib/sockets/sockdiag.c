@@ -285,6 +285,33 @@ static size_t read_full(FILE *fp, void *buf, size_t len)
 	return fread(buf, 1, len, fp);
 }
 
+int td_replay_check(const char *path, struct td_err *err)
+{
+	struct nlmsghdr hdr;
+	FILE *fp = fopen(path, "rb");
+	size_t got;
+	int rc = 0;
+
+	if (!fp)
+		return td_err_set(err, -errno, "%s: cannot open the dump: %s", path,
+				  strerror(errno));
+	got = read_full(fp, &hdr, sizeof(hdr));
+	if (got > 0 && got < sizeof(hdr))
+		rc = td_err_set(err, -TD_EPARSE,
+				"%s: not a sock_diag dump (ss -D or --save-dump): %zu bytes, "
+				"where the message header at byte 0 needs %zu",
+				path, got, sizeof(hdr));
+	else if (got && (hdr.nlmsg_len < sizeof(hdr) || hdr.nlmsg_len > REPLAY_MSG_MAX ||
+			 (hdr.nlmsg_type != SOCK_DIAG_BY_FAMILY && hdr.nlmsg_type != NLMSG_DONE &&
+			  hdr.nlmsg_type != NLMSG_ERROR)))
+		rc = td_err_set(err, -TD_EPARSE,
+				"%s: not a sock_diag dump (ss -D or --save-dump): the first "
+				"message has length %u and type %u",
+				path, hdr.nlmsg_len, hdr.nlmsg_type);
+	fclose(fp);
+	return rc;
+}
+
 int td_replay_dump(const char *path, const struct td_filter *f, td_sock_cb cb, void *ctx,
 		   struct td_err *err)
 {

@@ -33,6 +33,9 @@ int td_sockdiag_parse(const void *nlh, struct td_sock *s, struct td_err *err);
  * an error naming the byte offset and message number; sockets before it
  * have been delivered. An NLMSG_ERROR in the file is reported with its
  * errno. */
+/* Before any output: does path open, and does it start like a dump (an
+ * empty file does: no socket)? 0, or -errno / -TD_EPARSE with err filled. */
+int td_replay_check(const char *path, struct td_err *err);
 int td_replay_dump(const char *path, const struct td_filter *f, td_sock_cb cb, void *ctx,
 		   struct td_err *err);
 

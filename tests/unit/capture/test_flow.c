@@ -46,11 +46,22 @@ static struct td_flow_table *table(uint64_t idle)
 	return td_flow_new(&cfg);
 }
 
-static uint16_t cport = 41000;
+/* The same with Zeek's streams (pcap --streams zeek). */
+static struct td_flow_table *zeek_table(void)
+{
+	struct td_flow_cfg cfg = { .on_conn = on_conn, .on_seg = on_seg, .zeek_streams = true };
 
-/* One segment; client 192.0.2.2:cport, server 192.0.2.1:80. */
-static uint32_t seg(struct td_flow_table *t, uint64_t ms, int dir, uint8_t flags, uint32_t seq,
-		    uint32_t ack, uint32_t len, uint16_t win)
+	ngot = 0;
+	return td_flow_new(&cfg);
+}
+
+static uint16_t cport = 41000;
+static uint16_t sport = 80;
+
+/* One segment; client 192.0.2.2:cport, server 192.0.2.1:sport; a window
+ * scale option when wscale >= 0. */
+static uint32_t seg_ws(struct td_flow_table *t, uint64_t ms, int dir, uint8_t flags, uint32_t seq,
+		       uint32_t ack, uint32_t len, uint16_t win, int wscale)
 {
 	struct td_pkt p = { .ts_ns = 1000 * MS + ms * MS,
 			    .family = AF_INET,
@@ -62,12 +73,22 @@ static uint32_t seg(struct td_flow_table *t, uint64_t ms, int dir, uint8_t flags
 			    .wirelen = 54 + len };
 	uint8_t c[4] = { 192, 0, 2, 2 }, s[4] = { 192, 0, 2, 1 };
 
+	if (wscale >= 0) {
+		p.has_wscale = true;
+		p.wscale = (uint8_t)wscale;
+	}
 	memcpy(dir == CL ? p.saddr : p.daddr, c, 4);
 	memcpy(dir == CL ? p.daddr : p.saddr, s, 4);
-	p.sport = dir == CL ? cport : 80;
-	p.dport = dir == CL ? 80 : cport;
+	p.sport = dir == CL ? cport : sport;
+	p.dport = dir == CL ? sport : cport;
 	assert_int_equal(td_flow_add(t, &p, 1), 0);
 	return last_ana;
+}
+
+static uint32_t seg(struct td_flow_table *t, uint64_t ms, int dir, uint8_t flags, uint32_t seq,
+		    uint32_t ack, uint32_t len, uint16_t win)
+{
+	return seg_ws(t, ms, dir, flags, seq, ack, len, win, -1);
 }
 
 /* SYN, SYN-ACK, ACK with ISNs 100 (client) and 500 (server). */
@@ -259,8 +280,10 @@ static void test_analysis_flags(void **state)
 	assert_int_equal(seg(t, 24, CL, A, 201, 501, 100, 1000),
 			 TD_A_BIT(TD_A_FAST_RETRANS) | TD_A_BIT(TD_A_RETRANS));
 	assert_int_equal(seg(t, 25, SV, A, 501, 401, 0, 1000), 0);
-	/* already acknowledged data again: spurious */
-	assert_int_equal(seg(t, 500, CL, A, 101, 501, 100, 1000), TD_A_BIT(TD_A_SPURIOUS_RETRANS));
+	/* already acknowledged data again: spurious, which tshark counts as a
+	 * retransmission too */
+	assert_int_equal(seg(t, 500, CL, A, 101, 501, 100, 1000),
+			 TD_A_BIT(TD_A_SPURIOUS_RETRANS) | TD_A_BIT(TD_A_RETRANS));
 	assert_int_equal(seg(t, 501, SV, A, 501, 401, 0, 1500), TD_A_BIT(TD_A_WINDOW_UPDATE));
 	assert_int_equal(seg(t, 502, SV, A, 501, 401, 0, 2000), TD_A_BIT(TD_A_WINDOW_UPDATE));
 	assert_int_equal(seg(t, 503, SV, A, 501, 401, 0, 0), TD_A_BIT(TD_A_ZERO_WINDOW));
@@ -281,7 +304,8 @@ static void test_analysis_flags(void **state)
 	c = only(t);
 	assert_int_equal(c->dir[0].ana[TD_A_LOST_SEGMENT], 2);
 	assert_int_equal(c->dir[1].ana[TD_A_DUP_ACK], 2);
-	assert_int_equal(td_conn_ana(c, TD_A_RETRANS), 1);
+	assert_int_equal(td_conn_ana(c, TD_A_RETRANS), 2); /* the fast and the spurious one */
+	assert_int_equal(td_conn_ana(c, TD_A_SPURIOUS_RETRANS), 1);
 	assert_non_null(strchr(c->history, 'T'));
 	assert_non_null(strchr(c->history, 'w'));
 	assert_non_null(strchr(c->history, 'G'));
@@ -431,6 +455,492 @@ static void test_walk_open(void **state)
 	td_flow_free(t);
 }
 
+/* Zeek: once both sides sent a FIN, a later RST does not make it RSTO/RSTR
+ * (UpdateClosedState ignores a RST when the peer is closed too). */
+static void test_zeek_rst_after_both_fins(void **state)
+{
+	struct td_flow_table *t = table(0);
+	const struct td_conn *c;
+
+	(void)state;
+	for (int who = CL; who <= SV; who++) {
+		t = who == CL ? t : table(0);
+		handshake(t);
+		seg(t, 5, CL, F | A, 101, 501, 0, 1000);
+		seg(t, 6, SV, F | A, 501, 102, 0, 1000);
+		seg(t, 7, CL, A, 102, 502, 0, 1000);
+		if (who == CL)
+			seg(t, 8, CL, R, 102, 0, 0, 0);
+		else
+			seg(t, 8, SV, R, 502, 0, 0, 0);
+		c = only(t);
+		assert_int_equal(td_conn_state(c), TD_CS_SF);
+		assert_string_equal(c->history, who == CL ? "ShAFfR" : "ShAFfr");
+		td_flow_free(t);
+	}
+}
+
+/* Zeek: a FIN, then a RST from the same side, answered by the peer's FIN is
+ * a normal close (UpdateEstablishedState turns the RESET back to CLOSED). */
+static void test_zeek_fin_rst_answered_by_fin(void **state)
+{
+	struct td_flow_table *t = table(0);
+	const struct td_conn *c;
+
+	(void)state;
+	handshake(t);
+	seg(t, 5, CL, F | A, 101, 501, 0, 1000);
+	seg(t, 6, CL, R | A, 102, 501, 0, 0);
+	seg(t, 7, SV, F | A, 501, 102, 0, 1000);
+	c = only(t);
+	assert_int_equal(td_conn_state(c), TD_CS_SF);
+	td_flow_free(t);
+
+	/* without the FIN first it stays an abort */
+	t = table(0);
+	handshake(t);
+	seg(t, 6, CL, R | A, 101, 501, 0, 0);
+	seg(t, 7, SV, F | A, 501, 101, 0, 1000);
+	assert_int_equal(td_conn_state(only(t)), TD_CS_RSTO);
+	td_flow_free(t);
+}
+
+/* Zeek: RSTOS0 only when the history fits ^?S[^HAFGIQ]*R.*, else OTH. */
+static void test_zeek_rstos0_pattern(void **state)
+{
+	struct td_flow_table *t = table(0);
+	const struct td_conn *c;
+
+	(void)state;
+	seg(t, 0, CL, S, 100, 0, 0, 1000);
+	seg(t, 1, CL, S, 100, 0, 0, 1000);
+	seg(t, 2, CL, R, 101, 0, 0, 0);
+	c = only(t);
+	assert_string_equal(c->history, "SR");
+	assert_int_equal(td_conn_state(c), TD_CS_RSTOS0);
+	td_flow_free(t);
+
+	/* a pure ACK between the SYN and the RST: not RSTOS0 */
+	t = table(0);
+	seg(t, 0, CL, S, 100, 0, 0, 1000);
+	seg(t, 1, CL, A, 101, 501, 0, 1000);
+	seg(t, 2, CL, R, 101, 0, 0, 0);
+	c = only(t);
+	assert_string_equal(c->history, "SAR");
+	assert_int_equal(td_conn_state(c), TD_CS_OTH);
+	td_flow_free(t);
+
+	/* a RST alone, no SYN: OTH */
+	t = table(0);
+	seg(t, 0, CL, R, 101, 0, 0, 0);
+	assert_int_equal(td_conn_state(only(t)), TD_CS_OTH);
+	td_flow_free(t);
+}
+
+/* Zeek: a SYN-ACK seen first (the SYN missed), then the originator's ACK:
+ * both established, S1 (UpdateInactiveState). */
+static void test_zeek_synack_first_then_ack(void **state)
+{
+	struct td_flow_table *t = table(0);
+	const struct td_conn *c;
+
+	(void)state;
+	seg(t, 0, SV, S | A, 500, 101, 0, 1000);
+	seg(t, 1, CL, A, 101, 501, 0, 1000);
+	seg(t, 2, CL, A, 101, 501, 10, 1000);
+	seg(t, 3, SV, A, 501, 111, 0, 1000);
+	c = only(t);
+	assert_true(c->flipped);
+	assert_string_equal(c->history, "^hADa");
+	assert_int_equal(td_conn_state(c), TD_CS_S1);
+	td_flow_free(t);
+}
+
+/* Zeek: a content gap is the sender's (G for the originator's missing data),
+ * found when the peer's ACK passes a sequence hole, and only while both
+ * sides are established or closing cleanly. */
+static void test_zeek_gap_letters(void **state)
+{
+	struct td_flow_table *t = table(0);
+	const struct td_conn *c;
+
+	(void)state;
+	handshake(t);
+	seg(t, 3, CL, A, 101, 501, 10, 1000);
+	seg(t, 4, SV, A, 501, 111, 0, 1000);
+	seg(t, 5, CL, A, 121, 501, 10, 1000); /* 111..120 not captured */
+	seg(t, 6, SV, A, 501, 131, 0, 1000);
+	c = only(t);
+	assert_string_equal(c->history, "ShADaG");
+	td_flow_free(t);
+
+	/* the server's data acknowledged but never captured: 'g', the server's */
+	t = table(0);
+	handshake(t);
+	seg(t, 3, SV, A, 501, 101, 10, 1000);
+	seg(t, 4, CL, A, 101, 611, 0, 1000); /* 511..610 never seen */
+	c = only(t);
+	assert_string_equal(c->history, "ShAdg");
+	td_flow_free(t);
+
+	/* a hole the sender fills before the ACK comes: no gap */
+	t = table(0);
+	handshake(t);
+	seg(t, 3, CL, A, 111, 501, 10, 1000);
+	seg(t, 4, CL, A, 101, 501, 10, 1000);
+	seg(t, 5, SV, A, 501, 121, 0, 1000);
+	c = only(t);
+	assert_null(strchr(c->history, 'G'));
+	assert_null(strchr(c->history, 'g'));
+	td_flow_free(t);
+
+	/* midstream (partial): holes are not gaps */
+	t = table(0);
+	seg(t, 0, CL, A, 101, 501, 10, 1000);
+	seg(t, 1, CL, A, 121, 501, 10, 1000);
+	seg(t, 2, SV, A, 501, 131, 0, 1000);
+	c = only(t);
+	assert_string_equal(c->history, "Da");
+	td_flow_free(t);
+}
+
+/* Zeek's role flip: a connection seen without its SYN flips when the first
+ * sender's port is a likely server port (Zeek's likely_server_ports) and
+ * the other is not; a SYN-ACK from an unknown port does not flip until the
+ * SYN itself shows up (the SYN/SYN-ACK reversal). */
+static void test_zeek_role_flip(void **state)
+{
+	struct td_flow_table *t = table(0);
+	const struct td_conn *c;
+
+	(void)state;
+	/* midstream, first packet from port 80: the other side originated */
+	seg(t, 0, SV, A, 501, 101, 10, 1000);
+	seg(t, 1, CL, A, 101, 511, 0, 1000);
+	c = only(t);
+	assert_true(c->flipped);
+	assert_int_equal(c->dir[0].port, cport);
+	assert_string_equal(c->history, "^dA");
+	td_flow_free(t);
+
+	/* a SYN-ACK from port 5001 (not a likely server port): no flip */
+	sport = 5001;
+	t = table(0);
+	seg(t, 0, SV, S | A, 500, 101, 0, 1000);
+	seg(t, 1, CL, A, 101, 501, 0, 1000);
+	c = only(t);
+	assert_false(c->flipped);
+	assert_int_equal(c->dir[0].port, 5001);
+	assert_string_equal(c->history, "Ha");
+	assert_int_equal(td_conn_state(c), TD_CS_OTH);
+	td_flow_free(t);
+
+	/* ...then the SYN arrives (captured out of order): roles flip */
+	t = table(0);
+	seg(t, 0, SV, S | A, 500, 101, 0, 1000);
+	seg(t, 1, CL, S, 100, 0, 0, 1000);
+	seg(t, 2, CL, A, 101, 501, 0, 1000);
+	c = only(t);
+	assert_true(c->flipped);
+	assert_int_equal(c->dir[0].port, cport);
+	assert_int_equal(c->dir[1].port, 5001);
+	assert_string_equal(c->history, "Hs^A");
+	assert_int_equal(td_conn_state(c), TD_CS_S1);
+	td_flow_free(t);
+	sport = 80;
+}
+
+/* Zeek's history letters: Q for SYN with FIN/RST and I for FIN+RST instead
+ * of the single letters, D only without SYN/FIN/RST, S/F/R again when the
+ * sequence number differs, T by Zeek's rule (payload not beyond the highest
+ * sequence seen), W also on a FIN. */
+static void test_zeek_history_letters(void **state)
+{
+	struct td_flow_table *t = table(0);
+	const struct td_conn *c;
+
+	(void)state;
+	handshake(t);
+	seg(t, 3, CL, F | A, 101, 501, 10, 1000); /* FIN with data: F, no D */
+	seg(t, 4, CL, F | A, 101, 501, 10, 1000); /* the same FIN again: T only */
+	seg(t, 5, SV, F | R | A, 501, 112, 0, 0); /* FIN+RST: I */
+	c = only(t);
+	assert_string_equal(c->history, "ShAFTi");
+	td_flow_free(t);
+
+	t = table(0);
+	seg(t, 0, CL, S | F, 100, 0, 0, 1000);
+	seg(t, 1, CL, R, 101, 0, 0, 0);
+	seg(t, 2, CL, R, 5000, 0, 0, 0); /* another sequence number: R again */
+	c = only(t);
+	assert_string_equal(c->history, "QRR");
+	td_flow_free(t);
+}
+
+#define BIT(a) TD_A_BIT(TD_A_##a)
+
+/* Wireshark: spurious is checked first, before fast retransmission and out
+ * of order, and even at the next expected sequence number; it is a
+ * retransmission too. */
+static void test_ws_spurious_first(void **state)
+{
+	struct td_flow_table *t = table(0);
+
+	(void)state;
+	handshake(t);
+	seg(t, 3, CL, A, 101, 501, 100, 1000);
+	seg(t, 4, SV, A, 501, 201, 0, 1000);
+	assert_int_equal(seg(t, 300, CL, A, 101, 501, 100, 1000),
+			 BIT(SPURIOUS_RETRANS) | BIT(RETRANS));
+	assert_int_equal(seg(t, 301, SV, A, 501, 401, 0, 1000), BIT(ACK_UNSEEN));
+	/* 201..300 was acknowledged unseen: sent now at the next sequence
+	 * number, it is still spurious */
+	assert_int_equal(seg(t, 302, CL, A, 201, 501, 100, 1000),
+			 BIT(SPURIOUS_RETRANS) | BIT(RETRANS));
+	/* within the handshake RTT of the highest segment, but acknowledged:
+	 * spurious, not out of order */
+	assert_int_equal(seg(t, 302, CL, A, 101, 501, 50, 1000),
+			 BIT(SPURIOUS_RETRANS) | BIT(RETRANS));
+	td_flow_free(t);
+}
+
+/* Wireshark: an ACK of unseen data is flagged once; again when the data
+ * side has sent past a hole since, or its ACK number changed. */
+static void test_ws_ack_unseen_once(void **state)
+{
+	struct td_flow_table *t = table(0);
+
+	(void)state;
+	handshake(t);
+	seg(t, 3, CL, A, 101, 501, 100, 1000);
+	assert_int_equal(seg(t, 4, SV, A, 501, 301, 0, 1000), BIT(ACK_UNSEEN));
+	assert_int_equal(seg(t, 5, SV, A, 501, 301, 0, 1000), BIT(DUP_ACK));
+	assert_int_equal(seg(t, 6, SV, A, 501, 301, 0, 2000), BIT(WINDOW_UPDATE));
+	assert_int_equal(seg(t, 7, CL, A, 301, 501, 10, 1000), BIT(LOST_SEGMENT));
+	assert_int_equal(seg(t, 8, SV, A, 501, 411, 0, 2000), BIT(ACK_UNSEEN));
+	assert_int_equal(seg(t, 9, SV, A, 501, 411, 0, 2000), BIT(DUP_ACK));
+	assert_int_equal(td_conn_ana(only(t), TD_A_ACK_UNSEEN), 2);
+	td_flow_free(t);
+
+	/* ACKs moving on beyond the unseen data, nothing sent meanwhile: once */
+	t = table(0);
+	handshake(t);
+	seg(t, 3, CL, A, 101, 501, 100, 1000);
+	assert_int_equal(seg(t, 4, SV, A, 501, 301, 0, 1000), BIT(ACK_UNSEEN));
+	assert_int_equal(seg(t, 5, SV, A, 501, 401, 0, 1000), 0);
+	/* contiguous data from the client, then an ACK beyond it: not again */
+	seg(t, 6, CL, A, 201, 501, 250, 1000);
+	assert_int_equal(seg(t, 7, SV, A, 501, 500, 0, 1000), 0);
+	/* the client's ACK number changes: flagged again */
+	seg(t, 8, SV, A, 501, 500, 10, 1000);
+	seg(t, 9, CL, A, 451, 511, 0, 1000);
+	assert_int_equal(seg(t, 10, SV, A, 511, 600, 0, 1000), BIT(ACK_UNSEEN));
+	td_flow_free(t);
+}
+
+/* Wireshark: more than one byte starting at next-seq - 1 adds new data:
+ * neither a retransmission nor out of order (one byte there is a
+ * keep-alive). */
+static void test_ws_next_minus_one(void **state)
+{
+	struct td_flow_table *t = table(0);
+
+	(void)state;
+	handshake(t);
+	seg(t, 3, CL, A, 101, 501, 100, 1000);
+	assert_int_equal(seg(t, 3, CL, A, 200, 501, 50, 1000), 0);
+	assert_int_equal(seg(t, 4, CL, A, 249, 501, 1, 1000), BIT(KEEP_ALIVE));
+	td_flow_free(t);
+}
+
+/* Wireshark: the dup-ACK count goes on until the ACK number changes; a
+ * window update or data with the same ACK does not reset it. */
+static void test_ws_dupack_count(void **state)
+{
+	struct td_flow_table *t = table(0);
+
+	(void)state;
+	handshake(t);
+	seg(t, 3, CL, A, 101, 501, 100, 1000);
+	seg(t, 3, CL, A, 301, 501, 100, 1000);
+	seg(t, 4, SV, A, 501, 201, 0, 1000);
+	seg(t, 5, SV, A, 501, 201, 0, 1000);
+	assert_int_equal(seg(t, 6, SV, A, 501, 201, 0, 2000), BIT(WINDOW_UPDATE));
+	seg(t, 6, SV, A, 501, 201, 5, 2000); /* data, same ACK */
+	assert_int_equal(seg(t, 7, SV, A, 506, 201, 0, 2000), BIT(DUP_ACK));
+	assert_int_equal(seg(t, 8, CL, A, 201, 506, 100, 1000), BIT(FAST_RETRANS) | BIT(RETRANS));
+	td_flow_free(t);
+}
+
+/* Wireshark: window-full only when the receiver's window scale is known,
+ * i.e. its SYN (or a SYN without the option) was seen. */
+static void test_ws_window_full_needs_scale(void **state)
+{
+	struct td_flow_table *t = table(0);
+
+	(void)state;
+	seg(t, 0, SV, A, 501, 101, 0, 100); /* midstream */
+	assert_int_equal(seg(t, 1, CL, A, 101, 501, 100, 1000), 0);
+	td_flow_free(t);
+
+	/* only the client's SYN seen, with the option: the server's scale is
+	 * unknown */
+	t = table(0);
+	seg_ws(t, 0, CL, S, 100, 0, 0, 1000, 2);
+	seg(t, 1, SV, A, 501, 101, 0, 100);
+	assert_int_equal(seg(t, 2, CL, A, 101, 501, 100, 1000), 0);
+	td_flow_free(t);
+
+	/* both SYNs without the option: known (no scaling) */
+	t = table(0);
+	handshake(t);
+	seg(t, 3, SV, A, 501, 101, 0, 100);
+	assert_int_equal(seg(t, 4, CL, A, 101, 501, 100, 1000), BIT(WINDOW_FULL));
+	td_flow_free(t);
+}
+
+/* Wireshark: a segment whose TCP options the snap length cut is analysed
+ * (the dup-ACK count goes on) but none of its flags is reported. */
+static void test_ws_options_cut_hides_flags(void **state)
+{
+	struct td_flow_table *t = table(0);
+	struct td_pkt p = { .ts_ns = 1000 * MS + 10 * MS,
+			    .family = AF_INET,
+			    .flags = A,
+			    .seq = 501,
+			    .ack = 201,
+			    .window = 1000,
+			    .wirelen = 66,
+			    .opts_cut = true };
+	const struct td_conn *c;
+
+	(void)state;
+	handshake(t);
+	seg(t, 3, CL, A, 101, 501, 100, 1000);
+	seg(t, 3, CL, A, 301, 501, 100, 1000);
+	seg(t, 4, SV, A, 501, 201, 0, 1000);
+	memcpy(p.saddr, (uint8_t[]){ 192, 0, 2, 1 }, 4);
+	memcpy(p.daddr, (uint8_t[]){ 192, 0, 2, 2 }, 4);
+	p.sport = sport;
+	p.dport = cport;
+	assert_int_equal(td_flow_add(t, &p, 1), 0);
+	assert_int_equal(last_ana, 0); /* a dup ACK, not reported */
+	assert_int_equal(seg(t, 11, SV, A, 501, 201, 0, 1000), BIT(DUP_ACK));
+	/* two dup ACKs counted: the resend is a fast retransmission */
+	assert_int_equal(seg(t, 12, CL, A, 201, 501, 100, 1000), BIT(FAST_RETRANS) | BIT(RETRANS));
+	c = only(t);
+	assert_int_equal(c->dir[1].ana[TD_A_DUP_ACK], 1);
+	td_flow_free(t);
+}
+
+/* Wireshark: a SYN-ACK bringing a new ISN on a known 4-tuple is reused
+ * ports, in the same stream (tshark 4.0 does not start a new one). */
+static void test_ws_reused_ports_synack(void **state)
+{
+	struct td_flow_table *t = table(0);
+
+	(void)state;
+	handshake(t);
+	seg(t, 3, CL, R | A, 101, 501, 0, 0);
+	/* the new SYN missed; the server's SYN-ACK with another ISN */
+	assert_int_equal(seg(t, 1000, SV, S | A, 9000, 7001, 0, 1000),
+			 BIT(REUSED_PORTS) | BIT(LOST_SEGMENT) | BIT(ACK_UNSEEN));
+	/* a retransmitted SYN-ACK (same ISN) is not */
+	assert_int_equal(seg(t, 1001, SV, S | A, 9000, 7001, 0, 1000) & BIT(REUSED_PORTS), 0);
+	assert_int_equal(td_flow_flush(t), 0);
+	assert_int_equal(ngot, 1);
+	assert_int_equal(got[0].dir[1].ana[TD_A_REUSED_PORTS], 1);
+	td_flow_free(t);
+}
+
+/* --streams zeek: an unanswered SYN is a connection attempt for 5 s
+ * (tcp_attempt_delay); a SYN retransmitted later is a new connection, as
+ * in conn.log. tcp.stream keeps one. */
+static void test_zeek_streams_attempt(void **state)
+{
+	struct td_flow_table *t;
+
+	(void)state;
+	for (int zeek = 0; zeek <= 1; zeek++) {
+		t = zeek ? zeek_table() : table(0);
+		seg(t, 0, CL, S, 100, 0, 0, 1000);
+		seg(t, 1000, CL, S, 100, 0, 0, 1000);
+		seg(t, 3000, CL, S, 100, 0, 0, 1000);
+		seg(t, 7000, CL, S, 100, 0, 0, 1000);
+		assert_int_equal(td_flow_flush(t), 0);
+		assert_int_equal(ngot, zeek ? 2 : 1);
+		assert_int_equal(got[0].dir[0].pkts, zeek ? 3 : 4);
+		assert_int_equal(td_conn_state(&got[0]), TD_CS_S0);
+		if (zeek) {
+			assert_int_equal(got[0].end, TD_END_IDLE);
+			assert_int_equal(got[1].id, 1);
+			assert_int_equal(td_conn_state(&got[1]), TD_CS_S0);
+		}
+		td_flow_free(t);
+	}
+}
+
+/* --streams zeek: after a REJ the connection is closed, so a SYN again,
+ * even with the same ISN, is a new one (IsReuse()); so is a segment 5 s
+ * after a complete close (tcp_close_delay). */
+static void test_zeek_streams_reuse_and_close(void **state)
+{
+	struct td_flow_table *t;
+
+	(void)state;
+	for (int zeek = 0; zeek <= 1; zeek++) {
+		t = zeek ? zeek_table() : table(0);
+		seg(t, 0, CL, S, 100, 0, 0, 1000);
+		seg(t, 1, SV, R | A, 0, 101, 0, 0);
+		seg(t, 500, CL, S, 100, 0, 0, 1000);
+		seg(t, 501, SV, R | A, 0, 101, 0, 0);
+		assert_int_equal(td_flow_flush(t), 0);
+		assert_int_equal(ngot, zeek ? 2 : 1);
+		assert_int_equal(td_conn_state(&got[0]), TD_CS_REJ);
+		if (zeek)
+			assert_int_equal(got[0].end, TD_END_REUSED);
+		td_flow_free(t);
+
+		t = zeek ? zeek_table() : table(0);
+		handshake(t);
+		seg(t, 5, CL, F | A, 101, 501, 0, 1000);
+		seg(t, 6, SV, F | A, 501, 102, 0, 1000);
+		seg(t, 7, CL, A, 102, 502, 0, 1000);
+		seg(t, 4000, CL, A, 102, 502, 0, 1000);	    /* within 5 s: the same */
+		seg(t, 9000, SV, F | A, 501, 102, 0, 1000); /* a late FIN, after it */
+		assert_int_equal(td_flow_flush(t), 0);
+		assert_int_equal(ngot, zeek ? 2 : 1);
+		assert_int_equal(td_conn_state(&got[0]), TD_CS_SF);
+		assert_int_equal(got[0].dir[0].pkts, 5);
+		if (zeek) {
+			assert_int_equal(got[0].end, TD_END_CLOSED);
+			assert_true(got[1].midstream);
+		}
+		td_flow_free(t);
+	}
+}
+
+/* --streams zeek: 5 minutes without a packet ends an established
+ * connection (tcp_inactivity_timeout); it does not with tcp.stream. */
+static void test_zeek_streams_inactivity(void **state)
+{
+	struct td_flow_table *t;
+
+	(void)state;
+	for (int zeek = 0; zeek <= 1; zeek++) {
+		t = zeek ? zeek_table() : table(0);
+		handshake(t);
+		seg(t, 299000, CL, A, 101, 501, 10, 1000);
+		seg(t, 600000, CL, A, 111, 501, 10, 1000);
+		assert_int_equal(td_flow_flush(t), 0);
+		assert_int_equal(ngot, zeek ? 2 : 1);
+		assert_int_equal(got[0].dir[0].pkts, zeek ? 3 : 4);
+		if (zeek)
+			assert_string_equal(got[1].history, "D");
+		td_flow_free(t);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -446,6 +956,23 @@ int main(void)
 		cmocka_unit_test(test_idle_never_splits_unless_asked),
 		cmocka_unit_test(test_many_connections_table_grows),
 		cmocka_unit_test(test_walk_open),
+		cmocka_unit_test(test_zeek_rst_after_both_fins),
+		cmocka_unit_test(test_zeek_fin_rst_answered_by_fin),
+		cmocka_unit_test(test_zeek_rstos0_pattern),
+		cmocka_unit_test(test_zeek_synack_first_then_ack),
+		cmocka_unit_test(test_zeek_gap_letters),
+		cmocka_unit_test(test_zeek_role_flip),
+		cmocka_unit_test(test_zeek_history_letters),
+		cmocka_unit_test(test_ws_spurious_first),
+		cmocka_unit_test(test_ws_ack_unseen_once),
+		cmocka_unit_test(test_ws_next_minus_one),
+		cmocka_unit_test(test_ws_dupack_count),
+		cmocka_unit_test(test_ws_window_full_needs_scale),
+		cmocka_unit_test(test_ws_options_cut_hides_flags),
+		cmocka_unit_test(test_ws_reused_ports_synack),
+		cmocka_unit_test(test_zeek_streams_attempt),
+		cmocka_unit_test(test_zeek_streams_reuse_and_close),
+		cmocka_unit_test(test_zeek_streams_inactivity),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

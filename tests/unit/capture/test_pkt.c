@@ -266,6 +266,57 @@ static void test_unsupported_link(void **state)
 	assert_non_null(strstr(err.msg, "147"));
 }
 
+/* tcpdump -s 68: a SYN's options cut by the snap length. The 20-byte
+ * header is there: the segment is kept, the options captured are read. */
+static void test_options_cut_by_snaplen(void **state)
+{
+	uint8_t f[200];
+	struct td_pkt p;
+	size_t t;
+
+	(void)state;
+	memset(f, 0, 14);
+	f[12] = 0x08;
+	/* MSS 1460, SACK-permitted, timestamps, NOP, wscale 7: 20 bytes */
+	t = put_tcp(f + 34, TD_TH_SYN, (const uint8_t[]){ 2, 4, 5, 180, 4, 2, 8, 10, 0, 0,
+							  0, 1, 0, 0,	0, 0, 1, 3,  3, 7 },
+		    20, 0);
+	put_ipv4(f + 14, t, 0x4000, 6);
+	assert_int_equal(td_pkt_parse(TD_LINK_EN10MB, f, 68, (uint32_t)(34 + t), &p, NULL),
+			 TD_PKT_TCP);
+	assert_int_equal(p.flags, TD_TH_SYN);
+	assert_int_equal(p.seq, 1000);
+	assert_true(p.has_mss);
+	assert_int_equal(p.mss, 1460);
+	assert_true(p.sack_ok);
+	assert_false(p.has_ts); /* cut */
+	assert_false(p.has_wscale);
+	assert_int_equal(p.payload_len, 0);
+	/* the 20-byte header itself cut: still malformed */
+	assert_int_equal(td_pkt_parse(TD_LINK_EN10MB, f, 53, (uint32_t)(34 + t), &p, NULL),
+			 TD_PKT_MALFORMED);
+}
+
+/* An IP total length beyond what the frame held on the wire: the payload is
+ * what the frame's length allows, as Wireshark computes it. */
+static void test_ip_length_beyond_frame(void **state)
+{
+	uint8_t f[200];
+	struct td_pkt p;
+	size_t n = eth_v4(f, TD_TH_ACK, 10);
+
+	(void)state;
+	f[14 + 3] += 40; /* claims 40 bytes more than the frame */
+	assert_int_equal(td_pkt_parse(TD_LINK_EN10MB, f, (uint32_t)n, (uint32_t)n, &p, NULL),
+			 TD_PKT_TCP);
+	assert_int_equal(p.payload_len, 10);
+	assert_false(p.payload_cut);
+	/* cut by the snap length only: the payload is what the frame had */
+	assert_int_equal(td_pkt_parse(TD_LINK_EN10MB, f, 54, (uint32_t)n, &p, NULL), TD_PKT_TCP);
+	assert_int_equal(p.payload_len, 10);
+	assert_true(p.payload_cut);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -278,6 +329,8 @@ int main(void)
 		cmocka_unit_test(test_every_truncation_is_malformed),
 		cmocka_unit_test(test_options_bad_lengths_stop),
 		cmocka_unit_test(test_unsupported_link),
+		cmocka_unit_test(test_options_cut_by_snaplen),
+		cmocka_unit_test(test_ip_length_beyond_frame),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

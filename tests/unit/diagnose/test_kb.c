@@ -1,7 +1,10 @@
-/* Unit tests for src/lib/diagnose/kb.c: every state, errno, flag combination and
- * audited sysctl of the issue has an entry and resolves in the spellings
- * people use; unknown topics get the nearest names; every entry is complete,
- * printable by the wrapper, and cross-references only topics that exist. */
+/* Unit tests for src/lib/diagnose/kb.c and kb_zh.c: every state, errno of the
+ * socket range, flag combination, audited sysctl, counter we show, check rule
+ * and lab scenario has an entry, found by walking the tables that define
+ * them, and resolves in the spellings people use, English and Chinese;
+ * unknown topics get the nearest names; every entry is complete in both
+ * languages, printable by the wrapper, and cross-references only topics that
+ * exist. */
 #include <ctype.h>
 #include <errno.h>
 #include <setjmp.h>
@@ -15,8 +18,13 @@
 
 #include <cmocka.h>
 
+#include "diagnose/counters.h"
 #include "diagnose/kb.h"
+#include "diagnose/rules.h"
+#include "diagnose/sysctl.h"
+#include "history/metrics.h"
 #include "state.h"
+#include "text.h"
 
 static const struct td_kb_entry *must_find(const char *topic)
 {
@@ -84,8 +92,13 @@ static const struct errno_case errnos[] = {
 	E(ENETUNREACH), E(ENETDOWN),   E(EHOSTUNREACH), E(EHOSTDOWN),	 E(EADDRNOTAVAIL),
 	E(EADDRINUSE),	E(EMSGSIZE),   E(EDESTADDRREQ), E(ENOBUFS),	 E(EAGAIN),
 	E(EINTR),	E(ESHUTDOWN),  E(EMFILE),	E(ENFILE),	 E(EACCES),
-	E(EPERM),
+	E(EPERM),	E(EBADF),      E(EINVAL),	E(EFAULT),	 E(ENOMEM),
+	E(EPROTO),	E(ENOTSOCK),   E(EAFNOSUPPORT), E(ENOPROTOOPT),	 E(ECANCELED),
 };
+
+/* The socket errno range of the issue: every number in it has an entry. */
+#define ERRNO_FIRST 85
+#define ERRNO_LAST 125
 #undef E
 
 static void test_every_errno(void **state)
@@ -113,6 +126,58 @@ static void test_every_errno(void **state)
 	}
 	expect_entry("104", TD_KB_ERRNO, "ECONNRESET");
 	expect_entry("EWOULDBLOCK", TD_KB_ERRNO, "EAGAIN");
+	expect_entry("ENOTSUP", TD_KB_ERRNO, "EOPNOTSUPP");
+	/* As typed, or as a log line has it. */
+	expect_entry("errno 104", TD_KB_ERRNO, "ECONNRESET");
+	expect_entry("errno=104", TD_KB_ERRNO, "ECONNRESET");
+	expect_entry("Errno: 111", TD_KB_ERRNO, "ECONNREFUSED");
+	expect_entry("errno ECONNRESET", TD_KB_ERRNO, "ECONNRESET");
+	expect_entry("error 110", TD_KB_ERRNO, "ETIMEDOUT");
+	/* glibc's zh_CN messages (libc.mo), as a Chinese log prints them. */
+	expect_entry("连接被对方重设", TD_KB_ERRNO, "ECONNRESET");
+	expect_entry("拒绝连接", TD_KB_ERRNO, "ECONNREFUSED");
+	expect_entry("连接超时", TD_KB_ERRNO, "ETIMEDOUT");
+	expect_entry("断开的管道", TD_KB_ERRNO, "EPIPE");
+	expect_entry("没有到主机的路由", TD_KB_ERRNO, "EHOSTUNREACH");
+	expect_entry("无法指定被请求的地址", TD_KB_ERRNO, "EADDRNOTAVAIL");
+	expect_entry("连接被重置", TD_KB_ERRNO, "ECONNRESET");
+}
+
+/* Every number of the range by number, "-N", "errno N", name and message. */
+static void test_errno_range(void **state)
+{
+	char buf[64];
+
+	(void)state;
+	for (int v = ERRNO_FIRST; v <= ERRNO_LAST; v++) {
+		const char *name = strerrorname_np(v);
+		const struct td_kb_entry *e;
+		struct td_kb_tr zh;
+
+		if (!name)
+			fail_msg("errno %d has no name here", v);
+		snprintf(buf, sizeof(buf), "%d", v);
+		e = must_find(buf);
+		if (e->kind != TD_KB_ERRNO || e->value != v)
+			fail_msg("%d gave %s", v, e->name);
+		snprintf(buf, sizeof(buf), "-%d", v);
+		assert_ptr_equal(must_find(buf), e);
+		snprintf(buf, sizeof(buf), "errno %d", v);
+		assert_ptr_equal(must_find(buf), e);
+		assert_ptr_equal(must_find(name), e);
+		assert_ptr_equal(must_find(strerror(v)), e);
+		assert_true(td_kb_text(e, TD_KB_ZH, &zh));
+		if (!zh.message)
+			fail_msg("%s has no zh_CN message", e->name);
+		assert_ptr_equal(must_find(zh.message), e);
+	}
+	for (size_t i = 0; i < sizeof(errnos) / sizeof(errnos[0]); i++) {
+		struct td_kb_tr zh;
+
+		assert_true(td_kb_text(must_find(errnos[i].name), TD_KB_ZH, &zh));
+		if (!zh.message)
+			fail_msg("%s has no zh_CN message", errnos[i].name);
+	}
 }
 
 static void test_unknown_errno(void **state)
@@ -251,6 +316,8 @@ static const char *const sysctls[] = {
 	"net.ipv4.tcp_slow_start_after_idle",
 	"net.ipv4.tcp_congestion_control",
 	"net.core.netdev_max_backlog",
+	"net.ipv4.ip_local_reserved_ports",
+	"net.ipv4.tcp_syn_linear_timeouts",
 };
 
 static void test_every_sysctl(void **state)
@@ -277,6 +344,12 @@ static void test_every_sysctl(void **state)
 
 		/* The right name under the wrong parent is not that sysctl. */
 		assert_int_equal(td_kb_find("net.ipv4.somaxconn", &e, NULL, NULL), -TD_ENOTFOUND);
+	}
+	/* Every parameter the audit reads (its table, not a copy of it). */
+	for (size_t i = 0; i < td_sysctl_count(); i++) {
+		const char *name = td_sysctl_entry_at(i)->name;
+
+		expect_entry(name, TD_KB_SYSCTL, name);
 	}
 	/* The removed one says so. */
 	assert_non_null(strstr(must_find("tcp_tw_recycle")->summary, "4.12"));
@@ -316,10 +389,12 @@ static void test_unknown_topics(void **state)
 	expect_nearest("tcp_fin_timout", "net.ipv4.tcp_fin_timeout");
 	expect_nearest("somaxcon", "net.core.somaxconn");
 	expect_nearest("SO_LINGR", "SO_LINGER");
+	expect_nearest("半连接对列", "syn-queue"); /* a typo in Chinese */
+	expect_nearest("三次握首", "three-way-handshake");
 	/* A fragment finds every name containing it. */
-	assert_int_equal(td_kb_find("keepalive", &e, nearest, NULL), -TD_ENOTFOUND);
+	assert_int_equal(td_kb_find("tcp_keep", &e, nearest, NULL), -TD_ENOTFOUND);
 	for (size_t k = 0; k < TD_KB_NEAREST; k++)
-		assert_non_null(strstr(nearest[k], "tcp_keepalive_"));
+		assert_non_null(strstr(nearest[k], "keepalive"));
 	/* ss's state groups are not topics. */
 	assert_int_equal(td_kb_find("connected", &e, NULL, NULL), -TD_ENOTFOUND);
 	assert_int_equal(td_kb_find("all", &e, NULL, NULL), -TD_ENOTFOUND);
@@ -340,6 +415,302 @@ static void test_unknown_topics(void **state)
 
 	assert_int_equal(td_kb_find(NULL, &e, NULL, NULL), -EINVAL);
 	assert_int_equal(td_kb_find("LISTEN", NULL, NULL, NULL), -EINVAL);
+}
+
+/* ---- counters, rules, scenarios ---- */
+
+/* The counters watch, check, serve and the lab name (tests/e2e/test_explain.sh
+ * greps the sources for any that is missing here). */
+static const char *const counters[] = {
+	"Tcp.ActiveOpens",
+	"Tcp.PassiveOpens",
+	"Tcp.AttemptFails",
+	"Tcp.EstabResets",
+	"Tcp.CurrEstab",
+	"Tcp.InSegs",
+	"Tcp.OutSegs",
+	"Tcp.RetransSegs",
+	"Tcp.InErrs",
+	"Tcp.OutRsts",
+	"TcpExt.ListenOverflows",
+	"TcpExt.ListenDrops",
+	"TcpExt.TCPReqQFullDrop",
+	"TcpExt.SyncookiesSent",
+	"TcpExt.SyncookiesRecv",
+	"TcpExt.SyncookiesFailed",
+	"TcpExt.TCPSynRetrans",
+	"TcpExt.TCPTimeouts",
+	"TcpExt.TCPTimeWaitOverflow",
+	"TcpExt.TCPAbortOnTimeout",
+	"TcpExt.TCPAbortOnData",
+	"TcpExt.TCPAbortOnClose",
+	"TcpExt.TCPAbortOnMemory",
+	"TcpExt.TCPAbortOnLinger",
+	"TcpExt.TCPLossProbes",
+	"TcpExt.TCPBacklogDrop",
+	"TcpExt.TCPReqQFullDoCookies",
+	"TcpExt.TCPKeepAlive",
+	"TCP.inuse",
+	"TCP.orphan",
+	"TCP.tw",
+	"TCP.alloc",
+	"TCP.mem",
+};
+
+static void test_every_counter(void **state)
+{
+	char buf[192];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
+		const char *full = counters[i], *dot = strchr(full, '.');
+		struct td_counter c = { 0 };
+		size_t gl = (size_t)(dot - full);
+		bool is_counter;
+
+		expect_entry(full, TD_KB_COUNTER, full);
+		/* "ListenOverflows"; sockstat's bare "orphan" or "tw" name other topics. */
+		if (strncmp(full, "TCP.", 4))
+			expect_entry(dot + 1, TD_KB_COUNTER, full);
+		snprintf(buf, sizeof(buf), "%.*s%s", (int)gl, full, dot + 1);
+		expect_entry(buf, TD_KB_COUNTER, full); /* nstat: "TcpExtListenOverflows" */
+		/* The Prometheus name serve exports for it. */
+		memcpy(c.group, full, gl);
+		snprintf(c.name, sizeof(c.name), "%s", dot + 1);
+		c.file = !strcmp(c.group, "Tcp")      ? TD_CF_SNMP
+			 : !strcmp(c.group, "TcpExt") ? TD_CF_NETSTAT
+						      : TD_CF_SOCKSTAT;
+		assert_true(td_metrics_counter_name(&c, buf, sizeof(buf), &is_counter));
+		expect_entry(buf, TD_KB_COUNTER, full);
+	}
+	expect_entry("TCP6.inuse", TD_KB_COUNTER, "TCP.inuse");
+	expect_entry("listenoverflows", TD_KB_COUNTER, "TcpExt.ListenOverflows");
+}
+
+/* Every check rule has an entry under its id: findings can link to it. */
+static void test_every_rule(void **state)
+{
+	size_t n = 0;
+	const struct td_rule *r = td_rules(&n);
+
+	(void)state;
+	assert_true(n > 10);
+	for (size_t i = 0; i < n; i++) {
+		const struct td_kb_entry *e = must_find(r[i].id);
+
+		if (e->kind != TD_KB_RULE || strcmp(e->name, r[i].id))
+			fail_msg("rule %s resolves to %s %s", r[i].id, td_kb_kind_name(e->kind),
+				 e->name);
+		if (!strstr(e->next, "tcpdoctor check"))
+			fail_msg("rule %s: next does not say tcpdoctor check", r[i].id);
+	}
+}
+
+#define TD_LAB_SCENARIO(name, fn, summary) name,
+static const char *const scenarios[] = {
+#include "lab/scenarios/scenarios.def"
+};
+#undef TD_LAB_SCENARIO
+
+/* Every lab scenario name resolves to the entry that tells its story, and
+ * that entry tells how to run it. */
+static void test_every_scenario(void **state)
+{
+	char want[128];
+
+	(void)state;
+	assert_true(sizeof(scenarios) / sizeof(scenarios[0]) > 10);
+	for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
+		const struct td_kb_entry *e = must_find(scenarios[i]);
+
+		snprintf(want, sizeof(want), "tcpdoctor lab run %s", scenarios[i]);
+		if (!strstr(e->next, want))
+			fail_msg("scenario %s resolves to %s, whose next lacks '%s'", scenarios[i],
+				 e->name, want);
+	}
+}
+
+/* ---- Chinese ---- */
+
+struct zh_case {
+	const char *topic, *name;
+};
+
+/* The terms of the issue and of Chinese networking texts. */
+static const struct zh_case zh_cases[] = {
+	{ "三次握手", "three-way-handshake" },
+	{ "四次挥手", "four-way-close" },
+	{ "半连接队列", "syn-queue" },
+	{ "全连接队列", "accept-queue" },
+	{ "2MSL", "MSL" },
+	{ "心跳", "keepalive" },
+	{ "保活", "keepalive" },
+	{ "粘包", "message-boundaries" },
+	{ "洪水攻击", "syn-flood" },
+	{ "SYN洪水", "syn-flood" },
+	{ "半关闭", "half-close" },
+	{ "半打开", "half-open" },
+	{ "零窗口", "zero-window" },
+	{ "重传超时", "RTO" },
+	{ "快速重传", "fast-retransmit" },
+	{ "拥塞窗口", "cwnd" },
+	{ "监听", "LISTEN" },
+	{ "已建立", "ESTABLISHED" },
+	{ "等待关闭", "CLOSE_WAIT" },
+	{ "连接被重置", "ECONNRESET" },
+	{ "拒绝连接", "ECONNREFUSED" },
+	{ "接收队列", "Recv-Q" },
+	{ "发送队列", "Send-Q" },
+	{ "状态机", "tcp-state-machine" },
+};
+
+static void test_chinese_aliases(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(zh_cases) / sizeof(zh_cases[0]); i++) {
+		const struct td_kb_entry *e = must_find(zh_cases[i].topic);
+
+		if (strcmp(e->name, zh_cases[i].name))
+			fail_msg("'%s' resolved to %s, expected %s", zh_cases[i].topic, e->name,
+				 zh_cases[i].name);
+	}
+}
+
+/* Valid UTF-8, no control byte but the list newlines, no blank runs, at
+ * least one Chinese character, and no unbreakable piece wider than the
+ * wrapper's minimum (a line may break between CJK characters). */
+static void check_zh(const char *name, const char *field, const char *s, bool list)
+{
+	size_t len, i = 0, run = 0;
+	bool cjk = false;
+
+	if (!s || !*s)
+		fail_msg("%s: zh %s is empty", name, field);
+	len = strlen(s);
+	if (*s == ' ' || *s == '\n' || s[len - 1] == ' ' || s[len - 1] == '\n')
+		fail_msg("%s: zh %s starts or ends with a blank", name, field);
+	while (i < len) {
+		uint32_t cp;
+		size_t k = td_utf8_next(s + i, len - i, &cp);
+
+		if (!k)
+			fail_msg("%s: zh %s is not valid UTF-8 at byte %zu", name, field, i);
+		if (cp == '\n' && !list)
+			fail_msg("%s: zh %s is one paragraph, no newline", name, field);
+		if (cp == '\n' && (s[i + 1] == '\n' || s[i + 1] == ' ' || s[i - 1] == ' '))
+			fail_msg("%s: zh %s has an empty item or blanks around a newline", name,
+				 field);
+		if ((cp < 0x20 && cp != '\n') || (cp >= 0x7f && cp < 0xa0))
+			fail_msg("%s: zh %s has a control character %#x", name, field, cp);
+		if (cp == ' ' && s[i + 1] == ' ')
+			fail_msg("%s: zh %s has a double blank", name, field);
+		if (td_cp_width(cp) == 2) {
+			cjk = true;
+			run = 2;
+		} else if (cp == ' ' || cp == '\n') {
+			run = 0;
+		} else if (++run > TD_KB_MAX_WORD) {
+			fail_msg("%s: zh %s has a word wider than %d columns", name, field,
+				 TD_KB_MAX_WORD);
+		}
+		i += k;
+	}
+	if (!cjk && strcmp(field, "aliases"))
+		fail_msg("%s: zh %s has no Chinese character", name, field);
+}
+
+static void test_chinese_complete(void **state)
+{
+	size_t n = 0, nz = 0;
+	const struct td_kb_entry *t = td_kb_entries(&n);
+	const struct td_kb_tr *z = td_kb_translations(TD_KB_ZH, &nz);
+
+	(void)state;
+	assert_non_null(z);
+	for (size_t i = 0; i < n; i++) {
+		struct td_kb_tr tr;
+
+		if (!td_kb_text(&t[i], TD_KB_ZH, &tr))
+			fail_msg("%s has no Chinese text", t[i].name);
+		check_zh(t[i].name, "summary", tr.summary, false);
+		check_zh(t[i].name, "meaning", tr.meaning, false);
+		check_zh(t[i].name, "who_sees", tr.who_sees, false);
+		check_zh(t[i].name, "causes", tr.causes, true);
+		/* A translation, not a copy. */
+		assert_true(tr.summary != t[i].summary && strcmp(tr.summary, t[i].summary));
+		assert_true(tr.meaning != t[i].meaning && tr.causes != t[i].causes);
+		if (t[i].kind == TD_KB_ERRNO && !tr.message)
+			fail_msg("%s has no zh_CN message", t[i].name);
+		/* English asked for, English given. */
+		assert_false(td_kb_text(&t[i], TD_KB_EN, &tr));
+		assert_ptr_equal(tr.summary, t[i].summary);
+	}
+	for (size_t k = 0; k < nz; k++) {
+		bool found = false;
+
+		for (size_t i = 0; i < n; i++)
+			found |= !strcmp(t[i].name, z[k].name);
+		if (!found)
+			fail_msg("Chinese row '%s' translates no entry", z[k].name);
+		for (size_t m = k + 1; m < nz; m++)
+			if (!strcmp(z[k].name, z[m].name))
+				fail_msg("two Chinese rows for %s", z[k].name);
+		if (z[k].aliases) {
+			char buf[512];
+			char *save = NULL, *a;
+
+			check_zh(z[k].name, "aliases", z[k].aliases, false);
+			assert_true(strlen(z[k].aliases) < sizeof(buf));
+			strcpy(buf, z[k].aliases);
+			for (a = strtok_r(buf, "|", &save); a; a = strtok_r(NULL, "|", &save))
+				if (strcmp(must_find(a)->name, z[k].name))
+					fail_msg("Chinese alias '%s' of %s leads to %s", a,
+						 z[k].name, must_find(a)->name);
+		}
+	}
+	assert_int_equal(nz, n);
+}
+
+static void test_languages(void **state)
+{
+	enum td_kb_lang l = TD_KB_EN;
+	struct td_err err = { 0 };
+
+	(void)state;
+	static const char *const zh[] = { "zh",		  "zh_CN", "zh-CN", "zh_CN.UTF-8",
+					  "zh_CN.utf8@x", "ZH_cn", "zh_SG", "zh-Hans",
+					  "chinese",	  "中文" };
+	static const char *const en[] = { "en", "en_US.UTF-8", "C", "POSIX", "C.UTF-8", "english" };
+	static const char *const bad[] = { "fr_FR", "", "zhx", "Ca", "e" };
+
+	for (size_t i = 0; i < sizeof(zh) / sizeof(zh[0]); i++) {
+		l = TD_KB_EN;
+		if (td_kb_lang_parse(zh[i], &l, NULL) != 0 || l != TD_KB_ZH)
+			fail_msg("'%s' is not Chinese", zh[i]);
+	}
+	for (size_t i = 0; i < sizeof(en) / sizeof(en[0]); i++) {
+		l = TD_KB_ZH;
+		if (td_kb_lang_parse(en[i], &l, NULL) != 0 || l != TD_KB_EN)
+			fail_msg("'%s' is not English", en[i]);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (td_kb_lang_parse(bad[i], &l, &err) != -TD_EPARSE)
+			fail_msg("'%s' parsed as a language", bad[i]);
+	assert_non_null(strstr(err.msg, "zh_CN"));
+	assert_string_equal(td_kb_lang_name(TD_KB_ZH), "zh");
+	assert_string_equal(td_kb_lang_name(TD_KB_EN), "en");
+
+	/* gettext's order: LC_ALL, LC_MESSAGES, LANG; LANGUAGE first unless C. */
+	assert_int_equal(td_kb_lang_from_env(NULL, NULL, NULL, NULL), TD_KB_EN);
+	assert_int_equal(td_kb_lang_from_env(NULL, NULL, NULL, "zh_CN.UTF-8"), TD_KB_ZH);
+	assert_int_equal(td_kb_lang_from_env(NULL, NULL, "zh_CN.UTF-8", "en_US.UTF-8"), TD_KB_ZH);
+	assert_int_equal(td_kb_lang_from_env(NULL, "C", "zh_CN.UTF-8", "zh_CN.UTF-8"), TD_KB_EN);
+	assert_int_equal(td_kb_lang_from_env(NULL, "zh_CN.UTF-8", "C", "C"), TD_KB_ZH);
+	assert_int_equal(td_kb_lang_from_env("zh_CN:en", NULL, NULL, "en_US.UTF-8"), TD_KB_ZH);
+	assert_int_equal(td_kb_lang_from_env("fr:zh", NULL, NULL, "en_US.UTF-8"), TD_KB_ZH);
+	assert_int_equal(td_kb_lang_from_env("zh_CN", NULL, NULL, "C"), TD_KB_EN);
+	assert_int_equal(td_kb_lang_from_env("zh_CN", NULL, NULL, NULL), TD_KB_EN);
+	assert_int_equal(td_kb_lang_from_env("", "", "", "fr_FR.UTF-8"), TD_KB_EN);
 }
 
 /* ---- the table itself ---- */
@@ -464,6 +835,11 @@ static void test_entries_complete(void **state)
 			assert_true(!strncmp(e->name, "net.ipv4.", 9) ||
 				    !strncmp(e->name, "net.core.", 9));
 			break;
+		case TD_KB_COUNTER:
+			/* "Group.Name", as td_counters keys them. */
+			assert_non_null(strchr(e->name, '.'));
+			assert_int_equal(e->value, 0);
+			break;
 		default:
 			assert_int_equal(e->value, 0);
 		}
@@ -477,13 +853,19 @@ static void test_entries_complete(void **state)
 	assert_int_equal(counts[TD_KB_FLAGS], sizeof(flag_cases) / sizeof(flag_cases[0]));
 	assert_int_equal(counts[TD_KB_SYSCTL], sizeof(sysctls) / sizeof(sysctls[0]));
 	assert_true(counts[TD_KB_ERRNO] >= sizeof(errnos) / sizeof(errnos[0]));
-	assert_true(counts[TD_KB_CONCEPT] >= 1);
+	assert_true(counts[TD_KB_CONCEPT] >= 20);
+	assert_int_equal(counts[TD_KB_COUNTER], sizeof(counters) / sizeof(counters[0]));
+	assert_true(counts[TD_KB_RULE] >= 18);
+	assert_true(counts[TD_KB_COLUMN] >= 5);
+	assert_true(counts[TD_KB_ERRNO] >= ERRNO_LAST - ERRNO_FIRST + 1);
 }
 
 /* "Look next" may only send the reader to commands and topics that exist. */
 static void test_next_points_somewhere(void **state)
 {
-	static const char *const commands[] = { "states", "conns", "who", "explain", "fsm" };
+	static const char *const commands[] = { "states", "conns", "who",   "explain",
+						"fsm",	  "check", "lab",   "watch",
+						"sysctl", "pcap",  "trace", "probe" };
 	size_t n = 0;
 	const struct td_kb_entry *t = td_kb_entries(&n);
 
@@ -507,7 +889,8 @@ static void test_next_points_somewhere(void **state)
 				if (!known)
 					fail_msg("%s: next names an unknown command: %s", t[i].name,
 						 buf);
-				if (!strcmp(cmd, "explain")) {
+				/* "explain --list ..." is a listing, not a topic. */
+				if (!strcmp(cmd, "explain") && !strstr(buf, " --list")) {
 					assert_non_null(
 						must_find(buf + strlen("tcpdoctor explain ")));
 				} else if (sscanf(buf, "tcpdoctor fsm --from %127s", arg) == 1) {
@@ -515,7 +898,7 @@ static void test_next_points_somewhere(void **state)
 
 					assert_int_equal(td_state_parse(arg, &mask, NULL), 0);
 				}
-				if (!strcmp(cmd, "explain") &&
+				if (!strcmp(cmd, "explain") && !strstr(buf, " --list") &&
 				    must_find(buf + strlen("tcpdoctor explain ")) == &t[i])
 					fail_msg("%s: next sends the reader to itself", t[i].name);
 			}
@@ -546,6 +929,13 @@ static void test_kind_names(void **state)
 	assert_int_equal(k, TD_KB_SYSCTL);
 	assert_int_equal(td_kb_kind_parse("concept", &k, NULL), 0);
 	assert_int_equal(k, TD_KB_CONCEPT);
+	assert_int_equal(td_kb_kind_parse("counters", &k, NULL), 0);
+	assert_int_equal(k, TD_KB_COUNTER);
+	assert_int_equal(td_kb_kind_parse("rule", &k, NULL), 0);
+	assert_int_equal(k, TD_KB_RULE);
+	assert_int_equal(td_kb_kind_parse("columns", &k, NULL), 0);
+	assert_int_equal(k, TD_KB_COLUMN);
+	assert_string_equal(td_kb_kind_name(TD_KB_COUNTER), "counter");
 	assert_int_equal(td_kb_kind_parse("s", &k, NULL), -TD_EPARSE);
 	assert_int_equal(td_kb_kind_parse("", &k, NULL), -TD_EPARSE);
 	assert_int_equal(td_kb_kind_parse("stat", &k, NULL), -TD_EPARSE);
@@ -557,12 +947,19 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_state),
 		cmocka_unit_test(test_every_errno),
+		cmocka_unit_test(test_errno_range),
 		cmocka_unit_test(test_unknown_errno),
 		cmocka_unit_test(test_every_flag_combination),
 		cmocka_unit_test(test_parse_flags),
 		cmocka_unit_test(test_flags_without_entry),
 		cmocka_unit_test(test_every_sysctl),
 		cmocka_unit_test(test_unknown_topics),
+		cmocka_unit_test(test_every_counter),
+		cmocka_unit_test(test_every_rule),
+		cmocka_unit_test(test_every_scenario),
+		cmocka_unit_test(test_chinese_aliases),
+		cmocka_unit_test(test_chinese_complete),
+		cmocka_unit_test(test_languages),
 		cmocka_unit_test(test_entries_complete),
 		cmocka_unit_test(test_next_points_somewhere),
 		cmocka_unit_test(test_kind_names),

@@ -197,6 +197,20 @@ static int stop_at_two(const struct td_store_sample *s, void *ctx)
 	return c->n == 2 ? 7 : 0;
 }
 
+struct names {
+	size_t n;
+	bool has_overflows;
+};
+
+static void on_name(const char *name, void *ctx)
+{
+	struct names *nm = ctx;
+
+	nm->n++;
+	if (!strcmp(name, "TcpExt.ListenOverflows"))
+		nm->has_overflows = true;
+}
+
 static void test_round_trip(void **state)
 {
 	struct td_store *st;
@@ -249,9 +263,19 @@ static void test_round_trip(void **state)
 		td_store_series(st, "TcpExt.ListenOverflows", 0, 2000000, on_point, &c, &err), 0);
 	assert_int_equal(c.v[1], 4);
 	memset(&c, 0, sizeof(c));
-	assert_int_equal(td_store_series(st, "Tcp.Nothing", 0, 2000000, on_point, &c, &err), 0);
-	assert_int_equal(c.n, 3);
-	assert_int_equal(c.v[0], 0);
+	/* A counter the database never stored: not a series of zeros, an error
+	 * (history --plot then lists the names there are). */
+	assert_int_equal(td_store_series(st, "Tcp.Nothing", 0, 2000000, on_point, &c, &err),
+			 -TD_ENOTFOUND);
+	assert_non_null(strstr(err.msg, "no such counter"));
+	assert_int_equal(c.n, 0);
+	{
+		struct names nm = { 0 };
+
+		assert_int_equal(td_store_counter_names(st, on_name, &nm, &err), 0);
+		assert_true(nm.n >= 1);
+		assert_true(nm.has_overflows);
+	}
 	assert_int_equal(td_store_series(st, "connected", 0, 2000000, on_point, &c, &err),
 			 -TD_EPARSE);
 	assert_int_equal(td_store_series(st, "bogus", 0, 2000000, on_point, &c, &err), -TD_EPARSE);

@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "skip.h"
+
 #include "lab/lab.h"
 
 static void test_scenario_table(void **state)
@@ -320,7 +322,7 @@ static void test_needs_root(void **state)
 
 	(void)state;
 	if (geteuid() != 0)
-		skip(); /* cannot become nobody; the e2e test covers a plain user */
+		skip_because("needs root"); /* to become nobody; the e2e test covers a plain user */
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {

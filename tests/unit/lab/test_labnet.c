@@ -24,6 +24,8 @@
 
 #include <cmocka.h>
 
+#include "skip.h"
+
 #include "lab/labnet.h"
 
 static char ns_a[64], ns_b[64];
@@ -189,7 +191,7 @@ static int need_root(void **state)
 {
 	(void)state;
 	if (geteuid() != 0)
-		skip();
+		skip_because("needs root");
 	return 0;
 }
 

@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "skip.h"
+
 #include "render/json.h"
 
 struct buf {
@@ -576,7 +578,7 @@ static void test_python_parses(void **state)
 
 	(void)state;
 	if (system("command -v python3 >/dev/null 2>&1") != 0)
-		skip();
+		skip_because("needs python3 (scripts/deps)");
 	py = popen(script, "w");
 	assert_non_null(py);
 	td_json_init(&j, py, true);

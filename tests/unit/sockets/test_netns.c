@@ -20,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "skip.h"
+
 #include "sockets/netns.h"
 
 static void test_path_mapping(void **state)
@@ -219,7 +221,7 @@ static void test_enter_real(void **state)
 
 	(void)state;
 	if (geteuid() != 0) {
-		skip();
+		skip_because("needs root");
 		return;
 	}
 	/* A child that makes a fresh namespace and waits in it. */
@@ -241,7 +243,8 @@ static void test_enter_real(void **state)
 	if (c != 'y') {
 		kill(holder, SIGKILL);
 		waitpid(holder, &status, 0);
-		skip(); /* no unshare(CLONE_NEWNET) here (seccomp, container) */
+		skip_because("kernel: unshare(CLONE_NEWNET) refused (no network namespaces, or a "
+			     "seccomp sandbox)");
 		return;
 	}
 	snprintf(spec, sizeof(spec), "%d", (int)holder);

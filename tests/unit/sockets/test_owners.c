@@ -23,6 +23,8 @@
 
 #include <cmocka.h>
 
+#include "skip.h"
+
 #include "sockets/owners.h"
 
 #define HUGE_INODE 18446744073709551615ULL
@@ -689,9 +691,9 @@ static void test_bpf_matches_proc(void **state)
 
 	(void)state;
 	if (geteuid() != 0)
-		skip();
+		skip_because("needs root");
 #ifndef TD_HAVE_BPF
-	skip();
+	skip_because("built without BPF: clang and bpftool missing (scripts/deps)");
 #endif
 	/* Root, but no BTF, an old kernel or a child PID namespace. */
 	bpf = td_owners_new();
@@ -699,7 +701,7 @@ static void test_bpf_matches_proc(void **state)
 	ret = resolve_with("bpf", bpf, true, &self, 1, &err);
 	td_owners_free(bpf);
 	if (ret == -TD_EUNSUPP)
-		skip();
+		skip_because("kernel: no BTF or BPF iterators, or a child PID namespace");
 	assert_int_equal(ret, 0);
 
 	read_own_comm(comm, sizeof(comm));

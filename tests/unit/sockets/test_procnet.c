@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "skip.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -705,7 +707,7 @@ static void live_check(int family)
 	lfd = make_listener(family, &lport);
 	if (lfd < 0) {
 		if (family == AF_INET6)
-			skip(); /* IPv6 disabled on this host */
+			skip_because("kernel: IPv6 disabled on this host");
 		fail_msg("cannot listen on 127.0.0.1: %s", strerror(errno));
 	}
 	cfd = connect_to(family, lfd, &cport);
