@@ -321,13 +321,15 @@ int td_trace_open(struct td_trace **out, const struct td_trace_opts *o, struct t
 		rc = td_bpf_fail(err, rc, what, "attaching to the tracepoints");
 		goto fail;
 	}
+	t->load_ns = td_bpf_now_ns() - t0;
+	/* Attached, so what happens meanwhile waits in the ring; before the
+	 * ring buffer's epoll, so that once it exists the owners are known. */
+	t->seeded = seed_owners(t, o->netns_ino);
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_sample, t, NULL);
 	if (!t->rb) {
 		rc = td_bpf_fail(err, -errno, what, "opening the ring buffer");
 		goto fail;
 	}
-	t->load_ns = td_bpf_now_ns() - t0;
-	t->seeded = seed_owners(t, o->netns_ino);
 	*out = t;
 	return 0;
 fail:

@@ -62,7 +62,8 @@ TD_PIDS+=("$tr_all")
 	>"$TD_TMP/life.json" 2>"$TD_TMP/life.err" &
 tr_life=$!
 TD_PIDS+=("$tr_life")
-# Attached: trace opens its ring buffer's epoll right after the last link,
+# Attached: trace opens its ring buffer's epoll after the last link and the
+# owner walk of the sockets already there,
 # and events from then on wait in the ring.
 attached() { ls -l "/proc/$1/fd" 2>/dev/null | grep -q 'anon_inode:\[eventpoll\]'; }
 wait_for 10 attached "$tr_all" || bail "trace --transitions did not attach: $(cat "$TD_TMP/all.err")"
