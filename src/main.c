@@ -10,23 +10,25 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "cmd/allnetns.h"
 #include "cmd/cmd.h"
 #include "cmd/commands.h"
 #include "sockets/netns.h"
 #include "sockets/sockdiag.h"
+#include "text.h"
 
 #ifndef TD_VERSION
 #define TD_VERSION "0.1.0"
 #endif
 
 static const struct td_command commands[] = {
-	{ "check", cmd_check, CMD_ENTER_NETNS | CMD_SOURCE,
+	{ "check", cmd_check, CMD_ENTER_NETNS | CMD_SOURCE | CMD_ALL_NETNS,
 	  "health check: name the problem, show the evidence, say what to do" },
-	{ "states", cmd_states, CMD_ENTER_NETNS | CMD_SOURCE,
+	{ "states", cmd_states, CMD_ENTER_NETNS | CMD_SOURCE | CMD_ALL_NETNS,
 	  "how many TCP sockets in each state, optionally by port, peer or process" },
-	{ "conns", cmd_conns, CMD_ENTER_NETNS | CMD_SOURCE,
+	{ "conns", cmd_conns, CMD_ENTER_NETNS | CMD_SOURCE | CMD_ALL_NETNS,
 	  "every socket: addresses, state, queues, timer, owner; -i for tcp_info" },
-	{ "who", cmd_who, CMD_ENTER_NETNS | CMD_SOURCE,
+	{ "who", cmd_who, CMD_ENTER_NETNS | CMD_SOURCE | CMD_ALL_NETNS,
 	  "who listens on or talks through a port (like lsof -i:PORT)" },
 	{ "trace", cmd_trace, CMD_ENTER_NETNS,
 	  "every TCP state transition, live (eBPF tracepoints)" },
@@ -45,9 +47,9 @@ static const struct td_command commands[] = {
 	{ "explain", cmd_explain, 0,
 	  "what a state, flag combination, errno or sysctl means, and what to do" },
 	{ "fsm", cmd_fsm, 0, "the TCP state machine (RFC 9293) as a table or Graphviz" },
-	{ "serve", cmd_serve, CMD_OWN_NETNS | CMD_SOURCE,
+	{ "serve", cmd_serve, CMD_OWN_NETNS | CMD_SOURCE | CMD_OWN_ALL_NETNS,
 	  "Prometheus exporter: states, queues, counters, findings on /metrics" },
-	{ "record", cmd_record, CMD_ENTER_NETNS | CMD_SOURCE,
+	{ "record", cmd_record, CMD_ENTER_NETNS | CMD_SOURCE | CMD_OWN_ALL_NETNS,
 	  "take a sample every interval into SQLite (sar-like history)" },
 	{ "history", cmd_history, 0,
 	  "what the recorded samples say at a time, over a range, or for a rule" },
@@ -69,7 +71,14 @@ static void usage(FILE *fp)
 		"With no command, runs '%s'.\n"
 		"\n"
 		"Global options (before or after the command):\n"
-		"  --netns NAME|PID|PATH  look inside another network namespace (a container)\n"
+		"  --netns NAME|PID|PATH  look inside another network namespace: an `ip netns` "
+		"name,\n"
+		"                         container:ID|NAME, pod:NS/NAME, unit:UNIT, net:[INODE]\n"
+		"  --all-netns            every network namespace of the host (check, states,\n"
+		"                         conns, who, serve, record), each named by its pod,\n"
+		"                         container, ip netns name or unit\n"
+		"  --netns-filter GLOB    with --all-netns: only the namespaces whose name,\n"
+		"                         container, pod or unit matches (GLOB,GLOB: any)\n"
 		"  --json                 machine-readable output (docs/json.md)\n"
 		"  --no-color             no colour (also: NO_COLOR=1); colour only on a terminal\n"
 		"  -4, -6                 IPv4 or IPv6 sockets only\n"
@@ -143,12 +152,31 @@ static bool color_wanted(bool no_color)
 	return isatty(STDOUT_FILENO);
 }
 
+/* The command a typo most likely meant ("conn", "stats", "chekc"), or NULL:
+ * one edit in a short name, two in a longer one, as the state names do. */
+static const char *nearest_command(const char *typed)
+{
+	const char *best = NULL;
+	int bestd = 3;
+
+	for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++) {
+		int d = td_edit_distance(typed, commands[k].name);
+		int max = strlen(commands[k].name) >= 5 ? 2 : 1;
+
+		if (d <= max && d < bestd) {
+			bestd = d;
+			best = commands[k].name;
+		}
+	}
+	return best;
+}
+
 int main(int argc, char **argv)
 {
 	struct td_ctx ctx = { .prog = "tcpdoctor" };
 	const struct td_command *cmd = NULL;
-	const char *save_dump = NULL, *source = NULL;
-	bool no_color = false, help = false, dashdash = false;
+	const char *save_dump = NULL, *source = NULL, *ns_filter = NULL;
+	bool no_color = false, help = false, dashdash = false, all_netns = false;
 	char **rest = calloc((size_t)argc + 2, sizeof(*rest));
 	int nrest = 1, rc;
 
@@ -173,6 +201,10 @@ int main(int argc, char **argv)
 			rest[nrest++] = argv[i];
 		} else if ((v = take_value(argv, argc, &i, "--netns", &missing))) {
 			ctx.netns = v;
+		} else if ((v = take_value(argv, argc, &i, "--netns-filter", &missing))) {
+			ns_filter = v;
+		} else if (!strcmp(a, "--all-netns")) {
+			all_netns = true;
 		} else if ((v = take_value(argv, argc, &i, "--source", &missing))) {
 			source = v;
 		} else if ((v = take_value(argv, argc, &i, "--save-dump", &missing))) {
@@ -196,7 +228,20 @@ int main(int argc, char **argv)
 		} else if (!cmd && a[0] != '-') {
 			cmd = find_command(a);
 			if (!cmd) {
-				fprintf(stderr, "tcpdoctor: unknown command '%s' (commands:", a);
+				const char *near = nearest_command(a);
+				char shown[TD_TEXT_MAX];
+
+				td_printable(a, shown, sizeof(shown));
+				if (near) {
+					fprintf(stderr,
+						"tcpdoctor: unknown command '%s': did you mean "
+						"'%s'? (see tcpdoctor --help)\n",
+						shown, near);
+					free(rest);
+					return TD_EXIT_USAGE;
+				}
+				fprintf(stderr,
+					"tcpdoctor: unknown command '%s' (commands:", shown);
 				for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
 					fprintf(stderr, "%s %s", k ? "," : "", commands[k].name);
 				fprintf(stderr, "; see tcpdoctor --help)\n");
@@ -258,14 +303,57 @@ int main(int argc, char **argv)
 					strerror(errno));
 		}
 	}
+	if (ns_filter && !all_netns) {
+		free(rest);
+		return cmd_fail(TD_EXIT_USAGE, "--netns-filter goes with --all-netns");
+	}
+	if (all_netns) {
+		bool asks_help = false;
+
+		if (!(cmd->flags & (CMD_ALL_NETNS | CMD_OWN_ALL_NETNS))) {
+			free(rest);
+			return cmd_fail(TD_EXIT_USAGE, "%s does not take --all-netns", cmd->name);
+		}
+		if (ctx.netns || save_dump || ctx.source.kind == TD_SRC_REPLAY) {
+			free(rest);
+			return cmd_fail(TD_EXIT_USAGE, "--all-netns goes with neither --netns, "
+						       "--save-dump nor a replayed dump");
+		}
+		for (int i = 1; i < nrest; i++)
+			if (!strcmp(rest[i], "-h") || !strcmp(rest[i], "--help") ||
+			    !strcmp(rest[i], "--rules"))
+				asks_help = true;
+		rest[nrest] = NULL;
+		ctx.all_netns = true;
+		ctx.netns_filter = ns_filter;
+		/* Help and the rule list say the same in every namespace. */
+		rc = asks_help || (cmd->flags & CMD_OWN_ALL_NETNS)
+			     ? cmd->fn(nrest, rest, &ctx)
+			     : cmd_all_netns(cmd, nrest, rest, &ctx, ns_filter);
+		if (fflush(stdout) == EOF && errno != EPIPE && rc == TD_EXIT_OK)
+			rc = cmd_fail(TD_EXIT_FAILED, "writing output: %s", strerror(errno));
+		free(rest);
+		return rc;
+	}
 	if (ctx.netns) {
 		struct td_err err = { 0 };
+		char nspath[64];
+		int found = 0;
 
 		if (!(cmd->flags & (CMD_ENTER_NETNS | CMD_OWN_NETNS))) {
 			free(rest);
 			return cmd_fail(TD_EXIT_USAGE, "%s does not take --netns", cmd->name);
 		}
-		if ((cmd->flags & CMD_ENTER_NETNS) && td_netns_enter(ctx.netns, &err) < 0) {
+		/* container:web1, pod:default/api, unit:nginx.service, net:[INODE] */
+		if (cmd->flags & CMD_ENTER_NETNS)
+			found = cmd_netns_lookup(ctx.netns, nspath, sizeof(nspath), &err);
+		if (found < 0) {
+			free(rest);
+			return cmd_fail(err.code == -TD_ENOTFOUND ? TD_EXIT_USAGE : TD_EXIT_FAILED,
+					"%s", err.msg);
+		}
+		if ((cmd->flags & CMD_ENTER_NETNS) &&
+		    td_netns_enter(found ? nspath : ctx.netns, &err) < 0) {
 			free(rest);
 			/* a name or path that is no namespace is the user's; a
 			 * refusal to enter one is a failure to get the data */

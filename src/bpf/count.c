@@ -146,6 +146,8 @@ int td_bpf_count(const struct td_filter *f, struct td_agg *a, struct td_bpf_timi
 				  td_group_by_name(a->by));
 	if (f && f->npid)
 		return td_err_set(err, -TD_EUNSUPP, "%s cannot filter by process", what);
+	if (f && f->expr.n)
+		return td_err_set(err, -TD_EUNSUPP, "%s cannot apply a filter expression", what);
 	rc = td_bpf_precheck(what, err);
 	if (rc < 0)
 		return rc;

@@ -22,6 +22,7 @@
 static const char help[] =
 	"usage: tcpdoctor capture [-i IFACE] [-w FILE] [-c COUNT] [--for DURATION] [-s SNAPLEN]\n"
 	"                         [--user NAME] [--progress-every DURATION] [-q] [FILTER...]\n"
+	"       tcpdoctor capture -r FILE [FILTER...]   (as `tcpdoctor pcap FILE`)\n"
 	"\n"
 	"Capture TCP packets like tcpdump -w, and tell the story of each connection as it\n"
 	"ends: the same line (or JSON object) as `tcpdoctor pcap`, then a summary with the\n"
@@ -43,6 +44,9 @@ static const char help[] =
 	"      --linger D          report a closed connection D after its close (default 2s;\n"
 	"                          later segments of it then start a new record)\n"
 	"  -q, --quiet             no per-connection lines, only the summary\n"
+	"  -r, --read FILE         read a capture file instead, as tcpdump -r (see pcap)\n"
+	"  -n, -nn                 accepted as tcpdump takes them (addresses and ports are\n"
+	"                          always printed as numbers)\n"
 	"Global: --netns NAME|PID|PATH (capture inside it), --json (NDJSON: one object per\n"
 	"connection as in `pcap --json`, the last line {\"summary\": ...}), --no-color\n"
 	"\n"
@@ -51,6 +55,7 @@ static const char help[] =
 	"Examples:\n"
 	"  tcpdoctor capture -i eth0 -w out.pcap 'port 8080'\n"
 	"  tcpdoctor capture -i any --for 30s\n"
+	"  tcpdoctor capture -nn -i lo -c 100 tcp port 80\n"
 	"  tcpdoctor --netns web1 capture -i eth0 --progress-every 10s port 443\n"
 	"\n"
 	"Exit status: 0 ok (stopped by -c, --for or a signal); 2 usage error, bad filter,\n"
@@ -65,7 +70,7 @@ static const char help[] =
 
 struct opts {
 	struct td_pcap_live_opts live;
-	const char *write, *user;
+	const char *write, *user, *read;
 	uint64_t count, for_ns, progress_ns, linger_ns;
 	bool quiet;
 };
@@ -146,6 +151,9 @@ static int on_opt(int val, const char *arg, void *data)
 		return 0;
 	case 'w':
 		o->write = arg;
+		return 0;
+	case 'r':
+		o->read = arg;
 		return 0;
 	case 'c':
 		if (!parse_count(arg, UINT64_MAX, &o->count))
@@ -381,6 +389,7 @@ int cmd_capture(int argc, char **argv, struct td_ctx *ctx)
 		{ "for", required_argument, NULL, OPT_FOR },
 		{ "progress-every", required_argument, NULL, OPT_PROGRESS },
 		{ "linger", required_argument, NULL, OPT_LINGER },
+		{ "read", required_argument, NULL, 'r' },
 		{ 0 },
 	};
 	struct opts o = { .live = { .promisc = true },
@@ -397,12 +406,40 @@ int cmd_capture(int argc, char **argv, struct td_ctx *ctx)
 	char *filter;
 	int rc, exit_code = TD_EXIT_OK;
 
-	rc = cmd_getopt(argc, argv, ctx, own, "i:w:c:s:pu:q", false, NULL, help, on_opt, &o);
+	rc = cmd_getopt(argc, argv, ctx, own, "i:w:c:s:pu:qr:", false, NULL, help, on_opt, &o);
 	if (rc >= 0)
 		return rc;
 	filter = join_filter(argc, argv);
 	if (!filter)
 		return cmd_fail(TD_EXIT_FAILED, "out of memory");
+	if (o.read) {
+		/* tcpdump -r FILE [FILTER]: reading a file is what pcap does. */
+		char count[32], *pargv[7];
+		int pargc = 0;
+
+		pargv[pargc++] = "pcap";
+		pargv[pargc++] = (char *)o.read;
+		if (o.count) {
+			snprintf(count, sizeof(count), "%llu", (unsigned long long)o.count);
+			pargv[pargc++] = "-c";
+			pargv[pargc++] = count;
+		}
+		if (*filter) {
+			pargv[pargc++] = "--filter";
+			pargv[pargc++] = filter;
+		}
+		pargv[pargc] = NULL;
+		if (o.write || o.live.dev) {
+			rc = cmd_fail(TD_EXIT_USAGE,
+				      "capture -r FILE reads a file (as `tcpdoctor pcap FILE`): "
+				      "-i and -w do not apply");
+		} else {
+			ctx->cmd = "pcap";
+			rc = cmd_pcap(pargc, pargv, ctx);
+		}
+		free(filter);
+		return rc;
+	}
 	o.live.filter = filter;
 	if (o.write && !strcmp(o.write, "-"))
 		o.quiet = true; /* stdout carries the pcap */

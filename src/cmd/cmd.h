@@ -25,9 +25,12 @@ enum {
 };
 
 struct td_ctx {
-	const char *prog;  /* "tcpdoctor" */
-	const char *cmd;   /* command name */
-	const char *netns; /* --netns as given, or NULL */
+	const char *prog;	  /* "tcpdoctor" */
+	const char *cmd;	  /* command name */
+	const char *netns;	  /* --netns as given (--all-netns: this worker's name), or NULL */
+	const struct td_ns *ns;	  /* --all-netns: the namespace this worker is in */
+	bool all_netns;		  /* --all-netns for a command that drives it (serve) */
+	const char *netns_filter; /* --netns-filter GLOB, or NULL */
 	bool json;
 	bool color; /* decided once: tty and not --no-color/NO_COLOR */
 	int family; /* -4/-6: AF_INET, AF_INET6 or 0 */
@@ -36,9 +39,11 @@ struct td_ctx {
 
 /* Command flags in main's table: what the dispatcher prepares. */
 enum {
-	CMD_ENTER_NETNS = 1 << 0, /* --netns honoured: setns before the command */
-	CMD_SOURCE = 1 << 1,	  /* --source/--save-dump make sense */
-	CMD_OWN_NETNS = 1 << 2,	  /* --netns honoured, entered by the command itself */
+	CMD_ENTER_NETNS = 1 << 0,   /* --netns honoured: setns before the command */
+	CMD_SOURCE = 1 << 1,	    /* --source/--save-dump make sense */
+	CMD_OWN_NETNS = 1 << 2,	    /* --netns honoured, entered by the command itself */
+	CMD_ALL_NETNS = 1 << 3,	    /* --all-netns: run once per namespace (allnetns.c) */
+	CMD_OWN_ALL_NETNS = 1 << 4, /* --all-netns: ctx->all_netns, the command drives it */
 };
 
 struct td_command {
@@ -53,13 +58,22 @@ struct td_command {
 #define CMD_FILTER_SHORT "l"
 
 /* getopt_long over the command's own options plus (with_filters) the
- * filter options. For each of the command's own options, on_opt(val, arg,
+ * filter options, and then (with_filters) the operands as an ss filter
+ * expression when the first one starts one (cmd_filter_expr). For each of the command's own options, on_opt(val, arg,
  * data) is called; it returns 0, or an exit code (printing its own error).
  * "-h/--help" prints help and returns TD_EXIT_OK through *done. Returns -1
  * to go on (optind points at the first operand), or an exit code. */
 int cmd_getopt(int argc, char **argv, struct td_ctx *ctx, const struct option *own,
 	       const char *own_short, bool with_filters, struct td_filter *f, const char *help,
 	       int (*on_opt)(int val, const char *arg, void *data), void *data);
+
+/* Parse argv[first..argc) as an ss filter expression (state words, then
+ * src/dst/sport/dport/dev with and/or/not; see sockets/ssexpr.h) into *f.
+ * cmd_getopt does it for the operands when the first one starts a filter;
+ * a command with an operand of its own calls it for the words after it.
+ * Returns -1 to go on (optind = argc), or TD_EXIT_USAGE after printing
+ * the error, which points at the token. */
+int cmd_filter_expr(struct td_ctx *ctx, struct td_filter *f, int argc, char **argv, int first);
 
 /* Set by completion: cmd_getopt() then lists the command's long options
  * there, one a line, and returns TD_EXIT_OK without parsing. */
@@ -105,6 +119,7 @@ const char *cmd_state_dir(char *buf, size_t len, const char *no_home);
 int cmd_mkdirs(const char *dir, mode_t mode);
 
 struct td_json;
+struct td_ns;
 /* Begin the command's JSON document (view_json_begin) with its name, the
  * --netns given and source (NULL: left out). */
 void cmd_json_begin(struct td_json *j, const struct td_ctx *ctx, const char *source);

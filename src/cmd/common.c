@@ -160,6 +160,7 @@ int cmd_getopt(int argc, char **argv, struct td_ctx *ctx, const struct option *o
 {
 	struct option opts[64];
 	char shorts[64];
+	bool own_n = false;
 	size_t n = 0;
 	int c;
 
@@ -168,14 +169,26 @@ int cmd_getopt(int argc, char **argv, struct td_ctx *ctx, const struct option *o
 	if (with_filters)
 		for (size_t i = 0; i < sizeof(filter_options) / sizeof(filter_options[0]); i++)
 			opts[n++] = filter_options[i];
+	/* -n is "numeric" to every ss, netstat and tcpdump user: accepted
+	 * (we print numbers anyway) unless the command gives it a meaning. */
+	for (size_t i = 0; i < n; i++)
+		if (opts[i].val == 'n' || !strcmp(opts[i].name, "numeric"))
+			own_n = true;
+	if (own_short && strchr(own_short, 'n'))
+		own_n = true;
+	if (!own_n)
+		opts[n++] = (struct option){ "numeric", no_argument, NULL, 'n' };
 	opts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
 	opts[n] = (struct option){ 0 };
-	snprintf(shorts, sizeof(shorts), "h%s%s", own_short ? own_short : "",
-		 with_filters ? CMD_FILTER_SHORT : "");
+	snprintf(shorts, sizeof(shorts), "h%s%s%s", own_short ? own_short : "",
+		 with_filters ? CMD_FILTER_SHORT : "", own_n ? "" : "n");
 
 	if (cmd_options_fp) {
+		/* The habit -n is accepted, not offered: completion lists what
+		 * the command's --help documents. */
 		for (size_t i = 0; i < n; i++)
-			fprintf(cmd_options_fp, "--%s\n", opts[i].name);
+			if (own_n || strcmp(opts[i].name, "numeric"))
+				fprintf(cmd_options_fp, "--%s\n", opts[i].name);
 		return TD_EXIT_OK;
 	}
 	optind = 1;
@@ -188,6 +201,8 @@ int cmd_getopt(int argc, char **argv, struct td_ctx *ctx, const struct option *o
 			fputs(help, stdout);
 			return TD_EXIT_OK;
 		}
+		if (c == 'n' && !own_n)
+			continue;
 		if (c == '?' || c == ':') {
 			if (optopt && optopt < 0x1000 && optopt != '?')
 				return cmd_fail(TD_EXIT_USAGE,
@@ -217,6 +232,23 @@ int cmd_getopt(int argc, char **argv, struct td_ctx *ctx, const struct option *o
 	}
 	if (f)
 		cmd_filter_family(ctx, f);
+	/* ss habits: `conns state established '( dport = :443 )'`. A command
+	 * with an operand of its own (who PORT) gets the words after it. */
+	if (with_filters && f && optind < argc && td_ssexpr_starts(argv[optind]))
+		return cmd_filter_expr(ctx, f, argc, argv, optind);
+	return -1;
+}
+
+int cmd_filter_expr(struct td_ctx *ctx, struct td_filter *f, int argc, char **argv, int first)
+{
+	struct td_err err = { 0 };
+
+	(void)ctx;
+	if (first >= argc)
+		return -1;
+	if (td_ssexpr_parse(f, argc - first, argv + first, &err) < 0)
+		return cmd_fail_err(&err);
+	optind = argc;
 	return -1;
 }
 
@@ -254,5 +286,8 @@ int cmd_mkdirs(const char *dir, mode_t mode)
 
 void cmd_json_begin(struct td_json *j, const struct td_ctx *ctx, const char *source)
 {
-	view_json_begin(j, ctx->cmd, ctx->netns, source);
+	if (ctx->ns)
+		view_json_begin_ns(j, ctx->cmd, ctx->ns, source);
+	else
+		view_json_begin(j, ctx->cmd, ctx->netns, source);
 }

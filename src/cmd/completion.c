@@ -67,8 +67,8 @@ FILE *cmd_options_fp;
 
 /* The global options main() takes (main.c), as completion offers them. */
 static const char *const globals[] = {
-	"--netns", "--json",	"--no-color", "--source", "--save-dump",
-	"--help",  "--version", "-4",	      "-6",
+	"--netns",     "--all-netns", "--netns-filter", "--json", "--no-color", "--source",
+	"--save-dump", "--help",      "--version",	"-4",	  "-6",
 };
 
 /* Options whose value is the next word, and what completes it. */

@@ -14,7 +14,7 @@
 #include "render/view.h"
 
 static const char help[] =
-	"usage: tcpdoctor conns [FILTERS] [-i] [-n]\n"
+	"usage: tcpdoctor conns [FILTERS] [-i] [--no-owners] [EXPRESSION]\n"
 	"\n"
 	"List TCP sockets: state, Recv-Q, Send-Q, local and peer address, timer,\n"
 	"retransmits and the owning process(es) (what `ss -tanpo` and `lsof -i` give).\n"
@@ -22,15 +22,27 @@ static const char help[] =
 	"\n"
 	"  -i, --info      add tcp_info: rtt/rttvar, cwnd, ssthresh, unacked, lost,\n"
 	"                  retransmits, time since last data sent/received, delivery rate\n"
-	"  -n, --no-owners do not look up owning processes (faster)\n"
+	"  --no-owners     do not look up owning processes (faster)\n"
+	"  -n, --numeric   accepted as in ss and netstat (numbers are always printed)\n"
 	"Filters: --state S, -l/--listening, --port P, --sport P, --dport P, --src CIDR,\n"
-	"         --dst CIDR, --pid PID (see `tcpdoctor states --help`)\n"
+	"         --dst CIDR, --pid PID (see `tcpdoctor states --help`), and an ss filter\n"
+	"         expression as the operands, as ss(8) parses it:\n"
+	"           [state S | exclude S]... [EXPR], EXPR: src|dst [= !=] HOST,\n"
+	"           sport|dport [= != < > <= >= eq ne lt gt le ge] PORT, dev IFNAME,\n"
+	"           not EXPR, EXPR [and|or] EXPR, ( EXPR ) -- and/or left to right,\n"
+	"           as ss; HOST: 192.0.2.0/24[:PORT], [2001:db8::1][:PORT], *:PORT, :PORT;\n"
+	"           PORT: a number, * or a name from /etc/services (:https)\n"
 	"Global: --netns NAME|PID|PATH, --json, --no-color, -4, -6, --source, --save-dump\n"
 	"\n"
 	"Examples:\n"
 	"  tcpdoctor conns --state established -i\n"
 	"  tcpdoctor conns --state close-wait --sport 8080\n"
-	"  tcpdoctor conns --dst 192.0.2.0/24 --json\n";
+	"  tcpdoctor conns --dst 192.0.2.0/24 --json\n"
+	"  tcpdoctor conns state established '( dport = :443 or sport = :443 )'\n"
+	"  tcpdoctor conns sport gt :1024 and not dst 127.0.0.0/8\n";
+
+/* -n is "numeric" (cmd_getopt takes it): no owners has only a long name. */
+enum { OPT_NO_OWNERS = 0x100 };
 
 struct opts {
 	bool info;
@@ -44,7 +56,7 @@ static int on_opt(int val, const char *arg, void *data)
 	(void)arg;
 	if (val == 'i')
 		o->info = true;
-	else if (val == 'n')
+	else if (val == OPT_NO_OWNERS)
 		o->no_owners = true;
 	else
 		return TD_EXIT_USAGE;
@@ -87,7 +99,7 @@ int cmd_conns(int argc, char **argv, struct td_ctx *ctx)
 {
 	static const struct option own[] = {
 		{ "info", no_argument, NULL, 'i' },
-		{ "no-owners", no_argument, NULL, 'n' },
+		{ "no-owners", no_argument, NULL, OPT_NO_OWNERS },
 		{ 0 },
 	};
 	struct opts o = { 0 };
@@ -100,12 +112,13 @@ int cmd_conns(int argc, char **argv, struct td_ctx *ctx)
 	int rc;
 
 	td_filter_init(&f);
-	rc = cmd_getopt(argc, argv, ctx, own, "in", true, &f, help, on_opt, &o);
+	rc = cmd_getopt(argc, argv, ctx, own, "i", true, &f, help, on_opt, &o);
 	if (rc >= 0)
 		return rc;
-	if (optind < argc)
-		return cmd_fail(TD_EXIT_USAGE, "conns: unexpected argument '%s' (see --help)",
-				argv[optind]);
+	/* Not a filter word: the parser says what it expected there. */
+	rc = cmd_filter_expr(ctx, &f, argc, argv, optind);
+	if (rc >= 0)
+		return rc;
 	stream = o.no_owners || !filtered(&f);
 	if (!o.no_owners) {
 		owners = td_owners_new();

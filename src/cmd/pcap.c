@@ -3,6 +3,7 @@
  * for one of them, the troubled ones worst first, and a summary. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -21,7 +22,8 @@
 #include "render/view.h"
 
 static const char help[] =
-	"usage: tcpdoctor pcap FILE [--filter EXPR] [--anomalies] [--conn N [--ladder]]\n"
+	"usage: tcpdoctor pcap FILE [--filter EXPR] [--anomalies] [--conn N [--ladder]] [EXPR...]\n"
+	"       tcpdoctor pcap -r FILE [EXPR...]        (tcpdump -r FILE EXPR)\n"
 	"       tcpdoctor pcap FILE [--conn N|TUPLE] --graph KIND [--png OUT|--svg OUT|--data]\n"
 	"\n"
 	"Read a capture file (pcap or pcapng, '-' for stdin) and tell the story of every\n"
@@ -30,7 +32,10 @@ static const char help[] =
 	"handshake RTT, retransmissions, duplicate ACKs, zero windows, resets; then a\n"
 	"summary. Connections are numbered as tshark's tcp.stream. See docs/pcap.md.\n"
 	"\n"
-	"  --filter EXPR   BPF filter as tcpdump takes it ('port 443', 'host 192.0.2.1')\n"
+	"  --filter EXPR   BPF filter as tcpdump takes it ('port 443', 'host 192.0.2.1');\n"
+	"                  words after FILE are one too, as tcpdump's (both: ANDed)\n"
+	"  -r, --read FILE the file, as tcpdump -r takes it; -n/-nn are accepted\n"
+	"  -c, --count N   read only the first N TCP segments (after the filter)\n"
 	"  --anomalies     only the connections with something wrong, worst first\n"
 	"  --conn N        only connection N (tcp.stream N)\n"
 	"  --ladder        with --conn: every segment as a textbook ladder: time, arrow,\n"
@@ -62,12 +67,15 @@ static const char help[] =
 	"  tcpdoctor pcap trace.pcap --conn 192.0.2.1:40000-192.0.2.2:80 --graph rtt --data\n"
 	"  tcpdump -i eth0 -w - port 443 | tcpdoctor pcap -\n"
 	"  tcpdoctor pcap trace.pcapng --filter 'port 443' --json\n"
+	"  tcpdoctor pcap -nn -r trace.pcap -c 1000 tcp port 80\n"
 	"\n"
 	"Exit status: 0 ok; 1 the file is truncated or has bad records or packets (what\n"
 	"was read is shown, then the error with its packet number and byte offset);\n"
 	"2 usage error, or the file cannot be opened, is not a capture, or has a link\n"
 	"type tcpdoctor cannot read.\n";
 
+/* on_pkt's return when -c N segments were read: the end, not an error. */
+#define COUNT_REACHED 0x7fff0001
 #define LADDER_MID 52 /* width of the arrow column */
 /* Bad input after some packets: partial results shown (docs/pcap.md). */
 #define EXIT_PARTIAL 1
@@ -79,7 +87,8 @@ struct tuple {
 };
 
 struct run {
-	struct connview v; /* text/JSON rendering and the summary's tallies */
+	struct connview v;		    /* text/JSON rendering and the summary's tallies */
+	unsigned long long max_segs, nsegs; /* -c */
 	bool anomalies, ladder, graph;
 	const struct tuple *tuple; /* --graph on the connection with these ends */
 	bool graph_locked;	   /* the connection is chosen: graph_id */
@@ -297,7 +306,11 @@ static int on_pkt(const struct td_pkt *p, uint64_t pkt_no, void *data)
 		r->v.t0 = p->ts_ns;
 		r->v.t0_set = true;
 	}
-	return td_flow_add(v[1], p, pkt_no);
+	int rc = td_flow_add(v[1], p, pkt_no);
+
+	if (!rc && r->max_segs && ++r->nsegs >= r->max_segs)
+		return COUNT_REACHED;
+	return rc;
 }
 
 static int by_badness(const void *a, const void *b)
@@ -311,7 +324,8 @@ static int by_badness(const void *a, const void *b)
 }
 
 struct opts {
-	const char *filter;
+	const char *filter, *file;
+	unsigned long long count; /* -c: stop after this many segments (0: all) */
 	long long conn;
 	bool ladder, anomalies;
 	double idle;
@@ -324,7 +338,7 @@ struct opts {
 	struct tuple tuple;
 };
 
-enum { OPT_GRAPH = 0x100, OPT_PNG, OPT_SVG, OPT_DATA, OPT_DIR, OPT_BIN, OPT_STREAMS };
+enum { OPT_GRAPH = 0x100, OPT_PNG, OPT_SVG, OPT_DATA, OPT_DIR, OPT_BIN, OPT_STREAMS, OPT_CONN };
 
 static int on_opt(int val, const char *arg, void *data)
 {
@@ -335,7 +349,18 @@ static int on_opt(int val, const char *arg, void *data)
 	case 'f':
 		o->filter = arg;
 		return 0;
-	case 'c':
+	case 'r':
+		o->file = arg;
+		return 0;
+	case 'c': {
+		long v;
+
+		if (cmd_parse_long("-c", arg, 1, LONG_MAX, &v))
+			return TD_EXIT_USAGE;
+		o->count = (unsigned long long)v;
+		return 0;
+	}
+	case OPT_CONN:
 		if (strchr(arg, ':')) {
 			if (parse_tuple(arg, &o->tuple))
 				return cmd_fail(TD_EXIT_USAGE,
@@ -463,24 +488,9 @@ static int graph_out(const struct td_ctx *ctx, const struct opts *o, struct run 
 	return 0;
 }
 
-int cmd_pcap(int argc, char **argv, struct td_ctx *ctx)
+static int run_pcap(struct td_ctx *ctx, const struct opts *op, const char *file)
 {
-	static const struct option own[] = {
-		{ "filter", required_argument, NULL, 'f' },
-		{ "conn", required_argument, NULL, 'c' },
-		{ "ladder", no_argument, NULL, 'L' },
-		{ "anomalies", no_argument, NULL, 'a' },
-		{ "idle", required_argument, NULL, 'i' },
-		{ "streams", required_argument, NULL, OPT_STREAMS },
-		{ "graph", required_argument, NULL, OPT_GRAPH },
-		{ "png", required_argument, NULL, OPT_PNG },
-		{ "svg", required_argument, NULL, OPT_SVG },
-		{ "data", no_argument, NULL, OPT_DATA },
-		{ "dir", required_argument, NULL, OPT_DIR },
-		{ "bin", required_argument, NULL, OPT_BIN },
-		{ 0 },
-	};
-	struct opts o = { .conn = -1, .dir = -1 };
+	struct opts o = *op;
 	struct run r = { .v.color = ctx->color };
 	struct td_flow_cfg cfg = { 0 };
 	struct td_pcap_counts n = { .first_malformed_off = -1 };
@@ -491,15 +501,6 @@ int cmd_pcap(int argc, char **argv, struct td_ctx *ctx)
 	void *pv[2];
 	int rc, frc, exit_code = TD_EXIT_OK;
 
-	rc = cmd_getopt(argc, argv, ctx, own, "", false, NULL, help, on_opt, &o);
-	if (rc >= 0)
-		return rc;
-	if (optind >= argc)
-		return cmd_fail(TD_EXIT_USAGE, "pcap: which file? (tcpdoctor pcap FILE; '-' for "
-					       "stdin; see --help)");
-	if (optind + 1 < argc)
-		return cmd_fail(TD_EXIT_USAGE, "pcap: unexpected argument '%s' (see --help)",
-				argv[optind + 1]);
 	if (o.ladder && o.conn < 0)
 		return cmd_fail(TD_EXIT_USAGE, "--ladder needs --conn N (the connection number "
 					       "from the list)");
@@ -525,7 +526,7 @@ int cmd_pcap(int argc, char **argv, struct td_ctx *ctx)
 	 * line buffering). */
 	if (!isatty(STDOUT_FILENO))
 		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	rc = td_pcapsrc_open_file(&src, argv[optind], o.filter, &err);
+	rc = td_pcapsrc_open_file(&src, file, o.filter, &err);
 	if (rc < 0)
 		return cmd_fail(TD_EXIT_USAGE, "%s", err.msg);
 
@@ -551,7 +552,7 @@ int cmd_pcap(int argc, char **argv, struct td_ctx *ctx)
 		/* the whole file first: the direction and the end are known then */
 	} else if (r.v.json) {
 		cmd_json_begin(&r.v.j, ctx, "pcap");
-		td_json_str(&r.v.j, "file", argv[optind]);
+		td_json_str(&r.v.j, "file", file);
 		if (o.filter)
 			td_json_str(&r.v.j, "filter", o.filter);
 		if (o.ladder) {
@@ -565,7 +566,10 @@ int cmd_pcap(int argc, char **argv, struct td_ctx *ctx)
 	}
 	pv[0] = &r;
 	pv[1] = t;
+	r.max_segs = o.count;
 	rc = td_pcapsrc_run(src, on_pkt, pv, &n, &err);
+	if (rc == COUNT_REACHED)
+		rc = 0;
 	frc = td_flow_flush(t);
 	td_flow_stats(t, &fs);
 	if (r.anomalies) {
@@ -581,7 +585,7 @@ int cmd_pcap(int argc, char **argv, struct td_ctx *ctx)
 		}
 	}
 	if (o.graph) {
-		int grc = r.series_oom ? TD_EXIT_FAILED : graph_out(ctx, &o, &r, argv[optind]);
+		int grc = r.series_oom ? TD_EXIT_FAILED : graph_out(ctx, &o, &r, file);
 
 		if (grc)
 			exit_code = grc;
@@ -600,20 +604,20 @@ int cmd_pcap(int argc, char **argv, struct td_ctx *ctx)
 	if (o.conn >= 0 && r.v.nconns == 0 && !o.graph)
 		exit_code =
 			cmd_fail(TD_EXIT_USAGE, "pcap: no connection %lld in %s (%llu connections)",
-				 o.conn, argv[optind], (unsigned long long)fs.conns);
+				 o.conn, file, (unsigned long long)fs.conns);
 	if (n.malformed) {
 		if (n.first_malformed_off >= 0)
 			cmd_fail(EXIT_PARTIAL,
 				 "%s: %llu malformed packet(s); the first is packet "
 				 "%llu at byte %ld: %s",
-				 argv[optind], (unsigned long long)n.malformed,
+				 file, (unsigned long long)n.malformed,
 				 (unsigned long long)n.first_malformed_no, n.first_malformed_off,
 				 n.first_malformed);
 		else
 			cmd_fail(EXIT_PARTIAL,
 				 "%s: %llu malformed packet(s); the first is packet "
 				 "%llu: %s",
-				 argv[optind], (unsigned long long)n.malformed,
+				 file, (unsigned long long)n.malformed,
 				 (unsigned long long)n.first_malformed_no, n.first_malformed);
 		if (exit_code == TD_EXIT_OK)
 			exit_code = EXIT_PARTIAL;
@@ -632,4 +636,70 @@ int cmd_pcap(int argc, char **argv, struct td_ctx *ctx)
 	td_flow_free(t);
 	td_pcapsrc_close(src);
 	return exit_code;
+}
+
+/* The words joined by spaces, ANDed with also (a --filter) when given. */
+static char *join_words(int n, char **w, const char *also)
+{
+	size_t len = also ? strlen(also) + 16 : 1;
+	char *f;
+
+	for (int i = 0; i < n; i++)
+		len += strlen(w[i]) + 1;
+	f = calloc(1, len);
+	if (!f)
+		return NULL;
+	if (also)
+		strcat(strcat(strcat(f, "("), also), ") and (");
+	for (int i = 0; i < n; i++) {
+		if (i)
+			strcat(f, " ");
+		strcat(f, w[i]);
+	}
+	if (also)
+		strcat(f, ")");
+	return f;
+}
+
+int cmd_pcap(int argc, char **argv, struct td_ctx *ctx)
+{
+	static const struct option own[] = {
+		{ "filter", required_argument, NULL, 'f' },
+		{ "conn", required_argument, NULL, OPT_CONN },
+		{ "count", required_argument, NULL, 'c' },
+		{ "ladder", no_argument, NULL, 'L' },
+		{ "anomalies", no_argument, NULL, 'a' },
+		{ "idle", required_argument, NULL, 'i' },
+		{ "streams", required_argument, NULL, OPT_STREAMS },
+		{ "graph", required_argument, NULL, OPT_GRAPH },
+		{ "png", required_argument, NULL, OPT_PNG },
+		{ "svg", required_argument, NULL, OPT_SVG },
+		{ "data", no_argument, NULL, OPT_DATA },
+		{ "dir", required_argument, NULL, OPT_DIR },
+		{ "bin", required_argument, NULL, OPT_BIN },
+		{ "read", required_argument, NULL, 'r' },
+		{ 0 },
+	};
+	struct opts o = { .conn = -1, .dir = -1 };
+	const char *file;
+	char *words = NULL;
+	int rc;
+
+	rc = cmd_getopt(argc, argv, ctx, own, "r:c:", false, NULL, help, on_opt, &o);
+	if (rc >= 0)
+		return rc;
+	if (!o.file && optind >= argc)
+		return cmd_fail(TD_EXIT_USAGE, "pcap: which file? (tcpdoctor pcap FILE; '-' for "
+					       "stdin; see --help)");
+	file = o.file ? o.file : argv[optind++];
+	if (optind < argc) {
+		/* tcpdump habit: the filter as the words after the file. */
+		words = join_words(argc - optind, argv + optind, o.filter);
+		if (!words)
+			return cmd_fail(TD_EXIT_FAILED, "out of memory");
+		o.filter = words;
+	}
+	rc = run_pcap(ctx, &o, file);
+	free(words);
+	return rc;
 }

@@ -15,7 +15,8 @@
 static const char help[] =
 	"usage: tcpdoctor probe HOST:PORT [-c N] [-i SEC] [--timeout SEC] [--all] [--rst]\n"
 	"                       [--send DATA] [--expect TEXT]\n"
-	"       tcpdoctor probe HOST PORT ...      ([2001:db8::1]:80 for IPv6 literals)\n"
+	"       tcpdoctor probe HOST PORT ...      ([2001:db8::1]:80 for IPv6 literals;\n"
+	"                                          PORT may be a service name: host:https)\n"
 	"\n"
 	"ping + nslookup + telnet for a TCP service: resolve HOST (each address, timed),\n"
 	"then connect to the port again and again, through the same firewalls the\n"
@@ -42,6 +43,7 @@ static const char help[] =
 	"\n"
 	"Examples:\n"
 	"  tcpdoctor probe db.internal:5432\n"
+	"  tcpdoctor probe example.org:https -c 3\n"
 	"  tcpdoctor probe 192.0.2.10:80 -c 20 -i 0.2 --timeout 2\n"
 	"  tcpdoctor probe web 80 --send 'HEAD / HTTP/1.0\\r\\n\\r\\n' --expect 'HTTP/1.'\n"
 	"  tcpdoctor -6 probe [2001:db8::1]:443 --all --rst --json\n";

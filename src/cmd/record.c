@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmd/allnetns.h"
 #include "cmd/commands.h"
 #include "history/metrics.h"
 #include "history/sample.h"
@@ -31,10 +32,13 @@ static const char help[] =
 	"  --set R.T=V    a check threshold, as `check --set`\n"
 	"  --profile P    sysctl audit profile for the findings\n"
 	"  -v, --verbose  a line per sample on stderr\n"
-	"Global: --netns NAME|PID|PATH, -4, -6, --source\n"
+	"Global: --netns NAME|PID|PATH, --all-netns (a sample per namespace and round,\n"
+	"its name in the netns column; no counter deltas), --netns-filter GLOB, -4, -6,\n"
+	"--source\n"
 	"\n"
 	"Examples:\n"
 	"  tcpdoctor record --every 10s --keep 7d\n"
+	"  tcpdoctor record --all-netns --every 1m\n"
 	"  tcpdoctor --netns web1 record --every 1s --db /tmp/web1.db\n";
 
 struct opts {
@@ -221,6 +225,105 @@ static void sleep_until(struct timespec *next, int64_t every_ms)
 	cmd_sleep_until(next, &stop_signal);
 }
 
+static void fill_row(struct td_store_sample *row, const struct td_sample *s, const struct rows *r,
+		     const char *netns)
+{
+	row->ts_ms = (int64_t)s->wall.tv_sec * 1000 + s->wall.tv_nsec / 1000000;
+	snprintf(row->source, sizeof(row->source), "%s", s->source);
+	snprintf(row->netns, sizeof(row->netns), "%s", netns ? netns : "");
+	row->total = s->agg.total;
+	memcpy(row->states, s->agg.fam_counts, sizeof(row->states));
+	row->groups = r->groups;
+	row->ngroups = r->ngroups;
+	row->counters = r->counters;
+	row->ncounters = r->ncounters;
+	row->findings = r->findings;
+	row->nfindings = s->findings.n;
+}
+
+/* ---- --all-netns: a row per namespace and round ---------------------------------- */
+
+struct rec_arg {
+	const struct opts *o;
+	const struct td_sample_opts *so;
+	double interval_s;
+};
+
+/* In a worker, inside the namespace: its own connection to the database
+ * (SQLite connections do not cross fork; WAL and the busy timeout order the
+ * writers). Each namespace is sampled fresh, so no counter deltas. */
+static int record_worker(const struct td_ns *ns, void *arg)
+{
+	const struct rec_arg *a = arg;
+	struct td_store_sample row = { 0 };
+	struct td_store *st = NULL;
+	struct td_err err = { 0 };
+	struct td_sample s;
+	struct rows r;
+	int64_t pruned = 0;
+	int rc;
+
+	if (td_store_open(&st, a->o->db, false, &err) < 0)
+		return cmd_fail_err(&err);
+	if (td_sample_take(&s, a->so, NULL) < 0 ||
+	    build_rows(&s, NULL, (size_t)a->o->top, &r) < 0) {
+		td_sample_free(&s);
+		td_store_close(st);
+		return cmd_fail(TD_EXIT_FAILED, "out of memory");
+	}
+	if (s.errors)
+		fprintf(stderr, "tcpdoctor: sample incomplete: %s\n", s.error);
+	fill_row(&row, &s, &r, ns->name);
+	row.interval_s = a->interval_s;
+	rc = td_store_insert(st, &row, row.ts_ms - a->o->keep_ms, &pruned, &err);
+	if (a->o->verbose && rc == 0)
+		fprintf(stderr, "tcpdoctor: sample %lld: %llu sockets, %zu finding%s\n",
+			(long long)row.id, (unsigned long long)row.total, s.findings.n,
+			s.findings.n == 1 ? "" : "s");
+	rows_free(&r);
+	td_sample_free(&s);
+	td_store_close(st);
+	return rc < 0 ? cmd_fail_err(&err) : TD_EXIT_OK;
+}
+
+static int record_all_netns(const struct opts *o, const struct td_sample_opts *so,
+			    const struct td_ctx *ctx)
+{
+	struct timespec next, last = { 0 };
+	long taken = 0;
+	int rc = TD_EXIT_OK;
+
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	while (!stop_signal) {
+		struct rec_arg a = { o, so, 0 };
+		struct cmd_ns_run run;
+		struct timespec now;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		if (last.tv_sec)
+			a.interval_s = (double)(now.tv_sec - last.tv_sec) +
+				       (double)(now.tv_nsec - last.tv_nsec) / 1e9;
+		last = now;
+		rc = cmd_each_netns(ctx->netns_filter, true, 0, record_worker, &a, &run);
+		for (size_t i = 0; !rc && i < run.n; i++) {
+			const struct cmd_ns_out *out = &run.out[i];
+
+			if (out->skipped && o->verbose)
+				fprintf(stderr, "tcpdoctor: [%s] skipped: %s\n", out->ns->name,
+					out->reason);
+			cmd_ns_out_stderr(out);
+		}
+		if (o->verbose && !rc)
+			fprintf(stderr, "tcpdoctor: round %ld: %zu namespaces\n", taken + 1, run.n);
+		cmd_ns_run_free(&run);
+		if (rc || (o->count && ++taken >= o->count))
+			break;
+		if (!stop_signal)
+			sleep_until(&next, o->every_ms);
+	}
+	return rc;
+}
+
 int cmd_record(int argc, char **argv, struct td_ctx *ctx)
 {
 	static const struct option own[] = {
@@ -274,8 +377,14 @@ int cmd_record(int argc, char **argv, struct td_ctx *ctx)
 	so.profile = o.profile;
 	td_counters_init(&prev);
 	if (o.verbose)
-		fprintf(stderr, "tcpdoctor: recording every %.3g s into %s\n",
-			(double)o.every_ms / 1000, o.db);
+		fprintf(stderr, "tcpdoctor: recording every %.3g s into %s%s\n",
+			(double)o.every_ms / 1000, o.db,
+			ctx->all_netns ? ", every network namespace" : "");
+	if (ctx->all_netns) {
+		/* The schema is made above, by this process; the workers append. */
+		td_store_close(st);
+		return record_all_netns(&o, &so, ctx);
+	}
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	while (!stop_signal) {
 		struct td_store_sample row = { 0 };
@@ -291,21 +400,11 @@ int cmd_record(int argc, char **argv, struct td_ctx *ctx)
 		}
 		if (s.errors)
 			fprintf(stderr, "tcpdoctor: sample incomplete: %s\n", s.error);
-		row.ts_ms = (int64_t)s.wall.tv_sec * 1000 + s.wall.tv_nsec / 1000000;
+		fill_row(&row, &s, &r, ctx->netns);
 		if (last_wall.tv_sec)
 			row.interval_s = (double)(s.wall.tv_sec - last_wall.tv_sec) +
 					 (double)(s.wall.tv_nsec - last_wall.tv_nsec) / 1e9;
 		last_wall = s.wall;
-		snprintf(row.source, sizeof(row.source), "%s", s.source);
-		snprintf(row.netns, sizeof(row.netns), "%s", ctx->netns ? ctx->netns : "");
-		row.total = s.agg.total;
-		memcpy(row.states, s.agg.fam_counts, sizeof(row.states));
-		row.groups = r.groups;
-		row.ngroups = r.ngroups;
-		row.counters = r.counters;
-		row.ncounters = r.ncounters;
-		row.findings = r.findings;
-		row.nfindings = s.findings.n;
 		rc = td_store_insert(st, &row, row.ts_ms - o.keep_ms, &pruned, &err);
 		rows_free(&r);
 		if (s.have_counters) {

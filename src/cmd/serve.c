@@ -20,7 +20,9 @@
 #include <unistd.h>
 
 #include "cmd/commands.h"
+#include "cmd/allnetns.h"
 #include "history/metrics.h"
+#include "history/mmerge.h"
 #include "sockets/netns.h"
 #include "history/sample.h"
 
@@ -56,7 +58,9 @@ static const char help[] =
 	"  --set R.T=V        a check threshold, as `check --set`\n"
 	"  --profile P        sysctl audit profile of the findings (server, client, proxy)\n"
 	"Global: --netns NAME|PID|PATH (the socket is bound here first, then the\n"
-	"exporter reads that namespace), -4, -6, --source\n"
+	"exporter reads that namespace), --all-netns (every namespace, each sample\n"
+	"labelled netns, container, pod; the --top N biggest alone, the rest summed in\n"
+	"netns=\"other\"; --netns-filter GLOB), -4, -6, --source\n"
 	"\n"
 	"Examples:\n"
 	"  tcpdoctor serve\n"
@@ -99,6 +103,8 @@ struct server {
 	struct timespec cached_start; /* when the cached sample started */
 	bool have_cache;
 	struct td_counters prev; /* previous sample's counters (rates) */
+	bool all_netns;		 /* --all-netns: every namespace, labelled */
+	const char *netns_filter;
 	uint64_t scrapes, errors;
 };
 
@@ -349,12 +355,140 @@ static bool after_or_same(const struct timespec *a, const struct timespec *b)
 	return a->tv_sec > b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec >= b->tv_nsec);
 }
 
+static int render_sample(const struct server *sv, const struct td_sample *s, struct td_mbuf *b)
+{
+	struct td_metrics_input in = { 0 };
+
+	in.have_states = s->have_states;
+	memcpy(in.fam_counts, s->agg.fam_counts, sizeof(in.fam_counts));
+	in.snap = s->have_snap ? &s->snap : NULL;
+	in.counters = s->have_counters ? &s->counters : NULL;
+	in.findings = s->findings.v;
+	in.nfindings = s->findings.n;
+	in.with_findings = s->rules_ran;
+	in.top = sv->top;
+	in.scrape_seconds = s->seconds;
+	in.scrapes = sv->scrapes;
+	in.scrape_errors = sv->errors;
+	in.version = TD_VERSION;
+	in.source = s->source[0] ? s->source : NULL;
+	return td_metrics_render(&in, b);
+}
+
+/* --all-netns: a worker per namespace takes its sample and renders it;
+ * the expositions are merged with netns, container and pod labels (each
+ * namespace fresh: no previous counters, so the rate rules are left out and
+ * Prometheus' rate() over the exported counters takes their place). */
+static int netns_worker(const struct td_ns *ns, void *arg)
+{
+	const struct server *sv = arg;
+	struct td_mbuf b = { 0 };
+	struct td_sample s;
+	int rc;
+
+	(void)ns;
+	td_sample_take(&s, &sv->so, NULL);
+	rc = render_sample(sv, &s, &b);
+	/* A comment the merge skips: how big the namespace is, for --top. */
+	printf("# netns_total %llu\n", (unsigned long long)s.agg.total);
+	if (!rc)
+		fwrite(b.p, 1, b.len, stdout);
+	td_mbuf_free(&b);
+	td_sample_free(&s);
+	return rc ? TD_EXIT_FAILED : s.errors ? TD_EXIT_FAILED : TD_EXIT_OK;
+}
+
+static unsigned long long part_total(const struct td_metrics_part *p)
+{
+	return !strncmp(p->text, "# netns_total ", 14) ? strtoull(p->text + 14, NULL, 10) : 0;
+}
+
+/* Biggest first; equal ones by their labels (the namespace's name). */
+static int cmp_part_total(const void *a, const void *b)
+{
+	const struct td_metrics_part *x = a, *y = b;
+	unsigned long long tx = part_total(x), ty = part_total(y);
+
+	if (tx != ty)
+		return tx > ty ? -1 : 1;
+	return strcmp(x->labels, y->labels);
+}
+
+static int gather_all_netns(const struct server *sv, struct td_mbuf *b)
+{
+	struct cmd_ns_run run;
+	struct td_metrics_part *parts;
+	struct td_mbuf *labels, other = { 0 };
+	size_t np = 0;
+	int ret;
+
+	ret = cmd_each_netns(sv->netns_filter, true, 0, netns_worker, (void *)sv, &run);
+	parts = calloc(run.n + 1, sizeof(*parts));
+	labels = calloc(run.n + 1, sizeof(*labels));
+	if (ret || !parts || !labels) {
+		free(parts);
+		free(labels);
+		cmd_ns_run_free(&run);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < run.n; i++) {
+		const struct cmd_ns_out *o = &run.out[i];
+		struct td_mbuf *l = &labels[i];
+
+		cmd_ns_out_stderr(o); /* a worker's complaint, with its namespace */
+		if (o->skipped || !o->len)
+			continue;
+		td_mbuf_printf(l, "netns=\"");
+		td_mbuf_label(l, o->ns->name);
+		td_mbuf_printf(l, "\"");
+		if (o->ns->container[0]) {
+			td_mbuf_printf(l, ",container=\"");
+			td_mbuf_label(l, o->ns->container);
+			td_mbuf_printf(l, "\"");
+		}
+		if (o->ns->pod[0]) {
+			td_mbuf_printf(l, ",pod=\"");
+			td_mbuf_label(l, o->ns->pod);
+			td_mbuf_printf(l, "\"");
+		}
+		parts[np++] = (struct td_metrics_part){ o->text, o->len, l->p };
+	}
+	/* The --top biggest namespaces by sockets get their own series; the
+	 * rest are summed into netns="other", like every other label. */
+	qsort(parts, np, sizeof(*parts), cmp_part_total);
+	if (np > sv->top) {
+		ret = td_metrics_sum(parts + sv->top, np - sv->top, &other);
+		parts[sv->top] = (struct td_metrics_part){ other.p, other.len, "netns=\"other\"" };
+		np = sv->top + (ret == 0);
+	}
+	if (!ret)
+		ret = td_metrics_merge(parts, np, b);
+	td_mbuf_free(&other);
+	td_mbuf_printf(b, "# HELP tcpdoctor_netns_info One per network namespace sampled "
+			  "(--all-netns): its name, kind and inode.\n"
+			  "# TYPE tcpdoctor_netns_info gauge\n");
+	for (size_t i = 0; i < run.n; i++) {
+		const struct cmd_ns_out *o = &run.out[i];
+
+		if (o->skipped || !o->len)
+			continue;
+		td_mbuf_printf(b, "tcpdoctor_netns_info{%s,kind=\"%s\",inode=\"%llu\"} 1\n",
+			       labels[i].p, td_ns_kind_name(o->ns->kind),
+			       (unsigned long long)o->ns->inode);
+	}
+	for (size_t i = 0; i < run.n; i++)
+		td_mbuf_free(&labels[i]);
+	free(labels);
+	free(parts);
+	cmd_ns_run_free(&run);
+	return ret ? ret : b->oom ? -ENOMEM : 0;
+}
+
 /* The exposition text for a scrape that arrived at `arrived` (malloc'd,
  * *len bytes). A sample started after the scrape arrived answers it too:
  * scrapes that pile up during a slow gathering share its result. */
 static char *scrape(struct server *sv, const struct timespec *arrived, size_t *len)
 {
-	struct td_metrics_input in = { 0 };
 	struct td_mbuf b = { 0 };
 	struct timespec start;
 	struct td_sample s;
@@ -372,26 +506,29 @@ static char *scrape(struct server *sv, const struct timespec *arrived, size_t *l
 	}
 	pthread_mutex_lock(&sv->lock);
 	if (!sv->have_cache || !after_or_same(&sv->cached_start, &oldest)) {
+		int rc;
+
 		clock_gettime(CLOCK_MONOTONIC, &start);
-		if (td_sample_take(&s, &sv->so, sv->prev.n ? &sv->prev : NULL) < 0)
-			s.errors++;
 		sv->scrapes++;
-		if (s.errors)
-			sv->errors++;
-		in.have_states = s.have_states;
-		memcpy(in.fam_counts, s.agg.fam_counts, sizeof(in.fam_counts));
-		in.snap = s.have_snap ? &s.snap : NULL;
-		in.counters = s.have_counters ? &s.counters : NULL;
-		in.findings = s.findings.v;
-		in.nfindings = s.findings.n;
-		in.with_findings = s.rules_ran;
-		in.top = sv->top;
-		in.scrape_seconds = s.seconds;
-		in.scrapes = sv->scrapes;
-		in.scrape_errors = sv->errors;
-		in.version = TD_VERSION;
-		in.source = s.source[0] ? s.source : NULL;
-		if (td_metrics_render(&in, &b) == 0) {
+		if (sv->all_netns) {
+			rc = gather_all_netns(sv, &b);
+			if (rc)
+				sv->errors++;
+		} else {
+			if (td_sample_take(&s, &sv->so, sv->prev.n ? &sv->prev : NULL) < 0)
+				s.errors++;
+			if (s.errors)
+				sv->errors++;
+			rc = render_sample(sv, &s, &b);
+			if (s.have_counters) {
+				/* Keep this read for the next rate window. */
+				td_counters_free(&sv->prev);
+				sv->prev = s.counters;
+				td_counters_init(&s.counters);
+			}
+			td_sample_free(&s);
+		}
+		if (rc == 0) {
 			td_mbuf_free(&sv->cached);
 			sv->cached = b;
 			sv->cached_start = start;
@@ -399,13 +536,6 @@ static char *scrape(struct server *sv, const struct timespec *arrived, size_t *l
 		} else {
 			td_mbuf_free(&b);
 		}
-		if (s.have_counters) {
-			/* Keep this read for the next rate window. */
-			td_counters_free(&sv->prev);
-			sv->prev = s.counters;
-			td_counters_init(&s.counters);
-		}
-		td_sample_free(&s);
 	}
 	out = NULL;
 	if (sv->have_cache) {
@@ -630,6 +760,8 @@ int cmd_serve(int argc, char **argv, struct td_ctx *ctx)
 	sv->so.profile = o.profile;
 	sv->top = (size_t)o.top;
 	sv->cache_ms = o.cache_ms;
+	sv->all_netns = ctx->all_netns;
+	sv->netns_filter = ctx->netns_filter;
 	rc = TD_EXIT_USAGE;
 	if (o.auth_file && load_users(sv, o.auth_file) < 0)
 		goto out;
@@ -684,7 +816,10 @@ int cmd_serve(int argc, char **argv, struct td_ctx *ctx)
 		goto out;
 	}
 	fprintf(stderr, "tcpdoctor: serving %s://%s/metrics%s%s\n", cert ? "https" : "http",
-		o.listen, ctx->netns ? " about network namespace " : "",
+		o.listen,
+		ctx->all_netns ? " about every network namespace"
+		: ctx->netns   ? " about network namespace "
+			       : "",
 		ctx->netns ? ctx->netns : "");
 	while (sigwait(&set, &sig) == 0 && sig != SIGINT && sig != SIGTERM && sig != SIGHUP)
 		;

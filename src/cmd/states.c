@@ -9,13 +9,14 @@
 #include <unistd.h>
 
 #include "sockets/agg.h"
+#include "sockets/ident.h"
 #include "cmd/commands.h"
 #include "state.h"
 #include "render/style.h"
 #include "render/view.h"
 
 static const char help[] =
-	"usage: tcpdoctor states [FILTERS] [--by KEY] [--top N]\n"
+	"usage: tcpdoctor states [FILTERS] [--by KEY] [--top N] [EXPRESSION]\n"
 	"\n"
 	"Count TCP sockets by state (what `netstat -nat | awk` and `ss -s` give),\n"
 	"optionally grouped.\n"
@@ -33,15 +34,19 @@ static const char help[] =
 	"  --sport P       local port;   --dport P  remote port\n"
 	"  --src CIDR      local address; --dst CIDR remote address (192.0.2.0/24, 2001:db8::/32)\n"
 	"  --pid PID       sockets held by that process\n"
+	"  EXPRESSION      an ss filter, as ss(8) parses it, after the options:\n"
+	"                  state S, exclude S, src/dst HOST, sport/dport [CMP] PORT,\n"
+	"                  dev IF, not, and, or, ( ) (see `tcpdoctor conns --help`)\n"
 	"Global: --netns NAME|PID|PATH, --json, --no-color, -4, -6, --source, --save-dump\n"
 	"Source: on a namespace with 50,000+ TCP sockets and as root, the kernel counts\n"
-	"(BPF iterator) unless --pid, --by process or --save-dump needs each socket;\n"
-	"--source bpf forces it, --source netlink forces the netlink dump.\n"
+	"(BPF iterator) unless --pid, an expression, --by process or --save-dump needs\n"
+	"each socket; --source bpf forces it, --source netlink the netlink dump.\n"
 	"\n"
 	"Examples:\n"
 	"  tcpdoctor states\n"
 	"  tcpdoctor states --by lport --top 5\n"
 	"  tcpdoctor states --state close-wait --by process\n"
+	"  tcpdoctor states state connected '( sport = :https or sport = :http )' --by peer\n"
 	"  tcpdoctor --netns web1 states --json\n";
 
 #define DEFAULT_TOP 20
@@ -86,8 +91,21 @@ static void json_group_fields(struct td_json *j, const struct td_agg *a, const s
 		break;
 	case TD_BY_PROCESS:
 		if (g->id) {
+			struct td_ident id;
+			char cmd[256];
+
 			td_json_uint(j, "pid", g->id);
 			td_json_str(j, "comm", view_comm((int)g->id, buf, sizeof(buf)));
+			/* Who it is beyond comm (docs/json.md, `who`). */
+			td_json_str(j, "cmdline",
+				    td_ident_cmdline(NULL, (pid_t)g->id, cmd, sizeof(cmd)));
+			if (td_ident_read(NULL, (pid_t)g->id, NULL, &id) < 0)
+				memset(&id, 0, sizeof(id));
+			td_json_str(j, "unit", id.unit[0] ? id.unit : NULL);
+			td_json_str(j, "container",
+				    id.runtime ? td_ident_container(&id, cmd, sizeof(cmd)) : NULL);
+			td_json_str(j, "pod",
+				    id.pod_uid[0] ? td_ident_pod(&id, cmd, sizeof(cmd)) : NULL);
 		} else {
 			td_json_null(j, "pid");
 		}
@@ -180,9 +198,10 @@ int cmd_states(int argc, char **argv, struct td_ctx *ctx)
 	rc = cmd_getopt(argc, argv, ctx, own, "", true, &f, help, on_opt, &o);
 	if (rc >= 0)
 		return rc;
-	if (optind < argc)
-		return cmd_fail(TD_EXIT_USAGE, "states: unexpected argument '%s' (see --help)",
-				argv[optind]);
+	/* Not a filter word: the parser says what it expected there. */
+	rc = cmd_filter_expr(ctx, &f, argc, argv, optind);
+	if (rc >= 0)
+		return rc;
 	if (o.by == TD_BY_PROCESS) {
 		owners = td_owners_new();
 		if (!owners)

@@ -618,7 +618,7 @@ int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
 	if (optind < argc)
 		return cmd_fail(TD_EXIT_USAGE, "trace: unexpected argument '%s' (see --help)",
 				argv[optind]);
-	if (f.nsport || f.ndport || f.nsrc || f.ndst || f.npid > 1)
+	if (f.nsport || f.ndport || f.nsrc || f.ndst || f.npid > 1 || f.expr.n)
 		return cmd_fail(TD_EXIT_USAGE,
 				"trace filters by --state, --port and one --pid (see --help)");
 	to.transitions = o.transitions || o.lifetimes || (!o.retransmits && !o.resets);

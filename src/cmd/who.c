@@ -7,25 +7,32 @@
 #include <sys/socket.h>
 
 #include "sockets/agg.h"
+#include "sockets/ident.h"
 #include "cmd/commands.h"
 #include "state.h"
 #include "render/style.h"
 #include "render/view.h"
 
 static const char help[] =
-	"usage: tcpdoctor who [:]PORT[-PORT] [FILTERS]\n"
+	"usage: tcpdoctor who [:]PORT[-PORT] | [:]SERVICE | ADDR[:PORT] [FILTERS] [EXPRESSION]\n"
 	"\n"
 	"Show every TCP socket whose local or remote port is PORT, with the process,\n"
 	"user and file descriptor holding it (what `lsof -i:PORT` shows); listeners first.\n"
+	"SERVICE is a name from /etc/services (:https); ADDR[:PORT] (127.0.0.1:6379,\n"
+	"[::1]:6379) matches that address and port at either end, as lsof -i@ADDR:PORT.\n"
 	"Sockets no process holds (TIME_WAIT, half-open requests, orphans) show '-'.\n"
 	"Exit status 1 when nothing uses the port.\n"
 	"\n"
 	"Filters: --state S, -l/--listening, --port P, --sport P, --dport P, --src CIDR,\n"
-	"         --dst CIDR, --pid PID (see `tcpdoctor states --help`)\n"
+	"         --dst CIDR, --pid PID (see `tcpdoctor states --help`), and after the port\n"
+	"         an ss filter expression (state established dst 192.0.2.0/24; see\n"
+	"         `tcpdoctor conns --help`)\n"
 	"Global: --netns NAME|PID|PATH, --json, --no-color, -4, -6, --source\n"
 	"\n"
 	"Examples:\n"
 	"  tcpdoctor who :8080\n"
+	"  tcpdoctor who :https state established dst 192.0.2.0/24\n"
+	"  tcpdoctor who 127.0.0.1:6379\n"
 	"  tcpdoctor who 5432 --state established\n"
 	"  tcpdoctor --netns web1 who :443 --json\n";
 
@@ -79,6 +86,20 @@ static struct proc_sum *find_proc(struct proc_sum *p, size_t *np, const struct t
 	return &p[(*np)++];
 }
 
+/* Who the process is beyond comm: its command line, unit, container, pod. */
+static void json_identity(struct td_json *j, int pid)
+{
+	struct td_ident id;
+	char buf[256];
+
+	td_json_str(j, "cmdline", td_ident_cmdline(NULL, pid, buf, sizeof(buf)));
+	if (td_ident_read(NULL, pid, NULL, &id) < 0)
+		memset(&id, 0, sizeof(id));
+	td_json_str(j, "unit", id.unit[0] ? id.unit : NULL);
+	td_json_str(j, "container", id.runtime ? td_ident_container(&id, buf, sizeof(buf)) : NULL);
+	td_json_str(j, "pod", id.pod_uid[0] ? td_ident_pod(&id, buf, sizeof(buf)) : NULL);
+}
+
 static void print_json(const struct td_ctx *ctx, const char *ports, const struct row *rows,
 		       size_t nrows, const struct td_sockvec *col, const struct td_owners *owners,
 		       size_t hidden)
@@ -106,6 +127,7 @@ static void print_json(const struct td_ctx *ctx, const char *ports, const struct
 		td_json_str(&j, "comm", procs[i].comm);
 		td_json_uint(&j, "uid", procs[i].uid);
 		td_json_str(&j, "user", view_user_name(procs[i].uid, user, sizeof(user)));
+		json_identity(&j, procs[i].pid);
 		td_json_uint(&j, "sockets", procs[i].sockets);
 		view_json_states32(&j, "states", procs[i].counts, false);
 		td_json_end_object(&j);
@@ -122,6 +144,19 @@ static void print_json(const struct td_ctx *ctx, const char *ports, const struct
 	td_json_end_object(&j);
 	td_json_finish(&j);
 	free(procs);
+}
+
+/* lsof -i habits: ":8080", "8080", "8000-8080", ":http" are a port on
+ * either end; "127.0.0.1:6379", "[::1]:6379", "192.0.2.1" an address (and
+ * port) on either end, which is the ss filter ( src X or dst X ). */
+static int add_target(struct td_filter *f, char *arg, struct td_err *err)
+{
+	const char *colon = strchr(arg, ':');
+	char *words[] = { "(", "src", arg, "or", "dst", arg, ")" };
+
+	if (arg[0] != '[' && !strchr(arg, '.') && (!colon || colon == arg))
+		return td_filter_add_port(f, arg, err);
+	return td_ssexpr_parse(f, 7, words, err);
 }
 
 int cmd_who(int argc, char **argv, struct td_ctx *ctx)
@@ -141,12 +176,14 @@ int cmd_who(int argc, char **argv, struct td_ctx *ctx)
 		return rc;
 	if (optind >= argc)
 		return cmd_fail(TD_EXIT_USAGE, "who: which port? e.g. tcpdoctor who :8080");
-	if (optind + 1 < argc)
-		return cmd_fail(TD_EXIT_USAGE, "who: one port or range, got also '%s'",
-				argv[optind + 1]);
-	ports = argv[optind][0] == ':' ? argv[optind] + 1 : argv[optind];
-	if (td_filter_add_port(&f, argv[optind], &err) < 0)
+	rc = add_target(&f, argv[optind], &err);
+	if (rc < 0)
 		return cmd_fail_err(&err);
+	ports = argv[optind][0] == ':' ? argv[optind] + 1 : argv[optind];
+	/* The words after the port are an ss filter: who :443 dst 192.0.2.0/24 */
+	rc = cmd_filter_expr(ctx, &f, argc, argv, optind + 1);
+	if (rc >= 0)
+		return rc;
 
 	rc = td_source_dump(&ctx->source, &f, 0, td_sockvec_cb, &col, &err);
 	cmd_source_note(ctx);

@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "sockets/agg.h"
+#include "sockets/ident.h"
+#include "sockets/nsall.h"
 #include "state.h"
 #include "render/escape.h"
 #include "render/style.h"
@@ -21,6 +23,34 @@ void view_json_begin(struct td_json *j, const char *command, const char *netns, 
 	if (source)
 		td_json_str(j, "source", source);
 	td_json_str(j, "netns", netns);
+}
+
+void view_json_netns(struct td_json *j, const char *key, const struct td_ns *ns)
+{
+	td_json_begin_object(j, key);
+	td_json_uint(j, "inode", ns->inode);
+	td_json_str(j, "name", ns->name);
+	td_json_str(j, "kind", td_ns_kind_name(ns->kind));
+	td_json_str(j, "container", ns->container[0] ? ns->container : NULL);
+	td_json_str(j, "pod", ns->pod[0] ? ns->pod : NULL);
+	td_json_str(j, "ip_netns", ns->ip_netns[0] ? ns->ip_netns : NULL);
+	td_json_str(j, "unit", ns->unit[0] ? ns->unit : NULL);
+	td_json_begin_array(j, "pids");
+	for (size_t i = 0; i < ns->npids; i++)
+		td_json_int(j, NULL, ns->pids[i]);
+	td_json_end_array(j);
+	td_json_end_object(j);
+}
+
+void view_json_begin_ns(struct td_json *j, const char *command, const struct td_ns *ns,
+			const char *source)
+{
+	td_json_init(j, stdout, isatty(STDOUT_FILENO));
+	td_json_begin_object(j, NULL);
+	td_json_str(j, "command", command);
+	if (source)
+		td_json_str(j, "source", source);
+	view_json_netns(j, "netns", ns);
 }
 
 void view_json_states64(struct td_json *j, const char *key, const uint64_t *counts, bool all_keys)
@@ -39,6 +69,43 @@ void view_json_states32(struct td_json *j, const char *key, const uint32_t *coun
 	for (int st = 0; st <= TD_STATE_MAX; st++)
 		c[st] = counts[st];
 	view_json_states64(j, key, c, all_keys);
+}
+
+/* The container and pod of a process, cached by pid: a listing of 200,000
+ * sockets has a few hundred owners, each read once. Keys only when known,
+ * so a host without containers pays nothing in output. */
+#define IDENT_CACHE 512
+
+struct ident_slot {
+	int pid; /* 0: empty */
+	bool known;
+	char container[160], pod[200];
+};
+
+static void json_owner_container(struct td_json *j, int pid)
+{
+	static struct ident_slot cache[IDENT_CACHE];
+	struct ident_slot *c = &cache[(unsigned)pid % IDENT_CACHE];
+
+	if (pid <= 0)
+		return;
+	if (c->pid != pid) {
+		struct td_ident id;
+
+		c->pid = pid;
+		c->known = td_ident_read(NULL, pid, NULL, &id) == 0 && id.runtime;
+		if (c->known) {
+			td_ident_container(&id, c->container, sizeof(c->container));
+			snprintf(c->pod, sizeof(c->pod), "%s", "");
+			if (id.pod_uid[0])
+				td_ident_pod(&id, c->pod, sizeof(c->pod));
+		}
+	}
+	if (!c->known)
+		return;
+	td_json_str(j, "container", c->container);
+	if (c->pod[0])
+		td_json_str(j, "pod", c->pod);
 }
 
 static int shown_state(int state)
@@ -77,6 +144,7 @@ void view_json_sock(struct td_json *j, const struct td_sock *s, bool with_owners
 			td_json_str(j, "comm", o->comm);
 			td_json_uint(j, "uid", o->uid);
 			td_json_int(j, "fd", o->fd);
+			json_owner_container(j, o->pid);
 			td_json_end_object(j);
 		}
 		td_json_end_array(j);

@@ -17,6 +17,14 @@
  * netns null when NULL). Commands call it through cmd_json_begin(). */
 void view_json_begin(struct td_json *j, const char *command, const char *netns, const char *source);
 
+struct td_ns;
+/* A namespace of --all-netns: {"inode", "name", "kind", "container", "pod",
+ * "ip_netns", "unit", "pids": [...]} (docs/json.md). */
+void view_json_netns(struct td_json *j, const char *key, const struct td_ns *ns);
+/* view_json_begin with "netns" as that object: one worker's document. */
+void view_json_begin_ns(struct td_json *j, const char *command, const struct td_ns *ns,
+			const char *source);
+
 /* "states": {"ESTABLISHED": n, ...}: every state when all_keys, else only
  * the non-zero ones. counts is indexed by td_state (size TD_STATE_MAX+1). */
 void view_json_states64(struct td_json *j, const char *key, const uint64_t *counts, bool all_keys);

@@ -36,6 +36,12 @@ like "$(complete_line tcpdoctor states --by p)" 'process' "--by values"
 like "$(complete_line tcpdoctor pcap x.pcap --graph r)" '^rtt$' "--graph kinds"
 like "$(complete_line tcpdoctor --js)" '^--json$' "a global option before the command"
 like "$(complete_line tcpdoctor states --no)" '^--no-color$' "a global option after it"
+like "$(complete_line tcpdoctor check --all)" '^--all-netns$' "--all-netns"
+# every global option of `tcpdoctor --help` completes
+for g in $("$TCPDOCTOR" --help | sed -n '/^Global options/,/^Examples/p' |
+	grep -oE -- '^  (-[46], )?--[a-z-]+' | grep -oE -- '--[a-z-]+$'); do
+	check "global $g completes" grep -qx -- "$g" <<<"$(complete_line tcpdoctor "$g")"
+done
 is "$(complete_line tcpdoctor completion z)" zsh "completion's own operand"
 is "$(complete_line tcpdoctor pcap ./)" "" "a file operand: nothing offered (the shell's files)"
 if [ "$(id -u)" -eq 0 ]; then
@@ -46,10 +52,10 @@ fi
 
 # Drift: every command's completed options are its documented ones.
 for c in $(complete_line tcpdoctor ""); do
-	comp=$(complete_line tcpdoctor "$c" -- | grep -vxE -- '--(netns|json|no-color|source|save-dump|help|version)|-4|-6' |
+	comp=$(complete_line tcpdoctor "$c" -- | grep -vxE -- '--(netns|all-netns|netns-filter|json|no-color|source|save-dump|help|version)|-4|-6' |
 		sort -u)
 	help=$("$TCPDOCTOR" "$c" --help 2>&1 | grep -oE -- '(^|[ ,[|/(])--[a-z][a-z0-9-]*' |
-		sed 's/^[ ,[|/(]//' | grep -vxE -- '--(netns|json|no-color|source|save-dump|help|version)' |
+		sed 's/^[ ,[|/(]//' | grep -vxE -- '--(netns|all-netns|netns-filter|json|no-color|source|save-dump|help|version)' |
 		sort -u)
 	missing=$(comm -23 <(echo "$comp") <(echo "$help") | tr '\n' ' ')
 	is "$missing" "" "$c: every completed option is in its --help"

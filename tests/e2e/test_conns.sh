@@ -71,7 +71,7 @@ for ns in "$NS_A" "$NS_B"; do
 		"conns netlink $ns 0" "$ns: JSON command, source, netns, owners_hidden"
 	is "$(td_json '[.sockets[] | select(has("info"))] | length' conns --netns "$ns" --json)" 0 \
 		"$ns: no info without -i"
-	is "$(td_json '[.sockets[] | select(has("owners"))] | length' conns --netns "$ns" -n --json)" 0 \
+	is "$(td_json '[.sockets[] | select(has("owners"))] | length' conns --netns "$ns" --no-owners --json)" 0 \
 		"$ns: -n drops owners"
 	is "$(td_json '.count' conns --netns "$ns" --no-owners --json)" "$(ss_count "$ns")" \
 		"$ns: --no-owners keeps every socket"

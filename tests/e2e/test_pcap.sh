@@ -48,6 +48,23 @@ td pcap - <"$DATA/normal.pcap"
 like "$TD_OUT" '#0 .* SF ShADadFf closed-by=client' "reads a capture from stdin"
 td pcap "$DATA/normal.pcap" --filter 'port 9999'
 like "$TD_OUT" '^.?0 connections in 0 packets' "--filter drops everything not matching"
+# tcpdump habits: -r FILE, -n/-nn, the filter as trailing words (ANDed with
+# --filter), and capture -r reading a file as pcap does.
+td pcap "$DATA/normal.pcap" --json --filter 'tcp port 9999'
+want=$TD_OUT
+td pcap -nn -r "$DATA/normal.pcap" --json tcp port 9999
+is "$(jq -c .connections <<<"$TD_OUT")" "$(jq -c .connections <<<"$want")" \
+	"pcap -nn -r FILE tcp port 9999 = pcap FILE --filter 'tcp port 9999'"
+td pcap "$DATA/normal.pcap" --json
+want=$(jq -c .connections <<<"$TD_OUT")
+td capture -n -r "$DATA/normal.pcap" --json tcp
+is "$TD_RC/$(jq -c .connections <<<"$TD_OUT")" "0/$want" "capture -r FILE tcp reads the file"
+td pcap "$DATA/normal.pcap" --filter tcp port 9999
+like "$TD_OUT" '^.?0 connections in 0 packets' "--filter and trailing words are ANDed"
+td pcap -c 3 -r "$DATA/normal.pcap" tcp
+like "$TD_OUT" 'connections in 3 packets' "pcap -c 3 reads the first 3 segments, as tcpdump -c"
+td capture -r "$DATA/normal.pcap" -c 3
+like "$TD_OUT" 'connections in 3 packets' "capture -r FILE -c 3 passes -c on"
 td pcap "$DATA/normal.pcap" --filter 'port ('
 is "$TD_RC" 2 "a bad filter is a usage error"
 like "$TD_ERR" "--filter 'port \\(': .*syntax error" "a bad filter says so"
@@ -105,7 +122,18 @@ lab_retrans() {
 	wait_for 10 snmp_at_least "$NS_B" Tcp RetransSegs $((rtx0 + 1)) || diag "retrans: no retransmission"
 	ip netns exec "$NS_A" nft delete table inet tdtest
 	wait "$p"
+	# The client has exited, but what the drop held back (its FIN too) may
+	# still wait out a backed-off RTO, longer than quiet()'s 0.5 s on a
+	# loaded machine: stop the capture only when the close is done.
+	wait_for 30 closed_to "$NS_B" 5005 || diag "retrans: the connection to 5005 did not close"
+	# ... and tcpdump, starved on a loaded machine, may not have written
+	# the last segments yet: wait until both FINs are in the file.
+	wait_for 15 fins_in "$TD_TMP/retrans.pcap" 2 || diag "retrans: the FINs are not in the capture"
 }
+# fins_in FILE N: at least N segments with FIN in the capture being written.
+fins_in() { [ "$(tshark -r "$1" -Y 'tcp.flags.fin == 1' 2>/dev/null | wc -l)" -ge "$2" ]; }
+# closed_to NS PORT: no socket to PORT in NS but TIME_WAIT (ss).
+closed_to() { [ -z "$(ss -N "$1" -Htn "( dport = :$2 )" | grep -v '^TIME-WAIT')" ]; }
 capture main lab_main
 capture zerowin lab_zerowin
 capture retrans lab_retrans

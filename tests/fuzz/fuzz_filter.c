@@ -1,10 +1,12 @@
 /* libFuzzer target for the filter parsers: every td_filter_add_*() and
- * td_parse_*() on the input, then the bytecode of whatever parsed, which
- * must pass a copy of the kernel's audit and agree with td_filter_match().
- * Build (needs -Itests/unit for bc_emul.h):
+ * td_parse_*() on the input, the input as an ss filter expression (words
+ * at blanks, td_ssexpr_parse()), then the bytecode of whatever parsed,
+ * which must pass a copy of the kernel's audit and agree with
+ * td_filter_match(). Build (needs -Itests/unit for bc_emul.h):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc/lib -Isrc \
  *     -Itests/unit tests/fuzz/fuzz_filter.c src/lib/sockets/filter.c \
- *     src/lib/state.c src/lib/err.c -o fuzz_filter */
+ *     src/lib/sockets/ssexpr.c src/lib/state.c src/lib/text.c src/lib/err.c \
+ *     -o fuzz_filter */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,7 +66,7 @@ static void fixed_socks(struct td_sock *s, size_t n)
 
 static void check_bytecode(const struct td_filter *f)
 {
-	static uint32_t bc[1024]; /* aligned, as a netlink attribute payload */
+	static uint32_t bc[2048]; /* aligned, as a netlink attribute payload */
 	struct td_sock socks[5];
 	size_t i;
 	int n;
@@ -73,8 +75,8 @@ static void check_bytecode(const struct td_filter *f)
 	if (n < 0 || n % 4)
 		abort();
 	if (n == 0) {
-		if (f->nsrc || f->ndst)
-			abort(); /* an address list is never a no-op */
+		if (f->nsrc || f->ndst || f->expr.n)
+			abort(); /* an address list or expression is never a no-op */
 		return;
 	}
 	if (bc_emul_audit(bc, n, false) != 0)
@@ -129,6 +131,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_err(adders[(unsigned char)line[0] % NADDERS](&lines, line + 1, &err), &err);
 	}
 	check_bytecode(&lines);
+
+	/* The whole input as ss filter words, then ANDed onto the option
+	 * filter built above (as `conns --sport 80 dport gt :1024` does). */
+	{
+		char *words[256], *save = NULL, *w;
+		int nw = 0;
+		struct td_filter e;
+
+		memcpy(text, data, size);
+		text[size] = '\0';
+		for (w = strtok_r(text, " \t\n", &save); w && nw < 256;
+		     w = strtok_r(NULL, " \t\n", &save))
+			words[nw++] = w;
+		td_filter_init(&e);
+		check_err(td_ssexpr_parse(&e, nw, words, &err), &err);
+		check_bytecode(&e);
+		check_err(td_ssexpr_parse(&lines, nw, words, &err), &err);
+		check_bytecode(&lines);
+	}
 
 	free(text);
 	return 0;

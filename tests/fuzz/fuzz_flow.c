@@ -62,6 +62,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size && (data[0] & 1))
 		cfg.idle_ns = 3000000000ull;
+	if (size && (data[0] & 2))
+		cfg.zeek_streams = true; /* pcap --streams zeek */
 	td_series_init(&series);
 	t = td_flow_new(&cfg);
 	if (!t)
@@ -77,6 +79,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		p.sport = dir ? 80 : (uint16_t)(40000 + ((r[1] >> 2) & 7));
 		p.dport = dir ? (uint16_t)(40000 + ((r[1] >> 2) & 7)) : 80;
 		p.flags = r[2];
+		/* snap-length cuts, as pkt.c reports them */
+		p.payload_cut = r[0] & 2;
+		p.opts_cut = r[0] & 4;
 		p.seq = get32(r + 3);
 		p.ack = get32(r + 7);
 		p.payload_len = r[11] | (uint32_t)(r[12] & 0x3f) << 8;

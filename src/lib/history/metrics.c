@@ -281,7 +281,8 @@ static int render_listeners(struct td_mbuf *b, const struct td_snapshot *snap)
 		v[k].backlog += l->backlog;
 		v[k].has_backlog |= l->has_backlog;
 	}
-	qsort(v, nv, sizeof(*v), cmp_port_queue);
+	if (nv)
+		qsort(v, nv, sizeof(*v), cmp_port_queue);
 	for (size_t i = TD_METRICS_MAX_LISTEN_PORTS; i < nv; i++) {
 		other.queue += v[i].queue;
 		other.backlog += v[i].backlog;

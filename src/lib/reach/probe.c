@@ -126,6 +126,18 @@ static int parse_port(const char *s, uint16_t *port, const char *arg, struct td_
 
 	if (!*s)
 		return td_err_set(err, -TD_EPARSE, "'%s': no port (expected HOST:PORT)", arg);
+	if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')) {
+		/* A service name, as telnet and nc take it: host:https. */
+		struct servent *se = getservbyname(s, "tcp");
+
+		if (!se)
+			return td_err_set(err, -TD_EPARSE,
+					  "'%s': no TCP service '%s' in /etc/services (give a "
+					  "number from 1 to 65535)",
+					  arg, s);
+		*port = ntohs((uint16_t)se->s_port);
+		return 0;
+	}
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (errno || *end || v < 1 || v > 65535 || s[0] == '-' || s[0] == '+' || s[0] == ' ')

@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/inet_diag.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -83,8 +84,17 @@ static int port_range_parse(const char *opt, const char *text, struct td_port_ra
 	rc = parse_decimal(&p, 65535, &lo);
 	if (rc < 0)
 		goto out_of_range;
-	if (rc == 0)
-		goto not_a_port;
+	if (rc == 0) {
+		/* A service name (":https", as ss and lsof take it). */
+		struct servent *se = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
+					     ? getservbyname(p, "tcp")
+					     : NULL;
+
+		if (!se)
+			goto not_a_port;
+		out->lo = out->hi = ntohs((uint16_t)se->s_port);
+		return 0;
+	}
 	hi = lo;
 	if (*p == '-') {
 		p++;
@@ -330,7 +340,7 @@ int td_filter_add_pid(struct td_filter *f, const char *text, struct td_err *err)
 
 bool td_filter_has_addr_port(const struct td_filter *f)
 {
-	return f->nsport || f->ndport || f->nport || f->nsrc || f->ndst;
+	return f->nsport || f->ndport || f->nport || f->nsrc || f->ndst || f->expr.n;
 }
 
 static bool prefix_match(const uint8_t *a, const uint8_t *net, unsigned int prefix)
@@ -406,7 +416,7 @@ bool td_filter_match(const struct td_filter *f, const struct td_sock *s)
 		return false;
 	if (f->ndst && !in_cidrs(f->dst, f->ndst, s->family, s->raddr))
 		return false;
-	return true;
+	return td_ssexpr_match(&f->expr, s);
 }
 
 /*
@@ -561,7 +571,7 @@ int td_filter_bytecode(const struct td_filter *f, void *buf, size_t len)
 	for (i = 0; i < nlist; i++)
 		total += list_len(&lists[i]);
 	if (total == 0)
-		return 0;
+		return td_ssexpr_bytecode(&f->expr, buf, len);
 	/* At most ~1.2 KiB with TD_FILTER_MAX 8, far below the u16 `no`. */
 	if ((size_t)total > len)
 		return -ENOSPC;
@@ -586,6 +596,16 @@ int td_filter_bytecode(const struct td_filter *f, void *buf, size_t len)
 				pos += BC_OP_LEN;
 			}
 		}
+	}
+	if (f->expr.n) {
+		/* The expression follows, ANDed: what failed at total + 4
+		 * now fails past it (iproute2's ssfilter_patch()). */
+		int elen = td_ssexpr_bytecode(&f->expr, out + total, len - (size_t)total);
+
+		if (elen < 0)
+			return elen;
+		td_bc_relocate(out, total, elen);
+		total += elen;
 	}
 	return total;
 }

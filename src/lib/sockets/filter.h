@@ -11,6 +11,7 @@
 
 #include "err.h"
 #include "sockets/sock.h"
+#include "sockets/ssexpr.h"
 
 #define TD_FILTER_MAX 8 /* per list: ports, addresses */
 
@@ -38,6 +39,7 @@ struct td_filter {
 	struct td_cidr dst[TD_FILTER_MAX]; /* remote address */
 	size_t npid;
 	pid_t pid[TD_FILTER_MAX]; /* applied by callers through owners */
+	struct td_ssexpr expr;	  /* an ss filter expression (n == 0: none) */
 };
 
 void td_filter_init(struct td_filter *f);
@@ -46,8 +48,9 @@ void td_filter_init(struct td_filter *f);
  * when a list is full) with err naming the option, the bad text and the
  * expected form, e.g.
  *   "--sport '80-x': not a port or range: expected PORT or LO-HI with 0 <= LO <= HI <= 65535".
- * Ports: "80", ":80", "8000-8080"; a leading ':' is allowed (as in
- *   `who :8080`); 0..65535; lo <= hi.
+ * Ports: "80", ":80", "8000-8080", or a service name (":https", from
+ *   /etc/services through getservbyname(3)); a leading ':' is allowed (as
+ *   in `who :8080`); 0..65535; lo <= hi.
  * Addresses: "192.0.2.1", "192.0.2.0/24", "2001:db8::/32", "[2001:db8::1]";
  *   a bare IPv4 address means /32, a bare IPv6 one /128; a prefix longer
  *   than the family allows is an error; host bits are cleared
@@ -70,10 +73,12 @@ int td_parse_cidr(const char *text, struct td_cidr *out, struct td_err *err);
  * IPv4-mapped IPv6 address (::ffff:a.b.c.d), as the kernel's bytecode does. */
 bool td_filter_match(const struct td_filter *f, const struct td_sock *s);
 
-/* Does the filter constrain anything beyond states/family? */
+/* Does the filter constrain anything beyond states/family (ports,
+ * addresses, an expression)? */
 bool td_filter_has_addr_port(const struct td_filter *f);
 
-/* Compile the port and address criteria to inet_diag bytecode (the
+/* Compile the port and address criteria, then the expression (ANDed), to
+ * inet_diag bytecode (the
  * INET_DIAG_REQ_BYTECODE attribute; see linux/inet_diag.h and the kernel's
  * inet_diag_bc_run()/inet_diag_bc_audit()) into buf. Returns the number of
  * bytes written (0 when there is nothing to filter), or -ENOSPC.

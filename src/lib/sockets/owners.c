@@ -43,9 +43,13 @@ struct td_owners {
 	size_t nwanted;
 	size_t nfound; /* wanted inodes with at least one owner */
 	size_t unreadable;
-	bool complete;		    /* walk every process, even when all are found */
-	struct owner_chunk *chunks; /* newest first */
+	bool complete;			/* walk every process, even when all are found */
+	struct owner_chunk *chunks;	/* newest first */
+	const struct td_owners *shared; /* resolved through td_owners_share()'s table */
 };
+
+/* td_owners_share(): one complete walk that later resolves look up. */
+static const struct td_owners *shared_walk;
 
 /* What the walk knows about the process it is in; comm and uid are read
  * lazily, once, and only if the process owns a recorded socket. */
@@ -216,6 +220,8 @@ const struct td_owner *td_owners_get(const struct td_owners *o, uint64_t inode)
 
 	if (!o || !inode)
 		return NULL;
+	if (o->shared)
+		o = o->shared;
 	s = slot_find(o, inode);
 	return s ? s->head : NULL;
 }
@@ -224,6 +230,11 @@ void td_owners_set_complete(struct td_owners *o, bool complete)
 {
 	if (o)
 		o->complete = complete;
+}
+
+void td_owners_share(const struct td_owners *all)
+{
+	shared_walk = all;
 }
 
 size_t td_owners_unreadable(const struct td_owners *o)
@@ -903,8 +914,18 @@ int td_owners_resolve(struct td_owners *o, const char *procdir, bool want_all, c
 	if (!o)
 		return td_err_set(err, -EINVAL, "owners: no owner table");
 	owners_reset(o);
+	o->shared = NULL;
 	if (!want_all && !o->nwanted)
 		return 0;
+	if (shared_walk && shared_walk != o && !procdir && !(pids && npids)) {
+		/* The table a complete walk made before: look up, do not walk. */
+		o->shared = shared_walk;
+		o->unreadable = shared_walk->unreadable;
+		for (size_t i = 0; i < o->cap; i++)
+			if (o->slots[i].wanted && td_owners_get(o, o->slots[i].inode))
+				o->nfound++;
+		return 0;
+	}
 	ret = resolve_kernel(o, procdir, want_all, pids, npids, err);
 	if (ret <= 0)
 		return ret;

@@ -43,6 +43,13 @@ int td_owners_resolve(struct td_owners *o, const char *procdir, bool want_all, c
  * visits every process and records every holder of the wanted inodes. */
 void td_owners_set_complete(struct td_owners *o, bool complete);
 
+/* Share one complete walk (a want_all resolve of the live /proc): until
+ * called again with NULL, td_owners_resolve() on the live /proc without a
+ * pid list looks owners up in `all` instead of walking. Socket inodes are
+ * unique host-wide and /proc/PID/fd is global, so --all-netns walks once
+ * and its workers (forked, one per namespace) inherit the table. */
+void td_owners_share(const struct td_owners *all);
+
 /* Owners of an inode (a list through ->next), or NULL if unknown. */
 const struct td_owner *td_owners_get(const struct td_owners *o, uint64_t inode);
 

@@ -175,6 +175,9 @@ int td_source_count(struct td_source *src, const struct td_filter *f, struct td_
 		if (f && f->npid)
 			rc = td_err_set(&why, -TD_EUNSUPP,
 					"the BPF counter cannot filter by --pid");
+		else if (f && f->expr.n)
+			rc = td_err_set(&why, -TD_EUNSUPP,
+					"the BPF counter cannot apply a filter expression");
 		else if (src->save_fd >= 0)
 			rc = td_err_set(&why, -TD_EUNSUPP, "--save-dump needs netlink");
 		else if (!td_bpf_count_supports(a->by))

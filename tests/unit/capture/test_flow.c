@@ -496,11 +496,28 @@ static void test_zeek_fin_rst_answered_by_fin(void **state)
 	assert_int_equal(td_conn_state(c), TD_CS_SF);
 	td_flow_free(t);
 
-	/* without the FIN first it stays an abort */
+	/* the FIN again with the RST (a FIN+RST packet) answered by a FIN */
+	t = table(0);
+	handshake(t);
+	seg(t, 5, CL, F | A, 101, 501, 0, 1000);
+	seg(t, 6, CL, F | R | A, 101, 501, 0, 0);
+	seg(t, 7, SV, F | A, 501, 102, 0, 1000);
+	c = only(t);
+	assert_int_equal(td_conn_state(c), TD_CS_SF);
+	assert_string_equal(c->history, "ShAFIf");
+	td_flow_free(t);
+
+	/* without the FIN first it stays an abort, also as one FIN+RST */
 	t = table(0);
 	handshake(t);
 	seg(t, 6, CL, R | A, 101, 501, 0, 0);
 	seg(t, 7, SV, F | A, 501, 101, 0, 1000);
+	assert_int_equal(td_conn_state(only(t)), TD_CS_RSTO);
+	td_flow_free(t);
+	t = table(0);
+	handshake(t);
+	seg(t, 6, CL, F | R | A, 101, 501, 0, 0);
+	seg(t, 7, SV, F | A, 501, 102, 0, 1000);
 	assert_int_equal(td_conn_state(only(t)), TD_CS_RSTO);
 	td_flow_free(t);
 }
@@ -941,6 +958,33 @@ static void test_zeek_streams_inactivity(void **state)
 	}
 }
 
+/* Zeek's own btest scripts/base/protocols/conn/conn_state-RST-behavior:
+ * its baseline says R OTH, SR RSTOS0, SaR RSTOS0, SaFR OTH. */
+static void test_zeek_rst_behavior_baseline(void **state)
+{
+	static const struct {
+		const char *history, *cs;
+	} want[] = { { "R", "OTH" }, { "SR", "RSTOS0" }, { "SaR", "RSTOS0" }, { "SaFR", "OTH" } };
+	struct td_flow_table *t;
+	const struct td_conn *c;
+
+	(void)state;
+	for (int i = 0; i < 4; i++) {
+		t = table(0);
+		if (i > 0)
+			seg(t, 0, CL, S, 100, 0, 0, 1000);
+		if (i > 1)
+			seg(t, 1, SV, A, 500, 101, 0, 1000); /* an ACK, no SYN-ACK */
+		if (i > 2)
+			seg(t, 2, CL, F | A, 101, 501, 0, 1000);
+		seg(t, 3, CL, R, i > 2 ? 102 : 101, 0, 0, 0);
+		c = only(t);
+		assert_string_equal(c->history, want[i].history);
+		assert_string_equal(td_conn_state_name(td_conn_state(c)), want[i].cs);
+		td_flow_free(t);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -970,6 +1014,7 @@ int main(void)
 		cmocka_unit_test(test_ws_window_full_needs_scale),
 		cmocka_unit_test(test_ws_options_cut_hides_flags),
 		cmocka_unit_test(test_ws_reused_ports_synack),
+		cmocka_unit_test(test_zeek_rst_behavior_baseline),
 		cmocka_unit_test(test_zeek_streams_attempt),
 		cmocka_unit_test(test_zeek_streams_reuse_and_close),
 		cmocka_unit_test(test_zeek_streams_inactivity),

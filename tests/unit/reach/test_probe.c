@@ -55,6 +55,12 @@ static void test_target_forms(void **state)
 	parse_ok("host", "1", "host", 1);
 	parse_ok("host:65535", NULL, "host", 65535);
 	parse_ok("[::ffff:192.0.2.1]:8080", NULL, "::ffff:192.0.2.1", 8080);
+	/* Service names, as telnet and nc take them (when /etc/services has it). */
+	if (getservbyname("https", "tcp")) {
+		parse_ok("host:https", NULL, "host", 443);
+		parse_ok("[2001:db8::1]:https", NULL, "2001:db8::1", 443);
+		parse_ok("host", "https", "host", 443);
+	}
 }
 
 static void test_target_errors(void **state)
@@ -70,7 +76,7 @@ static void test_target_errors(void **state)
 	parse_bad("host:-1", NULL, "1 to 65535");
 	parse_bad("host:+80", NULL, "1 to 65535");
 	parse_bad("host:80x", NULL, "1 to 65535");
-	parse_bad("host:http", NULL, "1 to 65535");
+	parse_bad("host:no-such-svc", NULL, "no TCP service 'no-such-svc'");
 	parse_bad("2001:db8::1:80", NULL, "needs brackets");
 	parse_bad("[2001:db8::1:80", NULL, "missing ']'");
 	parse_bad("[2001:db8::1]80", NULL, "expected ':PORT'");

@@ -10,6 +10,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -151,7 +152,8 @@ static void test_port_parse_errors(void **state)
 		{ "1-2-3", "not a port or range" },
 		{ "0x50", "not a port or range" },
 		{ "::80", "not a port or range" },
-		{ "http", "not a port or range" },
+		{ "no-such-service", "not a port or range" },
+		{ ":no-such-service", "not a port or range" },
 	};
 	static const struct {
 		const char *opt;
@@ -185,6 +187,23 @@ static void test_port_parse_errors(void **state)
 			assert_true(f.nsport == 0 && f.ndport == 0 && f.nport == 0);
 		}
 	}
+}
+
+/* Service names, as ss and lsof take them (when /etc/services has them). */
+static void test_port_service_names(void **state)
+{
+	struct td_port_range r;
+	struct td_err err;
+
+	(void)state;
+	if (!getservbyname("https", "tcp"))
+		skip();
+	assert_int_equal(td_parse_port_range(":https", &r, &err), 0);
+	assert_int_equal(r.lo, 443);
+	assert_int_equal(r.hi, 443);
+	assert_int_equal(td_parse_port_range("ssh", &r, &err), 0);
+	assert_int_equal(r.lo, 22);
+	assert_int_equal(td_parse_port_range("https-80", &r, &err), -TD_EPARSE);
 }
 
 static void test_port_exact_message(void **state)
@@ -982,6 +1001,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_port_parse_ok),
 		cmocka_unit_test(test_port_parse_errors),
+		cmocka_unit_test(test_port_service_names),
 		cmocka_unit_test(test_port_exact_message),
 		cmocka_unit_test(test_lists_full),
 		cmocka_unit_test(test_cidr_parse_ok),
