@@ -141,11 +141,19 @@ int count_tcp(struct bpf_iter__tcp *ctx)
 
 		if (tw)
 			state = tw->tw_sk.tw_substate;
-		uid = 0;
+		uid = TD_CNT_NO_UID;
 	} else if (raw == TCP_NEW_SYN_RECV) {
-		/* Request sockets: SYN_RECV with no uid, as inet_req_diag_fill(). */
+		/* Request sockets: SYN_RECV with no owner. */
 		state = TCP_SYN_RECV;
-		uid = 0;
+		uid = TD_CNT_NO_UID;
+	} else if (cfg_by == TD_CNT_BY_USER) {
+		/* An orphan (closed by its process) or a connection still in an
+		 * accept queue has no struct socket: no owner, as its inode 0 says
+		 * to the netlink source. */
+		struct tcp_sock *tp = bpf_skc_to_tcp_sock(skc);
+
+		if (tp && !tp->inet_conn.icsk_inet.sk.sk_socket)
+			uid = TD_CNT_NO_UID;
 	}
 	if (state <= 0 || state >= TD_CNT_STATES)
 		return 0;

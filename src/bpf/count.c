@@ -84,6 +84,9 @@ static void add_group(struct td_agg *a, const struct td_cnt_key *k, uint64_t n)
 {
 	struct td_sock s = { .family = k->family, .state = k->state, .uid = k->uid };
 
+	/* td_agg keys a socket without an inode as TD_AGG_NO_USER. */
+	s.inode = k->uid != TD_CNT_NO_UID;
+
 	s.lport = s.rport = k->port;
 	memcpy(s.laddr, k->addr, 16);
 	memcpy(s.raddr, k->addr, 16);

@@ -33,8 +33,12 @@ struct td_cnt_key {
 	__u8 family; /* for address keys */
 	__u8 state;  /* as reported: request sockets as SYN_RECV, timewait by substate */
 	__u16 port;
-	__u32 uid;
+	__u32 uid; /* TD_CNT_NO_UID: no process holds the socket */
 	__u8 addr[16];
 };
+
+/* The uid of sockets without an owner (TIME_WAIT, request sockets, orphans),
+ * TD_AGG_NO_USER on the user-space side. */
+#define TD_CNT_NO_UID 0xffffffffu
 
 #endif

@@ -4,7 +4,9 @@
  * tp_btf programs (no tracefs, no kprobes needed). Filters run here; events
  * go through a ring buffer whose overflows are counted, never silent.
  * Owners are recorded only where the kernel runs in the owner's own system
- * call (connect, close, shutdown): elsewhere `current` may be anyone. */
+ * call (connect, listen, close, shutdown, sendmsg, recvmsg): elsewhere
+ * `current` may be anyone. A child socket takes its listener's owner until
+ * its own process calls in. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -23,6 +25,7 @@
 #define TCP_CLOSE_WAIT 8
 #define TCP_LAST_ACK 9
 #define TCP_LISTEN 10
+#define TCP_SYN_RECV 3
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
@@ -47,6 +50,13 @@ struct {
 	__type(key, __u64);
 	__type(value, struct td_tr_sk);
 } socks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct td_tr_lkey);
+	__type(value, struct td_tr_lval);
+} listeners SEC(".maps");
 
 static __always_inline bool port_ok(__u16 lport, __u16 rport)
 {
@@ -144,6 +154,66 @@ static __always_inline bool owner_context(int oldstate, int newstate)
 	       (oldstate == TCP_LISTEN && newstate == TCP_CLOSE);
 }
 
+/* lport: the socket's last non-zero port (a listener that listen()
+ * bound itself loses it before LISTEN -> CLOSE is reported). */
+static __always_inline void listener_key(struct td_tr_lkey *k, const struct sock *sk, __u16 lport)
+{
+	k->netns = sk_netns(sk);
+	k->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	if (!k->lport)
+		k->lport = lport;
+	k->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (k->family == AF_INET)
+		BPF_CORE_READ_INTO((__be32 *)k->laddr, sk, __sk_common.skc_rcv_saddr);
+	else
+		BPF_CORE_READ_INTO((struct in6_addr *)k->laddr, sk, __sk_common.skc_v6_rcv_saddr);
+}
+
+/* listen() and a listener's close, in the owner's context. */
+static __always_inline void listener_track(const struct sock *sk, int oldstate, int newstate,
+					   const struct td_tr_sk *rec)
+{
+	struct td_tr_lkey k = {};
+	struct td_tr_lval *v, fresh = {};
+	__u32 pid = rec->pid;
+
+	listener_key(&k, sk, rec->lport);
+	v = bpf_map_lookup_elem(&listeners, &k);
+	if (newstate == TCP_LISTEN) {
+		if (!v) {
+			fresh.pid = pid;
+			fresh.n = 1;
+			__builtin_memcpy(fresh.comm, rec->comm, sizeof(fresh.comm));
+			bpf_map_update_elem(&listeners, &k, &fresh, BPF_ANY);
+			return;
+		}
+		if (v->pid != pid)
+			v->pid = 0; /* two processes on one address: no guess */
+		v->n++;
+	} else if (oldstate == TCP_LISTEN && v) {
+		if (v->n <= 1)
+			bpf_map_delete_elem(&listeners, &k);
+		else
+			v->n--;
+	}
+}
+
+/* A child's LISTEN -> SYN_RECV: its address and port are still the
+ * listener's (inet_csk_clone_lock() reports the state before it sets the
+ * child's own), so the listener's owner is found by them. */
+static __always_inline void child_owner(struct td_tr_sk *rec, const struct sock *sk)
+{
+	struct td_tr_lkey k = {};
+	struct td_tr_lval *v;
+
+	listener_key(&k, sk, 0);
+	v = bpf_map_lookup_elem(&listeners, &k);
+	if (v && v->pid) {
+		rec->pid = v->pid;
+		__builtin_memcpy(rec->comm, v->comm, sizeof(rec->comm));
+	}
+}
+
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(on_state, const struct sock *sk, const int oldstate, const int newstate)
 {
@@ -152,8 +222,6 @@ int BPF_PROG(on_state, const struct sock *sk, const int oldstate, const int news
 	__u64 now = bpf_ktime_get_ns(), cookie;
 	bool owner_ctx = owner_context(oldstate, newstate);
 
-	if (!(cfg_kinds & (1u << TD_TR_STATE)))
-		return 0;
 	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
 		return 0;
 	if (cfg_netns && sk_netns(sk) != cfg_netns)
@@ -161,17 +229,21 @@ int BPF_PROG(on_state, const struct sock *sk, const int oldstate, const int news
 	cookie = bpf_get_socket_cookie((void *)sk);
 	rec = bpf_map_lookup_elem(&socks, &cookie);
 	if (!rec) {
-		fresh.born_ns = now;
-		fresh.last_ns = 0;
 		bpf_map_update_elem(&socks, &cookie, &fresh, BPF_ANY);
 		rec = bpf_map_lookup_elem(&socks, &cookie);
 		if (!rec)
 			return 0;
 	}
+	if (!rec->born_ns)
+		rec->born_ns = now;
 	if (owner_ctx) {
 		rec->pid = bpf_get_current_pid_tgid() >> 32;
 		bpf_get_current_comm(rec->comm, sizeof(rec->comm));
+	} else if (oldstate == TCP_LISTEN && newstate == TCP_SYN_RECV && !rec->pid) {
+		child_owner(rec, sk);
 	}
+	if (owner_ctx && (newstate == TCP_LISTEN || oldstate == TCP_LISTEN))
+		listener_track(sk, oldstate, newstate, rec);
 	if (!rec->closer) {
 		if (newstate == TCP_FIN_WAIT1)
 			rec->closer = TD_TR_CLOSER_LOCAL;
@@ -185,6 +257,8 @@ int BPF_PROG(on_state, const struct sock *sk, const int oldstate, const int news
 		if (lport)
 			rec->lport = lport;
 	}
+	if (!(cfg_kinds & (1u << TD_TR_STATE)))
+		goto done;
 	if (cfg_pid && rec->pid != cfg_pid)
 		goto done;
 	if (cfg_states && !(cfg_states & ((1u << oldstate) | (1u << newstate))))
@@ -213,9 +287,62 @@ int BPF_PROG(on_state, const struct sock *sk, const int oldstate, const int news
 	submit(e);
 done:
 	rec->last_ns = now;
-	if (newstate == TCP_CLOSE)
-		bpf_map_delete_elem(&socks, &cookie);
+	/* A closed socket keeps its owner, not its times: the reset sent
+	 * right after (close() with unread data reports -> CLOSE first), its
+	 * timewait remnant (same cookie) and a new connect() on it. The LRU
+	 * drops it later. */
+	if (newstate == TCP_CLOSE) {
+		rec->last_ns = 0;
+		rec->born_ns = 0;
+		rec->closer = TD_TR_CLOSER_UNKNOWN;
+	}
 	return 0;
+}
+
+/* sendmsg() and recvmsg() run in the calling process, on its own socket:
+ * the one place after accept() where the owner is certain (over loopback
+ * the peer's softirq work runs in whoever sent). Cheap when nothing
+ * changed: one lookup. */
+static __always_inline int owner_call(struct sock *sk)
+{
+	struct td_tr_sk *rec, fresh = {};
+	__u32 pid = bpf_get_current_pid_tgid() >> 32;
+	__u64 cookie;
+	__u16 family;
+
+	if (!sk)
+		return 0;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if ((family != AF_INET && family != AF_INET6) ||
+	    BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+		return 0;
+	if (cfg_netns && sk_netns(sk) != cfg_netns)
+		return 0;
+	cookie = bpf_get_socket_cookie(sk);
+	rec = bpf_map_lookup_elem(&socks, &cookie);
+	if (rec && rec->pid == pid)
+		return 0;
+	if (!rec) {
+		fresh.pid = pid;
+		bpf_get_current_comm(fresh.comm, sizeof(fresh.comm));
+		bpf_map_update_elem(&socks, &cookie, &fresh, BPF_NOEXIST);
+		return 0;
+	}
+	rec->pid = pid;
+	bpf_get_current_comm(rec->comm, sizeof(rec->comm));
+	return 0;
+}
+
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(on_send, struct sock *sk, int ret, int flags)
+{
+	return owner_call(sk);
+}
+
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(on_recv, struct sock *sk, int ret, int flags)
+{
+	return owner_call(sk);
 }
 
 /* Retransmits and resets: one event on a socket, in its current state. */
@@ -266,16 +393,110 @@ int BPF_PROG(on_retransmit, const struct sock *sk)
 	return sock_event(sk, TD_TR_RETRANS, 0);
 }
 
+/* A SYN-ACK retransmitted for a request socket (NEW_SYN_RECV: no full
+ * socket yet, so tcp_retransmit_skb never sees it): the listener's owner,
+ * the request's tuple and cookie (sock_diag's for it), state SYN_RECV as
+ * inet_diag reports request sockets. */
+SEC("tp_btf/tcp_retransmit_synack")
+int BPF_PROG(on_retransmit_synack, const struct sock *sk, const struct request_sock *req)
+{
+	struct td_tr_event *e;
+	struct td_tr_sk *rec;
+	__u64 cookie;
+
+	if (!(cfg_kinds & (1u << TD_TR_RETRANS)) || !sk || !req)
+		return 0;
+	if (cfg_netns && sk_netns(sk) != cfg_netns)
+		return 0;
+	if (cfg_states && !(cfg_states & (1u << TCP_SYN_RECV)))
+		return 0;
+	cookie = bpf_get_socket_cookie((void *)sk);
+	rec = bpf_map_lookup_elem(&socks, &cookie);
+	if (cfg_pid && (!rec || rec->pid != cfg_pid))
+		return 0;
+	e = reserve();
+	if (!e)
+		return 0;
+	/* A request socket starts with a sock_common, as a sock does. */
+	if (!fill_sock(e, (const struct sock *)req, NULL)) {
+		bpf_ringbuf_discard(e, 0);
+		return 0;
+	}
+	e->kind = TD_TR_RETRANS;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->cookie = bpf_get_socket_cookie((void *)req);
+	e->old_state = e->new_state = TCP_SYN_RECV;
+	if (rec) {
+		e->pid = rec->pid;
+		__builtin_memcpy(e->comm, rec->comm, sizeof(e->comm));
+	}
+	submit(e);
+	return 0;
+}
+
 SEC("tp_btf/tcp_receive_reset")
 int BPF_PROG(on_receive_reset, struct sock *sk)
 {
 	return sock_event(sk, TD_TR_RECV_RST, 0);
 }
 
-/* A reset sent with no socket (a SYN to a closed port) has sk NULL: it is
- * not reported (no socket, no namespace to filter on). */
+/* A reset the kernel sends with no socket (a segment to a closed port,
+ * reason NO_SOCKET) has sk NULL: its tuple is the incoming segment's,
+ * reversed, its namespace the receiving device's. */
+static __always_inline int nosock_reset(const struct sk_buff *skb, __u32 reason)
+{
+	const unsigned char *head;
+	struct td_tr_event *e;
+	__u16 nh, th;
+	__u8 ver = 0;
+	__be16 ports[2];
+
+	if (!skb || cfg_pid || cfg_states)
+		return 0; /* no owner, no state: cannot match those filters */
+	head = BPF_CORE_READ(skb, head);
+	nh = BPF_CORE_READ(skb, network_header);
+	th = BPF_CORE_READ(skb, transport_header);
+	if (cfg_netns && BPF_CORE_READ(skb, dev, nd_net.net, ns.inum) != cfg_netns)
+		return 0;
+	if (bpf_probe_read_kernel(&ver, 1, head + nh) || bpf_probe_read_kernel(ports, 4, head + th))
+		return 0;
+	ver >>= 4;
+	if (ver != 4 && ver != 6)
+		return 0;
+	/* Ours is the segment's destination. */
+	if (!port_ok(bpf_ntohs(ports[1]), bpf_ntohs(ports[0])))
+		return 0;
+	e = reserve();
+	if (!e)
+		return 0;
+	e->kind = TD_TR_SEND_RST;
+	e->flags = TD_TR_F_NOSOCK;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->reason = reason;
+	e->lport = bpf_ntohs(ports[1]);
+	e->rport = bpf_ntohs(ports[0]);
+	if (ver == 4) {
+		e->family = AF_INET;
+		bpf_probe_read_kernel(e->laddr, 4, head + nh + 16); /* daddr */
+		bpf_probe_read_kernel(e->raddr, 4, head + nh + 12); /* saddr */
+	} else {
+		e->family = AF_INET6;
+		bpf_probe_read_kernel(e->laddr, 16, head + nh + 24);
+		bpf_probe_read_kernel(e->raddr, 16, head + nh + 8);
+	}
+	submit(e);
+	return 0;
+}
+
+/* sk is NULL for a reset without a socket (nosock_reset); skb is NULL
+ * for an active reset (tcp_send_active_reset: close with unread data,
+ * linger 0, memory). */
 SEC("tp_btf/tcp_send_reset")
 int BPF_PROG(on_send_reset, const struct sock *sk, const struct sk_buff *skb, int reason)
 {
+	if (!(cfg_kinds & (1u << TD_TR_SEND_RST)))
+		return 0;
+	if (!sk)
+		return nosock_reset(skb, (__u32)reason);
 	return sock_event(sk, TD_TR_SEND_RST, (__u32)reason);
 }

@@ -4,14 +4,125 @@
 #include "bpf/tdbpf.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "bpf/load.h"
+#include "sockets/owners.h"
+#include "sockets/sockdiag.h"
+#include "state.h"
 
 #ifdef TD_HAVE_BPF
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#endif
+
+/* include/net/rstreason.h as of 6.18 (the values of enum sk_rst_reason:
+ * the generic ones, then sk_rst_reason's own, then MPTCP's). */
+static const char *const builtin_reasons[] = {
+	"NOT_SPECIFIED",
+	"NO_SOCKET",
+	"TCP_INVALID_ACK_SEQUENCE",
+	"TCP_RFC7323_PAWS",
+	"TCP_TOO_OLD_ACK",
+	"TCP_ACK_UNSENT_DATA",
+	"TCP_FLAGS",
+	"TCP_OLD_ACK",
+	"TCP_ABORT_ON_DATA",
+	"TCP_TIMEWAIT_SOCKET",
+	"INVALID_SYN",
+	"TCP_ABORT_ON_CLOSE",
+	"TCP_ABORT_ON_LINGER",
+	"TCP_ABORT_ON_MEMORY",
+	"TCP_STATE",
+	"TCP_KEEPALIVE_TIMEOUT",
+	"TCP_DISCONNECT_WITH_DATA",
+	"MPTCP_RST_EUNSPEC",
+	"MPTCP_RST_EMPTCP",
+	"MPTCP_RST_ERESOURCE",
+	"MPTCP_RST_EPROHIBIT",
+	"MPTCP_RST_EWQ2BIG",
+	"MPTCP_RST_EBADPERF",
+	"MPTCP_RST_EMIDDLEBOX",
+	"ERROR",
+};
+
+#define REASON_PREFIX "SK_RST_REASON_"
+
+void td_tr_reasons_builtin(struct td_tr_reasons *r)
+{
+	memset(r, 0, sizeof(*r));
+	for (size_t i = 0; i < sizeof(builtin_reasons) / sizeof(builtin_reasons[0]); i++)
+		snprintf(r->name[i], sizeof(r->name[i]), "%s", builtin_reasons[i]);
+}
+
+const char *td_tr_reason_name(const struct td_tr_reasons *r, uint32_t v)
+{
+	if (!r) {
+		if (v < sizeof(builtin_reasons) / sizeof(builtin_reasons[0]))
+			return builtin_reasons[v];
+		return NULL;
+	}
+	if (v >= TD_TR_MAX_REASONS || !r->name[v][0])
+		return NULL;
+	return r->name[v];
+}
+
+#ifdef TD_HAVE_BPF
+int td_tr_reasons_from_btf(struct td_tr_reasons *r, const struct btf *btf)
+{
+	struct td_tr_reasons fresh = { .from_btf = true };
+	const struct btf_type *t;
+	const struct btf_enum *v;
+	int id = btf ? btf__find_by_name_kind(btf, "sk_rst_reason", BTF_KIND_ENUM) : -ENOENT;
+
+	if (id < 0)
+		return -ENOENT;
+	t = btf__type_by_id(btf, id);
+	v = btf_enum(t);
+	for (int i = 0; i < btf_vlen(t); i++, v++) {
+		const char *name = btf__name_by_offset(btf, v->name_off);
+
+		if (!name || v->val < 0 || v->val >= TD_TR_MAX_REASONS)
+			continue; /* SK_RST_REASON_MAX is a count, and a name */
+		if (!strncmp(name, REASON_PREFIX, strlen(REASON_PREFIX)))
+			name += strlen(REASON_PREFIX);
+		if (!strcmp(name, "MAX"))
+			continue;
+		snprintf(fresh.name[v->val], sizeof(fresh.name[v->val]), "%s", name);
+	}
+	*r = fresh;
+	return 0;
+}
+
+void td_tr_reasons_load(struct td_tr_reasons *r)
+{
+	struct btf *btf;
+
+	td_bpf_quiet();
+	btf = btf__load_vmlinux_btf();
+	if (!btf || td_tr_reasons_from_btf(r, btf) < 0)
+		td_tr_reasons_builtin(r);
+	btf__free(btf);
+}
+#else
+int td_tr_reasons_from_btf(struct td_tr_reasons *r, const struct btf *btf)
+{
+	(void)r;
+	(void)btf;
+	return -ENOENT;
+}
+
+void td_tr_reasons_load(struct td_tr_reasons *r)
+{
+	td_tr_reasons_builtin(r);
+}
+#endif
+
+#ifdef TD_HAVE_BPF
 
 #include "trace.skel.h"
 
@@ -22,6 +133,7 @@ struct td_trace {
 	void *ctx;
 	int stop; /* the cb's non-zero return */
 	int handled;
+	int seeded; /* sockets whose owner the walk at start recorded, or -errno */
 	uint64_t load_ns;
 };
 
@@ -69,6 +181,105 @@ static void set_config(struct trace_bpf *skel, const struct td_trace_opts *o)
 	}
 }
 
+/* What the owner walk at start needs of each socket of the namespace. */
+struct seed_sock {
+	uint64_t cookie, inode;
+	uint16_t lport;
+	uint8_t family, listen;
+	uint8_t laddr[16];
+};
+
+struct seed {
+	struct seed_sock *v;
+	size_t n, cap;
+	struct td_owners *owners;
+};
+
+static int seed_cb(const struct td_sock *s, void *ctx)
+{
+	struct seed *sd = ctx;
+	struct seed_sock *x;
+
+	if (!s->inode || !(s->flags & TD_SOCK_HAS_COOKIE))
+		return 0;
+	if (sd->n == sd->cap) {
+		size_t ncap = sd->cap ? sd->cap * 2 : 256;
+
+		x = realloc(sd->v, ncap * sizeof(*x));
+		if (!x)
+			return -ENOMEM;
+		sd->v = x;
+		sd->cap = ncap;
+	}
+	x = &sd->v[sd->n++];
+	x->cookie = s->cookie;
+	x->inode = s->inode;
+	x->lport = s->lport;
+	x->family = s->family;
+	x->listen = s->state == TD_LISTEN;
+	memcpy(x->laddr, s->laddr, sizeof(x->laddr));
+	return td_owners_want(sd->owners, s->inode) < 0 ? -ENOMEM : 0;
+}
+
+/* One owner walk of the sockets that exist when tracing starts: their
+ * later events (a retransmit in softirq, a close the peer starts) carry
+ * the owner without a walk each. Into the kernel's maps, never over what
+ * the programs recorded themselves since they were attached (BPF_NOEXIST).
+ * The current namespace's sockets; best effort: a failure leaves `?`. */
+static int seed_owners(struct td_trace *t, uint32_t netns)
+{
+	struct seed sd = { .owners = td_owners_new() };
+	int fd_socks = bpf_map__fd(t->skel->maps.socks);
+	int fd_listeners = bpf_map__fd(t->skel->maps.listeners);
+	struct td_filter f;
+	struct stat st;
+	size_t n = 0;
+	int rc;
+
+	if (!netns && stat("/proc/self/ns/net", &st) == 0)
+		netns = (uint32_t)st.st_ino;
+	td_filter_init(&f);
+	/* Timewait and request sockets have no file, so no owner. */
+	f.states = TD_STATES_ALL & ~(TD_STATE_BIT(TD_TIME_WAIT) | TD_STATE_BIT(TD_SYN_RECV));
+	rc = sd.owners ? td_sockdiag_dump(&f, 0, -1, seed_cb, &sd, NULL) : -ENOMEM;
+	if (rc == 0 && sd.n)
+		rc = td_owners_resolve(sd.owners, NULL, false, NULL, 0, NULL);
+	for (size_t i = 0; rc == 0 && i < sd.n; i++) {
+		const struct seed_sock *x = &sd.v[i];
+		const struct td_owner *ow = td_owners_get(sd.owners, x->inode);
+		struct td_tr_sk rec = { 0 };
+		struct td_tr_lkey k = { 0 };
+		struct td_tr_lval lv = { 0 };
+
+		if (!ow)
+			continue;
+		rec.pid = (uint32_t)ow->pid;
+		rec.lport = x->lport;
+		memcpy(rec.comm, ow->comm, sizeof(rec.comm));
+		if (bpf_map_update_elem(fd_socks, &x->cookie, &rec, BPF_NOEXIST) == 0)
+			n++;
+		if (!x->listen)
+			continue;
+		k.netns = netns;
+		k.lport = x->lport;
+		k.family = x->family;
+		memcpy(k.laddr, x->laddr, sizeof(k.laddr));
+		if (bpf_map_lookup_elem(fd_listeners, &k, &lv) == 0) {
+			if (lv.pid != rec.pid)
+				lv.pid = 0; /* two processes on one address */
+			lv.n++;
+		} else {
+			lv.pid = rec.pid;
+			lv.n = 1;
+			memcpy(lv.comm, rec.comm, sizeof(lv.comm));
+		}
+		bpf_map_update_elem(fd_listeners, &k, &lv, BPF_ANY);
+	}
+	td_owners_free(sd.owners);
+	free(sd.v);
+	return rc < 0 ? rc : (int)n;
+}
+
 int td_trace_open(struct td_trace **out, const struct td_trace_opts *o, struct td_err *err)
 {
 	struct td_trace *t;
@@ -95,8 +306,9 @@ int td_trace_open(struct td_trace **out, const struct td_trace_opts *o, struct t
 		goto fail;
 	}
 	/* Load only what is asked for: fewer programs to verify. */
-	bpf_program__set_autoload(t->skel->progs.on_state, o->transitions);
+	/* on_state, on_send and on_recv also keep the owners: always. */
 	bpf_program__set_autoload(t->skel->progs.on_retransmit, o->retransmits);
+	bpf_program__set_autoload(t->skel->progs.on_retransmit_synack, o->retransmits);
 	bpf_program__set_autoload(t->skel->progs.on_receive_reset, o->resets);
 	bpf_program__set_autoload(t->skel->progs.on_send_reset, o->resets);
 	rc = trace_bpf__load(t->skel);
@@ -109,12 +321,15 @@ int td_trace_open(struct td_trace **out, const struct td_trace_opts *o, struct t
 		rc = td_bpf_fail(err, rc, what, "attaching to the tracepoints");
 		goto fail;
 	}
+	t->load_ns = td_bpf_now_ns() - t0;
+	/* Attached, so what happens meanwhile waits in the ring; before the
+	 * ring buffer's epoll, so that once it exists the owners are known. */
+	t->seeded = seed_owners(t, o->netns_ino);
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_sample, t, NULL);
 	if (!t->rb) {
 		rc = td_bpf_fail(err, -errno, what, "opening the ring buffer");
 		goto fail;
 	}
-	t->load_ns = td_bpf_now_ns() - t0;
 	*out = t;
 	return 0;
 fail:

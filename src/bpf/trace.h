@@ -20,6 +20,13 @@ enum td_tr_closer {
 	TD_TR_CLOSER_REMOTE = 2, /* the peer did (CLOSE_WAIT) */
 };
 
+enum td_tr_flags {
+	/* TD_TR_SEND_RST without a socket (reason NO_SOCKET: nothing
+	 * listens on the port, or the connection is gone): no cookie, state,
+	 * inode or owner; the tuple is the incoming segment's, reversed. */
+	TD_TR_F_NOSOCK = 1,
+};
+
 struct td_tr_event {
 	__u64 ts_ns;	   /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
 	__u64 cookie;	   /* bpf_get_socket_cookie(), as sock_diag's */
@@ -34,16 +41,19 @@ struct td_tr_event {
 	__u8 old_state, new_state; /* for other kinds both are the current state */
 	__u8 family;		   /* 2 AF_INET, 10 AF_INET6, 0 unknown */
 	__u8 closer;		   /* enum td_tr_closer */
-	__u8 pad[1];
-	__u16 lport, rport; /* host order */
+	__u8 flags;		   /* enum td_tr_flags */
+	__u16 lport, rport;	   /* host order */
 	__u8 laddr[16], raddr[16];
 	char comm[16]; /* with pid */
 };
 
-/* What the kernel side remembers per socket cookie (LRU hash). */
+/* What the kernel side remembers per socket cookie (LRU hash). The owner
+ * is written where it is certain: the owner's own system calls (connect,
+ * listen, close, shutdown, sendmsg, recvmsg), the listener's owner for a
+ * child until then, and user space's owner walk when tracing starts. */
 struct td_tr_sk {
-	__u64 last_ns; /* last transition */
-	__u64 born_ns; /* first transition seen */
+	__u64 last_ns; /* last transition, 0 before the first */
+	__u64 born_ns; /* first transition seen, 0 before the first */
 	__u32 pid;
 	__u16 lport; /* last non-zero local port: gone by the time of X -> CLOSE */
 	__u8 closer;
@@ -51,8 +61,54 @@ struct td_tr_sk {
 	char comm[16];
 };
 
+/* A listener, for its children: they are cloned from it in softirq (or,
+ * over loopback, in the client's process), with its address and port
+ * still in place when LISTEN -> SYN_RECV is reported. */
+struct td_tr_lkey {
+	__u32 netns;
+	__u16 lport;
+	__u8 family;
+	__u8 pad[1];
+	__u8 laddr[16];
+};
+
+struct td_tr_lval {
+	__u32 pid; /* 0: several processes listen there (SO_REUSEPORT) */
+	__u32 n;   /* listening sockets registered with this key */
+	char comm[16];
+};
+
 struct td_tr_range {
 	__u16 lo, hi;
 };
+
+/* ---- user space only: names of the kernel's enum sk_rst_reason ---- */
+#ifndef __bpf__
+#include <stdbool.h>
+#include <stdint.h>
+
+#define TD_TR_MAX_REASONS 64
+#define TD_TR_REASON_LEN 40
+
+/* enum sk_rst_reason by value, each name without its SK_RST_REASON_
+ * prefix ("NO_SOCKET"). The numbering is the running kernel's (it changed
+ * between kernels as reasons were added): read from its BTF, else 6.18's. */
+struct td_tr_reasons {
+	char name[TD_TR_MAX_REASONS][TD_TR_REASON_LEN]; /* "" where no value */
+	bool from_btf;
+};
+
+struct btf;
+
+/* Fill r with 6.18's numbering (include/net/rstreason.h). */
+void td_tr_reasons_builtin(struct td_tr_reasons *r);
+/* Fill r from `enum sk_rst_reason` in btf. Returns 0, or -ENOENT when btf
+ * has no such enum (r is then left as it was). Built without BPF: -ENOENT. */
+int td_tr_reasons_from_btf(struct td_tr_reasons *r, const struct btf *btf);
+/* The running kernel's (/sys/kernel/btf/vmlinux), else the builtin table. */
+void td_tr_reasons_load(struct td_tr_reasons *r);
+/* The name of v, or NULL when r has none for it. r NULL: the builtin. */
+const char *td_tr_reason_name(const struct td_tr_reasons *r, uint32_t v);
+#endif
 
 #endif

@@ -121,6 +121,10 @@ struct sock {
 	struct socket *sk_socket;
 };
 
+struct request_sock {
+	struct sock_common __req_common;
+};
+
 struct inet_timewait_sock {
 	struct sock_common __tw_common;
 	volatile unsigned char tw_substate;
@@ -135,8 +139,16 @@ struct tcp_sock {
 	u64 bytes_acked;
 };
 
+struct net_device {
+	possible_net_t nd_net;
+};
+
 struct sk_buff {
+	struct net_device *dev;
 	unsigned int len;
+	__u16 transport_header;
+	__u16 network_header;
+	unsigned char *head;
 };
 
 struct seq_file;

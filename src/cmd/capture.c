@@ -16,6 +16,7 @@
 
 #include "cmd/commands.h"
 #include "render/connview.h"
+#include "render/escape.h"
 #include "capture/flow.h"
 #include "capture/pcapsrc.h"
 
@@ -477,10 +478,22 @@ int cmd_capture(int argc, char **argv, struct td_ctx *ctx)
 		free(filter);
 		return cmd_fail(TD_EXIT_FAILED, "out of memory");
 	}
-	if (!o.quiet && !ctx->json)
-		fprintf(stderr, "tcpdoctor: capturing on %s%s%s%s%s%s (Ctrl-C to stop)\n",
-			o.live.dev ? o.live.dev : "any", *filter ? ", filter '" : "", filter,
-			*filter ? "'" : "", o.write ? ", writing " : "", o.write ? o.write : "");
+	if (!o.quiet && !ctx->json) {
+		/* The device, filter and file name are the caller's, but may come
+		 * from a script's variables: escaped like every outside string. */
+		fputs("tcpdoctor: capturing on ", stderr);
+		td_fputs_esc(o.live.dev ? o.live.dev : "any", stderr);
+		if (*filter) {
+			fputs(", filter '", stderr);
+			td_fputs_esc(filter, stderr);
+			fputc('\'', stderr);
+		}
+		if (o.write) {
+			fputs(", writing ", stderr);
+			td_fputs_esc(o.write, stderr);
+		}
+		fputs(" (Ctrl-C to stop)\n", stderr);
+	}
 	catch_signals(src);
 	rc = capture_loop(src, &r, &o, &n, &err);
 	have_ks = td_pcapsrc_kstats(src, &ks, NULL) == 0;

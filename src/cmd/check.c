@@ -15,6 +15,7 @@
 #include "diagnose/rules.h"
 #include "sockets/snapshot.h"
 #include "sockets/sockdiag.h"
+#include "render/escape.h"
 #include "render/style.h"
 #include "render/view.h"
 
@@ -27,7 +28,9 @@ static const char help[] =
 	"what to do. Findings come worst first.\n"
 	"\n"
 	"  --sample S      seconds between the two reads of the kernel counters for the\n"
-	"                  rate-based rules (default 1; 0 = skip those rules)\n"
+	"                  rate-based rules, and of the closing sockets and queues: only\n"
+	"                  those still stuck at the second read count (default 1; 0 =\n"
+	"                  skip the rate rules and judge on one read)\n"
 	"  --set R.T=V     override a threshold, e.g. --set close-wait-leak.min=20\n"
 	"  --profile P     what the sysctl audit judges against: server (default), client,\n"
 	"                  proxy (see tcpdoctor sysctl)\n"
@@ -68,6 +71,37 @@ static void list_rules(FILE *fp)
 			fprintf(fp, "    %s.%s=%g %s: %s\n", r[i].id, r[i].params[k].name,
 				r[i].params[k].def, r[i].params[k].unit, r[i].params[k].why);
 	}
+}
+
+/* --rules --json: the same table for machines. */
+static void list_rules_json(const struct td_ctx *ctx)
+{
+	size_t n;
+	const struct td_rule *r = td_rules(&n);
+	struct td_json j;
+
+	cmd_json_begin(&j, ctx, NULL);
+	td_json_begin_array(&j, "rules");
+	for (size_t i = 0; i < n; i++) {
+		td_json_begin_object(&j, NULL);
+		td_json_str(&j, "id", r[i].id);
+		td_json_str(&j, "title", r[i].title);
+		td_json_bool(&j, "needs_sample", r[i].needs_sample);
+		td_json_begin_array(&j, "thresholds");
+		for (size_t k = 0; k < TD_RULE_MAX_PARAMS && r[i].params[k].name; k++) {
+			td_json_begin_object(&j, NULL);
+			td_json_str(&j, "name", r[i].params[k].name);
+			td_json_double(&j, "default", r[i].params[k].def);
+			td_json_str(&j, "unit", r[i].params[k].unit);
+			td_json_str(&j, "why", r[i].params[k].why);
+			td_json_end_object(&j);
+		}
+		td_json_end_array(&j);
+		td_json_end_object(&j);
+	}
+	td_json_end_array(&j);
+	td_json_end_object(&j);
+	td_json_finish(&j);
 }
 
 static int on_opt(int val, const char *arg, void *data)
@@ -126,11 +160,14 @@ static const char *sev_color(bool color, enum td_severity s)
 	return color && (unsigned)s < 4 ? esc[s] : "";
 }
 
-/* Print text wrapped at width, each line after the first indented by indent. */
-static void wrap(const char *text, int first_col, int indent, int width)
+/* Print text wrapped at width, each line after the first indented by indent.
+ * Findings carry outside strings (a process names itself), so the text is
+ * escaped first: no control byte of theirs reaches the terminal. */
+static void wrap(const char *raw, int first_col, int indent, int width)
 {
+	char text[TD_ESC_MAX_PER_BYTE * 256 + 1];
 	int col = first_col;
-	const char *p = text;
+	const char *p = td_esc(raw, text, sizeof(text));
 
 	while (*p) {
 		const char *w = p;
@@ -184,8 +221,11 @@ static void print_text(const struct td_ctx *ctx, const struct td_findings *fo,
 	if (sample > 0)
 		printf(", rates over %.1f s", sample);
 	putchar('\n');
-	if (skipped[0])
-		printf("%s(%s)%s\n", td_style_dim(c), skipped, td_style_reset(c));
+	if (skipped[0]) {
+		printf("%s(", td_style_dim(c));
+		td_fputs_esc(skipped, stdout);
+		printf(")%s\n", td_style_reset(c));
+	}
 	for (size_t i = 0; i < fo->n; i++) {
 		const struct td_finding *f = &fo->v[i];
 		char head[48];
@@ -216,9 +256,11 @@ static void print_text(const struct td_ctx *ctx, const struct td_findings *fo,
 			printf("    - ");
 			wrap(f->actions[k], 6, 6, 90);
 		}
-		if (f->look_closer[0])
-			printf("  %sLook closer:%s %s\n", td_style_bold(c), td_style_reset(c),
-			       f->look_closer);
+		if (f->look_closer[0]) {
+			printf("  %sLook closer:%s ", td_style_bold(c), td_style_reset(c));
+			td_fputs_esc(f->look_closer, stdout);
+			putchar('\n');
+		}
 		cmd_text_remedy(stdout, ctx, f);
 	}
 }
@@ -345,7 +387,10 @@ int cmd_check(int argc, char **argv, struct td_ctx *ctx)
 	if (o.yes && !o.fix)
 		return cmd_fail(TD_EXIT_USAGE, "check: --yes goes with --fix");
 	if (o.list_rules) {
-		list_rules(stdout);
+		if (ctx->json)
+			list_rules_json(ctx);
+		else
+			list_rules(stdout);
 		return TD_EXIT_OK;
 	}
 	td_counters_init(&before);
@@ -418,6 +463,15 @@ int cmd_check(int argc, char **argv, struct td_ctx *ctx)
 		}
 		in.after = &after;
 		in.elapsed = td_counters_elapsed(&before, &after);
+		/* The same sockets a sample later: what persists is a problem,
+		 * what came and went is a busy host (see td_snapshot_confirm). */
+		if (td_snapshot_confirm(&snap, &ctx->source, &f, &err) < 0) {
+			add_skip(skipped, sizeof(skipped), "second socket read failed");
+			td_err_clear(&err);
+		} else if (!snap.confirmed) {
+			add_skip(skipped, sizeof(skipped),
+				 "closing states judged on one read (no socket cookies)");
+		}
 	} else if (live) {
 		add_skip(skipped, sizeof(skipped), "--sample 0: rate rules skipped");
 	}

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "render/escape.h"
 #include "render/view.h"
 
 enum {
@@ -38,11 +39,26 @@ static const struct option filter_options[] = {
 int cmd_fail(int code, const char *fmt, ...)
 {
 	va_list ap;
+	char *msg = NULL;
+	int n;
 
 	fputs("tcpdoctor: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
+	/* Messages name files, hosts and processes: escaped line by line, so a
+	 * file called "\x1b]0;x\x07" cannot retitle the terminal either. */
+	if (n >= 0) {
+		for (char *line = msg, *nl; line; line = nl) {
+			nl = strchr(line, '\n');
+			if (nl)
+				*nl++ = '\0';
+			td_fputs_esc(line, stderr);
+			if (nl)
+				fputc('\n', stderr);
+		}
+		free(msg);
+	}
 	fputc('\n', stderr);
 	return code;
 }

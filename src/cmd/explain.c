@@ -27,12 +27,12 @@ static const char help[] =
 	"\n"
 	"  TOPIC         a state in any spelling: CLOSE_WAIT, close-wait, ESTAB, SYN_RCVD\n"
 	"                flags: SYN+ACK, syn,ack, SA, '[S.]', FIN ACK, 0x12, NULL, XMAS\n"
-	"                an errno: ECONNRESET, 104, 'errno 104', 'Connection reset by peer'\n"
-	"                a sysctl: tcp_fin_timeout, net.ipv4.tcp_fin_timeout, net/core/somaxconn\n"
+	"                an errno: ECONNRESET, 104, 'errno 104', 'Connection refused'\n"
+	"                a sysctl: tcp_fin_timeout, net.ipv4.tcp_fin_timeout, somaxconn\n"
 	"                a counter: ListenOverflows, TcpExtListenOverflows, TCP.tw\n"
 	"                a check rule or lab scenario: close-wait-leak, syn-flood\n"
 	"                a column: Recv-Q, Send-Q; a concept: backlog, 2MSL, Nagle, SACK\n"
-	"                in Chinese: 三次握手, 四次挥手, 半连接队列, 全连接队列, 连接被对方重设\n"
+	"                in Chinese: 三次握手, 半连接队列, 连接被对方重设\n"
 	"  --list        every topic: kind, name and one line\n"
 	"  --kind KIND   with --list: only state, flags, errno, sysctl, counter, rule,\n"
 	"                column or concept\n"
@@ -67,41 +67,33 @@ struct opts {
 };
 
 /* What the page says around the entry's own text, per language. */
+/* clang-format off */
 static const struct words {
-	const char *meaning, *who_sees, *causes, *next, *refs, *also, *sep;
+	const char *meaning, *who_sees, *causes, *next, *refs;
+	const char *also, *sep;	  /* before the aliases, between them */
+	const char *semi, *colon; /* "; " and ": " of the identity line */
 	const char *kinds[TD_KB_KIND_MAX + 1];
 } words[TD_KB_LANG_MAX + 1] = {
-	[TD_KB_EN] = { "Meaning",
-		       "Who sees it",
-		       "Typical causes",
-		       "Look next",
-		       "References",
-		       "; also: ",
-		       ", ",
-		       { [TD_KB_STATE] = "TCP state",
-			 [TD_KB_FLAGS] = "TCP flags",
-			 [TD_KB_ERRNO] = "errno",
-			 [TD_KB_SYSCTL] = "sysctl",
-			 [TD_KB_CONCEPT] = "concept",
-			 [TD_KB_COUNTER] = "kernel counter",
-			 [TD_KB_RULE] = "tcpdoctor check rule",
-			 [TD_KB_COLUMN] = "column" } },
-	[TD_KB_ZH] = { "含义",
-		       "谁会看到",
-		       "常见原因",
-		       "下一步",
-		       "参考",
-		       "；也作：",
-		       "、",
-		       { [TD_KB_STATE] = "TCP 状态",
-			 [TD_KB_FLAGS] = "TCP 标志位",
-			 [TD_KB_ERRNO] = "errno",
-			 [TD_KB_SYSCTL] = "内核参数",
-			 [TD_KB_CONCEPT] = "概念",
-			 [TD_KB_COUNTER] = "内核计数器",
-			 [TD_KB_RULE] = "tcpdoctor check 规则",
-			 [TD_KB_COLUMN] = "列" } },
+	[TD_KB_EN] = {
+		.meaning = "Meaning", .who_sees = "Who sees it", .causes = "Typical causes",
+		.next = "Look next", .refs = "References",
+		.also = "; also: ", .sep = ", ", .semi = "; ", .colon = ": ",
+		.kinds = { [TD_KB_STATE] = "TCP state", [TD_KB_FLAGS] = "TCP flags",
+			   [TD_KB_ERRNO] = "errno", [TD_KB_SYSCTL] = "sysctl",
+			   [TD_KB_CONCEPT] = "concept", [TD_KB_COUNTER] = "kernel counter",
+			   [TD_KB_RULE] = "tcpdoctor check rule", [TD_KB_COLUMN] = "column" },
+	},
+	[TD_KB_ZH] = {
+		.meaning = "含义", .who_sees = "谁会看到", .causes = "常见原因",
+		.next = "下一步", .refs = "参考",
+		.also = "；也作：", .sep = "、", .semi = "；", .colon = "：",
+		.kinds = { [TD_KB_STATE] = "TCP 状态", [TD_KB_FLAGS] = "TCP 标志位",
+			   [TD_KB_ERRNO] = "errno", [TD_KB_SYSCTL] = "内核参数",
+			   [TD_KB_CONCEPT] = "概念", [TD_KB_COUNTER] = "内核计数器",
+			   [TD_KB_RULE] = "tcpdoctor check 规则", [TD_KB_COLUMN] = "列" },
+	},
 };
+/* clang-format on */
 
 static int on_opt(int val, const char *arg, void *data)
 {
@@ -214,7 +206,9 @@ static void print_wrapped(const char *first, int start, const char *s, size_t le
 {
 	const char *end = s + len;
 	int col = start;
-	bool line_empty = true;
+	/* Text after a title ("NAME - ") goes to the next line when its first
+	 * piece does not fit there. */
+	bool line_empty = start <= indent;
 
 	fputs(first, stdout);
 	while (s < end) {
@@ -316,24 +310,26 @@ static void print_identity(const struct td_kb_entry *e, const struct td_kb_tr *t
 	buf[0] = '\0';
 	switch (e->kind) {
 	case TD_KB_STATE:
-		snprintf(buf, sizeof(buf), "%s %d; ss: %s; RFC 9293: %s", w->kinds[e->kind],
-			 e->value, td_state_short(e->value), td_state_rfc_name(e->value));
+		snprintf(buf, sizeof(buf), "%s %d%sss%s%s%sRFC 9293%s%s", w->kinds[e->kind],
+			 e->value, w->semi, w->colon, td_state_short(e->value), w->semi, w->colon,
+			 td_state_rfc_name(e->value));
 		break;
 	case TD_KB_FLAGS:
 		if (td_kb_parse_flags(e->name, &f, NULL) == 0)
-			snprintf(buf, sizeof(buf), "%s 0x%02x; tcpdump: %s", w->kinds[e->kind], f,
-				 tcpdump_flags(f, fl, sizeof(fl)));
+			snprintf(buf, sizeof(buf), "%s 0x%02x%stcpdump%s%s", w->kinds[e->kind], f,
+				 w->semi, w->colon, tcpdump_flags(f, fl, sizeof(fl)));
 		break;
 	case TD_KB_ERRNO:
-		if (t->message)
-			snprintf(buf, sizeof(buf), "errno %d: \"%s\" (zh_CN: \"%s\")", e->value,
-				 strerror(e->value), t->message);
+		if (lang != TD_KB_EN && t->message)
+			snprintf(buf, sizeof(buf), "errno %d%s\"%s\"%szh_CN%s\"%s\"", e->value,
+				 w->colon, strerror(e->value), w->semi, w->colon, t->message);
 		else
 			snprintf(buf, sizeof(buf), "errno %d here: \"%s\"", e->value,
 				 strerror(e->value));
 		break;
 	case TD_KB_SYSCTL:
-		n = (size_t)snprintf(buf, sizeof(buf), "%s; /proc/sys/", w->kinds[e->kind]);
+		n = (size_t)snprintf(buf, sizeof(buf), "%s%s/proc/sys/", w->kinds[e->kind],
+				     w->semi);
 		for (const char *p = e->name; *p && n + 1 < sizeof(buf); p++)
 			buf[n++] = *p == '.' ? '/' : *p;
 		buf[n] = '\0';
@@ -351,7 +347,9 @@ static void print_identity(const struct td_kb_entry *e, const struct td_kb_tr *t
 			append_list(buf, sizeof(buf), t->aliases, w->sep);
 		}
 	}
-	print_wrapped(td_style_dim(c), 0, buf, strlen(buf), INDENT, width, td_style_reset(c));
+	/* Indented by 2 only: "/proc/sys/net/ipv4/tcp_slow_start_after_idle" is
+	 * one piece of 44 columns and must fit the narrowest page. */
+	print_wrapped(td_style_dim(c), 0, buf, strlen(buf), 2, width, td_style_reset(c));
 }
 
 static void print_entry(const struct td_kb_entry *e, enum td_kb_lang lang, bool c, int width)
@@ -548,7 +546,7 @@ int cmd_explain(int argc, char **argv, struct td_ctx *ctx)
 		const struct td_kb_entry *e;
 		struct td_err err = { 0 };
 
-		if (td_kb_find(argv[i], &e, nearest, &err) < 0) {
+		if (td_kb_find_lang(argv[i], o.lang, &e, nearest, &err) < 0) {
 			cmd_fail(TD_EXIT_USAGE, "%s", err.msg);
 			status = TD_EXIT_USAGE;
 			continue;

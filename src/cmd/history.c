@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cmd/commands.h"
+#include "render/escape.h"
 #include "render/plot.h"
 #include "history/store.h"
 #include "render/style.h"
@@ -113,6 +114,7 @@ struct at_ctx {
 static int print_group(const struct td_store_group *g, void *data)
 {
 	struct at_ctx *a = data;
+	char key[TD_ESC_MAX_PER_BYTE * 128 + 1];
 
 	if (a->j) {
 		td_json_begin_object(a->j, NULL);
@@ -124,8 +126,9 @@ static int print_group(const struct td_store_group *g, void *data)
 	} else {
 		if (!a->n++)
 			printf("\n%-12s %-8s %-16s %9s\n", "STATE", "BY", "KEY", "SOCKETS");
-		printf("%-12s %-8s %-16s %9llu\n", td_state_name(g->state), g->by, g->key,
-		       (unsigned long long)g->count);
+		/* The key may be a process or user name: outside strings. */
+		printf("%-12s %-8s %-16s %9llu\n", td_state_name(g->state), g->by,
+		       td_esc(g->key, key, sizeof(key)), (unsigned long long)g->count);
 	}
 	return 0;
 }
@@ -171,9 +174,13 @@ static int print_finding(int64_t ts, const struct td_store_finding *f, void *dat
 						? f->severity[i] - 32
 						: f->severity[i]);
 		sev[i] = '\0';
-		printf("%s  %-8s %s%s%s: %s\n", fmt_time(ts, tbuf, sizeof(tbuf)), sev,
-		       td_style_bold(a->ctx->color), f->rule, td_style_reset(a->ctx->color),
-		       f->summary);
+		/* Stored summaries carry process names: escaped, as check prints them. */
+		printf("%s  %-8s %s", fmt_time(ts, tbuf, sizeof(tbuf)), sev,
+		       td_style_bold(a->ctx->color));
+		td_fputs_esc(f->rule, stdout);
+		printf("%s: ", td_style_reset(a->ctx->color));
+		td_fputs_esc(f->summary, stdout);
+		putchar('\n');
 	}
 	return 0;
 }
@@ -251,8 +258,11 @@ static int show_at(const struct td_ctx *ctx, struct td_store *st, const struct o
 	}
 	printf("%sSample of %s%s (%s", td_style_bold(ctx->color),
 	       fmt_time(s.ts_ms, tbuf, sizeof(tbuf)), td_style_reset(ctx->color), s.source);
-	if (s.netns[0])
-		printf(", netns %s", s.netns);
+	if (s.netns[0]) {
+		/* The recorded --netns argument: a name anyone could pick. */
+		printf(", netns ");
+		td_fputs_esc(s.netns, stdout);
+	}
 	if (at_ms - s.ts_ms >= 1000)
 		printf(", %.0f s before the time asked", (double)(at_ms - s.ts_ms) / 1000);
 	printf(")\n");
@@ -471,8 +481,9 @@ static int show_png(const struct opts *o, const struct series *s)
 		      s->v, s->n, &err);
 	if (rc < 0)
 		return cmd_fail_err(&err);
-	printf("%s: %s, %zu samples, %s .. %s\n", o->png, o->plot, s->n,
-	       fmt_time(s->ts[0], a, sizeof(a)), fmt_time(s->ts[s->n - 1], b, sizeof(b)));
+	td_fputs_esc(o->png, stdout);
+	printf(": %s, %zu samples, %s .. %s\n", o->plot, s->n, fmt_time(s->ts[0], a, sizeof(a)),
+	       fmt_time(s->ts[s->n - 1], b, sizeof(b)));
 	return TD_EXIT_OK;
 }
 

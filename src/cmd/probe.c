@@ -9,6 +9,7 @@
 
 #include "cmd/commands.h"
 #include "reach/probe.h"
+#include "render/escape.h"
 #include "render/style.h"
 #include "render/view.h"
 
@@ -327,7 +328,9 @@ static void dns_text(const struct td_ctx *ctx, const struct td_target *t,
 {
 	char buf[64];
 
-	printf("%sdns%s %s: ", td_style_bold(ctx->color), td_style_reset(ctx->color), t->host);
+	printf("%sdns%s ", td_style_bold(ctx->color), td_style_reset(ctx->color));
+	td_fputs_esc(t->host, stdout);
+	printf(": ");
 	for (size_t i = 0; i < r->n; i++)
 		printf("%s%s", i ? ", " : "", td_sockaddr_str(&r->addr[i], buf, sizeof(buf)));
 	printf(" (%zu address%s in %.3f ms)\n", r->n, r->n == 1 ? "" : "es", r->ms);
@@ -371,6 +374,7 @@ int cmd_probe(int argc, char **argv, struct td_ctx *ctx)
 	struct opts o = { .count = 5, .interval = 1, .timeout = 2 };
 	struct td_probe_opts po = { 0 };
 	struct td_target t;
+	char host[TD_ESC_MAX_PER_BYTE * TD_PROBE_HOST_MAX];
 	struct td_resolved res;
 	struct td_err err = { 0 };
 	struct addr_stats st[TD_PROBE_MAX_ADDRS];
@@ -424,7 +428,8 @@ int cmd_probe(int argc, char **argv, struct td_ctx *ctx)
 	}
 	naddr = o.all ? res.n : 1;
 	if (!ctx->json)
-		printf("probing %s%s port %u: %ld attempt%s, interval %gs, timeout %gs\n", t.host,
+		printf("probing %s%s port %u: %ld attempt%s, interval %gs, timeout %gs\n",
+		       td_esc(t.host, host, sizeof(host)),
 		       o.all && res.n > 1 ? " (every address)" : "", t.port, o.count,
 		       o.count == 1 ? "" : "s", o.interval, o.timeout);
 	else
@@ -539,7 +544,8 @@ int cmd_probe(int argc, char **argv, struct td_ctx *ctx)
 		return exit_code(sent, ok);
 	}
 
-	printf("--- %s port %u tcp probe statistics ---\n", t.host, t.port);
+	printf("--- %s port %u tcp probe statistics ---\n", td_esc(t.host, host, sizeof(host)),
+	       t.port);
 	printf("%lu sent, %lu %s, %lu failed, %.1f%% loss, time %.0f ms\n", sent, ok,
 	       (o.send_arg || o.expect) ? "answered" : "connected", sent - ok,
 	       sent ? 100.0 * (double)(sent - ok) / (double)sent : 0.0, (now_s() - t_start) * 1000);

@@ -343,6 +343,7 @@ int cmd_record(int argc, char **argv, struct td_ctx *ctx)
 			  .profile = TD_PROFILE_SERVER };
 	struct td_sample_opts so = { 0 };
 	struct td_counters prev;
+	struct td_snapshot prev_snap;
 	struct td_store *st = NULL;
 	struct td_err err = { 0 };
 	struct sigaction sa = { 0 };
@@ -376,6 +377,7 @@ int cmd_record(int argc, char **argv, struct td_ctx *ctx)
 	so.th = &o.th;
 	so.profile = o.profile;
 	td_counters_init(&prev);
+	td_snapshot_init(&prev_snap, NULL);
 	if (o.verbose)
 		fprintf(stderr, "tcpdoctor: recording every %.3g s into %s%s\n",
 			(double)o.every_ms / 1000, o.db,
@@ -392,6 +394,7 @@ int cmd_record(int argc, char **argv, struct td_ctx *ctx)
 		struct rows r;
 		int64_t pruned = 0;
 
+		so.prev_snap = prev.n ? &prev_snap : NULL;
 		if (td_sample_take(&s, &so, prev.n ? &prev : NULL) < 0 ||
 		    build_rows(&s, &prev, (size_t)o.top, &r) < 0) {
 			td_sample_free(&s);
@@ -411,6 +414,10 @@ int cmd_record(int argc, char **argv, struct td_ctx *ctx)
 			td_counters_free(&prev);
 			prev = s.counters;
 			td_counters_init(&s.counters);
+			td_snapshot_free(&prev_snap);
+			prev_snap = s.snap;
+			td_snapshot_keep_marks(&prev_snap);
+			td_snapshot_init(&s.snap, NULL);
 		}
 		if (o.verbose && rc == 0)
 			fprintf(stderr,
@@ -433,6 +440,7 @@ int cmd_record(int argc, char **argv, struct td_ctx *ctx)
 			sleep_until(&next, o.every_ms);
 	}
 	td_counters_free(&prev);
+	td_snapshot_free(&prev_snap);
 	td_store_close(st);
 	return exit_rc;
 }

@@ -11,6 +11,7 @@
 #include "cmd/commands.h"
 #include "reach/probe.h"
 #include "reach/route.h"
+#include "render/escape.h"
 #include "render/style.h"
 #include "render/view.h"
 
@@ -202,7 +203,7 @@ static void print_text(const struct td_ctx *ctx, const struct td_target *t,
 		       const struct td_route *r, const struct opts *o, char names[][NI_MAXHOST])
 {
 	bool c = ctx->color;
-	char buf[64], label[NI_MAXHOST + 96];
+	char buf[64], label[NI_MAXHOST + 96], ename[NI_MAXHOST];
 
 	printf("%s%-4s %-44s %6s %4s %8s %8s %8s %8s %8s%s\n", td_style_bold(c), "HOP", "ADDRESS",
 	       "LOSS%", "SNT", "LAST", "AVG", "BEST", "WRST", "STDEV", td_style_reset(c));
@@ -214,7 +215,9 @@ static void print_text(const struct td_ctx *ctx, const struct td_target *t,
 		if (!h->addr_set)
 			snprintf(label, sizeof(label), "???");
 		else if (names[ttl][0])
-			snprintf(label, sizeof(label), "%s (%s)", names[ttl],
+			/* A PTR answer is whatever the zone's owner wrote. */
+			snprintf(label, sizeof(label), "%s (%s)",
+				 td_esc(names[ttl], ename, sizeof(ename)),
 				 td_sockaddr_str(&h->addr, buf, sizeof(buf)));
 		else
 			td_sockaddr_str(&h->addr, label, sizeof(label));
@@ -342,9 +345,12 @@ int cmd_route(int argc, char **argv, struct td_ctx *ctx)
 	if (!ctx->json) {
 		char buf[64];
 
-		printf("route to %s port %u (%s), %ld hops max, %ld round%s of TCP SYNs\n", t.host,
-		       t.port, td_sockaddr_str(&res.addr[0], buf, sizeof(buf)), o.max_hops,
-		       o.rounds, o.rounds == 1 ? "" : "s");
+		char host[TD_ESC_MAX_PER_BYTE * 256 + 1];
+
+		printf("route to %s port %u (%s), %ld hops max, %ld round%s of TCP SYNs\n",
+		       td_esc(t.host, host, sizeof(host)), t.port,
+		       td_sockaddr_str(&res.addr[0], buf, sizeof(buf)), o.max_hops, o.rounds,
+		       o.rounds == 1 ? "" : "s");
 		fflush(stdout);
 	}
 	for (long k = 0; k < o.rounds; k++) {

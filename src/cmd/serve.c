@@ -102,8 +102,9 @@ struct server {
 	struct td_mbuf cached;
 	struct timespec cached_start; /* when the cached sample started */
 	bool have_cache;
-	struct td_counters prev; /* previous sample's counters (rates) */
-	bool all_netns;		 /* --all-netns: every namespace, labelled */
+	struct td_counters prev;      /* previous sample's counters (rates) */
+	struct td_snapshot prev_snap; /* its closing sockets and queues (persistence) */
+	bool all_netns;		      /* --all-netns: every namespace, labelled */
 	const char *netns_filter;
 	uint64_t scrapes, errors;
 };
@@ -515,16 +516,22 @@ static char *scrape(struct server *sv, const struct timespec *arrived, size_t *l
 			if (rc)
 				sv->errors++;
 		} else {
+			sv->so.prev_snap = sv->prev.n ? &sv->prev_snap : NULL;
 			if (td_sample_take(&s, &sv->so, sv->prev.n ? &sv->prev : NULL) < 0)
 				s.errors++;
 			if (s.errors)
 				sv->errors++;
 			rc = render_sample(sv, &s, &b);
 			if (s.have_counters) {
-				/* Keep this read for the next rate window. */
+				/* Keep this read for the next rate window, and its
+				 * closing sockets for the next persistence check. */
 				td_counters_free(&sv->prev);
 				sv->prev = s.counters;
 				td_counters_init(&s.counters);
+				td_snapshot_free(&sv->prev_snap);
+				sv->prev_snap = s.snap;
+				td_snapshot_keep_marks(&sv->prev_snap);
+				td_snapshot_init(&s.snap, NULL);
 			}
 			td_sample_free(&s);
 		}
@@ -754,6 +761,7 @@ int cmd_serve(int argc, char **argv, struct td_ctx *ctx)
 		return cmd_fail(TD_EXIT_FAILED, "out of memory");
 	pthread_mutex_init(&sv->lock, NULL);
 	td_counters_init(&sv->prev);
+	td_snapshot_init(&sv->prev_snap, NULL);
 	sv->so.source = ctx->source;
 	sv->so.family = ctx->family;
 	sv->so.th = &o.th;
@@ -830,6 +838,7 @@ out:
 	free(key);
 	td_mbuf_free(&sv->cached);
 	td_counters_free(&sv->prev);
+	td_snapshot_free(&sv->prev_snap);
 	pthread_mutex_destroy(&sv->lock);
 	free(sv);
 	return rc;

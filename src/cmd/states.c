@@ -111,6 +111,12 @@ static void json_group_fields(struct td_json *j, const struct td_agg *a, const s
 		}
 		break;
 	case TD_BY_USER:
+		if (g->id == TD_AGG_NO_USER) {
+			/* No process holds them (TIME_WAIT, orphans, requests). */
+			td_json_null(j, "uid");
+			td_json_str(j, "user", "-");
+			break;
+		}
 		td_json_uint(j, "uid", g->id);
 		td_json_str(j, "user", view_user_name(g->id, buf, sizeof(buf)));
 		break;

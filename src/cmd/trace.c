@@ -14,6 +14,7 @@
 #include "bpf/tdbpf.h"
 #include "cmd/commands.h"
 #include "fsm.h"
+#include "render/escape.h"
 #include "render/json.h"
 #include "sockets/owners.h"
 #include "state.h"
@@ -30,8 +31,9 @@ static const char help[] =
 	"\n"
 	"  --lifetimes     one line per closed connection: duration, bytes out/in,\n"
 	"                  who closed first\n"
-	"  --retransmits   retransmitted segments (tcp:tcp_retransmit_skb)\n"
-	"  --resets        resets received and sent (tcp:tcp_receive_reset, tcp_send_reset)\n"
+	"  --retransmits   retransmitted segments (tcp:tcp_retransmit_skb), SYN-ACKs too\n"
+	"  --resets        resets received and sent (tcp:tcp_receive_reset, tcp_send_reset),\n"
+	"                  sent ones with the kernel's reason (NO_SOCKET: nothing listens)\n"
 	"                  (either of these alone shows no transitions; add --transitions)\n"
 	"  --transitions   state transitions (the default)\n"
 	"  --for DURATION  stop after 30s, 2m, 500ms (default: until Ctrl-C)\n"
@@ -88,6 +90,7 @@ struct owner_slot {
 };
 
 #define TOP 10
+#define KEY_NOSOCK UINT64_MAX /* reset talkers: the kernel, for no socket */
 struct count_row {
 	uint64_t key; /* (old << 8 | new), pid, or port */
 	char comm[16];
@@ -107,8 +110,21 @@ struct tracer {
 	uint64_t events, transitions, unknown, retrans, resets_in, resets_out, lifetimes_n;
 	uint64_t next_walk_ns; /* no owner walk before this CLOCK_MONOTONIC time */
 	struct table by_pair, by_proc, by_port, rst_talkers, retrans_talkers;
+	struct td_tr_reasons reasons; /* enum sk_rst_reason, the running kernel's */
 	struct td_json j;
 };
+
+/* A reset's reason by name; a value this kernel's BTF (or the builtin
+ * table) has no name for is said as unknown, with its number. */
+static const char *reason_str(const struct tracer *tr, uint32_t v, char *buf, size_t len)
+{
+	const char *name = td_tr_reason_name(&tr->reasons, v);
+
+	if (name)
+		return name;
+	snprintf(buf, len, "UNKNOWN_%u", v);
+	return buf;
+}
 
 static volatile sig_atomic_t stop_flag;
 
@@ -169,9 +185,14 @@ static uint64_t mono_ns(void)
 /* The owner of the event's socket: kernel record, cache, or /proc. */
 static const struct owner_slot *owner_of(struct tracer *tr, const struct td_tr_event *e)
 {
+	static struct owner_slot none; /* a reset with no socket has no owner */
 	struct owner_slot *s = &tr->owners[e->cookie % OWNER_SLOTS];
 	uint64_t t0;
 
+	if (e->flags & TD_TR_F_NOSOCK) {
+		memset(&none, 0, sizeof(none));
+		return &none;
+	}
 	if (s->cookie != e->cookie) {
 		memset(s, 0, sizeof(*s));
 		s->cookie = e->cookie;
@@ -241,7 +262,10 @@ static void print_json(struct tracer *tr, const struct td_tr_event *e, const str
 	td_json_str(j, "event",
 		    tr->lifetimes && e->kind == TD_TR_STATE ? "lifetime" : kind_name(e->kind));
 	td_json_double(j, "time", (double)real / 1e9);
-	td_json_uint(j, "cookie", e->cookie);
+	if (e->flags & TD_TR_F_NOSOCK)
+		td_json_null(j, "cookie");
+	else
+		td_json_uint(j, "cookie", e->cookie);
 	if (ow->pid) {
 		td_json_uint(j, "pid", ow->pid);
 		td_json_str(j, "comm", ow->comm);
@@ -269,9 +293,15 @@ static void print_json(struct tracer *tr, const struct td_tr_event *e, const str
 			td_json_str(j, "closer", closer_name(e->closer));
 		}
 	} else {
-		td_json_str(j, "state", td_state_name(e->new_state));
-		if (e->kind == TD_TR_SEND_RST)
-			td_json_uint(j, "reason", e->reason);
+		if (e->flags & TD_TR_F_NOSOCK)
+			td_json_null(j, "state");
+		else
+			td_json_str(j, "state", td_state_name(e->new_state));
+		if (e->kind == TD_TR_SEND_RST) {
+			td_json_bool(j, "socket", !(e->flags & TD_TR_F_NOSOCK));
+			td_json_str(j, "reason", reason_str(tr, e->reason, buf, sizeof(buf)));
+			td_json_uint(j, "reason_code", e->reason);
+		}
 	}
 	td_json_end_object(j);
 	td_json_end_line(j); /* the loop flushes once per batch */
@@ -280,22 +310,31 @@ static void print_json(struct tracer *tr, const struct td_tr_event *e, const str
 static void print_text(struct tracer *tr, const struct td_tr_event *e, const struct owner_slot *ow,
 		       enum fsm_verdict v)
 {
-	char when[32], l[80], r[80], who[40], dur[32];
+	char when[32], l[80], r[80], who[16 * TD_ESC_MAX_PER_BYTE + 16], dur[32];
+	char comm[16 * TD_ESC_MAX_PER_BYTE + 1];
 	bool c = tr->ctx->color;
 
 	fmt_time(tr, e->ts_ns, when, sizeof(when));
 	td_endpoint_str(e->family, e->laddr, e->lport, l, sizeof(l));
 	td_endpoint_str(e->family, e->raddr, e->rport, r, sizeof(r));
 	if (ow->pid)
-		snprintf(who, sizeof(who), "%u/%s", ow->pid, ow->comm);
+		snprintf(who, sizeof(who), "%u/%s", ow->pid, td_esc(ow->comm, comm, sizeof(comm)));
+	else if (e->flags & TD_TR_F_NOSOCK)
+		snprintf(who, sizeof(who), "no socket");
 	else
 		snprintf(who, sizeof(who), "?");
 	if (e->kind != TD_TR_STATE) {
-		printf("%s %-22s %s -> %s %s%s%s in %s\n", when, who, l, r, td_style_bold(c),
+		char why[TD_TR_REASON_LEN + 16] = "";
+
+		if (e->kind == TD_TR_SEND_RST)
+			snprintf(why, sizeof(why), " (%s)",
+				 reason_str(tr, e->reason, dur, sizeof(dur)));
+		printf("%s %-22s %s -> %s %s%s%s%s%s%s\n", when, who, l, r, td_style_bold(c),
 		       e->kind == TD_TR_RETRANS	   ? "RETRANSMIT"
 		       : e->kind == TD_TR_RECV_RST ? "RESET received"
 						   : "RESET sent",
-		       td_style_reset(c), td_state_name(e->new_state));
+		       td_style_reset(c), e->flags & TD_TR_F_NOSOCK ? "" : " in ",
+		       e->flags & TD_TR_F_NOSOCK ? "" : td_state_name(e->new_state), why);
 		return;
 	}
 	if (tr->lifetimes) {
@@ -365,7 +404,9 @@ static int on_event(const struct td_tr_event *ev, void *data)
 			tr->resets_in++;
 		else
 			tr->resets_out++;
-		if (tr->summary)
+		if (tr->summary && (e->flags & TD_TR_F_NOSOCK))
+			table_add(&tr->rst_talkers, KEY_NOSOCK, NULL);
+		else if (tr->summary)
 			table_add(&tr->rst_talkers, ow->pid, ow->pid ? ow->comm : "?");
 		break;
 	}
@@ -389,11 +430,15 @@ static void summary_rows_json(struct td_json *j, const char *name, struct table 
 			td_json_str(j, "new", td_state_name(to));
 			td_json_str(j, "fsm", verdict_names[classify(from, to)]);
 		} else if (kind == 1) {
-			if (t->rows[i].key)
-				td_json_uint(j, "pid", t->rows[i].key);
+			uint64_t key = t->rows[i].key;
+
+			if (key && key != KEY_NOSOCK)
+				td_json_uint(j, "pid", key);
 			else
 				td_json_null(j, "pid");
-			td_json_str(j, "comm", t->rows[i].key ? t->rows[i].comm : NULL);
+			td_json_str(j, "comm", key && key != KEY_NOSOCK ? t->rows[i].comm : NULL);
+			if (key == KEY_NOSOCK)
+				td_json_bool(j, "socket", false);
 		} else {
 			td_json_uint(j, "port", t->rows[i].key);
 		}
@@ -410,7 +455,7 @@ static void summary_rows_text(const char *title, struct table *t, int kind)
 	qsort(t->rows, t->n, sizeof(*t->rows), cmp_rows);
 	printf("%s:\n", title);
 	for (size_t i = 0; i < t->n && (kind == 0 || i < TOP); i++) {
-		char key[64];
+		char key[16 * TD_ESC_MAX_PER_BYTE + 32], comm[16 * TD_ESC_MAX_PER_BYTE + 1];
 
 		if (kind == 0) {
 			int from = (int)(t->rows[i].key >> 8), to = (int)(t->rows[i].key & 0xff);
@@ -424,9 +469,11 @@ static void summary_rows_text(const char *title, struct table *t, int kind)
 						 : "  [not in the RFC 9293 table]");
 			continue;
 		}
-		if (kind == 1 && t->rows[i].key)
+		if (kind == 1 && t->rows[i].key == KEY_NOSOCK)
+			snprintf(key, sizeof(key), "no socket");
+		else if (kind == 1 && t->rows[i].key)
 			snprintf(key, sizeof(key), "%llu/%s", (unsigned long long)t->rows[i].key,
-				 t->rows[i].comm);
+				 td_esc(t->rows[i].comm, comm, sizeof(comm)));
 		else if (kind == 1)
 			snprintf(key, sizeof(key), "?");
 		else
@@ -591,6 +638,8 @@ int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
 	}
 	tr.lifetimes = to.close_only;
 	tr.summary = o.summary;
+	if (to.resets)
+		td_tr_reasons_load(&tr.reasons);
 	tr.owners = calloc(OWNER_SLOTS, sizeof(*tr.owners));
 	if (!tr.owners)
 		return cmd_fail(TD_EXIT_FAILED, "out of memory");

@@ -360,6 +360,10 @@ const char *view_group_label(const struct td_agg *a, const struct td_group *g, b
 		}
 		break;
 	case TD_BY_USER:
+		if (g->id == TD_AGG_NO_USER) {
+			snprintf(buf, len, "-");
+			break;
+		}
 		view_user_name(g->id, buf, len);
 		if (escape) {
 			snprintf(c, sizeof(c), "%s", buf);

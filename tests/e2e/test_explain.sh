@@ -81,6 +81,17 @@ if $HAVE_WIDTH; then
 	else
 		not_ok "COLUMNS=60 wraps Chinese text to 60 columns" "widest line: $w"
 	fi
+	# The narrowest page explain allows: every topic, both languages.
+	for lang in en zh_CN; do
+		# shellcheck disable=SC2086 # one argument per topic
+		COLUMNS=46 td explain --lang "$lang" $NAMES
+		w=$(width <<<"$TD_OUT")
+		if [ "$TD_RC" -eq 0 ] && [ "$w" -le 46 ]; then
+			ok "COLUMNS=46 --lang $lang: all $N topics fit 46 columns"
+		else
+			not_ok "COLUMNS=46 --lang $lang: all topics fit 46 columns" "exit $TD_RC, widest line: $w"
+		fi
+	done
 else
 	skip "Chinese text wrapped by display width" "no C.UTF-8 locale with CJK widths for wc -L"
 fi
@@ -244,6 +255,30 @@ if $HAVE_WIDTH; then
 fi
 is "$(td_json '.count' explain --list --lang zh --json)" "$N" "--list --lang zh --json lists every topic"
 
+# The translation as gettext tools see it: one PO message per entry and
+# field (the errno messages too), built from the two --json outputs, must
+# be complete for msgfmt: no untranslated, no fuzzy message.
+if command -v msgfmt >/dev/null 2>&1; then
+	# shellcheck disable=SC2086 # one argument per topic
+	"$TCPDOCTOR" explain --json $NAMES >"$TD_TMP/en.json"
+	# shellcheck disable=SC2086
+	"$TCPDOCTOR" explain --json --lang zh_CN $NAMES >"$TD_TMP/zh.json"
+	jq -rn --slurpfile en "$TD_TMP/en.json" --slurpfile zh "$TD_TMP/zh.json" '
+	  def text: if type == "array" then join("\n") else . end;
+	  "msgid \"\"\nmsgstr \"Project-Id-Version: tcpdoctor explain\\n\"\n\"PO-Revision-Date: \\n\"\n\"Last-Translator: tcpdoctor\\n\"\n\"Language-Team: zh_CN\\n\"\n\"Language: zh_CN\\n\"\n\"MIME-Version: 1.0\\n\"\n\"Content-Type: text/plain; charset=UTF-8\\n\"\n\"Content-Transfer-Encoding: 8bit\\n\"\n",
+	  ([$en[0].entries, $zh[0].entries] | transpose[] | . as [$e, $z]
+	   | ("summary", "meaning", "who_sees", "causes", "message") as $f
+	   | select($f != "message" or $e.kind == "errno")
+	   | (if $f == "message" then $z.message_zh else $z[$f] end) as $tr
+	   | "msgctxt \(($e.name + "." + $f) | @json)\nmsgid \($e[$f] | text | @json)\nmsgstr \(($tr // "") | text | @json)\n")' \
+		>"$TD_TMP/zh_CN.po"
+	stats=$(msgfmt --statistics -c -o /dev/null "$TD_TMP/zh_CN.po" 2>&1)
+	want=$((N * 4 + $(grep -c '^errno ' <<<"$LIST")))
+	is "$stats" "$want translated messages." "msgfmt --statistics: $want translated, none untranslated or fuzzy"
+else
+	skip "msgfmt --statistics on the translation" "msgfmt not installed (gettext)"
+fi
+
 # Echoed input never carries control bytes to the terminal.
 td explain $'\e]0;pwned\a\e[31m三次挥手x'
 is "$TD_RC" 2 "a topic with escape sequences exits 2"
@@ -253,6 +288,31 @@ td explain --list $'\e[2J'
 unlike "$TD_ERR" $'\e' "--list with an escape sequence for a topic: no ESC on stderr"
 td explain 三次挥于
 like "$TD_ERR" "nearest: (three-way-handshake|four-way-close)" "a Chinese typo suggests the nearest entry"
+td explain --lang zh_CN 三次挥于
+like "$TD_ERR" "^tcpdoctor: 没有 '三次挥于' 的条目；最接近的：(three-way-handshake|four-way-close)、" \
+	"--lang zh_CN: the suggestion is in Chinese too"
+
+# ---- the columns our views print ---------------------------------------------------
+
+# Every header word of watch, conns and who is a topic (watch's TIME excepted).
+headers=()
+td watch -c 1
+[ "$TD_RC" -eq 0 ] && read -ra w <<<"$(head -1 <<<"$TD_OUT")" && headers+=("${w[@]:1}")
+td conns
+[ "$TD_RC" -eq 0 ] && read -ra w <<<"$(head -1 <<<"$TD_OUT")" && headers+=("${w[@]}")
+td who :1-65535
+[ -n "$TD_OUT" ] && read -ra w <<<"$(head -1 <<<"$TD_OUT")" && headers+=("${w[@]}")
+missing=()
+for h in "${headers[@]}"; do
+	td explain -- "$h"
+	[ "$TD_RC" -eq 0 ] || missing+=("$h")
+done
+if [ ${#headers[@]} -gt 20 ] && [ ${#missing[@]} -eq 0 ]; then
+	ok "every column header of watch, conns and who (${#headers[@]}) explains"
+else
+	not_ok "every column header of watch, conns and who explains" \
+		"headers: ${headers[*]}" "missing: ${missing[*]}"
+fi
 
 # ---- every counter, rule and scenario --------------------------------------------
 
@@ -411,6 +471,9 @@ for cmd in explain fsm; do
 	is "$TD_RC" 0 "$cmd --help exits 0"
 	like "$TD_OUT" "usage: tcpdoctor $cmd" "$cmd --help shows the usage"
 	like "$TD_OUT" "Examples:" "$cmd --help has examples"
+	if $HAVE_WIDTH; then
+		is "$([ "$(width <<<"$TD_OUT")" -le 80 ] && echo fits)" fits "$cmd --help fits 80 columns"
+	fi
 done
 td --help
 like "$TD_OUT" "explain " "tcpdoctor --help lists explain"

@@ -29,7 +29,8 @@ CMDS=(
 	"pcap $DATA/pcap/normal.pcap --json" "--help" "conns --help" "pcap --help"
 	"$N probe 192.0.2.1:5001 -c 3 -i 0" "$N probe 192.0.2.1:5001 -c 3 -i 0 --json"
 	"history --db $TD_TMP/h.db" "history --db $TD_TMP/h.db --json"
-	"history --db $TD_TMP/h.db --plot CLOSE_WAIT"
+	"history --db $TD_TMP/h.db --plot CLOSE_WAIT" "completion bash" "completion zsh"
+	"completion fish" "explain --lang zh CLOSE_WAIT"
 )
 "$TCPDOCTOR" --netns "$NS_A" record --every 100ms --count 3 --db "$TD_TMP/h.db" 2>/dev/null ||
 	bail "record --count 3 for history"

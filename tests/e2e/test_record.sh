@@ -22,14 +22,22 @@ td lab run close-wait-leak --keep --id "$ID"
 [ "$TD_RC" -eq 0 ] || bail "lab close-wait-leak did not run: $TD_ERR"
 TD_NETNS+=("$SRV" "$CLI")
 
-samples() { sqlite3 "$DB" 'SELECT count(*) FROM samples' 2>/dev/null || echo 0; }
+# sqlite3 waits out record's write lock (.timeout) rather than fail on it.
+samples() { sqlite3 -cmd '.timeout 5000' "$DB" 'SELECT count(*) FROM samples' 2>/dev/null || echo 0; }
 at_least() { [ "$(samples)" -ge "$1" ]; }
+# The second of the newest committed sample: its ts_ms rounded down (+0) or
+# up (+999).
+last_ts() { sqlite3 -cmd '.timeout 5000' "$DB" "SELECT (max(ts_ms) + $1) / 1000 FROM samples" 2>/dev/null; }
 
 "$TCPDOCTOR" --netns "$SRV" record --every 1s --db "$DB" 2>"$TD_TMP/rec.err" &
 REC_PID=$!
 TD_PIDS+=("$REC_PID")
 wait_for 15 at_least 3 || bail "record wrote no sample: $(cat "$TD_TMP/rec.err")"
-T1=$(date +%s)
+# T1 from the database, not the clock: a sample still being taken (slow on a
+# loaded machine) has a later ts_ms than every committed one, so "--at T1"
+# is a sample that was complete before anything below changed.
+T1=$(last_ts 0)
+[[ $T1 =~ ^[0-9]+$ ]] || bail "no sample time in $DB"
 sleep 1.1
 
 # Six more CLOSE_WAIT on the server: a listener that keeps what it accepts,
@@ -40,9 +48,13 @@ spawn_py "$CLI" "$TD_ACTOR" half 192.0.2.1 46001 192.0.2.2 6000 half 192.0.2.1 4
 	half 192.0.2.1 46003 192.0.2.2 6000 half 192.0.2.1 46004 192.0.2.2 6000 \
 	half 192.0.2.1 46005 192.0.2.2 6000 half 192.0.2.1 46006 192.0.2.2 6000 >/dev/null
 wait_for 10 ss_has "$SRV" close-wait 10 || bail "no 10 CLOSE_WAIT: $(ss -N "$SRV" -tan)"
+# Sample n+1 may have been under way before the 10 CLOSE_WAIT (a sample
+# gathers for a while): n+2 started after them. T2 is the newest sample's
+# second, rounded up: "--at T2" is a sample that saw them all.
 n=$(samples)
 wait_for 15 at_least $((n + 2)) || bail "record stopped"
-T2=$(date +%s)
+T2=$(last_ts 999)
+[[ $T2 =~ ^[0-9]+$ ]] || bail "no sample time in $DB"
 
 is "$(td_json '.states.CLOSE_WAIT' history --db "$DB" --at "@$T1" --json)" 4 \
 	"history --at (before): 4 CLOSE_WAIT, as the lab made them"
@@ -113,9 +125,13 @@ is "$?" 0 "record exits 0 on SIGTERM"
 
 # ---- SIGKILL at any moment -----------------------------------------------------------
 KDB="$TD_TMP/kill.db"
+kdb_has() { [ "$(sqlite3 -cmd '.timeout 5000' "$KDB" 'SELECT count(*) FROM samples' 2>/dev/null)" -ge 1 ] 2>/dev/null; }
 for i in $(seq 1 15); do
 	"$TCPDOCTOR" --netns "$SRV" record --every 100ms --db "$KDB" 2>/dev/null &
 	p=$!
+	# The first one lives until it has committed a sample (its start-up may
+	# take longer than these delays on a loaded machine); then any moment.
+	[ "$i" -eq 1 ] && { wait_for 10 kdb_has || diag "no sample in $KDB yet"; }
 	sleep "0.$((RANDOM % 6 + 2))"
 	kill -9 "$p"
 	wait "$p" 2>/dev/null

@@ -314,6 +314,8 @@ static void conn_release(struct td_flow_table *t, struct td_conn *c)
 	c->lru_next = t->free_conns;
 	t->free_conns = c;
 	t->st.active--;
+	if (!c->done_ns)
+		t->st.open--;
 }
 
 static int emit(struct td_flow_table *t, struct td_conn *c, enum td_conn_end why)
@@ -1304,8 +1306,11 @@ static int add_now(struct td_flow_table *t, const struct td_pkt *p, uint64_t pkt
 		place(t, c, h);
 		t->used++;
 		t->st.conns++;
-		if (++t->st.active > t->st.peak_active)
-			t->st.peak_active = t->st.active;
+		t->st.active++;
+		/* The peak of connections open at once, not of the table: a
+		 * closed one stays there through its grace time. */
+		if (++t->st.open > t->st.peak_active)
+			t->st.peak_active = t->st.open;
 		list_add_tail(t, c, LIST_OPEN);
 		d = c->flipped ? 1 : 0;
 	}
@@ -1366,8 +1371,10 @@ static int add_now(struct td_flow_table *t, const struct td_pkt *p, uint64_t pkt
 	}
 	c->last_ns = p->ts_ns > c->last_ns ? p->ts_ns : c->last_ns;
 
-	if (!c->done_ns && ((f & TD_TH_RST) || (c->dir[0].fin_acked && c->dir[1].fin_acked)))
+	if (!c->done_ns && ((f & TD_TH_RST) || (c->dir[0].fin_acked && c->dir[1].fin_acked))) {
 		c->done_ns = p->ts_ns;
+		t->st.open--;
+	}
 	list_del(t, c);
 	list_add_tail(t, c, c->done_ns ? LIST_DONE : LIST_OPEN);
 
@@ -1577,7 +1584,8 @@ const char *td_conn_problem(const struct td_conn *c)
 	case TD_CS_S0:
 		return "no answer to the SYN (no host there, or a firewall drops it)";
 	case TD_CS_REJ:
-		return "refused: nothing listens on that port (RST to the SYN)";
+		return "refused: nothing listens on that port, or a firewall rejects with RST "
+		       "(RST to the SYN)";
 	case TD_CS_RSTO:
 	case TD_CS_RSTOS0:
 		return "reset by the client";

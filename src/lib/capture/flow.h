@@ -194,7 +194,10 @@ struct td_flow_table;
 
 /* Summary of everything the engine saw. */
 struct td_flow_stats {
-	uint64_t segments, conns, active, peak_active;
+	uint64_t segments, conns;
+	uint64_t active;      /* connections in the table (closed ones wait out a grace time) */
+	uint64_t open;	      /* of those, not ended yet (no RST, FINs not both acked) */
+	uint64_t peak_active; /* most connections open at the same time */
 };
 
 /* NULL on out of memory. */

@@ -18,7 +18,7 @@
 /* clang-format off */
 static const struct td_kb_entry entries[] = {
 	/* ---- states (kernel numbering, include/net/tcp_states.h) ---- */
-	{ TD_KB_STATE, "LISTEN", NULL, TD_LISTEN,
+	{ TD_KB_STATE, "LISTEN", "LIST", TD_LISTEN,
 	  "a server socket waiting for connections: listen() was called",
 	  "The socket answers SYNs sent to its address and port. Each SYN creates a request "
 	  "socket (SYN_RECV); a completed handshake moves the connection to the accept queue, "
@@ -38,7 +38,7 @@ static const struct td_kb_entry entries[] = {
 	  "RFC 9293 3.10.7.2 (segment arrives in LISTEN)\n"
 	  "net/ipv4/inet_connection_sock.c: inet_csk_listen_start()\n"
 	  "man 2 listen" },
-	{ TD_KB_STATE, "SYN_SENT", NULL, TD_SYN_SENT,
+	{ TD_KB_STATE, "SYN_SENT", "SYN-S", TD_SYN_SENT,
 	  "connect() sent a SYN and waits for the peer's SYN+ACK",
 	  "The first step of an active open. The kernel retransmits the SYN with a doubling "
 	  "timeout (1 s, 2 s, 4 s...) up to net.ipv4.tcp_syn_retries times, then connect() "
@@ -58,7 +58,7 @@ static const struct td_kb_entry entries[] = {
 	  "RFC 9293 3.5 (three-way handshake), 3.10.7.3 (segment arrives in SYN-SENT)\n"
 	  "net/ipv4/tcp_output.c: tcp_connect()\n"
 	  "net/ipv4/tcp_timer.c: tcp_write_timeout()" },
-	{ TD_KB_STATE, "SYN_RECV", NULL, TD_SYN_RECV,
+	{ TD_KB_STATE, "SYN_RECV", "SYN-R", TD_SYN_RECV,
 	  "a SYN arrived and was answered with SYN+ACK; waiting for the final ACK",
 	  "The passive half of the handshake (RFC SYN-RECEIVED). On Linux a connection in this "
 	  "phase is a small request socket, TCP_NEW_SYN_RECV, kept in the listener's SYN queue "
@@ -97,7 +97,7 @@ static const struct td_kb_entry entries[] = {
 	  "RFC 9293 3.3.2 (state machine), 3.8 (data communication)\n"
 	  "RFC 9293 3.8.4 (keep-alives)\n"
 	  "net/ipv4/tcp_input.c: tcp_rcv_established()" },
-	{ TD_KB_STATE, "FIN_WAIT1", NULL, TD_FIN_WAIT1,
+	{ TD_KB_STATE, "FIN_WAIT1", "FW1", TD_FIN_WAIT1,
 	  "this side closed first and sent FIN; waiting for it to be acknowledged",
 	  "close() or shutdown(SHUT_WR) queued a FIN behind any unsent data. The state ends "
 	  "when the peer acknowledges the FIN (FIN_WAIT2), sends its own FIN at the same time "
@@ -117,7 +117,7 @@ static const struct td_kb_entry entries[] = {
 	  "RFC 9293 3.6 (closing a connection)\n"
 	  "net/ipv4/tcp.c: tcp_close(), tcp_shutdown()\n"
 	  "net/ipv4/tcp_timer.c: tcp_orphan_retries()" },
-	{ TD_KB_STATE, "FIN_WAIT2", NULL, TD_FIN_WAIT2,
+	{ TD_KB_STATE, "FIN_WAIT2", "FW2", TD_FIN_WAIT2,
 	  "our FIN is acknowledged; waiting for the peer to close its side",
 	  "The connection is half-closed: this side will send no more data, the peer still "
 	  "may. RFC 9293 lets this last forever. Linux bounds it only for orphans (sockets "
@@ -136,7 +136,7 @@ static const struct td_kb_entry entries[] = {
 	  "RFC 9293 3.6 (closing), 3.6.1 (half-closed connections)\n"
 	  "net/ipv4/tcp.c: tcp_close() (orphan FIN_WAIT2 timer)\n"
 	  "Documentation/networking/ip-sysctl.rst: tcp_fin_timeout" },
-	{ TD_KB_STATE, "TIME_WAIT", "time-wait-exhaustion", TD_TIME_WAIT,
+	{ TD_KB_STATE, "TIME_WAIT", "time-wait-exhaustion|TW", TD_TIME_WAIT,
 	  "the connection is closed; its address pair is held for 60 s",
 	  "After both FINs are exchanged, the side that closed first keeps the four-tuple so "
 	  "that late segments of this connection cannot be taken for a new one, and so it can "
@@ -174,7 +174,7 @@ static const struct td_kb_entry entries[] = {
 	  "tcpdoctor fsm --from CLOSED",
 	  "RFC 9293 3.3.2 (state machine), 3.10.7.1 (segment arrives in CLOSED)\n"
 	  "include/net/tcp_states.h" },
-	{ TD_KB_STATE, "CLOSE_WAIT", NULL, TD_CLOSE_WAIT,
+	{ TD_KB_STATE, "CLOSE_WAIT", "CW", TD_CLOSE_WAIT,
 	  "the peer has closed; this side has not called close() yet",
 	  "The peer sent FIN: read() here returns 0 (end of file). The kernel acknowledged it "
 	  "and now waits for this application to close() or shutdown() its side. There is no "
@@ -194,7 +194,7 @@ static const struct td_kb_entry entries[] = {
 	  "tcpdoctor fsm --from CLOSE_WAIT",
 	  "RFC 9293 3.6 (closing), 3.6.1 (half-closed connections)\n"
 	  "net/ipv4/tcp_input.c: tcp_fin()" },
-	{ TD_KB_STATE, "LAST_ACK", NULL, TD_LAST_ACK,
+	{ TD_KB_STATE, "LAST_ACK", "LA", TD_LAST_ACK,
 	  "both sides closed; waiting for the ACK of our FIN",
 	  "The passive closer has sent its FIN after the peer's and waits for the final ACK. "
 	  "When it arrives the connection is gone, without TIME_WAIT on this side. Normally it "
@@ -209,7 +209,7 @@ static const struct td_kb_entry entries[] = {
 	  "tcpdoctor lab run last-ack",
 	  "RFC 9293 3.6 (closing)\n"
 	  "net/ipv4/tcp_input.c: tcp_rcv_state_process()" },
-	{ TD_KB_STATE, "CLOSING", NULL, TD_CLOSING,
+	{ TD_KB_STATE, "CLOSING", "CLSNG", TD_CLOSING,
 	  "both sides sent FIN at the same time; waiting for the ACK of ours",
 	  "A simultaneous close: our FIN was not yet acknowledged when the peer's FIN "
 	  "arrived. Once our FIN is acknowledged both sides go to TIME_WAIT. Rare, and "
@@ -892,6 +892,17 @@ static const struct td_kb_entry entries[] = {
 	  "strace -f -e trace=network -p PID\n"
 	  "tcpdoctor explain ECONNABORTED",
 	  "man 2 accept (error handling: treat EPROTO like EAGAIN and retry)" },
+	{ TD_KB_ERRNO, "ENODEV", NULL, ENODEV,
+	  "no such device: SO_BINDTODEVICE or a scope id names an interface that is not there",
+	  "setsockopt(SO_BINDTODEVICE) with an interface name this network namespace does not "
+	  "have, or a link-local IPv6 address whose scope id names no interface. Nothing is "
+	  "sent.",
+	  "The application, when it binds to a device or connects to fe80:: addresses.",
+	  "A VRF or interface name mistyped, or not created yet at start-up\n"
+	  "The service runs in another network namespace than the interface",
+	  "ip link\n"
+	  "tcpdoctor explain EADDRNOTAVAIL",
+	  "man 7 socket (SO_BINDTODEVICE)" },
 	{ TD_KB_ERRNO, "ERESTART", NULL, ERESTART,
 	  "interrupted system call should be restarted: kernel-internal, rarely seen",
 	  "The kernel uses it inside to restart a call after a signal; user space should "
@@ -1796,7 +1807,8 @@ static const struct td_kb_entry entries[] = {
 	  "tcpdoctor explain SYN+ECE+CWR",
 	  "RFC 3168 (ECN)\n"
 	  "Documentation/networking/ip-sysctl.rst: tcp_ecn" },
-	{ TD_KB_CONCEPT, "icmp-unreachable", "unreachable|destination-unreachable|ICMP-unreachable|no-route", 0,
+	{ TD_KB_CONCEPT, "icmp-unreachable",
+	  "unreachable|destination-unreachable|ICMP-unreachable|no-route", 0,
 	  "ICMP destination unreachable: what TCP does with it",
 	  "A router or host answering with ICMP unreachable. During connect() Linux treats "
 	  "host, network and port unreachable as hard errors after the retransmissions "
@@ -1835,7 +1847,7 @@ static const struct td_kb_entry entries[] = {
 	  "(self-connect)",
 	  "tcpdoctor lab run simultaneous-open\n"
 	  "tcpdoctor fsm --paths",
-	  "RFC 9293 3.5 (figure 8, simultaneous initiation)" },
+	  "RFC 9293 3.5 (simultaneous initiation)" },
 	{ TD_KB_CONCEPT, "tcp-state-machine", "state-machine|TCP-states|every-state|FSM|State", 0,
 	  "the eleven RFC states (twelve in Linux) and how segments move a connection",
 	  "RFC 9293 defines LISTEN, SYN-SENT, SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1/2, "
@@ -2505,7 +2517,7 @@ static const struct td_kb_entry entries[] = {
 	  "tcpdoctor states --by peer\n"
 	  "tcpdoctor conns --dst ADDRESS",
 	  "man 8 ss, man 8 netstat" },
-	{ TD_KB_COLUMN, "Process", "users|PID/Program-name|program", 0,
+	{ TD_KB_COLUMN, "Process", "users|PID/Program-name|program|COMMAND|PID|USER|FD", 0,
 	  "which process holds the socket (ss -p users:, netstat -p PID/Program name)",
 	  "The processes with a file descriptor on the socket. TIME_WAIT, request sockets, "
 	  "orphans and sockets waiting in an accept queue belong to nobody and show '-'. A "
@@ -2612,11 +2624,18 @@ const struct td_kb_tr *td_kb_translations(enum td_kb_lang lang, size_t *n)
 	return NULL;
 }
 
+/* Rows keep the order of entries[] (test_kb checks), so the row of entry i
+ * is row i; the search is for an entry outside the table or a row moved. */
 static const struct td_kb_tr *find_tr(const struct td_kb_entry *e, enum td_kb_lang lang)
 {
 	size_t n, i;
 	const struct td_kb_tr *t = td_kb_translations(lang, &n);
 
+	if (e >= entries && e < entries + N_ENTRIES) {
+		i = (size_t)(e - entries);
+		if (i < n && !strcmp(t[i].name, e->name))
+			return &t[i];
+	}
 	for (i = 0; i < n; i++)
 		if (!strcmp(t[i].name, e->name))
 			return &t[i];
@@ -3217,9 +3236,13 @@ static void nearest_names(const char *topic, const char *nearest[TD_KB_NEAREST])
 	}
 }
 
-static int not_found(const char *topic, const char *nearest[TD_KB_NEAREST], struct td_err *err)
+/* The message in the reader's language; both arms of each ?: are literal
+ * formats, so the compiler checks them. */
+static int not_found(const char *topic, enum td_kb_lang lang, const char *nearest[TD_KB_NEAREST],
+		     struct td_err *err)
 {
 	const char *near[TD_KB_NEAREST];
+	bool zh = lang == TD_KB_ZH;
 	char shown[52];
 	int num = errno_number(topic);
 
@@ -3235,24 +3258,38 @@ static int not_found(const char *topic, const char *nearest[TD_KB_NEAREST], stru
 		if (name)
 			return td_err_set(
 				err, -TD_ENOTFOUND,
-				"no tcpdoctor entry for '%s': errno %d is %s, \"%s\" here "
-				"(tcpdoctor explain --list --kind errno shows the ones explained)",
+				zh ? "没有 '%s' 的 tcpdoctor 条目：errno %d 是 %s，本机的消息为 "
+				     "\"%s\""
+				     "（tcpdoctor explain --list --kind errno 列出已解释的 errno）"
+				   : "no tcpdoctor entry for '%s': errno %d is %s, \"%s\" here "
+				     "(tcpdoctor explain --list --kind errno shows the ones "
+				     "explained)",
 				shown, num, name, strerror(num));
 		return td_err_set(
 			err, -TD_ENOTFOUND,
-			"no entry for '%s': no errno has that number here "
-			"(tcpdoctor explain --list --kind errno shows the ones explained)",
+			zh ? "没有 '%s' 的条目：本机没有这个编号的 errno"
+			     "（tcpdoctor explain --list --kind errno 列出已解释的 errno）"
+			   : "no entry for '%s': no errno has that number here "
+			     "(tcpdoctor explain --list --kind errno shows the ones explained)",
 			shown);
 	}
 	return td_err_set(err, -TD_ENOTFOUND,
-			  "no entry for '%s'; nearest: %s, %s, %s "
-			  "(tcpdoctor explain --list shows every topic)",
+			  zh ? "没有 '%s' 的条目；最接近的：%s、%s、%s"
+			       "（tcpdoctor explain --list 列出全部主题）"
+			     : "no entry for '%s'; nearest: %s, %s, %s "
+			       "(tcpdoctor explain --list shows every topic)",
 			  shown, near[0] ? near[0] : "-", near[1] ? near[1] : "-",
 			  near[2] ? near[2] : "-");
 }
 
 int td_kb_find(const char *topic, const struct td_kb_entry **entry,
 	       const char *nearest[TD_KB_NEAREST], struct td_err *err)
+{
+	return td_kb_find_lang(topic, TD_KB_EN, entry, nearest, err);
+}
+
+int td_kb_find_lang(const char *topic, enum td_kb_lang lang, const struct td_kb_entry **entry,
+		    const char *nearest[TD_KB_NEAREST], struct td_err *err)
 {
 	const struct td_kb_entry *e = NULL;
 	const char *rest;
@@ -3267,7 +3304,7 @@ int td_kb_find(const char *topic, const struct td_kb_entry **entry,
 		for (i = 0; i < TD_KB_NEAREST; i++)
 			nearest[i] = NULL;
 	if (!topic[0] || !make_key(topic, strlen(topic), key) || !key[0])
-		return not_found(topic, nearest, err);
+		return not_found(topic, lang, nearest, err);
 
 	/* An entry's own name or alias first, so "CLOSE" is the state and
 	 * "NULL" the scan, whatever the parsers below would make of them. */
@@ -3281,7 +3318,7 @@ int td_kb_find(const char *topic, const struct td_kb_entry **entry,
 	if (!e && (num = errno_number(topic)) >= 0)
 		e = find_by_value(TD_KB_ERRNO, num);
 	if (!e && (rest = after_errno_word(topic)))
-		return td_kb_find(rest, entry, nearest, err);
+		return td_kb_find_lang(rest, lang, entry, nearest, err);
 	if (!e)
 		e = find_by_message(topic);
 	if (!e && td_kb_parse_flags(topic, &flags, NULL) == 0)
@@ -3294,7 +3331,7 @@ int td_kb_find(const char *topic, const struct td_kb_entry **entry,
 	if (!e)
 		e = find_counter(topic);
 	if (!e)
-		return not_found(topic, nearest, err);
+		return not_found(topic, lang, nearest, err);
 	*entry = e;
 	return 0;
 }

@@ -145,4 +145,9 @@ int td_kb_parse_flags(const char *text, unsigned *flags, struct td_err *err);
 int td_kb_find(const char *topic, const struct td_kb_entry **entry,
 	       const char *nearest[TD_KB_NEAREST], struct td_err *err);
 
+/* td_kb_find() with the messages of err in lang (the lookup itself takes
+ * every language whatever lang is). */
+int td_kb_find_lang(const char *topic, enum td_kb_lang lang, const struct td_kb_entry **entry,
+		    const char *nearest[TD_KB_NEAREST], struct td_err *err);
+
 #endif

@@ -47,6 +47,15 @@ int td_rule_sysctls_read(struct td_rule_sysctls *sc, const char *root)
 		{ "net.ipv4.tcp_syn_retries", offsetof(struct td_rule_sysctls, syn_retries) },
 		{ "net.ipv4.tcp_abort_on_overflow",
 		  offsetof(struct td_rule_sysctls, abort_on_overflow) },
+		{ "net.ipv4.tcp_syn_linear_timeouts",
+		  offsetof(struct td_rule_sysctls, syn_linear_timeouts) },
+	};
+	/* Not audited (nothing to recommend), but the retry texts need it. */
+	static const struct td_sysctl_entry linear = {
+		.name = "net.ipv4.tcp_syn_linear_timeouts",
+		.path = "net/ipv4/tcp_syn_linear_timeouts",
+		.per_netns = true,
+		.kind = TD_SK_INT,
 	};
 	int read = 0;
 
@@ -55,6 +64,8 @@ int td_rule_sysctls_read(struct td_rule_sysctls *sc, const char *root)
 		int64_t *field = (int64_t *)((char *)sc + fields[i].off);
 		struct td_sysctl_value v;
 
+		if (!e && !strcmp(fields[i].name, linear.name))
+			e = &linear;
 		if (!e || td_sysctl_read(e, root, &v, NULL) < 0 || v.n < 1)
 			continue;
 		field[0] = v.v[0];
@@ -175,6 +186,16 @@ static const char *now(int64_t v, char *buf, size_t len)
 	return buf;
 }
 
+/* A sysctl value as a number, "unknown" when it could not be read. */
+static const char *now_val(int64_t v, char *buf, size_t len)
+{
+	if (v < 0)
+		snprintf(buf, len, "unknown");
+	else
+		snprintf(buf, len, "%" PRId64, v);
+	return buf;
+}
+
 /* Change of a counter over the sample; false when there is no sample or the
  * counter is absent from this kernel. */
 static bool delta(const struct td_rule_input *in, const char *key, int64_t *d)
@@ -220,6 +241,14 @@ static const char *dur_s(uint32_t ms, char *buf, size_t len)
 	return buf;
 }
 
+/* Sockets of g a rule may blame on their state lasting: with a second read
+ * (td_snapshot_confirm) those still there a sample later, else the count of
+ * the one read (a replay, --sample 0, the /proc source). */
+static uint32_t lasting(const struct td_snapshot *snap, const struct td_snap_group *g)
+{
+	return snap->confirmed ? g->persisting : g->count;
+}
+
 #define EMIT(f)                                                                                    \
 	do {                                                                                       \
 		int emit_rc_ = cb((f), ctx);                                                       \
@@ -238,6 +267,25 @@ static const char why_close_wait[] =
 	"path that stops using a connection after read() returned 0 (end of file) or an "
 	"error, but never closes it: a descriptor leak that ends in EMFILE.";
 
+/* The destination (a PEER group with its port) holding most of the
+ * client-side CLOSE_WAIT sockets of g's process. */
+static const struct td_snap_group *close_wait_service(const struct td_snapshot *snap,
+						      const struct td_snap_group *g)
+{
+	const struct td_snap_group *best = NULL;
+
+	for (size_t i = 0; i < snap->ngroups; i++) {
+		const struct td_snap_group *h = &snap->groups[i];
+
+		if (h->kind != TD_SNAP_PEER || h->state != TD_CLOSE_WAIT || !h->port ||
+		    h->pid != g->pid || !lasting(snap, h))
+			continue;
+		if (!best || lasting(snap, h) > lasting(snap, best))
+			best = h;
+	}
+	return best;
+}
+
 static int rule_close_wait_leak(const struct td_rule_input *in, const double *p, td_finding_cb cb,
 				void *ctx)
 {
@@ -247,36 +295,86 @@ static int rule_close_wait_leak(const struct td_rule_input *in, const double *p,
 		const struct td_snap_group *g = &snap->groups[i];
 		struct td_finding f;
 		char who[80], d[32];
+		uint32_t n;
 
-		if (g->kind != TD_SNAP_LOCAL || g->state != TD_CLOSE_WAIT || g->count < p[CW_MIN])
+		/* A client that closes a microsecond after the server (ab) shows
+		 * dozens at any instant: only those still there a sample later
+		 * are not being closed. */
+		if (g->kind != TD_SNAP_LOCAL || g->state != TD_CLOSE_WAIT)
 			continue;
+		n = lasting(snap, g);
+		if (!n || n < p[CW_MIN])
+			continue;
+		/* Most CLOSE_WAIT of this side (server on the port, or client)
+		 * were closed during the sample and the rest are young: a slow
+		 * reader (ab with a thousand connections on a busy core), not a
+		 * leak; leaked ones grow old. Counted over every process: the
+		 * sockets opened after the owner walk have none. */
+		if (snap->confirmed && g->persisting_old < p[CW_MIN]) {
+			uint64_t all = 0, kept = 0;
+
+			for (size_t k = 0; k < snap->ngroups; k++) {
+				const struct td_snap_group *h = &snap->groups[k];
+
+				if (h->kind == TD_SNAP_LOCAL && h->state == TD_CLOSE_WAIT &&
+				    h->port == g->port) {
+					all += h->count;
+					kept += h->persisting;
+				}
+			}
+			if (kept * 2 < all)
+				continue;
+		}
 		finding_init(&f, "close-wait-leak",
-			     g->count >= p[CW_CRIT] ? TD_SEV_CRITICAL : TD_SEV_WARNING);
+			     n >= p[CW_CRIT] ? TD_SEV_CRITICAL : TD_SEV_WARNING);
 		owner_label(in, g->pid, g->comm, who, sizeof(who));
 		set_owner(&f, g->pid, g->comm);
 		f.port = g->port;
-		f.count = g->count;
+		f.count = n;
 		if (g->pid && g->port)
 			summary(&f,
 				"process %s does not close sockets after the peer closes: %u in "
 				"CLOSE_WAIT on port %u",
-				who, g->count, g->port);
+				who, n, g->port);
 		else if (g->pid)
 			summary(&f,
 				"process %s does not close sockets after the peer closes: %u "
 				"outgoing connections in CLOSE_WAIT",
-				who, g->count);
-		else
+				who, n);
+		else if (g->port)
 			summary(&f,
 				"%u sockets in CLOSE_WAIT on port %u: the application does not "
 				"close them after the peer closes",
-				g->count, g->port);
+				n, g->port);
+		else
+			summary(&f,
+				"%u outgoing connections in CLOSE_WAIT: the application does not "
+				"close them after the peer closes",
+				n);
 		evidence(&f, "process", "%s", who);
 		if (g->port)
 			evidence(&f, "local port", "%u (a listener: server side)", g->port);
 		else
 			evidence(&f, "local port", "ephemeral (outgoing connections)");
-		evidence(&f, "CLOSE_WAIT", "%u sockets", g->count);
+		if (snap->confirmed)
+			evidence(&f, "CLOSE_WAIT",
+				 "%u sockets, %u of them still there %.1f s later", g->count, n,
+				 in->elapsed);
+		else
+			evidence(&f, "CLOSE_WAIT", "%u sockets", g->count);
+		if (!g->port) {
+			/* Client side: the service that closed is the one fact needed
+			 * (the pool towards it does not drop dead connections). */
+			const struct td_snap_group *svc = close_wait_service(snap, g);
+			char ep[80];
+
+			if (svc) {
+				addr_port(svc, ep, sizeof(ep));
+				snprintf(f.peer, sizeof(f.peer), "%s", ep);
+				evidence(&f, "peer service", "%s (%u of them; it closed first)", ep,
+					 lasting(snap, svc));
+			}
+		}
 		if (g->with_info)
 			evidence(&f, "oldest", "idle for %s", dur_s(g->max_idle_ms, d, sizeof(d)));
 		if (g->max_rqueue)
@@ -291,9 +389,11 @@ static int rule_close_wait_leak(const struct td_rule_input *in, const double *p,
 			   "is fixed; no sysctl shortens CLOSE_WAIT");
 		if (g->pid)
 			look_closer(&f, "tcpdoctor conns --state close-wait --pid %u -i", g->pid);
-		else
+		else if (g->port)
 			look_closer(&f, "tcpdoctor conns --state close-wait --sport %u -i",
 				    g->port);
+		else
+			look_closer(&f, "tcpdoctor conns --state close-wait -p -i");
 		EMIT(&f);
 	}
 	return 0;
@@ -311,6 +411,26 @@ static const char why_time_wait[] =
 	"than (port range)/60 s per second runs out of local ports: connect() fails with "
 	"EADDRNOTAVAIL.";
 
+/* Is addr a loopback address (127/8, ::1, ::ffff:127.0.0.0/104)? */
+static bool is_loopback(int family, const uint8_t *addr)
+{
+	static const uint8_t v6lo[16] = { [15] = 1 };
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (family == AF_INET)
+		return addr[0] == 127;
+	return !memcmp(addr, v6lo, 16) || (!memcmp(addr, mapped, 12) && addr[12] == 127);
+}
+
+/* Will connect() take over a TIME_WAIT port towards this destination?
+ * tcp_twsk_unique(): tcp_tw_reuse=1 everywhere, 2 (the default since 4.19)
+ * when an address is loopback (timestamps on, and a second after the last
+ * segment, which a port range's worth of connections always leaves). */
+static bool tw_reused(const struct td_rule_input *in, int family, const uint8_t *addr)
+{
+	return in->sysctl.tw_reuse == 1 || (in->sysctl.tw_reuse == 2 && is_loopback(family, addr));
+}
+
 static void tw_advice(struct td_finding *f, const struct td_rule_input *in)
 {
 	char a[32], b[32];
@@ -319,10 +439,11 @@ static void tw_advice(struct td_finding *f, const struct td_rule_input *in)
 		  "connection per request");
 	action(f, "Let the server close first where the protocol allows: TIME_WAIT then stays "
 		  "on the server, whose 4-tuples spread over many clients");
-	action(f,
-	       "sysctl net.ipv4.tcp_tw_reuse=1 lets new outgoing connections take over "
-	       "TIME_WAIT ports safely (timestamps needed; %s, default 2 = loopback only)",
-	       now(in->sysctl.tw_reuse, a, sizeof(a)));
+	if (in->sysctl.tw_reuse != 1)
+		action(f,
+		       "sysctl net.ipv4.tcp_tw_reuse=1 lets new outgoing connections take over "
+		       "TIME_WAIT ports safely (timestamps needed; %s, default 2 = loopback only)",
+		       now(in->sysctl.tw_reuse, a, sizeof(a)));
 	if (in->sysctl.port_lo >= 0)
 		snprintf(b, sizeof(b), "now %" PRId64 "-%" PRId64, in->sysctl.port_lo,
 			 in->sysctl.port_hi);
@@ -343,19 +464,27 @@ static int rule_time_wait_pressure(const struct td_rule_input *in, const double 
 	int64_t range = in->sysctl.port_lo >= 0 ? in->sysctl.port_hi - in->sysctl.port_lo + 1 : -1;
 	uint64_t tw = snap->counts[TD_TIME_WAIT];
 	int64_t overflow;
+	double opens = -1;
 	char ep[80];
 
+	/* New outgoing connections over the sample: each becomes a TIME_WAIT
+	 * here when this side closes first. */
+	if (!rate(in, "Tcp.ActiveOpens", &opens))
+		opens = -1;
 	if (range > 0) {
 		for (size_t i = 0; i < snap->ngroups; i++) {
 			const struct td_snap_group *g = &snap->groups[i];
 			struct td_finding f;
 			double used;
+			char a[32];
 
 			/* Client side only: a peer group with the destination port. */
 			if (g->kind != TD_SNAP_PEER || g->state != TD_TIME_WAIT || !g->port)
 				continue;
 			used = (double)g->count / (double)range;
-			if (used < p[TW_RATIO])
+			/* Where the kernel reuses TIME_WAIT ports no connect fails
+			 * for them: busy loopback clients keep half the range there. */
+			if (used < p[TW_RATIO] || tw_reused(in, g->family, g->addr))
 				continue;
 			finding_init(&f, "time-wait-pressure",
 				     used >= p[TW_CRIT] ? TD_SEV_CRITICAL : TD_SEV_WARNING);
@@ -372,9 +501,21 @@ static int rule_time_wait_pressure(const struct td_rule_input *in, const double 
 				 used * 100);
 			evidence(&f, "port range", "%" PRId64 "-%" PRId64 " (%" PRId64 " ports)",
 				 in->sysctl.port_lo, in->sysctl.port_hi, range);
-			evidence(&f, "closing rate",
-				 "about %.1f connections/s (TIME_WAIT lasts 60 s)",
-				 g->count / 60.0);
+			if (opens >= 0)
+				evidence(&f, "closing rate",
+					 "%.1f new outgoing connections/s over the %.1f s sample "
+					 "(all destinations; TIME_WAIT lasts 60 s)",
+					 opens, in->elapsed);
+			else
+				evidence(&f, "closing rate",
+					 "at least %.1f connections/s over the last minute "
+					 "(TIME_WAIT lasts 60 s)",
+					 g->count / 60.0);
+			evidence(&f, "tcp_tw_reuse", "%s: %s",
+				 now(in->sysctl.tw_reuse, a, sizeof(a)),
+				 in->sysctl.tw_reuse == 2
+					 ? "reuse on loopback only, not towards this destination"
+					 : "TIME_WAIT ports are not reused");
 			evidence(&f, "who closes first", "this host (the client side)");
 			f.why = why_time_wait;
 			tw_advice(&f, in);
@@ -385,6 +526,7 @@ static int rule_time_wait_pressure(const struct td_rule_input *in, const double 
 	}
 	if (delta(in, "TcpExt.TCPTimeWaitOverflow", &overflow) && overflow > 0) {
 		struct td_finding f;
+		char nb[32];
 
 		finding_init(&f, "time-wait-pressure", TD_SEV_CRITICAL);
 		f.count = (uint64_t)overflow;
@@ -396,7 +538,8 @@ static int rule_time_wait_pressure(const struct td_rule_input *in, const double 
 		evidence(&f, "TCPTimeWaitOverflow", "+%" PRId64 " in %.1f s", overflow,
 			 in->elapsed);
 		evidence(&f, "TIME_WAIT", "%" PRIu64 " sockets", tw);
-		evidence(&f, "tcp_max_tw_buckets", "%" PRId64, in->sysctl.max_tw_buckets);
+		evidence(&f, "tcp_max_tw_buckets", "%s",
+			 now_val(in->sysctl.max_tw_buckets, nb, sizeof(nb)));
 		f.why = why_time_wait;
 		tw_advice(&f, in);
 		look_closer(&f, "tcpdoctor states --state time-wait --by peer");
@@ -422,6 +565,89 @@ static int rule_time_wait_pressure(const struct td_rule_input *in, const double 
 	return 0;
 }
 
+/* ---- SYN_SENT by destination (accept-queue-overflow and syn-sent-stuck) ----------- */
+
+static bool same_dest(const struct td_snap_group *a, const struct td_snap_group *b)
+{
+	return a->family == b->family && a->port == b->port && !memcmp(a->addr, b->addr, 16);
+}
+
+/* The local listener a connect to (family, addr, port) reaches when its
+ * accept queue is full, or NULL: Linux then drops the SYN
+ * (tcp_conn_request: sk_acceptq_is_full), the client sees silence. A
+ * wildcard listener takes any local address; [::] takes IPv4 too. */
+static const struct td_snap_listener *full_listener(const struct td_snapshot *snap, int family,
+						    const uint8_t *addr, uint16_t port)
+{
+	static const uint8_t any[16];
+
+	for (size_t i = 0; i < snap->nlisteners; i++) {
+		const struct td_snap_listener *l = &snap->listeners[i];
+		bool wild = !memcmp(l->addr, any, 16);
+
+		if (l->port != port || !l->has_backlog || l->accept_queue < l->backlog ||
+		    !l->accept_queue)
+			continue;
+		if ((l->family == family && (wild || !memcmp(l->addr, addr, 16))) ||
+		    (wild && l->family == AF_INET6))
+			return l;
+	}
+	return NULL;
+}
+
+/* SYN_SENT towards one destination, summed over every process. */
+struct syn_dest {
+	uint32_t count, retransmitting, max_retrans, nproc;
+	const struct td_snap_group *top; /* the process with most */
+	char procs[160];
+};
+
+static void syn_dest_sum(const struct td_rule_input *in, size_t first, struct syn_dest *d)
+{
+	const struct td_snapshot *snap = in->snap;
+	const struct td_snap_group *g0 = &snap->groups[first];
+	size_t used = 0;
+
+	memset(d, 0, sizeof(*d));
+	for (size_t j = first; j < snap->ngroups; j++) {
+		const struct td_snap_group *g = &snap->groups[j];
+		char who[80];
+		int w;
+
+		if (g->kind != TD_SNAP_PEER || g->state != TD_SYN_SENT || !same_dest(g, g0))
+			continue;
+		d->count += g->count;
+		d->retransmitting += g->retransmitting;
+		if (g->max_retrans > d->max_retrans)
+			d->max_retrans = g->max_retrans;
+		if (!d->top || g->retransmitting > d->top->retransmitting)
+			d->top = g;
+		d->nproc++;
+		owner_label(in, g->pid, g->comm, who, sizeof(who));
+		w = snprintf(d->procs + used, sizeof(d->procs) - used, "%s%s (%u)",
+			     used ? ", " : "", who, g->count);
+		if (w < 0 || (size_t)w >= sizeof(d->procs) - used) {
+			/* Cut on a whole entry. */
+			d->procs[used] = '\0';
+			if (used + 6 < sizeof(d->procs))
+				snprintf(d->procs + used, sizeof(d->procs) - used, ", ...");
+			used = sizeof(d->procs) - 1;
+		} else {
+			used += (size_t)w;
+		}
+	}
+}
+
+/* Is there a SYN_SENT group to g's destination before index i? */
+static bool dest_seen(const struct td_snapshot *snap, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (snap->groups[j].kind == TD_SNAP_PEER && snap->groups[j].state == TD_SYN_SENT &&
+		    same_dest(&snap->groups[j], &snap->groups[i]))
+			return true;
+	return false;
+}
+
 /* ---- accept-queue-overflow ------------------------------------------------------- */
 
 enum { AQ_FILL, AQ_OVERFLOWS };
@@ -429,9 +655,10 @@ enum { AQ_FILL, AQ_OVERFLOWS };
 static const char why_accept_queue[] =
 	"When a handshake completes, the kernel queues the connection on the listener until "
 	"the application calls accept(). The queue holds the listen() backlog (capped by "
-	"net.core.somaxconn); when it is full the kernel drops the client's final ACK "
-	"(ListenOverflows) and the client retransmits, so connects are slow or time out while "
-	"the server looks idle. The application accepts too slowly: its accept loop is blocked, "
+	"net.core.somaxconn); when it is full the kernel drops new SYNs and the client's final "
+	"ACK (ListenOverflows), so clients retransmit from SYN_SENT as if the server were down "
+	"or filtered, and connects are slow or time out while the server looks idle. The "
+	"application accepts too slowly: its accept loop is blocked, "
 	"busy, or has too few workers.";
 
 static void accept_advice(struct td_finding *f, const struct td_rule_input *in, const char *who,
@@ -451,6 +678,42 @@ static void accept_advice(struct td_finding *f, const struct td_rule_input *in, 
 	       "net.ipv4.tcp_abort_on_overflow=1 turns the silent drop into a RST the client "
 	       "sees (%s; for debugging, not a fix)",
 	       now(in->sysctl.abort_on_overflow, b, sizeof(b)));
+}
+
+/* Clients on this host stuck in SYN_SENT towards the full listener l: one
+ * story (their SYNs are dropped while the queue is full), told here, and
+ * syn-sent-stuck leaves those destinations alone. */
+static void local_clients(const struct td_rule_input *in, const struct td_snap_listener *l,
+			  struct td_finding *f)
+{
+	const struct td_snapshot *snap = in->snap;
+	uint32_t n = 0, stuck = 0;
+	char procs[160] = "", who[80];
+	size_t used = 0;
+
+	for (size_t i = 0; i < snap->ngroups; i++) {
+		const struct td_snap_group *g = &snap->groups[i];
+		int w;
+
+		if (g->kind != TD_SNAP_PEER || g->state != TD_SYN_SENT ||
+		    full_listener(snap, g->family, g->addr, g->port) != l)
+			continue;
+		n += g->count;
+		stuck += g->retransmitting;
+		owner_label(in, g->pid, g->comm, who, sizeof(who));
+		w = snprintf(procs + used, sizeof(procs) - used, "%s%s", used ? ", " : "", who);
+		if (w > 0 && (size_t)w < sizeof(procs) - used)
+			used += (size_t)w;
+		else
+			procs[used] = '\0';
+	}
+	if (!n)
+		return;
+	evidence(f, "clients here", "%u connects in SYN_SENT to this listener, %u retrying: %s", n,
+		 stuck, procs);
+	evidence(f, "their SYNs",
+		 "dropped while the accept queue is full: the clients see silence, "
+		 "not a refusal; no firewall is involved");
 }
 
 static int rule_accept_queue_overflow(const struct td_rule_input *in, const double *p,
@@ -495,6 +758,8 @@ static int rule_accept_queue_overflow(const struct td_rule_input *in, const doub
 				 overflows, in->elapsed);
 			evidence(&f, "ListenDrops", "+%" PRId64 " in %.1f s", drops, in->elapsed);
 		}
+		if (full_listener(snap, l->family, l->addr, l->port) == l)
+			local_clients(in, l, &f);
 		f.why = why_accept_queue;
 		accept_advice(&f, in, l->pid ? who : "the server", l->backlog);
 		look_closer(&f, "tcpdoctor conns -l --sport %u", l->port);
@@ -670,6 +935,31 @@ static const char why_syn_sent[] =
 	"SYN tcp_syn_retries times with exponential backoff from 1 s before connect() fails "
 	"with ETIMEDOUT.";
 
+/* Linux 6.5+ (tcp_syn_linear_timeouts present). */
+static const char why_syn_sent_linear[] =
+	"A connect() stays in SYN_SENT until a SYN-ACK (connected), a RST (ECONNREFUSED) or "
+	"an ICMP error arrives. Silence means the SYN or the answer is dropped: the host is "
+	"down, a firewall drops packets, or a route is missing. This kernel retransmits the "
+	"SYN tcp_syn_linear_timeouts times a second apart, then tcp_syn_retries times with "
+	"exponential backoff, before connect() fails with ETIMEDOUT.";
+
+/* Seconds an unanswered connect() waits before ETIMEDOUT (initial RTO 1 s):
+ * tcp_write_timeout() allows syn_retries + linear retransmits, the first
+ * linear of them after 1 s each (tcp_retransmit_timer), then doubling. */
+static double syn_give_up_s(int64_t retries, int64_t linear)
+{
+	double total = 1, rto = 1;
+
+	if (linear < 0)
+		linear = 0;
+	for (int64_t k = 1; k <= retries + linear; k++) {
+		if (k > linear)
+			rto = rto * 2 > 120 ? 120 : rto * 2;
+		total += rto;
+	}
+	return total;
+}
+
 static int rule_syn_sent_stuck(const struct td_rule_input *in, const double *p, td_finding_cb cb,
 			       void *ctx)
 {
@@ -679,34 +969,66 @@ static int rule_syn_sent_stuck(const struct td_rule_input *in, const double *p, 
 	for (size_t i = 0; i < snap->ngroups; i++) {
 		const struct td_snap_group *g = &snap->groups[i];
 		struct td_finding f;
+		struct syn_dest d;
 
 		if (g->state != TD_SYN_SENT)
 			continue;
 		owner_label(in, g->pid, g->comm, who, sizeof(who));
 		/* Only connects whose SYN was already retransmitted (unanswered for
 		 * a second or more): a burst of parallel connects to a far server
-		 * is normal. */
-		if (g->kind == TD_SNAP_PEER && g->retransmitting >= p[SS_MIN]) {
+		 * is normal. Counted per destination over every process: four
+		 * services each retrying once towards one dead database is the
+		 * same outage. */
+		if (g->kind == TD_SNAP_PEER && !dest_seen(snap, i)) {
+			syn_dest_sum(in, i, &d);
+			if (d.retransmitting < p[SS_MIN] || !d.retransmitting)
+				continue;
+			/* A full accept queue here drops the SYNs: that is the
+			 * accept-queue-overflow finding, which names these clients. */
+			if (full_listener(snap, g->family, g->addr, g->port))
+				continue;
 			finding_init(&f, "syn-sent-stuck", TD_SEV_WARNING);
 			addr_port(g, ep, sizeof(ep));
-			set_owner(&f, g->pid, g->comm);
+			owner_label(in, d.top->pid, d.top->comm, who, sizeof(who));
+			set_owner(&f, d.top->pid, d.top->comm);
 			snprintf(f.peer, sizeof(f.peer), "%s", ep);
 			f.port = g->port;
-			f.count = g->retransmitting;
-			summary(&f,
-				"%u connects from %s to %s get no answer (SYN_SENT): the service "
-				"is down, unreachable or filtered",
-				g->retransmitting, who, ep);
+			f.count = d.retransmitting;
+			if (d.nproc > 1)
+				summary(&f,
+					"%u connects from %u processes to %s get no answer "
+					"(SYN_SENT): the service is down, unreachable or filtered",
+					d.retransmitting, d.nproc, ep);
+			else
+				summary(&f,
+					"%u connects from %s to %s get no answer (SYN_SENT): the "
+					"service is down, unreachable or filtered",
+					d.retransmitting, who, ep);
 			evidence(&f, "destination", "%s", ep);
-			evidence(&f, "process", "%s", who);
+			evidence(&f, d.nproc > 1 ? "processes" : "process", "%s",
+				 d.nproc > 1 ? d.procs : who);
 			evidence(&f, "SYN_SENT",
-				 "%u sockets, %u of them unanswered for 1 s or more", g->count,
-				 g->retransmitting);
-			if (g->max_retrans)
-				evidence(&f, "SYN retransmits", "up to %u so far", g->max_retrans);
+				 "%u sockets, %u of them unanswered for 1 s or more", d.count,
+				 d.retransmitting);
+			if (d.max_retrans)
+				evidence(&f, "SYN retransmits", "up to %u so far", d.max_retrans);
 			evidence(&f, "tcp_syn_retries", "%s",
 				 now(in->sysctl.syn_retries, a, sizeof(a)));
-			f.why = why_syn_sent;
+			if (in->sysctl.syn_linear_timeouts >= 0)
+				evidence(&f, "tcp_syn_linear_timeouts", "%" PRId64,
+					 in->sysctl.syn_linear_timeouts);
+			if (in->sysctl.syn_retries >= 0)
+				evidence(&f, "connect() gives up",
+					 "after about %.0f s without an answer (%" PRId64
+					 " SYN retransmits)",
+					 syn_give_up_s(in->sysctl.syn_retries,
+						       in->sysctl.syn_linear_timeouts),
+					 in->sysctl.syn_retries +
+						 (in->sysctl.syn_linear_timeouts > 0
+							  ? in->sysctl.syn_linear_timeouts
+							  : 0));
+			f.why = in->sysctl.syn_linear_timeouts >= 0 ? why_syn_sent_linear
+								    : why_syn_sent;
 			action(&f, "Check that %s is up and listening: tcpdoctor probe %s", ep, ep);
 			action(&f,
 			       "Look for a firewall dropping SYNs or their answers (nft list "
@@ -799,42 +1121,72 @@ static int piling(const struct td_rule_input *in, const double *p, td_finding_cb
 {
 	const struct td_snapshot *snap = in->snap;
 	const struct td_snap_group *peer = NULL, *proc = NULL;
-	uint64_t n = snap->counts[pl->state], orphans;
+	uint64_t n = 0, orphans;
 	struct td_finding f;
 	char ep[80], who[80], a[32];
 
-	if (!n || n < p[PILE_MIN])
-		return 0;
+	/* A busy server always has some closing, with data still draining to
+	 * a peer that reads: only sockets still stuck a sample later (and, in
+	 * FIN_WAIT1/LAST_ACK, whose peer acknowledged nothing) count. */
 	for (size_t i = 0; i < snap->ngroups; i++) {
 		const struct td_snap_group *g = &snap->groups[i];
 
-		if (g->state != pl->state)
+		if (g->state != pl->state || !lasting(snap, g))
 			continue;
-		if (g->kind == TD_SNAP_PEER && (!peer || g->count > peer->count))
+		if (g->kind == TD_SNAP_LOCAL)
+			n += lasting(snap, g);
+		if (g->kind == TD_SNAP_PEER && (!peer || lasting(snap, g) > lasting(snap, peer)))
 			peer = g;
-		if (g->kind == TD_SNAP_LOCAL && g->pid && (!proc || g->count > proc->count))
+		if (g->kind == TD_SNAP_LOCAL && g->pid &&
+		    (!proc || lasting(snap, g) > lasting(snap, proc)))
 			proc = g;
+	}
+	if (!n || n < p[PILE_MIN])
+		return 0;
+	/* Most of them finished during the sample and those left are young:
+	 * peers that close (or read) slowly, such as ab with a thousand
+	 * connections on a busy core, not peers that are gone. */
+	if (snap->confirmed) {
+		uint64_t all = 0, old = 0;
+
+		for (size_t i = 0; i < snap->ngroups; i++) {
+			const struct td_snap_group *g = &snap->groups[i];
+
+			if (g->kind == TD_SNAP_LOCAL && g->state == pl->state) {
+				all += g->count;
+				old += g->persisting_old;
+			}
+		}
+		if (n * 2 < all && old < p[PILE_MIN])
+			return 0;
 	}
 	finding_init(&f, pl->id, n >= p[PILE_CRIT] ? TD_SEV_CRITICAL : TD_SEV_WARNING);
 	f.count = n;
 	summary(&f, "%" PRIu64 " sockets in %s: %s", n, td_state_name(pl->state), pl->what);
-	evidence(&f, td_state_name(pl->state), "%" PRIu64 " sockets", n);
+	if (snap->confirmed)
+		evidence(&f, td_state_name(pl->state),
+			 "%" PRIu64 " sockets, %" PRIu64 " of them stuck %.1f s later",
+			 snap->counts[pl->state], n, in->elapsed);
+	else
+		evidence(&f, td_state_name(pl->state), "%" PRIu64 " sockets", n);
 	if (peer) {
 		addr_port(peer, ep, sizeof(ep));
 		snprintf(f.peer, sizeof(f.peer), "%s", ep);
 		f.port = peer->port;
-		evidence(&f, "top peer", "%s (%u sockets)", ep, peer->count);
+		evidence(&f, "top peer", "%s (%u sockets)", ep, lasting(snap, peer));
 	}
 	if (proc) {
 		owner_label(in, proc->pid, proc->comm, who, sizeof(who));
 		set_owner(&f, proc->pid, proc->comm);
-		evidence(&f, "process", "%s holds %u of them", who, proc->count);
+		evidence(&f, "process", "%s holds %u of them", who, lasting(snap, proc));
 	} else {
 		evidence(&f, "process", "none: closed by the application (orphaned)");
 	}
 	if (gauge(in, "TCP.orphan", &orphans))
-		evidence(&f, "orphans", "%" PRIu64 " of tcp_max_orphans %" PRId64, orphans,
-			 in->sysctl.max_orphans);
+		evidence(&f, "orphans", "%" PRIu64 " of tcp_max_orphans %s", orphans,
+			 in->sysctl.max_orphans < 0
+				 ? "unknown (not readable here)"
+				 : now_val(in->sysctl.max_orphans, a, sizeof(a)));
 	if (pl->state == TD_FIN_WAIT2)
 		evidence(&f, "tcp_fin_timeout", "%s s", now(in->sysctl.fin_timeout, a, sizeof(a)));
 	f.why = pl->why;
@@ -1028,7 +1380,7 @@ static int rule_retrans(const struct td_rule_input *in, const double *p, td_find
 	return 0;
 }
 
-enum { RS_RATE, RS_CRIT };
+enum { RS_RATE, RS_CRIT, RS_SHARE };
 
 static int rule_resets(const struct td_rule_input *in, const double *p, td_finding_cb cb, void *ctx)
 {
@@ -1042,19 +1394,30 @@ static int rule_resets(const struct td_rule_input *in, const double *p, td_findi
 		{ "TcpExt.TCPAbortOnTimeout", "given up after retransmissions" },
 		{ "TcpExt.TCPAbortOnMemory", "killed for lack of memory" },
 	};
-	double rsts, r;
+	double rsts, r, active = 0, passive = 0, opens;
 	int64_t onmem = 0;
 	struct td_finding f;
 
 	if (!rate(in, "Tcp.OutRsts", &rsts) || rsts < p[RS_RATE] || rsts <= 0)
 		return 0;
 	delta(in, "TcpExt.TCPAbortOnMemory", &onmem);
+	/* A host opening thousands of connections a second sends some resets
+	 * (late segments for connections just closed, aborted clients): a
+	 * share of its connections, not a pattern. */
+	rate(in, "Tcp.ActiveOpens", &active);
+	rate(in, "Tcp.PassiveOpens", &passive);
+	opens = active + passive;
+	if (onmem <= 0 && opens > 0 && rsts < p[RS_SHARE] * opens)
+		return 0;
 	finding_init(&f, "reset-storm",
 		     rsts >= p[RS_CRIT] || onmem > 0 ? TD_SEV_CRITICAL : TD_SEV_WARNING);
 	f.rate = rsts;
 	f.count = (uint64_t)(rsts * in->elapsed + 0.5);
 	summary(&f, "this host sends %.1f resets/s", rsts);
 	evidence(&f, "OutRsts", "%.1f/s", rsts);
+	if (opens > 0)
+		evidence(&f, "new connections", "%.1f/s: %.1f resets per hundred", opens,
+			 100 * rsts / opens);
 	for (size_t i = 0; i < sizeof(causes) / sizeof(causes[0]); i++)
 		if (rate(in, causes[i].key, &r) && r > 0)
 			evidence(&f, strchr(causes[i].key, '.') + 1, "%.1f/s: %s", r,
@@ -1078,11 +1441,52 @@ static int rule_resets(const struct td_rule_input *in, const double *p, td_findi
 
 enum { Q_BYTES, Q_PROBES };
 
+/* Is the queue of e still full a sample later with no progress? A reader
+ * behind for an instant (wrk on two busy cores holds megabytes in Recv-Q at
+ * every read) still reads: bytes received minus those waiting grew. A
+ * sender's peer that acknowledged bytes in between is alive and reading.
+ * Without a second read, the one read is all there is. */
+static bool queue_stuck(const struct td_snapshot *snap, const struct td_snap_sock *e, bool send,
+			double bytes)
+{
+	const struct td_sock *a = &e->s, *b = &e->s2;
+	bool info = (a->flags & TD_SOCK_HAS_INFO) && (b->flags & TD_SOCK_HAS_INFO);
+
+	if (!snap->confirmed)
+		return true;
+	if (!e->again || (double)(send ? b->wqueue : b->rqueue) < bytes)
+		return false;
+	if (!info)
+		return true;
+	if (send)
+		return a->info.bytes_acked == b->info.bytes_acked;
+	return a->info.bytes_received - a->rqueue == b->info.bytes_received - b->rqueue;
+}
+
+/* Did the process read another of its backlogged sockets during the
+ * sample? Then it reads, and is behind on this one (wrk on two busy cores
+ * leaves one of fifty connections unread for seconds), not stopped. */
+static bool reads_others(const struct td_snapshot *snap, const struct td_snap_top_list *t,
+			 uint32_t pid)
+{
+	if (!snap->confirmed || !pid)
+		return false;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct td_sock *a = &t->v[i].s, *b = &t->v[i].s2;
+
+		if (t->v[i].pid == pid && t->v[i].again && (a->flags & TD_SOCK_HAS_INFO) &&
+		    (b->flags & TD_SOCK_HAS_INFO) &&
+		    a->info.bytes_received - a->rqueue != b->info.bytes_received - b->rqueue)
+			return true;
+	}
+	return false;
+}
+
 static int queue_rule(const struct td_rule_input *in, const double *p, td_finding_cb cb, void *ctx,
 		      bool send)
 {
 	const struct td_snap_top_list *t = &in->snap->top[send ? TD_TOP_SENDQ : TD_TOP_RECVQ];
-	const struct td_snap_sock *s;
+	const struct td_snap_sock *s = NULL;
 	size_t n = 0;
 	bool probe0 = false;
 	struct td_finding f;
@@ -1090,15 +1494,19 @@ static int queue_rule(const struct td_rule_input *in, const double *p, td_findin
 
 	/* A zero window for one probe interval is flow control doing its job
 	 * on a bulk transfer; unanswered probes mean it stays shut. */
-	while (n < t->n && (double)t->v[n].value >= p[Q_BYTES]) {
-		probe0 |= t->v[n].s.timer == TD_TIMER_PROBE0 &&
-			  (t->v[n].s.flags & TD_SOCK_HAS_INFO) &&
-			  t->v[n].s.info.probes >= p[Q_PROBES];
+	for (size_t i = 0; i < t->n && (double)t->v[i].value >= p[Q_BYTES]; i++) {
+		if (!queue_stuck(in->snap, &t->v[i], send, p[Q_BYTES]) ||
+		    (!send && reads_others(in->snap, t, t->v[i].pid)))
+			continue;
+		probe0 |= t->v[i].s.timer == TD_TIMER_PROBE0 &&
+			  (t->v[i].s.flags & TD_SOCK_HAS_INFO) &&
+			  t->v[i].s.info.probes >= p[Q_PROBES];
+		if (!s)
+			s = &t->v[i];
 		n++;
 	}
 	if (!n)
 		return 0;
-	s = &t->v[0];
 	/* A large Send-Q alone can be a fast bulk transfer; with zero-window
 	 * probes going unanswered the peer does not read. A large Recv-Q is
 	 * always this host's application not reading. */
@@ -1113,9 +1521,9 @@ static int queue_rule(const struct td_rule_input *in, const double *p, td_findin
 	f.count = n;
 	if (send)
 		summary(&f,
-			"%s%zu sockets hold >= %.0f bytes not yet acknowledged%s; worst %s -> %s "
+			"%s%zu socket%s >= %.0f bytes not yet acknowledged%s; worst %s -> %s "
 			"(%s)",
-			n == TD_SNAP_TOPK ? ">= " : "", n, p[Q_BYTES],
+			n == TD_SNAP_TOPK ? ">= " : "", n, n == 1 ? " holds" : "s hold", p[Q_BYTES],
 			probe0 ? ": the peer's window stays zero, it does not read" : "", lp, ep,
 			who);
 	else
@@ -1140,7 +1548,18 @@ static int queue_rule(const struct td_rule_input *in, const double *p, td_findin
 			"probes, the persist timer).";
 		action(&f, "If the peer's window is zero, fix the peer's reader (it is the "
 			   "recv-queue-backlog on the other host)");
-		action(&f, "Otherwise measure the path: tcpdoctor route %s", ep);
+		if (td_snapshot_is_listen_port(in->snap, s->s.lport)) {
+			char ca[64];
+
+			/* Server side: the peer's port is a client's ephemeral
+			 * one, nothing listens there to trace to. */
+			action(&f,
+			       "Otherwise measure the path from the client's side: tcpdoctor route "
+			       "%s, run on %s",
+			       lp, td_addr_str(s->s.family, s->s.raddr, ca, sizeof(ca)));
+		} else {
+			action(&f, "Otherwise measure the path: tcpdoctor route %s", ep);
+		}
 		action(&f, "Bound what the application buffers per connection and time out "
 			   "stalled writers");
 	} else {
@@ -1175,39 +1594,77 @@ static int rule_recv_queue(const struct td_rule_input *in, const double *p, td_f
 
 enum { LB_MIN };
 
+static const char why_listen_backlog[] =
+	"The listen() backlog is how many completed handshakes may wait for accept(); the "
+	"kernel caps it at net.core.somaxconn. A small one overflows on the first burst, and "
+	"the clients of an overflowing listener retry after a second or more.";
+
+/* One finding for every listener with a small backlog: four of them are the
+ * same advice four times, so they are listed in one. */
 static int rule_listen_backlog(const struct td_rule_input *in, const double *p, td_finding_cb cb,
 			       void *ctx)
 {
 	const struct td_snapshot *snap = in->snap;
+	const struct td_snap_listener *first = NULL;
+	struct td_finding f;
 	char ep[80], who[80], a[32];
+	size_t n = 0, listed = 0;
 
 	for (size_t i = 0; i < snap->nlisteners; i++) {
 		const struct td_snap_listener *l = &snap->listeners[i];
-		struct td_finding f;
 
 		if (!l->has_backlog || l->backlog >= p[LB_MIN])
 			continue;
-		finding_init(&f, "listen-backlog-too-small", TD_SEV_INFO);
-		td_endpoint_str(l->family, l->addr, l->port, ep, sizeof(ep));
-		owner_label(in, l->pid, l->comm, who, sizeof(who));
-		set_owner(&f, l->pid, l->comm);
-		f.port = l->port;
-		f.count = l->backlog;
+		if (!first)
+			first = l;
+		n++;
+	}
+	if (!n)
+		return 0;
+	finding_init(&f, "listen-backlog-too-small", TD_SEV_INFO);
+	td_endpoint_str(first->family, first->addr, first->port, ep, sizeof(ep));
+	owner_label(in, first->pid, first->comm, who, sizeof(who));
+	set_owner(&f, first->pid, first->comm);
+	f.port = first->port;
+	f.why = why_listen_backlog;
+	if (n == 1) {
+		f.count = first->backlog;
 		summary(&f,
 			"listener %s (%s) has a backlog of only %u: a burst of connects "
 			"overflows it",
-			ep, who, l->backlog);
+			ep, who, first->backlog);
 		evidence(&f, "listener", "%s", ep);
-		evidence(&f, "backlog", "%u (accept queue now %u)", l->backlog, l->accept_queue);
+		evidence(&f, "backlog", "%u (accept queue now %u)", first->backlog,
+			 first->accept_queue);
 		evidence(&f, "somaxconn", "%s", now(in->sysctl.somaxconn, a, sizeof(a)));
-		f.why = "The listen() backlog is how many completed handshakes may wait for "
-			"accept(); the kernel caps it at net.core.somaxconn. A small one overflows "
-			"on the first burst, and the clients of an overflowing listener retry "
-			"after a second or more.";
 		action(&f, "Pass a larger backlog to listen() (e.g. 511 or SOMAXCONN) in %s", who);
-		look_closer(&f, "tcpdoctor conns -l --sport %u", l->port);
+		look_closer(&f, "tcpdoctor conns -l --sport %u", first->port);
 		EMIT(&f);
+		return 0;
 	}
+	f.count = n;
+	summary(&f, "%zu listeners have a backlog below %.0f: a burst of connects overflows them",
+		n, p[LB_MIN]);
+	for (size_t i = 0; i < snap->nlisteners; i++) {
+		const struct td_snap_listener *l = &snap->listeners[i];
+
+		if (!l->has_backlog || l->backlog >= p[LB_MIN])
+			continue;
+		if (listed == TD_FINDING_MAX_EVIDENCE - 2) {
+			evidence(&f, "listener", "and %zu more (tcpdoctor conns -l)", n - listed);
+			break;
+		}
+		td_endpoint_str(l->family, l->addr, l->port, ep, sizeof(ep));
+		owner_label(in, l->pid, l->comm, who, sizeof(who));
+		evidence(&f, "listener", "%s: backlog %u (accept queue now %u), %s", ep, l->backlog,
+			 l->accept_queue, who);
+		listed++;
+	}
+	evidence(&f, "somaxconn", "%s", now(in->sysctl.somaxconn, a, sizeof(a)));
+	action(&f, "Pass a larger backlog to listen() (e.g. 511 or SOMAXCONN) in the processes "
+		   "listed");
+	look_closer(&f, "tcpdoctor conns -l");
+	EMIT(&f);
 	return 0;
 }
 
@@ -1317,8 +1774,8 @@ static const struct td_rule rules[] = {
 	  false,
 	  { { "min", 4, "sockets",
 	      "a working application leaves CLOSE_WAIT as soon as it "
-	      "reads end of file; four held by one process at one instant "
-	      "means it does not close" },
+	      "reads end of file; four held by one process and still there "
+	      "a sample later means it does not close" },
 	    { "critical", 100, "sockets",
 	      "an order of magnitude more: descriptors run out "
 	      "soon" } },
@@ -1422,7 +1879,10 @@ static const struct td_rule rules[] = {
 	  { { "rate", 20, "/s",
 	      "a few resets per second come from port scans and aborted "
 	      "clients; more is a pattern" },
-	    { "critical", 200, "/s", "an order of magnitude more" } },
+	    { "critical", 200, "/s", "an order of magnitude more" },
+	    { "share", 0.05, "fraction",
+	      "of new connections (Tcp.ActiveOpens + PassiveOpens): below it a busy host's "
+	      "resets are the odd late segment or aborted client" } },
 	  rule_resets },
 	{ "send-queue-backlog",
 	  "unacknowledged data piling up towards a peer",

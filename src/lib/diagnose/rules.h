@@ -41,6 +41,9 @@ struct td_rule_sysctls {
 	int64_t synack_retries;	   /* net.ipv4.tcp_synack_retries */
 	int64_t syn_retries;	   /* net.ipv4.tcp_syn_retries */
 	int64_t abort_on_overflow; /* net.ipv4.tcp_abort_on_overflow */
+	/* net.ipv4.tcp_syn_linear_timeouts (Linux 6.5+): SYN retransmits a
+	 * second apart before the exponential backoff, on top of syn_retries */
+	int64_t syn_linear_timeouts;
 };
 
 /* Set every value to -1 (unknown). */

@@ -241,17 +241,25 @@ static void render_counters(struct td_mbuf *b, const struct td_counters *cs)
 
 struct port_queue {
 	uint16_t port;
+	uint8_t family;
 	bool has_backlog;
+	uint8_t addr[16];
 	uint64_t queue, backlog;
 };
 
 static int cmp_port_queue(const void *pa, const void *pb)
 {
 	const struct port_queue *a = pa, *b = pb;
+	int c;
 
 	if (a->queue != b->queue)
 		return a->queue > b->queue ? -1 : 1;
-	return a->port < b->port ? -1 : a->port > b->port;
+	if (a->port != b->port)
+		return a->port < b->port ? -1 : 1;
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	c = memcmp(a->addr, b->addr, 16);
+	return c < 0 ? -1 : c > 0;
 }
 
 static int render_listeners(struct td_mbuf *b, const struct td_snapshot *snap)
@@ -259,22 +267,29 @@ static int render_listeners(struct td_mbuf *b, const struct td_snapshot *snap)
 	struct port_queue *v = NULL, other = { 0 };
 	size_t nv = 0;
 	bool have_other = false;
+	char addr[64];
 
 	if (snap->nlisteners) {
 		v = calloc(snap->nlisteners, sizeof(*v));
 		if (!v)
 			return -ENOMEM;
 	}
-	/* One series per port: the IPv4 and IPv6 listeners of a service, and
-	 * SO_REUSEPORT groups, are summed. */
+	/* One series per listening address and port: 127.0.0.1:80 and
+	 * [::1]:80 are two services as far as their queues go (one may be
+	 * full while the other idles); SO_REUSEPORT groups on one address
+	 * share the port's traffic and are summed. */
 	for (size_t i = 0; i < snap->nlisteners; i++) {
 		const struct td_snap_listener *l = &snap->listeners[i];
 		size_t k;
 
-		for (k = 0; k < nv && v[k].port != l->port; k++)
+		for (k = 0; k < nv && !(v[k].port == l->port && v[k].family == l->family &&
+					!memcmp(v[k].addr, l->addr, 16));
+		     k++)
 			;
 		if (k == nv) {
 			v[nv].port = l->port;
+			v[nv].family = l->family;
+			memcpy(v[nv].addr, l->addr, 16);
 			nv++;
 		}
 		v[k].queue += l->accept_queue;
@@ -293,20 +308,25 @@ static int render_listeners(struct td_mbuf *b, const struct td_snapshot *snap)
 		nv = TD_METRICS_MAX_LISTEN_PORTS;
 
 	family_head(b, "tcpdoctor_listen_accept_queue", "gauge",
-		    "Connections waiting for accept() on a listening port (Recv-Q of LISTEN).");
+		    "Connections waiting for accept() on a listening address and port (Recv-Q of "
+		    "LISTEN).");
 	for (size_t i = 0; i < nv; i++)
-		td_mbuf_printf(b, "tcpdoctor_listen_accept_queue{port=\"%u\"} %llu\n", v[i].port,
+		td_mbuf_printf(b,
+			       "tcpdoctor_listen_accept_queue{port=\"%u\",address=\"%s\"} %llu\n",
+			       v[i].port, td_addr_str(v[i].family, v[i].addr, addr, sizeof(addr)),
 			       (unsigned long long)v[i].queue);
 	if (have_other)
 		td_mbuf_printf(b, "tcpdoctor_listen_accept_queue{port=\"other\"} %llu\n",
 			       (unsigned long long)other.queue);
 	family_head(b, "tcpdoctor_listen_backlog", "gauge",
-		    "Accept queue limit of a listening port: listen() backlog capped by "
-		    "net.core.somaxconn (Send-Q of LISTEN; netlink source only).");
+		    "Accept queue limit of a listening address and port: listen() backlog capped "
+		    "by net.core.somaxconn (Send-Q of LISTEN; netlink source only).");
 	for (size_t i = 0; i < nv; i++)
 		if (v[i].has_backlog)
-			td_mbuf_printf(b, "tcpdoctor_listen_backlog{port=\"%u\"} %llu\n", v[i].port,
-				       (unsigned long long)v[i].backlog);
+			td_mbuf_printf(
+				b, "tcpdoctor_listen_backlog{port=\"%u\",address=\"%s\"} %llu\n",
+				v[i].port, td_addr_str(v[i].family, v[i].addr, addr, sizeof(addr)),
+				(unsigned long long)v[i].backlog);
 	if (have_other && other.has_backlog)
 		td_mbuf_printf(b, "tcpdoctor_listen_backlog{port=\"other\"} %llu\n",
 			       (unsigned long long)other.backlog);

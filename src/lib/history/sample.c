@@ -99,6 +99,9 @@ int td_sample_take(struct td_sample *s, const struct td_sample_opts *o,
 					in.after = &s->counters;
 					in.elapsed = el;
 					s->rate_window = el;
+					/* As check's second read: what persists
+					 * since the previous sample. */
+					td_snapshot_confirm_prev(&s->snap, o->prev_snap);
 				}
 			}
 		}

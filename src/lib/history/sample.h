@@ -19,6 +19,9 @@ struct td_sample_opts {
 	int family;		 /* AF_INET, AF_INET6 or 0 */
 	const struct td_thresholds *th;
 	enum td_profile profile;
+	/* The previous sample's snapshot (td_snapshot_keep_marks), or NULL:
+	 * closing states and queues count when they persist from it. */
+	const struct td_snapshot *prev_snap;
 };
 
 struct td_sample {

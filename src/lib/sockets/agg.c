@@ -82,7 +82,7 @@ static void make_key(const struct td_agg *a, const struct td_sock *s, struct td_
 		k->id = o ? (uint32_t)o->pid : 0;
 		break;
 	case TD_BY_USER:
-		k->id = s->uid;
+		k->id = s->inode ? s->uid : TD_AGG_NO_USER;
 		break;
 	default:
 		break;

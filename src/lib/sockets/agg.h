@@ -20,8 +20,13 @@ enum td_group_by {
 	TD_BY_LADDR,
 	TD_BY_PEER,    /* remote address */
 	TD_BY_PROCESS, /* first owner's pid; sockets without one in pid 0 */
-	TD_BY_USER,    /* socket uid */
+	TD_BY_USER,    /* socket uid; sockets without an owner in TD_AGG_NO_USER */
 };
+
+/* The user of sockets no process holds (inode 0: TIME_WAIT, request sockets,
+ * orphans, connections still in an accept queue): the kernel reports uid 0
+ * for some of them, which is not root's. */
+#define TD_AGG_NO_USER UINT32_MAX
 
 struct td_group {
 	uint8_t family; /* for address keys */

@@ -11,6 +11,15 @@
 
 #include "sockets/sockdiag.h"
 
+/* A closing socket of the first read, to be found again by cookie. */
+struct mark {
+	uint64_t cookie; /* 0 = empty slot (the kernel's cookies start at 1) */
+	uint64_t bytes_acked;
+	uint32_t gl, gp; /* its LOCAL and PEER group indices + 1 */
+	uint8_t state, has_info, seen;
+	uint8_t old; /* sock_old() at this read */
+};
+
 struct distinct_key {
 	uint32_t gid; /* group index + 1; 0 = empty slot */
 	uint8_t family;
@@ -29,6 +38,9 @@ void td_snapshot_free(struct td_snapshot *snap)
 	free(snap->gidx);
 	free(snap->listeners);
 	free(snap->distinct);
+	free(snap->marks);
+	snap->marks = NULL;
+	snap->mn = snap->mcap = 0;
 	snap->groups = NULL;
 	snap->gidx = NULL;
 	snap->listeners = NULL;
@@ -195,6 +207,67 @@ static int distinct_add(struct td_snapshot *snap, struct td_snap_group *g, size_
 	return 0;
 }
 
+static uint32_t idle_ms(const struct td_sock *s);
+
+/* No close in progress: idle TD_SNAP_OLD_MS or more. An orphaned FIN_WAIT2
+ * is a timewait socket without tcp_info: its timer counts down
+ * tcp_fin_timeout (60 s by default) from the close. */
+static bool sock_old(const struct td_sock *s, int st)
+{
+	if (s->flags & TD_SOCK_HAS_INFO)
+		return idle_ms(s) >= TD_SNAP_OLD_MS;
+	if (st == TD_FIN_WAIT2 && s->timer == TD_TIMER_TIMEWAIT)
+		return s->timer_ms + TD_SNAP_OLD_MS <= 60000;
+	return true;
+}
+
+static struct mark *mark_slot(struct mark *tab, size_t cap, uint64_t cookie)
+{
+	size_t i = (size_t)((cookie * 0x9e3779b97f4a7c15ULL) >> 20) & (cap - 1);
+
+	while (tab[i].cookie && tab[i].cookie != cookie)
+		i = (i + 1) & (cap - 1);
+	return &tab[i];
+}
+
+/* Remember a closing socket with its groups; bounded by TD_SNAP_MARKS_MAX. */
+static int mark_add(struct td_snapshot *snap, const struct td_sock *s, int st, size_t gl, size_t gp)
+{
+	struct mark *m;
+
+	if (snap->unconfirmable)
+		return 0;
+	if (snap->mn >= TD_SNAP_MARKS_MAX) {
+		snap->unconfirmable = true;
+		return 0;
+	}
+	if ((snap->mn + 1) * 2 > snap->mcap) {
+		size_t ncap = snap->mcap ? snap->mcap * 2 : 256;
+		struct mark *nt = calloc(ncap, sizeof(*nt)), *old = snap->marks;
+
+		if (!nt)
+			return -ENOMEM;
+		for (size_t i = 0; i < snap->mcap; i++)
+			if (old[i].cookie)
+				*mark_slot(nt, ncap, old[i].cookie) = old[i];
+		free(old);
+		snap->marks = nt;
+		snap->mcap = ncap;
+	}
+	m = mark_slot(snap->marks, snap->mcap, s->cookie);
+	if (m->cookie)
+		return 0;
+	m->cookie = s->cookie;
+	m->state = (uint8_t)st;
+	m->gl = (uint32_t)gl + 1;
+	m->gp = (uint32_t)gp + 1;
+	m->has_info = !!(s->flags & TD_SOCK_HAS_INFO);
+	m->bytes_acked = s->info.bytes_acked;
+	m->old = sock_old(s, st);
+	snap->mn++;
+	return 0;
+}
+
 static void top_add(struct td_snap_top_list *t, const struct td_sock *s, uint64_t value,
 		    uint32_t pid, const char *comm)
 {
@@ -299,7 +372,7 @@ int td_snapshot_add_owned(struct td_snapshot *snap, const struct td_sock *s, uin
 	struct td_snap_group k = { 0 }, *g;
 	int st = s->state == TD_NEW_SYN_RECV ? TD_SYN_RECV : s->state;
 	bool server;
-	size_t gi;
+	size_t gi, gl = 0;
 	int rc = 0;
 
 	if (st < 1 || st > TD_STATE_MAX)
@@ -323,12 +396,12 @@ int td_snapshot_add_owned(struct td_snapshot *snap, const struct td_sock *s, uin
 
 	k.kind = TD_SNAP_LOCAL;
 	k.port = server ? s->lport : 0;
-	g = group_get(snap, &k, &gi);
+	g = group_get(snap, &k, &gl);
 	if (!g)
 		rc = -ENOMEM;
 	else {
 		group_count(g, s);
-		if ((st == TD_SYN_SENT || st == TD_SYN_RECV) && distinct_add(snap, g, gi, s) < 0)
+		if ((st == TD_SYN_SENT || st == TD_SYN_RECV) && distinct_add(snap, g, gl, s) < 0)
 			rc = -ENOMEM;
 	}
 
@@ -341,6 +414,12 @@ int td_snapshot_add_owned(struct td_snapshot *snap, const struct td_sock *s, uin
 		rc = -ENOMEM;
 	else
 		group_count(g, s);
+	if (!rc && (TD_SNAP_CONFIRM_STATES & TD_STATE_BIT(st))) {
+		if (!(s->flags & TD_SOCK_HAS_COOKIE) || !s->cookie)
+			snap->unconfirmable = true; /* cannot be found again */
+		else if (mark_add(snap, s, st, gl, gi) < 0)
+			rc = -ENOMEM;
+	}
 
 	top_add(&snap->top[TD_TOP_SENDQ], s, s->wqueue, pid, comm);
 	top_add(&snap->top[TD_TOP_RECVQ], s, s->rqueue, pid, comm);
@@ -373,4 +452,127 @@ int td_snapshot_dump(struct td_snapshot *snap, struct td_source *src, const stru
 		return rc;
 	phase.states = TD_STATES_ALL & ~TD_STATE_BIT(TD_LISTEN);
 	return td_source_dump(src, &phase, TD_DUMP_INFO, td_snapshot_cb, snap, err);
+}
+
+int td_snapshot_confirm_cb(const struct td_sock *s, void *ctx)
+{
+	struct td_snapshot *snap = ctx;
+	int st = s->state == TD_NEW_SYN_RECV ? TD_SYN_RECV : s->state;
+
+	if (!(s->flags & TD_SOCK_HAS_COOKIE) || !s->cookie)
+		return 0;
+	if (snap->mcap && (TD_SNAP_CONFIRM_STATES & TD_STATE_BIT(st))) {
+		struct mark *m = mark_slot(snap->marks, snap->mcap, s->cookie);
+
+		/* Acknowledged bytes in between: the peer is alive and reads,
+		 * the close just takes a while (a big response draining). */
+		if (m->cookie && !m->seen && m->state == st &&
+		    !((st == TD_FIN_WAIT1 || st == TD_LAST_ACK || st == TD_CLOSING) &&
+		      m->has_info && (s->flags & TD_SOCK_HAS_INFO) &&
+		      s->info.bytes_acked != m->bytes_acked)) {
+			bool old = sock_old(s, st);
+
+			m->seen = 1;
+			snap->groups[m->gl - 1].persisting++;
+			snap->groups[m->gp - 1].persisting++;
+			snap->groups[m->gl - 1].persisting_old += old;
+			snap->groups[m->gp - 1].persisting_old += old;
+		}
+	}
+	for (int t = 0; t < TD_TOP_MAX; t++)
+		for (size_t i = 0; i < snap->top[t].n; i++) {
+			struct td_snap_sock *e = &snap->top[t].v[i];
+
+			if (e->s.cookie == s->cookie && (e->s.flags & TD_SOCK_HAS_COOKIE)) {
+				e->again = 1;
+				e->s2 = *s;
+			}
+		}
+	return 0;
+}
+
+int td_snapshot_confirm(struct td_snapshot *snap, struct td_source *src, const struct td_filter *f,
+			struct td_err *err)
+{
+	struct td_filter phase = *f;
+	int rc;
+
+	if (snap->unconfirmable)
+		return 0;
+	/* Only the states something waits for: the closing ones when marked,
+	 * ESTABLISHED when a queue top list holds one (the dump of every
+	 * connection again is the cost on a big host). */
+	phase.states = snap->mn ? TD_SNAP_CONFIRM_STATES : 0;
+	for (int t = TD_TOP_SENDQ; t <= TD_TOP_RECVQ; t++)
+		for (size_t i = 0; i < snap->top[t].n; i++) {
+			int st = snap->top[t].v[i].s.state;
+
+			phase.states |= TD_STATE_BIT(st == TD_NEW_SYN_RECV ? TD_SYN_RECV : st);
+		}
+	snap->confirmed = true;
+	if (!phase.states)
+		return 0; /* nothing to look for: nothing can persist */
+	rc = td_source_dump(src, &phase, TD_DUMP_INFO, td_snapshot_confirm_cb, snap, err);
+	if (rc < 0)
+		snap->confirmed = false;
+	return rc;
+}
+
+int td_snapshot_confirm_prev(struct td_snapshot *snap, const struct td_snapshot *prev)
+{
+	const struct mark *pm = prev ? prev->marks : NULL;
+
+	if (!prev || snap->unconfirmable || prev->unconfirmable)
+		return 0;
+	for (size_t i = 0; i < snap->mcap; i++) {
+		struct mark *m = &((struct mark *)snap->marks)[i];
+		const struct mark *o;
+
+		if (!m->cookie || m->seen)
+			continue;
+		o = prev->mcap ? mark_slot((struct mark *)pm, prev->mcap, m->cookie) : NULL;
+		if (!o || !o->cookie || o->state != m->state)
+			continue;
+		if ((m->state == TD_FIN_WAIT1 || m->state == TD_LAST_ACK ||
+		     m->state == TD_CLOSING) &&
+		    m->has_info && o->has_info && m->bytes_acked != o->bytes_acked)
+			continue;
+		m->seen = 1;
+		snap->groups[m->gl - 1].persisting++;
+		snap->groups[m->gp - 1].persisting++;
+		snap->groups[m->gl - 1].persisting_old += m->old;
+		snap->groups[m->gp - 1].persisting_old += m->old;
+	}
+	/* The queue rules compare a socket's two reads whichever came first. */
+	for (int t = 0; t < TD_TOP_MAX; t++)
+		for (size_t i = 0; i < snap->top[t].n; i++) {
+			struct td_snap_sock *e = &snap->top[t].v[i];
+			const struct td_snap_top_list *pl = &prev->top[t];
+
+			if (!(e->s.flags & TD_SOCK_HAS_COOKIE))
+				continue;
+			for (size_t k = 0; k < pl->n; k++)
+				if (pl->v[k].s.cookie == e->s.cookie &&
+				    (pl->v[k].s.flags & TD_SOCK_HAS_COOKIE)) {
+					e->again = 1;
+					e->s2 = pl->v[k].s;
+				}
+		}
+	snap->confirmed = true;
+	return 0;
+}
+
+void td_snapshot_keep_marks(struct td_snapshot *snap)
+{
+	free(snap->groups);
+	free(snap->gidx);
+	free(snap->listeners);
+	free(snap->distinct);
+	snap->groups = NULL;
+	snap->gidx = NULL;
+	snap->listeners = NULL;
+	snap->distinct = NULL;
+	snap->ngroups = snap->gcap = snap->hcap = 0;
+	snap->nlisteners = snap->lcap = snap->dn = snap->dcap = 0;
+	snap->owners = NULL;
 }

@@ -22,6 +22,19 @@
 /* Distinct remote addresses counted exactly per SYN_SENT/SYN_RECV group;
  * beyond this the count reads "at least TD_SNAP_DISTINCT_MAX". */
 #define TD_SNAP_DISTINCT_MAX 1024
+/* Closing sockets remembered (by cookie) to be looked for again a sample
+ * later; beyond this many the snapshot cannot confirm and says so. */
+#define TD_SNAP_MARKS_MAX 65536
+/* A socket this long without data received is no close in progress: a
+ * client with a thousand connections on a busy core takes a second or two
+ * to get to each end of file, a leak keeps them for minutes. */
+#define TD_SNAP_OLD_MS 5000
+/* The states a rule blames on persistence: a snapshot count of them proves
+ * nothing on a busy host (ab's CLOSE_WAIT lasts a microsecond), the same
+ * sockets still there a sample later do. */
+#define TD_SNAP_CONFIRM_STATES                                                                     \
+	(TD_STATE_BIT(TD_CLOSE_WAIT) | TD_STATE_BIT(TD_FIN_WAIT1) | TD_STATE_BIT(TD_FIN_WAIT2) |   \
+	 TD_STATE_BIT(TD_LAST_ACK) | TD_STATE_BIT(TD_CLOSING))
 
 enum td_snap_group_kind {
 	/* (state, local port, owner pid): the local port is the listener's for
@@ -51,6 +64,14 @@ struct td_snap_group {
 	uint32_t max_idle_ms;	 /* tcp_info: longest min(last data sent, received) */
 	uint32_t with_info;	 /* sockets in the group that carried tcp_info */
 	uint64_t total_retrans;	 /* sum of tcpi_total_retrans */
+	/* After td_snapshot_confirm(): sockets of the group (TD_SNAP_CONFIRM_STATES)
+	 * still in the same state at the second read; in FIN_WAIT1, LAST_ACK and
+	 * CLOSING only those whose peer acknowledged no byte in between (a peer
+	 * that reads is not stuck, however many are closing). */
+	uint32_t persisting;
+	/* Of those, the ones idle TD_SNAP_OLD_MS or more at the second read
+	 * (or without tcp_info): not a slow close in progress. */
+	uint32_t persisting_old;
 };
 
 struct td_snap_listener {
@@ -71,6 +92,10 @@ struct td_snap_sock {
 	uint32_t pid;
 	char comm[16];
 	uint64_t value; /* what the list is sorted by */
+	/* After td_snapshot_confirm(): the same socket (cookie) at the second
+	 * read, when it was seen there (again = 1). */
+	uint8_t again;
+	struct td_sock s2;
 };
 
 enum td_snap_top {
@@ -107,6 +132,11 @@ struct td_snapshot {
 	size_t dn, dcap;
 
 	struct td_snap_top_list top[TD_TOP_MAX];
+
+	void *marks; /* hash of the TD_SNAP_CONFIRM_STATES sockets, by cookie */
+	size_t mn, mcap;
+	bool unconfirmable; /* no cookies, or over TD_SNAP_MARKS_MAX: cannot confirm */
+	bool confirmed;	    /* td_snapshot_confirm() ran: persisting and again are set */
 };
 
 void td_snapshot_init(struct td_snapshot *snap, const struct td_owners *owners);
@@ -131,6 +161,29 @@ int td_snapshot_cb(const struct td_sock *s, void *ctx);
  * replaced. Returns 0 or the first dump's error, with err filled. */
 int td_snapshot_dump(struct td_snapshot *snap, struct td_source *src, const struct td_filter *f,
 		     struct td_err *err);
+
+/* A sample after td_snapshot_dump(), read the closing states and
+ * ESTABLISHED again (with tcp_info) and match the sockets by cookie: sets
+ * each group's persisting and each top-list entry's again/s2, and
+ * snap->confirmed. Without cookies (the /proc source) or past
+ * TD_SNAP_MARKS_MAX it leaves confirmed false: the rules then judge on the
+ * first read alone. 0 or the dump's error. */
+int td_snapshot_confirm(struct td_snapshot *snap, struct td_source *src, const struct td_filter *f,
+			struct td_err *err);
+/* One socket of that second read (ctx is the snapshot), for tests. Call
+ * with snap->confirmed set to true first. */
+int td_snapshot_confirm_cb(const struct td_sock *s, void *ctx);
+
+/* The same judgement against an earlier snapshot instead of a second read
+ * (serve and record: the previous sample): a closing socket of snap counts
+ * as persisting when prev held it in the same state, a top-list entry gets
+ * prev's read of it as s2. Sets snap->confirmed; does nothing when either
+ * cannot confirm (no cookies) or prev is NULL. Returns 0. */
+int td_snapshot_confirm_prev(struct td_snapshot *snap, const struct td_snapshot *prev);
+/* Free what td_snapshot_confirm_prev() does not need of snap (groups,
+ * listeners), keeping the marks and top lists, to hold it as the next
+ * sample's prev. td_snapshot_free() still frees the rest. */
+void td_snapshot_keep_marks(struct td_snapshot *snap);
 
 /* Is port a local listening port (any family, any address)? */
 bool td_snapshot_is_listen_port(const struct td_snapshot *snap, uint16_t port);

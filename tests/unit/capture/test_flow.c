@@ -198,6 +198,9 @@ static void test_refused_unanswered_rst(void **state)
 	assert_int_equal(td_conn_state(c), TD_CS_REJ);
 	assert_int_equal(c->dir[0].state, TD_CLOSE);
 	assert_true(c->closer == 1 && c->closer_rst);
+	/* A RST to a SYN may come from a firewall's reject too, as probe says. */
+	assert_non_null(strstr(td_conn_problem(c), "nothing listens"));
+	assert_non_null(strstr(td_conn_problem(c), "or a firewall rejects with RST"));
 	td_flow_free(t);
 
 	t = table(0);
@@ -409,6 +412,45 @@ static void test_many_connections_table_grows(void **state)
 	seg(t, 6000 + 121000, CL, S, 1, 0, 0, 1000);
 	td_flow_stats(t, &st);
 	assert_int_equal(st.active, 1);
+	cport = saved;
+	td_flow_free(t);
+}
+
+/* "at most N at once" is the peak of connections open together: a
+ * hundred connections one after the other is one at once, though the table
+ * keeps each closed one through its grace time. */
+static void test_peak_is_concurrent(void **state)
+{
+	struct td_flow_table *t = table(0);
+	struct td_flow_stats st;
+	uint16_t saved = cport;
+
+	(void)state;
+	for (int i = 0; i < 100; i++) {
+		uint64_t t0 = (uint64_t)i * 10;
+
+		cport = (uint16_t)(20000 + i);
+		seg(t, t0, CL, S, 100, 0, 0, 1000);
+		seg(t, t0 + 1, SV, S | A, 500, 101, 0, 1000);
+		seg(t, t0 + 2, CL, A, 101, 501, 0, 1000);
+		seg(t, t0 + 3, CL, F | A, 101, 501, 0, 1000);
+		seg(t, t0 + 4, SV, F | A, 501, 102, 0, 1000);
+		seg(t, t0 + 5, CL, A, 102, 502, 0, 1000);
+	}
+	td_flow_stats(t, &st);
+	assert_int_equal(st.conns, 100);
+	assert_int_equal(st.active, 100); /* all still in their grace time */
+	assert_int_equal(st.open, 0);
+	assert_int_equal(st.peak_active, 1);
+	/* Two overlapping, one reset: the peak is 2. */
+	cport = 30000;
+	seg(t, 2000, CL, S, 100, 0, 0, 1000);
+	cport = 30001;
+	seg(t, 2001, CL, S, 100, 0, 0, 1000);
+	seg(t, 2002, SV, R | A, 0, 101, 0, 0);
+	td_flow_stats(t, &st);
+	assert_int_equal(st.open, 1);
+	assert_int_equal(st.peak_active, 2);
 	cport = saved;
 	td_flow_free(t);
 }
@@ -999,6 +1041,7 @@ int main(void)
 		cmocka_unit_test(test_port_reuse_and_streaming),
 		cmocka_unit_test(test_idle_never_splits_unless_asked),
 		cmocka_unit_test(test_many_connections_table_grows),
+		cmocka_unit_test(test_peak_is_concurrent),
 		cmocka_unit_test(test_walk_open),
 		cmocka_unit_test(test_zeek_rst_after_both_fins),
 		cmocka_unit_test(test_zeek_fin_rst_answered_by_fin),

@@ -94,6 +94,7 @@ static const struct errno_case errnos[] = {
 	E(EINTR),	E(ESHUTDOWN),  E(EMFILE),	E(ENFILE),	 E(EACCES),
 	E(EPERM),	E(EBADF),      E(EINVAL),	E(EFAULT),	 E(ENOMEM),
 	E(EPROTO),	E(ENOTSOCK),   E(EAFNOSUPPORT), E(ENOPROTOOPT),	 E(ECANCELED),
+	E(ENODEV),
 };
 
 /* The socket errno range of the issue: every number in it has an entry. */
@@ -562,6 +563,26 @@ static const struct zh_case zh_cases[] = {
 	{ "接收队列", "Recv-Q" },
 	{ "发送队列", "Send-Q" },
 	{ "状态机", "tcp-state-machine" },
+	/* The rest of docs/explain.md's glossary. */
+	{ "请求套接字", "NEW_SYN_RECV" },
+	{ "SYN cookie", "SYN-cookies" },
+	{ "SYN 洪水", "syn-flood" },
+	{ "快速恢复", "fast-retransmit" },
+	{ "尾部丢包探测", "RACK-TLP" },
+	{ "重复确认", "fast-retransmit" },
+	{ "延迟确认", "delayed-ack" },
+	{ "选择性确认", "SACK" },
+	{ "窗口缩放", "window-scaling" },
+	{ "窗口探测", "zero-window" },
+	{ "最大报文段长度", "MSS" },
+	{ "路径MTU发现", "PMTU" },
+	{ "显式拥塞通知", "ECN" },
+	{ "最大报文段生存时间", "MSL" },
+	{ "孤儿套接字", "orphan" },
+	{ "临时端口", "net.ipv4.ip_local_port_range" },
+	{ "主动关闭方", "four-way-close" },
+	{ "拆包", "message-boundaries" },
+	{ "重置", "RST" },
 };
 
 static void test_chinese_aliases(void **state)
@@ -669,14 +690,34 @@ static void test_chinese_complete(void **state)
 		}
 	}
 	assert_int_equal(nz, n);
+	/* Row i translates entry i: a translator reads both files side by side. */
+	for (size_t i = 0; i < n && i < nz; i++)
+		if (strcmp(z[i].name, t[i].name))
+			fail_msg("Chinese row %zu is %s, entry %zu is %s: keep kb.c's order", i,
+				 z[i].name, i, t[i].name);
 }
 
 static void test_languages(void **state)
 {
+	const char *nearest[TD_KB_NEAREST];
+	const struct td_kb_entry *e = NULL;
 	enum td_kb_lang l = TD_KB_EN;
 	struct td_err err = { 0 };
 
 	(void)state;
+	/* Messages in the reader's language; lookups in every language. */
+	assert_int_equal(td_kb_find_lang("三次握首", TD_KB_ZH, &e, nearest, &err), -TD_ENOTFOUND);
+	assert_string_equal(nearest[0], "three-way-handshake");
+	assert_non_null(strstr(err.msg, "最接近的：three-way-handshake"));
+	td_err_clear(&err);
+	assert_int_equal(td_kb_find_lang("2", TD_KB_ZH, &e, NULL, &err), -TD_ENOTFOUND);
+	assert_non_null(strstr(err.msg, "ENOENT"));
+	assert_non_null(strstr(err.msg, "条目"));
+	td_err_clear(&err);
+	assert_int_equal(td_kb_find_lang("半连接队列", TD_KB_EN, &e, NULL, &err), 0);
+	assert_string_equal(e->name, "syn-queue");
+	assert_int_equal(td_kb_find_lang("errno 104", TD_KB_ZH, &e, NULL, &err), 0);
+	assert_string_equal(e->name, "ECONNRESET");
 	static const char *const zh[] = { "zh",		  "zh_CN", "zh-CN", "zh_CN.UTF-8",
 					  "zh_CN.utf8@x", "ZH_cn", "zh_SG", "zh-Hans",
 					  "chinese",	  "中文" };
@@ -711,6 +752,80 @@ static void test_languages(void **state)
 	assert_int_equal(td_kb_lang_from_env("zh_CN", NULL, NULL, "C"), TD_KB_EN);
 	assert_int_equal(td_kb_lang_from_env("zh_CN", NULL, NULL, NULL), TD_KB_EN);
 	assert_int_equal(td_kb_lang_from_env("", "", "", "fr_FR.UTF-8"), TD_KB_EN);
+}
+
+/* glibc's own zh_CN catalogue, when this machine has it: every Chinese
+ * errno message must be the one a Chinese system prints. A .mo file is a
+ * header (magic, revision, count, offset of the originals' table, offset of
+ * the translations' table) and two tables of (length, offset) pairs. */
+static char *mo_translate(const unsigned char *mo, size_t size, const char *msgid)
+{
+	uint32_t n, orig, tran;
+
+	if (size < 20 || (mo[0] | mo[1] << 8 | mo[2] << 16 | (uint32_t)mo[3] << 24) != 0x950412de)
+		return NULL;
+#define U32(off)                                                                                   \
+	((uint32_t)mo[off] | (uint32_t)mo[(off) + 1] << 8 | (uint32_t)mo[(off) + 2] << 16 |        \
+	 (uint32_t)mo[(off) + 3] << 24)
+	n = U32(8);
+	orig = U32(12);
+	tran = U32(16);
+	for (uint32_t i = 0; i < n; i++) {
+		size_t ol, oo, tl, to;
+
+		if ((size_t)orig + 8 * (i + 1) > size || (size_t)tran + 8 * (i + 1) > size)
+			return NULL;
+		ol = U32(orig + 8 * i);
+		oo = U32(orig + 8 * i + 4);
+		tl = U32(tran + 8 * i);
+		to = U32(tran + 8 * i + 4);
+		if (oo + ol > size || to + tl > size)
+			return NULL;
+		if (ol == strlen(msgid) && !memcmp(mo + oo, msgid, ol))
+			return strndup((const char *)mo + to, tl);
+	}
+#undef U32
+	return NULL;
+}
+
+static void test_glibc_messages(void **state)
+{
+	static const char path[] = "/usr/share/locale/zh_CN/LC_MESSAGES/libc.mo";
+	size_t n = 0, size = 0, checked = 0;
+	const struct td_kb_entry *t = td_kb_entries(&n);
+	unsigned char *mo = NULL;
+	FILE *fp = fopen(path, "rb");
+	long len;
+
+	(void)state;
+	if (!fp) {
+		skip(); /* no glibc Chinese catalogue on this machine */
+		return;
+	}
+	if (fseek(fp, 0, SEEK_END) == 0 && (len = ftell(fp)) > 0 && fseek(fp, 0, SEEK_SET) == 0) {
+		size = (size_t)len;
+		mo = malloc(size);
+		assert_non_null(mo);
+		assert_int_equal(fread(mo, 1, size, fp), size);
+	}
+	fclose(fp);
+	for (size_t i = 0; mo && i < n; i++) {
+		struct td_kb_tr zh;
+		char *want;
+
+		if (t[i].kind != TD_KB_ERRNO || !td_kb_text(&t[i], TD_KB_ZH, &zh))
+			continue;
+		want = mo_translate(mo, size, strerror(t[i].value));
+		if (!want)
+			continue; /* glibc has no translation for it */
+		if (!zh.message || strcmp(zh.message, want))
+			fail_msg("%s: our zh_CN message '%s', glibc's '%s'", t[i].name,
+				 zh.message ? zh.message : "(none)", want);
+		free(want);
+		checked++;
+	}
+	free(mo);
+	assert_true(checked > 40);
 }
 
 /* ---- the table itself ---- */
@@ -960,6 +1075,7 @@ int main(void)
 		cmocka_unit_test(test_chinese_aliases),
 		cmocka_unit_test(test_chinese_complete),
 		cmocka_unit_test(test_languages),
+		cmocka_unit_test(test_glibc_messages),
 		cmocka_unit_test(test_entries_complete),
 		cmocka_unit_test(test_next_points_somewhere),
 		cmocka_unit_test(test_kind_names),

@@ -191,12 +191,18 @@ static void test_listeners_summed_per_port(void **state)
 	in.snap = &snap;
 	t = render(&in);
 	assert_well_formed(t);
-	assert_int_equal(value_of(t, "tcpdoctor_listen_accept_queue{port=\"8080\"}"), 5);
-	assert_int_equal(value_of(t, "tcpdoctor_listen_backlog{port=\"8080\"}"), 256);
-	assert_int_equal(value_of(t, "tcpdoctor_listen_accept_queue{port=\"22\"}"), 0);
-	assert_int_equal(value_of(t, "tcpdoctor_listen_backlog{port=\"22\"}"), 4096);
+	assert_int_equal(
+		value_of(t, "tcpdoctor_listen_accept_queue{port=\"8080\",address=\"192.0.2.1\"}"),
+		5);
+	assert_int_equal(
+		value_of(t, "tcpdoctor_listen_backlog{port=\"8080\",address=\"192.0.2.1\"}"), 256);
+	assert_int_equal(
+		value_of(t, "tcpdoctor_listen_accept_queue{port=\"22\",address=\"192.0.2.1\"}"), 0);
+	assert_int_equal(value_of(t, "tcpdoctor_listen_backlog{port=\"22\",address=\"192.0.2.1\"}"),
+			 4096);
 	/* Fullest first. */
-	assert_true(strstr(t, "{port=\"8080\"}") < strstr(t, "{port=\"22\"}"));
+	assert_true(strstr(t, "{port=\"8080\",address=\"192.0.2.1\"}") <
+		    strstr(t, "{port=\"22\",address=\"192.0.2.1\"}"));
 	assert_null(strstr(t, "{port=\"other\"}"));
 	free(t);
 	td_snapshot_free(&snap);
@@ -216,9 +222,54 @@ static void test_many_listeners_bounded(void **state)
 	t = render(&in);
 	assert_int_equal(count_lines(t, "tcpdoctor_listen_accept_queue{"),
 			 TD_METRICS_MAX_LISTEN_PORTS + 1);
-	assert_int_equal(value_of(t, "tcpdoctor_listen_accept_queue{port=\"10050\"}"), 9);
+	assert_int_equal(
+		value_of(t, "tcpdoctor_listen_accept_queue{port=\"10050\",address=\"192.0.2.1\"}"),
+		9);
 	assert_int_equal(value_of(t, "tcpdoctor_listen_accept_queue{port=\"other\"}"), 20);
 	assert_int_equal(value_of(t, "tcpdoctor_listen_backlog{port=\"other\"}"), 20 * 16);
+	free(t);
+	td_snapshot_free(&snap);
+}
+
+/* Listeners on one port at different addresses are separate series: the
+ * loopback one may be full while the public one idles. */
+static void test_listeners_by_address(void **state)
+{
+	struct td_snapshot snap;
+	struct td_metrics_input in = { 0 };
+	struct td_sock s;
+	char *t;
+
+	(void)state;
+	td_snapshot_init(&snap, NULL);
+	s = mk(TD_LISTEN, 80, "0.0.0.0", 0);
+	assert_int_equal(inet_pton(AF_INET, "127.0.0.1", s.laddr), 1);
+	s.rqueue = 7;
+	s.wqueue = 8;
+	s.flags = TD_SOCK_HAS_BACKLOG;
+	s.inode = 1;
+	assert_int_equal(td_snapshot_add_owned(&snap, &s, 0, NULL), 0);
+	memset(&s, 0, sizeof(s));
+	s.family = AF_INET6;
+	s.state = TD_LISTEN;
+	s.lport = 80;
+	assert_int_equal(inet_pton(AF_INET6, "::1", s.laddr), 1);
+	s.rqueue = 0;
+	s.wqueue = 511;
+	s.flags = TD_SOCK_HAS_BACKLOG;
+	s.inode = 2;
+	assert_int_equal(td_snapshot_add_owned(&snap, &s, 0, NULL), 0);
+	in.snap = &snap;
+	t = render(&in);
+	assert_well_formed(t);
+	assert_int_equal(
+		value_of(t, "tcpdoctor_listen_accept_queue{port=\"80\",address=\"127.0.0.1\"}"), 7);
+	assert_int_equal(value_of(t, "tcpdoctor_listen_backlog{port=\"80\",address=\"127.0.0.1\"}"),
+			 8);
+	assert_int_equal(value_of(t, "tcpdoctor_listen_accept_queue{port=\"80\",address=\"::1\"}"),
+			 0);
+	assert_int_equal(value_of(t, "tcpdoctor_listen_backlog{port=\"80\",address=\"::1\"}"), 511);
+	assert_int_equal(count_lines(t, "tcpdoctor_listen_accept_queue{"), 2);
 	free(t);
 	td_snapshot_free(&snap);
 }
@@ -410,6 +461,7 @@ int main(void)
 		cmocka_unit_test(test_states_and_families),
 		cmocka_unit_test(test_states_absent),
 		cmocka_unit_test(test_listeners_summed_per_port),
+		cmocka_unit_test(test_listeners_by_address),
 		cmocka_unit_test(test_many_listeners_bounded),
 		cmocka_unit_test(test_top_with_other),
 		cmocka_unit_test(test_counter_names),

@@ -288,6 +288,7 @@ static void test_by_user(void **state)
 	(void)state;
 	td_agg_init(&a, TD_BY_USER, NULL);
 	s = v4(TD_ESTABLISHED, 80, 1);
+	s.inode = 1234; /* held by a process */
 	s.uid = 1000;
 	add(&a, s);
 	add(&a, s);
@@ -296,13 +297,23 @@ static void test_by_user(void **state)
 	s.uid = 4294967294u; /* nobody on some systems: the full 32 bits */
 	s.state = TD_LISTEN;
 	add(&a, s);
+	/* No process holds a TIME_WAIT, request or orphaned socket (inode 0):
+	 * the kernel says uid 0, which is not root's. */
+	s = v4(TD_TIME_WAIT, 80, 2);
+	s.uid = 0;
+	add(&a, s);
+	add(&a, s);
+	add(&a, s);
 	v = sorted_checked(&a, &n);
-	assert_int_equal(n, 3);
-	assert_int_equal(v[0]->id, 1000);
-	assert_int_equal(v[0]->total, 2);
-	assert_int_equal(v[1]->id, 0);
-	assert_int_equal(v[2]->id, 4294967294u);
-	assert_int_equal(v[2]->counts[TD_LISTEN], 1);
+	assert_int_equal(n, 4);
+	assert_int_equal(v[0]->id, TD_AGG_NO_USER);
+	assert_int_equal(v[0]->counts[TD_TIME_WAIT], 3);
+	assert_int_equal(v[1]->id, 1000);
+	assert_int_equal(v[1]->total, 2);
+	assert_int_equal(v[2]->id, 0);
+	assert_int_equal(v[2]->total, 1);
+	assert_int_equal(v[3]->id, 4294967294u);
+	assert_int_equal(v[3]->counts[TD_LISTEN], 1);
 	free(v);
 	td_agg_free(&a);
 }
@@ -561,12 +572,19 @@ static void test_agg_of_dump(void **state)
 	free(v);
 	td_agg_free(&a);
 
-	/* by user: the uid of every socket, TIME_WAIT included */
+	/* by user: the uid of every socket a process holds (recorded as root);
+	 * the 90 TIME_WAIT and the 5 connections still in 5432's accept queue
+	 * have no owner */
 	td_agg_init(&a, TD_BY_USER, NULL);
 	assert_int_equal(td_replay_dump(path, NULL, td_agg_cb, &a, &err), 0);
 	v = sorted_checked(&a, &n);
-	assert_int_equal(n, 1); /* recorded as root */
+	assert_int_equal(n, 2);
 	assert_int_equal(v[0]->id, 0);
+	assert_int_equal(v[0]->total, 900);
+	assert_int_equal(v[1]->id, TD_AGG_NO_USER);
+	assert_int_equal(v[1]->total, 95);
+	assert_int_equal(v[1]->counts[TD_TIME_WAIT], 90);
+	assert_int_equal(v[1]->counts[TD_ESTABLISHED], 5);
 	free(v);
 	td_agg_free(&a);
 }

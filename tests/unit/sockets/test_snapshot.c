@@ -278,6 +278,63 @@ static void test_many_groups_and_ipv6(void **state)
 	td_snapshot_free(&snap);
 }
 
+/* Persistence by cookie: a second read (check) or the previous sample
+ * (serve, record); no cookies, no judgement. */
+static void test_confirm(void **state)
+{
+	struct td_snapshot prev, now;
+	const struct td_snap_group *g;
+
+	(void)state;
+	td_snapshot_init(&prev, NULL);
+	td_snapshot_init(&now, NULL);
+	for (int i = 0; i < 8; i++) {
+		struct td_sock s =
+			mk(TD_CLOSE_WAIT, "127.0.0.1", (uint16_t)(40000 + i), "127.0.0.1", 6379);
+
+		s.cookie = (uint64_t)(100 + i);
+		s.flags = TD_SOCK_HAS_COOKIE;
+		if (i < 5)
+			assert_int_equal(td_snapshot_add_owned(&prev, &s, 7, "pool"), 0);
+		if (i >= 2)
+			assert_int_equal(td_snapshot_add_owned(&now, &s, 7, "pool"), 0);
+	}
+	td_snapshot_keep_marks(&prev);
+	assert_int_equal(prev.ngroups, 0);
+	assert_int_equal(td_snapshot_confirm_prev(&now, &prev), 0);
+	assert_true(now.confirmed);
+	g = td_snapshot_group(&now, TD_SNAP_LOCAL, TD_CLOSE_WAIT, 0, 7, 0, NULL);
+	assert_non_null(g);
+	assert_int_equal(g->count, 6);
+	assert_int_equal(g->persisting, 3);	/* cookies 102..104 */
+	assert_int_equal(g->persisting_old, 3); /* no tcp_info: cannot say young */
+	td_snapshot_free(&now);
+
+	/* The second read of check, and a socket seen twice counts once. */
+	td_snapshot_init(&now, NULL);
+	{
+		struct td_sock s = mk(TD_CLOSE_WAIT, "127.0.0.1", 40000, "127.0.0.1", 6379);
+
+		s.cookie = 9;
+		s.flags = TD_SOCK_HAS_COOKIE | TD_SOCK_HAS_INFO;
+		assert_int_equal(td_snapshot_add_owned(&now, &s, 7, "pool"), 0);
+		now.confirmed = true;
+		s.info.last_data_recv_ms = s.info.last_data_sent_ms = 6000;
+		assert_int_equal(td_snapshot_confirm_cb(&s, &now), 0);
+		assert_int_equal(td_snapshot_confirm_cb(&s, &now), 0);
+		g = td_snapshot_group(&now, TD_SNAP_LOCAL, TD_CLOSE_WAIT, 0, 7, 0, NULL);
+		assert_int_equal(g->persisting, 1);
+		assert_int_equal(g->persisting_old, 1);
+		/* Without a cookie (the /proc source) nothing can be found again. */
+		s.flags = 0;
+		s.lport = 40001;
+		assert_int_equal(td_snapshot_add_owned(&now, &s, 7, "pool"), 0);
+		assert_true(now.unconfirmable);
+	}
+	td_snapshot_free(&now);
+	td_snapshot_free(&prev);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -287,6 +344,7 @@ int main(void)
 		cmocka_unit_test(test_top_lists),
 		cmocka_unit_test(test_no_info_no_idle),
 		cmocka_unit_test(test_many_groups_and_ipv6),
+		cmocka_unit_test(test_confirm),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
