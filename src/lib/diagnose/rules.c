@@ -1389,8 +1389,9 @@ static int rule_resets(const struct td_rule_input *in, const double *p, td_findi
 	} causes[] = {
 		{ "Tcp.EstabResets", "connections reset from ESTABLISHED/CLOSE_WAIT" },
 		{ "Tcp.AttemptFails", "connects that failed (refused, reset in handshake)" },
-		{ "TcpExt.TCPAbortOnData", "closed with unread data (RST instead of FIN)" },
-		{ "TcpExt.TCPAbortOnClose", "closed with data still arriving" },
+		/* as __tcp_close() and tcp_rcv_state_process() count them */
+		{ "TcpExt.TCPAbortOnData", "data after close, or SO_LINGER 0 (RST)" },
+		{ "TcpExt.TCPAbortOnClose", "closed with unread data (RST instead of FIN)" },
 		{ "TcpExt.TCPAbortOnTimeout", "given up after retransmissions" },
 		{ "TcpExt.TCPAbortOnMemory", "killed for lack of memory" },
 	};
@@ -1429,7 +1430,7 @@ static int rule_resets(const struct td_rule_input *in, const double *p, td_findi
 		"them.";
 	action(&f, "Refused connects: find which port clients knock on (tcpdoctor capture "
 		   "'tcp[tcpflags] & tcp-rst != 0')");
-	action(&f, "AbortOnData: the application closes before reading everything; read to end "
+	action(&f, "AbortOnClose: the application closes before reading everything; read to end "
 		   "of file, then close()");
 	action(&f, "AbortOnMemory: raise net.ipv4.tcp_mem or find what holds socket memory");
 	look_closer(&f, "tcpdoctor watch");
