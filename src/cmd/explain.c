@@ -11,6 +11,7 @@
 
 #include "cmd/commands.h"
 #include "diagnose/kb.h"
+#include "diagnose/rules.h"
 #include "render/escape.h"
 #include "render/json.h"
 #include "render/style.h"
@@ -94,6 +95,72 @@ static const struct words {
 	},
 };
 /* clang-format on */
+
+/* ---- the running kernel's SYN retries ------------------------------------------- */
+
+/* Entries whose text quotes the connect() timeout: they add what this
+ * kernel will do, from its sysctls (tcp_syn_linear_timeouts exists from
+ * 6.5 and changes the first resends from doubling to a second apart). */
+static const char *const syn_topics[] = {
+	"ETIMEDOUT",
+	"net.ipv4.tcp_syn_retries",
+	"net.ipv4.tcp_syn_linear_timeouts",
+	"syn-sent-stuck",
+};
+
+static long read_sysctl(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	long v = -1;
+
+	if (fp) {
+		if (fscanf(fp, "%ld", &v) != 1)
+			v = -1;
+		fclose(fp);
+	}
+	return v;
+}
+
+/* "On this kernel ..." for e, or false when e does not quote it or the
+ * sysctls cannot be read. */
+static bool this_kernel(const struct td_kb_entry *e, enum td_kb_lang lang, char *buf, size_t len)
+{
+	long retries, linear;
+	bool quotes = false;
+
+	for (size_t i = 0; i < sizeof(syn_topics) / sizeof(syn_topics[0]); i++)
+		quotes |= !strcmp(e->name, syn_topics[i]);
+	if (!quotes)
+		return false;
+	retries = read_sysctl("/proc/sys/net/ipv4/tcp_syn_retries");
+	if (retries < 0)
+		return false;
+	linear = read_sysctl("/proc/sys/net/ipv4/tcp_syn_linear_timeouts");
+	if (lang == TD_KB_ZH) {
+		if (linear >= 0)
+			snprintf(buf, len,
+				 "本机：tcp_syn_retries=%ld，tcp_syn_linear_timeouts=%ld（6.5 "
+				 "及以后的"
+				 "内核）：无应答的 connect() 约 %.0f 秒后以 ETIMEDOUT 失败。",
+				 retries, linear, td_syn_give_up_s(retries, linear));
+		else
+			snprintf(buf, len,
+				 "本机：tcp_syn_retries=%ld（无 tcp_syn_linear_timeouts，6.5 以前的"
+				 "内核）：无应答的 connect() 约 %.0f 秒后以 ETIMEDOUT 失败。",
+				 retries, td_syn_give_up_s(retries, -1));
+	} else if (linear >= 0) {
+		snprintf(buf, len,
+			 "On this kernel: tcp_syn_retries=%ld, tcp_syn_linear_timeouts=%ld (6.5+): "
+			 "an unanswered connect() fails with ETIMEDOUT after about %.0f s.",
+			 retries, linear, td_syn_give_up_s(retries, linear));
+	} else {
+		snprintf(buf, len,
+			 "On this kernel: tcp_syn_retries=%ld (no tcp_syn_linear_timeouts: before "
+			 "6.5): an unanswered connect() fails with ETIMEDOUT after about %.0f s.",
+			 retries, td_syn_give_up_s(retries, -1));
+	}
+	return true;
+}
 
 static int on_opt(int val, const char *arg, void *data)
 {
@@ -356,7 +423,7 @@ static void print_entry(const struct td_kb_entry *e, enum td_kb_lang lang, bool 
 {
 	const struct words *w = &words[lang];
 	struct td_kb_tr t;
-	char first[128];
+	char first[128], here[512];
 
 	td_kb_text(e, lang, &t);
 	snprintf(first, sizeof(first), "%s%s%s - ", td_style_bold(c), e->name, td_style_reset(c));
@@ -365,6 +432,8 @@ static void print_entry(const struct td_kb_entry *e, enum td_kb_lang lang, bool 
 	print_identity(e, &t, lang, c, width);
 	putchar('\n');
 	print_section(c, w->meaning, t.meaning, false, width);
+	if (this_kernel(e, lang, here, sizeof(here)))
+		print_wrapped("    ", INDENT, here, strlen(here), INDENT, width, "");
 	print_section(c, w->who_sees, t.who_sees, false, width);
 	print_section(c, w->causes, t.causes, true, width);
 	print_section(c, w->next, e->next, true, width);
@@ -436,6 +505,12 @@ static void json_entry(struct td_json *j, const struct td_kb_entry *e, enum td_k
 	}
 	td_json_str(j, "summary", t.summary);
 	td_json_str(j, "meaning", t.meaning);
+	{
+		char here[512];
+
+		if (this_kernel(e, lang, here, sizeof(here)))
+			td_json_str(j, "this_kernel", here);
+	}
 	td_json_str(j, "who_sees", t.who_sees);
 	json_lines(j, "causes", t.causes);
 	json_lines(j, "next", e->next);

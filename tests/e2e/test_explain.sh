@@ -479,4 +479,28 @@ td --help
 like "$TD_OUT" "explain " "tcpdoctor --help lists explain"
 like "$TD_OUT" "fsm " "tcpdoctor --help lists fsm"
 
+# The connect() timeout as the running kernel computes it (6.5+: the first
+# tcp_syn_linear_timeouts resends a second apart), in both languages.
+if [ -r /proc/sys/net/ipv4/tcp_syn_retries ]; then
+	r=$(cat /proc/sys/net/ipv4/tcp_syn_retries)
+	td explain ETIMEDOUT
+	like "$TD_OUT" "On this kernel: tcp_syn_retries=$r" "explain ETIMEDOUT: this kernel's SYN retries"
+	td explain --lang zh_CN net.ipv4.tcp_syn_retries
+	like "$TD_OUT" "本机：tcp_syn_retries=$r" "... and in Chinese"
+	td --json explain syn-sent-stuck
+	like "$(jq -r '.entries[0].this_kernel' <<<"$TD_OUT")" 'after about [0-9]+ s' \
+		"--json: this_kernel"
+	if [ -r /proc/sys/net/ipv4/tcp_syn_linear_timeouts ]; then
+		l=$(cat /proc/sys/net/ipv4/tcp_syn_linear_timeouts)
+		# linear resends 1 s apart, then doubling from 2 s: 1 + l + 2 + 4 + ...
+		want=$((1 + l))
+		rto=1
+		for ((k = 0; k < r; k++)); do rto=$((rto * 2 > 120 ? 120 : rto * 2)); want=$((want + rto)); done
+		like "$(jq -r '.entries[0].this_kernel' <<<"$TD_OUT")" "after about $want s" \
+			"the give-up time follows tcp_syn_linear_timeouts ($want s)"
+	fi
+	td --json explain CLOSE_WAIT
+	is "$(jq -r '.entries[0].this_kernel' <<<"$TD_OUT")" null "only the entries that quote it"
+fi
+
 td_done

@@ -946,7 +946,7 @@ static const char why_syn_sent_linear[] =
 /* Seconds an unanswered connect() waits before ETIMEDOUT (initial RTO 1 s):
  * tcp_write_timeout() allows syn_retries + linear retransmits, the first
  * linear of them after 1 s each (tcp_retransmit_timer), then doubling. */
-static double syn_give_up_s(int64_t retries, int64_t linear)
+double td_syn_give_up_s(int64_t retries, int64_t linear)
 {
 	double total = 1, rto = 1;
 
@@ -1021,8 +1021,8 @@ static int rule_syn_sent_stuck(const struct td_rule_input *in, const double *p, 
 				evidence(&f, "connect() gives up",
 					 "after about %.0f s without an answer (%" PRId64
 					 " SYN retransmits)",
-					 syn_give_up_s(in->sysctl.syn_retries,
-						       in->sysctl.syn_linear_timeouts),
+					 td_syn_give_up_s(in->sysctl.syn_retries,
+							  in->sysctl.syn_linear_timeouts),
 					 in->sysctl.syn_retries +
 						 (in->sysctl.syn_linear_timeouts > 0
 							  ? in->sysctl.syn_linear_timeouts

@@ -148,6 +148,11 @@ struct td_finding {
 int td_rules_run(const struct td_rule_input *in, const struct td_thresholds *t, td_finding_cb cb,
 		 void *ctx);
 
+/* Seconds an unanswered connect() waits before ETIMEDOUT with retries =
+ * tcp_syn_retries and linear = tcp_syn_linear_timeouts (Linux 6.5+; -1 on
+ * older kernels, which back off from the first resend). */
+double td_syn_give_up_s(int64_t retries, int64_t linear);
+
 /* The findings of one run, as check, serve and record keep them: a vector
  * that grows (td_findings_add is a td_finding_cb, ctx the vector). */
 struct td_findings {
