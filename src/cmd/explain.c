@@ -6,7 +6,6 @@
  * a line may break between two of them, never inside a UTF-8 sequence. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cmd/commands.h"
@@ -185,29 +184,10 @@ static int on_opt(int val, const char *arg, void *data)
 	return TD_EXIT_USAGE;
 }
 
-/* The terminal's width, or COLUMNS when set (as less and git read it), or
- * 80 when stdout is not a terminal; clamped to what the text can fit. */
+/* The terminal's width (render/style.h), clamped to what the text can fit. */
 static int text_width(void)
 {
-	const char *cols = getenv("COLUMNS");
-	struct winsize ws;
-	int w = 80;
-	char *end;
-
-	if (cols && *cols) {
-		long v = strtol(cols, &end, 10);
-
-		if (!*end && v > 0 && v < 10000)
-			w = (int)v;
-	} else if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
-		   ws.ws_col) {
-		w = ws.ws_col;
-	}
-	if (w < MIN_WIDTH)
-		w = MIN_WIDTH;
-	if (w > MAX_WIDTH)
-		w = MAX_WIDTH;
-	return w;
+	return td_term_width(MIN_WIDTH, MAX_WIDTH);
 }
 
 /* Where a line may break between two characters with no blank between

@@ -5,7 +5,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -18,19 +17,7 @@
 
 int view_width(void)
 {
-	const char *c = getenv("COLUMNS");
-	struct winsize ws;
-	int w = 80;
-
-	if (c && atoi(c) > 0)
-		w = atoi(c);
-	else if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col)
-		w = ws.ws_col;
-	if (w < MIN_WIDTH)
-		w = MIN_WIDTH;
-	if (w > MAX_WIDTH)
-		w = MAX_WIDTH;
-	return w;
+	return td_term_width(MIN_WIDTH, MAX_WIDTH);
 }
 
 static int shown(int state)

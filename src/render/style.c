@@ -2,6 +2,9 @@
 #include "render/style.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "state.h"
 
@@ -86,4 +89,27 @@ const char *td_fmt_rate(uint64_t bytes_per_sec, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%.1f%s", v, units[u]);
 	return buf;
+}
+
+int td_term_width(int min, int max)
+{
+	const char *cols = getenv("COLUMNS");
+	struct winsize ws;
+	int w = 80;
+	char *end;
+
+	if (cols && *cols) {
+		long v = strtol(cols, &end, 10);
+
+		if (!*end && v > 0 && v < 10000)
+			w = (int)v;
+	} else if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
+		   ws.ws_col) {
+		w = ws.ws_col;
+	}
+	if (w < min)
+		w = min;
+	if (w > max)
+		w = max;
+	return w;
 }
