@@ -121,9 +121,13 @@ CW_SERVER=$SPAWNED
 # Accept-queue overflow: backlog 2, never accept().
 spawn_py "$AQ_NS" "$TD_BACKLOG_PY" slowsrv 127.0.0.1 5005 2 >/dev/null
 AQ_SERVER=$SPAWNED
-# TIME_WAIT squeeze: 12 closed connections out of a 20-port range.
+# TIME_WAIT squeeze: 12 closed connections out of a 20-port range. On
+# loopback the default tcp_tw_reuse=2 lets connect() take TIME_WAIT ports
+# over, so there is no squeeze and check rightly says nothing (issue 13):
+# turn reuse off in this namespace to make it real.
 ip netns exec "$TW_NS" sysctl -qw net.ipv4.ip_local_port_range="40000 40019" ||
 	bail "time-wait: port range"
+ip netns exec "$TW_NS" sysctl -qw net.ipv4.tcp_tw_reuse=0 || bail "time-wait: tw_reuse"
 spawn_py "$TW_NS" "$TD_ACTOR" comm twsrv listen 127.0.0.1 5003 eofclose >/dev/null
 wait_for 10 ss_has "$CW_NS" listening 1 && wait_for 10 ss_has "$AQ_NS" listening 1 &&
 	wait_for 10 ss_has "$TW_NS" listening 1 || bail "seed listeners"
