@@ -96,7 +96,7 @@ static void put(struct plot_series *p, double x, double y, double dy)
 static int build(struct cols *c, const struct td_series *s, enum td_graph_kind kind, int dir,
 		 double bin, char *note, size_t notelen)
 {
-	const struct td_series_dir *d = &s->d[dir], *o = &s->d[!dir];
+	const struct td_series_dir *d = &s->d[dir];
 	/* every series fits: an ACK can carry 4 SACK blocks */
 	size_t n = d->nsegs + 4 * d->nacks + d->nrtts + d->nflight + 1;
 	uint64_t *bytes[2] = { 0 }, *good[2] = { 0 };
@@ -190,7 +190,6 @@ static int build(struct cols *c, const struct td_series *s, enum td_graph_kind k
 		break;
 	}
 	}
-	(void)o;
 	for (int k = 0; k < 2; k++) {
 		free(bytes[k]);
 		free(good[k]);

@@ -98,9 +98,8 @@ static int on_ack(struct td_series_dir *d, double t, uint64_t ack, const struct 
 		if (i < 3)
 			d->sacked += r - l;
 	}
-	const uint64_t window = g->window_scaled;
 
-	d->peer_window = window;
+	d->peer_window = g->window_scaled;
 	if (!d->have_ack_val || ack > d->last_ack)
 		d->last_ack = ack;
 	d->have_ack_val = true;
