@@ -122,6 +122,28 @@ static void put_endpoint(struct line *l, const struct td_conn *c, int d)
 	put_u64(l, c->dir[d].port);
 }
 
+/* " tunnel=vlan/gre(192.0.2.1>192.0.2.2)": the layers around the
+ * connection's first packet and the outer endpoints, as Zeek's tunnel.log. */
+static void put_tunnel(struct line *l, const struct td_conn *c)
+{
+	const struct td_pkt_encap *e = &c->encap;
+	char buf[64];
+
+	PUT_LIT(l, " tunnel=");
+	for (unsigned i = 0; i < e->n && i < TD_ENCAP_MAX; i++) {
+		if (i)
+			PUT_LIT(l, "/");
+		put_str(l, td_encap_name(e->layer[i]));
+	}
+	if (e->family) {
+		PUT_LIT(l, "(");
+		put_str(l, td_addr_str(e->family, e->saddr, buf, sizeof(buf)));
+		PUT_LIT(l, ">");
+		put_str(l, td_addr_str(e->family, e->daddr, buf, sizeof(buf)));
+		PUT_LIT(l, ")");
+	}
+}
+
 void connview_text(struct connview *v, const struct td_conn *c, const char *suffix)
 {
 	const char *problem = td_conn_problem(c);
@@ -191,6 +213,8 @@ void connview_text(struct connview *v, const struct td_conn *c, const char *suff
 	put_u64(&l, td_conn_ana(c, TD_A_ZERO_WINDOW));
 	PUT_LIT(&l, " rst=");
 	put_u64(&l, c->dir[0].rsts + c->dir[1].rsts);
+	if (c->encap.n)
+		put_tunnel(&l, c);
 	if (problem) {
 		PUT_LIT(&l, ": ");
 		put_str(&l, problem);
@@ -258,6 +282,26 @@ void connview_json(struct connview *v, const struct td_conn *c, const char *ende
 	else
 		td_json_null(j, "handshake_rtt_ms");
 	td_json_bool(j, "midstream", c->midstream);
+	if (c->encap.n) {
+		char buf[64];
+
+		td_json_begin_object(j, "tunnel");
+		td_json_begin_array(j, "layers");
+		for (unsigned i = 0; i < c->encap.n && i < TD_ENCAP_MAX; i++)
+			td_json_str(j, NULL, td_encap_name(c->encap.layer[i]));
+		td_json_end_array(j);
+		td_json_str(j, "outer_src",
+			    c->encap.family ? td_addr_str(c->encap.family, c->encap.saddr, buf,
+							  sizeof(buf))
+					    : NULL);
+		td_json_str(j, "outer_dst",
+			    c->encap.family ? td_addr_str(c->encap.family, c->encap.daddr, buf,
+							  sizeof(buf))
+					    : NULL);
+		td_json_end_object(j);
+	} else {
+		td_json_null(j, "tunnel");
+	}
 	td_json_str(j, "ended", ended ? ended : ends[c->end]);
 	td_json_str(j, "problem", td_conn_problem(c));
 	td_json_uint(j, "badness", td_conn_badness(c));

@@ -1203,6 +1203,8 @@ static void conn_init(struct td_flow_table *t, struct td_conn *c, const struct t
 		c->dir[i].z_reassem = c->dir[i].z_trim = 1;
 	c->first_ns = p->ts_ns;
 	c->closer = -1;
+	if (p->encap.n)
+		c->encap = p->encap;
 	c->flipped = flip;
 	if (flip)
 		hist_put(c, '^');

@@ -140,6 +140,7 @@ struct td_conn {
 	uint64_t z_attempt_ns, z_delete_ns;
 	bool z_inact;
 	enum td_conn_end end;
+	struct td_pkt_encap encap; /* the layers around its first packet (n 0: none) */
 	char history[TD_HISTORY_MAX + 1];
 	uint32_t hist_once[2]; /* history letters already logged, per direction */
 	/* engine links, not for callers */

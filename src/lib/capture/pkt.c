@@ -1,6 +1,12 @@
 /* Header parsing for `tcpdoctor pcap` and `capture`: link layer (Ethernet with
- * VLAN tags, Linux SLL/SLL2, raw IP, BSD loopback), IPv4, IPv6 with extension
- * headers, TCP with options. Every read is checked against the captured length. */
+ * VLAN tags, Linux SLL/SLL2, raw IP, BSD loopback, PPP, Cisco HDLC, NFLOG,
+ * 802.11 with radiotap or PPI, IPoIB, Juniper Ethernet), IPv4, IPv6 with
+ * extension headers, the tunnels of enum td_encap down to the inner TCP, TCP
+ * with options. Every read is checked against the captured length. A tunnel is
+ * only looked into when the outer header names it (an EtherType, an IP
+ * protocol, a UDP port), so plain Ethernet/IP/TCP takes the same few branches
+ * as before. */
+#include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -11,8 +17,23 @@
 #define ETH_VLAN 0x8100
 #define ETH_QINQ 0x88a8
 #define ETH_QINQ_OLD 0x9100
-#define MAX_VLAN_TAGS 8 /* more than any real network stacks */
-#define MAX_V6_EXT 16	/* extension headers followed before giving up */
+#define ETH_MPLS 0x8847
+#define ETH_MPLS_MC 0x8848
+#define ETH_PPPOE 0x8864
+#define ETH_TEB 0x6558	   /* transparent Ethernet bridging (GRE, Geneve) */
+#define ETH_ERSPAN2 0x88be /* and ERSPAN type I without a sequence number */
+#define ETH_ERSPAN3 0x22eb
+#define ETH_PPP 0x880b
+#define ETH_WCCP 0x883e
+#define MAX_VLAN_TAGS 8	  /* more than any real network stacks */
+#define MAX_MPLS_LABELS 8 /* likewise */
+#define MAX_V6_EXT 16	  /* extension headers followed before giving up */
+#define MAX_AH 4	  /* IPv4 AH headers skipped in a row */
+#define UDP_VXLAN 4789
+#define UDP_GENEVE 6081
+#define UDP_GTPU 2152
+#define UDP_TEREDO 3544
+#define UDP_AYIYA 5072
 
 static const struct {
 	int dlt;
@@ -28,7 +49,29 @@ static const struct {
 	{ TD_LINK_IPV4, "raw IPv4" },
 	{ TD_LINK_IPV6, "raw IPv6" },
 	{ TD_LINK_SLL2, "Linux cooked v2 (SLL2)" },
+	{ TD_LINK_PPP, "PPP" },
+	{ TD_LINK_PPP_SERIAL, "PPP in HDLC framing" },
+	{ TD_LINK_PPP_ETHER, "PPPoE" },
+	{ TD_LINK_C_HDLC, "Cisco HDLC" },
+	{ TD_LINK_IEEE802_11, "802.11" },
+	{ TD_LINK_RADIOTAP, "802.11 with radiotap" },
+	{ TD_LINK_PPI, "PPI" },
+	{ TD_LINK_JUNIPER_ETHER, "Juniper Ethernet" },
+	{ TD_LINK_NFLOG, "Linux NFLOG" },
+	{ TD_LINK_IPOIB, "IP over InfiniBand" },
 };
+
+static const char *const encap_names[TD_ENC_COUNT] = {
+	[TD_ENC_VLAN] = "vlan",	    [TD_ENC_MPLS] = "mpls",	[TD_ENC_PPPOE] = "pppoe",
+	[TD_ENC_IP] = "ip",	    [TD_ENC_GRE] = "gre",	[TD_ENC_ERSPAN] = "erspan",
+	[TD_ENC_VXLAN] = "vxlan",   [TD_ENC_GENEVE] = "geneve", [TD_ENC_GTPU] = "gtpu",
+	[TD_ENC_TEREDO] = "teredo", [TD_ENC_AYIYA] = "ayiya",
+};
+
+const char *td_encap_name(enum td_encap e)
+{
+	return e > 0 && e < TD_ENC_COUNT ? encap_names[e] : "?";
+}
 
 const char *td_pkt_link_name(int linktype)
 {
@@ -51,6 +94,16 @@ static uint16_t get16(const uint8_t *b)
 static uint32_t get32(const uint8_t *b)
 {
 	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+static uint16_t le16(const uint8_t *b)
+{
+	return (uint16_t)(b[1] << 8 | b[0]);
+}
+
+static uint32_t le32(const uint8_t *b)
+{
+	return (uint32_t)b[3] << 24 | (uint32_t)b[2] << 16 | (uint32_t)b[1] << 8 | b[0];
 }
 
 /* Fill err and say the packet is malformed (not a fatal error). */
@@ -151,19 +204,437 @@ static int parse_tcp(const uint8_t *seg, unsigned avail, unsigned seglen, unsign
 	return TD_PKT_TCP;
 }
 
-/* Bytes of the frame on the wire from offset off (never less than what was
- * captured: a record may claim a wire length below its capture length). */
-static unsigned wire_left(const struct td_pkt *p, unsigned off, unsigned avail)
+/* One frame being parsed: positions are byte offsets into d. cap_end is
+ * the end of what may be read (the captured length, or less inside a tunnel
+ * whose outer header says its payload is shorter), wire_end the end of the
+ * current layer on the wire (the frame length, then each tunnel's outer IP
+ * length): an inner IP length is held to it as the outer one is to the frame. */
+struct pctx {
+	const uint8_t *d;
+	unsigned cap_end, wire_end;
+	struct td_pkt *p;
+	struct td_err *err;
+};
+
+static int parse_ether_type(struct pctx *c, unsigned type, unsigned pos);
+static int parse_ipv4(struct pctx *c, unsigned pos);
+static int parse_ipv6(struct pctx *c, unsigned pos);
+
+/* Bytes of the current layer on the wire from offset off (never less than
+ * what was captured: a record may claim a wire length below its capture
+ * length). */
+static unsigned wire_left(const struct pctx *c, unsigned off, unsigned avail)
 {
-	unsigned left = p->wirelen > off ? p->wirelen - off : 0;
+	unsigned left = c->wire_end > off ? c->wire_end - off : 0;
 
 	return left > avail ? left : avail;
 }
 
-static int parse_ipv4(const uint8_t *ip, unsigned avail, unsigned off, struct td_pkt *p,
-		      struct td_err *err)
+/* Bytes readable from pos on (0 when pos is past the end). */
+static unsigned avail_at(const struct pctx *c, unsigned pos)
 {
-	unsigned ihl, total, frag;
+	return pos < c->cap_end ? c->cap_end - pos : 0;
+}
+
+/* Record one more layer; a tunnel carried by IP (end: where the outer IP
+ * payload ends on the wire) also bounds what follows and, the first time,
+ * notes the outer endpoints (p->saddr/daddr, still the outer header's). */
+static int enter(struct pctx *c, enum td_encap kind, unsigned pos, unsigned end, bool by_ip)
+{
+	struct td_pkt_encap *e = &c->p->encap;
+
+	if (e->n >= TD_ENCAP_MAX)
+		return MALFORMED(c->err,
+				 "more than %u encapsulation layers (frame byte %u): not followed",
+				 TD_ENCAP_MAX, pos);
+	if (e->n && e->layer[e->n - 1] == kind && (kind == TD_ENC_VLAN || kind == TD_ENC_MPLS))
+		return 0; /* a stack of tags or labels is one layer */
+	if (e->n == 0)
+		e->family = 0;
+	e->layer[e->n++] = (uint8_t)kind;
+	if (by_ip) {
+		if (!e->family) {
+			e->family = c->p->family;
+			memcpy(e->saddr, c->p->saddr, 16);
+			memcpy(e->daddr, c->p->daddr, 16);
+		}
+		if (end < c->cap_end)
+			c->cap_end = end;
+		c->wire_end = end;
+	}
+	return 0;
+}
+
+/* An IP header by its version nibble (tunnels that do not say which). */
+static int parse_ip_any(struct pctx *c, unsigned pos, const char *what)
+{
+	if (!avail_at(c, pos))
+		return MALFORMED(c->err, "%s payload is empty (frame byte %u)", what, pos);
+	switch (c->d[pos] >> 4) {
+	case 4:
+		return parse_ipv4(c, pos);
+	case 6:
+		return parse_ipv6(c, pos);
+	}
+	return TD_PKT_NOT_IP;
+}
+
+static int parse_eth(struct pctx *c, unsigned pos)
+{
+	if (avail_at(c, pos) < 14)
+		return MALFORMED(c->err, "inner Ethernet header cut short at frame byte %u", pos);
+	return parse_ether_type(c, get16(c->d + pos + 12), pos + 14);
+}
+
+/* PPP (RFC 1661): the HDLC address and control bytes may be there (RFC
+ * 1662), the protocol field may be compressed to one byte. */
+static int parse_ppp(struct pctx *c, unsigned pos)
+{
+	unsigned proto;
+
+	if (avail_at(c, pos) >= 2 && c->d[pos] == 0xff && c->d[pos + 1] == 0x03)
+		pos += 2;
+	if (avail_at(c, pos) < 1)
+		return MALFORMED(c->err, "PPP header cut short at frame byte %u", pos);
+	if (c->d[pos] & 1) {
+		proto = c->d[pos];
+		pos += 1;
+	} else {
+		if (avail_at(c, pos) < 2)
+			return MALFORMED(c->err, "PPP protocol cut short at frame byte %u", pos);
+		proto = get16(c->d + pos);
+		pos += 2;
+	}
+	if (proto == 0x21)
+		return parse_ipv4(c, pos);
+	if (proto == 0x57)
+		return parse_ipv6(c, pos);
+	if (proto == 0x281)
+		return parse_ether_type(c, ETH_MPLS, pos);
+	return TD_PKT_NOT_IP;
+}
+
+/* PPPoE session stage (RFC 2516): 6 bytes, then PPP. */
+static int parse_pppoe(struct pctx *c, unsigned pos)
+{
+	unsigned len;
+	int rc;
+
+	if (avail_at(c, pos) < 8)
+		return MALFORMED(c->err, "PPPoE header cut short at frame byte %u", pos);
+	if (c->d[pos] != 0x11 || c->d[pos + 1] != 0)
+		return TD_PKT_NOT_IP; /* not version 1 type 1, or not session data */
+	len = get16(c->d + pos + 4);
+	rc = enter(c, TD_ENC_PPPOE, pos, 0, false);
+	if (rc)
+		return rc;
+	if (pos + 6 + len < c->cap_end)
+		c->cap_end = pos + 6 + len;
+	if (pos + 6 + len < c->wire_end)
+		c->wire_end = pos + 6 + len;
+	return parse_ppp(c, pos + 6);
+}
+
+/* An MPLS label stack (RFC 3032) to its bottom, then what the first nibble
+ * says: IPv4, IPv6, or 0 for a pseudowire control word and Ethernet. */
+static int parse_mpls(struct pctx *c, unsigned pos)
+{
+	int rc = enter(c, TD_ENC_MPLS, pos, 0, false);
+
+	if (rc)
+		return rc;
+	for (int n = 0;; n++) {
+		if (n >= MAX_MPLS_LABELS)
+			return MALFORMED(c->err, "more than %u MPLS labels (frame byte %u)",
+					 MAX_MPLS_LABELS, pos);
+		if (avail_at(c, pos) < 4)
+			return MALFORMED(c->err, "MPLS label cut short at frame byte %u", pos);
+		pos += 4;
+		if (c->d[pos - 2] & 1)
+			break;
+	}
+	if (!avail_at(c, pos))
+		return MALFORMED(c->err, "MPLS payload is empty (frame byte %u)", pos);
+	if (c->d[pos] >> 4 == 0) {
+		if (avail_at(c, pos) < 4)
+			return MALFORMED(c->err, "MPLS control word cut short at frame byte %u",
+					 pos);
+		return parse_eth(c, pos + 4);
+	}
+	return parse_ip_any(c, pos, "MPLS");
+}
+
+static int parse_ether_type(struct pctx *c, unsigned type, unsigned pos)
+{
+	int rc;
+
+	if (type == ETH_IPV4)
+		return parse_ipv4(c, pos);
+	if (type == ETH_IPV6)
+		return parse_ipv6(c, pos);
+	if (type == ETH_VLAN || type == ETH_QINQ || type == ETH_QINQ_OLD) {
+		/* 802.1Q/802.1ad tags: each is 4 bytes, the real type after them. */
+		rc = enter(c, TD_ENC_VLAN, pos, 0, false);
+		if (rc)
+			return rc;
+		for (int n = 0; type == ETH_VLAN || type == ETH_QINQ || type == ETH_QINQ_OLD;
+		     n++) {
+			if (n >= MAX_VLAN_TAGS)
+				return MALFORMED(c->err, "more than %u VLAN tags (frame byte %u)",
+						 MAX_VLAN_TAGS, pos);
+			if (avail_at(c, pos) < 4)
+				return MALFORMED(c->err,
+						 "VLAN tag cut short at frame byte %u of %u", pos,
+						 c->cap_end);
+			type = get16(c->d + pos + 2);
+			pos += 4;
+		}
+		return parse_ether_type(c, type, pos);
+	}
+	switch (type) {
+	case ETH_MPLS:
+	case ETH_MPLS_MC:
+		return parse_mpls(c, pos);
+	case ETH_PPPOE:
+		return parse_pppoe(c, pos);
+	}
+	if (type <= 1500 && avail_at(c, pos) >= 8 && c->d[pos] == 0xaa && c->d[pos + 1] == 0xaa &&
+	    c->d[pos + 2] == 0x03) /* 802.3 length, then LLC/SNAP */
+		return parse_ether_type(c, get16(c->d + pos + 6), pos + 8);
+	return TD_PKT_NOT_IP;
+}
+
+/* GRE (RFC 2784, 2890; version 1 is PPTP's, RFC 2637) and what it carries. */
+static int parse_gre(struct pctx *c, unsigned pos, unsigned end)
+{
+	const uint8_t *g = c->d + pos;
+	unsigned flags, proto, hlen = 4;
+	int rc;
+
+	if (avail_at(c, pos) < 4)
+		return MALFORMED(c->err, "GRE header cut short at frame byte %u", pos);
+	flags = get16(g);
+	proto = get16(g + 2);
+	if ((flags & 7) == 0) {
+		if (flags & 0x4000)
+			return TD_PKT_NOT_TCP; /* source routing (RFC 1701): not followed */
+		hlen += (flags & 0x8000 ? 4 : 0) + (flags & 0x2000 ? 4 : 0) +
+			(flags & 0x1000 ? 4 : 0);
+	} else if ((flags & 7) == 1 && proto == ETH_PPP) {
+		hlen = 8 + (flags & 0x1000 ? 4 : 0) + (flags & 0x0080 ? 4 : 0);
+	} else {
+		return TD_PKT_NOT_TCP;
+	}
+	if (avail_at(c, pos) < hlen)
+		return MALFORMED(c->err, "GRE header (%u bytes) cut short at frame byte %u", hlen,
+				 pos);
+	rc = enter(c, TD_ENC_GRE, pos, end, true);
+	if (rc)
+		return rc;
+	pos += hlen;
+	switch (proto) {
+	case ETH_IPV4:
+	case ETH_IPV6:
+	case ETH_MPLS:
+	case ETH_MPLS_MC:
+		return parse_ether_type(c, proto, pos);
+	case ETH_TEB:
+		return parse_eth(c, pos);
+	case ETH_PPP:
+		return parse_ppp(c, pos);
+	case ETH_WCCP: /* a 4-byte redirect header, unless IPv4 follows at once */
+		if (avail_at(c, pos) && c->d[pos] >> 4 != 4)
+			pos += 4;
+		return parse_ip_any(c, pos, "WCCP");
+	case ETH_ERSPAN2:
+	case ETH_ERSPAN3:
+		rc = enter(c, TD_ENC_ERSPAN, pos, end, false);
+		if (rc)
+			return rc;
+		if (proto == ETH_ERSPAN2) {
+			/* Type I has no sequence number and no header of its own. */
+			if (flags & 0x1000)
+				pos += 8;
+		} else {
+			if (avail_at(c, pos) < 12)
+				return MALFORMED(c->err,
+						 "ERSPAN III header cut short at frame byte %u",
+						 pos);
+			pos += c->d[pos + 11] & 1 ? 20 : 12; /* O: platform sub-header */
+		}
+		return parse_eth(c, pos);
+	}
+	return TD_PKT_NOT_TCP;
+}
+
+/* GTPv1-U (3GPP TS 29.281): a G-PDU carries an IP packet. */
+static int parse_gtpu(struct pctx *c, unsigned pos, unsigned end)
+{
+	const uint8_t *g = c->d + pos;
+	unsigned hlen = 8, next;
+	int rc;
+
+	if (avail_at(c, pos) < 8)
+		return MALFORMED(c->err, "GTP-U header cut short at frame byte %u", pos);
+	if (g[0] >> 5 != 1 || !(g[0] & 0x10) || g[1] != 0xff)
+		return TD_PKT_NOT_TCP; /* not GTPv1, or signalling rather than a G-PDU */
+	if (g[0] & 0x07) {
+		if (avail_at(c, pos) < 12)
+			return MALFORMED(c->err, "GTP-U optional fields cut short at frame byte %u",
+					 pos);
+		hlen = 12;
+		/* Extension headers: a length in 4-byte units, the next type last. */
+		for (next = (g[0] & 0x04) ? g[11] : 0; next; next = c->d[pos + hlen - 1]) {
+			unsigned elen;
+
+			if (avail_at(c, pos + hlen) < 1 || !c->d[pos + hlen])
+				return MALFORMED(c->err,
+						 "GTP-U extension header bad or cut short at frame "
+						 "byte %u",
+						 pos + hlen);
+			elen = c->d[pos + hlen] * 4u;
+			if (avail_at(c, pos + hlen) < elen)
+				return MALFORMED(c->err,
+						 "GTP-U extension header cut short at frame byte %u",
+						 pos + hlen);
+			hlen += elen;
+		}
+	}
+	rc = enter(c, TD_ENC_GTPU, pos, end, true);
+	if (rc)
+		return rc;
+	return parse_ip_any(c, pos + hlen, "GTP-U");
+}
+
+/* Teredo (RFC 4380): optional authentication and origin indication, then
+ * IPv6. Anything that does not look like that is plain UDP on port 3544. */
+static int parse_teredo(struct pctx *c, unsigned pos, unsigned end)
+{
+	int rc;
+
+	if (avail_at(c, pos) >= 4 && get16(c->d + pos) == 1) /* authentication */
+		pos += 4u + c->d[pos + 2] + c->d[pos + 3] + 9;
+	if (avail_at(c, pos) >= 8 && get16(c->d + pos) == 0) /* origin indication */
+		pos += 8;
+	if (avail_at(c, pos) < 40 || c->d[pos] >> 4 != 6 ||
+	    (end > pos && 40u + get16(c->d + pos + 4) > end - pos))
+		return TD_PKT_NOT_TCP;
+	rc = enter(c, TD_ENC_TEREDO, pos, end, true);
+	if (rc)
+		return rc;
+	return parse_ipv6(c, pos);
+}
+
+/* AYIYA (Anything In Anything): identity and signature lengths in the
+ * first two bytes, the opcode (1: forward) and the inner protocol after. */
+static int parse_ayiya(struct pctx *c, unsigned pos, unsigned end)
+{
+	const uint8_t *a = c->d + pos;
+	unsigned hlen;
+	int rc;
+
+	if (avail_at(c, pos) < 8)
+		return MALFORMED(c->err, "AYIYA header cut short at frame byte %u", pos);
+	if ((a[2] & 0x0f) != 1 || (a[3] != 4 && a[3] != 41))
+		return TD_PKT_NOT_TCP;
+	hlen = 8 + (1u << (a[0] >> 4)) + (a[1] >> 4) * 4u;
+	rc = enter(c, TD_ENC_AYIYA, pos, end, true);
+	if (rc)
+		return rc;
+	return a[3] == 4 ? parse_ipv4(c, pos + hlen) : parse_ipv6(c, pos + hlen);
+}
+
+/* UDP: a tunnel only on its well-known port, either side. */
+static int parse_udp(struct pctx *c, unsigned pos, unsigned end)
+{
+	unsigned sport, dport, ulen;
+	const uint8_t *u;
+	int rc;
+
+	if (avail_at(c, pos) < 8)
+		return TD_PKT_NOT_TCP; /* not ours to call malformed */
+	u = c->d + pos;
+	sport = get16(u);
+	dport = get16(u + 2);
+	ulen = get16(u + 4);
+	if (ulen >= 8 && pos + ulen < end)
+		end = pos + ulen;
+	pos += 8;
+	if (dport == UDP_VXLAN || sport == UDP_VXLAN) {
+		if (avail_at(c, pos) < 8 || !(c->d[pos] & 0x08))
+			return TD_PKT_NOT_TCP;
+		rc = enter(c, TD_ENC_VXLAN, pos, end, true);
+		return rc ? rc : parse_eth(c, pos + 8);
+	}
+	if (dport == UDP_GENEVE || sport == UDP_GENEVE) {
+		unsigned hlen;
+
+		if (avail_at(c, pos) < 8 || c->d[pos] >> 6 != 0)
+			return TD_PKT_NOT_TCP;
+		hlen = 8 + (c->d[pos] & 0x3fu) * 4;
+		rc = enter(c, TD_ENC_GENEVE, pos, end, true);
+		if (rc)
+			return rc;
+		if (get16(c->d + pos + 2) == ETH_TEB)
+			return parse_eth(c, pos + hlen);
+		return parse_ether_type(c, get16(c->d + pos + 2), pos + hlen);
+	}
+	if (dport == UDP_GTPU || sport == UDP_GTPU)
+		return parse_gtpu(c, pos, end);
+	if (dport == UDP_TEREDO || sport == UDP_TEREDO)
+		return parse_teredo(c, pos, end);
+	if (dport == UDP_AYIYA || sport == UDP_AYIYA)
+		return parse_ayiya(c, pos, end);
+	return TD_PKT_NOT_TCP;
+}
+
+/* An IP payload that is not TCP: AH is skipped, tunnels followed. pos: the
+ * payload's start, end: its end on the wire. */
+static int parse_ip_next(struct pctx *c, unsigned proto, unsigned pos, unsigned end)
+{
+	for (int n = 0; n <= MAX_AH; n++) {
+		int rc;
+
+		switch (proto) {
+		case 6: { /* TCP after AH */
+			unsigned cap = end < c->cap_end ? end : c->cap_end;
+
+			if (pos > end)
+				return MALFORMED(c->err, "IP AH header runs past the IP payload "
+							 "(frame byte %u)",
+						 pos);
+			return parse_tcp(c->d + pos, cap > pos ? cap - pos : 0, end - pos, pos,
+					 c->p, c->err);
+		}
+		case 51: /* AH (RFC 4302): length in 4-byte units, minus 2 */
+			if (avail_at(c, pos) < 2 || pos + 2 > end)
+				return MALFORMED(c->err, "AH header cut short at frame byte %u",
+						 pos);
+			proto = c->d[pos];
+			pos += ((unsigned)c->d[pos + 1] + 2) * 4;
+			continue;
+		case 4:
+		case 41:
+			rc = enter(c, TD_ENC_IP, pos, end, true);
+			if (rc)
+				return rc;
+			return proto == 4 ? parse_ipv4(c, pos) : parse_ipv6(c, pos);
+		case 47:
+			return parse_gre(c, pos, end);
+		case 17:
+			return parse_udp(c, pos, end);
+		}
+		return TD_PKT_NOT_TCP;
+	}
+	return MALFORMED(c->err, "more than %u AH headers in a row", MAX_AH);
+}
+
+static int parse_ipv4(struct pctx *c, unsigned off)
+{
+	const uint8_t *ip = c->d + off;
+	unsigned avail = avail_at(c, off), ihl, total, frag;
+	struct td_pkt *p = c->p;
+	struct td_err *err = c->err;
 
 	if (avail < 20)
 		return MALFORMED(err, "IPv4 header cut short: %u of 20 bytes (frame byte %u)",
@@ -181,29 +652,35 @@ static int parse_ipv4(const uint8_t *ip, unsigned avail, unsigned off, struct td
 		total = avail;
 	/* A total length beyond the frame's length on the wire: the payload is
 	 * what the frame allows, as Wireshark computes it. */
-	if (total > wire_left(p, off, avail))
-		total = wire_left(p, off, avail);
+	if (total > wire_left(c, off, avail))
+		total = wire_left(c, off, avail);
 	if (total < ihl)
 		return MALFORMED(err, "IPv4 total length %u is less than its header length %u",
 				 total, ihl);
 	p->family = AF_INET;
+	if (p->encap.n) { /* an IPv6 outer header filled all 16 bytes */
+		memset(p->saddr, 0, 16);
+		memset(p->daddr, 0, 16);
+	}
 	memcpy(p->saddr, ip + 12, 4);
 	memcpy(p->daddr, ip + 16, 4);
 	frag = get16(ip + 6);
 	if (frag & 0x3fff) /* MF or a non-zero offset */
 		return TD_PKT_FRAGMENT;
 	if (ip[9] != 6)
-		return TD_PKT_NOT_TCP;
+		return parse_ip_next(c, ip[9], off + ihl, off + total);
 	/* Ethernet pads short frames: trust the IP length, but never past the
 	 * captured bytes when reading. */
 	return parse_tcp(ip + ihl, (total < avail ? total : avail) - ihl, total - ihl, off + ihl, p,
 			 err);
 }
 
-static int parse_ipv6(const uint8_t *ip, unsigned avail, unsigned off, struct td_pkt *p,
-		      struct td_err *err)
+static int parse_ipv6(struct pctx *c, unsigned off)
 {
-	unsigned plen, nh, pos = 40, end;
+	const uint8_t *ip = c->d + off;
+	unsigned avail = avail_at(c, off), plen, nh, pos = 40, end;
+	struct td_pkt *p = c->p;
+	struct td_err *err = c->err;
 
 	if (avail < 40)
 		return MALFORMED(err, "IPv6 header cut short: %u of 40 bytes (frame byte %u)",
@@ -214,8 +691,8 @@ static int parse_ipv6(const uint8_t *ip, unsigned avail, unsigned off, struct td
 	plen = get16(ip + 4);
 	if (plen == 0) /* jumbogram or a TSO capture: use what was captured */
 		plen = avail - 40;
-	if (40 + plen > wire_left(p, off, avail)) /* beyond the frame: as IPv4 */
-		plen = wire_left(p, off, avail) - 40;
+	if (40 + plen > wire_left(c, off, avail)) /* beyond the frame: as IPv4 */
+		plen = wire_left(c, off, avail) - 40;
 	end = 40 + plen;
 	p->family = AF_INET6;
 	memcpy(p->saddr, ip + 8, 16);
@@ -262,6 +739,16 @@ static int parse_ipv6(const uint8_t *ip, unsigned avail, unsigned off, struct td
 				return TD_PKT_FRAGMENT;
 			hlen = 8;
 			break;
+		case 4:
+		case 41:
+		case 47:
+		case 17:
+			if (pos > end)
+				return MALFORMED(err,
+						 "IPv6 extension headers (%u bytes) run past the "
+						 "payload length %u",
+						 pos - 40, plen);
+			return parse_ip_next(c, nh, off + pos, off + end);
 		default:
 			return TD_PKT_NOT_TCP;
 		}
@@ -271,104 +758,195 @@ static int parse_ipv6(const uint8_t *ip, unsigned avail, unsigned off, struct td
 	return TD_PKT_NOT_TCP;
 }
 
-static int parse_ip(unsigned ethertype, const uint8_t *ip, unsigned avail, unsigned off,
-		    struct td_pkt *p, struct td_err *err)
+/* 802.11 (IEEE 802.11-2020 9.2): a data frame with a body, unprotected,
+ * then LLC/SNAP and an EtherType. */
+static int parse_80211(struct pctx *c, unsigned pos)
 {
-	if (ethertype == ETH_IPV4)
-		return parse_ipv4(ip, avail, off, p, err);
-	if (ethertype == ETH_IPV6)
-		return parse_ipv6(ip, avail, off, p, err);
+	const uint8_t *w = c->d + pos;
+	unsigned hlen = 24;
+
+	if (avail_at(c, pos) < 24)
+		return MALFORMED(c->err, "802.11 header cut short at frame byte %u", pos);
+	if (((w[0] >> 2) & 3) != 2 || (w[0] & 0x40))
+		return TD_PKT_NOT_IP; /* management, control, or a null data frame */
+	if (w[1] & 0x40)
+		return TD_PKT_NOT_IP; /* protected: encrypted body */
+	if ((w[1] & 3) == 3)
+		hlen += 6; /* four addresses (WDS) */
+	if (w[0] & 0x80) {
+		hlen += 2; /* QoS control */
+		if (w[1] & 0x80)
+			hlen += 4; /* HT control */
+	}
+	pos += hlen;
+	if (avail_at(c, pos) < 8)
+		return MALFORMED(c->err, "802.11 LLC/SNAP header cut short at frame byte %u",
+				 pos);
+	if (c->d[pos] != 0xaa || c->d[pos + 1] != 0xaa || c->d[pos + 2] != 0x03)
+		return TD_PKT_NOT_IP;
+	return parse_ether_type(c, get16(c->d + pos + 6), pos + 8);
+}
+
+/* Linux NFLOG (LINKTYPE_NFLOG): family, version, resource id, then TLVs in
+ * the capturing host's byte order (libpcap swaps them for us), padded to 4
+ * bytes; the packet is NFULA_PAYLOAD (9), starting with its IP header. */
+static int parse_nflog(struct pctx *c)
+{
+	unsigned pos = 4, family;
+
+	if (c->cap_end < 4)
+		return MALFORMED(c->err, "NFLOG header cut short: %u of 4 bytes", c->cap_end);
+	family = c->d[0];
+	if (family != 2 && family != 10)
+		return TD_PKT_NOT_IP;
+	while (avail_at(c, pos) >= 4) {
+		unsigned len, type;
+		uint16_t v;
+
+		memcpy(&v, c->d + pos, 2);
+		len = v;
+		memcpy(&v, c->d + pos + 2, 2);
+		type = v & 0x7fff;
+		if (len < 4)
+			return MALFORMED(c->err, "NFLOG TLV length %u at frame byte %u", len, pos);
+		if (type == 9) {
+			if (pos + len < c->cap_end)
+				c->cap_end = pos + len;
+			c->wire_end = pos + len;
+			return family == 2 ? parse_ipv4(c, pos + 4) : parse_ipv6(c, pos + 4);
+		}
+		pos += (len + 3) & ~3u;
+	}
 	return TD_PKT_NOT_IP;
 }
 
-/* Skip 802.1Q/802.1ad tags: each is 4 bytes, the real type after them. */
-static int skip_vlans(const uint8_t *d, unsigned caplen, unsigned *pos, unsigned *type,
-		      struct td_err *err)
+/* The link header: where the network layer starts and what it is. */
+static int parse_link(struct pctx *c, int linktype, unsigned pos, int nest)
 {
-	for (int n = 0; *type == ETH_VLAN || *type == ETH_QINQ || *type == ETH_QINQ_OLD; n++) {
-		if (n >= MAX_VLAN_TAGS)
-			return MALFORMED(err, "more than %u VLAN tags (frame byte %u)",
-					 MAX_VLAN_TAGS, *pos);
-		if (*pos + 4 > caplen)
-			return MALFORMED(err, "VLAN tag cut short at frame byte %u of %u", *pos,
-					 caplen);
-		*type = get16(d + *pos + 2);
-		*pos += 4;
-	}
-	return 0;
-}
+	const uint8_t *d = c->d + pos;
+	unsigned caplen = avail_at(c, pos), hlen;
 
-int td_pkt_parse(int linktype, const uint8_t *d, uint32_t caplen, uint32_t wirelen,
-		 struct td_pkt *p, struct td_err *err)
-{
-	unsigned pos, type;
-	uint64_t ts = p->ts_ns;
-	int rc;
-
-	memset(p, 0, sizeof(*p));
-	p->ts_ns = ts;
-	p->caplen = caplen;
-	p->wirelen = wirelen;
-	if (caplen == 0)
-		return MALFORMED(err, "zero-length packet");
 	switch (linktype) {
 	case TD_LINK_EN10MB:
 		if (caplen < 14)
-			return MALFORMED(err, "Ethernet header cut short: %u of %u bytes", caplen,
-					 14);
-		pos = 14;
-		type = get16(d + 12);
-		break;
+			return MALFORMED(c->err, "Ethernet header cut short: %u of %u bytes",
+					 caplen, 14);
+		return parse_ether_type(c, get16(d + 12), pos + 14);
 	case TD_LINK_SLL:
 		if (caplen < 16)
-			return MALFORMED(err, "Linux SLL header cut short: %u of %u bytes", caplen,
-					 16);
-		pos = 16;
-		type = get16(d + 14);
-		break;
+			return MALFORMED(c->err, "Linux SLL header cut short: %u of %u bytes",
+					 caplen, 16);
+		return parse_ether_type(c, get16(d + 14), pos + 16);
 	case TD_LINK_SLL2:
 		if (caplen < 20)
-			return MALFORMED(err, "Linux SLL2 header cut short: %u of %u bytes", caplen,
-					 20);
-		pos = 20;
-		type = get16(d);
-		break;
+			return MALFORMED(c->err, "Linux SLL2 header cut short: %u of %u bytes",
+					 caplen, 20);
+		return parse_ether_type(c, get16(d), pos + 20);
 	case TD_LINK_NULL:
 	case TD_LINK_LOOP: {
 		uint32_t fam;
 
 		if (caplen < 4)
-			return MALFORMED(err, "loopback header cut short: %u of %u bytes", caplen,
-					 4);
+			return MALFORMED(c->err, "loopback header cut short: %u of %u bytes",
+					 caplen, 4);
 		/* DLT_NULL is in the writer's byte order: accept either. */
 		fam = get32(d);
 		if (fam > 0xffff)
 			fam = __builtin_bswap32(fam);
-		pos = 4;
 		if (fam == 2)
-			type = ETH_IPV4;
-		else if (fam == 10 || fam == 24 || fam == 28 || fam == 30)
-			type = ETH_IPV6; /* Linux, NetBSD/OpenBSD, FreeBSD, macOS */
-		else
-			return TD_PKT_NOT_IP;
-		break;
+			return parse_ipv4(c, pos + 4);
+		if (fam == 10 || fam == 24 || fam == 28 || fam == 30)
+			return parse_ipv6(c, pos + 4); /* Linux, NetBSD/OpenBSD, FreeBSD, macOS */
+		return TD_PKT_NOT_IP;
 	}
 	case TD_LINK_RAW:
 	case TD_LINK_RAW_BSD:
 	case TD_LINK_RAW_LT:
 	case TD_LINK_IPV4:
 	case TD_LINK_IPV6:
-		pos = 0;
-		type = (d[0] >> 4) == 6 ? ETH_IPV6 : (d[0] >> 4) == 4 ? ETH_IPV4 : 0;
-		if (!type)
-			return MALFORMED(err, "raw IP packet with IP version %u (byte %u)",
-					 d[0] >> 4, 0);
-		break;
-	default:
-		return td_err_set(err, -TD_EUNSUPP, "link type %d is not supported", linktype);
+		if ((d[0] >> 4) == 4)
+			return parse_ipv4(c, pos);
+		if ((d[0] >> 4) == 6)
+			return parse_ipv6(c, pos);
+		return MALFORMED(c->err, "raw IP packet with IP version %u (byte %u)", d[0] >> 4,
+				 pos);
+	case TD_LINK_PPP:
+		return parse_ppp(c, pos);
+	case TD_LINK_PPP_SERIAL:
+	case TD_LINK_C_HDLC:
+		if (caplen >= 2 && d[0] == 0xff && d[1] == 0x03)
+			return parse_ppp(c, pos);
+		if (caplen < 4)
+			return MALFORMED(c->err, "HDLC header cut short: %u of 4 bytes", caplen);
+		if (d[0] != 0x0f && d[0] != 0x8f)
+			return TD_PKT_NOT_IP;
+		return parse_ether_type(c, get16(d + 2), pos + 4);
+	case TD_LINK_PPP_ETHER:
+		return parse_pppoe(c, pos);
+	case TD_LINK_IPOIB:
+		if (caplen < 4)
+			return MALFORMED(c->err, "IPoIB header cut short: %u of 4 bytes", caplen);
+		return parse_ether_type(c, get16(d), pos + 4);
+	case TD_LINK_IEEE802_11:
+		return parse_80211(c, pos);
+	case TD_LINK_RADIOTAP:
+		if (caplen < 8)
+			return MALFORMED(c->err, "radiotap header cut short: %u of 8 bytes", caplen);
+		hlen = le16(d + 2);
+		if (d[0] != 0 || hlen < 8 || hlen > caplen)
+			return MALFORMED(c->err, "radiotap header version %u length %u, %u captured",
+					 d[0], hlen, caplen);
+		return parse_80211(c, pos + hlen);
+	case TD_LINK_PPI: {
+		uint32_t dlt;
+
+		if (caplen < 8)
+			return MALFORMED(c->err, "PPI header cut short: %u of 8 bytes", caplen);
+		hlen = le16(d + 2);
+		dlt = le32(d + 4);
+		if (d[0] != 0 || hlen < 8 || hlen > caplen)
+			return MALFORMED(c->err, "PPI header version %u length %u, %u captured",
+					 d[0], hlen, caplen);
+		if (nest || dlt == TD_LINK_PPI || !td_pkt_link_supported((int)dlt))
+			return TD_PKT_NOT_IP;
+		return parse_link(c, (int)dlt, pos + hlen, nest + 1);
 	}
-	rc = skip_vlans(d, caplen, &pos, &type, err);
-	if (rc)
-		return rc;
-	return parse_ip(type, d + pos, caplen - pos, pos, p, err);
+	case TD_LINK_JUNIPER_ETHER:
+		/* "MGC", flags; with the extension flag a length and TLVs follow;
+		 * without the L2-present flag the packet starts at IP. */
+		if (caplen < 4 || d[0] != 'M' || d[1] != 'G' || d[2] != 'C')
+			return MALFORMED(c->err, "Juniper header missing or cut short (%u bytes)",
+					 caplen);
+		hlen = 4;
+		if (d[3] & 0x80) {
+			if (caplen < 6)
+				return MALFORMED(c->err, "Juniper extension cut short");
+			hlen += 2 + get16(d + 4);
+		}
+		if (hlen > caplen)
+			return MALFORMED(c->err, "Juniper header %u bytes, %u captured", hlen,
+					 caplen);
+		if (d[3] & 0x02) /* no L2 header */
+			return parse_ip_any(c, pos + hlen, "Juniper");
+		return parse_link(c, TD_LINK_EN10MB, pos + hlen, nest + 1);
+	case TD_LINK_NFLOG:
+		return parse_nflog(c);
+	}
+	return td_err_set(c->err, -TD_EUNSUPP, "link type %d is not supported", linktype);
+}
+
+int td_pkt_parse(int linktype, const uint8_t *d, uint32_t caplen, uint32_t wirelen,
+		 struct td_pkt *p, struct td_err *err)
+{
+	struct pctx c = { .d = d, .cap_end = caplen, .wire_end = wirelen, .p = p, .err = err };
+	uint64_t ts = p->ts_ns;
+
+	memset(p, 0, offsetof(struct td_pkt, encap));
+	p->encap.n = 0;
+	p->ts_ns = ts;
+	p->caplen = caplen;
+	p->wirelen = wirelen;
+	if (caplen == 0)
+		return MALFORMED(err, "zero-length packet");
+	return parse_link(&c, linktype, 0, 0);
 }

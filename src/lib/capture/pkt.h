@@ -11,17 +11,58 @@
 
 /* Link types by their DLT_ numbers as pcap_datalink() returns them. */
 enum {
-	TD_LINK_NULL = 0,     /* BSD loopback, host byte order family */
-	TD_LINK_EN10MB = 1,   /* Ethernet, with 802.1Q / QinQ tags */
-	TD_LINK_RAW = 12,     /* raw IPv4/IPv6 (Linux DLT_RAW) */
-	TD_LINK_RAW_BSD = 14, /* DLT_RAW on OpenBSD */
-	TD_LINK_RAW_LT = 101, /* LINKTYPE_RAW, if a reader passes it through */
-	TD_LINK_LOOP = 108,   /* OpenBSD loopback, network byte order family */
-	TD_LINK_SLL = 113,    /* Linux cooked capture v1 */
+	TD_LINK_NULL = 0,	      /* BSD loopback, host byte order family */
+	TD_LINK_EN10MB = 1,	      /* Ethernet, with 802.1Q / QinQ tags */
+	TD_LINK_PPP = 9,	      /* PPP, optional HDLC address/control */
+	TD_LINK_RAW = 12,	      /* raw IPv4/IPv6 (Linux DLT_RAW) */
+	TD_LINK_RAW_BSD = 14,	      /* DLT_RAW on OpenBSD */
+	TD_LINK_PPP_SERIAL = 50,      /* PPP in HDLC-like framing (RFC 1662) */
+	TD_LINK_PPP_ETHER = 51,	      /* PPPoE session header, then PPP */
+	TD_LINK_RAW_LT = 101,	      /* LINKTYPE_RAW, if a reader passes it through */
+	TD_LINK_C_HDLC = 104,	      /* Cisco HDLC */
+	TD_LINK_IEEE802_11 = 105,     /* 802.11 frames */
+	TD_LINK_LOOP = 108,	      /* OpenBSD loopback, network byte order family */
+	TD_LINK_SLL = 113,	      /* Linux cooked capture v1 */
+	TD_LINK_RADIOTAP = 127,	      /* radiotap header, then 802.11 */
+	TD_LINK_JUNIPER_ETHER = 178,  /* Juniper's header, then Ethernet */
+	TD_LINK_PPI = 192,	      /* Per-Packet Information header, then its link */
 	TD_LINK_IPV4 = 228,
 	TD_LINK_IPV6 = 229,
-	TD_LINK_SLL2 = 276, /* Linux cooked capture v2 */
+	TD_LINK_NFLOG = 239, /* Linux NFLOG: TLVs, the packet in NFULA_PAYLOAD */
+	TD_LINK_IPOIB = 242, /* IP over InfiniBand (RFC 4391's 4-byte header) */
+	TD_LINK_SLL2 = 276,  /* Linux cooked capture v2 */
 };
+
+/* Encapsulation layers td_pkt_parse() looks through to the inner TCP. */
+enum td_encap {
+	TD_ENC_VLAN = 1, /* one or more 802.1Q / 802.1ad tags */
+	TD_ENC_MPLS,	 /* an MPLS label stack (and pseudowire control word) */
+	TD_ENC_PPPOE,	 /* PPPoE session */
+	TD_ENC_IP,	 /* IP in IP: 4in4, 6in4, 4in6, 6in6 */
+	TD_ENC_GRE,	 /* GRE (RFC 2784/2890) and PPTP's enhanced GRE */
+	TD_ENC_ERSPAN,	 /* ERSPAN type I, II or III inside GRE */
+	TD_ENC_VXLAN,	 /* UDP 4789 */
+	TD_ENC_GENEVE,	 /* UDP 6081 */
+	TD_ENC_GTPU,	 /* GTPv1-U, UDP 2152 */
+	TD_ENC_TEREDO,	 /* IPv6 over UDP 3544 */
+	TD_ENC_AYIYA,	 /* UDP 5072 */
+	TD_ENC_COUNT,
+};
+/* Most layers recorded (and followed: a deeper packet is malformed). */
+#define TD_ENCAP_MAX 8
+
+/* The layers around a packet, outermost first, and the endpoints of the
+ * outermost IP header that carried a tunnel (family 0: none, e.g. only
+ * VLAN tags or MPLS). */
+struct td_pkt_encap {
+	uint8_t n;
+	uint8_t layer[TD_ENCAP_MAX]; /* enum td_encap */
+	uint8_t family;
+	uint8_t saddr[16], daddr[16];
+};
+
+/* "vlan", "gre", ... */
+const char *td_encap_name(enum td_encap e);
 
 /* TCP header flags as in the header byte (RFC 9293 3.1). */
 enum {
@@ -64,6 +105,9 @@ struct td_pkt {
 	bool payload_cut;     /* ...and not all of it was captured (snap length) */
 	bool opts_cut;	      /* TCP options cut by the snap length (the rest read) */
 	uint32_t sack[4][2];  /* left and right edge of the first nsack blocks */
+	/* Last: td_pkt_parse() clears only what comes before it, and fills it
+	 * only for an encapsulated packet (encap.n == 0 otherwise). */
+	struct td_pkt_encap encap;
 };
 
 /* Is this link type one td_pkt_parse() reads? */
