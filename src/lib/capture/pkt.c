@@ -884,9 +884,10 @@ static int parse_link(struct pctx *c, int linktype, unsigned pos, int nest)
 	case TD_LINK_PPP_ETHER:
 		return parse_pppoe(c, pos);
 	case TD_LINK_IPOIB:
-		if (caplen < 4)
-			return MALFORMED(c->err, "IPoIB header cut short: %u of 4 bytes", caplen);
-		return parse_ether_type(c, get16(d), pos + 4);
+		/* A 40-byte global route header, then RFC 4391's 4 bytes. */
+		if (caplen < 44)
+			return MALFORMED(c->err, "IPoIB header cut short: %u of 44 bytes", caplen);
+		return parse_ether_type(c, get16(d + 40), pos + 44);
 	case TD_LINK_IEEE802_11:
 		return parse_80211(c, pos);
 	case TD_LINK_RADIOTAP:

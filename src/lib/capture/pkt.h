@@ -29,7 +29,7 @@ enum {
 	TD_LINK_IPV4 = 228,
 	TD_LINK_IPV6 = 229,
 	TD_LINK_NFLOG = 239, /* Linux NFLOG: TLVs, the packet in NFULA_PAYLOAD */
-	TD_LINK_IPOIB = 242, /* IP over InfiniBand (RFC 4391's 4-byte header) */
+	TD_LINK_IPOIB = 242, /* IP over InfiniBand: route header, RFC 4391's 4 bytes */
 	TD_LINK_SLL2 = 276,  /* Linux cooked capture v2 */
 };
 
