@@ -10,8 +10,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const int links[] = { TD_LINK_EN10MB, TD_LINK_SLL,  TD_LINK_SLL2, TD_LINK_RAW,
-				     TD_LINK_NULL,   TD_LINK_LOOP, TD_LINK_IPV6, 147 };
+	/* The first eight as before (the kept corpus picks them by 0..7). */
+	static const int links[] = {
+		TD_LINK_EN10MB,	    TD_LINK_SLL,	TD_LINK_SLL2,	 TD_LINK_RAW,
+		TD_LINK_NULL,	    TD_LINK_LOOP,	TD_LINK_IPV6,	 147,
+		TD_LINK_PPP,	    TD_LINK_PPP_SERIAL, TD_LINK_PPP_ETHER, TD_LINK_C_HDLC,
+		TD_LINK_IEEE802_11, TD_LINK_RADIOTAP,	TD_LINK_PPI,	 TD_LINK_JUNIPER_ETHER,
+		TD_LINK_NFLOG,	    TD_LINK_IPOIB,
+	};
 	struct td_pkt p;
 	struct td_err err;
 	int kind;
@@ -19,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	err.msg[0] = '\0';
-	kind = td_pkt_parse(links[data[0] % 8], data + 1, (uint32_t)(size - 1),
+	kind = td_pkt_parse(links[data[0] % (sizeof(links) / sizeof(links[0]))], data + 1, (uint32_t)(size - 1),
 			    (uint32_t)(size - 1), &p, &err);
 	if (kind == TD_PKT_TCP) {
 		if (p.family != AF_INET && p.family != AF_INET6)

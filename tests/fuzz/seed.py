@@ -7,7 +7,7 @@ tests/data, in each target's input format:
 counters  the snmp/netstat/sockstat files of tests/data/counters (good and bad)
 procnet   the /proc/net/tcp{,6} files of tests/data/procnet
 replay    the sock_diag dumps of tests/data/sockdiag (*.bin)
-pkt       every frame of every tests/data/pcap/*.pcap, behind the byte that
+pkt       every frame of every tests/data/pcap/**/*.pcap (tunnels/ too), behind the byte that
           picks its link type in fuzz_pkt.c
 flow      the TCP segments of each capture as fuzz_flow.c's 16-byte records
 filter    the filter spellings the docs and e2e tests use, one per line
@@ -23,8 +23,12 @@ import sys
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 DATA = os.path.join(ROOT, "tests", "data")
 
-# fuzz_pkt.c: links[data[0] % 8] = EN10MB, SLL, SLL2, RAW, NULL, LOOP, IPV6, 147
-PKT_LINKS = {1: 0, 113: 1, 276: 2, 101: 3, 12: 3, 0: 4, 108: 5, 229: 6, 147: 7}
+# fuzz_pkt.c: links[data[0] % 18] = EN10MB, SLL, SLL2, RAW, NULL, LOOP, IPV6, 147,
+# PPP, PPP_SERIAL, PPP_ETHER, C_HDLC, IEEE802_11, RADIOTAP, PPI, JUNIPER_ETHER,
+# NFLOG, IPOIB (tests/data/pcap/tunnels has a capture of each)
+PKT_LINKS = {1: 0, 113: 1, 276: 2, 101: 3, 12: 3, 0: 4, 108: 5, 229: 6, 147: 7,
+             9: 8, 50: 9, 51: 10, 104: 11, 105: 12, 127: 13, 192: 14, 178: 15,
+             239: 16, 242: 17}
 
 
 def files(d, skip=(".md", ".py", ".sh", ".expected", ".ladder")):

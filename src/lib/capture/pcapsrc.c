@@ -5,7 +5,10 @@
  * in 1 MiB blocks straight into our buffer instead (libpcap's two freads and
  * a copy per record were a fifth of `tcpdoctor pcap`'s time); at the first
  * record that is not plainly well-formed libpcap takes over from that byte,
- * so errors read the same. */
+ * so errors read the same. A compressed file (gzip, zstd, xz: by its first
+ * bytes) is decompressed as it is read (instream.c) and handed to libpcap as a
+ * stream; a pcapng file is read by our own block reader (pcapng.c), as
+ * libpcap 1.10 refuses interfaces of different link types or snap lengths. */
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -14,11 +17,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "capture/instream.h"
+#include "capture/pcapng.h"
 #include "capture/pcapsrc.h"
 
 #define LIVE_SNAPLEN 262144
 #define LIVE_TIMEOUT_MS 100	  /* only matters if immediate mode is refused */
 #define READ_BUF_BYTES (1u << 20) /* run_buffered(); more than any snap length */
+#define NG_FILTERS 8		  /* link types a pcapng file's filter is compiled for */
 
 struct td_pcapsrc {
 	pcap_t *pcap;
@@ -39,6 +45,17 @@ struct td_pcapsrc {
 	struct td_pcap_counts *n;
 	int cb_rc;
 	char name[256];
+	/* a pcapng file read by pcapng.c (s->pcap is then a dead handle of the
+	 * first interface's link type, for dumps and filter compilation) */
+	struct td_pcapng *ng;
+	const char *filter;
+	struct {
+		int linktype;
+		bool ok; /* compiled */
+		struct bpf_program prog;
+	} ngf[NG_FILTERS];
+	unsigned nngf;
+	char *filter_copy;
 };
 
 int td_pcapsrc_linktype(const struct td_pcapsrc *s)
@@ -104,12 +121,105 @@ static bool classic_magic(const unsigned char m[4])
 	return false;
 }
 
+static bool pcapng_magic(const uint8_t m[4])
+{
+	return m[0] == 0x0a && m[1] == 0x0d && m[2] == 0x0d && m[3] == 0x0a;
+}
+
+/* A pcapng stream: our reader, and a dead libpcap handle of its first
+ * interface's link type. */
+static int open_ng(struct td_pcapsrc *s, FILE *fp, const char *filter, struct td_err *err)
+{
+	int rc = td_pcapng_open(&s->ng, fp, err);
+
+	if (rc) {
+		char msg[sizeof(err->msg)];
+
+		snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
+		return td_err_set(err, rc, "%s: cannot read as a capture file: %s", s->name, msg);
+	}
+	s->off = -1;
+	s->pcap = pcap_open_dead_with_tstamp_precision(td_pcapng_linktype(s->ng),
+						       td_pcapng_snaplen(s->ng) > 0
+							       ? td_pcapng_snaplen(s->ng)
+							       : LIVE_SNAPLEN,
+						       PCAP_TSTAMP_PRECISION_NANO);
+	if (!s->pcap)
+		return td_err_set(err, -ENOMEM, "out of memory");
+	if (filter && *filter) {
+		s->filter_copy = strdup(filter);
+		if (!s->filter_copy)
+			return td_err_set(err, -ENOMEM, "out of memory");
+		s->filter = s->filter_copy;
+	}
+	return 0;
+}
+
+/* What the first bytes say: compressed, pcapng, or a classic pcap file
+ * that libpcap opens by its name (a regular file: read in blocks by
+ * run_buffered()). *fpout: a stream to read instead of the path, or NULL. */
+static int sniff(struct td_pcapsrc *s, const char *path, FILE **fpout, bool *ng,
+		 struct td_err *err)
+{
+	bool is_stdin = !strcmp(path, "-");
+	enum td_compress kind = TD_COMPRESS_NONE;
+	uint8_t raw[6], head[4];
+	size_t nhead = 0;
+	struct stat st;
+	FILE *in;
+	int rc;
+
+	*fpout = NULL;
+	*ng = false;
+	if (is_stdin) {
+		int fd = dup(STDIN_FILENO);
+
+		in = fd >= 0 ? fdopen(fd, "rb") : NULL;
+		if (!in && fd >= 0)
+			close(fd);
+	} else {
+		in = fopen(path, "rb");
+	}
+	if (!in) {
+		int e = errno;
+
+		return td_err_set(err, e == ENOENT || e == EACCES ? -ENOENT : -e,
+				  "%s: cannot read as a capture file: %s", s->name,
+				  e == ENOENT ? "No such file or directory" : strerror(e));
+	}
+	if (!is_stdin && fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode)) {
+		ssize_t n = pread(fileno(in), raw, sizeof(raw), 0);
+
+		/* Neither compressed nor pcapng: libpcap reads it by name. */
+		bool special = n >= 4 && ((raw[0] == 0x1f && raw[1] == 0x8b) ||
+					  (raw[0] == 0x28 && raw[1] == 0xb5) ||
+					  (n >= 6 && raw[0] == 0xfd && raw[1] == '7') ||
+					  pcapng_magic(raw));
+
+		if (!special) {
+			fclose(in);
+			return 0;
+		}
+	}
+	rc = td_instream_open(in, fpout, head, &nhead, &kind, err);
+	if (rc) {
+		char msg[sizeof(err->msg)];
+
+		snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
+		return td_err_set(err, -TD_EPARSE, "%s: cannot read as a capture file: %s",
+				  s->name, msg);
+	}
+	*ng = nhead == 4 && pcapng_magic(head);
+	return 0;
+}
+
 int td_pcapsrc_open_file(struct td_pcapsrc **out, const char *path, const char *filter,
 			 struct td_err *err)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
 	struct td_pcapsrc *s;
-	FILE *fp;
+	FILE *fp, *stream;
+	bool ng;
 	int rc;
 
 	*out = NULL;
@@ -118,8 +228,27 @@ int td_pcapsrc_open_file(struct td_pcapsrc **out, const char *path, const char *
 		return td_err_set(err, -ENOMEM, "out of memory");
 	snprintf(s->name, sizeof(s->name), "%s", strcmp(path, "-") ? path : "(stdin)");
 	s->ts_mult = 1;
+	rc = sniff(s, path, &stream, &ng, err);
+	if (!rc && ng)
+		rc = open_ng(s, stream, filter, err);
+	if (!rc && ng)
+		rc = check_link(s, err);
+	if (rc || ng) {
+		if (rc)
+			td_pcapsrc_close(s);
+		else
+			*out = s;
+		return rc;
+	}
 	/* Nanosecond timestamps whatever the file has: one clock for all. */
-	s->pcap = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+	if (stream)
+		s->pcap = pcap_fopen_offline_with_tstamp_precision(
+			stream, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+	else
+		s->pcap = pcap_open_offline_with_tstamp_precision(
+			path, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+	if (!s->pcap && stream)
+		fclose(stream);
 	if (!s->pcap) {
 		int code = strstr(ebuf, "No such file") || strstr(ebuf, "ermission") ? -ENOENT
 										     : -TD_EPARSE;
@@ -136,7 +265,7 @@ int td_pcapsrc_open_file(struct td_pcapsrc **out, const char *path, const char *
 		return rc;
 	}
 	fp = pcap_file(s->pcap);
-	s->off = fp ? ftell(fp) : -1;
+	s->off = fp && !stream ? ftell(fp) : -1;
 	if (s->off >= 0) {
 		unsigned char magic[4];
 
@@ -277,8 +406,8 @@ int td_pcapsrc_kstats(struct td_pcapsrc *s, struct td_pcap_kstats *st, struct td
 
 /* One record: count it, parse it, hand a TCP segment on. off is where the
  * record starts in the file (-1: unknown). */
-static void handle(struct td_pcapsrc *s, uint64_t ts_ns, uint32_t caplen, uint32_t wirelen,
-		   const uint8_t *data, long off)
+static void handle_link(struct td_pcapsrc *s, int linktype, uint64_t ts_ns, uint32_t caplen,
+			uint32_t wirelen, const uint8_t *data, long off)
 {
 	struct td_pcap_counts *n = s->n;
 	struct td_pkt p;
@@ -288,7 +417,7 @@ static void handle(struct td_pcapsrc *s, uint64_t ts_ns, uint32_t caplen, uint32
 	n->packets++;
 	p.ts_ns = ts_ns;
 	perr.msg[0] = '\0';
-	kind = td_pkt_parse(s->linktype, data, caplen, wirelen, &p, &perr);
+	kind = td_pkt_parse(linktype, data, caplen, wirelen, &p, &perr);
 	switch (kind) {
 	case TD_PKT_TCP:
 		n->tcp++;
@@ -306,6 +435,14 @@ static void handle(struct td_pcapsrc *s, uint64_t ts_ns, uint32_t caplen, uint32
 		n->fragments++;
 		break;
 	default:
+		if (kind < 0) /* a pcapng interface of a link type we do not read */
+			snprintf(perr.msg, sizeof(perr.msg),
+				 "link type %d (%s) is not supported (another interface of the "
+				 "file)",
+				 linktype,
+				 pcap_datalink_val_to_name(linktype)
+					 ? pcap_datalink_val_to_name(linktype)
+					 : "unknown");
 		if (!n->malformed++) {
 			n->first_malformed_no = n->packets;
 			n->first_malformed_off = off;
@@ -313,6 +450,12 @@ static void handle(struct td_pcapsrc *s, uint64_t ts_ns, uint32_t caplen, uint32
 		}
 		break;
 	}
+}
+
+static void handle(struct td_pcapsrc *s, uint64_t ts_ns, uint32_t caplen, uint32_t wirelen,
+		   const uint8_t *data, long off)
+{
+	handle_link(s, s->linktype, ts_ns, caplen, wirelen, data, off);
 }
 
 /* A record from libpcap: write it to the -w file, then handle it. */
@@ -414,12 +557,82 @@ static void begin(struct td_pcapsrc *s, td_pcap_cb cb, void *ctx, struct td_pcap
 	s->cb_rc = 0;
 }
 
+/* The filter compiled for this link type (NULL: it does not compile for
+ * it, so no packet of that interface passes). */
+static const struct bpf_program *ng_filter(struct td_pcapsrc *s, int linktype, bool *ok)
+{
+	pcap_t *dead;
+
+	for (unsigned i = 0; i < s->nngf; i++)
+		if (s->ngf[i].linktype == linktype) {
+			*ok = s->ngf[i].ok;
+			return &s->ngf[i].prog;
+		}
+	if (s->nngf == NG_FILTERS) {
+		*ok = false;
+		return NULL;
+	}
+	/* LINKTYPE_RAW is DLT_RAW (12 on Linux) to libpcap's compiler. */
+	dead = pcap_open_dead_with_tstamp_precision(linktype == TD_LINK_RAW_LT ? TD_LINK_RAW
+									  : linktype,
+						    LIVE_SNAPLEN,
+						    PCAP_TSTAMP_PRECISION_NANO);
+	s->ngf[s->nngf].linktype = linktype;
+	s->ngf[s->nngf].ok = dead && pcap_compile(dead, &s->ngf[s->nngf].prog, s->filter, 1,
+						  PCAP_NETMASK_UNKNOWN) == 0;
+	if (dead)
+		pcap_close(dead);
+	*ok = s->ngf[s->nngf].ok;
+	return &s->ngf[s->nngf++].prog;
+}
+
+static int run_ng(struct td_pcapsrc *s, struct td_pcap_counts *n, struct td_err *err)
+{
+	struct td_pcapng_rec rec;
+	int rc;
+
+	while (!s->cb_rc && (rc = td_pcapng_next(s->ng, &rec, err)) > 0) {
+		struct pcap_pkthdr h = {
+			.ts = { .tv_sec = (time_t)(rec.ts_ns / 1000000000ull),
+				.tv_usec = (suseconds_t)(rec.ts_ns % 1000000000ull) },
+			.caplen = rec.caplen,
+			.len = rec.wirelen,
+		};
+
+		if (s->filter) {
+			bool ok;
+			const struct bpf_program *f = ng_filter(s, rec.linktype, &ok);
+
+			if (!ok || !pcap_offline_filter(f, &h, rec.data))
+				continue;
+		}
+		if (s->dump && rec.linktype == s->linktype)
+			pcap_dump((u_char *)s->dump, &h, rec.data);
+		handle_link(s, rec.linktype, rec.ts_ns, rec.caplen, rec.wirelen, rec.data,
+			    td_pcapng_offset(s->ng));
+	}
+	if (s->cb_rc)
+		return s->cb_rc;
+	if (rc < 0) {
+		char msg[sizeof(err->msg)];
+
+		snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
+		return td_err_set(err, -TD_ETRUNC, "%s: %s (packet %llu); kept the %llu packets "
+						   "before it",
+				  s->name, msg, (unsigned long long)n->packets + 1,
+				  (unsigned long long)n->packets);
+	}
+	return 0;
+}
+
 int td_pcapsrc_run(struct td_pcapsrc *s, td_pcap_cb cb, void *ctx, struct td_pcap_counts *n,
 		   struct td_err *err)
 {
 	int rc;
 
 	begin(s, cb, ctx, n);
+	if (s->ng)
+		return run_ng(s, n, err);
 	if (s->mappable && run_buffered(s))
 		return s->cb_rc;
 	/* A count of -1 reads a file to its end in one call. */
@@ -466,5 +679,10 @@ void td_pcapsrc_close(struct td_pcapsrc *s)
 		pcap_dump_close(s->dump);
 	if (s->pcap)
 		pcap_close(s->pcap);
+	for (unsigned i = 0; i < s->nngf; i++)
+		if (s->ngf[i].ok)
+			pcap_freecode(&s->ngf[i].prog);
+	td_pcapng_close(s->ng);
+	free(s->filter_copy);
 	free(s);
 }

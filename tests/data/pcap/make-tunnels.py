@@ -341,6 +341,46 @@ def frames_of(builder, v6):
     return out
 
 
+def write_pcapng(path):
+    """Three interfaces of three link types, snap lengths and timestamp
+    resolutions (libpcap 1.10 refuses such a file): Ethernet in
+    microseconds (no if_tsresol), raw IP in nanoseconds (if_tsresol 9),
+    Linux SLL in 2^-20 s (if_tsresol 0x94); one connection on each, the
+    third over IPv6, their packets interleaved."""
+    def blk(t, body):
+        body += b"\0" * (-len(body) % 4)
+        return struct.pack("<II", t, 12 + len(body)) + body + struct.pack("<I", 12 + len(body))
+
+    def opt(code, v):
+        return struct.pack("<HH", code, len(v)) + v + b"\0" * (-len(v) % 4)
+
+    def idb(link, snap, res):
+        o = (opt(9, bytes([res])) + opt(0, b"")) if res is not None else b""
+        return blk(1, struct.pack("<HHI", link, 0, snap) + o)
+
+    def sll(ip):
+        return struct.pack("!HHH8sH", 0, 1, 6, MAC_A + b"\0\0",
+                           0x86DD if ip[0] >> 4 == 6 else 0x0800) + ip
+
+    out = blk(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+    out += idb(1, 262144, None) + idb(101, 65535, 9) + idb(113, 4096, 0x94)
+    cs = [conn(41000, 80), conn(41001, 81), conn(41002, 82, v6=True)]
+    t0 = 1700000000
+    for k in range(len(cs[0])):
+        for i, c in enumerate(cs):
+            d, ip = c[k]
+            if i == 0:
+                units, fr = t0 * 10**6 + k * 1000 + 1, eth_ip(ip)
+            elif i == 1:
+                units, fr = t0 * 10**9 + k * 1000000 + 2000, ip
+            else:
+                units, fr = (t0 << 20) + k * 1049 + 4, sll(ip)
+            out += blk(6, struct.pack("<IIIII", i, units >> 32, units & 0xFFFFFFFF, len(fr),
+                                      len(fr)) + fr)
+    with open(path, "wb") as f:
+        f.write(out)
+
+
 def main():
     args = sys.argv[1:]
     if len(args) != 1:
@@ -351,6 +391,7 @@ def main():
         frames = frames_of(builder, v6)
         write_pcap(os.path.join(outdir, name + ".pcap"), link, frames)
         print(name)
+    write_pcapng(os.path.join(outdir, "mixed-links.pcapng"))
 
 
 if __name__ == "__main__":
