@@ -368,6 +368,9 @@ static void summary_json(struct connview *v, const struct td_pcap_counts *n,
 	td_json_uint(j, "not_ip", n->not_ip);
 	td_json_uint(j, "not_tcp", n->not_tcp);
 	td_json_uint(j, "ip_fragments", n->fragments);
+	td_json_uint(j, "reassembled", n->reassembled);
+	td_json_uint(j, "fragments_not_reassembled", n->frag_dropped);
+	td_json_uint(j, "fragment_overlaps", n->frag_overlaps);
 	td_json_uint(j, "malformed", n->malformed);
 	td_json_uint(j, "peak_concurrent", fs->peak_active);
 	td_json_begin_object(j, "conn_state");
@@ -417,7 +420,9 @@ void connview_summary(struct connview *v, const struct td_pcap_counts *n,
 	       (unsigned long long)v->nconns, td_style_reset(col), (unsigned long long)n->packets,
 	       (unsigned long long)n->tcp);
 	if (n->fragments)
-		printf(", %llu IP fragments not analysed", (unsigned long long)n->fragments);
+		printf(", %llu IP fragments: %llu datagrams reassembled, %llu fragments not",
+		       (unsigned long long)n->fragments, (unsigned long long)n->reassembled,
+		       (unsigned long long)n->frag_dropped);
 	if (n->malformed)
 		printf(", %llu malformed", (unsigned long long)n->malformed);
 	printf("); at most %llu at once\n", (unsigned long long)fs->peak_active);

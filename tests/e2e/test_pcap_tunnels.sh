@@ -56,6 +56,29 @@ is "$(tshark -n -r "$TD_TMP/gen/mpls-pw.pcap" -Y tcp 2>/dev/null | wc -l)" 0 \
 	"mpls-pw: tshark 4.0 finds no TCP behind the control word (the known difference)"
 like "$(ours "$TD_TMP/gen/mpls-pw.pcap")" 'stream 1 packets 12 bytes' "mpls-pw: we find both"
 
+# ---- IP fragments ------------------------------------------------------------------
+td pcap "$TD_TMP/gen/frag4.pcap" --json
+is "$(jq -c '.summary | [.ip_fragments, .reassembled, .fragments_not_reassembled, .fragment_overlaps]' \
+	<<<"$TD_OUT")" "[24,6,0,6]" "IPv4 fragments out of order, one overlap each: 6 datagrams, 6 overlaps"
+# One fragment lost: that datagram is not reassembled, and counted.
+"$TD_PY" - "$TD_TMP/gen/frag6.pcap" "$TD_TMP/frag6-lost.pcap" <<'EOF'
+import struct, sys
+b = open(sys.argv[1], "rb").read()
+o, fr = 24, []
+while o < len(b):
+    incl = struct.unpack("<I", b[o + 8:o + 12])[0]
+    fr.append(b[o:o + 16 + incl])
+    o += 16 + incl
+lost = [i for i, f in enumerate(fr) if f[16 + 20] == 44][0]  # the first fragment
+open(sys.argv[2], "wb").write(b[:24] + b"".join(f for i, f in enumerate(fr) if i != lost))
+EOF
+td pcap "$TD_TMP/frag6-lost.pcap" --json
+is "$(jq -c '.summary | [.reassembled, .fragments_not_reassembled, .tcp_packets]' <<<"$TD_OUT")" \
+	"[5,2,23]" "an IPv6 fragment lost: 5 datagrams reassembled, the other 2 fragments counted"
+same_lines "$(ours "$TD_TMP/frag6-lost.pcap" | grep stream)" \
+	"$("$DATA/oracle.sh" "$TD_TMP/frag6-lost.pcap" 2>/dev/null | grep stream)" \
+	"an IPv6 fragment lost: tshark agrees on the streams"
+
 # ---- pcapng with interfaces of three link types and resolutions ---------------
 ng=$TD_TMP/gen/mixed-links.pcapng
 same_lines "$(ours "$ng")" "$("$DATA/oracle.sh" "$ng" 2>/dev/null)" \
@@ -124,6 +147,9 @@ ayiya ayiya 203.0.113.1>203.0.113.2
 4in6 ip 2001:db8:0:ffff::1>2001:db8:0:ffff::2
 6in6 ip 2001:db8:0:ffff::1>2001:db8:0:ffff::2
 deep vlan/mpls/gre/vxlan 203.0.113.1>203.0.113.2
+frag-in-gre gre 203.0.113.1>203.0.113.2
+gre-fragmented gre 203.0.113.1>203.0.113.2
+frag4 none
 ah4 none
 link-ppp none
 link-nflog none

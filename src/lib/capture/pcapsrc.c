@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "capture/defrag.h"
 #include "capture/instream.h"
 #include "capture/pcapng.h"
 #include "capture/pcapsrc.h"
@@ -56,6 +57,7 @@ struct td_pcapsrc {
 	} ngf[NG_FILTERS];
 	unsigned nngf;
 	char *filter_copy;
+	struct td_defrag *defrag; /* made at the first fragment */
 };
 
 int td_pcapsrc_linktype(const struct td_pcapsrc *s)
@@ -406,6 +408,54 @@ int td_pcapsrc_kstats(struct td_pcapsrc *s, struct td_pcap_kstats *st, struct td
 
 /* One record: count it, parse it, hand a TCP segment on. off is where the
  * record starts in the file (-1: unknown). */
+/* A fragment: when it completes its datagram, the TCP segment inside is
+ * handed on as if it came whole in this frame (as tshark shows it), with
+ * the layers outside the fragmented IP header in front of its own. */
+static void reassemble(struct td_pcapsrc *s, const uint8_t *data, uint32_t caplen,
+		       uint32_t wirelen, const struct td_pkt *frag)
+{
+	struct td_pcap_counts *n = s->n;
+	struct td_defrag_counts dc;
+	const uint8_t *dg;
+	struct td_pkt q;
+	struct td_err perr;
+	uint32_t len;
+
+	if (!s->defrag && !(s->defrag = td_defrag_new())) {
+		n->frag_dropped++;
+		return;
+	}
+	len = td_defrag_add(s->defrag, data, caplen, wirelen, frag, &dg);
+	if (len) {
+		q.ts_ns = frag->ts_ns;
+		perr.msg[0] = '\0';
+		if (td_pkt_parse(TD_LINK_RAW, dg, len, len, &q, &perr) == TD_PKT_TCP) {
+			struct td_pkt_encap in = q.encap;
+			unsigned k = frag->encap.n;
+
+			q.encap = frag->encap;
+			for (unsigned i = 0; i < in.n && k < TD_ENCAP_MAX; i++)
+				q.encap.layer[k++] = in.layer[i];
+			q.encap.n = (uint8_t)k;
+			if (!q.encap.family && in.family) {
+				q.encap.family = in.family;
+				memcpy(q.encap.saddr, in.saddr, 16);
+				memcpy(q.encap.daddr, in.daddr, 16);
+			}
+			q.caplen = caplen;
+			q.wirelen = wirelen;
+			n->tcp++;
+			s->cb_rc = s->cb(&q, n->packets, s->ctx);
+			if (s->cb_rc && s->pcap)
+				pcap_breakloop(s->pcap);
+		}
+	}
+	td_defrag_counts(s->defrag, &dc);
+	n->reassembled = dc.datagrams;
+	n->frag_dropped = dc.dropped;
+	n->frag_overlaps = dc.overlaps;
+}
+
 static void handle_link(struct td_pcapsrc *s, int linktype, uint64_t ts_ns, uint32_t caplen,
 			uint32_t wirelen, const uint8_t *data, long off)
 {
@@ -433,6 +483,7 @@ static void handle_link(struct td_pcapsrc *s, int linktype, uint64_t ts_ns, uint
 		break;
 	case TD_PKT_FRAGMENT:
 		n->fragments++;
+		reassemble(s, data, caplen, wirelen, &p);
 		break;
 	default:
 		if (kind < 0) /* a pcapng interface of a link type we do not read */
@@ -589,7 +640,7 @@ static const struct bpf_program *ng_filter(struct td_pcapsrc *s, int linktype, b
 static int run_ng(struct td_pcapsrc *s, struct td_pcap_counts *n, struct td_err *err)
 {
 	struct td_pcapng_rec rec;
-	int rc;
+	int rc = 0;
 
 	while (!s->cb_rc && (rc = td_pcapng_next(s->ng, &rec, err)) > 0) {
 		struct pcap_pkthdr h = {
@@ -683,6 +734,7 @@ void td_pcapsrc_close(struct td_pcapsrc *s)
 		if (s->ngf[i].ok)
 			pcap_freecode(&s->ngf[i].prog);
 	td_pcapng_close(s->ng);
+	td_defrag_free(s->defrag);
 	free(s->filter_copy);
 	free(s);
 }

@@ -18,6 +18,10 @@ struct td_pcap_counts {
 	uint64_t packets; /* records read (after the BPF filter) */
 	uint64_t tcp;	  /* handed to the callback */
 	uint64_t not_ip, not_tcp, fragments, malformed;
+	/* IP fragments (counted in fragments): datagrams reassembled from them,
+	 * fragments of datagrams never completed, fragments that overlapped
+	 * (capture/defrag.h) */
+	uint64_t reassembled, frag_dropped, frag_overlaps;
 	uint64_t first_malformed_no; /* 1-based packet number, 0 if none */
 	long first_malformed_off;    /* its record's byte offset, -1 if unknown */
 	char first_malformed[512];   /* what was wrong with it */

@@ -665,8 +665,10 @@ static int parse_ipv4(struct pctx *c, unsigned off)
 	memcpy(p->saddr, ip + 12, 4);
 	memcpy(p->daddr, ip + 16, 4);
 	frag = get16(ip + 6);
-	if (frag & 0x3fff) /* MF or a non-zero offset */
+	if (frag & 0x3fff) { /* MF or a non-zero offset */
+		p->frag_ip = off;
 		return TD_PKT_FRAGMENT;
+	}
 	if (ip[9] != 6)
 		return parse_ip_next(c, ip[9], off + ihl, off + total);
 	/* Ethernet pads short frames: trust the IP length, but never past the
@@ -735,8 +737,11 @@ static int parse_ipv6(struct pctx *c, unsigned off)
 						 "IPv6 fragment header cut short at byte %u of %u",
 						 pos, end);
 			/* An atomic fragment (offset 0, no M) is a whole packet. */
-			if (get16(ip + pos + 2) & 0xfff9)
+			if (get16(ip + pos + 2) & 0xfff9) {
+				p->frag_ip = off;
+				p->frag_hdr = off + pos;
 				return TD_PKT_FRAGMENT;
+			}
 			hlen = 8;
 			break;
 		case 4:

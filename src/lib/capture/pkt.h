@@ -105,6 +105,9 @@ struct td_pkt {
 	bool payload_cut;     /* ...and not all of it was captured (snap length) */
 	bool opts_cut;	      /* TCP options cut by the snap length (the rest read) */
 	uint32_t sack[4][2];  /* left and right edge of the first nsack blocks */
+	/* TD_PKT_FRAGMENT: where the fragment's IP header starts in the frame,
+	 * and (IPv6) its fragment header; for defrag.c */
+	uint32_t frag_ip, frag_hdr;
 	/* Last: td_pkt_parse() clears only what comes before it, and fills it
 	 * only for an encapsulated packet (encap.n == 0 otherwise). */
 	struct td_pkt_encap encap;

@@ -281,6 +281,56 @@ def b_juniper(d, ip):
     return b"MGC" + bytes([0x01 if d == 0 else 0x00]) + eth_ip(ip)
 
 
+def frag4(ip, cut=24, order=(0, 1, 2), overlap=False):
+    """An IPv4 packet as fragments of `cut` bytes of payload, sent in order."""
+    ihl = (ip[0] & 15) * 4
+    hdr, pay = ip[:ihl], ip[ihl:]
+    pieces = [pay[i:i + cut] for i in range(0, len(pay), cut)]
+    out = []
+    for k, piece in enumerate(pieces):
+        mf = 0x2000 if k < len(pieces) - 1 else 0
+        h = bytearray(hdr)
+        struct.pack_into("!HHH", h, 2, ihl + len(piece), 0x4242, mf | (k * cut // 8))
+        h[10:12] = b"\0\0"
+        h[10:12] = struct.pack("!H", csum(bytes(h)))
+        out.append(bytes(h) + piece)
+    if overlap and len(pieces) > 1:
+        # a copy of the second fragment with other bytes: the first one kept
+        h = bytearray(out[1][:ihl])
+        out.insert(2, bytes(h) + b"\xee" * (len(out[1]) - ihl))
+    order = [i for i in order if i < len(out)] + [i for i in range(len(out)) if i not in order]
+    return [out[i] for i in order]
+
+
+def frag6(ip, cut=24, order=(1, 0, 2)):
+    """An IPv6 packet as fragments (fragment header, 8-byte units)."""
+    hdr, nh, pay = ip[:40], ip[6], ip[40:]
+    pieces = [pay[i:i + cut] for i in range(0, len(pay), cut)]
+    out = []
+    for k, piece in enumerate(pieces):
+        m = 1 if k < len(pieces) - 1 else 0
+        fh = struct.pack("!BBHI", nh, 0, (k * cut) | m, 0x77)
+        h = bytearray(hdr)
+        struct.pack_into("!H", h, 4, 8 + len(piece))
+        h[6] = 44
+        out.append(bytes(h) + fh + piece)
+    order = [i for i in order if i < len(out)] + [i for i in range(len(out)) if i not in order]
+    return [out[i] for i in order]
+
+
+# Builders that make several frames of one packet: name -> (link, fn, v6)
+MULTI = {
+    "frag4": (1, lambda d, ip: [eth_ip(f) for f in frag4(ip, order=(2, 0, 1), overlap=True)]
+              if len(ip) > 60 else [eth_ip(ip)], False),
+    "frag6": (1, lambda d, ip: [eth_ip(f) for f in frag6(ip)] if len(ip) > 80 else [eth_ip(ip)],
+              True),
+    # the inner packet fragmented inside GRE, and the outer GRE packet fragmented
+    "frag-in-gre": (1, lambda d, ip: [b_gre(d, f) for f in frag4(ip)] if len(ip) > 60
+                    else [b_gre(d, ip)], False),
+    "gre-fragmented": (1, lambda d, ip: [eth_ip(f) for f in frag4(outer(d, 47, gre(0x0800, ip)),
+                                                                    cut=32)], False),
+}
+
 # name: (link type, builder, inner IPv6?)
 CASES = {
     "vlan": (1, b_vlan, False),
@@ -329,7 +379,7 @@ def write_pcap(path, link, frames):
             f.write(struct.pack("<IIII", ts, (i % 100) * 10000, len(fr), len(fr)) + fr)
 
 
-def frames_of(builder, v6):
+def frames_of(builder, v6, multi=False):
     out = []
     cs = conns(v6)
     # interleave the connections packet by packet
@@ -337,7 +387,10 @@ def frames_of(builder, v6):
         for c in cs:
             if k < len(c):
                 d, ip = c[k]
-                out.append(builder(d, ip))
+                if multi:
+                    out += builder(d, ip)
+                else:
+                    out.append(builder(d, ip))
     return out
 
 
@@ -390,6 +443,9 @@ def main():
     for name, (link, builder, v6) in CASES.items():
         frames = frames_of(builder, v6)
         write_pcap(os.path.join(outdir, name + ".pcap"), link, frames)
+        print(name)
+    for name, (link, builder, v6) in MULTI.items():
+        write_pcap(os.path.join(outdir, name + ".pcap"), link, frames_of(builder, v6, True))
         print(name)
     write_pcapng(os.path.join(outdir, "mixed-links.pcapng"))
 

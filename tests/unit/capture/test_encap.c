@@ -3,7 +3,8 @@
  * frame gives its inner TCP with the expected layers, and every frame cut at
  * every length and bent at every offset parses without reading outside the
  * frame (this test runs under ASan+UBSan in `make test`), says why when it is
- * malformed, and feeds the flow engine safely. */
+ * malformed, and feeds the flow engine (and fragments the reassembler)
+ * safely. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "capture/defrag.h"
 #include "capture/flow.h"
 #include "capture/pkt.h"
 
@@ -103,6 +105,11 @@ static const struct {
 	{ "link-juniper", AF_INET, "" },
 };
 
+/* Captures of fragments: not every frame is TCP, but each datagram is. */
+static const char *const frag_cases[] = { "frag4", "frag6", "frag-in-gre", "gre-fragmented" };
+
+#define NCASES (sizeof(cases) / sizeof(cases[0]))
+
 static void layers_str(const struct td_pkt *p, char *buf, size_t len)
 {
 	size_t at = 0;
@@ -119,7 +126,7 @@ static void test_every_case_finds_the_inner_tcp(void **state)
 	char got[128];
 
 	(void)state;
-	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+	for (size_t k = 0; k < NCASES; k++) {
 		load(cases[k].name, &c);
 		assert_true(td_pkt_link_supported(c.link));
 		for (unsigned i = 0; i < c.n; i++) {
@@ -150,6 +157,8 @@ static int count_conn(const struct td_conn *conn, void *ctx)
 }
 
 /* One frame, parsed, with every check a fuzzer would make. */
+static struct td_defrag *defrag;
+
 static void parse_one(int link, const uint8_t *f, uint32_t len, struct td_flow_table *t,
 		      uint64_t no, unsigned *kinds)
 {
@@ -172,6 +181,15 @@ static void parse_one(int link, const uint8_t *f, uint32_t len, struct td_flow_t
 		assert_true(p.encap.n <= TD_ENCAP_MAX);
 		assert_int_equal(td_flow_add(t, &p, no), 0);
 	}
+	if (kind == TD_PKT_FRAGMENT) {
+		const uint8_t *dg;
+		uint32_t dlen = td_defrag_add(defrag, copy, len, len, &p, &dg);
+		struct td_pkt q = { .ts_ns = p.ts_ns };
+
+		assert_true(dlen <= 60 + 65535);
+		if (dlen && td_pkt_parse(TD_LINK_RAW, dg, dlen, dlen, &q, &err) == TD_PKT_TCP)
+			assert_int_equal(td_flow_add(t, &q, no), 0);
+	}
 	free(copy);
 }
 
@@ -184,12 +202,14 @@ static void test_cut_and_bent_frames(void **state)
 	uint64_t no = 0;
 
 	(void)state;
-	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+	defrag = td_defrag_new();
+	assert_non_null(defrag);
+	for (size_t k = 0; k < NCASES + sizeof(frag_cases) / sizeof(frag_cases[0]); k++) {
 		struct td_flow_cfg cfg = { .on_conn = count_conn, .ctx = &conns };
 		struct td_flow_table *t = td_flow_new(&cfg);
 
 		assert_non_null(t);
-		load(cases[k].name, &c);
+		load(k < NCASES ? cases[k].name : frag_cases[k - NCASES], &c);
 		for (unsigned i = 0; i < c.n; i++) {
 			/* every cut of the first frames, every bend of all */
 			for (uint32_t n = 0; i < 3 && n < c.len[i]; n++)
@@ -205,12 +225,14 @@ static void test_cut_and_bent_frames(void **state)
 		assert_int_equal(td_flow_flush(t), 0);
 		td_flow_free(t);
 	}
+	td_defrag_free(defrag);
 	/* Some of each: the bends reach every layer. */
 	assert_true(kinds[TD_PKT_TCP] > 0);
 	assert_true(kinds[TD_PKT_MALFORMED] > 0);
 	assert_true(kinds[TD_PKT_NOT_TCP] > 0);
 	assert_true(kinds[TD_PKT_NOT_IP] > 0);
-	assert_true(conns >= 2 * sizeof(cases) / sizeof(cases[0]));
+	assert_true(kinds[TD_PKT_FRAGMENT] > 0);
+	assert_true(conns >= 2 * NCASES);
 }
 
 /* Nesting past TD_ENCAP_MAX is malformed, not followed: IP in IP nine deep. */
