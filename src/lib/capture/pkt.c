@@ -25,6 +25,9 @@
 #define ETH_ERSPAN3 0x22eb
 #define ETH_PPP 0x880b
 #define ETH_WCCP 0x883e
+#define ETH_VNTAG 0x8926      /* Cisco VN-Tag: 4 bytes, then the EtherType */
+#define ETH_PBB 0x88e7	      /* 802.1ah I-TAG: 4 bytes, then a customer frame */
+#define ETH_FABRICPATH 0x8903 /* Cisco FabricPath: 4 bytes, then a frame */
 #define MAX_VLAN_TAGS 8	  /* more than any real network stacks */
 #define MAX_MPLS_LABELS 8 /* likewise */
 #define MAX_V6_EXT 16	  /* extension headers followed before giving up */
@@ -34,6 +37,7 @@
 #define UDP_GTPU 2152
 #define UDP_TEREDO 3544
 #define UDP_AYIYA 5072
+#define UDP_GRE 4754 /* GRE in UDP (RFC 8086) */
 
 static const struct {
 	int dlt;
@@ -65,7 +69,7 @@ static const char *const encap_names[TD_ENC_COUNT] = {
 	[TD_ENC_VLAN] = "vlan",	    [TD_ENC_MPLS] = "mpls",	[TD_ENC_PPPOE] = "pppoe",
 	[TD_ENC_IP] = "ip",	    [TD_ENC_GRE] = "gre",	[TD_ENC_ERSPAN] = "erspan",
 	[TD_ENC_VXLAN] = "vxlan",   [TD_ENC_GENEVE] = "geneve", [TD_ENC_GTPU] = "gtpu",
-	[TD_ENC_TEREDO] = "teredo", [TD_ENC_AYIYA] = "ayiya",
+	[TD_ENC_TEREDO] = "teredo", [TD_ENC_AYIYA] = "ayiya",	[TD_ENC_MACINMAC] = "mac-in-mac",
 };
 
 const char *td_encap_name(enum td_encap e)
@@ -217,6 +221,7 @@ struct pctx {
 };
 
 static int parse_ether_type(struct pctx *c, unsigned type, unsigned pos);
+static int parse_80211(struct pctx *c, unsigned pos);
 static int parse_ipv4(struct pctx *c, unsigned pos);
 static int parse_ipv6(struct pctx *c, unsigned pos);
 
@@ -397,6 +402,18 @@ static int parse_ether_type(struct pctx *c, unsigned type, unsigned pos)
 		return parse_mpls(c, pos);
 	case ETH_PPPOE:
 		return parse_pppoe(c, pos);
+	case ETH_VNTAG:
+		if (avail_at(c, pos) < 6)
+			return MALFORMED(c->err, "VN-Tag cut short at frame byte %u", pos);
+		rc = enter(c, TD_ENC_VLAN, pos, 0, false);
+		return rc ? rc : parse_ether_type(c, get16(c->d + pos + 4), pos + 6);
+	case ETH_PBB:
+	case ETH_FABRICPATH:
+		if (avail_at(c, pos) < 4)
+			return MALFORMED(c->err, "%s tag cut short at frame byte %u",
+					 type == ETH_PBB ? "802.1ah" : "FabricPath", pos);
+		rc = enter(c, TD_ENC_MACINMAC, pos, 0, false);
+		return rc ? rc : parse_eth(c, pos + 4);
 	}
 	if (type <= 1500 && avail_at(c, pos) >= 8 && c->d[pos] == 0xaa && c->d[pos + 1] == 0xaa &&
 	    c->d[pos + 2] == 0x03) /* 802.3 length, then LLC/SNAP */
@@ -442,6 +459,8 @@ static int parse_gre(struct pctx *c, unsigned pos, unsigned end)
 		return parse_eth(c, pos);
 	case ETH_PPP:
 		return parse_ppp(c, pos);
+	case 0x8200 ... 0x8300: /* Aruba's controller tunnels: an 802.11 frame */
+		return parse_80211(c, pos);
 	case ETH_WCCP: /* a 4-byte redirect header, unless IPv4 follows at once */
 		if (avail_at(c, pos) && c->d[pos] >> 4 != 4)
 			pos += 4;
@@ -585,6 +604,8 @@ static int parse_udp(struct pctx *c, unsigned pos, unsigned end)
 		return parse_teredo(c, pos, end);
 	if (dport == UDP_AYIYA || sport == UDP_AYIYA)
 		return parse_ayiya(c, pos, end);
+	if (dport == UDP_GRE)
+		return parse_gre(c, pos, end);
 	return TD_PKT_NOT_TCP;
 }
 
@@ -769,6 +790,7 @@ static int parse_80211(struct pctx *c, unsigned pos)
 {
 	const uint8_t *w = c->d + pos;
 	unsigned hlen = 24;
+	bool amsdu = false;
 
 	if (avail_at(c, pos) < 24)
 		return MALFORMED(c->err, "802.11 header cut short at frame byte %u", pos);
@@ -779,11 +801,17 @@ static int parse_80211(struct pctx *c, unsigned pos)
 	if ((w[1] & 3) == 3)
 		hlen += 6; /* four addresses (WDS) */
 	if (w[0] & 0x80) {
-		hlen += 2; /* QoS control */
+		if (avail_at(c, pos) < hlen + 2)
+			return MALFORMED(c->err, "802.11 QoS control cut short at frame byte %u",
+					 pos + hlen);
+		amsdu = w[hlen] & 0x80; /* an A-MSDU: subframes, each with a header */
+		hlen += 2;
 		if (w[1] & 0x80)
 			hlen += 4; /* HT control */
 	}
 	pos += hlen;
+	if (amsdu)
+		pos += 14; /* the first subframe's addresses and length */
 	if (avail_at(c, pos) < 8)
 		return MALFORMED(c->err, "802.11 LLC/SNAP header cut short at frame byte %u",
 				 pos);

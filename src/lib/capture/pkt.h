@@ -35,7 +35,7 @@ enum {
 
 /* Encapsulation layers td_pkt_parse() looks through to the inner TCP. */
 enum td_encap {
-	TD_ENC_VLAN = 1, /* one or more 802.1Q / 802.1ad tags */
+	TD_ENC_VLAN = 1, /* one or more 802.1Q / 802.1ad tags, or a VN-Tag */
 	TD_ENC_MPLS,	 /* an MPLS label stack (and pseudowire control word) */
 	TD_ENC_PPPOE,	 /* PPPoE session */
 	TD_ENC_IP,	 /* IP in IP: 4in4, 6in4, 4in6, 6in6 */
@@ -46,6 +46,7 @@ enum td_encap {
 	TD_ENC_GTPU,	 /* GTPv1-U, UDP 2152 */
 	TD_ENC_TEREDO,	 /* IPv6 over UDP 3544 */
 	TD_ENC_AYIYA,	 /* UDP 5072 */
+	TD_ENC_MACINMAC, /* 802.1ah PBB or Cisco FabricPath: a frame in a frame */
 	TD_ENC_COUNT,
 };
 /* Most layers recorded (and followed: a deeper packet is malformed). */
