@@ -56,6 +56,35 @@ is "$(tshark -n -r "$TD_TMP/gen/mpls-pw.pcap" -Y tcp 2>/dev/null | wc -l)" 0 \
 	"mpls-pw: tshark 4.0 finds no TCP behind the control word (the known difference)"
 like "$(ours "$TD_TMP/gen/mpls-pw.pcap")" 'stream 1 packets 12 bytes' "mpls-pw: we find both"
 
+# ---- captures from Zeek's test suite (tests/data/pcap/zeek/README.md) ------------
+for f in "$DATA"/zeek/*.pcap; do
+	n=$(basename "$f" .pcap)
+	got=$(ours "$f")
+	want=$("$DATA/oracle.sh" "$f" 2>/dev/null)
+	same_lines "$(grep stream <<<"$got")" "$(grep stream <<<"$want")" \
+		"zeek/$n: tshark agrees on streams, packets, bytes"
+	# tunnel-direct-bypass: a flow-engine difference in lost-segment and
+	# zero-window-probe, not a decoding one (docs/pcap.md)
+	[ "$n" = tunnel-direct-bypass ] || same_lines "$got" "$want" "zeek/$n: and on the analysis flags"
+done
+# What Zeek's baselines say (testing/btest/Baseline/*/conn.log): conn_state and
+# history, one connection after another; and the layers we report.
+while read -r n want; do
+	is "$("$TCPDOCTOR" pcap "$DATA/zeek/$n.pcap" --streams zeek --json |
+		jq -r '[.connections[] | "\(.conn_state):\(.history)/\(.tunnel.layers // [] | join("+"))"] | join(" ")')" \
+		"$want" "zeek/$n: conn_state and history as Zeek's conn.log, tunnel $want"
+done <<'EOF'
+gre-sample SF:ShAdDaFf/gre
+gre-over-udp-4754 SF:ShADadFf/gre
+geneve-many-options SF:ShADadFf/geneve
+gtp6_gtp_0x32 S1:ShADad/gtpu
+mpls-in-vlan OTH:D/vlan OTH:^d/vlan+mpls OTH:D/vlan+mpls
+EOF
+# Zeek logs no history for this one-packet connection; we log '^h' (docs/pcap.md).
+is "$("$TCPDOCTOR" pcap "$DATA/zeek/vntag_vlan_sandwich_clean.pcap" --streams zeek --json |
+	jq -r '.connections[0] | "\(.conn_state) \(.tunnel.layers[0])"')" "OTH vlan" \
+	"zeek/vntag_vlan_sandwich_clean: VN-Tag inside VLAN, OTH as Zeek's conn.log"
+
 # ---- IP fragments ------------------------------------------------------------------
 td pcap "$TD_TMP/gen/frag4.pcap" --json
 is "$(jq -c '.summary | [.ip_fragments, .reassembled, .fragments_not_reassembled, .fragment_overlaps]' \

@@ -433,14 +433,17 @@ static void reassemble(struct td_pcapsrc *s, const uint8_t *data, uint32_t caple
 			struct td_pkt_encap in = q.encap;
 			unsigned k = frag->encap.n;
 
-			q.encap = frag->encap;
-			for (unsigned i = 0; i < in.n && k < TD_ENCAP_MAX; i++)
-				q.encap.layer[k++] = in.layer[i];
-			q.encap.n = (uint8_t)k;
-			if (!q.encap.family && in.family) {
-				q.encap.family = in.family;
-				memcpy(q.encap.saddr, in.saddr, 16);
-				memcpy(q.encap.daddr, in.daddr, 16);
+			/* encap is valid only as far as its n says */
+			if (k) {
+				q.encap = frag->encap;
+				for (unsigned i = 0; i < in.n && k < TD_ENCAP_MAX; i++)
+					q.encap.layer[k++] = in.layer[i];
+				q.encap.n = (uint8_t)k;
+				if (!q.encap.family && in.n && in.family) {
+					q.encap.family = in.family;
+					memcpy(q.encap.saddr, in.saddr, 16);
+					memcpy(q.encap.daddr, in.daddr, 16);
+				}
 			}
 			q.caplen = caplen;
 			q.wirelen = wirelen;
