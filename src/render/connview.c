@@ -291,13 +291,13 @@ void connview_json(struct connview *v, const struct td_conn *c, const char *ende
 			td_json_str(j, NULL, td_encap_name(c->encap.layer[i]));
 		td_json_end_array(j);
 		td_json_str(j, "outer_src",
-			    c->encap.family ? td_addr_str(c->encap.family, c->encap.saddr, buf,
-							  sizeof(buf))
-					    : NULL);
+			    c->encap.family
+				    ? td_addr_str(c->encap.family, c->encap.saddr, buf, sizeof(buf))
+				    : NULL);
 		td_json_str(j, "outer_dst",
-			    c->encap.family ? td_addr_str(c->encap.family, c->encap.daddr, buf,
-							  sizeof(buf))
-					    : NULL);
+			    c->encap.family
+				    ? td_addr_str(c->encap.family, c->encap.daddr, buf, sizeof(buf))
+				    : NULL);
 		td_json_end_object(j);
 	} else {
 		td_json_null(j, "tunnel");

@@ -240,4 +240,89 @@ diag "$frames bent frames read"
 td pcap "$TD_TMP/bent/deep.pcap" --json
 like "$(jq '.summary.malformed' <<<"$TD_OUT")" '^[1-9][0-9]*$' "bent frames are counted as malformed"
 is "$(jq '.summary.tcp_packets >= 24' <<<"$TD_OUT")" true "and the good frames are still analysed"
+# ---- real kernel tunnels between two namespaces, captured on the underlay ---------
+# tdt-a (server) and tdt-b (client), a veth underlay 203.0.113.0/24 and
+# 2001:db8:ff::/64; one tunnel at a time, its overlay 198.51.100.0/30 or
+# 2001:db8:1::/64; tcpdump on tdt-b's end of the underlay, no filter.
+if [ "$(id -u)" -ne 0 ]; then
+	skip "kernel tunnels" "needs root"
+else
+	NSA=tdt-a-$$ NSB=tdt-b-$$
+	ip netns add "$NSA" && TD_NETNS+=("$NSA")
+	ip netns add "$NSB" && TD_NETNS+=("$NSB")
+	ip -n "$NSA" link set lo up && ip -n "$NSB" link set lo up &&
+		ip -n "$NSA" link add u0 type veth peer name u1 netns "$NSB" &&
+		ip -n "$NSA" addr add 203.0.113.1/24 dev u0 &&
+		ip -n "$NSA" addr add 2001:db8:ff::1/64 dev u0 nodad &&
+		ip -n "$NSB" addr add 203.0.113.2/24 dev u1 &&
+		ip -n "$NSB" addr add 2001:db8:ff::2/64 dev u1 nodad &&
+		ip -n "$NSA" link set u0 up && ip -n "$NSB" link set u1 up ||
+		bail "underlay between $NSA and $NSB"
+	quiet() {
+		local a b
+		a=$(stat -c %s "$1")
+		sleep 0.5
+		b=$(stat -c %s "$1")
+		[ "$a" = "$b" ]
+	}
+	listening() { ss -N "$NSA" -Htln "( sport = :5001 )" | grep -q .; }
+	# tunnel NAME KIND LAYERS 4|6 OVERLAY-A OVERLAY-B LINK-ARGS...: the same
+	# device on both sides (@L, @R: this side's and the other's underlay
+	# address, IPv4 or IPv6), a connection over it.
+	tunnel() {
+		local name=$1 kind=$2 layers=$3 uf=$4 oa=$5 ob=$6
+		shift 6
+		local argsa=() argsb=() x ua=203.0.113.1 ub=203.0.113.2
+		[ "$uf" = 6 ] && ua=2001:db8:ff::1 ub=2001:db8:ff::2
+		for x in "$@"; do
+			argsa+=("${x//@L/$ua}")
+			argsb+=("${x//@L/$ub}")
+		done
+		argsa=("${argsa[@]//@R/$ub}")
+		argsb=("${argsb[@]//@R/$ua}")
+		if ! ip -n "$NSA" link add tt type "$kind" "${argsa[@]}" 2>"$TD_TMP/iperr"; then
+			skip_kernel "kernel tunnel $name" "no $kind devices ($(head -1 "$TD_TMP/iperr"))"
+			return
+		fi
+		ip -n "$NSB" link add tt type "$kind" "${argsb[@]}" || bail "$kind in $NSB"
+		local plen=30
+		case "$oa" in *:*) plen=64 ;; esac
+		ip -n "$NSA" addr add "$oa/$plen" dev tt nodad 2>/dev/null || ip -n "$NSA" addr add "$oa/$plen" dev tt
+		ip -n "$NSB" addr add "$ob/$plen" dev tt nodad 2>/dev/null || ip -n "$NSB" addr add "$ob/$plen" dev tt
+		ip -n "$NSA" link set tt up && ip -n "$NSB" link set tt up || bail "$kind up"
+		spawn "$NSA" "$TD_PY" "$DATA/actor.py" server "$oa" >/dev/null
+		local srv=$SPAWNED
+		wait_for 10 listening || bail "$name: server not listening"
+		local f=$TD_TMP/k-$name.pcap
+		ip netns exec "$NSB" tcpdump -U -s 0 -i u1 -w "$f" 2>"$TD_TMP/k-$name.log" &
+		local tp=$!
+		wait_for 10 grep -q "listening on" "$TD_TMP/k-$name.log" || bail "tcpdump did not start"
+		ip netns exec "$NSB" "$TD_PY" "$DATA/actor.py" client normal "$oa" >/dev/null ||
+			diag "$name: the client failed"
+		wait_for 10 quiet "$f" || diag "$name: capture still growing"
+		kill -INT "$tp"
+		wait "$tp"
+		kill "$srv" 2>/dev/null
+		wait "$srv" 2>/dev/null
+		ip -n "$NSA" link del tt
+		ip -n "$NSB" link del tt
+		local got want
+		got=$(ours "$f")
+		want=$("$DATA/oracle.sh" "$f" 2>/dev/null)
+		same_lines "$got" "$want" "kernel $name: tshark agrees (streams, packets, bytes, flags)"
+		like "$got" 'stream 0 packets [1-9]' "kernel $name: the connection is there"
+		is "$("$TCPDOCTOR" pcap "$f" --json | jq -r '.connections[0] |
+			"\(.conn_state) \(.tunnel.layers | join("/")) \(.tunnel.outer_src)"')" \
+			"SF $layers $ub" "kernel $name: SF inside $layers from $ub"
+	}
+	tunnel gre gre gre 4 198.51.100.1 198.51.100.2 local @L remote @R ttl 64
+	tunnel gretap gretap gre 4 198.51.100.1 198.51.100.2 local @L remote @R
+	tunnel ip6gre ip6gre gre 6 198.51.100.1 198.51.100.2 local @L remote @R
+	tunnel vxlan vxlan vxlan 4 198.51.100.1 198.51.100.2 id 42 local @L remote @R dstport 4789
+	tunnel geneve geneve geneve 4 198.51.100.1 198.51.100.2 id 42 remote @R
+	tunnel ipip ipip ip 4 198.51.100.1 198.51.100.2 local @L remote @R
+	tunnel sit sit ip 4 2001:db8:1::1 2001:db8:1::2 local @L remote @R
+	tunnel 4in6 ip6tnl ip 6 198.51.100.1 198.51.100.2 mode ipip6 local @L remote @R
+	tunnel 6in6 ip6tnl ip 6 2001:db8:1::1 2001:db8:1::2 mode ip6ip6 local @L remote @R
+fi
 td_done

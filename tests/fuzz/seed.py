@@ -11,11 +11,15 @@ pkt       every frame of every tests/data/pcap/**/*.pcap (tunnels/ too), behind 
           picks its link type in fuzz_pkt.c
 flow      the TCP segments of each capture as fuzz_flow.c's 16-byte records
 filter    the filter spellings the docs and e2e tests use, one per line
+pcapng    every tests/data/pcap/**/*.pcapng file, as it is and gzip- and
+          xz-compressed (fuzz_pcapng.c reads a whole file)
 json      strings for the JSON writer: escapes, UTF-8, invalid bytes, and the
           text files above
 
 tests/fuzz/run --seed merges these with the kept corpus (-merge=1): only
 inputs that add coverage stay."""
+import gzip
+import lzma
 import os
 import struct
 import sys
@@ -175,7 +179,8 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     out = sys.argv[1]
-    seeds = {t: {} for t in ("counters", "procnet", "replay", "pkt", "flow", "filter", "json")}
+    seeds = {t: {} for t in ("counters", "procnet", "replay", "pkt", "flow", "filter", "json",
+                             "pcapng")}
     for p in files(os.path.join(DATA, "counters")):
         seeds["counters"]["data-" + os.path.relpath(p, DATA).replace("/", "-")] = read(p)
     for p in files(os.path.join(DATA, "procnet")):
@@ -194,6 +199,13 @@ def main():
         rec = flow_records(link, frames) if link is not None else None
         if rec:
             seeds["flow"]["data-" + name] = rec
+    for p in sorted(files(os.path.join(DATA, "pcap"))):
+        if p.endswith(".pcapng"):
+            name = os.path.basename(p)[:-7]
+            b = read(p)
+            seeds["pcapng"]["data-" + name] = b
+            seeds["pcapng"]["data-" + name + ".gz"] = gzip.compress(b, mtime=0)
+            seeds["pcapng"]["data-" + name + ".xz"] = lzma.compress(b)
     for i, f in enumerate(FILTERS):
         seeds["filter"]["seed-%02d" % i] = f
     for i, j in enumerate(JSON):

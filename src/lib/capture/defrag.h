@@ -19,10 +19,10 @@
 struct td_defrag;
 
 struct td_defrag_counts {
-	uint64_t datagrams;   /* reassembled */
-	uint64_t dropped;     /* fragments of datagrams never completed (timeout,
+	uint64_t datagrams; /* reassembled */
+	uint64_t dropped;   /* fragments of datagrams never completed (timeout,
 			       * limits, end of input, bad lengths) */
-	uint64_t overlaps;    /* fragments that overlapped data already held */
+	uint64_t overlaps;  /* fragments that overlapped data already held */
 };
 
 /* NULL on out of memory. */
@@ -31,8 +31,8 @@ struct td_defrag *td_defrag_new(void);
  * and p->frag_hdr) of a frame of caplen bytes. Returns the length of the
  * whole datagram, an IP packet at *out (valid until the next call), when
  * this fragment completed it; 0 otherwise. */
-uint32_t td_defrag_add(struct td_defrag *d, const uint8_t *frame, uint32_t caplen,
-		       uint32_t wirelen, const struct td_pkt *p, const uint8_t **out);
+uint32_t td_defrag_add(struct td_defrag *d, const uint8_t *frame, uint32_t caplen, uint32_t wirelen,
+		       const struct td_pkt *p, const uint8_t **out);
 /* Counts so far; datagrams still in progress are counted as dropped. */
 void td_defrag_counts(const struct td_defrag *d, struct td_defrag_counts *c);
 void td_defrag_free(struct td_defrag *d);

@@ -191,8 +191,8 @@ static int cookie_close(void *c)
 	return 0;
 }
 
-int td_instream_open(FILE *in, FILE **out, uint8_t head[4], size_t *nhead,
-		     enum td_compress *kind, struct td_err *err)
+int td_instream_open(FILE *in, FILE **out, uint8_t head[4], size_t *nhead, enum td_compress *kind,
+		     struct td_err *err)
 {
 	static const lzma_stream xinit = LZMA_STREAM_INIT;
 	cookie_io_functions_t io = { .read = cookie_read, .close = cookie_close };
@@ -219,7 +219,10 @@ int td_instream_open(FILE *in, FILE **out, uint8_t head[4], size_t *nhead,
 		s->zs = ZSTD_createDStream();
 		if (!s->zs || ZSTD_isError(ZSTD_initDStream(s->zs)))
 			goto nomem;
-	} else if (s->ilen >= 6 && !memcmp(m, "\xfd" "7zXZ\0", 6)) {
+	} else if (s->ilen >= 6 && !memcmp(m,
+					   "\xfd"
+					   "7zXZ\0",
+					   6)) {
 		s->kind = TD_COMPRESS_XZ;
 		if (lzma_stream_decoder(&s->x, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK)
 			goto nomem;

@@ -25,7 +25,7 @@ const char *td_compress_name(enum td_compress c);
  * decoded bytes from the start, head gets the first 4 of them (fewer at a
  * short end: *nhead says how many), *kind what was detected. A decoding
  * error later shows as a read error (ferror) with errno EIO. */
-int td_instream_open(FILE *in, FILE **out, uint8_t head[4], size_t *nhead,
-		     enum td_compress *kind, struct td_err *err);
+int td_instream_open(FILE *in, FILE **out, uint8_t head[4], size_t *nhead, enum td_compress *kind,
+		     struct td_err *err);
 
 #endif

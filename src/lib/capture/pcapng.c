@@ -16,7 +16,7 @@
 struct iface {
 	int linktype;
 	uint32_t snaplen;
-	bool pow2;	/* resolution 2^-res, else 10^-res */
+	bool pow2; /* resolution 2^-res, else 10^-res */
 	uint8_t res;
 	int64_t offset; /* if_tsoffset, seconds */
 };
@@ -84,8 +84,9 @@ static int read_block(struct td_pcapng *r, uint32_t *type, uint32_t *blen, struc
 		uint32_t bom;
 
 		if (fread(h + 8, 1, 4, r->fp) != 4)
-			return td_err_set(err, -TD_ETRUNC, "pcapng section header cut short at "
-							   "byte %ld",
+			return td_err_set(err, -TD_ETRUNC,
+					  "pcapng section header cut short at "
+					  "byte %ld",
 					  r->off);
 		memcpy(&bom, h + 8, 4);
 		if (bom == BOM)
@@ -231,17 +232,18 @@ int td_pcapng_next(struct td_pcapng *r, struct td_pcapng_rec *rec, struct td_err
 			caplen = g32(r, r->buf + 12);
 			wirelen = g32(r, r->buf + 16);
 			if (caplen > blen - hlen)
-				return td_err_set(err, -TD_ETRUNC,
-						  "pcapng packet block at byte %ld: captured length "
-						  "%u exceeds the block",
-						  r->off, caplen);
+				return td_err_set(
+					err, -TD_ETRUNC,
+					"pcapng packet block at byte %ld: captured length "
+					"%u exceeds the block",
+					r->off, caplen);
 			break;
 		case BT_SPB:
 			hlen = 4;
 			if (blen < hlen)
-				return td_err_set(err, -TD_ETRUNC,
-						  "pcapng simple packet block at byte %ld too short",
-						  r->off);
+				return td_err_set(
+					err, -TD_ETRUNC,
+					"pcapng simple packet block at byte %ld too short", r->off);
 			ifid = 0;
 			units = 0;
 			wirelen = g32(r, r->buf);
@@ -253,9 +255,10 @@ int td_pcapng_next(struct td_pcapng *r, struct td_pcapng_rec *rec, struct td_err
 			continue; /* name resolution, statistics, custom, ...: not ours */
 		}
 		if (ifid >= r->nifs)
-			return td_err_set(err, -TD_ETRUNC,
-					  "pcapng packet block at byte %ld names interface %u of %u",
-					  r->off, ifid, r->nifs);
+			return td_err_set(
+				err, -TD_ETRUNC,
+				"pcapng packet block at byte %ld names interface %u of %u", r->off,
+				ifid, r->nifs);
 		rec->ifid = ifid;
 		rec->linktype = r->ifs[ifid].linktype;
 		rec->ts_ns = type == BT_SPB ? 0 : to_ns(&r->ifs[ifid], units);
@@ -283,7 +286,8 @@ int td_pcapng_open(struct td_pcapng **out, FILE *fp, struct td_err *err)
 	if (rc <= 0 || type != BT_SHB) {
 		td_pcapng_close(r);
 		return rc < 0 ? -TD_EPARSE
-			      : td_err_set(err, -TD_EPARSE, "not a pcapng file (no section header)");
+			      : td_err_set(err, -TD_EPARSE,
+					   "not a pcapng file (no section header)");
 	}
 	while (r->first_link < 0) {
 		rc = read_block(r, &type, &blen, err);

@@ -15,7 +15,7 @@
 
 #include "err.h"
 
-#define TD_PCAPNG_MAX_IF 256	       /* interfaces kept per section (more: refused) */
+#define TD_PCAPNG_MAX_IF 256		/* interfaces kept per section (more: refused) */
 #define TD_PCAPNG_MAX_BLOCK (16u << 20) /* larger blocks are corrupt */
 
 struct td_pcapng;

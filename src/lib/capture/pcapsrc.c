@@ -141,11 +141,10 @@ static int open_ng(struct td_pcapsrc *s, FILE *fp, const char *filter, struct td
 		return td_err_set(err, rc, "%s: cannot read as a capture file: %s", s->name, msg);
 	}
 	s->off = -1;
-	s->pcap = pcap_open_dead_with_tstamp_precision(td_pcapng_linktype(s->ng),
-						       td_pcapng_snaplen(s->ng) > 0
-							       ? td_pcapng_snaplen(s->ng)
-							       : LIVE_SNAPLEN,
-						       PCAP_TSTAMP_PRECISION_NANO);
+	s->pcap = pcap_open_dead_with_tstamp_precision(
+		td_pcapng_linktype(s->ng),
+		td_pcapng_snaplen(s->ng) > 0 ? td_pcapng_snaplen(s->ng) : LIVE_SNAPLEN,
+		PCAP_TSTAMP_PRECISION_NANO);
 	if (!s->pcap)
 		return td_err_set(err, -ENOMEM, "out of memory");
 	if (filter && *filter) {
@@ -160,8 +159,7 @@ static int open_ng(struct td_pcapsrc *s, FILE *fp, const char *filter, struct td
 /* What the first bytes say: compressed, pcapng, or a classic pcap file
  * that libpcap opens by its name (a regular file: read in blocks by
  * run_buffered()). *fpout: a stream to read instead of the path, or NULL. */
-static int sniff(struct td_pcapsrc *s, const char *path, FILE **fpout, bool *ng,
-		 struct td_err *err)
+static int sniff(struct td_pcapsrc *s, const char *path, FILE **fpout, bool *ng, struct td_err *err)
 {
 	bool is_stdin = !strcmp(path, "-");
 	enum td_compress kind = TD_COMPRESS_NONE;
@@ -193,10 +191,10 @@ static int sniff(struct td_pcapsrc *s, const char *path, FILE **fpout, bool *ng,
 		ssize_t n = pread(fileno(in), raw, sizeof(raw), 0);
 
 		/* Neither compressed nor pcapng: libpcap reads it by name. */
-		bool special = n >= 4 && ((raw[0] == 0x1f && raw[1] == 0x8b) ||
-					  (raw[0] == 0x28 && raw[1] == 0xb5) ||
-					  (n >= 6 && raw[0] == 0xfd && raw[1] == '7') ||
-					  pcapng_magic(raw));
+		bool special =
+			n >= 4 &&
+			((raw[0] == 0x1f && raw[1] == 0x8b) || (raw[0] == 0x28 && raw[1] == 0xb5) ||
+			 (n >= 6 && raw[0] == 0xfd && raw[1] == '7') || pcapng_magic(raw));
 
 		if (!special) {
 			fclose(in);
@@ -208,8 +206,8 @@ static int sniff(struct td_pcapsrc *s, const char *path, FILE **fpout, bool *ng,
 		char msg[sizeof(err->msg)];
 
 		snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
-		return td_err_set(err, -TD_EPARSE, "%s: cannot read as a capture file: %s",
-				  s->name, msg);
+		return td_err_set(err, -TD_EPARSE, "%s: cannot read as a capture file: %s", s->name,
+				  msg);
 	}
 	*ng = nhead == 4 && pcapng_magic(head);
 	return 0;
@@ -247,8 +245,8 @@ int td_pcapsrc_open_file(struct td_pcapsrc **out, const char *path, const char *
 		s->pcap = pcap_fopen_offline_with_tstamp_precision(
 			stream, PCAP_TSTAMP_PRECISION_NANO, ebuf);
 	else
-		s->pcap = pcap_open_offline_with_tstamp_precision(
-			path, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+		s->pcap = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO,
+								  ebuf);
 	if (!s->pcap && stream)
 		fclose(stream);
 	if (!s->pcap) {
@@ -411,8 +409,8 @@ int td_pcapsrc_kstats(struct td_pcapsrc *s, struct td_pcap_kstats *st, struct td
 /* A fragment: when it completes its datagram, the TCP segment inside is
  * handed on as if it came whole in this frame (as tshark shows it), with
  * the layers outside the fragmented IP header in front of its own. */
-static void reassemble(struct td_pcapsrc *s, const uint8_t *data, uint32_t caplen,
-		       uint32_t wirelen, const struct td_pkt *frag)
+static void reassemble(struct td_pcapsrc *s, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
+		       const struct td_pkt *frag)
 {
 	struct td_pcap_counts *n = s->n;
 	struct td_defrag_counts dc;
@@ -628,9 +626,8 @@ static const struct bpf_program *ng_filter(struct td_pcapsrc *s, int linktype, b
 	}
 	/* LINKTYPE_RAW is DLT_RAW (12 on Linux) to libpcap's compiler. */
 	dead = pcap_open_dead_with_tstamp_precision(linktype == TD_LINK_RAW_LT ? TD_LINK_RAW
-									  : linktype,
-						    LIVE_SNAPLEN,
-						    PCAP_TSTAMP_PRECISION_NANO);
+									       : linktype,
+						    LIVE_SNAPLEN, PCAP_TSTAMP_PRECISION_NANO);
 	s->ngf[s->nngf].linktype = linktype;
 	s->ngf[s->nngf].ok = dead && pcap_compile(dead, &s->ngf[s->nngf].prog, s->filter, 1,
 						  PCAP_NETMASK_UNKNOWN) == 0;
@@ -671,8 +668,9 @@ static int run_ng(struct td_pcapsrc *s, struct td_pcap_counts *n, struct td_err 
 		char msg[sizeof(err->msg)];
 
 		snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
-		return td_err_set(err, -TD_ETRUNC, "%s: %s (packet %llu); kept the %llu packets "
-						   "before it",
+		return td_err_set(err, -TD_ETRUNC,
+				  "%s: %s (packet %llu); kept the %llu packets "
+				  "before it",
 				  s->name, msg, (unsigned long long)n->packets + 1,
 				  (unsigned long long)n->packets);
 	}

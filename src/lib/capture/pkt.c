@@ -28,10 +28,10 @@
 #define ETH_VNTAG 0x8926      /* Cisco VN-Tag: 4 bytes, then the EtherType */
 #define ETH_PBB 0x88e7	      /* 802.1ah I-TAG: 4 bytes, then a customer frame */
 #define ETH_FABRICPATH 0x8903 /* Cisco FabricPath: 4 bytes, then a frame */
-#define MAX_VLAN_TAGS 8	  /* more than any real network stacks */
-#define MAX_MPLS_LABELS 8 /* likewise */
-#define MAX_V6_EXT 16	  /* extension headers followed before giving up */
-#define MAX_AH 4	  /* IPv4 AH headers skipped in a row */
+#define MAX_VLAN_TAGS 8	      /* more than any real network stacks */
+#define MAX_MPLS_LABELS 8     /* likewise */
+#define MAX_V6_EXT 16	      /* extension headers followed before giving up */
+#define MAX_AH 4	      /* IPv4 AH headers skipped in a row */
 #define UDP_VXLAN 4789
 #define UDP_GENEVE 6081
 #define UDP_GTPU 2152
@@ -382,8 +382,7 @@ static int parse_ether_type(struct pctx *c, unsigned type, unsigned pos)
 		rc = enter(c, TD_ENC_VLAN, pos, 0, false);
 		if (rc)
 			return rc;
-		for (int n = 0; type == ETH_VLAN || type == ETH_QINQ || type == ETH_QINQ_OLD;
-		     n++) {
+		for (int n = 0; type == ETH_VLAN || type == ETH_QINQ || type == ETH_QINQ_OLD; n++) {
 			if (n >= MAX_VLAN_TAGS)
 				return MALFORMED(c->err, "more than %u VLAN tags (frame byte %u)",
 						 MAX_VLAN_TAGS, pos);
@@ -513,9 +512,9 @@ static int parse_gtpu(struct pctx *c, unsigned pos, unsigned end)
 						 pos + hlen);
 			elen = c->d[pos + hlen] * 4u;
 			if (avail_at(c, pos + hlen) < elen)
-				return MALFORMED(c->err,
-						 "GTP-U extension header cut short at frame byte %u",
-						 pos + hlen);
+				return MALFORMED(
+					c->err, "GTP-U extension header cut short at frame byte %u",
+					pos + hlen);
 			hlen += elen;
 		}
 	}
@@ -621,8 +620,9 @@ static int parse_ip_next(struct pctx *c, unsigned proto, unsigned pos, unsigned 
 			unsigned cap = end < c->cap_end ? end : c->cap_end;
 
 			if (pos > end)
-				return MALFORMED(c->err, "IP AH header runs past the IP payload "
-							 "(frame byte %u)",
+				return MALFORMED(c->err,
+						 "IP AH header runs past the IP payload "
+						 "(frame byte %u)",
 						 pos);
 			return parse_tcp(c->d + pos, cap > pos ? cap - pos : 0, end - pos, pos,
 					 c->p, c->err);
@@ -813,8 +813,7 @@ static int parse_80211(struct pctx *c, unsigned pos)
 	if (amsdu)
 		pos += 14; /* the first subframe's addresses and length */
 	if (avail_at(c, pos) < 8)
-		return MALFORMED(c->err, "802.11 LLC/SNAP header cut short at frame byte %u",
-				 pos);
+		return MALFORMED(c->err, "802.11 LLC/SNAP header cut short at frame byte %u", pos);
 	if (c->d[pos] != 0xaa || c->d[pos + 1] != 0xaa || c->d[pos + 2] != 0x03)
 		return TD_PKT_NOT_IP;
 	return parse_ether_type(c, get16(c->d + pos + 6), pos + 8);
@@ -925,11 +924,13 @@ static int parse_link(struct pctx *c, int linktype, unsigned pos, int nest)
 		return parse_80211(c, pos);
 	case TD_LINK_RADIOTAP:
 		if (caplen < 8)
-			return MALFORMED(c->err, "radiotap header cut short: %u of 8 bytes", caplen);
+			return MALFORMED(c->err, "radiotap header cut short: %u of 8 bytes",
+					 caplen);
 		hlen = le16(d + 2);
 		if (d[0] != 0 || hlen < 8 || hlen > caplen)
-			return MALFORMED(c->err, "radiotap header version %u length %u, %u captured",
-					 d[0], hlen, caplen);
+			return MALFORMED(c->err,
+					 "radiotap header version %u length %u, %u captured", d[0],
+					 hlen, caplen);
 		return parse_80211(c, pos + hlen);
 	case TD_LINK_PPI: {
 		uint32_t dlt;

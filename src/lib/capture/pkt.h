@@ -11,21 +11,21 @@
 
 /* Link types by their DLT_ numbers as pcap_datalink() returns them. */
 enum {
-	TD_LINK_NULL = 0,	      /* BSD loopback, host byte order family */
-	TD_LINK_EN10MB = 1,	      /* Ethernet, with 802.1Q / QinQ tags */
-	TD_LINK_PPP = 9,	      /* PPP, optional HDLC address/control */
-	TD_LINK_RAW = 12,	      /* raw IPv4/IPv6 (Linux DLT_RAW) */
-	TD_LINK_RAW_BSD = 14,	      /* DLT_RAW on OpenBSD */
-	TD_LINK_PPP_SERIAL = 50,      /* PPP in HDLC-like framing (RFC 1662) */
-	TD_LINK_PPP_ETHER = 51,	      /* PPPoE session header, then PPP */
-	TD_LINK_RAW_LT = 101,	      /* LINKTYPE_RAW, if a reader passes it through */
-	TD_LINK_C_HDLC = 104,	      /* Cisco HDLC */
-	TD_LINK_IEEE802_11 = 105,     /* 802.11 frames */
-	TD_LINK_LOOP = 108,	      /* OpenBSD loopback, network byte order family */
-	TD_LINK_SLL = 113,	      /* Linux cooked capture v1 */
-	TD_LINK_RADIOTAP = 127,	      /* radiotap header, then 802.11 */
-	TD_LINK_JUNIPER_ETHER = 178,  /* Juniper's header, then Ethernet */
-	TD_LINK_PPI = 192,	      /* Per-Packet Information header, then its link */
+	TD_LINK_NULL = 0,	     /* BSD loopback, host byte order family */
+	TD_LINK_EN10MB = 1,	     /* Ethernet, with 802.1Q / QinQ tags */
+	TD_LINK_PPP = 9,	     /* PPP, optional HDLC address/control */
+	TD_LINK_RAW = 12,	     /* raw IPv4/IPv6 (Linux DLT_RAW) */
+	TD_LINK_RAW_BSD = 14,	     /* DLT_RAW on OpenBSD */
+	TD_LINK_PPP_SERIAL = 50,     /* PPP in HDLC-like framing (RFC 1662) */
+	TD_LINK_PPP_ETHER = 51,	     /* PPPoE session header, then PPP */
+	TD_LINK_RAW_LT = 101,	     /* LINKTYPE_RAW, if a reader passes it through */
+	TD_LINK_C_HDLC = 104,	     /* Cisco HDLC */
+	TD_LINK_IEEE802_11 = 105,    /* 802.11 frames */
+	TD_LINK_LOOP = 108,	     /* OpenBSD loopback, network byte order family */
+	TD_LINK_SLL = 113,	     /* Linux cooked capture v1 */
+	TD_LINK_RADIOTAP = 127,	     /* radiotap header, then 802.11 */
+	TD_LINK_JUNIPER_ETHER = 178, /* Juniper's header, then Ethernet */
+	TD_LINK_PPI = 192,	     /* Per-Packet Information header, then its link */
 	TD_LINK_IPV4 = 228,
 	TD_LINK_IPV6 = 229,
 	TD_LINK_NFLOG = 239, /* Linux NFLOG: TLVs, the packet in NFULA_PAYLOAD */

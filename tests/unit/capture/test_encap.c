@@ -65,7 +65,7 @@ static void load(const char *name, struct capture *c)
 
 static const struct {
 	const char *name;
-	int family;	/* of the inner packet */
+	int family;	    /* of the inner packet */
 	const char *layers; /* "vlan/gre", "" for none */
 } cases[] = {
 	{ "vlan", AF_INET, "vlan" },
@@ -135,7 +135,8 @@ static void test_every_case_finds_the_inner_tcp(void **state)
 			int kind = td_pkt_parse(c.link, c.data[i], c.len[i], c.len[i], &p, &err);
 
 			if (kind != TD_PKT_TCP)
-				fail_msg("%s frame %u: kind %d (%s)", cases[k].name, i, kind, err.msg);
+				fail_msg("%s frame %u: kind %d (%s)", cases[k].name, i, kind,
+					 err.msg);
 			assert_int_equal(p.family, cases[k].family);
 			/* the client is 192.0.2.1 or 2001:db8::1, on ports 40000.. */
 			assert_true(p.sport >= 40000 || p.dport >= 40000);
