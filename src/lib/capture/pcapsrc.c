@@ -409,8 +409,9 @@ int td_pcapsrc_kstats(struct td_pcapsrc *s, struct td_pcap_kstats *st, struct td
 /* A fragment: when it completes its datagram, the TCP segment inside is
  * handed on as if it came whole in this frame (as tshark shows it), with
  * the layers outside the fragmented IP header in front of its own. */
-static void reassemble(struct td_pcapsrc *s, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
-		       const struct td_pkt *frag)
+static __attribute__((noinline)) void reassemble(struct td_pcapsrc *s, const uint8_t *data,
+						 uint32_t caplen, uint32_t wirelen,
+						 const struct td_pkt *frag)
 {
 	struct td_pcap_counts *n = s->n;
 	struct td_defrag_counts dc;
