@@ -266,6 +266,7 @@ else
 		[ "$a" = "$b" ]
 	}
 	listening() { ss -N "$NSA" -Htln "( sport = :5001 )" | grep -q .; }
+	fins_in() { [ "$(tshark -r "$1" -Y 'tcp.flags.fin == 1' 2>/dev/null | wc -l)" -ge 2 ]; }
 	# tunnel NAME KIND LAYERS 4|6 OVERLAY-A OVERLAY-B LINK-ARGS...: the same
 	# device on both sides (@L, @R: this side's and the other's underlay
 	# address, IPv4 or IPv6), a connection over it.
@@ -294,11 +295,14 @@ else
 		local srv=$SPAWNED
 		wait_for 10 listening || bail "$name: server not listening"
 		local f=$TD_TMP/k-$name.pcap
-		ip netns exec "$NSB" tcpdump -U -s 0 -i u1 -w "$f" 2>"$TD_TMP/k-$name.log" &
+		ip netns exec "$NSB" tcpdump --immediate-mode -U -s 0 -i u1 -w "$f" \
+			2>"$TD_TMP/k-$name.log" &
 		local tp=$!
 		wait_for 10 grep -q "listening on" "$TD_TMP/k-$name.log" || bail "tcpdump did not start"
 		ip netns exec "$NSB" "$TD_PY" "$DATA/actor.py" client normal "$oa" >/dev/null ||
 			diag "$name: the client failed"
+		# Both FINs in the file (tshark reads through the tunnel), then quiet.
+		wait_for 20 fins_in "$f" || diag "$name: the FINs are not in the capture"
 		wait_for 10 quiet "$f" || diag "$name: capture still growing"
 		kill -INT "$tp"
 		wait "$tp"
