@@ -829,13 +829,14 @@ static int parse_80211(struct pctx *c, unsigned pos)
 /* Linux NFLOG (LINKTYPE_NFLOG): family, version, resource id, then TLVs in
  * the capturing host's byte order (libpcap swaps them for us), padded to 4
  * bytes; the packet is NFULA_PAYLOAD (9), starting with its IP header. */
-static int parse_nflog(struct pctx *c)
+static int parse_nflog(struct pctx *c, unsigned start)
 {
-	unsigned pos = 4, family;
+	unsigned pos = start + 4, family;
 
-	if (c->cap_end < 4)
-		return MALFORMED(c->err, "NFLOG header cut short: %u of 4 bytes", c->cap_end);
-	family = c->d[0];
+	if (avail_at(c, start) < 4)
+		return MALFORMED(c->err, "NFLOG header cut short: %u of 4 bytes",
+				 avail_at(c, start));
+	family = c->d[start];
 	if (family != 2 && family != 10)
 		return TD_PKT_NOT_IP;
 	while (avail_at(c, pos) >= 4) {
@@ -903,6 +904,8 @@ static int parse_link(struct pctx *c, int linktype, unsigned pos, int nest)
 	case TD_LINK_RAW_LT:
 	case TD_LINK_IPV4:
 	case TD_LINK_IPV6:
+		if (caplen < 1) /* reached through PPI or Juniper with nothing left */
+			return MALFORMED(c->err, "raw IP packet is empty (frame byte %u)", pos);
 		if ((d[0] >> 4) == 4)
 			return parse_ipv4(c, pos);
 		if ((d[0] >> 4) == 6)
@@ -972,7 +975,7 @@ static int parse_link(struct pctx *c, int linktype, unsigned pos, int nest)
 			return parse_ip_any(c, pos + hlen, "Juniper");
 		return parse_link(c, TD_LINK_EN10MB, pos + hlen, nest + 1);
 	case TD_LINK_NFLOG:
-		return parse_nflog(c);
+		return parse_nflog(c, pos);
 	}
 	return td_err_set(c->err, -TD_EUNSUPP, "link type %d is not supported", linktype);
 }

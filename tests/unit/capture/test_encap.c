@@ -267,12 +267,27 @@ static void test_depth_limit(void **state)
 	assert_int_equal(p.saddr[3], depth);
 }
 
+/* Found by fuzz_pkt: a PPI header naming raw IP, and nothing after it. */
+static void test_ppi_with_nothing_inside(void **state)
+{
+	uint8_t f[8] = { 0, 0, 8, 0, 101, 0, 0, 0 };
+	uint8_t g[12] = { 0, 0, 8, 0, 239, 0, 0, 0, 2, 0, 0, 0 };
+	struct td_pkt p = { 0 };
+	struct td_err err = { 0 };
+
+	(void)state;
+	assert_int_equal(td_pkt_parse(TD_LINK_PPI, f, 8, 8, &p, &err), TD_PKT_MALFORMED);
+	/* NFLOG inside PPI: its header read where PPI's ends */
+	assert_int_not_equal(td_pkt_parse(TD_LINK_PPI, g, 12, 12, &p, &err), TD_PKT_TCP);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_case_finds_the_inner_tcp),
 		cmocka_unit_test(test_cut_and_bent_frames),
 		cmocka_unit_test(test_depth_limit),
+		cmocka_unit_test(test_ppi_with_nothing_inside),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
