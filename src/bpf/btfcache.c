@@ -535,7 +535,8 @@ bool td_btf_prepare(struct bpf_object *probe, const char *name, struct bpf_objec
 
 	u->fd = -1;
 	u->file[0] = '\0';
-	if (!local || td_btf_handlers() < 0 || stat(VMLINUX, &st) < 0 || !build_id(bid, sizeof(bid)))
+	if (!local || td_btf_handlers() < 0 || stat(VMLINUX, &st) < 0 ||
+	    !build_id(bid, sizeof(bid)))
 		return false;
 	{
 		const char *env = getenv("TD_BTF_CACHE");
@@ -555,9 +556,8 @@ bool td_btf_prepare(struct bpf_object *probe, const char *name, struct bpf_objec
 	for (size_t i = 0; i < r.n; i++)
 		h = fnv(h, r.name[i]);
 	have_dir = cache_dir(dir, sizeof(dir));
-	if (have_dir &&
-	    snprintf(u->file, sizeof(u->file), "%s/%s-%s-%016llx.btf", dir, bid, name,
-		     (unsigned long long)h) >= (int)sizeof(u->file))
+	if (have_dir && snprintf(u->file, sizeof(u->file), "%s/%s-%s-%016llx.btf", dir, bid, name,
+				 (unsigned long long)h) >= (int)sizeof(u->file))
 		have_dir = false;
 	if (have_dir) {
 		u->fd = open_cached(u->file);

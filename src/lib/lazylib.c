@@ -28,18 +28,15 @@ struct lazy {
 	char why[200]; /* dlerror() of the first name, when none loaded */
 };
 
-static struct lazy lib_pcap = { { "libpcap.so.0.8", "libpcap.so.1", "libpcap.so", NULL },
-				PTHREAD_ONCE_INIT,
-				NULL,
-				"" };
-static struct lazy lib_mhd = { { "libmicrohttpd.so.12", "libmicrohttpd.so", NULL },
-			       PTHREAD_ONCE_INIT,
-			       NULL,
-			       "" };
-static struct lazy lib_sqlite = { { "libsqlite3.so.0", "libsqlite3.so", NULL },
-				  PTHREAD_ONCE_INIT,
-				  NULL,
-				  "" };
+static struct lazy lib_pcap = {
+	{ "libpcap.so.0.8", "libpcap.so.1", "libpcap.so", NULL }, PTHREAD_ONCE_INIT, NULL, ""
+};
+static struct lazy lib_mhd = {
+	{ "libmicrohttpd.so.12", "libmicrohttpd.so", NULL }, PTHREAD_ONCE_INIT, NULL, ""
+};
+static struct lazy lib_sqlite = {
+	{ "libsqlite3.so.0", "libsqlite3.so", NULL }, PTHREAD_ONCE_INIT, NULL, ""
+};
 
 static void open_lib(struct lazy *l)
 {
@@ -76,31 +73,31 @@ static void *sym(struct lazy *l, void (*opener)(void), const char *name)
 
 /* One wrapper: the pointer is looked up once (a race only stores the same
  * value twice). */
-#define LAZY(lib, ret, name, params, args, fail)                                           \
-	ret name params                                                                     \
-	{                                                                                   \
-		static __typeof__(&name) fp;                                                \
-		__typeof__(&name) f = __atomic_load_n(&fp, __ATOMIC_ACQUIRE);               \
-		if (!f) {                                                                   \
-			f = (__typeof__(&name))sym(&lib_##lib, open_##lib, #name);          \
-			if (!f)                                                             \
-				return fail;                                                \
-			__atomic_store_n(&fp, f, __ATOMIC_RELEASE);                         \
-		}                                                                           \
-		return f args;                                                              \
+#define LAZY(lib, ret, name, params, args, fail)                                                   \
+	ret name params                                                                            \
+	{                                                                                          \
+		static __typeof__(&name) fp;                                                       \
+		__typeof__(&name) f = __atomic_load_n(&fp, __ATOMIC_ACQUIRE);                      \
+		if (!f) {                                                                          \
+			f = (__typeof__(&name))sym(&lib_##lib, open_##lib, #name);                 \
+			if (!f)                                                                    \
+				return fail;                                                       \
+			__atomic_store_n(&fp, f, __ATOMIC_RELEASE);                                \
+		}                                                                                  \
+		return f args;                                                                     \
 	}
-#define LAZY_VOID(lib, name, params, args)                                                 \
-	void name params                                                                    \
-	{                                                                                   \
-		static __typeof__(&name) fp;                                                \
-		__typeof__(&name) f = __atomic_load_n(&fp, __ATOMIC_ACQUIRE);               \
-		if (!f) {                                                                   \
-			f = (__typeof__(&name))sym(&lib_##lib, open_##lib, #name);          \
-			if (!f)                                                             \
-				return;                                                     \
-			__atomic_store_n(&fp, f, __ATOMIC_RELEASE);                         \
-		}                                                                           \
-		f args;                                                                     \
+#define LAZY_VOID(lib, name, params, args)                                                         \
+	void name params                                                                           \
+	{                                                                                          \
+		static __typeof__(&name) fp;                                                       \
+		__typeof__(&name) f = __atomic_load_n(&fp, __ATOMIC_ACQUIRE);                      \
+		if (!f) {                                                                          \
+			f = (__typeof__(&name))sym(&lib_##lib, open_##lib, #name);                 \
+			if (!f)                                                                    \
+				return;                                                            \
+			__atomic_store_n(&fp, f, __ATOMIC_RELEASE);                                \
+		}                                                                                  \
+		f args;                                                                            \
 	}
 
 /* ---- libpcap: a capture starts with one of these two, which take errbuf --------- */
@@ -144,8 +141,8 @@ pcap_t *pcap_create(const char *dev, char *errbuf)
 
 LAZY(pcap, char *, pcap_geterr, (pcap_t * p), (p), NULL)
 LAZY(pcap, FILE *, pcap_file, (pcap_t * p), (p), NULL)
-LAZY(pcap, int, pcap_dispatch, (pcap_t * p, int n, pcap_handler cb, u_char *user),
-     (p, n, cb, user), PCAP_ERROR)
+LAZY(pcap, int, pcap_dispatch, (pcap_t * p, int n, pcap_handler cb, u_char *user), (p, n, cb, user),
+     PCAP_ERROR)
 LAZY(pcap, int, pcap_stats, (pcap_t * p, struct pcap_stat *st), (p, st), PCAP_ERROR)
 LAZY_VOID(pcap, pcap_freecode, (struct bpf_program * prog), (prog))
 LAZY(pcap, int, pcap_datalink, (pcap_t * p), (p), PCAP_ERROR)
@@ -177,9 +174,8 @@ LAZY(pcap, int, pcap_activate, (pcap_t * p), (p), PCAP_ERROR)
 
 /* ---- libmicrohttpd: serve starts with MHD_start_daemon (NULL: it says so) ----------- */
 
-struct MHD_Daemon *MHD_start_daemon(unsigned int flags, uint16_t port,
-				    MHD_AcceptPolicyCallback apc, void *apc_cls,
-				    MHD_AccessHandlerCallback dh, void *dh_cls, ...)
+struct MHD_Daemon *MHD_start_daemon(unsigned int flags, uint16_t port, MHD_AcceptPolicyCallback apc,
+				    void *apc_cls, MHD_AccessHandlerCallback dh, void *dh_cls, ...)
 {
 	__typeof__(&MHD_start_daemon_va) f =
 		(__typeof__(f))sym(&lib_mhd, open_mhd, "MHD_start_daemon_va");
@@ -194,8 +190,7 @@ struct MHD_Daemon *MHD_start_daemon(unsigned int flags, uint16_t port,
 	return d;
 }
 
-LAZY(mhd, enum MHD_Result, MHD_is_feature_supported, (enum MHD_FEATURE feature), (feature),
-     MHD_NO)
+LAZY(mhd, enum MHD_Result, MHD_is_feature_supported, (enum MHD_FEATURE feature), (feature), MHD_NO)
 LAZY(mhd, enum MHD_Result, MHD_add_response_header,
      (struct MHD_Response * r, const char *header, const char *content), (r, header, content),
      MHD_NO)
@@ -208,8 +203,7 @@ LAZY(mhd, enum MHD_Result, MHD_queue_response,
      (struct MHD_Connection * c, unsigned int status, struct MHD_Response *r), (c, status, r),
      MHD_NO)
 LAZY(mhd, enum MHD_Result, MHD_queue_basic_auth_fail_response,
-     (struct MHD_Connection * c, const char *realm, struct MHD_Response *r), (c, realm, r),
-     MHD_NO)
+     (struct MHD_Connection * c, const char *realm, struct MHD_Response *r), (c, realm, r), MHD_NO)
 LAZY(mhd, const char *, MHD_lookup_connection_value,
      (struct MHD_Connection * c, enum MHD_ValueKind kind, const char *key), (c, kind, key), NULL)
 LAZY(mhd, char *, MHD_basic_auth_get_username_password,
