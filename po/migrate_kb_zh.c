@@ -1,0 +1,107 @@
+/* ONE-OFF MIGRATION (kept in history only): the .po of kb_zh.c's rows.
+ * The knowledge base's part of po/tcpdoctor.pot, written from the table
+ * itself (kb.c is C data, not calls xgettext could find): one message per
+ * text field of each entry, msgctxt "NAME|FIELD", msgid the English text.
+ * Fields with no English text to show a translator (a Chinese entry's own
+ * aliases, an errno's message as the C library prints it in that language)
+ * take the entry's name as msgid. `make pot` runs it (po/README.md).
+ *   build/kbpot >build/po/kb.pot */
+#include <stdio.h>
+#include <string.h>
+
+#include "diagnose/kb.h"
+
+/* A PO string: "" then one quoted line per '\n'-ended piece. */
+static void po_string(const char *key, const char *s)
+{
+	printf("%s ", key);
+	if (strchr(s, '\n'))
+		printf("\"\"\n");
+	putchar('"');
+	for (; *s; s++) {
+		switch (*s) {
+		case '"':
+			fputs("\\\"", stdout);
+			break;
+		case '\\':
+			fputs("\\\\", stdout);
+			break;
+		case '\t':
+			fputs("\\t", stdout);
+			break;
+		case '\n':
+			fputs(s[1] ? "\\n\"\n\"" : "\\n", stdout);
+			break;
+		default:
+			putchar(*s);
+		}
+	}
+	printf("\"\n");
+}
+
+static const char *zh_of(const struct td_kb_entry *e, const char *field)
+{
+	size_t n;
+	const struct td_kb_tr *r = td_kb_translations(TD_KB_ZH, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(r[i].name, e->name))
+			continue;
+		if (!strcmp(field, "summary")) return r[i].summary;
+		if (!strcmp(field, "meaning")) return r[i].meaning;
+		if (!strcmp(field, "who_sees")) return r[i].who_sees;
+		if (!strcmp(field, "causes")) return r[i].causes;
+		if (!strcmp(field, "aliases")) return r[i].aliases;
+		if (!strcmp(field, "message")) return r[i].message;
+	}
+	return NULL;
+}
+
+static void message(const struct td_kb_entry *e, const char *field, const char *note,
+		    const char *msgid)
+{
+	const char *zh = zh_of(e, field);
+
+	/* No Chinese spelling: the name itself, so the row counts as translated. */
+	if ((!zh || !*zh) && !strcmp(field, "aliases"))
+		zh = e->name;
+	char ctxt[160];
+
+	if (!msgid || !*msgid)
+		return;
+	printf("#. %s %s: %s\n", td_kb_kind_name(e->kind), e->name, note);
+	snprintf(ctxt, sizeof(ctxt), "%s|%s", e->name, field);
+	po_string("msgctxt", ctxt);
+	po_string("msgid", msgid);
+	if (zh && *zh)
+		po_string("msgstr", zh);
+	else
+		printf("msgstr \"\"\n");
+	putchar('\n');
+}
+
+int main(void)
+{
+	size_t n;
+	const struct td_kb_entry *t = td_kb_entries(&n);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct td_kb_entry *e = &t[i];
+
+		message(e, "summary", "one line", e->summary);
+		message(e, "meaning", "a paragraph", e->meaning);
+		message(e, "who_sees", "a paragraph: which side sees it, when", e->who_sees);
+		message(e, "causes", "a list, one item a line (keep the line count free)",
+			e->causes);
+		message(e, "aliases",
+			"the topic's names in this language, '|' between them (msgid is "
+			"the entry name)",
+			e->name);
+		if (e->kind == TD_KB_ERRNO)
+			message(e, "message",
+				"the C library's strerror() text in this language, as glibc's "
+				"locale prints it (msgid is the errno name)",
+				e->name);
+	}
+	return 0;
+}
