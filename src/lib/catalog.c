@@ -232,8 +232,10 @@ static size_t locale_dirs(char dirs[][PATH_MAX], size_t max)
 	size_t n = 0;
 	ssize_t l;
 
-	if (env && *env && n < max)
+	if (env && *env) {
 		snprintf(dirs[n++], PATH_MAX, "%s", env);
+		return n; /* only there: a test can point it at nothing */
+	}
 	l = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (l > 0) {
 		char *slash;

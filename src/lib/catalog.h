@@ -40,8 +40,8 @@ int td_mo_parse(struct td_mo *mo, const void *data, size_t len, struct td_err *e
  * "ctxt\004msgid"), or NULL when the catalogue has none or an empty one. */
 const char *td_mo_get(const struct td_mo *mo, const char *ctxt, const char *msgid);
 
-/* Where catalogues are looked for, first found wins: $TD_LOCALEDIR, then
- * beside the running binary (<dir of /proc/self/exe>/locale, the build
+/* Where catalogues are looked for, first found wins: $TD_LOCALEDIR alone
+ * when it is set, else beside the running binary (<dir of /proc/self/exe>/locale, the build
  * tree; <dir>/../locale, the unit tests'; <dir>/../share/locale, any
  * prefix), then the directory chosen at build time (TD_LOCALEDIR_DEFAULT,
  * $(PREFIX)/share/locale). For each, <locale>/LC_MESSAGES/tcpdoctor.mo with
