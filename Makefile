@@ -138,7 +138,7 @@ format-check:
 # and the findings' (xgettext on the rules' calls), then every po/LANG.po
 # merged with it (new texts untranslated, changed ones fuzzy: tests/po/check
 # fails until a translator has done them).
-XGETTEXT_KEYS := --keyword=N_ --keyword=summary:2 --keyword=action:2 --keyword=look_closer:2 \
+XGETTEXT_KEYS := --keyword=N_ --keyword=summary:2 --keyword=action:2 \
 		 --keyword=td_tr --keyword=td_tr_text
 $(BUILD)/kbpot: po/kbpot.c $(BUILD)/libtd.a
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libtd.a $(LIBS)
@@ -147,7 +147,7 @@ pot: $(BUILD)/kbpot
 	$(BUILD)/kbpot >$(BUILD)/po/kb.pot
 	xgettext --language=C --from-code=UTF-8 $(XGETTEXT_KEYS) --add-comments=TRANSLATORS: \
 		--no-location --omit-header -o $(BUILD)/po/findings.pot \
-		src/lib/diagnose/rules.c src/lib/diagnose/remedy.c src/cmd/check.c
+		src/lib/diagnose/rules.c src/lib/diagnose/sysctl.c src/cmd/check.c
 	msgcat --use-first po/header.pot $(BUILD)/po/kb.pot $(BUILD)/po/findings.pot \
 		-o po/tcpdoctor.pot
 	for l in $(LINGUAS); do msgmerge --quiet --update --backup=none po/$$l.po \
