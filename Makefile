@@ -147,7 +147,7 @@ pot: $(BUILD)/kbpot
 	$(BUILD)/kbpot >$(BUILD)/po/kb.pot
 	xgettext --language=C --from-code=UTF-8 $(XGETTEXT_KEYS) --add-comments=TRANSLATORS: \
 		--no-location --omit-header -o $(BUILD)/po/findings.pot \
-		src/lib/diagnose/rules.c src/lib/diagnose/sysctl.c src/cmd/check.c
+		src/lib/diagnose/rules.c src/lib/diagnose/sysctl.c src/cmd/check.c src/cmd/remedy.c
 	msgcat --use-first po/header.pot $(BUILD)/po/kb.pot $(BUILD)/po/findings.pot \
 		-o po/tcpdoctor.pot
 	for l in $(LINGUAS); do msgmerge --quiet --update --backup=none po/$$l.po \

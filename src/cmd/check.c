@@ -190,8 +190,13 @@ static void wrap(const char *first, int start, const char *raw, int indent, int 
 /* A bold label ("Why:", in the findings' language) and the column after it. */
 static int label(char *buf, size_t len, bool c, int indent, const char *text)
 {
-	snprintf(buf, len, "%*s%s%s%s ", indent, "", td_style_bold(c), text, td_style_reset(c));
-	return indent + (int)td_text_width(text, strlen(text)) + 1;
+	size_t l = strlen(text);
+	/* A fullwidth colon (原因：) carries its own space. */
+	bool wide_end = l >= 3 && !strcmp(text + l - 3, "\xef\xbc\x9a");
+
+	snprintf(buf, len, "%*s%s%s%s%s", indent, "", td_style_bold(c), text, td_style_reset(c),
+		 wide_end ? "" : " ");
+	return indent + (int)td_text_width(text, l) + !wide_end;
 }
 
 static void print_text(const struct td_ctx *ctx, const struct td_findings *fo,
@@ -214,7 +219,7 @@ static void print_text(const struct td_ctx *ctx, const struct td_findings *fo,
 					     : "OK",
 		       td_style_reset(c));
 		printf(fo->n == 1 ? td_tr("%zu finding") : td_tr("%zu findings"), fo->n);
-		printf(" (");
+		printf("%s", td_tr_text(N_(" (")));
 		for (int s = TD_SEV_CRITICAL, first = 1; s >= TD_SEV_INFO; s--) {
 			if (!per[s])
 				continue;

@@ -407,8 +407,8 @@ static void print_entry(const struct td_kb_entry *e, enum td_kb_lang lang, bool 
 
 	td_kb_text(e, lang, &t);
 	snprintf(first, sizeof(first), "%s%s%s - ", td_style_bold(c), e->name, td_style_reset(c));
-	cmd_print_wrapped(first, (int)strlen(e->name) + 3, t.summary, strlen(t.summary), INDENT, width,
-		      "");
+	cmd_print_wrapped(first, (int)strlen(e->name) + 3, t.summary, strlen(t.summary), INDENT,
+			  width, "");
 	print_identity(e, &t, lang, c, width);
 	putchar('\n');
 	print_section(c, w->meaning, t.meaning, false, width);
@@ -546,7 +546,7 @@ static int list_topics(const struct td_ctx *ctx, const struct opts *o, int width
 				printf("%s%s\n", first, tr.summary);
 			else
 				cmd_print_wrapped(first, col, tr.summary, strlen(tr.summary), col,
-					      width > col + 20 ? width : col + 20, "");
+						  width > col + 20 ? width : col + 20, "");
 		}
 	}
 	if (ctx->json) {

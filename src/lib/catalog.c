@@ -25,8 +25,8 @@
 static uint32_t rd32(const struct td_mo *mo, size_t off)
 {
 	const unsigned char *p = mo->data + off;
-	uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-		     (uint32_t)p[3] << 24;
+	uint32_t v =
+		(uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 
 	return mo->swap ? __builtin_bswap32(v) : v;
 }
@@ -110,8 +110,9 @@ int td_mo_parse(struct td_mo *mo, const void *data, size_t len, struct td_err *e
 		if (i && strcmp(mo_str(mo, mo->orig, i - 1, NULL), o) >= 0)
 			mo->sorted = false;
 		if (!*o && strstr(t, "charset=") && !strstr(t, "charset=UTF-8"))
-			return td_err_set(err, -TD_EPARSE,
-					  ".mo header: the charset is not UTF-8 (msgfmt a UTF-8 .po)");
+			return td_err_set(
+				err, -TD_EPARSE,
+				".mo header: the charset is not UTF-8 (msgfmt a UTF-8 .po)");
 	}
 	return 0;
 }
@@ -139,7 +140,7 @@ static const char *lookup(const struct td_mo *mo, const char *key)
 			lo = i + 1;
 	}
 	return NULL;
-found: {
+found : {
 	const char *t = mo_str(mo, mo->tran, i, NULL);
 
 	return *t ? t : NULL;
@@ -190,8 +191,8 @@ static bool load_file(const char *path, struct loaded *c, size_t *used)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0) {
-		*used += (size_t)snprintf(c->error + *used, sizeof(c->error) - *used, "%s%.300s: %s",
-					  *used ? "; " : "", path, strerror(errno));
+		*used += (size_t)snprintf(c->error + *used, sizeof(c->error) - *used,
+					  "%s%.300s: %s", *used ? "; " : "", path, strerror(errno));
 		if (*used >= sizeof(c->error))
 			*used = sizeof(c->error) - 1;
 		return false;

@@ -255,7 +255,7 @@ static uint32_t lasting(const struct td_snapshot *snap, const struct td_snap_gro
 	do {                                                                                       \
 		int emit_rc_;                                                                      \
 		(f)->why = td_tr_text((f)->why);                                                   \
-		emit_rc_ = cb((f), ctx);                                                       \
+		emit_rc_ = cb((f), ctx);                                                           \
 		if (emit_rc_)                                                                      \
 			return emit_rc_;                                                           \
 	} while (0)
@@ -266,10 +266,10 @@ enum { CW_MIN, CW_CRIT };
 
 static const char why_close_wait[] =
 	N_("CLOSE_WAIT means the peer sent its FIN and the kernel acknowledged it; the "
-	"connection stays there until the application calls close() (or shutdown()) on the "
-	"socket: no timer ends it (RFC 9293 3.6). Many of them in one process mean a code "
-	"path that stops using a connection after read() returned 0 (end of file) or an "
-	"error, but never closes it: a descriptor leak that ends in EMFILE.");
+	   "connection stays there until the application calls close() (or shutdown()) on the "
+	   "socket: no timer ends it (RFC 9293 3.6). Many of them in one process mean a code "
+	   "path that stops using a connection after read() returned 0 (end of file) or an "
+	   "error, but never closes it: a descriptor leak that ends in EMFILE.");
 
 /* The destination (a PEER group with its port) holding most of the
  * client-side CLOSE_WAIT sockets of g's process. */
@@ -409,11 +409,11 @@ enum { TW_RATIO, TW_CRIT, TW_BUCKETS };
 
 static const char why_time_wait[] =
 	N_("The side that closes first keeps the connection in TIME_WAIT for 2 MSL so that late "
-	"segments cannot be taken for a new connection (RFC 9293 3.6.1); Linux fixes this at "
-	"60 s (TCP_TIMEWAIT_LEN), no sysctl changes it. While it lasts, that 4-tuple cannot be "
-	"used again, so a client opening and closing connections to one destination faster "
-	"than (port range)/60 s per second runs out of local ports: connect() fails with "
-	"EADDRNOTAVAIL.");
+	   "segments cannot be taken for a new connection (RFC 9293 3.6.1); Linux fixes this at "
+	   "60 s (TCP_TIMEWAIT_LEN), no sysctl changes it. While it lasts, that 4-tuple cannot be "
+	   "used again, so a client opening and closing connections to one destination faster "
+	   "than (port range)/60 s per second runs out of local ports: connect() fails with "
+	   "EADDRNOTAVAIL.");
 
 /* Is addr a loopback address (127/8, ::1, ::ffff:127.0.0.0/104)? */
 static bool is_loopback(int family, const uint8_t *addr)
@@ -658,12 +658,12 @@ enum { AQ_FILL, AQ_OVERFLOWS };
 
 static const char why_accept_queue[] =
 	N_("When a handshake completes, the kernel queues the connection on the listener until "
-	"the application calls accept(). The queue holds the listen() backlog (capped by "
-	"net.core.somaxconn); when it is full the kernel drops new SYNs and the client's final "
-	"ACK (ListenOverflows), so clients retransmit from SYN_SENT as if the server were down "
-	"or filtered, and connects are slow or time out while the server looks idle. The "
-	"application accepts too slowly: its accept loop is blocked, "
-	"busy, or has too few workers.");
+	   "the application calls accept(). The queue holds the listen() backlog (capped by "
+	   "net.core.somaxconn); when it is full the kernel drops new SYNs and the client's final "
+	   "ACK (ListenOverflows), so clients retransmit from SYN_SENT as if the server were down "
+	   "or filtered, and connects are slow or time out while the server looks idle. The "
+	   "application accepts too slowly: its accept loop is blocked, "
+	   "busy, or has too few workers.");
 
 static void accept_advice(struct td_finding *f, const struct td_rule_input *in, const char *who,
 			  uint32_t backlog)
@@ -751,7 +751,8 @@ static int rule_accept_queue_overflow(const struct td_rule_input *in, const doub
 		summary(&f,
 			"the accept queue of %s is %s (%u of backlog %u): %s accepts "
 			"connections too slowly",
-			ep, full ? td_tr_text(N_("full")) : td_tr_text(N_("nearly full")), l->accept_queue, l->backlog, who);
+			ep, full ? td_tr_text(N_("full")) : td_tr_text(N_("nearly full")),
+			l->accept_queue, l->backlog, who);
 		evidence(&f, "listener", "%s", ep);
 		evidence(&f, "process", "%s", who);
 		evidence(&f, "accept queue", "%u waiting for accept(), backlog %u", l->accept_queue,
@@ -817,11 +818,11 @@ static void since_start(struct td_finding *f, const struct td_rule_input *in, co
 
 static const char why_syn_flood[] =
 	N_("Each SYN to a listener creates a request socket (SYN_RECV) that waits for the "
-	"client's ACK while the kernel retransmits its SYN-ACK (tcp_synack_retries times). "
-	"SYNs from many sources that never answer fill the listener's SYN queue; with "
-	"net.ipv4.tcp_syncookies=1 the kernel then answers with SYN cookies and keeps no "
-	"state, otherwise new clients are dropped. Unlike a full accept queue, here the "
-	"handshakes never complete, so the application is not at fault.");
+	   "client's ACK while the kernel retransmits its SYN-ACK (tcp_synack_retries times). "
+	   "SYNs from many sources that never answer fill the listener's SYN queue; with "
+	   "net.ipv4.tcp_syncookies=1 the kernel then answers with SYN cookies and keeps no "
+	   "state, otherwise new clients are dropped. Unlike a full accept queue, here the "
+	   "handshakes never complete, so the application is not at fault.");
 
 static int rule_syn_flood(const struct td_rule_input *in, const double *p, td_finding_cb cb,
 			  void *ctx)
@@ -934,18 +935,18 @@ enum { SS_MIN, SS_SCAN };
 
 static const char why_syn_sent[] =
 	N_("A connect() stays in SYN_SENT until a SYN-ACK (connected), a RST (ECONNREFUSED) or "
-	"an ICMP error arrives. Silence means the SYN or the answer is dropped: the host is "
-	"down, a firewall drops packets, or a route is missing. The kernel retransmits the "
-	"SYN tcp_syn_retries times with exponential backoff from 1 s before connect() fails "
-	"with ETIMEDOUT.");
+	   "an ICMP error arrives. Silence means the SYN or the answer is dropped: the host is "
+	   "down, a firewall drops packets, or a route is missing. The kernel retransmits the "
+	   "SYN tcp_syn_retries times with exponential backoff from 1 s before connect() fails "
+	   "with ETIMEDOUT.");
 
 /* Linux 6.5+ (tcp_syn_linear_timeouts present). */
 static const char why_syn_sent_linear[] =
 	N_("A connect() stays in SYN_SENT until a SYN-ACK (connected), a RST (ECONNREFUSED) or "
-	"an ICMP error arrives. Silence means the SYN or the answer is dropped: the host is "
-	"down, a firewall drops packets, or a route is missing. This kernel retransmits the "
-	"SYN tcp_syn_linear_timeouts times a second apart, then tcp_syn_retries times with "
-	"exponential backoff, before connect() fails with ETIMEDOUT.");
+	   "an ICMP error arrives. Silence means the SYN or the answer is dropped: the host is "
+	   "down, a firewall drops packets, or a route is missing. This kernel retransmits the "
+	   "SYN tcp_syn_linear_timeouts times a second apart, then tcp_syn_retries times with "
+	   "exponential backoff, before connect() fails with ETIMEDOUT.");
 
 /* Seconds an unanswered connect() waits before ETIMEDOUT (initial RTO 1 s):
  * tcp_write_timeout() allows syn_retries + linear retransmits, the first
@@ -1088,34 +1089,36 @@ static const struct piling pilings[] = {
 	  TD_FIN_WAIT1,
 	  N_("our FIN is not acknowledged: peers are gone or do not read"),
 	  N_("FIN_WAIT1 means this side closed and sent (or queued) its FIN, and the peer has "
-	  "not acknowledged it. Usually the peer vanished (host down, path cut) or its receive "
-	  "window is zero, so our unsent data and FIN wait; the kernel retries with backoff "
-	  "(tcp_orphan_retries for orphaned sockets) before it gives up."),
-	  { N_("Find the peers in the evidence: are they up, do they read? tcpdoctor probe HOST:PORT"),
+	     "not acknowledged it. Usually the peer vanished (host down, path cut) or its receive "
+	     "window is zero, so our unsent data and FIN wait; the kernel retries with backoff "
+	     "(tcp_orphan_retries for orphaned sockets) before it gives up."),
+	  { N_("Find the peers in the evidence: are they up, do they read? tcpdoctor probe "
+	       "HOST:PORT"),
 	    N_("Use timeouts on writes so the application does not close onto a peer that stopped "
-	    "reading"),
-	    N_("Lower net.ipv4.tcp_orphan_retries to give up sooner on closed (orphaned) sockets") } },
+	       "reading"),
+	    N_("Lower net.ipv4.tcp_orphan_retries to give up sooner on closed (orphaned) "
+	       "sockets") } },
 	{ "fin-wait2-piling",
 	  TD_FIN_WAIT2,
 	  N_("peers never send their FIN"),
 	  N_("FIN_WAIT2 means this side closed, the peer acknowledged our FIN but has not closed "
-	  "its own side. If the application still holds the socket (it used shutdown()), it "
-	  "waits forever; an orphaned one (after close()) is ended by the kernel after "
-	  "net.ipv4.tcp_fin_timeout. The peers do not close: often the peer's own CLOSE_WAIT "
-	  "leak."),
+	     "its own side. If the application still holds the socket (it used shutdown()), it "
+	     "waits forever; an orphaned one (after close()) is ended by the kernel after "
+	     "net.ipv4.tcp_fin_timeout. The peers do not close: often the peer's own CLOSE_WAIT "
+	     "leak."),
 	  { N_("Look at the peer application: it should close when it reads end of file "
-	    "(tcpdoctor check on the peer host shows close-wait-leak)"),
+	       "(tcpdoctor check on the peer host shows close-wait-leak)"),
 	    N_("After shutdown(SHUT_WR), read with a timeout and close() the socket yourself"),
 	    N_("net.ipv4.tcp_fin_timeout bounds orphaned FIN_WAIT2 (not sockets still held)") } },
 	{ "last-ack-piling",
 	  TD_LAST_ACK,
 	  N_("our final FIN is not acknowledged: peers vanished after closing"),
 	  N_("LAST_ACK means the peer closed first, this side closed too, and waits for the ACK "
-	  "of its FIN (RFC 9293 3.6). The peer should answer at once; when it does not, it "
-	  "vanished (host down, NAT state expired, a firewall drops the packets) and the kernel "
-	  "retransmits the FIN until it gives up."),
+	     "of its FIN (RFC 9293 3.6). The peer should answer at once; when it does not, it "
+	     "vanished (host down, NAT state expired, a firewall drops the packets) and the kernel "
+	     "retransmits the FIN until it gives up."),
 	  { N_("Check the path to the peers in the evidence (firewall or NAT timeouts dropping the "
-	    "last packets of a connection)"),
+	       "last packets of a connection)"),
 	    N_("Lower net.ipv4.tcp_orphan_retries to give up sooner"),
 	    N_("tcpdoctor probe HOST:PORT towards a peer") } },
 };
@@ -1251,9 +1254,9 @@ static int rule_orphans(const struct td_rule_input *in, const double *p, td_find
 		 in->snap->counts[TD_FIN_WAIT1], in->snap->counts[TD_FIN_WAIT2],
 		 in->snap->counts[TD_LAST_ACK], in->snap->counts[TD_CLOSING]);
 	f.why = N_("An orphan is a socket the application closed but the kernel still has to "
-		"finish (FIN_WAIT1, LAST_ACK, CLOSING, FIN_WAIT2 until tcp_fin_timeout). Past "
-		"net.ipv4.tcp_max_orphans the kernel resets new orphans at once and logs \"too "
-		"many orphaned sockets\", so peers see resets instead of a clean close.");
+		   "finish (FIN_WAIT1, LAST_ACK, CLOSING, FIN_WAIT2 until tcp_fin_timeout). Past "
+		   "net.ipv4.tcp_max_orphans the kernel resets new orphans at once and logs \"too "
+		   "many orphaned sockets\", so peers see resets instead of a clean close.");
 	action(&f, "Find which closing state piles up (evidence) and why the peers do not "
 		   "answer: tcpdoctor states --by peer");
 	action(&f, "Lower net.ipv4.tcp_orphan_retries and net.ipv4.tcp_fin_timeout to free "
@@ -1306,7 +1309,8 @@ static int rule_half_open(const struct td_rule_input *in, const double *p, td_fi
 		 now(in->sysctl.keepalive_time, a, sizeof(a)),
 		 now(in->sysctl.keepalive_intvl, b, sizeof(b)),
 		 now(in->sysctl.keepalive_probes, c, sizeof(c)));
-	f.why = N_("An established connection with no data and no keepalive sends nothing, so "
+	f.why = N_(
+		"An established connection with no data and no keepalive sends nothing, so "
 		"if the peer crashed, rebooted or a NAT or firewall forgot the flow, this side "
 		"never learns it (RFC 9293 3.8.4 makes keepalive optional and off by default). "
 		"Such half-open sockets hold descriptors and memory forever, and a pool may hand "
@@ -1373,9 +1377,9 @@ static int rule_retrans(const struct td_rule_input *in, const double *p, td_find
 			 s->s.info.rtt_us / 1000.0, who);
 	}
 	f.why = N_("TCP retransmits a segment when its ACK does not come in time or when "
-		"duplicate ACKs or SACK show it lost. A few percent means loss on the path "
-		"(congestion, a bad link, a policer, MTU black hole) or a peer too slow to "
-		"answer; each loss also halves the sending rate.");
+		   "duplicate ACKs or SACK show it lost. A few percent means loss on the path "
+		   "(congestion, a bad link, a policer, MTU black hole) or a peer too slow to "
+		   "answer; each loss also halves the sending rate.");
 	action(&f, "Measure the path to the worst peers: tcpdoctor route HOST:PORT, mtr");
 	action(&f, "Look for drops on this host: ip -s link, nstat -az | grep -i drop");
 	action(&f, "If only large segments vanish, suspect an MTU black hole "
@@ -1429,10 +1433,10 @@ static int rule_resets(const struct td_rule_input *in, const double *p, td_findi
 			evidence(&f, strchr(causes[i].key, '.') + 1, "%.1f/s: %s", r,
 				 causes[i].label);
 	f.why = N_("A RST goes out when a segment arrives for a port with no listener (refused "
-		"connects), for a connection the host no longer knows, or when an application "
-		"closes a socket with unread data or SO_LINGER 0. A steady stream means clients "
-		"hit a closed port, or an application aborts its connections instead of closing "
-		"them.");
+		   "connects), for a connection the host no longer knows, or when an application "
+		   "closes a socket with unread data or SO_LINGER 0. A steady stream means clients "
+		   "hit a closed port, or an application aborts its connections instead of closing "
+		   "them.");
 	action(&f, "Refused connects: find which port clients knock on (tcpdoctor capture "
 		   "'tcp[tcpflags] & tcp-rst != 0')");
 	action(&f, "AbortOnClose: the application closes before reading everything; read to end "
@@ -1531,7 +1535,8 @@ static int queue_rule(const struct td_rule_input *in, const double *p, td_findin
 			"(%s)",
 			n == TD_SNAP_TOPK ? ">= " : "", n,
 			n == 1 ? td_tr_text(N_(" holds")) : td_tr_text(N_("s hold")), p[Q_BYTES],
-			probe0 ? td_tr_text(N_(": the peer's window stays zero, it does not read")) : "",
+			probe0 ? td_tr_text(N_(": the peer's window stays zero, it does not read"))
+			       : "",
 			lp, ep, who);
 	else
 		summary(&f,
@@ -1549,7 +1554,8 @@ static int queue_rule(const struct td_rule_input *in, const double *p, td_findin
 	if (send && s->s.timer == TD_TIMER_PROBE0 && (s->s.flags & TD_SOCK_HAS_INFO))
 		evidence(&f, "window probes", "%u unanswered", s->s.info.probes);
 	if (send) {
-		f.why = N_("Send-Q is data the application wrote that the peer has not acknowledged "
+		f.why = N_(
+			"Send-Q is data the application wrote that the peer has not acknowledged "
 			"yet. It stays high when the path is slow or lossy, or when the peer "
 			"application does not read, so its receive window closes (zero-window "
 			"probes, the persist timer).");
@@ -1570,7 +1576,8 @@ static int queue_rule(const struct td_rule_input *in, const double *p, td_findin
 		action(&f, "Bound what the application buffers per connection and time out "
 			   "stalled writers");
 	} else {
-		f.why = N_("Recv-Q is data the kernel received and acknowledged that the application "
+		f.why = N_(
+			"Recv-Q is data the kernel received and acknowledged that the application "
 			"has not read yet. It grows when the reader is blocked, busy or gone; once "
 			"the buffer is full the advertised window drops to zero and the sender "
 			"stalls.");
@@ -1603,8 +1610,8 @@ enum { LB_MIN };
 
 static const char why_listen_backlog[] =
 	N_("The listen() backlog is how many completed handshakes may wait for accept(); the "
-	"kernel caps it at net.core.somaxconn. A small one overflows on the first burst, and "
-	"the clients of an overflowing listener retry after a second or more.");
+	   "kernel caps it at net.core.somaxconn. A small one overflows on the first burst, and "
+	   "the clients of an overflowing listener retry after a second or more.");
 
 /* One finding for every listener with a small backlog: four of them are the
  * same advice four times, so they are listed in one. */
@@ -1698,7 +1705,8 @@ static int rule_ephemeral_range(const struct td_rule_input *in, const double *p,
 	evidence(&f, "ip_local_port_range", "%" PRId64 " %" PRId64 " (%" PRId64 " ports)",
 		 in->sysctl.port_lo, in->sysctl.port_hi, range);
 	evidence(&f, "TIME_WAIT", "%" PRIu64 " sockets now", in->snap->counts[TD_TIME_WAIT]);
-	f.why = N_("Every outgoing connection takes a local port from net.ipv4.ip_local_port_range, "
+	f.why = N_(
+		"Every outgoing connection takes a local port from net.ipv4.ip_local_port_range, "
 		"and keeps it for 60 s of TIME_WAIT after it closes if this side closes first. "
 		"The range bounds how many connections per minute can go to one destination "
 		"address and port before connect() fails with EADDRNOTAVAIL.");
@@ -1722,8 +1730,8 @@ static int rule_syncookies_off(const struct td_rule_input *in, const double *p, 
 		    "clients are dropped");
 	evidence(&f, "tcp_syncookies", "0");
 	f.why = N_("With net.ipv4.tcp_syncookies=1 (the default) the kernel answers SYNs with a "
-		"cookie when a listener's SYN queue is full, so legitimate clients still get in "
-		"during a flood; with 0 they are dropped.");
+		   "cookie when a listener's SYN queue is full, so legitimate clients still get in "
+		   "during a flood; with 0 they are dropped.");
 	action(&f, "sysctl -w net.ipv4.tcp_syncookies=1 (and in /etc/sysctl.d/)");
 	look_closer(&f, "tcpdoctor explain net.ipv4.tcp_syncookies");
 	EMIT(&f);
