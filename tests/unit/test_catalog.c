@@ -13,10 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "catalog.h"
+#include "diagnose/kb.h"
 
 struct pair {
 	const char *orig, *tran;
@@ -270,13 +272,68 @@ static void test_po_complete(void **state)
 		fail_msg("po/zh_CN.po lacks messages of po/tcpdoctor.pot: %s", out);
 }
 
+/* The sources' findings messages now (xgettext, through the Makefile) are
+ * all in po/zh_CN.po: a new summary() or action() text cannot ship
+ * untranslated while the .pot is stale. */
+static void test_po_current(void **state)
+{
+	char out[4096], cmd[768], path[] = "/tmp/td-findings-XXXXXX";
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(cmd, sizeof(cmd),
+		 "make -s --no-print-directory findings-pot POT_OUT=%s 2>&1 || exit 1; "
+		 "LC_ALL=C msgcmp po/zh_CN.po %s >%s.log 2>&1; rc=$?; "
+		 "grep -v 'is not used' %s.log; rm -f %s.log; exit $rc",
+		 path, path, path, path, path);
+	if (run(cmd, out, sizeof(out))) {
+		unlink(path);
+		fail_msg("a findings message of the sources is not in po/zh_CN.po "
+			 "(run make pot and translate it): %s",
+			 out);
+	}
+	unlink(path);
+}
+
+/* Every text field of every explain entry has its zh_CN message under
+ * msgctxt NAME|FIELD with the English text as msgid (the .pot's kb part is
+ * current). */
+static void test_kb_messages(void **state)
+{
+	const struct td_mo *mo = td_catalog("zh_CN");
+	size_t n;
+	const struct td_kb_entry *e = td_kb_entries(&n);
+
+	(void)state;
+	assert_non_null(mo);
+	assert_true(n > 150);
+	for (size_t i = 0; i < n; i++) {
+		const char *f[][2] = { { "summary", e[i].summary },   { "meaning", e[i].meaning },
+				       { "who_sees", e[i].who_sees }, { "causes", e[i].causes },
+				       { "aliases", e[i].name },      { "message", e[i].name } };
+
+		for (size_t k = 0; k < 6; k++) {
+			char ctxt[160];
+
+			if (!f[k][1] || (k == 5 && e[i].kind != TD_KB_ERRNO))
+				continue;
+			snprintf(ctxt, sizeof(ctxt), "%s|%s", e[i].name, f[k][0]);
+			if (!td_mo_get(mo, ctxt, f[k][1]))
+				fail_msg("no zh_CN message for %s (run make pot)", ctxt);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_and_get), cmocka_unit_test(test_unsorted),
 		cmocka_unit_test(test_long_key),      cmocka_unit_test(test_damage),
 		cmocka_unit_test(test_same_format),   cmocka_unit_test(test_current),
-		cmocka_unit_test(test_po_complete),
+		cmocka_unit_test(test_po_complete),   cmocka_unit_test(test_po_current),
+		cmocka_unit_test(test_kb_messages),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
