@@ -206,35 +206,49 @@ static void print_text(const struct td_ctx *ctx, const struct td_findings *fo,
 	int width = td_term_width(40, 100);
 	enum td_severity w = td_findings_worst(fo);
 	size_t per[4] = { 0 };
+	char tail[16];
+
+	char *line = NULL, first[48];
+	size_t len = 0;
+	FILE *fp;
+	const char *status = !fo->n || w < TD_SEV_WARNING ? "OK"
+			     : w == TD_SEV_CRITICAL	  ? "CRITICAL"
+							  : "WARNING";
 
 	for (size_t i = 0; i < fo->n; i++)
 		per[fo->v[i].severity]++;
+	/* The status line, wrapped like the rest: it grows with the language. */
+	fp = open_memstream(&line, &len);
+	if (!fp)
+		return;
 	if (!fo->n) {
-		printf("%sOK%s: ", sev_color(c, TD_SEV_OK), td_style_reset(c));
-		printf(td_tr("no problem found in %llu sockets"), (unsigned long long)snap->total);
+		fprintf(fp, td_tr("no problem found in %llu sockets"),
+			(unsigned long long)snap->total);
 	} else {
-		printf("%s%s%s: ", sev_color(c, w),
-		       w == TD_SEV_CRITICAL  ? "CRITICAL"
-		       : w == TD_SEV_WARNING ? "WARNING"
-					     : "OK",
-		       td_style_reset(c));
-		printf(fo->n == 1 ? td_tr("%zu finding") : td_tr("%zu findings"), fo->n);
-		printf("%s", td_tr_text(N_(" (")));
-		for (int s = TD_SEV_CRITICAL, first = 1; s >= TD_SEV_INFO; s--) {
+		fprintf(fp, fo->n == 1 ? td_tr("%zu finding") : td_tr("%zu findings"), fo->n);
+		fprintf(fp, "%s", td_tr_text(N_(" (")));
+		for (int s = TD_SEV_CRITICAL, first_sev = 1; s >= TD_SEV_INFO; s--) {
 			if (!per[s])
 				continue;
-			printf("%s%zu %s", first ? "" : ", ", per[s], td_severity_name(s));
-			first = 0;
+			fprintf(fp, "%s%zu %s", first_sev ? "" : ", ", per[s], td_severity_name(s));
+			first_sev = 0;
 		}
-		printf(td_tr(") in %llu sockets"), (unsigned long long)snap->total);
+		fprintf(fp, td_tr(") in %llu sockets"), (unsigned long long)snap->total);
 	}
 	if (sample > 0)
-		printf(td_tr(", rates over %.1f s"), sample);
-	putchar('\n');
+		fprintf(fp, td_tr(", rates over %.1f s"), sample);
+	fclose(fp);
+	snprintf(first, sizeof(first), "%s%s%s: ", sev_color(c, fo->n ? w : TD_SEV_OK), status,
+		 td_style_reset(c));
+	cmd_print_wrapped(first, (int)strlen(status) + 2, line, len, 2, width, "");
+	free(line);
 	if (skipped[0]) {
-		printf("%s(", td_style_dim(c));
-		td_fputs_esc(skipped, stdout);
-		printf(")%s\n", td_style_reset(c));
+		char text[TD_ESC_MAX_PER_BYTE * 512 + 1];
+
+		snprintf(first, sizeof(first), "%s(", td_style_dim(c));
+		td_esc(skipped, text, sizeof(text));
+		snprintf(tail, sizeof(tail), ")%s", td_style_reset(c));
+		cmd_print_wrapped(first, 1, text, strlen(text), 1, width - 1, tail);
 	}
 	for (size_t i = 0; i < fo->n; i++) {
 		const struct td_finding *f = &fo->v[i];
