@@ -356,9 +356,16 @@ int td_statecount_reconcile(struct td_statecount *sc, uint64_t *drift, struct td
 
 void td_statecount_stats(const struct td_statecount *sc, struct td_statecount_stats *st)
 {
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+
 	memset(st, 0, sizeof(*st));
-	if (sc)
-		*st = sc->st;
+	if (!sc)
+		return;
+	*st = sc->st;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(bpf_program__fd(sc->skel->progs.sc_state), &info, &len) == 0)
+		st->missed = info.recursion_misses;
 }
 
 void td_statecount_close(struct td_statecount *sc)

@@ -91,6 +91,11 @@ struct td_statecount_stats {
 	uint64_t last_drift;
 	uint64_t claim_overflow; /* sockets a walk could not mark (map full) */
 	int64_t last_diff[2][TD_STATE_MAX + 1]; /* live - walk, by family and state */
+	/* Changes the kernel did not hand to the hook: it skips a BPF program
+	 * that would run nested in itself on one CPU (a softirq's state change
+	 * arriving while a system call's is being counted). Each moves the
+	 * counts by at most 2 until the next reconciliation. */
+	uint64_t missed;
 	double last_walk_seconds;
 };
 void td_statecount_stats(const struct td_statecount *sc, struct td_statecount_stats *st);

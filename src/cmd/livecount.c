@@ -86,8 +86,10 @@ void cmd_live_reconcile(struct cmd_live *l)
 					n += (size_t)snprintf(line + n, sizeof(line) - n, " %s%s %+lld",
 							      td_state_name(s), f ? "/ipv6" : "",
 							      (long long)st.last_diff[f][s]);
-		fprintf(stderr, "tcpdoctor: the kept state counts had drifted by %llu:%s\n",
-			(unsigned long long)drift, line);
+		fprintf(stderr,
+			"tcpdoctor: the kept state counts had drifted by %llu:%s (%llu changes "
+			"missed so far)\n",
+			(unsigned long long)drift, line, (unsigned long long)st.missed);
 	}
 }
 
@@ -121,13 +123,18 @@ void cmd_live_metrics(const struct cmd_live *l, struct td_mbuf *b)
 		       "# TYPE tcpdoctor_state_reconciles_total counter\n"
 		       "tcpdoctor_state_reconciles_total{result=\"ok\"} %llu\n"
 		       "tcpdoctor_state_reconciles_total{result=\"error\"} %llu\n"
+		       "# HELP tcpdoctor_state_missed_total State changes the kernel did not "
+		       "pass to the counting hook (it skips a hook nested in itself on one CPU); "
+		       "each can move the kept counts by up to 2 until the next reconciliation.\n"
+		       "# TYPE tcpdoctor_state_missed_total counter\n"
+		       "tcpdoctor_state_missed_total %llu\n"
 		       "# HELP tcpdoctor_state_walk_seconds How long the last seeding or "
 		       "reconciliation walk took.\n"
 		       "# TYPE tcpdoctor_state_walk_seconds gauge\n"
 		       "tcpdoctor_state_walk_seconds %.6f\n",
 		       (unsigned long long)st.last_drift, (unsigned long long)st.drift_total,
 		       (unsigned long long)st.reconciles, (unsigned long long)l->errors,
-		       st.last_walk_seconds);
+		       (unsigned long long)st.missed, st.last_walk_seconds);
 }
 
 void cmd_live_note(const struct cmd_live *l, char *buf, size_t len)
