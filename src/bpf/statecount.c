@@ -42,8 +42,8 @@ int td_statecount_dump_rest(int family, uint64_t counts[2][TD_STATE_MAX + 1], st
 
 	td_filter_init(&f);
 	f.family = family;
-	f.states = TD_STATE_BIT(TD_TIME_WAIT) | TD_STATE_BIT(TD_FIN_WAIT2) |
-		   TD_STATE_BIT(TD_SYN_RECV);
+	f.states =
+		TD_STATE_BIT(TD_TIME_WAIT) | TD_STATE_BIT(TD_FIN_WAIT2) | TD_STATE_BIT(TD_SYN_RECV);
 	return td_sockdiag_dump(&f, 0, -1, rest_cb, counts, err);
 }
 

@@ -89,7 +89,7 @@ struct td_statecount_stats {
 	uint64_t reconciles;
 	uint64_t drift_total; /* sum of every reconciliation's drift */
 	uint64_t last_drift;
-	uint64_t claim_overflow; /* sockets a walk could not mark (map full) */
+	uint64_t claim_overflow;		/* sockets a walk could not mark (map full) */
 	int64_t last_diff[2][TD_STATE_MAX + 1]; /* live - walk, by family and state */
 	/* Changes the kernel did not hand to the hook: it skips a BPF program
 	 * that would run nested in itself on one CPU (a softirq's state change

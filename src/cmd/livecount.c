@@ -83,8 +83,9 @@ void cmd_live_reconcile(struct cmd_live *l)
 		for (int f = 0; f < 2; f++)
 			for (int s = 1; s <= TD_STATE_MAX && n < sizeof(line) - 40; s++)
 				if (st.last_diff[f][s])
-					n += (size_t)snprintf(line + n, sizeof(line) - n, " %s%s %+lld",
-							      td_state_name(s), f ? "/ipv6" : "",
+					n += (size_t)snprintf(line + n, sizeof(line) - n,
+							      " %s%s %+lld", td_state_name(s),
+							      f ? "/ipv6" : "",
 							      (long long)st.last_diff[f][s]);
 		fprintf(stderr,
 			"tcpdoctor: the kept state counts had drifted by %llu:%s (%llu changes "

@@ -545,7 +545,8 @@ static char *scrape(struct server *sv, const struct timespec *arrived, size_t *l
 			if (s.errors)
 				sv->errors++;
 			if (!light && sv->live.sc) {
-				struct td_metrics_input din = { .snap = s.have_snap ? &s.snap : NULL,
+				struct td_metrics_input din = { .snap = s.have_snap ? &s.snap
+										    : NULL,
 								.findings = s.findings.v,
 								.nfindings = s.findings.n,
 								.with_findings = s.rules_ran,

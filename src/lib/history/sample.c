@@ -70,8 +70,7 @@ int td_sample_take(struct td_sample *s, const struct td_sample_opts *o,
 		} else {
 			note_error(s, "socket counts", &err);
 		}
-	} else if ((rc = td_source_count(&src, &f, &s->agg, &err)) < 0 &&
-		   err.code != -TD_ETRUNC) {
+	} else if ((rc = td_source_count(&src, &f, &s->agg, &err)) < 0 && err.code != -TD_ETRUNC) {
 		note_error(s, "socket counts", &err);
 	} else {
 		s->have_states = true;

@@ -448,8 +448,9 @@ static void test_deep_text(void **state)
 {
 	struct td_snapshot full, listen;
 	struct td_finding f[1];
-	struct td_metrics_input din = { .top = 2, .with_findings = true, .findings = f,
-					.nfindings = 1 };
+	struct td_metrics_input din = {
+		.top = 2, .with_findings = true, .findings = f, .nfindings = 1
+	};
 	struct td_metrics_input in = { .top = 2 };
 	struct td_mbuf deep = { 0 };
 	char *t;
@@ -477,7 +478,8 @@ static void test_deep_text(void **state)
 	t = render(&in);
 	assert_well_formed(t);
 	assert_int_equal(
-		value_of(t, "tcpdoctor_listen_accept_queue{port=\"5000\",address=\"192.0.2.1\"}"), 9);
+		value_of(t, "tcpdoctor_listen_accept_queue{port=\"5000\",address=\"192.0.2.1\"}"),
+		9);
 	assert_int_equal(
 		value_of(t, "tcpdoctor_sockets_by_port{state=\"CLOSE_WAIT\",port=\"5000\"}"), 7);
 	assert_int_equal(
