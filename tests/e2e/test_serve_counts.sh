@@ -4,7 +4,8 @@
 # come and go in a test namespace, over IPv4 and IPv6, while scrapes keep
 # arriving and a reconciliation walk runs every 2 s; at each quiet point the
 # per-state, per-family counts of /metrics equal `ss -tan state X` there,
-# and every reconciliation found a drift of 0. Then the fallback: with
+# and the reconciliation after it finds a drift of 0 (the drift seen under
+# churn is reported, see docs/monitoring.md). Then the fallback: with
 # TD_STATECOUNT=walk the exporter says mode="walk" and still equals ss.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
