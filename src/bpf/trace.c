@@ -345,11 +345,6 @@ int td_trace_poll(struct td_trace *t, int timeout_ms, td_trace_cb cb, void *ctx,
 	t->ctx = ctx;
 	t->handled = 0;
 	rc = ring_buffer__poll(t->rb, timeout_ms);
-	/* The programs wake the reader on every 64th event only: what came
-	 * since without a wake-up is read at the timeout (epoll_wait() then
-	 * returns no ring to process). */
-	if (rc == 0 && !t->stop)
-		rc = ring_buffer__consume(t->rb);
 	if (t->stop)
 		return t->stop;
 	if (rc == -EINTR)
