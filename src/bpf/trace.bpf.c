@@ -125,28 +125,9 @@ static __always_inline void fill_bytes(struct td_tr_event *e, const struct sock 
 	}
 }
 
-/* Reader wake-ups, one in TD_TR_WAKE_EVERY events per CPU: a wake-up costs
- * the traced task an irq_work and the reader a return from epoll for a
- * handful of events. The reader's poll timeout (200 ms) picks up the rest. */
-#define TD_TR_WAKE_EVERY 64
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} unwoken SEC(".maps");
-
 static __always_inline void submit(struct td_tr_event *e)
 {
-	__u32 zero = 0, *n = bpf_map_lookup_elem(&unwoken, &zero);
-	__u64 flags = BPF_RB_FORCE_WAKEUP;
-
-	if (n && ++*n < TD_TR_WAKE_EVERY)
-		flags = BPF_RB_NO_WAKEUP;
-	else if (n)
-		*n = 0;
-	bpf_ringbuf_submit(e, flags);
+	bpf_ringbuf_submit(e, 0);
 }
 
 static __always_inline struct td_tr_event *reserve(void)
