@@ -114,6 +114,7 @@ struct server {
 	struct cmd_live live; /* counts kept by the kernel, or a walk per scrape */
 	struct td_mbuf deep;  /* with them: the per-socket families of the last walk */
 	bool have_deep;
+	unsigned deep_n; /* full samples taken: the second is the first with rates */
 };
 
 static int on_opt(int val, const char *arg, void *data)
@@ -532,8 +533,8 @@ static char *scrape(struct server *sv, const struct timespec *arrived, size_t *l
 		} else {
 			/* With kept counts a scrape reads them and the listeners;
 			 * what needs every socket comes with each reconciliation. */
-			bool light = sv->live.sc && sv->have_deep && sv->live.reconcile_s > 0 &&
-				     !cmd_live_due(&sv->live);
+			bool light = sv->live.sc && sv->have_deep && sv->deep_n >= 2 &&
+				     sv->live.reconcile_s > 0 && !cmd_live_due(&sv->live);
 
 			if (!light && sv->have_deep)
 				cmd_live_reconcile(&sv->live);
@@ -555,6 +556,9 @@ static char *scrape(struct server *sv, const struct timespec *arrived, size_t *l
 				td_mbuf_free(&sv->deep);
 				sv->deep.oom = false;
 				sv->have_deep = td_metrics_render_deep(&din, &sv->deep) == 0;
+				/* The rules that need two samples (rates, what persists)
+				 * get their second at the next scrape, not a walk later. */
+				sv->deep_n++;
 			}
 			rc = render_sample(sv, &s, &b, light ? &sv->deep : NULL);
 			cmd_live_metrics(&sv->live, &b);
