@@ -23,7 +23,9 @@ int cmd_live_open(struct cmd_live *l, const struct td_ctx *ctx, long reconcile_s
 
 	memset(l, 0, sizeof(*l));
 	l->reconcile_s = reconcile_s;
-	if (force && !strcmp(force, "walk")) {
+	if (reconcile_s <= 0 && !(force && !strcmp(force, "bpf"))) {
+		snprintf(l->why, sizeof(l->why), "no --reconcile");
+	} else if (force && !strcmp(force, "walk")) {
 		snprintf(l->why, sizeof(l->why), "TD_STATECOUNT=walk");
 	} else if (ctx->all_netns) {
 		snprintf(l->why, sizeof(l->why), "--all-netns samples each namespace afresh");
@@ -35,7 +37,7 @@ int cmd_live_open(struct cmd_live *l, const struct td_ctx *ctx, long reconcile_s
 		snprintf(l->why, sizeof(l->why), "%s", err.msg);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &l->last);
-	if (!l->sc)
+	if (!l->sc && (reconcile_s > 0 || force))
 		fprintf(stderr, "tcpdoctor: state counts by a walk per sample (%s)\n", l->why);
 	return 0;
 }

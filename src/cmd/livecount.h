@@ -15,20 +15,20 @@
 #include "history/metrics.h"
 #include "history/sample.h"
 
-#define CMD_LIVE_DEFAULT_RECONCILE 60 /* seconds */
+#define CMD_LIVE_DEFAULT_RECONCILE 0 /* off: a walk per sample; --reconcile S turns it on */
 
 struct td_statecount;
 
 struct cmd_live {
 	struct td_statecount *sc; /* NULL: a walk per sample */
 	char why[600];		  /* why not, for the log */
-	long reconcile_s;	  /* 0: never */
+	long reconcile_s;	  /* 0: not asked, a walk per sample */
 	struct timespec last;	  /* the last walk: seeding or reconciliation */
 	uint64_t errors;	  /* reconciliations that failed */
 };
 
-/* Kept counts unless --source asks for a walk (netlink, proc, replay),
- * --all-netns, or TD_STATECOUNT=walk; TD_STATECOUNT=bpf makes a failure to
+/* Kept counts when asked (reconcile_s > 0, --reconcile) unless --source asks
+ * for a walk (netlink, proc, replay), --all-netns, or TD_STATECOUNT=walk; TD_STATECOUNT=bpf makes a failure to
  * load an error (-1, told) instead of a fallback. Says on stderr which, once. */
 int cmd_live_open(struct cmd_live *l, const struct td_ctx *ctx, long reconcile_s);
 /* Have samples take their state counts from l (nothing when it walks). */

@@ -34,7 +34,7 @@ static const char help[] =
 	"  --set R.T=V    a check threshold, as `check --set`\n"
 	"  --profile P    sysctl audit profile for the findings\n"
 	"  --reconcile S  as root the kernel keeps the counts by state; a walk checks them\n"
-	"                 every S seconds (default 60, 0 never)\n"
+	"                 every S seconds (default: off, every sample walks)\n"
 	"  -v, --verbose  a line per sample on stderr\n"
 	"Global: --netns NAME|PID|PATH, --all-netns (a sample per namespace and round,\n"
 	"its name in the netns column; no counter deltas), --netns-filter GLOB, -4, -6,\n"
@@ -88,7 +88,7 @@ static int on_opt(int val, const char *arg, void *data)
 			return cmd_fail(TD_EXIT_USAGE, "%s", err.msg);
 		return 0;
 	case 'R':
-		return cmd_parse_long("--reconcile", arg, 0, 86400, &o->reconcile);
+		return cmd_parse_long("--reconcile", arg, 1, 86400, &o->reconcile);
 	case 't':
 	case 'n':
 		return cmd_parse_long(val == 't' ? "--top" : "--count", arg, 1, 100000000,

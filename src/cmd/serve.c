@@ -59,8 +59,9 @@ static const char help[] =
 	"  --set R.T=V        a check threshold, as `check --set`\n"
 	"  --profile P        sysctl audit profile of the findings (server, client, proxy)\n"
 	"  --reconcile S      as root: the kernel keeps the counts by state, a scrape reads\n"
-	"                     them; every S seconds (default 60, 0 never) a walk checks them\n"
-	"                     and refreshes the by-port, by-process and finding families\n"
+	"                     them; every S seconds a walk checks them and refreshes the\n"
+	"                     by-port, by-process and finding families (default: off,\n"
+	"                     every scrape walks the sockets)\n"
 	"Global: --netns NAME|PID|PATH (the socket is bound here first, then the\n"
 	"exporter reads that namespace), --all-netns (every namespace, each sample\n"
 	"labelled netns, container, pod; the --top N biggest alone, the rest summed in\n"
@@ -146,7 +147,7 @@ static int on_opt(int val, const char *arg, void *data)
 	case 'C':
 		return cmd_parse_long("--cache-ms", arg, 0, 3600000, &o->cache_ms);
 	case 'R':
-		return cmd_parse_long("--reconcile", arg, 0, 86400, &o->reconcile);
+		return cmd_parse_long("--reconcile", arg, 1, 86400, &o->reconcile);
 	case 't':
 	case 'm':
 	case 'T':

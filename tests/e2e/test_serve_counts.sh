@@ -184,11 +184,22 @@ like "$m" $'\ntcpdoctor_listen_accept_queue\\{port="7101"' "... and the listener
 PORT2=$(free_port)
 URL2="http://127.0.0.1:$PORT2/metrics"
 TD_STATECOUNT=walk "$TCPDOCTOR" --netns "$NS" serve --listen "127.0.0.1:$PORT2" --cache-ms 0 \
-	2>"$TD_TMP/serve2.err" &
+	--reconcile 2 2>"$TD_TMP/serve2.err" &
 TD_PIDS+=($!)
 wait_for 20 metrics_up "$URL2" || bail "serve (walk) did not answer: $(cat "$TD_TMP/serve2.err")"
 is "$(metric "$URL2" 'tcpdoctor_state_source{mode="walk"}')" 1 "TD_STATECOUNT=walk: mode=\"walk\" says so"
 like "$(cat "$TD_TMP/serve2.err")" 'state counts by a walk per sample' "... and so does stderr"
 is "$(metric "$URL2" tcpdoctor_state_drift)" "" "... with no drift family"
 check "... and the walk's counts equal ss" wait_for 30 same_as_ss "$URL2"
+
+# Without --reconcile the counts come from a walk per scrape, and nothing says
+# otherwise on stderr: the kept counts are asked for.
+PORT3=$(free_port)
+URL3="http://127.0.0.1:$PORT3/metrics"
+"$TCPDOCTOR" --netns "$NS" serve --listen "127.0.0.1:$PORT3" --cache-ms 0 2>"$TD_TMP/serve3.err" &
+TD_PIDS+=($!)
+wait_for 20 metrics_up "$URL3" || bail "serve (default) did not answer: $(cat "$TD_TMP/serve3.err")"
+is "$(metric "$URL3" 'tcpdoctor_state_source{mode="walk"}')" 1 "no --reconcile: mode=\"walk\""
+is "$(grep -c 'state counts' "$TD_TMP/serve3.err")" 0 "... with no note on stderr"
+check "... and its counts equal ss" wait_for 30 same_as_ss "$URL3"
 td_done
