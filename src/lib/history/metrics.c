@@ -444,8 +444,19 @@ int td_metrics_render(const struct td_metrics_input *in, struct td_mbuf *b)
 	}
 	if (in->snap) {
 		rc = render_listeners(b, in->snap);
-		if (!rc)
-			rc = render_top(b, in->snap, TD_TOPBY_PORT, top);
+		if (rc < 0) {
+			b->oom = true;
+			return rc;
+		}
+	}
+	if (in->deep_text) {
+		if (mbuf_reserve(b, in->deep_len)) {
+			memcpy(b->p + b->len, in->deep_text, in->deep_len);
+			b->len += in->deep_len;
+			b->p[b->len] = '\0';
+		}
+	} else if (in->snap) {
+		rc = render_top(b, in->snap, TD_TOPBY_PORT, top);
 		if (!rc)
 			rc = render_top(b, in->snap, TD_TOPBY_PROCESS, top);
 		if (rc < 0) {
@@ -455,7 +466,7 @@ int td_metrics_render(const struct td_metrics_input *in, struct td_mbuf *b)
 	}
 	if (in->counters)
 		render_counters(b, in->counters);
-	if (in->with_findings)
+	if (in->with_findings && !in->deep_text)
 		render_findings(b, in->findings, in->nfindings);
 
 	family_head(b, "tcpdoctor_scrape_duration_seconds", "gauge",
@@ -469,5 +480,24 @@ int td_metrics_render(const struct td_metrics_input *in, struct td_mbuf *b)
 		    "(their families are then missing from that scrape).");
 	td_mbuf_printf(b, "tcpdoctor_scrape_errors_total %llu\n",
 		       (unsigned long long)in->scrape_errors);
+	return b->oom ? -ENOMEM : 0;
+}
+
+int td_metrics_render_deep(const struct td_metrics_input *in, struct td_mbuf *b)
+{
+	size_t top = in->top ? in->top : TD_METRICS_DEFAULT_TOP;
+	int rc = 0;
+
+	if (in->snap) {
+		rc = render_top(b, in->snap, TD_TOPBY_PORT, top);
+		if (!rc)
+			rc = render_top(b, in->snap, TD_TOPBY_PROCESS, top);
+		if (rc < 0) {
+			b->oom = true;
+			return rc;
+		}
+	}
+	if (in->with_findings)
+		render_findings(b, in->findings, in->nfindings);
 	return b->oom ? -ENOMEM : 0;
 }

@@ -442,6 +442,55 @@ static void test_findings(void **state)
 	free(t);
 }
 
+/* serve between walks: listeners from a LISTEN-only snapshot, the families
+ * that need every socket from the text an earlier full sample rendered. */
+static void test_deep_text(void **state)
+{
+	struct td_snapshot full, listen;
+	struct td_finding f[1];
+	struct td_metrics_input din = {
+		.top = 2, .with_findings = true, .findings = f, .nfindings = 1
+	};
+	struct td_metrics_input in = { .top = 2 };
+	struct td_mbuf deep = { 0 };
+	char *t;
+
+	(void)state;
+	memset(f, 0, sizeof(f));
+	f[0].rule = "close-wait-leak";
+	f[0].severity = TD_SEV_WARNING;
+	f[0].count = 7;
+	td_snapshot_init(&full, NULL);
+	add_listener(&full, 5000, 3, 128);
+	add_many(&full, TD_CLOSE_WAIT, 5000, 7, 100, "web");
+	din.snap = &full;
+	assert_int_equal(td_metrics_render_deep(&din, &deep), 0);
+	/* Only the deep families: no listeners, no states. */
+	assert_null(strstr(deep.p, "tcpdoctor_listen_accept_queue"));
+	assert_null(strstr(deep.p, "tcpdoctor_sockets{"));
+	assert_non_null(strstr(deep.p, "tcpdoctor_sockets_by_process"));
+
+	td_snapshot_init(&listen, NULL);
+	add_listener(&listen, 5000, 9, 128); /* the queue moved since */
+	in.snap = &listen;
+	in.deep_text = deep.p;
+	in.deep_len = deep.len;
+	t = render(&in);
+	assert_well_formed(t);
+	assert_int_equal(
+		value_of(t, "tcpdoctor_listen_accept_queue{port=\"5000\",address=\"192.0.2.1\"}"),
+		9);
+	assert_int_equal(
+		value_of(t, "tcpdoctor_sockets_by_port{state=\"CLOSE_WAIT\",port=\"5000\"}"), 7);
+	assert_int_equal(
+		value_of(t, "tcpdoctor_finding{rule=\"close-wait-leak\",severity=\"warning\"}"), 1);
+	assert_int_equal(count_lines(t, "# TYPE tcpdoctor_sockets_by_port "), 1);
+	free(t);
+	td_mbuf_free(&deep);
+	td_snapshot_free(&listen);
+	td_snapshot_free(&full);
+}
+
 static void test_mbuf_label_escaping(void **state)
 {
 	struct td_mbuf b = { 0 };
@@ -467,6 +516,7 @@ int main(void)
 		cmocka_unit_test(test_counter_names),
 		cmocka_unit_test(test_counters_rendered),
 		cmocka_unit_test(test_findings),
+		cmocka_unit_test(test_deep_text),
 		cmocka_unit_test(test_mbuf_label_escaping),
 	};
 
