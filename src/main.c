@@ -30,7 +30,7 @@ static const struct td_command commands[] = {
 	  "every socket: addresses, state, queues, timer, owner; -i for tcp_info" },
 	{ "who", cmd_who, CMD_ENTER_NETNS | CMD_SOURCE | CMD_ALL_NETNS,
 	  "who listens on or talks through a port (like lsof -i:PORT)" },
-	{ "trace", cmd_trace, CMD_ENTER_NETNS,
+	{ "trace", cmd_trace, CMD_ENTER_NETNS | CMD_OWN_ALL_NETNS,
 	  "every TCP state transition, live (eBPF tracepoints)" },
 	{ "lab", cmd_lab, 0, "reproduce a TCP failure in a private network namespace" },
 	{ "sysctl", cmd_sysctl, CMD_ENTER_NETNS,
