@@ -53,9 +53,9 @@ static const struct td_command commands[] = {
 	  "take a sample every interval into SQLite (sar-like history)" },
 	{ "history", cmd_history, 0,
 	  "what the recorded samples say at a time, over a range, or for a rule" },
-	{ "kill", cmd_kill, CMD_ENTER_NETNS,
+	{ "kill", cmd_kill, CMD_ENTER_NETNS | CMD_OWN_ALL_NETNS,
 	  "destroy the sockets a filter picks (ss -K); a dry run unless --yes" },
-	{ "keepalive", cmd_keepalive, CMD_ENTER_NETNS,
+	{ "keepalive", cmd_keepalive, CMD_ENTER_NETNS | CMD_OWN_ALL_NETNS,
 	  "tune keepalive on a running process's sockets; dry run unless --yes" },
 	{ "completion", cmd_completion, 0, "print the bash, zsh or fish completion script" },
 };

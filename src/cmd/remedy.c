@@ -14,6 +14,7 @@
 
 #include "diagnose/remedy.h"
 #include "render/escape.h"
+#include "render/remedyview.h"
 #include "render/style.h"
 
 size_t cmd_act_argv(const struct td_ctx *ctx, int argc, char **argv, const char **out, size_t cap)
@@ -23,7 +24,14 @@ size_t cmd_act_argv(const struct td_ctx *ctx, int argc, char **argv, const char 
 	if (cap < 8)
 		return 0;
 	out[n++] = ctx->prog;
-	if (ctx->netns) {
+	if (ctx->all_netns && !ctx->ns) {
+		/* The command drives --all-netns itself (kill, keepalive). */
+		out[n++] = "--all-netns";
+		if (ctx->netns_filter) {
+			out[n++] = "--netns-filter";
+			out[n++] = ctx->netns_filter;
+		}
+	} else if (ctx->netns) {
 		out[n++] = "--netns";
 		out[n++] = ctx->netns;
 	}
@@ -37,45 +45,6 @@ size_t cmd_act_argv(const struct td_ctx *ctx, int argc, char **argv, const char 
 	}
 	out[n++] = "--yes";
 	return n;
-}
-
-static bool plain_word(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-			    "_-./:=,@%+[]",
-			    *s))
-			return false;
-	return true;
-}
-
-void cmd_print_argv(FILE *fp, const char *const *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		char *esc;
-
-		if (i)
-			fputc(' ', fp);
-		if (plain_word(v[i])) {
-			fputs(v[i], fp);
-			continue;
-		}
-		esc = malloc(strlen(v[i]) * TD_ESC_MAX_PER_BYTE + 1);
-		if (!esc)
-			continue;
-		td_esc(v[i], esc, strlen(v[i]) * TD_ESC_MAX_PER_BYTE + 1);
-		fputc('\'', fp);
-		for (const char *p = esc; *p; p++) {
-			if (*p == '\'')
-				fputs("'\\''", fp);
-			else
-				fputc(*p, fp);
-		}
-		fputc('\'', fp);
-		free(esc);
-	}
 }
 
 void cmd_json_argv(struct td_json *j, const char *key, const char *const *v, size_t n)
@@ -163,7 +132,7 @@ void cmd_text_remedy(FILE *fp, const struct td_ctx *ctx, const struct td_finding
 		return;
 	n = full_argv(ctx, &r, v, CMD_ACT_MAX);
 	fprintf(fp, "  %sRemedy:%s ", td_style_bold(ctx->color), td_style_reset(ctx->color));
-	cmd_print_argv(fp, v, n);
+	view_argv(fp, v, n);
 	fprintf(fp, "\n          (tcpdoctor check --fix shows what it changes)\n");
 }
 
@@ -245,7 +214,7 @@ int cmd_check_fix(const struct td_ctx *ctx, const struct td_findings *fs, bool y
 		fprintf(out, "%2zu. %s:", shown, f->rule);
 		wrap80(out, f->summary, 5 + (int)strlen(f->rule), 4);
 		fprintf(out, "    run: ");
-		cmd_print_argv(out, v, full_argv(ctx, &r, v, CMD_ACT_MAX));
+		view_argv(out, v, full_argv(ctx, &r, v, CMD_ACT_MAX));
 		fprintf(out, "\n    changes:");
 		wrap80(out, r.changes, 12, 8);
 		fprintf(out, "    does not fix:");

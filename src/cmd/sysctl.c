@@ -13,6 +13,7 @@
 #include "cmd/commands.h"
 #include "cmd/remedy.h"
 #include "render/json.h"
+#include "render/remedyview.h"
 #include "render/style.h"
 #include "diagnose/sysctl.h"
 #include "render/view.h"
@@ -615,7 +616,7 @@ static void print_plan(const struct td_ctx *ctx, const struct opts *o, const str
 	printf("(restore them with: %ssysctl -p UNDO_FILE)\n", prefix);
 	if (with_act) {
 		printf("To act: ");
-		cmd_print_argv(stdout, act, cmd_act_argv(ctx, o->argc, o->argv, act, CMD_ACT_MAX));
+		view_argv(stdout, act, cmd_act_argv(ctx, o->argc, o->argv, act, CMD_ACT_MAX));
 		printf("\n");
 	}
 }

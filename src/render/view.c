@@ -39,6 +39,14 @@ void view_json_netns(struct td_json *j, const char *key, const struct td_ns *ns)
 	for (size_t i = 0; i < ns->npids; i++)
 		td_json_int(j, NULL, ns->pids[i]);
 	td_json_end_array(j);
+	/* Without a process in it, what keeps it: an nsfs fd or a socket. */
+	if (!ns->npids && (ns->fd_pid || ns->sock_pid)) {
+		td_json_begin_object(j, "held_by");
+		td_json_int(j, "pid", ns->fd_pid ? ns->fd_pid : ns->sock_pid);
+		td_json_int(j, "fd", ns->fd_pid ? ns->fd : ns->sock_fd);
+		td_json_str(j, "file", ns->fd_pid ? "netns" : "socket");
+		td_json_end_object(j);
+	}
 	td_json_end_object(j);
 }
 
