@@ -690,7 +690,7 @@ int cmd_all_netns(const struct td_command *cmd, int argc, char **argv, struct td
 	if (who && !any_found && entered)
 		fprintf(stderr, "tcpdoctor: no TCP socket on port %s in %zu network namespaces\n",
 			port_arg(argc, argv), entered);
-	if (l.sockets_skipped)
+	if (l.sockets_skipped && l.sockets_asked) /* (TD_NSALL_SOCKETS=0: asked not to) */
 		fprintf(stderr,
 			"tcpdoctor: note: %zu socket fds were not asked which namespace they live in "
 			"(past %zu; TD_NSALL_SOCKETS=N raises it): a namespace only one of them "
