@@ -219,6 +219,9 @@ int cmd_check_fix(const struct td_ctx *ctx, const struct td_findings *fs, bool y
 		wrap80(out, r.changes, 12, 8);
 		fprintf(out, "    does not fix:");
 		wrap80(out, r.not_fixed, 17, 8);
+		if (!r.safe && !yes)
+			fprintf(out, "    (not among the safe ones: --fix --yes leaves it; offered "
+				     "on a terminal, or run it by hand)\n");
 		if (yes && !r.safe) {
 			fprintf(out, "    not applied: not a safe remedy; run it by hand\n");
 			continue;
