@@ -19,10 +19,10 @@ int view_width(void);
  * row; the NETNS column when any row has a netns (--all-netns). */
 struct view_kill_row {
 	const struct td_sock *s;
-	const char *netns;	  /* the namespace's name (escaped here), or NULL */
 	const struct td_owner *o; /* NULL: no process holds it */
 	const char *what;	  /* "destroy", "destroyed", "gone", "refused", ... */
 	const char *why;	  /* NULL, or one phrase printed under the row */
+	const char *netns;	  /* the namespace's name (escaped here), or NULL */
 };
 void view_kill_table(FILE *fp, bool color, const struct view_kill_row *rows, size_t n, int width);
 
@@ -30,11 +30,11 @@ void view_kill_table(FILE *fp, bool color, const struct view_kill_row *rows, siz
  * reason. */
 struct view_ka_row {
 	const struct td_sock *s;
-	const char *netns; /* as in view_kill_row */
 	int fd;
 	const char *now;  /* "off", "60/10/3" ... or "?" */
 	const char *then; /* "60/10/3", "(unchanged)", "keepalive 59.9s" */
 	const char *why;  /* NULL, or one phrase printed under the row */
+	const char *netns; /* as in view_kill_row */
 };
 void view_ka_table(FILE *fp, bool color, const struct view_ka_row *rows, size_t n,
 		   const char *then_title, int width);
