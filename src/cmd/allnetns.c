@@ -692,7 +692,8 @@ int cmd_all_netns(const struct td_command *cmd, int argc, char **argv, struct td
 			port_arg(argc, argv), entered);
 	if (l.sockets_skipped && l.sockets_asked) /* (TD_NSALL_SOCKETS=0: asked not to) */
 		fprintf(stderr,
-			"tcpdoctor: note: %zu socket fds were not asked which namespace they live in "
+			"tcpdoctor: note: %zu socket fds were not asked which namespace they live "
+			"in "
 			"(past %zu; TD_NSALL_SOCKETS=N raises it): a namespace only one of them "
 			"holds is not shown\n",
 			l.sockets_skipped, l.sockets_asked);

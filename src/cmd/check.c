@@ -254,8 +254,9 @@ static void print_text(const struct td_ctx *ctx, const struct td_findings *fo,
 
 			printf("    %s%-*s%s  %s\n", td_style_dim(c), klen, "process",
 			       td_style_reset(c),
-			       view_proc_str(view_proc_get((int)f->pid), VIEW_PROC_NAME | VIEW_PROC_USER,
-					     60, who, sizeof(who)));
+			       view_proc_str(view_proc_get((int)f->pid),
+					     VIEW_PROC_NAME | VIEW_PROC_USER, 60, who,
+					     sizeof(who)));
 		}
 		if (f->why) {
 			printf("  %sWhy:%s ", td_style_bold(c), td_style_reset(c));

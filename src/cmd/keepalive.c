@@ -121,7 +121,7 @@ static int on_opt(int val, const char *arg, void *data)
 struct item {
 	struct td_sock s;
 	const struct td_ns *ns; /* --all-netns: the namespace it lives in */
-	int fd; /* the process's fd */
+	int fd;			/* the process's fd */
 	struct td_keepalive now, want, after;
 	unsigned mask;
 	bool have_now, done;

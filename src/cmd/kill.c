@@ -316,8 +316,9 @@ static int act_all_netns(struct td_ctx *ctx, struct plan *p, enum td_destroy_via
 			cmd_ns_out_stderr(o);
 			for (size_t k = from; k < to; k++) {
 				p->v[k].outcome = TD_DSTR_FAILED;
-				p->v[k].why = o->skipped ? "its namespace is gone"
-							 : "not tried: acting in its namespace failed";
+				p->v[k].why = o->skipped
+						      ? "its namespace is gone"
+						      : "not tried: acting in its namespace failed";
 			}
 			continue;
 		}

@@ -831,7 +831,9 @@ int cmd_sysctl(int argc, char **argv, struct td_ctx *ctx)
 		return cmd_fail(TD_EXIT_USAGE, "sysctl: --undo-file goes with --apply");
 	if ((o.yes || o.all || o.nset) && !o.apply)
 		return cmd_fail(TD_EXIT_USAGE, "sysctl: %s goes with --apply",
-				o.yes ? "--yes" : o.all ? "--all" : "--set");
+				o.yes	? "--yes"
+				: o.all ? "--all"
+					: "--set");
 	if (o.all && o.nset)
 		return cmd_fail(TD_EXIT_USAGE, "sysctl: --set names the changes; --all goes "
 					       "without it");

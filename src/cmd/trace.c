@@ -664,6 +664,8 @@ static int on_opt(int val, const char *arg, void *data)
 	case 'S':
 		o->summary = true;
 		return 0;
+	case 'A':
+		return 0; /* main takes --all-netns first: ctx->all_netns */
 	case 'F':
 		if (parse_duration_ms(arg, &o->for_ms) < 0 || !o->for_ms)
 			return cmd_fail(TD_EXIT_USAGE,
@@ -691,7 +693,7 @@ int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
 	static const struct option own[] = {
 		{ "lifetimes", no_argument, NULL, 'L' }, { "retransmits", no_argument, NULL, 'R' },
 		{ "resets", no_argument, NULL, 'X' },	 { "transitions", no_argument, NULL, 'T' },
-		{ "summary", no_argument, NULL, 'S' },	 
+		{ "summary", no_argument, NULL, 'S' },	 { "all-netns", no_argument, NULL, 'A' },
 		{ "for", required_argument, NULL, 'F' }, { 0 },
 	};
 	struct opts o = { 0 };

@@ -85,8 +85,7 @@ struct layout {
 	int wn, wl, wr; /* wn 0: no NETNS column */
 };
 
-static struct layout layout_of(const struct td_sock *const *s, const char *const *netns,
-			       size_t n)
+static struct layout layout_of(const struct td_sock *const *s, const char *const *netns, size_t n)
 {
 	struct layout lo = { 0, 5, 4 };
 	char buf[64];
@@ -111,8 +110,7 @@ static struct layout layout_of(const struct td_sock *const *s, const char *const
 	return lo;
 }
 
-static void head_titles(FILE *fp, bool color, const struct layout *lo, int lead_w,
-			const char *lead)
+static void head_titles(FILE *fp, bool color, const struct layout *lo, int lead_w, const char *lead)
 {
 	fputs(td_style_bold(color), fp);
 	if (lo->wn)
@@ -121,8 +119,8 @@ static void head_titles(FILE *fp, bool color, const struct layout *lo, int lead_
 		"PEER");
 }
 
-static void head_row(FILE *fp, bool color, const struct layout *lo, const char *netns,
-		     int lead_w, const char *lead, const struct td_sock *s)
+static void head_row(FILE *fp, bool color, const struct layout *lo, const char *netns, int lead_w,
+		     const char *lead, const struct td_sock *s)
 {
 	char l[64], r[64], esc[400];
 	int st = shown(s->state);

@@ -31,9 +31,9 @@ void view_kill_table(FILE *fp, bool color, const struct view_kill_row *rows, siz
 struct view_ka_row {
 	const struct td_sock *s;
 	int fd;
-	const char *now;  /* "off", "60/10/3" ... or "?" */
-	const char *then; /* "60/10/3", "(unchanged)", "keepalive 59.9s" */
-	const char *why;  /* NULL, or one phrase printed under the row */
+	const char *now;   /* "off", "60/10/3" ... or "?" */
+	const char *then;  /* "60/10/3", "(unchanged)", "keepalive 59.9s" */
+	const char *why;   /* NULL, or one phrase printed under the row */
 	const char *netns; /* as in view_kill_row */
 };
 void view_ka_table(FILE *fp, bool color, const struct view_ka_row *rows, size_t n,

@@ -146,10 +146,10 @@ const char *view_proc_str(const struct view_proc *p, unsigned what, int cmd_max,
 	char esc[sizeof(p->cmdline) * TD_ESC_MAX_PER_BYTE];
 	size_t at = 0;
 
-#define ADD(...)                                                              \
-	do {                                                                  \
-		int n_ = snprintf(buf + at, len - at, __VA_ARGS__);           \
-		at = n_ < 0 ? at : at + (size_t)n_ >= len ? len - 1 : at + (size_t)n_; \
+#define ADD(...)                                                                                   \
+	do {                                                                                       \
+		int n_ = snprintf(buf + at, len - at, __VA_ARGS__);                                \
+		at = n_ < 0 ? at : at + (size_t)n_ >= len ? len - 1 : at + (size_t)n_;             \
 	} while (0)
 	buf[0] = '\0';
 	if (!p)

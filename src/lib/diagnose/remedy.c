@@ -126,10 +126,8 @@ static const struct {
 	const char *rule;
 	int (*fn)(const struct td_finding *f, struct td_remedy *r);
 } remedies[] = {
-	{ "close-wait-leak", close_wait },
-	{ "half-open-suspects", half_open },
-	{ "risky-sysctl", sysctl_set },
-	{ "syncookies-off", sysctl_set },
+	{ "close-wait-leak", close_wait },	  { "half-open-suspects", half_open },
+	{ "risky-sysctl", sysctl_set },		  { "syncookies-off", sysctl_set },
 	{ "ephemeral-range-narrow", sysctl_set },
 };
 

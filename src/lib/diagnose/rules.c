@@ -111,8 +111,7 @@ static void finding_init(struct td_finding *f, const char *rule, enum td_severit
 }
 
 /* The parameter a finding is about, for its remedy (diagnose/remedy.c). */
-static void about_sysctl(struct td_finding *f, const char *name, const char *cur,
-			 const char *rec)
+static void about_sysctl(struct td_finding *f, const char *name, const char *cur, const char *rec)
 {
 	const struct td_sysctl_entry *e = td_sysctl_find(name);
 

@@ -441,10 +441,10 @@ static void name_ns(struct td_ns *ns, const char *procdir, const char *rootdir)
 		ns->kind = TD_NS_UNIT;
 		snprintf(ns->name, sizeof(ns->name), "unit:%s", ns->unit);
 	} else {
-		ns->kind = ns->npids	    ? TD_NS_PROCESS
-			   : ns->mount[0]   ? TD_NS_MOUNT
-			   : ns->fd_pid	    ? TD_NS_FD
-					    : TD_NS_SOCKET;
+		ns->kind = ns->npids	  ? TD_NS_PROCESS
+			   : ns->mount[0] ? TD_NS_MOUNT
+			   : ns->fd_pid	  ? TD_NS_FD
+					  : TD_NS_SOCKET;
 		snprintf(ns->name, sizeof(ns->name), "net:[%llu]", (unsigned long long)ns->inode);
 	}
 }

@@ -83,7 +83,8 @@ static void test_sysctl(void **state)
 	assert_false(r.safe);
 	assert_non_null(strstr(r.changes, "from 60000 60100 to 10000 65000 in this network "
 					  "namespace"));
-	assert_non_null(strstr(r.changes, "sysctl -w net.ipv4.ip_local_port_range=\"60000 60100\""));
+	assert_non_null(
+		strstr(r.changes, "sysctl -w net.ipv4.ip_local_port_range=\"60000 60100\""));
 	f.rule = "syncookies-off";
 	f.sysctl.per_netns = false;
 	assert_int_equal(td_finding_remedy(&f, &r), 0);

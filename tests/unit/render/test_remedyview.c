@@ -157,11 +157,11 @@ static void test_netns_column(void **state)
 	snprintf(o.comm, sizeof(o.comm), "srv");
 	out = render_kill(rows, 2, 100);
 	assert_null(strchr(out, '\x1b'));
-	assert_string_equal(out,
-			    "NETNS         ACTION    STATE       LOCAL          PEER            PROCESS\n"
-			    "host          destroy   CLOSE_WAIT  192.0.2.1:5002 192.0.2.2:42001 srv[7]\n"
-			    "docker:w^[[2J refused   CLOSE_WAIT  192.0.2.1:5002 192.0.2.2:42001 -\n"
-			    "                        gone\n");
+	assert_string_equal(
+		out, "NETNS         ACTION    STATE       LOCAL          PEER            PROCESS\n"
+		     "host          destroy   CLOSE_WAIT  192.0.2.1:5002 192.0.2.2:42001 srv[7]\n"
+		     "docker:w^[[2J refused   CLOSE_WAIT  192.0.2.1:5002 192.0.2.2:42001 -\n"
+		     "                        gone\n");
 	free(out);
 	fp = open_memstream(&buf, &len);
 	view_ka_table(fp, false, ka, 1, "WOULD BE", 80);
@@ -176,8 +176,8 @@ static void test_netns_column(void **state)
 /* The act line: plain words as they are, others quoted and escaped. */
 static void test_act_line(void **state)
 {
-	const char *v[] = { "tcpdoctor", "--netns-filter", "tdn-*", "kill", "--dst", "a b'c",
-			    "--yes" };
+	const char *v[] = { "tcpdoctor", "--netns-filter", "tdn-*", "kill",
+			    "--dst",	 "a b'c",	   "--yes" };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *fp = open_memstream(&buf, &len);
@@ -185,8 +185,9 @@ static void test_act_line(void **state)
 	(void)state;
 	view_act_line(fp, v, 7);
 	fclose(fp);
-	assert_string_equal(buf, "\nTo act: tcpdoctor --netns-filter 'tdn-*' kill --dst 'a b'\\''c' "
-				 "--yes\n");
+	assert_string_equal(buf,
+			    "\nTo act: tcpdoctor --netns-filter 'tdn-*' kill --dst 'a b'\\''c' "
+			    "--yes\n");
 	free(buf);
 }
 

@@ -22,9 +22,10 @@ static void test_proc_str_fields(void **state)
 	snprintf(p.user, sizeof(p.user), "www-data");
 	snprintf(p.cmdline, sizeof(p.cmdline), "nginx: worker process");
 	snprintf(p.unit, sizeof(p.unit), "nginx.service");
-	assert_string_equal(view_proc_str(&p, VIEW_PROC_NAME | VIEW_PROC_USER, 60, buf, sizeof(buf)),
-			    "nginx[4242] user=www-data unit=nginx.service "
-			    "cmd=\"nginx: worker process\"");
+	assert_string_equal(
+		view_proc_str(&p, VIEW_PROC_NAME | VIEW_PROC_USER, 60, buf, sizeof(buf)),
+		"nginx[4242] user=www-data unit=nginx.service "
+		"cmd=\"nginx: worker process\"");
 	snprintf(p.container, sizeof(p.container), "containerd:api");
 	snprintf(p.pod, sizeof(p.pod), "default/api-7f9c");
 	assert_string_equal(view_proc_str(&p, 0, 60, buf, sizeof(buf)),
