@@ -17,11 +17,7 @@ need_binary
 export TD_NSALL_SOCKETS=0
 
 NA=tdn-rma-$$ NB=tdn-rmb-$$
-for ns in "$NA" "$NB"; do
-	ip netns add "$ns" || bail "ip netns add $ns"
-	TD_NETNS+=("$ns")
-	ip -n "$ns" link set lo up || bail "lo up in $ns"
-done
+ns_add "$NA" "$NB"
 FILTER="tdn-rm?-$$"
 
 # The actor: in each namespace (its own first, then NB by setns) a listener

@@ -15,11 +15,7 @@ need_binary
 export TD_NSALL_SOCKETS=0 # no socket-held namespace here
 
 NA=tdn-tra-$$ NB=tdn-trb-$$
-for ns in "$NA" "$NB"; do
-	ip netns add "$ns" || bail "ip netns add $ns"
-	TD_NETNS+=("$ns")
-	ip -n "$ns" link set lo up || bail "lo up in $ns"
-done
+ns_add "$NA" "$NB"
 INO_A=$(stat -L -c %i "/run/netns/$NA") INO_B=$(stat -L -c %i "/run/netns/$NB")
 LSN='
 import os, signal, socket, sys

@@ -15,9 +15,7 @@ need_tool ip jq sysctl
 need_binary
 
 NS=tdn-scf-$$
-ip netns add "$NS" || bail "ip netns add $NS"
-TD_NETNS+=("$NS")
-ip -n "$NS" link set lo up
+ns_add "$NS"
 UNDO_FILES=()
 sf_cleanup() {
 	local rc=$? f

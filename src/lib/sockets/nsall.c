@@ -51,16 +51,23 @@ static int ns_add_pid(struct td_ns *ns, pid_t pid)
 	return 0;
 }
 
+/* "TYPE:[N]" (a /proc/PID/fd link) -> N when TYPE is type, else 0. */
+static uint64_t parse_link(const char *s, const char *type)
+{
+	size_t n = strlen(type);
+	uint64_t v = 0;
+
+	if (strncmp(s, type, n) || s[n] != ':' || s[n + 1] != '[')
+		return 0;
+	for (s += n + 2; *s >= '0' && *s <= '9'; s++)
+		v = v * 10 + (uint64_t)(*s - '0');
+	return *s == ']' && !s[1] ? v : 0;
+}
+
 /* "net:[4026531840]" -> 4026531840, else 0. */
 static uint64_t parse_net_link(const char *s)
 {
-	uint64_t v = 0;
-
-	if (strncmp(s, "net:[", 5))
-		return 0;
-	for (s += 5; *s >= '0' && *s <= '9'; s++)
-		v = v * 10 + (uint64_t)(*s - '0');
-	return *s == ']' && !s[1] ? v : 0;
+	return parse_link(s, "net");
 }
 
 /* The device number of nsfs, to tell a namespace file behind a fake
@@ -151,18 +158,6 @@ static uint64_t socket_netns(int pidfd, int fd)
 	return ino;
 }
 
-/* "socket:[123]" -> 123, else 0. */
-static uint64_t parse_socket_link(const char *s)
-{
-	uint64_t v = 0;
-
-	if (strncmp(s, "socket:[", 8))
-		return 0;
-	for (s += 8; *s >= '0' && *s <= '9'; s++)
-		v = v * 10 + (uint64_t)(*s - '0');
-	return *s == ']' && !s[1] ? v : 0;
-}
-
 /* fds of one process: an open namespace file keeps it alive, and so does a
  * socket in it. socks NULL: sockets are not asked about (a fake procdir,
  * whose pids are not real processes). */
@@ -198,7 +193,7 @@ static void scan_fds(struct td_nslist *l, int procfd, pid_t pid, bool fake, dev_
 		if (link[0] == 'n') {
 			ino = parse_net_link(link);
 		} else if (link[0] == 's' && !no_pidfd) {
-			uint64_t sk = parse_socket_link(link), in;
+			uint64_t sk = parse_link(link, "socket"), in;
 			struct td_ns *ns;
 
 			if (!sk)
