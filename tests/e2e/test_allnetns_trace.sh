@@ -33,7 +33,8 @@ wait_for 10 up "$NA" 7101 && wait_for 10 up "$NB" 7102 || bail "listeners not up
 # trace_until FILE PORT NS...: connect to PORT in NS until FILE shows it.
 seen() { grep -q "$2" "$1"; }
 poke_until() {
-	local file=$1 pat=$2 ns=$3 port=$4 deadline=$((SECONDS + 30 + TD_WAIT_SLACK))
+	# (the first event waits for discovery: a /proc walk, ~50 s at 1M fds under load)
+	local file=$1 pat=$2 ns=$3 port=$4 deadline=$((SECONDS + 180 + TD_WAIT_SLACK))
 	while ! seen "$file" "$pat"; do
 		[ "$SECONDS" -ge "$deadline" ] && return 1
 		up "$ns" "$port"
