@@ -281,11 +281,14 @@ static const struct td_ns *netns_of(struct tracer *tr, uint32_t inode)
 
 	if (ns || !inode || (now = mono_ns()) < tr->ns.next_ns)
 		return ns;
-	tr->ns.next_ns = now + 1000000000ull;
 	if (tr->ns.have)
 		td_nsall_free(&tr->ns.list);
 	tr->ns.have = td_nsall_discover(&tr->ns.list, getenv("TD_PROCDIR"), getenv("TD_ROOTDIR"),
 					&(struct td_err){ 0 }) == 0;
+	/* A walk of every fd costs seconds on a host with a million: as for
+	 * owners, at most a tenth of the time, and not again within 1 s. */
+	tr->ns.next_ns = mono_ns();
+	tr->ns.next_ns += (tr->ns.next_ns - now) * OWNER_WALK_SHARE + 1000000000ull;
 	return tr->ns.have ? ns_find(&tr->ns.list, inode) : NULL;
 }
 
