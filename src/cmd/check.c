@@ -264,10 +264,22 @@ static void print_text(const struct td_ctx *ctx, const struct td_findings *fo,
 		for (size_t k = 0; k < f->nevidence; k++)
 			if ((int)strlen(f->evidence[k].key) > klen)
 				klen = (int)strlen(f->evidence[k].key);
+		if (f->pid && klen < 7)
+			klen = 7;
 		for (size_t k = 0; k < f->nevidence; k++) {
 			snprintf(lab, sizeof(lab), "    %s%-*s%s  ", td_style_dim(c), klen,
 				 f->evidence[k].key, td_style_reset(c));
 			wrap(lab, 6 + klen, f->evidence[k].value, 6 + klen, width);
+		}
+		if (f->pid) {
+			/* Who it is: the one form every view prints (render/view.h). */
+			char who[2048];
+
+			printf("    %s%-*s%s  %s\n", td_style_dim(c), klen, "process",
+			       td_style_reset(c),
+			       view_proc_str(view_proc_get((int)f->pid),
+					     VIEW_PROC_NAME | VIEW_PROC_USER, 60, who,
+					     sizeof(who)));
 		}
 		if (f->why) {
 			col = label(lab, sizeof(lab), c, 2, td_tr_text(N_("Why:")));
@@ -328,6 +340,15 @@ static void print_json(const struct td_ctx *ctx, const struct td_findings *fo,
 		else
 			td_json_null(&j, "pid");
 		td_json_str(&j, "comm", f->pid ? f->comm : NULL);
+		if (f->pid) {
+			td_json_begin_object(&j, "process");
+			td_json_uint(&j, "pid", f->pid);
+			td_json_str(&j, "comm", f->comm);
+			view_json_proc_fields(&j, view_proc_get((int)f->pid));
+			td_json_end_object(&j);
+		} else {
+			td_json_null(&j, "process");
+		}
 		if (f->port)
 			td_json_uint(&j, "port", f->port);
 		else

@@ -16,6 +16,7 @@
 #include "catalog.h"
 #include "diagnose/remedy.h"
 #include "render/escape.h"
+#include "render/remedyview.h"
 #include "render/style.h"
 #include "text.h"
 
@@ -26,7 +27,14 @@ size_t cmd_act_argv(const struct td_ctx *ctx, int argc, char **argv, const char 
 	if (cap < 8)
 		return 0;
 	out[n++] = ctx->prog;
-	if (ctx->netns) {
+	if (ctx->all_netns && !ctx->ns) {
+		/* The command drives --all-netns itself (kill, keepalive). */
+		out[n++] = "--all-netns";
+		if (ctx->netns_filter) {
+			out[n++] = "--netns-filter";
+			out[n++] = ctx->netns_filter;
+		}
+	} else if (ctx->netns) {
 		out[n++] = "--netns";
 		out[n++] = ctx->netns;
 	}
@@ -40,45 +48,6 @@ size_t cmd_act_argv(const struct td_ctx *ctx, int argc, char **argv, const char 
 	}
 	out[n++] = "--yes";
 	return n;
-}
-
-static bool plain_word(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-			    "_-./:=,@%+[]",
-			    *s))
-			return false;
-	return true;
-}
-
-void cmd_print_argv(FILE *fp, const char *const *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		char *esc;
-
-		if (i)
-			fputc(' ', fp);
-		if (plain_word(v[i])) {
-			fputs(v[i], fp);
-			continue;
-		}
-		esc = malloc(strlen(v[i]) * TD_ESC_MAX_PER_BYTE + 1);
-		if (!esc)
-			continue;
-		td_esc(v[i], esc, strlen(v[i]) * TD_ESC_MAX_PER_BYTE + 1);
-		fputc('\'', fp);
-		for (const char *p = esc; *p; p++) {
-			if (*p == '\'')
-				fputs("'\\''", fp);
-			else
-				fputc(*p, fp);
-		}
-		fputc('\'', fp);
-		free(esc);
-	}
 }
 
 void cmd_json_argv(struct td_json *j, const char *key, const char *const *v, size_t n)
@@ -173,7 +142,7 @@ void cmd_text_remedy(FILE *fp, const struct td_ctx *ctx, const struct td_finding
 	fprintf(fp, "  %s%s%s ", td_style_bold(ctx->color), label, td_style_reset(ctx->color));
 	mem = open_memstream(&cmd, &len);
 	if (mem) {
-		cmd_print_argv(mem, v, n);
+		view_argv(mem, v, n);
 		fclose(mem);
 	}
 	/* A command to copy: wrapped at blanks outside quotes, each line but the
@@ -278,11 +247,14 @@ int cmd_check_fix(const struct td_ctx *ctx, const struct td_findings *fs, bool y
 		fprintf(out, "%2zu. %s:", shown, f->rule);
 		wrap80(out, f->summary, 5 + (int)strlen(f->rule), 4);
 		fprintf(out, "    run: ");
-		cmd_print_argv(out, v, full_argv(ctx, &r, v, CMD_ACT_MAX));
+		view_argv(out, v, full_argv(ctx, &r, v, CMD_ACT_MAX));
 		fprintf(out, "\n    changes:");
 		wrap80(out, r.changes, 12, 8);
 		fprintf(out, "    does not fix:");
 		wrap80(out, r.not_fixed, 17, 8);
+		if (!r.safe && !yes)
+			fprintf(out, "    (not among the safe ones: --fix --yes leaves it; offered "
+				     "on a terminal, or run it by hand)\n");
 		if (yes && !r.safe) {
 			fprintf(out, "    not applied: not a safe remedy; run it by hand\n");
 			continue;

@@ -112,6 +112,17 @@ static void finding_init(struct td_finding *f, const char *rule, enum td_severit
 	f->severity = sev;
 }
 
+/* The parameter a finding is about, for its remedy (diagnose/remedy.c). */
+static void about_sysctl(struct td_finding *f, const char *name, const char *cur, const char *rec)
+{
+	const struct td_sysctl_entry *e = td_sysctl_find(name);
+
+	snprintf(f->sysctl.name, sizeof(f->sysctl.name), "%s", name);
+	snprintf(f->sysctl.cur, sizeof(f->sysctl.cur), "%s", cur);
+	snprintf(f->sysctl.rec, sizeof(f->sysctl.rec), "%s", rec);
+	f->sysctl.per_netns = e ? e->per_netns : true;
+}
+
 static void __attribute__((format(printf, 2, 3)))
 summary(struct td_finding *f, const char *fmt, ...)
 {
@@ -1712,6 +1723,13 @@ static int rule_ephemeral_range(const struct td_rule_input *in, const double *p,
 		"address and port before connect() fails with EADDRNOTAVAIL.");
 	action(&f, "sysctl -w net.ipv4.ip_local_port_range=\"10000 65000\" (keep listening "
 		   "ports out, or list them in ip_local_reserved_ports)");
+	{
+		char cur[48];
+
+		snprintf(cur, sizeof(cur), "%" PRId64 " %" PRId64, in->sysctl.port_lo,
+			 in->sysctl.port_hi);
+		about_sysctl(&f, "net.ipv4.ip_local_port_range", cur, "10000 65000");
+	}
 	look_closer(&f, "tcpdoctor states --state time-wait --by peer");
 	EMIT(&f);
 	return 0;
@@ -1733,6 +1751,7 @@ static int rule_syncookies_off(const struct td_rule_input *in, const double *p, 
 		   "cookie when a listener's SYN queue is full, so legitimate clients still get in "
 		   "during a flood; with 0 they are dropped.");
 	action(&f, "sysctl -w net.ipv4.tcp_syncookies=1 (and in /etc/sysctl.d/)");
+	about_sysctl(&f, "net.ipv4.tcp_syncookies", "0", "1");
 	look_closer(&f, "tcpdoctor explain net.ipv4.tcp_syncookies");
 	EMIT(&f);
 	return 0;
@@ -1774,6 +1793,7 @@ static int rule_risky_sysctl(const struct td_rule_input *in, const double *p, td
 		f.why = a->e->reason;
 		action(&f, "sysctl -w %s=\"%s\" (and in /etc/sysctl.d/ to keep it)", a->e->name,
 		       rec);
+		about_sysctl(&f, a->e->name, cur, rec);
 		if (a->e->risk)
 			action(&f, "Risk: %s", td_tr_text(a->e->risk));
 		look_closer(&f, "tcpdoctor sysctl --profile %s -v", td_profile_name(in->profile));

@@ -33,9 +33,13 @@ void td_mbuf_label(struct td_mbuf *b, const char *s);
 #define TD_TOP_KEY_MAX 24
 
 /* One row of a top-N table: a port ("8080", "ephemeral" for client-side
- * sockets) or a process name ("nginx", "none" for sockets without owner). */
+ * sockets) or a process name ("nginx", "none" for sockets without owner).
+ * By process, who the process is as well (sockets/ident.h; "" when not
+ * known): processes of one name in two containers or units are two rows. */
 struct td_top_entry {
 	char key[TD_TOP_KEY_MAX];
+	char container[160]; /* "docker:web1" (as td_ident_container) */
+	char unit[128];	     /* "nginx.service" */
 	uint64_t count;
 };
 
