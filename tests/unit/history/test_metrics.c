@@ -60,6 +60,7 @@ static void add_many(struct td_snapshot *snap, int state, uint16_t lport, int n,
 
 static char *render(const struct td_metrics_input *in)
 {
+	struct td_mbuf b = { 0 };
 
 	assert_int_equal(td_metrics_render(in, &b), 0);
 	assert_non_null(b.p);
@@ -494,6 +495,7 @@ static void test_deep_text(void **state)
 
 static void test_mbuf_label_escaping(void **state)
 {
+	struct td_mbuf b = { 0 };
 
 	(void)state;
 	td_mbuf_label(&b, "a\"b\\c\nd");
