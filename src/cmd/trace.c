@@ -132,6 +132,9 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop_flag = 1;
+	/* A reader that stopped reading must not hold the exit: from here
+	 * on what stdout cannot take at once is dropped. */
+	cmd_stdout_unblock();
 }
 
 static void table_add(struct table *t, uint64_t key, const char *comm)
@@ -656,6 +659,7 @@ int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
 	start = (uint64_t)mono.tv_sec * 1000 + (uint64_t)mono.tv_nsec / 1000000;
 	if (o.for_ms)
 		deadline = start + o.for_ms;
+	cmd_stdout_guard();
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	if (!ctx->json && !to.close_only && isatty(STDERR_FILENO))
@@ -703,6 +707,11 @@ int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
 			       (unsigned long long)lost);
 		else
 			fprintf(stderr, "tcpdoctor: %llu events, %llu events lost\n",
+				(unsigned long long)tr.events, (unsigned long long)lost);
+		if (cmd_stdout_release() && !ctx->json)
+			fprintf(stderr,
+				"tcpdoctor: stdout was not being read: the rest of the output "
+				"was dropped; %llu events, %llu events lost\n",
 				(unsigned long long)tr.events, (unsigned long long)lost);
 	}
 	td_trace_close(t);
