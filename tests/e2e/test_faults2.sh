@@ -128,6 +128,8 @@ kill "$L1" "$L2"
 tdf_ns NSP pipe
 # blocked PID: the process sleeps in a pipe write.
 blocked() { grep -q pipe_write "/proc/$1/wchan"; }
+# ready PID: its SIGTERM handler is set (trace and capture set it once attached).
+ready() { (($(printf '%d' "0x$(awk '/^SigCgt/ { print $2 }' "/proc/$1/status")") & 0x4000)); }
 gone() { ! kill -0 "$1" 2>/dev/null; }
 for c in "trace" "trace --json" "capture -i lo" "capture -i lo -w -"; do
 	mkfifo "$TD_TMP/fifo"
@@ -138,9 +140,10 @@ for c in "trace" "trace --json" "capture -i lo" "capture -i lo -w -"; do
 	"$TCPDOCTOR" --netns "$NSP" $c >"$TD_TMP/fifo" 2>"$TD_TMP/pipe.err" &
 	P=$!
 	TD_PIDS+=("$P")
+	wait_for 60 ready "$P" || bail "$c never got ready: $(head -c 300 "$TD_TMP/pipe.err")"
 	# Traffic until the pipe (64 KiB) is full and the command waits on it.
 	n=0
-	while ! blocked "$P" && [ "$n" -lt 20 ] && kill -0 "$P"; do
+	while ! blocked "$P" && [ "$n" -lt 40 ] && kill -0 "$P"; do
 		ip netns exec "$NSP" "$CHURN" -w 1 -d 0.5 >/dev/null
 		n=$((n + 1))
 	done
@@ -250,6 +253,15 @@ bad += [f"pinned {p}" for p in pins() if p not in before["pins"]]
 print("\n".join(bad))
 sys.exit(1 if bad else 0)
 EOF
+# dfl CMD...: exec CMD with SIGINT and SIGQUIT at their defaults (bash starts
+# background commands with them ignored, and an ignored SIGINT sent before
+# the command sets its handler would be no test of anything).
+dfl() {
+	"$TD_PY" -c 'import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+os.execvp(sys.argv[1], sys.argv[1:])' "$@"
+}
 no_orphans() { "$TD_PY" "$TD_TMP/bpfobjs.py" orphans "$TD_TMP/bpf.before" >"$TD_TMP/orphans"; }
 
 tdf_ns NSB bpf
@@ -258,9 +270,10 @@ LOAD=$!
 TD_PIDS+=("$LOAD")
 # Steady state first: the oracle must see what trace holds.
 "$TD_PY" "$TD_TMP/bpfobjs.py" snap "$TD_TMP/bpf.before"
-"$TCPDOCTOR" --netns "$NSB" trace >/dev/null 2>&1 &
+dfl "$TCPDOCTOR" --netns "$NSB" trace >/dev/null 2>&1 &
 P=$!
 TD_PIDS+=("$P")
+wait_for 60 ready "$P" || bail "trace never got ready"
 holds() { h=$("$TD_PY" "$TD_TMP/bpfobjs.py" held "$TD_TMP/bpf.before" "$1"); [[ $h =~ prog\ [1-9].*link\ [1-9] ]]; }
 if wait_for 10 holds "$P"; then ok "the oracle sees trace's BPF objects ($h)"; else
 	not_ok "the oracle sees trace's BPF objects" "$h"
@@ -271,10 +284,13 @@ if wait_for 10 no_orphans; then ok "trace, SIGINT in steady state: no BPF object
 	not_ok "trace, SIGINT in steady state: no BPF object left" "$(cat "$TD_TMP/orphans")"
 fi
 
-# Random moments: during exec and load (0-300 ms), attach (300-800 ms), steady state.
+# Random moments: during exec and load (0-0.5 s after the start), load or attach
+# (0.5-3 s: starting takes seconds on a loaded machine), and steady state ("+D":
+# D seconds after its handlers are set, which it does once attached).
 mapfile -t DELAYS < <("$TD_PY" -c 'import random
-for lo, hi in ((0, .3), (0, .3), (.3, .8), (.3, .8), (.8, 2), (.8, 2)):
-    print("%.3f" % random.uniform(lo, hi))')
+for lo, hi, steady in ((0, .5, 0), (0, .5, 0), (.5, 3, 0), (.5, 3, 0), (.5, 3, 0),
+                       (0, 1, 1), (0, 1, 1), (0, 1, 1)):
+    print(("+" if steady else "") + "%.3f" % random.uniform(lo, hi))')
 diag "random delays: ${DELAYS[*]}"
 leaks=0 runs=0
 for c in "trace" "trace --retransmits --resets" "capture -i lo"; do
@@ -283,10 +299,14 @@ for c in "trace" "trace --retransmits --resets" "capture -i lo"; do
 		[ $((i % 2)) -eq 1 ] && sig=INT
 		"$TD_PY" "$TD_TMP/bpfobjs.py" snap "$TD_TMP/bpf.before"
 		# shellcheck disable=SC2086
-		"$TCPDOCTOR" --netns "$NSB" $c >/dev/null 2>"$TD_TMP/bpf.err" &
+		dfl "$TCPDOCTOR" --netns "$NSB" $c >/dev/null 2>"$TD_TMP/bpf.err" &
 		P=$!
 		TD_PIDS+=("$P")
-		sleep "${DELAYS[$i]}"
+		d=${DELAYS[$i]}
+		if [ "${d#+}" != "$d" ]; then
+			wait_for 60 ready "$P" || not_ok "$c got ready" "$(head -c 300 "$TD_TMP/bpf.err")"
+		fi
+		sleep "${d#+}"
 		kill -"$sig" "$P"
 		if ! wait_for 10 gone "$P"; then
 			not_ok "$c, SIG$sig after ${DELAYS[$i]} s: ends" "$(cat "/proc/$P/wchan")"
