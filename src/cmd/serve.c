@@ -571,8 +571,7 @@ static char *scrape(struct server *sv, const struct timespec *arrived, size_t *l
 			rc = gather_all_netns(sv, &b);
 			if (rc)
 				sv->errors++;
-		} else if (sv->follow &&
-			   (sv->watch.gone || td_netns_watch_join(&sv->watch) < 0)) {
+		} else if (sv->follow && (sv->watch.gone || td_netns_watch_join(&sv->watch) < 0)) {
 			/* Nothing to sample: say so, and count it as an error. */
 			struct td_metrics_input in = { .version = TD_VERSION };
 
@@ -889,8 +888,8 @@ int cmd_serve(int argc, char **argv, struct td_ctx *ctx)
 	d = MHD_start_daemon(flags, 0, NULL, NULL, handle, sv, MHD_OPTION_LISTEN_SOCKET, fd,
 			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)4, MHD_OPTION_CONNECTION_LIMIT,
 			     (unsigned)o.max_conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-			     (unsigned)o.per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
-			     (unsigned)o.timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
+			     (unsigned)o.per_ip, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o.timeout,
+			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
 			     cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
 			     MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_END);
 	if (!d) {

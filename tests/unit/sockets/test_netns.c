@@ -346,9 +346,12 @@ static void test_watch(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_path_mapping),	 cmocka_unit_test(test_enter_missing),
-		cmocka_unit_test(test_enter_invalid),	 cmocka_unit_test(test_enter_not_a_netns),
-		cmocka_unit_test(test_enter_needs_root), cmocka_unit_test(test_enter_real),
+		cmocka_unit_test(test_path_mapping),
+		cmocka_unit_test(test_enter_missing),
+		cmocka_unit_test(test_enter_invalid),
+		cmocka_unit_test(test_enter_not_a_netns),
+		cmocka_unit_test(test_enter_needs_root),
+		cmocka_unit_test(test_enter_real),
 		cmocka_unit_test(test_watch),
 	};
 
