@@ -723,7 +723,7 @@ int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
 		else
 			fprintf(stderr, "tcpdoctor: %llu events, %llu events lost\n",
 				(unsigned long long)tr.events, (unsigned long long)lost);
-		if (cmd_stdout_release() && !ctx->json)
+		if (cmd_stdout_release())
 			fprintf(stderr,
 				"tcpdoctor: stdout was not being read: the rest of the output "
 				"was dropped; %llu events, %llu events lost\n",

@@ -133,6 +133,7 @@ ready() { (($(printf '%d' "0x$(awk '/^SigCgt/ { print $2 }' "/proc/$1/status")")
 gone() { ! kill -0 "$1" 2>/dev/null; }
 for c in "trace" "trace --json" "capture -i lo" "capture -i lo -w -"; do
 	mkfifo "$TD_TMP/fifo"
+	# shellcheck disable=SC2217 # a reader that never reads: the point
 	sleep 600 <"$TD_TMP/fifo" &
 	READER=$!
 	TD_PIDS+=("$READER")
@@ -149,7 +150,7 @@ for c in "trace" "trace --json" "capture -i lo" "capture -i lo -w -"; do
 	done
 	check "$c | a reader that stops: it blocks in the pipe write" blocked "$P"
 	# More events while it is blocked: the kernel side fills up and drops.
-	ip netns exec "$NSP" "$CHURN" -w 1 -d 1 >/dev/null
+	ip netns exec "$NSP" "$CHURN" -w 1 -d 3 >/dev/null
 	t0=$(date +%s%N)
 	kill -TERM "$P"
 	if wait_for 5 gone "$P"; then
@@ -253,11 +254,11 @@ bad += [f"pinned {p}" for p in pins() if p not in before["pins"]]
 print("\n".join(bad))
 sys.exit(1 if bad else 0)
 EOF
-# dfl CMD...: exec CMD with SIGINT and SIGQUIT at their defaults (bash starts
+# dfl CMD... &: exec CMD with SIGINT and SIGQUIT at their defaults (bash starts
 # background commands with them ignored, and an ignored SIGINT sent before
 # the command sets its handler would be no test of anything).
 dfl() {
-	"$TD_PY" -c 'import os, signal, sys
+	exec "$TD_PY" -c 'import os, signal, sys
 signal.signal(signal.SIGINT, signal.SIG_DFL)
 signal.signal(signal.SIGQUIT, signal.SIG_DFL)
 os.execvp(sys.argv[1], sys.argv[1:])' "$@"
@@ -381,8 +382,9 @@ done
 wait "$CH"
 diag "churn: $(cat "$TD_TMP/churn.out")"
 diag "$iters rounds of conns, who, check; conns/ss ratio ${lo_ratio}%..${hi_ratio}%"
-[ "$iters" -ge 5 ] && ok "$iters rounds of conns, who and check under churn" ||
+if [ "$iters" -ge 5 ]; then ok "$iters rounds of conns, who and check under churn"; else
 	not_ok "rounds under churn" "only $iters"
+fi
 is "$bad_rc" 0 "under churn: no error exit, nothing on stderr (conns 0, who 0, check <= 2)"
 is "$bad_listen" 0 "under churn: conns sees the 32 listeners every time"
 is "$bad_count" 0 "under churn: conns' count within the ss counts taken around it"
