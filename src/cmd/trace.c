@@ -127,7 +127,7 @@ static const char *reason_str(const struct tracer *tr, uint32_t v, char *buf, si
 	return buf;
 }
 
-static volatile sig_atomic_t stop_flag;
+static volatile sig_atomic_t stop_flag; /* an int: the owner walk reads it too */
 
 static void on_signal(int sig)
 {
@@ -675,6 +675,8 @@ int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
 		deadline = start + o.for_ms;
 	tr.deadline_ms = deadline;
 	cmd_stdout_guard();
+	/* An owner walk under way when the signal comes ends at its next read. */
+	td_bpf_owners_cancel_on(&stop_flag);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	if (!ctx->json && !to.close_only && isatty(STDERR_FILENO))
