@@ -3,6 +3,7 @@
 #include "cmd/remedy.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,9 +13,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "catalog.h"
 #include "diagnose/remedy.h"
 #include "render/escape.h"
 #include "render/style.h"
+#include "text.h"
 
 size_t cmd_act_argv(const struct td_ctx *ctx, int argc, char **argv, const char **out, size_t cap)
 {
@@ -155,16 +158,46 @@ void cmd_json_remedy(struct td_json *j, const struct td_ctx *ctx, const struct t
 
 void cmd_text_remedy(FILE *fp, const struct td_ctx *ctx, const struct td_finding *f)
 {
-	const char *v[CMD_ACT_MAX];
+	const char *v[CMD_ACT_MAX], *label;
 	struct td_remedy r;
-	size_t n;
+	char *cmd = NULL;
+	size_t n, len = 0;
+	int width = td_term_width(40, 100), indent = 10, col;
+	FILE *mem;
 
 	if (td_finding_remedy(f, &r) < 0)
 		return;
 	n = full_argv(ctx, &r, v, CMD_ACT_MAX);
-	fprintf(fp, "  %sRemedy:%s ", td_style_bold(ctx->color), td_style_reset(ctx->color));
-	cmd_print_argv(fp, v, n);
-	fprintf(fp, "\n          (tcpdoctor check --fix shows what it changes)\n");
+	label = td_tr_text(N_("Remedy:"));
+	col = 2 + (int)td_text_width(label, strlen(label)) + 1;
+	fprintf(fp, "  %s%s%s ", td_style_bold(ctx->color), label, td_style_reset(ctx->color));
+	mem = open_memstream(&cmd, &len);
+	if (mem) {
+		cmd_print_argv(mem, v, n);
+		fclose(mem);
+	}
+	/* A command to copy: wrapped at blanks outside quotes, each line but the
+	 * last ending in " \" so the shell reads it as one. */
+	for (const char *p = cmd ? cmd : ""; *p;) {
+		const char *w = p;
+		bool quoted = false;
+
+		while (*w && (quoted || *w != ' '))
+			quoted ^= *w++ == '\'';
+		if (col > indent && col + 1 + (int)(w - p) + 2 > width) {
+			fprintf(fp, " \\\n%*s", indent, "");
+			col = indent;
+		} else if (p != cmd) {
+			fputc(' ', fp);
+			col++;
+		}
+		fprintf(fp, "%.*s", (int)(w - p), p);
+		col += (int)(w - p);
+		p = *w ? w + 1 : w;
+	}
+	free(cmd);
+	fprintf(fp, "\n%*s%s\n", indent, "",
+		td_tr_text(N_("(tcpdoctor check --fix shows what it changes)")));
 }
 
 /* text after a label already printed at column col, wrapped at 80 columns
