@@ -14,6 +14,13 @@
 #include "bpf/owners.h"
 #include "bpf/load.h"
 
+static const volatile int *cancel_flag;
+
+void td_bpf_owners_cancel_on(const volatile int *flag)
+{
+	cancel_flag = flag;
+}
+
 #ifdef TD_HAVE_BPF
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -125,8 +132,14 @@ static int read_stream(int iter_fd, struct owners_reader *r, struct td_err *err)
 	if (!buf)
 		return td_err_set(err, -ENOMEM, "%s: out of memory", what);
 	for (;;) {
-		ssize_t got = read(iter_fd, buf + have, READ_BUF - have);
+		ssize_t got;
 		size_t used;
+
+		if (cancel_flag && *cancel_flag) {
+			rc = td_err_set(err, -EINTR, "%s: stopped", what);
+			break;
+		}
+		got = read(iter_fd, buf + have, READ_BUF - have);
 
 		/* EAGAIN: the kernel stops a read() after a million objects that
 		 * wrote nothing (bpf_iter's MAX_ITER_OBJECTS, with a wanted set
