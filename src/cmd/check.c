@@ -17,6 +17,7 @@
 #include "sockets/sockdiag.h"
 #include "render/escape.h"
 #include "render/style.h"
+#include "render/wrap.h"
 #include "render/view.h"
 
 static const char help[] =
@@ -160,36 +161,23 @@ static const char *sev_color(bool color, enum td_severity s)
 	return color && (unsigned)s < 4 ? esc[s] : "";
 }
 
+/* Prose fits the terminal (render/wrap.h), at most 100 columns to stay
+ * readable on a wide one; 0 (piped, no COLUMNS): one line per paragraph. */
+static int prose_width(void)
+{
+	int w = td_out_width();
+
+	return w > 100 ? 100 : w;
+}
+
 /* Print text wrapped at width, each line after the first indented by indent.
  * Findings carry outside strings (a process names itself), so the text is
  * escaped first: no control byte of theirs reaches the terminal. */
 static void wrap(const char *raw, int first_col, int indent, int width)
 {
 	char text[TD_ESC_MAX_PER_BYTE * 256 + 1];
-	int col = first_col;
-	const char *p = td_esc(raw, text, sizeof(text));
 
-	while (*p) {
-		const char *w = p;
-		int len;
-
-		while (*w == ' ')
-			w++;
-		len = (int)strcspn(w, " ");
-		if (!len)
-			break;
-		if (col > indent && col + 1 + len > width) {
-			printf("\n%*s", indent, "");
-			col = indent;
-		} else if (col > first_col || (col > indent && p != text)) {
-			putchar(' ');
-			col++;
-		}
-		printf("%.*s", len, w);
-		col += len;
-		p = w + len;
-	}
-	putchar('\n');
+	td_wrap(stdout, td_esc(raw, text, sizeof(text)), first_col, indent, width);
 }
 
 static void print_text(const struct td_ctx *ctx, const struct td_findings *fo,
@@ -222,12 +210,17 @@ static void print_text(const struct td_ctx *ctx, const struct td_findings *fo,
 		printf(", rates over %.1f s", sample);
 	putchar('\n');
 	if (skipped[0]) {
-		printf("%s(", td_style_dim(c));
-		td_fputs_esc(skipped, stdout);
-		printf(")%s\n", td_style_reset(c));
+		char esc[TD_ESC_MAX_PER_BYTE * 512 + 1];
+		char line[sizeof(esc) + 2];
+
+		snprintf(line, sizeof(line), "(%s)", td_esc(skipped, esc, sizeof(esc)));
+		fputs(td_style_dim(c), stdout);
+		td_wrapn(stdout, line, strlen(line), 0, 1, prose_width());
+		printf("%s\n", td_style_reset(c));
 	}
 	for (size_t i = 0; i < fo->n; i++) {
 		const struct td_finding *f = &fo->v[i];
+		int pw = prose_width();
 		char head[48];
 		int klen = 0;
 
@@ -237,24 +230,24 @@ static void print_text(const struct td_ctx *ctx, const struct td_findings *fo,
 		printf("\n%s%-8s%s %s%s%s\n", sev_color(c, f->severity), head, td_style_reset(c),
 		       td_style_bold(c), f->rule, td_style_reset(c));
 		printf("  ");
-		wrap(f->summary, 2, 2, 90);
+		wrap(f->summary, 2, 2, pw);
 		for (size_t k = 0; k < f->nevidence; k++)
 			if ((int)strlen(f->evidence[k].key) > klen)
 				klen = (int)strlen(f->evidence[k].key);
 		for (size_t k = 0; k < f->nevidence; k++) {
 			printf("    %s%-*s%s  ", td_style_dim(c), klen, f->evidence[k].key,
 			       td_style_reset(c));
-			wrap(f->evidence[k].value, 6 + klen, 6 + klen, 90);
+			wrap(f->evidence[k].value, 6 + klen, 6 + klen, pw);
 		}
 		if (f->why) {
 			printf("  %sWhy:%s ", td_style_bold(c), td_style_reset(c));
-			wrap(f->why, 7, 4, 90);
+			wrap(f->why, 7, 4, pw);
 		}
 		if (f->nactions)
 			printf("  %sWhat to do:%s\n", td_style_bold(c), td_style_reset(c));
 		for (size_t k = 0; k < f->nactions; k++) {
 			printf("    - ");
-			wrap(f->actions[k], 6, 6, 90);
+			wrap(f->actions[k], 6, 6, pw);
 		}
 		if (f->look_closer[0]) {
 			printf("  %sLook closer:%s ", td_style_bold(c), td_style_reset(c));

@@ -15,6 +15,7 @@
 #include "diagnose/remedy.h"
 #include "render/escape.h"
 #include "render/style.h"
+#include "render/wrap.h"
 
 size_t cmd_act_argv(const struct td_ctx *ctx, int argc, char **argv, const char **out, size_t cap)
 {
@@ -167,29 +168,14 @@ void cmd_text_remedy(FILE *fp, const struct td_ctx *ctx, const struct td_finding
 	fprintf(fp, "\n          (tcpdoctor check --fix shows what it changes)\n");
 }
 
-/* text after a label already printed at column col, wrapped at 80 columns
- * on spaces with the continuation lines indented to indent. */
+/* text after a label already printed at column col, wrapped at the
+ * terminal's width (render/wrap.h, at most 100) with the continuation
+ * lines indented to indent. */
 static void wrap80(FILE *fp, const char *text, int col, int indent)
 {
-	const char *p = text;
+	int w = td_out_width();
 
-	while (*p) {
-		size_t word = strcspn(p, " ");
-
-		if (col > indent && col + 1 + (int)word > 80) {
-			fprintf(fp, "\n%*s", indent, "");
-			col = indent;
-		} else if (col > indent) {
-			fputc(' ', fp);
-			col++;
-		}
-		fprintf(fp, "%.*s", (int)word, p);
-		col += (int)word;
-		p += word;
-		while (*p == ' ')
-			p++;
-	}
-	fputc('\n', fp);
+	td_wrap(fp, text, col, indent, w > 100 ? 100 : w);
 }
 
 /* Run one remedy as a tcpdoctor of its own; its exit status, or -1. With

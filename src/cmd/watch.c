@@ -16,6 +16,7 @@
 #include "render/json.h"
 #include "state.h"
 #include "render/style.h"
+#include "render/wrap.h"
 
 static const char help[] =
 	"usage: tcpdoctor watch [-i SECONDS] [-c COUNT]\n"
@@ -162,18 +163,83 @@ static bool rate_delta(const struct rate_def *r, const struct sample *a, const s
 	return true;
 }
 
+#define NSTATE_COLS (sizeof(state_cols) / sizeof(state_cols[0]))
+#define NGAUGES (sizeof(gauges) / sizeof(gauges[0]))
+
+/* Which text columns fit the width (render/wrap.h): all of them with no
+ * limit; else the least telling go first, in this order, until the line
+ * fits. 's', 'r', 'g': a state, rate or gauge column, by index. */
+static bool keep_state[NSTATE_COLS], keep_rate[NRATES], keep_gauge[NGAUGES];
+static const struct {
+	char kind;
+	unsigned char i;
+} drop_order[] = {
+	{ 's', 9 }, { 's', 7 }, { 'g', 1 }, { 'g', 0 }, { 's', 3 }, { 'r', 1 }, { 's', 2 },
+	{ 's', 4 }, { 's', 8 }, { 'r', 4 }, { 'r', 3 },
+};
+
+static void fit_columns(bool c, bool frac)
+{
+	int width = td_out_width(), used = frac ? 12 : 8;
+	char dropped[160] = "";
+
+	for (size_t i = 0; i < NSTATE_COLS; i++, used += 7)
+		keep_state[i] = true;
+	for (size_t i = 0; i < NRATES; i++)
+		if ((keep_rate[i] = rates[i].col != NULL))
+			used += 9;
+	for (size_t i = 0; i < NGAUGES; i++)
+		if ((keep_gauge[i] = gauges[i].col != NULL))
+			used += 8;
+	for (size_t k = 0; width && used > width && k < sizeof(drop_order) / sizeof(drop_order[0]);
+	     k++) {
+		unsigned i = drop_order[k].i;
+		const char *name = drop_order[k].kind == 's'   ? state_cols[i].col
+				   : drop_order[k].kind == 'r' ? rates[i].col
+							       : gauges[i].col;
+
+		if (drop_order[k].kind == 's') {
+			keep_state[i] = false;
+			used -= 7;
+		} else if (drop_order[k].kind == 'r') {
+			keep_rate[i] = false;
+			used -= 9;
+		} else {
+			keep_gauge[i] = false;
+			used -= 8;
+		}
+		snprintf(dropped + strlen(dropped), sizeof(dropped) - strlen(dropped), "%s%s",
+			 dropped[0] ? " " : "", name);
+	}
+	if (dropped[0]) {
+		char note[256];
+
+		snprintf(note, sizeof(note), "(left out to fit %d columns: %s; --json has them all)",
+			 width, dropped);
+		fputs(td_style_dim(c), stdout);
+		td_wrapn(stdout, note, strlen(note), 0, 1, width);
+		printf("%s\n", td_style_reset(c));
+	}
+}
+
 static void print_header(const struct td_ctx *ctx, bool frac)
 {
+	static bool fitted;
 	bool c = ctx->color;
 
+	if (!fitted) {
+		fit_columns(c, frac);
+		fitted = true;
+	}
 	printf("%s%-*s", td_style_bold(c), frac ? 12 : 8, "TIME");
-	for (size_t i = 0; i < sizeof(state_cols) / sizeof(state_cols[0]); i++)
-		printf(" %6s", state_cols[i].col);
+	for (size_t i = 0; i < NSTATE_COLS; i++)
+		if (keep_state[i])
+			printf(" %6s", state_cols[i].col);
 	for (size_t i = 0; i < NRATES; i++)
-		if (rates[i].col)
+		if (keep_rate[i])
 			printf(" %8s", rates[i].col);
-	for (size_t i = 0; i < sizeof(gauges) / sizeof(gauges[0]); i++)
-		if (gauges[i].col)
+	for (size_t i = 0; i < NGAUGES; i++)
+		if (keep_gauge[i])
 			printf(" %7s", gauges[i].col);
 	printf("%s\n", td_style_reset(c));
 }
@@ -206,12 +272,13 @@ static void print_line(const struct td_ctx *ctx, const struct sample *a, const s
 
 	time_text(&b->wall, frac, false, when, sizeof(when));
 	printf("%-*s", frac ? 12 : 8, when);
-	for (size_t i = 0; i < sizeof(state_cols) / sizeof(state_cols[0]); i++)
-		printf(" %6llu", (unsigned long long)b->states[state_cols[i].state]);
+	for (size_t i = 0; i < NSTATE_COLS; i++)
+		if (keep_state[i])
+			printf(" %6llu", (unsigned long long)b->states[state_cols[i].state]);
 	for (size_t i = 0; i < NRATES; i++) {
 		int64_t d;
 
-		if (!rates[i].col)
+		if (!keep_rate[i])
 			continue;
 		if (rate_delta(&rates[i], a, b, &d) && dt > 0)
 			printf(" %8.1f", (double)d / dt);
@@ -221,7 +288,7 @@ static void print_line(const struct td_ctx *ctx, const struct sample *a, const s
 	for (size_t i = 0; i < sizeof(gauges) / sizeof(gauges[0]); i++) {
 		uint64_t v;
 
-		if (!gauges[i].col)
+		if (!keep_gauge[i])
 			continue;
 		if (td_counters_get(&b->c, gauges[i].key, &v) == 0)
 			printf(" %7llu", (unsigned long long)v);

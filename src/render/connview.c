@@ -12,6 +12,7 @@
 #include "sockets/sock.h"
 #include "state.h"
 #include "render/style.h"
+#include "render/wrap.h"
 
 static const char *state_str(int st)
 {
@@ -124,6 +125,7 @@ static void put_endpoint(struct line *l, const struct td_conn *c, int d)
 
 void connview_text(struct connview *v, const struct td_conn *c, const char *suffix)
 {
+	static int width = -1;
 	const char *problem = td_conn_problem(c);
 	enum td_conn_state cs = td_conn_state(c);
 	bool col = v->color;
@@ -197,6 +199,15 @@ void connview_text(struct connview *v, const struct td_conn *c, const char *suff
 	}
 	if (suffix)
 		put_str(&l, suffix);
+	/* On a width (render/wrap.h) a longer line goes on under itself,
+	 * indented, broken between its key=value pieces; piped, one line. */
+	if (width < 0)
+		width = td_out_width();
+	if (width && (int)l.len > width && td_text_cols(l.buf, l.len) > width) {
+		td_wrapn(stdout, l.buf, l.len, 0, 4, width);
+		putchar('\n');
+		return;
+	}
 	l.buf[l.len++] = '\n';
 	fwrite(l.buf, 1, l.len, stdout);
 }
@@ -362,7 +373,8 @@ void connview_summary(struct connview *v, const struct td_pcap_counts *n,
 		      const struct td_flow_stats *fs, const struct td_pcap_kstats *ks)
 {
 	bool col = v->color;
-	char buf[64];
+	char buf[64], text[256];
+	int width = td_out_width();
 
 	qsort(v->groups, v->ngroups, sizeof(v->groups[0]), by_bad_group);
 	if (v->json) {
@@ -382,20 +394,30 @@ void connview_summary(struct connview *v, const struct td_pcap_counts *n,
 		if (v->by_state[i])
 			printf(" %s=%llu", td_conn_state_name(i),
 			       (unsigned long long)v->by_state[i]);
-	printf("\nunanswered SYNs %llu, refused %llu, reset %llu, half-closed %llu, never closed "
-	       "%llu, with retransmissions %llu\n",
-	       (unsigned long long)v->unanswered, (unsigned long long)v->refused,
-	       (unsigned long long)v->reset, (unsigned long long)v->half_closed,
-	       (unsigned long long)v->never_closed, (unsigned long long)v->with_retrans);
+	snprintf(text, sizeof(text),
+		 "unanswered SYNs %llu, refused %llu, reset %llu, half-closed %llu, never closed "
+		 "%llu, with retransmissions %llu",
+		 (unsigned long long)v->unanswered, (unsigned long long)v->refused,
+		 (unsigned long long)v->reset, (unsigned long long)v->half_closed,
+		 (unsigned long long)v->never_closed, (unsigned long long)v->with_retrans);
+	putchar('\n');
+	td_wrap(stdout, text, 0, 2, width);
 	for (size_t g = 0; g < v->ngroups && g < 10 && v->groups[g].bad; g++) {
 		td_endpoint_str(v->groups[g].family, v->groups[g].addr, v->groups[g].port, buf,
 				sizeof(buf));
-		printf("  server %-40s %u of %u connections with problems\n", buf, v->groups[g].bad,
+		int pad = width && width < 90 ? width - 50 : 40;
+		char el[80];
+
+		printf("  server %-*s %u of %u connections with problems\n", pad,
+		       width ? td_elide(buf, pad, el, sizeof(el)) : buf, v->groups[g].bad,
 		       v->groups[g].conns);
 	}
-	if (ks)
-		printf("kernel: %llu packets received by the filter, %llu dropped by the kernel, "
-		       "%llu dropped by the interface\n",
-		       (unsigned long long)ks->received, (unsigned long long)ks->dropped,
-		       (unsigned long long)ks->if_dropped);
+	if (ks) {
+		snprintf(text, sizeof(text),
+			 "kernel: %llu packets received by the filter, %llu dropped by the kernel, "
+			 "%llu dropped by the interface",
+			 (unsigned long long)ks->received, (unsigned long long)ks->dropped,
+			 (unsigned long long)ks->if_dropped);
+		td_wrap(stdout, text, 0, 2, width);
+	}
 }

@@ -14,6 +14,7 @@
 #include "render/escape.h"
 #include "render/style.h"
 #include "render/view.h"
+#include "render/wrap.h"
 
 void view_json_begin(struct td_json *j, const char *command, const char *netns, const char *source)
 {
@@ -175,11 +176,68 @@ void view_json_sock(struct td_json *j, const struct td_sock *s, bool with_owners
 	td_json_end_object(j);
 }
 
+/* The sockets table fitted to the width (render/wrap.h), decided once:
+ * with no limit (a pipe) every column at its full width; on a terminal
+ * the addresses widen up to a whole IPv6 endpoint, and when the width is
+ * short the optional columns go first (Timer, then Retr), then the
+ * addresses are elided in the middle, then the process list is cut. */
+struct sock_layout {
+	int width;	/* 0: no limit */
+	int addr;	/* columns of Local and of Peer */
+	bool timer, retr;
+	int proc;	/* columns left for Process, 0: no limit */
+};
+
+static const struct sock_layout *sock_layout(bool with_owners)
+{
+	static struct sock_layout l;
+	static int done = -1;
+	/* State, Recv-Q, Send-Q and their blanks */
+	const int fixed = 12 + 7 + 7;
+
+	if (done == (int)with_owners)
+		return &l;
+	done = with_owners;
+	l = (struct sock_layout){ .width = td_out_width(), .addr = 27, .timer = true, .retr = true };
+	if (!l.width)
+		return &l;
+	for (;;) {
+		int room = l.width - fixed - (l.timer ? 17 : 0) - (l.retr ? 5 : 0) -
+			   (with_owners ? 13 : 0);
+
+		l.addr = room / 2 - 1;
+		if (l.addr >= 23 || (!l.timer && !l.retr))
+			break;
+		if (l.timer)
+			l.timer = false;
+		else
+			l.retr = false;
+	}
+	if (l.addr > 47)
+		l.addr = 47;
+	if (l.addr < 9)
+		l.addr = 9;
+	l.proc = l.width - fixed - 2 * (l.addr + 1) - (l.timer ? 17 : 0) - (l.retr ? 5 : 0) - 1;
+	if (l.proc < 1)
+		l.proc = 1;
+	return &l;
+}
+
 void view_sock_header(FILE *fp, bool color, bool with_owners)
 {
-	fprintf(fp, "%s%-11s %6s %6s %-27s %-27s %-16s %4s%s%s\n", td_style_bold(color), "State",
-		"Recv-Q", "Send-Q", "Local", "Peer", "Timer", "Retr", with_owners ? " Process" : "",
-		td_style_reset(color));
+	const struct sock_layout *l = sock_layout(with_owners);
+
+	if (!l->timer || !l->retr)
+		fprintf(fp, "%s(%s left out to fit %d columns: a wider terminal, or --json)%s\n",
+			td_style_dim(color), !l->timer && !l->retr ? "Timer and Retr" : "Timer",
+			l->width, td_style_reset(color));
+	fprintf(fp, "%s%-11s %6s %6s %-*s %-*s", td_style_bold(color), "State", "Recv-Q",
+		"Send-Q", l->addr, "Local", l->addr, "Peer");
+	if (l->timer)
+		fprintf(fp, " %-16s", "Timer");
+	if (l->retr)
+		fprintf(fp, " %4s", "Retr");
+	fprintf(fp, "%s%s\n", with_owners ? " Process" : "", td_style_reset(color));
 }
 
 /* Local and peer as text (both buffers len bytes); a listener's peer is
@@ -196,26 +254,60 @@ static void sock_ends(const struct td_sock *s, int st, char *l, char *r, size_t 
 void view_sock_line(FILE *fp, bool color, const struct td_sock *s, bool with_owners,
 		    const struct td_owner *owners, bool with_info)
 {
-	char l[64], r[64], t[48], d[24];
+	const struct sock_layout *l = sock_layout(with_owners);
+	char lb[64], rb[64], le[80], re[80], t[48], d[24];
 	int st = shown_state(s->state);
 
-	sock_ends(s, st, l, r, sizeof(l));
+	sock_ends(s, st, lb, rb, sizeof(lb));
 	if (s->timer)
 		snprintf(t, sizeof(t), "%s(%s)", td_timer_name(s->timer),
 			 td_fmt_duration_ms(s->timer_ms, d, sizeof(d)));
 	else
 		snprintf(t, sizeof(t), "off");
-	fprintf(fp, "%s%-11s%s %6u %6u %-27s %-27s %-16s %4u", td_style_state(color, st),
+	fprintf(fp, "%s%-11s%s %6u %6u ", td_style_state(color, st),
 		st == TD_CLOSE ? "CLOSE" : td_state_name(st), td_style_reset(color), s->rqueue,
-		s->wqueue, l, r, t, s->retrans);
+		s->wqueue);
+	if (l->width) {
+		td_elide(lb, l->addr, le, sizeof(le));
+		td_elide(rb, l->addr, re, sizeof(re));
+	} else {
+		snprintf(le, sizeof(le), "%s", lb);
+		snprintf(re, sizeof(re), "%s", rb);
+	}
+	/* the ellipsis is 3 bytes and one column */
+	fprintf(fp, "%-*s %-*s", l->addr + (int)(strlen(le) - (size_t)td_text_cols(le, strlen(le))),
+		le, l->addr + (int)(strlen(re) - (size_t)td_text_cols(re, strlen(re))), re);
+	if (l->timer)
+		fprintf(fp, " %-16s", t);
+	if (l->retr)
+		fprintf(fp, " %4u", s->retrans);
 	if (with_owners) {
-		fputc(' ', fp);
-		if (!owners)
-			fputs("-", fp);
-		for (const struct td_owner *o = owners; o; o = o->next) {
-			td_fputs_esc(o->comm, fp);
-			fprintf(fp, "(%d,fd=%d)%s", (int)o->pid, o->fd, o->next ? "," : "");
+		char procs[512], esc[16 * TD_ESC_MAX_PER_BYTE], cut[520];
+
+		/* without the fds when the full list does not fit */
+		for (int with_fd = 1; with_fd >= 0; with_fd--) {
+			size_t n = 0;
+
+			snprintf(procs, sizeof(procs), "%s", owners ? "" : "-");
+			for (const struct td_owner *o = owners; o && n < sizeof(procs);
+			     o = o->next) {
+				int k = with_fd ? snprintf(procs + n, sizeof(procs) - n,
+							   "%s(%d,fd=%d)%s",
+							   td_esc(o->comm, esc, sizeof(esc)),
+							   (int)o->pid, o->fd, o->next ? "," : "")
+						: snprintf(procs + n, sizeof(procs) - n, "%s(%d)%s",
+							   td_esc(o->comm, esc, sizeof(esc)),
+							   (int)o->pid, o->next ? "," : "");
+
+				if (k < 0)
+					break;
+				n += (size_t)k;
+			}
+			if (!l->width || td_text_cols(procs, strlen(procs)) <= l->proc)
+				break;
 		}
+		fputc(' ', fp);
+		fputs(l->width ? td_fit_end(procs, l->proc, cut, sizeof(cut)) : procs, fp);
 	}
 	fputc('\n', fp);
 	/* A listener's tcp_info is all zeros but for rto: not worth a line. */
@@ -229,15 +321,21 @@ void view_sock_line(FILE *fp, bool color, const struct td_sock *s, bool with_own
 		else
 			snprintf(ssth, sizeof(ssth), "%u", i->snd_ssthresh);
 
-		fprintf(fp,
-			"%s\trtt %.3f/%.3fms cwnd %u ssthresh %s unacked %u lost %u retrans %u/%u"
-			" last-sent %s last-recv %s last-ack %s rate %s%s\n",
-			td_style_dim(color), i->rtt_us / 1000.0, i->rttvar_us / 1000.0, i->snd_cwnd,
-			ssth, i->unacked, i->lost, i->retrans, i->total_retrans,
-			td_fmt_duration_ms(i->last_data_sent_ms, a, sizeof(a)),
-			td_fmt_duration_ms(i->last_data_recv_ms, b, sizeof(b)),
-			td_fmt_duration_ms(i->last_ack_recv_ms, c, sizeof(c)),
-			td_fmt_rate(i->delivery_rate, rate, sizeof(rate)), td_style_reset(color));
+		char line[320];
+
+		snprintf(line, sizeof(line),
+			 "rtt %.3f/%.3fms cwnd %u ssthresh %s unacked %u lost %u retrans %u/%u"
+			 " last-sent %s last-recv %s last-ack %s rate %s",
+			 i->rtt_us / 1000.0, i->rttvar_us / 1000.0, i->snd_cwnd, ssth, i->unacked,
+			 i->lost, i->retrans, i->total_retrans,
+			 td_fmt_duration_ms(i->last_data_sent_ms, a, sizeof(a)),
+			 td_fmt_duration_ms(i->last_data_recv_ms, b, sizeof(b)),
+			 td_fmt_duration_ms(i->last_ack_recv_ms, c, sizeof(c)),
+			 td_fmt_rate(i->delivery_rate, rate, sizeof(rate)));
+		/* a tab as ss has it when piped; wrapped under itself on a width */
+		fprintf(fp, "%s%s", td_style_dim(color), l->width ? "        " : "\t");
+		td_wrapn(fp, line, strlen(line), 8, 8, l->width);
+		fprintf(fp, "%s\n", td_style_reset(color));
 	}
 }
 
@@ -295,16 +393,34 @@ void view_hidden_note(size_t hidden)
 		fprintf(stderr, "tcpdoctor: owners of %zu sockets hidden: run as root\n", hidden);
 }
 
+/* who's table: the addresses share what the fixed columns leave of the
+ * width, elided in the middle when they do not fit. */
+static int owner_addr_cols(void)
+{
+	static int cols = -1;
+
+	if (cols < 0) {
+		int w = td_out_width();
+
+		cols = w ? (w - 52) / 2 : 0;
+		if (w && cols < 9)
+			cols = 9;
+	}
+	return cols;
+}
+
 void view_owner_header(FILE *fp, bool color)
 {
-	fprintf(fp, "%s%-15s %7s %-9s %4s %-11s %-27s %s%s\n", td_style_bold(color), "COMMAND",
-		"PID", "USER", "FD", "STATE", "LOCAL", "PEER", td_style_reset(color));
+	int a = owner_addr_cols();
+
+	fprintf(fp, "%s%-15s %7s %-9s %4s %-11s %-*s %s%s\n", td_style_bold(color), "COMMAND",
+		"PID", "USER", "FD", "STATE", a ? a : 27, "LOCAL", "PEER", td_style_reset(color));
 }
 
 void view_owner_line(FILE *fp, bool color, const struct td_sock *s, const struct td_owner *o)
 {
-	char user[64], l[64], r[64], comm[16 * TD_ESC_MAX_PER_BYTE];
-	int st = shown_state(s->state);
+	char user[64], l[64], r[64], le[80], re[80], comm[16 * TD_ESC_MAX_PER_BYTE];
+	int st = shown_state(s->state), a = owner_addr_cols();
 
 	sock_ends(s, st, l, r, sizeof(l));
 	if (o)
@@ -313,8 +429,16 @@ void view_owner_line(FILE *fp, bool color, const struct td_sock *s, const struct
 	else
 		fprintf(fp, "%-15s %7s %-9s %4s ", "-", "-",
 			s->inode ? view_user_name(s->uid, user, sizeof(user)) : "-", "-");
-	fprintf(fp, "%s%-11s%s %-27s %s\n", td_style_state(color, st), td_state_name(st),
-		td_style_reset(color), l, r);
+	if (a) {
+		td_elide(l, a, le, sizeof(le));
+		td_elide(r, a, re, sizeof(re));
+	} else {
+		snprintf(le, sizeof(le), "%s", l);
+		snprintf(re, sizeof(re), "%s", r);
+	}
+	fprintf(fp, "%s%-11s%s %-*s %s\n", td_style_state(color, st), td_state_name(st),
+		td_style_reset(color),
+		(a ? a : 27) + (int)(strlen(le) - (size_t)td_text_cols(le, strlen(le))), le, re);
 }
 
 /* ---- state counts and groups (`states`, `lab`) ------------------------------------ */
