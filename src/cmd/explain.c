@@ -460,16 +460,13 @@ static int list_topics(const struct td_ctx *ctx, const struct opts *o, int width
 			td_json_str(&j, "summary", tr.summary);
 			td_json_end_object(&j);
 		} else {
-			/* A Chinese summary is wrapped under itself; the English
-			 * list stays one line per topic, as it always was. */
+			/* The summary is wrapped under itself on a width; piped,
+			 * one line per topic. */
 			int col = snprintf(first, sizeof(first), "%-8s %-*s ",
 					   td_kb_kind_name(t[i].kind), (int)namew, t[i].name);
 
-			if (o->lang == TD_KB_EN)
-				printf("%s%s\n", first, tr.summary);
-			else
-				print_wrapped(first, col, tr.summary, strlen(tr.summary), col,
-					      width > col + 20 ? width : col + 20, "");
+			print_wrapped(first, col, tr.summary, strlen(tr.summary), col,
+				      !width ? 0 : width > col + 20 ? width : col + 20, "");
 		}
 	}
 	if (ctx->json) {

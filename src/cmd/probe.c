@@ -11,6 +11,7 @@
 #include "reach/probe.h"
 #include "render/escape.h"
 #include "render/style.h"
+#include "render/wrap.h"
 #include "render/view.h"
 
 static const char help[] =
@@ -207,53 +208,83 @@ static void add_group(struct group *g, size_t *ng, const char *name, const char 
 		snprintf(g[i].offender, sizeof(g[i].offender), "%s", offender);
 }
 
-static void print_answer(const struct td_attempt *a)
+static void print_answer(FILE *fp, const struct td_attempt *a)
 {
-	printf(" answer=\"");
+	fprintf(fp, " answer=\"");
 	for (size_t i = 0; i < a->got_len && i < 40; i++) {
 		unsigned char c = (unsigned char)a->got[i];
 
 		if (c == '\r')
-			printf("\\r");
+			fprintf(fp, "\\r");
 		else if (c == '\n')
-			printf("\\n");
+			fprintf(fp, "\\n");
 		else if (c < 32 || c >= 127)
-			printf("\\x%02x", c);
+			fprintf(fp, "\\x%02x", c);
 		else
-			putchar(c);
+			fputc(c, fp);
 	}
-	printf("%s\"", a->got_len > 40 ? "..." : "");
+	fprintf(fp, "%s\"", a->got_len > 40 ? "..." : "");
 }
 
-static void print_attempt_text(const struct td_ctx *ctx, const struct opts *o, unsigned long seq,
+static void attempt_text(FILE *fp, const struct td_ctx *ctx, const struct opts *o, unsigned long seq,
 			       const struct sockaddr_storage *dst, const struct td_attempt *a,
 			       const char *fail, const char *off)
 {
 	bool c = ctx->color;
 	char ep[80];
 
-	printf("seq=%lu %s ", seq, endpoint(dst, ep, sizeof(ep)));
+	fprintf(fp, "seq=%lu %s ", seq, endpoint(dst, ep, sizeof(ep)));
 	if (a->error) {
-		printf("%s%s%s", td_style_bold(c), td_probe_errno_meaning(a->error)->name,
+		fprintf(fp, "%s%s%s", td_style_bold(c), td_probe_errno_meaning(a->error)->name,
 		       td_style_reset(c));
 		if (off)
-			printf(" from %s (ICMP type %u code %u)", off, a->icmp_type, a->icmp_code);
-		printf(" after %.3f ms\n", a->connect_ms);
+			fprintf(fp, " from %s (ICMP type %u code %u)", off, a->icmp_type, a->icmp_code);
+		fprintf(fp, " after %.3f ms\n", a->connect_ms);
 		return;
 	}
-	printf("connected time=%.3f ms", a->connect_ms);
+	fprintf(fp, "connected time=%.3f ms", a->connect_ms);
 	if (a->rtt_us)
-		printf(" (kernel rtt %.3f ms)", a->rtt_us / 1000.0);
+		fprintf(fp, " (kernel rtt %.3f ms)", a->rtt_us / 1000.0);
 	if (o->send_arg || o->expect) {
 		if (a->answered)
-			printf(" ttfb=%.3f ms", a->ttfb_ms);
+			fprintf(fp, " ttfb=%.3f ms", a->ttfb_ms);
 		if (a->got_len)
-			print_answer(a);
+			print_answer(fp, a);
 		if (fail)
-			printf(" %s%s%s", td_style_bold(c), fail, td_style_reset(c));
+			fprintf(fp, " %s%s%s", td_style_bold(c), fail, td_style_reset(c));
 	}
-	putchar('\n');
+	fputc('\n', fp);
+}
+
+/* Lines written to memory, then each wrapped at the width (render/wrap.h)
+ * with its continuation indented: piped, as they were. */
+static void put_wrapped(char *text)
+{
+	int width = td_out_width();
+
+	for (char *p = text, *nl; p && *p; p = nl ? nl + 1 : NULL) {
+		nl = strchr(p, '\n');
+		if (nl)
+			*nl = '\0';
+		td_wrap(stdout, p, 0, 4, width);
+	}
 	fflush(stdout);
+}
+
+static void print_attempt_text(const struct td_ctx *ctx, const struct opts *o, unsigned long seq,
+			       const struct sockaddr_storage *dst, const struct td_attempt *a,
+			       const char *fail, const char *off)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+
+	if (!fp)
+		return;
+	attempt_text(fp, ctx, o, seq, dst, a, fail, off);
+	fclose(fp);
+	put_wrapped(text);
+	free(text);
 }
 
 static void json_attempt(struct td_json *j, unsigned long seq, const struct sockaddr_storage *dst,
@@ -326,14 +357,21 @@ static int exit_code(unsigned long sent, unsigned long ok)
 static void dns_text(const struct td_ctx *ctx, const struct td_target *t,
 		     const struct td_resolved *r)
 {
-	char buf[64];
+	char buf[64], *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
 
-	printf("%sdns%s ", td_style_bold(ctx->color), td_style_reset(ctx->color));
-	td_fputs_esc(t->host, stdout);
-	printf(": ");
+	if (!fp)
+		return;
+	fprintf(fp, "%sdns%s ", td_style_bold(ctx->color), td_style_reset(ctx->color));
+	td_fputs_esc(t->host, fp);
+	fprintf(fp, ": ");
 	for (size_t i = 0; i < r->n; i++)
-		printf("%s%s", i ? ", " : "", td_sockaddr_str(&r->addr[i], buf, sizeof(buf)));
-	printf(" (%zu address%s in %.3f ms)\n", r->n, r->n == 1 ? "" : "es", r->ms);
+		fprintf(fp, "%s%s", i ? ", " : "", td_sockaddr_str(&r->addr[i], buf, sizeof(buf)));
+	fprintf(fp, " (%zu address%s in %.3f ms)\n", r->n, r->n == 1 ? "" : "es", r->ms);
+	fclose(fp);
+	put_wrapped(text);
+	free(text);
 }
 
 static void dns_json(struct td_json *j, const struct td_target *t, const struct td_resolved *r)
@@ -427,13 +465,18 @@ int cmd_probe(int argc, char **argv, struct td_ctx *ctx)
 				err.msg, res.ms);
 	}
 	naddr = o.all ? res.n : 1;
-	if (!ctx->json)
-		printf("probing %s%s port %u: %ld attempt%s, interval %gs, timeout %gs\n",
-		       td_esc(t.host, host, sizeof(host)),
-		       o.all && res.n > 1 ? " (every address)" : "", t.port, o.count,
-		       o.count == 1 ? "" : "s", o.interval, o.timeout);
-	else
+	if (!ctx->json) {
+		char line[sizeof(host) + 160];
+
+		snprintf(line, sizeof(line),
+			 "probing %s%s port %u: %ld attempt%s, interval %gs, timeout %gs\n",
+			 td_esc(t.host, host, sizeof(host)),
+			 o.all && res.n > 1 ? " (every address)" : "", t.port, o.count,
+			 o.count == 1 ? "" : "s", o.interval, o.timeout);
+		put_wrapped(line);
+	} else {
 		td_json_begin_array(&j, "attempts");
+	}
 
 	memset(st, 0, sizeof(st));
 	for (size_t i = 0; i < naddr; i++) {
@@ -567,11 +610,15 @@ int cmd_probe(int argc, char **argv, struct td_ctx *ctx)
 	if (ng) {
 		printf("failures:\n");
 		for (size_t g = 0; g < ng; g++) {
-			printf("  %5lu  %s%-13s%s %s", groups[g].count, td_style_bold(ctx->color),
-			       groups[g].name, td_style_reset(ctx->color), groups[g].meaning);
-			if (groups[g].offender[0])
-				printf(" (ICMP from %s)", groups[g].offender);
-			putchar('\n');
+			char text[320];
+
+			/* the meaning is prose: wrapped under itself on a width */
+			snprintf(text, sizeof(text), "%s%s%s%s", groups[g].meaning,
+				 groups[g].offender[0] ? " (ICMP from " : "", groups[g].offender,
+				 groups[g].offender[0] ? ")" : "");
+			printf("  %5lu  %s%-13s%s ", groups[g].count, td_style_bold(ctx->color),
+			       groups[g].name, td_style_reset(ctx->color));
+			td_wrap(stdout, text, 23, 23, td_out_width());
 		}
 	}
 	return exit_code(sent, ok);

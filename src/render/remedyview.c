@@ -1,6 +1,7 @@
-/* Tables of the commands that act; see remedyview.h. Addresses are never
- * cut (an operator copies them); the process name gives way first, then
- * the table goes past the width rather than lie. */
+/* Tables of the commands that act; see remedyview.h. The process name
+ * gives way first; then addresses are elided in the middle, keeping the
+ * port (--json has them whole, and the plan's own command line acts on
+ * the filter, not on the text shown). */
 #include "render/remedyview.h"
 
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "render/escape.h"
 #include "render/style.h"
+#include "render/wrap.h"
 #include "state.h"
 
 #define MIN_WIDTH 60
@@ -95,6 +97,27 @@ static int widest(const struct td_sock *const *s, size_t n, bool peer, int min)
 	return w;
 }
 
+/* Shrink the two address columns (wl, wr) so that fixed more columns fit
+ * width, neither below 15. */
+static void fit_addrs(int width, int fixed, int *wl, int *wr)
+{
+	while (*wl + *wr + fixed > width && (*wl > 15 || *wr > 15)) {
+		if (*wl >= *wr && *wl > 15)
+			(*wl)--;
+		else
+			(*wr)--;
+	}
+}
+
+/* An address padded to cols columns, elided when longer. */
+static void put_addr(FILE *fp, const char *a, int cols)
+{
+	char e[96];
+
+	td_elide(a, cols, e, sizeof(e));
+	fprintf(fp, "%-*s", cols + (int)(strlen(e) - (size_t)td_text_cols(e, strlen(e))), e);
+}
+
 void view_kill_table(FILE *fp, bool color, const struct view_kill_row *rows, size_t n, int width)
 {
 	const struct td_sock **s = calloc(n + 1, sizeof(*s));
@@ -108,6 +131,7 @@ void view_kill_table(FILE *fp, bool color, const struct view_kill_row *rows, siz
 	wl = widest(s, n, false, 5);
 	wr = widest(s, n, true, 4);
 	free(s);
+	fit_addrs(width, 9 + 1 + 11 + 1 + 1 + 1 + 12, &wl, &wr);
 	room = width - (9 + 1 + 11 + 1 + wl + 1 + wr + 1);
 	if (room < 10)
 		room = 10;
@@ -119,11 +143,16 @@ void view_kill_table(FILE *fp, bool color, const struct view_kill_row *rows, siz
 		local_str(rows[i].s, l, sizeof(l));
 		peer_str(rows[i].s, r, sizeof(r));
 		owner_str(rows[i].o, room, own, sizeof(own));
-		fprintf(fp, "%-9s %s%-11s%s %-*s %-*s %s\n", rows[i].what,
-			td_style_state(color, st), td_state_name(st), td_style_reset(color), wl, l,
-			wr, r, own);
-		if (rows[i].why)
-			fprintf(fp, "%10s%s\n", "", rows[i].why);
+		fprintf(fp, "%-9s %s%-11s%s ", rows[i].what, td_style_state(color, st),
+			td_state_name(st), td_style_reset(color));
+		put_addr(fp, l, wl);
+		fputc(' ', fp);
+		put_addr(fp, r, wr);
+		fprintf(fp, " %s\n", own);
+		if (rows[i].why) {
+			fprintf(fp, "%10s", "");
+			td_wrap(fp, rows[i].why, 10, 10, width);
+		}
 	}
 }
 
@@ -134,7 +163,6 @@ void view_ka_table(FILE *fp, bool color, const struct view_ka_row *rows, size_t 
 	char l[64], r[64];
 	int wl, wr;
 
-	(void)width; /* every column is data that must not be cut */
 	if (!s)
 		return;
 	for (size_t i = 0; i < n; i++)
@@ -142,6 +170,7 @@ void view_ka_table(FILE *fp, bool color, const struct view_ka_row *rows, size_t 
 	wl = widest(s, n, false, 5);
 	wr = widest(s, n, true, 4);
 	free(s);
+	fit_addrs(width, 4 + 1 + 11 + 1 + 1 + 1 + 13 + 1 + 13, &wl, &wr);
 	fprintf(fp, "%s%4s %-11s %-*s %-*s %-13s %s%s\n", td_style_bold(color), "FD", "STATE", wl,
 		"LOCAL", wr, "PEER", "KEEPALIVE", then_title, td_style_reset(color));
 	for (size_t i = 0; i < n; i++) {
@@ -149,10 +178,15 @@ void view_ka_table(FILE *fp, bool color, const struct view_ka_row *rows, size_t 
 
 		local_str(rows[i].s, l, sizeof(l));
 		peer_str(rows[i].s, r, sizeof(r));
-		fprintf(fp, "%4d %s%-11s%s %-*s %-*s %-13s %s\n", rows[i].fd,
-			td_style_state(color, st), td_state_name(st), td_style_reset(color), wl, l,
-			wr, r, rows[i].now, rows[i].then);
-		if (rows[i].why)
-			fprintf(fp, "%5s%s\n", "", rows[i].why);
+		fprintf(fp, "%4d %s%-11s%s ", rows[i].fd, td_style_state(color, st),
+			td_state_name(st), td_style_reset(color));
+		put_addr(fp, l, wl);
+		fputc(' ', fp);
+		put_addr(fp, r, wr);
+		fprintf(fp, " %-13s %s\n", rows[i].now, rows[i].then);
+		if (rows[i].why) {
+			fprintf(fp, "%5s", "");
+			td_wrap(fp, rows[i].why, 5, 5, width);
+		}
 	}
 }

@@ -131,23 +131,25 @@ int td_wrapn(FILE *fp, const char *s, size_t len, int col, int indent, int width
 	bool line_empty = col <= indent;
 
 	while (s < end) {
-		bool blank = false;
+		int blanks = 0;
 		const char *u;
 		int cols;
 
 		while (s < end && (*s == ' ' || *s == '\n')) {
 			s++;
-			blank = true;
+			blanks++;
 		}
 		if (s >= end)
 			break;
 		u = unit_end(s, end, &cols);
-		if (width > 0 && !line_empty && col + (blank ? 1 : 0) + cols > width) {
+		/* A run of blanks stays as wide as it was (the padding of a
+		 * table's row) unless the line breaks there. */
+		if (width > 0 && !line_empty && col + blanks + cols > width) {
 			fprintf(fp, "\n%*s", indent, "");
 			col = indent;
-		} else if (!line_empty && blank) {
-			fputc(' ', fp);
-			col++;
+		} else if (!line_empty && blanks) {
+			fprintf(fp, "%*s", blanks, "");
+			col += blanks;
 		}
 		line_empty = false;
 		fwrite(s, 1, (size_t)(u - s), fp);

@@ -20,8 +20,9 @@ int td_text_cols(const char *s, size_t len);
  * cursor stands at column col (what is already printed on the line), the
  * following lines are indented by indent spaces. Lines break at blanks and
  * between CJK characters (never before closing punctuation), never inside
- * a word: a word wider than the line stands alone on its line. width 0:
- * one line. Returns the column the text ended at. */
+ * a word: a word wider than the line stands alone on its line. A run of
+ * blanks keeps its width where the line does not break (a padded row).
+ * width 0: one line. Returns the column the text ended at. */
 int td_wrapn(FILE *fp, const char *text, size_t len, int col, int indent, int width);
 
 /* The same for a NUL-terminated text, then a newline. */
