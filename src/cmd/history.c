@@ -12,6 +12,7 @@
 #include "render/plot.h"
 #include "history/store.h"
 #include "render/style.h"
+#include "render/wrap.h"
 #include "render/view.h"
 
 static const char help[] =
@@ -174,13 +175,16 @@ static int print_finding(int64_t ts, const struct td_store_finding *f, void *dat
 						? f->severity[i] - 32
 						: f->severity[i]);
 		sev[i] = '\0';
+		char esc[TD_ESC_MAX_PER_BYTE * 512 + 1];
+
 		/* Stored summaries carry process names: escaped, as check prints them. */
 		printf("%s  %-8s %s", fmt_time(ts, tbuf, sizeof(tbuf)), sev,
 		       td_style_bold(a->ctx->color));
 		td_fputs_esc(f->rule, stdout);
 		printf("%s: ", td_style_reset(a->ctx->color));
-		td_fputs_esc(f->summary, stdout);
-		putchar('\n');
+		/* wrapped under itself at the width (render/wrap.h) */
+		td_wrap(stdout, td_esc(f->summary, esc, sizeof(esc)),
+			31 + (int)strlen(f->rule) + 2, 31, td_out_width());
 	}
 	return 0;
 }
@@ -318,6 +322,18 @@ static int mark_used(const struct td_store_sample *s, void *data)
 	return 0;
 }
 
+/* A state column: 11 wide piped; as wide as its name on a width
+ * (render/wrap.h), so that more states fit 80 columns. */
+static int state_col(int st)
+{
+	static int width = -1;
+	int n = (int)strlen(td_state_short(st));
+
+	if (width < 0)
+		width = td_out_width();
+	return !width ? 11 : n < 6 ? 6 : n;
+}
+
 static int print_sample(const struct td_store_sample *s, void *data)
 {
 	struct range_ctx *r = data;
@@ -345,13 +361,13 @@ static int print_sample(const struct td_store_sample *s, void *data)
 		printf("%s%-19s %7s", td_style_bold(r->ctx->color), "TIME", "TOTAL");
 		for (int st = TD_ESTABLISHED; st <= TD_CLOSING; st++)
 			if (r->used & TD_STATE_BIT(st))
-				printf(" %11s", td_state_short(st));
+				printf(" %*s", state_col(st), td_state_short(st));
 		printf(" %8s%s\n", "FINDINGS", td_style_reset(r->ctx->color));
 	}
 	printf("%-19s %7llu", fmt_time(s->ts_ms, tbuf, sizeof(tbuf)), (unsigned long long)s->total);
 	for (int st = TD_ESTABLISHED; st <= TD_CLOSING; st++)
 		if (r->used & TD_STATE_BIT(st))
-			printf(" %11llu", (unsigned long long)counts[st]);
+			printf(" %*llu", state_col(st), (unsigned long long)counts[st]);
 	printf(" %8zu\n", nf);
 	return 0;
 }

@@ -500,6 +500,14 @@ const char *view_group_label(const struct td_agg *a, const struct td_group *g, b
 	return buf;
 }
 
+/* A state column of the group table: 12 wide piped, as its name on a width. */
+static int colw(int st, int width)
+{
+	int n = (int)strlen(td_state_name(st));
+
+	return !width ? 12 : n < 6 ? 6 : n;
+}
+
 void view_group_table(FILE *fp, bool c, const struct td_agg *a, const struct td_group **v, size_t n,
 		      size_t shown)
 {
@@ -507,7 +515,7 @@ void view_group_table(FILE *fp, bool c, const struct td_agg *a, const struct td_
 		[TD_BY_LPORT] = "LPORT", [TD_BY_RPORT] = "RPORT",     [TD_BY_LADDR] = "LADDR",
 		[TD_BY_PEER] = "PEER",	 [TD_BY_PROCESS] = "PROCESS", [TD_BY_USER] = "USER",
 	};
-	int cols[11], ncols = 0, keyw = 8;
+	int cols[11], ncols = 0, keyw = 8, width = td_out_width();
 	uint32_t other[TD_STATE_MAX + 1] = { 0 };
 	uint64_t other_total = 0;
 	char buf[128];
@@ -523,9 +531,41 @@ void view_group_table(FILE *fp, bool c, const struct td_agg *a, const struct td_
 	}
 	if (keyw > 40)
 		keyw = 40;
+	if (width) {
+		/* On a width (render/wrap.h): state columns as wide as their
+		 * names, the key elided down to 16, then the states with the
+		 * fewest sockets left out (TOTAL still counts them). */
+		int used, dropped = 0;
+		char note[160] = "";
+
+		for (;;) {
+			used = 10;
+			for (int k = 0; k < ncols; k++)
+				used += 1 + colw(cols[k], width);
+			if (keyw + used <= width || (keyw <= 16 && ncols <= 1))
+				break;
+			if (keyw > 16) {
+				keyw = width - used > 16 ? width - used : 16;
+				continue;
+			}
+			int least = 0;
+
+			for (int k = 1; k < ncols; k++)
+				if (a->counts[cols[k]] < a->counts[cols[least]])
+					least = k;
+			snprintf(note + strlen(note), sizeof(note) - strlen(note), "%s%s",
+				 dropped++ ? " " : "", td_state_name(cols[least]));
+			memmove(&cols[least], &cols[least + 1],
+				sizeof(cols[0]) * (size_t)(ncols - least - 1));
+			ncols--;
+		}
+		if (dropped)
+			fprintf(fp, "%s(left out to fit %d columns: %s; TOTAL counts them)%s\n",
+				td_style_dim(c), width, note, td_style_reset(c));
+	}
 	fprintf(fp, "%s%-*s %9s", td_style_bold(c), keyw, heads[a->by], "TOTAL");
 	for (int k = 0; k < ncols; k++)
-		fprintf(fp, " %12s", td_state_name(cols[k]));
+		fprintf(fp, " %*s", colw(cols[k], width), td_state_name(cols[k]));
 	fprintf(fp, "%s\n", td_style_reset(c));
 	for (size_t i = 0; i < n; i++) {
 		if (i >= shown) {
@@ -534,10 +574,15 @@ void view_group_table(FILE *fp, bool c, const struct td_agg *a, const struct td_
 				other[st] += v[i]->counts[st];
 			continue;
 		}
-		fprintf(fp, "%-*s %9llu", keyw, view_group_label(a, v[i], true, buf, sizeof(buf)),
-			(unsigned long long)v[i]->total);
+		const char *key = view_group_label(a, v[i], true, buf, sizeof(buf));
+		char el[160];
+
+		if ((int)strlen(key) > keyw)
+			key = td_elide(key, keyw, el, sizeof(el));
+		fprintf(fp, "%-*s %9llu", keyw + (int)(strlen(key) - (size_t)td_text_cols(key, strlen(key))),
+			key, (unsigned long long)v[i]->total);
 		for (int k = 0; k < ncols; k++)
-			fprintf(fp, " %12u", v[i]->counts[cols[k]]);
+			fprintf(fp, " %*u", colw(cols[k], width), v[i]->counts[cols[k]]);
 		fputc('\n', fp);
 	}
 	if (shown < n) {
@@ -545,11 +590,11 @@ void view_group_table(FILE *fp, bool c, const struct td_agg *a, const struct td_
 		fprintf(fp, "%s%-*s %9llu", td_style_dim(c), keyw, buf,
 			(unsigned long long)other_total);
 		for (int k = 0; k < ncols; k++)
-			fprintf(fp, " %12u", other[cols[k]]);
+			fprintf(fp, " %*u", colw(cols[k], width), other[cols[k]]);
 		fprintf(fp, "%s\n", td_style_reset(c));
 	}
 	fprintf(fp, "%s%-*s %9llu", td_style_bold(c), keyw, "TOTAL", (unsigned long long)a->total);
 	for (int k = 0; k < ncols; k++)
-		fprintf(fp, " %12llu", (unsigned long long)a->counts[cols[k]]);
+		fprintf(fp, " %*llu", colw(cols[k], width), (unsigned long long)a->counts[cols[k]]);
 	fprintf(fp, "%s\n", td_style_reset(c));
 }
