@@ -260,16 +260,25 @@ static int show_at(const struct td_ctx *ctx, struct td_store *st, const struct o
 		td_json_finish(&j);
 		return rc;
 	}
-	printf("%sSample of %s%s (%s", td_style_bold(ctx->color),
-	       fmt_time(s.ts_ms, tbuf, sizeof(tbuf)), td_style_reset(ctx->color), s.source);
-	if (s.netns[0]) {
+	{
+		/* one line piped; wrapped at the width (render/wrap.h) */
+		char head[TD_ESC_MAX_PER_BYTE * 256 + 160], esc[TD_ESC_MAX_PER_BYTE * 256 + 1];
+		int n = snprintf(head, sizeof(head), "%sSample of %s%s (%s", td_style_bold(ctx->color),
+				 fmt_time(s.ts_ms, tbuf, sizeof(tbuf)), td_style_reset(ctx->color),
+				 s.source);
+
 		/* The recorded --netns argument: a name anyone could pick. */
-		printf(", netns ");
-		td_fputs_esc(s.netns, stdout);
+		if (s.netns[0] && n > 0 && (size_t)n < sizeof(head))
+			n += snprintf(head + n, sizeof(head) - (size_t)n, ", netns %s",
+				      td_esc(s.netns, esc, sizeof(esc)));
+		if (at_ms - s.ts_ms >= 1000 && n > 0 && (size_t)n < sizeof(head))
+			n += snprintf(head + n, sizeof(head) - (size_t)n,
+				      ", %.0f s before the time asked",
+				      (double)(at_ms - s.ts_ms) / 1000);
+		if (n > 0 && (size_t)n < sizeof(head))
+			snprintf(head + n, sizeof(head) - (size_t)n, ")");
+		td_wrap(stdout, head, 0, 2, td_out_width());
 	}
-	if (at_ms - s.ts_ms >= 1000)
-		printf(", %.0f s before the time asked", (double)(at_ms - s.ts_ms) / 1000);
-	printf(")\n");
 	printf("%s%-12s %9s %9s %9s%s\n", td_style_bold(ctx->color), "STATE", "TOTAL", "IPv4",
 	       "IPv6", td_style_reset(ctx->color));
 	for (int st_ = TD_ESTABLISHED; st_ <= TD_CLOSING; st_++)

@@ -154,6 +154,39 @@ void cmd_json_remedy(struct td_json *j, const struct td_ctx *ctx, const struct t
 	td_json_end_object(j);
 }
 
+/* A command line at column col, fitted to the width (render/wrap.h) as a
+ * shell takes it: a line that would pass the width ends in " \" and the
+ * next one goes on at col, so a copy and paste still runs it. */
+static void print_argv_fitted(FILE *fp, const char *const *v, size_t n, int col)
+{
+	int width = td_out_width(), at = col;
+
+	if (width > 100)
+		width = 100;
+	for (size_t i = 0; i < n; i++) {
+		char *word = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&word, &len);
+		int cols;
+
+		if (!m)
+			return;
+		cmd_print_argv(m, &v[i], 1);
+		fclose(m);
+		cols = td_text_cols(word, len);
+		if (i && width && at + 1 + cols + 2 > width && at > col) {
+			fprintf(fp, " \\\n%*s", col, "");
+			at = col;
+		} else if (i) {
+			fputc(' ', fp);
+			at++;
+		}
+		fputs(word, fp);
+		at += cols;
+		free(word);
+	}
+}
+
 void cmd_text_remedy(FILE *fp, const struct td_ctx *ctx, const struct td_finding *f)
 {
 	const char *v[CMD_ACT_MAX];
@@ -164,7 +197,7 @@ void cmd_text_remedy(FILE *fp, const struct td_ctx *ctx, const struct td_finding
 		return;
 	n = full_argv(ctx, &r, v, CMD_ACT_MAX);
 	fprintf(fp, "  %sRemedy:%s ", td_style_bold(ctx->color), td_style_reset(ctx->color));
-	cmd_print_argv(fp, v, n);
+	print_argv_fitted(fp, v, n, 10);
 	fprintf(fp, "\n          (tcpdoctor check --fix shows what it changes)\n");
 }
 
@@ -231,7 +264,7 @@ int cmd_check_fix(const struct td_ctx *ctx, const struct td_findings *fs, bool y
 		fprintf(out, "%2zu. %s:", shown, f->rule);
 		wrap80(out, f->summary, 5 + (int)strlen(f->rule), 4);
 		fprintf(out, "    run: ");
-		cmd_print_argv(out, v, full_argv(ctx, &r, v, CMD_ACT_MAX));
+		print_argv_fitted(out, v, full_argv(ctx, &r, v, CMD_ACT_MAX), 9);
 		fprintf(out, "\n    changes:");
 		wrap80(out, r.changes, 12, 8);
 		fprintf(out, "    does not fix:");
