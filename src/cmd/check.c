@@ -39,7 +39,8 @@ static const char help[] =
 	"  --fix           then the remedies tcpdoctor can apply (kill, keepalive), what\n"
 	"                  each changes and does not fix; offered one by one on a\n"
 	"                  terminal; --yes applies the safe ones. A dry run otherwise\n"
-	"Global: --netns NAME|PID|PATH, --json, --no-color, -4, -6, --source, --save-dump\n"
+	"Global: --netns NAME|PID|PATH, --json (one document), --no-color, -4, -6,\n"
+	"        --source, --save-dump\n"
 	"\n"
 	"Exit status: 0 ok (or only info), 1 warning, 2 critical, 3 could not check\n"
 	"(the monitoring-plugins convention); 2 also for a usage error.\n"
@@ -279,7 +280,7 @@ static void print_json(const struct td_ctx *ctx, const struct td_findings *fo,
 	td_json_int(&j, "exit", exit_for(w));
 	td_json_uint(&j, "sockets", snap->total);
 	view_json_states64(&j, "states", snap->counts, true);
-	td_json_double(&j, "sample_s", sample);
+	td_json_fixed(&j, "sample_s", sample, 3);
 	td_json_uint(&j, "rules", nrules);
 	td_json_str(&j, "skipped", skipped[0] ? skipped : NULL);
 	td_json_uint(&j, "owners_hidden", hidden);
@@ -303,7 +304,7 @@ static void print_json(const struct td_ctx *ctx, const struct td_findings *fo,
 		td_json_str(&j, "peer", f->peer[0] ? f->peer : NULL);
 		td_json_uint(&j, "count", f->count);
 		if (f->rate > 0)
-			td_json_double(&j, "rate", f->rate);
+			td_json_fixed(&j, "rate", f->rate, 2);
 		else
 			td_json_null(&j, "rate");
 		td_json_begin_array(&j, "evidence");

@@ -27,7 +27,7 @@ static const char help[] =
 	"                simultaneous open/close dashed, resets and timeouts grey\n"
 	"  --paths       the four textbook paths: client, server, simultaneous open,\n"
 	"                simultaneous close\n"
-	"Global: --json, --no-color\n"
+	"Global: --json (one document), --no-color\n"
 	"\n"
 	"Examples:\n"
 	"  tcpdoctor fsm\n"

@@ -34,7 +34,7 @@ static const char help[] =
 	"  --db FILE      database (default as `record`)\n"
 	"TIME: \"2026-11-26 03:00\", \"2026-11-26 03:00:15\", \"03:00\" (today), \"-10m\",\n"
 	"\"2h ago\", \"@EPOCH\", \"now\"; local time (TZ).\n"
-	"Global: --json, --no-color\n"
+	"Global: --json (one document), --no-color\n"
 	"\n"
 	"Examples:\n"
 	"  tcpdoctor history --at \"2026-11-26 03:00\"\n"
@@ -141,14 +141,13 @@ static int print_finding(int64_t ts, const struct td_store_finding *f, void *dat
 
 	if (a->j) {
 		td_json_begin_object(a->j, NULL);
-		td_json_str(a->j, "time", fmt_time(ts, tbuf, sizeof(tbuf)));
-		td_json_int(a->j, "ts_ms", ts);
+		td_json_ts(a->j, "ts", ts * 1000000);
 		td_json_str(a->j, "rule", f->rule);
 		td_json_str(a->j, "severity", f->severity);
 		td_json_str(a->j, "summary", f->summary);
 		td_json_uint(a->j, "count", f->count);
 		if (f->rate > 0)
-			td_json_double(a->j, "rate", f->rate);
+			td_json_fixed(a->j, "rate", f->rate, 2);
 		else
 			td_json_null(a->j, "rate");
 		if (f->port)
@@ -234,10 +233,9 @@ static int show_at(const struct td_ctx *ctx, struct td_store *st, const struct o
 		}
 		cmd_json_begin(&j, ctx, s.source);
 		a.j = &j;
-		td_json_str(&j, "time", fmt_time(s.ts_ms, tbuf, sizeof(tbuf)));
-		td_json_int(&j, "ts_ms", s.ts_ms);
-		td_json_int(&j, "asked_ms", at_ms);
-		td_json_double(&j, "interval_s", s.interval_s);
+		td_json_ts(&j, "ts", s.ts_ms * 1000000);
+		td_json_ts(&j, "asked_ts", at_ms * 1000000);
+		td_json_fixed(&j, "interval_s", s.interval_s, 3);
 		td_json_str(&j, "sample_netns", s.netns[0] ? s.netns : NULL);
 		td_json_uint(&j, "total", s.total);
 		view_json_states64(&j, "states", counts, true);
@@ -357,8 +355,7 @@ static int print_sample(const struct td_store_sample *s, void *data)
 	sum_states(s, counts);
 	if (r->j) {
 		td_json_begin_object(r->j, NULL);
-		td_json_str(r->j, "time", fmt_time(s->ts_ms, tbuf, sizeof(tbuf)));
-		td_json_int(r->j, "ts_ms", s->ts_ms);
+		td_json_ts(r->j, "ts", s->ts_ms * 1000000);
 		td_json_uint(r->j, "total", s->total);
 		view_json_states64(r->j, "states", counts, true);
 		td_json_uint(r->j, "findings", nf);
@@ -428,7 +425,7 @@ static void show_plot(const struct td_ctx *ctx, const char *name, const struct s
 		td_json_begin_array(&j, "points");
 		for (size_t i = 0; i < s->n; i++) {
 			td_json_begin_object(&j, NULL);
-			td_json_int(&j, "ts_ms", s->ts[i]);
+			td_json_ts(&j, "ts", s->ts[i] * 1000000);
 			td_json_double(&j, "value", s->v[i]);
 			td_json_end_object(&j);
 		}

@@ -40,7 +40,7 @@ static const char help[] =
 	"  --yes             act;  --dry-run: never act, never ask\n"
 	"Filters: --state S, -l/--listening, --port P, --sport P, --dport P, --src CIDR,\n"
 	"         --dst CIDR\n"
-	"Global: --netns NAME|PID|PATH, --json, --no-color, -4, -6\n"
+	"Global: --netns NAME|PID|PATH, --json (one document), --no-color, -4, -6\n"
 	"\n"
 	"Needs ptrace access to the process (PTRACE_MODE_ATTACH_REALCREDS): root, or\n"
 	"the same user when kernel.yama.ptrace_scope allows it. Linux 5.6+.\n"

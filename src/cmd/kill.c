@@ -33,7 +33,7 @@ static const char help[] =
 	"  --max N        refuse when more than N sockets would go (default 100)\n"
 	"Filters: --state S, -l/--listening, --port P, --sport P, --dport P, --src CIDR,\n"
 	"         --dst CIDR, --pid PID (see `tcpdoctor states --help`); one is needed\n"
-	"Global: --netns NAME|PID|PATH, --json, --no-color, -4, -6\n"
+	"Global: --netns NAME|PID|PATH, --json (one document), --no-color, -4, -6\n"
 	"\n"
 	"Uses SOCK_DESTROY (netlink sock_diag, CONFIG_INET_DIAG_DESTROY); where the\n"
 	"kernel lacks it, bpf_sock_destroy() from a BPF iterator (Linux 6.5+, root,\n"

@@ -34,7 +34,7 @@ static const char help[] =
 	"  --pcap FILE     capture the scenario's TCP segments on the server's veth end\n"
 	"                  (from after the topology is up to the end of the run, even with\n"
 	"                  --keep) into FILE, pcap format; read it with `tcpdoctor pcap FILE`\n"
-	"Global: --json, --no-color\n"
+	"Global: --json (one document), --no-color\n"
 	"\n"
 	"Examples:\n"
 	"  tcpdoctor lab list\n"

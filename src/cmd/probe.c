@@ -32,7 +32,8 @@ static const char help[] =
 	"  --send DATA       once connected, send DATA (escapes: \\r \\n \\t \\0 \\\\ \\xHH)\n"
 	"                    and time the first byte of the answer\n"
 	"  --expect TEXT     the answer must contain TEXT (implies waiting for an answer)\n"
-	"Global: -4, -6 (one address family), --netns NAME, --json, --no-color\n"
+	"Global: -4, -6 (one address family), --netns NAME, --json (one document),\n"
+	"        --no-color\n"
 	"\n"
 	"Each failure is named by its errno: ECONNREFUSED (RST: nothing listens, or a\n"
 	"firewall rejects), ETIMEDOUT (SYN unanswered: filtered, down, black hole),\n"
@@ -298,9 +299,9 @@ static void json_attempt(struct td_json *j, unsigned long seq, const struct sock
 	td_json_str(j, "addr", td_sockaddr_str(dst, buf, sizeof(buf)));
 	td_json_bool(j, "connected", !a->error);
 	td_json_bool(j, "ok", !fail);
-	td_json_double(j, "time_ms", a->connect_ms);
+	td_json_fixed(j, "time_ms", a->connect_ms, 3);
 	if (!a->error && a->rtt_us)
-		td_json_double(j, "kernel_rtt_ms", a->rtt_us / 1000.0);
+		td_json_fixed(j, "kernel_rtt_ms", a->rtt_us / 1000.0, 3);
 	else
 		td_json_null(j, "kernel_rtt_ms");
 	td_json_str(j, "error", a->error ? td_probe_errno_meaning(a->error)->name : NULL);
@@ -311,7 +312,7 @@ static void json_attempt(struct td_json *j, unsigned long seq, const struct sock
 	}
 	if (o->send_arg || o->expect) {
 		if (a->answered)
-			td_json_double(j, "ttfb_ms", a->ttfb_ms);
+			td_json_fixed(j, "ttfb_ms", a->ttfb_ms, 3);
 		else
 			td_json_null(j, "ttfb_ms");
 		td_json_strn(j, "answer", a->got, a->got_len);
@@ -327,13 +328,13 @@ static void json_stats(struct td_json *j, const char *prefix, const struct td_st
 	char k[32];
 
 	snprintf(k, sizeof(k), "%s_min_ms", prefix);
-	s->n ? td_json_double(j, k, s->min) : td_json_null(j, k);
+	s->n ? td_json_fixed(j, k, s->min, 3) : td_json_null(j, k);
 	snprintf(k, sizeof(k), "%s_avg_ms", prefix);
-	td_json_double(j, k, td_stats_avg(s));
+	td_json_fixed(j, k, td_stats_avg(s), 3);
 	snprintf(k, sizeof(k), "%s_max_ms", prefix);
-	s->n ? td_json_double(j, k, s->max) : td_json_null(j, k);
+	s->n ? td_json_fixed(j, k, s->max, 3) : td_json_null(j, k);
 	snprintf(k, sizeof(k), "%s_mdev_ms", prefix);
-	td_json_double(j, k, td_stats_mdev(s));
+	td_json_fixed(j, k, td_stats_mdev(s), 3);
 }
 
 static void print_stats_line(const char *label, const struct td_stats *s, bool jitter)
@@ -381,7 +382,7 @@ static void dns_json(struct td_json *j, const struct td_target *t, const struct 
 	td_json_str(j, "host", t->host);
 	td_json_uint(j, "port", t->port);
 	td_json_begin_object(j, "dns");
-	td_json_double(j, "ms", r->ms);
+	td_json_fixed(j, "ms", r->ms, 3);
 	td_json_begin_array(j, "addresses");
 	for (size_t i = 0; i < r->n; i++)
 		td_json_str(j, NULL, td_sockaddr_str(&r->addr[i], buf, sizeof(buf)));
@@ -549,10 +550,10 @@ int cmd_probe(int argc, char **argv, struct td_ctx *ctx)
 		td_json_uint(&j, "connected", all_connect.n);
 		td_json_uint(&j, "ok", ok);
 		td_json_uint(&j, "failed", sent - ok);
-		td_json_double(&j, "loss_pct",
-			       sent ? 100.0 * (double)(sent - ok) / (double)sent : 0);
+		td_json_fixed(&j, "loss_pct",
+			       sent ? 100.0 * (double)(sent - ok) / (double)sent : 0, 1);
 		json_stats(&j, "connect", &all_connect);
-		td_json_double(&j, "jitter_ms", td_stats_jitter(&all_connect));
+		td_json_fixed(&j, "jitter_ms", td_stats_jitter(&all_connect), 3);
 		json_stats(&j, "kernel_rtt", &all_rtt);
 		if (o.send_arg || o.expect)
 			json_stats(&j, "ttfb", &all_ttfb);

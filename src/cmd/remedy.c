@@ -208,7 +208,9 @@ static void wrap80(FILE *fp, const char *text, int col, int indent)
 {
 	int w = td_out_width();
 
-	td_wrap(fp, text, col, indent, w > 100 ? 100 : w);
+	/* the label ends without a blank: one goes between */
+	fputc(' ', fp);
+	td_wrap(fp, text, col + 1, indent, w > 100 ? 100 : w);
 }
 
 /* Run one remedy as a tcpdoctor of its own; its exit status, or -1. With

@@ -31,7 +31,8 @@ static const char help[] =
 	"  --timeout S       how long a round waits for answers (default 2)\n"
 	"  --max-hops N      highest TTL (default 30, at most 64)\n"
 	"  -n, --numeric     no reverse names for the hops\n"
-	"Global: -4, -6 (one address family), --netns NAME, --json, --no-color\n"
+	"Global: -4, -6 (one address family), --netns NAME, --json (one document),\n"
+	"        --no-color\n"
 	"\n"
 	"The last hop says how the destination answered: SYN-ACK (open), RST (closed),\n"
 	"nothing (filtered), or an ICMP unreachable from a router. Loss at one hop that\n"
@@ -157,13 +158,13 @@ static void print_json(const struct td_ctx *ctx, const struct td_target *t,
 		td_json_str(&j, "name", names[ttl][0] ? names[ttl] : NULL);
 		td_json_uint(&j, "sent", h->sent);
 		td_json_uint(&j, "received", h->received);
-		td_json_double(&j, "loss_pct", td_hop_loss_pct(h));
+		td_json_fixed(&j, "loss_pct", td_hop_loss_pct(h), 1);
 		if (h->rtt.n) {
-			td_json_double(&j, "last_ms", h->rtt.last);
-			td_json_double(&j, "avg_ms", td_stats_avg(&h->rtt));
-			td_json_double(&j, "best_ms", h->rtt.min);
-			td_json_double(&j, "worst_ms", h->rtt.max);
-			td_json_double(&j, "stdev_ms", td_stats_mdev(&h->rtt));
+			td_json_fixed(&j, "last_ms", h->rtt.last, 3);
+			td_json_fixed(&j, "avg_ms", td_stats_avg(&h->rtt), 3);
+			td_json_fixed(&j, "best_ms", h->rtt.min, 3);
+			td_json_fixed(&j, "worst_ms", h->rtt.max, 3);
+			td_json_fixed(&j, "stdev_ms", td_stats_mdev(&h->rtt), 3);
 		} else {
 			td_json_null(&j, "last_ms");
 			td_json_null(&j, "avg_ms");

@@ -41,7 +41,7 @@ static const char help[] =
 	"  --all           with --apply: also the advice items, not only the warnings\n"
 	"  --undo-file F   save the undo file as F instead\n"
 	"  --conf-root DIR read sysctl.d files under DIR instead of / (for tests)\n"
-	"Global: --netns NAME|PID|PATH, --json, --no-color\n"
+	"Global: --netns NAME|PID|PATH, --json (one document), --no-color\n"
 	"\n"
 	"Examples:\n"
 	"  tcpdoctor sysctl\n"

@@ -262,7 +262,7 @@ static void print_json(struct tracer *tr, const struct td_tr_event *e, const str
 	td_json_begin_object(j, NULL);
 	td_json_str(j, "event",
 		    tr->lifetimes && e->kind == TD_TR_STATE ? "lifetime" : kind_name(e->kind));
-	td_json_double(j, "time", (double)real / 1e9);
+	td_json_ts(j, "ts", real);
 	if (e->flags & TD_TR_F_NOSOCK)
 		td_json_null(j, "cookie");
 	else
@@ -283,12 +283,12 @@ static void print_json(struct tracer *tr, const struct td_tr_event *e, const str
 		td_json_str(j, "old", td_state_name(e->old_state));
 		td_json_str(j, "new", td_state_name(e->new_state));
 		if (e->in_old_ns)
-			td_json_double(j, "in_old_ms", (double)e->in_old_ns / 1e6);
+			td_json_fixed(j, "in_old_ms", (double)e->in_old_ns / 1e6, 3);
 		else
 			td_json_null(j, "in_old_ms");
 		td_json_str(j, "fsm", verdict_names[v]);
 		if (tr->lifetimes || e->new_state == TD_CLOSE) {
-			td_json_double(j, "duration_ms", (double)e->life_ns / 1e6);
+			td_json_fixed(j, "duration_ms", (double)e->life_ns / 1e6, 3);
 			td_json_uint(j, "bytes_out", e->bytes_acked);
 			td_json_uint(j, "bytes_in", e->bytes_received);
 			td_json_str(j, "closer", closer_name(e->closer));
@@ -508,7 +508,7 @@ static void print_summary(struct tracer *tr, double seconds, uint64_t lost)
 		td_json_init(j, stdout, false);
 		td_json_begin_object(j, NULL);
 		td_json_str(j, "event", "summary");
-		td_json_double(j, "seconds", seconds);
+		td_json_fixed(j, "seconds", seconds, 3);
 		td_json_uint(j, "events", tr->events);
 		td_json_uint(j, "lost", lost);
 		td_json_uint(j, "transitions", tr->transitions);

@@ -39,8 +39,8 @@ static const char help[] =
 	"\n"
 	"  -i, --interval S  seconds between lines (default 1; fractions allowed, >= 0.01)\n"
 	"  -c, --count N     stop after N lines (default: until Ctrl-C)\n"
-	"Global: --netns NAME|PID|PATH, --json (one object per line), --no-color, -4, -6,\n"
-	"        --source\n"
+	"Global: --netns NAME|PID|PATH, --json (NDJSON: one object per line), --no-color,\n"
+	"        -4, -6, --source\n"
 	"\n"
 	"Examples:\n"
 	"  tcpdoctor watch\n"
@@ -304,17 +304,14 @@ static void print_json(const struct td_ctx *ctx, const struct sample *a, const s
 {
 	double dt = td_counters_elapsed(&a->c, &b->c);
 	struct td_json j;
-	char when[64];
 
 	td_json_init(&j, stdout, false);
 	td_json_begin_object(&j, NULL);
 	td_json_str(&j, "command", "watch");
 	td_json_str(&j, "source", td_source_name(ctx->source.used));
 	td_json_str(&j, "netns", ctx->netns);
-	time_text(&b->wall, true, true, when, sizeof(when));
-	td_json_str(&j, "time", when);
-	td_json_double(&j, "timestamp", (double)b->wall.tv_sec + (double)b->wall.tv_nsec / 1e9);
-	td_json_double(&j, "interval_s", dt);
+	td_json_ts(&j, "ts", (int64_t)b->wall.tv_sec * 1000000000 + b->wall.tv_nsec);
+	td_json_fixed(&j, "interval_s", dt, 3);
 	td_json_uint(&j, "total", b->total);
 	td_json_begin_object(&j, "states");
 	for (int st = 1; st <= TD_CLOSING; st++)
@@ -325,7 +322,7 @@ static void print_json(const struct td_ctx *ctx, const struct sample *a, const s
 		int64_t d;
 
 		if (rate_delta(&rates[i], a, b, &d) && dt > 0)
-			td_json_double(&j, rates[i].json, (double)d / dt);
+			td_json_fixed(&j, rates[i].json, (double)d / dt, 2);
 		else
 			td_json_null(&j, rates[i].json);
 	}

@@ -236,9 +236,24 @@ static void json_dir(struct td_json *j, const char *key, const struct td_conn *c
 		td_json_null(j, "wscale");
 	td_json_begin_object(j, "analysis");
 	for (int a = 0; a < TD_A_COUNT; a++)
-		td_json_uint(j, td_ana_name(a), e->ana[a]);
+		td_json_uint(j, connview_ana_key(a), e->ana[a]);
 	td_json_end_object(j);
 	td_json_end_object(j);
+}
+
+const char *connview_ana_key(int a)
+{
+	static char keys[TD_A_COUNT][32];
+
+	if (a < 0 || a >= TD_A_COUNT)
+		return "unknown";
+	if (!keys[a][0]) {
+		snprintf(keys[a], sizeof(keys[a]), "%s", td_ana_name(a));
+		for (char *p = keys[a]; *p; p++)
+			if (*p == '-')
+				*p = '_';
+	}
+	return keys[a];
 }
 
 void connview_json(struct connview *v, const struct td_conn *c, const char *ended)
@@ -256,16 +271,16 @@ void connview_json(struct connview *v, const struct td_conn *c, const char *ende
 	td_json_str(j, "family", c->family == AF_INET6 ? "ipv6" : "ipv4");
 	json_dir(j, "client", c, 0);
 	json_dir(j, "server", c, 1);
-	td_json_double(j, "start", secs(c->first_ns));
-	td_json_double(j, "start_rel", secs(c->first_ns - v->t0));
-	td_json_double(j, "duration", secs(c->last_ns - c->first_ns));
+	td_json_ts(j, "start_ts", (int64_t)c->first_ns);
+	td_json_fixed(j, "start_rel", secs(c->first_ns - v->t0), 6);
+	td_json_fixed(j, "duration", secs(c->last_ns - c->first_ns), 6);
 	td_json_str(j, "conn_state", td_conn_state_name(cs));
 	td_json_str(j, "conn_state_text", td_conn_state_text(cs));
 	td_json_str(j, "history", c->history);
 	td_json_str(j, "closed_by", c->closer >= 0 ? side_name(c->closer) : NULL);
 	td_json_str(j, "closed_with", c->closer >= 0 ? (c->closer_rst ? "RST" : "FIN") : NULL);
 	if (rtt)
-		td_json_double(j, "handshake_rtt_ms", (double)rtt / 1e6);
+		td_json_fixed(j, "handshake_rtt_ms", (double)rtt / 1e6, 3);
 	else
 		td_json_null(j, "handshake_rtt_ms");
 	td_json_bool(j, "midstream", c->midstream);
