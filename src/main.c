@@ -84,7 +84,7 @@ static void usage(FILE *fp)
 		"  --netns-filter GLOB    with --all-netns: only the namespaces whose name,\n"
 		"                         container, pod or unit matches (GLOB,GLOB: any)\n"
 		"  --json                 machine-readable output (docs/json.md): one document;\n"
-	"                         NDJSON (a line per record) from watch, trace, capture\n"
+		"                         NDJSON (a line per record) from watch, trace, capture\n"
 		"  --no-color             no colour (also: NO_COLOR=1); colour only on a terminal\n"
 		"  -4, -6                 IPv4 or IPv6 sockets only\n"
 		"  --source SRC           auto (netlink; the BPF counter from 50,000 sockets; "

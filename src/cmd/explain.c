@@ -467,7 +467,10 @@ static int list_topics(const struct td_ctx *ctx, const struct opts *o, int width
 					   td_kb_kind_name(t[i].kind), (int)namew, t[i].name);
 
 			print_wrapped(first, col, tr.summary, strlen(tr.summary), col,
-				      !width ? 0 : width > col + 20 ? width : col + 20, "");
+				      !width		 ? 0
+				      : width > col + 20 ? width
+							 : col + 20,
+				      "");
 		}
 	}
 	if (ctx->json) {

@@ -182,8 +182,8 @@ static int print_finding(int64_t ts, const struct td_store_finding *f, void *dat
 		td_fputs_esc(f->rule, stdout);
 		printf("%s: ", td_style_reset(a->ctx->color));
 		/* wrapped under itself at the width (render/wrap.h) */
-		td_wrap(stdout, td_esc(f->summary, esc, sizeof(esc)),
-			31 + (int)strlen(f->rule) + 2, 31, td_out_width());
+		td_wrap(stdout, td_esc(f->summary, esc, sizeof(esc)), 31 + (int)strlen(f->rule) + 2,
+			31, td_out_width());
 	}
 	return 0;
 }
@@ -261,9 +261,9 @@ static int show_at(const struct td_ctx *ctx, struct td_store *st, const struct o
 	{
 		/* one line piped; wrapped at the width (render/wrap.h) */
 		char head[TD_ESC_MAX_PER_BYTE * 256 + 160], esc[TD_ESC_MAX_PER_BYTE * 256 + 1];
-		int n = snprintf(head, sizeof(head), "%sSample of %s%s (%s", td_style_bold(ctx->color),
-				 fmt_time(s.ts_ms, tbuf, sizeof(tbuf)), td_style_reset(ctx->color),
-				 s.source);
+		int n = snprintf(head, sizeof(head), "%sSample of %s%s (%s",
+				 td_style_bold(ctx->color), fmt_time(s.ts_ms, tbuf, sizeof(tbuf)),
+				 td_style_reset(ctx->color), s.source);
 
 		/* The recorded --netns argument: a name anyone could pick. */
 		if (s.netns[0] && n > 0 && (size_t)n < sizeof(head))

@@ -227,9 +227,9 @@ static void print_answer(FILE *fp, const struct td_attempt *a)
 	fprintf(fp, "%s\"", a->got_len > 40 ? "..." : "");
 }
 
-static void attempt_text(FILE *fp, const struct td_ctx *ctx, const struct opts *o, unsigned long seq,
-			       const struct sockaddr_storage *dst, const struct td_attempt *a,
-			       const char *fail, const char *off)
+static void attempt_text(FILE *fp, const struct td_ctx *ctx, const struct opts *o,
+			 unsigned long seq, const struct sockaddr_storage *dst,
+			 const struct td_attempt *a, const char *fail, const char *off)
 {
 	bool c = ctx->color;
 	char ep[80];
@@ -237,9 +237,10 @@ static void attempt_text(FILE *fp, const struct td_ctx *ctx, const struct opts *
 	fprintf(fp, "seq=%lu %s ", seq, endpoint(dst, ep, sizeof(ep)));
 	if (a->error) {
 		fprintf(fp, "%s%s%s", td_style_bold(c), td_probe_errno_meaning(a->error)->name,
-		       td_style_reset(c));
+			td_style_reset(c));
 		if (off)
-			fprintf(fp, " from %s (ICMP type %u code %u)", off, a->icmp_type, a->icmp_code);
+			fprintf(fp, " from %s (ICMP type %u code %u)", off, a->icmp_type,
+				a->icmp_code);
 		fprintf(fp, " after %.3f ms\n", a->connect_ms);
 		return;
 	}
@@ -550,8 +551,8 @@ int cmd_probe(int argc, char **argv, struct td_ctx *ctx)
 		td_json_uint(&j, "connected", all_connect.n);
 		td_json_uint(&j, "ok", ok);
 		td_json_uint(&j, "failed", sent - ok);
-		td_json_fixed(&j, "loss_pct",
-			       sent ? 100.0 * (double)(sent - ok) / (double)sent : 0, 1);
+		td_json_fixed(&j, "loss_pct", sent ? 100.0 * (double)(sent - ok) / (double)sent : 0,
+			      1);
 		json_stats(&j, "connect", &all_connect);
 		td_json_fixed(&j, "jitter_ms", td_stats_jitter(&all_connect), 3);
 		json_stats(&j, "kernel_rtt", &all_rtt);

@@ -279,29 +279,31 @@ static void print_text(const struct td_ctx *ctx, const struct td_target *t,
 		return;
 	td_sockaddr_str(&r->dst, buf, sizeof(buf));
 	fprintf(fp, "destination %s port %u: %s%s%s", buf, t->port, td_style_bold(c),
-	       td_dest_verdict_name(r->verdict), td_style_reset(c));
+		td_dest_verdict_name(r->verdict), td_style_reset(c));
 	switch (r->verdict) {
 	case TD_DEST_OPEN:
 		fprintf(fp, " (SYN-ACK at hop %u)\n", r->dest_ttl);
 		break;
 	case TD_DEST_CLOSED:
-		fprintf(fp, " (RST at hop %u: the host is up, nothing listens on the port, or a "
-		       "firewall rejects)\n",
-		       r->dest_ttl);
+		fprintf(fp,
+			" (RST at hop %u: the host is up, nothing listens on the port, or a "
+			"firewall rejects)\n",
+			r->dest_ttl);
 		break;
 	case TD_DEST_UNREACHABLE: {
 		const struct td_hop *h = &r->hop[r->dest_ttl];
 
 		fprintf(fp, " (%s from hop %u%s%s: %s)\n", td_probe_errno_meaning(h->error)->name,
-		       r->dest_ttl, h->addr_set ? ", " : "",
-		       h->addr_set ? td_sockaddr_str(&h->addr, buf, sizeof(buf)) : "",
-		       td_probe_errno_meaning(h->error)->meaning);
+			r->dest_ttl, h->addr_set ? ", " : "",
+			h->addr_set ? td_sockaddr_str(&h->addr, buf, sizeof(buf)) : "",
+			td_probe_errno_meaning(h->error)->meaning);
 		break;
 	}
 	default:
-		fprintf(fp, " (no answer to SYN at any TTL up to %u: a firewall drops it, or the host "
-		       "is down)\n",
-		       (unsigned)o->max_hops);
+		fprintf(fp,
+			" (no answer to SYN at any TTL up to %u: a firewall drops it, or the host "
+			"is down)\n",
+			(unsigned)o->max_hops);
 		break;
 	}
 
@@ -310,25 +312,30 @@ static void print_text(const struct td_ctx *ctx, const struct td_target *t,
 
 		if (h->loss != TD_LOSS_ONLY_HERE)
 			continue;
-		fprintf(fp, "hop %u (%s): %.0f%% unanswered, but later hops lose nothing: that router "
-		       "drops or rate-limits its ICMP replies, not your packets\n",
-		       ttl, h->addr_set ? td_sockaddr_str(&h->addr, buf, sizeof(buf)) : "???",
-		       td_hop_loss_pct(h));
+		fprintf(fp,
+			"hop %u (%s): %.0f%% unanswered, but later hops lose nothing: that router "
+			"drops or rate-limits its ICMP replies, not your packets\n",
+			ttl, h->addr_set ? td_sockaddr_str(&h->addr, buf, sizeof(buf)) : "???",
+			td_hop_loss_pct(h));
 	}
 	if (r->loss_start && r->verdict != TD_DEST_FILTERED) {
 		const struct td_hop *h = &r->hop[r->loss_start];
 
-		fprintf(fp, "loss starts at hop %u (%s) and persists to the destination (%.0f%% there): "
-		       "real packet loss from that hop on\n",
-		       r->loss_start,
-		       h->addr_set ? td_sockaddr_str(&h->addr, buf, sizeof(buf)) : "???",
-		       td_hop_loss_pct(&r->hop[r->last_ttl]));
+		fprintf(fp,
+			"loss starts at hop %u (%s) and persists to the destination (%.0f%% "
+			"there): "
+			"real packet loss from that hop on\n",
+			r->loss_start,
+			h->addr_set ? td_sockaddr_str(&h->addr, buf, sizeof(buf)) : "???",
+			td_hop_loss_pct(&r->hop[r->last_ttl]));
 	} else if (r->loss_start && r->loss_start > 1) {
 		const struct td_hop *h = &r->hop[r->loss_start - 1];
 
-		fprintf(fp, "silence after hop %u (%s): SYNs go no further, or nothing beyond answers\n",
-		       r->loss_start - 1,
-		       h->addr_set ? td_sockaddr_str(&h->addr, buf, sizeof(buf)) : "???");
+		fprintf(fp,
+			"silence after hop %u (%s): SYNs go no further, or nothing beyond "
+			"answers\n",
+			r->loss_start - 1,
+			h->addr_set ? td_sockaddr_str(&h->addr, buf, sizeof(buf)) : "???");
 	} else if (!r->loss_start) {
 		fprintf(fp, "no loss on the way to the destination\n");
 	}
@@ -393,7 +400,8 @@ int cmd_route(int argc, char **argv, struct td_ctx *ctx)
 
 		char line[NI_MAXHOST * TD_ESC_MAX_PER_BYTE + 160];
 
-		snprintf(line, sizeof(line), "route to %s port %u (%s), %ld hops max, %ld round%s of TCP SYNs",
+		snprintf(line, sizeof(line),
+			 "route to %s port %u (%s), %ld hops max, %ld round%s of TCP SYNs",
 			 td_esc(t.host, host, sizeof(host)), t.port,
 			 td_sockaddr_str(&res.addr[0], buf, sizeof(buf)), o.max_hops, o.rounds,
 			 o.rounds == 1 ? "" : "s");

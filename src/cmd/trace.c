@@ -343,11 +343,11 @@ static void print_text(struct tracer *tr, const struct td_tr_event *e, const str
 				 reason_str(tr, e->reason, dur, sizeof(dur)));
 		snprintf(line, sizeof(line), "%s %-22s %s -> %s %s%s%s%s%s%s", when, who, l, r,
 			 td_style_bold(c),
-		       e->kind == TD_TR_RETRANS	   ? "RETRANSMIT"
-		       : e->kind == TD_TR_RECV_RST ? "RESET received"
-						   : "RESET sent",
-		       td_style_reset(c), e->flags & TD_TR_F_NOSOCK ? "" : " in ",
-		       e->flags & TD_TR_F_NOSOCK ? "" : td_state_name(e->new_state), why);
+			 e->kind == TD_TR_RETRANS    ? "RETRANSMIT"
+			 : e->kind == TD_TR_RECV_RST ? "RESET received"
+						     : "RESET sent",
+			 td_style_reset(c), e->flags & TD_TR_F_NOSOCK ? "" : " in ",
+			 e->flags & TD_TR_F_NOSOCK ? "" : td_state_name(e->new_state), why);
 		put_line(line);
 		return;
 	}
@@ -355,10 +355,11 @@ static void print_text(struct tracer *tr, const struct td_tr_event *e, const str
 		const char *cl = closer_name(e->closer);
 
 		snprintf(line, sizeof(line),
-			 "%s %-22s %s -> %s lived %.3f ms, out %llu B, in %llu B, closed first by %s",
-		       when, who, l, r, (double)e->life_ns / 1e6,
-		       (unsigned long long)e->bytes_acked, (unsigned long long)e->bytes_received,
-		       cl ? (e->closer == TD_TR_CLOSER_LOCAL ? "this end" : "the peer") : "?");
+			 "%s %-22s %s -> %s lived %.3f ms, out %llu B, in %llu B, closed first by "
+			 "%s",
+			 when, who, l, r, (double)e->life_ns / 1e6,
+			 (unsigned long long)e->bytes_acked, (unsigned long long)e->bytes_received,
+			 cl ? (e->closer == TD_TR_CLOSER_LOCAL ? "this end" : "the peer") : "?");
 		put_line(line);
 		return;
 	}
@@ -367,11 +368,10 @@ static void print_text(struct tracer *tr, const struct td_tr_event *e, const str
 	else
 		snprintf(dur, sizeof(dur), "-");
 	snprintf(line, sizeof(line), "%s %-22s %s -> %s %s%s%s -> %s%s%s (in %s %s) cookie %llu%s",
-		 when, who, l, r,
-	       td_style_state(c, e->old_state), td_state_name(e->old_state), td_style_reset(c),
-	       td_style_state(c, e->new_state), td_state_name(e->new_state), td_style_reset(c),
-	       td_state_name(e->old_state), dur, (unsigned long long)e->cookie,
-	       v == FSM_UNKNOWN ? "  [not in the RFC 9293 table]" : "");
+		 when, who, l, r, td_style_state(c, e->old_state), td_state_name(e->old_state),
+		 td_style_reset(c), td_style_state(c, e->new_state), td_state_name(e->new_state),
+		 td_style_reset(c), td_state_name(e->old_state), dur, (unsigned long long)e->cookie,
+		 v == FSM_UNKNOWN ? "  [not in the RFC 9293 table]" : "");
 	put_line(line);
 }
 

@@ -174,8 +174,8 @@ static const struct {
 	char kind;
 	unsigned char i;
 } drop_order[] = {
-	{ 's', 9 }, { 's', 7 }, { 'g', 1 }, { 'g', 0 }, { 's', 3 }, { 'r', 1 }, { 's', 2 },
-	{ 's', 4 }, { 's', 8 }, { 'r', 4 }, { 'r', 3 },
+	{ 's', 9 }, { 's', 7 }, { 'g', 1 }, { 'g', 0 }, { 's', 3 }, { 'r', 1 },
+	{ 's', 2 }, { 's', 4 }, { 's', 8 }, { 'r', 4 }, { 'r', 3 },
 };
 
 static void fit_columns(bool c, bool frac)
@@ -214,8 +214,8 @@ static void fit_columns(bool c, bool frac)
 	if (dropped[0]) {
 		char note[256];
 
-		snprintf(note, sizeof(note), "(left out to fit %d columns: %s; --json has them all)",
-			 width, dropped);
+		snprintf(note, sizeof(note),
+			 "(left out to fit %d columns: %s; --json has them all)", width, dropped);
 		fputs(td_style_dim(c), stdout);
 		td_wrapn(stdout, note, strlen(note), 0, 1, width);
 		printf("%s\n", td_style_reset(c));

@@ -182,10 +182,10 @@ void view_json_sock(struct td_json *j, const struct td_sock *s, bool with_owners
  * short the optional columns go first (Timer, then Retr), then the
  * addresses are elided in the middle, then the process list is cut. */
 struct sock_layout {
-	int width;	/* 0: no limit */
-	int addr;	/* columns of Local and of Peer */
+	int width; /* 0: no limit */
+	int addr;  /* columns of Local and of Peer */
 	bool timer, retr;
-	int proc;	/* columns left for Process, 0: no limit */
+	int proc; /* columns left for Process, 0: no limit */
 };
 
 static const struct sock_layout *sock_layout(bool with_owners)
@@ -198,7 +198,9 @@ static const struct sock_layout *sock_layout(bool with_owners)
 	if (done == (int)with_owners)
 		return &l;
 	done = with_owners;
-	l = (struct sock_layout){ .width = td_out_width(), .addr = 27, .timer = true, .retr = true };
+	l = (struct sock_layout){
+		.width = td_out_width(), .addr = 27, .timer = true, .retr = true
+	};
 	if (!l.width)
 		return &l;
 	for (;;) {
@@ -231,8 +233,8 @@ void view_sock_header(FILE *fp, bool color, bool with_owners)
 		fprintf(fp, "%s(%s left out to fit %d columns: a wider terminal, or --json)%s\n",
 			td_style_dim(color), !l->timer && !l->retr ? "Timer and Retr" : "Timer",
 			l->width, td_style_reset(color));
-	fprintf(fp, "%s%-11s %6s %6s %-*s %-*s", td_style_bold(color), "State", "Recv-Q",
-		"Send-Q", l->addr, "Local", l->addr, "Peer");
+	fprintf(fp, "%s%-11s %6s %6s %-*s %-*s", td_style_bold(color), "State", "Recv-Q", "Send-Q",
+		l->addr, "Local", l->addr, "Peer");
 	if (l->timer)
 		fprintf(fp, " %-16s", "Timer");
 	if (l->retr)
@@ -579,8 +581,9 @@ void view_group_table(FILE *fp, bool c, const struct td_agg *a, const struct td_
 
 		if ((int)strlen(key) > keyw)
 			key = td_elide(key, keyw, el, sizeof(el));
-		fprintf(fp, "%-*s %9llu", keyw + (int)(strlen(key) - (size_t)td_text_cols(key, strlen(key))),
-			key, (unsigned long long)v[i]->total);
+		fprintf(fp, "%-*s %9llu",
+			keyw + (int)(strlen(key) - (size_t)td_text_cols(key, strlen(key))), key,
+			(unsigned long long)v[i]->total);
 		for (int k = 0; k < ncols; k++)
 			fprintf(fp, " %*u", colw(cols[k], width), v[i]->counts[cols[k]]);
 		fputc('\n', fp);
