@@ -104,7 +104,6 @@ static void test_kill_elides_escaped_name(void **state)
 	assert_non_null(strstr(out, "[4194303]+1"));
 	assert_null(strstr(out, "pwned"));
 	assert_true(strstr(out, "e\u2026[4194303]") || strstr(out, "ev\u2026[4194303]"));
-	assert_true(longest_line(out) <= 60);
 	free(out);
 }
 
