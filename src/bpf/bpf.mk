@@ -26,8 +26,9 @@ LIBS += $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf)
 
 # vmlinux.h describes this kernel's types; CO-RE relocates every field access
 # at load time, so a header from another kernel works too. Without BTF here
-# (a build container), the trimmed copy in src/bpf/vmlinux_min.h is used.
-$(BUILD)/bpf/vmlinux.h:
+# (a build container), the trimmed copy in src/bpf/vmlinux_min.h is used, and
+# then an edit of that copy rebuilds the header (and every program with it).
+$(BUILD)/bpf/vmlinux.h: $(if $(wildcard $(VMLINUX_BTF)),,src/bpf/vmlinux_min.h)
 	@mkdir -p $(dir $@)
 	@if [ -r $(VMLINUX_BTF) ]; then \
 		$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c >$@.tmp && mv $@.tmp $@; \
@@ -50,3 +51,11 @@ $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 # Loaders include their skeleton.
 $(BPF_LOADERS:%.c=$(BUILD)/obj/%.o): $(BPF_SKELS)
 endif
+
+# The build without kernel BTF (a build container) compiles every program
+# against src/bpf/vmlinux_min.h; CI runs this so a field a program starts to
+# read is added to the trimmed header too.
+.PHONY: bpf-nobtf
+bpf-nobtf:
+	$(MAKE) --no-print-directory BUILD=$(BUILD)/nobtf VMLINUX_BTF=/nonexistent \
+		$(BPF_PROGS:src/bpf/%.bpf.c=$(BUILD)/nobtf/bpf/%.bpf.o)

@@ -134,7 +134,16 @@ struct tcp_timewait_sock {
 	struct inet_timewait_sock tw_sk;
 };
 
+struct inet_sock {
+	struct sock sk;
+};
+
+struct inet_connection_sock {
+	struct inet_sock icsk_inet;
+};
+
 struct tcp_sock {
+	struct inet_connection_sock inet_conn;
 	u64 bytes_received;
 	u64 bytes_acked;
 };

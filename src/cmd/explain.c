@@ -40,9 +40,12 @@ static const char help[] =
 	"  --lang LANG   en or zh_CN (zh); default from LANGUAGE, LC_ALL, LC_MESSAGES,\n"
 	"                LANG as gettext reads them, English when none names Chinese.\n"
 	"                Needs no installed locale.\n"
-	"Text is wrapped to the terminal (or COLUMNS) width, CJK counted as two columns.\n"
+	"Text is wrapped to the terminal's width (piped: COLUMNS, else not wrapped), CJK\n"
+	"counted as two columns.\n"
 	"Global: --json (one document), --no-color. Put '--' before a topic that starts\n"
 	"        with '-' (-104).\n"
+	"Quotes are optional: words that are no topic alone join the next ones\n"
+	"(explain errno 104, explain connection reset by peer).\n"
 	"\n"
 	"Examples:\n"
 	"  tcpdoctor explain CLOSE_WAIT\n"
@@ -482,6 +485,39 @@ static int list_topics(const struct td_ctx *ctx, const struct opts *o, int width
 	return TD_EXIT_OK;
 }
 
+/* Words typed unquoted, as people type them ("explain errno 104", "explain
+ * connection reset by peer"): the longest run of words from argv[first] that
+ * names a topic exactly when joined with spaces, tried only when argv[first]
+ * is no topic by itself (so "explain FIN ACK" stays two entries, as a list of
+ * topics wants). Returns the index of its last word with *e set, or -1. */
+static int join_topic(int argc, char **argv, int first, enum td_kb_lang lang,
+		      const struct td_kb_entry **e)
+{
+	const char *near1[TD_KB_NEAREST];
+	struct td_err err1 = { 0 };
+
+	if (td_kb_find_lang(argv[first], lang, e, near1, &err1) == 0)
+		return -1;
+	for (int last = argc - 1; last > first; last--) {
+		const char *nearest[TD_KB_NEAREST];
+		struct td_err err = { 0 };
+		char topic[256];
+		size_t n = 0;
+		bool fits = true;
+
+		for (int k = first; k <= last && fits; k++) {
+			int w = snprintf(topic + n, sizeof(topic) - n, "%s%s", k > first ? " " : "",
+					 argv[k]);
+
+			fits = w >= 0 && (size_t)w < sizeof(topic) - n;
+			n += fits ? (size_t)w : 0;
+		}
+		if (fits && td_kb_find_lang(topic, lang, e, nearest, &err) == 0)
+			return last;
+	}
+	return -1;
+}
+
 int cmd_explain(int argc, char **argv, struct td_ctx *ctx)
 {
 	static const struct option own[] = {
@@ -524,8 +560,11 @@ int cmd_explain(int argc, char **argv, struct td_ctx *ctx)
 		const char *nearest[TD_KB_NEAREST];
 		const struct td_kb_entry *e;
 		struct td_err err = { 0 };
+		int last = join_topic(argc, argv, i, o.lang, &e);
 
-		if (td_kb_find_lang(argv[i], o.lang, &e, nearest, &err) < 0) {
+		if (last >= i) {
+			i = last;
+		} else if (td_kb_find_lang(argv[i], o.lang, &e, nearest, &err) < 0) {
 			cmd_fail(TD_EXIT_USAGE, "%s", err.msg);
 			status = TD_EXIT_USAGE;
 			continue;

@@ -171,6 +171,23 @@ same_spelling EAGAIN EWOULDBLOCK 11
 same_spelling ECONNRESET "errno 104" "errno=104" "连接被对方重设" "连接被重置"
 same_spelling TcpExt.ListenOverflows ListenOverflows TcpExtListenOverflows \
 	tcpdoctor_netstat_tcp_ext_listen_overflows_total ovfl/s
+# Words typed without quotes join into one topic when the first word is no
+# topic by itself; words that are topics each stay entries of their own.
+unquoted() { # want_first_lines... -- words...
+	local want=() words=() got
+	while [ "$1" != -- ]; do want+=("$1"); shift; done
+	shift
+	words=("$@")
+	td explain "${words[@]}"
+	got=$(grep -E '^[^ ].* - ' <<<"$TD_OUT" | sed 's/ - .*//' | paste -sd' ')
+	is "$TD_RC:$got" "0:${want[*]}" "explain ${words[*]} (unquoted) gives ${want[*]}"
+}
+unquoted ECONNRESET -- errno 104
+unquoted ECONNRESET -- connection reset by peer
+unquoted EPERM -- errno 1
+unquoted CLOSE_WAIT TIME_WAIT -- CLOSE_WAIT TIME_WAIT
+unquoted ECONNRESET CLOSE_WAIT -- errno 104 CLOSE_WAIT
+unquoted FIN ACK -- FIN ACK
 # watch's columns name the counters they show.
 same_spelling Tcp.ActiveOpens actv/s
 same_spelling Tcp.RetransSegs retr/s
