@@ -217,8 +217,8 @@ static void print_text(const struct td_ctx *ctx, const struct td_target *t,
 	if (lw < 15)
 		lw = 15;
 	if (narrow)
-		printf("%s(LAST and STDEV left out to fit %d columns; --json has them)%s\n",
-		       td_style_dim(c), width, td_style_reset(c));
+		fprintf(stderr, "(LAST and STDEV left out to fit %d columns; --json has them)\n",
+			width);
 	printf("%s%-4s %-*s %6s %4s", td_style_bold(c), "HOP", lw, "ADDRESS", "LOSS%", "SNT");
 	if (narrow)
 		printf(" %8s %8s %8s%s\n", "AVG", "BEST", "WRST", td_style_reset(c));

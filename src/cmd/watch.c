@@ -178,7 +178,7 @@ static const struct {
 	{ 's', 2 }, { 's', 4 }, { 's', 8 }, { 'r', 4 }, { 'r', 3 },
 };
 
-static void fit_columns(bool c, bool frac)
+static void fit_columns(bool frac)
 {
 	int width = td_out_width(), used = frac ? 12 : 8;
 	char dropped[160] = "";
@@ -216,9 +216,8 @@ static void fit_columns(bool c, bool frac)
 
 		snprintf(note, sizeof(note),
 			 "(left out to fit %d columns: %s; --json has them all)", width, dropped);
-		fputs(td_style_dim(c), stdout);
-		td_wrapn(stdout, note, strlen(note), 0, 1, width);
-		printf("%s\n", td_style_reset(c));
+		/* on stderr: stdout stays lines of numbers */
+		td_wrap(stderr, note, 0, 1, width);
 	}
 }
 
@@ -228,7 +227,7 @@ static void print_header(const struct td_ctx *ctx, bool frac)
 	bool c = ctx->color;
 
 	if (!fitted) {
-		fit_columns(c, frac);
+		fit_columns(frac);
 		fitted = true;
 	}
 	printf("%s%-*s", td_style_bold(c), frac ? 12 : 8, "TIME");

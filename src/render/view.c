@@ -229,10 +229,11 @@ void view_sock_header(FILE *fp, bool color, bool with_owners)
 {
 	const struct sock_layout *l = sock_layout(with_owners);
 
+	/* the note on stderr: stdout stays one table (--all-netns adds a
+	 * column to each of its lines) */
 	if (!l->timer || !l->retr)
-		fprintf(fp, "%s(%s left out to fit %d columns: a wider terminal, or --json)%s\n",
-			td_style_dim(color), !l->timer && !l->retr ? "Timer and Retr" : "Timer",
-			l->width, td_style_reset(color));
+		fprintf(stderr, "(%s left out to fit %d columns: a wider terminal, or --json)\n",
+			!l->timer && !l->retr ? "Timer and Retr" : "Timer", l->width);
 	fprintf(fp, "%s%-11s %6s %6s %-*s %-*s", td_style_bold(color), "State", "Recv-Q", "Send-Q",
 		l->addr, "Local", l->addr, "Peer");
 	if (l->timer)
@@ -562,8 +563,8 @@ void view_group_table(FILE *fp, bool c, const struct td_agg *a, const struct td_
 			ncols--;
 		}
 		if (dropped)
-			fprintf(fp, "%s(left out to fit %d columns: %s; TOTAL counts them)%s\n",
-				td_style_dim(c), width, note, td_style_reset(c));
+			fprintf(stderr, "(left out to fit %d columns: %s; TOTAL counts them)\n",
+				width, note);
 	}
 	fprintf(fp, "%s%-*s %9s", td_style_bold(c), keyw, heads[a->by], "TOTAL");
 	for (int k = 0; k < ncols; k++)

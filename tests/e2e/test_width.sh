@@ -126,9 +126,9 @@ view() {
 	shift 2
 	env -u COLUMNS "$TCPDOCTOR" --no-color "$@" >"$TD_TMP/$name.full" 2>"$TD_TMP/$name.err"
 	for w in 80 200; do
-		COLUMNS=$w "$TCPDOCTOR" --no-color "$@" >"$TD_TMP/$name.$w" 2>>"$TD_TMP/$name.err"
+		COLUMNS=$w "$TCPDOCTOR" --no-color "$@" >"$TD_TMP/$name.$w" 2>"$TD_TMP/$name.$w.err"
 		if [ ! -s "$TD_TMP/$name.$w" ]; then
-			not_ok "$name at $w columns: has output" "$(head -5 "$TD_TMP/$name.err")"
+			not_ok "$name at $w columns: has output" "$(head -5 "$TD_TMP/$name.$w.err")"
 			continue
 		fi
 		case $mode in
@@ -151,13 +151,16 @@ view states words --netns "$NS" states
 view states-peer words --netns "$NS" states --by peer
 view states-process words --netns "$NS" states --by process
 view conns words --netns "$NS" conns
-like "$(cat "$TD_TMP/conns.80")" "left out to fit 80 columns" "conns at 80: the dropped columns are named"
+# the note goes to stderr: stdout stays one table
+like "$(cat "$TD_TMP/conns.80.err")" "left out to fit 80 columns" "conns at 80: the dropped columns are named (stderr)"
 like "$(cat "$TD_TMP/conns.80")" "…" "conns at 80: long addresses elided"
-unlike "$(cat "$TD_TMP/conns.200")" "…|left out" "conns at 200: every column, addresses whole"
+unlike "$(cat "$TD_TMP/conns.200" "$TD_TMP/conns.200.err")" "…|left out" "conns at 200: every column, addresses whole"
 n80=$(grep -c "ESTABLISHED\|CLOSE_WAIT\|FIN_WAIT2\|LISTEN" "$TD_TMP/conns.80")
 is "$n80" "$(ss -N "$NS" -Htan | wc -l)" "conns at 80: a row per socket ss sees"
 view conns-info words --netns "$NS" conns -i
 view who words --netns "$NS" who 5001
+# --all-netns: the workers write to memory, fitted to the width less NETNS
+view conns-all-netns words --all-netns --netns-filter "$NS" conns
 view sysctl words --netns "$NS" sysctl
 view kill words --netns "$NS" kill --state close-wait
 view keepalive words --netns "$NS" keepalive --pid "$SERVER_PID"

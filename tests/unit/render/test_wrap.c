@@ -130,9 +130,9 @@ static void test_width_from_env(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_english),	    cmocka_unit_test(test_long_word),
-		cmocka_unit_test(test_cjk),	    cmocka_unit_test(test_padding_kept),
-		cmocka_unit_test(test_elide),	    cmocka_unit_test(test_width_from_env),
+		cmocka_unit_test(test_english), cmocka_unit_test(test_long_word),
+		cmocka_unit_test(test_cjk),	cmocka_unit_test(test_padding_kept),
+		cmocka_unit_test(test_elide),	cmocka_unit_test(test_width_from_env),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
