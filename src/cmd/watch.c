@@ -243,19 +243,14 @@ static void print_header(const struct td_ctx *ctx, bool frac)
 	printf("%s\n", td_style_reset(c));
 }
 
-static void time_text(const struct timespec *wall, bool frac, bool iso, char *buf, size_t len)
+/* The text line's local time of day; JSON writes ts (docs/json.md). */
+static void time_text(const struct timespec *wall, bool frac, char *buf, size_t len)
 {
 	struct tm tm;
-	char base[32], zone[8];
+	char base[32];
 	int ms = (int)((wall->tv_nsec / 1000000) % 1000);
 
 	localtime_r(&wall->tv_sec, &tm);
-	if (iso) {
-		strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-		strftime(zone, sizeof(zone), "%z", &tm);
-		snprintf(buf, len, "%s.%03d%.3s:%s", base, ms, zone, zone + 3);
-		return;
-	}
 	strftime(base, sizeof(base), "%H:%M:%S", &tm);
 	if (frac)
 		snprintf(buf, len, "%s.%03d", base, ms);
@@ -269,7 +264,7 @@ static void print_line(const struct td_ctx *ctx, const struct sample *a, const s
 	double dt = td_counters_elapsed(&a->c, &b->c);
 	char when[64];
 
-	time_text(&b->wall, frac, false, when, sizeof(when));
+	time_text(&b->wall, frac, when, sizeof(when));
 	printf("%-*s", frac ? 12 : 8, when);
 	for (size_t i = 0; i < NSTATE_COLS; i++)
 		if (keep_state[i])
