@@ -12,6 +12,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "diagnose/kb.h"
 #include "err.h"
 #include "sockets/filter.h"
 #include "sockets/source.h"
@@ -88,6 +89,24 @@ int cmd_fail_err(const struct td_err *err);
 int cmd_fail_dump(const struct td_ctx *ctx, const struct td_err *err);
 /* Exit code for a library error code. */
 int cmd_exit_code(int rc);
+
+/* The language of a command's text: lang when --lang was given (set), else
+ * what LANGUAGE, LC_ALL, LC_MESSAGES, LANG choose (td_kb_lang_from_env).
+ * Makes it the library's language too (td_tr_use: check's findings). When
+ * its catalogue is not found, says so once on stderr, naming where it was
+ * looked for, and returns English. */
+enum td_kb_lang cmd_lang(const char *cmd, bool set, enum td_kb_lang lang);
+
+/* td_wrapn (render/wrap.h, the one wrapper) on stdout with a prefix and a
+ * suffix, for explain and check: len bytes of s wrapped to width columns by
+ * display width (CJK two columns), first printed before the first line (at
+ * column start), the others indented by indent, tail after the last, then
+ * a newline; width 0 or less: not wrapped. */
+void cmd_print_wrapped(const char *first, int start, const char *s, size_t len, int indent,
+		       int width, const char *tail);
+/* The width prose wraps at (render/wrap.h): the terminal's, else COLUMNS,
+ * at most 100 to stay readable, at least 40; 0 piped without COLUMNS. */
+int cmd_prose_width(void);
 
 /* An integer option: arg must be a whole decimal number from min to max
  * (max LONG_MAX: no upper bound). Fills *out and returns 0, or prints

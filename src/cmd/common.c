@@ -9,7 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "catalog.h"
 #include "cmd/cmd.h"
+#include "diagnose/kb_zh.h"
 #include "render/escape.h"
 #include "render/view.h"
 
@@ -306,4 +308,22 @@ void cmd_json_begin(struct td_json *j, const struct td_ctx *ctx, const char *sou
 		view_json_begin_ns(j, ctx->cmd, ctx->ns, source);
 	else
 		view_json_begin(j, ctx->cmd, ctx->netns, source);
+}
+
+enum td_kb_lang cmd_lang(const char *cmd, bool set, enum td_kb_lang lang)
+{
+	size_t n = 0;
+
+	if (!set)
+		lang = td_kb_lang_from_env(getenv("LANGUAGE"), getenv("LC_ALL"),
+					   getenv("LC_MESSAGES"), getenv("LANG"));
+	if (lang != TD_KB_ZH)
+		return lang;
+	td_kb_translations(TD_KB_ZH, &n);
+	if (!n || !td_tr_use(TD_KB_ZH_LOCALE)) {
+		fprintf(stderr, "tcpdoctor %s: no zh_CN text: %s; showing English\n", cmd,
+			td_catalog_error(TD_KB_ZH_LOCALE));
+		return TD_KB_EN;
+	}
+	return lang;
 }

@@ -204,8 +204,15 @@ static int text_width(void)
  * line goes on after `first`, which takes `start` columns; the next ones
  * are indented by `indent`; `tail` is printed before the final newline (a
  * style reset). */
-static void print_wrapped(const char *first, int start, const char *s, size_t len, int indent,
-			  int width, const char *tail)
+int cmd_prose_width(void)
+{
+	int w = td_out_width();
+
+	return !w ? 0 : w < 40 ? 40 : w > 100 ? 100 : w;
+}
+
+void cmd_print_wrapped(const char *first, int start, const char *s, size_t len, int indent,
+		       int width, const char *tail)
 {
 	fputs(first, stdout);
 	td_wrapn(stdout, s, len, start, indent, width);
@@ -217,14 +224,14 @@ static void print_section(bool c, const char *title, const char *text, bool list
 {
 	printf("%s%s%s\n", td_style_bold(c), title, td_style_reset(c));
 	if (!list) {
-		print_wrapped("    ", INDENT, text, strlen(text), INDENT, width, "");
+		cmd_print_wrapped("    ", INDENT, text, strlen(text), INDENT, width, "");
 		return;
 	}
 	while (*text) {
 		const char *nl = strchr(text, '\n');
 		size_t len = nl ? (size_t)(nl - text) : strlen(text);
 
-		print_wrapped("  - ", INDENT, text, len, INDENT, width, "");
+		cmd_print_wrapped("  - ", INDENT, text, len, INDENT, width, "");
 		text += len + (nl ? 1 : 0);
 	}
 }
@@ -323,7 +330,7 @@ static void print_identity(const struct td_kb_entry *e, const struct td_kb_tr *t
 	}
 	/* Indented by 2 only: "/proc/sys/net/ipv4/tcp_slow_start_after_idle" is
 	 * one piece of 44 columns and must fit the narrowest page. */
-	print_wrapped(td_style_dim(c), 0, buf, strlen(buf), 2, width, td_style_reset(c));
+	cmd_print_wrapped(td_style_dim(c), 0, buf, strlen(buf), 2, width, td_style_reset(c));
 }
 
 static void print_entry(const struct td_kb_entry *e, enum td_kb_lang lang, bool c, int width)
@@ -334,13 +341,13 @@ static void print_entry(const struct td_kb_entry *e, enum td_kb_lang lang, bool 
 
 	td_kb_text(e, lang, &t);
 	snprintf(first, sizeof(first), "%s%s%s - ", td_style_bold(c), e->name, td_style_reset(c));
-	print_wrapped(first, (int)strlen(e->name) + 3, t.summary, strlen(t.summary), INDENT, width,
-		      "");
+	cmd_print_wrapped(first, (int)strlen(e->name) + 3, t.summary, strlen(t.summary), INDENT,
+			  width, "");
 	print_identity(e, &t, lang, c, width);
 	putchar('\n');
 	print_section(c, w->meaning, t.meaning, false, width);
 	if (this_kernel(e, lang, here, sizeof(here)))
-		print_wrapped("    ", INDENT, here, strlen(here), INDENT, width, "");
+		cmd_print_wrapped("    ", INDENT, here, strlen(here), INDENT, width, "");
 	print_section(c, w->who_sees, t.who_sees, false, width);
 	print_section(c, w->causes, t.causes, true, width);
 	print_section(c, w->next, e->next, true, width);
@@ -469,11 +476,11 @@ static int list_topics(const struct td_ctx *ctx, const struct opts *o, int width
 			int col = snprintf(first, sizeof(first), "%-8s %-*s ",
 					   td_kb_kind_name(t[i].kind), (int)namew, t[i].name);
 
-			print_wrapped(first, col, tr.summary, strlen(tr.summary), col,
-				      !width		 ? 0
-				      : width > col + 20 ? width
-							 : col + 20,
-				      "");
+			cmd_print_wrapped(first, col, tr.summary, strlen(tr.summary), col,
+					  !width	     ? 0
+					  : width > col + 20 ? width
+							     : col + 20,
+					  "");
 		}
 	}
 	if (ctx->json) {
@@ -533,9 +540,7 @@ int cmd_explain(int argc, char **argv, struct td_ctx *ctx)
 	rc = cmd_getopt(argc, argv, ctx, own, "", false, NULL, help, on_opt, &o);
 	if (rc >= 0)
 		return rc;
-	if (!o.lang_set)
-		o.lang = td_kb_lang_from_env(getenv("LANGUAGE"), getenv("LC_ALL"),
-					     getenv("LC_MESSAGES"), getenv("LANG"));
+	o.lang = cmd_lang("explain", o.lang_set, o.lang);
 	if (o.list) {
 		char shown[160];
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cmd/allnetns.h"
+#include "cmd/livecount.h"
 #include "cmd/commands.h"
 #include "history/metrics.h"
 #include "history/sample.h"
@@ -17,7 +18,8 @@
 
 static const char help[] =
 	"usage: tcpdoctor record [--every DURATION] [--db FILE] [--keep DURATION] [--top N]\n"
-	"                        [--count N] [--set RULE.THRESHOLD=VALUE]... [--profile P] [-v]\n"
+	"                        [--count N] [--set RULE.THRESHOLD=VALUE]... [--profile P]\n"
+	"                        [--reconcile S] [-v]\n"
 	"\n"
 	"Take a sample every interval into an SQLite database: sockets by state and\n"
 	"family, TIME_WAIT/CLOSE_WAIT by port and process (top N), kernel counter\n"
@@ -31,6 +33,8 @@ static const char help[] =
 	"  --count N      stop after N samples (default: until SIGINT/SIGTERM)\n"
 	"  --set R.T=V    a check threshold, as `check --set`\n"
 	"  --profile P    sysctl audit profile for the findings\n"
+	"  --reconcile S  as root the kernel keeps the counts by state; a walk checks them\n"
+	"                 every S seconds (default: off, every sample walks)\n"
 	"  -v, --verbose  a line per sample on stderr\n"
 	"Global: --netns NAME|PID|PATH, --all-netns (a sample per namespace and round,\n"
 	"its name in the netns column; no counter deltas), --netns-filter GLOB, -4, -6,\n"
@@ -44,7 +48,7 @@ static const char help[] =
 struct opts {
 	int64_t every_ms, keep_ms;
 	const char *db;
-	long top, count;
+	long top, count, reconcile;
 	bool verbose;
 	enum td_profile profile;
 	struct td_thresholds th;
@@ -83,6 +87,8 @@ static int on_opt(int val, const char *arg, void *data)
 		if (td_profile_parse(arg, &o->profile, &err) < 0)
 			return cmd_fail(TD_EXIT_USAGE, "%s", err.msg);
 		return 0;
+	case 'R':
+		return cmd_parse_long("--reconcile", arg, 1, 86400, &o->reconcile);
 	case 't':
 	case 'n':
 		return cmd_parse_long(val == 't' ? "--top" : "--count", arg, 1, 100000000,
@@ -335,13 +341,16 @@ int cmd_record(int argc, char **argv, struct td_ctx *ctx)
 		{ "set", required_argument, NULL, 'S' },
 		{ "profile", required_argument, NULL, 'P' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "reconcile", required_argument, NULL, 'R' },
 		{ 0 },
 	};
 	struct opts o = { .every_ms = 10000,
 			  .keep_ms = 7LL * 86400000,
 			  .top = 10,
+			  .reconcile = CMD_LIVE_DEFAULT_RECONCILE,
 			  .profile = TD_PROFILE_SERVER };
 	struct td_sample_opts so = { 0 };
+	struct cmd_live live = { 0 };
 	struct td_counters prev;
 	struct td_snapshot prev_snap;
 	struct td_store *st = NULL;
@@ -387,6 +396,12 @@ int cmd_record(int argc, char **argv, struct td_ctx *ctx)
 		td_store_close(st);
 		return record_all_netns(&o, &so, ctx);
 	}
+	/* In the namespace already (main entered --netns). */
+	if (cmd_live_open(&live, ctx, o.reconcile) < 0) {
+		td_store_close(st);
+		return TD_EXIT_FAILED;
+	}
+	cmd_live_use(&live, &so);
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	while (!stop_signal) {
 		struct td_store_sample row = { 0 };
@@ -394,6 +409,10 @@ int cmd_record(int argc, char **argv, struct td_ctx *ctx)
 		struct rows r;
 		int64_t pruned = 0;
 
+		char note[64];
+
+		if (cmd_live_due(&live))
+			cmd_live_reconcile(&live);
 		so.prev_snap = prev.n ? &prev_snap : NULL;
 		if (td_sample_take(&s, &so, prev.n ? &prev : NULL) < 0 ||
 		    build_rows(&s, &prev, (size_t)o.top, &r) < 0) {
@@ -419,12 +438,13 @@ int cmd_record(int argc, char **argv, struct td_ctx *ctx)
 			td_snapshot_keep_marks(&prev_snap);
 			td_snapshot_init(&s.snap, NULL);
 		}
+		cmd_live_note(&live, note, sizeof(note));
 		if (o.verbose && rc == 0)
 			fprintf(stderr,
 				"tcpdoctor: sample %lld: %llu sockets, %zu finding%s%s%lld "
-				"pruned\n",
+				"pruned%s\n",
 				(long long)row.id, (unsigned long long)row.total, s.findings.n,
-				s.findings.n == 1 ? "" : "s", ", ", (long long)pruned);
+				s.findings.n == 1 ? "" : "s", ", ", (long long)pruned, note);
 		td_sample_free(&s);
 		if (rc < 0) {
 			exit_rc = cmd_fail_err(&err);
@@ -439,6 +459,7 @@ int cmd_record(int argc, char **argv, struct td_ctx *ctx)
 		if (!stop_signal)
 			sleep_until(&next, o.every_ms);
 	}
+	cmd_live_close(&live);
 	td_counters_free(&prev);
 	td_snapshot_free(&prev_snap);
 	td_store_close(st);

@@ -21,6 +21,7 @@
 
 #include "cmd/commands.h"
 #include "cmd/allnetns.h"
+#include "cmd/livecount.h"
 #include "history/metrics.h"
 #include "history/mmerge.h"
 #include "sockets/netns.h"
@@ -38,7 +39,7 @@ static const char help[] =
 	"usage: tcpdoctor serve [--listen ADDR:PORT] [--top N] [--auth-file FILE]\n"
 	"                       [--tls-cert FILE --tls-key FILE] [--max-connections N]\n"
 	"                       [--timeout S] [--cache-ms MS] [--set RULE.THRESHOLD=VALUE]...\n"
-	"                       [--profile P]\n"
+	"                       [--profile P] [--reconcile S]\n"
 	"\n"
 	"Prometheus exporter: GET /metrics answers with sockets by state and family,\n"
 	"listeners' accept queues, TIME_WAIT/CLOSE_WAIT by port and process (top N),\n"
@@ -57,6 +58,10 @@ static const char help[] =
 	"                     shares only a gathering that started after it arrived)\n"
 	"  --set R.T=V        a check threshold, as `check --set`\n"
 	"  --profile P        sysctl audit profile of the findings (server, client, proxy)\n"
+	"  --reconcile S      as root: the kernel keeps the counts by state, a scrape reads\n"
+	"                     them; every S seconds a walk checks them and refreshes the\n"
+	"                     by-port, by-process and finding families (default: off,\n"
+	"                     every scrape walks the sockets)\n"
 	"Global: --netns NAME|PID|PATH (the socket is bound here first, then the\n"
 	"exporter reads that namespace), --all-netns (every namespace, each sample\n"
 	"labelled netns, container, pod; the --top N biggest alone, the rest summed in\n"
@@ -85,7 +90,7 @@ struct opts {
 	const char *listen;
 	long top;
 	const char *auth_file, *tls_cert, *tls_key;
-	long max_conns, timeout, cache_ms;
+	long max_conns, timeout, cache_ms, reconcile;
 	enum td_profile profile;
 	struct td_thresholds th;
 };
@@ -107,6 +112,10 @@ struct server {
 	bool all_netns;		      /* --all-netns: every namespace, labelled */
 	const char *netns_filter;
 	uint64_t scrapes, errors;
+	struct cmd_live live; /* counts kept by the kernel, or a walk per scrape */
+	struct td_mbuf deep;  /* with them: the per-socket families of the last walk */
+	bool have_deep;
+	unsigned deep_n; /* full samples taken: the second is the first with rates */
 };
 
 static int on_opt(int val, const char *arg, void *data)
@@ -137,6 +146,8 @@ static int on_opt(int val, const char *arg, void *data)
 		return 0;
 	case 'C':
 		return cmd_parse_long("--cache-ms", arg, 0, 3600000, &o->cache_ms);
+	case 'R':
+		return cmd_parse_long("--reconcile", arg, 1, 86400, &o->reconcile);
 	case 't':
 	case 'm':
 	case 'T':
@@ -356,7 +367,8 @@ static bool after_or_same(const struct timespec *a, const struct timespec *b)
 	return a->tv_sec > b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec >= b->tv_nsec);
 }
 
-static int render_sample(const struct server *sv, const struct td_sample *s, struct td_mbuf *b)
+static int render_sample(const struct server *sv, const struct td_sample *s, struct td_mbuf *b,
+			 const struct td_mbuf *deep)
 {
 	struct td_metrics_input in = { 0 };
 
@@ -373,6 +385,10 @@ static int render_sample(const struct server *sv, const struct td_sample *s, str
 	in.scrape_errors = sv->errors;
 	in.version = TD_VERSION;
 	in.source = s->source[0] ? s->source : NULL;
+	if (deep) {
+		in.deep_text = deep->p ? deep->p : "";
+		in.deep_len = deep->len;
+	}
 	return td_metrics_render(&in, b);
 }
 
@@ -389,7 +405,7 @@ static int netns_worker(const struct td_ns *ns, void *arg)
 
 	(void)ns;
 	td_sample_take(&s, &sv->so, NULL);
-	rc = render_sample(sv, &s, &b);
+	rc = render_sample(sv, &s, &b, NULL);
 	/* A comment the merge skips: how big the namespace is, for --top. */
 	printf("# netns_total %llu\n", (unsigned long long)s.agg.total);
 	if (!rc)
@@ -516,13 +532,40 @@ static char *scrape(struct server *sv, const struct timespec *arrived, size_t *l
 			if (rc)
 				sv->errors++;
 		} else {
-			sv->so.prev_snap = sv->prev.n ? &sv->prev_snap : NULL;
-			if (td_sample_take(&s, &sv->so, sv->prev.n ? &sv->prev : NULL) < 0)
+			/* With kept counts a scrape reads them and the listeners;
+			 * what needs every socket comes with each reconciliation. */
+			bool light = sv->live.sc && sv->have_deep && sv->deep_n >= 2 &&
+				     sv->live.reconcile_s > 0 && !cmd_live_due(&sv->live);
+
+			if (!light && sv->have_deep)
+				cmd_live_reconcile(&sv->live);
+			sv->so.light = light;
+			sv->so.prev_snap = sv->prev.n && !light ? &sv->prev_snap : NULL;
+			if (td_sample_take(&s, &sv->so, sv->prev.n && !light ? &sv->prev : NULL) <
+			    0)
 				s.errors++;
 			if (s.errors)
 				sv->errors++;
-			rc = render_sample(sv, &s, &b);
-			if (s.have_counters) {
+			if (!light && sv->live.sc) {
+				struct td_metrics_input din = { .snap = s.have_snap ? &s.snap
+										    : NULL,
+								.findings = s.findings.v,
+								.nfindings = s.findings.n,
+								.with_findings = s.rules_ran,
+								.top = sv->top };
+
+				td_mbuf_free(&sv->deep);
+				sv->deep.oom = false;
+				sv->have_deep = td_metrics_render_deep(&din, &sv->deep) == 0;
+				/* The rules that need two samples (rates, what persists)
+				 * get their second at the next scrape, not a walk later. */
+				sv->deep_n++;
+			}
+			rc = render_sample(sv, &s, &b, light ? &sv->deep : NULL);
+			cmd_live_metrics(&sv->live, &b);
+			if (b.oom)
+				rc = -ENOMEM;
+			if (s.have_counters && !light) {
 				/* Keep this read for the next rate window, and its
 				 * closing sockets for the next persistence check. */
 				td_counters_free(&sv->prev);
@@ -730,9 +773,11 @@ int cmd_serve(int argc, char **argv, struct td_ctx *ctx)
 		{ "cache-ms", required_argument, NULL, 'C' },
 		{ "set", required_argument, NULL, 'S' },
 		{ "profile", required_argument, NULL, 'P' },
+		{ "reconcile", required_argument, NULL, 'R' },
 		{ 0 },
 	};
 	struct opts o = { .listen = DEFAULT_LISTEN,
+			  .reconcile = CMD_LIVE_DEFAULT_RECONCILE,
 			  .top = TD_METRICS_DEFAULT_TOP,
 			  .max_conns = 4096,
 			  .timeout = 10,
@@ -795,6 +840,12 @@ int cmd_serve(int argc, char **argv, struct td_ctx *ctx)
 		}
 	}
 	raise_nofile();
+	/* In the namespace: the hooks watch it, the walk reads it. */
+	if (cmd_live_open(&sv->live, ctx, o.reconcile) < 0) {
+		close(fd);
+		goto out;
+	}
+	cmd_live_use(&sv->live, &sv->so);
 	/* Signals go to this thread only (sigwait below), not to MHD's. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
@@ -837,6 +888,8 @@ out:
 	free(cert);
 	free(key);
 	td_mbuf_free(&sv->cached);
+	td_mbuf_free(&sv->deep);
+	cmd_live_close(&sv->live);
 	td_counters_free(&sv->prev);
 	td_snapshot_free(&sv->prev_snap);
 	pthread_mutex_destroy(&sv->lock);

@@ -16,6 +16,8 @@
 #include "fsm.h"
 #include "render/escape.h"
 #include "render/json.h"
+#include "render/view.h"
+#include "sockets/nsall.h"
 #include "sockets/owners.h"
 #include "state.h"
 #include "render/style.h"
@@ -40,7 +42,9 @@ static const char help[] =
 	"  --for DURATION  stop after 30s, 2m, 500ms (default: until Ctrl-C)\n"
 	"  --summary       at the end: transitions by (old, new), by process, by port;\n"
 	"                  top talkers in resets and retransmits; lost events\n"
-	"  --all-netns     every network namespace (default: this one, or --netns)\n"
+	"  --all-netns     every network namespace (default: this one, or --netns), each\n"
+	"                  event with its namespace's name (NETNS, as states --all-netns\n"
+	"                  names it); --netns-filter GLOB keeps the matching ones\n"
 	"Filters (in the kernel): --state S (old or new state), -l/--listening, --port P\n"
 	"(local or remote; repeat to OR), --pid PID (owner); --sport, --dport, --src and\n"
 	"--dst are refused: the tracepoints' filter knows only states, ports and pids\n"
@@ -103,9 +107,19 @@ struct table {
 	size_t n, cap;
 };
 
+/* --all-netns: the namespaces by inode, discovered again (at most once
+ * a second) when an event comes from one not seen at the last discovery. */
+struct ns_names {
+	struct td_nslist list;
+	bool have;
+	uint64_t next_ns; /* no discovery before this CLOCK_MONOTONIC time */
+	int width;	  /* of the NETNS column */
+};
+
 struct tracer {
 	const struct td_ctx *ctx;
-	bool lifetimes, summary;
+	bool lifetimes, summary, all_netns;
+	struct ns_names ns;
 	struct owner_slot *owners;
 	int64_t mono_to_real_ns;
 	uint64_t events, transitions, unknown, retrans, resets_in, resets_out, lifetimes_n;
@@ -251,6 +265,63 @@ static const char *closer_name(int c)
 	return c == TD_TR_CLOSER_LOCAL ? "local" : c == TD_TR_CLOSER_REMOTE ? "remote" : NULL;
 }
 
+static const struct td_ns *ns_find(const struct td_nslist *l, uint32_t inode)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].inode == inode)
+			return &l->v[i];
+	return NULL;
+}
+
+/* The event's namespace as discovery names it; NULL when unknown (gone
+ * before we looked, or created since and discovery is resting). */
+static const struct td_ns *netns_of(struct tracer *tr, uint32_t inode)
+{
+	const struct td_ns *ns = tr->ns.have ? ns_find(&tr->ns.list, inode) : NULL;
+	uint64_t now;
+
+	if (ns || !inode || (now = mono_ns()) < tr->ns.next_ns)
+		return ns;
+	if (tr->ns.have)
+		td_nsall_free(&tr->ns.list);
+	tr->ns.have = td_nsall_discover(&tr->ns.list, getenv("TD_PROCDIR"), getenv("TD_ROOTDIR"),
+					&(struct td_err){ 0 }) == 0;
+	/* A walk of every fd costs seconds on a host with a million: as for
+	 * owners, at most a tenth of the time, and not again within 1 s. */
+	tr->ns.next_ns = mono_ns();
+	tr->ns.next_ns += (tr->ns.next_ns - now) * OWNER_WALK_SHARE + 1000000000ull;
+	return tr->ns.have ? ns_find(&tr->ns.list, inode) : NULL;
+}
+
+static const char *netns_name(struct tracer *tr, uint32_t inode, char *buf, size_t len)
+{
+	const struct td_ns *ns = netns_of(tr, inode);
+
+	if (ns)
+		return ns->name;
+	if (!inode)
+		return "?";
+	snprintf(buf, len, "net:[%u]", inode);
+	return buf;
+}
+
+/* --netns-filter: the glob is matched against what discovery knows of the
+ * namespace; one it cannot name yet is matched by its net:[INODE] name. */
+static bool netns_wanted(struct tracer *tr, uint32_t inode)
+{
+	const struct td_ns *ns;
+	struct td_ns tmp;
+
+	if (!tr->ctx->netns_filter)
+		return true;
+	ns = netns_of(tr, inode);
+	if (ns)
+		return td_nsall_match(ns, tr->ctx->netns_filter);
+	memset(&tmp, 0, sizeof(tmp));
+	snprintf(tmp.name, sizeof(tmp.name), "net:[%u]", inode);
+	return td_nsall_match(&tmp, tr->ctx->netns_filter);
+}
+
 static void print_json(struct tracer *tr, const struct td_tr_event *e, const struct owner_slot *ow,
 		       enum fsm_verdict v)
 {
@@ -267,6 +338,18 @@ static void print_json(struct tracer *tr, const struct td_tr_event *e, const str
 		td_json_null(j, "cookie");
 	else
 		td_json_uint(j, "cookie", e->cookie);
+	if (tr->all_netns) {
+		const struct td_ns *ns = netns_of(tr, e->netns);
+
+		if (ns) {
+			view_json_netns(j, "netns", ns);
+		} else {
+			td_json_begin_object(j, "netns");
+			td_json_uint(j, "inode", e->netns);
+			td_json_str(j, "name", netns_name(tr, e->netns, buf, sizeof(buf)));
+			td_json_end_object(j);
+		}
+	}
 	if (ow->pid) {
 		td_json_uint(j, "pid", ow->pid);
 		td_json_str(j, "comm", ow->comm);
@@ -322,11 +405,27 @@ static void put_line(const char *line)
 static void print_text(struct tracer *tr, const struct td_tr_event *e, const struct owner_slot *ow,
 		       enum fsm_verdict v)
 {
-	char when[32], l[80], r[80], who[16 * TD_ESC_MAX_PER_BYTE + 16], dur[32], line[512];
+	char when[32 + 320 * TD_ESC_MAX_PER_BYTE], l[80], r[80], dur[32];
+	char line[sizeof(when) + 512];
+	char who[16 * TD_ESC_MAX_PER_BYTE + 16];
 	char comm[16 * TD_ESC_MAX_PER_BYTE + 1];
 	bool c = tr->ctx->color;
 
 	fmt_time(tr, e->ts_ns, when, sizeof(when));
+	if (tr->all_netns) {
+		/* The NETNS column, after the time: as wide as the widest name
+		 * shown so far (at least 5), so a steady trace lines up. */
+		char raw[32], esc[320 * TD_ESC_MAX_PER_BYTE];
+		int w;
+
+		size_t at = strlen(when);
+
+		td_esc(netns_name(tr, e->netns, raw, sizeof(raw)), esc, sizeof(esc));
+		w = (int)strlen(esc);
+		if (w > tr->ns.width)
+			tr->ns.width = w > 40 ? 40 : w;
+		snprintf(when + at, sizeof(when) - at, " %-*s", tr->ns.width, esc);
+	}
 	td_endpoint_str(e->family, e->laddr, e->lport, l, sizeof(l));
 	td_endpoint_str(e->family, e->raddr, e->rport, r, sizeof(r));
 	if (ow->pid)
@@ -383,6 +482,8 @@ static int on_event(const struct td_tr_event *ev, void *data)
 	enum fsm_verdict v = FSM_RFC;
 	uint16_t port;
 
+	if (tr->all_netns && !netns_wanted(tr, ev->netns))
+		return 0;
 	/* The kernel releases the local port before it reports X -> CLOSE:
 	 * show the one the socket had. */
 	if (!e->lport)
@@ -564,7 +665,7 @@ static int parse_duration_ms(const char *text, uint64_t *ms)
 }
 
 struct opts {
-	bool lifetimes, retransmits, resets, transitions, summary, all_netns;
+	bool lifetimes, retransmits, resets, transitions, summary;
 	uint64_t for_ms;
 };
 
@@ -589,8 +690,7 @@ static int on_opt(int val, const char *arg, void *data)
 		o->summary = true;
 		return 0;
 	case 'A':
-		o->all_netns = true;
-		return 0;
+		return 0; /* main takes --all-netns first: ctx->all_netns */
 	case 'F':
 		if (parse_duration_ms(arg, &o->for_ms) < 0 || !o->for_ms)
 			return cmd_fail(TD_EXIT_USAGE,
@@ -609,6 +709,8 @@ static void free_tables(struct tracer *tr)
 	free(tr->rst_talkers.rows);
 	free(tr->retrans_talkers.rows);
 	free(tr->owners);
+	if (tr->ns.have)
+		td_nsall_free(&tr->ns.list);
 }
 
 int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
@@ -652,12 +754,13 @@ int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
 	memcpy(to.ports, f.port, sizeof(to.ports));
 	/* Tracepoints fire for every namespace: keep the one we are in (the
 	 * caller's, or --netns's, entered by main). */
-	if (!o.all_netns) {
+	if (!ctx->all_netns) {
 		if (stat("/proc/self/ns/net", &st) < 0)
 			return cmd_fail(TD_EXIT_FAILED, "/proc/self/ns/net: %s", strerror(errno));
 		to.netns_ino = (uint32_t)st.st_ino;
 	}
 	tr.lifetimes = to.close_only;
+	tr.all_netns = ctx->all_netns;
 	tr.summary = o.summary;
 	if (to.resets)
 		td_tr_reasons_load(&tr.reasons);
@@ -681,7 +784,7 @@ int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
 	sigaction(SIGTERM, &sa, NULL);
 	if (!ctx->json && !to.close_only && isatty(STDERR_FILENO))
 		fprintf(stderr, "tracing TCP%s... Ctrl-C to stop\n",
-			o.all_netns ? " in every namespace" : "");
+			ctx->all_netns ? " in every namespace" : "");
 	while (!stop_flag) {
 		int timeout = 200;
 		uint64_t now;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sockets/agg.h"
@@ -40,6 +41,14 @@ void view_json_netns(struct td_json *j, const char *key, const struct td_ns *ns)
 	for (size_t i = 0; i < ns->npids; i++)
 		td_json_int(j, NULL, ns->pids[i]);
 	td_json_end_array(j);
+	/* Without a process in it, what keeps it: an nsfs fd or a socket. */
+	if (!ns->npids && (ns->fd_pid || ns->sock_pid)) {
+		td_json_begin_object(j, "held_by");
+		td_json_int(j, "pid", ns->fd_pid ? ns->fd_pid : ns->sock_pid);
+		td_json_int(j, "fd", ns->fd_pid ? ns->fd : ns->sock_fd);
+		td_json_str(j, "file", ns->fd_pid ? "netns" : "socket");
+		td_json_end_object(j);
+	}
 	td_json_end_object(j);
 }
 
@@ -72,41 +81,120 @@ void view_json_states32(struct td_json *j, const char *key, const uint32_t *coun
 	view_json_states64(j, key, c, all_keys);
 }
 
-/* The container and pod of a process, cached by pid: a listing of 200,000
- * sockets has a few hundred owners, each read once. Keys only when known,
- * so a host without containers pays nothing in output. */
+/* Who a process is, cached by pid: a listing of 200,000 sockets has a few
+ * hundred owners, each read once. */
 #define IDENT_CACHE 512
 
-struct ident_slot {
-	int pid; /* 0: empty */
-	bool known;
-	char container[160], pod[200];
-};
+static struct view_proc ident_cache[IDENT_CACHE];
 
-static void json_owner_container(struct td_json *j, int pid)
+const struct view_proc *view_proc_get(int pid)
 {
-	static struct ident_slot cache[IDENT_CACHE];
-	struct ident_slot *c = &cache[(unsigned)pid % IDENT_CACHE];
+	struct view_proc *c;
+	struct td_ident id;
+	struct stat st;
+	char path[64];
 
 	if (pid <= 0)
-		return;
-	if (c->pid != pid) {
-		struct td_ident id;
-
-		c->pid = pid;
-		c->known = td_ident_read(NULL, pid, NULL, &id) == 0 && id.runtime;
-		if (c->known) {
+		return NULL;
+	c = &ident_cache[(unsigned)pid % IDENT_CACHE];
+	if (c->pid == pid)
+		return c;
+	memset(c, 0, sizeof(*c));
+	c->pid = pid;
+	view_comm(pid, c->comm, sizeof(c->comm));
+	/* /proc/PID belongs to the process's effective uid. */
+	snprintf(path, sizeof(path), "/proc/%d", pid);
+	c->uid = stat(path, &st) == 0 ? (int64_t)st.st_uid : -1;
+	if (c->uid >= 0)
+		view_user_name((uint32_t)c->uid, c->user, sizeof(c->user));
+	td_ident_cmdline(NULL, pid, c->cmdline, sizeof(c->cmdline));
+	if (td_ident_read(NULL, pid, NULL, &id) == 0) {
+		snprintf(c->unit, sizeof(c->unit), "%s", id.unit);
+		if (id.runtime)
 			td_ident_container(&id, c->container, sizeof(c->container));
-			snprintf(c->pod, sizeof(c->pod), "%s", "");
-			if (id.pod_uid[0])
-				td_ident_pod(&id, c->pod, sizeof(c->pod));
-		}
+		if (id.pod_uid[0])
+			td_ident_pod(&id, c->pod, sizeof(c->pod));
 	}
-	if (!c->known)
+	return c;
+}
+
+/* Escaped and cut at max display bytes with "...": never half an escape
+ * or a UTF-8 sequence (td_esc output is ASCII but for valid UTF-8). */
+static void esc_cut(const char *raw, int max, char *buf, size_t len)
+{
+	size_t k = 0;
+
+	td_esc(raw, buf, len);
+	if (max <= 3 || (int)strlen(buf) <= max)
 		return;
-	td_json_str(j, "container", c->container);
-	if (c->pod[0])
-		td_json_str(j, "pod", c->pod);
+	while (buf[k] && (int)k < max - 3) {
+		size_t step = buf[k] == '\\' && buf[k + 1] == 'x' ? 4
+			      : buf[k] == '^'			  ? 2
+			      : (unsigned char)buf[k] >= 0x80
+				      ? td_utf8_len((const unsigned char *)buf + k, strlen(buf + k))
+				      : 1;
+
+		if (!step || (int)(k + step) > max - 3)
+			break;
+		k += step;
+	}
+	snprintf(buf + k, len - k, "...");
+}
+
+const char *view_proc_str(const struct view_proc *p, unsigned what, int cmd_max, char *buf,
+			  size_t len)
+{
+	char esc[sizeof(p->cmdline) * TD_ESC_MAX_PER_BYTE];
+	size_t at = 0;
+
+#define ADD(...)                                                                                   \
+	do {                                                                                       \
+		int n_ = snprintf(buf + at, len - at, __VA_ARGS__);                                \
+		at = n_ < 0 ? at : at + (size_t)n_ >= len ? len - 1 : at + (size_t)n_;             \
+	} while (0)
+	buf[0] = '\0';
+	if (!p)
+		return buf;
+	if (what & VIEW_PROC_NAME)
+		ADD("%s[%d]", td_esc(p->comm, esc, sizeof(esc)), p->pid);
+	if ((what & VIEW_PROC_USER) && p->user[0])
+		ADD("%suser=%s", at ? " " : "", td_esc(p->user, esc, sizeof(esc)));
+	if (p->container[0])
+		ADD("%scontainer=%s", at ? " " : "", td_esc(p->container, esc, sizeof(esc)));
+	if (p->pod[0])
+		ADD("%spod=%s", at ? " " : "", td_esc(p->pod, esc, sizeof(esc)));
+	if (p->unit[0])
+		ADD("%sunit=%s", at ? " " : "", td_esc(p->unit, esc, sizeof(esc)));
+	if (p->cmdline[0]) {
+		esc_cut(p->cmdline, cmd_max, esc, sizeof(esc));
+		ADD("%scmd=\"%s\"", at ? " " : "", esc);
+	}
+#undef ADD
+	return buf;
+}
+
+void view_json_proc_fields(struct td_json *j, const struct view_proc *p)
+{
+	if (!p)
+		return;
+	td_json_str(j, "user", p->user[0] ? p->user : NULL);
+	td_json_str(j, "cmdline", p->cmdline);
+	td_json_str(j, "unit", p->unit[0] ? p->unit : NULL);
+	td_json_str(j, "container", p->container[0] ? p->container : NULL);
+	td_json_str(j, "pod", p->pod[0] ? p->pod : NULL);
+}
+
+/* Keys only when known, so a host without containers pays nothing in
+ * output. */
+static void json_owner_container(struct td_json *j, int pid)
+{
+	const struct view_proc *p = view_proc_get(pid);
+
+	if (!p || !p->container[0])
+		return;
+	td_json_str(j, "container", p->container);
+	if (p->pod[0])
+		td_json_str(j, "pod", p->pod);
 }
 
 static int shown_state(int state)
@@ -311,6 +399,16 @@ void view_sock_line(FILE *fp, bool color, const struct td_sock *s, bool with_own
 		}
 		fputc(' ', fp);
 		fputs(l->width ? td_fit_end(procs, l->proc, cut, sizeof(cut)) : procs, fp);
+		/* Who the (first) owner is, beyond comm; on a width the process
+		 * column is all there is room for. */
+		if (owners && !l->width) {
+			char who[2048];
+
+			view_proc_str(view_proc_get(owners->pid), VIEW_PROC_USER, 48, who,
+				      sizeof(who));
+			if (who[0])
+				fprintf(fp, " %s", who);
+		}
 	}
 	fputc('\n', fp);
 	/* A listener's tcp_info is all zeros but for rto: not worth a line. */
@@ -418,6 +516,9 @@ void view_owner_header(FILE *fp, bool color)
 
 	fprintf(fp, "%s%-15s %7s %-9s %4s %-11s %-*s %s%s\n", td_style_bold(color), "COMMAND",
 		"PID", "USER", "FD", "STATE", a ? a : 27, "LOCAL", "PEER", td_style_reset(color));
+	fprintf(fp, "%s%-15s %7s %-9s %4s %-11s %-27s %-27s %s%s\n", td_style_bold(color),
+		"COMMAND", "PID", "USER", "FD", "STATE", "LOCAL", "PEER", "WHO",
+		td_style_reset(color));
 }
 
 void view_owner_line(FILE *fp, bool color, const struct td_sock *s, const struct td_owner *o)
@@ -442,6 +543,17 @@ void view_owner_line(FILE *fp, bool color, const struct td_sock *s, const struct
 	fprintf(fp, "%s%-11s%s %-*s %s\n", td_style_state(color, st), td_state_name(st),
 		td_style_reset(color),
 		(a ? a : 27) + (int)(strlen(le) - (size_t)td_text_cols(le, strlen(le))), le, re);
+	fprintf(fp, "%s%-11s%s %-27s %-27s", td_style_state(color, st), td_state_name(st),
+		td_style_reset(color), l, r);
+	if (o) {
+		char who[2048];
+
+		/* COMMAND, PID and USER are columns already: the rest. */
+		view_proc_str(view_proc_get(o->pid), 0, 60, who, sizeof(who));
+		if (who[0])
+			fprintf(fp, " %s", who);
+	}
+	fputc('\n', fp);
 }
 
 /* ---- state counts and groups (`states`, `lab`) ------------------------------------ */
@@ -587,6 +699,16 @@ void view_group_table(FILE *fp, bool c, const struct td_agg *a, const struct td_
 			(unsigned long long)v[i]->total);
 		for (int k = 0; k < ncols; k++)
 			fprintf(fp, " %*u", colw(cols[k], width), v[i]->counts[cols[k]]);
+		/* on a width the columns are all there is room for */
+		if (a->by == TD_BY_PROCESS && v[i]->id && !width) {
+			char who[2048];
+
+			/* The label is comm[pid]: who it is after the counts. */
+			view_proc_str(view_proc_get((int)v[i]->id), VIEW_PROC_USER, 60, who,
+				      sizeof(who));
+			if (who[0])
+				fprintf(fp, "  %s", who);
+		}
 		fputc('\n', fp);
 	}
 	if (shown < n) {
