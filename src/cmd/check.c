@@ -18,6 +18,7 @@
 #include "sockets/sockdiag.h"
 #include "render/escape.h"
 #include "render/style.h"
+#include "render/wrap.h"
 #include "render/view.h"
 #include "text.h"
 
@@ -277,11 +278,13 @@ static void print_text(const struct td_ctx *ctx, const struct td_findings *fo,
 			/* Who it is: the one form every view prints (render/view.h). */
 			char who[2048];
 
-			printf("    %s%-*s%s  %s\n", td_style_dim(c), klen, "process",
-			       td_style_reset(c),
-			       view_proc_str(view_proc_get((int)f->pid),
-					     VIEW_PROC_NAME | VIEW_PROC_USER, 60, who,
-					     sizeof(who)));
+			snprintf(lab, sizeof(lab), "    %s%-*s%s  ", td_style_dim(c), klen,
+				 "process", td_style_reset(c));
+			view_proc_str(view_proc_get((int)f->pid), VIEW_PROC_NAME | VIEW_PROC_USER,
+				      60, who, sizeof(who));
+			/* wrapped as the evidence is (render/wrap.h) */
+			fputs(lab, stdout);
+			td_wrap(stdout, who, 6 + klen, 6 + klen, width);
 		}
 		if (f->why) {
 			col = label(lab, sizeof(lab), c, 2, td_tr_text(N_("Why:")));

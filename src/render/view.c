@@ -514,11 +514,10 @@ void view_owner_header(FILE *fp, bool color)
 {
 	int a = owner_addr_cols();
 
-	fprintf(fp, "%s%-15s %7s %-9s %4s %-11s %-*s %s%s\n", td_style_bold(color), "COMMAND",
-		"PID", "USER", "FD", "STATE", a ? a : 27, "LOCAL", "PEER", td_style_reset(color));
-	fprintf(fp, "%s%-15s %7s %-9s %4s %-11s %-27s %-27s %s%s\n", td_style_bold(color),
-		"COMMAND", "PID", "USER", "FD", "STATE", "LOCAL", "PEER", "WHO",
-		td_style_reset(color));
+	/* on a width the WHO column (who the process is) is left out */
+	fprintf(fp, "%s%-15s %7s %-9s %4s %-11s %-*s %-*s%s%s\n", td_style_bold(color), "COMMAND",
+		"PID", "USER", "FD", "STATE", a ? a : 27, "LOCAL", a ? 0 : 27, "PEER",
+		a ? "" : " WHO", td_style_reset(color));
 }
 
 void view_owner_line(FILE *fp, bool color, const struct td_sock *s, const struct td_owner *o)
@@ -536,13 +535,11 @@ void view_owner_line(FILE *fp, bool color, const struct td_sock *s, const struct
 	if (a) {
 		td_elide(l, a, le, sizeof(le));
 		td_elide(r, a, re, sizeof(re));
-	} else {
-		snprintf(le, sizeof(le), "%s", l);
-		snprintf(re, sizeof(re), "%s", r);
+		fprintf(fp, "%s%-11s%s %-*s %s\n", td_style_state(color, st), td_state_name(st),
+			td_style_reset(color),
+			a + (int)(strlen(le) - (size_t)td_text_cols(le, strlen(le))), le, re);
+		return;
 	}
-	fprintf(fp, "%s%-11s%s %-*s %s\n", td_style_state(color, st), td_state_name(st),
-		td_style_reset(color),
-		(a ? a : 27) + (int)(strlen(le) - (size_t)td_text_cols(le, strlen(le))), le, re);
 	fprintf(fp, "%s%-11s%s %-27s %-27s", td_style_state(color, st), td_state_name(st),
 		td_style_reset(color), l, r);
 	if (o) {
