@@ -56,7 +56,8 @@ static void owner_str(const struct td_owner *o, int room, char *buf, size_t len)
 		snprintf(pid, sizeof(pid), "[%d]+%d", (int)o->pid, more);
 	else
 		snprintf(pid, sizeof(pid), "[%d]", (int)o->pid);
-	keep = room - (int)strlen(pid);
+	/* a cut name ends in an ellipsis (one column) */
+	keep = room - (int)strlen(pid) - ((int)strlen(comm) > room - (int)strlen(pid));
 	if (keep < 1)
 		keep = 1;
 	/* Cut on a whole escape or UTF-8 sequence: never half a character. */
@@ -76,6 +77,8 @@ static void owner_str(const struct td_owner *o, int room, char *buf, size_t len)
 			k += (int)step;
 		}
 		comm[k] = '\0';
+		snprintf(buf, len, "%s\u2026%s", comm, pid);
+		return;
 	}
 	snprintf(buf, len, "%s%s", comm, pid);
 }
