@@ -25,6 +25,9 @@ BUILD ?= build
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 PKGS := libmnl libpcap libmicrohttpd sqlite3 libxcrypt zlib
+# Headers only: src/lib/lazylib.c dlopen()s these on their first call, so the
+# commands that do not use them do not map them (and what they pull in).
+DL_PKGS := libpcap libmicrohttpd sqlite3
 
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g
@@ -39,7 +42,7 @@ endif
 ALL_CPPFLAGS := -D_GNU_SOURCE -Isrc/lib -Isrc $(CPPFLAGS)
 ALL_CFLAGS := -std=gnu11 $(WARNFLAGS) $(CFLAGS) \
 	      $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lmnl -lpcap -lmicrohttpd -lsqlite3 -lcrypt -lz) -pthread -lm
+LIBS := $(shell $(PKG_CONFIG) --libs $(filter-out $(DL_PKGS),$(PKGS)) 2>/dev/null || echo -lmnl -lcrypt -lz) -ldl -pthread -lm
 TEST_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 # Sources are found by folder: src/lib and its subsystem folders, src/render.
@@ -92,6 +95,11 @@ $(BUILD)/tests/%: %.c $(BUILD)/libtd.a
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libtd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libtd.a $(LIBS)
+
+# The floor of bench/pcap: libpcap itself, not lazylib's wrappers.
+$(BUILD)/bench/pcaploop: bench/pcaploop.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< -lpcap
 
 deps:
 	@scripts/deps --check >/dev/null 2>&1 || scripts/deps

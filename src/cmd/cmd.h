@@ -143,5 +143,18 @@ struct td_ns;
  * --netns given and source (NULL: left out). */
 void cmd_json_begin(struct td_json *j, const struct td_ctx *ctx, const char *source);
 
+/* Streaming commands (trace, capture) and a reader that stops reading: while
+ * running they block in write() (the kernel side drops and counts: lost
+ * events, packets dropped); a stop signal must still end them at once.
+ * cmd_stdout_guard() notes whether stdout is a pipe or socket;
+ * cmd_stdout_unblock(), async-signal-safe (a handler calls it), makes its
+ * writes fail at once instead of waiting for the reader (EAGAIN: the
+ * output is dropped); cmd_stdout_release() discards what stdio still holds
+ * when writes were dropped and restores the descriptor's flags. Returns
+ * true when output was dropped. */
+void cmd_stdout_guard(void);
+void cmd_stdout_unblock(void);
+bool cmd_stdout_release(void);
+
 /* Every view (sockets, connections, plots) lives in src/render/. */
 #endif

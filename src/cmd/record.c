@@ -15,6 +15,7 @@
 #include "history/metrics.h"
 #include "history/sample.h"
 #include "history/store.h"
+#include "sockets/netns.h"
 
 static const char help[] =
 	"usage: tcpdoctor record [--every DURATION] [--db FILE] [--keep DURATION] [--top N]\n"
@@ -330,6 +331,38 @@ static int record_all_netns(const struct opts *o, const struct td_sample_opts *s
 	return rc;
 }
 
+/* --netns NAME|PID|PATH is followed round by round: a namespace whose name
+ * is gone (`ip netns delete`) is not sampled (a line on stderr says so,
+ * once) and recording resumes when the name is back -- in a new namespace
+ * the counters start a new baseline. Returns true when this round samples. */
+static bool netns_here(const char *spec, struct td_netns_watch *w, struct td_counters *prev,
+		       struct td_snapshot *prev_snap)
+{
+	struct td_err err = { 0 };
+	char path[4096];
+	bool was_gone = w->gone;
+	int ns = td_netns_watch_poll(w, td_netns_path(spec, path, sizeof(path)), &err);
+
+	if (ns < 0 || ns == TD_NETNS_GONE) {
+		if (!was_gone)
+			fprintf(stderr,
+				"tcpdoctor: record: network namespace '%s' is gone (%s); no "
+				"samples until it is back\n",
+				spec, ns < 0 ? err.msg : "no such namespace");
+		return false;
+	}
+	if (ns == TD_NETNS_NEW) {
+		td_counters_free(prev);
+		td_counters_init(prev);
+		td_snapshot_free(prev_snap);
+		td_snapshot_init(prev_snap, NULL);
+	}
+	if (ns != TD_NETNS_SAME)
+		fprintf(stderr, "tcpdoctor: record: network namespace '%s' is back%s: sampling\n",
+			spec, ns == TD_NETNS_NEW ? " (a new namespace)" : "");
+	return true;
+}
+
 int cmd_record(int argc, char **argv, struct td_ctx *ctx)
 {
 	static const struct option own[] = {
@@ -357,6 +390,8 @@ int cmd_record(int argc, char **argv, struct td_ctx *ctx)
 	struct td_err err = { 0 };
 	struct sigaction sa = { 0 };
 	struct timespec next, last_wall = { 0 };
+	struct td_netns_watch watch;
+	bool follow = false;
 	char dbbuf[512];
 	long taken = 0;
 	int rc, exit_rc = TD_EXIT_OK;
@@ -402,17 +437,31 @@ int cmd_record(int argc, char **argv, struct td_ctx *ctx)
 		return TD_EXIT_FAILED;
 	}
 	cmd_live_use(&live, &so);
+	if (ctx->netns) {
+		/* Followed when the spec names the namespace main() entered (a
+		 * container: or pod: spec was looked up once, and is not). */
+		char path[4096];
+		const char *p = td_netns_path(ctx->netns, path, sizeof(path));
+
+		follow = p && td_netns_watch_init(&watch, p, &err) == 0 &&
+			 td_netns_watch_poll(&watch, p, &err) == TD_NETNS_SAME;
+		td_err_clear(&err);
+	}
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	while (!stop_signal) {
 		struct td_store_sample row = { 0 };
 		struct td_sample s;
 		struct rows r;
 		int64_t pruned = 0;
-
 		char note[64];
 
+		if (follow && !netns_here(ctx->netns, &watch, &prev, &prev_snap)) {
+			sleep_until(&next, o.every_ms);
+			continue;
+		}
 		if (cmd_live_due(&live))
 			cmd_live_reconcile(&live);
+
 		so.prev_snap = prev.n ? &prev_snap : NULL;
 		if (td_sample_take(&s, &so, prev.n ? &prev : NULL) < 0 ||
 		    build_rows(&s, &prev, (size_t)o.top, &r) < 0) {

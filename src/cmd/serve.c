@@ -38,8 +38,8 @@
 static const char help[] =
 	"usage: tcpdoctor serve [--listen ADDR:PORT] [--top N] [--auth-file FILE]\n"
 	"                       [--tls-cert FILE --tls-key FILE] [--max-connections N]\n"
-	"                       [--timeout S] [--cache-ms MS] [--set RULE.THRESHOLD=VALUE]...\n"
-	"                       [--profile P] [--reconcile S]\n"
+	"                       [--max-per-ip N] [--timeout S] [--cache-ms MS]\n"
+	"                       [--set RULE.THRESHOLD=VALUE]... [--profile P] [--reconcile S]\n"
 	"\n"
 	"Prometheus exporter: GET /metrics answers with sockets by state and family,\n"
 	"listeners' accept queues, TIME_WAIT/CLOSE_WAIT by port and process (top N),\n"
@@ -53,7 +53,11 @@ static const char help[] =
 	"                     ($5$) or SHA-512 ($6$) crypt, or yescrypt ($y$)\n"
 	"  --tls-cert FILE    serve HTTPS with this PEM certificate (and --tls-key FILE)\n"
 	"  --max-connections N  open connections at most (default 4096)\n"
-	"  --timeout S        close a connection idle for S seconds (default 10)\n"
+	"  --max-per-ip N     open connections from one address at most (default 256; 0:\n"
+	"                     no limit); one more is closed at once\n"
+	"  --timeout S        close a connection idle for S seconds (default 10); a request\n"
+	"                     is at most 16 KiB (a longer request line gets 414, longer\n"
+	"                     headers 431)\n"
 	"  --cache-ms MS      answer from a sample up to MS old (default 500; 0: a scrape\n"
 	"                     shares only a gathering that started after it arrived)\n"
 	"  --set R.T=V        a check threshold, as `check --set`\n"
@@ -90,7 +94,7 @@ struct opts {
 	const char *listen;
 	long top;
 	const char *auth_file, *tls_cert, *tls_key;
-	long max_conns, timeout, cache_ms, reconcile;
+	long max_conns, per_ip, timeout, cache_ms, reconcile;
 	enum td_profile profile;
 	struct td_thresholds th;
 };
@@ -116,6 +120,12 @@ struct server {
 	struct td_mbuf deep;  /* with them: the per-socket families of the last walk */
 	bool have_deep;
 	unsigned deep_n; /* full samples taken: the second is the first with rates */
+	/* --netns NAME|PID|PATH, followed: the main thread polls it each
+	 * second and moves first (/proc/net follows the thread-group leader),
+	 * a scrape's thread joins it before gathering. */
+	const char *netns;
+	bool follow;
+	struct td_netns_watch watch;
 };
 
 static int on_opt(int val, const char *arg, void *data)
@@ -148,6 +158,8 @@ static int on_opt(int val, const char *arg, void *data)
 		return cmd_parse_long("--cache-ms", arg, 0, 3600000, &o->cache_ms);
 	case 'R':
 		return cmd_parse_long("--reconcile", arg, 1, 86400, &o->reconcile);
+	case 'I':
+		return cmd_parse_long("--max-per-ip", arg, 0, 1000000, &o->per_ip);
 	case 't':
 	case 'm':
 	case 'T':
@@ -501,6 +513,50 @@ static int gather_all_netns(const struct server *sv, struct td_mbuf *b)
 	return ret ? ret : b->oom ? -ENOMEM : 0;
 }
 
+/* --netns: is the namespace there (by its name) to be sampled? */
+static void render_netns_up(const struct server *sv, struct td_mbuf *b, int up)
+{
+	td_mbuf_printf(b, "# HELP tcpdoctor_netns_up 1 when the --netns namespace is there "
+			  "and sampled, 0 while its name names none.\n"
+			  "# TYPE tcpdoctor_netns_up gauge\n"
+			  "tcpdoctor_netns_up{netns=\"");
+	td_mbuf_label(b, sv->netns);
+	td_mbuf_printf(b, "\"} %d\n", up);
+}
+
+/* Each second: the main thread follows the --netns name (it moves first,
+ * as /proc/net goes by the thread-group leader), and says so on stderr
+ * when it goes and when it comes back. */
+static void follow_netns(struct server *sv)
+{
+	struct td_err err = { 0 };
+	char path[4096];
+	bool was_gone;
+	int ns;
+
+	pthread_mutex_lock(&sv->lock);
+	was_gone = sv->watch.gone;
+	ns = td_netns_watch_poll(&sv->watch, td_netns_path(sv->netns, path, sizeof(path)), &err);
+	if ((ns < 0 || ns == TD_NETNS_GONE) && !was_gone)
+		fprintf(stderr,
+			"tcpdoctor: serve: network namespace '%s' is gone (%s); "
+			"tcpdoctor_netns_up is 0 until it is back\n",
+			sv->netns, ns < 0 ? err.msg : "no such namespace");
+	if (ns == TD_NETNS_NEW) {
+		/* Another namespace: its counters start a new rate window. */
+		td_counters_free(&sv->prev);
+		td_counters_init(&sv->prev);
+		td_snapshot_free(&sv->prev_snap);
+		td_snapshot_init(&sv->prev_snap, NULL);
+	}
+	if (ns == TD_NETNS_NEW || ns == TD_NETNS_BACK)
+		fprintf(stderr, "tcpdoctor: serve: network namespace '%s' is back%s: sampling\n",
+			sv->netns, ns == TD_NETNS_NEW ? " (a new namespace)" : "");
+	if (ns != TD_NETNS_SAME)
+		sv->have_cache = false;
+	pthread_mutex_unlock(&sv->lock);
+}
+
 /* The exposition text for a scrape that arrived at `arrived` (malloc'd,
  * *len bytes). A sample started after the scrape arrived answers it too:
  * scrapes that pile up during a slow gathering share its result. */
@@ -531,6 +587,15 @@ static char *scrape(struct server *sv, const struct timespec *arrived, size_t *l
 			rc = gather_all_netns(sv, &b);
 			if (rc)
 				sv->errors++;
+		} else if (sv->follow && (sv->watch.gone || td_netns_watch_join(&sv->watch) < 0)) {
+			/* Nothing to sample: say so, and count it as an error. */
+			struct td_metrics_input in = { .version = TD_VERSION };
+
+			sv->errors++;
+			in.scrapes = sv->scrapes;
+			in.scrape_errors = sv->errors;
+			rc = td_metrics_render(&in, &b);
+			render_netns_up(sv, &b, 0);
 		} else {
 			/* With kept counts a scrape reads them and the listeners;
 			 * what needs every socket comes with each reconciliation. */
@@ -562,6 +627,8 @@ static char *scrape(struct server *sv, const struct timespec *arrived, size_t *l
 				sv->deep_n++;
 			}
 			rc = render_sample(sv, &s, &b, light ? &sv->deep : NULL);
+			if (sv->follow)
+				render_netns_up(sv, &b, 1);
 			cmd_live_metrics(&sv->live, &b);
 			if (b.oom)
 				rc = -ENOMEM;
@@ -770,6 +837,7 @@ int cmd_serve(int argc, char **argv, struct td_ctx *ctx)
 		{ "tls-key", required_argument, NULL, 'k' },
 		{ "max-connections", required_argument, NULL, 'm' },
 		{ "timeout", required_argument, NULL, 'T' },
+		{ "max-per-ip", required_argument, NULL, 'I' },
 		{ "cache-ms", required_argument, NULL, 'C' },
 		{ "set", required_argument, NULL, 'S' },
 		{ "profile", required_argument, NULL, 'P' },
@@ -780,6 +848,7 @@ int cmd_serve(int argc, char **argv, struct td_ctx *ctx)
 			  .reconcile = CMD_LIVE_DEFAULT_RECONCILE,
 			  .top = TD_METRICS_DEFAULT_TOP,
 			  .max_conns = 4096,
+			  .per_ip = 256,
 			  .timeout = 10,
 			  .cache_ms = 500,
 			  .profile = TD_PROFILE_SERVER };
@@ -832,12 +901,17 @@ int cmd_serve(int argc, char **argv, struct td_ctx *ctx)
 	if (ctx->netns) {
 		struct td_err err = { 0 };
 
+		char path[4096];
+
 		if (td_netns_enter(ctx->netns, &err) < 0) {
 			close(fd);
 			rc = cmd_fail(err.code == -TD_ENOTFOUND ? TD_EXIT_USAGE : TD_EXIT_FAILED,
 				      "%s", err.msg);
 			goto out;
 		}
+		sv->netns = ctx->netns;
+		sv->follow = td_netns_path(ctx->netns, path, sizeof(path)) &&
+			     td_netns_watch_init(&sv->watch, path, &err) == 0;
 	}
 	raise_nofile();
 	/* In the namespace: the hooks watch it, the walk reads it. */
@@ -864,8 +938,9 @@ int cmd_serve(int argc, char **argv, struct td_ctx *ctx)
 		flags |= MHD_USE_TLS;
 	d = MHD_start_daemon(flags, 0, NULL, NULL, handle, sv, MHD_OPTION_LISTEN_SOCKET, fd,
 			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)4, MHD_OPTION_CONNECTION_LIMIT,
-			     (unsigned)o.max_conns, MHD_OPTION_CONNECTION_TIMEOUT,
-			     (unsigned)o.timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
+			     (unsigned)o.max_conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+			     (unsigned)o.per_ip, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o.timeout,
+			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
 			     cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
 			     MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_END);
 	if (!d) {
@@ -880,8 +955,15 @@ int cmd_serve(int argc, char **argv, struct td_ctx *ctx)
 		: ctx->netns   ? " about network namespace "
 			       : "",
 		ctx->netns ? ctx->netns : "");
-	while (sigwait(&set, &sig) == 0 && sig != SIGINT && sig != SIGTERM && sig != SIGHUP)
-		;
+	for (;;) {
+		struct timespec tick = { 1, 0 };
+
+		sig = sigtimedwait(&set, NULL, &tick);
+		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
+			break;
+		if (sv->follow)
+			follow_netns(sv);
+	}
 	MHD_stop_daemon(d); /* closes fd too */
 	rc = TD_EXIT_OK;
 out:

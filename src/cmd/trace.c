@@ -124,6 +124,7 @@ struct tracer {
 	int64_t mono_to_real_ns;
 	uint64_t events, transitions, unknown, retrans, resets_in, resets_out, lifetimes_n;
 	uint64_t next_walk_ns; /* no owner walk before this CLOCK_MONOTONIC time */
+	uint64_t deadline_ms;  /* --for: CLOCK_MONOTONIC end, 0: none */
 	struct table by_pair, by_proc, by_port, rst_talkers, retrans_talkers;
 	struct td_tr_reasons reasons; /* enum sk_rst_reason, the running kernel's */
 	struct td_json j;
@@ -141,12 +142,15 @@ static const char *reason_str(const struct tracer *tr, uint32_t v, char *buf, si
 	return buf;
 }
 
-static volatile sig_atomic_t stop_flag;
+static volatile sig_atomic_t stop_flag; /* an int: the owner walk reads it too */
 
 static void on_signal(int sig)
 {
 	(void)sig;
 	stop_flag = 1;
+	/* A reader that stopped reading must not hold the exit: from here
+	 * on what stdout cannot take at once is dropped. */
+	cmd_stdout_unblock();
 }
 
 static void table_add(struct table *t, uint64_t key, const char *comm)
@@ -532,6 +536,19 @@ static int on_event(const struct td_tr_event *ev, void *data)
 		print_json(tr, e, ow, v);
 	else
 		print_text(tr, e, ow, v);
+	/* While events come faster than we take them the ring never runs
+	 * empty and ring_buffer__poll() never returns: a signal or --for is
+	 * seen here (the clock every 256 events), and stops it. */
+	if (stop_flag)
+		return 1;
+	if (tr->deadline_ms && !(tr->events & 255)) {
+		struct timespec now;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000 >=
+		    tr->deadline_ms)
+			return 1;
+	}
 	return 0;
 }
 
@@ -780,6 +797,10 @@ int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
 	start = (uint64_t)mono.tv_sec * 1000 + (uint64_t)mono.tv_nsec / 1000000;
 	if (o.for_ms)
 		deadline = start + o.for_ms;
+	tr.deadline_ms = deadline;
+	cmd_stdout_guard();
+	/* An owner walk under way when the signal comes ends at its next read. */
+	td_bpf_owners_cancel_on(&stop_flag);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	if (!ctx->json && !to.close_only && isatty(STDERR_FILENO))
@@ -827,6 +848,11 @@ int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
 			       (unsigned long long)lost);
 		else
 			fprintf(stderr, "tcpdoctor: %llu events, %llu events lost\n",
+				(unsigned long long)tr.events, (unsigned long long)lost);
+		if (cmd_stdout_release())
+			fprintf(stderr,
+				"tcpdoctor: stdout was not being read: the rest of the output "
+				"was dropped; %llu events, %llu events lost\n",
 				(unsigned long long)tr.events, (unsigned long long)lost);
 	}
 	td_trace_close(t);
