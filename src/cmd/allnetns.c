@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "render/escape.h"
+#include "render/wrap.h"
 #include "render/json.h"
 #include "render/view.h"
 #include "sockets/nsall.h"
@@ -143,6 +144,9 @@ static int cmd_worker(const struct td_ns *ns, void *arg)
 	return a->cmd->fn(a->argc, a->argv, a->ctx);
 }
 
+/* COLUMNS for the workers, 0: leave it as it is (render/wrap.h). */
+static int child_columns;
+
 static void run_child(struct job *jb, int nsfd, int (*fn)(const struct td_ns *, void *), void *arg)
 {
 	int rc;
@@ -155,6 +159,14 @@ static void run_child(struct job *jb, int nsfd, int (*fn)(const struct td_ns *, 
 		_exit(EXIT_NOT_ENTERED);
 	}
 	close(nsfd);
+	/* The worker writes into a memfd, not the terminal: it fits the width
+	 * the parent has (render/wrap.h), less the NETNS column it adds. */
+	if (child_columns > 0) {
+		char cols[16];
+
+		snprintf(cols, sizeof(cols), "%d", child_columns);
+		setenv("COLUMNS", cols, 1);
+	}
 	rc = fn(jb->ns, arg);
 	fflush(NULL);
 	_exit(rc);
@@ -228,6 +240,18 @@ static int run_jobs(struct job *jobs, size_t n, size_t maxpar,
 			maxpar = fit;
 	}
 
+	child_columns = td_out_width();
+	if (child_columns) {
+		int w = 5;
+
+		/* print_table's NETNS column: as wide as the longest name, <= 40 */
+		for (size_t i = 0; i < n; i++)
+			if ((int)strlen(jobs[i].ns->name) > w)
+				w = (int)strlen(jobs[i].ns->name);
+		child_columns -= (w > 40 ? 40 : w) + 1;
+		if (child_columns < 40)
+			child_columns = 40;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct job *jb = &jobs[i];
 		int nsfd;

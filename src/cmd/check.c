@@ -18,6 +18,7 @@
 #include "sockets/sockdiag.h"
 #include "render/escape.h"
 #include "render/style.h"
+#include "render/wrap.h"
 #include "render/view.h"
 #include "text.h"
 
@@ -43,8 +44,10 @@ static const char help[] =
 	"  --lang LANG     en or zh_CN (zh): the findings' text; default from LANGUAGE,\n"
 	"                  LC_ALL, LC_MESSAGES, LANG (the zh_CN locale need not exist)\n"
 	"Each finding names its explain topic: tcpdoctor explain RULE-ID.\n"
-	"Text is wrapped to the terminal (or COLUMNS) width, CJK counted as two columns.\n"
-	"Global: --netns NAME|PID|PATH, --json, --no-color, -4, -6, --source, --save-dump\n"
+	"Text is wrapped to the terminal's width (piped: COLUMNS, else not wrapped), CJK\n"
+	"counted as two columns.\n"
+	"Global: --netns NAME|PID|PATH, --json (one document), --no-color, -4, -6,\n"
+	"        --source, --save-dump\n"
 	"\n"
 	"Exit status: 0 ok (or only info), 1 warning, 2 critical, 3 could not check\n"
 	"(the monitoring-plugins convention); 2 also for a usage error.\n"
@@ -203,7 +206,7 @@ static void print_text(const struct td_ctx *ctx, const struct td_findings *fo,
 		       const struct td_snapshot *snap, double sample, const char *skipped)
 {
 	bool c = ctx->color;
-	int width = td_term_width(40, 100);
+	int width = cmd_prose_width();
 	enum td_severity w = td_findings_worst(fo);
 	size_t per[4] = { 0 };
 	char tail[16];
@@ -275,11 +278,13 @@ static void print_text(const struct td_ctx *ctx, const struct td_findings *fo,
 			/* Who it is: the one form every view prints (render/view.h). */
 			char who[2048];
 
-			printf("    %s%-*s%s  %s\n", td_style_dim(c), klen, "process",
-			       td_style_reset(c),
-			       view_proc_str(view_proc_get((int)f->pid),
-					     VIEW_PROC_NAME | VIEW_PROC_USER, 60, who,
-					     sizeof(who)));
+			snprintf(lab, sizeof(lab), "    %s%-*s%s  ", td_style_dim(c), klen,
+				 "process", td_style_reset(c));
+			view_proc_str(view_proc_get((int)f->pid), VIEW_PROC_NAME | VIEW_PROC_USER,
+				      60, who, sizeof(who));
+			/* wrapped as the evidence is (render/wrap.h) */
+			fputs(lab, stdout);
+			td_wrap(stdout, who, 6 + klen, 6 + klen, width);
 		}
 		if (f->why) {
 			col = label(lab, sizeof(lab), c, 2, td_tr_text(N_("Why:")));

@@ -97,12 +97,16 @@ int cmd_exit_code(int rc);
  * looked for, and returns English. */
 enum td_kb_lang cmd_lang(const char *cmd, bool set, enum td_kb_lang lang);
 
-/* print_wrapped of explain.c, shared with check until render/ has the one
- * wrapper for every view: len bytes of s wrapped to width columns by display
- * width (CJK two columns), first printed before the first line (at column
- * start), the others indented by indent, tail after the last. */
+/* td_wrapn (render/wrap.h, the one wrapper) on stdout with a prefix and a
+ * suffix, for explain and check: len bytes of s wrapped to width columns by
+ * display width (CJK two columns), first printed before the first line (at
+ * column start), the others indented by indent, tail after the last, then
+ * a newline; width 0 or less: not wrapped. */
 void cmd_print_wrapped(const char *first, int start, const char *s, size_t len, int indent,
 		       int width, const char *tail);
+/* The width prose wraps at (render/wrap.h): the terminal's, else COLUMNS,
+ * at most 100 to stay readable, at least 40; 0 piped without COLUMNS. */
+int cmd_prose_width(void);
 
 /* An integer option: arg must be a whole decimal number from min to max
  * (max LONG_MAX: no upper bound). Fills *out and returns 0, or prints

@@ -36,7 +36,7 @@ static const char help[] =
 	"         --dst CIDR, --pid PID (see `tcpdoctor states --help`); one is needed\n"
 	"Global: --netns NAME|PID|PATH, --all-netns (every network namespace, with a\n"
 	"        NETNS column; each socket destroyed in its own), --netns-filter GLOB,\n"
-	"        --json, --no-color, -4, -6\n"
+	"        --json (one document), --no-color, -4, -6\n"
 	"\n"
 	"Uses SOCK_DESTROY (netlink sock_diag, CONFIG_INET_DIAG_DESTROY); where the\n"
 	"kernel lacks it, bpf_sock_destroy() from a BPF iterator (Linux 6.5+, root,\n"

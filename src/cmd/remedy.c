@@ -18,6 +18,7 @@
 #include "render/escape.h"
 #include "render/remedyview.h"
 #include "render/style.h"
+#include "render/wrap.h"
 #include "text.h"
 
 size_t cmd_act_argv(const struct td_ctx *ctx, int argc, char **argv, const char **out, size_t cap)
@@ -131,7 +132,7 @@ void cmd_text_remedy(FILE *fp, const struct td_ctx *ctx, const struct td_finding
 	struct td_remedy r;
 	char *cmd = NULL;
 	size_t n, len = 0;
-	int width = td_term_width(40, 100), indent = 10, col;
+	int width = cmd_prose_width(), indent = 10, col;
 	FILE *mem;
 
 	if (td_finding_remedy(f, &r) < 0)
@@ -153,7 +154,7 @@ void cmd_text_remedy(FILE *fp, const struct td_ctx *ctx, const struct td_finding
 
 		while (*w && (quoted || *w != ' '))
 			quoted ^= *w++ == '\'';
-		if (col > indent && col + 1 + (int)(w - p) + 2 > width) {
+		if (width && col > indent && col + 1 + (int)(w - p) + 2 > width) {
 			fprintf(fp, " \\\n%*s", indent, "");
 			col = indent;
 		} else if (p != cmd) {
@@ -169,29 +170,14 @@ void cmd_text_remedy(FILE *fp, const struct td_ctx *ctx, const struct td_finding
 		td_tr_text(N_("(tcpdoctor check --fix shows what it changes)")));
 }
 
-/* text after a label already printed at column col, wrapped at 80 columns
- * on spaces with the continuation lines indented to indent. */
+/* text after a label already printed at column col, wrapped at the
+ * terminal's width (render/wrap.h) with the continuation lines indented to
+ * indent. */
 static void wrap80(FILE *fp, const char *text, int col, int indent)
 {
-	const char *p = text;
-
-	while (*p) {
-		size_t word = strcspn(p, " ");
-
-		if (col > indent && col + 1 + (int)word > 80) {
-			fprintf(fp, "\n%*s", indent, "");
-			col = indent;
-		} else if (col > indent) {
-			fputc(' ', fp);
-			col++;
-		}
-		fprintf(fp, "%.*s", (int)word, p);
-		col += (int)word;
-		p += word;
-		while (*p == ' ')
-			p++;
-	}
-	fputc('\n', fp);
+	/* the label ends without a blank: one goes between */
+	fputc(' ', fp);
+	td_wrap(fp, text, col + 1, indent, cmd_prose_width());
 }
 
 /* Run one remedy as a tcpdoctor of its own; its exit status, or -1. With

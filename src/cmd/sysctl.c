@@ -15,6 +15,7 @@
 #include "render/json.h"
 #include "render/remedyview.h"
 #include "render/style.h"
+#include "render/wrap.h"
 #include "diagnose/sysctl.h"
 #include "render/view.h"
 
@@ -45,7 +46,7 @@ static const char help[] =
 	"                  runs for a sysctl finding); the dry run shows it and its undo\n"
 	"  --undo-file F   save the undo file as F instead\n"
 	"  --conf-root DIR read sysctl.d files under DIR instead of / (for tests)\n"
-	"Global: --netns NAME|PID|PATH, --json, --no-color\n"
+	"Global: --netns NAME|PID|PATH, --json (one document), --no-color\n"
 	"\n"
 	"Examples:\n"
 	"  tcpdoctor sysctl\n"
@@ -271,13 +272,23 @@ static const char *netns_prefix(const char *netns, char *buf, size_t len)
 	return buf;
 }
 
-/* Print text wrapped at ~88 columns, each line starting with prefix. */
+/* Print text wrapped, each line starting with prefix: on the terminal at
+ * its width (render/wrap.h, at most 100), in a script (a "# " prefix) at
+ * 88 columns with the comment mark on every line. */
 static void wrap(FILE *fp, const char *prefix, const char *text)
 {
 	const size_t width = 88;
 	bool first = true;
 	size_t col = 0;
 	const char *p = text;
+
+	if (prefix[0] != '#') {
+		int w = td_out_width();
+
+		fputs(prefix, fp);
+		td_wrap(fp, text, (int)strlen(prefix), (int)strlen(prefix), w > 100 ? 100 : w);
+		return;
+	}
 
 	while (*p) {
 		const char *w = p;
@@ -340,6 +351,7 @@ static void print_text(const struct td_ctx *ctx, const struct opts *o, const str
 {
 	bool c = ctx->color;
 	char cur[64], rec[128], set[64];
+	int width = td_out_width();
 
 	printf("TCP kernel parameters for a %s, network namespace: %s\n",
 	       td_profile_name(o->profile), ctx->netns ? ctx->netns : "this process's");
@@ -355,9 +367,15 @@ static void print_text(const struct td_ctx *ctx, const struct opts *o, const str
 			td_sysctl_format(&f->cur, cur, sizeof(cur));
 		else
 			snprintf(cur, sizeof(cur), "-");
+		/* A recommendation wider than what is left of the line goes
+		 * under the row, wrapped, rather than past the width. */
+		bool under = width && 67 + (int)strlen(rec) > width;
+
 		printf("%s%-7s%s %-31s %-20s %-5s %s\n", verdict_style(c, f->verdict),
 		       td_verdict_name(f->verdict), td_style_reset(c), e->name, cur,
-		       e->per_netns ? "netns" : "host", rec);
+		       e->per_netns ? "netns" : "host", under ? "(below)" : rec);
+		if (under)
+			wrap(stdout, "        recommended: ", rec);
 		if (finding) {
 			td_sysctl_format(&f->rec, set, sizeof(set));
 			printf("        -> set %s = %s\n", e->name, set);

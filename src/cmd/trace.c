@@ -21,6 +21,7 @@
 #include "sockets/owners.h"
 #include "state.h"
 #include "render/style.h"
+#include "render/wrap.h"
 
 static const char help[] =
 	"usage: tcpdoctor trace [--lifetimes] [--retransmits] [--resets] [FILTERS]\n"
@@ -336,7 +337,7 @@ static void print_json(struct tracer *tr, const struct td_tr_event *e, const str
 	td_json_begin_object(j, NULL);
 	td_json_str(j, "event",
 		    tr->lifetimes && e->kind == TD_TR_STATE ? "lifetime" : kind_name(e->kind));
-	td_json_double(j, "time", (double)real / 1e9);
+	td_json_ts(j, "ts", real);
 	if (e->flags & TD_TR_F_NOSOCK)
 		td_json_null(j, "cookie");
 	else
@@ -369,12 +370,12 @@ static void print_json(struct tracer *tr, const struct td_tr_event *e, const str
 		td_json_str(j, "old", td_state_name(e->old_state));
 		td_json_str(j, "new", td_state_name(e->new_state));
 		if (e->in_old_ns)
-			td_json_double(j, "in_old_ms", (double)e->in_old_ns / 1e6);
+			td_json_fixed(j, "in_old_ms", (double)e->in_old_ns / 1e6, 3);
 		else
 			td_json_null(j, "in_old_ms");
 		td_json_str(j, "fsm", verdict_names[v]);
 		if (tr->lifetimes || e->new_state == TD_CLOSE) {
-			td_json_double(j, "duration_ms", (double)e->life_ns / 1e6);
+			td_json_fixed(j, "duration_ms", (double)e->life_ns / 1e6, 3);
 			td_json_uint(j, "bytes_out", e->bytes_acked);
 			td_json_uint(j, "bytes_in", e->bytes_received);
 			td_json_str(j, "closer", closer_name(e->closer));
@@ -394,10 +395,22 @@ static void print_json(struct tracer *tr, const struct td_tr_event *e, const str
 	td_json_end_line(j); /* the loop flushes once per batch */
 }
 
+/* An event line; on a width (render/wrap.h) a longer one goes on under
+ * itself, indented, broken between words; piped, one line per event. */
+static void put_line(const char *line)
+{
+	static int width = -1;
+
+	if (width < 0)
+		width = td_out_width();
+	td_wrap(stdout, line, 0, 4, width);
+}
+
 static void print_text(struct tracer *tr, const struct td_tr_event *e, const struct owner_slot *ow,
 		       enum fsm_verdict v)
 {
 	char when[32 + 320 * TD_ESC_MAX_PER_BYTE], l[80], r[80], dur[32];
+	char line[sizeof(when) + 512];
 	char who[16 * TD_ESC_MAX_PER_BYTE + 16];
 	char comm[16 * TD_ESC_MAX_PER_BYTE + 1];
 	bool c = tr->ctx->color;
@@ -431,33 +444,38 @@ static void print_text(struct tracer *tr, const struct td_tr_event *e, const str
 		if (e->kind == TD_TR_SEND_RST)
 			snprintf(why, sizeof(why), " (%s)",
 				 reason_str(tr, e->reason, dur, sizeof(dur)));
-		printf("%s %-22s %s -> %s %s%s%s%s%s%s\n", when, who, l, r, td_style_bold(c),
-		       e->kind == TD_TR_RETRANS	   ? "RETRANSMIT"
-		       : e->kind == TD_TR_RECV_RST ? "RESET received"
-						   : "RESET sent",
-		       td_style_reset(c), e->flags & TD_TR_F_NOSOCK ? "" : " in ",
-		       e->flags & TD_TR_F_NOSOCK ? "" : td_state_name(e->new_state), why);
+		snprintf(line, sizeof(line), "%s %-22s %s -> %s %s%s%s%s%s%s", when, who, l, r,
+			 td_style_bold(c),
+			 e->kind == TD_TR_RETRANS    ? "RETRANSMIT"
+			 : e->kind == TD_TR_RECV_RST ? "RESET received"
+						     : "RESET sent",
+			 td_style_reset(c), e->flags & TD_TR_F_NOSOCK ? "" : " in ",
+			 e->flags & TD_TR_F_NOSOCK ? "" : td_state_name(e->new_state), why);
+		put_line(line);
 		return;
 	}
 	if (tr->lifetimes) {
 		const char *cl = closer_name(e->closer);
 
-		printf("%s %-22s %s -> %s lived %.3f ms, out %llu B, in %llu B, closed first by "
-		       "%s\n",
-		       when, who, l, r, (double)e->life_ns / 1e6,
-		       (unsigned long long)e->bytes_acked, (unsigned long long)e->bytes_received,
-		       cl ? (e->closer == TD_TR_CLOSER_LOCAL ? "this end" : "the peer") : "?");
+		snprintf(line, sizeof(line),
+			 "%s %-22s %s -> %s lived %.3f ms, out %llu B, in %llu B, closed first by "
+			 "%s",
+			 when, who, l, r, (double)e->life_ns / 1e6,
+			 (unsigned long long)e->bytes_acked, (unsigned long long)e->bytes_received,
+			 cl ? (e->closer == TD_TR_CLOSER_LOCAL ? "this end" : "the peer") : "?");
+		put_line(line);
 		return;
 	}
 	if (e->in_old_ns)
 		snprintf(dur, sizeof(dur), "%.3f ms", (double)e->in_old_ns / 1e6);
 	else
 		snprintf(dur, sizeof(dur), "-");
-	printf("%s %-22s %s -> %s %s%s%s -> %s%s%s (in %s %s) cookie %llu%s\n", when, who, l, r,
-	       td_style_state(c, e->old_state), td_state_name(e->old_state), td_style_reset(c),
-	       td_style_state(c, e->new_state), td_state_name(e->new_state), td_style_reset(c),
-	       td_state_name(e->old_state), dur, (unsigned long long)e->cookie,
-	       v == FSM_UNKNOWN ? "  [not in the RFC 9293 table]" : "");
+	snprintf(line, sizeof(line), "%s %-22s %s -> %s %s%s%s -> %s%s%s (in %s %s) cookie %llu%s",
+		 when, who, l, r, td_style_state(c, e->old_state), td_state_name(e->old_state),
+		 td_style_reset(c), td_style_state(c, e->new_state), td_state_name(e->new_state),
+		 td_style_reset(c), td_state_name(e->old_state), dur, (unsigned long long)e->cookie,
+		 v == FSM_UNKNOWN ? "  [not in the RFC 9293 table]" : "");
+	put_line(line);
 }
 
 static int on_event(const struct td_tr_event *ev, void *data)
@@ -601,13 +619,14 @@ static void summary_rows_text(const char *title, struct table *t, int kind)
 
 static void print_summary(struct tracer *tr, double seconds, uint64_t lost)
 {
+	char line[320];
 	if (tr->ctx->json) {
 		struct td_json *j = &tr->j;
 
 		td_json_init(j, stdout, false);
 		td_json_begin_object(j, NULL);
 		td_json_str(j, "event", "summary");
-		td_json_double(j, "seconds", seconds);
+		td_json_fixed(j, "seconds", seconds, 3);
 		td_json_uint(j, "events", tr->events);
 		td_json_uint(j, "lost", lost);
 		td_json_uint(j, "transitions", tr->transitions);
@@ -624,12 +643,15 @@ static void print_summary(struct tracer *tr, double seconds, uint64_t lost)
 		td_json_finish(j);
 		return;
 	}
-	printf("\n%llu events in %.1f s: %llu transitions (%llu not in the RFC 9293 table), "
-	       "%llu retransmits, %llu resets received, %llu sent; %llu events lost\n",
-	       (unsigned long long)tr->events, seconds, (unsigned long long)tr->transitions,
-	       (unsigned long long)tr->unknown, (unsigned long long)tr->retrans,
-	       (unsigned long long)tr->resets_in, (unsigned long long)tr->resets_out,
-	       (unsigned long long)lost);
+	snprintf(line, sizeof(line),
+		 "%llu events in %.1f s: %llu transitions (%llu not in the RFC 9293 table), "
+		 "%llu retransmits, %llu resets received, %llu sent; %llu events lost",
+		 (unsigned long long)tr->events, seconds, (unsigned long long)tr->transitions,
+		 (unsigned long long)tr->unknown, (unsigned long long)tr->retrans,
+		 (unsigned long long)tr->resets_in, (unsigned long long)tr->resets_out,
+		 (unsigned long long)lost);
+	putchar('\n');
+	put_line(line);
 	summary_rows_text("Transitions", &tr->by_pair, 0);
 	summary_rows_text("By process", &tr->by_proc, 1);
 	summary_rows_text("By port", &tr->by_port, 2);

@@ -10,6 +10,7 @@
 
 #include "render/escape.h"
 #include "render/style.h"
+#include "render/wrap.h"
 #include "state.h"
 
 #define MIN_WIDTH 60
@@ -55,7 +56,8 @@ static void owner_str(const struct td_owner *o, int room, char *buf, size_t len)
 		snprintf(pid, sizeof(pid), "[%d]+%d", (int)o->pid, more);
 	else
 		snprintf(pid, sizeof(pid), "[%d]", (int)o->pid);
-	keep = room - (int)strlen(pid);
+	/* a cut name ends in an ellipsis (one column) */
+	keep = room - (int)strlen(pid) - ((int)strlen(comm) > room - (int)strlen(pid));
 	if (keep < 1)
 		keep = 1;
 	/* Cut on a whole escape or UTF-8 sequence: never half a character. */
@@ -75,6 +77,8 @@ static void owner_str(const struct td_owner *o, int room, char *buf, size_t len)
 			k += (int)step;
 		}
 		comm[k] = '\0';
+		snprintf(buf, len, "%s\u2026%s", comm, pid);
+		return;
 	}
 	snprintf(buf, len, "%s%s", comm, pid);
 }
@@ -119,18 +123,36 @@ static void head_titles(FILE *fp, bool color, const struct layout *lo, int lead_
 		"PEER");
 }
 
+/* Shrink the address columns so that fixed more columns fit width (the
+ * terminal's, render/wrap.h), neither below 15: the addresses are then
+ * elided in the middle, keeping the port (--json has them whole). */
+static void fit_layout(struct layout *lo, int width, int fixed)
+{
+	while (lo->wl + lo->wr + fixed > width && (lo->wl > 15 || lo->wr > 15)) {
+		if (lo->wl >= lo->wr && lo->wl > 15)
+			lo->wl--;
+		else
+			lo->wr--;
+	}
+}
+
 static void head_row(FILE *fp, bool color, const struct layout *lo, const char *netns, int lead_w,
 		     const char *lead, const struct td_sock *s)
 {
-	char l[64], r[64], esc[400];
+	char l[64], r[64], le[96], re[96], esc[400];
 	int st = shown(s->state);
 
 	if (lo->wn)
 		fprintf(fp, "%-*s ", lo->wn, netns ? td_esc(netns, esc, sizeof(esc)) : "-");
 	local_str(s, l, sizeof(l));
 	peer_str(s, r, sizeof(r));
+	td_elide(l, lo->wl, le, sizeof(le));
+	td_elide(r, lo->wr, re, sizeof(re));
+	/* the ellipsis is 3 bytes and one column */
 	fprintf(fp, "%-*s %s%-11s%s %-*s %-*s ", lead_w, lead, td_style_state(color, st),
-		td_state_name(st), td_style_reset(color), lo->wl, l, lo->wr, r);
+		td_state_name(st), td_style_reset(color),
+		lo->wl + (int)(strlen(le) - (size_t)td_text_cols(le, strlen(le))), le,
+		lo->wr + (int)(strlen(re) - (size_t)td_text_cols(re, strlen(re))), re);
 }
 
 /* The reason under a row, indented past the lead column. */
@@ -160,6 +182,7 @@ void view_kill_table(FILE *fp, bool color, const struct view_kill_row *rows, siz
 	lo = layout_of(s, ns, n);
 	free(s);
 	free(ns);
+	fit_layout(&lo, width, (lo.wn ? lo.wn + 1 : 0) + 9 + 1 + 11 + 1 + 1 + 1 + 12);
 	room = width - ((lo.wn ? lo.wn + 1 : 0) + 9 + 1 + 11 + 1 + lo.wl + 1 + lo.wr + 1);
 	if (room < 10)
 		room = 10;
@@ -180,7 +203,6 @@ void view_ka_table(FILE *fp, bool color, const struct view_ka_row *rows, size_t 
 	const char **ns = calloc(n + 1, sizeof(*ns));
 	struct layout lo;
 
-	(void)width; /* every column is data that must not be cut */
 	if (!s || !ns) {
 		free(s);
 		free(ns);
@@ -193,6 +215,7 @@ void view_ka_table(FILE *fp, bool color, const struct view_ka_row *rows, size_t 
 	lo = layout_of(s, ns, n);
 	free(s);
 	free(ns);
+	fit_layout(&lo, width, (lo.wn ? lo.wn + 1 : 0) + 4 + 1 + 11 + 1 + 1 + 1 + 13 + 1 + 13);
 	head_titles(fp, color, &lo, 4, "  FD");
 	fprintf(fp, "%-13s %s%s\n", "KEEPALIVE", then_title, td_style_reset(color));
 	for (size_t i = 0; i < n; i++) {
