@@ -288,17 +288,20 @@ static int run_server(int argc, char **argv)
 		pause();
 }
 
-/* client [-s SRC[,SRC...]] -n COUNT ADDR[,ADDR...] PORT[-PORT] */
+/* client [-s SRC[,SRC...]] [-w HALF] -n COUNT ADDR[,ADDR...] PORT[-PORT]
+ * -w: shut down the sending side of the first HALF connections once all are
+ * up, which leaves the server's end in CLOSE_WAIT and ours in FIN_WAIT2 (a
+ * socket that is still open does not time out of FIN_WAIT2). */
 static int run_client(int argc, char **argv)
 {
 	struct sockaddr_in srcs[HOLDER_MAX_ENDPOINTS];
 	char srclist[1024], *save = NULL, *tok;
 	size_t nsrc = 0;
 	struct endpoints ep;
-	long count = 0, i;
-	int opt;
+	long count = 0, half = 0, i;
+	int opt, *fds;
 
-	while ((opt = getopt(argc, argv, "+s:n:")) != -1) {
+	while ((opt = getopt(argc, argv, "+s:n:w:")) != -1) {
 		switch (opt) {
 		case 's':
 			snprintf(srclist, sizeof(srclist), "%s", optarg);
@@ -312,16 +315,29 @@ static int run_client(int argc, char **argv)
 		case 'n':
 			count = parse_long(optarg, 1, HOLDER_MAX_FDS - 16, "-n");
 			break;
+		case 'w':
+			half = parse_long(optarg, 0, HOLDER_MAX_FDS - 16, "-w");
+			break;
 		default:
 			return 2;
 		}
 	}
 	if (argc - optind != 2 || !count)
-		die("usage: client [-s SRC[,SRC...]] -n COUNT ADDR[,ADDR...] PORT[-PORT]");
+		die("usage: client [-s SRC[,SRC...]] [-w HALF] -n COUNT ADDR[,ADDR...] "
+		    "PORT[-PORT]");
+	if (half > count)
+		die("-w %ld: more than the %ld connections", half, count);
 	parse_endpoints(argv[optind], argv[optind + 1], &ep);
 	raise_fd_limit(count + 8);
+	fds = calloc((size_t)count, sizeof(*fds));
+	if (!fds)
+		die("out of memory");
 	for (i = 0; i < count; i++)
-		connect_to(nsrc ? &srcs[(size_t)i % nsrc] : NULL, &ep.addr[(size_t)i % ep.count]);
+		fds[i] = connect_to(nsrc ? &srcs[(size_t)i % nsrc] : NULL,
+				    &ep.addr[(size_t)i % ep.count]);
+	for (i = 0; i < half; i++)
+		if (shutdown(fds[i], SHUT_WR) < 0)
+			die("shutdown: %s", strerror(errno));
 	say("ready %ld", count);
 	for (;;)
 		pause();
@@ -504,7 +520,8 @@ static const struct {
 	{ "server", run_server, true,
 	  "server [-m MAXFDS] [-e EXPECT] ADDR[,ADDR...] PORT[-PORT]  accept and keep" },
 	{ "client", run_client, true,
-	  "client [-s SRC[,SRC...]] -n COUNT ADDR[,ADDR...] PORT[-PORT]  connect and keep" },
+	  "client [-s SRC[,SRC...]] [-w HALF] -n COUNT ADDR[,ADDR...] PORT[-PORT]  connect and "
+	  "keep (-w: half-close HALF of them)" },
 	{ "tw", run_tw, true,
 	  "tw [-t] [-s SRC] -n COUNT ADDR PORT  leave COUNT TIME_WAIT (-t: up to COUNT), exit" },
 	{ "rss", run_rss, false, "rss CMD [ARG...]  run CMD, print its peak RSS (KiB)" },

@@ -30,7 +30,7 @@ static const struct td_command commands[] = {
 	  "every socket: addresses, state, queues, timer, owner; -i for tcp_info" },
 	{ "who", cmd_who, CMD_ENTER_NETNS | CMD_SOURCE | CMD_ALL_NETNS,
 	  "who listens on or talks through a port (like lsof -i:PORT)" },
-	{ "trace", cmd_trace, CMD_ENTER_NETNS,
+	{ "trace", cmd_trace, CMD_ENTER_NETNS | CMD_OWN_ALL_NETNS,
 	  "every TCP state transition, live (eBPF tracepoints)" },
 	{ "lab", cmd_lab, 0, "reproduce a TCP failure in a private network namespace" },
 	{ "sysctl", cmd_sysctl, CMD_ENTER_NETNS,
@@ -53,9 +53,9 @@ static const struct td_command commands[] = {
 	  "take a sample every interval into SQLite (sar-like history)" },
 	{ "history", cmd_history, 0,
 	  "what the recorded samples say at a time, over a range, or for a rule" },
-	{ "kill", cmd_kill, CMD_ENTER_NETNS,
+	{ "kill", cmd_kill, CMD_ENTER_NETNS | CMD_OWN_ALL_NETNS,
 	  "destroy the sockets a filter picks (ss -K); a dry run unless --yes" },
-	{ "keepalive", cmd_keepalive, CMD_ENTER_NETNS,
+	{ "keepalive", cmd_keepalive, CMD_ENTER_NETNS | CMD_OWN_ALL_NETNS,
 	  "tune keepalive on a running process's sockets; dry run unless --yes" },
 	{ "completion", cmd_completion, 0, "print the bash, zsh or fish completion script" },
 };
@@ -83,7 +83,8 @@ static void usage(FILE *fp)
 		"                         container, ip netns name or unit\n"
 		"  --netns-filter GLOB    with --all-netns: only the namespaces whose name,\n"
 		"                         container, pod or unit matches (GLOB,GLOB: any)\n"
-		"  --json                 machine-readable output (docs/json.md)\n"
+		"  --json                 machine-readable output (docs/json.md): one document;\n"
+		"                         NDJSON (a line per record) from watch, trace, capture\n"
 		"  --no-color             no colour (also: NO_COLOR=1); colour only on a terminal\n"
 		"  -4, -6                 IPv4 or IPv6 sockets only\n"
 		"  --source SRC           auto (netlink; the BPF counter from 50,000 sockets; "

@@ -106,7 +106,7 @@ static __always_inline void read_addrs(struct sock_common *skc, __u16 family, __
 	}
 }
 
-SEC("iter/tcp")
+SEC("tditer/tcp") /* iter/tcp, loaded through bpf/btfcache */
 int count_tcp(struct bpf_iter__tcp *ctx)
 {
 	struct sock_common *skc = ctx->sk_common;

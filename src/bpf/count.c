@@ -39,6 +39,7 @@ bool td_bpf_count_supports(enum td_group_by by)
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpf/btfcache.h"
 #include "count.skel.h"
 
 /* Hash map entries (group x state x family). Not preallocated, so the size
@@ -132,6 +133,65 @@ static int read_groups(int fd, struct td_agg *a)
 	}
 }
 
+static struct count_bpf *open_one(const struct td_filter *f, int by,
+				  const struct bpf_object_open_opts *oo)
+{
+	struct count_bpf *skel = count_bpf__open_opts(oo);
+
+	if (!skel)
+		return NULL;
+	set_config(skel, f, by);
+	if (by != TD_CNT_BY_NONE) {
+		bpf_map__set_max_entries(skel->maps.groups, MAX_GROUP_ENTRIES);
+		bpf_map__set_map_flags(skel->maps.groups, BPF_F_NO_PREALLOC);
+	}
+	return skel;
+}
+
+/* Open and load, with the cached minimized kernel BTF when there is one
+ * (bpf/btfcache), else, or when that load fails, with the full one. */
+static int open_load(struct count_bpf **out, const struct td_filter *f, int by,
+		     struct td_bpf_timing *t, const char *what, struct td_err *err)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo);
+	struct td_btf_use u = { .fd = -1 };
+	struct count_bpf *skel;
+	uint64_t t0 = td_bpf_now_ns(), t1;
+	bool mini = false;
+	int rc;
+
+	if (td_btf_handlers() < 0)
+		return td_bpf_fail(err, -EINVAL, what, "registering the iterator section");
+	skel = count_bpf__open();
+	if (!skel)
+		return td_bpf_fail(err, -errno, what, "opening the program");
+	mini = td_btf_prepare(skel->obj, "count", &oo, &u);
+	count_bpf__destroy(skel);
+	skel = open_one(f, by, &oo);
+	if (!skel && mini) {
+		td_btf_reject(&u);
+		mini = false;
+		skel = open_one(f, by, NULL);
+	}
+	if (!skel) {
+		td_btf_done(&u);
+		return td_bpf_fail(err, -errno, what, "opening the program");
+	}
+	t1 = td_bpf_now_ns();
+	t->open_ns = t1 - t0;
+	rc = count_bpf__load(skel);
+	if (rc < 0 && mini) {
+		count_bpf__destroy(skel);
+		td_btf_reject(&u);
+		skel = open_one(f, by, NULL);
+		rc = skel ? count_bpf__load(skel) : -errno;
+	}
+	td_btf_done(&u);
+	t->load_ns = td_bpf_now_ns() - t1;
+	*out = skel;
+	return rc < 0 ? td_bpf_fail(err, rc, what, "loading") : 0;
+}
+
 int td_bpf_count(const struct td_filter *f, struct td_agg *a, struct td_bpf_timing *timing,
 		 struct td_err *err)
 {
@@ -140,7 +200,7 @@ int td_bpf_count(const struct td_filter *f, struct td_agg *a, struct td_bpf_timi
 	struct count_bpf *skel = NULL;
 	struct bpf_link *link = NULL;
 	int by = cnt_by(a->by), iter_fd = -1, rc;
-	uint64_t t0 = td_bpf_now_ns(), t1;
+	uint64_t t0, t1;
 	char buf[64];
 	ssize_t got;
 
@@ -155,23 +215,10 @@ int td_bpf_count(const struct td_filter *f, struct td_agg *a, struct td_bpf_timi
 	if (rc < 0)
 		return rc;
 	td_bpf_quiet();
-	skel = count_bpf__open();
-	if (!skel)
-		return td_bpf_fail(err, -errno, what, "opening the program");
-	set_config(skel, f, by);
-	if (by != TD_CNT_BY_NONE) {
-		bpf_map__set_max_entries(skel->maps.groups, MAX_GROUP_ENTRIES);
-		bpf_map__set_map_flags(skel->maps.groups, BPF_F_NO_PREALLOC);
-	}
-	t1 = td_bpf_now_ns();
-	t.open_ns = t1 - t0;
-	rc = count_bpf__load(skel);
-	if (rc < 0) {
-		rc = td_bpf_fail(err, rc, what, "loading");
+	rc = open_load(&skel, f, by, &t, what, err);
+	if (rc < 0)
 		goto out;
-	}
 	t0 = td_bpf_now_ns();
-	t.load_ns = t0 - t1;
 	/* The iterator walks the network namespace of the task that creates
 	 * its fd (bpf_iter_init_seq_net): after --netns, the target's. */
 	link = bpf_program__attach_iter(skel->progs.count_tcp, NULL);
@@ -186,8 +233,11 @@ int td_bpf_count(const struct td_filter *f, struct td_agg *a, struct td_bpf_timi
 	}
 	t1 = td_bpf_now_ns();
 	t.attach_ns = t1 - t0;
-	/* The program writes nothing: one read() runs the whole walk. */
-	while ((got = read(iter_fd, buf, sizeof(buf))) > 0)
+	/* The program writes nothing: one read() runs the walk, but the kernel
+	 * ends a read() that saw a million objects and wrote nothing with EAGAIN
+	 * (bpf_iter's MAX_ITER_OBJECTS), and the next one goes on from there. */
+	while ((got = read(iter_fd, buf, sizeof(buf))) > 0 ||
+	       (got < 0 && (errno == EAGAIN || errno == EINTR)))
 		;
 	if (got < 0) {
 		rc = td_err_set(err, -errno, "%s: reading the iterator: %s", what, strerror(errno));

@@ -29,7 +29,7 @@ struct {
 	__type(value, __u8);
 } wanted SEC(".maps");
 
-SEC("iter/task_file")
+SEC("tditer/task_file") /* iter/task_file, through bpf/btfcache */
 int owners_task_file(struct bpf_iter__task_file *ctx)
 {
 	struct seq_file *seq = ctx->meta->seq;

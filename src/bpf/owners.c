@@ -14,10 +14,18 @@
 #include "bpf/owners.h"
 #include "bpf/load.h"
 
+static const volatile int *cancel_flag;
+
+void td_bpf_owners_cancel_on(const volatile int *flag)
+{
+	cancel_flag = flag;
+}
+
 #ifdef TD_HAVE_BPF
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpf/btfcache.h"
 #include "owners.skel.h"
 
 /* Beyond this many wanted inodes, filling the kernel's hash costs more than
@@ -124,10 +132,19 @@ static int read_stream(int iter_fd, struct owners_reader *r, struct td_err *err)
 	if (!buf)
 		return td_err_set(err, -ENOMEM, "%s: out of memory", what);
 	for (;;) {
-		ssize_t got = read(iter_fd, buf + have, READ_BUF - have);
+		ssize_t got;
 		size_t used;
 
-		if (got < 0 && errno == EINTR)
+		if (cancel_flag && *cancel_flag) {
+			rc = td_err_set(err, -EINTR, "%s: stopped", what);
+			break;
+		}
+		got = read(iter_fd, buf + have, READ_BUF - have);
+
+		/* EAGAIN: the kernel stops a read() after a million objects that
+		 * wrote nothing (bpf_iter's MAX_ITER_OBJECTS, with a wanted set
+		 * on a big host); the next read() goes on from there. */
+		if (got < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (got < 0) {
 			rc = td_err_set(err, -errno, "%s: reading the iterator: %s", what,
@@ -153,6 +170,58 @@ static int read_stream(int iter_fd, struct owners_reader *r, struct td_err *err)
 	return rc;
 }
 
+static struct owners_bpf *open_one(bool filter, size_t n, const struct bpf_object_open_opts *oo)
+{
+	struct owners_bpf *skel = owners_bpf__open_opts(oo);
+
+	if (!skel)
+		return NULL;
+	skel->rodata->cfg_filter = filter;
+	if (filter) {
+		bpf_map__set_max_entries(skel->maps.wanted, (__u32)n);
+		bpf_map__set_map_flags(skel->maps.wanted, BPF_F_NO_PREALLOC);
+	}
+	return skel;
+}
+
+/* As count.c: the cached minimized kernel BTF first, the full one after. */
+static int open_load(struct owners_bpf **out, bool filter, size_t n, struct td_err *err)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo);
+	struct td_btf_use u = { .fd = -1 };
+	struct owners_bpf *skel;
+	bool mini;
+	int rc;
+
+	if (td_btf_handlers() < 0)
+		return td_bpf_fail(err, -EINVAL, what, "registering the iterator section");
+	skel = owners_bpf__open();
+	if (!skel)
+		return td_bpf_fail(err, -errno, what, "opening the program");
+	mini = td_btf_prepare(skel->obj, "owners", &oo, &u);
+	owners_bpf__destroy(skel);
+	skel = open_one(filter, n, &oo);
+	if (!skel && mini) {
+		td_btf_reject(&u);
+		mini = false;
+		skel = open_one(filter, n, NULL);
+	}
+	if (!skel) {
+		td_btf_done(&u);
+		return td_bpf_fail(err, -errno, what, "opening the program");
+	}
+	rc = owners_bpf__load(skel);
+	if (rc < 0 && mini) {
+		owners_bpf__destroy(skel);
+		td_btf_reject(&u);
+		skel = open_one(filter, n, NULL);
+		rc = skel ? owners_bpf__load(skel) : -errno;
+	}
+	td_btf_done(&u);
+	*out = skel;
+	return rc < 0 ? td_bpf_fail(err, rc, what, "loading") : 0;
+}
+
 int td_bpf_owners(const uint64_t *inodes, size_t n, td_bpf_owner_cb cb, void *ctx,
 		  struct td_err *err)
 {
@@ -169,19 +238,9 @@ int td_bpf_owners(const uint64_t *inodes, size_t n, td_bpf_owner_cb cb, void *ct
 	if (rc < 0)
 		return rc;
 	td_bpf_quiet();
-	skel = owners_bpf__open();
-	if (!skel)
-		return td_bpf_fail(err, -errno, what, "opening the program");
-	skel->rodata->cfg_filter = filter;
-	if (filter) {
-		bpf_map__set_max_entries(skel->maps.wanted, (__u32)n);
-		bpf_map__set_map_flags(skel->maps.wanted, BPF_F_NO_PREALLOC);
-	}
-	rc = owners_bpf__load(skel);
-	if (rc < 0) {
-		rc = td_bpf_fail(err, rc, what, "loading");
+	rc = open_load(&skel, filter, n, err);
+	if (rc < 0)
 		goto out;
-	}
 	if (filter) {
 		rc = fill_wanted(bpf_map__fd(skel->maps.wanted), inodes, n);
 		if (rc < 0) {

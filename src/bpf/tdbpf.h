@@ -62,6 +62,12 @@ typedef int (*td_bpf_owner_cb)(const struct td_bpf_owner *w, void *ctx);
 int td_bpf_owners(const uint64_t *inodes, size_t n, td_bpf_owner_cb cb, void *ctx,
 		  struct td_err *err);
 
+/* A flag (a signal handler's) that cuts every later walk short: the walk
+ * returns -EINTR between two reads once *flag is set (NULL: never). A walk
+ * over a host's every fd takes seconds when it is busy, and a stopped
+ * command must not wait for it. */
+void td_bpf_owners_cancel_on(const volatile int *flag);
+
 /* ---- tracing (trace.c) ---- */
 
 /* What to trace; filters run in the kernel. */

@@ -94,6 +94,7 @@ static __always_inline bool fill_sock(struct td_tr_event *e, const struct sock *
 	e->family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	if (e->family != AF_INET && e->family != AF_INET6)
 		return false;
+	e->netns = sk_netns(sk);
 	e->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
 	/* tcp_set_state() releases the port before it reports X -> CLOSE. */
 	if (rec) {
@@ -472,6 +473,7 @@ static __always_inline int nosock_reset(const struct sk_buff *skb, __u32 reason)
 	e->kind = TD_TR_SEND_RST;
 	e->flags = TD_TR_F_NOSOCK;
 	e->ts_ns = bpf_ktime_get_ns();
+	e->netns = BPF_CORE_READ(skb, dev, nd_net.net, ns.inum);
 	e->reason = reason;
 	e->lport = bpf_ntohs(ports[1]);
 	e->rport = bpf_ntohs(ports[0]);

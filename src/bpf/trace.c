@@ -150,7 +150,11 @@ static int on_sample(void *ctx, void *data, size_t len)
 {
 	struct td_trace *t = ctx;
 
-	if (len < sizeof(struct td_tr_event) || t->stop)
+	/* Once stopped, stay stopped: under a steady stream the ring never
+	 * runs empty, and consuming on would never return. */
+	if (t->stop)
+		return 1;
+	if (len < sizeof(struct td_tr_event))
 		return 0;
 	t->handled++;
 	t->stop = t->cb(data, t->ctx);

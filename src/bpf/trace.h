@@ -37,6 +37,7 @@ struct td_tr_event {
 	__u64 bytes_received;
 	__u32 pid;		   /* owner recorded in its own context, 0 if unknown */
 	__u32 reason;		   /* TD_TR_SEND_RST: enum sk_rst_reason */
+	__u32 netns;		   /* network namespace inode (ns.inum), 0 if unknown */
 	__u8 kind;		   /* enum td_tr_kind */
 	__u8 old_state, new_state; /* for other kinds both are the current state */
 	__u8 family;		   /* 2 AF_INET, 10 AF_INET6, 0 unknown */

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "render/escape.h"
+#include "render/wrap.h"
 #include "render/json.h"
 #include "render/view.h"
 #include "sockets/nsall.h"
@@ -143,6 +144,9 @@ static int cmd_worker(const struct td_ns *ns, void *arg)
 	return a->cmd->fn(a->argc, a->argv, a->ctx);
 }
 
+/* COLUMNS for the workers, 0: leave it as it is (render/wrap.h). */
+static int child_columns;
+
 static void run_child(struct job *jb, int nsfd, int (*fn)(const struct td_ns *, void *), void *arg)
 {
 	int rc;
@@ -155,6 +159,14 @@ static void run_child(struct job *jb, int nsfd, int (*fn)(const struct td_ns *, 
 		_exit(EXIT_NOT_ENTERED);
 	}
 	close(nsfd);
+	/* The worker writes into a memfd, not the terminal: it fits the width
+	 * the parent has (render/wrap.h), less the NETNS column it adds. */
+	if (child_columns > 0) {
+		char cols[16];
+
+		snprintf(cols, sizeof(cols), "%d", child_columns);
+		setenv("COLUMNS", cols, 1);
+	}
 	rc = fn(jb->ns, arg);
 	fflush(NULL);
 	_exit(rc);
@@ -228,6 +240,18 @@ static int run_jobs(struct job *jobs, size_t n, size_t maxpar,
 			maxpar = fit;
 	}
 
+	child_columns = td_out_width();
+	if (child_columns) {
+		int w = 5;
+
+		/* print_table's NETNS column: as wide as the longest name, <= 40 */
+		for (size_t i = 0; i < n; i++)
+			if ((int)strlen(jobs[i].ns->name) > w)
+				w = (int)strlen(jobs[i].ns->name);
+		child_columns -= (w > 40 ? 40 : w) + 1;
+		if (child_columns < 40)
+			child_columns = 40;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct job *jb = &jobs[i];
 		int nsfd;
@@ -437,6 +461,8 @@ static void header(const struct td_ctx *ctx, const struct job *jb, bool oneline)
 		printf(", mounted at %s", td_esc(ns->mount, esc, sizeof(esc)));
 	else if (ns->fd_pid)
 		printf(", held by fd %d of pid %d", ns->fd, (int)ns->fd_pid);
+	else if (ns->sock_pid)
+		printf(", held by socket fd %d of pid %d", ns->sock_fd, (int)ns->sock_pid);
 	printf(")%s", oneline ? ": " : "\n");
 }
 
@@ -688,6 +714,13 @@ int cmd_all_netns(const struct td_command *cmd, int argc, char **argv, struct td
 	if (who && !any_found && entered)
 		fprintf(stderr, "tcpdoctor: no TCP socket on port %s in %zu network namespaces\n",
 			port_arg(argc, argv), entered);
+	if (l.sockets_skipped && l.sockets_asked) /* (TD_NSALL_SOCKETS=0: asked not to) */
+		fprintf(stderr,
+			"tcpdoctor: note: %zu socket fds were not asked which namespace they live "
+			"in "
+			"(past %zu; TD_NSALL_SOCKETS=N raises it): a namespace only one of them "
+			"holds is not shown\n",
+			l.sockets_skipped, l.sockets_asked);
 	if (!entered) {
 		fprintf(stderr,
 			"tcpdoctor: none of the %zu network namespaces could be entered%s\n", n,
@@ -749,6 +782,80 @@ int cmd_each_netns(const char *filter, bool owners, size_t maxpar,
 	}
 	free(jobs);
 	return rc;
+}
+
+struct dump_arg {
+	struct td_ctx *ctx;
+	const struct td_filter *f;
+};
+
+static int write_sock(const struct td_sock *s, void *data)
+{
+	(void)data;
+	return fwrite(s, sizeof(*s), 1, stdout) == 1 ? 0 : -EIO;
+}
+
+/* In the worker: the namespace's sockets, as raw records on stdout. */
+static int dump_worker(const struct td_ns *ns, void *arg)
+{
+	struct dump_arg *a = arg;
+	struct td_err err = { 0 };
+
+	a->ctx->ns = ns;
+	a->ctx->netns = ns->name;
+	if (td_source_dump(&a->ctx->source, a->f, 0, write_sock, NULL, &err) < 0)
+		return cmd_fail_dump(a->ctx, &err);
+	return fflush(stdout) ? TD_EXIT_FAILED : TD_EXIT_OK;
+}
+
+int cmd_dump_each_netns(struct td_ctx *ctx, const struct td_filter *f, bool owners,
+			struct cmd_ns_socks *out, struct cmd_ns_run *run)
+{
+	struct dump_arg a = { ctx, f };
+	size_t total = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = cmd_each_netns(ctx->netns_filter, owners, 0, dump_worker, &a, run);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < run->n; i++)
+		if (!run->out[i].skipped && run->out[i].rc == TD_EXIT_OK)
+			total += run->out[i].len / sizeof(struct td_sock);
+	out->v = calloc(total + 1, sizeof(*out->v));
+	out->ns = calloc(total + 1, sizeof(*out->ns));
+	if (!out->v || !out->ns)
+		return cmd_fail(TD_EXIT_FAILED, "out of memory");
+	for (size_t i = 0; i < run->n; i++) {
+		const struct cmd_ns_out *o = &run->out[i];
+		size_t k = o->len / sizeof(struct td_sock);
+
+		if (o->skipped || o->rc != TD_EXIT_OK) {
+			char name[400];
+
+			if (!o->skipped) {
+				cmd_ns_out_stderr(o);
+				continue;
+			}
+			td_esc(o->ns->name, name, sizeof(name));
+			fprintf(stderr, "tcpdoctor: netns %s (net:[%llu]) skipped: %s\n", name,
+				(unsigned long long)o->ns->inode, o->reason);
+			continue;
+		}
+		cmd_ns_out_stderr(o); /* notes (the /proc fallback) */
+		memcpy(out->v + out->n, o->text, k * sizeof(struct td_sock));
+		for (size_t m = 0; m < k; m++)
+			out->ns[out->n + m] = o->ns;
+		out->n += k;
+	}
+	return 0;
+}
+
+void cmd_ns_socks_free(struct cmd_ns_socks *s)
+{
+	free(s->v);
+	free(s->ns);
+	memset(s, 0, sizeof(*s));
 }
 
 void cmd_ns_run_free(struct cmd_ns_run *run)

@@ -8,7 +8,9 @@
 #include <stddef.h>
 
 #include "cmd/cmd.h"
+#include "sockets/filter.h"
 #include "sockets/nsall.h"
+#include "sockets/sock.h"
 
 struct td_owners;
 
@@ -40,6 +42,21 @@ int cmd_each_netns(const char *filter, bool owners, size_t maxpar,
 void cmd_ns_run_free(struct cmd_ns_run *run);
 /* Print a worker's stderr, each line prefixed with its namespace's name. */
 void cmd_ns_out_stderr(const struct cmd_ns_out *o);
+
+/* The sockets of every namespace matching filter, for the commands that
+ * act (kill, keepalive): each worker dumps with f and hands its sockets
+ * back whole; v holds them namespace after namespace, ns[i] the namespace
+ * of v[i] (in run->list). A namespace whose worker failed is said on stderr
+ * and left out. Returns 0 or an exit code after printing why; free run and
+ * the vectors in any case. */
+struct cmd_ns_socks {
+	struct td_sock *v;
+	const struct td_ns **ns;
+	size_t n;
+};
+int cmd_dump_each_netns(struct td_ctx *ctx, const struct td_filter *f, bool owners,
+			struct cmd_ns_socks *out, struct cmd_ns_run *run);
+void cmd_ns_socks_free(struct cmd_ns_socks *s);
 
 /* Discover the namespaces (sockets/nsall.h), keep those matching filter
  * (a glob; NULL: all), walk /proc once for owners when the command shows

@@ -92,6 +92,9 @@ static void on_signal(int sig)
 {
 	stop_signal = sig;
 	td_pcapsrc_break(stop_src);
+	/* A reader that stopped reading must not hold the exit: from here
+	 * on what stdout cannot take at once is dropped. */
+	cmd_stdout_unblock();
 }
 
 static uint64_t clock_ns(clockid_t id)
@@ -301,6 +304,7 @@ static void catch_signals(struct td_pcapsrc *src)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	cmd_stdout_guard();
 }
 
 /* Read until -c, --for or a signal. Returns 0 or a library error (err). */
@@ -522,11 +526,24 @@ int cmd_capture(int argc, char **argv, struct td_ctx *ctx)
 		td_json_end_object(&r.v.j);
 		td_json_finish(&r.v.j);
 	} else if (o.write && !strcmp(o.write, "-")) {
-		/* stdout is the capture: the summary goes to stderr. */
-		fprintf(stderr, "tcpdoctor: %llu packets captured, %llu connections\n",
+		/* stdout is the capture: the summary goes to stderr, with what
+		 * the kernel dropped while a slow reader held us in write(). */
+		fprintf(stderr, "tcpdoctor: %llu packets captured, %llu connections",
 			(unsigned long long)n.packets, (unsigned long long)r.v.nconns);
+		if (have_ks)
+			fprintf(stderr, "; kernel: %llu received, %llu dropped",
+				(unsigned long long)ks.received, (unsigned long long)ks.dropped);
+		fputc('\n', stderr);
 	} else {
 		connview_summary(&r.v, &n, &fs, have_ks ? &ks : NULL);
+	}
+	if (cmd_stdout_release()) {
+		fprintf(stderr, "tcpdoctor: stdout was not being read: the rest of the output "
+				"was dropped");
+		if (have_ks)
+			fprintf(stderr, " (kernel: %llu packets dropped)",
+				(unsigned long long)ks.dropped);
+		fputc('\n', stderr);
 	}
 	fflush(stdout);
 	if (rc) {

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "catalog.h"
 #include "cmd/commands.h"
 #include "cmd/remedy.h"
 #include "diagnose/counters.h"
@@ -17,7 +18,9 @@
 #include "sockets/sockdiag.h"
 #include "render/escape.h"
 #include "render/style.h"
+#include "render/wrap.h"
 #include "render/view.h"
+#include "text.h"
 
 static const char help[] =
 	"usage: tcpdoctor check [--sample SECONDS] [--set RULE.THRESHOLD=VALUE]...\n"
@@ -38,7 +41,13 @@ static const char help[] =
 	"  --fix           then the remedies tcpdoctor can apply (kill, keepalive), what\n"
 	"                  each changes and does not fix; offered one by one on a\n"
 	"                  terminal; --yes applies the safe ones. A dry run otherwise\n"
-	"Global: --netns NAME|PID|PATH, --json, --no-color, -4, -6, --source, --save-dump\n"
+	"  --lang LANG     en or zh_CN (zh): the findings' text; default from LANGUAGE,\n"
+	"                  LC_ALL, LC_MESSAGES, LANG (the zh_CN locale need not exist)\n"
+	"Each finding names its explain topic: tcpdoctor explain RULE-ID.\n"
+	"Text is wrapped to the terminal's width (piped: COLUMNS, else not wrapped), CJK\n"
+	"counted as two columns.\n"
+	"Global: --netns NAME|PID|PATH, --json (one document), --no-color, -4, -6,\n"
+	"        --source, --save-dump\n"
 	"\n"
 	"Exit status: 0 ok (or only info), 1 warning, 2 critical, 3 could not check\n"
 	"(the monitoring-plugins convention); 2 also for a usage error.\n"
@@ -46,6 +55,7 @@ static const char help[] =
 	"Examples:\n"
 	"  tcpdoctor\n"
 	"  tcpdoctor --netns web1 check --json\n"
+	"  tcpdoctor check --lang zh_CN\n"
 	"  tcpdoctor check --sample 5 --set syn-sent-stuck.min=10\n"
 	"  tcpdoctor check --fix\n";
 
@@ -56,6 +66,8 @@ struct opts {
 	enum td_profile profile;
 	bool list_rules;
 	bool fix, yes; /* --fix, --yes: cmd/remedy.c */
+	bool lang_set;
+	enum td_kb_lang lang;
 	struct td_thresholds th;
 };
 
@@ -142,6 +154,11 @@ static int on_opt(int val, const char *arg, void *data)
 		if (td_profile_parse(arg, &o->profile, &err) < 0)
 			return cmd_fail(TD_EXIT_USAGE, "%s", err.msg);
 		return 0;
+	case 'g':
+		if (td_kb_lang_parse(arg, &o->lang, &err) < 0)
+			return cmd_fail(TD_EXIT_USAGE, "check: --lang: %s", err.msg);
+		o->lang_set = true;
+		return 0;
 	}
 	return TD_EXIT_USAGE;
 }
@@ -160,107 +177,131 @@ static const char *sev_color(bool color, enum td_severity s)
 	return color && (unsigned)s < 4 ? esc[s] : "";
 }
 
-/* Print text wrapped at width, each line after the first indented by indent.
- * Findings carry outside strings (a process names itself), so the text is
- * escaped first: no control byte of theirs reaches the terminal. */
-static void wrap(const char *raw, int first_col, int indent, int width)
+/* Print text wrapped at width by display width (a CJK character takes two
+ * columns), after first (printed as is, ending at column start), the other
+ * lines indented by indent. Findings carry outside strings (a process names
+ * itself), so the text is escaped first: no control byte of theirs reaches
+ * the terminal. */
+static void wrap(const char *first, int start, const char *raw, int indent, int width)
 {
 	char text[TD_ESC_MAX_PER_BYTE * 256 + 1];
-	int col = first_col;
 	const char *p = td_esc(raw, text, sizeof(text));
 
-	while (*p) {
-		const char *w = p;
-		int len;
+	cmd_print_wrapped(first, start, p, strlen(p), indent, width, "");
+}
 
-		while (*w == ' ')
-			w++;
-		len = (int)strcspn(w, " ");
-		if (!len)
-			break;
-		if (col > indent && col + 1 + len > width) {
-			printf("\n%*s", indent, "");
-			col = indent;
-		} else if (col > first_col || (col > indent && p != text)) {
-			putchar(' ');
-			col++;
-		}
-		printf("%.*s", len, w);
-		col += len;
-		p = w + len;
-	}
-	putchar('\n');
+/* A bold label ("Why:", in the findings' language) and the column after it. */
+static int label(char *buf, size_t len, bool c, int indent, const char *text)
+{
+	size_t l = strlen(text);
+	/* A fullwidth colon (原因：) carries its own space. */
+	bool wide_end = l >= 3 && !strcmp(text + l - 3, "\xef\xbc\x9a");
+
+	snprintf(buf, len, "%*s%s%s%s%s", indent, "", td_style_bold(c), text, td_style_reset(c),
+		 wide_end ? "" : " ");
+	return indent + (int)td_text_width(text, l) + !wide_end;
 }
 
 static void print_text(const struct td_ctx *ctx, const struct td_findings *fo,
 		       const struct td_snapshot *snap, double sample, const char *skipped)
 {
 	bool c = ctx->color;
+	int width = cmd_prose_width();
 	enum td_severity w = td_findings_worst(fo);
 	size_t per[4] = { 0 };
+	char tail[16];
+
+	char *line = NULL, first[48];
+	size_t len = 0;
+	FILE *fp;
+	const char *status = !fo->n || w < TD_SEV_WARNING ? "OK"
+			     : w == TD_SEV_CRITICAL	  ? "CRITICAL"
+							  : "WARNING";
 
 	for (size_t i = 0; i < fo->n; i++)
 		per[fo->v[i].severity]++;
+	/* The status line, wrapped like the rest: it grows with the language. */
+	fp = open_memstream(&line, &len);
+	if (!fp)
+		return;
 	if (!fo->n) {
-		printf("%sOK%s: no problem found in %llu sockets", sev_color(c, TD_SEV_OK),
-		       td_style_reset(c), (unsigned long long)snap->total);
+		fprintf(fp, td_tr("no problem found in %llu sockets"),
+			(unsigned long long)snap->total);
 	} else {
-		printf("%s%s%s: %zu finding%s (", sev_color(c, w),
-		       w == TD_SEV_CRITICAL  ? "CRITICAL"
-		       : w == TD_SEV_WARNING ? "WARNING"
-					     : "OK",
-		       td_style_reset(c), fo->n, fo->n == 1 ? "" : "s");
-		for (int s = TD_SEV_CRITICAL, first = 1; s >= TD_SEV_INFO; s--) {
+		fprintf(fp, fo->n == 1 ? td_tr("%zu finding") : td_tr("%zu findings"), fo->n);
+		fprintf(fp, "%s", td_tr_text(N_(" (")));
+		for (int s = TD_SEV_CRITICAL, first_sev = 1; s >= TD_SEV_INFO; s--) {
 			if (!per[s])
 				continue;
-			printf("%s%zu %s", first ? "" : ", ", per[s], td_severity_name(s));
-			first = 0;
+			fprintf(fp, "%s%zu %s", first_sev ? "" : ", ", per[s], td_severity_name(s));
+			first_sev = 0;
 		}
-		printf(") in %llu sockets", (unsigned long long)snap->total);
+		fprintf(fp, td_tr(") in %llu sockets"), (unsigned long long)snap->total);
 	}
 	if (sample > 0)
-		printf(", rates over %.1f s", sample);
-	putchar('\n');
+		fprintf(fp, td_tr(", rates over %.1f s"), sample);
+	fclose(fp);
+	snprintf(first, sizeof(first), "%s%s%s: ", sev_color(c, fo->n ? w : TD_SEV_OK), status,
+		 td_style_reset(c));
+	cmd_print_wrapped(first, (int)strlen(status) + 2, line, len, 2, width, "");
+	free(line);
 	if (skipped[0]) {
-		printf("%s(", td_style_dim(c));
-		td_fputs_esc(skipped, stdout);
-		printf(")%s\n", td_style_reset(c));
+		char text[TD_ESC_MAX_PER_BYTE * 512 + 1];
+
+		snprintf(first, sizeof(first), "%s(", td_style_dim(c));
+		td_esc(skipped, text, sizeof(text));
+		snprintf(tail, sizeof(tail), ")%s", td_style_reset(c));
+		cmd_print_wrapped(first, 1, text, strlen(text), 1, width - 1, tail);
 	}
 	for (size_t i = 0; i < fo->n; i++) {
 		const struct td_finding *f = &fo->v[i];
-		char head[48];
-		int klen = 0;
+		char head[48], lab[64];
+		int klen = 0, col;
 
 		snprintf(head, sizeof(head), "%s", td_severity_name(f->severity));
 		for (char *p = head; *p; p++)
 			*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
 		printf("\n%s%-8s%s %s%s%s\n", sev_color(c, f->severity), head, td_style_reset(c),
 		       td_style_bold(c), f->rule, td_style_reset(c));
-		printf("  ");
-		wrap(f->summary, 2, 2, 90);
+		wrap("  ", 2, f->summary, 2, width);
 		for (size_t k = 0; k < f->nevidence; k++)
 			if ((int)strlen(f->evidence[k].key) > klen)
 				klen = (int)strlen(f->evidence[k].key);
+		if (f->pid && klen < 7)
+			klen = 7;
 		for (size_t k = 0; k < f->nevidence; k++) {
-			printf("    %s%-*s%s  ", td_style_dim(c), klen, f->evidence[k].key,
-			       td_style_reset(c));
-			wrap(f->evidence[k].value, 6 + klen, 6 + klen, 90);
+			snprintf(lab, sizeof(lab), "    %s%-*s%s  ", td_style_dim(c), klen,
+				 f->evidence[k].key, td_style_reset(c));
+			wrap(lab, 6 + klen, f->evidence[k].value, 6 + klen, width);
+		}
+		if (f->pid) {
+			/* Who it is: the one form every view prints (render/view.h). */
+			char who[2048];
+
+			snprintf(lab, sizeof(lab), "    %s%-*s%s  ", td_style_dim(c), klen,
+				 "process", td_style_reset(c));
+			view_proc_str(view_proc_get((int)f->pid), VIEW_PROC_NAME | VIEW_PROC_USER,
+				      60, who, sizeof(who));
+			/* wrapped as the evidence is (render/wrap.h) */
+			fputs(lab, stdout);
+			td_wrap(stdout, who, 6 + klen, 6 + klen, width);
 		}
 		if (f->why) {
-			printf("  %sWhy:%s ", td_style_bold(c), td_style_reset(c));
-			wrap(f->why, 7, 4, 90);
+			col = label(lab, sizeof(lab), c, 2, td_tr_text(N_("Why:")));
+			wrap(lab, col, f->why, 4, width);
 		}
 		if (f->nactions)
-			printf("  %sWhat to do:%s\n", td_style_bold(c), td_style_reset(c));
-		for (size_t k = 0; k < f->nactions; k++) {
-			printf("    - ");
-			wrap(f->actions[k], 6, 6, 90);
-		}
+			printf("  %s%s%s\n", td_style_bold(c), td_tr_text(N_("What to do:")),
+			       td_style_reset(c));
+		for (size_t k = 0; k < f->nactions; k++)
+			wrap("    - ", 6, f->actions[k], 6, width);
 		if (f->look_closer[0]) {
-			printf("  %sLook closer:%s ", td_style_bold(c), td_style_reset(c));
-			td_fputs_esc(f->look_closer, stdout);
-			putchar('\n');
+			col = label(lab, sizeof(lab), c, 2, td_tr_text(N_("Look closer:")));
+			wrap(lab, col, f->look_closer, 4, width);
 		}
+		/* The explain topic of every rule is its id (test_kb walks them). */
+		col = label(lab, sizeof(lab), c, 2, td_tr_text(N_("See:")));
+		printf("%stcpdoctor explain %s\n", lab, f->rule);
 		cmd_text_remedy(stdout, ctx, f);
 	}
 }
@@ -296,6 +337,7 @@ static void print_json(const struct td_ctx *ctx, const struct td_findings *fo,
 
 		td_json_begin_object(&j, NULL);
 		td_json_str(&j, "rule", f->rule);
+		td_json_str(&j, "explain", f->rule);
 		td_json_str(&j, "severity", td_severity_name(f->severity));
 		td_json_str(&j, "summary", f->summary);
 		if (f->pid)
@@ -303,6 +345,15 @@ static void print_json(const struct td_ctx *ctx, const struct td_findings *fo,
 		else
 			td_json_null(&j, "pid");
 		td_json_str(&j, "comm", f->pid ? f->comm : NULL);
+		if (f->pid) {
+			td_json_begin_object(&j, "process");
+			td_json_uint(&j, "pid", f->pid);
+			td_json_str(&j, "comm", f->comm);
+			view_json_proc_fields(&j, view_proc_get((int)f->pid));
+			td_json_end_object(&j);
+		} else {
+			td_json_null(&j, "process");
+		}
 		if (f->port)
 			td_json_uint(&j, "port", f->port);
 		else
@@ -361,6 +412,7 @@ int cmd_check(int argc, char **argv, struct td_ctx *ctx)
 		{ "profile", required_argument, NULL, 'P' },
 		{ "fix", no_argument, NULL, 'F' },
 		{ "yes", no_argument, NULL, 'Y' },
+		{ "lang", required_argument, NULL, 'g' },
 		{ 0 },
 	};
 	struct opts o = { .sample = 1.0, .profile = TD_PROFILE_SERVER };
@@ -386,6 +438,7 @@ int cmd_check(int argc, char **argv, struct td_ctx *ctx)
 				argv[optind]);
 	if (o.yes && !o.fix)
 		return cmd_fail(TD_EXIT_USAGE, "check: --yes goes with --fix");
+	o.lang = cmd_lang("check", o.lang_set, o.lang);
 	if (o.list_rules) {
 		if (ctx->json)
 			list_rules_json(ctx);

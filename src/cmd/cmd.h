@@ -12,6 +12,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "diagnose/kb.h"
 #include "err.h"
 #include "sockets/filter.h"
 #include "sockets/source.h"
@@ -89,6 +90,24 @@ int cmd_fail_dump(const struct td_ctx *ctx, const struct td_err *err);
 /* Exit code for a library error code. */
 int cmd_exit_code(int rc);
 
+/* The language of a command's text: lang when --lang was given (set), else
+ * what LANGUAGE, LC_ALL, LC_MESSAGES, LANG choose (td_kb_lang_from_env).
+ * Makes it the library's language too (td_tr_use: check's findings). When
+ * its catalogue is not found, says so once on stderr, naming where it was
+ * looked for, and returns English. */
+enum td_kb_lang cmd_lang(const char *cmd, bool set, enum td_kb_lang lang);
+
+/* td_wrapn (render/wrap.h, the one wrapper) on stdout with a prefix and a
+ * suffix, for explain and check: len bytes of s wrapped to width columns by
+ * display width (CJK two columns), first printed before the first line (at
+ * column start), the others indented by indent, tail after the last, then
+ * a newline; width 0 or less: not wrapped. */
+void cmd_print_wrapped(const char *first, int start, const char *s, size_t len, int indent,
+		       int width, const char *tail);
+/* The width prose wraps at (render/wrap.h): the terminal's, else COLUMNS,
+ * at most 100 to stay readable, at least 40; 0 piped without COLUMNS. */
+int cmd_prose_width(void);
+
 /* An integer option: arg must be a whole decimal number from min to max
  * (max LONG_MAX: no upper bound). Fills *out and returns 0, or prints
  * "OPT 'ARG': expected a number from MIN to MAX" (">= MIN") and returns
@@ -123,6 +142,19 @@ struct td_ns;
 /* Begin the command's JSON document (view_json_begin) with its name, the
  * --netns given and source (NULL: left out). */
 void cmd_json_begin(struct td_json *j, const struct td_ctx *ctx, const char *source);
+
+/* Streaming commands (trace, capture) and a reader that stops reading: while
+ * running they block in write() (the kernel side drops and counts: lost
+ * events, packets dropped); a stop signal must still end them at once.
+ * cmd_stdout_guard() notes whether stdout is a pipe or socket;
+ * cmd_stdout_unblock(), async-signal-safe (a handler calls it), makes its
+ * writes fail at once instead of waiting for the reader (EAGAIN: the
+ * output is dropped); cmd_stdout_release() discards what stdio still holds
+ * when writes were dropped and restores the descriptor's flags. Returns
+ * true when output was dropped. */
+void cmd_stdout_guard(void);
+void cmd_stdout_unblock(void);
+bool cmd_stdout_release(void);
 
 /* Every view (sockets, connections, plots) lives in src/render/. */
 #endif

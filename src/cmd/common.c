@@ -1,15 +1,19 @@
 /* Shared command plumbing: filter options, errors, exit codes. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "catalog.h"
 #include "cmd/cmd.h"
+#include "diagnose/kb_zh.h"
 #include "render/escape.h"
 #include "render/view.h"
 
@@ -306,4 +310,68 @@ void cmd_json_begin(struct td_json *j, const struct td_ctx *ctx, const char *sou
 		view_json_begin_ns(j, ctx->cmd, ctx->ns, source);
 	else
 		view_json_begin(j, ctx->cmd, ctx->netns, source);
+}
+
+/* stdout's file status flags before cmd_stdout_unblock, -1: not a pipe or
+ * socket (a file or terminal never waits for a reader), or not guarded. */
+static volatile sig_atomic_t stdout_flags = -1;
+static volatile sig_atomic_t stdout_unblocked;
+
+void cmd_stdout_guard(void)
+{
+	struct stat st;
+	int fl;
+
+	if (fstat(STDOUT_FILENO, &st) < 0 || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+		return;
+	fl = fcntl(STDOUT_FILENO, F_GETFL);
+	if (fl >= 0 && !(fl & O_NONBLOCK))
+		stdout_flags = fl;
+}
+
+void cmd_stdout_unblock(void)
+{
+	int saved = errno;
+
+	/* The pipe's description is shared with whoever else holds it (a
+	 * shell's group): the flag goes back in cmd_stdout_release. */
+	if (stdout_flags >= 0 && !stdout_unblocked &&
+	    fcntl(STDOUT_FILENO, F_SETFL, stdout_flags | O_NONBLOCK) == 0)
+		stdout_unblocked = 1;
+	errno = saved;
+}
+
+bool cmd_stdout_release(void)
+{
+	bool dropped;
+
+	if (!stdout_unblocked)
+		return false;
+	/* Write what the reader makes room for now; the rest is dropped, so
+	 * nothing waits once the descriptor blocks again. */
+	dropped = fflush(stdout) == EOF || ferror(stdout);
+	if (dropped)
+		__fpurge(stdout);
+	clearerr(stdout);
+	fcntl(STDOUT_FILENO, F_SETFL, stdout_flags);
+	stdout_unblocked = 0;
+	return dropped;
+}
+
+enum td_kb_lang cmd_lang(const char *cmd, bool set, enum td_kb_lang lang)
+{
+	size_t n = 0;
+
+	if (!set)
+		lang = td_kb_lang_from_env(getenv("LANGUAGE"), getenv("LC_ALL"),
+					   getenv("LC_MESSAGES"), getenv("LANG"));
+	if (lang != TD_KB_ZH)
+		return lang;
+	td_kb_translations(TD_KB_ZH, &n);
+	if (!n || !td_tr_use(TD_KB_ZH_LOCALE)) {
+		fprintf(stderr, "tcpdoctor %s: no zh_CN text: %s; showing English\n", cmd,
+			td_catalog_error(TD_KB_ZH_LOCALE));
+		return TD_KB_EN;
+	}
+	return lang;
 }

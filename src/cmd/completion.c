@@ -207,6 +207,34 @@ static void complete_value(enum vkind k, const char *cur)
 	}
 }
 
+/* Each '|'-separated alias of every translated explain entry, and its errno
+ * message, that starts with cur (one with a blank would split in the shell). */
+static void offer_translated(const char *cur)
+{
+	for (int l = 1; l <= TD_KB_LANG_MAX; l++) {
+		size_t n;
+		const struct td_kb_tr *t = td_kb_translations((enum td_kb_lang)l, &n);
+
+		for (size_t i = 0; i < n; i++) {
+			const char *a = t[i].aliases;
+
+			while (a && *a) {
+				size_t len = strcspn(a, "|");
+				char one[128];
+
+				if (len < sizeof(one) && !memchr(a, ' ', len)) {
+					memcpy(one, a, len);
+					one[len] = '\0';
+					offer(one, cur);
+				}
+				a += len + (a[len] == '|');
+			}
+			if (t[i].message && !strchr(t[i].message, ' '))
+				offer(t[i].message, cur);
+		}
+	}
+}
+
 /* What the command takes as operands, at operand position pos (0: the
  * first word after the command that is not an option). */
 static void complete_operand(const char *cmd, int pos, char **w, int nw, const char *cur)
@@ -218,6 +246,10 @@ static void complete_operand(const char *cmd, int pos, char **w, int nw, const c
 
 		for (size_t i = 0; i < n; i++)
 			offer(e[i].name, cur);
+		/* A word begun in another script: the translations' own names
+		 * (三次握手, 半连接队列) and errno messages, from the catalogue. */
+		if ((unsigned char)cur[0] >= 0x80)
+			offer_translated(cur);
 	} else if (!strcmp(cmd, "lab")) {
 		if (pos == 0) {
 			offer("run", cur);

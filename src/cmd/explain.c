@@ -14,6 +14,7 @@
 #include "render/escape.h"
 #include "render/json.h"
 #include "render/style.h"
+#include "render/wrap.h"
 #include "state.h"
 #include "text.h"
 
@@ -39,8 +40,10 @@ static const char help[] =
 	"  --lang LANG   en or zh_CN (zh); default from LANGUAGE, LC_ALL, LC_MESSAGES,\n"
 	"                LANG as gettext reads them, English when none names Chinese.\n"
 	"                Needs no installed locale.\n"
-	"Text is wrapped to the terminal (or COLUMNS) width, CJK counted as two columns.\n"
-	"Global: --json, --no-color. Put '--' before a topic that starts with '-' (-104).\n"
+	"Text is wrapped to the terminal's width (piped: COLUMNS, else not wrapped), CJK\n"
+	"counted as two columns.\n"
+	"Global: --json (one document), --no-color. Put '--' before a topic that starts\n"
+	"        with '-' (-104).\n"
 	"Quotes are optional: words that are no topic alone join the next ones\n"
 	"(explain errno 104, explain connection reset by peer).\n"
 	"\n"
@@ -186,104 +189,33 @@ static int on_opt(int val, const char *arg, void *data)
 	return TD_EXIT_USAGE;
 }
 
-/* The terminal's width (render/style.h), clamped to what the text can fit. */
+/* The terminal's width (render/wrap.h), clamped to what the text can fit;
+ * 0 (a pipe without COLUMNS): not wrapped. */
 static int text_width(void)
 {
-	return td_term_width(MIN_WIDTH, MAX_WIDTH);
+	int w = td_out_width();
+
+	if (!w)
+		return 0;
+	return w < MIN_WIDTH ? MIN_WIDTH : w > MAX_WIDTH ? MAX_WIDTH : w;
 }
 
-/* Where a line may break between two characters with no blank between
- * them: next to a wide (CJK) character, but never before closing
- * punctuation ("，", "。", ")") nor after opening punctuation ("（"). */
-static bool is_closing(uint32_t c)
+/* Print len bytes of s wrapped to width columns (render/wrap.h): the first
+ * line goes on after `first`, which takes `start` columns; the next ones
+ * are indented by `indent`; `tail` is printed before the final newline (a
+ * style reset). */
+int cmd_prose_width(void)
 {
-	static const char closers[] = ",.;:!?)]}%";
+	int w = td_out_width();
 
-	return (c < 0x80 && c && strchr(closers, (int)c)) || c == 0x3001 || c == 0x3002 ||
-	       c == 0xff0c || c == 0xff1b || c == 0xff1a || c == 0xff01 || c == 0xff1f ||
-	       c == 0xff09 || c == 0x300b || c == 0x300d || c == 0x300f || c == 0x3011 ||
-	       c == 0x2026 || c == 0x201d || c == 0x2019;
+	return !w ? 0 : w < 40 ? 40 : w > 100 ? 100 : w;
 }
 
-static bool is_opening(uint32_t c)
+void cmd_print_wrapped(const char *first, int start, const char *s, size_t len, int indent,
+		       int width, const char *tail)
 {
-	return c == '(' || c == '[' || c == '{' || c == 0xff08 || c == 0x300a || c == 0x300c ||
-	       c == 0x300e || c == 0x3010 || c == 0x201c || c == 0x2018;
-}
-
-/* One character at s: its length in bytes (a stray byte is one) and code. */
-static size_t next_char(const char *s, const char *end, uint32_t *cp)
-{
-	size_t n = td_utf8_next(s, (size_t)(end - s), cp);
-
-	if (!n) {
-		*cp = (unsigned char)*s;
-		n = 1;
-	}
-	return n;
-}
-
-/* The end of the unbreakable piece starting at s (not a blank), and its
- * width in columns. */
-static const char *unit_end(const char *s, const char *end, int *cols)
-{
-	uint32_t prev, cp;
-	size_t n = next_char(s, end, &prev);
-
-	*cols = td_cp_width(prev);
-	s += n;
-	while (s < end && *s != ' ') {
-		int w;
-
-		n = next_char(s, end, &cp);
-		w = td_cp_width(cp);
-		if ((w == 2 || td_cp_width(prev) == 2) && !is_closing(cp) && !is_opening(prev))
-			break;
-		*cols += w;
-		s += n;
-		prev = cp;
-	}
-	return s;
-}
-
-/* Print len bytes of s wrapped to width columns: the first line goes on
- * after `first`, which takes `start` columns; the next ones are indented by
- * `indent`. Lines break at blanks and between CJK characters; `tail` is
- * printed before the final newline (a style reset). */
-static void print_wrapped(const char *first, int start, const char *s, size_t len, int indent,
-			  int width, const char *tail)
-{
-	const char *end = s + len;
-	int col = start;
-	/* Text after a title ("NAME - ") goes to the next line when its first
-	 * piece does not fit there. */
-	bool line_empty = start <= indent;
-
 	fputs(first, stdout);
-	while (s < end) {
-		bool blank = false;
-		const char *u;
-		int cols;
-
-		while (s < end && *s == ' ') {
-			s++;
-			blank = true;
-		}
-		if (s >= end)
-			break;
-		u = unit_end(s, end, &cols);
-		if (!line_empty && col + (blank ? 1 : 0) + cols > width) {
-			printf("\n%*s", indent, "");
-			col = indent;
-		} else if (!line_empty && blank) {
-			putchar(' ');
-			col++;
-		}
-		line_empty = false;
-		fwrite(s, 1, (size_t)(u - s), stdout);
-		col += cols;
-		s = u;
-	}
+	td_wrapn(stdout, s, len, start, indent, width);
 	fputs(tail, stdout);
 	putchar('\n');
 }
@@ -292,14 +224,14 @@ static void print_section(bool c, const char *title, const char *text, bool list
 {
 	printf("%s%s%s\n", td_style_bold(c), title, td_style_reset(c));
 	if (!list) {
-		print_wrapped("    ", INDENT, text, strlen(text), INDENT, width, "");
+		cmd_print_wrapped("    ", INDENT, text, strlen(text), INDENT, width, "");
 		return;
 	}
 	while (*text) {
 		const char *nl = strchr(text, '\n');
 		size_t len = nl ? (size_t)(nl - text) : strlen(text);
 
-		print_wrapped("  - ", INDENT, text, len, INDENT, width, "");
+		cmd_print_wrapped("  - ", INDENT, text, len, INDENT, width, "");
 		text += len + (nl ? 1 : 0);
 	}
 }
@@ -398,7 +330,7 @@ static void print_identity(const struct td_kb_entry *e, const struct td_kb_tr *t
 	}
 	/* Indented by 2 only: "/proc/sys/net/ipv4/tcp_slow_start_after_idle" is
 	 * one piece of 44 columns and must fit the narrowest page. */
-	print_wrapped(td_style_dim(c), 0, buf, strlen(buf), 2, width, td_style_reset(c));
+	cmd_print_wrapped(td_style_dim(c), 0, buf, strlen(buf), 2, width, td_style_reset(c));
 }
 
 static void print_entry(const struct td_kb_entry *e, enum td_kb_lang lang, bool c, int width)
@@ -409,13 +341,13 @@ static void print_entry(const struct td_kb_entry *e, enum td_kb_lang lang, bool 
 
 	td_kb_text(e, lang, &t);
 	snprintf(first, sizeof(first), "%s%s%s - ", td_style_bold(c), e->name, td_style_reset(c));
-	print_wrapped(first, (int)strlen(e->name) + 3, t.summary, strlen(t.summary), INDENT, width,
-		      "");
+	cmd_print_wrapped(first, (int)strlen(e->name) + 3, t.summary, strlen(t.summary), INDENT,
+			  width, "");
 	print_identity(e, &t, lang, c, width);
 	putchar('\n');
 	print_section(c, w->meaning, t.meaning, false, width);
 	if (this_kernel(e, lang, here, sizeof(here)))
-		print_wrapped("    ", INDENT, here, strlen(here), INDENT, width, "");
+		cmd_print_wrapped("    ", INDENT, here, strlen(here), INDENT, width, "");
 	print_section(c, w->who_sees, t.who_sees, false, width);
 	print_section(c, w->causes, t.causes, true, width);
 	print_section(c, w->next, e->next, true, width);
@@ -539,16 +471,16 @@ static int list_topics(const struct td_ctx *ctx, const struct opts *o, int width
 			td_json_str(&j, "summary", tr.summary);
 			td_json_end_object(&j);
 		} else {
-			/* A Chinese summary is wrapped under itself; the English
-			 * list stays one line per topic, as it always was. */
+			/* The summary is wrapped under itself on a width; piped,
+			 * one line per topic. */
 			int col = snprintf(first, sizeof(first), "%-8s %-*s ",
 					   td_kb_kind_name(t[i].kind), (int)namew, t[i].name);
 
-			if (o->lang == TD_KB_EN)
-				printf("%s%s\n", first, tr.summary);
-			else
-				print_wrapped(first, col, tr.summary, strlen(tr.summary), col,
-					      width > col + 20 ? width : col + 20, "");
+			cmd_print_wrapped(first, col, tr.summary, strlen(tr.summary), col,
+					  !width	     ? 0
+					  : width > col + 20 ? width
+							     : col + 20,
+					  "");
 		}
 	}
 	if (ctx->json) {
@@ -608,9 +540,7 @@ int cmd_explain(int argc, char **argv, struct td_ctx *ctx)
 	rc = cmd_getopt(argc, argv, ctx, own, "", false, NULL, help, on_opt, &o);
 	if (rc >= 0)
 		return rc;
-	if (!o.lang_set)
-		o.lang = td_kb_lang_from_env(getenv("LANGUAGE"), getenv("LC_ALL"),
-					     getenv("LC_MESSAGES"), getenv("LANG"));
+	o.lang = cmd_lang("explain", o.lang_set, o.lang);
 	if (o.list) {
 		char shown[160];
 

@@ -10,6 +10,7 @@
 #include "render/json.h"
 #include "state.h"
 #include "render/style.h"
+#include "render/wrap.h"
 
 static const char help[] =
 	"usage: tcpdoctor fsm [--from STATE] [--dot]\n"
@@ -26,7 +27,7 @@ static const char help[] =
 	"                simultaneous open/close dashed, resets and timeouts grey\n"
 	"  --paths       the four textbook paths: client, server, simultaneous open,\n"
 	"                simultaneous close\n"
-	"Global: --json, --no-color\n"
+	"Global: --json (one document), --no-color\n"
 	"\n"
 	"Examples:\n"
 	"  tcpdoctor fsm\n"
@@ -143,6 +144,7 @@ static void print_table(const struct td_ctx *ctx, const struct opts *o)
 	const struct td_fsm_edge *edges = td_fsm_edges(&n);
 	bool c = ctx->color;
 	char buf[64];
+	int width = td_out_width();
 
 	printf("%s%-12s %-13s %-8s %-12s %-10s %s%s\n", td_style_bold(c), "FROM", "EVENT", "SEND",
 	       "TO", "PATH", "NOTE", td_style_reset(c));
@@ -156,11 +158,19 @@ static void print_table(const struct td_ctx *ctx, const struct opts *o)
 			style = td_style_bold(c);
 		else if (e->paths & TD_PATH_ABORT)
 			style = td_style_dim(c);
-		printf("%s%-12s %-13s %-8s %-12s %-10s %s%s\n", style, state_label(e->from),
+		/* the note, prose, wraps under itself on a width (render/wrap.h) */
+		printf("%s%-12s %-13s %-8s %-12s %-10s ", style, state_label(e->from),
 		       td_fsm_event_name(e->event),
 		       e->send == TD_SEND_NONE ? "-" : td_fsm_send_name(e->send),
-		       state_label(e->to), path_label(e->paths, buf, sizeof(buf)), e->note,
-		       *style ? td_style_reset(c) : "");
+		       state_label(e->to), path_label(e->paths, buf, sizeof(buf)));
+		if (width && width < 61 + 30) {
+			/* too narrow beside the row: the note goes under it */
+			printf("\n    ");
+			td_wrapn(stdout, e->note, strlen(e->note), 4, 4, width);
+		} else {
+			td_wrapn(stdout, e->note, strlen(e->note), 61, 61, width);
+		}
+		printf("%s\n", *style ? td_style_reset(c) : "");
 	}
 }
 

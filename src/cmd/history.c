@@ -12,6 +12,7 @@
 #include "render/plot.h"
 #include "history/store.h"
 #include "render/style.h"
+#include "render/wrap.h"
 #include "render/view.h"
 
 static const char help[] =
@@ -33,7 +34,7 @@ static const char help[] =
 	"  --db FILE      database (default as `record`)\n"
 	"TIME: \"2026-11-26 03:00\", \"2026-11-26 03:00:15\", \"03:00\" (today), \"-10m\",\n"
 	"\"2h ago\", \"@EPOCH\", \"now\"; local time (TZ).\n"
-	"Global: --json, --no-color\n"
+	"Global: --json (one document), --no-color\n"
 	"\n"
 	"Examples:\n"
 	"  tcpdoctor history --at \"2026-11-26 03:00\"\n"
@@ -140,14 +141,13 @@ static int print_finding(int64_t ts, const struct td_store_finding *f, void *dat
 
 	if (a->j) {
 		td_json_begin_object(a->j, NULL);
-		td_json_str(a->j, "time", fmt_time(ts, tbuf, sizeof(tbuf)));
-		td_json_int(a->j, "ts_ms", ts);
+		td_json_ts(a->j, "ts", ts * 1000000);
 		td_json_str(a->j, "rule", f->rule);
 		td_json_str(a->j, "severity", f->severity);
 		td_json_str(a->j, "summary", f->summary);
 		td_json_uint(a->j, "count", f->count);
 		if (f->rate > 0)
-			td_json_double(a->j, "rate", f->rate);
+			td_json_fixed(a->j, "rate", f->rate, 2);
 		else
 			td_json_null(a->j, "rate");
 		if (f->port)
@@ -174,13 +174,16 @@ static int print_finding(int64_t ts, const struct td_store_finding *f, void *dat
 						? f->severity[i] - 32
 						: f->severity[i]);
 		sev[i] = '\0';
+		char esc[TD_ESC_MAX_PER_BYTE * 512 + 1];
+
 		/* Stored summaries carry process names: escaped, as check prints them. */
 		printf("%s  %-8s %s", fmt_time(ts, tbuf, sizeof(tbuf)), sev,
 		       td_style_bold(a->ctx->color));
 		td_fputs_esc(f->rule, stdout);
 		printf("%s: ", td_style_reset(a->ctx->color));
-		td_fputs_esc(f->summary, stdout);
-		putchar('\n');
+		/* wrapped under itself at the width (render/wrap.h) */
+		td_wrap(stdout, td_esc(f->summary, esc, sizeof(esc)), 31 + (int)strlen(f->rule) + 2,
+			31, td_out_width());
 	}
 	return 0;
 }
@@ -230,10 +233,9 @@ static int show_at(const struct td_ctx *ctx, struct td_store *st, const struct o
 		}
 		cmd_json_begin(&j, ctx, s.source);
 		a.j = &j;
-		td_json_str(&j, "time", fmt_time(s.ts_ms, tbuf, sizeof(tbuf)));
-		td_json_int(&j, "ts_ms", s.ts_ms);
-		td_json_int(&j, "asked_ms", at_ms);
-		td_json_double(&j, "interval_s", s.interval_s);
+		td_json_ts(&j, "ts", s.ts_ms * 1000000);
+		td_json_ts(&j, "asked_ts", at_ms * 1000000);
+		td_json_fixed(&j, "interval_s", s.interval_s, 3);
 		td_json_str(&j, "sample_netns", s.netns[0] ? s.netns : NULL);
 		td_json_uint(&j, "total", s.total);
 		view_json_states64(&j, "states", counts, true);
@@ -256,16 +258,25 @@ static int show_at(const struct td_ctx *ctx, struct td_store *st, const struct o
 		td_json_finish(&j);
 		return rc;
 	}
-	printf("%sSample of %s%s (%s", td_style_bold(ctx->color),
-	       fmt_time(s.ts_ms, tbuf, sizeof(tbuf)), td_style_reset(ctx->color), s.source);
-	if (s.netns[0]) {
+	{
+		/* one line piped; wrapped at the width (render/wrap.h) */
+		char head[TD_ESC_MAX_PER_BYTE * 256 + 160], esc[TD_ESC_MAX_PER_BYTE * 256 + 1];
+		int n = snprintf(head, sizeof(head), "%sSample of %s%s (%s",
+				 td_style_bold(ctx->color), fmt_time(s.ts_ms, tbuf, sizeof(tbuf)),
+				 td_style_reset(ctx->color), s.source);
+
 		/* The recorded --netns argument: a name anyone could pick. */
-		printf(", netns ");
-		td_fputs_esc(s.netns, stdout);
+		if (s.netns[0] && n > 0 && (size_t)n < sizeof(head))
+			n += snprintf(head + n, sizeof(head) - (size_t)n, ", netns %s",
+				      td_esc(s.netns, esc, sizeof(esc)));
+		if (at_ms - s.ts_ms >= 1000 && n > 0 && (size_t)n < sizeof(head))
+			n += snprintf(head + n, sizeof(head) - (size_t)n,
+				      ", %.0f s before the time asked",
+				      (double)(at_ms - s.ts_ms) / 1000);
+		if (n > 0 && (size_t)n < sizeof(head))
+			snprintf(head + n, sizeof(head) - (size_t)n, ")");
+		td_wrap(stdout, head, 0, 2, td_out_width());
 	}
-	if (at_ms - s.ts_ms >= 1000)
-		printf(", %.0f s before the time asked", (double)(at_ms - s.ts_ms) / 1000);
-	printf(")\n");
 	printf("%s%-12s %9s %9s %9s%s\n", td_style_bold(ctx->color), "STATE", "TOTAL", "IPv4",
 	       "IPv6", td_style_reset(ctx->color));
 	for (int st_ = TD_ESTABLISHED; st_ <= TD_CLOSING; st_++)
@@ -318,6 +329,18 @@ static int mark_used(const struct td_store_sample *s, void *data)
 	return 0;
 }
 
+/* A state column: 11 wide piped; as wide as its name on a width
+ * (render/wrap.h), so that more states fit 80 columns. */
+static int state_col(int st)
+{
+	static int width = -1;
+	int n = (int)strlen(td_state_short(st));
+
+	if (width < 0)
+		width = td_out_width();
+	return !width ? 11 : n < 6 ? 6 : n;
+}
+
 static int print_sample(const struct td_store_sample *s, void *data)
 {
 	struct range_ctx *r = data;
@@ -332,8 +355,7 @@ static int print_sample(const struct td_store_sample *s, void *data)
 	sum_states(s, counts);
 	if (r->j) {
 		td_json_begin_object(r->j, NULL);
-		td_json_str(r->j, "time", fmt_time(s->ts_ms, tbuf, sizeof(tbuf)));
-		td_json_int(r->j, "ts_ms", s->ts_ms);
+		td_json_ts(r->j, "ts", s->ts_ms * 1000000);
 		td_json_uint(r->j, "total", s->total);
 		view_json_states64(r->j, "states", counts, true);
 		td_json_uint(r->j, "findings", nf);
@@ -345,13 +367,13 @@ static int print_sample(const struct td_store_sample *s, void *data)
 		printf("%s%-19s %7s", td_style_bold(r->ctx->color), "TIME", "TOTAL");
 		for (int st = TD_ESTABLISHED; st <= TD_CLOSING; st++)
 			if (r->used & TD_STATE_BIT(st))
-				printf(" %11s", td_state_short(st));
+				printf(" %*s", state_col(st), td_state_short(st));
 		printf(" %8s%s\n", "FINDINGS", td_style_reset(r->ctx->color));
 	}
 	printf("%-19s %7llu", fmt_time(s->ts_ms, tbuf, sizeof(tbuf)), (unsigned long long)s->total);
 	for (int st = TD_ESTABLISHED; st <= TD_CLOSING; st++)
 		if (r->used & TD_STATE_BIT(st))
-			printf(" %11llu", (unsigned long long)counts[st]);
+			printf(" %*llu", state_col(st), (unsigned long long)counts[st]);
 	printf(" %8zu\n", nf);
 	return 0;
 }
@@ -403,7 +425,7 @@ static void show_plot(const struct td_ctx *ctx, const char *name, const struct s
 		td_json_begin_array(&j, "points");
 		for (size_t i = 0; i < s->n; i++) {
 			td_json_begin_object(&j, NULL);
-			td_json_int(&j, "ts_ms", s->ts[i]);
+			td_json_ts(&j, "ts", s->ts[i] * 1000000);
 			td_json_double(&j, "value", s->v[i]);
 			td_json_end_object(&j);
 		}

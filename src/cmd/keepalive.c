@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cmd/allnetns.h"
 #include "cmd/commands.h"
 #include "cmd/remedy.h"
 #include "render/escape.h"
@@ -40,7 +41,9 @@ static const char help[] =
 	"  --yes             act;  --dry-run: never act, never ask\n"
 	"Filters: --state S, -l/--listening, --port P, --sport P, --dport P, --src CIDR,\n"
 	"         --dst CIDR\n"
-	"Global: --netns NAME|PID|PATH, --json, --no-color, -4, -6\n"
+	"Global: --netns NAME|PID|PATH, --all-netns (the process's sockets in every\n"
+	"        network namespace, with a NETNS column), --netns-filter GLOB,\n"
+	"        --json (one document), --no-color, -4, -6\n"
 	"\n"
 	"Needs ptrace access to the process (PTRACE_MODE_ATTACH_REALCREDS): root, or\n"
 	"the same user when kernel.yama.ptrace_scope allows it. Linux 5.6+.\n"
@@ -117,7 +120,8 @@ static int on_opt(int val, const char *arg, void *data)
 /* One socket of the process and what happens to it. */
 struct item {
 	struct td_sock s;
-	int fd; /* the process's fd */
+	const struct td_ns *ns; /* --all-netns: the namespace it lives in */
+	int fd;			/* the process's fd */
 	struct td_keepalive now, want, after;
 	unsigned mask;
 	bool have_now, done;
@@ -185,6 +189,7 @@ static void print_text(const struct td_ctx *ctx, const struct item *v, size_t n,
 		const struct item *it = &v[i];
 
 		rows[i].s = &it->s;
+		rows[i].netns = it->ns ? it->ns->name : NULL;
 		rows[i].fd = it->fd;
 		rows[i].now = now[i];
 		rows[i].then = then[i];
@@ -242,6 +247,8 @@ static void print_json(const struct td_ctx *ctx, pid_t pid, const char *comm, co
 
 		td_json_begin_object(&j, NULL);
 		td_json_int(&j, "fd", it->fd);
+		if (it->ns)
+			td_json_str(&j, "netns", it->ns->name);
 		td_json_str(&j, "state", td_state_name(it->s.state));
 		{
 			char a[64];
@@ -349,6 +356,8 @@ int cmd_keepalive(int argc, char **argv, struct td_ctx *ctx)
 	};
 	struct opts o = { .req = { .idle = -1, .intvl = -1, .cnt = -1, .user_timeout = -1 } };
 	struct collect c = { 0 };
+	struct cmd_ns_socks all = { 0 }, later = { 0 };
+	struct cmd_ns_run run = { 0 }, run2 = { 0 };
 	struct td_owners *ow = NULL;
 	struct td_filter f;
 	struct td_err err = { 0 };
@@ -406,11 +415,29 @@ int cmd_keepalive(int argc, char **argv, struct td_ctx *ctx)
 	}
 	closedir(d);
 
-	rc = td_source_dump(&ctx->source, &f, 0, collect_cb, &c, &err);
-	cmd_source_note(ctx);
-	if (rc < 0) {
-		rc = cmd_fail_dump(ctx, &err);
-		goto out;
+	if (ctx->all_netns) {
+		/* The process's sockets may live in several namespaces (one it
+		 * made and left, one passed to it): ask every one. */
+		rc = cmd_dump_each_netns(ctx, &f, false, &all, &run);
+		if (rc)
+			goto out;
+		for (size_t i = 0; i < all.n; i++) {
+			size_t k = c.n;
+
+			if (collect_cb(&all.v[i], &c) < 0) {
+				rc = cmd_fail(TD_EXIT_FAILED, "out of memory");
+				goto out;
+			}
+			if (c.n > k)
+				c.v[k].ns = all.ns[i];
+		}
+	} else {
+		rc = td_source_dump(&ctx->source, &f, 0, collect_cb, &c, &err);
+		cmd_source_note(ctx);
+		if (rc < 0) {
+			rc = cmd_fail_dump(ctx, &err);
+			goto out;
+		}
 	}
 	ow = td_owners_new();
 	if (!ow) {
@@ -439,7 +466,7 @@ int cmd_keepalive(int argc, char **argv, struct td_ctx *ctx)
 				"tcpdoctor: keepalive: pid %d holds no TCP socket that "
 				"matches\n",
 				(int)pid);
-		if (!ctx->netns)
+		if (!ctx->netns && !ctx->all_netns)
 			cmd_netns_hint(pid);
 		rc = TD_EXIT_NOTHING;
 		goto out;
@@ -478,8 +505,14 @@ int cmd_keepalive(int argc, char **argv, struct td_ctx *ctx)
 		}
 		acted = true;
 		/* What ss -o shows now: the timer of each socket. */
-		f.npid = 0;
-		(void)td_source_dump(&ctx->source, &f, 0, after_cb, &c, &err);
+		if (ctx->all_netns) {
+			if (!cmd_dump_each_netns(ctx, &f, false, &later, &run2))
+				for (size_t i = 0; i < later.n; i++)
+					after_cb(&later.v[i], &c);
+		} else {
+			f.npid = 0;
+			(void)td_source_dump(&ctx->source, &f, 0, after_cb, &c, &err);
+		}
 	}
 
 	if (ctx->json) {
@@ -496,16 +529,17 @@ int cmd_keepalive(int argc, char **argv, struct td_ctx *ctx)
 			       "changed):\n",
 			       esc, (int)pid, c.n, c.n == 1 ? "" : "s", changes);
 		print_text(ctx, c.v, c.n, acted);
-		if (!acted && changes) {
-			printf("\nTo act: ");
-			cmd_print_argv(stdout, act, nact);
-			printf("\n");
-		}
+		if (!acted && changes)
+			view_act_line(stdout, act, nact);
 		printf("KEEPALIVE is idle/intvl/count in seconds, seconds, probes.\n");
 	}
 	rc = failed ? EXIT_PARTIAL : TD_EXIT_OK;
 out:
 	td_owners_free(ow);
+	cmd_ns_socks_free(&all);
+	cmd_ns_socks_free(&later);
+	cmd_ns_run_free(&run);
+	cmd_ns_run_free(&run2);
 	free(c.v);
 	if (pidfd >= 0)
 		close(pidfd);

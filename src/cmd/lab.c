@@ -11,6 +11,7 @@
 #include "lab/lab.h"
 #include "state.h"
 #include "render/style.h"
+#include "render/wrap.h"
 #include "render/view.h"
 
 static const char help[] =
@@ -33,7 +34,7 @@ static const char help[] =
 	"  --pcap FILE     capture the scenario's TCP segments on the server's veth end\n"
 	"                  (from after the topology is up to the end of the run, even with\n"
 	"                  --keep) into FILE, pcap format; read it with `tcpdoctor pcap FILE`\n"
-	"Global: --json, --no-color\n"
+	"Global: --json (one document), --no-color\n"
 	"\n"
 	"Examples:\n"
 	"  tcpdoctor lab list\n"
@@ -114,9 +115,11 @@ static int lab_list(const struct td_ctx *ctx)
 	for (size_t i = 0; i < n; i++)
 		if (strlen(sc[i].name) > w)
 			w = strlen(sc[i].name);
-	for (size_t i = 0; i < n; i++)
-		printf("%s%-*s%s  %s\n", td_style_bold(ctx->color), (int)w, sc[i].name,
-		       td_style_reset(ctx->color), sc[i].summary);
+	for (size_t i = 0; i < n; i++) {
+		printf("%s%-*s%s  ", td_style_bold(ctx->color), (int)w, sc[i].name,
+		       td_style_reset(ctx->color));
+		td_wrap(stdout, sc[i].summary, (int)w + 2, (int)w + 2, td_out_width());
+	}
 	return TD_EXIT_OK;
 }
 
@@ -259,11 +262,14 @@ static void print_reports(const struct td_ctx *ctx, const struct td_lab *lab)
 		while (k < lab->nreports && same_report(r, &lab->reports[k]))
 			k++;
 		if (strcmp(r->tag, "kept")) {
-			printf("  %-*s  %-8s %s", (int)w, lab->actors[r->actor].name, r->tag,
-			       report_outcome(r, out, sizeof(out)));
-			if (k - i > 1)
-				printf("  x%zu", k - i);
-			putchar('\n');
+			char line[256];
+			int n = snprintf(line, sizeof(line), "  %-*s  %-8s %s", (int)w,
+					 lab->actors[r->actor].name, r->tag,
+					 report_outcome(r, out, sizeof(out)));
+
+			if (k - i > 1 && n > 0 && (size_t)n < sizeof(line))
+				snprintf(line + n, sizeof(line) - (size_t)n, "  x%zu", k - i);
+			td_wrap(stdout, line, 0, (int)w + 13, td_out_width());
 		}
 		i = k;
 	}
@@ -278,9 +284,12 @@ static void print_checks(const struct td_ctx *ctx, const struct td_lab *lab)
 	for (size_t i = 0; i < lab->nchecks; i++) {
 		const struct td_lab_check *c = &lab->checks[i];
 
-		printf("  %s%-4s%s %s\n", c->ok ? "" : td_style_bold(col), c->ok ? "ok" : "FAIL",
-		       c->ok ? "" : td_style_reset(col), c->what);
-		printf("       %s%s%s\n", td_style_dim(col), c->seen, td_style_reset(col));
+		printf("  %s%-4s%s ", c->ok ? "" : td_style_bold(col), c->ok ? "ok" : "FAIL",
+		       c->ok ? "" : td_style_reset(col));
+		td_wrap(stdout, c->what, 7, 7, td_out_width());
+		printf("       %s", td_style_dim(col));
+		td_wrapn(stdout, c->seen, strlen(c->seen), 7, 7, td_out_width());
+		printf("%s\n", td_style_reset(col));
 	}
 }
 
@@ -303,10 +312,13 @@ static void print_run_text(const struct td_ctx *ctx, const struct td_lab *lab)
 {
 	bool col = ctx->color;
 
-	printf("%s%s%s: %s\n\n", td_style_bold(col), lab->sc->name, td_style_reset(col),
-	       lab->sc->summary);
-	for (size_t i = 0; i < lab->nstory; i++)
-		printf("  %zu. %s\n", i + 1, lab->story[i]);
+	printf("%s%s%s: ", td_style_bold(col), lab->sc->name, td_style_reset(col));
+	td_wrap(stdout, lab->sc->summary, (int)strlen(lab->sc->name) + 2, 2, td_out_width());
+	putchar('\n');
+	for (size_t i = 0; i < lab->nstory; i++) {
+		printf("  %zu. ", i + 1);
+		td_wrap(stdout, lab->story[i], 5 + (i >= 9), 5 + (i >= 9), td_out_width());
+	}
 	print_checks(ctx, lab);
 	print_reports(ctx, lab);
 	for (size_t i = 0; i < lab->nviews; i++)

@@ -61,7 +61,7 @@ static const char help[] =
 	"                  direction that carried more data)\n"
 	"  --bin SECS      with --graph throughput: bin width (default: 1/100 of the\n"
 	"                  connection, at least 1 ms)\n"
-	"Global: --json (one object per connection, streamed), --no-color\n"
+	"Global: --json (one document, the connections streamed into it), --no-color\n"
 	"\n"
 	"Examples:\n"
 	"  tcpdoctor pcap trace.pcap\n"
@@ -189,7 +189,7 @@ static int on_seg(const struct td_conn *c, const struct td_seg *s, void *data)
 	if (r->v.json) {
 		td_json_begin_object(&r->v.j, NULL);
 		td_json_uint(&r->v.j, "packet", s->pkt_no);
-		td_json_double(&r->v.j, "time", secs(s->ts_ns - r->ladder_t0));
+		td_json_fixed(&r->v.j, "time", secs(s->ts_ns - r->ladder_t0), 6);
 		td_json_str(&r->v.j, "dir", s->dir == 0 ? "client>server" : "server>client");
 		td_json_str(&r->v.j, "flags", flags_str(s->flags, fl, sizeof(fl)));
 		td_json_uint(&r->v.j, "seq", s->rel_seq);
@@ -203,7 +203,7 @@ static int on_seg(const struct td_conn *c, const struct td_seg *s, void *data)
 		td_json_begin_array(&r->v.j, "analysis");
 		for (int a = 0; a < TD_A_COUNT; a++)
 			if (s->ana & TD_A_BIT(a))
-				td_json_str(&r->v.j, NULL, td_ana_name(a));
+				td_json_str(&r->v.j, NULL, connview_ana_key(a));
 		td_json_end_array(&r->v.j);
 		td_json_end_object(&r->v.j);
 		return 0;

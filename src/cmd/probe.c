@@ -11,6 +11,7 @@
 #include "reach/probe.h"
 #include "render/escape.h"
 #include "render/style.h"
+#include "render/wrap.h"
 #include "render/view.h"
 
 static const char help[] =
@@ -31,7 +32,8 @@ static const char help[] =
 	"  --send DATA       once connected, send DATA (escapes: \\r \\n \\t \\0 \\\\ \\xHH)\n"
 	"                    and time the first byte of the answer\n"
 	"  --expect TEXT     the answer must contain TEXT (implies waiting for an answer)\n"
-	"Global: -4, -6 (one address family), --netns NAME, --json, --no-color\n"
+	"Global: -4, -6 (one address family), --netns NAME, --json (one document),\n"
+	"        --no-color\n"
 	"\n"
 	"Each failure is named by its errno: ECONNREFUSED (RST: nothing listens, or a\n"
 	"firewall rejects), ETIMEDOUT (SYN unanswered: filtered, down, black hole),\n"
@@ -207,53 +209,84 @@ static void add_group(struct group *g, size_t *ng, const char *name, const char 
 		snprintf(g[i].offender, sizeof(g[i].offender), "%s", offender);
 }
 
-static void print_answer(const struct td_attempt *a)
+static void print_answer(FILE *fp, const struct td_attempt *a)
 {
-	printf(" answer=\"");
+	fprintf(fp, " answer=\"");
 	for (size_t i = 0; i < a->got_len && i < 40; i++) {
 		unsigned char c = (unsigned char)a->got[i];
 
 		if (c == '\r')
-			printf("\\r");
+			fprintf(fp, "\\r");
 		else if (c == '\n')
-			printf("\\n");
+			fprintf(fp, "\\n");
 		else if (c < 32 || c >= 127)
-			printf("\\x%02x", c);
+			fprintf(fp, "\\x%02x", c);
 		else
-			putchar(c);
+			fputc(c, fp);
 	}
-	printf("%s\"", a->got_len > 40 ? "..." : "");
+	fprintf(fp, "%s\"", a->got_len > 40 ? "..." : "");
+}
+
+static void attempt_text(FILE *fp, const struct td_ctx *ctx, const struct opts *o,
+			 unsigned long seq, const struct sockaddr_storage *dst,
+			 const struct td_attempt *a, const char *fail, const char *off)
+{
+	bool c = ctx->color;
+	char ep[80];
+
+	fprintf(fp, "seq=%lu %s ", seq, endpoint(dst, ep, sizeof(ep)));
+	if (a->error) {
+		fprintf(fp, "%s%s%s", td_style_bold(c), td_probe_errno_meaning(a->error)->name,
+			td_style_reset(c));
+		if (off)
+			fprintf(fp, " from %s (ICMP type %u code %u)", off, a->icmp_type,
+				a->icmp_code);
+		fprintf(fp, " after %.3f ms\n", a->connect_ms);
+		return;
+	}
+	fprintf(fp, "connected time=%.3f ms", a->connect_ms);
+	if (a->rtt_us)
+		fprintf(fp, " (kernel rtt %.3f ms)", a->rtt_us / 1000.0);
+	if (o->send_arg || o->expect) {
+		if (a->answered)
+			fprintf(fp, " ttfb=%.3f ms", a->ttfb_ms);
+		if (a->got_len)
+			print_answer(fp, a);
+		if (fail)
+			fprintf(fp, " %s%s%s", td_style_bold(c), fail, td_style_reset(c));
+	}
+	fputc('\n', fp);
+}
+
+/* Lines written to memory, then each wrapped at the width (render/wrap.h)
+ * with its continuation indented: piped, as they were. */
+static void put_wrapped(char *text)
+{
+	int width = td_out_width();
+
+	for (char *p = text, *nl; p && *p; p = nl ? nl + 1 : NULL) {
+		nl = strchr(p, '\n');
+		if (nl)
+			*nl = '\0';
+		td_wrap(stdout, p, 0, 4, width);
+	}
+	fflush(stdout);
 }
 
 static void print_attempt_text(const struct td_ctx *ctx, const struct opts *o, unsigned long seq,
 			       const struct sockaddr_storage *dst, const struct td_attempt *a,
 			       const char *fail, const char *off)
 {
-	bool c = ctx->color;
-	char ep[80];
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
 
-	printf("seq=%lu %s ", seq, endpoint(dst, ep, sizeof(ep)));
-	if (a->error) {
-		printf("%s%s%s", td_style_bold(c), td_probe_errno_meaning(a->error)->name,
-		       td_style_reset(c));
-		if (off)
-			printf(" from %s (ICMP type %u code %u)", off, a->icmp_type, a->icmp_code);
-		printf(" after %.3f ms\n", a->connect_ms);
+	if (!fp)
 		return;
-	}
-	printf("connected time=%.3f ms", a->connect_ms);
-	if (a->rtt_us)
-		printf(" (kernel rtt %.3f ms)", a->rtt_us / 1000.0);
-	if (o->send_arg || o->expect) {
-		if (a->answered)
-			printf(" ttfb=%.3f ms", a->ttfb_ms);
-		if (a->got_len)
-			print_answer(a);
-		if (fail)
-			printf(" %s%s%s", td_style_bold(c), fail, td_style_reset(c));
-	}
-	putchar('\n');
-	fflush(stdout);
+	attempt_text(fp, ctx, o, seq, dst, a, fail, off);
+	fclose(fp);
+	put_wrapped(text);
+	free(text);
 }
 
 static void json_attempt(struct td_json *j, unsigned long seq, const struct sockaddr_storage *dst,
@@ -267,9 +300,9 @@ static void json_attempt(struct td_json *j, unsigned long seq, const struct sock
 	td_json_str(j, "addr", td_sockaddr_str(dst, buf, sizeof(buf)));
 	td_json_bool(j, "connected", !a->error);
 	td_json_bool(j, "ok", !fail);
-	td_json_double(j, "time_ms", a->connect_ms);
+	td_json_fixed(j, "time_ms", a->connect_ms, 3);
 	if (!a->error && a->rtt_us)
-		td_json_double(j, "kernel_rtt_ms", a->rtt_us / 1000.0);
+		td_json_fixed(j, "kernel_rtt_ms", a->rtt_us / 1000.0, 3);
 	else
 		td_json_null(j, "kernel_rtt_ms");
 	td_json_str(j, "error", a->error ? td_probe_errno_meaning(a->error)->name : NULL);
@@ -280,7 +313,7 @@ static void json_attempt(struct td_json *j, unsigned long seq, const struct sock
 	}
 	if (o->send_arg || o->expect) {
 		if (a->answered)
-			td_json_double(j, "ttfb_ms", a->ttfb_ms);
+			td_json_fixed(j, "ttfb_ms", a->ttfb_ms, 3);
 		else
 			td_json_null(j, "ttfb_ms");
 		td_json_strn(j, "answer", a->got, a->got_len);
@@ -296,13 +329,13 @@ static void json_stats(struct td_json *j, const char *prefix, const struct td_st
 	char k[32];
 
 	snprintf(k, sizeof(k), "%s_min_ms", prefix);
-	s->n ? td_json_double(j, k, s->min) : td_json_null(j, k);
+	s->n ? td_json_fixed(j, k, s->min, 3) : td_json_null(j, k);
 	snprintf(k, sizeof(k), "%s_avg_ms", prefix);
-	td_json_double(j, k, td_stats_avg(s));
+	td_json_fixed(j, k, td_stats_avg(s), 3);
 	snprintf(k, sizeof(k), "%s_max_ms", prefix);
-	s->n ? td_json_double(j, k, s->max) : td_json_null(j, k);
+	s->n ? td_json_fixed(j, k, s->max, 3) : td_json_null(j, k);
 	snprintf(k, sizeof(k), "%s_mdev_ms", prefix);
-	td_json_double(j, k, td_stats_mdev(s));
+	td_json_fixed(j, k, td_stats_mdev(s), 3);
 }
 
 static void print_stats_line(const char *label, const struct td_stats *s, bool jitter)
@@ -326,14 +359,21 @@ static int exit_code(unsigned long sent, unsigned long ok)
 static void dns_text(const struct td_ctx *ctx, const struct td_target *t,
 		     const struct td_resolved *r)
 {
-	char buf[64];
+	char buf[64], *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
 
-	printf("%sdns%s ", td_style_bold(ctx->color), td_style_reset(ctx->color));
-	td_fputs_esc(t->host, stdout);
-	printf(": ");
+	if (!fp)
+		return;
+	fprintf(fp, "%sdns%s ", td_style_bold(ctx->color), td_style_reset(ctx->color));
+	td_fputs_esc(t->host, fp);
+	fprintf(fp, ": ");
 	for (size_t i = 0; i < r->n; i++)
-		printf("%s%s", i ? ", " : "", td_sockaddr_str(&r->addr[i], buf, sizeof(buf)));
-	printf(" (%zu address%s in %.3f ms)\n", r->n, r->n == 1 ? "" : "es", r->ms);
+		fprintf(fp, "%s%s", i ? ", " : "", td_sockaddr_str(&r->addr[i], buf, sizeof(buf)));
+	fprintf(fp, " (%zu address%s in %.3f ms)\n", r->n, r->n == 1 ? "" : "es", r->ms);
+	fclose(fp);
+	put_wrapped(text);
+	free(text);
 }
 
 static void dns_json(struct td_json *j, const struct td_target *t, const struct td_resolved *r)
@@ -343,7 +383,7 @@ static void dns_json(struct td_json *j, const struct td_target *t, const struct 
 	td_json_str(j, "host", t->host);
 	td_json_uint(j, "port", t->port);
 	td_json_begin_object(j, "dns");
-	td_json_double(j, "ms", r->ms);
+	td_json_fixed(j, "ms", r->ms, 3);
 	td_json_begin_array(j, "addresses");
 	for (size_t i = 0; i < r->n; i++)
 		td_json_str(j, NULL, td_sockaddr_str(&r->addr[i], buf, sizeof(buf)));
@@ -427,13 +467,18 @@ int cmd_probe(int argc, char **argv, struct td_ctx *ctx)
 				err.msg, res.ms);
 	}
 	naddr = o.all ? res.n : 1;
-	if (!ctx->json)
-		printf("probing %s%s port %u: %ld attempt%s, interval %gs, timeout %gs\n",
-		       td_esc(t.host, host, sizeof(host)),
-		       o.all && res.n > 1 ? " (every address)" : "", t.port, o.count,
-		       o.count == 1 ? "" : "s", o.interval, o.timeout);
-	else
+	if (!ctx->json) {
+		char line[sizeof(host) + 160];
+
+		snprintf(line, sizeof(line),
+			 "probing %s%s port %u: %ld attempt%s, interval %gs, timeout %gs\n",
+			 td_esc(t.host, host, sizeof(host)),
+			 o.all && res.n > 1 ? " (every address)" : "", t.port, o.count,
+			 o.count == 1 ? "" : "s", o.interval, o.timeout);
+		put_wrapped(line);
+	} else {
 		td_json_begin_array(&j, "attempts");
+	}
 
 	memset(st, 0, sizeof(st));
 	for (size_t i = 0; i < naddr; i++) {
@@ -506,10 +551,10 @@ int cmd_probe(int argc, char **argv, struct td_ctx *ctx)
 		td_json_uint(&j, "connected", all_connect.n);
 		td_json_uint(&j, "ok", ok);
 		td_json_uint(&j, "failed", sent - ok);
-		td_json_double(&j, "loss_pct",
-			       sent ? 100.0 * (double)(sent - ok) / (double)sent : 0);
+		td_json_fixed(&j, "loss_pct", sent ? 100.0 * (double)(sent - ok) / (double)sent : 0,
+			      1);
 		json_stats(&j, "connect", &all_connect);
-		td_json_double(&j, "jitter_ms", td_stats_jitter(&all_connect));
+		td_json_fixed(&j, "jitter_ms", td_stats_jitter(&all_connect), 3);
 		json_stats(&j, "kernel_rtt", &all_rtt);
 		if (o.send_arg || o.expect)
 			json_stats(&j, "ttfb", &all_ttfb);
@@ -567,11 +612,15 @@ int cmd_probe(int argc, char **argv, struct td_ctx *ctx)
 	if (ng) {
 		printf("failures:\n");
 		for (size_t g = 0; g < ng; g++) {
-			printf("  %5lu  %s%-13s%s %s", groups[g].count, td_style_bold(ctx->color),
-			       groups[g].name, td_style_reset(ctx->color), groups[g].meaning);
-			if (groups[g].offender[0])
-				printf(" (ICMP from %s)", groups[g].offender);
-			putchar('\n');
+			char text[320];
+
+			/* the meaning is prose: wrapped under itself on a width */
+			snprintf(text, sizeof(text), "%s%s%s%s", groups[g].meaning,
+				 groups[g].offender[0] ? " (ICMP from " : "", groups[g].offender,
+				 groups[g].offender[0] ? ")" : "");
+			printf("  %5lu  %s%-13s%s ", groups[g].count, td_style_bold(ctx->color),
+			       groups[g].name, td_style_reset(ctx->color));
+			td_wrap(stdout, text, 23, 23, td_out_width());
 		}
 	}
 	return exit_code(sent, ok);

@@ -10,14 +10,17 @@
 #include <unistd.h>
 
 #include "cmd/allnetns.h"
+#include "cmd/livecount.h"
 #include "cmd/commands.h"
 #include "history/metrics.h"
 #include "history/sample.h"
 #include "history/store.h"
+#include "sockets/netns.h"
 
 static const char help[] =
 	"usage: tcpdoctor record [--every DURATION] [--db FILE] [--keep DURATION] [--top N]\n"
-	"                        [--count N] [--set RULE.THRESHOLD=VALUE]... [--profile P] [-v]\n"
+	"                        [--count N] [--set RULE.THRESHOLD=VALUE]... [--profile P]\n"
+	"                        [--reconcile S] [-v]\n"
 	"\n"
 	"Take a sample every interval into an SQLite database: sockets by state and\n"
 	"family, TIME_WAIT/CLOSE_WAIT by port and process (top N), kernel counter\n"
@@ -31,6 +34,8 @@ static const char help[] =
 	"  --count N      stop after N samples (default: until SIGINT/SIGTERM)\n"
 	"  --set R.T=V    a check threshold, as `check --set`\n"
 	"  --profile P    sysctl audit profile for the findings\n"
+	"  --reconcile S  as root the kernel keeps the counts by state; a walk checks them\n"
+	"                 every S seconds (default: off, every sample walks)\n"
 	"  -v, --verbose  a line per sample on stderr\n"
 	"Global: --netns NAME|PID|PATH, --all-netns (a sample per namespace and round,\n"
 	"its name in the netns column; no counter deltas), --netns-filter GLOB, -4, -6,\n"
@@ -44,7 +49,7 @@ static const char help[] =
 struct opts {
 	int64_t every_ms, keep_ms;
 	const char *db;
-	long top, count;
+	long top, count, reconcile;
 	bool verbose;
 	enum td_profile profile;
 	struct td_thresholds th;
@@ -83,6 +88,8 @@ static int on_opt(int val, const char *arg, void *data)
 		if (td_profile_parse(arg, &o->profile, &err) < 0)
 			return cmd_fail(TD_EXIT_USAGE, "%s", err.msg);
 		return 0;
+	case 'R':
+		return cmd_parse_long("--reconcile", arg, 1, 86400, &o->reconcile);
 	case 't':
 	case 'n':
 		return cmd_parse_long(val == 't' ? "--top" : "--count", arg, 1, 100000000,
@@ -324,6 +331,38 @@ static int record_all_netns(const struct opts *o, const struct td_sample_opts *s
 	return rc;
 }
 
+/* --netns NAME|PID|PATH is followed round by round: a namespace whose name
+ * is gone (`ip netns delete`) is not sampled (a line on stderr says so,
+ * once) and recording resumes when the name is back -- in a new namespace
+ * the counters start a new baseline. Returns true when this round samples. */
+static bool netns_here(const char *spec, struct td_netns_watch *w, struct td_counters *prev,
+		       struct td_snapshot *prev_snap)
+{
+	struct td_err err = { 0 };
+	char path[4096];
+	bool was_gone = w->gone;
+	int ns = td_netns_watch_poll(w, td_netns_path(spec, path, sizeof(path)), &err);
+
+	if (ns < 0 || ns == TD_NETNS_GONE) {
+		if (!was_gone)
+			fprintf(stderr,
+				"tcpdoctor: record: network namespace '%s' is gone (%s); no "
+				"samples until it is back\n",
+				spec, ns < 0 ? err.msg : "no such namespace");
+		return false;
+	}
+	if (ns == TD_NETNS_NEW) {
+		td_counters_free(prev);
+		td_counters_init(prev);
+		td_snapshot_free(prev_snap);
+		td_snapshot_init(prev_snap, NULL);
+	}
+	if (ns != TD_NETNS_SAME)
+		fprintf(stderr, "tcpdoctor: record: network namespace '%s' is back%s: sampling\n",
+			spec, ns == TD_NETNS_NEW ? " (a new namespace)" : "");
+	return true;
+}
+
 int cmd_record(int argc, char **argv, struct td_ctx *ctx)
 {
 	static const struct option own[] = {
@@ -335,19 +374,24 @@ int cmd_record(int argc, char **argv, struct td_ctx *ctx)
 		{ "set", required_argument, NULL, 'S' },
 		{ "profile", required_argument, NULL, 'P' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "reconcile", required_argument, NULL, 'R' },
 		{ 0 },
 	};
 	struct opts o = { .every_ms = 10000,
 			  .keep_ms = 7LL * 86400000,
 			  .top = 10,
+			  .reconcile = CMD_LIVE_DEFAULT_RECONCILE,
 			  .profile = TD_PROFILE_SERVER };
 	struct td_sample_opts so = { 0 };
+	struct cmd_live live = { 0 };
 	struct td_counters prev;
 	struct td_snapshot prev_snap;
 	struct td_store *st = NULL;
 	struct td_err err = { 0 };
 	struct sigaction sa = { 0 };
 	struct timespec next, last_wall = { 0 };
+	struct td_netns_watch watch;
+	bool follow = false;
 	char dbbuf[512];
 	long taken = 0;
 	int rc, exit_rc = TD_EXIT_OK;
@@ -387,12 +431,36 @@ int cmd_record(int argc, char **argv, struct td_ctx *ctx)
 		td_store_close(st);
 		return record_all_netns(&o, &so, ctx);
 	}
+	/* In the namespace already (main entered --netns). */
+	if (cmd_live_open(&live, ctx, o.reconcile) < 0) {
+		td_store_close(st);
+		return TD_EXIT_FAILED;
+	}
+	cmd_live_use(&live, &so);
+	if (ctx->netns) {
+		/* Followed when the spec names the namespace main() entered (a
+		 * container: or pod: spec was looked up once, and is not). */
+		char path[4096];
+		const char *p = td_netns_path(ctx->netns, path, sizeof(path));
+
+		follow = p && td_netns_watch_init(&watch, p, &err) == 0 &&
+			 td_netns_watch_poll(&watch, p, &err) == TD_NETNS_SAME;
+		td_err_clear(&err);
+	}
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	while (!stop_signal) {
 		struct td_store_sample row = { 0 };
 		struct td_sample s;
 		struct rows r;
 		int64_t pruned = 0;
+		char note[64];
+
+		if (follow && !netns_here(ctx->netns, &watch, &prev, &prev_snap)) {
+			sleep_until(&next, o.every_ms);
+			continue;
+		}
+		if (cmd_live_due(&live))
+			cmd_live_reconcile(&live);
 
 		so.prev_snap = prev.n ? &prev_snap : NULL;
 		if (td_sample_take(&s, &so, prev.n ? &prev : NULL) < 0 ||
@@ -419,12 +487,13 @@ int cmd_record(int argc, char **argv, struct td_ctx *ctx)
 			td_snapshot_keep_marks(&prev_snap);
 			td_snapshot_init(&s.snap, NULL);
 		}
+		cmd_live_note(&live, note, sizeof(note));
 		if (o.verbose && rc == 0)
 			fprintf(stderr,
 				"tcpdoctor: sample %lld: %llu sockets, %zu finding%s%s%lld "
-				"pruned\n",
+				"pruned%s\n",
 				(long long)row.id, (unsigned long long)row.total, s.findings.n,
-				s.findings.n == 1 ? "" : "s", ", ", (long long)pruned);
+				s.findings.n == 1 ? "" : "s", ", ", (long long)pruned, note);
 		td_sample_free(&s);
 		if (rc < 0) {
 			exit_rc = cmd_fail_err(&err);
@@ -439,6 +508,7 @@ int cmd_record(int argc, char **argv, struct td_ctx *ctx)
 		if (!stop_signal)
 			sleep_until(&next, o.every_ms);
 	}
+	cmd_live_close(&live);
 	td_counters_free(&prev);
 	td_snapshot_free(&prev_snap);
 	td_store_close(st);

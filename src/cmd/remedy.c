@@ -3,6 +3,7 @@
 #include "cmd/remedy.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,9 +13,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "catalog.h"
 #include "diagnose/remedy.h"
 #include "render/escape.h"
+#include "render/remedyview.h"
 #include "render/style.h"
+#include "render/wrap.h"
+#include "text.h"
 
 size_t cmd_act_argv(const struct td_ctx *ctx, int argc, char **argv, const char **out, size_t cap)
 {
@@ -23,7 +28,14 @@ size_t cmd_act_argv(const struct td_ctx *ctx, int argc, char **argv, const char 
 	if (cap < 8)
 		return 0;
 	out[n++] = ctx->prog;
-	if (ctx->netns) {
+	if (ctx->all_netns && !ctx->ns) {
+		/* The command drives --all-netns itself (kill, keepalive). */
+		out[n++] = "--all-netns";
+		if (ctx->netns_filter) {
+			out[n++] = "--netns-filter";
+			out[n++] = ctx->netns_filter;
+		}
+	} else if (ctx->netns) {
 		out[n++] = "--netns";
 		out[n++] = ctx->netns;
 	}
@@ -37,45 +49,6 @@ size_t cmd_act_argv(const struct td_ctx *ctx, int argc, char **argv, const char 
 	}
 	out[n++] = "--yes";
 	return n;
-}
-
-static bool plain_word(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-			    "_-./:=,@%+[]",
-			    *s))
-			return false;
-	return true;
-}
-
-void cmd_print_argv(FILE *fp, const char *const *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		char *esc;
-
-		if (i)
-			fputc(' ', fp);
-		if (plain_word(v[i])) {
-			fputs(v[i], fp);
-			continue;
-		}
-		esc = malloc(strlen(v[i]) * TD_ESC_MAX_PER_BYTE + 1);
-		if (!esc)
-			continue;
-		td_esc(v[i], esc, strlen(v[i]) * TD_ESC_MAX_PER_BYTE + 1);
-		fputc('\'', fp);
-		for (const char *p = esc; *p; p++) {
-			if (*p == '\'')
-				fputs("'\\''", fp);
-			else
-				fputc(*p, fp);
-		}
-		fputc('\'', fp);
-		free(esc);
-	}
 }
 
 void cmd_json_argv(struct td_json *j, const char *key, const char *const *v, size_t n)
@@ -155,41 +128,56 @@ void cmd_json_remedy(struct td_json *j, const struct td_ctx *ctx, const struct t
 
 void cmd_text_remedy(FILE *fp, const struct td_ctx *ctx, const struct td_finding *f)
 {
-	const char *v[CMD_ACT_MAX];
+	const char *v[CMD_ACT_MAX], *label;
 	struct td_remedy r;
-	size_t n;
+	char *cmd = NULL;
+	size_t n, len = 0;
+	int width = cmd_prose_width(), indent = 10, col;
+	FILE *mem;
 
 	if (td_finding_remedy(f, &r) < 0)
 		return;
 	n = full_argv(ctx, &r, v, CMD_ACT_MAX);
-	fprintf(fp, "  %sRemedy:%s ", td_style_bold(ctx->color), td_style_reset(ctx->color));
-	cmd_print_argv(fp, v, n);
-	fprintf(fp, "\n          (tcpdoctor check --fix shows what it changes)\n");
-}
+	label = td_tr_text(N_("Remedy:"));
+	col = 2 + (int)td_text_width(label, strlen(label)) + 1;
+	fprintf(fp, "  %s%s%s ", td_style_bold(ctx->color), label, td_style_reset(ctx->color));
+	mem = open_memstream(&cmd, &len);
+	if (mem) {
+		view_argv(mem, v, n);
+		fclose(mem);
+	}
+	/* A command to copy: wrapped at blanks outside quotes, each line but the
+	 * last ending in " \" so the shell reads it as one. */
+	for (const char *p = cmd ? cmd : ""; *p;) {
+		const char *w = p;
+		bool quoted = false;
 
-/* text after a label already printed at column col, wrapped at 80 columns
- * on spaces with the continuation lines indented to indent. */
-static void wrap80(FILE *fp, const char *text, int col, int indent)
-{
-	const char *p = text;
-
-	while (*p) {
-		size_t word = strcspn(p, " ");
-
-		if (col > indent && col + 1 + (int)word > 80) {
-			fprintf(fp, "\n%*s", indent, "");
+		while (*w && (quoted || *w != ' '))
+			quoted ^= *w++ == '\'';
+		if (width && col > indent && col + 1 + (int)(w - p) + 2 > width) {
+			fprintf(fp, " \\\n%*s", indent, "");
 			col = indent;
-		} else if (col > indent) {
+		} else if (p != cmd) {
 			fputc(' ', fp);
 			col++;
 		}
-		fprintf(fp, "%.*s", (int)word, p);
-		col += (int)word;
-		p += word;
-		while (*p == ' ')
-			p++;
+		fprintf(fp, "%.*s", (int)(w - p), p);
+		col += (int)(w - p);
+		p = *w ? w + 1 : w;
 	}
-	fputc('\n', fp);
+	free(cmd);
+	fprintf(fp, "\n%*s%s\n", indent, "",
+		td_tr_text(N_("(tcpdoctor check --fix shows what it changes)")));
+}
+
+/* text after a label already printed at column col, wrapped at the
+ * terminal's width (render/wrap.h) with the continuation lines indented to
+ * indent. */
+static void wrap80(FILE *fp, const char *text, int col, int indent)
+{
+	/* the label ends without a blank: one goes between */
+	fputc(' ', fp);
+	td_wrap(fp, text, col + 1, indent, cmd_prose_width());
 }
 
 /* Run one remedy as a tcpdoctor of its own; its exit status, or -1. With
@@ -245,11 +233,14 @@ int cmd_check_fix(const struct td_ctx *ctx, const struct td_findings *fs, bool y
 		fprintf(out, "%2zu. %s:", shown, f->rule);
 		wrap80(out, f->summary, 5 + (int)strlen(f->rule), 4);
 		fprintf(out, "    run: ");
-		cmd_print_argv(out, v, full_argv(ctx, &r, v, CMD_ACT_MAX));
+		view_argv(out, v, full_argv(ctx, &r, v, CMD_ACT_MAX));
 		fprintf(out, "\n    changes:");
 		wrap80(out, r.changes, 12, 8);
 		fprintf(out, "    does not fix:");
 		wrap80(out, r.not_fixed, 17, 8);
+		if (!r.safe && !yes)
+			fprintf(out, "    (not among the safe ones: --fix --yes leaves it; offered "
+				     "on a terminal, or run it by hand)\n");
 		if (yes && !r.safe) {
 			fprintf(out, "    not applied: not a safe remedy; run it by hand\n");
 			continue;

@@ -18,8 +18,6 @@
  * argv and static strings; returns the number of words (at most cap). */
 size_t cmd_act_argv(const struct td_ctx *ctx, int argc, char **argv, const char **out, size_t cap);
 
-/* Words shell-quoted ('...' where needed) and escaped for a terminal. */
-void cmd_print_argv(FILE *fp, const char *const *v, size_t n);
 /* "key": ["tcpdoctor", "kill", ...] */
 void cmd_json_argv(struct td_json *j, const char *key, const char *const *v, size_t n);
 

@@ -13,6 +13,7 @@
 #include "reach/route.h"
 #include "render/escape.h"
 #include "render/style.h"
+#include "render/wrap.h"
 #include "render/view.h"
 
 static const char help[] =
@@ -30,7 +31,8 @@ static const char help[] =
 	"  --timeout S       how long a round waits for answers (default 2)\n"
 	"  --max-hops N      highest TTL (default 30, at most 64)\n"
 	"  -n, --numeric     no reverse names for the hops\n"
-	"Global: -4, -6 (one address family), --netns NAME, --json, --no-color\n"
+	"Global: -4, -6 (one address family), --netns NAME, --json (one document),\n"
+	"        --no-color\n"
 	"\n"
 	"The last hop says how the destination answered: SYN-ACK (open), RST (closed),\n"
 	"nothing (filtered), or an ICMP unreachable from a router. Loss at one hop that\n"
@@ -156,13 +158,13 @@ static void print_json(const struct td_ctx *ctx, const struct td_target *t,
 		td_json_str(&j, "name", names[ttl][0] ? names[ttl] : NULL);
 		td_json_uint(&j, "sent", h->sent);
 		td_json_uint(&j, "received", h->received);
-		td_json_double(&j, "loss_pct", td_hop_loss_pct(h));
+		td_json_fixed(&j, "loss_pct", td_hop_loss_pct(h), 1);
 		if (h->rtt.n) {
-			td_json_double(&j, "last_ms", h->rtt.last);
-			td_json_double(&j, "avg_ms", td_stats_avg(&h->rtt));
-			td_json_double(&j, "best_ms", h->rtt.min);
-			td_json_double(&j, "worst_ms", h->rtt.max);
-			td_json_double(&j, "stdev_ms", td_stats_mdev(&h->rtt));
+			td_json_fixed(&j, "last_ms", h->rtt.last, 3);
+			td_json_fixed(&j, "avg_ms", td_stats_avg(&h->rtt), 3);
+			td_json_fixed(&j, "best_ms", h->rtt.min, 3);
+			td_json_fixed(&j, "worst_ms", h->rtt.max, 3);
+			td_json_fixed(&j, "stdev_ms", td_stats_mdev(&h->rtt), 3);
 		} else {
 			td_json_null(&j, "last_ms");
 			td_json_null(&j, "avg_ms");
@@ -202,11 +204,27 @@ static const char *dest_reply_text(const struct td_hop *h)
 static void print_text(const struct td_ctx *ctx, const struct td_target *t,
 		       const struct td_route *r, const struct opts *o, char names[][NI_MAXHOST])
 {
-	bool c = ctx->color;
-	char buf[64], label[NI_MAXHOST + 96], ename[NI_MAXHOST];
+	bool c = ctx->color, narrow;
+	char buf[64], label[NI_MAXHOST + 96], ename[NI_MAXHOST], *text = NULL;
+	int width = td_out_width(), lw;
+	size_t len = 0;
+	FILE *fp;
 
-	printf("%s%-4s %-44s %6s %4s %8s %8s %8s %8s %8s%s\n", td_style_bold(c), "HOP", "ADDRESS",
-	       "LOSS%", "SNT", "LAST", "AVG", "BEST", "WRST", "STDEV", td_style_reset(c));
+	/* Narrower than the table: LAST and STDEV go, the address column
+	 * takes what is left and long names are elided in the middle. */
+	narrow = width && width < 106;
+	lw = narrow ? width - 44 : 44;
+	if (lw < 15)
+		lw = 15;
+	if (narrow)
+		fprintf(stderr, "(LAST and STDEV left out to fit %d columns; --json has them)\n",
+			width);
+	printf("%s%-4s %-*s %6s %4s", td_style_bold(c), "HOP", lw, "ADDRESS", "LOSS%", "SNT");
+	if (narrow)
+		printf(" %8s %8s %8s%s\n", "AVG", "BEST", "WRST", td_style_reset(c));
+	else
+		printf(" %8s %8s %8s %8s %8s%s\n", "LAST", "AVG", "BEST", "WRST", "STDEV",
+		       td_style_reset(c));
 	for (unsigned ttl = 1; ttl <= r->last_ttl; ttl++) {
 		const struct td_hop *h = &r->hop[ttl];
 		const char *extra = ttl == r->dest_ttl ? dest_reply_text(h) : NULL;
@@ -232,40 +250,60 @@ static void print_text(const struct td_ctx *ctx, const struct td_target *t,
 			mark = " <- loss starts";
 		else if (h->loss == TD_LOSS_ONLY_HERE)
 			mark = " <- this hop only";
-		printf("%3u. %-44s %5.1f%% %4u", ttl, label, td_hop_loss_pct(h), h->sent);
-		if (h->rtt.n)
+		if (narrow) {
+			char el[NI_MAXHOST + 96];
+
+			td_elide(label, lw, el, sizeof(el));
+			printf("%3u. %-*s %5.1f%% %4u", ttl,
+			       lw + (int)(strlen(el) - (size_t)td_text_cols(el, strlen(el))), el,
+			       td_hop_loss_pct(h), h->sent);
+		} else {
+			printf("%3u. %-44s %5.1f%% %4u", ttl, label, td_hop_loss_pct(h), h->sent);
+		}
+		if (h->rtt.n && narrow)
+			printf(" %8.2f %8.2f %8.2f", td_stats_avg(&h->rtt), h->rtt.min, h->rtt.max);
+		else if (h->rtt.n)
 			printf(" %8.2f %8.2f %8.2f %8.2f %8.2f", h->rtt.last, td_stats_avg(&h->rtt),
 			       h->rtt.min, h->rtt.max, td_stats_mdev(&h->rtt));
+		else if (narrow)
+			printf(" %8s %8s %8s", "-", "-", "-");
 		else
 			printf(" %8s %8s %8s %8s %8s", "-", "-", "-", "-", "-");
 		printf("%s\n", mark);
 	}
 
+	/* The verdict lines are prose: written to memory, then wrapped at
+	 * the width (render/wrap.h), continuation lines indented. */
+	fp = open_memstream(&text, &len);
+	if (!fp)
+		return;
 	td_sockaddr_str(&r->dst, buf, sizeof(buf));
-	printf("destination %s port %u: %s%s%s", buf, t->port, td_style_bold(c),
-	       td_dest_verdict_name(r->verdict), td_style_reset(c));
+	fprintf(fp, "destination %s port %u: %s%s%s", buf, t->port, td_style_bold(c),
+		td_dest_verdict_name(r->verdict), td_style_reset(c));
 	switch (r->verdict) {
 	case TD_DEST_OPEN:
-		printf(" (SYN-ACK at hop %u)\n", r->dest_ttl);
+		fprintf(fp, " (SYN-ACK at hop %u)\n", r->dest_ttl);
 		break;
 	case TD_DEST_CLOSED:
-		printf(" (RST at hop %u: the host is up, nothing listens on the port, or a "
-		       "firewall rejects)\n",
-		       r->dest_ttl);
+		fprintf(fp,
+			" (RST at hop %u: the host is up, nothing listens on the port, or a "
+			"firewall rejects)\n",
+			r->dest_ttl);
 		break;
 	case TD_DEST_UNREACHABLE: {
 		const struct td_hop *h = &r->hop[r->dest_ttl];
 
-		printf(" (%s from hop %u%s%s: %s)\n", td_probe_errno_meaning(h->error)->name,
-		       r->dest_ttl, h->addr_set ? ", " : "",
-		       h->addr_set ? td_sockaddr_str(&h->addr, buf, sizeof(buf)) : "",
-		       td_probe_errno_meaning(h->error)->meaning);
+		fprintf(fp, " (%s from hop %u%s%s: %s)\n", td_probe_errno_meaning(h->error)->name,
+			r->dest_ttl, h->addr_set ? ", " : "",
+			h->addr_set ? td_sockaddr_str(&h->addr, buf, sizeof(buf)) : "",
+			td_probe_errno_meaning(h->error)->meaning);
 		break;
 	}
 	default:
-		printf(" (no answer to SYN at any TTL up to %u: a firewall drops it, or the host "
-		       "is down)\n",
-		       (unsigned)o->max_hops);
+		fprintf(fp,
+			" (no answer to SYN at any TTL up to %u: a firewall drops it, or the host "
+			"is down)\n",
+			(unsigned)o->max_hops);
 		break;
 	}
 
@@ -274,28 +312,41 @@ static void print_text(const struct td_ctx *ctx, const struct td_target *t,
 
 		if (h->loss != TD_LOSS_ONLY_HERE)
 			continue;
-		printf("hop %u (%s): %.0f%% unanswered, but later hops lose nothing: that router "
-		       "drops or rate-limits its ICMP replies, not your packets\n",
-		       ttl, h->addr_set ? td_sockaddr_str(&h->addr, buf, sizeof(buf)) : "???",
-		       td_hop_loss_pct(h));
+		fprintf(fp,
+			"hop %u (%s): %.0f%% unanswered, but later hops lose nothing: that router "
+			"drops or rate-limits its ICMP replies, not your packets\n",
+			ttl, h->addr_set ? td_sockaddr_str(&h->addr, buf, sizeof(buf)) : "???",
+			td_hop_loss_pct(h));
 	}
 	if (r->loss_start && r->verdict != TD_DEST_FILTERED) {
 		const struct td_hop *h = &r->hop[r->loss_start];
 
-		printf("loss starts at hop %u (%s) and persists to the destination (%.0f%% there): "
-		       "real packet loss from that hop on\n",
-		       r->loss_start,
-		       h->addr_set ? td_sockaddr_str(&h->addr, buf, sizeof(buf)) : "???",
-		       td_hop_loss_pct(&r->hop[r->last_ttl]));
+		fprintf(fp,
+			"loss starts at hop %u (%s) and persists to the destination (%.0f%% "
+			"there): "
+			"real packet loss from that hop on\n",
+			r->loss_start,
+			h->addr_set ? td_sockaddr_str(&h->addr, buf, sizeof(buf)) : "???",
+			td_hop_loss_pct(&r->hop[r->last_ttl]));
 	} else if (r->loss_start && r->loss_start > 1) {
 		const struct td_hop *h = &r->hop[r->loss_start - 1];
 
-		printf("silence after hop %u (%s): SYNs go no further, or nothing beyond answers\n",
-		       r->loss_start - 1,
-		       h->addr_set ? td_sockaddr_str(&h->addr, buf, sizeof(buf)) : "???");
+		fprintf(fp,
+			"silence after hop %u (%s): SYNs go no further, or nothing beyond "
+			"answers\n",
+			r->loss_start - 1,
+			h->addr_set ? td_sockaddr_str(&h->addr, buf, sizeof(buf)) : "???");
 	} else if (!r->loss_start) {
-		printf("no loss on the way to the destination\n");
+		fprintf(fp, "no loss on the way to the destination\n");
 	}
+	fclose(fp);
+	for (char *p = text, *nl; p && *p; p = nl ? nl + 1 : NULL) {
+		nl = strchr(p, '\n');
+		if (nl)
+			*nl = '\0';
+		td_wrap(stdout, p, 0, 2, width);
+	}
+	free(text);
 }
 
 int cmd_route(int argc, char **argv, struct td_ctx *ctx)
@@ -347,10 +398,14 @@ int cmd_route(int argc, char **argv, struct td_ctx *ctx)
 
 		char host[TD_ESC_MAX_PER_BYTE * 256 + 1];
 
-		printf("route to %s port %u (%s), %ld hops max, %ld round%s of TCP SYNs\n",
-		       td_esc(t.host, host, sizeof(host)), t.port,
-		       td_sockaddr_str(&res.addr[0], buf, sizeof(buf)), o.max_hops, o.rounds,
-		       o.rounds == 1 ? "" : "s");
+		char line[NI_MAXHOST * TD_ESC_MAX_PER_BYTE + 160];
+
+		snprintf(line, sizeof(line),
+			 "route to %s port %u (%s), %ld hops max, %ld round%s of TCP SYNs",
+			 td_esc(t.host, host, sizeof(host)), t.port,
+			 td_sockaddr_str(&res.addr[0], buf, sizeof(buf)), o.max_hops, o.rounds,
+			 o.rounds == 1 ? "" : "s");
+		td_wrap(stdout, line, 0, 2, td_out_width());
 		fflush(stdout);
 	}
 	for (long k = 0; k < o.rounds; k++) {

@@ -21,6 +21,7 @@
 
 #include "cmd/commands.h"
 #include "cmd/allnetns.h"
+#include "cmd/livecount.h"
 #include "history/metrics.h"
 #include "history/mmerge.h"
 #include "sockets/netns.h"
@@ -37,8 +38,8 @@
 static const char help[] =
 	"usage: tcpdoctor serve [--listen ADDR:PORT] [--top N] [--auth-file FILE]\n"
 	"                       [--tls-cert FILE --tls-key FILE] [--max-connections N]\n"
-	"                       [--timeout S] [--cache-ms MS] [--set RULE.THRESHOLD=VALUE]...\n"
-	"                       [--profile P]\n"
+	"                       [--max-per-ip N] [--timeout S] [--cache-ms MS]\n"
+	"                       [--set RULE.THRESHOLD=VALUE]... [--profile P] [--reconcile S]\n"
 	"\n"
 	"Prometheus exporter: GET /metrics answers with sockets by state and family,\n"
 	"listeners' accept queues, TIME_WAIT/CLOSE_WAIT by port and process (top N),\n"
@@ -52,11 +53,19 @@ static const char help[] =
 	"                     ($5$) or SHA-512 ($6$) crypt, or yescrypt ($y$)\n"
 	"  --tls-cert FILE    serve HTTPS with this PEM certificate (and --tls-key FILE)\n"
 	"  --max-connections N  open connections at most (default 4096)\n"
-	"  --timeout S        close a connection idle for S seconds (default 10)\n"
+	"  --max-per-ip N     open connections from one address at most (default 256; 0:\n"
+	"                     no limit); one more is closed at once\n"
+	"  --timeout S        close a connection idle for S seconds (default 10); a request\n"
+	"                     is at most 16 KiB (a longer request line gets 414, longer\n"
+	"                     headers 431)\n"
 	"  --cache-ms MS      answer from a sample up to MS old (default 500; 0: a scrape\n"
 	"                     shares only a gathering that started after it arrived)\n"
 	"  --set R.T=V        a check threshold, as `check --set`\n"
 	"  --profile P        sysctl audit profile of the findings (server, client, proxy)\n"
+	"  --reconcile S      as root: the kernel keeps the counts by state, a scrape reads\n"
+	"                     them; every S seconds a walk checks them and refreshes the\n"
+	"                     by-port, by-process and finding families (default: off,\n"
+	"                     every scrape walks the sockets)\n"
 	"Global: --netns NAME|PID|PATH (the socket is bound here first, then the\n"
 	"exporter reads that namespace), --all-netns (every namespace, each sample\n"
 	"labelled netns, container, pod; the --top N biggest alone, the rest summed in\n"
@@ -85,7 +94,7 @@ struct opts {
 	const char *listen;
 	long top;
 	const char *auth_file, *tls_cert, *tls_key;
-	long max_conns, timeout, cache_ms;
+	long max_conns, per_ip, timeout, cache_ms, reconcile;
 	enum td_profile profile;
 	struct td_thresholds th;
 };
@@ -107,6 +116,16 @@ struct server {
 	bool all_netns;		      /* --all-netns: every namespace, labelled */
 	const char *netns_filter;
 	uint64_t scrapes, errors;
+	struct cmd_live live; /* counts kept by the kernel, or a walk per scrape */
+	struct td_mbuf deep;  /* with them: the per-socket families of the last walk */
+	bool have_deep;
+	unsigned deep_n; /* full samples taken: the second is the first with rates */
+	/* --netns NAME|PID|PATH, followed: the main thread polls it each
+	 * second and moves first (/proc/net follows the thread-group leader),
+	 * a scrape's thread joins it before gathering. */
+	const char *netns;
+	bool follow;
+	struct td_netns_watch watch;
 };
 
 static int on_opt(int val, const char *arg, void *data)
@@ -137,6 +156,10 @@ static int on_opt(int val, const char *arg, void *data)
 		return 0;
 	case 'C':
 		return cmd_parse_long("--cache-ms", arg, 0, 3600000, &o->cache_ms);
+	case 'R':
+		return cmd_parse_long("--reconcile", arg, 1, 86400, &o->reconcile);
+	case 'I':
+		return cmd_parse_long("--max-per-ip", arg, 0, 1000000, &o->per_ip);
 	case 't':
 	case 'm':
 	case 'T':
@@ -356,7 +379,8 @@ static bool after_or_same(const struct timespec *a, const struct timespec *b)
 	return a->tv_sec > b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec >= b->tv_nsec);
 }
 
-static int render_sample(const struct server *sv, const struct td_sample *s, struct td_mbuf *b)
+static int render_sample(const struct server *sv, const struct td_sample *s, struct td_mbuf *b,
+			 const struct td_mbuf *deep)
 {
 	struct td_metrics_input in = { 0 };
 
@@ -373,6 +397,10 @@ static int render_sample(const struct server *sv, const struct td_sample *s, str
 	in.scrape_errors = sv->errors;
 	in.version = TD_VERSION;
 	in.source = s->source[0] ? s->source : NULL;
+	if (deep) {
+		in.deep_text = deep->p ? deep->p : "";
+		in.deep_len = deep->len;
+	}
 	return td_metrics_render(&in, b);
 }
 
@@ -389,7 +417,7 @@ static int netns_worker(const struct td_ns *ns, void *arg)
 
 	(void)ns;
 	td_sample_take(&s, &sv->so, NULL);
-	rc = render_sample(sv, &s, &b);
+	rc = render_sample(sv, &s, &b, NULL);
 	/* A comment the merge skips: how big the namespace is, for --top. */
 	printf("# netns_total %llu\n", (unsigned long long)s.agg.total);
 	if (!rc)
@@ -485,6 +513,50 @@ static int gather_all_netns(const struct server *sv, struct td_mbuf *b)
 	return ret ? ret : b->oom ? -ENOMEM : 0;
 }
 
+/* --netns: is the namespace there (by its name) to be sampled? */
+static void render_netns_up(const struct server *sv, struct td_mbuf *b, int up)
+{
+	td_mbuf_printf(b, "# HELP tcpdoctor_netns_up 1 when the --netns namespace is there "
+			  "and sampled, 0 while its name names none.\n"
+			  "# TYPE tcpdoctor_netns_up gauge\n"
+			  "tcpdoctor_netns_up{netns=\"");
+	td_mbuf_label(b, sv->netns);
+	td_mbuf_printf(b, "\"} %d\n", up);
+}
+
+/* Each second: the main thread follows the --netns name (it moves first,
+ * as /proc/net goes by the thread-group leader), and says so on stderr
+ * when it goes and when it comes back. */
+static void follow_netns(struct server *sv)
+{
+	struct td_err err = { 0 };
+	char path[4096];
+	bool was_gone;
+	int ns;
+
+	pthread_mutex_lock(&sv->lock);
+	was_gone = sv->watch.gone;
+	ns = td_netns_watch_poll(&sv->watch, td_netns_path(sv->netns, path, sizeof(path)), &err);
+	if ((ns < 0 || ns == TD_NETNS_GONE) && !was_gone)
+		fprintf(stderr,
+			"tcpdoctor: serve: network namespace '%s' is gone (%s); "
+			"tcpdoctor_netns_up is 0 until it is back\n",
+			sv->netns, ns < 0 ? err.msg : "no such namespace");
+	if (ns == TD_NETNS_NEW) {
+		/* Another namespace: its counters start a new rate window. */
+		td_counters_free(&sv->prev);
+		td_counters_init(&sv->prev);
+		td_snapshot_free(&sv->prev_snap);
+		td_snapshot_init(&sv->prev_snap, NULL);
+	}
+	if (ns == TD_NETNS_NEW || ns == TD_NETNS_BACK)
+		fprintf(stderr, "tcpdoctor: serve: network namespace '%s' is back%s: sampling\n",
+			sv->netns, ns == TD_NETNS_NEW ? " (a new namespace)" : "");
+	if (ns != TD_NETNS_SAME)
+		sv->have_cache = false;
+	pthread_mutex_unlock(&sv->lock);
+}
+
 /* The exposition text for a scrape that arrived at `arrived` (malloc'd,
  * *len bytes). A sample started after the scrape arrived answers it too:
  * scrapes that pile up during a slow gathering share its result. */
@@ -515,14 +587,52 @@ static char *scrape(struct server *sv, const struct timespec *arrived, size_t *l
 			rc = gather_all_netns(sv, &b);
 			if (rc)
 				sv->errors++;
+		} else if (sv->follow && (sv->watch.gone || td_netns_watch_join(&sv->watch) < 0)) {
+			/* Nothing to sample: say so, and count it as an error. */
+			struct td_metrics_input in = { .version = TD_VERSION };
+
+			sv->errors++;
+			in.scrapes = sv->scrapes;
+			in.scrape_errors = sv->errors;
+			rc = td_metrics_render(&in, &b);
+			render_netns_up(sv, &b, 0);
 		} else {
-			sv->so.prev_snap = sv->prev.n ? &sv->prev_snap : NULL;
-			if (td_sample_take(&s, &sv->so, sv->prev.n ? &sv->prev : NULL) < 0)
+			/* With kept counts a scrape reads them and the listeners;
+			 * what needs every socket comes with each reconciliation. */
+			bool light = sv->live.sc && sv->have_deep && sv->deep_n >= 2 &&
+				     sv->live.reconcile_s > 0 && !cmd_live_due(&sv->live);
+
+			if (!light && sv->have_deep)
+				cmd_live_reconcile(&sv->live);
+			sv->so.light = light;
+			sv->so.prev_snap = sv->prev.n && !light ? &sv->prev_snap : NULL;
+			if (td_sample_take(&s, &sv->so, sv->prev.n && !light ? &sv->prev : NULL) <
+			    0)
 				s.errors++;
 			if (s.errors)
 				sv->errors++;
-			rc = render_sample(sv, &s, &b);
-			if (s.have_counters) {
+			if (!light && sv->live.sc) {
+				struct td_metrics_input din = { .snap = s.have_snap ? &s.snap
+										    : NULL,
+								.findings = s.findings.v,
+								.nfindings = s.findings.n,
+								.with_findings = s.rules_ran,
+								.top = sv->top };
+
+				td_mbuf_free(&sv->deep);
+				sv->deep.oom = false;
+				sv->have_deep = td_metrics_render_deep(&din, &sv->deep) == 0;
+				/* The rules that need two samples (rates, what persists)
+				 * get their second at the next scrape, not a walk later. */
+				sv->deep_n++;
+			}
+			rc = render_sample(sv, &s, &b, light ? &sv->deep : NULL);
+			if (sv->follow)
+				render_netns_up(sv, &b, 1);
+			cmd_live_metrics(&sv->live, &b);
+			if (b.oom)
+				rc = -ENOMEM;
+			if (s.have_counters && !light) {
 				/* Keep this read for the next rate window, and its
 				 * closing sockets for the next persistence check. */
 				td_counters_free(&sv->prev);
@@ -727,14 +837,18 @@ int cmd_serve(int argc, char **argv, struct td_ctx *ctx)
 		{ "tls-key", required_argument, NULL, 'k' },
 		{ "max-connections", required_argument, NULL, 'm' },
 		{ "timeout", required_argument, NULL, 'T' },
+		{ "max-per-ip", required_argument, NULL, 'I' },
 		{ "cache-ms", required_argument, NULL, 'C' },
 		{ "set", required_argument, NULL, 'S' },
 		{ "profile", required_argument, NULL, 'P' },
+		{ "reconcile", required_argument, NULL, 'R' },
 		{ 0 },
 	};
 	struct opts o = { .listen = DEFAULT_LISTEN,
+			  .reconcile = CMD_LIVE_DEFAULT_RECONCILE,
 			  .top = TD_METRICS_DEFAULT_TOP,
 			  .max_conns = 4096,
+			  .per_ip = 256,
 			  .timeout = 10,
 			  .cache_ms = 500,
 			  .profile = TD_PROFILE_SERVER };
@@ -787,14 +901,25 @@ int cmd_serve(int argc, char **argv, struct td_ctx *ctx)
 	if (ctx->netns) {
 		struct td_err err = { 0 };
 
+		char path[4096];
+
 		if (td_netns_enter(ctx->netns, &err) < 0) {
 			close(fd);
 			rc = cmd_fail(err.code == -TD_ENOTFOUND ? TD_EXIT_USAGE : TD_EXIT_FAILED,
 				      "%s", err.msg);
 			goto out;
 		}
+		sv->netns = ctx->netns;
+		sv->follow = td_netns_path(ctx->netns, path, sizeof(path)) &&
+			     td_netns_watch_init(&sv->watch, path, &err) == 0;
 	}
 	raise_nofile();
+	/* In the namespace: the hooks watch it, the walk reads it. */
+	if (cmd_live_open(&sv->live, ctx, o.reconcile) < 0) {
+		close(fd);
+		goto out;
+	}
+	cmd_live_use(&sv->live, &sv->so);
 	/* Signals go to this thread only (sigwait below), not to MHD's. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
@@ -813,8 +938,9 @@ int cmd_serve(int argc, char **argv, struct td_ctx *ctx)
 		flags |= MHD_USE_TLS;
 	d = MHD_start_daemon(flags, 0, NULL, NULL, handle, sv, MHD_OPTION_LISTEN_SOCKET, fd,
 			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)4, MHD_OPTION_CONNECTION_LIMIT,
-			     (unsigned)o.max_conns, MHD_OPTION_CONNECTION_TIMEOUT,
-			     (unsigned)o.timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
+			     (unsigned)o.max_conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+			     (unsigned)o.per_ip, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o.timeout,
+			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
 			     cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
 			     MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_END);
 	if (!d) {
@@ -829,14 +955,23 @@ int cmd_serve(int argc, char **argv, struct td_ctx *ctx)
 		: ctx->netns   ? " about network namespace "
 			       : "",
 		ctx->netns ? ctx->netns : "");
-	while (sigwait(&set, &sig) == 0 && sig != SIGINT && sig != SIGTERM && sig != SIGHUP)
-		;
+	for (;;) {
+		struct timespec tick = { 1, 0 };
+
+		sig = sigtimedwait(&set, NULL, &tick);
+		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
+			break;
+		if (sv->follow)
+			follow_netns(sv);
+	}
 	MHD_stop_daemon(d); /* closes fd too */
 	rc = TD_EXIT_OK;
 out:
 	free(cert);
 	free(key);
 	td_mbuf_free(&sv->cached);
+	td_mbuf_free(&sv->deep);
+	cmd_live_close(&sv->live);
 	td_counters_free(&sv->prev);
 	td_snapshot_free(&sv->prev_snap);
 	pthread_mutex_destroy(&sv->lock);

@@ -37,7 +37,8 @@ static const char help[] =
 	"  EXPRESSION      an ss filter, as ss(8) parses it, after the options:\n"
 	"                  state S, exclude S, src/dst HOST, sport/dport [CMP] PORT,\n"
 	"                  dev IF, not, and, or, ( ) (see `tcpdoctor conns --help`)\n"
-	"Global: --netns NAME|PID|PATH, --json, --no-color, -4, -6, --source, --save-dump\n"
+	"Global: --netns NAME|PID|PATH, --json (one document), --no-color, -4, -6,\n"
+	"        --source, --save-dump\n"
 	"Source: on a namespace with 50,000+ TCP sockets and as root, the kernel counts\n"
 	"(BPF iterator) unless --pid, an expression, --by process or --save-dump needs\n"
 	"each socket; --source bpf forces it, --source netlink the netlink dump.\n"
@@ -91,21 +92,10 @@ static void json_group_fields(struct td_json *j, const struct td_agg *a, const s
 		break;
 	case TD_BY_PROCESS:
 		if (g->id) {
-			struct td_ident id;
-			char cmd[256];
-
 			td_json_uint(j, "pid", g->id);
 			td_json_str(j, "comm", view_comm((int)g->id, buf, sizeof(buf)));
-			/* Who it is beyond comm (docs/json.md, `who`). */
-			td_json_str(j, "cmdline",
-				    td_ident_cmdline(NULL, (pid_t)g->id, cmd, sizeof(cmd)));
-			if (td_ident_read(NULL, (pid_t)g->id, NULL, &id) < 0)
-				memset(&id, 0, sizeof(id));
-			td_json_str(j, "unit", id.unit[0] ? id.unit : NULL);
-			td_json_str(j, "container",
-				    id.runtime ? td_ident_container(&id, cmd, sizeof(cmd)) : NULL);
-			td_json_str(j, "pod",
-				    id.pod_uid[0] ? td_ident_pod(&id, cmd, sizeof(cmd)) : NULL);
+			/* Who it is beyond comm (docs/json.md, `who`; render/view.h). */
+			view_json_proc_fields(j, view_proc_get((int)g->id));
 		} else {
 			td_json_null(j, "pid");
 		}

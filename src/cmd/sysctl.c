@@ -13,13 +13,16 @@
 #include "cmd/commands.h"
 #include "cmd/remedy.h"
 #include "render/json.h"
+#include "render/remedyview.h"
 #include "render/style.h"
+#include "render/wrap.h"
 #include "diagnose/sysctl.h"
 #include "render/view.h"
 
 static const char help[] =
 	"usage: tcpdoctor sysctl [--profile server|client|proxy] [-v] [--snippet [FILE]]\n"
-	"                        [--apply [--yes] [--all] [--undo-file FILE]]\n"
+	"                        [--apply [--yes] [--all | --set NAME=VALUE...]\n"
+	"                        [--undo-file FILE]]\n"
 	"\n"
 	"Audit the TCP kernel parameters of this host (or of --netns): the current value,\n"
 	"what we recommend for the workload and why, and what changing it risks. Verdicts:\n"
@@ -38,15 +41,19 @@ static const char help[] =
 	"                  change and the commands that undo it, and saves them in\n"
 	"                  /var/lib/tcpdoctor/sysctl-undo-TIME.conf\n"
 	"  --all           with --apply: also the advice items, not only the warnings\n"
+	"  --set NAME=VAL  with --apply: change exactly this parameter to this value\n"
+	"                  instead of the audit's items (repeatable; what check --fix\n"
+	"                  runs for a sysctl finding); the dry run shows it and its undo\n"
 	"  --undo-file F   save the undo file as F instead\n"
 	"  --conf-root DIR read sysctl.d files under DIR instead of / (for tests)\n"
-	"Global: --netns NAME|PID|PATH, --json, --no-color\n"
+	"Global: --netns NAME|PID|PATH, --json (one document), --no-color\n"
 	"\n"
 	"Examples:\n"
 	"  tcpdoctor sysctl\n"
 	"  tcpdoctor sysctl --profile proxy --snippet /tmp/60-tcp.conf\n"
 	"  tcpdoctor --netns web1 sysctl --apply\n"
-	"  sudo tcpdoctor --netns web1 sysctl --apply --yes\n";
+	"  sudo tcpdoctor --netns web1 sysctl --apply --yes\n"
+	"  tcpdoctor sysctl --apply --set net.ipv4.tcp_syncookies=1\n";
 
 enum {
 	OPT_PROFILE = 0x100,
@@ -56,7 +63,10 @@ enum {
 	OPT_CONF_ROOT,
 	OPT_YES,
 	OPT_ALL,
+	OPT_SET,
 };
+
+#define MAX_SETS 16
 
 #define MAX_HITS 4 /* configuration lines remembered per parameter */
 
@@ -80,6 +90,11 @@ struct opts {
 	int argc;      /* for the command that acts */
 	char **argv;
 	const char *snippet_file, *undo_file, *conf_root;
+	size_t nset; /* --set: exactly these changes */
+	struct {
+		const struct td_sysctl_entry *e;
+		struct td_sysctl_value v;
+	} set[MAX_SETS];
 };
 
 struct audit {
@@ -124,6 +139,31 @@ static int on_opt(int val, const char *arg, void *data)
 	case OPT_ALL:
 		o->all = true;
 		return 0;
+	case OPT_SET: {
+		const char *eq = strchr(arg, '=');
+		char name[128];
+
+		if (o->nset >= MAX_SETS)
+			return cmd_fail(TD_EXIT_USAGE, "sysctl: at most %d --set", MAX_SETS);
+		if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof(name))
+			return cmd_fail(TD_EXIT_USAGE,
+					"sysctl --set '%s': expected NAME=VALUE, e.g. "
+					"net.ipv4.tcp_syncookies=1",
+					arg);
+		memcpy(name, arg, (size_t)(eq - arg));
+		name[eq - arg] = '\0';
+		o->set[o->nset].e = td_sysctl_find(name);
+		if (!o->set[o->nset].e)
+			return cmd_fail(TD_EXIT_USAGE,
+					"sysctl --set: '%s' is not a parameter tcpdoctor audits "
+					"(see tcpdoctor sysctl -v)",
+					name);
+		if (td_sysctl_parse_value(eq + 1, o->set[o->nset].e->kind, &o->set[o->nset].v,
+					  &err) < 0)
+			return cmd_fail(TD_EXIT_USAGE, "sysctl --set %s: %s", name, err.msg);
+		o->nset++;
+		return 0;
+	}
 	}
 	return TD_EXIT_USAGE;
 }
@@ -232,13 +272,23 @@ static const char *netns_prefix(const char *netns, char *buf, size_t len)
 	return buf;
 }
 
-/* Print text wrapped at ~88 columns, each line starting with prefix. */
+/* Print text wrapped, each line starting with prefix: on the terminal at
+ * its width (render/wrap.h, at most 100), in a script (a "# " prefix) at
+ * 88 columns with the comment mark on every line. */
 static void wrap(FILE *fp, const char *prefix, const char *text)
 {
 	const size_t width = 88;
 	bool first = true;
 	size_t col = 0;
 	const char *p = text;
+
+	if (prefix[0] != '#') {
+		int w = td_out_width();
+
+		fputs(prefix, fp);
+		td_wrap(fp, text, (int)strlen(prefix), (int)strlen(prefix), w > 100 ? 100 : w);
+		return;
+	}
 
 	while (*p) {
 		const char *w = p;
@@ -301,6 +351,7 @@ static void print_text(const struct td_ctx *ctx, const struct opts *o, const str
 {
 	bool c = ctx->color;
 	char cur[64], rec[128], set[64];
+	int width = td_out_width();
 
 	printf("TCP kernel parameters for a %s, network namespace: %s\n",
 	       td_profile_name(o->profile), ctx->netns ? ctx->netns : "this process's");
@@ -316,9 +367,15 @@ static void print_text(const struct td_ctx *ctx, const struct opts *o, const str
 			td_sysctl_format(&f->cur, cur, sizeof(cur));
 		else
 			snprintf(cur, sizeof(cur), "-");
+		/* A recommendation wider than what is left of the line goes
+		 * under the row, wrapped, rather than past the width. */
+		bool under = width && 67 + (int)strlen(rec) > width;
+
 		printf("%s%-7s%s %-31s %-20s %-5s %s\n", verdict_style(c, f->verdict),
 		       td_verdict_name(f->verdict), td_style_reset(c), e->name, cur,
-		       e->per_netns ? "netns" : "host", rec);
+		       e->per_netns ? "netns" : "host", under ? "(below)" : rec);
+		if (under)
+			wrap(stdout, "        recommended: ", rec);
 		if (finding) {
 			td_sysctl_format(&f->rec, set, sizeof(set));
 			printf("        -> set %s = %s\n", e->name, set);
@@ -612,12 +669,15 @@ static void print_plan(const struct td_ctx *ctx, const struct opts *o, const str
 	for (size_t i = 0; i < nch; i++)
 		printf("  %s = %s\n", ch[i].e->name,
 		       td_sysctl_format(&ch[i].old, old, sizeof(old)));
-	printf("(restore them with: %ssysctl -p UNDO_FILE)\n", prefix);
-	if (with_act) {
-		printf("To act: ");
-		cmd_print_argv(stdout, act, cmd_act_argv(ctx, o->argc, o->argv, act, CMD_ACT_MAX));
-		printf("\n");
+	printf("(restore them with: %ssysctl -p UNDO_FILE), or undo each with:\n", prefix);
+	for (size_t i = 0; i < nch; i++) {
+		char cmd[512];
+
+		undo_command(prefix, &ch[i], cmd, sizeof(cmd));
+		printf("  %s\n", cmd);
 	}
+	if (with_act)
+		view_act_line(stdout, act, cmd_act_argv(ctx, o->argc, o->argv, act, CMD_ACT_MAX));
 }
 
 /* Write the recommended values. The undo file is written first; if a write
@@ -633,7 +693,26 @@ static int apply(const struct td_ctx *ctx, struct opts *o, const struct audit *a
 	FILE *fp;
 
 	*nch = 0;
-	for (size_t i = 0; i < a->n; i++) {
+	for (size_t i = 0; o->nset && i < a->n; i++) {
+		const struct td_sysctl_finding *f = &a->f[i];
+
+		for (size_t k = 0; k < o->nset; k++) {
+			if (o->set[k].e != f->e || f->cur.n == 0)
+				continue;
+			if (ctx->netns && !f->e->per_netns)
+				return cmd_fail(TD_EXIT_USAGE,
+						"sysctl --set %s: host-wide, not of a network "
+						"namespace: run without --netns to change it",
+						f->e->name);
+			if (!memcmp(&f->cur, &o->set[k].v, sizeof(f->cur)))
+				continue; /* already so */
+			ch[*nch].e = f->e;
+			ch[*nch].old = f->cur;
+			ch[*nch].new = o->set[k].v;
+			(*nch)++;
+		}
+	}
+	for (size_t i = 0; !o->nset && i < a->n; i++) {
 		const struct td_sysctl_finding *f = &a->f[i];
 
 		if (f->verdict != TD_VERDICT_WARN && !(o->all && f->verdict == TD_VERDICT_ADVICE))
@@ -650,7 +729,8 @@ static int apply(const struct td_ctx *ctx, struct opts *o, const struct audit *a
 		undo_path[0] = '\0';
 		if (!ctx->json)
 			printf("Nothing to apply%s.\n",
-			       o->all || !a->counts[TD_VERDICT_ADVICE]
+			       o->nset ? " (every --set value is in place already)"
+			       : o->all || !a->counts[TD_VERDICT_ADVICE]
 				       ? ""
 				       : " (no warning; --all also applies the advice)");
 		return TD_EXIT_OK;
@@ -745,6 +825,7 @@ int cmd_sysctl(int argc, char **argv, struct td_ctx *ctx)
 		{ "conf-root", required_argument, NULL, OPT_CONF_ROOT },
 		{ "yes", no_argument, NULL, OPT_YES },
 		{ "all", no_argument, NULL, OPT_ALL },
+		{ "set", required_argument, NULL, OPT_SET },
 		{ 0 },
 	};
 	struct opts o = { .profile = TD_PROFILE_SERVER };
@@ -766,9 +847,14 @@ int cmd_sysctl(int argc, char **argv, struct td_ctx *ctx)
 				argv[optind]);
 	if (o.undo_file && !o.apply)
 		return cmd_fail(TD_EXIT_USAGE, "sysctl: --undo-file goes with --apply");
-	if ((o.yes || o.all) && !o.apply)
+	if ((o.yes || o.all || o.nset) && !o.apply)
 		return cmd_fail(TD_EXIT_USAGE, "sysctl: %s goes with --apply",
-				o.yes ? "--yes" : "--all");
+				o.yes	? "--yes"
+				: o.all ? "--all"
+					: "--set");
+	if (o.all && o.nset)
+		return cmd_fail(TD_EXIT_USAGE, "sysctl: --set names the changes; --all goes "
+					       "without it");
 	o.argc = argc;
 	o.argv = argv;
 	if (o.snippet && (!o.snippet_file || !strcmp(o.snippet_file, "-")) &&

@@ -16,9 +16,12 @@
 #include "fsm.h"
 #include "render/escape.h"
 #include "render/json.h"
+#include "render/view.h"
+#include "sockets/nsall.h"
 #include "sockets/owners.h"
 #include "state.h"
 #include "render/style.h"
+#include "render/wrap.h"
 
 static const char help[] =
 	"usage: tcpdoctor trace [--lifetimes] [--retransmits] [--resets] [FILTERS]\n"
@@ -39,7 +42,9 @@ static const char help[] =
 	"  --for DURATION  stop after 30s, 2m, 500ms (default: until Ctrl-C)\n"
 	"  --summary       at the end: transitions by (old, new), by process, by port;\n"
 	"                  top talkers in resets and retransmits; lost events\n"
-	"  --all-netns     every network namespace (default: this one, or --netns)\n"
+	"  --all-netns     every network namespace (default: this one, or --netns), each\n"
+	"                  event with its namespace's name (NETNS, as states --all-netns\n"
+	"                  names it); --netns-filter GLOB keeps the matching ones\n"
 	"Filters (in the kernel): --state S (old or new state), -l/--listening, --port P\n"
 	"(local or remote; repeat to OR), --pid PID (owner); --sport, --dport, --src and\n"
 	"--dst are refused: the tracepoints' filter knows only states, ports and pids\n"
@@ -102,13 +107,24 @@ struct table {
 	size_t n, cap;
 };
 
+/* --all-netns: the namespaces by inode, discovered again (at most once
+ * a second) when an event comes from one not seen at the last discovery. */
+struct ns_names {
+	struct td_nslist list;
+	bool have;
+	uint64_t next_ns; /* no discovery before this CLOCK_MONOTONIC time */
+	int width;	  /* of the NETNS column */
+};
+
 struct tracer {
 	const struct td_ctx *ctx;
-	bool lifetimes, summary;
+	bool lifetimes, summary, all_netns;
+	struct ns_names ns;
 	struct owner_slot *owners;
 	int64_t mono_to_real_ns;
 	uint64_t events, transitions, unknown, retrans, resets_in, resets_out, lifetimes_n;
 	uint64_t next_walk_ns; /* no owner walk before this CLOCK_MONOTONIC time */
+	uint64_t deadline_ms;  /* --for: CLOCK_MONOTONIC end, 0: none */
 	struct table by_pair, by_proc, by_port, rst_talkers, retrans_talkers;
 	struct td_tr_reasons reasons; /* enum sk_rst_reason, the running kernel's */
 	struct td_json j;
@@ -126,12 +142,15 @@ static const char *reason_str(const struct tracer *tr, uint32_t v, char *buf, si
 	return buf;
 }
 
-static volatile sig_atomic_t stop_flag;
+static volatile sig_atomic_t stop_flag; /* an int: the owner walk reads it too */
 
 static void on_signal(int sig)
 {
 	(void)sig;
 	stop_flag = 1;
+	/* A reader that stopped reading must not hold the exit: from here
+	 * on what stdout cannot take at once is dropped. */
+	cmd_stdout_unblock();
 }
 
 static void table_add(struct table *t, uint64_t key, const char *comm)
@@ -250,6 +269,63 @@ static const char *closer_name(int c)
 	return c == TD_TR_CLOSER_LOCAL ? "local" : c == TD_TR_CLOSER_REMOTE ? "remote" : NULL;
 }
 
+static const struct td_ns *ns_find(const struct td_nslist *l, uint32_t inode)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].inode == inode)
+			return &l->v[i];
+	return NULL;
+}
+
+/* The event's namespace as discovery names it; NULL when unknown (gone
+ * before we looked, or created since and discovery is resting). */
+static const struct td_ns *netns_of(struct tracer *tr, uint32_t inode)
+{
+	const struct td_ns *ns = tr->ns.have ? ns_find(&tr->ns.list, inode) : NULL;
+	uint64_t now;
+
+	if (ns || !inode || (now = mono_ns()) < tr->ns.next_ns)
+		return ns;
+	if (tr->ns.have)
+		td_nsall_free(&tr->ns.list);
+	tr->ns.have = td_nsall_discover(&tr->ns.list, getenv("TD_PROCDIR"), getenv("TD_ROOTDIR"),
+					&(struct td_err){ 0 }) == 0;
+	/* A walk of every fd costs seconds on a host with a million: as for
+	 * owners, at most a tenth of the time, and not again within 1 s. */
+	tr->ns.next_ns = mono_ns();
+	tr->ns.next_ns += (tr->ns.next_ns - now) * OWNER_WALK_SHARE + 1000000000ull;
+	return tr->ns.have ? ns_find(&tr->ns.list, inode) : NULL;
+}
+
+static const char *netns_name(struct tracer *tr, uint32_t inode, char *buf, size_t len)
+{
+	const struct td_ns *ns = netns_of(tr, inode);
+
+	if (ns)
+		return ns->name;
+	if (!inode)
+		return "?";
+	snprintf(buf, len, "net:[%u]", inode);
+	return buf;
+}
+
+/* --netns-filter: the glob is matched against what discovery knows of the
+ * namespace; one it cannot name yet is matched by its net:[INODE] name. */
+static bool netns_wanted(struct tracer *tr, uint32_t inode)
+{
+	const struct td_ns *ns;
+	struct td_ns tmp;
+
+	if (!tr->ctx->netns_filter)
+		return true;
+	ns = netns_of(tr, inode);
+	if (ns)
+		return td_nsall_match(ns, tr->ctx->netns_filter);
+	memset(&tmp, 0, sizeof(tmp));
+	snprintf(tmp.name, sizeof(tmp.name), "net:[%u]", inode);
+	return td_nsall_match(&tmp, tr->ctx->netns_filter);
+}
+
 static void print_json(struct tracer *tr, const struct td_tr_event *e, const struct owner_slot *ow,
 		       enum fsm_verdict v)
 {
@@ -261,11 +337,23 @@ static void print_json(struct tracer *tr, const struct td_tr_event *e, const str
 	td_json_begin_object(j, NULL);
 	td_json_str(j, "event",
 		    tr->lifetimes && e->kind == TD_TR_STATE ? "lifetime" : kind_name(e->kind));
-	td_json_double(j, "time", (double)real / 1e9);
+	td_json_ts(j, "ts", real);
 	if (e->flags & TD_TR_F_NOSOCK)
 		td_json_null(j, "cookie");
 	else
 		td_json_uint(j, "cookie", e->cookie);
+	if (tr->all_netns) {
+		const struct td_ns *ns = netns_of(tr, e->netns);
+
+		if (ns) {
+			view_json_netns(j, "netns", ns);
+		} else {
+			td_json_begin_object(j, "netns");
+			td_json_uint(j, "inode", e->netns);
+			td_json_str(j, "name", netns_name(tr, e->netns, buf, sizeof(buf)));
+			td_json_end_object(j);
+		}
+	}
 	if (ow->pid) {
 		td_json_uint(j, "pid", ow->pid);
 		td_json_str(j, "comm", ow->comm);
@@ -282,12 +370,12 @@ static void print_json(struct tracer *tr, const struct td_tr_event *e, const str
 		td_json_str(j, "old", td_state_name(e->old_state));
 		td_json_str(j, "new", td_state_name(e->new_state));
 		if (e->in_old_ns)
-			td_json_double(j, "in_old_ms", (double)e->in_old_ns / 1e6);
+			td_json_fixed(j, "in_old_ms", (double)e->in_old_ns / 1e6, 3);
 		else
 			td_json_null(j, "in_old_ms");
 		td_json_str(j, "fsm", verdict_names[v]);
 		if (tr->lifetimes || e->new_state == TD_CLOSE) {
-			td_json_double(j, "duration_ms", (double)e->life_ns / 1e6);
+			td_json_fixed(j, "duration_ms", (double)e->life_ns / 1e6, 3);
 			td_json_uint(j, "bytes_out", e->bytes_acked);
 			td_json_uint(j, "bytes_in", e->bytes_received);
 			td_json_str(j, "closer", closer_name(e->closer));
@@ -307,14 +395,41 @@ static void print_json(struct tracer *tr, const struct td_tr_event *e, const str
 	td_json_end_line(j); /* the loop flushes once per batch */
 }
 
+/* An event line; on a width (render/wrap.h) a longer one goes on under
+ * itself, indented, broken between words; piped, one line per event. */
+static void put_line(const char *line)
+{
+	static int width = -1;
+
+	if (width < 0)
+		width = td_out_width();
+	td_wrap(stdout, line, 0, 4, width);
+}
+
 static void print_text(struct tracer *tr, const struct td_tr_event *e, const struct owner_slot *ow,
 		       enum fsm_verdict v)
 {
-	char when[32], l[80], r[80], who[16 * TD_ESC_MAX_PER_BYTE + 16], dur[32];
+	char when[32 + 320 * TD_ESC_MAX_PER_BYTE], l[80], r[80], dur[32];
+	char line[sizeof(when) + 512];
+	char who[16 * TD_ESC_MAX_PER_BYTE + 16];
 	char comm[16 * TD_ESC_MAX_PER_BYTE + 1];
 	bool c = tr->ctx->color;
 
 	fmt_time(tr, e->ts_ns, when, sizeof(when));
+	if (tr->all_netns) {
+		/* The NETNS column, after the time: as wide as the widest name
+		 * shown so far (at least 5), so a steady trace lines up. */
+		char raw[32], esc[320 * TD_ESC_MAX_PER_BYTE];
+		int w;
+
+		size_t at = strlen(when);
+
+		td_esc(netns_name(tr, e->netns, raw, sizeof(raw)), esc, sizeof(esc));
+		w = (int)strlen(esc);
+		if (w > tr->ns.width)
+			tr->ns.width = w > 40 ? 40 : w;
+		snprintf(when + at, sizeof(when) - at, " %-*s", tr->ns.width, esc);
+	}
 	td_endpoint_str(e->family, e->laddr, e->lport, l, sizeof(l));
 	td_endpoint_str(e->family, e->raddr, e->rport, r, sizeof(r));
 	if (ow->pid)
@@ -329,33 +444,38 @@ static void print_text(struct tracer *tr, const struct td_tr_event *e, const str
 		if (e->kind == TD_TR_SEND_RST)
 			snprintf(why, sizeof(why), " (%s)",
 				 reason_str(tr, e->reason, dur, sizeof(dur)));
-		printf("%s %-22s %s -> %s %s%s%s%s%s%s\n", when, who, l, r, td_style_bold(c),
-		       e->kind == TD_TR_RETRANS	   ? "RETRANSMIT"
-		       : e->kind == TD_TR_RECV_RST ? "RESET received"
-						   : "RESET sent",
-		       td_style_reset(c), e->flags & TD_TR_F_NOSOCK ? "" : " in ",
-		       e->flags & TD_TR_F_NOSOCK ? "" : td_state_name(e->new_state), why);
+		snprintf(line, sizeof(line), "%s %-22s %s -> %s %s%s%s%s%s%s", when, who, l, r,
+			 td_style_bold(c),
+			 e->kind == TD_TR_RETRANS    ? "RETRANSMIT"
+			 : e->kind == TD_TR_RECV_RST ? "RESET received"
+						     : "RESET sent",
+			 td_style_reset(c), e->flags & TD_TR_F_NOSOCK ? "" : " in ",
+			 e->flags & TD_TR_F_NOSOCK ? "" : td_state_name(e->new_state), why);
+		put_line(line);
 		return;
 	}
 	if (tr->lifetimes) {
 		const char *cl = closer_name(e->closer);
 
-		printf("%s %-22s %s -> %s lived %.3f ms, out %llu B, in %llu B, closed first by "
-		       "%s\n",
-		       when, who, l, r, (double)e->life_ns / 1e6,
-		       (unsigned long long)e->bytes_acked, (unsigned long long)e->bytes_received,
-		       cl ? (e->closer == TD_TR_CLOSER_LOCAL ? "this end" : "the peer") : "?");
+		snprintf(line, sizeof(line),
+			 "%s %-22s %s -> %s lived %.3f ms, out %llu B, in %llu B, closed first by "
+			 "%s",
+			 when, who, l, r, (double)e->life_ns / 1e6,
+			 (unsigned long long)e->bytes_acked, (unsigned long long)e->bytes_received,
+			 cl ? (e->closer == TD_TR_CLOSER_LOCAL ? "this end" : "the peer") : "?");
+		put_line(line);
 		return;
 	}
 	if (e->in_old_ns)
 		snprintf(dur, sizeof(dur), "%.3f ms", (double)e->in_old_ns / 1e6);
 	else
 		snprintf(dur, sizeof(dur), "-");
-	printf("%s %-22s %s -> %s %s%s%s -> %s%s%s (in %s %s) cookie %llu%s\n", when, who, l, r,
-	       td_style_state(c, e->old_state), td_state_name(e->old_state), td_style_reset(c),
-	       td_style_state(c, e->new_state), td_state_name(e->new_state), td_style_reset(c),
-	       td_state_name(e->old_state), dur, (unsigned long long)e->cookie,
-	       v == FSM_UNKNOWN ? "  [not in the RFC 9293 table]" : "");
+	snprintf(line, sizeof(line), "%s %-22s %s -> %s %s%s%s -> %s%s%s (in %s %s) cookie %llu%s",
+		 when, who, l, r, td_style_state(c, e->old_state), td_state_name(e->old_state),
+		 td_style_reset(c), td_style_state(c, e->new_state), td_state_name(e->new_state),
+		 td_style_reset(c), td_state_name(e->old_state), dur, (unsigned long long)e->cookie,
+		 v == FSM_UNKNOWN ? "  [not in the RFC 9293 table]" : "");
+	put_line(line);
 }
 
 static int on_event(const struct td_tr_event *ev, void *data)
@@ -366,6 +486,8 @@ static int on_event(const struct td_tr_event *ev, void *data)
 	enum fsm_verdict v = FSM_RFC;
 	uint16_t port;
 
+	if (tr->all_netns && !netns_wanted(tr, ev->netns))
+		return 0;
 	/* The kernel releases the local port before it reports X -> CLOSE:
 	 * show the one the socket had. */
 	if (!e->lport)
@@ -414,6 +536,19 @@ static int on_event(const struct td_tr_event *ev, void *data)
 		print_json(tr, e, ow, v);
 	else
 		print_text(tr, e, ow, v);
+	/* While events come faster than we take them the ring never runs
+	 * empty and ring_buffer__poll() never returns: a signal or --for is
+	 * seen here (the clock every 256 events), and stops it. */
+	if (stop_flag)
+		return 1;
+	if (tr->deadline_ms && !(tr->events & 255)) {
+		struct timespec now;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000 >=
+		    tr->deadline_ms)
+			return 1;
+	}
 	return 0;
 }
 
@@ -484,13 +619,14 @@ static void summary_rows_text(const char *title, struct table *t, int kind)
 
 static void print_summary(struct tracer *tr, double seconds, uint64_t lost)
 {
+	char line[320];
 	if (tr->ctx->json) {
 		struct td_json *j = &tr->j;
 
 		td_json_init(j, stdout, false);
 		td_json_begin_object(j, NULL);
 		td_json_str(j, "event", "summary");
-		td_json_double(j, "seconds", seconds);
+		td_json_fixed(j, "seconds", seconds, 3);
 		td_json_uint(j, "events", tr->events);
 		td_json_uint(j, "lost", lost);
 		td_json_uint(j, "transitions", tr->transitions);
@@ -507,12 +643,15 @@ static void print_summary(struct tracer *tr, double seconds, uint64_t lost)
 		td_json_finish(j);
 		return;
 	}
-	printf("\n%llu events in %.1f s: %llu transitions (%llu not in the RFC 9293 table), "
-	       "%llu retransmits, %llu resets received, %llu sent; %llu events lost\n",
-	       (unsigned long long)tr->events, seconds, (unsigned long long)tr->transitions,
-	       (unsigned long long)tr->unknown, (unsigned long long)tr->retrans,
-	       (unsigned long long)tr->resets_in, (unsigned long long)tr->resets_out,
-	       (unsigned long long)lost);
+	snprintf(line, sizeof(line),
+		 "%llu events in %.1f s: %llu transitions (%llu not in the RFC 9293 table), "
+		 "%llu retransmits, %llu resets received, %llu sent; %llu events lost",
+		 (unsigned long long)tr->events, seconds, (unsigned long long)tr->transitions,
+		 (unsigned long long)tr->unknown, (unsigned long long)tr->retrans,
+		 (unsigned long long)tr->resets_in, (unsigned long long)tr->resets_out,
+		 (unsigned long long)lost);
+	putchar('\n');
+	put_line(line);
 	summary_rows_text("Transitions", &tr->by_pair, 0);
 	summary_rows_text("By process", &tr->by_proc, 1);
 	summary_rows_text("By port", &tr->by_port, 2);
@@ -543,7 +682,7 @@ static int parse_duration_ms(const char *text, uint64_t *ms)
 }
 
 struct opts {
-	bool lifetimes, retransmits, resets, transitions, summary, all_netns;
+	bool lifetimes, retransmits, resets, transitions, summary;
 	uint64_t for_ms;
 };
 
@@ -568,8 +707,7 @@ static int on_opt(int val, const char *arg, void *data)
 		o->summary = true;
 		return 0;
 	case 'A':
-		o->all_netns = true;
-		return 0;
+		return 0; /* main takes --all-netns first: ctx->all_netns */
 	case 'F':
 		if (parse_duration_ms(arg, &o->for_ms) < 0 || !o->for_ms)
 			return cmd_fail(TD_EXIT_USAGE,
@@ -588,6 +726,8 @@ static void free_tables(struct tracer *tr)
 	free(tr->rst_talkers.rows);
 	free(tr->retrans_talkers.rows);
 	free(tr->owners);
+	if (tr->ns.have)
+		td_nsall_free(&tr->ns.list);
 }
 
 int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
@@ -631,12 +771,13 @@ int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
 	memcpy(to.ports, f.port, sizeof(to.ports));
 	/* Tracepoints fire for every namespace: keep the one we are in (the
 	 * caller's, or --netns's, entered by main). */
-	if (!o.all_netns) {
+	if (!ctx->all_netns) {
 		if (stat("/proc/self/ns/net", &st) < 0)
 			return cmd_fail(TD_EXIT_FAILED, "/proc/self/ns/net: %s", strerror(errno));
 		to.netns_ino = (uint32_t)st.st_ino;
 	}
 	tr.lifetimes = to.close_only;
+	tr.all_netns = ctx->all_netns;
 	tr.summary = o.summary;
 	if (to.resets)
 		td_tr_reasons_load(&tr.reasons);
@@ -656,11 +797,15 @@ int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
 	start = (uint64_t)mono.tv_sec * 1000 + (uint64_t)mono.tv_nsec / 1000000;
 	if (o.for_ms)
 		deadline = start + o.for_ms;
+	tr.deadline_ms = deadline;
+	cmd_stdout_guard();
+	/* An owner walk under way when the signal comes ends at its next read. */
+	td_bpf_owners_cancel_on(&stop_flag);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	if (!ctx->json && !to.close_only && isatty(STDERR_FILENO))
 		fprintf(stderr, "tracing TCP%s... Ctrl-C to stop\n",
-			o.all_netns ? " in every namespace" : "");
+			ctx->all_netns ? " in every namespace" : "");
 	while (!stop_flag) {
 		int timeout = 200;
 		uint64_t now;
@@ -703,6 +848,11 @@ int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
 			       (unsigned long long)lost);
 		else
 			fprintf(stderr, "tcpdoctor: %llu events, %llu events lost\n",
+				(unsigned long long)tr.events, (unsigned long long)lost);
+		if (cmd_stdout_release())
+			fprintf(stderr,
+				"tcpdoctor: stdout was not being read: the rest of the output "
+				"was dropped; %llu events, %llu events lost\n",
 				(unsigned long long)tr.events, (unsigned long long)lost);
 	}
 	td_trace_close(t);

@@ -16,6 +16,7 @@
 #include "render/json.h"
 #include "state.h"
 #include "render/style.h"
+#include "render/wrap.h"
 
 static const char help[] =
 	"usage: tcpdoctor watch [-i SECONDS] [-c COUNT]\n"
@@ -38,8 +39,8 @@ static const char help[] =
 	"\n"
 	"  -i, --interval S  seconds between lines (default 1; fractions allowed, >= 0.01)\n"
 	"  -c, --count N     stop after N lines (default: until Ctrl-C)\n"
-	"Global: --netns NAME|PID|PATH, --json (one object per line), --no-color, -4, -6,\n"
-	"        --source\n"
+	"Global: --netns NAME|PID|PATH, --json (NDJSON: one object per line), --no-color,\n"
+	"        -4, -6, --source\n"
 	"\n"
 	"Examples:\n"
 	"  tcpdoctor watch\n"
@@ -162,35 +163,94 @@ static bool rate_delta(const struct rate_def *r, const struct sample *a, const s
 	return true;
 }
 
+#define NSTATE_COLS (sizeof(state_cols) / sizeof(state_cols[0]))
+#define NGAUGES (sizeof(gauges) / sizeof(gauges[0]))
+
+/* Which text columns fit the width (render/wrap.h): all of them with no
+ * limit; else the least telling go first, in this order, until the line
+ * fits. 's', 'r', 'g': a state, rate or gauge column, by index. */
+static bool keep_state[NSTATE_COLS], keep_rate[NRATES], keep_gauge[NGAUGES];
+static const struct {
+	char kind;
+	unsigned char i;
+} drop_order[] = {
+	{ 's', 9 }, { 's', 7 }, { 'g', 1 }, { 'g', 0 }, { 's', 3 }, { 'r', 1 },
+	{ 's', 2 }, { 's', 4 }, { 's', 8 }, { 'r', 4 }, { 'r', 3 },
+};
+
+static void fit_columns(bool frac)
+{
+	int width = td_out_width(), used = frac ? 12 : 8;
+	char dropped[160] = "";
+
+	for (size_t i = 0; i < NSTATE_COLS; i++, used += 7)
+		keep_state[i] = true;
+	for (size_t i = 0; i < NRATES; i++)
+		if ((keep_rate[i] = rates[i].col != NULL))
+			used += 9;
+	for (size_t i = 0; i < NGAUGES; i++)
+		if ((keep_gauge[i] = gauges[i].col != NULL))
+			used += 8;
+	for (size_t k = 0; width && used > width && k < sizeof(drop_order) / sizeof(drop_order[0]);
+	     k++) {
+		unsigned i = drop_order[k].i;
+		const char *name = drop_order[k].kind == 's'   ? state_cols[i].col
+				   : drop_order[k].kind == 'r' ? rates[i].col
+							       : gauges[i].col;
+
+		if (drop_order[k].kind == 's') {
+			keep_state[i] = false;
+			used -= 7;
+		} else if (drop_order[k].kind == 'r') {
+			keep_rate[i] = false;
+			used -= 9;
+		} else {
+			keep_gauge[i] = false;
+			used -= 8;
+		}
+		snprintf(dropped + strlen(dropped), sizeof(dropped) - strlen(dropped), "%s%s",
+			 dropped[0] ? " " : "", name);
+	}
+	if (dropped[0]) {
+		char note[256];
+
+		snprintf(note, sizeof(note),
+			 "(left out to fit %d columns: %s; --json has them all)", width, dropped);
+		/* on stderr: stdout stays lines of numbers */
+		td_wrap(stderr, note, 0, 1, width);
+	}
+}
+
 static void print_header(const struct td_ctx *ctx, bool frac)
 {
+	static bool fitted;
 	bool c = ctx->color;
 
+	if (!fitted) {
+		fit_columns(frac);
+		fitted = true;
+	}
 	printf("%s%-*s", td_style_bold(c), frac ? 12 : 8, "TIME");
-	for (size_t i = 0; i < sizeof(state_cols) / sizeof(state_cols[0]); i++)
-		printf(" %6s", state_cols[i].col);
+	for (size_t i = 0; i < NSTATE_COLS; i++)
+		if (keep_state[i])
+			printf(" %6s", state_cols[i].col);
 	for (size_t i = 0; i < NRATES; i++)
-		if (rates[i].col)
+		if (keep_rate[i])
 			printf(" %8s", rates[i].col);
-	for (size_t i = 0; i < sizeof(gauges) / sizeof(gauges[0]); i++)
-		if (gauges[i].col)
+	for (size_t i = 0; i < NGAUGES; i++)
+		if (keep_gauge[i])
 			printf(" %7s", gauges[i].col);
 	printf("%s\n", td_style_reset(c));
 }
 
-static void time_text(const struct timespec *wall, bool frac, bool iso, char *buf, size_t len)
+/* The text line's local time of day; JSON writes ts (docs/json.md). */
+static void time_text(const struct timespec *wall, bool frac, char *buf, size_t len)
 {
 	struct tm tm;
-	char base[32], zone[8];
+	char base[32];
 	int ms = (int)((wall->tv_nsec / 1000000) % 1000);
 
 	localtime_r(&wall->tv_sec, &tm);
-	if (iso) {
-		strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-		strftime(zone, sizeof(zone), "%z", &tm);
-		snprintf(buf, len, "%s.%03d%.3s:%s", base, ms, zone, zone + 3);
-		return;
-	}
 	strftime(base, sizeof(base), "%H:%M:%S", &tm);
 	if (frac)
 		snprintf(buf, len, "%s.%03d", base, ms);
@@ -204,14 +264,15 @@ static void print_line(const struct td_ctx *ctx, const struct sample *a, const s
 	double dt = td_counters_elapsed(&a->c, &b->c);
 	char when[64];
 
-	time_text(&b->wall, frac, false, when, sizeof(when));
+	time_text(&b->wall, frac, when, sizeof(when));
 	printf("%-*s", frac ? 12 : 8, when);
-	for (size_t i = 0; i < sizeof(state_cols) / sizeof(state_cols[0]); i++)
-		printf(" %6llu", (unsigned long long)b->states[state_cols[i].state]);
+	for (size_t i = 0; i < NSTATE_COLS; i++)
+		if (keep_state[i])
+			printf(" %6llu", (unsigned long long)b->states[state_cols[i].state]);
 	for (size_t i = 0; i < NRATES; i++) {
 		int64_t d;
 
-		if (!rates[i].col)
+		if (!keep_rate[i])
 			continue;
 		if (rate_delta(&rates[i], a, b, &d) && dt > 0)
 			printf(" %8.1f", (double)d / dt);
@@ -221,7 +282,7 @@ static void print_line(const struct td_ctx *ctx, const struct sample *a, const s
 	for (size_t i = 0; i < sizeof(gauges) / sizeof(gauges[0]); i++) {
 		uint64_t v;
 
-		if (!gauges[i].col)
+		if (!keep_gauge[i])
 			continue;
 		if (td_counters_get(&b->c, gauges[i].key, &v) == 0)
 			printf(" %7llu", (unsigned long long)v);
@@ -237,17 +298,14 @@ static void print_json(const struct td_ctx *ctx, const struct sample *a, const s
 {
 	double dt = td_counters_elapsed(&a->c, &b->c);
 	struct td_json j;
-	char when[64];
 
 	td_json_init(&j, stdout, false);
 	td_json_begin_object(&j, NULL);
 	td_json_str(&j, "command", "watch");
 	td_json_str(&j, "source", td_source_name(ctx->source.used));
 	td_json_str(&j, "netns", ctx->netns);
-	time_text(&b->wall, true, true, when, sizeof(when));
-	td_json_str(&j, "time", when);
-	td_json_double(&j, "timestamp", (double)b->wall.tv_sec + (double)b->wall.tv_nsec / 1e9);
-	td_json_double(&j, "interval_s", dt);
+	td_json_ts(&j, "ts", (int64_t)b->wall.tv_sec * 1000000000 + b->wall.tv_nsec);
+	td_json_fixed(&j, "interval_s", dt, 3);
 	td_json_uint(&j, "total", b->total);
 	td_json_begin_object(&j, "states");
 	for (int st = 1; st <= TD_CLOSING; st++)
@@ -258,7 +316,7 @@ static void print_json(const struct td_ctx *ctx, const struct sample *a, const s
 		int64_t d;
 
 		if (rate_delta(&rates[i], a, b, &d) && dt > 0)
-			td_json_double(&j, rates[i].json, (double)d / dt);
+			td_json_fixed(&j, rates[i].json, (double)d / dt, 2);
 		else
 			td_json_null(&j, rates[i].json);
 	}

@@ -27,7 +27,8 @@ static const char help[] =
 	"         --dst CIDR, --pid PID (see `tcpdoctor states --help`), and after the port\n"
 	"         an ss filter expression (state established dst 192.0.2.0/24; see\n"
 	"         `tcpdoctor conns --help`)\n"
-	"Global: --netns NAME|PID|PATH, --json, --no-color, -4, -6, --source\n"
+	"Global: --netns NAME|PID|PATH, --json (one document), --no-color, -4, -6,\n"
+	"        --source\n"
 	"\n"
 	"Examples:\n"
 	"  tcpdoctor who :8080\n"
@@ -86,18 +87,18 @@ static struct proc_sum *find_proc(struct proc_sum *p, size_t *np, const struct t
 	return &p[(*np)++];
 }
 
-/* Who the process is beyond comm: its command line, unit, container, pod. */
+/* Who the process is beyond comm: its command line, unit, container, pod
+ * (the fields every view gives, render/view.h). */
 static void json_identity(struct td_json *j, int pid)
 {
-	struct td_ident id;
-	char buf[256];
+	const struct view_proc *p = view_proc_get(pid);
 
-	td_json_str(j, "cmdline", td_ident_cmdline(NULL, pid, buf, sizeof(buf)));
-	if (td_ident_read(NULL, pid, NULL, &id) < 0)
-		memset(&id, 0, sizeof(id));
-	td_json_str(j, "unit", id.unit[0] ? id.unit : NULL);
-	td_json_str(j, "container", id.runtime ? td_ident_container(&id, buf, sizeof(buf)) : NULL);
-	td_json_str(j, "pod", id.pod_uid[0] ? td_ident_pod(&id, buf, sizeof(buf)) : NULL);
+	if (!p)
+		return;
+	td_json_str(j, "cmdline", p->cmdline);
+	td_json_str(j, "unit", p->unit[0] ? p->unit : NULL);
+	td_json_str(j, "container", p->container[0] ? p->container : NULL);
+	td_json_str(j, "pod", p->pod[0] ? p->pod : NULL);
 }
 
 static void print_json(const struct td_ctx *ctx, const char *ports, const struct row *rows,

@@ -12,6 +12,7 @@
 #include "sockets/sock.h"
 #include "state.h"
 #include "render/style.h"
+#include "render/wrap.h"
 
 static const char *state_str(int st)
 {
@@ -146,6 +147,7 @@ static void put_tunnel(struct line *l, const struct td_conn *c)
 
 void connview_text(struct connview *v, const struct td_conn *c, const char *suffix)
 {
+	static int width = -1;
 	const char *problem = td_conn_problem(c);
 	enum td_conn_state cs = td_conn_state(c);
 	bool col = v->color;
@@ -221,6 +223,15 @@ void connview_text(struct connview *v, const struct td_conn *c, const char *suff
 	}
 	if (suffix)
 		put_str(&l, suffix);
+	/* On a width (render/wrap.h) a longer line goes on under itself,
+	 * indented, broken between its key=value pieces; piped, one line. */
+	if (width < 0)
+		width = td_out_width();
+	if (width && (int)l.len > width && td_text_cols(l.buf, l.len) > width) {
+		td_wrapn(stdout, l.buf, l.len, 0, 4, width);
+		putchar('\n');
+		return;
+	}
 	l.buf[l.len++] = '\n';
 	fwrite(l.buf, 1, l.len, stdout);
 }
@@ -249,9 +260,24 @@ static void json_dir(struct td_json *j, const char *key, const struct td_conn *c
 		td_json_null(j, "wscale");
 	td_json_begin_object(j, "analysis");
 	for (int a = 0; a < TD_A_COUNT; a++)
-		td_json_uint(j, td_ana_name(a), e->ana[a]);
+		td_json_uint(j, connview_ana_key(a), e->ana[a]);
 	td_json_end_object(j);
 	td_json_end_object(j);
+}
+
+const char *connview_ana_key(int a)
+{
+	static char keys[TD_A_COUNT][32];
+
+	if (a < 0 || a >= TD_A_COUNT)
+		return "unknown";
+	if (!keys[a][0]) {
+		snprintf(keys[a], sizeof(keys[a]), "%s", td_ana_name(a));
+		for (char *p = keys[a]; *p; p++)
+			if (*p == '-')
+				*p = '_';
+	}
+	return keys[a];
 }
 
 void connview_json(struct connview *v, const struct td_conn *c, const char *ended)
@@ -269,16 +295,16 @@ void connview_json(struct connview *v, const struct td_conn *c, const char *ende
 	td_json_str(j, "family", c->family == AF_INET6 ? "ipv6" : "ipv4");
 	json_dir(j, "client", c, 0);
 	json_dir(j, "server", c, 1);
-	td_json_double(j, "start", secs(c->first_ns));
-	td_json_double(j, "start_rel", secs(c->first_ns - v->t0));
-	td_json_double(j, "duration", secs(c->last_ns - c->first_ns));
+	td_json_ts(j, "start_ts", (int64_t)c->first_ns);
+	td_json_fixed(j, "start_rel", secs(c->first_ns - v->t0), 6);
+	td_json_fixed(j, "duration", secs(c->last_ns - c->first_ns), 6);
 	td_json_str(j, "conn_state", td_conn_state_name(cs));
 	td_json_str(j, "conn_state_text", td_conn_state_text(cs));
 	td_json_str(j, "history", c->history);
 	td_json_str(j, "closed_by", c->closer >= 0 ? side_name(c->closer) : NULL);
 	td_json_str(j, "closed_with", c->closer >= 0 ? (c->closer_rst ? "RST" : "FIN") : NULL);
 	if (rtt)
-		td_json_double(j, "handshake_rtt_ms", (double)rtt / 1e6);
+		td_json_fixed(j, "handshake_rtt_ms", (double)rtt / 1e6, 3);
 	else
 		td_json_null(j, "handshake_rtt_ms");
 	td_json_bool(j, "midstream", c->midstream);
@@ -409,7 +435,8 @@ void connview_summary(struct connview *v, const struct td_pcap_counts *n,
 		      const struct td_flow_stats *fs, const struct td_pcap_kstats *ks)
 {
 	bool col = v->color;
-	char buf[64];
+	char buf[64], text[256];
+	int width = td_out_width();
 
 	qsort(v->groups, v->ngroups, sizeof(v->groups[0]), by_bad_group);
 	if (v->json) {
@@ -431,20 +458,30 @@ void connview_summary(struct connview *v, const struct td_pcap_counts *n,
 		if (v->by_state[i])
 			printf(" %s=%llu", td_conn_state_name(i),
 			       (unsigned long long)v->by_state[i]);
-	printf("\nunanswered SYNs %llu, refused %llu, reset %llu, half-closed %llu, never closed "
-	       "%llu, with retransmissions %llu\n",
-	       (unsigned long long)v->unanswered, (unsigned long long)v->refused,
-	       (unsigned long long)v->reset, (unsigned long long)v->half_closed,
-	       (unsigned long long)v->never_closed, (unsigned long long)v->with_retrans);
+	snprintf(text, sizeof(text),
+		 "unanswered SYNs %llu, refused %llu, reset %llu, half-closed %llu, never closed "
+		 "%llu, with retransmissions %llu",
+		 (unsigned long long)v->unanswered, (unsigned long long)v->refused,
+		 (unsigned long long)v->reset, (unsigned long long)v->half_closed,
+		 (unsigned long long)v->never_closed, (unsigned long long)v->with_retrans);
+	putchar('\n');
+	td_wrap(stdout, text, 0, 2, width);
 	for (size_t g = 0; g < v->ngroups && g < 10 && v->groups[g].bad; g++) {
 		td_endpoint_str(v->groups[g].family, v->groups[g].addr, v->groups[g].port, buf,
 				sizeof(buf));
-		printf("  server %-40s %u of %u connections with problems\n", buf, v->groups[g].bad,
+		int pad = width && width < 90 ? width - 50 : 40;
+		char el[80];
+
+		printf("  server %-*s %u of %u connections with problems\n", pad,
+		       width ? td_elide(buf, pad, el, sizeof(el)) : buf, v->groups[g].bad,
 		       v->groups[g].conns);
 	}
-	if (ks)
-		printf("kernel: %llu packets received by the filter, %llu dropped by the kernel, "
-		       "%llu dropped by the interface\n",
-		       (unsigned long long)ks->received, (unsigned long long)ks->dropped,
-		       (unsigned long long)ks->if_dropped);
+	if (ks) {
+		snprintf(text, sizeof(text),
+			 "kernel: %llu packets received by the filter, %llu dropped by the kernel, "
+			 "%llu dropped by the interface",
+			 (unsigned long long)ks->received, (unsigned long long)ks->dropped,
+			 (unsigned long long)ks->if_dropped);
+		td_wrap(stdout, text, 0, 2, width);
+	}
 }

@@ -33,6 +33,10 @@ struct connview {
 	size_t ngroups;
 };
 
+/* An analysis flag's JSON name: td_ana_name() in snake_case, as every
+ * JSON key is (docs/json.md): "dup_ack", "zero_window_probe". */
+const char *connview_ana_key(int a);
+
 /* The text line (docs/pcap.md, Output); suffix (or NULL) goes before the
  * newline, e.g. " [in progress]". */
 void connview_text(struct connview *v, const struct td_conn *c, const char *suffix);

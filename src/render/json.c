@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <time.h>
 
 /* The comma flag of nesting level `depth`. Past TD_JSON_MAX_DEPTH levels share
  * the last slot; that stays correct because a parent's flag is always true
@@ -149,6 +150,57 @@ void td_json_double(struct td_json *j, const char *key, double val)
 			*p = '.';
 	value_start(j, key);
 	fputs(buf, j->fp);
+}
+
+void td_json_fixed(struct td_json *j, const char *key, double val, int decimals)
+{
+	char buf[64];
+	char *p, *dot = NULL;
+
+	if (!isfinite(val)) {
+		td_json_null(j, key);
+		return;
+	}
+	if (decimals < 0)
+		decimals = 0;
+	if (decimals > 9)
+		decimals = 9;
+	snprintf(buf, sizeof(buf), "%.*f", decimals, val);
+	for (p = buf; *p; p++)
+		if (*p == ',' || *p == '.') {
+			*p = '.';
+			dot = p;
+		}
+	if (dot) {
+		p = buf + strlen(buf);
+		while (p > dot + 1 && p[-1] == '0')
+			*--p = '\0';
+		if (p == dot + 1)
+			*dot = '\0';
+	}
+	/* "-0" when a small negative rounds to nothing */
+	if (!strcmp(buf, "-0"))
+		snprintf(buf, sizeof(buf), "0");
+	value_start(j, key);
+	fputs(buf, j->fp);
+}
+
+void td_json_ts(struct td_json *j, const char *key, int64_t ns)
+{
+	char buf[48];
+	struct tm tm;
+	time_t sec;
+	size_t n;
+
+	if (ns < 0) {
+		td_json_null(j, key);
+		return;
+	}
+	sec = (time_t)(ns / 1000000000);
+	gmtime_r(&sec, &tm);
+	n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, sizeof(buf) - n, ".%06lldZ", (long long)(ns % 1000000000 / 1000));
+	td_json_str(j, key, buf);
 }
 
 void td_json_bool(struct td_json *j, const char *key, bool val)

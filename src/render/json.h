@@ -34,6 +34,13 @@ void td_json_strn(struct td_json *j, const char *key, const char *val, size_t le
 void td_json_int(struct td_json *j, const char *key, long long val);
 void td_json_uint(struct td_json *j, const char *key, unsigned long long val);
 void td_json_double(struct td_json *j, const char *key, double val); /* NaN/inf -> null */
+/* val rounded to `decimals` places (what it means: 3 for milliseconds
+ * measured to the microsecond), trailing zeros dropped: 0.066, 12.5, 3. */
+void td_json_fixed(struct td_json *j, const char *key, double val, int decimals);
+/* A wall-clock instant, as every command writes one (docs/json.md): RFC 3339
+ * in UTC with microseconds, "2026-12-02T02:25:04.960280Z". ns since the
+ * epoch; negative -> null. */
+void td_json_ts(struct td_json *j, const char *key, int64_t ns);
 void td_json_bool(struct td_json *j, const char *key, bool val);
 void td_json_null(struct td_json *j, const char *key);
 

@@ -10,6 +10,7 @@
 
 #include "render/escape.h"
 #include "render/style.h"
+#include "render/wrap.h"
 #include "state.h"
 
 #define MIN_WIDTH 60
@@ -55,7 +56,8 @@ static void owner_str(const struct td_owner *o, int room, char *buf, size_t len)
 		snprintf(pid, sizeof(pid), "[%d]+%d", (int)o->pid, more);
 	else
 		snprintf(pid, sizeof(pid), "[%d]", (int)o->pid);
-	keep = room - (int)strlen(pid);
+	/* a cut name ends in an ellipsis (one column) */
+	keep = room - (int)strlen(pid) - ((int)strlen(comm) > room - (int)strlen(pid));
 	if (keep < 1)
 		keep = 1;
 	/* Cut on a whole escape or UTF-8 sequence: never half a character. */
@@ -75,55 +77,122 @@ static void owner_str(const struct td_owner *o, int room, char *buf, size_t len)
 			k += (int)step;
 		}
 		comm[k] = '\0';
+		snprintf(buf, len, "%s\u2026%s", comm, pid);
+		return;
 	}
 	snprintf(buf, len, "%s%s", comm, pid);
 }
 
-static int widest(const struct td_sock *const *s, size_t n, bool peer, int min)
+/* The columns both tables share: [NETNS] LEAD STATE LOCAL PEER, as wide as
+ * their widest value (a namespace name cut at 40). */
+struct layout {
+	int wn, wl, wr; /* wn 0: no NETNS column */
+};
+
+static struct layout layout_of(const struct td_sock *const *s, const char *const *netns, size_t n)
 {
+	struct layout lo = { 0, 5, 4 };
 	char buf[64];
-	int w = min;
 
 	for (size_t i = 0; i < n; i++) {
-		if (peer)
-			peer_str(s[i], buf, sizeof(buf));
-		else
-			local_str(s[i], buf, sizeof(buf));
-		if ((int)strlen(buf) > w)
-			w = (int)strlen(buf);
+		local_str(s[i], buf, sizeof(buf));
+		if ((int)strlen(buf) > lo.wl)
+			lo.wl = (int)strlen(buf);
+		peer_str(s[i], buf, sizeof(buf));
+		if ((int)strlen(buf) > lo.wr)
+			lo.wr = (int)strlen(buf);
+		if (netns[i]) {
+			char esc[400];
+			int w = (int)strlen(td_esc(netns[i], esc, sizeof(esc)));
+
+			if (w < 5)
+				w = 5;
+			if (w > lo.wn)
+				lo.wn = w > 40 ? 40 : w;
+		}
 	}
-	return w;
+	return lo;
+}
+
+static void head_titles(FILE *fp, bool color, const struct layout *lo, int lead_w, const char *lead)
+{
+	fputs(td_style_bold(color), fp);
+	if (lo->wn)
+		fprintf(fp, "%-*s ", lo->wn, "NETNS");
+	fprintf(fp, "%-*s %-11s %-*s %-*s ", lead_w, lead, "STATE", lo->wl, "LOCAL", lo->wr,
+		"PEER");
+}
+
+/* Shrink the address columns so that fixed more columns fit width (the
+ * terminal's, render/wrap.h), neither below 15: the addresses are then
+ * elided in the middle, keeping the port (--json has them whole). */
+static void fit_layout(struct layout *lo, int width, int fixed)
+{
+	while (lo->wl + lo->wr + fixed > width && (lo->wl > 15 || lo->wr > 15)) {
+		if (lo->wl >= lo->wr && lo->wl > 15)
+			lo->wl--;
+		else
+			lo->wr--;
+	}
+}
+
+static void head_row(FILE *fp, bool color, const struct layout *lo, const char *netns, int lead_w,
+		     const char *lead, const struct td_sock *s)
+{
+	char l[64], r[64], le[96], re[96], esc[400];
+	int st = shown(s->state);
+
+	if (lo->wn)
+		fprintf(fp, "%-*s ", lo->wn, netns ? td_esc(netns, esc, sizeof(esc)) : "-");
+	local_str(s, l, sizeof(l));
+	peer_str(s, r, sizeof(r));
+	td_elide(l, lo->wl, le, sizeof(le));
+	td_elide(r, lo->wr, re, sizeof(re));
+	/* the ellipsis is 3 bytes and one column */
+	fprintf(fp, "%-*s %s%-11s%s %-*s %-*s ", lead_w, lead, td_style_state(color, st),
+		td_state_name(st), td_style_reset(color),
+		lo->wl + (int)(strlen(le) - (size_t)td_text_cols(le, strlen(le))), le,
+		lo->wr + (int)(strlen(re) - (size_t)td_text_cols(re, strlen(re))), re);
+}
+
+/* The reason under a row, indented past the lead column. */
+static void why_line(FILE *fp, const struct layout *lo, int lead_w, const char *why)
+{
+	if (why)
+		fprintf(fp, "%*s%s\n", (lo->wn ? lo->wn + 1 : 0) + lead_w + 1, "", why);
 }
 
 void view_kill_table(FILE *fp, bool color, const struct view_kill_row *rows, size_t n, int width)
 {
 	const struct td_sock **s = calloc(n + 1, sizeof(*s));
-	char l[64], r[64], own[96];
-	int wl, wr, room;
+	const char **ns = calloc(n + 1, sizeof(*ns));
+	char own[96];
+	struct layout lo;
+	int room;
 
-	if (!s)
+	if (!s || !ns) {
+		free(s);
+		free(ns);
 		return;
-	for (size_t i = 0; i < n; i++)
+	}
+	for (size_t i = 0; i < n; i++) {
 		s[i] = rows[i].s;
-	wl = widest(s, n, false, 5);
-	wr = widest(s, n, true, 4);
+		ns[i] = rows[i].netns;
+	}
+	lo = layout_of(s, ns, n);
 	free(s);
-	room = width - (9 + 1 + 11 + 1 + wl + 1 + wr + 1);
+	free(ns);
+	fit_layout(&lo, width, (lo.wn ? lo.wn + 1 : 0) + 9 + 1 + 11 + 1 + 1 + 1 + 12);
+	room = width - ((lo.wn ? lo.wn + 1 : 0) + 9 + 1 + 11 + 1 + lo.wl + 1 + lo.wr + 1);
 	if (room < 10)
 		room = 10;
-	fprintf(fp, "%s%-9s %-11s %-*s %-*s %s%s\n", td_style_bold(color), "ACTION", "STATE", wl,
-		"LOCAL", wr, "PEER", "PROCESS", td_style_reset(color));
+	head_titles(fp, color, &lo, 9, "ACTION");
+	fprintf(fp, "%s%s\n", "PROCESS", td_style_reset(color));
 	for (size_t i = 0; i < n; i++) {
-		int st = shown(rows[i].s->state);
-
-		local_str(rows[i].s, l, sizeof(l));
-		peer_str(rows[i].s, r, sizeof(r));
+		head_row(fp, color, &lo, rows[i].netns, 9, rows[i].what, rows[i].s);
 		owner_str(rows[i].o, room, own, sizeof(own));
-		fprintf(fp, "%-9s %s%-11s%s %-*s %-*s %s\n", rows[i].what,
-			td_style_state(color, st), td_state_name(st), td_style_reset(color), wl, l,
-			wr, r, own);
-		if (rows[i].why)
-			fprintf(fp, "%10s%s\n", "", rows[i].why);
+		fprintf(fp, "%s\n", own);
+		why_line(fp, &lo, 9, rows[i].why);
 	}
 }
 
@@ -131,28 +200,76 @@ void view_ka_table(FILE *fp, bool color, const struct view_ka_row *rows, size_t 
 		   const char *then_title, int width)
 {
 	const struct td_sock **s = calloc(n + 1, sizeof(*s));
-	char l[64], r[64];
-	int wl, wr;
+	const char **ns = calloc(n + 1, sizeof(*ns));
+	struct layout lo;
 
-	(void)width; /* every column is data that must not be cut */
-	if (!s)
+	if (!s || !ns) {
+		free(s);
+		free(ns);
 		return;
-	for (size_t i = 0; i < n; i++)
-		s[i] = rows[i].s;
-	wl = widest(s, n, false, 5);
-	wr = widest(s, n, true, 4);
-	free(s);
-	fprintf(fp, "%s%4s %-11s %-*s %-*s %-13s %s%s\n", td_style_bold(color), "FD", "STATE", wl,
-		"LOCAL", wr, "PEER", "KEEPALIVE", then_title, td_style_reset(color));
-	for (size_t i = 0; i < n; i++) {
-		int st = shown(rows[i].s->state);
-
-		local_str(rows[i].s, l, sizeof(l));
-		peer_str(rows[i].s, r, sizeof(r));
-		fprintf(fp, "%4d %s%-11s%s %-*s %-*s %-13s %s\n", rows[i].fd,
-			td_style_state(color, st), td_state_name(st), td_style_reset(color), wl, l,
-			wr, r, rows[i].now, rows[i].then);
-		if (rows[i].why)
-			fprintf(fp, "%5s%s\n", "", rows[i].why);
 	}
+	for (size_t i = 0; i < n; i++) {
+		s[i] = rows[i].s;
+		ns[i] = rows[i].netns;
+	}
+	lo = layout_of(s, ns, n);
+	free(s);
+	free(ns);
+	fit_layout(&lo, width, (lo.wn ? lo.wn + 1 : 0) + 4 + 1 + 11 + 1 + 1 + 1 + 13 + 1 + 13);
+	head_titles(fp, color, &lo, 4, "  FD");
+	fprintf(fp, "%-13s %s%s\n", "KEEPALIVE", then_title, td_style_reset(color));
+	for (size_t i = 0; i < n; i++) {
+		char fd[16];
+
+		snprintf(fd, sizeof(fd), "%4d", rows[i].fd);
+		head_row(fp, color, &lo, rows[i].netns, 4, fd, rows[i].s);
+		fprintf(fp, "%-13s %s\n", rows[i].now, rows[i].then);
+		why_line(fp, &lo, 4, rows[i].why);
+	}
+}
+
+static bool plain_word(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+			    "_-./:=,@%+[]",
+			    *s))
+			return false;
+	return true;
+}
+
+void view_argv(FILE *fp, const char *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *esc;
+
+		if (i)
+			fputc(' ', fp);
+		if (plain_word(v[i])) {
+			fputs(v[i], fp);
+			continue;
+		}
+		esc = malloc(strlen(v[i]) * TD_ESC_MAX_PER_BYTE + 1);
+		if (!esc)
+			continue;
+		td_esc(v[i], esc, strlen(v[i]) * TD_ESC_MAX_PER_BYTE + 1);
+		fputc('\'', fp);
+		for (const char *p = esc; *p; p++) {
+			if (*p == '\'')
+				fputs("'\\''", fp);
+			else
+				fputc(*p, fp);
+		}
+		fputc('\'', fp);
+		free(esc);
+	}
+}
+
+void view_act_line(FILE *fp, const char *const *act, size_t n)
+{
+	fputs("\nTo act: ", fp);
+	view_argv(fp, act, n);
+	fputc('\n', fp);
 }

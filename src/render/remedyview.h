@@ -15,24 +15,33 @@
 /* The width to fit: the terminal's (COLUMNS, then the tty), else 80. */
 int view_width(void);
 
-/* kill: WHAT STATE LOCAL PEER PROCESS, and the reason under a row. */
+/* kill: [NETNS] ACTION STATE LOCAL PEER PROCESS, and the reason under a
+ * row; the NETNS column when any row has a netns (--all-netns). */
 struct view_kill_row {
 	const struct td_sock *s;
 	const struct td_owner *o; /* NULL: no process holds it */
 	const char *what;	  /* "destroy", "destroyed", "gone", "refused", ... */
 	const char *why;	  /* NULL, or one phrase printed under the row */
+	const char *netns;	  /* the namespace's name (escaped here), or NULL */
 };
 void view_kill_table(FILE *fp, bool color, const struct view_kill_row *rows, size_t n, int width);
 
-/* keepalive: FD STATE LOCAL PEER KEEPALIVE <then_title>, and the reason. */
+/* keepalive: [NETNS] FD STATE LOCAL PEER KEEPALIVE <then_title>, and the
+ * reason. */
 struct view_ka_row {
 	const struct td_sock *s;
 	int fd;
-	const char *now;  /* "off", "60/10/3" ... or "?" */
-	const char *then; /* "60/10/3", "(unchanged)", "keepalive 59.9s" */
-	const char *why;  /* NULL, or one phrase printed under the row */
+	const char *now;   /* "off", "60/10/3" ... or "?" */
+	const char *then;  /* "60/10/3", "(unchanged)", "keepalive 59.9s" */
+	const char *why;   /* NULL, or one phrase printed under the row */
+	const char *netns; /* as in view_kill_row */
 };
 void view_ka_table(FILE *fp, bool color, const struct view_ka_row *rows, size_t n,
 		   const char *then_title, int width);
+
+/* Words shell-quoted ('...' where needed) and escaped for a terminal. */
+void view_argv(FILE *fp, const char *const *v, size_t n);
+/* The last line of a dry run: "\nTo act: tcpdoctor ... --yes\n". */
+void view_act_line(FILE *fp, const char *const *act, size_t n);
 
 #endif

@@ -1,10 +1,9 @@
 /* Terminal styling and human formats; see style.h. */
 #include "render/style.h"
+#include "render/wrap.h"
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
 
 #include "state.h"
 
@@ -93,20 +92,11 @@ const char *td_fmt_rate(uint64_t bytes_per_sec, char *buf, size_t len)
 
 int td_term_width(int min, int max)
 {
-	const char *cols = getenv("COLUMNS");
-	struct winsize ws;
-	int w = 80;
-	char *end;
+	/* No limit (a pipe without COLUMNS): as wide as the view likes. */
+	int w = td_out_width();
 
-	if (cols && *cols) {
-		long v = strtol(cols, &end, 10);
-
-		if (!*end && v > 0 && v < 10000)
-			w = (int)v;
-	} else if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
-		   ws.ws_col) {
-		w = ws.ws_col;
-	}
+	if (!w)
+		w = max;
 	if (w < min)
 		w = min;
 	if (w > max)

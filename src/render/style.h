@@ -24,8 +24,8 @@ const char *td_fmt_duration_ms(uint64_t ms, char *buf, size_t len);
 /* Bits per second from bytes per second: "950bps", "12.5Kbps", "1.2Gbps". */
 const char *td_fmt_rate(uint64_t bytes_per_sec, char *buf, size_t len);
 
-/* The width text views fit: COLUMNS when set (as less and git read it),
- * else the terminal's, else 80 (a pipe); clamped to [min, max]. */
+/* td_out_width() (render/wrap.h: the terminal's, else COLUMNS), max when
+ * there is no limit (a pipe), clamped to [min, max]. */
 int td_term_width(int min, int max);
 
 #endif

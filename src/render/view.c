@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sockets/agg.h"
@@ -14,6 +15,7 @@
 #include "render/escape.h"
 #include "render/style.h"
 #include "render/view.h"
+#include "render/wrap.h"
 
 void view_json_begin(struct td_json *j, const char *command, const char *netns, const char *source)
 {
@@ -39,6 +41,14 @@ void view_json_netns(struct td_json *j, const char *key, const struct td_ns *ns)
 	for (size_t i = 0; i < ns->npids; i++)
 		td_json_int(j, NULL, ns->pids[i]);
 	td_json_end_array(j);
+	/* Without a process in it, what keeps it: an nsfs fd or a socket. */
+	if (!ns->npids && (ns->fd_pid || ns->sock_pid)) {
+		td_json_begin_object(j, "held_by");
+		td_json_int(j, "pid", ns->fd_pid ? ns->fd_pid : ns->sock_pid);
+		td_json_int(j, "fd", ns->fd_pid ? ns->fd : ns->sock_fd);
+		td_json_str(j, "file", ns->fd_pid ? "netns" : "socket");
+		td_json_end_object(j);
+	}
 	td_json_end_object(j);
 }
 
@@ -71,41 +81,120 @@ void view_json_states32(struct td_json *j, const char *key, const uint32_t *coun
 	view_json_states64(j, key, c, all_keys);
 }
 
-/* The container and pod of a process, cached by pid: a listing of 200,000
- * sockets has a few hundred owners, each read once. Keys only when known,
- * so a host without containers pays nothing in output. */
+/* Who a process is, cached by pid: a listing of 200,000 sockets has a few
+ * hundred owners, each read once. */
 #define IDENT_CACHE 512
 
-struct ident_slot {
-	int pid; /* 0: empty */
-	bool known;
-	char container[160], pod[200];
-};
+static struct view_proc ident_cache[IDENT_CACHE];
 
-static void json_owner_container(struct td_json *j, int pid)
+const struct view_proc *view_proc_get(int pid)
 {
-	static struct ident_slot cache[IDENT_CACHE];
-	struct ident_slot *c = &cache[(unsigned)pid % IDENT_CACHE];
+	struct view_proc *c;
+	struct td_ident id;
+	struct stat st;
+	char path[64];
 
 	if (pid <= 0)
-		return;
-	if (c->pid != pid) {
-		struct td_ident id;
-
-		c->pid = pid;
-		c->known = td_ident_read(NULL, pid, NULL, &id) == 0 && id.runtime;
-		if (c->known) {
+		return NULL;
+	c = &ident_cache[(unsigned)pid % IDENT_CACHE];
+	if (c->pid == pid)
+		return c;
+	memset(c, 0, sizeof(*c));
+	c->pid = pid;
+	view_comm(pid, c->comm, sizeof(c->comm));
+	/* /proc/PID belongs to the process's effective uid. */
+	snprintf(path, sizeof(path), "/proc/%d", pid);
+	c->uid = stat(path, &st) == 0 ? (int64_t)st.st_uid : -1;
+	if (c->uid >= 0)
+		view_user_name((uint32_t)c->uid, c->user, sizeof(c->user));
+	td_ident_cmdline(NULL, pid, c->cmdline, sizeof(c->cmdline));
+	if (td_ident_read(NULL, pid, NULL, &id) == 0) {
+		snprintf(c->unit, sizeof(c->unit), "%s", id.unit);
+		if (id.runtime)
 			td_ident_container(&id, c->container, sizeof(c->container));
-			snprintf(c->pod, sizeof(c->pod), "%s", "");
-			if (id.pod_uid[0])
-				td_ident_pod(&id, c->pod, sizeof(c->pod));
-		}
+		if (id.pod_uid[0])
+			td_ident_pod(&id, c->pod, sizeof(c->pod));
 	}
-	if (!c->known)
+	return c;
+}
+
+/* Escaped and cut at max display bytes with "...": never half an escape
+ * or a UTF-8 sequence (td_esc output is ASCII but for valid UTF-8). */
+static void esc_cut(const char *raw, int max, char *buf, size_t len)
+{
+	size_t k = 0;
+
+	td_esc(raw, buf, len);
+	if (max <= 3 || (int)strlen(buf) <= max)
 		return;
-	td_json_str(j, "container", c->container);
-	if (c->pod[0])
-		td_json_str(j, "pod", c->pod);
+	while (buf[k] && (int)k < max - 3) {
+		size_t step = buf[k] == '\\' && buf[k + 1] == 'x' ? 4
+			      : buf[k] == '^'			  ? 2
+			      : (unsigned char)buf[k] >= 0x80
+				      ? td_utf8_len((const unsigned char *)buf + k, strlen(buf + k))
+				      : 1;
+
+		if (!step || (int)(k + step) > max - 3)
+			break;
+		k += step;
+	}
+	snprintf(buf + k, len - k, "...");
+}
+
+const char *view_proc_str(const struct view_proc *p, unsigned what, int cmd_max, char *buf,
+			  size_t len)
+{
+	char esc[sizeof(p->cmdline) * TD_ESC_MAX_PER_BYTE];
+	size_t at = 0;
+
+#define ADD(...)                                                                                   \
+	do {                                                                                       \
+		int n_ = snprintf(buf + at, len - at, __VA_ARGS__);                                \
+		at = n_ < 0 ? at : at + (size_t)n_ >= len ? len - 1 : at + (size_t)n_;             \
+	} while (0)
+	buf[0] = '\0';
+	if (!p)
+		return buf;
+	if (what & VIEW_PROC_NAME)
+		ADD("%s[%d]", td_esc(p->comm, esc, sizeof(esc)), p->pid);
+	if ((what & VIEW_PROC_USER) && p->user[0])
+		ADD("%suser=%s", at ? " " : "", td_esc(p->user, esc, sizeof(esc)));
+	if (p->container[0])
+		ADD("%scontainer=%s", at ? " " : "", td_esc(p->container, esc, sizeof(esc)));
+	if (p->pod[0])
+		ADD("%spod=%s", at ? " " : "", td_esc(p->pod, esc, sizeof(esc)));
+	if (p->unit[0])
+		ADD("%sunit=%s", at ? " " : "", td_esc(p->unit, esc, sizeof(esc)));
+	if (p->cmdline[0]) {
+		esc_cut(p->cmdline, cmd_max, esc, sizeof(esc));
+		ADD("%scmd=\"%s\"", at ? " " : "", esc);
+	}
+#undef ADD
+	return buf;
+}
+
+void view_json_proc_fields(struct td_json *j, const struct view_proc *p)
+{
+	if (!p)
+		return;
+	td_json_str(j, "user", p->user[0] ? p->user : NULL);
+	td_json_str(j, "cmdline", p->cmdline);
+	td_json_str(j, "unit", p->unit[0] ? p->unit : NULL);
+	td_json_str(j, "container", p->container[0] ? p->container : NULL);
+	td_json_str(j, "pod", p->pod[0] ? p->pod : NULL);
+}
+
+/* Keys only when known, so a host without containers pays nothing in
+ * output. */
+static void json_owner_container(struct td_json *j, int pid)
+{
+	const struct view_proc *p = view_proc_get(pid);
+
+	if (!p || !p->container[0])
+		return;
+	td_json_str(j, "container", p->container);
+	if (p->pod[0])
+		td_json_str(j, "pod", p->pod);
 }
 
 static int shown_state(int state)
@@ -175,11 +264,71 @@ void view_json_sock(struct td_json *j, const struct td_sock *s, bool with_owners
 	td_json_end_object(j);
 }
 
+/* The sockets table fitted to the width (render/wrap.h), decided once:
+ * with no limit (a pipe) every column at its full width; on a terminal
+ * the addresses widen up to a whole IPv6 endpoint, and when the width is
+ * short the optional columns go first (Timer, then Retr), then the
+ * addresses are elided in the middle, then the process list is cut. */
+struct sock_layout {
+	int width; /* 0: no limit */
+	int addr;  /* columns of Local and of Peer */
+	bool timer, retr;
+	int proc; /* columns left for Process, 0: no limit */
+};
+
+static const struct sock_layout *sock_layout(bool with_owners)
+{
+	static struct sock_layout l;
+	static int done = -1;
+	/* State, Recv-Q, Send-Q and their blanks */
+	const int fixed = 12 + 7 + 7;
+
+	if (done == (int)with_owners)
+		return &l;
+	done = with_owners;
+	l = (struct sock_layout){
+		.width = td_out_width(), .addr = 27, .timer = true, .retr = true
+	};
+	if (!l.width)
+		return &l;
+	for (;;) {
+		int room = l.width - fixed - (l.timer ? 17 : 0) - (l.retr ? 5 : 0) -
+			   (with_owners ? 13 : 0);
+
+		l.addr = room / 2 - 1;
+		if (l.addr >= 23 || (!l.timer && !l.retr))
+			break;
+		if (l.timer)
+			l.timer = false;
+		else
+			l.retr = false;
+	}
+	if (l.addr > 47)
+		l.addr = 47;
+	if (l.addr < 9)
+		l.addr = 9;
+	l.proc = l.width - fixed - 2 * (l.addr + 1) - (l.timer ? 17 : 0) - (l.retr ? 5 : 0) - 1;
+	if (l.proc < 1)
+		l.proc = 1;
+	return &l;
+}
+
 void view_sock_header(FILE *fp, bool color, bool with_owners)
 {
-	fprintf(fp, "%s%-11s %6s %6s %-27s %-27s %-16s %4s%s%s\n", td_style_bold(color), "State",
-		"Recv-Q", "Send-Q", "Local", "Peer", "Timer", "Retr", with_owners ? " Process" : "",
-		td_style_reset(color));
+	const struct sock_layout *l = sock_layout(with_owners);
+
+	/* the note on stderr: stdout stays one table (--all-netns adds a
+	 * column to each of its lines) */
+	if (!l->timer || !l->retr)
+		fprintf(stderr, "(%s left out to fit %d columns: a wider terminal, or --json)\n",
+			!l->timer && !l->retr ? "Timer and Retr" : "Timer", l->width);
+	fprintf(fp, "%s%-11s %6s %6s %-*s %-*s", td_style_bold(color), "State", "Recv-Q", "Send-Q",
+		l->addr, "Local", l->addr, "Peer");
+	if (l->timer)
+		fprintf(fp, " %-16s", "Timer");
+	if (l->retr)
+		fprintf(fp, " %4s", "Retr");
+	fprintf(fp, "%s%s\n", with_owners ? " Process" : "", td_style_reset(color));
 }
 
 /* Local and peer as text (both buffers len bytes); a listener's peer is
@@ -196,25 +345,69 @@ static void sock_ends(const struct td_sock *s, int st, char *l, char *r, size_t 
 void view_sock_line(FILE *fp, bool color, const struct td_sock *s, bool with_owners,
 		    const struct td_owner *owners, bool with_info)
 {
-	char l[64], r[64], t[48], d[24];
+	const struct sock_layout *l = sock_layout(with_owners);
+	char lb[64], rb[64], le[80], re[80], t[48], d[24];
 	int st = shown_state(s->state);
 
-	sock_ends(s, st, l, r, sizeof(l));
+	sock_ends(s, st, lb, rb, sizeof(lb));
 	if (s->timer)
 		snprintf(t, sizeof(t), "%s(%s)", td_timer_name(s->timer),
 			 td_fmt_duration_ms(s->timer_ms, d, sizeof(d)));
 	else
 		snprintf(t, sizeof(t), "off");
-	fprintf(fp, "%s%-11s%s %6u %6u %-27s %-27s %-16s %4u", td_style_state(color, st),
+	fprintf(fp, "%s%-11s%s %6u %6u ", td_style_state(color, st),
 		st == TD_CLOSE ? "CLOSE" : td_state_name(st), td_style_reset(color), s->rqueue,
-		s->wqueue, l, r, t, s->retrans);
+		s->wqueue);
+	if (l->width) {
+		td_elide(lb, l->addr, le, sizeof(le));
+		td_elide(rb, l->addr, re, sizeof(re));
+	} else {
+		snprintf(le, sizeof(le), "%s", lb);
+		snprintf(re, sizeof(re), "%s", rb);
+	}
+	/* the ellipsis is 3 bytes and one column */
+	fprintf(fp, "%-*s %-*s", l->addr + (int)(strlen(le) - (size_t)td_text_cols(le, strlen(le))),
+		le, l->addr + (int)(strlen(re) - (size_t)td_text_cols(re, strlen(re))), re);
+	if (l->timer)
+		fprintf(fp, " %-16s", t);
+	if (l->retr)
+		fprintf(fp, " %4u", s->retrans);
 	if (with_owners) {
+		char procs[512], esc[16 * TD_ESC_MAX_PER_BYTE], cut[520];
+
+		/* without the fds when the full list does not fit */
+		for (int with_fd = 1; with_fd >= 0; with_fd--) {
+			size_t n = 0;
+
+			snprintf(procs, sizeof(procs), "%s", owners ? "" : "-");
+			for (const struct td_owner *o = owners; o && n < sizeof(procs);
+			     o = o->next) {
+				int k = with_fd ? snprintf(procs + n, sizeof(procs) - n,
+							   "%s(%d,fd=%d)%s",
+							   td_esc(o->comm, esc, sizeof(esc)),
+							   (int)o->pid, o->fd, o->next ? "," : "")
+						: snprintf(procs + n, sizeof(procs) - n, "%s(%d)%s",
+							   td_esc(o->comm, esc, sizeof(esc)),
+							   (int)o->pid, o->next ? "," : "");
+
+				if (k < 0)
+					break;
+				n += (size_t)k;
+			}
+			if (!l->width || td_text_cols(procs, strlen(procs)) <= l->proc)
+				break;
+		}
 		fputc(' ', fp);
-		if (!owners)
-			fputs("-", fp);
-		for (const struct td_owner *o = owners; o; o = o->next) {
-			td_fputs_esc(o->comm, fp);
-			fprintf(fp, "(%d,fd=%d)%s", (int)o->pid, o->fd, o->next ? "," : "");
+		fputs(l->width ? td_fit_end(procs, l->proc, cut, sizeof(cut)) : procs, fp);
+		/* Who the (first) owner is, beyond comm; on a width the process
+		 * column is all there is room for. */
+		if (owners && !l->width) {
+			char who[2048];
+
+			view_proc_str(view_proc_get(owners->pid), VIEW_PROC_USER, 48, who,
+				      sizeof(who));
+			if (who[0])
+				fprintf(fp, " %s", who);
 		}
 	}
 	fputc('\n', fp);
@@ -229,15 +422,21 @@ void view_sock_line(FILE *fp, bool color, const struct td_sock *s, bool with_own
 		else
 			snprintf(ssth, sizeof(ssth), "%u", i->snd_ssthresh);
 
-		fprintf(fp,
-			"%s\trtt %.3f/%.3fms cwnd %u ssthresh %s unacked %u lost %u retrans %u/%u"
-			" last-sent %s last-recv %s last-ack %s rate %s%s\n",
-			td_style_dim(color), i->rtt_us / 1000.0, i->rttvar_us / 1000.0, i->snd_cwnd,
-			ssth, i->unacked, i->lost, i->retrans, i->total_retrans,
-			td_fmt_duration_ms(i->last_data_sent_ms, a, sizeof(a)),
-			td_fmt_duration_ms(i->last_data_recv_ms, b, sizeof(b)),
-			td_fmt_duration_ms(i->last_ack_recv_ms, c, sizeof(c)),
-			td_fmt_rate(i->delivery_rate, rate, sizeof(rate)), td_style_reset(color));
+		char line[320];
+
+		snprintf(line, sizeof(line),
+			 "rtt %.3f/%.3fms cwnd %u ssthresh %s unacked %u lost %u retrans %u/%u"
+			 " last-sent %s last-recv %s last-ack %s rate %s",
+			 i->rtt_us / 1000.0, i->rttvar_us / 1000.0, i->snd_cwnd, ssth, i->unacked,
+			 i->lost, i->retrans, i->total_retrans,
+			 td_fmt_duration_ms(i->last_data_sent_ms, a, sizeof(a)),
+			 td_fmt_duration_ms(i->last_data_recv_ms, b, sizeof(b)),
+			 td_fmt_duration_ms(i->last_ack_recv_ms, c, sizeof(c)),
+			 td_fmt_rate(i->delivery_rate, rate, sizeof(rate)));
+		/* a tab as ss has it when piped; wrapped under itself on a width */
+		fprintf(fp, "%s%s", td_style_dim(color), l->width ? "        " : "\t");
+		td_wrapn(fp, line, strlen(line), 8, 8, l->width);
+		fprintf(fp, "%s\n", td_style_reset(color));
 	}
 }
 
@@ -295,16 +494,36 @@ void view_hidden_note(size_t hidden)
 		fprintf(stderr, "tcpdoctor: owners of %zu sockets hidden: run as root\n", hidden);
 }
 
+/* who's table: the addresses share what the fixed columns leave of the
+ * width, elided in the middle when they do not fit. */
+static int owner_addr_cols(void)
+{
+	static int cols = -1;
+
+	if (cols < 0) {
+		int w = td_out_width();
+
+		cols = w ? (w - 52) / 2 : 0;
+		if (w && cols < 9)
+			cols = 9;
+	}
+	return cols;
+}
+
 void view_owner_header(FILE *fp, bool color)
 {
-	fprintf(fp, "%s%-15s %7s %-9s %4s %-11s %-27s %s%s\n", td_style_bold(color), "COMMAND",
-		"PID", "USER", "FD", "STATE", "LOCAL", "PEER", td_style_reset(color));
+	int a = owner_addr_cols();
+
+	/* on a width the WHO column (who the process is) is left out */
+	fprintf(fp, "%s%-15s %7s %-9s %4s %-11s %-*s %-*s%s%s\n", td_style_bold(color), "COMMAND",
+		"PID", "USER", "FD", "STATE", a ? a : 27, "LOCAL", a ? 0 : 27, "PEER",
+		a ? "" : " WHO", td_style_reset(color));
 }
 
 void view_owner_line(FILE *fp, bool color, const struct td_sock *s, const struct td_owner *o)
 {
-	char user[64], l[64], r[64], comm[16 * TD_ESC_MAX_PER_BYTE];
-	int st = shown_state(s->state);
+	char user[64], l[64], r[64], le[80], re[80], comm[16 * TD_ESC_MAX_PER_BYTE];
+	int st = shown_state(s->state), a = owner_addr_cols();
 
 	sock_ends(s, st, l, r, sizeof(l));
 	if (o)
@@ -313,8 +532,25 @@ void view_owner_line(FILE *fp, bool color, const struct td_sock *s, const struct
 	else
 		fprintf(fp, "%-15s %7s %-9s %4s ", "-", "-",
 			s->inode ? view_user_name(s->uid, user, sizeof(user)) : "-", "-");
-	fprintf(fp, "%s%-11s%s %-27s %s\n", td_style_state(color, st), td_state_name(st),
+	if (a) {
+		td_elide(l, a, le, sizeof(le));
+		td_elide(r, a, re, sizeof(re));
+		fprintf(fp, "%s%-11s%s %-*s %s\n", td_style_state(color, st), td_state_name(st),
+			td_style_reset(color),
+			a + (int)(strlen(le) - (size_t)td_text_cols(le, strlen(le))), le, re);
+		return;
+	}
+	fprintf(fp, "%s%-11s%s %-27s %-27s", td_style_state(color, st), td_state_name(st),
 		td_style_reset(color), l, r);
+	if (o) {
+		char who[2048];
+
+		/* COMMAND, PID and USER are columns already: the rest. */
+		view_proc_str(view_proc_get(o->pid), 0, 60, who, sizeof(who));
+		if (who[0])
+			fprintf(fp, " %s", who);
+	}
+	fputc('\n', fp);
 }
 
 /* ---- state counts and groups (`states`, `lab`) ------------------------------------ */
@@ -376,6 +612,14 @@ const char *view_group_label(const struct td_agg *a, const struct td_group *g, b
 	return buf;
 }
 
+/* A state column of the group table: 12 wide piped, as its name on a width. */
+static int colw(int st, int width)
+{
+	int n = (int)strlen(td_state_name(st));
+
+	return !width ? 12 : n < 6 ? 6 : n;
+}
+
 void view_group_table(FILE *fp, bool c, const struct td_agg *a, const struct td_group **v, size_t n,
 		      size_t shown)
 {
@@ -383,7 +627,7 @@ void view_group_table(FILE *fp, bool c, const struct td_agg *a, const struct td_
 		[TD_BY_LPORT] = "LPORT", [TD_BY_RPORT] = "RPORT",     [TD_BY_LADDR] = "LADDR",
 		[TD_BY_PEER] = "PEER",	 [TD_BY_PROCESS] = "PROCESS", [TD_BY_USER] = "USER",
 	};
-	int cols[11], ncols = 0, keyw = 8;
+	int cols[11], ncols = 0, keyw = 8, width = td_out_width();
 	uint32_t other[TD_STATE_MAX + 1] = { 0 };
 	uint64_t other_total = 0;
 	char buf[128];
@@ -399,9 +643,41 @@ void view_group_table(FILE *fp, bool c, const struct td_agg *a, const struct td_
 	}
 	if (keyw > 40)
 		keyw = 40;
+	if (width) {
+		/* On a width (render/wrap.h): state columns as wide as their
+		 * names, the key elided down to 16, then the states with the
+		 * fewest sockets left out (TOTAL still counts them). */
+		int used, dropped = 0;
+		char note[160] = "";
+
+		for (;;) {
+			used = 10;
+			for (int k = 0; k < ncols; k++)
+				used += 1 + colw(cols[k], width);
+			if (keyw + used <= width || (keyw <= 16 && ncols <= 1))
+				break;
+			if (keyw > 16) {
+				keyw = width - used > 16 ? width - used : 16;
+				continue;
+			}
+			int least = 0;
+
+			for (int k = 1; k < ncols; k++)
+				if (a->counts[cols[k]] < a->counts[cols[least]])
+					least = k;
+			snprintf(note + strlen(note), sizeof(note) - strlen(note), "%s%s",
+				 dropped++ ? " " : "", td_state_name(cols[least]));
+			memmove(&cols[least], &cols[least + 1],
+				sizeof(cols[0]) * (size_t)(ncols - least - 1));
+			ncols--;
+		}
+		if (dropped)
+			fprintf(stderr, "(left out to fit %d columns: %s; TOTAL counts them)\n",
+				width, note);
+	}
 	fprintf(fp, "%s%-*s %9s", td_style_bold(c), keyw, heads[a->by], "TOTAL");
 	for (int k = 0; k < ncols; k++)
-		fprintf(fp, " %12s", td_state_name(cols[k]));
+		fprintf(fp, " %*s", colw(cols[k], width), td_state_name(cols[k]));
 	fprintf(fp, "%s\n", td_style_reset(c));
 	for (size_t i = 0; i < n; i++) {
 		if (i >= shown) {
@@ -410,10 +686,26 @@ void view_group_table(FILE *fp, bool c, const struct td_agg *a, const struct td_
 				other[st] += v[i]->counts[st];
 			continue;
 		}
-		fprintf(fp, "%-*s %9llu", keyw, view_group_label(a, v[i], true, buf, sizeof(buf)),
+		const char *key = view_group_label(a, v[i], true, buf, sizeof(buf));
+		char el[160];
+
+		if ((int)strlen(key) > keyw)
+			key = td_elide(key, keyw, el, sizeof(el));
+		fprintf(fp, "%-*s %9llu",
+			keyw + (int)(strlen(key) - (size_t)td_text_cols(key, strlen(key))), key,
 			(unsigned long long)v[i]->total);
 		for (int k = 0; k < ncols; k++)
-			fprintf(fp, " %12u", v[i]->counts[cols[k]]);
+			fprintf(fp, " %*u", colw(cols[k], width), v[i]->counts[cols[k]]);
+		/* on a width the columns are all there is room for */
+		if (a->by == TD_BY_PROCESS && v[i]->id && !width) {
+			char who[2048];
+
+			/* The label is comm[pid]: who it is after the counts. */
+			view_proc_str(view_proc_get((int)v[i]->id), VIEW_PROC_USER, 60, who,
+				      sizeof(who));
+			if (who[0])
+				fprintf(fp, "  %s", who);
+		}
 		fputc('\n', fp);
 	}
 	if (shown < n) {
@@ -421,11 +713,11 @@ void view_group_table(FILE *fp, bool c, const struct td_agg *a, const struct td_
 		fprintf(fp, "%s%-*s %9llu", td_style_dim(c), keyw, buf,
 			(unsigned long long)other_total);
 		for (int k = 0; k < ncols; k++)
-			fprintf(fp, " %12u", other[cols[k]]);
+			fprintf(fp, " %*u", colw(cols[k], width), other[cols[k]]);
 		fprintf(fp, "%s\n", td_style_reset(c));
 	}
 	fprintf(fp, "%s%-*s %9llu", td_style_bold(c), keyw, "TOTAL", (unsigned long long)a->total);
 	for (int k = 0; k < ncols; k++)
-		fprintf(fp, " %12llu", (unsigned long long)a->counts[cols[k]]);
+		fprintf(fp, " %*llu", colw(cols[k], width), (unsigned long long)a->counts[cols[k]]);
 	fprintf(fp, "%s\n", td_style_reset(c));
 }

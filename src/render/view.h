@@ -35,6 +35,34 @@ void view_json_states32(struct td_json *j, const char *key, const uint32_t *coun
 void view_json_sock(struct td_json *j, const struct td_sock *s, bool with_owners,
 		    const struct td_owner *owners, bool with_info);
 
+/* Who a process is, beyond comm[pid]: read once per pid and cached (the
+ * cache is the view's; a pid reused during one listing keeps the first
+ * reading). Everything from outside: escape before printing. */
+struct view_proc {
+	int pid; /* 0: empty slot */
+	char comm[64];
+	int64_t uid; /* effective uid, -1 when gone */
+	char user[64];
+	char cmdline[256]; /* arguments joined by spaces, "" for a kernel thread */
+	char unit[128];	   /* systemd unit */
+	char container[160], pod[200];
+};
+/* NULL for pid <= 0. */
+const struct view_proc *view_proc_get(int pid);
+
+enum {
+	VIEW_PROC_NAME = 1 << 0, /* comm[pid] first */
+	VIEW_PROC_USER = 1 << 1, /* user=NAME */
+};
+/* The one text form of a process, every view's: "nginx[4242] user=www-data
+ * container=docker:web1 pod=default/api unit=nginx.service cmd=\"nginx:
+ * worker process\"" (what selects the first two; the others when known),
+ * escaped, the command line cut at cmd_max bytes with "...". */
+const char *view_proc_str(const struct view_proc *p, unsigned what, int cmd_max, char *buf,
+			  size_t len);
+/* "user", "cmdline", "unit", "container", "pod" into the open object. */
+void view_json_proc_fields(struct td_json *j, const struct view_proc *p);
+
 /* Column header and one line per socket for `conns`. */
 void view_sock_header(FILE *fp, bool color, bool with_owners);
 void view_sock_line(FILE *fp, bool color, const struct td_sock *s, bool with_owners,

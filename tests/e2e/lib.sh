@@ -188,6 +188,17 @@ ns_create() {
 	printf -v "$var" '%s' "$ns"
 }
 
+# ns_add NAME...: create namespaces named exactly NAME (a test's own prefix),
+# lo up, registered for deletion.
+ns_add() {
+	local ns
+	for ns in "$@"; do
+		ip netns add "$ns" || bail "ip netns add $ns"
+		TD_NETNS+=("$ns")
+		ip -n "$ns" link set lo up || bail "lo up in $ns"
+	done
+}
+
 # ns_link NS1 NS2: veth td0 (in NS1: 192.0.2.1/24, 2001:db8::1/64) <-> td1 (in
 # NS2: 192.0.2.2/24, 2001:db8::2/64). No default route: only the link is reachable.
 ns_link() {

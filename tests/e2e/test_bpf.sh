@@ -99,6 +99,71 @@ isnt "$a" "$b" "the two namespaces count differently (the iterator follows --net
 is "$(td_json .states.LISTEN --netns "$NS_B" states --source bpf --json)" 0 \
 	"$NS_B has no listener of $NS_A's"
 
+# ---- the minimized kernel BTF (src/bpf/btfcache.c) -----------------------------
+
+# counts NS [env...]: states --source bpf with that environment, as one line
+cached_states() {
+	local ns=$1
+	shift
+	env "$@" "$TCPDOCTOR" --netns "$ns" states --source bpf --json 2>"$TD_TMP/btf.err" |
+		jq -c '[.source, .total, .states]'
+}
+want=$(td_json '["bpf", .total, .states] | tojson' --netns "$NS_A" states --source netlink --json)
+bc=$TD_TMP/btfcache
+is "$(cached_states "$NS_A" TD_BTF_CACHE="$bc")" "$want" "first run with an empty cache: counts as netlink"
+f=$(ls "$bc"/*-count-*.btf 2>/dev/null)
+if [ -f "$f" ]; then
+	ok "the first run leaves a minimized BTF in the cache"
+	size=$(stat -c %s "$f")
+	full=$(stat -c %s /sys/kernel/btf/vmlinux)
+	[ "$size" -gt 0 ] && [ "$size" -lt $((full / 10)) ] &&
+		ok "it is small: $size bytes of the kernel's $full" ||
+		not_ok "it is small" "$size bytes of $full"
+	is "$(stat -c %a "$f")" 644 "it is not writable by others"
+	ino=$(stat -c %i "$f")
+	is "$(cached_states "$NS_A" TD_BTF_CACHE="$bc")" "$want" "second run, from the cache: same counts"
+	is "$(stat -c %i "$f")" "$ino" "the second run used the file, did not make it again"
+	# a broken file: the load falls back to the full BTF, and the file is made anew
+	printf 'not a BTF at all' >"$f"
+	is "$(cached_states "$NS_A" TD_BTF_CACHE="$bc")" "$want" "a corrupt cache file: same counts"
+	isnt "$(head -c 16 "$f" 2>/dev/null | od -An -c | tr -d ' ')" "notaBTFatall" \
+		"the corrupt file was replaced"
+	# another program's file under our name: its meta names other targets
+	TD_BTF_CACHE="$bc" TD_OWNERS=bpf "$TCPDOCTOR" --netns "$NS_A" conns >/dev/null 2>&1
+	o=$(ls "$bc"/*-owners-*.btf 2>/dev/null)
+	if [ -f "$o" ]; then
+		ok "the BPF owner walk caches its own BTF"
+		cp "$o" "$f"
+		is "$(cached_states "$NS_A" TD_BTF_CACHE="$bc")" "$want" \
+			"a cache file made for another program: same counts"
+		if cmp -s "$o" "$f"; then
+			not_ok "the other program's file was not used" "still in place"
+		else
+			ok "the other program's file was not used"
+		fi
+	else
+		not_ok "the BPF owner walk caches its own BTF" "$(ls "$bc")"
+	fi
+	is "$(TD_BTF_CACHE="$bc" TD_OWNERS=bpf td_json '[.sockets[] | .inode] | sort | tojson' --netns "$NS_A" conns --json)" \
+		"$(TD_OWNERS=proc td_json '[.sockets[] | .inode] | sort | tojson' --netns "$NS_A" conns --json)" \
+		"conns with the cached BTF owner walk lists what the /proc walk does"
+	is "$(TD_BTF_CACHE="$bc" TD_OWNERS=bpf td_json '[.sockets[] | .owners[0].pid] | tojson' --netns "$NS_A" conns --json)" \
+		"$(TD_OWNERS=proc td_json '[.sockets[] | .owners[0].pid] | tojson' --netns "$NS_A" conns --json)" \
+		"and finds the same owners"
+	# a file others may write is not trusted: replaced by a safe one
+	chmod 666 "$f"
+	is "$(cached_states "$NS_A" TD_BTF_CACHE="$bc")" "$want" "a group/world-writable cache file: same counts"
+	is "$(stat -c %a "$f")" 644 "and it was replaced by one only we may write"
+else
+	not_ok "the first run leaves a minimized BTF in the cache" "$(ls -la "$bc" 2>&1)"
+fi
+# a directory others may write is not used at all
+wd=$TD_TMP/btfopen
+mkdir -p "$wd" && chmod 777 "$wd"
+is "$(cached_states "$NS_A" TD_BTF_CACHE="$wd")" "$want" "a world-writable cache directory: same counts"
+is "$(find "$wd" -type f | wc -l)" 0 "and nothing was written to it"
+is "$(cached_states "$NS_A" TD_BTF_CACHE=off)" "$want" "TD_BTF_CACHE=off (the full kernel BTF): same counts"
+
 # ---- without the rights to load BPF ------------------------------------------
 
 nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }

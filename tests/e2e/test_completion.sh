@@ -31,6 +31,13 @@ is "$(complete_line tcpdoctor conns --state close | tr '\n' ' ')" \
 like "$(complete_line tcpdoctor who --state E)" '^ESTABLISHED$' "state names as typed (upper case)"
 like "$(complete_line tcpdoctor lab run close)" '^close-wait-leak$' "lab scenario names"
 like "$(complete_line tcpdoctor explain ECONNRE)" 'ECONNRESET' "explain topics"
+# Chinese aliases come from the zh_CN catalogue (po/zh_CN.po), whatever the locale.
+is "$(complete_line tcpdoctor explain 半连接队 | sort | tr '\n' ' ')" \
+	"半连接队列 半连接队列溢出 半连接队列满发cookie " "explain: Chinese aliases by prefix"
+like "$(complete_line tcpdoctor explain 三次)" '^三次握手$' "explain: 三次 completes to 三次握手"
+is "$(complete_line tcpdoctor explain 连接被 | grep -cx 连接被对方重设)" 1 \
+	"explain: a glibc zh_CN errno message completes"
+unlike "$(complete_line tcpdoctor explain '')" '半连接' "explain: no Chinese offered for an empty word"
 like "$(complete_line tcpdoctor check --rule clo)" '^close-wait-leak$' "rule ids after --rule"
 like "$(complete_line tcpdoctor states --by p)" 'process' "--by values"
 like "$(complete_line tcpdoctor pcap x.pcap --graph r)" '^rtt$' "--graph kinds"

@@ -25,8 +25,9 @@ same_lines "$JSON_NAMES" "$NAMES" "explain --list --json names the same topics a
 is "$(td_json '.count' explain --list --json)" "$N" "explain --list --json count is the number of rows"
 
 bad=()
+# Piped output is wrapped only when COLUMNS asks (test_width.sh): 80 here.
 for t in $NAMES; do
-	td explain "$t"
+	COLUMNS=80 td explain "$t"
 	first=$(head -1 <<<"$TD_OUT")
 	if [ "$TD_RC" -ne 0 ] || [[ $first != "$t - "* ]] || [ -n "$TD_ERR" ]; then
 		bad+=("$t: exit $TD_RC, first line '$first', stderr '$TD_ERR'")
@@ -52,7 +53,7 @@ HAVE_WIDTH=false
 
 bad=()
 for t in $NAMES; do
-	td explain --lang zh_CN "$t"
+	COLUMNS=80 td explain --lang zh_CN "$t"
 	first=$(head -1 <<<"$TD_OUT")
 	if [ "$TD_RC" -ne 0 ] || [[ $first != "$t - "* ]] || [ -n "$TD_ERR" ]; then
 		bad+=("$t: exit $TD_RC, first line '$first', stderr '$TD_ERR'")
@@ -264,7 +265,7 @@ like "$TD_OUT" "连接被对方重设" "explain 104 in Chinese shows glibc's zh_
 is "$(td_json '.entries[0] | [.lang, .message_zh, (.summary | test("重置"))] | map(tostring) | join(",")' explain --lang zh_CN --json 104)" \
 	"zh,连接被对方重设,true" "explain --json --lang zh_CN: language, Chinese message and summary"
 is "$(td_json '.entries[0].lang' explain --json 104)" en "explain --json: English by default"
-td explain --list --lang zh_CN
+COLUMNS=80 td explain --list --lang zh_CN
 is "$TD_RC" 0 "explain --list --lang zh_CN exits 0"
 like "$TD_OUT" "three-way-handshake +SYN、SYN\+ACK、ACK：TCP 连接如何建立" "--list --lang zh_CN: Chinese summaries"
 if $HAVE_WIDTH; then

@@ -94,10 +94,10 @@ story() { # pcap scenario: one line per kind of connection, counted
 ours() { # pcap: streams, packets, bytes, analysis flags, as oracle.sh prints them
 	"$TCPDOCTOR" pcap "$1" --json | jq -r '
 	(.connections[] | "stream \(.id) packets \(.client.packets + .server.packets) bytes \(.client.frame_bytes + .server.frame_bytes)"),
-	(["retransmission","fast-retransmission","spurious-retransmission","out-of-order",
-	  "lost-segment","ack-unseen","dup-ack","zero-window","zero-window-probe",
-	  "zero-window-probe-ack","window-full","window-update","keep-alive","keep-alive-ack",
-	  "reused-ports"] as $k |
+	(["retransmission","fast_retransmission","spurious_retransmission","out_of_order",
+	  "lost_segment","ack_unseen","dup_ack","zero_window","zero_window_probe",
+	  "zero_window_probe_ack","window_full","window_update","keep_alive","keep_alive_ack",
+	  "reused_ports"] as $k |
 	 ["retransmission","fast_retransmission","spurious_retransmission","out_of_order",
 	  "lost_segment","ack_lost_segment","duplicate_ack","zero_window","zero_window_probe",
 	  "zero_window_probe_ack","window_full","window_update","keep_alive","keep_alive_ack",

@@ -163,7 +163,7 @@ like "$(head -1 <<<"$TD_OUT")" 'S0 S ' "--anomalies puts the unanswered SYN firs
 is "$(grep -c '^#' <<<"$TD_OUT")" 5 "--anomalies lists only the 5 troubled connections"
 
 td pcap "$TD_TMP/zerowin.pcap" --json
-like "$(jq -r '.connections[0] | "\(.conn_state) \(.server.analysis["zero-window"])"' <<<"$TD_OUT")" \
+like "$(jq -r '.connections[0] | "\(.conn_state) \(.server.analysis.zero_window)"' <<<"$TD_OUT")" \
 	'^S1 [1-9]' "zero window: the non-reading server advertises window 0"
 td pcap "$TD_TMP/retrans.pcap" --json
 like "$(jq -r '.connections[0] | "\(.conn_state) \(.client.analysis.retransmission)"' <<<"$TD_OUT")" \
@@ -173,10 +173,10 @@ like "$(jq -r '.connections[0] | "\(.conn_state) \(.client.analysis.retransmissi
 ours() {
 	"$TCPDOCTOR" pcap "$1" --json | jq -r '
 	(.connections[] | "stream \(.id) packets \(.client.packets + .server.packets) bytes \(.client.frame_bytes + .server.frame_bytes)"),
-	(["retransmission","fast-retransmission","spurious-retransmission","out-of-order",
-	  "lost-segment","ack-unseen","dup-ack","zero-window","zero-window-probe",
-	  "zero-window-probe-ack","window-full","window-update","keep-alive","keep-alive-ack",
-	  "reused-ports"] as $k |
+	(["retransmission","fast_retransmission","spurious_retransmission","out_of_order",
+	  "lost_segment","ack_unseen","dup_ack","zero_window","zero_window_probe",
+	  "zero_window_probe_ack","window_full","window_update","keep_alive","keep_alive_ack",
+	  "reused_ports"] as $k |
 	 ["retransmission","fast_retransmission","spurious_retransmission","out_of_order",
 	  "lost_segment","ack_lost_segment","duplicate_ack","zero_window","zero_window_probe",
 	  "zero_window_probe_ack","window_full","window_update","keep_alive","keep_alive_ack",

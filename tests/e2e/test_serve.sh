@@ -110,8 +110,8 @@ like "$(curl -sI "$URL/metrics" | tr -d '\r' | grep -i '^content-type')" 'versio
 ABUSE='
 import socket, sys, time, subprocess
 port, url = int(sys.argv[1]), sys.argv[2]
-def conn():
-    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+def conn(src="127.0.0.1"):
+    s = socket.create_connection(("127.0.0.1", port), timeout=5, source_address=(src, 0))
     return s
 res = []
 # Malformed request line, binary junk, an oversized header.
@@ -124,8 +124,9 @@ for payload in (b"GARBAGE\r\n\r\n", bytes(range(256)) * 4, b"GET /metrics HTTP/1
     except OSError as e:
         res.append(str(e).encode())
     s.close()
-# 1,000 idle connections and 20 slow ones sending a header byte at a time.
-idle = [conn() for _ in range(1000)]
+# 1,000 idle connections and 20 slow ones sending a header byte at a time;
+# the idle ones from 8 addresses (125 each: --max-per-ip is 256).
+idle = [conn("127.0.0.%d" % (2 + i % 8)) for i in range(1000)]
 slow = [conn() for _ in range(20)]
 for s in slow:
     s.sendall(b"GET /metrics HTTP/1.1\r\nHo")

@@ -95,7 +95,9 @@ is "$got" 1 "one LISTEN socket"
 # Absolute deadlines: 20 intervals of 0.1 s span 1.9 s from the first line to
 # the last whatever each sample costs.
 td --netns "$NS" watch -i 0.1 -c 20 --json
-span=$(printf '%s\n' "$TD_OUT" | jq -s '(.[-1].timestamp - .[0].timestamp)')
+# ts is RFC 3339 with microseconds (docs/json.md): seconds since the epoch
+span=$(printf '%s\n' "$TD_OUT" | jq -s 'def t: .ts | capture("^(?<s>[^.]*)[.](?<f>[0-9]+)Z$") |
+	(.s + "Z" | fromdateiso8601) + ("0." + .f | tonumber); (.[-1] | t) - (.[0] | t)')
 check "20 lines at -i 0.1 span 1.9 s (got $span)" \
 	awk -v s="$span" 'BEGIN { exit !(s > 1.85 && s < 1.95) }'
 

@@ -15,6 +15,8 @@ pcapng    every tests/data/pcap/**/*.pcapng file, as it is and gzip- and
           xz-compressed (fuzz_pcapng.c reads a whole file)
 json      strings for the JSON writer: escapes, UTF-8, invalid bytes, and the
           text files above
+mo        small gettext catalogues (both byte orders, a context, a format,
+          Chinese text), written by mo_image() as msgfmt lays them out
 
 tests/fuzz/run --seed merges these with the kept corpus (-merge=1): only
 inputs that add coverage stay."""
@@ -174,13 +176,36 @@ JSON = [
 ]
 
 
+def mo_image(pairs, big=False):
+    """A .mo file of (msgid, msgstr) pairs: header, the two tables, strings."""
+    pairs = sorted(pairs)
+    e = ">" if big else "<"
+    n = len(pairs)
+    head = struct.pack(e + "7I", 0x950412de, 0, n, 28, 28 + 8 * n, 0, 28 + 16 * n)
+    at, tabs, data = 28 + 16 * n, [b"", b""], b""
+    for k in (0, 1):
+        for p in pairs:
+            b = p[k].encode()
+            tabs[k] += struct.pack(e + "2I", len(b), at)
+            data += b + b"\0"
+            at += len(b) + 1
+    return head + tabs[0] + tabs[1] + data
+
+
+MO = [
+    [("", "Content-Type: text/plain; charset=UTF-8\n"), ("Why:", "原因：")],
+    [("CLOSE_WAIT|summary\x04the peer closed", "对端已关闭"), ("%u on %s", "%2$s 上 %1$u 个")],
+    [("a", "b\nc"), ("zz", "\t"), ("m", "中")],
+]
+
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__, file=sys.stderr)
         return 2
     out = sys.argv[1]
     seeds = {t: {} for t in ("counters", "procnet", "replay", "pkt", "flow", "filter", "json",
-                             "pcapng")}
+                             "pcapng", "mo")}
     for p in files(os.path.join(DATA, "counters")):
         seeds["counters"]["data-" + os.path.relpath(p, DATA).replace("/", "-")] = read(p)
     for p in files(os.path.join(DATA, "procnet")):
@@ -212,6 +237,9 @@ def main():
         seeds["json"]["seed-%02d" % i] = j
     for p in files(os.path.join(DATA, "procnet")):
         seeds["json"]["data-" + os.path.basename(p)] = read(p)[:4096]
+    for i, m in enumerate(MO):
+        seeds["mo"]["seed-%02d-le" % i] = mo_image(m)
+        seeds["mo"]["seed-%02d-be" % i] = mo_image(m, big=True)
     for t, d in seeds.items():
         os.makedirs(os.path.join(out, t), exist_ok=True)
         for n, b in d.items():

@@ -2517,7 +2517,7 @@ static const struct td_kb_entry entries[] = {
 	  "tcpdoctor states --by peer\n"
 	  "tcpdoctor conns --dst ADDRESS",
 	  "man 8 ss, man 8 netstat" },
-	{ TD_KB_COLUMN, "Process", "users|PID/Program-name|program|COMMAND|PID|USER|FD", 0,
+	{ TD_KB_COLUMN, "Process", "users|PID/Program-name|program|COMMAND|PID|USER|FD|WHO", 0,
 	  "which process holds the socket (ss -p users:, netstat -p PID/Program name)",
 	  "The processes with a file descriptor on the socket. TIME_WAIT, request sockets, "
 	  "orphans and sockets waiting in an accept queue belong to nobody and show '-'. A "

@@ -90,12 +90,45 @@ static int half_open(const struct td_finding *f, struct td_remedy *r)
 	return 0;
 }
 
+/* A kernel parameter outside what the workload needs: set the value the
+ * finding recommends, through `sysctl --apply --set`, which saves the old
+ * value in an undo file first and prints the commands that restore it. */
+static int sysctl_set(const struct td_finding *f, struct td_remedy *r)
+{
+	int n;
+
+	if (!f->sysctl.name[0] || !f->sysctl.rec[0])
+		return -TD_ENOTFOUND;
+	n = snprintf(r->buf, sizeof(r->buf), "%s=%s", f->sysctl.name, f->sysctl.rec);
+	if (n < 0 || (size_t)n >= sizeof(r->buf))
+		return -TD_ENOTFOUND;
+	arg(r, "sysctl");
+	arg(r, "--apply");
+	arg(r, "--set");
+	arg(r, r->buf);
+	arg(r, "--yes");
+	snprintf(r->changes, sizeof(r->changes),
+		 "sets %s from %s to %s in %s, saving %s in an undo file first (sysctl -p "
+		 "FILE, or sysctl -w %s=\"%s\", restores it)",
+		 f->sysctl.name, f->sysctl.cur, f->sysctl.rec,
+		 f->sysctl.per_netns ? "this network namespace" : "the whole host", f->sysctl.cur,
+		 f->sysctl.name, f->sysctl.cur);
+	r->not_fixed = "the running kernel only: a reboot (or a new namespace) starts from the "
+		       "configured value again until /etc/sysctl.d/ says so (tcpdoctor sysctl "
+		       "--snippet writes the file)";
+	/* A kernel setting changes every application's behaviour: offered on a
+	 * terminal, never applied unasked by --fix --yes. */
+	r->safe = false;
+	return 0;
+}
+
 static const struct {
 	const char *rule;
 	int (*fn)(const struct td_finding *f, struct td_remedy *r);
 } remedies[] = {
-	{ "close-wait-leak", close_wait },
-	{ "half-open-suspects", half_open },
+	{ "close-wait-leak", close_wait },	  { "half-open-suspects", half_open },
+	{ "risky-sysctl", sysctl_set },		  { "syncookies-off", sysctl_set },
+	{ "ephemeral-range-narrow", sysctl_set },
 };
 
 int td_finding_remedy(const struct td_finding *f, struct td_remedy *r)

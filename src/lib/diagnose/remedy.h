@@ -16,7 +16,7 @@ struct td_remedy {
 	size_t argc;
 	const char *argv[TD_REMEDY_MAX_ARGS]; /* "kill", "--state", ...; into buf or static */
 	char buf[256];			      /* the numbers of the argv */
-	char changes[240];		      /* what running it changes */
+	char changes[640];		      /* what running it changes */
 	const char *not_fixed;		      /* what it leaves as it is */
 	bool safe;			      /* --fix --yes applies it */
 };

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "catalog.h"
+
 /* ---- sysctls --------------------------------------------------------------------- */
 
 void td_rule_sysctls_init(struct td_rule_sysctls *sc)
@@ -110,13 +112,24 @@ static void finding_init(struct td_finding *f, const char *rule, enum td_severit
 	f->severity = sev;
 }
 
+/* The parameter a finding is about, for its remedy (diagnose/remedy.c). */
+static void about_sysctl(struct td_finding *f, const char *name, const char *cur, const char *rec)
+{
+	const struct td_sysctl_entry *e = td_sysctl_find(name);
+
+	snprintf(f->sysctl.name, sizeof(f->sysctl.name), "%s", name);
+	snprintf(f->sysctl.cur, sizeof(f->sysctl.cur), "%s", cur);
+	snprintf(f->sysctl.rec, sizeof(f->sysctl.rec), "%s", rec);
+	f->sysctl.per_netns = e ? e->per_netns : true;
+}
+
 static void __attribute__((format(printf, 2, 3)))
 summary(struct td_finding *f, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(f->summary, sizeof(f->summary), fmt, ap);
+	vsnprintf(f->summary, sizeof(f->summary), td_tr(fmt), ap);
 	va_end(ap);
 }
 
@@ -142,7 +155,7 @@ static void __attribute__((format(printf, 2, 3))) action(struct td_finding *f, c
 	if (f->nactions >= TD_FINDING_MAX_ACTIONS)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(f->actions[f->nactions++], sizeof(f->actions[0]), fmt, ap);
+	vsnprintf(f->actions[f->nactions++], sizeof(f->actions[0]), td_tr(fmt), ap);
 	va_end(ap);
 }
 
@@ -163,9 +176,9 @@ static const char *owner_label(const struct td_rule_input *in, uint32_t pid, con
 	if (pid)
 		snprintf(buf, len, "%s[%u]", comm[0] ? comm : "?", pid);
 	else if (in->owners_partial)
-		snprintf(buf, len, "unknown (owners hidden: run as root)");
+		snprintf(buf, len, "%s", td_tr_text(N_("unknown (owners hidden: run as root)")));
 	else
-		snprintf(buf, len, "none (no process holds them)");
+		snprintf(buf, len, "%s", td_tr_text(N_("none (no process holds them)")));
 	return buf;
 }
 
@@ -180,9 +193,9 @@ static void set_owner(struct td_finding *f, uint32_t pid, const char *comm)
 static const char *now(int64_t v, char *buf, size_t len)
 {
 	if (v < 0)
-		snprintf(buf, len, "unknown here");
+		snprintf(buf, len, "%s", td_tr_text(N_("unknown here")));
 	else
-		snprintf(buf, len, "now %" PRId64, v);
+		snprintf(buf, len, td_tr("now %lld"), (long long)v);
 	return buf;
 }
 
@@ -251,7 +264,9 @@ static uint32_t lasting(const struct td_snapshot *snap, const struct td_snap_gro
 
 #define EMIT(f)                                                                                    \
 	do {                                                                                       \
-		int emit_rc_ = cb((f), ctx);                                                       \
+		int emit_rc_;                                                                      \
+		(f)->why = td_tr_text((f)->why);                                                   \
+		emit_rc_ = cb((f), ctx);                                                           \
 		if (emit_rc_)                                                                      \
 			return emit_rc_;                                                           \
 	} while (0)
@@ -261,11 +276,11 @@ static uint32_t lasting(const struct td_snapshot *snap, const struct td_snap_gro
 enum { CW_MIN, CW_CRIT };
 
 static const char why_close_wait[] =
-	"CLOSE_WAIT means the peer sent its FIN and the kernel acknowledged it; the "
-	"connection stays there until the application calls close() (or shutdown()) on the "
-	"socket: no timer ends it (RFC 9293 3.6). Many of them in one process mean a code "
-	"path that stops using a connection after read() returned 0 (end of file) or an "
-	"error, but never closes it: a descriptor leak that ends in EMFILE.";
+	N_("CLOSE_WAIT means the peer sent its FIN and the kernel acknowledged it; the "
+	   "connection stays there until the application calls close() (or shutdown()) on the "
+	   "socket: no timer ends it (RFC 9293 3.6). Many of them in one process mean a code "
+	   "path that stops using a connection after read() returned 0 (end of file) or an "
+	   "error, but never closes it: a descriptor leak that ends in EMFILE.");
 
 /* The destination (a PEER group with its port) holding most of the
  * client-side CLOSE_WAIT sockets of g's process. */
@@ -404,12 +419,12 @@ static int rule_close_wait_leak(const struct td_rule_input *in, const double *p,
 enum { TW_RATIO, TW_CRIT, TW_BUCKETS };
 
 static const char why_time_wait[] =
-	"The side that closes first keeps the connection in TIME_WAIT for 2 MSL so that late "
-	"segments cannot be taken for a new connection (RFC 9293 3.6.1); Linux fixes this at "
-	"60 s (TCP_TIMEWAIT_LEN), no sysctl changes it. While it lasts, that 4-tuple cannot be "
-	"used again, so a client opening and closing connections to one destination faster "
-	"than (port range)/60 s per second runs out of local ports: connect() fails with "
-	"EADDRNOTAVAIL.";
+	N_("The side that closes first keeps the connection in TIME_WAIT for 2 MSL so that late "
+	   "segments cannot be taken for a new connection (RFC 9293 3.6.1); Linux fixes this at "
+	   "60 s (TCP_TIMEWAIT_LEN), no sysctl changes it. While it lasts, that 4-tuple cannot be "
+	   "used again, so a client opening and closing connections to one destination faster "
+	   "than (port range)/60 s per second runs out of local ports: connect() fails with "
+	   "EADDRNOTAVAIL.");
 
 /* Is addr a loopback address (127/8, ::1, ::ffff:127.0.0.0/104)? */
 static bool is_loopback(int family, const uint8_t *addr)
@@ -493,9 +508,9 @@ static int rule_time_wait_pressure(const struct td_rule_input *in, const double 
 			f.port = g->port;
 			f.count = g->count;
 			summary(&f,
-				"%u TIME_WAIT sockets towards %s use %.0f%% of the %" PRId64
+				"%u TIME_WAIT sockets towards %s use %.0f%% of the %lld"
 				" local ports: new connections there will fail with EADDRNOTAVAIL",
-				g->count, ep, used * 100, range);
+				g->count, ep, used * 100, (long long)range);
 			evidence(&f, "destination", "%s", ep);
 			evidence(&f, "TIME_WAIT", "%u sockets (%.0f%% of the port range)", g->count,
 				 used * 100);
@@ -532,9 +547,9 @@ static int rule_time_wait_pressure(const struct td_rule_input *in, const double 
 		f.count = (uint64_t)overflow;
 		f.rate = overflow / in->elapsed;
 		summary(&f,
-			"tcp_max_tw_buckets reached: %" PRId64 " closing connections skipped "
+			"tcp_max_tw_buckets reached: %lld closing connections skipped "
 			"TIME_WAIT in %.1f s",
-			overflow, in->elapsed);
+			(long long)overflow, in->elapsed);
 		evidence(&f, "TCPTimeWaitOverflow", "+%" PRId64 " in %.1f s", overflow,
 			 in->elapsed);
 		evidence(&f, "TIME_WAIT", "%" PRIu64 " sockets", tw);
@@ -550,8 +565,8 @@ static int rule_time_wait_pressure(const struct td_rule_input *in, const double 
 
 		finding_init(&f, "time-wait-pressure", TD_SEV_WARNING);
 		f.count = tw;
-		summary(&f, "%" PRIu64 " TIME_WAIT sockets, near tcp_max_tw_buckets (%" PRId64 ")",
-			tw, in->sysctl.max_tw_buckets);
+		summary(&f, "%llu TIME_WAIT sockets, near tcp_max_tw_buckets (%lld)",
+			(unsigned long long)tw, (long long)in->sysctl.max_tw_buckets);
 		evidence(&f, "TIME_WAIT", "%" PRIu64 " sockets", tw);
 		evidence(&f, "tcp_max_tw_buckets",
 			 "%" PRId64 " (beyond it, closing connections "
@@ -653,13 +668,13 @@ static bool dest_seen(const struct td_snapshot *snap, size_t i)
 enum { AQ_FILL, AQ_OVERFLOWS };
 
 static const char why_accept_queue[] =
-	"When a handshake completes, the kernel queues the connection on the listener until "
-	"the application calls accept(). The queue holds the listen() backlog (capped by "
-	"net.core.somaxconn); when it is full the kernel drops new SYNs and the client's final "
-	"ACK (ListenOverflows), so clients retransmit from SYN_SENT as if the server were down "
-	"or filtered, and connects are slow or time out while the server looks idle. The "
-	"application accepts too slowly: its accept loop is blocked, "
-	"busy, or has too few workers.";
+	N_("When a handshake completes, the kernel queues the connection on the listener until "
+	   "the application calls accept(). The queue holds the listen() backlog (capped by "
+	   "net.core.somaxconn); when it is full the kernel drops new SYNs and the client's final "
+	   "ACK (ListenOverflows), so clients retransmit from SYN_SENT as if the server were down "
+	   "or filtered, and connects are slow or time out while the server looks idle. The "
+	   "application accepts too slowly: its accept loop is blocked, "
+	   "busy, or has too few workers.");
 
 static void accept_advice(struct td_finding *f, const struct td_rule_input *in, const char *who,
 			  uint32_t backlog)
@@ -747,7 +762,8 @@ static int rule_accept_queue_overflow(const struct td_rule_input *in, const doub
 		summary(&f,
 			"the accept queue of %s is %s (%u of backlog %u): %s accepts "
 			"connections too slowly",
-			ep, full ? "full" : "nearly full", l->accept_queue, l->backlog, who);
+			ep, full ? td_tr_text(N_("full")) : td_tr_text(N_("nearly full")),
+			l->accept_queue, l->backlog, who);
 		evidence(&f, "listener", "%s", ep);
 		evidence(&f, "process", "%s", who);
 		evidence(&f, "accept queue", "%u waiting for accept(), backlog %u", l->accept_queue,
@@ -773,9 +789,9 @@ static int rule_accept_queue_overflow(const struct td_rule_input *in, const doub
 		f.count = (uint64_t)overflows;
 		f.rate = overflows / in->elapsed;
 		summary(&f,
-			"listen queues overflowed %" PRId64 " times in %.1f s: a server "
+			"listen queues overflowed %lld times in %.1f s: a server "
 			"accepts connections too slowly in bursts",
-			overflows, in->elapsed);
+			(long long)overflows, in->elapsed);
 		evidence(&f, "ListenOverflows", "+%" PRId64 " in %.1f s", overflows, in->elapsed);
 		evidence(&f, "ListenDrops", "+%" PRId64 " in %.1f s", drops, in->elapsed);
 		f.why = why_accept_queue;
@@ -812,12 +828,12 @@ static void since_start(struct td_finding *f, const struct td_rule_input *in, co
 }
 
 static const char why_syn_flood[] =
-	"Each SYN to a listener creates a request socket (SYN_RECV) that waits for the "
-	"client's ACK while the kernel retransmits its SYN-ACK (tcp_synack_retries times). "
-	"SYNs from many sources that never answer fill the listener's SYN queue; with "
-	"net.ipv4.tcp_syncookies=1 the kernel then answers with SYN cookies and keeps no "
-	"state, otherwise new clients are dropped. Unlike a full accept queue, here the "
-	"handshakes never complete, so the application is not at fault.";
+	N_("Each SYN to a listener creates a request socket (SYN_RECV) that waits for the "
+	   "client's ACK while the kernel retransmits its SYN-ACK (tcp_synack_retries times). "
+	   "SYNs from many sources that never answer fill the listener's SYN queue; with "
+	   "net.ipv4.tcp_syncookies=1 the kernel then answers with SYN cookies and keeps no "
+	   "state, otherwise new clients are dropped. Unlike a full accept queue, here the "
+	   "handshakes never complete, so the application is not at fault.");
 
 static int rule_syn_flood(const struct td_rule_input *in, const double *p, td_finding_cb cb,
 			  void *ctx)
@@ -912,9 +928,9 @@ static int rule_syn_flood(const struct td_rule_input *in, const double *p, td_fi
 		f.count = (uint64_t)cookies;
 		f.rate = cookies / in->elapsed;
 		summary(&f,
-			"SYN cookies sent %" PRId64 " times in %.1f s: a listener's SYN queue "
+			"SYN cookies sent %lld times in %.1f s: a listener's SYN queue "
 			"overflowed",
-			cookies, in->elapsed);
+			(long long)cookies, in->elapsed);
 		evidence(&f, "SyncookiesSent", "+%" PRId64 " in %.1f s", cookies, in->elapsed);
 		f.why = why_syn_flood;
 		action(&f, "Find the listener: tcpdoctor states --state syn-recv --by lport");
@@ -929,19 +945,19 @@ static int rule_syn_flood(const struct td_rule_input *in, const double *p, td_fi
 enum { SS_MIN, SS_SCAN };
 
 static const char why_syn_sent[] =
-	"A connect() stays in SYN_SENT until a SYN-ACK (connected), a RST (ECONNREFUSED) or "
-	"an ICMP error arrives. Silence means the SYN or the answer is dropped: the host is "
-	"down, a firewall drops packets, or a route is missing. The kernel retransmits the "
-	"SYN tcp_syn_retries times with exponential backoff from 1 s before connect() fails "
-	"with ETIMEDOUT.";
+	N_("A connect() stays in SYN_SENT until a SYN-ACK (connected), a RST (ECONNREFUSED) or "
+	   "an ICMP error arrives. Silence means the SYN or the answer is dropped: the host is "
+	   "down, a firewall drops packets, or a route is missing. The kernel retransmits the "
+	   "SYN tcp_syn_retries times with exponential backoff from 1 s before connect() fails "
+	   "with ETIMEDOUT.");
 
 /* Linux 6.5+ (tcp_syn_linear_timeouts present). */
 static const char why_syn_sent_linear[] =
-	"A connect() stays in SYN_SENT until a SYN-ACK (connected), a RST (ECONNREFUSED) or "
-	"an ICMP error arrives. Silence means the SYN or the answer is dropped: the host is "
-	"down, a firewall drops packets, or a route is missing. This kernel retransmits the "
-	"SYN tcp_syn_linear_timeouts times a second apart, then tcp_syn_retries times with "
-	"exponential backoff, before connect() fails with ETIMEDOUT.";
+	N_("A connect() stays in SYN_SENT until a SYN-ACK (connected), a RST (ECONNREFUSED) or "
+	   "an ICMP error arrives. Silence means the SYN or the answer is dropped: the host is "
+	   "down, a firewall drops packets, or a route is missing. This kernel retransmits the "
+	   "SYN tcp_syn_linear_timeouts times a second apart, then tcp_syn_retries times with "
+	   "exponential backoff, before connect() fails with ETIMEDOUT.");
 
 /* Seconds an unanswered connect() waits before ETIMEDOUT (initial RTO 1 s):
  * tcp_write_timeout() allows syn_retries + linear retransmits, the first
@@ -1082,38 +1098,40 @@ struct piling {
 static const struct piling pilings[] = {
 	{ "fin-wait1-piling",
 	  TD_FIN_WAIT1,
-	  "our FIN is not acknowledged: peers are gone or do not read",
-	  "FIN_WAIT1 means this side closed and sent (or queued) its FIN, and the peer has "
-	  "not acknowledged it. Usually the peer vanished (host down, path cut) or its receive "
-	  "window is zero, so our unsent data and FIN wait; the kernel retries with backoff "
-	  "(tcp_orphan_retries for orphaned sockets) before it gives up.",
-	  { "Find the peers in the evidence: are they up, do they read? tcpdoctor probe HOST:PORT",
-	    "Use timeouts on writes so the application does not close onto a peer that stopped "
-	    "reading",
-	    "Lower net.ipv4.tcp_orphan_retries to give up sooner on closed (orphaned) sockets" } },
+	  N_("our FIN is not acknowledged: peers are gone or do not read"),
+	  N_("FIN_WAIT1 means this side closed and sent (or queued) its FIN, and the peer has "
+	     "not acknowledged it. Usually the peer vanished (host down, path cut) or its receive "
+	     "window is zero, so our unsent data and FIN wait; the kernel retries with backoff "
+	     "(tcp_orphan_retries for orphaned sockets) before it gives up."),
+	  { N_("Find the peers in the evidence: are they up, do they read? tcpdoctor probe "
+	       "HOST:PORT"),
+	    N_("Use timeouts on writes so the application does not close onto a peer that stopped "
+	       "reading"),
+	    N_("Lower net.ipv4.tcp_orphan_retries to give up sooner on closed (orphaned) "
+	       "sockets") } },
 	{ "fin-wait2-piling",
 	  TD_FIN_WAIT2,
-	  "peers never send their FIN",
-	  "FIN_WAIT2 means this side closed, the peer acknowledged our FIN but has not closed "
-	  "its own side. If the application still holds the socket (it used shutdown()), it "
-	  "waits forever; an orphaned one (after close()) is ended by the kernel after "
-	  "net.ipv4.tcp_fin_timeout. The peers do not close: often the peer's own CLOSE_WAIT "
-	  "leak.",
-	  { "Look at the peer application: it should close when it reads end of file "
-	    "(tcpdoctor check on the peer host shows close-wait-leak)",
-	    "After shutdown(SHUT_WR), read with a timeout and close() the socket yourself",
-	    "net.ipv4.tcp_fin_timeout bounds orphaned FIN_WAIT2 (not sockets still held)" } },
+	  N_("peers never send their FIN"),
+	  N_("FIN_WAIT2 means this side closed, the peer acknowledged our FIN but has not closed "
+	     "its own side. If the application still holds the socket (it used shutdown()), it "
+	     "waits forever; an orphaned one (after close()) is ended by the kernel after "
+	     "net.ipv4.tcp_fin_timeout. The peers do not close: often the peer's own CLOSE_WAIT "
+	     "leak."),
+	  { N_("Look at the peer application: it should close when it reads end of file "
+	       "(tcpdoctor check on the peer host shows close-wait-leak)"),
+	    N_("After shutdown(SHUT_WR), read with a timeout and close() the socket yourself"),
+	    N_("net.ipv4.tcp_fin_timeout bounds orphaned FIN_WAIT2 (not sockets still held)") } },
 	{ "last-ack-piling",
 	  TD_LAST_ACK,
-	  "our final FIN is not acknowledged: peers vanished after closing",
-	  "LAST_ACK means the peer closed first, this side closed too, and waits for the ACK "
-	  "of its FIN (RFC 9293 3.6). The peer should answer at once; when it does not, it "
-	  "vanished (host down, NAT state expired, a firewall drops the packets) and the kernel "
-	  "retransmits the FIN until it gives up.",
-	  { "Check the path to the peers in the evidence (firewall or NAT timeouts dropping the "
-	    "last packets of a connection)",
-	    "Lower net.ipv4.tcp_orphan_retries to give up sooner",
-	    "tcpdoctor probe HOST:PORT towards a peer" } },
+	  N_("our final FIN is not acknowledged: peers vanished after closing"),
+	  N_("LAST_ACK means the peer closed first, this side closed too, and waits for the ACK "
+	     "of its FIN (RFC 9293 3.6). The peer should answer at once; when it does not, it "
+	     "vanished (host down, NAT state expired, a firewall drops the packets) and the kernel "
+	     "retransmits the FIN until it gives up."),
+	  { N_("Check the path to the peers in the evidence (firewall or NAT timeouts dropping the "
+	       "last packets of a connection)"),
+	    N_("Lower net.ipv4.tcp_orphan_retries to give up sooner"),
+	    N_("tcpdoctor probe HOST:PORT towards a peer") } },
 };
 
 static int piling(const struct td_rule_input *in, const double *p, td_finding_cb cb, void *ctx,
@@ -1162,7 +1180,8 @@ static int piling(const struct td_rule_input *in, const double *p, td_finding_cb
 	}
 	finding_init(&f, pl->id, n >= p[PILE_CRIT] ? TD_SEV_CRITICAL : TD_SEV_WARNING);
 	f.count = n;
-	summary(&f, "%" PRIu64 " sockets in %s: %s", n, td_state_name(pl->state), pl->what);
+	summary(&f, "%llu sockets in %s: %s", (unsigned long long)n, td_state_name(pl->state),
+		td_tr_text(pl->what));
 	if (snap->confirmed)
 		evidence(&f, td_state_name(pl->state),
 			 "%" PRIu64 " sockets, %" PRIu64 " of them stuck %.1f s later",
@@ -1191,7 +1210,7 @@ static int piling(const struct td_rule_input *in, const double *p, td_finding_cb
 		evidence(&f, "tcp_fin_timeout", "%s s", now(in->sysctl.fin_timeout, a, sizeof(a)));
 	f.why = pl->why;
 	for (size_t k = 0; k < 3 && pl->todo[k]; k++)
-		action(&f, "%s", pl->todo[k]);
+		action(&f, "%s", td_tr_text(pl->todo[k]));
 	look_closer(&f, "tcpdoctor conns --state %s -i", td_state_short(pl->state));
 	EMIT(&f);
 	return 0;
@@ -1235,9 +1254,9 @@ static int rule_orphans(const struct td_rule_input *in, const double *p, td_find
 		     used >= p[OR_CRIT] ? TD_SEV_CRITICAL : TD_SEV_WARNING);
 	f.count = orphans;
 	summary(&f,
-		"%" PRIu64 " orphaned sockets, %.0f%% of tcp_max_orphans (%" PRId64 "): "
+		"%llu orphaned sockets, %.0f%% of tcp_max_orphans (%lld): "
 		"beyond it the kernel resets closing connections",
-		orphans, used * 100, in->sysctl.max_orphans);
+		(unsigned long long)orphans, used * 100, (long long)in->sysctl.max_orphans);
 	evidence(&f, "orphans", "%" PRIu64 " (TCP.orphan in sockstat)", orphans);
 	evidence(&f, "tcp_max_orphans", "%" PRId64, in->sysctl.max_orphans);
 	evidence(&f, "closing states",
@@ -1245,10 +1264,10 @@ static int rule_orphans(const struct td_rule_input *in, const double *p, td_find
 		 ", CLOSING %" PRIu64,
 		 in->snap->counts[TD_FIN_WAIT1], in->snap->counts[TD_FIN_WAIT2],
 		 in->snap->counts[TD_LAST_ACK], in->snap->counts[TD_CLOSING]);
-	f.why = "An orphan is a socket the application closed but the kernel still has to "
-		"finish (FIN_WAIT1, LAST_ACK, CLOSING, FIN_WAIT2 until tcp_fin_timeout). Past "
-		"net.ipv4.tcp_max_orphans the kernel resets new orphans at once and logs \"too "
-		"many orphaned sockets\", so peers see resets instead of a clean close.";
+	f.why = N_("An orphan is a socket the application closed but the kernel still has to "
+		   "finish (FIN_WAIT1, LAST_ACK, CLOSING, FIN_WAIT2 until tcp_fin_timeout). Past "
+		   "net.ipv4.tcp_max_orphans the kernel resets new orphans at once and logs \"too "
+		   "many orphaned sockets\", so peers see resets instead of a clean close.");
 	action(&f, "Find which closing state piles up (evidence) and why the peers do not "
 		   "answer: tcpdoctor states --by peer");
 	action(&f, "Lower net.ipv4.tcp_orphan_retries and net.ipv4.tcp_fin_timeout to free "
@@ -1301,11 +1320,12 @@ static int rule_half_open(const struct td_rule_input *in, const double *p, td_fi
 		 now(in->sysctl.keepalive_time, a, sizeof(a)),
 		 now(in->sysctl.keepalive_intvl, b, sizeof(b)),
 		 now(in->sysctl.keepalive_probes, c, sizeof(c)));
-	f.why = "An established connection with no data and no keepalive sends nothing, so "
+	f.why = N_(
+		"An established connection with no data and no keepalive sends nothing, so "
 		"if the peer crashed, rebooted or a NAT or firewall forgot the flow, this side "
 		"never learns it (RFC 9293 3.8.4 makes keepalive optional and off by default). "
 		"Such half-open sockets hold descriptors and memory forever, and a pool may hand "
-		"one out to fail on first use.";
+		"one out to fail on first use.");
 	action(&f, "Enable SO_KEEPALIVE on these sockets (and TCP_KEEPIDLE/TCP_KEEPINTVL/"
 		   "TCP_KEEPCNT per socket), or add an application heartbeat");
 	action(&f, "Lower net.ipv4.tcp_keepalive_time (default 7200 s) so keepalive probes start "
@@ -1367,10 +1387,10 @@ static int rule_retrans(const struct td_rule_input *in, const double *p, td_find
 			 "%s: %" PRIu64 " retransmits (lifetime), rtt %.1f ms, %s", ep, s->value,
 			 s->s.info.rtt_us / 1000.0, who);
 	}
-	f.why = "TCP retransmits a segment when its ACK does not come in time or when "
-		"duplicate ACKs or SACK show it lost. A few percent means loss on the path "
-		"(congestion, a bad link, a policer, MTU black hole) or a peer too slow to "
-		"answer; each loss also halves the sending rate.";
+	f.why = N_("TCP retransmits a segment when its ACK does not come in time or when "
+		   "duplicate ACKs or SACK show it lost. A few percent means loss on the path "
+		   "(congestion, a bad link, a policer, MTU black hole) or a peer too slow to "
+		   "answer; each loss also halves the sending rate.");
 	action(&f, "Measure the path to the worst peers: tcpdoctor route HOST:PORT, mtr");
 	action(&f, "Look for drops on this host: ip -s link, nstat -az | grep -i drop");
 	action(&f, "If only large segments vanish, suspect an MTU black hole "
@@ -1423,11 +1443,11 @@ static int rule_resets(const struct td_rule_input *in, const double *p, td_findi
 		if (rate(in, causes[i].key, &r) && r > 0)
 			evidence(&f, strchr(causes[i].key, '.') + 1, "%.1f/s: %s", r,
 				 causes[i].label);
-	f.why = "A RST goes out when a segment arrives for a port with no listener (refused "
-		"connects), for a connection the host no longer knows, or when an application "
-		"closes a socket with unread data or SO_LINGER 0. A steady stream means clients "
-		"hit a closed port, or an application aborts its connections instead of closing "
-		"them.";
+	f.why = N_("A RST goes out when a segment arrives for a port with no listener (refused "
+		   "connects), for a connection the host no longer knows, or when an application "
+		   "closes a socket with unread data or SO_LINGER 0. A steady stream means clients "
+		   "hit a closed port, or an application aborts its connections instead of closing "
+		   "them.");
 	action(&f, "Refused connects: find which port clients knock on (tcpdoctor capture "
 		   "'tcp[tcpflags] & tcp-rst != 0')");
 	action(&f, "AbortOnClose: the application closes before reading everything; read to end "
@@ -1524,14 +1544,16 @@ static int queue_rule(const struct td_rule_input *in, const double *p, td_findin
 		summary(&f,
 			"%s%zu socket%s >= %.0f bytes not yet acknowledged%s; worst %s -> %s "
 			"(%s)",
-			n == TD_SNAP_TOPK ? ">= " : "", n, n == 1 ? " holds" : "s hold", p[Q_BYTES],
-			probe0 ? ": the peer's window stays zero, it does not read" : "", lp, ep,
-			who);
+			n == TD_SNAP_TOPK ? ">= " : "", n,
+			n == 1 ? td_tr_text(N_(" holds")) : td_tr_text(N_("s hold")), p[Q_BYTES],
+			probe0 ? td_tr_text(N_(": the peer's window stays zero, it does not read"))
+			       : "",
+			lp, ep, who);
 	else
 		summary(&f,
-			"%s does not read its sockets: %" PRIu64 " bytes waiting in Recv-Q "
+			"%s does not read its sockets: %llu bytes waiting in Recv-Q "
 			"(%s <- %s)",
-			who, s->value, lp, ep);
+			who, (unsigned long long)s->value, lp, ep);
 	evidence(&f, send ? "Send-Q" : "Recv-Q", "%" PRIu64 " bytes on %s <-> %s", s->value, lp,
 		 ep);
 	evidence(&f, "process", "%s", who);
@@ -1543,10 +1565,11 @@ static int queue_rule(const struct td_rule_input *in, const double *p, td_findin
 	if (send && s->s.timer == TD_TIMER_PROBE0 && (s->s.flags & TD_SOCK_HAS_INFO))
 		evidence(&f, "window probes", "%u unanswered", s->s.info.probes);
 	if (send) {
-		f.why = "Send-Q is data the application wrote that the peer has not acknowledged "
+		f.why = N_(
+			"Send-Q is data the application wrote that the peer has not acknowledged "
 			"yet. It stays high when the path is slow or lossy, or when the peer "
 			"application does not read, so its receive window closes (zero-window "
-			"probes, the persist timer).";
+			"probes, the persist timer).");
 		action(&f, "If the peer's window is zero, fix the peer's reader (it is the "
 			   "recv-queue-backlog on the other host)");
 		if (td_snapshot_is_listen_port(in->snap, s->s.lport)) {
@@ -1564,10 +1587,11 @@ static int queue_rule(const struct td_rule_input *in, const double *p, td_findin
 		action(&f, "Bound what the application buffers per connection and time out "
 			   "stalled writers");
 	} else {
-		f.why = "Recv-Q is data the kernel received and acknowledged that the application "
+		f.why = N_(
+			"Recv-Q is data the kernel received and acknowledged that the application "
 			"has not read yet. It grows when the reader is blocked, busy or gone; once "
 			"the buffer is full the advertised window drops to zero and the sender "
-			"stalls.";
+			"stalls.");
 		action(&f,
 		       "Find what %s does instead of reading (a blocked thread, a full "
 		       "downstream queue): perf top -p PID, strace -p PID",
@@ -1596,9 +1620,9 @@ static int rule_recv_queue(const struct td_rule_input *in, const double *p, td_f
 enum { LB_MIN };
 
 static const char why_listen_backlog[] =
-	"The listen() backlog is how many completed handshakes may wait for accept(); the "
-	"kernel caps it at net.core.somaxconn. A small one overflows on the first burst, and "
-	"the clients of an overflowing listener retry after a second or more.";
+	N_("The listen() backlog is how many completed handshakes may wait for accept(); the "
+	   "kernel caps it at net.core.somaxconn. A small one overflows on the first burst, and "
+	   "the clients of an overflowing listener retry after a second or more.");
 
 /* One finding for every listener with a small backlog: four of them are the
  * same advice four times, so they are listed in one. */
@@ -1685,18 +1709,27 @@ static int rule_ephemeral_range(const struct td_rule_input *in, const double *p,
 	finding_init(&f, "ephemeral-range-narrow", TD_SEV_WARNING);
 	f.count = range > 0 ? (uint64_t)range : 0;
 	summary(&f,
-		"only %" PRId64 " local ports for outgoing connections (%" PRId64 "-%" PRId64
+		"only %lld local ports for outgoing connections (%lld-%lld"
 		"): at most %.0f new connections/s to one destination",
-		range, in->sysctl.port_lo, in->sysctl.port_hi, range / 60.0);
+		(long long)range, (long long)in->sysctl.port_lo, (long long)in->sysctl.port_hi,
+		range / 60.0);
 	evidence(&f, "ip_local_port_range", "%" PRId64 " %" PRId64 " (%" PRId64 " ports)",
 		 in->sysctl.port_lo, in->sysctl.port_hi, range);
 	evidence(&f, "TIME_WAIT", "%" PRIu64 " sockets now", in->snap->counts[TD_TIME_WAIT]);
-	f.why = "Every outgoing connection takes a local port from net.ipv4.ip_local_port_range, "
+	f.why = N_(
+		"Every outgoing connection takes a local port from net.ipv4.ip_local_port_range, "
 		"and keeps it for 60 s of TIME_WAIT after it closes if this side closes first. "
 		"The range bounds how many connections per minute can go to one destination "
-		"address and port before connect() fails with EADDRNOTAVAIL.";
+		"address and port before connect() fails with EADDRNOTAVAIL.");
 	action(&f, "sysctl -w net.ipv4.ip_local_port_range=\"10000 65000\" (keep listening "
 		   "ports out, or list them in ip_local_reserved_ports)");
+	{
+		char cur[48];
+
+		snprintf(cur, sizeof(cur), "%" PRId64 " %" PRId64, in->sysctl.port_lo,
+			 in->sysctl.port_hi);
+		about_sysctl(&f, "net.ipv4.ip_local_port_range", cur, "10000 65000");
+	}
 	look_closer(&f, "tcpdoctor states --state time-wait --by peer");
 	EMIT(&f);
 	return 0;
@@ -1714,10 +1747,11 @@ static int rule_syncookies_off(const struct td_rule_input *in, const double *p, 
 	summary(&f, "SYN cookies are off: a SYN flood or a burst fills the SYN queue and new "
 		    "clients are dropped");
 	evidence(&f, "tcp_syncookies", "0");
-	f.why = "With net.ipv4.tcp_syncookies=1 (the default) the kernel answers SYNs with a "
-		"cookie when a listener's SYN queue is full, so legitimate clients still get in "
-		"during a flood; with 0 they are dropped.";
+	f.why = N_("With net.ipv4.tcp_syncookies=1 (the default) the kernel answers SYNs with a "
+		   "cookie when a listener's SYN queue is full, so legitimate clients still get in "
+		   "during a flood; with 0 they are dropped.");
 	action(&f, "sysctl -w net.ipv4.tcp_syncookies=1 (and in /etc/sysctl.d/)");
+	about_sysctl(&f, "net.ipv4.tcp_syncookies", "0", "1");
 	look_closer(&f, "tcpdoctor explain net.ipv4.tcp_syncookies");
 	EMIT(&f);
 	return 0;
@@ -1759,8 +1793,9 @@ static int rule_risky_sysctl(const struct td_rule_input *in, const double *p, td
 		f.why = a->e->reason;
 		action(&f, "sysctl -w %s=\"%s\" (and in /etc/sysctl.d/ to keep it)", a->e->name,
 		       rec);
+		about_sysctl(&f, a->e->name, cur, rec);
 		if (a->e->risk)
-			action(&f, "Risk: %s", a->e->risk);
+			action(&f, "Risk: %s", td_tr_text(a->e->risk));
 		look_closer(&f, "tcpdoctor sysctl --profile %s -v", td_profile_name(in->profile));
 		EMIT(&f);
 	}

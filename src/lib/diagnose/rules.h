@@ -140,6 +140,13 @@ struct td_finding {
 	size_t nactions;
 	char actions[TD_FINDING_MAX_ACTIONS][240];
 	char look_closer[200]; /* a command to look closer */
+	/* A finding about a kernel parameter: its name, value now and the
+	 * value to set ("" when the finding is not about one), for its remedy. */
+	struct {
+		char name[64];
+		char cur[64], rec[64];
+		bool per_netns; /* of the network namespace, not the whole host */
+	} sysctl;
 };
 
 /* Run every rule of the table (rate-based ones only with in->after) with

@@ -1,6 +1,7 @@
 /* The TCP sysctl audit: the table of parameters with what we recommend per
  * workload and why, the pure judge over it, /proc/sys reading and writing,
  * and the sysctl.d(5) configuration scan. */
+#include "catalog.h"
 #include "diagnose/sysctl.h"
 
 #include <dirent.h>
@@ -38,13 +39,13 @@ static const struct td_sysctl_entry entries[] = {
 			[TD_PROFILE_CLIENT] = { .ok = { BETWEEN(1, 2) }, .tolerable = { BETWEEN(0, 2) } },
 			[TD_PROFILE_PROXY] = { .ok = { EXACTLY(1) }, .tolerable = { BETWEEN(1, 2) } },
 		},
-		.reason = "With 0, a SYN flood (or a burst bigger than the listen backlog) fills "
+		.reason = N_("With 0, a SYN flood (or a burst bigger than the listen backlog) fills "
 			  "the SYN queue and the kernel drops further SYNs: real clients retry "
 			  "after 1, 3, 7 s. With 1 the kernel answers with a cookie only while "
-			  "the queue is full, so nothing is dropped and nothing is stored.",
-		.risk = "A connection made from a cookie keeps only a coarse MSS, and window "
+			  "the queue is full, so nothing is dropped and nothing is stored."),
+		.risk = N_("A connection made from a cookie keeps only a coarse MSS, and window "
 			"scaling and SACK only if TCP timestamps are on; 2 does that to every "
-			"connection.",
+			"connection."),
 	},
 	{
 		.name = "net.ipv4.tcp_max_syn_backlog",
@@ -57,12 +58,12 @@ static const struct td_sysctl_entry entries[] = {
 			[TD_PROFILE_CLIENT] = { .ok = { NOLIM }, .tolerable = { NOLIM } },
 			[TD_PROFILE_PROXY] = { .ok = { AT_LEAST(1024) }, .tolerable = { AT_LEAST(128) } },
 		},
-		.reason = "Only matters when syncookies are off: tcp_conn_request() then drops "
+		.reason = N_("Only matters when syncookies are off: tcp_conn_request() then drops "
 			  "SYNs from peers it has not talked to before once a listener's SYN "
 			  "queue is 3/4 of this. The queue itself is bounded by the listen() "
-			  "backlog (capped by somaxconn).",
-		.risk = "Each pending request socket costs ~300 bytes; a large value lets a "
-			"flood hold more memory when cookies are off.",
+			  "backlog (capped by somaxconn)."),
+		.risk = N_("Each pending request socket costs ~300 bytes; a large value lets a "
+			"flood hold more memory when cookies are off."),
 	},
 	{
 		.name = "net.core.somaxconn",
@@ -75,12 +76,12 @@ static const struct td_sysctl_entry entries[] = {
 			[TD_PROFILE_CLIENT] = { .ok = { NOLIM }, .tolerable = { NOLIM } },
 			[TD_PROFILE_PROXY] = { .ok = { AT_LEAST(4096) }, .tolerable = { AT_LEAST(1024) } },
 		},
-		.reason = "listen(fd, backlog) is silently capped to this. When the accept queue "
+		.reason = N_("listen(fd, backlog) is silently capped to this. When the accept queue "
 			  "is full the kernel drops the handshake's final ACK (ListenOverflows), "
 			  "and clients see a stall of a second or more; a low cap hides a large "
-			  "backlog asked for by nginx, redis or a JVM.",
-		.risk = "Raising it only lets queues grow: an application that accepts too "
-			"slowly then keeps more clients waiting instead of failing them fast.",
+			  "backlog asked for by nginx, redis or a JVM."),
+		.risk = N_("Raising it only lets queues grow: an application that accepts too "
+			"slowly then keeps more clients waiting instead of failing them fast."),
 	},
 	{
 		.name = "net.ipv4.tcp_synack_retries",
@@ -93,11 +94,11 @@ static const struct td_sysctl_entry entries[] = {
 			[TD_PROFILE_CLIENT] = { .ok = { NOLIM }, .tolerable = { NOLIM } },
 			[TD_PROFILE_PROXY] = { .ok = { BETWEEN(2, 5) }, .tolerable = { BETWEEN(1, 8) } },
 		},
-		.reason = "How often a SYN-ACK is resent before a half-open connection (SYN_RECV) "
+		.reason = N_("How often a SYN-ACK is resent before a half-open connection (SYN_RECV) "
 			  "is dropped: 5 keeps it up to ~63 s, 2 ~7 s. Under a flood of spoofed "
-			  "SYNs fewer retries free the SYN queue sooner.",
-		.risk = "Too few (0-1) fails real clients on lossy paths whose final ACK or "
-			"SYN-ACK was lost.",
+			  "SYNs fewer retries free the SYN queue sooner."),
+		.risk = N_("Too few (0-1) fails real clients on lossy paths whose final ACK or "
+			"SYN-ACK was lost."),
 	},
 	{
 		.name = "net.ipv4.tcp_syn_retries",
@@ -110,13 +111,13 @@ static const struct td_sysctl_entry entries[] = {
 			[TD_PROFILE_CLIENT] = { .ok = { BETWEEN(3, 6) }, .tolerable = { BETWEEN(2, 10) } },
 			[TD_PROFILE_PROXY] = { .ok = { BETWEEN(2, 4) }, .tolerable = { BETWEEN(1, 6) } },
 		},
-		.reason = "How often connect() resends its SYN before failing with ETIMEDOUT: 6 "
+		.reason = N_("How often connect() resends its SYN before failing with ETIMEDOUT: 6 "
 			  "waits ~127 s for an unanswered SYN, 4 ~31 s, 3 ~15 s. A proxy whose "
 			  "backend is gone holds the client that long unless it sets its own "
-			  "connect timeout.",
-		.risk = "Too few fails connects over lossy or congested paths that one more "
+			  "connect timeout."),
+		.risk = N_("Too few fails connects over lossy or congested paths that one more "
 			"SYN would have saved; applications with their own timeout do not need "
-			"a change.",
+			"a change."),
 	},
 	{
 		.name = "net.ipv4.tcp_fin_timeout",
@@ -125,11 +126,11 @@ static const struct td_sysctl_entry entries[] = {
 		.kind = TD_SK_INT,
 		.kernel_default = "60",
 		.rec = ALL_PROFILES({ .ok = { BETWEEN(10, 60) }, .tolerable = { BETWEEN(5, 120) } }),
-		.reason = "Seconds an orphaned socket (closed by its process) waits in FIN_WAIT2 "
+		.reason = N_("Seconds an orphaned socket (closed by its process) waits in FIN_WAIT2 "
 			  "for the peer's FIN. It does NOT shorten TIME_WAIT, which is fixed at "
-			  "60 s (TCP_TIMEWAIT_LEN) in Linux.",
-		.risk = "Too short cuts off peers that still send after our FIN (half-close); "
-			"too long keeps memory of orphans whose peer vanished.",
+			  "60 s (TCP_TIMEWAIT_LEN) in Linux."),
+		.risk = N_("Too short cuts off peers that still send after our FIN (half-close); "
+			"too long keeps memory of orphans whose peer vanished."),
 	},
 	{
 		.name = "net.ipv4.tcp_tw_reuse",
@@ -143,12 +144,12 @@ static const struct td_sysctl_entry entries[] = {
 			[TD_PROFILE_CLIENT] = { .ok = { EXACTLY(1) }, .tolerable = { BETWEEN(0, 2) } },
 			[TD_PROFILE_PROXY] = { .ok = { EXACTLY(1) }, .tolerable = { BETWEEN(0, 2) } },
 		},
-		.reason = "Lets connect() take a local port still in TIME_WAIT (older than 1 s) "
+		.reason = N_("Lets connect() take a local port still in TIME_WAIT (older than 1 s) "
 			  "when TCP timestamps prove the new segments newer (PAWS, RFC 7323). "
 			  "A host opening many short connections to one backend otherwise runs "
-			  "out of ports (EADDRNOTAVAIL) with ports held 60 s each.",
-		.risk = "Needs timestamps on both ends; it only affects outgoing connections, "
-			"so it cannot help a server's own TIME_WAIT sockets.",
+			  "out of ports (EADDRNOTAVAIL) with ports held 60 s each."),
+		.risk = N_("Needs timestamps on both ends; it only affects outgoing connections, "
+			"so it cannot help a server's own TIME_WAIT sockets."),
 	},
 	{
 		.name = "net.ipv4.tcp_max_tw_buckets",
@@ -161,13 +162,13 @@ static const struct td_sysctl_entry entries[] = {
 			[TD_PROFILE_CLIENT] = { .ok = { AT_LEAST(16384) }, .tolerable = { AT_LEAST(4096) } },
 			[TD_PROFILE_PROXY] = { .ok = { AT_LEAST(65536) }, .tolerable = { AT_LEAST(16384) } },
 		},
-		.reason = "Most TIME_WAIT sockets kept at once. Beyond it the kernel closes new "
+		.reason = N_("Most TIME_WAIT sockets kept at once. Beyond it the kernel closes new "
 			  "ones at once (TcpExt.TCPTimeWaitOverflow, \"time wait bucket table "
 			  "overflow\"), losing the protection against old duplicate segments "
 			  "TIME_WAIT exists for (RFC 9293 3.6.1). At 60 s each, 1000 closes/s "
-			  "need 60000.",
-		.risk = "Each TIME_WAIT socket is a small timewait sock (~200 bytes); a high "
-			"limit costs little memory.",
+			  "need 60000."),
+		.risk = N_("Each TIME_WAIT socket is a small timewait sock (~200 bytes); a high "
+			"limit costs little memory."),
 	},
 	{
 		.name = "net.ipv4.tcp_max_orphans",
@@ -180,12 +181,12 @@ static const struct td_sysctl_entry entries[] = {
 			[TD_PROFILE_CLIENT] = { .ok = { AT_LEAST(4096) }, .tolerable = { AT_LEAST(1024) } },
 			[TD_PROFILE_PROXY] = { .ok = { AT_LEAST(16384) }, .tolerable = { AT_LEAST(4096) } },
 		},
-		.reason = "Sockets closed by their process but still finishing (FIN_WAIT1, "
+		.reason = N_("Sockets closed by their process but still finishing (FIN_WAIT1, "
 			  "LAST_ACK, CLOSING with unsent data) beyond this many are reset at "
 			  "once (\"too many orphaned sockets\", TcpExt.TCPAbortOnMemory), so "
-			  "peers lose the tail of responses.",
-		.risk = "An orphan can hold its whole send buffer; a high limit lets a flood "
-			"of slow readers pin memory (bounded anyway by tcp_mem).",
+			  "peers lose the tail of responses."),
+		.risk = N_("An orphan can hold its whole send buffer; a high limit lets a flood "
+			"of slow readers pin memory (bounded anyway by tcp_mem)."),
 	},
 	{
 		.name = "net.ipv4.ip_local_port_range",
@@ -201,13 +202,13 @@ static const struct td_sysctl_entry entries[] = {
 			[TD_PROFILE_PROXY] = { .ok = { BETWEEN(1024, 16384), BETWEEN(60999, 65535) },
 					       .tolerable = { BETWEEN(1024, 49152), BETWEEN(50000, 65535) } },
 		},
-		.reason = "Ports for outgoing connections (and bind to port 0). Each (local "
+		.reason = N_("Ports for outgoing connections (and bind to port 0). Each (local "
 			  "address, remote address, remote port) can have at most this many "
 			  "connections, TIME_WAIT included: a narrow range makes connect() fail "
 			  "with EADDRNOTAVAIL. connect() takes the ports of the low end's parity "
-			  "and bind() to port 0 the others, so keep one end even, one odd.",
-		.risk = "A wider range can take ports a service wants to listen on later: "
-			"list those in net.ipv4.ip_local_reserved_ports.",
+			  "and bind() to port 0 the others, so keep one end even, one odd."),
+		.risk = N_("A wider range can take ports a service wants to listen on later: "
+			"list those in net.ipv4.ip_local_reserved_ports."),
 	},
 	{
 		.name = "net.ipv4.tcp_keepalive_time",
@@ -220,12 +221,12 @@ static const struct td_sysctl_entry entries[] = {
 			[TD_PROFILE_CLIENT] = { .ok = { BETWEEN(60, 7200) }, .tolerable = { BETWEEN(10, 86400) } },
 			[TD_PROFILE_PROXY] = { .ok = { BETWEEN(60, 600) }, .tolerable = { BETWEEN(10, 7200) } },
 		},
-		.reason = "Idle seconds before the first keepalive probe, for sockets with "
+		.reason = N_("Idle seconds before the first keepalive probe, for sockets with "
 			  "SO_KEEPALIVE only. NATs, firewalls and load balancers drop idle flows "
 			  "after 5-60 min (350 s on some cloud balancers), long before 2 h: the "
-			  "next send then waits for retransmissions to time out.",
-		.risk = "Shorter probes wake idle mobile/metered peers more often; it changes "
-			"nothing for sockets without SO_KEEPALIVE (or with TCP_KEEPIDLE set).",
+			  "next send then waits for retransmissions to time out."),
+		.risk = N_("Shorter probes wake idle mobile/metered peers more often; it changes "
+			"nothing for sockets without SO_KEEPALIVE (or with TCP_KEEPIDLE set)."),
 	},
 	{
 		.name = "net.ipv4.tcp_keepalive_intvl",
@@ -234,10 +235,10 @@ static const struct td_sysctl_entry entries[] = {
 		.kind = TD_SK_INT,
 		.kernel_default = "75",
 		.rec = ALL_PROFILES({ .ok = { BETWEEN(10, 75) }, .tolerable = { BETWEEN(1, 300) } }),
-		.reason = "Seconds between unanswered keepalive probes. A dead peer is noticed "
+		.reason = N_("Seconds between unanswered keepalive probes. A dead peer is noticed "
 			  "after keepalive_time + probes x intvl: 7200 + 9 x 75 s = 2 h 11 min "
-			  "by default.",
-		.risk = "Very short intervals declare a peer dead during a brief outage.",
+			  "by default."),
+		.risk = N_("Very short intervals declare a peer dead during a brief outage."),
 	},
 	{
 		.name = "net.ipv4.tcp_keepalive_probes",
@@ -246,9 +247,9 @@ static const struct td_sysctl_entry entries[] = {
 		.kind = TD_SK_INT,
 		.kernel_default = "9",
 		.rec = ALL_PROFILES({ .ok = { BETWEEN(3, 9) }, .tolerable = { BETWEEN(1, 20) } }),
-		.reason = "Unanswered keepalive probes before the connection is reset with "
-			  "ETIMEDOUT.",
-		.risk = "1-2 probes make one lost probe kill a healthy idle connection.",
+		.reason = N_("Unanswered keepalive probes before the connection is reset with "
+			  "ETIMEDOUT."),
+		.risk = N_("1-2 probes make one lost probe kill a healthy idle connection."),
 	},
 	{
 		.name = "net.ipv4.tcp_retries2",
@@ -257,12 +258,12 @@ static const struct td_sysctl_entry entries[] = {
 		.kind = TD_SK_INT,
 		.kernel_default = "15 (about 924 s)",
 		.rec = ALL_PROFILES({ .ok = { BETWEEN(8, 15) }, .tolerable = { BETWEEN(5, 20) } }),
-		.reason = "Retransmissions of unacknowledged data before an established "
+		.reason = N_("Retransmissions of unacknowledged data before an established "
 			  "connection is given up (ETIMEDOUT): 15 is ~15 min with exponential "
 			  "backoff capped at 120 s. RFC 1122 4.2.3.5 asks for at least 100 s, "
-			  "which is 8.",
-		.risk = "Lower values drop connections during short outages or failovers; "
-			"higher ones keep writers blocked on a dead peer for long.",
+			  "which is 8."),
+		.risk = N_("Lower values drop connections during short outages or failovers; "
+			"higher ones keep writers blocked on a dead peer for long."),
 	},
 	{
 		.name = "net.ipv4.tcp_rmem",
@@ -276,11 +277,11 @@ static const struct td_sysctl_entry entries[] = {
 			.tolerable = { BETWEEN(2048, 1048576), BETWEEN(16384, 16777216),
 				       BETWEEN(1048576, 2147483647) },
 		}),
-		.reason = "Receive buffer per socket: min (kept under memory pressure), default "
+		.reason = N_("Receive buffer per socket: min (kept under memory pressure), default "
 			  "(initial), max (autotuning limit). Throughput per connection is at "
-			  "most max / RTT: 4 MiB at 100 ms is ~335 Mbit/s.",
-		.risk = "A high max lets many slow readers hold more memory (bounded by "
-			"tcp_mem); sockets that set SO_RCVBUF do not autotune at all.",
+			  "most max / RTT: 4 MiB at 100 ms is ~335 Mbit/s."),
+		.risk = N_("A high max lets many slow readers hold more memory (bounded by "
+			"tcp_mem); sockets that set SO_RCVBUF do not autotune at all."),
 	},
 	{
 		.name = "net.ipv4.tcp_wmem",
@@ -294,11 +295,11 @@ static const struct td_sysctl_entry entries[] = {
 			.tolerable = { BETWEEN(2048, 1048576), BETWEEN(4096, 16777216),
 				       BETWEEN(1048576, 2147483647) },
 		}),
-		.reason = "Send buffer per socket: min, default, max for autotuning. Unacked "
+		.reason = N_("Send buffer per socket: min, default, max for autotuning. Unacked "
 			  "data in flight is bounded by it, so the max limits throughput on "
-			  "long fat paths the same way as tcp_rmem.",
-		.risk = "Large send buffers add latency for interactive traffic queued behind "
-			"bulk data, and memory per connection.",
+			  "long fat paths the same way as tcp_rmem."),
+		.risk = N_("Large send buffers add latency for interactive traffic queued behind "
+			"bulk data, and memory per connection."),
 	},
 	{
 		.name = "net.ipv4.tcp_abort_on_overflow",
@@ -308,11 +309,11 @@ static const struct td_sysctl_entry entries[] = {
 		.values = "0 = drop the final ACK (client retries), 1 = reset the client",
 		.kernel_default = "0",
 		.rec = ALL_PROFILES({ .ok = { EXACTLY(0) }, .tolerable = { EXACTLY(0) } }),
-		.reason = "With 1, a full accept queue answers the handshake's final ACK with "
+		.reason = N_("With 1, a full accept queue answers the handshake's final ACK with "
 			  "a RST: a short burst becomes \"connection reset by peer\" instead of "
-			  "a retransmission a moment later.",
-		.risk = "Only for a service that prefers failing fast to waiting; it hides a "
-			"slow accept() loop behind resets.",
+			  "a retransmission a moment later."),
+		.risk = N_("Only for a service that prefers failing fast to waiting; it hides a "
+			"slow accept() loop behind resets."),
 	},
 };
 

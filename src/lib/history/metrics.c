@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "sockets/agg.h"
+#include "sockets/ident.h"
 #include "history/metrics.h"
 
 void td_mbuf_free(struct td_mbuf *b)
@@ -87,10 +88,15 @@ static void family_head(struct td_mbuf *b, const char *name, const char *type, c
 
 /* ---- top N ---------------------------------------------------------------------- */
 
+/* By name, then who (container, unit): the rows to fold into one. */
 static int cmp_key(const void *pa, const void *pb)
 {
-	return strcmp(((const struct td_top_entry *)pa)->key,
-		      ((const struct td_top_entry *)pb)->key);
+	const struct td_top_entry *a = pa, *b = pb;
+	int c = strcmp(a->key, b->key);
+
+	if (!c)
+		c = strcmp(a->container, b->container);
+	return c ? c : strcmp(a->unit, b->unit);
 }
 
 static int cmp_count(const void *pa, const void *pb)
@@ -99,7 +105,23 @@ static int cmp_count(const void *pa, const void *pb)
 
 	if (a->count != b->count)
 		return a->count > b->count ? -1 : 1;
-	return strcmp(a->key, b->key);
+	return cmp_key(a, b);
+}
+
+/* Who the group's process is: its container and unit ($TD_PROCDIR for
+ * tests). Read per group: a snapshot has tens of local groups, not
+ * thousands. */
+static void top_ident(const struct td_snap_group *g, struct td_top_entry *e)
+{
+	struct td_ident id;
+
+	if (!g->pid || td_ident_read(NULL, (pid_t)g->pid, NULL, &id) < 0)
+		return;
+	if (id.runtime)
+		td_ident_container(&id, e->container, sizeof(e->container));
+	/* A user's session scope changes at every login: not a label. */
+	if (id.unit[0] && id.user < 0)
+		snprintf(e->unit, sizeof(e->unit), "%s", id.unit);
 }
 
 /* A group's key; comm is what the kernel gave (at most 15 bytes). */
@@ -134,12 +156,14 @@ int td_metrics_top(const struct td_snapshot *snap, int state, enum td_top_by by,
 		if (g->kind != TD_SNAP_LOCAL || g->state != state || !g->count)
 			continue;
 		top_key(g, by, v[nv].key, sizeof(v[nv].key));
+		if (by == TD_TOPBY_PROCESS)
+			top_ident(g, &v[nv]);
 		v[nv++].count = g->count;
 	}
 	/* Several pids or ports fold into one key: sort by key, merge runs. */
 	qsort(v, nv, sizeof(*v), cmp_key);
 	for (size_t i = 0; i < nv; i++) {
-		if (merged && !strcmp(v[merged - 1].key, v[i].key))
+		if (merged && !cmp_key(&v[merged - 1], &v[i]))
 			v[merged - 1].count += v[i].count;
 		else
 			v[merged++] = v[i];
@@ -369,6 +393,16 @@ static int render_top(struct td_mbuf *b, const struct td_snapshot *snap, enum td
 			td_mbuf_printf(b, "%s{state=\"%s\",%s=\"", name, td_state_name(states[s]),
 				       label);
 			td_mbuf_label(b, v[i].key);
+			/* Not "container": serve --all-netns labels a namespace's
+			 * series with that of the namespace. */
+			if (v[i].container[0]) {
+				td_mbuf_printf(b, "\",process_container=\"");
+				td_mbuf_label(b, v[i].container);
+			}
+			if (v[i].unit[0]) {
+				td_mbuf_printf(b, "\",unit=\"");
+				td_mbuf_label(b, v[i].unit);
+			}
 			td_mbuf_printf(b, "\"} %llu\n", (unsigned long long)v[i].count);
 		}
 		if (other)
@@ -444,8 +478,19 @@ int td_metrics_render(const struct td_metrics_input *in, struct td_mbuf *b)
 	}
 	if (in->snap) {
 		rc = render_listeners(b, in->snap);
-		if (!rc)
-			rc = render_top(b, in->snap, TD_TOPBY_PORT, top);
+		if (rc < 0) {
+			b->oom = true;
+			return rc;
+		}
+	}
+	if (in->deep_text) {
+		if (mbuf_reserve(b, in->deep_len)) {
+			memcpy(b->p + b->len, in->deep_text, in->deep_len);
+			b->len += in->deep_len;
+			b->p[b->len] = '\0';
+		}
+	} else if (in->snap) {
+		rc = render_top(b, in->snap, TD_TOPBY_PORT, top);
 		if (!rc)
 			rc = render_top(b, in->snap, TD_TOPBY_PROCESS, top);
 		if (rc < 0) {
@@ -455,7 +500,7 @@ int td_metrics_render(const struct td_metrics_input *in, struct td_mbuf *b)
 	}
 	if (in->counters)
 		render_counters(b, in->counters);
-	if (in->with_findings)
+	if (in->with_findings && !in->deep_text)
 		render_findings(b, in->findings, in->nfindings);
 
 	family_head(b, "tcpdoctor_scrape_duration_seconds", "gauge",
@@ -469,5 +514,24 @@ int td_metrics_render(const struct td_metrics_input *in, struct td_mbuf *b)
 		    "(their families are then missing from that scrape).");
 	td_mbuf_printf(b, "tcpdoctor_scrape_errors_total %llu\n",
 		       (unsigned long long)in->scrape_errors);
+	return b->oom ? -ENOMEM : 0;
+}
+
+int td_metrics_render_deep(const struct td_metrics_input *in, struct td_mbuf *b)
+{
+	size_t top = in->top ? in->top : TD_METRICS_DEFAULT_TOP;
+	int rc = 0;
+
+	if (in->snap) {
+		rc = render_top(b, in->snap, TD_TOPBY_PORT, top);
+		if (!rc)
+			rc = render_top(b, in->snap, TD_TOPBY_PROCESS, top);
+		if (rc < 0) {
+			b->oom = true;
+			return rc;
+		}
+	}
+	if (in->with_findings)
+		render_findings(b, in->findings, in->nfindings);
 	return b->oom ? -ENOMEM : 0;
 }

@@ -33,9 +33,13 @@ void td_mbuf_label(struct td_mbuf *b, const char *s);
 #define TD_TOP_KEY_MAX 24
 
 /* One row of a top-N table: a port ("8080", "ephemeral" for client-side
- * sockets) or a process name ("nginx", "none" for sockets without owner). */
+ * sockets) or a process name ("nginx", "none" for sockets without owner).
+ * By process, who the process is as well (sockets/ident.h; "" when not
+ * known): processes of one name in two containers or units are two rows. */
 struct td_top_entry {
 	char key[TD_TOP_KEY_MAX];
+	char container[160]; /* "docker:web1" (as td_ident_container) */
+	char unit[128];	     /* "nginx.service" */
 	uint64_t count;
 };
 
@@ -72,9 +76,18 @@ struct td_metrics_input {
 	uint64_t scrapes, scrape_errors; /* since the exporter started */
 	const char *version;		 /* tcpdoctor_build_info */
 	const char *source;		 /* "netlink", "bpf", "proc" (tcpdoctor_build_info) */
+	/* The families that need every socket (by port, by process, findings)
+	 * as td_metrics_render_deep() wrote them for an earlier sample: put
+	 * in their place (snap then gives the listeners only). NULL: rendered
+	 * from snap and findings. */
+	const char *deep_text;
+	size_t deep_len;
 };
 
 /* Append the exposition of in to out. 0, or -ENOMEM (out->oom). */
 int td_metrics_render(const struct td_metrics_input *in, struct td_mbuf *out);
+/* Only the families that need every socket (sockets by port and by
+ * process from snap, findings): what deep_text holds. 0 or -ENOMEM. */
+int td_metrics_render_deep(const struct td_metrics_input *in, struct td_mbuf *out);
 
 #endif

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "history/sample.h"
 
@@ -50,12 +51,45 @@ int td_sample_take(struct td_sample *s, const struct td_sample_opts *o,
 	if (o->family)
 		f.family = o->family;
 	td_err_clear(&err);
-	rc = td_source_count(&src, &f, &s->agg, &err);
-	if (rc < 0 && err.code != -TD_ETRUNC) {
+	if (o->count_states) {
+		uint64_t fc[2][TD_STATE_MAX + 1] = { { 0 } };
+
+		rc = o->count_states(o->count_ctx, o->family, fc, &err);
+		for (int fam = 0; rc == 0 && fam < 2; fam++)
+			for (int st = 1; st <= TD_STATE_MAX; st++) {
+				struct td_sock one = { .family = fam ? AF_INET6 : AF_INET,
+						       .state = (uint8_t)st };
+
+				if (fc[fam][st])
+					td_agg_add_n(&s->agg, &one, fc[fam][st]);
+			}
+		if (rc == 0) {
+			s->have_states = true;
+			snprintf(s->source, sizeof(s->source), "%s",
+				 o->count_source ? o->count_source : "bpf");
+		} else {
+			note_error(s, "socket counts", &err);
+		}
+	} else if ((rc = td_source_count(&src, &f, &s->agg, &err)) < 0 && err.code != -TD_ETRUNC) {
 		note_error(s, "socket counts", &err);
 	} else {
 		s->have_states = true;
 		snprintf(s->source, sizeof(s->source), "%s", td_source_name(src.used));
+	}
+
+	if (o->light) {
+		/* Listeners only: their queues are the one per-socket family a
+		 * scrape cannot do without, and cost what there are of them. */
+		td_err_clear(&err);
+		src = o->source;
+		f.states = TD_STATE_BIT(TD_LISTEN);
+		rc = td_source_dump(&src, &f, 0, td_snapshot_cb, &s->snap, &err);
+		if (rc < 0 && err.code != -TD_ETRUNC)
+			note_error(s, "listeners", &err);
+		else
+			s->have_snap = true;
+		s->seconds = since(&t0);
+		return 0;
 	}
 
 	/* Owners name the processes behind TIME_WAIT/CLOSE_WAIT and findings. */

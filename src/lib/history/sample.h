@@ -22,6 +22,18 @@ struct td_sample_opts {
 	/* The previous sample's snapshot (td_snapshot_keep_marks), or NULL:
 	 * closing states and queues count when they persist from it. */
 	const struct td_snapshot *prev_snap;
+	/* State counts from here instead of td_source_count() (counts the
+	 * kernel keeps current, cmd/livecount.c), NULL: a walk. Fills fam_counts
+	 * ([0] IPv4, [1] IPv6) for family (0 both); 0 or a negative error with
+	 * err set. count_source names it in s->source ("bpf"). */
+	int (*count_states)(void *ctx, int family, uint64_t fam_counts[2][TD_STATE_MAX + 1],
+			    struct td_err *err);
+	void *count_ctx;
+	const char *count_source;
+	/* Leave out what needs every socket (owners, the full snapshot, the
+	 * rules): counters, states and the listeners (a LISTEN-only dump,
+	 * which the kernel answers from the listening hash alone). */
+	bool light;
 };
 
 struct td_sample {

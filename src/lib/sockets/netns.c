@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* iproute2 keeps named namespaces as bind mounts here (ip-netns(8)). */
@@ -160,4 +161,75 @@ int td_netns_enter(const char *spec, struct td_err *err)
 		return td_err_set(err, -ret, "cannot enter network namespace '%s' (%s): %s", spec,
 				  path, strerror(ret));
 	}
+}
+
+/* ---- following a namespace ------------------------------------------------------------ */
+
+int td_netns_watch_init(struct td_netns_watch *w, const char *path, struct td_err *err)
+{
+	struct stat st;
+
+	memset(w, 0, sizeof(*w));
+	/* thread-self: the calling thread's namespace, not the leader's */
+	if (stat("/proc/thread-self/ns/net", &st) < 0)
+		return td_err_set(err, -errno, "/proc/thread-self/ns/net: %s", strerror(errno));
+	w->dev = st.st_dev;
+	w->ino = st.st_ino;
+	snprintf(w->path, sizeof(w->path), "%s", path);
+	return 0;
+}
+
+int td_netns_watch_poll(struct td_netns_watch *w, const char *path, struct td_err *err)
+{
+	struct stat st;
+	int fd, was_gone = w->gone;
+
+	/* An entry of /run/netns whose bind mount is gone is a plain file on
+	 * another file system: no namespace. */
+	if (!path || stat(path, &st) < 0 || st.st_dev != w->dev) {
+		w->gone = 1;
+		return TD_NETNS_GONE;
+	}
+	if (st.st_ino == w->ino) {
+		w->gone = 0;
+		return was_gone ? TD_NETNS_BACK : TD_NETNS_SAME;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		w->gone = 1;
+		return errno == ENOENT ? TD_NETNS_GONE
+				       : td_err_set(err, -errno, "cannot open %s: %s", path,
+						    strerror(errno));
+	}
+	if (fstat(fd, &st) < 0 || setns(fd, CLONE_NEWNET) < 0) {
+		int e = errno;
+
+		close(fd);
+		w->gone = 1;
+		return td_err_set(err, -e, "cannot enter the network namespace at %s: %s", path,
+				  strerror(e));
+	}
+	close(fd);
+	snprintf(w->path, sizeof(w->path), "%s", path);
+	w->ino = st.st_ino;
+	w->gone = 0;
+	return TD_NETNS_NEW;
+}
+
+int td_netns_watch_join(const struct td_netns_watch *w)
+{
+	struct stat st;
+	int fd, ret = 1;
+
+	if (stat("/proc/thread-self/ns/net", &st) == 0 && st.st_ino == w->ino)
+		return 0;
+	fd = open(w->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || st.st_ino != w->ino)
+		ret = -ESTALE; /* the name moved on again: the next poll follows */
+	else if (setns(fd, CLONE_NEWNET) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
 }

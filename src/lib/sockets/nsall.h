@@ -1,8 +1,11 @@
 /* Every network namespace on the host, found without a daemon: the
  * namespaces processes are in (/proc/PID/ns/net, deduplicated by inode),
  * those bind-mounted anywhere (nsfs mounts in /proc/self/mountinfo, which
- * include `ip netns`'s /run/netns/NAME), and those only an open file holds
- * (/proc/PID/fd/N -> "net:[INODE]"). Each is named, best first, by the
+ * include `ip netns`'s /run/netns/NAME), those only an open file holds
+ * (/proc/PID/fd/N -> "net:[INODE]"), and those only a socket holds (a
+ * socket made in a namespace its process has left, or passed over a unix
+ * socket: its fd is "socket:[N]", and SIOCGSKNS on a pidfd_getfd duplicate
+ * says which namespace it lives in). Each is named, best first, by the
  * container or pod of its first process (sockets/ident.h), its `ip netns`
  * name, the systemd unit of its first process, else net:[INODE]. */
 #ifndef TD_NSALL_H
@@ -25,6 +28,7 @@ enum td_ns_kind {
 	TD_NS_PROCESS,	 /* only its processes know it */
 	TD_NS_MOUNT,	 /* bind-mounted outside /run/netns, no process in it */
 	TD_NS_FD,	 /* only an open file descriptor holds it */
+	TD_NS_SOCKET,	 /* only a socket in it holds it (no process, mount or nsfs fd) */
 };
 
 struct td_ns {
@@ -41,11 +45,15 @@ struct td_ns {
 	size_t npids, pcap;
 	pid_t fd_pid; /* TD_NS_FD (or any): a process holding an fd to it, 0 if none */
 	int fd;
+	pid_t sock_pid; /* a process holding a socket that lives in it, 0 if none */
+	int sock_fd;	/* that socket's fd in sock_pid */
 };
 
 struct td_nslist {
 	struct td_ns *v; /* host first, then by name */
 	size_t n, cap;
+	size_t sockets_asked;	/* distinct socket fds asked for their namespace */
+	size_t sockets_skipped; /* socket fds past the bound (TD_NSALL_SOCKETS), not asked */
 };
 
 /* Find every namespace. procdir NULL means /proc (a fake tree for tests:
@@ -73,7 +81,8 @@ const struct td_ns *td_nsall_find(const struct td_nslist *l, const char *spec);
  * its name, ip netns name, container, pod or unit? */
 bool td_nsall_match(const struct td_ns *ns, const char *globs);
 
-/* "host", "pod", "container", "netns", "unit", "process", "mount", "fd". */
+/* "host", "pod", "container", "netns", "unit", "process", "mount", "fd",
+ * "socket". */
 const char *td_ns_kind_name(enum td_ns_kind kind);
 
 /* A spec for td_nsall_find rather than for td_netns_enter? (has one of the

@@ -23,12 +23,46 @@
 /* PF_KTHREAD from include/linux/sched.h: flags field 9 of /proc/PID/stat. */
 #define PF_KTHREAD 0x00200000u
 
+/* 16 bytes a socket (a million sockets fill a table of 2M slots): the
+ * wanted flag is bit 0 of the list pointer (records are 8-byte aligned),
+ * and the list's tail is found by walking it (one or a few owners; a
+ * pre-fork server's listener has one per worker). */
 struct owner_slot {
-	uint64_t inode;	       /* 0: empty (inode 0 is never wanted) */
-	struct td_owner *head; /* owners in discovery order */
-	struct td_owner *tail;
-	bool wanted;
+	uint64_t key;	/* the inode; 0: empty (inode 0 is never wanted) */
+	uintptr_t head; /* owners in discovery order | SLOT_WANTED */
 };
+
+#define SLOT_WANTED ((uintptr_t)1)
+_Static_assert(_Alignof(struct td_owner) > 1, "bit 0 of a record's address is free");
+
+static uint64_t slot_inode(const struct owner_slot *s)
+{
+	return s->key;
+}
+
+static bool slot_wanted(const struct owner_slot *s)
+{
+	return s->head & SLOT_WANTED;
+}
+
+static struct td_owner *slot_head(const struct owner_slot *s)
+{
+	return (struct td_owner *)(s->head & ~SLOT_WANTED);
+}
+
+static void slot_set_head(struct owner_slot *s, struct td_owner *w)
+{
+	s->head = (uintptr_t)w | (s->head & SLOT_WANTED);
+}
+
+static struct td_owner *slot_tail(const struct owner_slot *s)
+{
+	struct td_owner *w = slot_head(s);
+
+	while (w && w->next)
+		w = (struct td_owner *)w->next;
+	return w;
+}
 
 struct owner_chunk {
 	struct owner_chunk *next;
@@ -81,9 +115,9 @@ static struct owner_slot *slot_find(const struct td_owners *o, uint64_t inode)
 	for (;;) {
 		struct owner_slot *s = &o->slots[i];
 
-		if (s->inode == inode)
+		if (s->key == inode)
 			return s;
-		if (!s->inode)
+		if (!s->key)
 			return NULL;
 		i = (i + 1) & mask;
 	}
@@ -93,9 +127,9 @@ static struct owner_slot *slot_find(const struct td_owners *o, uint64_t inode)
 static void slot_place(struct owner_slot *slots, size_t cap, const struct owner_slot *src)
 {
 	size_t mask = cap - 1;
-	size_t i = inode_hash(src->inode) & mask;
+	size_t i = inode_hash(slot_inode(src)) & mask;
 
-	while (slots[i].inode)
+	while (slots[i].key)
 		i = (i + 1) & mask;
 	slots[i] = *src;
 }
@@ -112,7 +146,7 @@ static int table_grow(struct td_owners *o)
 	if (!ns)
 		return -ENOMEM;
 	for (i = 0; i < o->cap; i++)
-		if (o->slots[i].inode)
+		if (o->slots[i].key)
 			slot_place(ns, ncap, &o->slots[i]);
 	free(o->slots);
 	o->slots = ns;
@@ -133,10 +167,10 @@ static struct owner_slot *slot_get(struct td_owners *o, uint64_t inode)
 		return NULL;
 	mask = o->cap - 1;
 	i = inode_hash(inode) & mask;
-	while (o->slots[i].inode)
+	while (o->slots[i].key)
 		i = (i + 1) & mask;
 	s = &o->slots[i];
-	s->inode = inode;
+	s->key = inode;
 	o->used++;
 	return s;
 }
@@ -204,12 +238,12 @@ int td_owners_want(struct td_owners *o, uint64_t inode)
 	s = slot_get(o, inode);
 	if (!s)
 		return -ENOMEM;
-	if (s->wanted)
+	if (slot_wanted(s))
 		return 0;
-	s->wanted = true;
+	s->head |= SLOT_WANTED;
 	o->nwanted++;
 	/* Already recorded by an earlier want_all walk. */
-	if (s->head)
+	if (slot_head(s))
 		o->nfound++;
 	return 0;
 }
@@ -223,7 +257,7 @@ const struct td_owner *td_owners_get(const struct td_owners *o, uint64_t inode)
 	if (o->shared)
 		o = o->shared;
 	s = slot_find(o, inode);
-	return s ? s->head : NULL;
+	return s ? slot_head(s) : NULL;
 }
 
 void td_owners_set_complete(struct td_owners *o, bool complete)
@@ -354,11 +388,11 @@ static void proc_info_load(struct proc_ctx *pc)
  * before the next process, so its record, if any, is the tail. */
 static int record_owner(struct td_owners *o, struct owner_slot *s, struct proc_ctx *pc, int fd)
 {
-	struct td_owner *w;
+	struct td_owner *w, *tail = slot_tail(s);
 
-	if (s->tail && s->tail->pid == pc->pid) {
-		if (fd < s->tail->fd)
-			s->tail->fd = fd;
+	if (tail && tail->pid == pc->pid) {
+		if (fd < tail->fd)
+			tail->fd = fd;
 		return 0;
 	}
 	if (!pc->have_info)
@@ -371,12 +405,11 @@ static int record_owner(struct td_owners *o, struct owner_slot *s, struct proc_c
 	w->fd = fd;
 	memcpy(w->comm, pc->comm, sizeof(w->comm));
 	w->next = NULL;
-	if (s->tail)
-		s->tail->next = w;
+	if (tail)
+		tail->next = w;
 	else
-		s->head = w;
-	s->tail = w;
-	if (s->wanted && s->head == w)
+		slot_set_head(s, w);
+	if (slot_wanted(s) && slot_head(s) == w)
 		o->nfound++;
 	return 0;
 }
@@ -638,9 +671,9 @@ static void sort_owner_lists(struct td_owners *o)
 		struct owner_slot *s = &o->slots[i];
 		struct td_owner *sorted = NULL, *w, *nx;
 
-		if (!s->head || !s->head->next)
+		if (!slot_head(s) || !slot_head(s)->next)
 			continue;
-		for (w = s->head; w; w = nx) {
+		for (w = slot_head(s); w; w = nx) {
 			struct td_owner **pp = &sorted;
 
 			nx = (struct td_owner *)w->next;
@@ -649,10 +682,7 @@ static void sort_owner_lists(struct td_owners *o)
 			w->next = *pp;
 			*pp = w;
 		}
-		s->head = sorted;
-		for (w = sorted; w->next; w = (struct td_owner *)w->next)
-			;
-		s->tail = w;
+		slot_set_head(s, sorted);
 	}
 }
 
@@ -662,7 +692,7 @@ static void owners_reset(struct td_owners *o)
 	size_t i;
 
 	for (i = 0; i < o->cap; i++)
-		o->slots[i].head = o->slots[i].tail = NULL;
+		slot_set_head(&o->slots[i], NULL);
 	chunks_free(o);
 	o->nfound = 0;
 	o->unreadable = 0;
@@ -856,8 +886,8 @@ static int resolve_bpf(struct td_owners *o, bool want_all, const pid_t *pids, si
 			return td_err_set(err, -ENOMEM, "owners: out of memory");
 		}
 		for (size_t i = 0; i < o->cap; i++)
-			if (o->slots[i].wanted)
-				inodes[n++] = o->slots[i].inode;
+			if (slot_wanted(&o->slots[i]))
+				inodes[n++] = slot_inode(&o->slots[i]);
 	}
 	ret = td_bpf_owners(inodes, n, bpf_owner_cb, &bw, err);
 	if (ret > 0)
@@ -922,7 +952,7 @@ int td_owners_resolve(struct td_owners *o, const char *procdir, bool want_all, c
 		o->shared = shared_walk;
 		o->unreadable = shared_walk->unreadable;
 		for (size_t i = 0; i < o->cap; i++)
-			if (o->slots[i].wanted && td_owners_get(o, o->slots[i].inode))
+			if (slot_wanted(&o->slots[i]) && td_owners_get(o, slot_inode(&o->slots[i])))
 				o->nfound++;
 		return 0;
 	}

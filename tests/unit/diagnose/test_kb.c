@@ -488,7 +488,25 @@ static void test_every_counter(void **state)
 	expect_entry("listenoverflows", TD_KB_COUNTER, "TcpExt.ListenOverflows");
 }
 
-/* Every check rule has an entry under its id: findings can link to it. */
+/* e has English text and a zh_CN row from the catalogue whose summary,
+ * meaning and causes are Chinese (not the English fallback). */
+static void both_languages(const struct td_kb_entry *e, const char *topic)
+{
+	struct td_kb_tr zh;
+
+	if (!e->summary || !e->meaning || !e->causes)
+		fail_msg("%s: English text incomplete", topic);
+	if (!td_kb_text(e, TD_KB_ZH, &zh))
+		fail_msg("%s (%s) has no zh_CN row in the catalogue", topic, e->name);
+	if (zh.summary == e->summary || zh.meaning == e->meaning || zh.causes == e->causes ||
+	    !strcmp(zh.summary, e->summary))
+		fail_msg("%s (%s): a zh_CN field falls back to English", topic, e->name);
+	if (td_text_width(zh.summary, strlen(zh.summary)) == strlen(zh.summary))
+		fail_msg("%s: zh_CN summary has no wide character: '%s'", topic, zh.summary);
+}
+
+/* Every check rule has an entry under its id, in both languages: findings
+ * link to it. */
 static void test_every_rule(void **state)
 {
 	size_t n = 0;
@@ -504,6 +522,7 @@ static void test_every_rule(void **state)
 				 e->name);
 		if (!strstr(e->next, "tcpdoctor check"))
 			fail_msg("rule %s: next does not say tcpdoctor check", r[i].id);
+		both_languages(e, r[i].id);
 	}
 }
 
@@ -514,7 +533,7 @@ static const char *const scenarios[] = {
 #undef TD_LAB_SCENARIO
 
 /* Every lab scenario name resolves to the entry that tells its story, and
- * that entry tells how to run it. */
+ * that entry tells how to run it, in both languages. */
 static void test_every_scenario(void **state)
 {
 	char want[128];
@@ -528,6 +547,7 @@ static void test_every_scenario(void **state)
 		if (!strstr(e->next, want))
 			fail_msg("scenario %s resolves to %s, whose next lacks '%s'", scenarios[i],
 				 e->name, want);
+		both_languages(e, scenarios[i]);
 	}
 }
 

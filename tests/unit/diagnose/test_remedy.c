@@ -60,6 +60,37 @@ static void test_half_open(void **state)
 	assert_non_null(strstr(r.changes, "ETIMEDOUT within 90 s"));
 }
 
+/* A sysctl finding: the exact --set, what it changes and its undo; not
+ * applied unasked; none without the parameter. */
+static void test_sysctl(void **state)
+{
+	struct td_finding f = { .rule = "risky-sysctl" };
+	struct td_remedy r;
+	char cmd[256];
+
+	(void)state;
+	assert_int_equal(td_finding_remedy(&f, &r), -TD_ENOTFOUND);
+	snprintf(f.sysctl.name, sizeof(f.sysctl.name), "net.ipv4.ip_local_port_range");
+	snprintf(f.sysctl.cur, sizeof(f.sysctl.cur), "60000 60100");
+	snprintf(f.sysctl.rec, sizeof(f.sysctl.rec), "10000 65000");
+	f.sysctl.per_netns = true;
+	assert_int_equal(td_finding_remedy(&f, &r), 0);
+	join(&r, cmd, sizeof(cmd));
+	/* One word for the value: run as an argv, never through a shell. */
+	assert_string_equal(cmd,
+			    "sysctl --apply --set net.ipv4.ip_local_port_range=10000 65000 --yes");
+	assert_int_equal(r.argc, 5);
+	assert_false(r.safe);
+	assert_non_null(strstr(r.changes, "from 60000 60100 to 10000 65000 in this network "
+					  "namespace"));
+	assert_non_null(
+		strstr(r.changes, "sysctl -w net.ipv4.ip_local_port_range=\"60000 60100\""));
+	f.rule = "syncookies-off";
+	f.sysctl.per_netns = false;
+	assert_int_equal(td_finding_remedy(&f, &r), 0);
+	assert_non_null(strstr(r.changes, "the whole host"));
+}
+
 static void test_none(void **state)
 {
 	struct td_finding f = { .rule = "syn-flood", .pid = 1 };
@@ -76,6 +107,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_close_wait),
 		cmocka_unit_test(test_half_open),
+		cmocka_unit_test(test_sysctl),
 		cmocka_unit_test(test_none),
 	};
 

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -442,6 +444,55 @@ static void test_findings(void **state)
 	free(t);
 }
 
+/* serve between walks: listeners from a LISTEN-only snapshot, the families
+ * that need every socket from the text an earlier full sample rendered. */
+static void test_deep_text(void **state)
+{
+	struct td_snapshot full, listen;
+	struct td_finding f[1];
+	struct td_metrics_input din = {
+		.top = 2, .with_findings = true, .findings = f, .nfindings = 1
+	};
+	struct td_metrics_input in = { .top = 2 };
+	struct td_mbuf deep = { 0 };
+	char *t;
+
+	(void)state;
+	memset(f, 0, sizeof(f));
+	f[0].rule = "close-wait-leak";
+	f[0].severity = TD_SEV_WARNING;
+	f[0].count = 7;
+	td_snapshot_init(&full, NULL);
+	add_listener(&full, 5000, 3, 128);
+	add_many(&full, TD_CLOSE_WAIT, 5000, 7, 100, "web");
+	din.snap = &full;
+	assert_int_equal(td_metrics_render_deep(&din, &deep), 0);
+	/* Only the deep families: no listeners, no states. */
+	assert_null(strstr(deep.p, "tcpdoctor_listen_accept_queue"));
+	assert_null(strstr(deep.p, "tcpdoctor_sockets{"));
+	assert_non_null(strstr(deep.p, "tcpdoctor_sockets_by_process"));
+
+	td_snapshot_init(&listen, NULL);
+	add_listener(&listen, 5000, 9, 128); /* the queue moved since */
+	in.snap = &listen;
+	in.deep_text = deep.p;
+	in.deep_len = deep.len;
+	t = render(&in);
+	assert_well_formed(t);
+	assert_int_equal(
+		value_of(t, "tcpdoctor_listen_accept_queue{port=\"5000\",address=\"192.0.2.1\"}"),
+		9);
+	assert_int_equal(
+		value_of(t, "tcpdoctor_sockets_by_port{state=\"CLOSE_WAIT\",port=\"5000\"}"), 7);
+	assert_int_equal(
+		value_of(t, "tcpdoctor_finding{rule=\"close-wait-leak\",severity=\"warning\"}"), 1);
+	assert_int_equal(count_lines(t, "# TYPE tcpdoctor_sockets_by_port "), 1);
+	free(t);
+	td_mbuf_free(&deep);
+	td_snapshot_free(&listen);
+	td_snapshot_free(&full);
+}
+
 static void test_mbuf_label_escaping(void **state)
 {
 	struct td_mbuf b = { 0 };
@@ -455,10 +506,84 @@ static void test_mbuf_label_escaping(void **state)
 	assert_null(b.p);
 }
 
+/* A fake proc tree: pid's cgroup file with text. */
+static void fake_cgroup(const char *dir, int pid, const char *text)
+{
+	char path[512];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%d", dir, pid);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/%d/cgroup", dir, pid);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+/* By process, two containers running "web" are two rows, each labelled
+ * with its container (process_container: serve --all-netns has the
+ * namespace's container label), a service with its unit; the number of
+ * series stays within --top. */
+static void test_top_by_process_identity(void **state)
+{
+	char dir[] = "/tmp/td-metrics-XXXXXX", cmd[600];
+	struct td_snapshot snap;
+	struct td_top_entry v[4];
+	uint64_t other;
+	size_t n;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	fake_cgroup(dir, 100,
+		    "0::/system.slice/docker-4f1b8e2c9a7d6b3e5f0a1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f"
+		    "7a8b9c0d1e2f.scope\n");
+	fake_cgroup(dir, 101,
+		    "0::/system.slice/docker-aaaa8e2c9a7d6b3e5f0a1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f"
+		    "7a8b9c0d1e2f.scope\n");
+	fake_cgroup(dir, 102,
+		    "0::/system.slice/docker-aaaa8e2c9a7d6b3e5f0a1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f"
+		    "7a8b9c0d1e2f.scope\n");
+	fake_cgroup(dir, 200, "0::/system.slice/nginx.service\n");
+	setenv("TD_PROCDIR", dir, 1);
+	setenv("TD_ROOTDIR", dir, 1); /* no runtime state files there */
+	td_snapshot_init(&snap, NULL);
+	add_listener(&snap, 5000, 0, 128);
+	add_listener(&snap, 5001, 0, 128);
+	add_many(&snap, TD_CLOSE_WAIT, 5000, 6, 100, "web");
+	add_many(&snap, TD_CLOSE_WAIT, 5000, 3, 101, "web");
+	add_many(&snap, TD_CLOSE_WAIT, 5000, 2, 102, "web"); /* same container as 101 */
+	add_many(&snap, TD_CLOSE_WAIT, 5001, 4, 200, "nginx");
+	assert_int_equal(td_metrics_top(&snap, TD_CLOSE_WAIT, TD_TOPBY_PROCESS, 3, v, &n, &other),
+			 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(v[0].key, "web");
+	assert_string_equal(v[0].container, "docker:4f1b8e2c9a7d");
+	assert_int_equal(v[0].count, 6);
+	assert_string_equal(v[1].key, "web");
+	assert_string_equal(v[1].container, "docker:aaaa8e2c9a7d");
+	assert_int_equal(v[1].count, 5);
+	assert_string_equal(v[2].key, "nginx");
+	assert_string_equal(v[2].container, "");
+	assert_string_equal(v[2].unit, "nginx.service");
+	assert_int_equal(other, 0);
+	/* Within the bound: top 1 leaves the rest in "other". */
+	assert_int_equal(td_metrics_top(&snap, TD_CLOSE_WAIT, TD_TOPBY_PROCESS, 1, v, &n, &other),
+			 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(other, 9);
+	unsetenv("TD_PROCDIR");
+	unsetenv("TD_ROOTDIR");
+	td_snapshot_free(&snap);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_states_and_families),
+		cmocka_unit_test(test_top_by_process_identity),
 		cmocka_unit_test(test_states_absent),
 		cmocka_unit_test(test_listeners_summed_per_port),
 		cmocka_unit_test(test_listeners_by_address),
@@ -467,6 +592,7 @@ int main(void)
 		cmocka_unit_test(test_counter_names),
 		cmocka_unit_test(test_counters_rendered),
 		cmocka_unit_test(test_findings),
+		cmocka_unit_test(test_deep_text),
 		cmocka_unit_test(test_mbuf_label_escaping),
 	};
 

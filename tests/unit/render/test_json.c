@@ -245,6 +245,32 @@ static void test_numbers(void **state)
 		   "{\"rtt_ms\":null,\"loss\":0.5}\n");
 }
 
+/* Rounded numbers and instants: the docs/json.md conventions. */
+static void test_fixed_and_ts(void **state)
+{
+	struct td_json j;
+	struct buf b;
+
+	(void)state;
+	buf_open(&b);
+	td_json_init(&j, b.fp, false);
+	td_json_begin_array(&j, NULL);
+	td_json_fixed(&j, NULL, 0.0662600006908178, 3);
+	td_json_fixed(&j, NULL, 12.5, 3);
+	td_json_fixed(&j, NULL, 3.0, 3);
+	td_json_fixed(&j, NULL, -0.0001, 3);
+	td_json_fixed(&j, NULL, 0.202812385, 6);
+	td_json_fixed(&j, NULL, 99.95, 1);
+	td_json_fixed(&j, NULL, NAN, 3);
+	td_json_ts(&j, NULL, 0);
+	td_json_ts(&j, NULL, 1796178304960280123LL);
+	td_json_ts(&j, NULL, -1);
+	td_json_end_array(&j);
+	td_json_finish(&j);
+	EXPECT(&b, "[0.066,12.5,3,0,0.202812,100,null,\"1970-01-01T00:00:00.000000Z\","
+		   "\"2026-12-02T02:25:04.960280Z\",null]\n");
+}
+
 static void test_strings_and_null(void **state)
 {
 	struct td_json j;
@@ -609,6 +635,7 @@ int main(void)
 		cmocka_unit_test(test_top_level),
 		cmocka_unit_test(test_unbalanced_end),
 		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_fixed_and_ts),
 		cmocka_unit_test(test_strings_and_null),
 		cmocka_unit_test(test_escapes),
 		cmocka_unit_test(test_valid_utf8),

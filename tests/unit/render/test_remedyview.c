@@ -48,8 +48,8 @@ static int longest_line(const char *s)
 		if (*s == '\n') {
 			best = cur > best ? cur : best;
 			cur = 0;
-		} else {
-			cur++;
+		} else if (((unsigned char)*s & 0xc0) != 0x80) {
+			cur++; /* columns: a UTF-8 continuation byte (the ellipsis) adds none */
 		}
 	}
 	return cur > best ? cur : best;
@@ -95,12 +95,14 @@ static void test_kill_elides_escaped_name(void **state)
 	assert_non_null(strstr(out, "ev^[]0;pwned^Gxx[4194303]+1"));
 	free(out);
 	out = render_kill(rows, 1, 60);
-	/* The addresses are never cut; the name gives way to at least a
-	 * character plus the pid. */
-	assert_non_null(strstr(out, "[2001:db8:aaaa:bbbb:cccc:dddd:eeee:1]:443"));
+	/* The name gives way to at least a character plus the pid. */
+	/* past the width the addresses are elided in the middle, the port kept */
+	assert_null(strstr(out, "[2001:db8:aaaa:bbbb:cccc:dddd:eeee:1]:443"));
+	assert_non_null(strstr(out, "[2001"));
+	assert_non_null(strstr(out, ":1]:443"));
 	assert_non_null(strstr(out, "[4194303]+1"));
 	assert_null(strstr(out, "pwned"));
-	assert_true(strstr(out, "e[4194303]") || strstr(out, "ev[4194303]"));
+	assert_true(strstr(out, "e\u2026[4194303]") || strstr(out, "ev\u2026[4194303]"));
 	free(out);
 }
 
@@ -136,6 +138,61 @@ static void test_ka_table(void **state)
 	free(buf);
 }
 
+/* --all-netns: a NETNS column first, as wide as the widest name, the
+ * name escaped (a namespace can be named by a container's metadata); the
+ * reason indented past it. */
+static void test_netns_column(void **state)
+{
+	struct td_sock a = mk(AF_INET, "192.0.2.1", 5002, "192.0.2.2", 42001, TD_CLOSE_WAIT);
+	struct td_owner o = { .pid = 7, .fd = 3 };
+	struct view_kill_row rows[2] = {
+		{ &a, &o, "destroy", NULL, "host" },
+		{ &a, NULL, "refused", "gone", "docker:w\x1b[2J" },
+	};
+	struct view_ka_row ka[1] = { { &a, 5, "off", "60/10/3", NULL, "pod:default/api" } };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp;
+	char *out;
+
+	(void)state;
+	snprintf(o.comm, sizeof(o.comm), "srv");
+	out = render_kill(rows, 2, 100);
+	assert_null(strchr(out, '\x1b'));
+	assert_string_equal(
+		out, "NETNS         ACTION    STATE       LOCAL          PEER            PROCESS\n"
+		     "host          destroy   CLOSE_WAIT  192.0.2.1:5002 192.0.2.2:42001 srv[7]\n"
+		     "docker:w^[[2J refused   CLOSE_WAIT  192.0.2.1:5002 192.0.2.2:42001 -\n"
+		     "                        gone\n");
+	free(out);
+	fp = open_memstream(&buf, &len);
+	view_ka_table(fp, false, ka, 1, "WOULD BE", 80);
+	fclose(fp);
+	assert_string_equal(buf, "NETNS             FD STATE       LOCAL          PEER            "
+				 "KEEPALIVE     WOULD BE\n"
+				 "pod:default/api    5 CLOSE_WAIT  192.0.2.1:5002 192.0.2.2:42001 "
+				 "off           60/10/3\n");
+	free(buf);
+}
+
+/* The act line: plain words as they are, others quoted and escaped. */
+static void test_act_line(void **state)
+{
+	const char *v[] = { "tcpdoctor", "--netns-filter", "tdn-*", "kill",
+			    "--dst",	 "a b'c",	   "--yes" };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	(void)state;
+	view_act_line(fp, v, 7);
+	fclose(fp);
+	assert_string_equal(buf,
+			    "\nTo act: tcpdoctor --netns-filter 'tdn-*' kill --dst 'a b'\\''c' "
+			    "--yes\n");
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -143,6 +200,8 @@ int main(void)
 		cmocka_unit_test(test_kill_elides_escaped_name),
 		cmocka_unit_test(test_kill_fits_80),
 		cmocka_unit_test(test_ka_table),
+		cmocka_unit_test(test_netns_column),
+		cmocka_unit_test(test_act_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -268,12 +268,91 @@ static void test_enter_real(void **state)
 	assert_int_equal(got, mine);
 }
 
+/* Following a name: the same namespace, gone (no file, a plain file, NULL),
+ * back, and a namespace that cannot be entered. As root, in a child: another
+ * namespace under the path is entered (NEW), and a second thread joins it. */
+static void test_watch(void **state)
+{
+	char path[] = "/tmp/td_netns_XXXXXX";
+	struct td_netns_watch w;
+	struct td_err err = { 0 };
+	int fd, status;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(td_netns_watch_init(&w, "/proc/self/ns/net", &err), 0);
+	assert_int_equal(td_netns_watch_poll(&w, "/proc/self/ns/net", &err), TD_NETNS_SAME);
+	assert_int_equal(td_netns_watch_poll(&w, NULL, &err), TD_NETNS_GONE);
+	assert_int_equal(w.gone, 1);
+	assert_int_equal(td_netns_watch_poll(&w, "/nonexistent/td", &err), TD_NETNS_GONE);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	/* a stale /run/netns entry: an empty file, no namespace behind it */
+	assert_int_equal(td_netns_watch_poll(&w, path, &err), TD_NETNS_GONE);
+	unlink(path);
+	assert_int_equal(td_netns_watch_poll(&w, "/proc/self/ns/net", &err), TD_NETNS_BACK);
+	assert_int_equal(w.gone, 0);
+	assert_int_equal(td_netns_watch_join(&w), 0);
+	/* nsfs, but not a network namespace: cannot be entered */
+	assert_true(td_netns_watch_poll(&w, "/proc/self/ns/uts", &err) < 0);
+	assert_true(err.msg[0] != 0);
+	if (geteuid() != 0)
+		return;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct stat st;
+		int p[2], ret = 0;
+		pid_t other;
+		char other_ns[64], c;
+
+		if (pipe(p) < 0)
+			_exit(10);
+		other = fork();
+		if (other == 0) { /* holds a new namespace until the pipe closes */
+			close(p[1]);
+			if (unshare(CLONE_NEWNET) < 0)
+				_exit(1);
+			if (read(p[0], &c, 1) < 0)
+				_exit(1);
+			_exit(0);
+		}
+		close(p[0]);
+		snprintf(other_ns, sizeof(other_ns), "/proc/%d/ns/net", (int)other);
+		if (td_netns_watch_init(&w, "/proc/self/ns/net", &err) < 0)
+			_exit(11);
+		/* wait for the unshare: its ns file differs from ours */
+		for (int i = 0; i < 2000; i++) {
+			if (stat(other_ns, &st) == 0 && st.st_ino != w.ino)
+				break;
+			usleep(1000);
+		}
+		ret = td_netns_watch_poll(&w, other_ns, &err);
+		if (ret == TD_NETNS_NEW && stat("/proc/thread-self/ns/net", &st) == 0 &&
+		    st.st_ino == w.ino)
+			ret = 0;
+		else
+			ret = 12;
+		close(p[1]);
+		waitpid(other, NULL, 0);
+		_exit(ret);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_path_mapping),	 cmocka_unit_test(test_enter_missing),
-		cmocka_unit_test(test_enter_invalid),	 cmocka_unit_test(test_enter_not_a_netns),
-		cmocka_unit_test(test_enter_needs_root), cmocka_unit_test(test_enter_real),
+		cmocka_unit_test(test_path_mapping),
+		cmocka_unit_test(test_enter_missing),
+		cmocka_unit_test(test_enter_invalid),
+		cmocka_unit_test(test_enter_not_a_netns),
+		cmocka_unit_test(test_enter_needs_root),
+		cmocka_unit_test(test_enter_real),
+		cmocka_unit_test(test_watch),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,7 +7,7 @@
 #define CWL_PORT 5000
 #define CWL_CLIENTS4 3
 #define CWL_CLIENTS6 1
-#define CWL_FIN_TIMEOUT "4"
+#define CWL_FIN_TIMEOUT "12"
 
 int td_lab_sc_close_wait_leak(struct td_lab *lab)
 {
@@ -60,7 +60,7 @@ int td_lab_sc_close_wait_leak(struct td_lab *lab)
 		     "kernel gives them tcp_fin_timeout (%s s here, 60 by default), then "
 		     "drops them without a TIME_WAIT.",
 		     CWL_FIN_TIMEOUT);
-	TD_LAB_TRY(td_lab_expect_states(lab, "client total=0 server CLOSE_WAIT=4", 9000));
+	TD_LAB_TRY(td_lab_expect_states(lab, "client total=0 server CLOSE_WAIT=4", 25000));
 	td_lab_story(lab, "Now only the server's CLOSE_WAIT sockets are left. They last until "
 			  "the process closes them or exits: each holds an fd and its buffers. "
 			  "That is the leak; `tcpdoctor states --state close-wait --by process` "

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: (MIT OR GPL-2.0)
+/* TCP socket counts by state kept current inside the kernel, for `serve`
+ * and `record`: a scrape reads 2 x 16 numbers per CPU instead of walking
+ * the sockets. Full sockets only: every state they enter or leave passes
+ * sock:inet_sock_set_state (CLOSE counts as "not listed"). Timewait and
+ * request sockets change without a tracepoint (their births and deaths are
+ * plain functions, hookable only with fentry, which kernels without ftrace
+ * lack): user space counts those in a dump that asks for their states only.
+ * Two generations of counts: the live one follows every change; the shadow
+ * is filled by an iterator walk (seeding, reconciliation) where a socket
+ * that changes during the walk is counted once, by whoever claims it first
+ * in the claims map (the walk, or the hook of its change). See
+ * docs/monitoring.md. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+
+#include "statecount.h"
+
+#define AF_INET 2
+#define AF_INET6 10
+#define IPPROTO_TCP 6
+#define TCP_SYN_RECV 3
+#define TCP_TIME_WAIT 6
+#define TCP_CLOSE 7
+#define TCP_LISTEN 10
+#define TCP_NEW_SYN_RECV 12
+
+char LICENSE[] SEC("license") = "Dual MIT/GPL";
+
+const volatile __u32 cfg_netns = 0; /* network namespace inode, 0 = any */
+
+__u32 phase = 0;	  /* TD_SC_MODE_* | live << TD_SC_LIVE_BIT | TD_SC_HAVE_LIVE */
+__u64 claim_overflow = 0; /* sockets the walk counted without a claim (map full) */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct td_sc_counts);
+} counts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1); /* sized by the loader */
+	__uint(map_flags, 1);	/* BPF_F_NO_PREALLOC: memory only while a walk runs */
+	__type(key, struct td_sc_key);
+	__type(value, __u32); /* the state the socket was counted in (0: gone) */
+} claims SEC(".maps");
+
+/* The state inet_diag lists a socket in, 0 when it lists none. */
+static __always_inline int listed(int state)
+{
+	if (state == TCP_NEW_SYN_RECV)
+		return TCP_SYN_RECV;
+	if (state <= 0 || state == TCP_CLOSE || state > TCP_NEW_SYN_RECV)
+		return 0;
+	return state;
+}
+
+static __always_inline int fam_index(__u16 family)
+{
+	return family == AF_INET6;
+}
+
+static __always_inline void apply(struct td_sc_counts *c, __u32 gen, int fam, int o, int n)
+{
+	__u32 i;
+
+	/* Atomic even per CPU: a softirq may interrupt a hook of the same
+	 * CPU between its load and its store. The masks are for the
+	 * verifier (asm keeps the compiler from dropping them). */
+	if (o > 0 && o < TD_SC_STATES) {
+		i = ((gen & 1) << 5) | ((fam & 1) << 4) | (o & (TD_SC_STATES - 1));
+		asm volatile("" : "+r"(i));
+		i &= 63;
+		__sync_fetch_and_add(&c->n[0][0][0] + i, -1);
+	}
+	if (n > 0 && n < TD_SC_STATES) {
+		i = ((gen & 1) << 5) | ((fam & 1) << 4) | (n & (TD_SC_STATES - 1));
+		asm volatile("" : "+r"(i));
+		i &= 63;
+		__sync_fetch_and_add(&c->n[0][0][0] + i, 1);
+	}
+}
+
+/* One socket goes from listed state o to n (0: not listed). */
+/* ph: the phase word as the hook read it, once (the key was made for it). */
+static __always_inline void change(__u32 ph, const struct td_sc_key *key, int fam, int o, int n)
+{
+	__u32 zero = 0, live = (ph >> TD_SC_LIVE_BIT) & 1;
+	__u32 mode = ph & TD_SC_MODE_MASK, shadow = (ph & TD_SC_HAVE_LIVE) ? live ^ 1 : 0;
+	struct td_sc_counts *c = bpf_map_lookup_elem(&counts, &zero);
+	__u32 *claim, v = n;
+
+	if (!c || o == n)
+		return;
+	if (ph & TD_SC_HAVE_LIVE)
+		apply(c, live, fam, o, n);
+	if (mode == TD_SC_MODE_PLAIN) {
+		apply(c, shadow, fam, o, n);
+	} else if (mode == TD_SC_MODE_SEED) {
+		/* Counted by the walk (or an earlier change) already: move it.
+		 * Not yet: count it in its new state and claim it, so that the
+		 * walk, reaching it later, leaves it alone. */
+		claim = bpf_map_lookup_elem(&claims, key);
+		if (claim) {
+			int was = *claim;
+
+			*claim = v;
+			apply(c, shadow, fam, was, n);
+		} else if (bpf_map_update_elem(&claims, key, &v, BPF_NOEXIST) == 0) {
+			apply(c, shadow, fam, 0, n);
+		} else {
+			__sync_fetch_and_add(&claim_overflow, 1);
+		}
+	}
+}
+
+static __always_inline bool netns_ok(const struct sock_common *skc)
+{
+	return !cfg_netns || BPF_CORE_READ(skc, skc_net.net, ns.inum) == cfg_netns;
+}
+
+static __always_inline void change_full(const struct sock *sk, int o, int n)
+{
+	struct td_sc_key key = { .kind = TD_SC_FULL };
+	__u32 ph = *(volatile __u32 *)&phase;
+
+	/* The cookie only matters to a claim. */
+	if ((ph & TD_SC_MODE_MASK) == TD_SC_MODE_SEED)
+		key.id = bpf_get_socket_cookie((void *)sk);
+	change(ph, &key, fam_index(BPF_CORE_READ(sk, __sk_common.skc_family)), o, n);
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(sc_state, const struct sock *sk, const int oldstate, const int newstate)
+{
+	__u16 family;
+	int o, n;
+
+	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+		return 0;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family != AF_INET && family != AF_INET6)
+		return 0;
+	if (!netns_ok(&sk->__sk_common))
+		return 0;
+	o = listed(oldstate);
+	n = listed(newstate);
+	/* A child cloned from its listener reports LISTEN -> SYN_RECV: the
+	 * listener stays; a new socket appears. */
+	if (oldstate == TCP_LISTEN && newstate == TCP_SYN_RECV)
+		o = 0;
+	if (o != n)
+		change_full(sk, o, n);
+	return 0;
+}
+
+/* The walk: every socket of the namespace not claimed yet is counted into
+ * the shadow in the state it is listed in, and claimed. */
+SEC("iter/tcp")
+int sc_walk(struct bpf_iter__tcp *ctx)
+{
+	struct sock_common *skc = ctx->sk_common;
+	struct td_sc_key key = {};
+	struct td_sc_counts *c;
+	__u32 ph = *(volatile __u32 *)&phase, zero = 0, v, shadow;
+	__u16 family;
+	int raw, st;
+
+	if (!skc || (ph & TD_SC_MODE_MASK) != TD_SC_MODE_SEED)
+		return 0;
+	family = skc->skc_family;
+	if (family != AF_INET && family != AF_INET6)
+		return 0;
+	raw = skc->skc_state;
+	/* Timewait and request sockets are user space's (see the top). */
+	if (raw == TCP_TIME_WAIT || raw == TCP_NEW_SYN_RECV)
+		return 0;
+	key.id = bpf_get_socket_cookie(skc);
+	key.kind = TD_SC_FULL;
+	st = listed(raw);
+	if (!st)
+		return 0;
+	c = bpf_map_lookup_elem(&counts, &zero);
+	if (!c)
+		return 0;
+	shadow = (ph & TD_SC_HAVE_LIVE) ? ((ph >> TD_SC_LIVE_BIT) & 1) ^ 1 : 0;
+	v = st;
+	if (bpf_map_update_elem(&claims, &key, &v, BPF_NOEXIST) == 0) {
+		apply(c, shadow, fam_index(family), 0, st);
+	} else if (!bpf_map_lookup_elem(&claims, &key)) {
+		/* Map full: count it anyway, and say the walk was not exact. */
+		__sync_fetch_and_add(&claim_overflow, 1);
+		apply(c, shadow, fam_index(family), 0, st);
+	}
+	return 0;
+}

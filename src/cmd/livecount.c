@@ -1,0 +1,159 @@
+/* Kept state counts for serve and record; see livecount.h and
+ * docs/monitoring.md ("Counts kept by the kernel"). */
+#include "cmd/livecount.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpf/statecount.h"
+
+static double since(const struct timespec *a)
+{
+	struct timespec b;
+
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	return (double)(b.tv_sec - a->tv_sec) + (double)(b.tv_nsec - a->tv_nsec) / 1e9;
+}
+
+int cmd_live_open(struct cmd_live *l, const struct td_ctx *ctx, long reconcile_s)
+{
+	const char *force = getenv("TD_STATECOUNT");
+	struct td_err err = { 0 };
+
+	memset(l, 0, sizeof(*l));
+	l->reconcile_s = reconcile_s;
+	if (reconcile_s <= 0 && !(force && !strcmp(force, "bpf"))) {
+		snprintf(l->why, sizeof(l->why), "no --reconcile");
+	} else if (force && !strcmp(force, "walk")) {
+		snprintf(l->why, sizeof(l->why), "TD_STATECOUNT=walk");
+	} else if (ctx->all_netns) {
+		snprintf(l->why, sizeof(l->why), "--all-netns samples each namespace afresh");
+	} else if (ctx->source.kind != TD_SRC_AUTO && ctx->source.kind != TD_SRC_BPF) {
+		snprintf(l->why, sizeof(l->why), "--source %s", td_source_name(ctx->source.kind));
+	} else if (td_statecount_open(&l->sc, 0, &err) < 0) {
+		if (force && !strcmp(force, "bpf"))
+			return cmd_fail(TD_EXIT_FAILED, "%s", err.msg), -1;
+		snprintf(l->why, sizeof(l->why), "%s", err.msg);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &l->last);
+	if (!l->sc && (reconcile_s > 0 || force))
+		fprintf(stderr, "tcpdoctor: state counts by a walk per sample (%s)\n", l->why);
+	return 0;
+}
+
+static int count_states(void *ctx, int family, uint64_t fam_counts[2][TD_STATE_MAX + 1],
+			struct td_err *err)
+{
+	struct cmd_live *l = ctx;
+
+	return td_statecount_get(l->sc, family, fam_counts, err);
+}
+
+void cmd_live_use(struct cmd_live *l, struct td_sample_opts *so)
+{
+	if (!l->sc)
+		return;
+	so->count_states = count_states;
+	so->count_ctx = l;
+	so->count_source = "bpf";
+}
+
+bool cmd_live_due(const struct cmd_live *l)
+{
+	return l->sc && l->reconcile_s > 0 && since(&l->last) >= (double)l->reconcile_s;
+}
+
+void cmd_live_reconcile(struct cmd_live *l)
+{
+	struct td_err err = { 0 };
+	uint64_t drift;
+
+	if (!l->sc)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &l->last);
+	if (td_statecount_reconcile(l->sc, &drift, &err) < 0) {
+		l->errors++;
+		fprintf(stderr, "tcpdoctor: reconciling the state counts: %s\n", err.msg);
+	} else if (drift) {
+		struct td_statecount_stats st;
+		char line[512];
+		size_t n = 0;
+
+		td_statecount_stats(l->sc, &st);
+		line[0] = '\0';
+		for (int f = 0; f < 2; f++)
+			for (int s = 1; s <= TD_STATE_MAX && n < sizeof(line) - 40; s++)
+				if (st.last_diff[f][s])
+					n += (size_t)snprintf(line + n, sizeof(line) - n,
+							      " %s%s %+lld", td_state_name(s),
+							      f ? "/ipv6" : "",
+							      (long long)st.last_diff[f][s]);
+		fprintf(stderr,
+			"tcpdoctor: the kept state counts had drifted by %llu:%s (%llu changes "
+			"missed so far)\n",
+			(unsigned long long)drift, line, (unsigned long long)st.missed);
+	}
+}
+
+void cmd_live_metrics(const struct cmd_live *l, struct td_mbuf *b)
+{
+	struct td_statecount_stats st;
+
+	td_mbuf_printf(b,
+		       "# HELP tcpdoctor_state_source How the socket counts by state are kept: "
+		       "bpf (the kernel keeps them current from tracepoints, a scrape reads "
+		       "them) or walk (every sample walks the sockets).\n"
+		       "# TYPE tcpdoctor_state_source gauge\n"
+		       "tcpdoctor_state_source{mode=\"bpf\"} %d\n"
+		       "tcpdoctor_state_source{mode=\"walk\"} %d\n",
+		       l->sc != NULL, l->sc == NULL);
+	if (!l->sc)
+		return;
+	td_statecount_stats(l->sc, &st);
+	td_mbuf_printf(b,
+		       "# HELP tcpdoctor_state_drift Sockets by which the kept counts differed "
+		       "from the last reconciliation walk, summed over states and families "
+		       "(expected 0).\n"
+		       "# TYPE tcpdoctor_state_drift gauge\n"
+		       "tcpdoctor_state_drift %llu\n"
+		       "# HELP tcpdoctor_state_drift_total Sum of the drift of every "
+		       "reconciliation.\n"
+		       "# TYPE tcpdoctor_state_drift_total counter\n"
+		       "tcpdoctor_state_drift_total %llu\n"
+		       "# HELP tcpdoctor_state_reconciles_total Reconciliation walks done "
+		       "(--reconcile), and failed.\n"
+		       "# TYPE tcpdoctor_state_reconciles_total counter\n"
+		       "tcpdoctor_state_reconciles_total{result=\"ok\"} %llu\n"
+		       "tcpdoctor_state_reconciles_total{result=\"error\"} %llu\n"
+		       "# HELP tcpdoctor_state_missed_total State changes the kernel did not "
+		       "pass to the counting hook (it skips a hook nested in itself on one CPU); "
+		       "each can move the kept counts by up to 2 until the next reconciliation.\n"
+		       "# TYPE tcpdoctor_state_missed_total counter\n"
+		       "tcpdoctor_state_missed_total %llu\n"
+		       "# HELP tcpdoctor_state_walk_seconds How long the last seeding or "
+		       "reconciliation walk took.\n"
+		       "# TYPE tcpdoctor_state_walk_seconds gauge\n"
+		       "tcpdoctor_state_walk_seconds %.6f\n",
+		       (unsigned long long)st.last_drift, (unsigned long long)st.drift_total,
+		       (unsigned long long)st.reconciles, (unsigned long long)l->errors,
+		       (unsigned long long)st.missed, st.last_walk_seconds);
+}
+
+void cmd_live_note(const struct cmd_live *l, char *buf, size_t len)
+{
+	struct td_statecount_stats st;
+
+	buf[0] = '\0';
+	if (!l->sc)
+		return;
+	td_statecount_stats(l->sc, &st);
+	if (st.reconciles)
+		snprintf(buf, len, ", drift %llu", (unsigned long long)st.last_drift);
+}
+
+void cmd_live_close(struct cmd_live *l)
+{
+	td_statecount_close(l->sc);
+	l->sc = NULL;
+}
