@@ -529,3 +529,21 @@ td_states() {
 		"TIME_WAIT","CLOSE","CLOSE_WAIT","LAST_ACK","LISTEN","CLOSING"][]
 		| "\(.)=\($d.states[.])"), "total=\($d.total)"] | join(" ")' states "$@" --json
 }
+
+# A capture as tests/data/pcap/oracle.sh prints tshark's view of it: each
+# stream's packets and bytes, then every analysis flag summed over streams,
+# named as tshark names them. tcpdoctor's JSON keys (docs/json.md) on the left.
+pcap_as_oracle() { # FILE
+	"$TCPDOCTOR" pcap "$1" --json | jq -r '
+	(.connections[] | "stream \(.id) packets \(.client.packets + .server.packets) bytes \(.client.frame_bytes + .server.frame_bytes)"),
+	(["retransmission","fast_retransmission","spurious_retransmission","out_of_order",
+	  "lost_segment","ack_unseen","dup_ack","zero_window","zero_window_probe",
+	  "zero_window_probe_ack","window_full","window_update","keep_alive","keep_alive_ack",
+	  "reused_ports"] as $k |
+	 ["retransmission","fast_retransmission","spurious_retransmission","out_of_order",
+	  "lost_segment","ack_lost_segment","duplicate_ack","zero_window","zero_window_probe",
+	  "zero_window_probe_ack","window_full","window_update","keep_alive","keep_alive_ack",
+	  "reused_ports"] as $t | [.connections[]] as $c | range(0; $k | length) as $i |
+	 "flag \($t[$i]) \([$c[] | .client.analysis[$k[$i]] + .server.analysis[$k[$i]]] | add // 0)")' |
+		sort -k1,1 -k2,2n
+}

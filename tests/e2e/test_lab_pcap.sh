@@ -91,20 +91,7 @@ story() { # pcap scenario: one line per kind of connection, counted
 		"\(.server.port) \(.family) \(.conn_state) \(.history) \(.client.final_state) \(.server.final_state) \(.closed_by)"' |
 		sed -E -e 's/ ShAFaf / ShAFf /' -e "${CANON[$2]:-}" | sort | uniq -c | sed -E 's/^ *//'
 }
-ours() { # pcap: streams, packets, bytes, analysis flags, as oracle.sh prints them
-	"$TCPDOCTOR" pcap "$1" --json | jq -r '
-	(.connections[] | "stream \(.id) packets \(.client.packets + .server.packets) bytes \(.client.frame_bytes + .server.frame_bytes)"),
-	(["retransmission","fast_retransmission","spurious_retransmission","out_of_order",
-	  "lost_segment","ack_unseen","dup_ack","zero_window","zero_window_probe",
-	  "zero_window_probe_ack","window_full","window_update","keep_alive","keep_alive_ack",
-	  "reused_ports"] as $k |
-	 ["retransmission","fast_retransmission","spurious_retransmission","out_of_order",
-	  "lost_segment","ack_lost_segment","duplicate_ack","zero_window","zero_window_probe",
-	  "zero_window_probe_ack","window_full","window_update","keep_alive","keep_alive_ack",
-	  "reused_ports"] as $t | [.connections[]] as $c | range(0; $k | length) as $i |
-	 "flag \($t[$i]) \([$c[] | .client.analysis[$k[$i]] + .server.analysis[$k[$i]]] | add // 0)")' |
-		sort -k1,1 -k2,2n
-}
+ours() { pcap_as_oracle "$1"; }
 tshark_streams() { # pcap: number of TCP conversations tshark sees
 	tshark -n -r "$1" -q -z conv,tcp 2>/dev/null | grep -c '<->'
 }

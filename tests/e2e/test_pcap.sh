@@ -170,20 +170,7 @@ like "$(jq -r '.connections[0] | "\(.conn_state) \(.client.analysis.retransmissi
 	'^SF [1-9]' "nft drop: the client retransmits"
 
 # ---- tshark oracle ---------------------------------------------------------------------
-ours() {
-	"$TCPDOCTOR" pcap "$1" --json | jq -r '
-	(.connections[] | "stream \(.id) packets \(.client.packets + .server.packets) bytes \(.client.frame_bytes + .server.frame_bytes)"),
-	(["retransmission","fast_retransmission","spurious_retransmission","out_of_order",
-	  "lost_segment","ack_unseen","dup_ack","zero_window","zero_window_probe",
-	  "zero_window_probe_ack","window_full","window_update","keep_alive","keep_alive_ack",
-	  "reused_ports"] as $k |
-	 ["retransmission","fast_retransmission","spurious_retransmission","out_of_order",
-	  "lost_segment","ack_lost_segment","duplicate_ack","zero_window","zero_window_probe",
-	  "zero_window_probe_ack","window_full","window_update","keep_alive","keep_alive_ack",
-	  "reused_ports"] as $t | [.connections[]] as $c | range(0; $k | length) as $i |
-	 "flag \($t[$i]) \([$c[] | .client.analysis[$k[$i]] + .server.analysis[$k[$i]]] | add // 0)")' |
-		sort -k1,1 -k2,2n
-}
+ours() { pcap_as_oracle "$1"; }
 # Classic pcap files are read from a memory map, stdin through libpcap.
 same_lines "$("$TCPDOCTOR" pcap - <"$TD_TMP/main.pcap" 2>&1)" "$("$TCPDOCTOR" pcap "$TD_TMP/main.pcap" 2>&1)" \
 	"the mapped reader and libpcap's (stdin) give the same output"

@@ -21,20 +21,7 @@ is "$drift" "" "tests/data/pcap/tunnels is what make-tunnels.py writes"
 is "$(wc -l <"$TD_TMP/names")" "$(find "$DATA/tunnels" -name '*.pcap' | wc -l)" \
 	"one committed capture per case"
 
-ours() {
-	"$TCPDOCTOR" pcap "$1" --json | jq -r '
-	(.connections[] | "stream \(.id) packets \(.client.packets + .server.packets) bytes \(.client.frame_bytes + .server.frame_bytes)"),
-	(["retransmission","fast-retransmission","spurious-retransmission","out-of-order",
-	  "lost-segment","ack-unseen","dup-ack","zero-window","zero-window-probe",
-	  "zero-window-probe-ack","window-full","window-update","keep-alive","keep-alive-ack",
-	  "reused-ports"] as $k |
-	 ["retransmission","fast_retransmission","spurious_retransmission","out_of_order",
-	  "lost_segment","ack_lost_segment","duplicate_ack","zero_window","zero_window_probe",
-	  "zero_window_probe_ack","window_full","window_update","keep_alive","keep_alive_ack",
-	  "reused_ports"] as $t | [.connections[]] as $c | range(0; $k | length) as $i |
-	 "flag \($t[$i]) \([$c[] | .client.analysis[$k[$i]] + .server.analysis[$k[$i]]] | add // 0)")' |
-		sort -k1,1 -k2,2n
-}
+ours() { pcap_as_oracle "$1"; }
 
 # ---- tshark agrees, file by file -------------------------------------------------
 agree=0 total=0
