@@ -77,10 +77,13 @@ static void owner_str(const struct td_owner *o, int room, char *buf, size_t len)
 			k += (int)step;
 		}
 		comm[k] = '\0';
-		snprintf(buf, len, "%s\u2026%s", comm, pid);
+		/* Fits: comm was cut to the room left beside pid. */
+		if (snprintf(buf, len, "%s\u2026%s", comm, pid) >= (int)len)
+			buf[len - 1] = '\0';
 		return;
 	}
-	snprintf(buf, len, "%s%s", comm, pid);
+	if (snprintf(buf, len, "%s%s", comm, pid) >= (int)len)
+		buf[len - 1] = '\0';
 }
 
 /* The columns both tables share: [NETNS] LEAD STATE LOCAL PEER, as wide as
