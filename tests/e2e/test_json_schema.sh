@@ -75,6 +75,8 @@ C="--netns $NS"
 	run watch ndjson $C watch -c 2 -i 0.2
 	run pcap doc pcap "$P/normal.pcap"
 	run pcap doc pcap "$P/reset.pcap"
+	run pcap doc pcap "$P/tunnels/6in4.pcap"
+	run pcap doc pcap "$P/tunnels/vxlan.pcap"
 	run pcap doc pcap --conn 0 --ladder "$P/normal.pcap"
 	run pcap doc pcap --graph seq --conn 0 "$P/normal.pcap"
 	run pcap doc pcap --graph rtt --conn 0 "$P/normal.pcap"
