@@ -450,6 +450,19 @@ static void render_findings(struct td_mbuf *b, const struct td_finding *f, size_
 	}
 }
 
+/* The by-port and by-process families of snap, top N each; out of memory
+ * marks b and returns the error. */
+static int render_tops(struct td_mbuf *b, const struct td_snapshot *snap, size_t top)
+{
+	int rc = render_top(b, snap, TD_TOPBY_PORT, top);
+
+	if (!rc)
+		rc = render_top(b, snap, TD_TOPBY_PROCESS, top);
+	if (rc < 0)
+		b->oom = true;
+	return rc;
+}
+
 int td_metrics_render(const struct td_metrics_input *in, struct td_mbuf *b)
 {
 	size_t top = in->top ? in->top : TD_METRICS_DEFAULT_TOP;
@@ -489,14 +502,8 @@ int td_metrics_render(const struct td_metrics_input *in, struct td_mbuf *b)
 			b->len += in->deep_len;
 			b->p[b->len] = '\0';
 		}
-	} else if (in->snap) {
-		rc = render_top(b, in->snap, TD_TOPBY_PORT, top);
-		if (!rc)
-			rc = render_top(b, in->snap, TD_TOPBY_PROCESS, top);
-		if (rc < 0) {
-			b->oom = true;
-			return rc;
-		}
+	} else if (in->snap && (rc = render_tops(b, in->snap, top)) < 0) {
+		return rc;
 	}
 	if (in->counters)
 		render_counters(b, in->counters);
@@ -522,15 +529,8 @@ int td_metrics_render_deep(const struct td_metrics_input *in, struct td_mbuf *b)
 	size_t top = in->top ? in->top : TD_METRICS_DEFAULT_TOP;
 	int rc = 0;
 
-	if (in->snap) {
-		rc = render_top(b, in->snap, TD_TOPBY_PORT, top);
-		if (!rc)
-			rc = render_top(b, in->snap, TD_TOPBY_PROCESS, top);
-		if (rc < 0) {
-			b->oom = true;
-			return rc;
-		}
-	}
+	if (in->snap && (rc = render_tops(b, in->snap, top)) < 0)
+		return rc;
 	if (in->with_findings)
 		render_findings(b, in->findings, in->nfindings);
 	return b->oom ? -ENOMEM : 0;
