@@ -38,6 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct td_mo mo;
 	struct td_err err = { 0 };
+	const char *t;
 	/* A copy the size of the input: reads past it are ASan's to catch. */
 	unsigned char *buf = malloc(size ? size : 1);
 
@@ -54,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint32_t at = mo.orig + 8 * i;
 		uint32_t off = (uint32_t)buf[at + 4] | (uint32_t)buf[at + 5] << 8 |
 			       (uint32_t)buf[at + 6] << 16 | (uint32_t)buf[at + 7] << 24;
-		const char *orig, *t, *sep;
+		const char *orig, *sep;
 
 		if (mo.swap)
 			off = __builtin_bswap32(off);
@@ -78,9 +79,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 		}
 	}
-	if (td_mo_get(&mo, "no such context", "no such message"))
-		__builtin_trap();
-	td_mo_get(&mo, NULL, "Why:");
+	/* Absent keys: one longer than the image cannot be among its
+	 * originals, with or without a context. (A fixed string can: the
+	 * fuzzer writes it into an image, and then it must be found.) */
+	{
+		char *absent = malloc(size + 2);
+
+		if (absent) {
+			memset(absent, 'k', size + 1);
+			absent[size + 1] = '\0';
+			if (td_mo_get(&mo, NULL, absent) || td_mo_get(&mo, "ctx", absent) ||
+			    td_mo_get(&mo, absent, "Why:"))
+				__builtin_trap();
+			free(absent);
+		}
+	}
+	t = td_mo_get(&mo, "no such context", "no such message");
+	if (t)
+		check_text(t, &mo);
+	t = td_mo_get(&mo, NULL, "Why:");
+	if (t)
+		check_text(t, &mo);
 	free(buf);
 	return 0;
 }
