@@ -29,6 +29,7 @@ expect_usage() {
 }
 
 expect_usage "unknown command" frobnicate frobnicate
+expect_usage "a command after the default command's options" conns --lang zh conns
 expect_usage "--sample 5x (no such unit)" 5x check --sample 5x
 expect_usage "--sample -1" -1 check --sample -1
 expect_usage "--sample 2h (above 3600 s)" 2h check --sample 2h
