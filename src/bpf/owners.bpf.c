@@ -192,3 +192,99 @@ int owners_count(struct bpf_iter__task_file *ctx)
 	}
 	return 0;
 }
+
+/* The namespace walk (owners_netns): every socket file, of any family, whose
+ * network namespace is not its process's own, and every open nsfs file of a
+ * network namespace: what keeps a namespace alive besides its processes and
+ * mounts, found without a readlink of every fd. */
+#define NSFS_MAGIC 0x6e736673
+#define CLONE_NEWNET 0x40000000
+
+__u64 netns_sockets = 0;  /* socket files looked at */
+__u64 netns_overflow = 0; /* namespaces that did not fit in a map */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1); /* sized by the loader */
+	__type(key, __u64);
+	__type(value, struct td_own_netns);
+} sknetns SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1); /* sized by the loader */
+	__type(key, __u64);
+	__type(value, struct td_own_netns);
+} nsfsfd SEC(".maps");
+
+/* A namespace's type: ns_common.ns_type since 6.18, ops->type before. */
+struct ns_common___type {
+	__u32 ns_type;
+} __attribute__((preserve_access_index));
+
+struct proc_ns_operations___type {
+	int type;
+} __attribute__((preserve_access_index));
+
+struct ns_common___ops {
+	const struct proc_ns_operations___type *ops;
+} __attribute__((preserve_access_index));
+
+static __always_inline bool is_netns(void *ns)
+{
+	if (bpf_core_field_exists(struct ns_common___type, ns_type))
+		return BPF_CORE_READ((struct ns_common___type *)ns, ns_type) == CLONE_NEWNET;
+	return BPF_CORE_READ((struct ns_common___ops *)ns, ops, type) == CLONE_NEWNET;
+}
+
+static __always_inline void first_holder(void *map, __u64 ns, __u32 tgid, __u32 fd)
+{
+	struct td_own_netns v = { .tgid = tgid, .fd = fd };
+
+	if (bpf_map_lookup_elem(map, &ns))
+		return;
+	if (bpf_map_update_elem(map, &ns, &v, BPF_NOEXIST) && !bpf_map_lookup_elem(map, &ns))
+		__sync_fetch_and_add(&netns_overflow, 1);
+}
+
+SEC("tditer/task_file")
+int owners_netns(struct bpf_iter__task_file *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct file *file = ctx->file;
+	struct socket *sock;
+	struct inode *inode;
+	struct sock *sk;
+	unsigned long magic;
+	__u64 ns, own;
+
+	if (!task || !file || task->tgid != task->pid)
+		return 0;
+	inode = file->f_inode;
+	if (!inode)
+		return 0;
+	magic = BPF_CORE_READ(inode, i_sb, s_magic);
+	if (magic == NSFS_MAGIC) {
+		void *nsc = BPF_CORE_READ(inode, i_private);
+
+		if (nsc && is_netns(nsc))
+			first_holder(&nsfsfd, inode->i_ino, task->tgid, ctx->fd);
+		return 0;
+	}
+	if ((inode->i_mode & S_IFMT) != S_IFSOCK || magic != SOCKFS_MAGIC)
+		return 0;
+	sock = bpf_sock_from_file(file);
+	if (!sock)
+		return 0;
+	sk = BPF_CORE_READ(sock, sk);
+	if (!sk)
+		return 0;
+	__sync_fetch_and_add(&netns_sockets, 1);
+	ns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	own = BPF_CORE_READ(task, nsproxy, net_ns, ns.inum);
+	/* Most sockets live where their process does (an exiting task has
+	 * no nsproxy: own 0, and its sockets count as elsewhere). */
+	if (ns && ns != own)
+		first_holder(&sknetns, ns, task->tgid, ctx->fd);
+	return 0;
+}

@@ -96,6 +96,7 @@ struct inode {
 	umode_t i_mode;
 	struct super_block *i_sb;
 	unsigned long i_ino;
+	void *i_private;
 };
 
 struct file {
@@ -110,11 +111,16 @@ struct cred {
 	kuid_t uid;
 };
 
+struct nsproxy {
+	struct net *net_ns;
+};
+
 struct task_struct {
 	pid_t pid;
 	pid_t tgid;
 	const struct cred *real_cred;
 	char comm[16];
+	struct nsproxy *nsproxy;
 };
 
 struct sock;
