@@ -114,7 +114,9 @@ struct ident {
 	uint64_t read_ns;  /* CLOCK_MONOTONIC of the reading; 0: not read yet */
 	char seen[16];	   /* the recorded comm it was read for */
 	char name[64 * TD_ESC_MAX_PER_BYTE + 16]; /* comm[pid], escaped */
-	char *rest;	   /* "user=... unit=... cmd=\"...\"", escaped; "" when gone */
+	char *rest;	   /* "user=... unit=... cmd=\"...\"", escaped; NULL when gone */
+	char *json;	   /* the `process` object, rendered */
+	size_t json_len;
 	struct view_proc p;
 };
 
@@ -317,10 +319,41 @@ static struct ident *ident_slot(struct idents *t, uint32_t pid)
 	}
 	if (t->scratch.pid != pid) {
 		free(t->scratch.rest);
+		free(t->scratch.json);
 		memset(&t->scratch, 0, sizeof(t->scratch));
 		t->scratch.pid = pid;
 	}
 	return &t->scratch;
+}
+
+/* The owner as JSON: {pid, comm, user, cmdline, unit, container, pod}, the
+ * `process` object of check's findings; who it was beyond comm is null
+ * when its /proc entry was gone. */
+static void json_process_obj(struct td_json *j, const char *key, const struct ident *id)
+{
+	td_json_begin_object(j, key);
+	td_json_uint(j, "pid", id->pid);
+	td_json_str(j, "comm", id->p.comm);
+	if (id->live) {
+		view_json_proc_fields(j, &id->p);
+	} else {
+		td_json_null(j, "user");
+		td_json_null(j, "cmdline");
+		td_json_null(j, "unit");
+		td_json_null(j, "container");
+		td_json_null(j, "pod");
+	}
+	td_json_end_object(j);
+}
+
+static void json_process(struct td_json *j, const struct ident *id)
+{
+	if (!id)
+		td_json_null(j, "process");
+	else if (id->json)
+		td_json_raw(j, "process", id->json, id->json_len);
+	else
+		json_process_obj(j, "process", id);
 }
 
 /* The text once per reading: comm[pid], then the rest as every view has
@@ -328,12 +361,26 @@ static struct ident *ident_slot(struct idents *t, uint32_t pid)
 static void ident_render(struct ident *d)
 {
 	char esc[sizeof(d->p.comm) * TD_ESC_MAX_PER_BYTE], rest[4096];
+	struct td_json j;
+	FILE *fp;
 
 	snprintf(d->name, sizeof(d->name), "%s[%u]", td_esc(d->p.comm, esc, sizeof(esc)), d->pid);
 	free(d->rest);
 	d->rest = d->live ? strdup(view_proc_str(&d->p, VIEW_PROC_USER, IDENT_CMD_MAX, rest,
 						 sizeof(rest)))
 			  : NULL;
+	/* and the JSON object: a line per event repeats it */
+	free(d->json);
+	d->json = NULL;
+	fp = open_memstream(&d->json, &d->json_len);
+	if (fp) {
+		td_json_init(&j, fp, false);
+		json_process_obj(&j, NULL, d);
+		if (fclose(fp) != 0) {
+			free(d->json);
+			d->json = NULL; /* written field by field instead */
+		}
+	}
 }
 
 /* Only what the kernel recorded: the pid and its comm. */
@@ -442,36 +489,15 @@ static const struct ident *ident_of(struct tracer *tr, uint32_t pid, const char 
 static void idents_free(struct idents *t)
 {
 	for (size_t i = 0; i < t->cap; i++) {
-		if (t->v[i])
+		if (t->v[i]) {
 			free(t->v[i]->rest);
+			free(t->v[i]->json);
+		}
 		free(t->v[i]);
 	}
 	free(t->v);
 	free(t->scratch.rest);
-}
-
-/* The owner as JSON: {pid, comm, user, cmdline, unit, container, pod}, the
- * `process` object of check's findings; who it was beyond comm is null
- * when its /proc entry was gone. */
-static void json_process(struct td_json *j, const struct ident *id)
-{
-	if (!id) {
-		td_json_null(j, "process");
-		return;
-	}
-	td_json_begin_object(j, "process");
-	td_json_uint(j, "pid", id->pid);
-	td_json_str(j, "comm", id->p.comm);
-	if (id->live) {
-		view_json_proc_fields(j, &id->p);
-	} else {
-		td_json_null(j, "user");
-		td_json_null(j, "cmdline");
-		td_json_null(j, "unit");
-		td_json_null(j, "container");
-		td_json_null(j, "pod");
-	}
-	td_json_end_object(j);
+	free(t->scratch.json);
 }
 
 static void fmt_time(const struct tracer *tr, uint64_t mono_ns, char *buf, size_t len)
