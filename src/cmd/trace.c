@@ -111,13 +111,13 @@ struct owner_slot {
 #define IDENT_CMD_MAX 60	      /* bytes of command line in text, as `who` cuts it */
 #define IDENT_BURST_NS 50000000ll     /* reading credit kept at most: 50 ms */
 struct ident {
-	uint32_t pid;	   /* 0: empty slot */
-	bool live;	   /* /proc/PID was there when read */
-	uint64_t read_ns;  /* CLOCK_MONOTONIC of the reading; 0: not read yet */
-	char seen[16];	   /* the recorded comm it was read for */
+	uint32_t pid;	  /* 0: empty slot */
+	bool live;	  /* /proc/PID was there when read */
+	uint64_t read_ns; /* CLOCK_MONOTONIC of the reading; 0: not read yet */
+	char seen[16];	  /* the recorded comm it was read for */
 	char name[64 * TD_ESC_MAX_PER_BYTE + 16]; /* comm[pid], escaped */
-	char *rest;	   /* "user=... unit=... cmd=\"...\"", escaped; NULL when gone */
-	char *json;	   /* the `process` object, rendered */
+	char *rest; /* "user=... unit=... cmd=\"...\"", escaped; NULL when gone */
+	char *json; /* the `process` object, rendered */
 	size_t json_len;
 	struct view_proc p;
 };
@@ -125,7 +125,7 @@ struct ident {
 struct idents {
 	struct ident **v; /* cap slots, a power of two */
 	size_t n, cap;
-	bool own_pidns;	      /* pids are the initial namespace's: ours only there */
+	bool own_pidns; /* pids are the initial namespace's: ours only there */
 	/* Reading time allowed: a tenth of the time passing, up to a burst
 	 * (a quiet trace reads every new pid at once; a fork-per-connection
 	 * storm does not stall the reader). */
@@ -693,9 +693,7 @@ static void print_text(struct tracer *tr, const struct td_tr_event *e, const str
 	char when[32 + 320 * TD_ESC_MAX_PER_BYTE], l[80], r[80], dur[32];
 	char line[sizeof(when) + sizeof(id->name) + 4096 + 512];
 	/* comm[pid] in the owner column, the rest of who it is at the end */
-	const char *who = id			      ? id->name
-			  : e->flags & TD_TR_F_NOSOCK ? "no socket"
-						      : "?";
+	const char *who = id ? id->name : e->flags & TD_TR_F_NOSOCK ? "no socket" : "?";
 	const char *rest = id && id->rest ? id->rest : "";
 	const char *sp = rest[0] ? " " : "";
 	bool c = tr->ctx->color;
@@ -751,10 +749,11 @@ static void print_text(struct tracer *tr, const struct td_tr_event *e, const str
 		snprintf(dur, sizeof(dur), "%.3f ms", (double)e->in_old_ns / 1e6);
 	else
 		snprintf(dur, sizeof(dur), "-");
-	snprintf(line, sizeof(line), "%s %-22s %s -> %s %s%s%s -> %s%s%s (in %s %s) cookie %llu%s%s%s",
-		 when, who, l, r, td_style_state(c, e->old_state), td_state_name(e->old_state),
-		 td_style_reset(c), td_style_state(c, e->new_state), td_state_name(e->new_state),
-		 td_style_reset(c), td_state_name(e->old_state), dur, (unsigned long long)e->cookie,
+	snprintf(line, sizeof(line),
+		 "%s %-22s %s -> %s %s%s%s -> %s%s%s (in %s %s) cookie %llu%s%s%s", when, who, l, r,
+		 td_style_state(c, e->old_state), td_state_name(e->old_state), td_style_reset(c),
+		 td_style_state(c, e->new_state), td_state_name(e->new_state), td_style_reset(c),
+		 td_state_name(e->old_state), dur, (unsigned long long)e->cookie,
 		 v == FSM_UNKNOWN ? "  [not in the RFC 9293 table]" : "", sp, rest);
 	put_line(line);
 }
@@ -852,10 +851,9 @@ static void summary_rows_json(struct tracer *tr, const char *name, struct table 
 			td_json_str(j, "fsm", verdict_names[classify(from, to)]);
 		} else if (kind == 1) {
 			uint64_t key = t->rows[i].key;
-			const struct ident *id =
-				key != KEY_NOSOCK
-					? ident_of(tr, (uint32_t)key, t->rows[i].comm, true)
-					: NULL;
+			const struct ident *id = key != KEY_NOSOCK ? ident_of(tr, (uint32_t)key,
+									      t->rows[i].comm, true)
+								   : NULL;
 
 			if (id)
 				td_json_uint(j, "pid", key);
