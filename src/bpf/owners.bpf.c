@@ -33,6 +33,27 @@ struct {
 	__type(value, __u8);
 } wanted SEC(".maps");
 
+/* The sockfs inode of a file a thread-group leader has open, or NULL.
+ * /proc/PID/fd shows the leader's table; a thread with a table of its own
+ * (unshare(CLONE_FILES)) is not listed there, so neither here. Threads
+ * sharing the leader's table are skipped by the kernel. A socket is an
+ * S_IFSOCK inode of sockfs: the mode alone would also take an O_PATH fd of
+ * a unix socket's path on a disk file system, which /proc shows as a path,
+ * not "socket:[N]". */
+static __always_inline struct inode *leader_socket(struct task_struct *task, struct file *file)
+{
+	struct inode *inode;
+
+	if (!task || !file || task->tgid != task->pid)
+		return NULL;
+	inode = file->f_inode;
+	if (!inode || (inode->i_mode & S_IFMT) != S_IFSOCK)
+		return NULL;
+	if (BPF_CORE_READ(inode, i_sb, s_magic) != SOCKFS_MAGIC)
+		return NULL;
+	return inode;
+}
+
 SEC("tditer/task_file") /* iter/task_file, through bpf/btfcache */
 int owners_task_file(struct bpf_iter__task_file *ctx)
 {
@@ -43,20 +64,8 @@ int owners_task_file(struct bpf_iter__task_file *ctx)
 	struct inode *inode;
 	__u64 ino;
 
-	if (!task || !file)
-		return 0;
-	/* /proc/PID/fd shows the leader's table; a thread with a table of its
-	 * own (unshare(CLONE_FILES)) is not listed there, so neither here.
-	 * Threads sharing the leader's table are skipped by the kernel. */
-	if (task->tgid != task->pid)
-		return 0;
-	/* A socket is an S_IFSOCK inode of sockfs: the mode alone would also
-	 * take an O_PATH fd of a unix socket's path on a disk file system,
-	 * which /proc shows as a path, not "socket:[N]". */
-	inode = file->f_inode;
-	if (!inode || (inode->i_mode & S_IFMT) != S_IFSOCK)
-		return 0;
-	if (BPF_CORE_READ(inode, i_sb, s_magic) != SOCKFS_MAGIC)
+	inode = leader_socket(task, file);
+	if (!inode)
 		return 0;
 	ino = inode->i_ino;
 	if (!ino)
@@ -140,12 +149,8 @@ int owners_count(struct bpf_iter__task_file *ctx)
 	__s64 refs;
 	__u16 family;
 
-	if (!task || !file || task->tgid != task->pid)
-		return 0;
-	inode = file->f_inode;
-	if (!inode || (inode->i_mode & S_IFMT) != S_IFSOCK)
-		return 0;
-	if (BPF_CORE_READ(inode, i_sb, s_magic) != SOCKFS_MAGIC)
+	inode = leader_socket(task, file);
+	if (!inode)
 		return 0;
 	ino = inode->i_ino;
 	sock = bpf_sock_from_file(file);

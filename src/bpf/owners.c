@@ -41,10 +41,15 @@ static const char what[] = "the BPF owner walk";
 
 /* task->tgid is the initial namespace's pid; /proc in a child namespace
  * numbers processes differently and shows fewer of them. */
+/* Before any walk: allowed to load BPF (td_bpf_precheck), and in the
+ * initial PID namespace (the pids the walks report are that namespace's). */
 static int check_pid_ns(struct td_err *err)
 {
 	struct stat st;
+	int rc = td_bpf_precheck(what, err);
 
+	if (rc < 0)
+		return rc;
 	if (stat("/proc/self/ns/pid", &st) < 0)
 		return td_err_set(err, -TD_EUNSUPP, "%s: cannot tell the PID namespace: %s", what,
 				  strerror(errno));
@@ -264,13 +269,9 @@ int td_bpf_owners(const uint64_t *inodes, size_t n, td_bpf_owner_cb cb, void *ct
 	bool filter = inodes && n && n <= MAX_KERNEL_FILTER;
 	int iter_fd = -1, rc;
 
-	rc = td_bpf_precheck(what, err);
-	if (rc < 0)
-		return rc;
 	rc = check_pid_ns(err);
 	if (rc < 0)
 		return rc;
-	td_bpf_quiet();
 	rc = open_load(&skel, &(struct owners_open){ .filter = filter, .n = n }, err);
 	if (rc < 0)
 		goto out;
@@ -358,9 +359,6 @@ int td_bpf_owner_counts(td_bpf_owner_count_cb cb, void *ctx, struct td_err *err)
 	struct stat st;
 	int probe = -1, rc;
 
-	rc = td_bpf_precheck(what, err);
-	if (rc < 0)
-		return rc;
 	rc = check_pid_ns(err);
 	if (rc < 0)
 		return rc;
@@ -376,7 +374,6 @@ int td_bpf_owner_counts(td_bpf_owner_count_cb cb, void *ctx, struct td_err *err)
 		goto out;
 	}
 	arg.probe_ino = st.st_ino;
-	td_bpf_quiet();
 	rc = open_load(&skel, &arg, err);
 	if (rc < 0)
 		goto out;
@@ -420,13 +417,9 @@ int td_bpf_netns_holders(td_bpf_netns_holders_cb cb, void *ctx, uint64_t *socket
 	__u64 k, next, *prev = NULL;
 	int fd, rc;
 
-	rc = td_bpf_precheck(what, err);
-	if (rc < 0)
-		return rc;
 	rc = check_pid_ns(err);
 	if (rc < 0)
 		return rc;
-	td_bpf_quiet();
 	rc = open_load(&skel, &(struct owners_open){ .sknetns = true }, err);
 	if (rc < 0)
 		goto out;
