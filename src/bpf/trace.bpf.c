@@ -36,6 +36,8 @@ const volatile __u32 cfg_kinds = 0;	    /* 1 << enum td_tr_kind */
 const volatile bool cfg_close_only = false; /* transitions: only X -> CLOSE */
 const volatile __u32 cfg_nports = 0;	    /* local or remote port in a range */
 const volatile struct td_tr_range cfg_ports[TD_TR_MAX_PORTS] = {};
+/* Only the summary: count into the sum_* maps, send nothing per event. */
+const volatile bool cfg_summary = false;
 
 __u64 lost = 0; /* events the ring buffer had no room for */
 
@@ -57,6 +59,75 @@ struct {
 	__type(key, struct td_tr_lkey);
 	__type(value, struct td_tr_lval);
 } listeners SEC(".maps");
+
+/* The summary (cfg_summary): totals per CPU, and bounded per-CPU tables
+ * keyed by owner and by port; user space adds the CPUs up at the end. The
+ * counts are atomic: another program (a reset in softirq) may interrupt
+ * this one on the same CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct td_tr_totals);
+} sum_totals SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, TD_TR_SUM_PROCS);
+	__type(key, struct td_tr_pkey);
+	__type(value, struct td_tr_pval);
+} sum_procs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, TD_TR_SUM_PORTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} sum_ports SEC(".maps");
+
+static __always_inline struct td_tr_totals *sum_totals_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&sum_totals, &zero);
+}
+
+/* One more event for (table, pid); comm is the owner's, NULL for none. */
+static __always_inline void sum_proc(struct td_tr_totals *t, __u32 table, __u32 pid,
+				     const char *comm)
+{
+	struct td_tr_pkey k = { .pid = pid, .table = table };
+	struct td_tr_pval *v = bpf_map_lookup_elem(&sum_procs, &k);
+
+	if (!v) {
+		struct td_tr_pval fresh = {};
+
+		if (comm && pid)
+			__builtin_memcpy(fresh.comm, comm, sizeof(fresh.comm));
+		bpf_map_update_elem(&sum_procs, &k, &fresh, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&sum_procs, &k);
+		if (!v) {
+			__sync_fetch_and_add(&t->overflow[table & (TD_TR_SUM_NTABLES - 1)], 1);
+			return;
+		}
+	}
+	__sync_fetch_and_add(&v->n, 1);
+}
+
+static __always_inline void sum_port(struct td_tr_totals *t, __u32 port)
+{
+	__u64 *v = bpf_map_lookup_elem(&sum_ports, &port), zero = 0;
+
+	if (!v) {
+		bpf_map_update_elem(&sum_ports, &port, &zero, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&sum_ports, &port);
+		if (!v) {
+			__sync_fetch_and_add(&t->overflow[TD_TR_SUM_BY_PORT], 1);
+			return;
+		}
+	}
+	__sync_fetch_and_add(v, 1);
+}
 
 static __always_inline bool port_ok(__u16 lport, __u16 rport)
 {
@@ -116,6 +187,79 @@ static __always_inline bool fill_sock(struct td_tr_event *e, const struct sock *
 	return true;
 }
 
+/* What fill_sock() decides, without an event: TCP/IP, the port filter,
+ * and the local port (the recorded one when the kernel released it). */
+static __always_inline bool sock_ports(const struct sock *sk, struct td_tr_sk *rec, __u16 *lport,
+				       __u16 *rport)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+
+	if (family != AF_INET && family != AF_INET6)
+		return false;
+	*lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	if (rec) {
+		if (*lport)
+			rec->lport = *lport;
+		else
+			*lport = rec->lport;
+	}
+	*rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	return port_ok(*lport, *rport);
+}
+
+/* A transition into the summary: by (old, new), by owner, by port (a
+ * listener's children share its port: the local port of listeners and
+ * servers, the peer's of clients, as trace's per-event summary groups). */
+static __always_inline void sum_state(const struct sock *sk, struct td_tr_sk *rec, int oldstate,
+				      int newstate)
+{
+	struct td_tr_totals *t;
+	__u16 lport, rport;
+	__u32 port;
+
+	if (!sock_ports(sk, rec, &lport, &rport))
+		return;
+	t = sum_totals_get();
+	if (!t)
+		return;
+	__sync_fetch_and_add(&t->transitions, 1);
+	if ((__u32)oldstate < TD_TR_NSTATES && (__u32)newstate < TD_TR_NSTATES) {
+		__u32 i = (__u32)oldstate * TD_TR_NSTATES + (__u32)newstate;
+
+		/* Masked where the compiler cannot drop it (it knows i < 256;
+		 * the verifier, from the two tests above, does not). */
+		asm volatile("%[i] &= 0xff" : [i] "+r"(i));
+
+		__sync_fetch_and_add(&t->pairs[0][0] + i, 1);
+	} else {
+		__sync_fetch_and_add(&t->odd_state, 1);
+	}
+	sum_proc(t, TD_TR_SUM_BY_PROC, rec->pid, rec->comm);
+	port = lport;
+	if (lport >= 32768 && rport && rport < 32768)
+		port = rport;
+	sum_port(t, port);
+}
+
+/* A retransmit or a reset into the summary: its count, and its owner's. */
+static __always_inline void sum_event(int kind, __u32 pid, const char *comm)
+{
+	struct td_tr_totals *t = sum_totals_get();
+
+	if (!t)
+		return;
+	if (kind == TD_TR_RETRANS) {
+		__sync_fetch_and_add(&t->retrans, 1);
+		sum_proc(t, TD_TR_SUM_RETRANS, pid, comm);
+		return;
+	}
+	if (kind == TD_TR_RECV_RST)
+		__sync_fetch_and_add(&t->resets_in, 1);
+	else
+		__sync_fetch_and_add(&t->resets_out, 1);
+	sum_proc(t, TD_TR_SUM_RST, pid, comm);
+}
+
 static __always_inline void fill_bytes(struct td_tr_event *e, const struct sock *sk)
 {
 	struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)sk);
@@ -126,9 +270,29 @@ static __always_inline void fill_bytes(struct td_tr_event *e, const struct sock 
 	}
 }
 
+/* Reader wake-ups, one in TD_TR_WAKE_EVERY events per CPU: a wake-up costs
+ * the traced task an irq_work and the reader a return from epoll for a
+ * handful of events. The reader reads at its poll timeout too (trace.c),
+ * which bounds how late a lone event shows. */
+#define TD_TR_WAKE_EVERY 64
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} unwoken SEC(".maps");
+
 static __always_inline void submit(struct td_tr_event *e)
 {
-	bpf_ringbuf_submit(e, 0);
+	__u32 zero = 0, *n = bpf_map_lookup_elem(&unwoken, &zero);
+	__u64 flags = BPF_RB_FORCE_WAKEUP;
+
+	if (n && ++*n < TD_TR_WAKE_EVERY)
+		flags = BPF_RB_NO_WAKEUP;
+	else if (n)
+		*n = 0;
+	bpf_ringbuf_submit(e, flags);
 }
 
 static __always_inline struct td_tr_event *reserve(void)
@@ -266,6 +430,10 @@ int BPF_PROG(on_state, const struct sock *sk, const int oldstate, const int news
 		goto done;
 	if (cfg_close_only && newstate != TCP_CLOSE)
 		goto done;
+	if (cfg_summary) {
+		sum_state(sk, rec, oldstate, newstate);
+		goto done;
+	}
 	e = reserve();
 	if (!e)
 		goto done;
@@ -361,6 +529,17 @@ static __always_inline int sock_event(const struct sock *sk, int kind, __u32 rea
 	rec = bpf_map_lookup_elem(&socks, &cookie);
 	if (cfg_pid && (!rec || rec->pid != cfg_pid))
 		return 0;
+	if (cfg_summary) {
+		__u16 lport, rport;
+		__u8 state = BPF_CORE_READ(sk, __sk_common.skc_state);
+
+		if (!sock_ports(sk, rec, &lport, &rport))
+			return 0;
+		if (cfg_states && !(cfg_states & (1u << state)))
+			return 0;
+		sum_event(kind, rec ? rec->pid : 0, rec ? rec->comm : NULL);
+		return 0;
+	}
 	e = reserve();
 	if (!e)
 		return 0;
@@ -415,6 +594,14 @@ int BPF_PROG(on_retransmit_synack, const struct sock *sk, const struct request_s
 	rec = bpf_map_lookup_elem(&socks, &cookie);
 	if (cfg_pid && (!rec || rec->pid != cfg_pid))
 		return 0;
+	if (cfg_summary) {
+		__u16 lport, rport;
+
+		if (!sock_ports((const struct sock *)req, NULL, &lport, &rport))
+			return 0;
+		sum_event(TD_TR_RETRANS, rec ? rec->pid : 0, rec ? rec->comm : NULL);
+		return 0;
+	}
 	e = reserve();
 	if (!e)
 		return 0;
@@ -467,6 +654,10 @@ static __always_inline int nosock_reset(const struct sk_buff *skb, __u32 reason)
 	/* Ours is the segment's destination. */
 	if (!port_ok(bpf_ntohs(ports[1]), bpf_ntohs(ports[0])))
 		return 0;
+	if (cfg_summary) {
+		sum_event(TD_TR_SEND_RST, TD_TR_PID_NOSOCK, NULL);
+		return 0;
+	}
 	e = reserve();
 	if (!e)
 		return 0;
