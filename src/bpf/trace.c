@@ -308,7 +308,8 @@ int td_trace_open(struct td_trace **out, const struct td_trace_opts *o, struct t
 	set_config(t->skel, o);
 	/* The summary sends nothing: the smallest ring (one page). */
 	rc = bpf_map__set_max_entries(t->skel->maps.events,
-				      o->summary ? (uint32_t)sysconf(_SC_PAGESIZE) : TRACE_RINGBUF_BYTES);
+				      o->summary ? (uint32_t)sysconf(_SC_PAGESIZE)
+						 : TRACE_RINGBUF_BYTES);
 	if (rc < 0) {
 		rc = td_bpf_fail(err, rc, what, "sizing the ring buffer");
 		goto fail;

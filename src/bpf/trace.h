@@ -84,9 +84,9 @@ struct td_tr_lval {
  * space reads and adds up at the end. Tables with keys are bounded; an event
  * whose key finds its table full is still in the totals, and counted in
  * overflow[table] (shown, never silent). */
-#define TD_TR_NSTATES 16	 /* tcp states 0..15 index pairs[][] (the kernel has 1..13) */
-#define TD_TR_SUM_PROCS 4096 /* (table, pid) keys: transitions, resets, retransmits */
-#define TD_TR_SUM_PORTS 4096 /* ports of the by-port table */
+#define TD_TR_NSTATES 16	     /* tcp states 0..15 index pairs[][] (the kernel has 1..13) */
+#define TD_TR_SUM_PROCS 4096	     /* (table, pid) keys: transitions, resets, retransmits */
+#define TD_TR_SUM_PORTS 4096	     /* ports of the by-port table */
 #define TD_TR_PID_NOSOCK 0xffffffffu /* reset talkers: sent for no socket */
 
 enum td_tr_sum_table {
@@ -101,12 +101,12 @@ enum td_tr_sum_table {
 struct td_tr_totals {
 	__u64 pairs[TD_TR_NSTATES][TD_TR_NSTATES]; /* transitions by (old, new) */
 	__u64 transitions, retrans, resets_in, resets_out;
-	__u64 odd_state;		       /* a transition with a state >= TD_TR_NSTATES */
+	__u64 odd_state;		   /* a transition with a state >= TD_TR_NSTATES */
 	__u64 overflow[TD_TR_SUM_NTABLES]; /* events a full table had no key for */
 };
 
 struct td_tr_pkey {
-	__u32 pid; /* 0: owner not known; TD_TR_PID_NOSOCK */
+	__u32 pid;   /* 0: owner not known; TD_TR_PID_NOSOCK */
 	__u32 table; /* enum td_tr_sum_table, but BY_PORT */
 };
 

@@ -538,11 +538,9 @@ static int on_event(const struct td_tr_event *ev, void *data)
 			table_add(&tr->rst_talkers, ow->pid, ow->pid ? ow->comm : "?");
 		break;
 	}
-	if (tr->quiet)
-		;
-	else if (tr->ctx->json)
+	if (!tr->quiet && tr->ctx->json)
 		print_json(tr, e, ow, v);
-	else
+	else if (!tr->quiet)
 		print_text(tr, e, ow, v);
 	/* While events come faster than we take them the ring never runs
 	 * empty and ring_buffer__poll() never returns: a signal or --for is
@@ -819,10 +817,14 @@ static void free_tables(struct tracer *tr)
 int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
 {
 	static const struct option own[] = {
-		{ "lifetimes", no_argument, NULL, 'L' }, { "retransmits", no_argument, NULL, 'R' },
-		{ "resets", no_argument, NULL, 'X' },	 { "transitions", no_argument, NULL, 'T' },
-		{ "summary", no_argument, NULL, 'S' },	 { "all-netns", no_argument, NULL, 'A' },
-		{ "for", required_argument, NULL, 'F' }, { "with-summary", no_argument, NULL, 'W' },
+		{ "lifetimes", no_argument, NULL, 'L' },
+		{ "retransmits", no_argument, NULL, 'R' },
+		{ "resets", no_argument, NULL, 'X' },
+		{ "transitions", no_argument, NULL, 'T' },
+		{ "summary", no_argument, NULL, 'S' },
+		{ "all-netns", no_argument, NULL, 'A' },
+		{ "for", required_argument, NULL, 'F' },
+		{ "with-summary", no_argument, NULL, 'W' },
 		{ 0 },
 	};
 	struct opts o = { 0 };
