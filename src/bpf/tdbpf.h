@@ -113,6 +113,11 @@ int td_trace_poll(struct td_trace *t, int timeout_ms, td_trace_cb cb, void *ctx,
 		  struct td_err *err);
 /* Events dropped because the ring buffer was full (read from the kernel). */
 uint64_t td_trace_lost(const struct td_trace *t);
+/* Runs of the event programs the kernel skipped because the program was
+ * already running on that CPU (a softirq interrupting it on the same
+ * tracepoint): in any namespace, before our filters, so not all of them
+ * were events we would have shown (kernel 5.12+, else 0). */
+uint64_t td_trace_skipped(const struct td_trace *t);
 /* Read the kernel's summary so far into s (td_trace_sum_free() it). Works
  * at any time: the counts go on. Errors as td_bpf_count(). */
 int td_trace_summary(struct td_trace *t, struct td_trace_sum *s, struct td_err *err);

@@ -63,7 +63,7 @@ struct {
 /* The summary (cfg_summary): totals per CPU, and bounded per-CPU tables
  * keyed by owner and by port; user space adds the CPUs up at the end. A
  * program never runs nested in itself on a CPU (the kernel skips such a
- * run and counts it: td_trace_lost()), so what only on_state writes (the
+ * run and counts it: td_trace_skipped()), so what only on_state writes (the
  * transitions, by process, by port) is a plain add on this CPU's copy; the
  * reset counts, which two programs write (a receive in softirq can
  * interrupt a send), are atomic. */
@@ -475,8 +475,8 @@ done:
 		/* Without retransmits and resets nothing asks for it again (a
 		 * new connect() or listen() on it is its owner's own call): drop
 		 * it now, so the LRU never has to evict under churn. */
-		if (!(cfg_kinds & ((1u << TD_TR_RETRANS) | (1u << TD_TR_RECV_RST) |
-				   (1u << TD_TR_SEND_RST)))) {
+		if (!(cfg_kinds &
+		      ((1u << TD_TR_RETRANS) | (1u << TD_TR_RECV_RST) | (1u << TD_TR_SEND_RST)))) {
 			bpf_map_delete_elem(&socks, &cookie);
 			return 0;
 		}

@@ -385,10 +385,14 @@ static uint64_t prog_misses(const struct bpf_program *p)
 
 uint64_t td_trace_lost(const struct td_trace *t)
 {
+	return t && t->skel ? __atomic_load_n(&t->skel->bss->lost, __ATOMIC_RELAXED) : 0;
+}
+
+uint64_t td_trace_skipped(const struct td_trace *t)
+{
 	if (!t || !t->skel)
 		return 0;
-	return __atomic_load_n(&t->skel->bss->lost, __ATOMIC_RELAXED) +
-	       prog_misses(t->skel->progs.on_state) + prog_misses(t->skel->progs.on_retransmit) +
+	return prog_misses(t->skel->progs.on_state) + prog_misses(t->skel->progs.on_retransmit) +
 	       prog_misses(t->skel->progs.on_retransmit_synack) +
 	       prog_misses(t->skel->progs.on_receive_reset) +
 	       prog_misses(t->skel->progs.on_send_reset);
@@ -555,6 +559,12 @@ uint64_t td_trace_lost(const struct td_trace *t)
 }
 
 uint64_t td_trace_load_ns(const struct td_trace *t)
+{
+	(void)t;
+	return 0;
+}
+
+uint64_t td_trace_skipped(const struct td_trace *t)
 {
 	(void)t;
 	return 0;

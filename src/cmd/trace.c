@@ -623,7 +623,7 @@ static void summary_rows_text(const char *title, struct table *t, int kind)
 	}
 }
 
-static void print_summary(struct tracer *tr, double seconds, uint64_t lost)
+static void print_summary(struct tracer *tr, double seconds, uint64_t lost, uint64_t skipped)
 {
 	char line[320];
 	if (tr->ctx->json) {
@@ -635,6 +635,7 @@ static void print_summary(struct tracer *tr, double seconds, uint64_t lost)
 		td_json_fixed(j, "seconds", seconds, 3);
 		td_json_uint(j, "events", tr->events);
 		td_json_uint(j, "lost", lost);
+		td_json_uint(j, "skipped", skipped);
 		td_json_uint(j, "transitions", tr->transitions);
 		td_json_uint(j, "not_in_fsm", tr->unknown);
 		td_json_uint(j, "retransmits", tr->retrans);
@@ -665,6 +666,13 @@ static void print_summary(struct tracer *tr, double seconds, uint64_t lost)
 		 (unsigned long long)lost);
 	putchar('\n');
 	put_line(line);
+	if (skipped) {
+		snprintf(line, sizeof(line),
+			 "(%llu runs of the programs the kernel skipped, nested on a CPU, in any "
+			 "namespace)",
+			 (unsigned long long)skipped);
+		put_line(line);
+	}
 	summary_rows_text("Transitions", &tr->by_pair, 0);
 	summary_rows_text("By process", &tr->by_proc, 1);
 	summary_rows_text("By port", &tr->by_port, 2);
@@ -949,7 +957,7 @@ int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
 			td_trace_sum_free(&ks);
 		}
 		if (tr.summary)
-			print_summary(&tr, secs, lost);
+			print_summary(&tr, secs, lost, td_trace_skipped(t));
 		else if (!ctx->json)
 			printf("%llu events, %llu events lost\n", (unsigned long long)tr.events,
 			       (unsigned long long)lost);
