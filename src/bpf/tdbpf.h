@@ -146,6 +146,11 @@ uint64_t td_trace_skipped(const struct td_trace *t);
  * at any time: the counts go on. Errors as td_bpf_count(). */
 int td_trace_summary(struct td_trace *t, struct td_trace_sum *s, struct td_err *err);
 void td_trace_sum_free(struct td_trace_sum *s);
+/* The owners the kernel's summary has counted so far, each once per call:
+ * cb(pid, comm, ctx) (pid 0 and TD_TR_PID_NOSOCK left out), so that user
+ * space can read who they are while they live. Returns 0 or -errno. */
+int td_trace_sum_owners(struct td_trace *t, void (*cb)(uint32_t pid, const char *comm, void *ctx),
+			void *ctx);
 /* Load and attach time of td_trace_open(), in nanoseconds. */
 uint64_t td_trace_load_ns(const struct td_trace *t);
 void td_trace_close(struct td_trace *t);

@@ -511,6 +511,47 @@ out:
 	return rc;
 }
 
+int td_trace_sum_owners(struct td_trace *t, void (*cb)(uint32_t pid, const char *comm, void *ctx),
+			void *ctx)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd;
+	size_t stride = PCPU_STRIDE(sizeof(struct td_tr_pval));
+	struct td_tr_pkey k, next, *prev = NULL;
+	uint32_t last = 0;
+	char *buf;
+
+	if (!t || !t->skel || ncpu <= 0)
+		return -EINVAL;
+	buf = calloc((size_t)ncpu, stride);
+	if (!buf)
+		return -ENOMEM;
+	fd = bpf_map__fd(t->skel->maps.sum_procs);
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		k = next;
+		prev = &k;
+		/* a pid's three tables are usually next to each other */
+		if (!k.pid || k.pid == TD_TR_PID_NOSOCK || k.pid == last)
+			continue;
+		last = k.pid;
+		if (bpf_map_lookup_elem(fd, &k, buf) < 0)
+			continue;
+		for (int c = 0; c < ncpu; c++) {
+			const struct td_tr_pval *v =
+				(const struct td_tr_pval *)(buf + (size_t)c * stride);
+
+			if (v->comm[0]) {
+				char comm[sizeof(v->comm) + 1] = { 0 };
+
+				memcpy(comm, v->comm, sizeof(v->comm));
+				cb(k.pid, comm, ctx);
+				break;
+			}
+		}
+	}
+	free(buf);
+	return 0;
+}
+
 void td_trace_sum_free(struct td_trace_sum *s)
 {
 	free(s->rows);
@@ -580,6 +621,15 @@ int td_trace_summary(struct td_trace *t, struct td_trace_sum *s, struct td_err *
 void td_trace_sum_free(struct td_trace_sum *s)
 {
 	(void)s;
+}
+
+int td_trace_sum_owners(struct td_trace *t, void (*cb)(uint32_t pid, const char *comm, void *ctx),
+			void *ctx)
+{
+	(void)t;
+	(void)cb;
+	(void)ctx;
+	return -TD_EUNSUPP;
 }
 
 void td_trace_close(struct td_trace *t)

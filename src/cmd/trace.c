@@ -992,6 +992,14 @@ static void print_summary(struct tracer *tr, double seconds, uint64_t lost, uint
 	}
 }
 
+/* --summary: who the owners the kernel counted are, read while they live
+ * (at the end many are gone); ident_of() reads each pid once, within its
+ * share of the time. */
+static void sum_owner_cb(uint32_t pid, const char *comm, void *ctx)
+{
+	ident_of(ctx, pid, comm, false);
+}
+
 /* The kernel's summary (--summary) into the tables and counts the
  * per-event path fills, so both print the same way. */
 static void table_set(struct table *t, uint64_t key, const char *comm, uint64_t n)
@@ -1133,7 +1141,7 @@ int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
 	struct td_filter f;
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct timespec mono, real;
-	uint64_t start, deadline = 0;
+	uint64_t start, deadline = 0, next_owners_ms = 0;
 	struct stat st;
 	bool tty_out = isatty(STDOUT_FILENO);
 	int rc;
@@ -1219,6 +1227,10 @@ int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
 				timeout = (int)(deadline - now);
 		}
 		rc = td_trace_poll(t, timeout, on_event, &tr, &err);
+		if (to.summary && now >= next_owners_ms) {
+			td_trace_sum_owners(t, sum_owner_cb, &tr);
+			next_owners_ms = now + 200;
+		}
 		/* Once per batch, not per event: a write() per line is a system
 		 * call per event at 100k+ events/s into a pipe or file. A batch is
 		 * what the ring buffer held, so a reader still sees events as

@@ -30,11 +30,12 @@ d=$TD_TMP/w
 mkdir -p "$d"
 
 # Server: a listener on 7300; per connection, accept, read to EOF (or the
-# RST), close. Client: N connections closed first by the client (FIN), M
+# RST), close. Both stay until the traces have ended, so that both paths
+# find them in /proc when they name them. Client: N connections closed first by the client (FIN), M
 # with SO_LINGER 0 (a RST), K connects to the closed port 7301. Two
 # processes, so the by-process table has two rows.
 server='
-import os, socket, sys
+import os, socket, sys, time
 d, n = sys.argv[1], int(sys.argv[2])
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", 7300)); s.listen(64)
@@ -47,6 +48,7 @@ for i in range(n):
     a.close()
 s.close()
 open(d + "/server.done", "w").write("")
+while not os.path.exists(d + "/exit"): time.sleep(0.05)
 '
 client='
 import os, socket, struct, sys, time
@@ -62,6 +64,7 @@ for i in range(k):
     try: socket.create_connection(("127.0.0.1", 7301))
     except ConnectionRefusedError: pass
 open(d + "/client.done", "w").write("")
+while not os.path.exists(d + "/exit"): time.sleep(0.05)
 '
 
 snmp() { snmp_counter "$NS" Tcp "$1"; }
@@ -113,6 +116,7 @@ for p in "$tk" "$tu" "$tt" "$tlk" "$tlu"; do
 	wait "$p"
 	is "$?" 0 "trace ($p) ends on SIGINT with exit 0"
 done
+touch "$d/exit"
 for c in ActiveOpens PassiveOpens AttemptFails EstabResets OutRsts; do
 	b=before_$c
 	declare "d_$c=$(($(snmp "$c") - ${!b}))"
@@ -172,7 +176,7 @@ kt=$d/k.txt
 is "$(grep -m1 . "$kt")" \
 	"$(field events) events in $(sed -n 's/.* events in \([0-9.]*\) s:.*/\1/p' "$kt") s: $tot transitions (0 not in the RFC 9293 table), 0 retransmits, $((M + K)) resets received, $((M + K)) sent; 0 events lost" \
 	"text --summary: the summary line first, nothing per event" "$(head -5 "$kt")"
-like "$(sed -n '/^By process:/,/^[^ ]/p' "$kt")" "  $client_pid/python3 +$((N * 5 + M * 3 + K * 2))" \
+like "$(sed -n '/^By process:/,/^[^ ]/p' "$kt")" "  python3\\[$client_pid\\] +$((N * 5 + M * 3 + K * 2))" \
 	"text --summary: by process names the client"
 
 # --lifetimes: only X -> CLOSE, counted in the kernel the same.
