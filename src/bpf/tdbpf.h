@@ -103,8 +103,24 @@ struct td_trace_opts {
 	bool close_only;    /* ... only X -> CLOSE (lifetimes) */
 	bool retransmits;
 	bool resets;   /* received and sent */
+	bool summary;  /* only a summary: counted in the kernel, no event sent */
 	size_t nports; /* local or remote port in one of the ranges */
 	struct td_port_range ports[TD_FILTER_MAX];
+};
+
+/* A row of the kernel's summary tables: table is enum td_tr_sum_table; key
+ * a pid (0: not known, TD_TR_PID_NOSOCK) or, for TD_TR_SUM_BY_PORT, a port. */
+struct td_trace_sum_row {
+	uint32_t table, key;
+	uint64_t n;
+	char comm[16];
+};
+
+/* The summary the kernel kept (opts.summary), added up over the CPUs. */
+struct td_trace_sum {
+	struct td_tr_totals tot;
+	struct td_trace_sum_row *rows;
+	size_t nrows;
 };
 
 struct td_trace; /* loaded, attached programs and their ring buffer */
@@ -121,6 +137,20 @@ int td_trace_poll(struct td_trace *t, int timeout_ms, td_trace_cb cb, void *ctx,
 		  struct td_err *err);
 /* Events dropped because the ring buffer was full (read from the kernel). */
 uint64_t td_trace_lost(const struct td_trace *t);
+/* Runs of the event programs the kernel skipped because the program was
+ * already running on that CPU (a softirq interrupting it on the same
+ * tracepoint): in any namespace, before our filters, so not all of them
+ * were events we would have shown (kernel 5.12+, else 0). */
+uint64_t td_trace_skipped(const struct td_trace *t);
+/* Read the kernel's summary so far into s (td_trace_sum_free() it). Works
+ * at any time: the counts go on. Errors as td_bpf_count(). */
+int td_trace_summary(struct td_trace *t, struct td_trace_sum *s, struct td_err *err);
+void td_trace_sum_free(struct td_trace_sum *s);
+/* The owners the kernel's summary has counted so far, each once per call:
+ * cb(pid, comm, ctx) (pid 0 and TD_TR_PID_NOSOCK left out), so that user
+ * space can read who they are while they live. Returns 0 or -errno. */
+int td_trace_sum_owners(struct td_trace *t, void (*cb)(uint32_t pid, const char *comm, void *ctx),
+			void *ctx);
 /* Load and attach time of td_trace_open(), in nanoseconds. */
 uint64_t td_trace_load_ns(const struct td_trace *t);
 void td_trace_close(struct td_trace *t);

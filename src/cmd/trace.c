@@ -27,7 +27,7 @@
 
 static const char help[] =
 	"usage: tcpdoctor trace [--lifetimes] [--retransmits] [--resets] [FILTERS]\n"
-	"                       [--for DURATION] [--summary] [--all-netns]\n"
+	"                       [--for DURATION] [--summary | --with-summary] [--all-netns]\n"
 	"\n"
 	"Every TCP state transition, live (like bcc's tcpstates, tcplife, tcpretrans),\n"
 	"from kernel tracepoints through eBPF: time, the owner as comm[pid] (? when not\n"
@@ -44,8 +44,10 @@ static const char help[] =
 	"                  (either of these alone shows no transitions; add --transitions)\n"
 	"  --transitions   state transitions (the default)\n"
 	"  --for DURATION  stop after 30s, 2m, 500ms (default: until Ctrl-C)\n"
-	"  --summary       at the end: transitions by (old, new), by process, by port;\n"
-	"                  top talkers in resets and retransmits; lost events\n"
+	"  --summary       only a summary, at the end: transitions by (old, new), by\n"
+	"                  process, by port; top talkers in resets and retransmits; lost\n"
+	"                  events. Counted in the kernel: nothing is sent per event\n"
+	"  --with-summary  every event, then the summary\n"
 	"  --all-netns     every network namespace (default: this one, or --netns), each\n"
 	"                  event with its namespace's name (NETNS, as states --all-netns\n"
 	"                  names it); --netns-filter GLOB keeps the matching ones\n"
@@ -145,6 +147,7 @@ struct count_row {
 struct table {
 	struct count_row *rows;
 	size_t n, cap;
+	uint64_t dropped; /* events with no row: no memory, or the kernel's table full */
 };
 
 /* --all-netns: the namespaces by inode, discovered again (at most once
@@ -159,6 +162,7 @@ struct ns_names {
 struct tracer {
 	const struct td_ctx *ctx;
 	bool lifetimes, summary, all_netns;
+	bool quiet; /* --summary counted here (--netns-filter): no event printed */
 	struct ns_names ns;
 	struct owner_slot *owners;
 	struct idents ids;
@@ -206,8 +210,10 @@ static void table_add(struct table *t, uint64_t key, const char *comm)
 		size_t ncap = t->cap ? t->cap * 2 : 32;
 		struct count_row *r = realloc(t->rows, ncap * sizeof(*r));
 
-		if (!r)
-			return; /* summary loses a row; the trace goes on */
+		if (!r) {
+			t->dropped++; /* counted, shown; the trace goes on */
+			return;
+		}
 		t->rows = r;
 		t->cap = ncap;
 	}
@@ -815,9 +821,9 @@ static int on_event(const struct td_tr_event *ev, void *data)
 			table_add(&tr->rst_talkers, ow->pid, ow->pid ? ow->comm : "?");
 		break;
 	}
-	if (tr->ctx->json)
+	if (!tr->quiet && tr->ctx->json)
 		print_json(tr, e, id, v);
-	else
+	else if (!tr->quiet)
 		print_text(tr, e, id, v);
 	/* While events come faster than we take them the ring never runs
 	 * empty and ring_buffer__poll() never returns: a signal or --for is
@@ -917,7 +923,7 @@ static void summary_rows_text(struct tracer *tr, const char *title, struct table
 	}
 }
 
-static void print_summary(struct tracer *tr, double seconds, uint64_t lost)
+static void print_summary(struct tracer *tr, double seconds, uint64_t lost, uint64_t skipped)
 {
 	char line[320];
 	if (tr->ctx->json) {
@@ -929,6 +935,7 @@ static void print_summary(struct tracer *tr, double seconds, uint64_t lost)
 		td_json_fixed(j, "seconds", seconds, 3);
 		td_json_uint(j, "events", tr->events);
 		td_json_uint(j, "lost", lost);
+		td_json_uint(j, "skipped", skipped);
 		td_json_uint(j, "transitions", tr->transitions);
 		td_json_uint(j, "not_in_fsm", tr->unknown);
 		td_json_uint(j, "retransmits", tr->retrans);
@@ -939,6 +946,13 @@ static void print_summary(struct tracer *tr, double seconds, uint64_t lost)
 		summary_rows_json(tr, "by_port", &tr->by_port, 2);
 		summary_rows_json(tr, "reset_talkers", &tr->rst_talkers, 1);
 		summary_rows_json(tr, "retransmit_talkers", &tr->retrans_talkers, 1);
+		td_json_begin_object(j, "overflow");
+		td_json_uint(j, "by_transition", tr->by_pair.dropped);
+		td_json_uint(j, "by_process", tr->by_proc.dropped);
+		td_json_uint(j, "by_port", tr->by_port.dropped);
+		td_json_uint(j, "reset_talkers", tr->rst_talkers.dropped);
+		td_json_uint(j, "retransmit_talkers", tr->retrans_talkers.dropped);
+		td_json_end_object(j);
 		td_json_end_object(j);
 		td_json_finish(j);
 		return;
@@ -952,11 +966,94 @@ static void print_summary(struct tracer *tr, double seconds, uint64_t lost)
 		 (unsigned long long)lost);
 	putchar('\n');
 	put_line(line);
+	if (skipped) {
+		snprintf(line, sizeof(line),
+			 "(%llu runs of the programs the kernel skipped, nested on a CPU, in any "
+			 "namespace)",
+			 (unsigned long long)skipped);
+		put_line(line);
+	}
 	summary_rows_text(tr, "Transitions", &tr->by_pair, 0);
 	summary_rows_text(tr, "By process", &tr->by_proc, 1);
 	summary_rows_text(tr, "By port", &tr->by_port, 2);
 	summary_rows_text(tr, "Resets by process", &tr->rst_talkers, 1);
 	summary_rows_text(tr, "Retransmits by process", &tr->retrans_talkers, 1);
+	if (tr->by_pair.dropped || tr->by_proc.dropped || tr->by_port.dropped ||
+	    tr->rst_talkers.dropped || tr->retrans_talkers.dropped) {
+		snprintf(line, sizeof(line),
+			 "Not in the tables above (a table was full): %llu transitions, %llu by "
+			 "process, %llu by port, %llu resets, %llu retransmits",
+			 (unsigned long long)tr->by_pair.dropped,
+			 (unsigned long long)tr->by_proc.dropped,
+			 (unsigned long long)tr->by_port.dropped,
+			 (unsigned long long)tr->rst_talkers.dropped,
+			 (unsigned long long)tr->retrans_talkers.dropped);
+		put_line(line);
+	}
+}
+
+/* --summary: who the owners the kernel counted are, read while they live
+ * (at the end many are gone); ident_of() reads each pid once, within its
+ * share of the time. */
+static void sum_owner_cb(uint32_t pid, const char *comm, void *ctx)
+{
+	ident_of(ctx, pid, comm, false);
+}
+
+/* The kernel's summary (--summary) into the tables and counts the
+ * per-event path fills, so both print the same way. */
+static void table_set(struct table *t, uint64_t key, const char *comm, uint64_t n)
+{
+	table_add(t, key, comm);
+	for (size_t i = 0; i < t->n; i++)
+		if (t->rows[i].key == key)
+			t->rows[i].n += n - 1;
+}
+
+static void load_kernel_summary(struct tracer *tr, const struct td_trace_sum *s)
+{
+	const struct td_tr_totals *k = &s->tot;
+
+	tr->transitions = k->transitions;
+	tr->retrans = k->retrans;
+	tr->resets_in = k->resets_in;
+	tr->resets_out = k->resets_out;
+	tr->events = k->transitions + k->retrans + k->resets_in + k->resets_out;
+	for (int from = 0; from < TD_TR_NSTATES; from++) {
+		for (int to = 0; to < TD_TR_NSTATES; to++) {
+			if (!k->pairs[from][to])
+				continue;
+			table_set(&tr->by_pair, (uint64_t)from << 8 | (uint64_t)to, NULL,
+				  k->pairs[from][to]);
+			if (classify(from, to) == FSM_UNKNOWN)
+				tr->unknown += k->pairs[from][to];
+		}
+	}
+	for (size_t i = 0; i < s->nrows; i++) {
+		const struct td_trace_sum_row *r = &s->rows[i];
+		uint64_t pid = r->key == TD_TR_PID_NOSOCK ? KEY_NOSOCK : r->key;
+		const char *comm = r->key ? r->comm : "?";
+
+		switch (r->table) {
+		case TD_TR_SUM_BY_PROC:
+			table_set(&tr->by_proc, pid, comm, r->n);
+			break;
+		case TD_TR_SUM_BY_PORT:
+			table_set(&tr->by_port, r->key, NULL, r->n);
+			break;
+		case TD_TR_SUM_RST:
+			table_set(&tr->rst_talkers, pid, comm, r->n);
+			break;
+		case TD_TR_SUM_RETRANS:
+			table_set(&tr->retrans_talkers, pid, comm, r->n);
+			break;
+		}
+	}
+	tr->by_pair.dropped += k->odd_state;
+	tr->by_proc.dropped += k->overflow[TD_TR_SUM_BY_PROC];
+	tr->by_port.dropped += k->overflow[TD_TR_SUM_BY_PORT];
+	tr->rst_talkers.dropped += k->overflow[TD_TR_SUM_RST];
+	tr->retrans_talkers.dropped += k->overflow[TD_TR_SUM_RETRANS];
 }
 
 /* A duration (cmd_seconds: "30s", "2m", "500ms", "1h", plain seconds). */
@@ -971,7 +1068,7 @@ static int parse_duration_ms(const char *text, uint64_t *ms)
 }
 
 struct opts {
-	bool lifetimes, retransmits, resets, transitions, summary;
+	bool lifetimes, retransmits, resets, transitions, summary, with_summary;
 	uint64_t for_ms;
 };
 
@@ -994,6 +1091,9 @@ static int on_opt(int val, const char *arg, void *data)
 		return 0;
 	case 'S':
 		o->summary = true;
+		return 0;
+	case 'W':
+		o->with_summary = true;
 		return 0;
 	case 'A':
 		return 0; /* main takes --all-netns first: ctx->all_netns */
@@ -1023,10 +1123,15 @@ static void free_tables(struct tracer *tr)
 int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
 {
 	static const struct option own[] = {
-		{ "lifetimes", no_argument, NULL, 'L' }, { "retransmits", no_argument, NULL, 'R' },
-		{ "resets", no_argument, NULL, 'X' },	 { "transitions", no_argument, NULL, 'T' },
-		{ "summary", no_argument, NULL, 'S' },	 { "all-netns", no_argument, NULL, 'A' },
-		{ "for", required_argument, NULL, 'F' }, { 0 },
+		{ "lifetimes", no_argument, NULL, 'L' },
+		{ "retransmits", no_argument, NULL, 'R' },
+		{ "resets", no_argument, NULL, 'X' },
+		{ "transitions", no_argument, NULL, 'T' },
+		{ "summary", no_argument, NULL, 'S' },
+		{ "all-netns", no_argument, NULL, 'A' },
+		{ "for", required_argument, NULL, 'F' },
+		{ "with-summary", no_argument, NULL, 'W' },
+		{ 0 },
 	};
 	struct opts o = { 0 };
 	struct td_trace_opts to = { 0 };
@@ -1036,7 +1141,7 @@ int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
 	struct td_filter f;
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct timespec mono, real;
-	uint64_t start, deadline = 0;
+	uint64_t start, deadline = 0, next_owners_ms = 0;
 	struct stat st;
 	bool tty_out = isatty(STDOUT_FILENO);
 	int rc;
@@ -1066,9 +1171,15 @@ int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
 			return cmd_fail(TD_EXIT_FAILED, "/proc/self/ns/net: %s", strerror(errno));
 		to.netns_ino = (uint32_t)st.st_ino;
 	}
+	if (o.summary && o.with_summary)
+		return cmd_fail(TD_EXIT_USAGE, "trace: --summary or --with-summary, not both");
 	tr.lifetimes = to.close_only;
 	tr.all_netns = ctx->all_netns;
-	tr.summary = o.summary;
+	tr.summary = o.summary || o.with_summary;
+	/* Only the summary: counted in the kernel, but where a filter runs in
+	 * user space (--netns-filter), here without printing the events. */
+	tr.quiet = o.summary && ctx->all_netns && ctx->netns_filter;
+	to.summary = o.summary && !tr.quiet;
 	if (to.resets)
 		td_tr_reasons_load(&tr.reasons);
 	/* PROC_PID_INIT_INO (include/linux/proc_ns.h): the initial PID namespace */
@@ -1100,7 +1211,7 @@ int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
 	td_bpf_owners_cancel_on(&stop_flag);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (!ctx->json && !to.close_only && isatty(STDERR_FILENO))
+	if (!ctx->json && !to.close_only && !o.summary && isatty(STDERR_FILENO))
 		fprintf(stderr, "tracing TCP%s... Ctrl-C to stop\n",
 			ctx->all_netns ? " in every namespace" : "");
 	while (!stop_flag) {
@@ -1116,6 +1227,10 @@ int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
 				timeout = (int)(deadline - now);
 		}
 		rc = td_trace_poll(t, timeout, on_event, &tr, &err);
+		if (to.summary && now >= next_owners_ms) {
+			td_trace_sum_owners(t, sum_owner_cb, &tr);
+			next_owners_ms = now + 200;
+		}
 		/* Once per batch, not per event: a write() per line is a system
 		 * call per event at 100k+ events/s into a pipe or file. A batch is
 		 * what the ring buffer held, so a reader still sees events as
@@ -1138,8 +1253,20 @@ int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
 		double secs =
 			((double)mono.tv_sec * 1000 + mono.tv_nsec / 1e6 - (double)start) / 1e3;
 
-		if (o.summary)
-			print_summary(&tr, secs, lost);
+		if (to.summary) {
+			struct td_trace_sum ks;
+
+			rc = td_trace_summary(t, &ks, &err);
+			if (rc < 0) {
+				td_trace_close(t);
+				free_tables(&tr);
+				return cmd_fail(TD_EXIT_FAILED, "%s", err.msg);
+			}
+			load_kernel_summary(&tr, &ks);
+			td_trace_sum_free(&ks);
+		}
+		if (tr.summary)
+			print_summary(&tr, secs, lost, td_trace_skipped(t));
 		else if (!ctx->json)
 			printf("%llu events, %llu events lost\n", (unsigned long long)tr.events,
 			       (unsigned long long)lost);

@@ -211,7 +211,7 @@ srv_pid=$(cat "$rd/server.pid")
 	>"$rd/ev.json" 2>"$rd/ev.err" &
 tr_json=$!
 TD_PIDS+=("$tr_json")
-"$TCPDOCTOR" --netns "$NS_A" --no-color trace --transitions --resets --retransmits --summary \
+"$TCPDOCTOR" --netns "$NS_A" --no-color trace --transitions --resets --retransmits --with-summary \
 	--for 30s >"$rd/text.out" 2>"$rd/text.err" &
 tr_text=$!
 TD_PIDS+=("$tr_text")
@@ -413,7 +413,7 @@ EOF
 	spawn "$NGX" nginx -c "$nd/nginx.conf" -p "$nd"
 	nginx_up() { ip netns exec "$NGX" bash -c 'exec 3<>/dev/tcp/127.0.0.1/8080' 2>/dev/null; }
 	wait_for 10 nginx_up || bail "nginx did not start: $(tail -1 "$nd/error.log")"
-	"$TCPDOCTOR" --netns "$NGX" trace --transitions --resets --retransmits --summary \
+	"$TCPDOCTOR" --netns "$NGX" trace --transitions --resets --retransmits --with-summary \
 		--for 60s >"$nd/sum.txt" 2>"$nd/sum.err" &
 	tr_ngx=$!
 	TD_PIDS+=("$tr_ngx")
