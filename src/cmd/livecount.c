@@ -16,7 +16,7 @@ static double since(const struct timespec *a)
 	return (double)(b.tv_sec - a->tv_sec) + (double)(b.tv_nsec - a->tv_nsec) / 1e9;
 }
 
-int cmd_live_open(struct cmd_live *l, const struct td_ctx *ctx, long reconcile_s)
+int cmd_live_open(struct cmd_live *l, const struct td_ctx *ctx, double reconcile_s)
 {
 	const char *force = getenv("TD_STATECOUNT");
 	struct td_err err = { 0 };
@@ -67,7 +67,7 @@ void cmd_live_use(struct cmd_live *l, struct td_sample_opts *so)
 
 bool cmd_live_due(const struct cmd_live *l)
 {
-	return l->sc && l->reconcile_s > 0 && since(&l->last) >= (double)l->reconcile_s;
+	return l->sc && l->reconcile_s > 0 && since(&l->last) >= l->reconcile_s;
 }
 
 void cmd_live_reconcile(struct cmd_live *l)

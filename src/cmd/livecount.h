@@ -22,7 +22,7 @@ struct td_statecount;
 struct cmd_live {
 	struct td_statecount *sc; /* NULL: a walk per sample */
 	char why[600];		  /* why not, for the log */
-	long reconcile_s;	  /* 0: not asked, a walk per sample */
+	double reconcile_s;	  /* 0: not asked, a walk per sample */
 	struct timespec last;	  /* the last walk: seeding or reconciliation */
 	uint64_t errors;	  /* reconciliations that failed */
 	uint64_t repairs;	  /* walks a sample asked for: the kernel had skipped a hook */
@@ -31,7 +31,7 @@ struct cmd_live {
 /* Kept counts when asked (reconcile_s > 0, --reconcile) unless --source asks
  * for a walk (netlink, proc, replay), --all-netns, or TD_STATECOUNT=walk; TD_STATECOUNT=bpf makes a failure to
  * load an error (-1, told) instead of a fallback. Says on stderr which, once. */
-int cmd_live_open(struct cmd_live *l, const struct td_ctx *ctx, long reconcile_s);
+int cmd_live_open(struct cmd_live *l, const struct td_ctx *ctx, double reconcile_s);
 /* Have samples take their state counts from l (nothing when it walks). */
 void cmd_live_use(struct cmd_live *l, struct td_sample_opts *so);
 /* Is a reconciliation due (always false without kept counts or with 0)? */

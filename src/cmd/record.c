@@ -49,7 +49,8 @@ static const char help[] =
 struct opts {
 	int64_t every_ms, keep_ms;
 	const char *db;
-	long top, count, reconcile;
+	long top, count;
+	double reconcile;
 	bool verbose;
 	enum td_profile profile;
 	struct td_thresholds th;
@@ -89,7 +90,7 @@ static int on_opt(int val, const char *arg, void *data)
 			return cmd_fail(TD_EXIT_USAGE, "%s", err.msg);
 		return 0;
 	case 'R':
-		return cmd_parse_long("--reconcile", arg, 1, 86400, &o->reconcile);
+		return cmd_parse_seconds("--reconcile", arg, 0.1, 86400, &o->reconcile);
 	case 't':
 	case 'n':
 		return cmd_parse_long(val == 't' ? "--top" : "--count", arg, 1, 100000000,

@@ -94,7 +94,8 @@ struct opts {
 	const char *listen;
 	long top;
 	const char *auth_file, *tls_cert, *tls_key;
-	long max_conns, per_ip, timeout, cache_ms, reconcile;
+	long max_conns, per_ip, cache_ms;
+	double timeout, reconcile;
 	enum td_profile profile;
 	struct td_thresholds th;
 };
@@ -157,19 +158,15 @@ static int on_opt(int val, const char *arg, void *data)
 	case 'C':
 		return cmd_parse_long("--cache-ms", arg, 0, 3600000, &o->cache_ms);
 	case 'R':
-		return cmd_parse_long("--reconcile", arg, 1, 86400, &o->reconcile);
+		return cmd_parse_seconds("--reconcile", arg, 0.1, 86400, &o->reconcile);
 	case 'I':
 		return cmd_parse_long("--max-per-ip", arg, 0, 1000000, &o->per_ip);
+	case 'T':
+		return cmd_parse_seconds("--timeout", arg, 1, 1000000, &o->timeout);
 	case 't':
 	case 'm':
-	case 'T':
-		return cmd_parse_long(val == 't'   ? "--top"
-				      : val == 'm' ? "--max-connections"
-						   : "--timeout",
-				      arg, 1, 1000000,
-				      val == 't'   ? &o->top
-				      : val == 'm' ? &o->max_conns
-						   : &o->timeout);
+		return cmd_parse_long(val == 't' ? "--top" : "--max-connections", arg, 1, 1000000,
+				      val == 't' ? &o->top : &o->max_conns);
 	}
 	return TD_EXIT_USAGE;
 }

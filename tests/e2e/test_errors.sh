@@ -35,6 +35,8 @@ expect_usage "--sample -1" -1 check --sample -1
 expect_usage "--sample 2h (above 3600 s)" 2h check --sample 2h
 expect_usage "watch -i 5ms (below 0.01 s)" 5ms watch -i 5ms
 expect_usage "probe --timeout 0" 0 probe --timeout 0 127.0.0.1:1
+expect_usage "serve --reconcile 5x" 5x serve --reconcile 5x
+expect_usage "serve --timeout 0.5 (below 1 s)" 0.5 serve --timeout 0.5
 # One time syntax for every option: a unit where a number of seconds was
 # the only spelling (check --sample, watch -i, probe/route --interval).
 td check --sample 300ms --json
