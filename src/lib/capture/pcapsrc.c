@@ -1,9 +1,10 @@
 /* libpcap as a packet source: pcap_dispatch() with a callback, headers parsed
  * in place by pkt.c, no copy and no allocation per packet, for files and live
  * handles alike. libpcap reports a truncated or corrupt record as an error;
- * we add where it happened. A classic pcap file without a filter is read
- * in 1 MiB blocks straight into our buffer instead (libpcap's two freads and
- * a copy per record were a fifth of `tcpdoctor pcap`'s time); at the first
+ * we add where it happened. A classic pcap file without a filter is mapped
+ * and read in place instead (libpcap's two freads and a copy per record were
+ * a fifth of `tcpdoctor pcap`'s time; pread into a buffer, the fallback,
+ * still pays the kernel's copy); at the first
  * record that is not plainly well-formed libpcap takes over from that byte,
  * so errors read the same. A compressed file (gzip, zstd, xz: by its first
  * bytes) is decompressed as it is read (instream.c) and handed to libpcap as a
