@@ -184,42 +184,45 @@ static struct owners_bpf *open_one(bool filter, size_t n, const struct bpf_objec
 	return skel;
 }
 
+struct owners_open {
+	bool filter;
+	size_t n;
+};
+
+static void *owners_open(const struct bpf_object_open_opts *oo, void *arg)
+{
+	const struct owners_open *c = arg;
+
+	return open_one(c->filter, c->n, oo);
+}
+
+static struct bpf_object *owners_obj(void *skel)
+{
+	return ((struct owners_bpf *)skel)->obj;
+}
+
+static int owners_load(void *skel)
+{
+	return owners_bpf__load(skel);
+}
+
+static void owners_destroy(void *skel)
+{
+	owners_bpf__destroy(skel);
+}
+
 /* As count.c: the cached minimized kernel BTF first, the full one after. */
 static int open_load(struct owners_bpf **out, bool filter, size_t n, struct td_err *err)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, oo);
-	struct td_btf_use u = { .fd = -1 };
-	struct owners_bpf *skel;
-	bool mini;
-	int rc;
+	static const struct td_btf_skel k = { "owners", owners_open, owners_obj, owners_load,
+					      owners_destroy };
+	struct owners_open arg = { filter, n };
+	const char *step = "opening the program";
+	void *skel;
+	int rc = td_btf_open_load(&k, &arg, &skel, &step, NULL);
 
-	if (td_btf_handlers() < 0)
-		return td_bpf_fail(err, -EINVAL, what, "registering the iterator section");
-	skel = owners_bpf__open();
-	if (!skel)
-		return td_bpf_fail(err, -errno, what, "opening the program");
-	mini = td_btf_prepare(skel->obj, "owners", &oo, &u);
-	owners_bpf__destroy(skel);
-	skel = open_one(filter, n, &oo);
-	if (!skel && mini) {
-		td_btf_reject(&u);
-		mini = false;
-		skel = open_one(filter, n, NULL);
-	}
-	if (!skel) {
-		td_btf_done(&u);
-		return td_bpf_fail(err, -errno, what, "opening the program");
-	}
-	rc = owners_bpf__load(skel);
-	if (rc < 0 && mini) {
-		owners_bpf__destroy(skel);
-		td_btf_reject(&u);
-		skel = open_one(filter, n, NULL);
-		rc = skel ? owners_bpf__load(skel) : -errno;
-	}
-	td_btf_done(&u);
 	*out = skel;
-	return rc < 0 ? td_bpf_fail(err, rc, what, "loading") : 0;
+	return rc < 0 ? td_bpf_fail(err, rc, what, step) : 0;
 }
 
 int td_bpf_owners(const uint64_t *inodes, size_t n, td_bpf_owner_cb cb, void *ctx,
