@@ -202,8 +202,8 @@ void td_json_int(struct td_json *j, const char *key, long long val)
 {
 	char buf[24], *p;
 
-	p = digits(buf + sizeof(buf), val < 0 ? 0ull - (unsigned long long)val
-					    : (unsigned long long)val);
+	p = digits(buf + sizeof(buf),
+		   val < 0 ? 0ull - (unsigned long long)val : (unsigned long long)val);
 	if (val < 0)
 		*--p = '-';
 	put_value(j, key, p, (size_t)(buf + sizeof(buf) - p));

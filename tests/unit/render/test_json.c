@@ -269,9 +269,9 @@ static void fixed_ref(char *out, size_t n, double v, int d)
 
 static void test_fixed_matches_printf(void **state)
 {
-	static const double edge[] = { 0,      -0.0,	 0.5,	   -0.5,     1.5,   2.5,
-				       0.0005, -0.0005, 0.00049999, 0.125, 99.95, 1e11,
-				       -1e11,  999999.9999995, 1e-12, 123.456789 };
+	static const double edge[] = { 0,      -0.0,	       0.5,	   -0.5,      1.5,   2.5,
+				       0.0005, -0.0005,	       0.00049999, 0.125,     99.95, 1e11,
+				       -1e11,  999999.9999995, 1e-12,	   123.456789 };
 	uint64_t x = 0x9e3779b97f4a7c15ull;
 
 	(void)state;
@@ -288,8 +288,7 @@ static void test_fixed_matches_printf(void **state)
 			/* xorshift: magnitudes from 1e-9 to 1e13, both signs, and
 			 * values on a grid of halves at the rounding digit */
 			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-			v = (double)(x >> 11) / (double)(1ull << 53) *
-			    pow(10, (int)(x % 23) - 9);
+			v = (double)(x >> 11) / (double)(1ull << 53) * pow(10, (int)(x % 23) - 9);
 			if (x & 1)
 				v = -v;
 			if ((x >> 1) % 8 == 0)
