@@ -547,7 +547,16 @@ bool td_btf_prepare(struct bpf_object *probe, const char *name, struct bpf_objec
 	}
 	bpf_object__for_each_program(prog, probe)
 	{
-		if (nt < MAX_TARGETS && target_of(bpf_program__section_name(prog), tnames[nt], 64))
+		bool seen = false;
+
+		if (nt >= MAX_TARGETS ||
+		    !target_of(bpf_program__section_name(prog), tnames[nt], 64))
+			continue;
+		/* Two programs on one target (owners: the walk and the count)
+		 * need its id once: a repeated name made the cache look stale. */
+		for (size_t k = 0; k < nt; k++)
+			seen = seen || !strcmp(tnames[k], tnames[nt]);
+		if (!seen)
 			h = fnv(h, tnames[nt++]);
 	}
 	if (roots_of(local, &r) < 0) {

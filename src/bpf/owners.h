@@ -31,4 +31,24 @@ struct td_own_first {
 	struct td_own_sock sock;
 };
 
+/* The counting program (owners_count): per (process, family, state), the
+ * TCP sockets of one network namespace, each counted once, under the
+ * lowest tgid that holds it (the walk goes in pid order), as the join of
+ * the socket dump with the owner walk counts them. */
+struct td_own_count_key {
+	__u32 tgid;
+	__u8 family6; /* 0 IPv4, 1 IPv6 */
+	__u8 state;   /* the kernel's TCP state */
+	__u16 pad;
+};
+
+/* The namespace walk (owners_netns): per network namespace inode, the
+ * first socket (in pid order) that lives in a namespace other than its
+ * process's own, so that user space can open a namespace no process is in
+ * through that socket (SIOCGSKNS), and the first open nsfs file of it. */
+struct td_own_netns {
+	__u32 tgid;
+	__u32 fd;
+};
+
 #endif

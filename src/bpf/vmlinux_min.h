@@ -28,6 +28,16 @@ typedef __u32 uid_t;
 typedef int pid_t;
 typedef unsigned short umode_t;
 typedef _Bool bool;
+
+typedef struct {
+	s64 counter;
+} atomic64_t;
+
+typedef atomic64_t atomic_long_t;
+
+typedef struct {
+	atomic_long_t refcnt;
+} file_ref_t;
 enum { false = 0, true = 1 };
 
 enum bpf_map_type {
@@ -86,6 +96,7 @@ struct inode {
 	umode_t i_mode;
 	struct super_block *i_sb;
 	unsigned long i_ino;
+	void *i_private;
 };
 
 struct file {
@@ -100,15 +111,23 @@ struct cred {
 	kuid_t uid;
 };
 
+struct nsproxy {
+	struct net *net_ns;
+};
+
 struct task_struct {
 	pid_t pid;
 	pid_t tgid;
 	const struct cred *real_cred;
 	char comm[16];
+	struct nsproxy *nsproxy;
 };
+
+struct sock;
 
 struct socket {
 	short type;
+	struct sock *sk;
 };
 
 struct socket_alloc {

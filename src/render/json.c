@@ -186,6 +186,12 @@ void td_json_strn(struct td_json *j, const char *key, const char *val, size_t le
 	td_json_write_string(j->fp, val, len);
 }
 
+void td_json_raw(struct td_json *j, const char *key, const char *json, size_t len)
+{
+	value_start(j, key);
+	fwrite(json, 1, len, j->fp);
+}
+
 /* Decimal digits of v ending at end; returns where they start. */
 static char *digits(char *end, unsigned long long v)
 {
