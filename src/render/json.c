@@ -31,24 +31,75 @@ static void newline_indent(struct td_json *j)
 		fputs("  ", j->fp);
 }
 
-/* Separator, indentation and key before any value. */
-static void value_start(struct td_json *j, const char *key)
+/* A byte a JSON string holds as it is (td_json_write_string() escapes the
+ * others, or checks them as UTF-8). */
+static bool plain_byte(unsigned char c)
 {
-	bool *comma = comma_slot(j);
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
 
+/* Separator, indentation and key before any value, written to the FILE
+ * (value_start()) or, for a compact member with a plain key (every key we
+ * write), put in buf (at least KEYBUF bytes) so the value can follow it in
+ * the same fwrite: `pcap --json` writes ~50 members per connection, and
+ * five stdio calls and an fprintf a member were most of its time. Returns
+ * the bytes put in buf (0: all written already). */
+#define KEYBUF 72
+static size_t value_prefix(struct td_json *j, const char *key, char *buf)
+{
+	bool *comma = comma_slot(j), sep = *comma;
+	size_t n = 0, k = 0;
+
+	*comma = true;
 	/* Top-level values in a row become JSON lines, not one broken
 	 * document. */
-	if (*comma)
-		fputc(j->depth > 0 ? ',' : '\n', j->fp);
-	*comma = true;
-	if (j->depth == 0)
-		return; /* a top-level value has no key */
+	if (j->depth == 0) {
+		if (sep)
+			fputc('\n', j->fp);
+		return 0; /* a top-level value has no key */
+	}
+	if (key && !j->pretty) {
+		if (sep)
+			buf[n++] = ',';
+		buf[n++] = '"';
+		while (key[k] && n < KEYBUF - 2 && plain_byte((unsigned char)key[k]))
+			buf[n++] = key[k++];
+		if (!key[k]) {
+			buf[n++] = '"';
+			buf[n++] = ':';
+			return n;
+		}
+	}
+	if (sep)
+		fputc(',', j->fp);
 	if (j->pretty)
 		newline_indent(j);
 	if (key) {
 		td_json_write_string(j->fp, key, strlen(key));
 		fputs(j->pretty ? ": " : ":", j->fp);
 	}
+	return 0;
+}
+
+static void value_start(struct td_json *j, const char *key)
+{
+	char buf[KEYBUF];
+	size_t n = value_prefix(j, key, buf);
+
+	if (n)
+		fwrite(buf, 1, n, j->fp);
+}
+
+/* The prefix and a short literal value in one write. */
+static void put_value(struct td_json *j, const char *key, const char *val, size_t len)
+{
+	char buf[KEYBUF + 64];
+	size_t n = value_prefix(j, key, buf);
+
+	if (len > 64)
+		len = 64; /* callers' values are shorter */
+	memcpy(buf + n, val, len);
+	fwrite(buf, 1, n + len, j->fp);
 }
 
 void td_json_init(struct td_json *j, FILE *fp, bool pretty)
@@ -115,7 +166,23 @@ void td_json_strn(struct td_json *j, const char *key, const char *val, size_t le
 		td_json_null(j, key);
 		return;
 	}
-	value_start(j, key);
+	char buf[KEYBUF + 64];
+	size_t n = value_prefix(j, key, buf), i = 0;
+
+	/* A short plain string (addresses, states, names): in the same write. */
+	if (len <= 62) {
+		while (i < len && plain_byte((unsigned char)val[i]))
+			i++;
+		if (i == len) {
+			buf[n++] = '"';
+			memcpy(buf + n, val, len);
+			buf[n + len] = '"';
+			fwrite(buf, 1, n + len + 1, j->fp);
+			return;
+		}
+	}
+	if (n)
+		fwrite(buf, 1, n, j->fp);
 	td_json_write_string(j->fp, val, len);
 }
 
@@ -125,16 +192,35 @@ void td_json_raw(struct td_json *j, const char *key, const char *json, size_t le
 	fwrite(json, 1, len, j->fp);
 }
 
+/* Decimal digits of v ending at end; returns where they start. */
+static char *digits(char *end, unsigned long long v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
+/* Numbers by hand, not fprintf: its format parsing was most of the cost of
+ * a number in a large document. */
 void td_json_int(struct td_json *j, const char *key, long long val)
 {
-	value_start(j, key);
-	fprintf(j->fp, "%lld", val);
+	char buf[24], *p;
+
+	p = digits(buf + sizeof(buf),
+		   val < 0 ? 0ull - (unsigned long long)val : (unsigned long long)val);
+	if (val < 0)
+		*--p = '-';
+	put_value(j, key, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 void td_json_uint(struct td_json *j, const char *key, unsigned long long val)
 {
-	value_start(j, key);
-	fprintf(j->fp, "%llu", val);
+	char buf[24], *p;
+
+	p = digits(buf + sizeof(buf), val);
+	put_value(j, key, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 void td_json_double(struct td_json *j, const char *key, double val)
@@ -154,8 +240,49 @@ void td_json_double(struct td_json *j, const char *key, double val)
 	for (p = buf; *p; p++)
 		if (*p == ',')
 			*p = '.';
-	value_start(j, key);
-	fputs(buf, j->fp);
+	put_value(j, key, buf, strlen(buf));
+}
+
+/* td_json_fixed() by integer arithmetic, as snprintf("%.*f") then trimmed
+ * would write it: val * 10^decimals is within 1.2e-4 of the exact product
+ * below 1e12, so unless it lies within 1e-3 of a half (then the caller's
+ * snprintf decides) it rounds to the same integer. printf's float formatting
+ * was most of `pcap --json`'s cost of a connection's three durations.
+ * Returns false when it wrote nothing. */
+static bool fixed_fast(struct td_json *j, const char *key, double val, int decimals)
+{
+	static const double p10[] = { 1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9 };
+	double r = val * p10[decimals], fl, frac;
+	char buf[40], *p = buf + sizeof(buf);
+	unsigned long long u;
+	bool neg;
+	int d = decimals;
+
+	if (!(r > -1e12 && r < 1e12))
+		return false;
+	fl = floor(r);
+	frac = r - fl;
+	if (fabs(frac - 0.5) <= 1e-3)
+		return false;
+	r = frac > 0.5 ? fl + 1 : fl;
+	neg = r < 0;
+	u = (unsigned long long)(neg ? -r : r);
+	/* the fraction's digits without its trailing zeros, then the rest */
+	while (d > 0 && u % 10 == 0) {
+		u /= 10;
+		d--;
+	}
+	for (; d > 0; d--) {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+		if (d == 1)
+			*--p = '.';
+	}
+	p = digits(p, u);
+	if (neg && !(p[0] == '0' && p + 1 == buf + sizeof(buf)))
+		*--p = '-'; /* a negative that rounds to 0 is "0", as below */
+	put_value(j, key, p, (size_t)(buf + sizeof(buf) - p));
+	return true;
 }
 
 void td_json_fixed(struct td_json *j, const char *key, double val, int decimals)
@@ -171,6 +298,8 @@ void td_json_fixed(struct td_json *j, const char *key, double val, int decimals)
 		decimals = 0;
 	if (decimals > 9)
 		decimals = 9;
+	if (fixed_fast(j, key, val, decimals))
+		return;
 	snprintf(buf, sizeof(buf), "%.*f", decimals, val);
 	for (p = buf; *p; p++)
 		if (*p == ',' || *p == '.') {
@@ -187,8 +316,7 @@ void td_json_fixed(struct td_json *j, const char *key, double val, int decimals)
 	/* "-0" when a small negative rounds to nothing */
 	if (!strcmp(buf, "-0"))
 		snprintf(buf, sizeof(buf), "0");
-	value_start(j, key);
-	fputs(buf, j->fp);
+	put_value(j, key, buf, strlen(buf));
 }
 
 void td_json_ts(struct td_json *j, const char *key, int64_t ns)
@@ -211,14 +339,15 @@ void td_json_ts(struct td_json *j, const char *key, int64_t ns)
 
 void td_json_bool(struct td_json *j, const char *key, bool val)
 {
-	value_start(j, key);
-	fputs(val ? "true" : "false", j->fp);
+	if (val)
+		put_value(j, key, "true", 4);
+	else
+		put_value(j, key, "false", 5);
 }
 
 void td_json_null(struct td_json *j, const char *key)
 {
-	value_start(j, key);
-	fputs("null", j->fp);
+	put_value(j, key, "null", 4);
 }
 
 void td_json_end_line(struct td_json *j)
@@ -252,6 +381,21 @@ void td_json_write_string(FILE *fp, const char *str, size_t len)
 
 	if (!s)
 		len = 0;
+	/* A short plain string (addresses, states, names): one write. */
+	if (len <= 62) {
+		char buf[64];
+
+		while (i < len && plain_byte(s[i]))
+			i++;
+		if (i == len) {
+			buf[0] = '"';
+			memcpy(buf + 1, s, len);
+			buf[len + 1] = '"';
+			fwrite(buf, 1, len + 2, fp);
+			return;
+		}
+		i = 0;
+	}
 	fputc('"', fp);
 	while (i < len) {
 		unsigned char c = s[i];

@@ -203,4 +203,30 @@ is "$(jq -r '[.connections | sort_by(.id)[] | "\(.conn_state)/\(.ended)"] | join
 	"--streams zeek: the attempt timer and the reuse after REJ split them, as conn.log"
 td pcap "$TD_TMP/rules/zeek-timers.pcap" --streams bogus
 is "$TD_RC" 2 "--streams bogus: usage error"
+
+# ---- a file larger than the reader's 2 MiB mapping window -----------------------
+# normal.pcap's records 8,192 times (~9 MB), so records straddle the windows;
+# the oracles: tshark's packet count, and the same file read by libpcap (any
+# --filter takes that path); then cut inside a record of the last window,
+# where both must stop at the same byte with the same count.
+big=$TD_TMP/window.pcap
+head -c 24 "$DATA/normal.pcap" >"$big"
+tail -c +25 "$DATA/normal.pcap" >"$TD_TMP/recs"
+for _ in $(seq 13); do
+	cat "$TD_TMP/recs" "$TD_TMP/recs" >"$TD_TMP/recs2" && mv "$TD_TMP/recs2" "$TD_TMP/recs"
+done
+cat "$TD_TMP/recs" >>"$big"
+td pcap "$big" --json
+mapped=$(jq -c '.summary' <<<"$TD_OUT")
+is "$(jq -r '.packets' <<<"$mapped")" "$(tshark -r "$big" 2>/dev/null | wc -l)" \
+	"a 9 MB file: every packet read (tshark's count)"
+td pcap "$big" --json --filter 'tcp or not tcp'
+is "$(jq -c '.summary' <<<"$TD_OUT")" "$mapped" "a 9 MB file: the same summary as libpcap's reader"
+head -c $(($(stat -c %s "$big") - 7)) "$big" >"$TD_TMP/window-cut.pcap"
+td pcap "$TD_TMP/window-cut.pcap"
+cut_err=$TD_ERR cut_rc=$TD_RC
+like "$cut_err" 'bad or truncated record at byte [0-9]+ \(packet 90112\).*kept the 90111' \
+	"a 9 MB file cut short: stopped at the last record"
+td pcap "$TD_TMP/window-cut.pcap" --filter 'tcp or not tcp'
+is "$cut_err $cut_rc" "$TD_ERR $TD_RC" "a 9 MB file cut short: the same error as libpcap's reader"
 td_done

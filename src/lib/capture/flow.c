@@ -4,6 +4,7 @@
  * the fsm.c table as far as a passive observer can know it. */
 #include <errno.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,7 +161,11 @@ static uint32_t tuple_hash(const struct td_pkt *p)
 
 static bool ep_eq(const struct td_flow_dir *d, const uint8_t addr[16], uint16_t port)
 {
-	return d->port == port && !memcmp(d->addr, addr, 16);
+	uint64_t a[2], b[2];
+
+	memcpy(a, d->addr, 16);
+	memcpy(b, addr, 16);
+	return d->port == port && !((a[0] ^ b[0]) | (a[1] ^ b[1]));
 }
 
 /* Which direction of c the packet goes: 0, 1, or -1 for another tuple. */
@@ -1367,7 +1372,10 @@ static int add_now(struct td_flow_table *t, const struct td_pkt *p, uint64_t pkt
 	}
 	d = zeek_packet(c, d, p); /* the roles may flip */
 	fwd = &c->dir[d];
-	if (f & (TD_TH_SYN | TD_TH_FIN | TD_TH_RST | TD_TH_ACK)) {
+	/* A plain ACK (or data) to an established receiver that has sent no FIN
+	 * moves neither side: most segments, so both walks are skipped. */
+	if ((f & (TD_TH_SYN | TD_TH_FIN | TD_TH_RST)) ||
+	    ((f & TD_TH_ACK) && (c->dir[!d].state != TD_ESTABLISHED || c->dir[!d].fin_sent))) {
 		fsm_send(c, d, p);
 		fsm_recv(c, d, p);
 	}
@@ -1452,7 +1460,11 @@ int td_flow_add(struct td_flow_table *t, const struct td_pkt *p, uint64_t pkt_no
 	if (!t->cfg.pipeline)
 		return add_now(t, p, pkt_no, h);
 	q = &t->pipe[(t->pipe_head + t->pipe_n) % PIPE_SIZE];
-	q->p = *p;
+	/* encap is valid only as far as its n says: most packets have none */
+	memcpy(&q->p, p, offsetof(struct td_pkt, encap));
+	q->p.encap.n = p->encap.n;
+	if (p->encap.n)
+		q->p.encap = p->encap;
 	q->pkt_no = pkt_no;
 	q->hash = h;
 	t->pipe_n++;

@@ -245,6 +245,68 @@ static void test_numbers(void **state)
 		   "{\"rtt_ms\":null,\"loss\":0.5}\n");
 }
 
+/* td_json_fixed() as printf writes it: "%.*f", trailing zeros and a bare
+ * point dropped, "-0" as "0". The writer formats most values by integer
+ * arithmetic; this is the oracle it must match. */
+static void fixed_ref(char *out, size_t n, double v, int d)
+{
+	char *p, *dot = NULL;
+
+	snprintf(out, n, "%.*f", d, v);
+	for (p = out; *p; p++)
+		if (*p == '.')
+			dot = p;
+	if (dot) {
+		p = out + strlen(out);
+		while (p > dot + 1 && p[-1] == '0')
+			*--p = '\0';
+		if (p == dot + 1)
+			*dot = '\0';
+	}
+	if (!strcmp(out, "-0"))
+		snprintf(out, n, "0");
+}
+
+static void test_fixed_matches_printf(void **state)
+{
+	static const double edge[] = { 0,      -0.0,	       0.5,	   -0.5,      1.5,   2.5,
+				       0.0005, -0.0005,	       0.00049999, 0.125,     99.95, 1e11,
+				       -1e11,  999999.9999995, 1e-12,	   123.456789 };
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+
+	(void)state;
+	for (int i = 0; i < 200000; i++) {
+		char want[128], got[160];
+		struct td_json j;
+		struct buf b;
+		double v;
+		int d = i % 10;
+
+		if (i < (int)(sizeof(edge) / sizeof(edge[0])) * 10) {
+			v = edge[i / 10];
+		} else {
+			/* xorshift: magnitudes from 1e-9 to 1e13, both signs, and
+			 * values on a grid of halves at the rounding digit */
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			v = (double)(x >> 11) / (double)(1ull << 53) * pow(10, (int)(x % 23) - 9);
+			if (x & 1)
+				v = -v;
+			if ((x >> 1) % 8 == 0)
+				v = (floor(v * pow(10, d)) + 0.5) / pow(10, d);
+		}
+		fixed_ref(want, sizeof(want), v, d);
+		buf_open(&b);
+		td_json_init(&j, b.fp, false);
+		td_json_fixed(&j, NULL, v, d);
+		assert_int_equal(fclose(b.fp), 0);
+		snprintf(got, sizeof(got), "%.*s", (int)b.size, b.data);
+		free(b.data);
+		if (strcmp(got, want))
+			fail_msg("td_json_fixed(%.17g, %d): got %s, printf says %s", v, d, got,
+				 want);
+	}
+}
+
 /* Rounded numbers and instants: the docs/json.md conventions. */
 static void test_fixed_and_ts(void **state)
 {
@@ -668,6 +730,7 @@ int main(void)
 		cmocka_unit_test(test_unbalanced_end),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_fixed_and_ts),
+		cmocka_unit_test(test_fixed_matches_printf),
 		cmocka_unit_test(test_strings_and_null),
 		cmocka_unit_test(test_escapes),
 		cmocka_unit_test(test_valid_utf8),
