@@ -543,6 +543,9 @@ static int run_pcap(struct td_ctx *ctx, const struct opts *op, const char *file)
 	td_series_init(&r.series);
 	cfg.idle_ns = (uint64_t)(o.idle * 1e9);
 	cfg.zeek_streams = o.zeek_streams;
+	/* Zeek finds Teredo and AYIYA on any UDP port; tshark does not */
+	if (o.zeek_streams)
+		td_pcapsrc_set_parse_opts(src, TD_PKT_OPT_ZEEK_DETECT);
 	cfg.on_conn = on_conn;
 	cfg.on_seg = o.ladder ? on_seg : o.graph ? on_graph_seg : NULL;
 	cfg.ctx = &r;

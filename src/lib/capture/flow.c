@@ -652,8 +652,13 @@ static void z_init_endpoint(struct td_flow_dir *e, uint8_t f, uint32_t seq, uint
 	}
 }
 
-/* update_history() */
-static void z_history(struct td_conn *c, int d, uint8_t f, uint32_t rel_seq, uint32_t len)
+static void z_flip(struct td_conn *c);
+
+/* update_history(). Returns the sender's direction: TCP_Endpoint::
+ * CheckHistory() flips a connection that began with a SYN-ACK (history
+ * just "H") once an ACK or data follows, either way, and rewrites the
+ * history to "^h", as if the SYN had been seen. */
+static int z_history(struct td_conn *c, int d, uint8_t f, uint32_t rel_seq, uint32_t len)
 {
 	struct td_flow_dir *e = &c->dir[d];
 	int bits = !!(f & TD_TH_SYN) + !!(f & TD_TH_FIN) + !!(f & TD_TH_RST);
@@ -677,11 +682,18 @@ static void z_history(struct td_conn *c, int d, uint8_t f, uint32_t rel_seq, uin
 		if (hist_check(c, d, H_RST, 'R') && rel_seq != e->z_hist_rst)
 			hist_add(c, d, 'R');
 		e->z_hist_rst = rel_seq;
-	} else if (len) {
-		hist_check(c, d, H_DATA, 'D');
-	} else if (f & TD_TH_ACK) {
-		hist_check(c, d, H_ACK, 'A');
+	} else if (len || (f & TD_TH_ACK)) {
+		if (c->history[0] == 'H' && !c->history[1]) {
+			z_flip(c);
+			strcpy(c->history, "^h");
+			d = !d;
+		}
+		if (len)
+			hist_check(c, d, H_DATA, 'D');
+		else
+			hist_check(c, d, H_ACK, 'A');
 	}
+	return d;
 }
 
 /* update_last_seq(): returns the delta; a payload not beyond the highest
@@ -947,7 +959,9 @@ static int zeek_packet(struct td_conn *c, int d, const struct td_pkt *p)
 	z_init_endpoint(e, f, p->seq, p->seq + seg_len);
 	rel_seq = p->seq - e->z_start;
 	underflow = (int32_t)rel_seq < 0;
-	z_history(c, d, f, rel_seq, len);
+	d = z_history(c, d, f, rel_seq, len);
+	e = &c->dir[d];
+	peer = &c->dir[!d];
 	/* update_window(): a zero window, unless with or after a RST, or once
 	 * the peer has closed */
 	if (p->window == 0 && !(f & TD_TH_RST) && peer->zeek != TD_ZEEK_CLOSED &&

@@ -58,7 +58,13 @@ struct td_pcapsrc {
 	unsigned nngf;
 	char *filter_copy;
 	struct td_defrag *defrag; /* made at the first fragment */
+	unsigned parse_opts;	  /* TD_PKT_OPT_* */
 };
+
+void td_pcapsrc_set_parse_opts(struct td_pcapsrc *s, unsigned opts)
+{
+	s->parse_opts = opts;
+}
 
 int td_pcapsrc_linktype(const struct td_pcapsrc *s)
 {
@@ -428,7 +434,8 @@ static __attribute__((noinline)) void reassemble(struct td_pcapsrc *s, const uin
 	if (len) {
 		q.ts_ns = frag->ts_ns;
 		perr.msg[0] = '\0';
-		if (td_pkt_parse(TD_LINK_RAW, dg, len, len, &q, &perr) == TD_PKT_TCP) {
+		if (td_pkt_parse_opt(TD_LINK_RAW, dg, len, len, s->parse_opts, &q, &perr) ==
+		    TD_PKT_TCP) {
 			struct td_pkt_encap in = q.encap;
 			unsigned k = frag->encap.n;
 
@@ -469,7 +476,7 @@ static void handle_link(struct td_pcapsrc *s, int linktype, uint64_t ts_ns, uint
 	n->packets++;
 	p.ts_ns = ts_ns;
 	perr.msg[0] = '\0';
-	kind = td_pkt_parse(linktype, data, caplen, wirelen, &p, &perr);
+	kind = td_pkt_parse_opt(linktype, data, caplen, wirelen, s->parse_opts, &p, &perr);
 	switch (kind) {
 	case TD_PKT_TCP:
 		n->tcp++;

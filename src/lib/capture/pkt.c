@@ -216,6 +216,7 @@ static int parse_tcp(const uint8_t *seg, unsigned avail, unsigned seglen, unsign
 struct pctx {
 	const uint8_t *d;
 	unsigned cap_end, wire_end;
+	unsigned opts; /* TD_PKT_OPT_* */
 	struct td_pkt *p;
 	struct td_err *err;
 };
@@ -543,6 +544,37 @@ static int parse_teredo(struct pctx *c, unsigned pos, unsigned end)
 	return parse_ipv6(c, pos);
 }
 
+/* Zeek's TeredoAnalyzer::DetectProtocol(), which it tries on a UDP packet
+ * of any port no analyzer claims: an IPv6 header whose source or
+ * destination is in 2001:0::/32 (its old DPD signature), else the
+ * authentication and origin indication headers in front of an IPv6
+ * header. n: the UDP payload's bytes (captured, within the datagram). */
+static bool teredo_detect(const uint8_t *d, unsigned n)
+{
+	static const uint8_t pfx[4] = { 0x20, 0x01, 0x00, 0x00 };
+	unsigned val;
+
+	if (n < 40 || (d[0] >> 4 != 6 && (d[0] != 0 || (d[1] != 0 && d[1] != 1))))
+		return false;
+	if (d[0] >> 4 == 6 && (!memcmp(d + 8, pfx, 4) || !memcmp(d + 24, pfx, 4)))
+		return true;
+	val = d[1];
+	if (val == 1) {
+		unsigned skip = 13u + d[2] + d[3];
+
+		if (n < skip || n - skip < 40)
+			return false;
+		d += skip;
+		n -= skip;
+		val = get16(d);
+	}
+	if (val != 0)
+		return false;
+	d += 8;
+	n -= 8;
+	return n >= 40 && d[0] >> 4 == 6;
+}
+
 /* AYIYA (Anything In Anything): identity and signature lengths in the
  * first two bytes, the opcode (1: forward) and the inner protocol after. */
 static int parse_ayiya(struct pctx *c, unsigned pos, unsigned end)
@@ -605,6 +637,18 @@ static int parse_udp(struct pctx *c, unsigned pos, unsigned end)
 		return parse_ayiya(c, pos, end);
 	if (dport == UDP_GRE)
 		return parse_gre(c, pos, end);
+	if (c->opts & TD_PKT_OPT_ZEEK_DETECT) {
+		/* Zeek's protocol detection on other ports: Teredo, then AYIYA
+		 * (AYIYAAnalyzer::DetectProtocol(): bytes 1 and 2 are 0x52 0x11) */
+		unsigned n = avail_at(c, pos), w = end > pos ? end - pos : 0;
+
+		if (n > w)
+			n = w;
+		if (teredo_detect(c->d + pos, n))
+			return parse_teredo(c, pos, end);
+		if (n >= 8 && c->d[pos + 1] == 0x52 && c->d[pos + 2] == 0x11)
+			return parse_ayiya(c, pos, end);
+	}
 	return TD_PKT_NOT_TCP;
 }
 
@@ -983,7 +1027,15 @@ static int parse_link(struct pctx *c, int linktype, unsigned pos, int nest)
 int td_pkt_parse(int linktype, const uint8_t *d, uint32_t caplen, uint32_t wirelen,
 		 struct td_pkt *p, struct td_err *err)
 {
-	struct pctx c = { .d = d, .cap_end = caplen, .wire_end = wirelen, .p = p, .err = err };
+	return td_pkt_parse_opt(linktype, d, caplen, wirelen, 0, p, err);
+}
+
+int td_pkt_parse_opt(int linktype, const uint8_t *d, uint32_t caplen, uint32_t wirelen,
+		     unsigned opts, struct td_pkt *p, struct td_err *err)
+{
+	struct pctx c = {
+		.d = d, .cap_end = caplen, .wire_end = wirelen, .opts = opts, .p = p, .err = err
+	};
 	uint64_t ts = p->ts_ns;
 
 	memset(p, 0, offsetof(struct td_pkt, encap));

@@ -127,4 +127,13 @@ const char *td_pkt_link_name(int linktype);
 int td_pkt_parse(int linktype, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
 		 struct td_pkt *p, struct td_err *err);
 
+/* The same, with TD_PKT_OPT_* choices. */
+enum {
+	/* Zeek's protocol detection: Teredo and AYIYA recognised by their
+	 * headers on any UDP port, not only 3544 and 5072 (tshark's rule) */
+	TD_PKT_OPT_ZEEK_DETECT = 1u << 0,
+};
+int td_pkt_parse_opt(int linktype, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
+		     unsigned opts, struct td_pkt *p, struct td_err *err);
+
 #endif

@@ -682,16 +682,42 @@ static void test_zeek_role_flip(void **state)
 	assert_string_equal(c->history, "^dA");
 	td_flow_free(t);
 
-	/* a SYN-ACK from port 5001 (not a likely server port): no flip */
+	/* a SYN-ACK from port 5001 (not a likely server port): no flip at
+	 * first, its sender is the originator (a stealth scan's SYN-ACK)... */
 	sport = 5001;
+	t = table(0);
+	seg(t, 0, SV, S | A, 500, 101, 0, 1000);
+	seg(t, 1, SV, R, 501, 0, 0, 0);
+	c = only(t);
+	assert_false(c->flipped);
+	assert_int_equal(c->dir[0].port, 5001);
+	assert_string_equal(c->history, "HR");
+	td_flow_free(t);
+
+	/* ...but an ACK or data after a history of just "H" flips it, and the
+	 * history is rewritten "^h" (TCP_Endpoint::CheckHistory()), from
+	 * either side: Zeek's core.tcp.flip-without-syn and core.local-flip */
 	t = table(0);
 	seg(t, 0, SV, S | A, 500, 101, 0, 1000);
 	seg(t, 1, CL, A, 101, 501, 0, 1000);
 	c = only(t);
-	assert_false(c->flipped);
-	assert_int_equal(c->dir[0].port, 5001);
-	assert_string_equal(c->history, "Ha");
-	assert_int_equal(td_conn_state(c), TD_CS_OTH);
+	assert_true(c->flipped);
+	assert_int_equal(c->dir[0].port, cport);
+	assert_string_equal(c->history, "^hA");
+	td_flow_free(t);
+	t = table(0);
+	seg(t, 0, SV, S | A, 500, 101, 0, 1000);
+	seg(t, 1, SV, A, 501, 101, 100, 1000);
+	seg(t, 2, CL, A, 101, 601, 0, 1000);
+	seg(t, 3, CL, F | A, 101, 601, 0, 1000);
+	seg(t, 4, SV, F | A, 601, 102, 0, 1000);
+	seg(t, 5, CL, A, 102, 602, 0, 1000);
+	c = only(t);
+	assert_true(c->flipped);
+	assert_int_equal(c->dir[0].port, cport);
+	assert_int_equal(c->dir[1].port, 5001);
+	assert_string_equal(c->history, "^hdAFf");
+	assert_int_equal(td_conn_state(c), TD_CS_SF);
 	td_flow_free(t);
 
 	/* ...then the SYN arrives (captured out of order): roles flip */
