@@ -1090,6 +1090,10 @@ static uint32_t analyze(struct td_conn *c, int d, const struct td_pkt *p, uint32
 	uint8_t flags = p->flags;
 	bool sfr = flags & (TD_TH_SYN | TD_TH_FIN | TD_TH_RST);
 	uint64_t now = p->ts_ns;
+	/* Window updates, dup ACKs and the ACKs of keep-alives and probes
+	 * compare the header's values, as tshark 4.0 keeps them: a SYN-ACK's
+	 * unscaled window equals a scaled ACK's with the same field. */
+	uint32_t raw = p->window;
 
 	if (seglen == 1 && seq == fwd->nextseq && rev->window == 0) {
 		ana |= TD_A_BIT(TD_A_ZW_PROBE);
@@ -1102,22 +1106,22 @@ static uint32_t analyze(struct td_conn *c, int d, const struct td_pkt *p, uint32
 finished_fwd:
 	if (seglen <= 1 && seq == fwd->nextseq - 1 && !sfr)
 		ana |= TD_A_BIT(TD_A_KEEP_ALIVE);
-	if (seglen == 0 && window && window != fwd->window && seq == fwd->nextseq &&
+	if (seglen == 0 && window && raw != fwd->win_raw && seq == fwd->nextseq &&
 	    ack == fwd->lastack && !sfr)
 		ana |= TD_A_BIT(TD_A_WINDOW_UPDATE);
 	if (seglen > 0 && rev->ws_known && seq + seglen == rev->lastack + rev->window && !sfr)
 		ana |= TD_A_BIT(TD_A_WINDOW_FULL);
-	if (seglen == 0 && window && window == fwd->window && seq == fwd->nextseq &&
+	if (seglen == 0 && window && raw == fwd->win_raw && seq == fwd->nextseq &&
 	    ack == fwd->lastack && (rev->last_ana & TD_A_BIT(TD_A_KEEP_ALIVE)) && !sfr) {
 		ana |= TD_A_BIT(TD_A_KEEP_ALIVE_ACK);
 		goto finished_dupack;
 	}
-	if (seglen == 0 && window == 0 && window == fwd->window && seq == fwd->nextseq &&
+	if (seglen == 0 && window == 0 && raw == fwd->win_raw && seq == fwd->nextseq &&
 	    ack == fwd->lastack && (rev->last_ana & TD_A_BIT(TD_A_ZW_PROBE)) && !sfr) {
 		ana |= TD_A_BIT(TD_A_ZW_PROBE_ACK);
 		goto finished_dupack;
 	}
-	if (seglen == 0 && window && window == fwd->window && seq == fwd->nextseq &&
+	if (seglen == 0 && window && raw == fwd->win_raw && seq == fwd->nextseq &&
 	    ack == fwd->lastack && !sfr) {
 		fwd->dupacks = fwd->dupacks < 0 ? 1 : fwd->dupacks + 1;
 		ana |= TD_A_BIT(TD_A_DUP_ACK);
@@ -1190,6 +1194,7 @@ finished_retrans:
 	    !(ana & TD_A_BIT(TD_A_ZW_PROBE)))
 		fwd->maxseqtobeacked = fwd->nextseq;
 	fwd->window = window;
+	fwd->win_raw = raw;
 	fwd->lastack = ack;
 	fwd->lastack_ts = now;
 	fwd->last_ana = ana;
@@ -1213,6 +1218,11 @@ static void conn_init(struct td_flow_table *t, struct td_conn *c, const struct t
 	memcpy(c->dir[!o].addr, p->daddr, 16);
 	c->dir[!o].port = p->dport;
 	c->dir[0].wscale = c->dir[1].wscale = -1;
+	/* A window not seen yet is G_MAXUINT32 in Wireshark's
+	 * init_tcp_conversation_data(): a 1-byte segment before any traffic
+	 * the other way is no zero window probe. */
+	c->dir[0].window = c->dir[1].window = UINT32_MAX;
+	c->dir[0].win_raw = c->dir[1].win_raw = UINT32_MAX;
 	for (int i = 0; i < 2; i++)
 		c->dir[i].z_reassem = c->dir[i].z_trim = 1;
 	c->first_ns = p->ts_ns;

@@ -95,6 +95,7 @@ struct td_flow_dir {
 	uint32_t nextseq, maxseqtobeacked, lastack;
 	uint64_t nextseq_ts, lastack_ts;
 	uint32_t window;   /* last window, scaled when the scale is known */
+	uint32_t win_raw;  /* ...and as in the header (Wireshark compares these) */
 	int32_t dupacks;   /* -1: an ACK of unseen data was just flagged */
 	uint32_t last_ana; /* flags of the last segment sent */
 	uint32_t fin_seq;  /* sequence number of our FIN */

@@ -84,11 +84,12 @@ static int check_link(struct td_pcapsrc *s, struct td_err *err)
 	if (td_pkt_link_supported(s->linktype))
 		return 0;
 	n = pcap_datalink_val_to_name(s->linktype);
-	return td_err_set(err, -TD_EUNSUPP,
-			  "%s: link type %d (%s) is not supported; tcpdoctor reads Ethernet, "
-			  "Linux SLL/SLL2, raw IP, BSD loopback, PPP, PPPoE, Cisco HDLC, NFLOG, "
-			  "802.11 (plain, radiotap, PPI), IPoIB and Juniper Ethernet captures",
-			  s->name, s->linktype, n ? n : "unknown");
+	return td_err_set(
+		err, -TD_EUNSUPP,
+		"%s: link type %d (%s) is not supported; tcpdoctor reads Ethernet, "
+		"Linux SLL/SLL2, raw IP, BSD loopback, PPP, PPPoE, Cisco HDLC, NFLOG, "
+		"802.11 (plain, radiotap, PPI), IPoIB, Juniper Ethernet and FDDI captures",
+		s->name, s->linktype, n ? n : "unknown");
 }
 
 /* what: how the user gave it ("--filter" for files, "filter" live). */

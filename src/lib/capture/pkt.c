@@ -63,6 +63,7 @@ static const struct {
 	{ TD_LINK_JUNIPER_ETHER, "Juniper Ethernet" },
 	{ TD_LINK_NFLOG, "Linux NFLOG" },
 	{ TD_LINK_IPOIB, "IP over InfiniBand" },
+	{ TD_LINK_FDDI, "FDDI" },
 };
 
 static const char *const encap_names[TD_ENC_COUNT] = {
@@ -916,6 +917,15 @@ static int parse_link(struct pctx *c, int linktype, unsigned pos, int nest)
 			return MALFORMED(c->err, "Ethernet header cut short: %u of %u bytes",
 					 caplen, 14);
 		return parse_ether_type(c, get16(d + 12), pos + 14);
+	case TD_LINK_FDDI:
+		/* frame control, destination, source; then 802.2 LLC/SNAP */
+		if (caplen < 13 + 8)
+			return MALFORMED(c->err,
+					 "FDDI and LLC/SNAP header cut short: %u of %u bytes",
+					 caplen, 13 + 8);
+		if (d[13] != 0xaa || d[14] != 0xaa || d[15] != 0x03)
+			return TD_PKT_NOT_IP;
+		return parse_ether_type(c, get16(d + 19), pos + 21);
 	case TD_LINK_SLL:
 		if (caplen < 16)
 			return MALFORMED(c->err, "Linux SLL header cut short: %u of %u bytes",

@@ -14,6 +14,7 @@ enum {
 	TD_LINK_NULL = 0,	     /* BSD loopback, host byte order family */
 	TD_LINK_EN10MB = 1,	     /* Ethernet, with 802.1Q / QinQ tags */
 	TD_LINK_PPP = 9,	     /* PPP, optional HDLC address/control */
+	TD_LINK_FDDI = 10,	     /* FDDI: frame control, two MACs, then LLC/SNAP */
 	TD_LINK_RAW = 12,	     /* raw IPv4/IPv6 (Linux DLT_RAW) */
 	TD_LINK_RAW_BSD = 14,	     /* DLT_RAW on OpenBSD */
 	TD_LINK_PPP_SERIAL = 50,     /* PPP in HDLC-like framing (RFC 1662) */

@@ -840,6 +840,40 @@ static void test_ws_next_minus_one(void **state)
 
 /* Wireshark: the dup-ACK count goes on until the ACK number changes; a
  * window update or data with the same ACK does not reset it. */
+/* A window never seen is Wireshark's G_MAXUINT32, not 0: 1-byte segments
+ * before any traffic the other way are no zero window probes, and nothing
+ * goes missing between them (Zeek's tunnel-direct-bypass.pcap). */
+static void test_ws_unseen_window_is_open(void **state)
+{
+	struct td_flow_table *t = table(0);
+	uint32_t all = 0;
+
+	(void)state;
+	for (uint32_t i = 1; i <= 6; i++)
+		all |= seg(t, i, CL, A, i, 0, 1, 8192);
+	assert_int_equal(all, 0);
+	/* once the peer says 0, the next such byte is a probe */
+	seg(t, 10, SV, A, 1, 7, 0, 0);
+	assert_int_equal(seg(t, 11, CL, A, 7, 1, 1, 8192), TD_A_BIT(TD_A_ZW_PROBE));
+	td_flow_free(t);
+}
+
+/* Dup ACK and window update compare the header's window fields, as tshark
+ * 4.0 keeps them: after a SYN-ACK of window 65535 with scale 3, a pure ACK
+ * with the same field (524280 scaled) repeats it (Zeek's socks.pcap). */
+static void test_ws_windows_compared_raw(void **state)
+{
+	struct td_flow_table *t = table(0);
+
+	(void)state;
+	seg_ws(t, 0, CL, S, 100, 0, 0, 65535, 3);
+	seg_ws(t, 1, SV, S | A, 500, 101, 0, 65535, 3);
+	assert_int_equal(seg(t, 2, CL, A, 101, 501, 0, 65535), 0);
+	assert_int_equal(seg(t, 3, SV, A, 501, 101, 0, 65535), TD_A_BIT(TD_A_DUP_ACK));
+	assert_int_equal(seg(t, 4, SV, A, 501, 101, 0, 8000), TD_A_BIT(TD_A_WINDOW_UPDATE));
+	td_flow_free(t);
+}
+
 static void test_ws_dupack_count(void **state)
 {
 	struct td_flow_table *t = table(0);
@@ -1079,6 +1113,8 @@ int main(void)
 		cmocka_unit_test(test_ws_spurious_first),
 		cmocka_unit_test(test_ws_ack_unseen_once),
 		cmocka_unit_test(test_ws_next_minus_one),
+		cmocka_unit_test(test_ws_unseen_window_is_open),
+		cmocka_unit_test(test_ws_windows_compared_raw),
 		cmocka_unit_test(test_ws_dupack_count),
 		cmocka_unit_test(test_ws_window_full_needs_scale),
 		cmocka_unit_test(test_ws_options_cut_hides_flags),
