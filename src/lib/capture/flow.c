@@ -400,7 +400,7 @@ void td_flow_stats(const struct td_flow_table *t, struct td_flow_stats *st)
 /* Zeek's history masks (TCP_Endpoint::HIST_*): S and H share one. Bits are
  * kept per role (hist_once[0] the originator's), as Zeek keeps them in the
  * connection, not in the endpoint. */
-enum { H_SYN, H_FIN, H_RST, H_ACK, H_DATA, H_FINRST, H_MULTI };
+enum { H_SYN, H_FIN, H_RST, H_ACK, H_DATA, H_FINRST, H_MULTI, H_LIMIT };
 enum { HC_T, HC_W, HC_G };
 
 static void hist_put(struct td_conn *c, char ch)
@@ -1000,6 +1000,53 @@ static int zeek_packet(struct td_conn *c, int d, const struct td_pkt *p)
 	return d;
 }
 
+/* A packet's tunnel as Zeek's EncapsulatingConn compares it: the layers,
+ * the outer endpoints either way round, and for a tunnel in UDP its ports
+ * (the outer UDP connection; VXLAN's source port does not count). 0: no
+ * tunnel. */
+static uint64_t z_tunnel_key(const struct td_pkt_encap *e)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull, a, b;
+	uint16_t sp = 0, dp = 0;
+	int outer = -1; /* the first tunnel the outer IP header carried */
+
+	if (!e->n)
+		return 0;
+	for (unsigned i = 0; i < e->n && i < TD_ENCAP_MAX; i++) {
+		h = mix64(h ^ e->layer[i]);
+		if (outer < 0 && e->layer[i] >= TD_ENC_IP && e->layer[i] <= TD_ENC_AYIYA)
+			outer = e->layer[i];
+	}
+	if (outer == TD_ENC_VXLAN)
+		dp = e->dport;
+	else if (outer >= TD_ENC_GENEVE && outer <= TD_ENC_AYIYA)
+		sp = e->sport, dp = e->dport;
+	a = ep_key(e->saddr, sp);
+	b = ep_key(e->daddr, dp);
+	h = mix64(h ^ (a < b ? a : b) * 0xff51afd7ed558ccdull ^ (a < b ? b : a) ^ e->family);
+	return h ? h : 1;
+}
+
+/* Connection::CheckEncapsulation(): a packet in another tunnel than the
+ * last (or in none after one) is a change; past Zeek's
+ * Tunnel::max_changes_per_connection (5) the history gets an X, once. */
+static void z_tunnel_check(struct td_conn *c, const struct td_pkt *p)
+{
+	uint64_t k = z_tunnel_key(&p->encap);
+
+	if (k == c->z_tunnel)
+		return;
+	c->z_tunnel = k;
+	if (c->z_tunnel_changes >= 5) {
+		if (!(c->hist_once[0] & (1u << H_LIMIT))) {
+			c->hist_once[0] |= 1u << H_LIMIT;
+			hist_put(c, 'X');
+		}
+		return;
+	}
+	c->z_tunnel_changes++;
+}
+
 /* Would one of Zeek's timers have removed c before now (the state is the
  * one after its last packet)? Then *why says how it ended. */
 static bool zeek_timed_out(struct td_conn *c, uint64_t now, enum td_conn_end *why)
@@ -1227,8 +1274,10 @@ static void conn_init(struct td_flow_table *t, struct td_conn *c, const struct t
 		c->dir[i].z_reassem = c->dir[i].z_trim = 1;
 	c->first_ns = p->ts_ns;
 	c->closer = -1;
-	if (p->encap.n)
+	if (p->encap.n) {
 		c->encap = p->encap;
+		c->z_tunnel = z_tunnel_key(&p->encap);
+	}
 	c->flipped = flip;
 	if (flip)
 		hist_put(c, '^');
@@ -1389,6 +1438,8 @@ static int add_now(struct td_flow_table *t, const struct td_pkt *p, uint64_t pkt
 		c->closer = d;
 		c->closer_rst = !!(f & TD_TH_RST);
 	}
+	if (p->encap.n || c->z_tunnel)
+		z_tunnel_check(c, p);
 	d = zeek_packet(c, d, p); /* the roles may flip */
 	fwd = &c->dir[d];
 	if (f & (TD_TH_SYN | TD_TH_FIN | TD_TH_RST | TD_TH_ACK)) {

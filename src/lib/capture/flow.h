@@ -142,6 +142,10 @@ struct td_conn {
 	bool z_inact;
 	enum td_conn_end end;
 	struct td_pkt_encap encap; /* the layers around its first packet (n 0: none) */
+	/* Zeek's Connection::CheckEncapsulation(): the current tunnel (a hash
+	 * of it, 0: none) and how often it changed */
+	uint64_t z_tunnel;
+	uint32_t z_tunnel_changes;
 	char history[TD_HISTORY_MAX + 1];
 	uint32_t hist_once[2]; /* history letters already logged, per direction */
 	/* engine links, not for callers */

@@ -450,6 +450,8 @@ static __attribute__((noinline)) void reassemble(struct td_pcapsrc *s, const uin
 					q.encap.family = in.family;
 					memcpy(q.encap.saddr, in.saddr, 16);
 					memcpy(q.encap.daddr, in.daddr, 16);
+					q.encap.sport = in.sport;
+					q.encap.dport = in.dport;
 				}
 			}
 			q.caplen = caplen;

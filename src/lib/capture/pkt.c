@@ -217,7 +217,8 @@ static int parse_tcp(const uint8_t *seg, unsigned avail, unsigned seglen, unsign
 struct pctx {
 	const uint8_t *d;
 	unsigned cap_end, wire_end;
-	unsigned opts; /* TD_PKT_OPT_* */
+	unsigned opts;		 /* TD_PKT_OPT_* */
+	uint16_t usport, udport; /* the UDP header a tunnel is entered from, else 0 */
 	struct td_pkt *p;
 	struct td_err *err;
 };
@@ -264,7 +265,10 @@ static int enter(struct pctx *c, enum td_encap kind, unsigned pos, unsigned end,
 			e->family = c->p->family;
 			memcpy(e->saddr, c->p->saddr, 16);
 			memcpy(e->daddr, c->p->daddr, 16);
+			e->sport = c->usport;
+			e->dport = c->udport;
 		}
+		c->usport = c->udport = 0;
 		if (end < c->cap_end)
 			c->cap_end = end;
 		c->wire_end = end;
@@ -611,6 +615,8 @@ static int parse_udp(struct pctx *c, unsigned pos, unsigned end)
 	if (ulen >= 8 && pos + ulen < end)
 		end = pos + ulen;
 	pos += 8;
+	c->usport = (uint16_t)sport;
+	c->udport = (uint16_t)dport;
 	if (dport == UDP_VXLAN || sport == UDP_VXLAN) {
 		if (avail_at(c, pos) < 8 || !(c->d[pos] & 0x08))
 			return TD_PKT_NOT_TCP;

@@ -61,6 +61,7 @@ struct td_pkt_encap {
 	uint8_t layer[TD_ENCAP_MAX]; /* enum td_encap */
 	uint8_t family;
 	uint8_t saddr[16], daddr[16];
+	uint16_t sport, dport; /* its UDP ports, for a tunnel in UDP (else 0) */
 };
 
 /* "vlan", "gre", ... */

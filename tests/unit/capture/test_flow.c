@@ -57,6 +57,7 @@ static struct td_flow_table *zeek_table(void)
 
 static uint16_t cport = 41000;
 static uint16_t sport = 80;
+static const struct td_pkt_encap *encap; /* the tunnel around the next segments */
 
 /* One segment; client 192.0.2.2:cport, server 192.0.2.1:sport; a window
  * scale option when wscale >= 0. */
@@ -81,6 +82,8 @@ static uint32_t seg_ws(struct td_flow_table *t, uint64_t ms, int dir, uint8_t fl
 	memcpy(dir == CL ? p.daddr : p.saddr, s, 4);
 	p.sport = dir == CL ? cport : sport;
 	p.dport = dir == CL ? sport : cport;
+	if (encap)
+		p.encap = *encap;
 	assert_int_equal(td_flow_add(t, &p, 1), 0);
 	return last_ana;
 }
@@ -615,6 +618,71 @@ static void test_zeek_synack_first_then_ack(void **state)
 	td_flow_free(t);
 }
 
+/* Zeek's Connection::CheckEncapsulation(): GTP-U with the uplink and the
+ * downlink in two outer UDP flows changes tunnel at every turn; past 5
+ * changes the history gets an X, once (core.tunnels.gtp.different_dl_and_ul).
+ * One outer flow both ways, or GRE whatever its UDP ports, is no change. */
+static void test_zeek_tunnel_changes(void **state)
+{
+	struct td_pkt_encap ul = { .n = 1,
+				   .layer = { TD_ENC_GTPU },
+				   .family = AF_INET,
+				   .saddr = { 198, 51, 100, 1 },
+				   .daddr = { 198, 51, 100, 2 },
+				   .sport = 5906,
+				   .dport = 2152 };
+	struct td_pkt_encap dl = ul, gre = ul, gre2;
+	struct td_flow_table *t = table(0);
+	const struct td_conn *c;
+
+	(void)state;
+	memcpy(dl.saddr, ul.daddr, 16);
+	memcpy(dl.daddr, ul.saddr, 16);
+	dl.sport = dl.dport = 2152;
+	encap = &ul;
+	seg(t, 0, CL, S, 100, 0, 0, 1000);
+	encap = &dl;
+	seg(t, 1, SV, S | A, 500, 101, 0, 1000); /* change 1 */
+	encap = &ul;
+	seg(t, 2, CL, A, 101, 501, 0, 1000); /* 2 */
+	encap = &dl;
+	seg(t, 3, SV, A, 501, 101, 10, 1000); /* 3 */
+	encap = &ul;
+	seg(t, 4, CL, A, 101, 511, 10, 1000); /* 4 */
+	encap = &dl;
+	seg(t, 5, SV, A, 511, 111, 0, 1000); /* 5 */
+	encap = &ul;
+	seg(t, 6, CL, A, 111, 511, 0, 1000); /* the 6th: X */
+	encap = &dl;
+	seg(t, 7, SV, F | A, 511, 111, 0, 1000);
+	c = only(t);
+	assert_string_equal(c->history, "ShAdDaXf");
+	td_flow_free(t);
+
+	/* the downlink in the same outer UDP flow, reversed: no change */
+	dl.sport = 2152, dl.dport = 5906;
+	t = table(0);
+	for (int i = 0; i < 8; i++) {
+		encap = i % 2 ? &dl : &ul;
+		seg(t, (uint64_t)i, i % 2 ? SV : CL, A, 100 + i, 500 + i, 1, 1000);
+	}
+	assert_null(strchr(only(t)->history, 'X'));
+	td_flow_free(t);
+
+	/* GRE in UDP: its addresses count, not its UDP ports */
+	gre.layer[0] = TD_ENC_GRE;
+	gre2 = gre;
+	gre2.sport = 36527;
+	t = table(0);
+	for (int i = 0; i < 8; i++) {
+		encap = i % 2 ? &gre2 : &gre;
+		seg(t, (uint64_t)i, i % 2 ? SV : CL, A, 100 + i, 500 + i, 1, 1000);
+	}
+	assert_null(strchr(only(t)->history, 'X'));
+	td_flow_free(t);
+	encap = NULL;
+}
+
 /* Zeek: a content gap is the sender's (G for the originator's missing data),
  * found when the peer's ACK passes a sequence hole, and only while both
  * sides are established or closing cleanly. */
@@ -1109,6 +1177,7 @@ int main(void)
 		cmocka_unit_test(test_zeek_synack_first_then_ack),
 		cmocka_unit_test(test_zeek_gap_letters),
 		cmocka_unit_test(test_zeek_role_flip),
+		cmocka_unit_test(test_zeek_tunnel_changes),
 		cmocka_unit_test(test_zeek_history_letters),
 		cmocka_unit_test(test_ws_spurious_first),
 		cmocka_unit_test(test_ws_ack_unseen_once),
