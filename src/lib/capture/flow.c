@@ -26,11 +26,13 @@
 #define Z_CLOSE_DELAY_NS (5ull * 1000000000ull)
 #define Z_INACTIVITY_NS (300ull * 1000000000ull)
 
-/* Sequence space comparisons (RFC 9293 3.4): modulo 2^32. */
+/* Sequence space comparisons (RFC 9293 3.4): modulo 2^32, written as
+ * Wireshark's GT_SEQ() and friends, so that two numbers exactly 2^31 apart
+ * compare as there (each both below and above the other). */
 #define SEQ_LT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)
-#define SEQ_GT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) > 0)
-#define SEQ_LE(a, b) (!SEQ_GT(a, b))
-#define SEQ_GE(a, b) (!SEQ_LT(a, b))
+#define SEQ_GT(a, b) ((int32_t)((uint32_t)(b) - (uint32_t)(a)) < 0)
+#define SEQ_LE(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) <= 0)
+#define SEQ_GE(a, b) ((int32_t)((uint32_t)(b) - (uint32_t)(a)) <= 0)
 
 enum { LIST_OPEN, LIST_DONE, LIST_NONE };
 

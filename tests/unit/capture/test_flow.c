@@ -942,6 +942,21 @@ static void test_ws_windows_compared_raw(void **state)
 	td_flow_free(t);
 }
 
+/* Sequence numbers exactly 2^31 apart compare as Wireshark's GT_SEQ()
+ * has them: beyond the next expected one (a lost segment) and, as
+ * LT_SEQ() says too, not advancing (Zeek's modbus/fuzz-72.pcap). */
+static void test_ws_seq_half_space(void **state)
+{
+	struct td_flow_table *t = table(0);
+
+	(void)state;
+	handshake(t);
+	seg(t, 3, CL, A, 101, 501, 10, 1000);
+	assert_true(seg(t, 4, CL, A, 111 + 0x80000000u, 501, 10, 1000) &
+		    TD_A_BIT(TD_A_LOST_SEGMENT));
+	td_flow_free(t);
+}
+
 static void test_ws_dupack_count(void **state)
 {
 	struct td_flow_table *t = table(0);
@@ -1184,6 +1199,7 @@ int main(void)
 		cmocka_unit_test(test_ws_next_minus_one),
 		cmocka_unit_test(test_ws_unseen_window_is_open),
 		cmocka_unit_test(test_ws_windows_compared_raw),
+		cmocka_unit_test(test_ws_seq_half_space),
 		cmocka_unit_test(test_ws_dupack_count),
 		cmocka_unit_test(test_ws_window_full_needs_scale),
 		cmocka_unit_test(test_ws_options_cut_hides_flags),
