@@ -1213,8 +1213,10 @@ finished_dupack:
 		}
 		if (!not_advanced)
 			goto finished_retrans;
-		/* Two or more dup ACKs asked for exactly this, within 20 ms. */
-		if (rev->dupacks >= 2 && rev->lastack == seq &&
+		/* Two or more dup ACKs asked for exactly this, within 20 ms.
+		 * Wireshark's count is unsigned: the -1 an ACKed-unseen leaves
+		 * in it passes too. */
+		if ((uint32_t)rev->dupacks >= 2 && rev->lastack == seq &&
 		    now - rev->lastack_ts < 20 * NS_PER_MS) {
 			ana |= TD_A_BIT(TD_A_FAST_RETRANS) | TD_A_BIT(TD_A_RETRANS);
 			goto finished_retrans;

@@ -957,6 +957,25 @@ static void test_ws_seq_half_space(void **state)
 	td_flow_free(t);
 }
 
+/* Wireshark's dup-ACK count is unsigned: the -1 an ACKed-unseen segment
+ * leaves in it counts as two or more, so a FIN resent at once after it is
+ * a fast retransmission (Zeek's tcp/reassembly.pcap). */
+static void test_ws_fast_retrans_after_ack_unseen(void **state)
+{
+	struct td_flow_table *t = table(0);
+
+	(void)state;
+	handshake(t);
+	seg(t, 3, CL, A, 101, 501, 274, 1000);
+	seg(t, 4, SV, A, 501, 375, 0, 1000);
+	seg(t, 5, SV, F | A, 501, 375, 0, 1000);
+	seg(t, 6, CL, A, 375, 501, 1440, 1000);
+	assert_int_equal(seg(t, 7, SV, F | A, 501, 1823, 0, 1000),
+			 TD_A_BIT(TD_A_RETRANS) | TD_A_BIT(TD_A_FAST_RETRANS) |
+				 TD_A_BIT(TD_A_ACK_UNSEEN));
+	td_flow_free(t);
+}
+
 static void test_ws_dupack_count(void **state)
 {
 	struct td_flow_table *t = table(0);
@@ -1200,6 +1219,7 @@ int main(void)
 		cmocka_unit_test(test_ws_unseen_window_is_open),
 		cmocka_unit_test(test_ws_windows_compared_raw),
 		cmocka_unit_test(test_ws_seq_half_space),
+		cmocka_unit_test(test_ws_fast_retrans_after_ack_unseen),
 		cmocka_unit_test(test_ws_dupack_count),
 		cmocka_unit_test(test_ws_window_full_needs_scale),
 		cmocka_unit_test(test_ws_options_cut_hides_flags),
