@@ -404,6 +404,9 @@ void td_flow_stats(const struct td_flow_table *t, struct td_flow_stats *st)
  * connection, not in the endpoint. */
 enum { H_SYN, H_FIN, H_RST, H_ACK, H_DATA, H_FINRST, H_MULTI, H_LIMIT };
 enum { HC_T, HC_W, HC_G };
+/* td_conn.z_rare: in a tunnel (z_tunnel_check()); history empty or just
+ * "H" so far (z_flip_at_productive()) */
+enum { Z_RARE_TUNNEL = 1, Z_RARE_H = 2 };
 
 static void hist_put(struct td_conn *c, char ch)
 {
@@ -654,13 +657,8 @@ static void z_init_endpoint(struct td_flow_dir *e, uint8_t f, uint32_t seq, uint
 	}
 }
 
-static void z_flip(struct td_conn *c);
-
-/* update_history(). Returns the sender's direction: TCP_Endpoint::
- * CheckHistory() flips a connection that began with a SYN-ACK (history
- * just "H") once an ACK or data follows, either way, and rewrites the
- * history to "^h", as if the SYN had been seen. */
-static int z_history(struct td_conn *c, int d, uint8_t f, uint32_t rel_seq, uint32_t len)
+/* update_history() */
+static void z_history(struct td_conn *c, int d, uint8_t f, uint32_t rel_seq, uint32_t len)
 {
 	struct td_flow_dir *e = &c->dir[d];
 	int bits = !!(f & TD_TH_SYN) + !!(f & TD_TH_FIN) + !!(f & TD_TH_RST);
@@ -684,18 +682,11 @@ static int z_history(struct td_conn *c, int d, uint8_t f, uint32_t rel_seq, uint
 		if (hist_check(c, d, H_RST, 'R') && rel_seq != e->z_hist_rst)
 			hist_add(c, d, 'R');
 		e->z_hist_rst = rel_seq;
-	} else if (len || (f & TD_TH_ACK)) {
-		if (c->history[0] == 'H' && !c->history[1]) {
-			z_flip(c);
-			strcpy(c->history, "^h");
-			d = !d;
-		}
-		if (len)
-			hist_check(c, d, H_DATA, 'D');
-		else
-			hist_check(c, d, H_ACK, 'A');
+	} else if (len) {
+		hist_check(c, d, H_DATA, 'D');
+	} else if (f & TD_TH_ACK) {
+		hist_check(c, d, H_ACK, 'A');
 	}
-	return d;
 }
 
 /* update_last_seq(): returns the delta; a payload not beyond the highest
@@ -731,6 +722,20 @@ static void z_flip(struct td_conn *c)
 		c->closer = !c->closer;
 	c->flipped = !c->flipped;
 	hist_put(c, '^');
+}
+
+/* TCP_Endpoint::CheckHistory(): a connection that began with a SYN-ACK
+ * (history just "H") is flipped once an ACK or data segment follows,
+ * either way, and its history rewritten "^h", as if the SYN had been
+ * seen. Returns the sender's direction afterwards. */
+static int z_flip_at_productive(struct td_conn *c, int d, const struct td_pkt *p)
+{
+	if (p->flags & (TD_TH_SYN | TD_TH_FIN | TD_TH_RST) ||
+	    !(p->payload_len || (p->flags & TD_TH_ACK)))
+		return d;
+	z_flip(c);
+	strcpy(c->history, "^h");
+	return !d;
 }
 
 /* UpdateStateMachine(), with its Update*State() helpers. *d follows the
@@ -961,9 +966,7 @@ static int zeek_packet(struct td_conn *c, int d, const struct td_pkt *p)
 	z_init_endpoint(e, f, p->seq, p->seq + seg_len);
 	rel_seq = p->seq - e->z_start;
 	underflow = (int32_t)rel_seq < 0;
-	d = z_history(c, d, f, rel_seq, len);
-	e = &c->dir[d];
-	peer = &c->dir[!d];
+	z_history(c, d, f, rel_seq, len);
 	/* update_window(): a zero window, unless with or after a RST, or once
 	 * the peer has closed */
 	if (p->window == 0 && !(f & TD_TH_RST) && peer->zeek != TD_ZEEK_CLOSED &&
@@ -1039,6 +1042,7 @@ static void z_tunnel_check(struct td_conn *c, const struct td_pkt *p)
 	if (k == c->z_tunnel)
 		return;
 	c->z_tunnel = k;
+	c->z_rare = (uint8_t)((c->z_rare & ~Z_RARE_TUNNEL) | (k ? Z_RARE_TUNNEL : 0));
 	if (c->z_tunnel_changes >= 5) {
 		if (!(c->hist_once[0] & (1u << H_LIMIT))) {
 			c->hist_once[0] |= 1u << H_LIMIT;
@@ -1281,10 +1285,13 @@ static void conn_init(struct td_flow_table *t, struct td_conn *c, const struct t
 	if (p->encap.n) {
 		c->encap = p->encap;
 		c->z_tunnel = z_tunnel_key(&p->encap);
+		c->z_rare |= Z_RARE_TUNNEL;
 	}
 	c->flipped = flip;
 	if (flip)
 		hist_put(c, '^');
+	else
+		c->z_rare |= Z_RARE_H; /* its history may read just "H" */
 	if ((p->flags & (TD_TH_SYN | TD_TH_ACK)) == (TD_TH_SYN | TD_TH_ACK)) {
 		/* A SYN-ACK first: its receiver's SYN must have been sent. */
 		struct td_flow_dir *r = &c->dir[!o];
@@ -1442,8 +1449,14 @@ static int add_now(struct td_flow_table *t, const struct td_pkt *p, uint64_t pkt
 		c->closer = d;
 		c->closer_rst = !!(f & TD_TH_RST);
 	}
-	if (p->encap.n || c->z_tunnel)
-		z_tunnel_check(c, p);
+	if (__builtin_expect(p->encap.n | c->z_rare, 0)) {
+		if (p->encap.n || c->z_tunnel)
+			z_tunnel_check(c, p);
+		if (c->history[0] == 'H' && !c->history[1])
+			d = z_flip_at_productive(c, d, p);
+		else if (c->history[0])
+			c->z_rare &= (uint8_t)~Z_RARE_H; /* never just "H" again */
+	}
 	d = zeek_packet(c, d, p); /* the roles may flip */
 	fwd = &c->dir[d];
 	if (f & (TD_TH_SYN | TD_TH_FIN | TD_TH_RST | TD_TH_ACK)) {

@@ -479,7 +479,9 @@ static void handle_link(struct td_pcapsrc *s, int linktype, uint64_t ts_ns, uint
 	n->packets++;
 	p.ts_ns = ts_ns;
 	perr.msg[0] = '\0';
-	kind = td_pkt_parse_opt(linktype, data, caplen, wirelen, s->parse_opts, &p, &perr);
+	kind = s->parse_opts
+		       ? td_pkt_parse_opt(linktype, data, caplen, wirelen, s->parse_opts, &p, &perr)
+		       : td_pkt_parse(linktype, data, caplen, wirelen, &p, &perr);
 	switch (kind) {
 	case TD_PKT_TCP:
 		n->tcp++;

@@ -217,8 +217,7 @@ static int parse_tcp(const uint8_t *seg, unsigned avail, unsigned seglen, unsign
 struct pctx {
 	const uint8_t *d;
 	unsigned cap_end, wire_end;
-	unsigned opts;		 /* TD_PKT_OPT_* */
-	uint16_t usport, udport; /* the UDP header a tunnel is entered from, else 0 */
+	unsigned opts; /* TD_PKT_OPT_* */
 	struct td_pkt *p;
 	struct td_err *err;
 };
@@ -265,10 +264,8 @@ static int enter(struct pctx *c, enum td_encap kind, unsigned pos, unsigned end,
 			e->family = c->p->family;
 			memcpy(e->saddr, c->p->saddr, 16);
 			memcpy(e->daddr, c->p->daddr, 16);
-			e->sport = c->usport;
-			e->dport = c->udport;
+			e->sport = e->dport = 0;
 		}
-		c->usport = c->udport = 0;
 		if (end < c->cap_end)
 			c->cap_end = end;
 		c->wire_end = end;
@@ -599,11 +596,15 @@ static int parse_ayiya(struct pctx *c, unsigned pos, unsigned end)
 	return a[3] == 4 ? parse_ipv4(c, pos + hlen) : parse_ipv6(c, pos + hlen);
 }
 
+static int parse_udp_tunnel(struct pctx *c, unsigned sport, unsigned dport, unsigned pos,
+			    unsigned end);
+
 /* UDP: a tunnel only on its well-known port, either side. */
 static int parse_udp(struct pctx *c, unsigned pos, unsigned end)
 {
 	unsigned sport, dport, ulen;
 	const uint8_t *u;
+	bool outer;
 	int rc;
 
 	if (avail_at(c, pos) < 8)
@@ -615,8 +616,23 @@ static int parse_udp(struct pctx *c, unsigned pos, unsigned end)
 	if (ulen >= 8 && pos + ulen < end)
 		end = pos + ulen;
 	pos += 8;
-	c->usport = (uint16_t)sport;
-	c->udport = (uint16_t)dport;
+	/* a tunnel entered from this UDP header notes its ports */
+	outer = !c->p->encap.n || !c->p->encap.family;
+	rc = parse_udp_tunnel(c, sport, dport, pos, end);
+	if (outer && c->p->encap.n && c->p->encap.family) {
+		c->p->encap.sport = (uint16_t)sport;
+		c->p->encap.dport = (uint16_t)dport;
+	}
+	return rc;
+}
+
+/* What a UDP payload carries: a tunnel on its well-known port, either side
+ * (or, when asked, found by Zeek's detection). */
+static int parse_udp_tunnel(struct pctx *c, unsigned sport, unsigned dport, unsigned pos,
+			    unsigned end)
+{
+	int rc;
+
 	if (dport == UDP_VXLAN || sport == UDP_VXLAN) {
 		if (avail_at(c, pos) < 8 || !(c->d[pos] & 0x08))
 			return TD_PKT_NOT_TCP;
@@ -1040,14 +1056,12 @@ static int parse_link(struct pctx *c, int linktype, unsigned pos, int nest)
 	return td_err_set(c->err, -TD_EUNSUPP, "link type %d is not supported", linktype);
 }
 
-int td_pkt_parse(int linktype, const uint8_t *d, uint32_t caplen, uint32_t wirelen,
-		 struct td_pkt *p, struct td_err *err)
-{
-	return td_pkt_parse_opt(linktype, d, caplen, wirelen, 0, p, err);
-}
-
-int td_pkt_parse_opt(int linktype, const uint8_t *d, uint32_t caplen, uint32_t wirelen,
-		     unsigned opts, struct td_pkt *p, struct td_err *err)
+/* The body of both entry points, so td_pkt_parse() keeps its six
+ * arguments in registers and its options folded away. */
+static inline __attribute__((always_inline)) int parse_entry(int linktype, const uint8_t *d,
+							     uint32_t caplen, uint32_t wirelen,
+							     unsigned opts, struct td_pkt *p,
+							     struct td_err *err)
 {
 	struct pctx c = {
 		.d = d, .cap_end = caplen, .wire_end = wirelen, .opts = opts, .p = p, .err = err
@@ -1065,4 +1079,16 @@ int td_pkt_parse_opt(int linktype, const uint8_t *d, uint32_t caplen, uint32_t w
 	if (linktype == TD_LINK_EN10MB && caplen >= 14 && d[12] == 0x08 && d[13] == 0x00)
 		return parse_ipv4_inl(&c, 14);
 	return parse_link(&c, linktype, 0, 0);
+}
+
+int td_pkt_parse(int linktype, const uint8_t *d, uint32_t caplen, uint32_t wirelen,
+		 struct td_pkt *p, struct td_err *err)
+{
+	return parse_entry(linktype, d, caplen, wirelen, 0, p, err);
+}
+
+int td_pkt_parse_opt(int linktype, const uint8_t *d, uint32_t caplen, uint32_t wirelen,
+		     unsigned opts, struct td_pkt *p, struct td_err *err)
+{
+	return parse_entry(linktype, d, caplen, wirelen, opts, p, err);
 }
