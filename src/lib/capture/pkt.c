@@ -27,7 +27,7 @@
 #define ETH_WCCP 0x883e
 #define ETH_VNTAG 0x8926      /* Cisco VN-Tag: 4 bytes, then the EtherType */
 #define ETH_PBB 0x88e7	      /* 802.1ah I-TAG: 4 bytes, then a customer frame */
-#define ETH_FABRICPATH 0x8903 /* Cisco FabricPath: 4 bytes, then a frame */
+#define ETH_FABRICPATH 0x8903 /* Cisco FabricPath: 2 bytes, then a frame */
 #define MAX_VLAN_TAGS 8	      /* more than any real network stacks */
 #define MAX_MPLS_LABELS 8     /* likewise */
 #define MAX_V6_EXT 16	      /* extension headers followed before giving up */
@@ -410,12 +410,18 @@ static int parse_ether_type(struct pctx *c, unsigned type, unsigned pos)
 		rc = enter(c, TD_ENC_VLAN, pos, 0, false);
 		return rc ? rc : parse_ether_type(c, get16(c->d + pos + 4), pos + 6);
 	case ETH_PBB:
-	case ETH_FABRICPATH:
-		if (avail_at(c, pos) < 4)
+	case ETH_FABRICPATH: {
+		/* PBB's I-TAG is 4 bytes; FabricPath's FTag and TTL 2 (its header
+		 * is 16 bytes with the outer addresses, as Wireshark and Zeek
+		 * read it) */
+		unsigned tag = type == ETH_PBB ? 4 : 2;
+
+		if (avail_at(c, pos) < tag)
 			return MALFORMED(c->err, "%s tag cut short at frame byte %u",
 					 type == ETH_PBB ? "802.1ah" : "FabricPath", pos);
 		rc = enter(c, TD_ENC_MACINMAC, pos, 0, false);
-		return rc ? rc : parse_eth(c, pos + 4);
+		return rc ? rc : parse_eth(c, pos + tag);
+	}
 	}
 	if (type <= 1500 && avail_at(c, pos) >= 8 && c->d[pos] == 0xaa && c->d[pos + 1] == 0xaa &&
 	    c->d[pos + 2] == 0x03) /* 802.3 length, then LLC/SNAP */
