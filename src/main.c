@@ -182,6 +182,7 @@ int main(int argc, char **argv)
 	const struct td_command *cmd = NULL;
 	const char *save_dump = NULL, *source = NULL, *ns_filter = NULL;
 	bool no_color = false, help = false, dashdash = false, all_netns = false;
+	bool implicit = false; /* cmd is the default one, chosen by an option */
 	char **rest = calloc((size_t)argc + 2, sizeof(*rest));
 	int nrest = 1, rc;
 
@@ -255,12 +256,30 @@ int main(int argc, char **argv)
 			}
 		} else if (!cmd && (!strcmp(a, "-h") || !strcmp(a, "--help"))) {
 			help = true;
+		} else if (implicit && a[0] != '-' && find_command(a)) {
+			/* `tcpdoctor --lang zh conns`: the options went to the
+			 * default command, then a command came. Say so rather
+			 * than run check with "conns" as an operand. */
+			char shown[TD_TEXT_MAX];
+
+			td_printable(a, shown, sizeof(shown));
+			if (find_command(a) == cmd)
+				continue; /* `tcpdoctor --sample 0 check` */
+			fprintf(stderr,
+				"tcpdoctor: '%s' comes after options of %s, the default command: "
+				"the command comes first (tcpdoctor %s [OPTIONS]; see tcpdoctor "
+				"%s --help)\n",
+				shown, cmd->name, shown, shown);
+			free(rest);
+			return TD_EXIT_USAGE;
 		} else {
 			/* An option of the default command before any command name
 			 * (`tcpdoctor --sample 0`): the command is the default one,
 			 * so what follows is that option's value, not a command. */
-			if (!cmd && !dashdash)
+			if (!cmd && !dashdash) {
 				cmd = find_command(DEFAULT_COMMAND);
+				implicit = true;
+			}
 			rest[nrest++] = argv[i];
 		}
 	}

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -546,7 +547,16 @@ bool td_btf_prepare(struct bpf_object *probe, const char *name, struct bpf_objec
 	}
 	bpf_object__for_each_program(prog, probe)
 	{
-		if (nt < MAX_TARGETS && target_of(bpf_program__section_name(prog), tnames[nt], 64))
+		bool seen = false;
+
+		if (nt >= MAX_TARGETS ||
+		    !target_of(bpf_program__section_name(prog), tnames[nt], 64))
+			continue;
+		/* Two programs on one target (owners: the walk and the count)
+		 * need its id once: a repeated name made the cache look stale. */
+		for (size_t k = 0; k < nt; k++)
+			seen = seen || !strcmp(tnames[k], tnames[nt]);
+		if (!seen)
 			h = fnv(h, tnames[nt++]);
 	}
 	if (roots_of(local, &r) < 0) {
@@ -595,5 +605,72 @@ void td_btf_done(struct td_btf_use *u)
 	if (u->fd >= 0)
 		close(u->fd);
 	u->fd = -1;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int td_btf_open_load(const struct td_btf_skel *k, void *arg, void **out, const char **step,
+		     uint64_t ns[2])
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo);
+	struct td_btf_use u = { .fd = -1 };
+	uint64_t t0 = now_ns(), t1;
+	bool mini;
+	void *skel;
+	int rc;
+
+	*out = NULL;
+	if (td_btf_handlers() < 0) {
+		*step = "registering the iterator section";
+		return -EINVAL;
+	}
+	/* Opened once without options: its own BTF names the kernel types
+	 * it reads, which is what the minimized BTF keeps. */
+	skel = k->open(NULL, arg);
+	if (!skel) {
+		*step = "opening the program";
+		return -errno;
+	}
+	mini = td_btf_prepare(k->obj(skel), k->name, &oo, &u);
+	k->destroy(skel);
+	skel = k->open(&oo, arg);
+	if (!skel && mini) {
+		td_btf_reject(&u);
+		mini = false;
+		skel = k->open(NULL, arg);
+	}
+	if (!skel) {
+		rc = -errno;
+		td_btf_done(&u);
+		*step = "opening the program";
+		return rc;
+	}
+	t1 = now_ns();
+	rc = k->load(skel);
+	if (rc < 0 && mini) {
+		k->destroy(skel);
+		td_btf_reject(&u);
+		skel = k->open(NULL, arg);
+		rc = skel ? k->load(skel) : -errno;
+	}
+	td_btf_done(&u);
+	if (ns) {
+		ns[0] = t1 - t0;
+		ns[1] = now_ns() - t1;
+	}
+	if (rc < 0) {
+		if (skel)
+			k->destroy(skel);
+		*step = "loading";
+		return rc;
+	}
+	*out = skel;
+	return 0;
 }
 #endif

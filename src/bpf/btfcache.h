@@ -18,6 +18,7 @@
 #define TD_BPF_BTFCACHE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #ifdef TD_HAVE_BPF
 #include <bpf/libbpf.h>
@@ -43,6 +44,26 @@ bool td_btf_prepare(struct bpf_object *probe, const char *name, struct bpf_objec
 void td_btf_reject(struct td_btf_use *u);
 
 void td_btf_done(struct td_btf_use *u);
+
+/* A skeleton as td_btf_open_load() drives it: open(oo, arg) opens it with
+ * these options (NULL: the full kernel BTF) and sets its configuration from
+ * arg; obj gives its bpf_object. */
+struct td_btf_skel {
+	const char *name; /* the cache's name for the program set */
+	void *(*open)(const struct bpf_object_open_opts *oo, void *arg);
+	struct bpf_object *(*obj)(void *skel);
+	int (*load)(void *skel);
+	void (*destroy)(void *skel);
+};
+
+/* Register the section handler, open and load a skeleton with the cached
+ * minimized BTF when there is one, and once more with the full BTF when
+ * opening or loading with the minimized one fails (its cache file is then
+ * dropped). 0 and *out, or a negative errno with *step naming what failed
+ * ("registering the iterator section", "opening the program", "loading").
+ * ns[0]/ns[1] (ns may be NULL): the time spent opening and loading. */
+int td_btf_open_load(const struct td_btf_skel *k, void *arg, void **out, const char **step,
+		     uint64_t ns[2]);
 #endif
 
 #endif

@@ -148,48 +148,50 @@ static struct count_bpf *open_one(const struct td_filter *f, int by,
 	return skel;
 }
 
+struct count_open {
+	const struct td_filter *f;
+	int by;
+};
+
+static void *count_open(const struct bpf_object_open_opts *oo, void *arg)
+{
+	const struct count_open *c = arg;
+
+	return open_one(c->f, c->by, oo);
+}
+
+static struct bpf_object *count_obj(void *skel)
+{
+	return ((struct count_bpf *)skel)->obj;
+}
+
+static int count_load(void *skel)
+{
+	return count_bpf__load(skel);
+}
+
+static void count_destroy(void *skel)
+{
+	count_bpf__destroy(skel);
+}
+
 /* Open and load, with the cached minimized kernel BTF when there is one
  * (bpf/btfcache), else, or when that load fails, with the full one. */
 static int open_load(struct count_bpf **out, const struct td_filter *f, int by,
 		     struct td_bpf_timing *t, const char *what, struct td_err *err)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, oo);
-	struct td_btf_use u = { .fd = -1 };
-	struct count_bpf *skel;
-	uint64_t t0 = td_bpf_now_ns(), t1;
-	bool mini = false;
-	int rc;
+	static const struct td_btf_skel k = { "count", count_open, count_obj, count_load,
+					      count_destroy };
+	struct count_open arg = { f, by };
+	const char *step = "opening the program";
+	uint64_t ns[2] = { 0, 0 };
+	void *skel;
+	int rc = td_btf_open_load(&k, &arg, &skel, &step, ns);
 
-	if (td_btf_handlers() < 0)
-		return td_bpf_fail(err, -EINVAL, what, "registering the iterator section");
-	skel = count_bpf__open();
-	if (!skel)
-		return td_bpf_fail(err, -errno, what, "opening the program");
-	mini = td_btf_prepare(skel->obj, "count", &oo, &u);
-	count_bpf__destroy(skel);
-	skel = open_one(f, by, &oo);
-	if (!skel && mini) {
-		td_btf_reject(&u);
-		mini = false;
-		skel = open_one(f, by, NULL);
-	}
-	if (!skel) {
-		td_btf_done(&u);
-		return td_bpf_fail(err, -errno, what, "opening the program");
-	}
-	t1 = td_bpf_now_ns();
-	t->open_ns = t1 - t0;
-	rc = count_bpf__load(skel);
-	if (rc < 0 && mini) {
-		count_bpf__destroy(skel);
-		td_btf_reject(&u);
-		skel = open_one(f, by, NULL);
-		rc = skel ? count_bpf__load(skel) : -errno;
-	}
-	td_btf_done(&u);
-	t->load_ns = td_bpf_now_ns() - t1;
+	t->open_ns = ns[0];
+	t->load_ns = ns[1];
 	*out = skel;
-	return rc < 0 ? td_bpf_fail(err, rc, what, "loading") : 0;
+	return rc < 0 ? td_bpf_fail(err, rc, what, step) : 0;
 }
 
 int td_bpf_count(const struct td_filter *f, struct td_agg *a, struct td_bpf_timing *timing,

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -16,12 +17,21 @@
 static char last_msg[256];
 
 /* libbpf prints the verifier log and warnings line by line; keep the last
- * meaningful one for the error message. */
+ * meaningful one for the error message. TD_BPF_LOG=1 also shows them all on
+ * stderr (=debug: libbpf's debug lines too), for a load that fails. */
 static int keep_last(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
+	const char *log = getenv("TD_BPF_LOG");
 	char line[256];
 	size_t n;
 
+	if (log && *log && (level != LIBBPF_DEBUG || !strcmp(log, "debug"))) {
+		va_list copy;
+
+		va_copy(copy, ap);
+		vfprintf(stderr, fmt, copy);
+		va_end(copy);
+	}
 	if (level == LIBBPF_DEBUG)
 		return 0;
 	vsnprintf(line, sizeof(line), fmt, ap);

@@ -12,6 +12,10 @@
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
 #define SOCKFS_MAGIC 0x534F434B
+#define AF_INET 2
+#define AF_INET6 10
+#define IPPROTO_TCP 6
+#define TCP_CLOSE 7
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
@@ -74,5 +78,117 @@ int owners_task_file(struct bpf_iter__task_file *ctx)
 	/* Only once written: an overflow reruns this fd with nothing kept. */
 	if (!bpf_seq_write(seq, &rec, sizeof(rec)))
 		last_tgid = task->tgid;
+	return 0;
+}
+
+/* The counting walk (owners_count), in kernel memory bounded by the groups,
+ * not by the sockets: nothing is written per socket. */
+const volatile __u32 cfg_netns = 0; /* the namespace's inode (ns.inum) */
+
+/* A file referenced more than this many times may have other holders
+ * (fork, SCM_RIGHTS, dup): its socket goes through `shared` so that it
+ * counts once. The iterator itself holds one reference to the file it
+ * shows; the loader sets this from a socket of its own (see owners.c). */
+const volatile __s64 cfg_own_refs = 2;
+
+__u64 count_overflow = 0; /* a group or a shared socket that did not fit */
+__s64 probe_refs = 0;	  /* the references the loader's probe socket had (0: not seen) */
+const volatile __u64 cfg_probe_ino = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1); /* sized by the loader */
+	__type(key, struct td_own_count_key);
+	__type(value, __u64);
+} bycount SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1); /* sized by the loader */
+	__type(key, __u64);
+	__type(value, __u8);
+} shared SEC(".maps");
+
+/* struct file's reference count, as kernels before and after 6.13 keep it:
+ * f_count (the count), or f_ref.refcnt (the count minus one). */
+struct file___fcount {
+	atomic_long_t f_count;
+} __attribute__((preserve_access_index));
+
+struct file___fref {
+	file_ref_t f_ref;
+} __attribute__((preserve_access_index));
+
+static __always_inline __s64 file_refs(struct file *file)
+{
+	if (bpf_core_field_exists(struct file___fref, f_ref))
+		return BPF_CORE_READ((struct file___fref *)file, f_ref.refcnt.counter) + 1;
+	return BPF_CORE_READ((struct file___fcount *)file, f_count.counter);
+}
+
+SEC("tditer/task_file")
+int owners_count(struct bpf_iter__task_file *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct file *file = ctx->file;
+	struct td_own_count_key k = {};
+	struct socket *sock;
+	struct inode *inode;
+	struct sock *sk;
+	__u64 ino, one = 1, *n;
+	__u8 yes = 1;
+	__s64 refs;
+	__u16 family;
+
+	if (!task || !file || task->tgid != task->pid)
+		return 0;
+	inode = file->f_inode;
+	if (!inode || (inode->i_mode & S_IFMT) != S_IFSOCK)
+		return 0;
+	if (BPF_CORE_READ(inode, i_sb, s_magic) != SOCKFS_MAGIC)
+		return 0;
+	ino = inode->i_ino;
+	sock = bpf_sock_from_file(file);
+	if (!sock)
+		return 0;
+	sk = BPF_CORE_READ(sock, sk);
+	if (!sk)
+		return 0;
+	refs = file_refs(file);
+	if (cfg_probe_ino && ino == cfg_probe_ino)
+		probe_refs = refs;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if ((family != AF_INET && family != AF_INET6) ||
+	    BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+		return 0;
+	if (BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum) != cfg_netns)
+		return 0;
+	k.state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	/* Unhashed (a fresh, bound-only or closed socket): not in a dump. */
+	if (k.state == TCP_CLOSE)
+		return 0;
+	if (refs > cfg_own_refs) {
+		/* The first holder in pid order counts it; later ones do not. */
+		if (bpf_map_update_elem(&shared, &ino, &yes, BPF_NOEXIST)) {
+			if (bpf_map_lookup_elem(&shared, &ino))
+				return 0;
+			__sync_fetch_and_add(&count_overflow, 1);
+			return 0;
+		}
+	}
+	k.tgid = task->tgid;
+	k.family6 = family == AF_INET6;
+	n = bpf_map_lookup_elem(&bycount, &k);
+	if (n) {
+		__sync_fetch_and_add(n, 1);
+		return 0;
+	}
+	if (bpf_map_update_elem(&bycount, &k, &one, BPF_NOEXIST)) {
+		n = bpf_map_lookup_elem(&bycount, &k);
+		if (n)
+			__sync_fetch_and_add(n, 1);
+		else
+			__sync_fetch_and_add(&count_overflow, 1);
+	}
 	return 0;
 }

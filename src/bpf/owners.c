@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -170,56 +171,77 @@ static int read_stream(int iter_fd, struct owners_reader *r, struct td_err *err)
 	return rc;
 }
 
-static struct owners_bpf *open_one(bool filter, size_t n, const struct bpf_object_open_opts *oo)
+/* The counting walk's bounds: groups (process, family, state) and sockets
+ * with more than one holder. Beyond either the join in user space counts. */
+#define MAX_COUNT_GROUPS 65536
+#define MAX_SHARED 65536
+
+/* What to open: the owner walk (with a wanted set of n inodes when filter)
+ * or, when netns, the counting walk of that namespace. */
+struct owners_open {
+	bool filter;
+	size_t n;
+	uint32_t netns;
+	uint64_t probe_ino;
+};
+
+static struct owners_bpf *open_one(const struct owners_open *c,
+				   const struct bpf_object_open_opts *oo)
 {
 	struct owners_bpf *skel = owners_bpf__open_opts(oo);
 
 	if (!skel)
 		return NULL;
-	skel->rodata->cfg_filter = filter;
-	if (filter) {
-		bpf_map__set_max_entries(skel->maps.wanted, (__u32)n);
+	/* One program of the two is loaded, the other one's maps stay small. */
+	bpf_program__set_autoload(skel->progs.owners_count, c->netns != 0);
+	bpf_program__set_autoload(skel->progs.owners_task_file, c->netns == 0);
+	skel->rodata->cfg_filter = c->filter;
+	if (c->filter) {
+		bpf_map__set_max_entries(skel->maps.wanted, (__u32)c->n);
 		bpf_map__set_map_flags(skel->maps.wanted, BPF_F_NO_PREALLOC);
+	}
+	if (c->netns) {
+		skel->rodata->cfg_netns = c->netns;
+		skel->rodata->cfg_probe_ino = c->probe_ino;
+		bpf_map__set_max_entries(skel->maps.bycount, MAX_COUNT_GROUPS);
+		bpf_map__set_map_flags(skel->maps.bycount, BPF_F_NO_PREALLOC);
+		bpf_map__set_max_entries(skel->maps.shared, MAX_SHARED);
+		bpf_map__set_map_flags(skel->maps.shared, BPF_F_NO_PREALLOC);
 	}
 	return skel;
 }
 
-/* As count.c: the cached minimized kernel BTF first, the full one after. */
-static int open_load(struct owners_bpf **out, bool filter, size_t n, struct td_err *err)
+static void *owners_open(const struct bpf_object_open_opts *oo, void *arg)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, oo);
-	struct td_btf_use u = { .fd = -1 };
-	struct owners_bpf *skel;
-	bool mini;
-	int rc;
+	return open_one(arg, oo);
+}
 
-	if (td_btf_handlers() < 0)
-		return td_bpf_fail(err, -EINVAL, what, "registering the iterator section");
-	skel = owners_bpf__open();
-	if (!skel)
-		return td_bpf_fail(err, -errno, what, "opening the program");
-	mini = td_btf_prepare(skel->obj, "owners", &oo, &u);
+static struct bpf_object *owners_obj(void *skel)
+{
+	return ((struct owners_bpf *)skel)->obj;
+}
+
+static int owners_load(void *skel)
+{
+	return owners_bpf__load(skel);
+}
+
+static void owners_destroy(void *skel)
+{
 	owners_bpf__destroy(skel);
-	skel = open_one(filter, n, &oo);
-	if (!skel && mini) {
-		td_btf_reject(&u);
-		mini = false;
-		skel = open_one(filter, n, NULL);
-	}
-	if (!skel) {
-		td_btf_done(&u);
-		return td_bpf_fail(err, -errno, what, "opening the program");
-	}
-	rc = owners_bpf__load(skel);
-	if (rc < 0 && mini) {
-		owners_bpf__destroy(skel);
-		td_btf_reject(&u);
-		skel = open_one(filter, n, NULL);
-		rc = skel ? owners_bpf__load(skel) : -errno;
-	}
-	td_btf_done(&u);
+}
+
+/* As count.c: the cached minimized kernel BTF first, the full one after. */
+static int open_load(struct owners_bpf **out, const struct owners_open *arg, struct td_err *err)
+{
+	static const struct td_btf_skel k = { "owners", owners_open, owners_obj, owners_load,
+					      owners_destroy };
+	const char *step = "opening the program";
+	void *skel;
+	int rc = td_btf_open_load(&k, (void *)arg, &skel, &step, NULL);
+
 	*out = skel;
-	return rc < 0 ? td_bpf_fail(err, rc, what, "loading") : 0;
+	return rc < 0 ? td_bpf_fail(err, rc, what, step) : 0;
 }
 
 int td_bpf_owners(const uint64_t *inodes, size_t n, td_bpf_owner_cb cb, void *ctx,
@@ -238,7 +260,7 @@ int td_bpf_owners(const uint64_t *inodes, size_t n, td_bpf_owner_cb cb, void *ct
 	if (rc < 0)
 		return rc;
 	td_bpf_quiet();
-	rc = open_load(&skel, filter, n, err);
+	rc = open_load(&skel, &(struct owners_open){ .filter = filter, .n = n }, err);
 	if (rc < 0)
 		goto out;
 	if (filter) {
@@ -266,7 +288,120 @@ out:
 	owners_bpf__destroy(skel);
 	return rc;
 }
+
+/* Every (key, count) of the counting walk's map, one by one (a few hundred
+ * groups: the batch call is not worth its fallback here). */
+static int read_counts(int fd, td_bpf_owner_count_cb cb, void *ctx)
+{
+	struct td_own_count_key k, next, *prev = NULL;
+	__u64 v;
+	int rc;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		k = next;
+		prev = &k;
+		if (bpf_map_lookup_elem(fd, &k, &v) < 0)
+			continue; /* gone between the two calls: nothing to count */
+		rc = cb(k.tgid, k.family6 ? AF_INET6 : AF_INET, k.state, v, ctx);
+		if (rc)
+			return rc;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+int td_bpf_owner_counts(td_bpf_owner_count_cb cb, void *ctx, struct td_err *err)
+{
+	struct owners_bpf *skel = NULL;
+	struct bpf_link *link = NULL;
+	struct owners_open arg = { 0 };
+	struct stat st;
+	int iter_fd = -1, probe = -1, rc;
+	char buf[64];
+	ssize_t got;
+
+	rc = td_bpf_precheck(what, err);
+	if (rc < 0)
+		return rc;
+	rc = check_pid_ns(err);
+	if (rc < 0)
+		return rc;
+	if (stat("/proc/self/ns/net", &st) < 0)
+		return td_err_set(err, -TD_EUNSUPP, "%s: cannot tell the network namespace: %s",
+				  what, strerror(errno));
+	arg.netns = (uint32_t)st.st_ino;
+	/* A socket of this process with one fd: the references the walk sees
+	 * on it tell whether the iterator holds one of its own (see below). */
+	probe = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (probe < 0 || fstat(probe, &st) < 0) {
+		rc = td_err_set(err, -errno, "%s: a probe socket: %s", what, strerror(errno));
+		goto out;
+	}
+	arg.probe_ino = st.st_ino;
+	td_bpf_quiet();
+	rc = open_load(&skel, &arg, err);
+	if (rc < 0)
+		goto out;
+	link = bpf_program__attach_iter(skel->progs.owners_count, NULL);
+	if (!link) {
+		rc = td_bpf_fail(err, -errno, what, "attaching the iterator");
+		goto out;
+	}
+	iter_fd = bpf_iter_create(bpf_link__fd(link));
+	if (iter_fd < 0) {
+		rc = td_bpf_fail(err, -errno, what, "creating the iterator");
+		goto out;
+	}
+	/* Nothing is written: each read() runs the walk on; EAGAIN after a
+	 * million files, as the counter's. */
+	while ((got = read(iter_fd, buf, sizeof(buf))) > 0 ||
+	       (got < 0 && (errno == EAGAIN || errno == EINTR))) {
+		if (cancel_flag && *cancel_flag) {
+			rc = td_err_set(err, -EINTR, "%s: stopped", what);
+			goto out;
+		}
+	}
+	if (got < 0) {
+		rc = td_err_set(err, -errno, "%s: reading the iterator: %s", what, strerror(errno));
+		goto out;
+	}
+	/* The program takes a file with more references than the probe had
+	 * for a shared one: if the kernel's iterator did not hold one, every
+	 * two-holder socket would count twice. Refuse rather than guess. */
+	if (skel->bss->probe_refs != skel->rodata->cfg_own_refs) {
+		rc = td_err_set(err, -TD_EUNSUPP,
+				"%s: a file with one fd shows %lld references to the iterator, "
+				"not %lld: counting by process in user space",
+				what, (long long)skel->bss->probe_refs,
+				(long long)skel->rodata->cfg_own_refs);
+		goto out;
+	}
+	if (skel->bss->count_overflow) {
+		rc = td_err_set(err, -E2BIG,
+				"%s: more than %u groups or %u shared sockets: counted in user "
+				"space instead",
+				what, MAX_COUNT_GROUPS, MAX_SHARED);
+		goto out;
+	}
+	rc = read_counts(bpf_map__fd(skel->maps.bycount), cb, ctx);
+	if (rc < 0)
+		rc = td_err_set(err, rc, "%s: reading the counts: %s", what, strerror(-rc));
+out:
+	if (probe >= 0)
+		close(probe);
+	if (iter_fd >= 0)
+		close(iter_fd);
+	bpf_link__destroy(link);
+	owners_bpf__destroy(skel);
+	return rc;
+}
 #else
+int td_bpf_owner_counts(td_bpf_owner_count_cb cb, void *ctx, struct td_err *err)
+{
+	(void)cb;
+	(void)ctx;
+	return td_bpf_precheck("the BPF owner walk", err);
+}
+
 int td_bpf_owners(const uint64_t *inodes, size_t n, td_bpf_owner_cb cb, void *ctx,
 		  struct td_err *err)
 {

@@ -31,4 +31,15 @@ struct td_own_first {
 	struct td_own_sock sock;
 };
 
+/* The counting program (owners_count): per (process, family, state), the
+ * TCP sockets of one network namespace, each counted once, under the
+ * lowest tgid that holds it (the walk goes in pid order), as the join of
+ * the socket dump with the owner walk counts them. */
+struct td_own_count_key {
+	__u32 tgid;
+	__u8 family6; /* 0 IPv4, 1 IPv6 */
+	__u8 state;   /* the kernel's TCP state */
+	__u16 pad;
+};
+
 #endif

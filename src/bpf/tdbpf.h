@@ -62,6 +62,17 @@ typedef int (*td_bpf_owner_cb)(const struct td_bpf_owner *w, void *ctx);
 int td_bpf_owners(const uint64_t *inodes, size_t n, td_bpf_owner_cb cb, void *ctx,
 		  struct td_err *err);
 
+/* The TCP sockets of the caller's network namespace counted by owning
+ * process inside the kernel (an iter/task_file walk that writes nothing per
+ * socket): cb(pid, family, state, n) once per group. A socket several
+ * processes hold counts once, under the lowest pid, as td_owners lists it
+ * first; sockets no process holds (TIME_WAIT, requests, accept queues) are
+ * not in any group: they are the difference with td_bpf_count's totals.
+ * Initial PID namespace only. -E2BIG when the groups or the shared sockets
+ * overflow the kernel's bounds; otherwise errors as td_bpf_count(). */
+typedef int (*td_bpf_owner_count_cb)(uint32_t pid, int family, int state, uint64_t n, void *ctx);
+int td_bpf_owner_counts(td_bpf_owner_count_cb cb, void *ctx, struct td_err *err);
+
 /* A flag (a signal handler's) that cuts every later walk short: the walk
  * returns -EINTR between two reads once *flag is set (NULL: never). A walk
  * over a host's every fd takes seconds when it is busy, and a stopped

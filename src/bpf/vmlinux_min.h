@@ -28,6 +28,16 @@ typedef __u32 uid_t;
 typedef int pid_t;
 typedef unsigned short umode_t;
 typedef _Bool bool;
+
+typedef struct {
+	s64 counter;
+} atomic64_t;
+
+typedef atomic64_t atomic_long_t;
+
+typedef struct {
+	atomic_long_t refcnt;
+} file_ref_t;
 enum { false = 0, true = 1 };
 
 enum bpf_map_type {
@@ -107,8 +117,11 @@ struct task_struct {
 	char comm[16];
 };
 
+struct sock;
+
 struct socket {
 	short type;
+	struct sock *sk;
 };
 
 struct socket_alloc {

@@ -105,28 +105,15 @@ static uint64_t clock_ns(clockid_t id)
 	return (uint64_t)ts.tv_sec * NS_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
-/* "30s", "2m", "500ms", "1h", "1.5s", "10" (seconds) -> ns; false if bad. */
+/* A duration (cmd_seconds) -> ns; false if bad or above 1e7 s. */
 static bool parse_duration(const char *s, uint64_t *ns)
 {
-	static const struct {
-		const char *suffix;
-		double ns;
-	} units[] = { { "", 1e9 },   { "s", 1e9 },    { "ms", 1e6 },  { "us", 1e3 },
-		      { "m", 60e9 }, { "min", 60e9 }, { "h", 3600e9 } };
-	char *end;
-	double v;
+	double sec;
 
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || v < 0 || v > 1e7)
+	if (!cmd_seconds(s, &sec) || sec > 1e7)
 		return false;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (!strcmp(end, units[i].suffix)) {
-			*ns = (uint64_t)(v * units[i].ns);
-			return true;
-		}
-	}
-	return false;
+	*ns = (uint64_t)(sec * 1e9);
+	return true;
 }
 
 static bool parse_count(const char *s, uint64_t max, uint64_t *out)

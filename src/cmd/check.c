@@ -120,17 +120,10 @@ static int on_opt(int val, const char *arg, void *data)
 {
 	struct opts *o = data;
 	struct td_err err = { 0 };
-	char *end;
 
 	switch (val) {
 	case 's':
-		errno = 0;
-		o->sample = strtod(arg, &end);
-		if (errno || end == arg || *end || !isfinite(o->sample) || o->sample < 0 ||
-		    o->sample > 3600)
-			return cmd_fail(TD_EXIT_USAGE, "--sample '%s': expected seconds, 0 to 3600",
-					arg);
-		return 0;
+		return cmd_parse_seconds("--sample", arg, 0, 3600, &o->sample);
 	case 'S':
 		if (td_thresholds_set(&o->th, arg, &err) < 0) {
 			cmd_fail(TD_EXIT_USAGE, "%s", err.msg);

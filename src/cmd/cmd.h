@@ -114,6 +114,15 @@ int cmd_prose_width(void);
  * TD_EXIT_USAGE. */
 int cmd_parse_long(const char *opt, const char *arg, long min, long max, long *out);
 
+/* A duration: a number of seconds, or a number with a unit: us, ms, s, m
+ * (or min), h, d ("0.5", "500ms", "2m", "1.5h"; record's --every/--keep
+ * read the same units, and w, through td_parse_duration). cmd_seconds parses only
+ * (false: not a duration); cmd_parse_seconds also checks MIN..MAX seconds
+ * and fails like cmd_parse_long, naming OPT. One syntax for every option
+ * that takes a time, so "--sample 5s" works where "--for 5s" does. */
+bool cmd_seconds(const char *arg, double *sec);
+int cmd_parse_seconds(const char *opt, const char *arg, double min, double max, double *out);
+
 /* Add ns nanoseconds (any amount >= 0) to *t. */
 void cmd_ts_add_ns(struct timespec *t, long long ns);
 /* Sleep until the CLOCK_MONOTONIC time *deadline. A signal wakes the sleep

@@ -1,7 +1,9 @@
 /* Shared command plumbing: filter options, errors, exit codes. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdio_ext.h>
@@ -107,6 +109,44 @@ int cmd_parse_long(const char *opt, const char *arg, long min, long max, long *o
 		return cmd_fail(TD_EXIT_USAGE, "%s '%s': expected a number from %ld to %ld", opt,
 				arg, min, max);
 	}
+	*out = v;
+	return 0;
+}
+
+bool cmd_seconds(const char *arg, double *sec)
+{
+	static const struct {
+		const char *unit;
+		double sec;
+	} units[] = { { "", 1 },   { "s", 1 },	  { "ms", 1e-3 }, { "us", 1e-6 },
+		      { "m", 60 }, { "min", 60 }, { "h", 3600 },  { "d", 86400 } };
+	char *end;
+	double v;
+
+	if (!arg || !*arg || isspace((unsigned char)*arg))
+		return false;
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || end == arg || !isfinite(v) || v < 0)
+		return false;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (!strcmp(end, units[i].unit)) {
+			*sec = v * units[i].sec;
+			return true;
+		}
+	}
+	return false;
+}
+
+int cmd_parse_seconds(const char *opt, const char *arg, double min, double max, double *out)
+{
+	double v;
+
+	if (!cmd_seconds(arg, &v) || v < min || v > max)
+		return cmd_fail(TD_EXIT_USAGE,
+				"%s '%s': expected a time from %g to %g seconds "
+				"(a number of seconds, or with a unit: 500ms, 5s, 2m, 1h)",
+				opt, arg, min, max);
 	*out = v;
 	return 0;
 }

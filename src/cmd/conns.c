@@ -24,6 +24,9 @@ static const char help[] =
 	"                  retransmits, time since last data sent/received, delivery rate\n"
 	"  --no-owners     do not look up owning processes (faster)\n"
 	"  -n, --numeric   accepted as in ss and netstat (numbers are always printed)\n"
+	"  -t -a -p -o     accepted as in `ss -tanpo`: conns lists TCP sockets in every\n"
+	"                  state, with their timers and owners, unless told otherwise\n"
+	"  -H, --no-header no header line (ss -H)\n"
 	"Filters: --state S, -l/--listening, --port P, --sport P, --dport P, --src CIDR,\n"
 	"         --dst CIDR, --pid PID (see `tcpdoctor states --help`), and an ss filter\n"
 	"         expression as the operands, as ss(8) parses it:\n"
@@ -48,6 +51,7 @@ enum { OPT_NO_OWNERS = 0x100 };
 struct opts {
 	bool info;
 	bool no_owners;
+	bool no_header;
 };
 
 static int on_opt(int val, const char *arg, void *data)
@@ -59,7 +63,17 @@ static int on_opt(int val, const char *arg, void *data)
 		o->info = true;
 	else if (val == OPT_NO_OWNERS)
 		o->no_owners = true;
-	else
+	else if (val == 'H')
+		o->no_header = true;
+	else if (val == 'u' || val == 'x' || val == 'w')
+		return cmd_fail(TD_EXIT_USAGE,
+				"conns: -%c: tcpdoctor lists TCP sockets only "
+				"(ss -%c lists %s sockets)",
+				val, val,
+				val == 'u'   ? "UDP"
+				: val == 'x' ? "Unix"
+					     : "raw");
+	else if (!strchr("tapo", val))
 		return TD_EXIT_USAGE;
 	return 0;
 }
@@ -101,6 +115,7 @@ int cmd_conns(int argc, char **argv, struct td_ctx *ctx)
 	static const struct option own[] = {
 		{ "info", no_argument, NULL, 'i' },
 		{ "no-owners", no_argument, NULL, OPT_NO_OWNERS },
+		{ "no-header", no_argument, NULL, 'H' },
 		{ 0 },
 	};
 	struct opts o = { 0 };
@@ -113,7 +128,7 @@ int cmd_conns(int argc, char **argv, struct td_ctx *ctx)
 	int rc;
 
 	td_filter_init(&f);
-	rc = cmd_getopt(argc, argv, ctx, own, "i", true, &f, help, on_opt, &o);
+	rc = cmd_getopt(argc, argv, ctx, own, "iHtapouxw", true, &f, help, on_opt, &o);
 	if (rc >= 0)
 		return rc;
 	/* Not a filter word: the parser says what it expected there. */
@@ -136,7 +151,7 @@ int cmd_conns(int argc, char **argv, struct td_ctx *ctx)
 		/* The source actually used is known after the dump: written last. */
 		cmd_json_begin(&out.j, ctx, NULL);
 		td_json_begin_array(&out.j, "sockets");
-	} else {
+	} else if (!o.no_header) {
 		view_sock_header(stdout, ctx->color, !o.no_owners);
 	}
 

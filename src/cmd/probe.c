@@ -83,19 +83,6 @@ static void on_sigint(int sig)
 	interrupted = 1;
 }
 
-static int parse_seconds(const char *opt, const char *arg, double min, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(arg, &end);
-	if (errno || *end || end == arg || !(v >= min) || v > 86400)
-		return cmd_fail(TD_EXIT_USAGE, "%s '%s': expected seconds >= %g", opt, arg, min);
-	*out = v;
-	return 0;
-}
-
 static int on_opt(int val, const char *arg, void *data)
 {
 	struct opts *o = data;
@@ -104,9 +91,9 @@ static int on_opt(int val, const char *arg, void *data)
 	case 'c':
 		return cmd_parse_long("--count", arg, 0, LONG_MAX, &o->count);
 	case 'i':
-		return parse_seconds("--interval", arg, 0, &o->interval);
+		return cmd_parse_seconds("--interval", arg, 0, 86400, &o->interval);
 	case OPT_TIMEOUT:
-		if (parse_seconds("--timeout", arg, 0.001, &o->timeout))
+		if (cmd_parse_seconds("--timeout", arg, 0.001, 86400, &o->timeout))
 			return TD_EXIT_USAGE;
 		return 0;
 	case OPT_ALL:

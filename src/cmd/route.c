@@ -56,19 +56,6 @@ struct opts {
 	bool numeric;
 };
 
-static int parse_seconds(const char *opt, const char *arg, double min, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(arg, &end);
-	if (errno || *end || end == arg || !(v >= min) || v > 3600)
-		return cmd_fail(TD_EXIT_USAGE, "%s '%s': expected seconds >= %g", opt, arg, min);
-	*out = v;
-	return 0;
-}
-
 static int on_opt(int val, const char *arg, void *data)
 {
 	struct opts *o = data;
@@ -77,9 +64,9 @@ static int on_opt(int val, const char *arg, void *data)
 	case 'c':
 		return cmd_parse_long("--count", arg, 1, 1000, &o->rounds);
 	case 'i':
-		return parse_seconds("--interval", arg, 0, &o->interval);
+		return cmd_parse_seconds("--interval", arg, 0, 3600, &o->interval);
 	case OPT_TIMEOUT:
-		return parse_seconds("--timeout", arg, 0.01, &o->timeout);
+		return cmd_parse_seconds("--timeout", arg, 0.01, 3600, &o->timeout);
 	case OPT_MAX_HOPS:
 		return cmd_parse_long("--max-hops", arg, 1, TD_ROUTE_MAX_HOPS, &o->max_hops);
 	case 'n':

@@ -198,7 +198,17 @@ int cmd_states(int argc, char **argv, struct td_ctx *ctx)
 	rc = cmd_filter_expr(ctx, &f, argc, argv, optind);
 	if (rc >= 0)
 		return rc;
-	if (o.by == TD_BY_PROCESS) {
+	/* By process on a big host: counted by the kernel, in memory that
+	 * grows with the processes; else a dump joined with an owner table
+	 * of every socket. */
+	td_agg_init(&agg, o.by, NULL);
+	rc = o.by == TD_BY_PROCESS ? td_source_count_by_owner(&ctx->source, &f, &agg, &err)
+				   : -TD_EUNSUPP;
+	if (rc < 0 && rc != -TD_EUNSUPP) {
+		td_agg_free(&agg);
+		return cmd_fail_dump(ctx, &err);
+	}
+	if (rc < 0 && o.by == TD_BY_PROCESS) {
 		owners = td_owners_new();
 		if (!owners)
 			return cmd_fail(TD_EXIT_FAILED, "out of memory");
@@ -206,11 +216,14 @@ int cmd_states(int argc, char **argv, struct td_ctx *ctx)
 			td_owners_free(owners);
 			return cmd_fail_err(&err);
 		}
+		td_agg_free(&agg);
+		td_agg_init(&agg, o.by, owners);
 	}
-	td_agg_init(&agg, o.by, owners);
 	fc.agg = &agg;
 	fc.owners = owners;
-	if (owners)
+	if (rc == 0)
+		; /* counted by owner in the kernel */
+	else if (owners)
 		rc = td_source_dump(&ctx->source, &f, 0, count_cb, &fc, &err);
 	else
 		rc = td_source_count(&ctx->source, &f, &agg, &err);

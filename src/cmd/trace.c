@@ -659,25 +659,14 @@ static void print_summary(struct tracer *tr, double seconds, uint64_t lost)
 	summary_rows_text("Retransmits by process", &tr->retrans_talkers, 1);
 }
 
-/* "30s", "2m", "500ms", "1h", or a plain number of seconds. */
+/* A duration (cmd_seconds: "30s", "2m", "500ms", "1h", plain seconds). */
 static int parse_duration_ms(const char *text, uint64_t *ms)
 {
-	char *end;
-	double v;
+	double sec;
 
-	errno = 0;
-	v = strtod(text, &end);
-	if (errno || end == text || v < 0)
+	if (!cmd_seconds(text, &sec) || sec > 1e9)
 		return -1;
-	if (!*end || !strcmp(end, "s"))
-		v *= 1000;
-	else if (!strcmp(end, "m"))
-		v *= 60000;
-	else if (!strcmp(end, "h"))
-		v *= 3600000;
-	else if (strcmp(end, "ms"))
-		return -1;
-	*ms = (uint64_t)v;
+	*ms = (uint64_t)(sec * 1000);
 	return 0;
 }
 

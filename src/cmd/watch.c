@@ -112,18 +112,10 @@ struct opts {
 static int on_opt(int val, const char *arg, void *data)
 {
 	struct opts *o = data;
-	char *end;
 
 	switch (val) {
 	case 'i':
-		errno = 0;
-		o->interval = strtod(arg, &end);
-		if (errno || end == arg || *end || !(o->interval >= 0.01 && o->interval <= 86400))
-			return cmd_fail(TD_EXIT_USAGE,
-					"watch -i '%s': expected seconds between "
-					"0.01 and 86400 (e.g. 1, 0.5)",
-					arg);
-		return 0;
+		return cmd_parse_seconds("watch -i", arg, 0.01, 86400, &o->interval);
 	case 'c':
 		return cmd_parse_long("--count", arg, 1, LONG_MAX, &o->count);
 	}

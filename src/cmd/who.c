@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "sockets/agg.h"
@@ -15,6 +16,7 @@
 
 static const char help[] =
 	"usage: tcpdoctor who [:]PORT[-PORT] | [:]SERVICE | ADDR[:PORT] [FILTERS] [EXPRESSION]\n"
+	"       tcpdoctor who -i [46][TCP][@ADDR][:PORT] [FILTERS] [EXPRESSION]\n"
 	"\n"
 	"Show every TCP socket whose local or remote port is PORT, with the process,\n"
 	"user and file descriptor holding it (what `lsof -i:PORT` shows); listeners first.\n"
@@ -23,6 +25,9 @@ static const char help[] =
 	"Sockets no process holds (TIME_WAIT, half-open requests, orphans) show '-'.\n"
 	"Exit status 1 when nothing uses the port.\n"
 	"\n"
+	"  -i SPEC         lsof's spelling: -i:8080, -i :8080, -iTCP:443, -i4,\n"
+	"                  -i@127.0.0.1:6379, -i6TCP@[::1]:6379 (4/6: the family;\n"
+	"                  without ADDR and PORT, every TCP socket)\n"
 	"Filters: --state S, -l/--listening, --port P, --sport P, --dport P, --src CIDR,\n"
 	"         --dst CIDR, --pid PID (see `tcpdoctor states --help`), and after the port\n"
 	"         an ss filter expression (state established dst 192.0.2.0/24; see\n"
@@ -160,8 +165,50 @@ static int add_target(struct td_filter *f, char *arg, struct td_err *err)
 	return td_ssexpr_parse(f, 7, words, err);
 }
 
+/* lsof's -i [46][protocol][@host][:port], TCP only. The family goes to f;
+ * *target is what follows for add_target() ("@" dropped), NULL if none. */
+static int parse_lsof_i(const char *spec, struct td_filter *f, const char **target)
+{
+	const char *p = spec;
+
+	if (*p == '4' || *p == '6')
+		f->family = *p++ == '4' ? AF_INET : AF_INET6;
+	if (!strncasecmp(p, "tcp", 3))
+		p += 3;
+	else if (!strncasecmp(p, "udp", 3))
+		return cmd_fail(TD_EXIT_USAGE,
+				"who -i '%s': tcpdoctor shows TCP sockets only (lsof -i UDP "
+				"lists UDP)",
+				spec);
+	*target = NULL;
+	if (*p == '@' && p[1])
+		*target = p + 1;
+	else if (*p == ':' && p[1])
+		*target = p;
+	else if (*p)
+		return cmd_fail(TD_EXIT_USAGE,
+				"who -i '%s': expected [46][TCP][@ADDR][:PORT], as lsof -i "
+				"(e.g. -i:8080, -iTCP@127.0.0.1:6379)",
+				spec);
+	return -1;
+}
+
+static int on_opt(int val, const char *arg, void *data)
+{
+	if (val != 'i')
+		return TD_EXIT_USAGE;
+	*(const char **)data = arg;
+	return 0;
+}
+
 int cmd_who(int argc, char **argv, struct td_ctx *ctx)
 {
+	static const struct option own[] = {
+		{ "lsof-i", required_argument, NULL, 'i' },
+		{ 0 },
+	};
+	const char *lsof_i = NULL, *target = NULL;
+	int next;
 	struct td_sockvec col = { 0 };
 	struct td_owners *owners;
 	struct td_filter f;
@@ -172,17 +219,30 @@ int cmd_who(int argc, char **argv, struct td_ctx *ctx)
 	int rc;
 
 	td_filter_init(&f);
-	rc = cmd_getopt(argc, argv, ctx, NULL, "", true, &f, help, NULL, NULL);
+	rc = cmd_getopt(argc, argv, ctx, own, "i:", true, &f, help, on_opt, &lsof_i);
 	if (rc >= 0)
 		return rc;
-	if (optind >= argc)
-		return cmd_fail(TD_EXIT_USAGE, "who: which port? e.g. tcpdoctor who :8080");
-	rc = add_target(&f, argv[optind], &err);
-	if (rc < 0)
-		return cmd_fail_err(&err);
-	ports = argv[optind][0] == ':' ? argv[optind] + 1 : argv[optind];
+	next = optind;
+	if (lsof_i) {
+		rc = parse_lsof_i(lsof_i, &f, &target);
+		if (rc >= 0)
+			return rc;
+	} else if (optind < argc) {
+		target = argv[next++];
+	} else {
+		return cmd_fail(TD_EXIT_USAGE,
+				"who: which port? e.g. tcpdoctor who :8080 (or lsof's -i:8080)");
+	}
+	ports = "*";
+	if (target) {
+		/* argv's own bytes (optarg is inside one): writable */
+		rc = add_target(&f, (char *)target, &err);
+		if (rc < 0)
+			return cmd_fail_err(&err);
+		ports = target[0] == ':' ? target + 1 : target;
+	}
 	/* The words after the port are an ss filter: who :443 dst 192.0.2.0/24 */
-	rc = cmd_filter_expr(ctx, &f, argc, argv, optind + 1);
+	rc = cmd_filter_expr(ctx, &f, argc, argv, next);
 	if (rc >= 0)
 		return rc;
 

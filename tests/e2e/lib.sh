@@ -343,6 +343,24 @@ td() {
 	return 0
 }
 
+# td_env ENV... -- ARGS: td with a clean locale environment (LC_ALL, LANG,
+# LANGUAGE and LC_MESSAGES unset) plus ENV, through env(1), so this shell
+# never tries to load a locale the machine may not have.
+td_env() {
+	local vars=()
+	while [ "$1" != -- ]; do
+		vars+=("$1")
+		shift
+	done
+	shift
+	env -u LC_ALL -u LANG -u LANGUAGE -u LC_MESSAGES "${vars[@]}" "$TCPDOCTOR" "$@" \
+		>"$TD_TMP/out" 2>"$TD_TMP/err"
+	TD_RC=$?
+	TD_OUT=$(cat "$TD_TMP/out")
+	TD_ERR=$(cat "$TD_TMP/err")
+	return 0
+}
+
 # td_json FILTER ARGS...: run tcpdoctor ARGS and apply jq FILTER to its output;
 # prints "ERROR" (and diagnostics on stderr) when it fails or is not JSON.
 td_json() {

@@ -74,7 +74,7 @@ for ns in "$NS_A" "$NS_B"; do
 	bpf_vs_netlink "$ns: --src with --sport (AND)" --netns "$ns" --src 192.0.2.1 --sport 5001
 	bpf_vs_netlink "$ns: -6 --state connected --dport 5001-5009" --netns "$ns" -6 \
 		--state connected --dport 5001-5009
-	for by in lport rport laddr peer user; do
+	for by in lport rport laddr peer user process; do
 		want=$(groups "$ns" "$by" netlink)
 		got=$(groups "$ns" "$by" bpf)
 		if [ -n "$want" ] && [[ $want != *ERROR* ]]; then
@@ -86,7 +86,11 @@ for ns in "$NS_A" "$NS_B"; do
 	is "$(td_json .source --netns "$ns" states --by lport --json --source bpf)" bpf \
 		"$ns: --by lport counts in the kernel"
 	is "$(td_json .source --netns "$ns" states --by process --json)" netlink \
-		"$ns: --by process needs sockets: netlink"
+		"$ns: --by process in a small namespace: netlink joined with the owner walk"
+	is "$(td_json .source --netns "$ns" states --by process --json --source bpf)" bpf \
+		"$ns: --source bpf --by process counts by owner in the kernel"
+	is "$(td_json .source --netns "$ns" states --by process --dport 5001 --json --source bpf)" \
+		netlink "$ns: --by process with a port filter: netlink joined with the owner walk"
 	is "$(td_json .source --netns "$ns" states --pid "$$" --json)" netlink \
 		"$ns: --pid needs sockets: netlink"
 done
@@ -174,9 +178,9 @@ is "$(wc -l <<<"$out")" 1 "as nobody, one line says why"
 like "$out" "root|CAP_BPF" "as nobody, the line names what is missing"
 out=$(nobody "$TCPDOCTOR" states --json 2>/dev/null | jq -r .source)
 is "$out" netlink "as nobody, auto falls back to netlink"
-td states --source bpf --by process
-is "$TD_RC" 0 "--source bpf --by process reads netlink"
-like "$TD_ERR" "only counts" "--source bpf --by process says it read netlink"
+td states --source bpf --by process --sport 1-65535
+is "$TD_RC" 0 "--source bpf --by process --sport reads netlink"
+like "$TD_ERR" "only counts" "--source bpf --by process --sport says it read netlink"
 td states --source bpf --save-dump "$TD_TMP/x.dump"
 is "$TD_RC" 2 "--source bpf --save-dump is a usage error"
 td conns --source bpf --netns "$NS_A" --json

@@ -88,6 +88,24 @@ td --netns "$NS_A" conns --sport 45001 -4
 like "$TD_OUT" "(tdlocal\\($LOCAL_PID,fd=[0-9]+\\),tdlocal\\($LOCAL_CHILD,fd=[0-9]+\\)|tdlocal\\($LOCAL_CHILD,fd=[0-9]+\\),tdlocal\\($LOCAL_PID,fd=[0-9]+\\))" \
 	"text shows comm(pid,fd=N),comm(pid,fd=N) for a shared socket"
 
+# ---- ss's letters, typed by habit -------------------------------------------
+# `conns -tanpo` is `conns` (every state, timers, owners: what it shows
+# anyway); -H drops the header line only; -u/-x are refused by name. The
+# timers' remaining times move between two runs: compared without them.
+untimed() { sed -E 's/\(([0-9.]+(ms|s|m)[^)]*)\)/(T)/g' | sort; }
+td --netns "$NS_A" conns --no-color
+plain=$(untimed <<<"$TD_OUT")
+td --netns "$NS_A" conns -tanpo --no-color
+is "$TD_RC" 0 "conns -tanpo exits 0"
+is "$(untimed <<<"$TD_OUT")" "$plain" "conns -tanpo lists what conns lists"
+td --netns "$NS_A" conns -H --no-color
+is "$(untimed <<<"$TD_OUT")" "$(grep -v '^State ' <<<"$plain")" "conns -H: the same rows without the header"
+is "$(head -1 <<<"$TD_OUT" | grep -c '^State ')" 0 "conns -H prints no header line"
+is "$(wc -l <<<"$TD_OUT")" "$(ss -N "$NS_A" -Htan | wc -l)" "conns -H: a line per socket, as ss -Htan"
+td --netns "$NS_A" conns -tunap
+is "$TD_RC" 2 "conns -tunap (UDP asked for) exits 2"
+like "$TD_ERR" "^tcpdoctor: conns: -u: tcpdoctor lists TCP sockets only" "conns -u names what it cannot list"
+
 # ---- tcp_info ---------------------------------------------------------------
 
 # ss -i: "laddr lport raddr rport rtt_us rttvar_us cwnd mss rto_us" per ESTABLISHED socket.

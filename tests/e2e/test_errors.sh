@@ -29,6 +29,21 @@ expect_usage() {
 }
 
 expect_usage "unknown command" frobnicate frobnicate
+expect_usage "a command after the default command's options" conns --lang zh conns
+expect_usage "--sample 5x (no such unit)" 5x check --sample 5x
+expect_usage "--sample -1" -1 check --sample -1
+expect_usage "--sample 2h (above 3600 s)" 2h check --sample 2h
+expect_usage "watch -i 5ms (below 0.01 s)" 5ms watch -i 5ms
+expect_usage "probe --timeout 0" 0 probe --timeout 0 127.0.0.1:1
+# One time syntax for every option: a unit where a number of seconds was
+# the only spelling (check --sample, watch -i, probe/route --interval).
+td check --sample 300ms --json
+sample_s=$(jq -r .sample_s <<<"$TD_OUT" 2>/dev/null)
+if [ "$TD_RC" -le 2 ] && awk -v s="$sample_s" 'BEGIN { exit !(s >= 0.29 && s < 5) }'; then
+	ok "check --sample 300ms samples 0.3 s (sample_s $sample_s)"
+else
+	not_ok "check --sample 300ms samples 0.3 s" "exit $TD_RC" "sample_s: $sample_s" "$TD_ERR"
+fi
 expect_usage "unknown option" --frobnicate states --frobnicate
 expect_usage "--state foo" foo states --state foo
 expect_usage "--state foo on conns" foo conns --state foo

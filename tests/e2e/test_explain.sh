@@ -227,21 +227,6 @@ for lang in zh zh-CN zh_CN.UTF-8; do
 	td explain --lang "$lang" 三次握手
 	is "$TD_OUT" "$zh" "--lang $lang is the same text"
 done
-# td_env ENV... -- ARGS: td with a clean locale environment plus ENV (env(1),
-# so this shell never tries to load a locale the machine may not have).
-td_env() {
-	local vars=()
-	while [ "$1" != -- ]; do
-		vars+=("$1")
-		shift
-	done
-	shift
-	env -u LC_ALL -u LANG -u LANGUAGE -u LC_MESSAGES "${vars[@]}" "$TCPDOCTOR" "$@" \
-		>"$TD_TMP/out" 2>"$TD_TMP/err"
-	TD_RC=$?
-	TD_OUT=$(cat "$TD_TMP/out")
-	TD_ERR=$(cat "$TD_TMP/err")
-}
 td_env LC_ALL=zh_CN.UTF-8 -- explain 三次握手
 is "$TD_OUT" "$zh" "LC_ALL=zh_CN.UTF-8 chooses Chinese (no locale need be installed)"
 td_env LANG=zh_CN.UTF-8 -- explain 三次握手

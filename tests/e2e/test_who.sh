@@ -86,6 +86,19 @@ like "$TD_OUT" "(^|[^0-9])$LOCAL_PID([^0-9]|$)" "text who: shows the local clien
 
 is "$(td_json .count who --netns "$NS_A" 5001 --json)" "$(jq -r .count <<<"$J")" "who 5001 = who :5001"
 is "$(td_json .count who --netns "$NS_A" :5001 -l --json)" 2 "who :5001 -l: the two listeners"
+# lsof's own spellings of the same question, and the same answer as lsof.
+for spec in "-i:5001" "-iTCP:5001" "-i tcp:5001"; do
+	# shellcheck disable=SC2086 # "-i tcp:5001" is two words on purpose
+	got=$(td_json '.sockets[].owners[] | "\(.pid) \(.fd)"' who --netns "$NS_A" $spec --json | sort -u)
+	same_lines "$got" "$want" "who $spec: pid/fd pairs = lsof -iTCP:5001"
+done
+is "$(td_json '[.sockets[] | select(.family != "ipv4")] | length' who --netns "$NS_A" -i4TCP:5001 --json)" 0 \
+	"who -i4TCP:5001: IPv4 sockets only"
+is "$(td_json .count who --netns "$NS_A" -i4TCP:5001 --json)" \
+	"$(ip netns exec "$NS_A" ss -H4tan '( sport = :5001 or dport = :5001 )' | wc -l)" \
+	"who -i4TCP:5001 counts what ss -4 counts on :5001"
+td who --netns "$NS_A" -iUDP:5001
+is "$TD_RC" 2 "who -iUDP: refused (TCP only), exit 2"
 is "$(td_json .count who --netns "$NS_A" :5001 --pid "$LOCAL_PID" --json)" 2 \
 	"who :5001 --pid: that process's sockets"
 

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Chinese end to end, through the compiled catalogue (po/zh_CN.po -> build/
 # locale/zh_CN/LC_MESSAGES/tcpdoctor.mo): `explain` and `check` (on a
-# CLOSE_WAIT leak built in tdz- namespaces) under LANG=zh_CN.UTF-8 and
+# CLOSE_WAIT leak built in td_env- namespaces) under LANG=zh_CN.UTF-8 and
 # --lang zh_CN print the catalogue's texts (the oracle is the .po itself,
 # filled with the values ss sees), wrapped to COLUMNS with CJK counted as two
 # columns (measured by python3's unicodedata.east_asian_width, not by our own
@@ -81,21 +81,6 @@ fits() {
 	fi
 }
 
-# tdz ENV... -- ARGS: tcpdoctor with a clean locale environment plus ENV.
-tdz() {
-	local vars=()
-	while [ "$1" != -- ]; do
-		vars+=("$1")
-		shift
-	done
-	shift
-	env -u LC_ALL -u LANG -u LANGUAGE -u LC_MESSAGES "${vars[@]}" "$TCPDOCTOR" "$@" \
-		>"$TD_TMP/out" 2>"$TD_TMP/err"
-	TD_RC=$?
-	TD_OUT=$(cat "$TD_TMP/out")
-	TD_ERR=$(cat "$TD_TMP/err")
-}
-
 if locale -a 2>/dev/null | grep -qi '^zh_CN'; then
 	echo "# note: this machine has a zh_CN locale; the tests do not need it"
 else
@@ -106,21 +91,21 @@ fi
 
 for t in TIME_WAIT ECONNRESET syn-queue close-wait-leak; do
 	for cols in 60 100; do
-		tdz -- explain --json "$t"
+		td_env -- explain --json "$t"
 		e_sum=$(jq -r '.entries[0].summary' "$TD_TMP/out")
 		name=$(jq -r '.entries[0].name' "$TD_TMP/out")
 		zh_sum=$(po_str "$name|summary" "$e_sum") || bail "$name|summary not in $PO"
 		zh_mean=$(po_str "$name|meaning" "$(jq -r '.entries[0].meaning' "$TD_TMP/out")") ||
 			bail "$name|meaning not in $PO"
-		tdz COLUMNS=$cols LANG=zh_CN.UTF-8 -- explain --no-color "$t"
+		td_env COLUMNS=$cols LANG=zh_CN.UTF-8 -- explain --no-color "$t"
 		by_lang=$TD_OUT
 		is "$TD_RC" 0 "LANG=zh_CN.UTF-8 explain $t: exit 0"
 		contains "$by_lang" "$zh_sum" "LANG=zh_CN.UTF-8 explain $t ($cols cols): the catalogue's summary"
 		contains "$by_lang" "$zh_mean" "LANG=zh_CN.UTF-8 explain $t ($cols cols): the catalogue's meaning"
 		fits "$by_lang" "$cols" "LANG=zh_CN.UTF-8 explain $t: fits COLUMNS=$cols"
-		tdz COLUMNS=$cols -- explain --no-color --lang zh_CN "$t"
+		td_env COLUMNS=$cols -- explain --no-color --lang zh_CN "$t"
 		is "$TD_OUT" "$by_lang" "--lang zh_CN explain $t ($cols cols): the same page"
-		tdz COLUMNS=$cols -- explain --no-color "$t"
+		td_env COLUMNS=$cols -- explain --no-color "$t"
 		like "$TD_OUT" "^$name - " "no locale: explain $t in English"
 		contains "$TD_OUT" "$e_sum" "no locale: explain $t, the English summary"
 		is "$(LC_ALL=C grep -c $'[\x80-\xff]' <<<"$TD_OUT")" 0 "no locale: explain $t is ASCII"
@@ -128,7 +113,7 @@ for t in TIME_WAIT ECONNRESET syn-queue close-wait-leak; do
 done
 
 # A catalogue that is not there: said once, English after it.
-tdz TD_LOCALEDIR="$TD_TMP/nowhere" -- explain --lang zh_CN TIME_WAIT
+td_env TD_LOCALEDIR="$TD_TMP/nowhere" -- explain --lang zh_CN TIME_WAIT
 is "$TD_RC" 0 "no catalogue: explain still answers"
 like "$TD_ERR" "no zh_CN text: .*nowhere/zh_CN/LC_MESSAGES/tcpdoctor.mo" \
 	"no catalogue: stderr names where it looked"
@@ -137,12 +122,12 @@ like "$TD_OUT" "^TIME_WAIT - the connection is closed" "no catalogue: English"
 mkdir -p "$TD_TMP/share/zh_CN/LC_MESSAGES"
 cp "$(dirname "$TCPDOCTOR")/locale/zh_CN/LC_MESSAGES/tcpdoctor.mo" \
 	"$TD_TMP/share/zh_CN/LC_MESSAGES/" || bail "no built .mo beside $TCPDOCTOR"
-tdz TD_LOCALEDIR="$TD_TMP/share" -- explain --lang zh_CN TIME_WAIT
+td_env TD_LOCALEDIR="$TD_TMP/share" -- explain --lang zh_CN TIME_WAIT
 like "$TD_OUT" "^TIME_WAIT - 连接已关闭" "TD_LOCALEDIR: the catalogue found there"
 
 # ---- check on a CLOSE_WAIT leak -----------------------------------------------------
 
-NS_A="tdz-a-$$" NS_B="tdz-b-$$"
+NS_A="td_env-a-$$" NS_B="td_env-b-$$"
 for ns in "$NS_A" "$NS_B"; do
 	ip netns add "$ns" || bail "ip netns add $ns"
 	TD_NETNS+=("$ns")
@@ -168,7 +153,7 @@ fmt, args = sys.argv[1], sys.argv[2:]
 pos = iter(range(len(args)))
 print(re.sub(r"%(?:(\d+)\$)?[a-z]+", lambda m: args[int(m.group(1)) - 1 if m.group(1) else next(pos)], fmt))
 ' "$ZH_FMT" "leaksrv[$SERVER]" 5 5001)
-tdz -- --netns "$NS_A" check --json
+td_env -- --netns "$NS_A" check --json
 WHY_EN=$(jq -r '.findings[] | select(.rule == "close-wait-leak") | .why' "$TD_TMP/out")
 EN_JSON_SUMMARY=$(jq -r '.findings[] | select(.rule == "close-wait-leak") | .summary' "$TD_TMP/out")
 is "$EN_JSON_SUMMARY" \
@@ -179,7 +164,7 @@ is "$(jq -r '.findings[] | select(.rule == "close-wait-leak") | .explain' "$TD_T
 ZH_WHY=$(po_str "" "$WHY_EN") || bail "the close-wait-leak Why is not in $PO"
 
 for cols in 64 100; do
-	tdz COLUMNS=$cols LANG=zh_CN.UTF-8 -- --netns "$NS_A" check --no-color
+	td_env COLUMNS=$cols LANG=zh_CN.UTF-8 -- --netns "$NS_A" check --no-color
 	by_lang=$TD_OUT
 	is "$TD_RC" 1 "LANG=zh_CN.UTF-8 check ($cols cols): exit 1 (warning)"
 	contains "$by_lang" "$ZH_CW" "LANG=zh_CN.UTF-8 check ($cols cols): the Chinese summary with ss's numbers"
@@ -190,24 +175,24 @@ for cols in 64 100; do
 	like "$by_lang" "参见：tcpdoctor explain close-wait-leak" \
 		"LANG=zh_CN.UTF-8 check ($cols cols): links to its explain entry"
 	fits "$by_lang" "$cols" "LANG=zh_CN.UTF-8 check: fits COLUMNS=$cols"
-	tdz COLUMNS=$cols -- --netns "$NS_A" check --no-color --lang zh_CN
+	td_env COLUMNS=$cols -- --netns "$NS_A" check --no-color --lang zh_CN
 	contains "$TD_OUT" "$ZH_CW" "--lang zh_CN check ($cols cols): the Chinese summary"
 	fits "$TD_OUT" "$cols" "--lang zh_CN check: fits COLUMNS=$cols"
 done
-tdz LC_MESSAGES=zh_CN.UTF-8 LANG=en_US.UTF-8 -- --netns "$NS_A" check --no-color
+td_env LC_MESSAGES=zh_CN.UTF-8 LANG=en_US.UTF-8 -- --netns "$NS_A" check --no-color
 contains "$TD_OUT" "$ZH_CW" "LC_MESSAGES=zh_CN.UTF-8 over LANG=en_US: Chinese"
-tdz LANGUAGE=zh_CN:en LANG=en_US.UTF-8 -- --netns "$NS_A" check --no-color
+td_env LANGUAGE=zh_CN:en LANG=en_US.UTF-8 -- --netns "$NS_A" check --no-color
 contains "$TD_OUT" "$ZH_CW" "LANGUAGE=zh_CN:en: Chinese"
-tdz LANGUAGE=zh_CN LC_ALL=C -- --netns "$NS_A" check --no-color
+td_env LANGUAGE=zh_CN LC_ALL=C -- --netns "$NS_A" check --no-color
 like "$TD_OUT" "process leaksrv\[$SERVER\] does not close" "LC_ALL=C: LANGUAGE is ignored, English"
 
-tdz -- --netns "$NS_A" check --json --lang zh_CN
+td_env -- --netns "$NS_A" check --json --lang zh_CN
 is "$(jq -r '.findings[] | select(.rule == "close-wait-leak") | .summary' "$TD_TMP/out")" "$ZH_CW" \
 	"check --json --lang zh_CN: the summary in Chinese"
 is "$(jq -r '.findings[] | select(.rule == "close-wait-leak") | .why' "$TD_TMP/out")" "$ZH_WHY" \
 	"check --json --lang zh_CN: the Why in Chinese"
 
-tdz COLUMNS=80 -- --netns "$NS_A" check --no-color
+td_env COLUMNS=80 -- --netns "$NS_A" check --no-color
 is "$TD_RC" 1 "no locale: check exit 1"
 like "$TD_OUT" "Why: CLOSE_WAIT means" "no locale: English Why"
 like "$TD_OUT" "See: tcpdoctor explain close-wait-leak" "no locale: See: line"

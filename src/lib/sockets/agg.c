@@ -134,7 +134,9 @@ static int grow(struct td_agg *a)
 	return 0;
 }
 
-int td_agg_add_n(struct td_agg *a, const struct td_sock *s, uint64_t n)
+/* Count n sockets like s into a; the group key is make_key's, or with
+ * pid >= 0 (TD_BY_PROCESS) that pid's. */
+static int add_n(struct td_agg *a, const struct td_sock *s, int64_t pid, uint64_t n)
 {
 	int st = td_agg_state(s->state);
 	struct td_group k, *g;
@@ -154,6 +156,8 @@ int td_agg_add_n(struct td_agg *a, const struct td_sock *s, uint64_t n)
 	if ((a->ngroups + 1) * 2 > a->cap && grow(a) < 0)
 		return -ENOMEM;
 	make_key(a, s, &k);
+	if (pid >= 0 && a->by == TD_BY_PROCESS)
+		k.id = (uint32_t)pid;
 	g = slot_for(a->slots, a->cap, &k);
 	if (!g->used) {
 		*g = k;
@@ -163,6 +167,16 @@ int td_agg_add_n(struct td_agg *a, const struct td_sock *s, uint64_t n)
 	g->total += n;
 	g->counts[st] += (uint32_t)n;
 	return 0;
+}
+
+int td_agg_add_n(struct td_agg *a, const struct td_sock *s, uint64_t n)
+{
+	return add_n(a, s, -1, n);
+}
+
+int td_agg_add_pid_n(struct td_agg *a, const struct td_sock *s, uint32_t pid, uint64_t n)
+{
+	return add_n(a, s, pid, n);
 }
 
 int td_agg_add(struct td_agg *a, const struct td_sock *s)

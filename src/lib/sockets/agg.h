@@ -61,6 +61,9 @@ int td_agg_add(struct td_agg *a, const struct td_sock *s);
 /* Count n sockets like s at once (a source that counted them itself, such
  * as the BPF iterator). s needs only the fields the grouping uses. */
 int td_agg_add_n(struct td_agg *a, const struct td_sock *s, uint64_t n);
+/* td_agg_add_n for TD_BY_PROCESS with the owner already known (0: none),
+ * as the kernel's count by owner gives it. */
+int td_agg_add_pid_n(struct td_agg *a, const struct td_sock *s, uint32_t pid, uint64_t n);
 /* td_agg_add as a td_sock_cb (ctx is the td_agg). */
 int td_agg_cb(const struct td_sock *s, void *ctx);
 

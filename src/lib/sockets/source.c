@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "bpf/tdbpf.h"
 #include "sockets/owners.h"
@@ -201,4 +202,86 @@ int td_source_count(struct td_source *src, const struct td_filter *f, struct td_
 		td_agg_init(a, by, owners);
 	}
 	return td_source_dump(src, f, 0, td_agg_cb, a, err);
+}
+
+struct by_owner {
+	const struct td_filter *f;
+	struct td_agg *a;
+	uint64_t owned[2][TD_STATE_MAX + 1];
+	int rc;
+};
+
+static int add_owned(uint32_t pid, int family, int state, uint64_t n, void *ctx)
+{
+	struct by_owner *b = ctx;
+	struct td_sock s = { .family = (uint8_t)family, .state = (uint8_t)state };
+	int st = td_agg_state(state);
+
+	if (b->f && !td_filter_match(b->f, &s))
+		return 0;
+	if (st >= 1 && st <= TD_STATE_MAX)
+		b->owned[family == AF_INET6][st] += n;
+	b->rc = td_agg_add_pid_n(b->a, &s, pid, n);
+	return b->rc;
+}
+
+int td_source_count_by_owner(struct td_source *src, const struct td_filter *f, struct td_agg *a,
+			     struct td_err *err)
+{
+	struct by_owner b = { .f = f, .a = a };
+	struct td_agg tot;
+	struct td_err why = { 0 };
+	int rc;
+
+	src->bpf_note[0] = '\0';
+	if (a->by != TD_BY_PROCESS || a->owners)
+		return td_err_set(err, -TD_EUNSUPP, "internal: not a count by owner");
+	if (src->kind != TD_SRC_BPF &&
+	    !(src->kind == TD_SRC_AUTO && tcp_socket_estimate() >= BPF_AUTO_MIN_SOCKETS))
+		return -TD_EUNSUPP;
+	if (f && (f->npid || f->expr.n || td_filter_has_addr_port(f)))
+		rc = td_err_set(&why, -TD_EUNSUPP,
+				"the kernel counts by process only with states and family "
+				"filters");
+	else if (src->save_fd >= 0)
+		rc = td_err_set(&why, -TD_EUNSUPP, "--save-dump needs netlink");
+	else
+		rc = 0;
+	if (rc == 0) {
+		td_agg_init(&tot, TD_BY_NONE, NULL);
+		rc = td_bpf_count(f, &tot, NULL, &why);
+		if (rc == 0)
+			rc = td_bpf_owner_counts(add_owned, &b, &why);
+		if (rc == 0 && b.rc)
+			rc = td_err_set(&why, b.rc, "out of memory");
+		/* The two walks are a few ms apart: a socket that changed state
+		 * in between can make the owned outnumber the total, never below
+		 * zero. */
+		for (int fam = 0; rc == 0 && fam < 2; fam++) {
+			for (int st = 1; st <= TD_STATE_MAX; st++) {
+				struct td_sock s = { .family = fam ? AF_INET6 : AF_INET,
+						     .state = (uint8_t)st };
+				uint64_t all = tot.fam_counts[fam][st];
+
+				if (all > b.owned[fam][st])
+					rc = td_agg_add_pid_n(a, &s, 0, all - b.owned[fam][st]);
+			}
+		}
+		td_agg_free(&tot);
+	}
+	if (rc == 0) {
+		src->used = TD_SRC_BPF;
+		return 0;
+	}
+	snprintf(src->bpf_note, sizeof(src->bpf_note), "%s", why.msg);
+	/* Start the join from clean counters. */
+	td_agg_free(a);
+	td_agg_init(a, TD_BY_PROCESS, NULL);
+	if (src->kind == TD_SRC_BPF && rc != -TD_EUNSUPP && rc != -E2BIG) {
+		if (err)
+			*err = why;
+		src->used = TD_SRC_BPF;
+		return rc;
+	}
+	return -TD_EUNSUPP;
 }

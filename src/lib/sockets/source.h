@@ -48,4 +48,14 @@ int td_source_dump(struct td_source *src, const struct td_filter *f, unsigned du
 int td_source_count(struct td_source *src, const struct td_filter *f, struct td_agg *a,
 		    struct td_err *err);
 
+/* td_source_count for a->by == TD_BY_PROCESS without an owner table: the
+ * kernel counts by owning process (td_bpf_owner_counts) and by state
+ * (td_bpf_count), the unowned are the difference; memory grows with the
+ * groups, not the sockets. For the auto source above the BPF threshold and
+ * for bpf, with no filter but states and family. Returns 0, or -TD_EUNSUPP
+ * (src->bpf_note says why) when the caller should join a dump with an
+ * owner walk instead; other errors only for the bpf source. */
+int td_source_count_by_owner(struct td_source *src, const struct td_filter *f, struct td_agg *a,
+			     struct td_err *err);
+
 #endif

@@ -366,8 +366,11 @@ struct collect {
 	int stop_ret;
 	struct td_sock last;
 	size_t by_state[TD_STATE_MAX + 1];
-	/* live test: sockets with these ports */
+	/* live test: sockets with these ports and, when set, these inodes
+	 * (other tests on the host may hold the same port numbers: TIME_WAIT
+	 * left by an earlier listener on that port, the other family's) */
 	uint16_t port_a, port_b;
+	uint64_t inodes[3];
 	struct td_sock found[4];
 	size_t nfound;
 };
@@ -379,7 +382,9 @@ static int collect_cb(const struct td_sock *s, void *ctx)
 	c->n++;
 	c->last = *s;
 	c->by_state[s->state]++;
-	if ((c->port_a && (s->lport == c->port_a || s->rport == c->port_a)) && c->nfound < 4)
+	if ((c->port_a && (s->lport == c->port_a || s->rport == c->port_a)) && c->nfound < 4 &&
+	    (!c->inodes[0] || s->inode == c->inodes[0] || s->inode == c->inodes[1] ||
+	     s->inode == c->inodes[2]))
 		c->found[c->nfound++] = *s;
 	if (c->stop_at && c->n == c->stop_at)
 		return c->stop_ret;
@@ -719,6 +724,9 @@ static void live_check(int family)
 		v6(lo, "::1");
 
 	c.port_a = lport;
+	c.inodes[0] = inode_of(lfd);
+	c.inodes[1] = inode_of(cfd);
+	c.inodes[2] = inode_of(afd);
 	assert_int_equal(td_procnet_dump(NULL, collect_cb, &c, &err), 0);
 	assert_int_equal(c.nfound, 3);
 
@@ -747,6 +755,9 @@ static void live_check(int family)
 	f.family = family == AF_INET ? AF_INET6 : AF_INET;
 	memset(&c, 0, sizeof(c));
 	c.port_a = lport;
+	c.inodes[0] = inode_of(lfd);
+	c.inodes[1] = inode_of(cfd);
+	c.inodes[2] = inode_of(afd);
 	assert_int_equal(td_procnet_dump(&f, collect_cb, &c, &err), 0);
 	assert_int_equal(c.nfound, 0);
 
