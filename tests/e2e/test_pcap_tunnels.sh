@@ -50,8 +50,15 @@ for f in "$DATA"/zeek/*.pcap "$DATA"/zeek/*.pcapng; do
 	want=$("$DATA/oracle.sh" "$f" 2>/dev/null)
 	same_lines "$(grep stream <<<"$got")" "$(grep stream <<<"$want")" \
 		"zeek/$n: tshark agrees on streams, packets, bytes"
-	same_lines "$got" "$want" "zeek/$n: and on the analysis flags"
+	# cisco-fabric-path: tshark 4.0 takes 4 bytes of each FabricPath frame
+	# for an FCS and skips the analysis of the cut TCP header (docs/pcap.md)
+	[ "$n" = cisco-fabric-path.pcap ] || same_lines "$got" "$want" "zeek/$n: and on the analysis flags"
 done
+is "$(tshark -n -r "$DATA/zeek/cisco-fabric-path.pcap" -Y '_ws.malformed && tcp' 2>/dev/null | wc -l)" 16 \
+	"zeek/cisco-fabric-path: tshark finds the 16 FabricPath-carried TCP headers cut (the known difference)"
+is "$("$TCPDOCTOR" pcap "$DATA/zeek/cisco-fabric-path.pcap" --json |
+	jq '[.connections[].client.analysis.retransmission] | add')" 16 \
+	"zeek/cisco-fabric-path: each SYN repeated through FabricPath is a retransmission here"
 # What Zeek's baselines say (testing/btest/Baseline/*/conn.log): conn_state and
 # history, one connection after another; and the layers we report.
 while read -r n want; do
