@@ -33,6 +33,27 @@ struct {
 	__type(value, __u8);
 } wanted SEC(".maps");
 
+/* The sockfs inode of a file a thread-group leader has open, or NULL.
+ * /proc/PID/fd shows the leader's table; a thread with a table of its own
+ * (unshare(CLONE_FILES)) is not listed there, so neither here. Threads
+ * sharing the leader's table are skipped by the kernel. A socket is an
+ * S_IFSOCK inode of sockfs: the mode alone would also take an O_PATH fd of
+ * a unix socket's path on a disk file system, which /proc shows as a path,
+ * not "socket:[N]". */
+static __always_inline struct inode *leader_socket(struct task_struct *task, struct file *file)
+{
+	struct inode *inode;
+
+	if (!task || !file || task->tgid != task->pid)
+		return NULL;
+	inode = file->f_inode;
+	if (!inode || (inode->i_mode & S_IFMT) != S_IFSOCK)
+		return NULL;
+	if (BPF_CORE_READ(inode, i_sb, s_magic) != SOCKFS_MAGIC)
+		return NULL;
+	return inode;
+}
+
 SEC("tditer/task_file") /* iter/task_file, through bpf/btfcache */
 int owners_task_file(struct bpf_iter__task_file *ctx)
 {
@@ -43,20 +64,8 @@ int owners_task_file(struct bpf_iter__task_file *ctx)
 	struct inode *inode;
 	__u64 ino;
 
-	if (!task || !file)
-		return 0;
-	/* /proc/PID/fd shows the leader's table; a thread with a table of its
-	 * own (unshare(CLONE_FILES)) is not listed there, so neither here.
-	 * Threads sharing the leader's table are skipped by the kernel. */
-	if (task->tgid != task->pid)
-		return 0;
-	/* A socket is an S_IFSOCK inode of sockfs: the mode alone would also
-	 * take an O_PATH fd of a unix socket's path on a disk file system,
-	 * which /proc shows as a path, not "socket:[N]". */
-	inode = file->f_inode;
-	if (!inode || (inode->i_mode & S_IFMT) != S_IFSOCK)
-		return 0;
-	if (BPF_CORE_READ(inode, i_sb, s_magic) != SOCKFS_MAGIC)
+	inode = leader_socket(task, file);
+	if (!inode)
 		return 0;
 	ino = inode->i_ino;
 	if (!ino)
@@ -140,12 +149,8 @@ int owners_count(struct bpf_iter__task_file *ctx)
 	__s64 refs;
 	__u16 family;
 
-	if (!task || !file || task->tgid != task->pid)
-		return 0;
-	inode = file->f_inode;
-	if (!inode || (inode->i_mode & S_IFMT) != S_IFSOCK)
-		return 0;
-	if (BPF_CORE_READ(inode, i_sb, s_magic) != SOCKFS_MAGIC)
+	inode = leader_socket(task, file);
+	if (!inode)
 		return 0;
 	ino = inode->i_ino;
 	sock = bpf_sock_from_file(file);
@@ -190,5 +195,101 @@ int owners_count(struct bpf_iter__task_file *ctx)
 		else
 			__sync_fetch_and_add(&count_overflow, 1);
 	}
+	return 0;
+}
+
+/* The namespace walk (owners_netns): every socket file, of any family, whose
+ * network namespace is not its process's own, and every open nsfs file of a
+ * network namespace: what keeps a namespace alive besides its processes and
+ * mounts, found without a readlink of every fd. */
+#define NSFS_MAGIC 0x6e736673
+#define CLONE_NEWNET 0x40000000
+
+__u64 netns_sockets = 0;  /* socket files looked at */
+__u64 netns_overflow = 0; /* namespaces that did not fit in a map */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1); /* sized by the loader */
+	__type(key, __u64);
+	__type(value, struct td_own_netns);
+} sknetns SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1); /* sized by the loader */
+	__type(key, __u64);
+	__type(value, struct td_own_netns);
+} nsfsfd SEC(".maps");
+
+/* A namespace's type: ns_common.ns_type since 6.18, ops->type before. */
+struct ns_common___type {
+	__u32 ns_type;
+} __attribute__((preserve_access_index));
+
+struct proc_ns_operations___type {
+	int type;
+} __attribute__((preserve_access_index));
+
+struct ns_common___ops {
+	const struct proc_ns_operations___type *ops;
+} __attribute__((preserve_access_index));
+
+static __always_inline bool is_netns(void *ns)
+{
+	if (bpf_core_field_exists(struct ns_common___type, ns_type))
+		return BPF_CORE_READ((struct ns_common___type *)ns, ns_type) == CLONE_NEWNET;
+	return BPF_CORE_READ((struct ns_common___ops *)ns, ops, type) == CLONE_NEWNET;
+}
+
+static __always_inline void first_holder(void *map, __u64 ns, __u32 tgid, __u32 fd)
+{
+	struct td_own_netns v = { .tgid = tgid, .fd = fd };
+
+	if (bpf_map_lookup_elem(map, &ns))
+		return;
+	if (bpf_map_update_elem(map, &ns, &v, BPF_NOEXIST) && !bpf_map_lookup_elem(map, &ns))
+		__sync_fetch_and_add(&netns_overflow, 1);
+}
+
+SEC("tditer/task_file")
+int owners_netns(struct bpf_iter__task_file *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct file *file = ctx->file;
+	struct socket *sock;
+	struct inode *inode;
+	struct sock *sk;
+	unsigned long magic;
+	__u64 ns, own;
+
+	if (!task || !file || task->tgid != task->pid)
+		return 0;
+	inode = file->f_inode;
+	if (!inode)
+		return 0;
+	magic = BPF_CORE_READ(inode, i_sb, s_magic);
+	if (magic == NSFS_MAGIC) {
+		void *nsc = BPF_CORE_READ(inode, i_private);
+
+		if (nsc && is_netns(nsc))
+			first_holder(&nsfsfd, inode->i_ino, task->tgid, ctx->fd);
+		return 0;
+	}
+	if ((inode->i_mode & S_IFMT) != S_IFSOCK || magic != SOCKFS_MAGIC)
+		return 0;
+	sock = bpf_sock_from_file(file);
+	if (!sock)
+		return 0;
+	sk = BPF_CORE_READ(sock, sk);
+	if (!sk)
+		return 0;
+	__sync_fetch_and_add(&netns_sockets, 1);
+	ns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	own = BPF_CORE_READ(task, nsproxy, net_ns, ns.inum);
+	/* Most sockets live where their process does (an exiting task has
+	 * no nsproxy: own 0, and its sockets count as elsewhere). */
+	if (ns && ns != own)
+		first_holder(&sknetns, ns, task->tgid, ctx->fd);
 	return 0;
 }

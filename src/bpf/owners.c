@@ -41,10 +41,15 @@ static const char what[] = "the BPF owner walk";
 
 /* task->tgid is the initial namespace's pid; /proc in a child namespace
  * numbers processes differently and shows fewer of them. */
+/* Before any walk: allowed to load BPF (td_bpf_precheck), and in the
+ * initial PID namespace (the pids the walks report are that namespace's). */
 static int check_pid_ns(struct td_err *err)
 {
 	struct stat st;
+	int rc = td_bpf_precheck(what, err);
 
+	if (rc < 0)
+		return rc;
 	if (stat("/proc/self/ns/pid", &st) < 0)
 		return td_err_set(err, -TD_EUNSUPP, "%s: cannot tell the PID namespace: %s", what,
 				  strerror(errno));
@@ -183,7 +188,11 @@ struct owners_open {
 	size_t n;
 	uint32_t netns;
 	uint64_t probe_ino;
+	bool sknetns; /* the namespace walk */
 };
+
+/* Namespaces held by a socket only: a host has a few hundred at most. */
+#define MAX_SOCKET_NETNS 16384
 
 static struct owners_bpf *open_one(const struct owners_open *c,
 				   const struct bpf_object_open_opts *oo)
@@ -194,7 +203,14 @@ static struct owners_bpf *open_one(const struct owners_open *c,
 		return NULL;
 	/* One program of the two is loaded, the other one's maps stay small. */
 	bpf_program__set_autoload(skel->progs.owners_count, c->netns != 0);
-	bpf_program__set_autoload(skel->progs.owners_task_file, c->netns == 0);
+	bpf_program__set_autoload(skel->progs.owners_netns, c->sknetns);
+	bpf_program__set_autoload(skel->progs.owners_task_file, !c->netns && !c->sknetns);
+	if (c->sknetns) {
+		bpf_map__set_max_entries(skel->maps.sknetns, MAX_SOCKET_NETNS);
+		bpf_map__set_map_flags(skel->maps.sknetns, BPF_F_NO_PREALLOC);
+		bpf_map__set_max_entries(skel->maps.nsfsfd, MAX_SOCKET_NETNS);
+		bpf_map__set_map_flags(skel->maps.nsfsfd, BPF_F_NO_PREALLOC);
+	}
 	skel->rodata->cfg_filter = c->filter;
 	if (c->filter) {
 		bpf_map__set_max_entries(skel->maps.wanted, (__u32)c->n);
@@ -253,13 +269,9 @@ int td_bpf_owners(const uint64_t *inodes, size_t n, td_bpf_owner_cb cb, void *ct
 	bool filter = inodes && n && n <= MAX_KERNEL_FILTER;
 	int iter_fd = -1, rc;
 
-	rc = td_bpf_precheck(what, err);
-	if (rc < 0)
-		return rc;
 	rc = check_pid_ns(err);
 	if (rc < 0)
 		return rc;
-	td_bpf_quiet();
 	rc = open_load(&skel, &(struct owners_open){ .filter = filter, .n = n }, err);
 	if (rc < 0)
 		goto out;
@@ -289,6 +301,37 @@ out:
 	return rc;
 }
 
+/* Attach prog, create its iterator and read it to the end (nothing is
+ * written: each read() runs the walk on). */
+static int run_silent(struct bpf_program *prog, struct td_err *err)
+{
+	struct bpf_link *link = bpf_program__attach_iter(prog, NULL);
+	char buf[64];
+	ssize_t got;
+	int iter_fd, rc = 0;
+
+	if (!link)
+		return td_bpf_fail(err, -errno, what, "attaching the iterator");
+	iter_fd = bpf_iter_create(bpf_link__fd(link));
+	if (iter_fd < 0) {
+		rc = td_bpf_fail(err, -errno, what, "creating the iterator");
+		bpf_link__destroy(link);
+		return rc;
+	}
+	while ((got = read(iter_fd, buf, sizeof(buf))) > 0 ||
+	       (got < 0 && (errno == EAGAIN || errno == EINTR))) {
+		if (cancel_flag && *cancel_flag) {
+			rc = td_err_set(err, -EINTR, "%s: stopped", what);
+			break;
+		}
+	}
+	if (!rc && got < 0)
+		rc = td_err_set(err, -errno, "%s: reading the iterator: %s", what, strerror(errno));
+	close(iter_fd);
+	bpf_link__destroy(link);
+	return rc;
+}
+
 /* Every (key, count) of the counting walk's map, one by one (a few hundred
  * groups: the batch call is not worth its fallback here). */
 static int read_counts(int fd, td_bpf_owner_count_cb cb, void *ctx)
@@ -312,16 +355,10 @@ static int read_counts(int fd, td_bpf_owner_count_cb cb, void *ctx)
 int td_bpf_owner_counts(td_bpf_owner_count_cb cb, void *ctx, struct td_err *err)
 {
 	struct owners_bpf *skel = NULL;
-	struct bpf_link *link = NULL;
 	struct owners_open arg = { 0 };
 	struct stat st;
-	int iter_fd = -1, probe = -1, rc;
-	char buf[64];
-	ssize_t got;
+	int probe = -1, rc;
 
-	rc = td_bpf_precheck(what, err);
-	if (rc < 0)
-		return rc;
 	rc = check_pid_ns(err);
 	if (rc < 0)
 		return rc;
@@ -337,33 +374,13 @@ int td_bpf_owner_counts(td_bpf_owner_count_cb cb, void *ctx, struct td_err *err)
 		goto out;
 	}
 	arg.probe_ino = st.st_ino;
-	td_bpf_quiet();
 	rc = open_load(&skel, &arg, err);
 	if (rc < 0)
 		goto out;
-	link = bpf_program__attach_iter(skel->progs.owners_count, NULL);
-	if (!link) {
-		rc = td_bpf_fail(err, -errno, what, "attaching the iterator");
+	/* Nothing is written: EAGAIN after a million files, as the counter's. */
+	rc = run_silent(skel->progs.owners_count, err);
+	if (rc < 0)
 		goto out;
-	}
-	iter_fd = bpf_iter_create(bpf_link__fd(link));
-	if (iter_fd < 0) {
-		rc = td_bpf_fail(err, -errno, what, "creating the iterator");
-		goto out;
-	}
-	/* Nothing is written: each read() runs the walk on; EAGAIN after a
-	 * million files, as the counter's. */
-	while ((got = read(iter_fd, buf, sizeof(buf))) > 0 ||
-	       (got < 0 && (errno == EAGAIN || errno == EINTR))) {
-		if (cancel_flag && *cancel_flag) {
-			rc = td_err_set(err, -EINTR, "%s: stopped", what);
-			goto out;
-		}
-	}
-	if (got < 0) {
-		rc = td_err_set(err, -errno, "%s: reading the iterator: %s", what, strerror(errno));
-		goto out;
-	}
 	/* The program takes a file with more references than the probe had
 	 * for a shared one: if the kernel's iterator did not hold one, every
 	 * two-holder socket would count twice. Refuse rather than guess. */
@@ -388,13 +405,62 @@ int td_bpf_owner_counts(td_bpf_owner_count_cb cb, void *ctx, struct td_err *err)
 out:
 	if (probe >= 0)
 		close(probe);
-	if (iter_fd >= 0)
-		close(iter_fd);
-	bpf_link__destroy(link);
+	owners_bpf__destroy(skel);
+	return rc;
+}
+
+int td_bpf_netns_holders(td_bpf_netns_holders_cb cb, void *ctx, uint64_t *sockets,
+			 struct td_err *err)
+{
+	struct owners_bpf *skel = NULL;
+	struct td_own_netns v;
+	__u64 k, next, *prev = NULL;
+	int fd, rc;
+
+	rc = check_pid_ns(err);
+	if (rc < 0)
+		return rc;
+	rc = open_load(&skel, &(struct owners_open){ .sknetns = true }, err);
+	if (rc < 0)
+		goto out;
+	rc = run_silent(skel->progs.owners_netns, err);
+	if (rc < 0)
+		goto out;
+	if (skel->bss->netns_overflow) {
+		rc = td_err_set(err, -E2BIG, "%s: more than %u namespaces held by sockets or fds",
+				what, MAX_SOCKET_NETNS);
+		goto out;
+	}
+	if (sockets)
+		*sockets = skel->bss->netns_sockets;
+	for (int kind = 0; kind < 2; kind++) {
+		fd = bpf_map__fd(kind ? skel->maps.nsfsfd : skel->maps.sknetns);
+		prev = NULL;
+		while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+			k = next;
+			prev = &k;
+			if (bpf_map_lookup_elem(fd, &k, &v) < 0)
+				continue;
+			rc = cb(k, (int32_t)v.tgid, (int)v.fd,
+				kind ? TD_BPF_NS_NSFS : TD_BPF_NS_SOCKET, ctx);
+			if (rc)
+				goto out;
+		}
+	}
+out:
 	owners_bpf__destroy(skel);
 	return rc;
 }
 #else
+int td_bpf_netns_holders(td_bpf_netns_holders_cb cb, void *ctx, uint64_t *sockets,
+			 struct td_err *err)
+{
+	(void)cb;
+	(void)ctx;
+	(void)sockets;
+	return td_bpf_precheck("the BPF owner walk", err);
+}
+
 int td_bpf_owner_counts(td_bpf_owner_count_cb cb, void *ctx, struct td_err *err)
 {
 	(void)cb;

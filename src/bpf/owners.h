@@ -42,4 +42,13 @@ struct td_own_count_key {
 	__u16 pad;
 };
 
+/* The namespace walk (owners_netns): per network namespace inode, the
+ * first socket (in pid order) that lives in a namespace other than its
+ * process's own, so that user space can open a namespace no process is in
+ * through that socket (SIOCGSKNS), and the first open nsfs file of it. */
+struct td_own_netns {
+	__u32 tgid;
+	__u32 fd;
+};
+
 #endif

@@ -83,8 +83,24 @@ struct td_statecount {
 	 * walk started (nothing writes to it between generations, so no
 	 * zeroing races with the live one). */
 	int64_t base[2][2][TD_SC_STATES];
+	/* The hook's skipped runs when the live generation's walk began: a
+	 * skip after that can be in its counts (a skip during the walk also
+	 * reaches the generation it fills, on a socket visited before it). */
+	uint64_t missed_at_walk;
 	struct td_statecount_stats st;
 };
+
+/* Runs of the hook the kernel skipped so far (nested on one CPU). */
+static uint64_t misses(const struct td_statecount *sc)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(bpf_program__fd(sc->skel->progs.sc_state), &info, &len) < 0)
+		return 0;
+	return info.recursion_misses;
+}
 
 static void set_phase(struct td_statecount *sc, uint32_t ph)
 {
@@ -155,7 +171,8 @@ static double now_s(void)
 }
 
 /* Fill generation gen with one walk; the phase keeps live as it is. */
-static int walk(struct td_statecount *sc, uint32_t gen, uint32_t live_bits, struct td_err *err)
+static int walk(struct td_statecount *sc, uint32_t gen, uint32_t live_bits, uint64_t *missed0,
+		struct td_err *err)
 {
 	int64_t raw[2][2][TD_SC_STATES];
 	uint64_t over = sc->skel->bss->claim_overflow;
@@ -169,6 +186,7 @@ static int walk(struct td_statecount *sc, uint32_t gen, uint32_t live_bits, stru
 	if (rc < 0)
 		return td_err_set(err, rc, "%s: reading the counts: %s", what, strerror(-rc));
 	memcpy(sc->base[gen], raw[gen], sizeof(sc->base[gen]));
+	*missed0 = misses(sc);
 	set_phase(sc, TD_SC_MODE_SEED | live_bits);
 	fd = bpf_iter_create(bpf_link__fd(sc->skel->links.sc_walk));
 	if (fd < 0) {
@@ -265,7 +283,7 @@ int td_statecount_open(struct td_statecount **out, uint32_t netns_ino, struct td
 		rc = td_bpf_fail(err, rc, what, "attaching");
 		goto fail;
 	}
-	rc = walk(sc, 0, 0, err);
+	rc = walk(sc, 0, 0, &sc->missed_at_walk, err);
 	if (rc < 0)
 		goto fail;
 	set_phase(sc, TD_SC_MODE_IDLE | TD_SC_HAVE_LIVE);
@@ -324,10 +342,11 @@ int td_statecount_reconcile(struct td_statecount *sc, uint64_t *drift, struct td
 	uint32_t ph = get_phase(sc), live = (ph >> TD_SC_LIVE_BIT) & 1, shadow = live ^ 1;
 	uint32_t live_bits = TD_SC_HAVE_LIVE | (live << TD_SC_LIVE_BIT);
 	int64_t d = -1, prev = -2;
+	uint64_t missed0;
 	int rc;
 
 	*drift = 0;
-	rc = walk(sc, shadow, live_bits, err);
+	rc = walk(sc, shadow, live_bits, &missed0, err);
 	if (rc < 0) {
 		set_phase(sc, TD_SC_MODE_IDLE | live_bits);
 		return rc;
@@ -349,23 +368,32 @@ int td_statecount_reconcile(struct td_statecount *sc, uint64_t *drift, struct td
 	wait_hooks(&(struct timespec){ 0, 5 * 1000 * 1000 });
 	*drift = (uint64_t)d;
 	sc->st.reconciles++;
-	sc->st.drift_total += (uint64_t)d;
-	sc->st.last_drift = (uint64_t)d;
+	/* Skips since the live generation's walk began explain a drift; the
+	 * new generation starts clean only if none came during its own walk
+	 * (td_statecount_dirty() then asks for another). */
+	if (misses(sc) != sc->missed_at_walk) {
+		sc->st.drift_missed_total += (uint64_t)d;
+		sc->st.last_drift = 0;
+	} else {
+		sc->st.drift_total += (uint64_t)d;
+		sc->st.last_drift = (uint64_t)d;
+	}
+	sc->missed_at_walk = missed0;
 	return 0;
+}
+
+bool td_statecount_dirty(struct td_statecount *sc)
+{
+	return misses(sc) != sc->missed_at_walk;
 }
 
 void td_statecount_stats(const struct td_statecount *sc, struct td_statecount_stats *st)
 {
-	struct bpf_prog_info info;
-	__u32 len = sizeof(info);
-
 	memset(st, 0, sizeof(*st));
 	if (!sc)
 		return;
 	*st = sc->st;
-	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(bpf_program__fd(sc->skel->progs.sc_state), &info, &len) == 0)
-		st->missed = info.recursion_misses;
+	st->missed = misses(sc);
 }
 
 void td_statecount_close(struct td_statecount *sc)
@@ -401,6 +429,12 @@ int td_statecount_reconcile(struct td_statecount *sc, uint64_t *drift, struct td
 	(void)sc;
 	*drift = 0;
 	return td_err_set(err, -TD_EUNSUPP, "built without eBPF");
+}
+
+bool td_statecount_dirty(struct td_statecount *sc)
+{
+	(void)sc;
+	return false;
 }
 
 void td_statecount_stats(const struct td_statecount *sc, struct td_statecount_stats *st)

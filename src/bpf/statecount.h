@@ -81,14 +81,25 @@ int td_statecount_get(struct td_statecount *sc, int family, uint64_t counts[2][T
 
 /* A full walk into the other generation (same protocol as the seeding),
  * then the switch to it. *drift: sockets the live counts were off by, summed
- * over states and families (expected 0). */
+ * over states and families. It is expected 0 unless the kernel reported a
+ * skipped hook (td_statecount_stats().missed) since the live generation's
+ * walk began: such a drift is counted apart (drift_missed_total). */
 int td_statecount_reconcile(struct td_statecount *sc, uint64_t *drift, struct td_err *err);
+
+/* Has the kernel skipped a hook since the live generation's walk began
+ * (its counts may then be off until a walk)? A caller that must serve
+ * exact counts reconciles first. */
+bool td_statecount_dirty(struct td_statecount *sc);
 
 /* Totals since td_statecount_open(): reconciliations and the drift they found. */
 struct td_statecount_stats {
 	uint64_t reconciles;
-	uint64_t drift_total; /* sum of every reconciliation's drift */
+	/* Drift with no skipped hook to explain it (expected 0): the sum over
+	 * reconciliations, and the last one's. */
+	uint64_t drift_total;
 	uint64_t last_drift;
+	/* Drift found after the kernel skipped hooks: what those walks corrected. */
+	uint64_t drift_missed_total;
 	uint64_t claim_overflow;		/* sockets a walk could not mark (map full) */
 	int64_t last_diff[2][TD_STATE_MAX + 1]; /* live - walk, by family and state */
 	/* Changes the kernel did not hand to the hook: it skips a BPF program

@@ -73,6 +73,19 @@ int td_bpf_owners(const uint64_t *inodes, size_t n, td_bpf_owner_cb cb, void *ct
 typedef int (*td_bpf_owner_count_cb)(uint32_t pid, int family, int state, uint64_t n, void *ctx);
 int td_bpf_owner_counts(td_bpf_owner_count_cb cb, void *ctx, struct td_err *err);
 
+/* What keeps a network namespace alive besides its processes and mounts,
+ * in one walk of every open file inside the kernel: cb(netns inode, pid,
+ * fd, kind) once per namespace and kind, with the first file found (pid
+ * order). TD_BPF_NS_SOCKET: a socket living in a namespace its process is
+ * not in, to be opened by SIOCGSKNS on a pidfd_getfd copy of that fd;
+ * TD_BPF_NS_NSFS: an open nsfs file of it (/proc/PID/fd/N opens it).
+ * *sockets (may be NULL): the socket files looked at. Initial PID
+ * namespace only; errors as td_bpf_count(), -E2BIG past 16,384. */
+enum { TD_BPF_NS_SOCKET, TD_BPF_NS_NSFS };
+typedef int (*td_bpf_netns_holders_cb)(uint64_t netns, int32_t pid, int fd, int kind, void *ctx);
+int td_bpf_netns_holders(td_bpf_netns_holders_cb cb, void *ctx, uint64_t *sockets,
+			 struct td_err *err);
+
 /* A flag (a signal handler's) that cuts every later walk short: the walk
  * returns -EINTR between two reads once *flag is set (NULL: never). A walk
  * over a host's every fd takes seconds when it is busy, and a stopped
@@ -90,8 +103,24 @@ struct td_trace_opts {
 	bool close_only;    /* ... only X -> CLOSE (lifetimes) */
 	bool retransmits;
 	bool resets;   /* received and sent */
+	bool summary;  /* only a summary: counted in the kernel, no event sent */
 	size_t nports; /* local or remote port in one of the ranges */
 	struct td_port_range ports[TD_FILTER_MAX];
+};
+
+/* A row of the kernel's summary tables: table is enum td_tr_sum_table; key
+ * a pid (0: not known, TD_TR_PID_NOSOCK) or, for TD_TR_SUM_BY_PORT, a port. */
+struct td_trace_sum_row {
+	uint32_t table, key;
+	uint64_t n;
+	char comm[16];
+};
+
+/* The summary the kernel kept (opts.summary), added up over the CPUs. */
+struct td_trace_sum {
+	struct td_tr_totals tot;
+	struct td_trace_sum_row *rows;
+	size_t nrows;
 };
 
 struct td_trace; /* loaded, attached programs and their ring buffer */
@@ -108,6 +137,20 @@ int td_trace_poll(struct td_trace *t, int timeout_ms, td_trace_cb cb, void *ctx,
 		  struct td_err *err);
 /* Events dropped because the ring buffer was full (read from the kernel). */
 uint64_t td_trace_lost(const struct td_trace *t);
+/* Runs of the event programs the kernel skipped because the program was
+ * already running on that CPU (a softirq interrupting it on the same
+ * tracepoint): in any namespace, before our filters, so not all of them
+ * were events we would have shown (kernel 5.12+, else 0). */
+uint64_t td_trace_skipped(const struct td_trace *t);
+/* Read the kernel's summary so far into s (td_trace_sum_free() it). Works
+ * at any time: the counts go on. Errors as td_bpf_count(). */
+int td_trace_summary(struct td_trace *t, struct td_trace_sum *s, struct td_err *err);
+void td_trace_sum_free(struct td_trace_sum *s);
+/* The owners the kernel's summary has counted so far, each once per call:
+ * cb(pid, comm, ctx) (pid 0 and TD_TR_PID_NOSOCK left out), so that user
+ * space can read who they are while they live. Returns 0 or -errno. */
+int td_trace_sum_owners(struct td_trace *t, void (*cb)(uint32_t pid, const char *comm, void *ctx),
+			void *ctx);
 /* Load and attach time of td_trace_open(), in nanoseconds. */
 uint64_t td_trace_load_ns(const struct td_trace *t);
 void td_trace_close(struct td_trace *t);

@@ -36,6 +36,8 @@ const volatile __u32 cfg_kinds = 0;	    /* 1 << enum td_tr_kind */
 const volatile bool cfg_close_only = false; /* transitions: only X -> CLOSE */
 const volatile __u32 cfg_nports = 0;	    /* local or remote port in a range */
 const volatile struct td_tr_range cfg_ports[TD_TR_MAX_PORTS] = {};
+/* Only the summary: count into the sum_* maps, send nothing per event. */
+const volatile bool cfg_summary = false;
 
 __u64 lost = 0; /* events the ring buffer had no room for */
 
@@ -58,6 +60,82 @@ struct {
 	__type(value, struct td_tr_lval);
 } listeners SEC(".maps");
 
+/* The summary (cfg_summary): totals per CPU, and bounded per-CPU tables
+ * keyed by owner and by port; user space adds the CPUs up at the end. A
+ * program never runs nested in itself on a CPU (the kernel skips such a
+ * run and counts it: td_trace_skipped()), so what only on_state writes (the
+ * transitions, by process, by port) is a plain add on this CPU's copy; the
+ * reset counts, which two programs write (a receive in softirq can
+ * interrupt a send), are atomic. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct td_tr_totals);
+} sum_totals SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, TD_TR_SUM_PROCS);
+	__type(key, struct td_tr_pkey);
+	__type(value, struct td_tr_pval);
+} sum_procs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, TD_TR_SUM_PORTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} sum_ports SEC(".maps");
+
+static __always_inline struct td_tr_totals *sum_totals_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&sum_totals, &zero);
+}
+
+/* One more event for (table, pid); comm is the owner's, NULL for none.
+ * atomic: another program may write the same key on this CPU. */
+static __always_inline void sum_proc(struct td_tr_totals *t, __u32 table, __u32 pid,
+				     const char *comm, bool atomic)
+{
+	struct td_tr_pkey k = { .pid = pid, .table = table };
+	struct td_tr_pval *v = bpf_map_lookup_elem(&sum_procs, &k);
+
+	if (!v) {
+		struct td_tr_pval fresh = {};
+
+		if (comm && pid)
+			__builtin_memcpy(fresh.comm, comm, sizeof(fresh.comm));
+		bpf_map_update_elem(&sum_procs, &k, &fresh, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&sum_procs, &k);
+		if (!v) {
+			__sync_fetch_and_add(&t->overflow[table & (TD_TR_SUM_NTABLES - 1)], 1);
+			return;
+		}
+	}
+	if (atomic)
+		__sync_fetch_and_add(&v->n, 1);
+	else
+		v->n++;
+}
+
+static __always_inline void sum_port(struct td_tr_totals *t, __u32 port)
+{
+	__u64 *v = bpf_map_lookup_elem(&sum_ports, &port), zero = 0;
+
+	if (!v) {
+		bpf_map_update_elem(&sum_ports, &port, &zero, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&sum_ports, &port);
+		if (!v) {
+			t->overflow[TD_TR_SUM_BY_PORT]++;
+			return;
+		}
+	}
+	(*v)++;
+}
+
 static __always_inline bool port_ok(__u16 lport, __u16 rport)
 {
 	if (!cfg_nports)
@@ -72,9 +150,13 @@ static __always_inline bool port_ok(__u16 lport, __u16 rport)
 	return false;
 }
 
+/* sk is a tp_btf argument, a pointer the verifier knows the type of: its
+ * fields are read directly (a load the kernel guards, no helper call; CO-RE
+ * relocated all the same). A request socket's sock_common is at the same
+ * place. Per transition that is a third of the program's time saved. */
 static __always_inline __u32 sk_netns(const struct sock *sk)
 {
-	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	return sk->__sk_common.skc_net.net->ns.inum;
 }
 
 static __always_inline __u64 sk_inode(const struct sock *sk)
@@ -91,11 +173,11 @@ static __always_inline __u64 sk_inode(const struct sock *sk)
 static __always_inline bool fill_sock(struct td_tr_event *e, const struct sock *sk,
 				      struct td_tr_sk *rec)
 {
-	e->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	e->family = sk->__sk_common.skc_family;
 	if (e->family != AF_INET && e->family != AF_INET6)
 		return false;
 	e->netns = sk_netns(sk);
-	e->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	e->lport = sk->__sk_common.skc_num;
 	/* tcp_set_state() releases the port before it reports X -> CLOSE. */
 	if (rec) {
 		if (e->lport)
@@ -103,7 +185,7 @@ static __always_inline bool fill_sock(struct td_tr_event *e, const struct sock *
 		else
 			e->lport = rec->lport;
 	}
-	e->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	e->rport = bpf_ntohs(sk->__sk_common.skc_dport);
 	if (!port_ok(e->lport, e->rport))
 		return false;
 	if (e->family == AF_INET) {
@@ -116,6 +198,79 @@ static __always_inline bool fill_sock(struct td_tr_event *e, const struct sock *
 	return true;
 }
 
+/* What fill_sock() decides, without an event: TCP/IP, the port filter,
+ * and the local port (the recorded one when the kernel released it). */
+static __always_inline bool sock_ports(const struct sock *sk, struct td_tr_sk *rec, __u16 *lport,
+				       __u16 *rport)
+{
+	__u16 family = sk->__sk_common.skc_family;
+
+	if (family != AF_INET && family != AF_INET6)
+		return false;
+	*lport = sk->__sk_common.skc_num;
+	if (rec) {
+		if (*lport)
+			rec->lport = *lport;
+		else
+			*lport = rec->lport;
+	}
+	*rport = bpf_ntohs(sk->__sk_common.skc_dport);
+	return port_ok(*lport, *rport);
+}
+
+/* A transition into the summary: by (old, new), by owner, by port (a
+ * listener's children share its port: the local port of listeners and
+ * servers, the peer's of clients, as trace's per-event summary groups). */
+static __always_inline void sum_state(const struct sock *sk, struct td_tr_sk *rec, int oldstate,
+				      int newstate)
+{
+	struct td_tr_totals *t;
+	__u16 lport, rport;
+	__u32 port;
+
+	if (!sock_ports(sk, rec, &lport, &rport))
+		return;
+	t = sum_totals_get();
+	if (!t)
+		return;
+	t->transitions++;
+	if ((__u32)oldstate < TD_TR_NSTATES && (__u32)newstate < TD_TR_NSTATES) {
+		__u32 i = (__u32)oldstate * TD_TR_NSTATES + (__u32)newstate;
+
+		/* Masked where the compiler cannot drop it (it knows i < 256;
+		 * the verifier, from the two tests above, does not). */
+		asm volatile("%[i] &= 0xff" : [i] "+r"(i));
+
+		(&t->pairs[0][0])[i]++;
+	} else {
+		t->odd_state++;
+	}
+	sum_proc(t, TD_TR_SUM_BY_PROC, rec->pid, rec->comm, false);
+	port = lport;
+	if (lport >= 32768 && rport && rport < 32768)
+		port = rport;
+	sum_port(t, port);
+}
+
+/* A retransmit or a reset into the summary: its count, and its owner's. */
+static __always_inline void sum_event(int kind, __u32 pid, const char *comm)
+{
+	struct td_tr_totals *t = sum_totals_get();
+
+	if (!t)
+		return;
+	if (kind == TD_TR_RETRANS) {
+		__sync_fetch_and_add(&t->retrans, 1);
+		sum_proc(t, TD_TR_SUM_RETRANS, pid, comm, true);
+		return;
+	}
+	if (kind == TD_TR_RECV_RST)
+		__sync_fetch_and_add(&t->resets_in, 1);
+	else
+		__sync_fetch_and_add(&t->resets_out, 1);
+	sum_proc(t, TD_TR_SUM_RST, pid, comm, true);
+}
+
 static __always_inline void fill_bytes(struct td_tr_event *e, const struct sock *sk)
 {
 	struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)sk);
@@ -126,9 +281,29 @@ static __always_inline void fill_bytes(struct td_tr_event *e, const struct sock 
 	}
 }
 
+/* Reader wake-ups, one in TD_TR_WAKE_EVERY events per CPU: a wake-up costs
+ * the traced task an irq_work and the reader a return from epoll for a
+ * handful of events. The reader reads at its poll timeout too (trace.c),
+ * which bounds how late a lone event shows. */
+#define TD_TR_WAKE_EVERY 64
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} unwoken SEC(".maps");
+
 static __always_inline void submit(struct td_tr_event *e)
 {
-	bpf_ringbuf_submit(e, 0);
+	__u32 zero = 0, *n = bpf_map_lookup_elem(&unwoken, &zero);
+	__u64 flags = BPF_RB_FORCE_WAKEUP;
+
+	if (n && ++*n < TD_TR_WAKE_EVERY)
+		flags = BPF_RB_NO_WAKEUP;
+	else if (n)
+		*n = 0;
+	bpf_ringbuf_submit(e, flags);
 }
 
 static __always_inline struct td_tr_event *reserve(void)
@@ -223,7 +398,7 @@ int BPF_PROG(on_state, const struct sock *sk, const int oldstate, const int news
 	__u64 now = bpf_ktime_get_ns(), cookie;
 	bool owner_ctx = owner_context(oldstate, newstate);
 
-	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+	if (sk->sk_protocol != IPPROTO_TCP)
 		return 0;
 	if (cfg_netns && sk_netns(sk) != cfg_netns)
 		return 0;
@@ -253,7 +428,7 @@ int BPF_PROG(on_state, const struct sock *sk, const int oldstate, const int news
 	}
 
 	{
-		__u16 lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+		__u16 lport = sk->__sk_common.skc_num;
 
 		if (lport)
 			rec->lport = lport;
@@ -266,6 +441,10 @@ int BPF_PROG(on_state, const struct sock *sk, const int oldstate, const int news
 		goto done;
 	if (cfg_close_only && newstate != TCP_CLOSE)
 		goto done;
+	if (cfg_summary) {
+		sum_state(sk, rec, oldstate, newstate);
+		goto done;
+	}
 	e = reserve();
 	if (!e)
 		goto done;
@@ -293,6 +472,14 @@ done:
 	 * timewait remnant (same cookie) and a new connect() on it. The LRU
 	 * drops it later. */
 	if (newstate == TCP_CLOSE) {
+		/* Without retransmits and resets nothing asks for it again (a
+		 * new connect() or listen() on it is its owner's own call): drop
+		 * it now, so the LRU never has to evict under churn. */
+		if (!(cfg_kinds &
+		      ((1u << TD_TR_RETRANS) | (1u << TD_TR_RECV_RST) | (1u << TD_TR_SEND_RST)))) {
+			bpf_map_delete_elem(&socks, &cookie);
+			return 0;
+		}
 		rec->last_ns = 0;
 		rec->born_ns = 0;
 		rec->closer = TD_TR_CLOSER_UNKNOWN;
@@ -313,9 +500,8 @@ static __always_inline int owner_call(struct sock *sk)
 
 	if (!sk)
 		return 0;
-	family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	if ((family != AF_INET && family != AF_INET6) ||
-	    BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+	family = sk->__sk_common.skc_family;
+	if ((family != AF_INET && family != AF_INET6) || sk->sk_protocol != IPPROTO_TCP)
 		return 0;
 	if (cfg_netns && sk_netns(sk) != cfg_netns)
 		return 0;
@@ -361,6 +547,17 @@ static __always_inline int sock_event(const struct sock *sk, int kind, __u32 rea
 	rec = bpf_map_lookup_elem(&socks, &cookie);
 	if (cfg_pid && (!rec || rec->pid != cfg_pid))
 		return 0;
+	if (cfg_summary) {
+		__u16 lport, rport;
+		__u8 state = BPF_CORE_READ(sk, __sk_common.skc_state);
+
+		if (!sock_ports(sk, rec, &lport, &rport))
+			return 0;
+		if (cfg_states && !(cfg_states & (1u << state)))
+			return 0;
+		sum_event(kind, rec ? rec->pid : 0, rec ? rec->comm : NULL);
+		return 0;
+	}
 	e = reserve();
 	if (!e)
 		return 0;
@@ -415,6 +612,14 @@ int BPF_PROG(on_retransmit_synack, const struct sock *sk, const struct request_s
 	rec = bpf_map_lookup_elem(&socks, &cookie);
 	if (cfg_pid && (!rec || rec->pid != cfg_pid))
 		return 0;
+	if (cfg_summary) {
+		__u16 lport, rport;
+
+		if (!sock_ports((const struct sock *)req, NULL, &lport, &rport))
+			return 0;
+		sum_event(TD_TR_RETRANS, rec ? rec->pid : 0, rec ? rec->comm : NULL);
+		return 0;
+	}
 	e = reserve();
 	if (!e)
 		return 0;
@@ -467,6 +672,10 @@ static __always_inline int nosock_reset(const struct sk_buff *skb, __u32 reason)
 	/* Ours is the segment's destination. */
 	if (!port_ok(bpf_ntohs(ports[1]), bpf_ntohs(ports[0])))
 		return 0;
+	if (cfg_summary) {
+		sum_event(TD_TR_SEND_RST, TD_TR_PID_NOSOCK, NULL);
+		return 0;
+	}
 	e = reserve();
 	if (!e)
 		return 0;

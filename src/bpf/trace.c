@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "bpf/load.h"
 #include "sockets/owners.h"
@@ -178,6 +179,7 @@ static void set_config(struct trace_bpf *skel, const struct td_trace_opts *o)
 	ro->cfg_pid = o->pid;
 	ro->cfg_states = o->states;
 	ro->cfg_close_only = o->close_only;
+	ro->cfg_summary = o->summary;
 	ro->cfg_nports = (__u32)(o->nports < TD_TR_MAX_PORTS ? o->nports : TD_TR_MAX_PORTS);
 	for (size_t i = 0; i < ro->cfg_nports; i++) {
 		ro->cfg_ports[i].lo = o->ports[i].lo;
@@ -304,7 +306,10 @@ int td_trace_open(struct td_trace **out, const struct td_trace_opts *o, struct t
 		goto fail;
 	}
 	set_config(t->skel, o);
-	rc = bpf_map__set_max_entries(t->skel->maps.events, TRACE_RINGBUF_BYTES);
+	/* The summary sends nothing: the smallest ring (one page). */
+	rc = bpf_map__set_max_entries(t->skel->maps.events,
+				      o->summary ? (uint32_t)sysconf(_SC_PAGESIZE)
+						 : TRACE_RINGBUF_BYTES);
 	if (rc < 0) {
 		rc = td_bpf_fail(err, rc, what, "sizing the ring buffer");
 		goto fail;
@@ -349,6 +354,11 @@ int td_trace_poll(struct td_trace *t, int timeout_ms, td_trace_cb cb, void *ctx,
 	t->ctx = ctx;
 	t->handled = 0;
 	rc = ring_buffer__poll(t->rb, timeout_ms);
+	/* The programs wake the reader on every 64th event of a CPU only:
+	 * what came since without a wake-up is read at the timeout (epoll_wait()
+	 * then returns no ring to process), and at the drain (timeout 0). */
+	if (rc == 0 && !t->stop)
+		rc = ring_buffer__consume(t->rb);
 	if (t->stop)
 		return t->stop;
 	if (rc == -EINTR)
@@ -358,9 +368,195 @@ int td_trace_poll(struct td_trace *t, int timeout_ms, td_trace_cb cb, void *ctx,
 	return t->handled;
 }
 
+/* Runs of an event program the kernel skipped because it was already
+ * running on that CPU (one interrupted by a softirq that hits the same
+ * tracepoint): events neither path ever saw. */
+static uint64_t prog_misses(const struct bpf_program *p)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+	int fd = bpf_program__fd(p);
+
+	memset(&info, 0, sizeof(info));
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
+		return 0;
+	return info.recursion_misses;
+}
+
 uint64_t td_trace_lost(const struct td_trace *t)
 {
 	return t && t->skel ? __atomic_load_n(&t->skel->bss->lost, __ATOMIC_RELAXED) : 0;
+}
+
+uint64_t td_trace_skipped(const struct td_trace *t)
+{
+	if (!t || !t->skel)
+		return 0;
+	return prog_misses(t->skel->progs.on_state) + prog_misses(t->skel->progs.on_retransmit) +
+	       prog_misses(t->skel->progs.on_retransmit_synack) +
+	       prog_misses(t->skel->progs.on_receive_reset) +
+	       prog_misses(t->skel->progs.on_send_reset);
+}
+
+static int sum_add_row(struct td_trace_sum *s, size_t *cap, uint32_t table, uint32_t key,
+		       uint64_t n, const char *comm)
+{
+	struct td_trace_sum_row *r;
+
+	if (s->nrows == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+
+		r = realloc(s->rows, ncap * sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		s->rows = r;
+		*cap = ncap;
+	}
+	r = &s->rows[s->nrows++];
+	memset(r, 0, sizeof(*r));
+	r->table = table;
+	r->key = key;
+	r->n = n;
+	if (comm)
+		memcpy(r->comm, comm, sizeof(r->comm) - 1);
+	return 0;
+}
+
+/* The per-CPU values of a map are each rounded up to 8 bytes. */
+#define PCPU_STRIDE(sz) (((sz) + 7) & ~(size_t)7)
+
+int td_trace_summary(struct td_trace *t, struct td_trace_sum *s, struct td_err *err)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	size_t cap = 0, stride;
+	char *buf = NULL;
+	int fd, rc = 0;
+	__u32 zero = 0;
+
+	memset(s, 0, sizeof(*s));
+	if (!t || !t->skel)
+		return td_err_set(err, -EINVAL, "%s: not loaded", what);
+	if (ncpu <= 0)
+		return td_err_set(err, ncpu ? ncpu : -EINVAL, "%s: counting the CPUs", what);
+	buf = calloc((size_t)ncpu, PCPU_STRIDE(sizeof(struct td_tr_totals)));
+	if (!buf)
+		return td_err_set(err, -ENOMEM, "out of memory");
+
+	/* Totals: one element, a value per CPU. */
+	stride = PCPU_STRIDE(sizeof(struct td_tr_totals));
+	fd = bpf_map__fd(t->skel->maps.sum_totals);
+	if (bpf_map_lookup_elem(fd, &zero, buf) < 0) {
+		rc = td_err_set(err, -errno, "%s: reading the summary: %s", what, strerror(errno));
+		goto out;
+	}
+	for (int c = 0; c < ncpu; c++) {
+		const __u64 *v = (const __u64 *)(buf + (size_t)c * stride);
+		__u64 *sum = (__u64 *)&s->tot;
+
+		for (size_t i = 0; i < sizeof(s->tot) / sizeof(__u64); i++)
+			sum[i] += v[i];
+	}
+
+	/* By owner (three tables in one map): counts added up, the first
+	 * CPU's comm that has one. */
+	{
+		struct td_tr_pkey k, next, *prev = NULL;
+
+		stride = PCPU_STRIDE(sizeof(struct td_tr_pval));
+		fd = bpf_map__fd(t->skel->maps.sum_procs);
+		while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+			uint64_t n = 0;
+			const char *comm = NULL;
+
+			k = next;
+			prev = &k;
+			if (bpf_map_lookup_elem(fd, &k, buf) < 0)
+				continue; /* gone meanwhile: cannot be, nothing deletes */
+			for (int c = 0; c < ncpu; c++) {
+				const struct td_tr_pval *v =
+					(const struct td_tr_pval *)(buf + (size_t)c * stride);
+
+				n += v->n;
+				if (!comm && v->comm[0])
+					comm = v->comm;
+			}
+			if (n && (rc = sum_add_row(s, &cap, k.table, k.pid, n, comm)) < 0)
+				goto nomem;
+		}
+	}
+	/* By port. */
+	{
+		__u32 k, next, *prev = NULL;
+
+		fd = bpf_map__fd(t->skel->maps.sum_ports);
+		while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+			uint64_t n = 0;
+
+			k = next;
+			prev = &k;
+			if (bpf_map_lookup_elem(fd, &k, buf) < 0)
+				continue;
+			for (int c = 0; c < ncpu; c++)
+				n += *(const __u64 *)(buf + (size_t)c * 8);
+			if (n && (rc = sum_add_row(s, &cap, TD_TR_SUM_BY_PORT, k, n, NULL)) < 0)
+				goto nomem;
+		}
+	}
+	goto out;
+nomem:
+	rc = td_err_set(err, -ENOMEM, "out of memory");
+	td_trace_sum_free(s);
+out:
+	free(buf);
+	return rc;
+}
+
+int td_trace_sum_owners(struct td_trace *t, void (*cb)(uint32_t pid, const char *comm, void *ctx),
+			void *ctx)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd;
+	size_t stride = PCPU_STRIDE(sizeof(struct td_tr_pval));
+	struct td_tr_pkey k, next, *prev = NULL;
+	uint32_t last = 0;
+	char *buf;
+
+	if (!t || !t->skel || ncpu <= 0)
+		return -EINVAL;
+	buf = calloc((size_t)ncpu, stride);
+	if (!buf)
+		return -ENOMEM;
+	fd = bpf_map__fd(t->skel->maps.sum_procs);
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		k = next;
+		prev = &k;
+		/* a pid's three tables are usually next to each other */
+		if (!k.pid || k.pid == TD_TR_PID_NOSOCK || k.pid == last)
+			continue;
+		last = k.pid;
+		if (bpf_map_lookup_elem(fd, &k, buf) < 0)
+			continue;
+		for (int c = 0; c < ncpu; c++) {
+			const struct td_tr_pval *v =
+				(const struct td_tr_pval *)(buf + (size_t)c * stride);
+
+			if (v->comm[0]) {
+				char comm[sizeof(v->comm) + 1] = { 0 };
+
+				memcpy(comm, v->comm, sizeof(v->comm));
+				cb(k.pid, comm, ctx);
+				break;
+			}
+		}
+	}
+	free(buf);
+	return 0;
+}
+
+void td_trace_sum_free(struct td_trace_sum *s)
+{
+	free(s->rows);
+	s->rows = NULL;
+	s->nrows = 0;
 }
 
 uint64_t td_trace_load_ns(const struct td_trace *t)
@@ -407,6 +603,33 @@ uint64_t td_trace_load_ns(const struct td_trace *t)
 {
 	(void)t;
 	return 0;
+}
+
+uint64_t td_trace_skipped(const struct td_trace *t)
+{
+	(void)t;
+	return 0;
+}
+
+int td_trace_summary(struct td_trace *t, struct td_trace_sum *s, struct td_err *err)
+{
+	(void)t;
+	memset(s, 0, sizeof(*s));
+	return td_err_set(err, -TD_EUNSUPP, "built without eBPF");
+}
+
+void td_trace_sum_free(struct td_trace_sum *s)
+{
+	(void)s;
+}
+
+int td_trace_sum_owners(struct td_trace *t, void (*cb)(uint32_t pid, const char *comm, void *ctx),
+			void *ctx)
+{
+	(void)t;
+	(void)cb;
+	(void)ctx;
+	return -TD_EUNSUPP;
 }
 
 void td_trace_close(struct td_trace *t)

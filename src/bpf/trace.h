@@ -79,6 +79,42 @@ struct td_tr_lval {
 	char comm[16];
 };
 
+/* ---- the summary kept in the kernel (--summary without per-event output) ----
+ * Nothing travels per event: the programs count into per-CPU maps, which user
+ * space reads and adds up at the end. Tables with keys are bounded; an event
+ * whose key finds its table full is still in the totals, and counted in
+ * overflow[table] (shown, never silent). */
+#define TD_TR_NSTATES 16	     /* tcp states 0..15 index pairs[][] (the kernel has 1..13) */
+#define TD_TR_SUM_PROCS 4096	     /* (table, pid) keys: transitions, resets, retransmits */
+#define TD_TR_SUM_PORTS 4096	     /* ports of the by-port table */
+#define TD_TR_PID_NOSOCK 0xffffffffu /* reset talkers: sent for no socket */
+
+enum td_tr_sum_table {
+	TD_TR_SUM_BY_PROC = 0,
+	TD_TR_SUM_BY_PORT = 1,
+	TD_TR_SUM_RST = 2,
+	TD_TR_SUM_RETRANS = 3,
+	TD_TR_SUM_NTABLES = 4,
+};
+
+/* One per CPU (a one-element per-CPU array). */
+struct td_tr_totals {
+	__u64 pairs[TD_TR_NSTATES][TD_TR_NSTATES]; /* transitions by (old, new) */
+	__u64 transitions, retrans, resets_in, resets_out;
+	__u64 odd_state;		   /* a transition with a state >= TD_TR_NSTATES */
+	__u64 overflow[TD_TR_SUM_NTABLES]; /* events a full table had no key for */
+};
+
+struct td_tr_pkey {
+	__u32 pid;   /* 0: owner not known; TD_TR_PID_NOSOCK */
+	__u32 table; /* enum td_tr_sum_table, but BY_PORT */
+};
+
+struct td_tr_pval {
+	__u64 n;
+	char comm[16]; /* the owner's when the key was made */
+};
+
 struct td_tr_range {
 	__u16 lo, hi;
 };

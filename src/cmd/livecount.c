@@ -47,6 +47,12 @@ static int count_states(void *ctx, int family, uint64_t fam_counts[2][TD_STATE_M
 {
 	struct cmd_live *l = ctx;
 
+	/* The kernel skipped a hook (nested on one CPU) since the counts were
+	 * last walked: they may be off, so walk before answering. */
+	for (int i = 0; i < 3 && td_statecount_dirty(l->sc); i++) {
+		l->repairs++;
+		cmd_live_reconcile(l);
+	}
 	return td_statecount_get(l->sc, family, fam_counts, err);
 }
 
@@ -81,6 +87,9 @@ void cmd_live_reconcile(struct cmd_live *l)
 		size_t n = 0;
 
 		td_statecount_stats(l->sc, &st);
+		/* A drift after skipped hooks is what the walk is for: not told. */
+		if (!st.last_drift)
+			return;
 		line[0] = '\0';
 		for (int f = 0; f < 2; f++)
 			for (int s = 1; s <= TD_STATE_MAX && n < sizeof(line) - 40; s++)
@@ -90,8 +99,9 @@ void cmd_live_reconcile(struct cmd_live *l)
 							      f ? "/ipv6" : "",
 							      (long long)st.last_diff[f][s]);
 		fprintf(stderr,
-			"tcpdoctor: the kept state counts had drifted by %llu:%s (%llu changes "
-			"missed so far)\n",
+			"tcpdoctor: the kept state counts had drifted by %llu with no skipped hook "
+			"to "
+			"explain it:%s (%llu changes missed so far)\n",
 			(unsigned long long)drift, line, (unsigned long long)st.missed);
 	}
 }
@@ -113,14 +123,23 @@ void cmd_live_metrics(const struct cmd_live *l, struct td_mbuf *b)
 	td_statecount_stats(l->sc, &st);
 	td_mbuf_printf(b,
 		       "# HELP tcpdoctor_state_drift Sockets by which the kept counts differed "
-		       "from the last reconciliation walk, summed over states and families "
+		       "from the last reconciliation walk, summed over states and families, "
+		       "when the kernel had skipped no hook since the counts were walked "
 		       "(expected 0).\n"
 		       "# TYPE tcpdoctor_state_drift gauge\n"
 		       "tcpdoctor_state_drift %llu\n"
-		       "# HELP tcpdoctor_state_drift_total Sum of the drift of every "
-		       "reconciliation.\n"
+		       "# HELP tcpdoctor_state_drift_total Sum of that drift over every "
+		       "reconciliation (expected 0).\n"
 		       "# TYPE tcpdoctor_state_drift_total counter\n"
 		       "tcpdoctor_state_drift_total %llu\n"
+		       "# HELP tcpdoctor_state_drift_missed_total Sockets the walks corrected "
+		       "after the kernel skipped hooks (tcpdoctor_state_missed_total).\n"
+		       "# TYPE tcpdoctor_state_drift_missed_total counter\n"
+		       "tcpdoctor_state_drift_missed_total %llu\n"
+		       "# HELP tcpdoctor_state_repairs_total Walks a scrape did before answering "
+		       "because the kernel had skipped a hook since the last walk.\n"
+		       "# TYPE tcpdoctor_state_repairs_total counter\n"
+		       "tcpdoctor_state_repairs_total %llu\n"
 		       "# HELP tcpdoctor_state_reconciles_total Reconciliation walks done "
 		       "(--reconcile), and failed.\n"
 		       "# TYPE tcpdoctor_state_reconciles_total counter\n"
@@ -128,7 +147,7 @@ void cmd_live_metrics(const struct cmd_live *l, struct td_mbuf *b)
 		       "tcpdoctor_state_reconciles_total{result=\"error\"} %llu\n"
 		       "# HELP tcpdoctor_state_missed_total State changes the kernel did not "
 		       "pass to the counting hook (it skips a hook nested in itself on one CPU); "
-		       "each can move the kept counts by up to 2 until the next reconciliation.\n"
+		       "the next scrape walks the sockets before answering.\n"
 		       "# TYPE tcpdoctor_state_missed_total counter\n"
 		       "tcpdoctor_state_missed_total %llu\n"
 		       "# HELP tcpdoctor_state_walk_seconds How long the last seeding or "
@@ -136,6 +155,7 @@ void cmd_live_metrics(const struct cmd_live *l, struct td_mbuf *b)
 		       "# TYPE tcpdoctor_state_walk_seconds gauge\n"
 		       "tcpdoctor_state_walk_seconds %.6f\n",
 		       (unsigned long long)st.last_drift, (unsigned long long)st.drift_total,
+		       (unsigned long long)st.drift_missed_total, (unsigned long long)l->repairs,
 		       (unsigned long long)st.reconciles, (unsigned long long)l->errors,
 		       (unsigned long long)st.missed, st.last_walk_seconds);
 }

@@ -25,6 +25,7 @@ struct cmd_live {
 	long reconcile_s;	  /* 0: not asked, a walk per sample */
 	struct timespec last;	  /* the last walk: seeding or reconciliation */
 	uint64_t errors;	  /* reconciliations that failed */
+	uint64_t repairs;	  /* walks a sample asked for: the kernel had skipped a hook */
 };
 
 /* Kept counts when asked (reconcile_s > 0, --reconcile) unless --source asks

@@ -2,7 +2,9 @@
  * (eBPF); with --lifetimes one line per closed connection, with
  * --retransmits/--resets those events; --summary at the end. Each observed
  * transition is checked against the RFC 9293 table (fsm.h). */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,12 +27,14 @@
 
 static const char help[] =
 	"usage: tcpdoctor trace [--lifetimes] [--retransmits] [--resets] [FILTERS]\n"
-	"                       [--for DURATION] [--summary] [--all-netns]\n"
+	"                       [--for DURATION] [--summary | --with-summary] [--all-netns]\n"
 	"\n"
 	"Every TCP state transition, live (like bcc's tcpstates, tcplife, tcpretrans),\n"
-	"from kernel tracepoints through eBPF: time, pid/comm of the owner (? when not\n"
+	"from kernel tracepoints through eBPF: time, the owner as comm[pid] (? when not\n"
 	"known for sure), local -> peer, OLD -> NEW, time spent in OLD, socket cookie\n"
-	"(the `cookie` of `tcpdoctor conns --json`). Needs root.\n"
+	"(the `cookie` of `tcpdoctor conns --json`), then who the owner is, as `who`\n"
+	"shows it: user=, container=, pod=, unit=, cmd=\"command line\" (escaped; in\n"
+	"JSON the `process` object). Needs root.\n"
 	"\n"
 	"  --lifetimes     one line per closed connection: duration, bytes out/in,\n"
 	"                  who closed first\n"
@@ -40,8 +44,10 @@ static const char help[] =
 	"                  (either of these alone shows no transitions; add --transitions)\n"
 	"  --transitions   state transitions (the default)\n"
 	"  --for DURATION  stop after 30s, 2m, 500ms (default: until Ctrl-C)\n"
-	"  --summary       at the end: transitions by (old, new), by process, by port;\n"
-	"                  top talkers in resets and retransmits; lost events\n"
+	"  --summary       only a summary, at the end: transitions by (old, new), by\n"
+	"                  process, by port; top talkers in resets and retransmits; lost\n"
+	"                  events. Counted in the kernel: nothing is sent per event\n"
+	"  --with-summary  every event, then the summary\n"
 	"  --all-netns     every network namespace (default: this one, or --netns), each\n"
 	"                  event with its namespace's name (NETNS, as states --all-netns\n"
 	"                  names it); --netns-filter GLOB keeps the matching ones\n"
@@ -94,6 +100,42 @@ struct owner_slot {
 	char comm[16];
 };
 
+/* Who each owner is beyond its pid (render/view.h: comm, user, unit,
+ * container, pod, command line, as check, conns, who and states show it),
+ * read from /proc once per pid and kept for the whole trace, so an event
+ * costs one probe of this table and the text is rendered once per pid. A
+ * pid whose /proc entry is gone when first seen (a short-lived client)
+ * keeps the comm the kernel recorded and nothing more. Open addressing,
+ * grown to IDENT_MAX pids; past that a pid is read into a scratch entry
+ * (reads are rate-limited as owner walks are). */
+#define IDENT_MAX 16384
+#define IDENT_REREAD_NS 1000000000ull /* a pid's comm changed: read again, at most 1/s */
+#define IDENT_CMD_MAX 60	      /* bytes of command line in text, as `who` cuts it */
+#define IDENT_BURST_NS 50000000ll     /* reading credit kept at most: 50 ms */
+struct ident {
+	uint32_t pid;	  /* 0: empty slot */
+	bool live;	  /* /proc/PID was there when read */
+	uint64_t read_ns; /* CLOCK_MONOTONIC of the reading; 0: not read yet */
+	char seen[16];	  /* the recorded comm it was read for */
+	char name[64 * TD_ESC_MAX_PER_BYTE + 16]; /* comm[pid], escaped */
+	char *rest; /* "user=... unit=... cmd=\"...\"", escaped; NULL when gone */
+	char *json; /* the `process` object, rendered */
+	size_t json_len;
+	struct view_proc p;
+};
+
+struct idents {
+	struct ident **v; /* cap slots, a power of two */
+	size_t n, cap;
+	bool own_pidns; /* pids are the initial namespace's: ours only there */
+	/* Reading time allowed: a tenth of the time passing, up to a burst
+	 * (a quiet trace reads every new pid at once; a fork-per-connection
+	 * storm does not stall the reader). */
+	int64_t credit_ns;
+	uint64_t credit_at_ns; /* CLOCK_MONOTONIC of the last refill */
+	struct ident scratch;
+};
+
 #define TOP 10
 #define KEY_NOSOCK UINT64_MAX /* reset talkers: the kernel, for no socket */
 struct count_row {
@@ -105,6 +147,7 @@ struct count_row {
 struct table {
 	struct count_row *rows;
 	size_t n, cap;
+	uint64_t dropped; /* events with no row: no memory, or the kernel's table full */
 };
 
 /* --all-netns: the namespaces by inode, discovered again (at most once
@@ -119,8 +162,10 @@ struct ns_names {
 struct tracer {
 	const struct td_ctx *ctx;
 	bool lifetimes, summary, all_netns;
+	bool quiet; /* --summary counted here (--netns-filter): no event printed */
 	struct ns_names ns;
 	struct owner_slot *owners;
+	struct idents ids;
 	int64_t mono_to_real_ns;
 	uint64_t events, transitions, unknown, retrans, resets_in, resets_out, lifetimes_n;
 	uint64_t next_walk_ns; /* no owner walk before this CLOCK_MONOTONIC time */
@@ -165,8 +210,10 @@ static void table_add(struct table *t, uint64_t key, const char *comm)
 		size_t ncap = t->cap ? t->cap * 2 : 32;
 		struct count_row *r = realloc(t->rows, ncap * sizeof(*r));
 
-		if (!r)
-			return; /* summary loses a row; the trace goes on */
+		if (!r) {
+			t->dropped++; /* counted, shown; the trace goes on */
+			return;
+		}
 		t->rows = r;
 		t->cap = ncap;
 	}
@@ -235,6 +282,230 @@ static const struct owner_slot *owner_of(struct tracer *tr, const struct td_tr_e
 		tr->next_walk_ns = t0 + (mono_ns() - t0) * OWNER_WALK_SHARE;
 	}
 	return s;
+}
+
+static struct ident **ident_find(struct idents *t, uint32_t pid)
+{
+	size_t i = (size_t)(pid * 2654435761u) & (t->cap - 1);
+
+	while (t->v[i] && t->v[i]->pid != pid)
+		i = (i + 1) & (t->cap - 1);
+	return &t->v[i];
+}
+
+static bool ident_grow(struct idents *t)
+{
+	size_t ocap = t->cap, ncap = ocap ? ocap * 2 : 1024;
+	struct ident **old = t->v, **nv = calloc(ncap, sizeof(*nv));
+
+	if (!nv)
+		return false;
+	t->v = nv;
+	t->cap = ncap;
+	for (size_t i = 0; i < ocap; i++)
+		if (old[i])
+			*ident_find(t, old[i]->pid) = old[i];
+	free(old);
+	return true;
+}
+
+/* pid's entry: kept, new (not read yet), or the scratch one. */
+static struct ident *ident_slot(struct idents *t, uint32_t pid)
+{
+	struct ident **slot = t->cap ? ident_find(t, pid) : NULL;
+
+	if (slot && *slot)
+		return *slot;
+	if (t->n < IDENT_MAX && ((t->n + 1) * 2 <= t->cap || ident_grow(t))) {
+		slot = ident_find(t, pid);
+		*slot = calloc(1, sizeof(**slot));
+		if (*slot) {
+			(*slot)->pid = pid;
+			t->n++;
+			return *slot;
+		}
+	}
+	if (t->scratch.pid != pid) {
+		free(t->scratch.rest);
+		free(t->scratch.json);
+		memset(&t->scratch, 0, sizeof(t->scratch));
+		t->scratch.pid = pid;
+	}
+	return &t->scratch;
+}
+
+/* The owner as JSON: {pid, comm, user, cmdline, unit, container, pod}, the
+ * `process` object of check's findings; who it was beyond comm is null
+ * when its /proc entry was gone. */
+static void json_process_obj(struct td_json *j, const char *key, const struct ident *id)
+{
+	td_json_begin_object(j, key);
+	td_json_uint(j, "pid", id->pid);
+	td_json_str(j, "comm", id->p.comm);
+	if (id->live) {
+		view_json_proc_fields(j, &id->p);
+	} else {
+		td_json_null(j, "user");
+		td_json_null(j, "cmdline");
+		td_json_null(j, "unit");
+		td_json_null(j, "container");
+		td_json_null(j, "pod");
+	}
+	td_json_end_object(j);
+}
+
+static void json_process(struct td_json *j, const struct ident *id)
+{
+	if (!id)
+		td_json_null(j, "process");
+	else if (id->json)
+		td_json_raw(j, "process", id->json, id->json_len);
+	else
+		json_process_obj(j, "process", id);
+}
+
+/* The text once per reading: comm[pid], then the rest as every view has
+ * it (render/view.h), escaped. */
+static void ident_render(struct ident *d)
+{
+	char esc[sizeof(d->p.comm) * TD_ESC_MAX_PER_BYTE], rest[4096];
+	struct td_json j;
+	FILE *fp;
+
+	snprintf(d->name, sizeof(d->name), "%s[%u]", td_esc(d->p.comm, esc, sizeof(esc)), d->pid);
+	free(d->rest);
+	d->rest = d->live ? strdup(view_proc_str(&d->p, VIEW_PROC_USER, IDENT_CMD_MAX, rest,
+						 sizeof(rest)))
+			  : NULL;
+	/* and the JSON object: a line per event repeats it */
+	free(d->json);
+	d->json = NULL;
+	fp = open_memstream(&d->json, &d->json_len);
+	if (fp) {
+		td_json_init(&j, fp, false);
+		json_process_obj(&j, NULL, d);
+		if (fclose(fp) != 0) {
+			free(d->json);
+			d->json = NULL; /* written field by field instead */
+		}
+	}
+}
+
+/* Only what the kernel recorded: the pid and its comm. */
+static void ident_recorded(struct ident *d, const char *comm)
+{
+	memset(&d->p, 0, sizeof(d->p));
+	d->p.pid = (int)d->pid;
+	d->p.uid = -1;
+	snprintf(d->p.comm, sizeof(d->p.comm), "%s", comm[0] ? comm : "?");
+	d->live = false;
+	snprintf(d->seen, sizeof(d->seen), "%s", comm);
+	ident_render(d);
+}
+
+/* Whether a thread of pid is named comm: the kernel records the name of
+ * the thread that made the call, /proc/PID/comm is the leader's. Neither
+ * the process nor any thread of it by that name: the pid was reused since
+ * (or the thread is gone). At most 4096 threads looked at. */
+static bool has_thread_named(uint32_t pid, const char *comm)
+{
+	char path[64], buf[32];
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+	bool found = false;
+
+	snprintf(path, sizeof(path), "/proc/%u/task", pid);
+	d = opendir(path);
+	if (!d)
+		return false;
+	while (!found && (de = readdir(d)) && n++ < 4096) {
+		int fd;
+		ssize_t len;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%u/task/%.20s/comm", pid, de->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		buf[len] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		found = !strncmp(buf, comm, 15);
+	}
+	closedir(d);
+	return found || n > 4096;
+}
+
+/* Who pid is (comm: the one recorded with the owner). A pid is read once;
+ * again when an event brings another comm than it was read for and than
+ * /proc gave (the pid was reused, or the process renamed itself), at most
+ * once a second (threads have names of their own). Reads take a tenth of
+ * the time at most, as owner walks do, past a burst of IDENT_BURST_NS: a
+ * pid not read yet shows what was recorded, and is read at a later event.
+ * `force`: read now (the summary, at the end). */
+static const struct ident *ident_of(struct tracer *tr, uint32_t pid, const char *comm, bool force)
+{
+	struct idents *t = &tr->ids;
+	struct ident *d;
+	uint64_t t0;
+
+	if (!pid)
+		return NULL;
+	d = ident_slot(t, pid);
+	if (d->read_ns && (!comm[0] || !strncmp(d->seen, comm, sizeof(d->seen))))
+		return d; /* the per-event path: one probe, one compare */
+	if (d->read_ns && !strncmp(d->p.comm, comm, sizeof(d->seen))) {
+		memcpy(d->seen, d->p.comm, sizeof(d->seen));
+		d->seen[sizeof(d->seen) - 1] = '\0';
+		return d;
+	}
+	t0 = mono_ns();
+	if (d->read_ns && t0 - d->read_ns < IDENT_REREAD_NS)
+		return d;
+	if (!t->credit_at_ns)
+		t->credit_ns = IDENT_BURST_NS;
+	else
+		t->credit_ns += (int64_t)(t0 - t->credit_at_ns) / OWNER_WALK_SHARE;
+	if (t->credit_ns > IDENT_BURST_NS)
+		t->credit_ns = IDENT_BURST_NS;
+	t->credit_at_ns = t0;
+	if (!force && t->credit_ns <= 0) {
+		if (!d->read_ns && (!d->name[0] || strncmp(d->seen, comm, sizeof(d->seen))))
+			ident_recorded(d, comm);
+		return d;
+	}
+	/* Pids are the initial PID namespace's: in another, /proc names other
+	 * processes by them. */
+	if (t->own_pidns && view_proc_read((int)pid, &d->p) &&
+	    (!comm[0] || !strncmp(d->p.comm, comm, 15) || has_thread_named(pid, comm))) {
+		d->live = true;
+		snprintf(d->seen, sizeof(d->seen), "%s", comm);
+		ident_render(d);
+	} else {
+		ident_recorded(d, comm);
+	}
+	d->read_ns = t0 ? t0 : 1;
+	t->credit_ns -= (int64_t)(mono_ns() - t0);
+	return d;
+}
+
+static void idents_free(struct idents *t)
+{
+	for (size_t i = 0; i < t->cap; i++) {
+		if (t->v[i]) {
+			free(t->v[i]->rest);
+			free(t->v[i]->json);
+		}
+		free(t->v[i]);
+	}
+	free(t->v);
+	free(t->scratch.rest);
+	free(t->scratch.json);
 }
 
 static void fmt_time(const struct tracer *tr, uint64_t mono_ns, char *buf, size_t len)
@@ -326,7 +597,7 @@ static bool netns_wanted(struct tracer *tr, uint32_t inode)
 	return td_nsall_match(&tmp, tr->ctx->netns_filter);
 }
 
-static void print_json(struct tracer *tr, const struct td_tr_event *e, const struct owner_slot *ow,
+static void print_json(struct tracer *tr, const struct td_tr_event *e, const struct ident *id,
 		       enum fsm_verdict v)
 {
 	struct td_json *j = &tr->j;
@@ -354,13 +625,14 @@ static void print_json(struct tracer *tr, const struct td_tr_event *e, const str
 			td_json_end_object(j);
 		}
 	}
-	if (ow->pid) {
-		td_json_uint(j, "pid", ow->pid);
-		td_json_str(j, "comm", ow->comm);
+	if (id) {
+		td_json_uint(j, "pid", id->pid);
+		td_json_str(j, "comm", id->p.comm);
 	} else {
 		td_json_null(j, "pid");
 		td_json_null(j, "comm");
 	}
+	json_process(j, id);
 	td_json_str(j, "family", e->family == AF_INET6 ? "ipv6" : "ipv4");
 	td_json_str(j, "laddr", td_addr_str(e->family, e->laddr, buf, sizeof(buf)));
 	td_json_uint(j, "lport", e->lport);
@@ -397,22 +669,39 @@ static void print_json(struct tracer *tr, const struct td_tr_event *e, const str
 
 /* An event line; on a width (render/wrap.h) a longer one goes on under
  * itself, indented, broken between words; piped, one line per event. */
-static void put_line(const char *line)
+static int out_width(void)
 {
 	static int width = -1;
 
 	if (width < 0)
 		width = td_out_width();
+	return width;
+}
+
+static void put_line(const char *line)
+{
+	int width = out_width();
+
+	/* Piped, td_wrap would copy the line a word at a time (a printf per
+	 * run of blanks: a tenth of an event's cost with a command line in
+	 * it) to the same bytes. */
+	if (width <= 0 && line[0] != ' ' && !strchr(line, '\n')) {
+		fputs(line, stdout);
+		fputc('\n', stdout);
+		return;
+	}
 	td_wrap(stdout, line, 0, 4, width);
 }
 
-static void print_text(struct tracer *tr, const struct td_tr_event *e, const struct owner_slot *ow,
+static void print_text(struct tracer *tr, const struct td_tr_event *e, const struct ident *id,
 		       enum fsm_verdict v)
 {
 	char when[32 + 320 * TD_ESC_MAX_PER_BYTE], l[80], r[80], dur[32];
-	char line[sizeof(when) + 512];
-	char who[16 * TD_ESC_MAX_PER_BYTE + 16];
-	char comm[16 * TD_ESC_MAX_PER_BYTE + 1];
+	char line[sizeof(when) + sizeof(id->name) + 4096 + 512];
+	/* comm[pid] in the owner column, the rest of who it is at the end */
+	const char *who = id ? id->name : e->flags & TD_TR_F_NOSOCK ? "no socket" : "?";
+	const char *rest = id && id->rest ? id->rest : "";
+	const char *sp = rest[0] ? " " : "";
 	bool c = tr->ctx->color;
 
 	fmt_time(tr, e->ts_ns, when, sizeof(when));
@@ -432,25 +721,20 @@ static void print_text(struct tracer *tr, const struct td_tr_event *e, const str
 	}
 	td_endpoint_str(e->family, e->laddr, e->lport, l, sizeof(l));
 	td_endpoint_str(e->family, e->raddr, e->rport, r, sizeof(r));
-	if (ow->pid)
-		snprintf(who, sizeof(who), "%u/%s", ow->pid, td_esc(ow->comm, comm, sizeof(comm)));
-	else if (e->flags & TD_TR_F_NOSOCK)
-		snprintf(who, sizeof(who), "no socket");
-	else
-		snprintf(who, sizeof(who), "?");
 	if (e->kind != TD_TR_STATE) {
 		char why[TD_TR_REASON_LEN + 16] = "";
 
 		if (e->kind == TD_TR_SEND_RST)
 			snprintf(why, sizeof(why), " (%s)",
 				 reason_str(tr, e->reason, dur, sizeof(dur)));
-		snprintf(line, sizeof(line), "%s %-22s %s -> %s %s%s%s%s%s%s", when, who, l, r,
+		snprintf(line, sizeof(line), "%s %-22s %s -> %s %s%s%s%s%s%s%s%s", when, who, l, r,
 			 td_style_bold(c),
 			 e->kind == TD_TR_RETRANS    ? "RETRANSMIT"
 			 : e->kind == TD_TR_RECV_RST ? "RESET received"
 						     : "RESET sent",
 			 td_style_reset(c), e->flags & TD_TR_F_NOSOCK ? "" : " in ",
-			 e->flags & TD_TR_F_NOSOCK ? "" : td_state_name(e->new_state), why);
+			 e->flags & TD_TR_F_NOSOCK ? "" : td_state_name(e->new_state), why, sp,
+			 rest);
 		put_line(line);
 		return;
 	}
@@ -459,10 +743,11 @@ static void print_text(struct tracer *tr, const struct td_tr_event *e, const str
 
 		snprintf(line, sizeof(line),
 			 "%s %-22s %s -> %s lived %.3f ms, out %llu B, in %llu B, closed first by "
-			 "%s",
+			 "%s%s%s",
 			 when, who, l, r, (double)e->life_ns / 1e6,
 			 (unsigned long long)e->bytes_acked, (unsigned long long)e->bytes_received,
-			 cl ? (e->closer == TD_TR_CLOSER_LOCAL ? "this end" : "the peer") : "?");
+			 cl ? (e->closer == TD_TR_CLOSER_LOCAL ? "this end" : "the peer") : "?", sp,
+			 rest);
 		put_line(line);
 		return;
 	}
@@ -470,11 +755,12 @@ static void print_text(struct tracer *tr, const struct td_tr_event *e, const str
 		snprintf(dur, sizeof(dur), "%.3f ms", (double)e->in_old_ns / 1e6);
 	else
 		snprintf(dur, sizeof(dur), "-");
-	snprintf(line, sizeof(line), "%s %-22s %s -> %s %s%s%s -> %s%s%s (in %s %s) cookie %llu%s",
-		 when, who, l, r, td_style_state(c, e->old_state), td_state_name(e->old_state),
-		 td_style_reset(c), td_style_state(c, e->new_state), td_state_name(e->new_state),
-		 td_style_reset(c), td_state_name(e->old_state), dur, (unsigned long long)e->cookie,
-		 v == FSM_UNKNOWN ? "  [not in the RFC 9293 table]" : "");
+	snprintf(line, sizeof(line),
+		 "%s %-22s %s -> %s %s%s%s -> %s%s%s (in %s %s) cookie %llu%s%s%s", when, who, l, r,
+		 td_style_state(c, e->old_state), td_state_name(e->old_state), td_style_reset(c),
+		 td_style_state(c, e->new_state), td_state_name(e->new_state), td_style_reset(c),
+		 td_state_name(e->old_state), dur, (unsigned long long)e->cookie,
+		 v == FSM_UNKNOWN ? "  [not in the RFC 9293 table]" : "", sp, rest);
 	put_line(line);
 }
 
@@ -486,8 +772,11 @@ static int on_event(const struct td_tr_event *ev, void *data)
 	enum fsm_verdict v = FSM_RFC;
 	uint16_t port;
 
+	const struct ident *id;
+
 	if (tr->all_netns && !netns_wanted(tr, ev->netns))
 		return 0;
+	id = ident_of(tr, ow->pid, ow->comm, false);
 	/* The kernel releases the local port before it reports X -> CLOSE:
 	 * show the one the socket had. */
 	if (!e->lport)
@@ -532,10 +821,10 @@ static int on_event(const struct td_tr_event *ev, void *data)
 			table_add(&tr->rst_talkers, ow->pid, ow->pid ? ow->comm : "?");
 		break;
 	}
-	if (tr->ctx->json)
-		print_json(tr, e, ow, v);
-	else
-		print_text(tr, e, ow, v);
+	if (!tr->quiet && tr->ctx->json)
+		print_json(tr, e, id, v);
+	else if (!tr->quiet)
+		print_text(tr, e, id, v);
 	/* While events come faster than we take them the ring never runs
 	 * empty and ring_buffer__poll() never returns: a signal or --for is
 	 * seen here (the clock every 256 events), and stops it. */
@@ -552,8 +841,10 @@ static int on_event(const struct td_tr_event *ev, void *data)
 	return 0;
 }
 
-static void summary_rows_json(struct td_json *j, const char *name, struct table *t, int kind)
+static void summary_rows_json(struct tracer *tr, const char *name, struct table *t, int kind)
 {
+	struct td_json *j = &tr->j;
+
 	qsort(t->rows, t->n, sizeof(*t->rows), cmp_rows);
 	td_json_begin_array(j, name);
 	for (size_t i = 0; i < t->n && (kind == 0 || i < TOP); i++) {
@@ -566,12 +857,16 @@ static void summary_rows_json(struct td_json *j, const char *name, struct table 
 			td_json_str(j, "fsm", verdict_names[classify(from, to)]);
 		} else if (kind == 1) {
 			uint64_t key = t->rows[i].key;
+			const struct ident *id = key != KEY_NOSOCK ? ident_of(tr, (uint32_t)key,
+									      t->rows[i].comm, true)
+								   : NULL;
 
-			if (key && key != KEY_NOSOCK)
+			if (id)
 				td_json_uint(j, "pid", key);
 			else
 				td_json_null(j, "pid");
-			td_json_str(j, "comm", key && key != KEY_NOSOCK ? t->rows[i].comm : NULL);
+			td_json_str(j, "comm", id ? id->p.comm : NULL);
+			json_process(j, id);
 			if (key == KEY_NOSOCK)
 				td_json_bool(j, "socket", false);
 		} else {
@@ -583,14 +878,15 @@ static void summary_rows_json(struct td_json *j, const char *name, struct table 
 	td_json_end_array(j);
 }
 
-static void summary_rows_text(const char *title, struct table *t, int kind)
+static void summary_rows_text(struct tracer *tr, const char *title, struct table *t, int kind)
 {
 	if (!t->n)
 		return;
 	qsort(t->rows, t->n, sizeof(*t->rows), cmp_rows);
 	printf("%s:\n", title);
 	for (size_t i = 0; i < t->n && (kind == 0 || i < TOP); i++) {
-		char key[16 * TD_ESC_MAX_PER_BYTE + 32], comm[16 * TD_ESC_MAX_PER_BYTE + 1];
+		char key[sizeof(((struct ident *)0)->name) + 32];
+		const struct ident *id = NULL;
 
 		if (kind == 0) {
 			int from = (int)(t->rows[i].key >> 8), to = (int)(t->rows[i].key & 0xff);
@@ -606,18 +902,28 @@ static void summary_rows_text(const char *title, struct table *t, int kind)
 		}
 		if (kind == 1 && t->rows[i].key == KEY_NOSOCK)
 			snprintf(key, sizeof(key), "no socket");
-		else if (kind == 1 && t->rows[i].key)
-			snprintf(key, sizeof(key), "%llu/%s", (unsigned long long)t->rows[i].key,
-				 td_esc(t->rows[i].comm, comm, sizeof(comm)));
+		else if (kind == 1 &&
+			 (id = ident_of(tr, (uint32_t)t->rows[i].key, t->rows[i].comm, true)))
+			snprintf(key, sizeof(key), "%s", id->name);
 		else if (kind == 1)
 			snprintf(key, sizeof(key), "?");
 		else
 			snprintf(key, sizeof(key), "%llu", (unsigned long long)t->rows[i].key);
+		if (id && id->rest && id->rest[0]) {
+			/* who it is after the count; on a width, under itself */
+			char line[sizeof(key) + 4096 + 64];
+
+			snprintf(line, sizeof(line), "%-28s %8llu %s", key,
+				 (unsigned long long)t->rows[i].n, id->rest);
+			fputs("  ", stdout);
+			td_wrap(stdout, line, 2, 6, out_width());
+			continue;
+		}
 		printf("  %-28s %8llu\n", key, (unsigned long long)t->rows[i].n);
 	}
 }
 
-static void print_summary(struct tracer *tr, double seconds, uint64_t lost)
+static void print_summary(struct tracer *tr, double seconds, uint64_t lost, uint64_t skipped)
 {
 	char line[320];
 	if (tr->ctx->json) {
@@ -629,16 +935,24 @@ static void print_summary(struct tracer *tr, double seconds, uint64_t lost)
 		td_json_fixed(j, "seconds", seconds, 3);
 		td_json_uint(j, "events", tr->events);
 		td_json_uint(j, "lost", lost);
+		td_json_uint(j, "skipped", skipped);
 		td_json_uint(j, "transitions", tr->transitions);
 		td_json_uint(j, "not_in_fsm", tr->unknown);
 		td_json_uint(j, "retransmits", tr->retrans);
 		td_json_uint(j, "resets_received", tr->resets_in);
 		td_json_uint(j, "resets_sent", tr->resets_out);
-		summary_rows_json(j, "by_transition", &tr->by_pair, 0);
-		summary_rows_json(j, "by_process", &tr->by_proc, 1);
-		summary_rows_json(j, "by_port", &tr->by_port, 2);
-		summary_rows_json(j, "reset_talkers", &tr->rst_talkers, 1);
-		summary_rows_json(j, "retransmit_talkers", &tr->retrans_talkers, 1);
+		summary_rows_json(tr, "by_transition", &tr->by_pair, 0);
+		summary_rows_json(tr, "by_process", &tr->by_proc, 1);
+		summary_rows_json(tr, "by_port", &tr->by_port, 2);
+		summary_rows_json(tr, "reset_talkers", &tr->rst_talkers, 1);
+		summary_rows_json(tr, "retransmit_talkers", &tr->retrans_talkers, 1);
+		td_json_begin_object(j, "overflow");
+		td_json_uint(j, "by_transition", tr->by_pair.dropped);
+		td_json_uint(j, "by_process", tr->by_proc.dropped);
+		td_json_uint(j, "by_port", tr->by_port.dropped);
+		td_json_uint(j, "reset_talkers", tr->rst_talkers.dropped);
+		td_json_uint(j, "retransmit_talkers", tr->retrans_talkers.dropped);
+		td_json_end_object(j);
 		td_json_end_object(j);
 		td_json_finish(j);
 		return;
@@ -652,11 +966,94 @@ static void print_summary(struct tracer *tr, double seconds, uint64_t lost)
 		 (unsigned long long)lost);
 	putchar('\n');
 	put_line(line);
-	summary_rows_text("Transitions", &tr->by_pair, 0);
-	summary_rows_text("By process", &tr->by_proc, 1);
-	summary_rows_text("By port", &tr->by_port, 2);
-	summary_rows_text("Resets by process", &tr->rst_talkers, 1);
-	summary_rows_text("Retransmits by process", &tr->retrans_talkers, 1);
+	if (skipped) {
+		snprintf(line, sizeof(line),
+			 "(%llu runs of the programs the kernel skipped, nested on a CPU, in any "
+			 "namespace)",
+			 (unsigned long long)skipped);
+		put_line(line);
+	}
+	summary_rows_text(tr, "Transitions", &tr->by_pair, 0);
+	summary_rows_text(tr, "By process", &tr->by_proc, 1);
+	summary_rows_text(tr, "By port", &tr->by_port, 2);
+	summary_rows_text(tr, "Resets by process", &tr->rst_talkers, 1);
+	summary_rows_text(tr, "Retransmits by process", &tr->retrans_talkers, 1);
+	if (tr->by_pair.dropped || tr->by_proc.dropped || tr->by_port.dropped ||
+	    tr->rst_talkers.dropped || tr->retrans_talkers.dropped) {
+		snprintf(line, sizeof(line),
+			 "Not in the tables above (a table was full): %llu transitions, %llu by "
+			 "process, %llu by port, %llu resets, %llu retransmits",
+			 (unsigned long long)tr->by_pair.dropped,
+			 (unsigned long long)tr->by_proc.dropped,
+			 (unsigned long long)tr->by_port.dropped,
+			 (unsigned long long)tr->rst_talkers.dropped,
+			 (unsigned long long)tr->retrans_talkers.dropped);
+		put_line(line);
+	}
+}
+
+/* --summary: who the owners the kernel counted are, read while they live
+ * (at the end many are gone); ident_of() reads each pid once, within its
+ * share of the time. */
+static void sum_owner_cb(uint32_t pid, const char *comm, void *ctx)
+{
+	ident_of(ctx, pid, comm, false);
+}
+
+/* The kernel's summary (--summary) into the tables and counts the
+ * per-event path fills, so both print the same way. */
+static void table_set(struct table *t, uint64_t key, const char *comm, uint64_t n)
+{
+	table_add(t, key, comm);
+	for (size_t i = 0; i < t->n; i++)
+		if (t->rows[i].key == key)
+			t->rows[i].n += n - 1;
+}
+
+static void load_kernel_summary(struct tracer *tr, const struct td_trace_sum *s)
+{
+	const struct td_tr_totals *k = &s->tot;
+
+	tr->transitions = k->transitions;
+	tr->retrans = k->retrans;
+	tr->resets_in = k->resets_in;
+	tr->resets_out = k->resets_out;
+	tr->events = k->transitions + k->retrans + k->resets_in + k->resets_out;
+	for (int from = 0; from < TD_TR_NSTATES; from++) {
+		for (int to = 0; to < TD_TR_NSTATES; to++) {
+			if (!k->pairs[from][to])
+				continue;
+			table_set(&tr->by_pair, (uint64_t)from << 8 | (uint64_t)to, NULL,
+				  k->pairs[from][to]);
+			if (classify(from, to) == FSM_UNKNOWN)
+				tr->unknown += k->pairs[from][to];
+		}
+	}
+	for (size_t i = 0; i < s->nrows; i++) {
+		const struct td_trace_sum_row *r = &s->rows[i];
+		uint64_t pid = r->key == TD_TR_PID_NOSOCK ? KEY_NOSOCK : r->key;
+		const char *comm = r->key ? r->comm : "?";
+
+		switch (r->table) {
+		case TD_TR_SUM_BY_PROC:
+			table_set(&tr->by_proc, pid, comm, r->n);
+			break;
+		case TD_TR_SUM_BY_PORT:
+			table_set(&tr->by_port, r->key, NULL, r->n);
+			break;
+		case TD_TR_SUM_RST:
+			table_set(&tr->rst_talkers, pid, comm, r->n);
+			break;
+		case TD_TR_SUM_RETRANS:
+			table_set(&tr->retrans_talkers, pid, comm, r->n);
+			break;
+		}
+	}
+	tr->by_pair.dropped += k->odd_state;
+	tr->by_proc.dropped += k->overflow[TD_TR_SUM_BY_PROC];
+	tr->by_port.dropped += k->overflow[TD_TR_SUM_BY_PORT];
+	tr->rst_talkers.dropped += k->overflow[TD_TR_SUM_RST];
+	tr->retrans_talkers.dropped += k->overflow[TD_TR_SUM_RETRANS];
 }
 
 /* A duration (cmd_seconds: "30s", "2m", "500ms", "1h", plain seconds). */
@@ -671,7 +1068,7 @@ static int parse_duration_ms(const char *text, uint64_t *ms)
 }
 
 struct opts {
-	bool lifetimes, retransmits, resets, transitions, summary;
+	bool lifetimes, retransmits, resets, transitions, summary, with_summary;
 	uint64_t for_ms;
 };
 
@@ -695,6 +1092,9 @@ static int on_opt(int val, const char *arg, void *data)
 	case 'S':
 		o->summary = true;
 		return 0;
+	case 'W':
+		o->with_summary = true;
+		return 0;
 	case 'A':
 		return 0; /* main takes --all-netns first: ctx->all_netns */
 	case 'F':
@@ -715,6 +1115,7 @@ static void free_tables(struct tracer *tr)
 	free(tr->rst_talkers.rows);
 	free(tr->retrans_talkers.rows);
 	free(tr->owners);
+	idents_free(&tr->ids);
 	if (tr->ns.have)
 		td_nsall_free(&tr->ns.list);
 }
@@ -722,10 +1123,15 @@ static void free_tables(struct tracer *tr)
 int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
 {
 	static const struct option own[] = {
-		{ "lifetimes", no_argument, NULL, 'L' }, { "retransmits", no_argument, NULL, 'R' },
-		{ "resets", no_argument, NULL, 'X' },	 { "transitions", no_argument, NULL, 'T' },
-		{ "summary", no_argument, NULL, 'S' },	 { "all-netns", no_argument, NULL, 'A' },
-		{ "for", required_argument, NULL, 'F' }, { 0 },
+		{ "lifetimes", no_argument, NULL, 'L' },
+		{ "retransmits", no_argument, NULL, 'R' },
+		{ "resets", no_argument, NULL, 'X' },
+		{ "transitions", no_argument, NULL, 'T' },
+		{ "summary", no_argument, NULL, 'S' },
+		{ "all-netns", no_argument, NULL, 'A' },
+		{ "for", required_argument, NULL, 'F' },
+		{ "with-summary", no_argument, NULL, 'W' },
+		{ 0 },
 	};
 	struct opts o = { 0 };
 	struct td_trace_opts to = { 0 };
@@ -735,7 +1141,7 @@ int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
 	struct td_filter f;
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct timespec mono, real;
-	uint64_t start, deadline = 0;
+	uint64_t start, deadline = 0, next_owners_ms = 0;
 	struct stat st;
 	bool tty_out = isatty(STDOUT_FILENO);
 	int rc;
@@ -765,11 +1171,19 @@ int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
 			return cmd_fail(TD_EXIT_FAILED, "/proc/self/ns/net: %s", strerror(errno));
 		to.netns_ino = (uint32_t)st.st_ino;
 	}
+	if (o.summary && o.with_summary)
+		return cmd_fail(TD_EXIT_USAGE, "trace: --summary or --with-summary, not both");
 	tr.lifetimes = to.close_only;
 	tr.all_netns = ctx->all_netns;
-	tr.summary = o.summary;
+	tr.summary = o.summary || o.with_summary;
+	/* Only the summary: counted in the kernel, but where a filter runs in
+	 * user space (--netns-filter), here without printing the events. */
+	tr.quiet = o.summary && ctx->all_netns && ctx->netns_filter;
+	to.summary = o.summary && !tr.quiet;
 	if (to.resets)
 		td_tr_reasons_load(&tr.reasons);
+	/* PROC_PID_INIT_INO (include/linux/proc_ns.h): the initial PID namespace */
+	tr.ids.own_pidns = stat("/proc/self/ns/pid", &st) == 0 && st.st_ino == 0xEFFFFFFCu;
 	tr.owners = calloc(OWNER_SLOTS, sizeof(*tr.owners));
 	if (!tr.owners)
 		return cmd_fail(TD_EXIT_FAILED, "out of memory");
@@ -787,12 +1201,17 @@ int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
 	if (o.for_ms)
 		deadline = start + o.for_ms;
 	tr.deadline_ms = deadline;
+	/* Piped, a write() per 64 KiB rather than per 4 KiB (the loop flushes
+	 * once per batch anyway), as pcap does: a line carries the owner's
+	 * command line. */
+	if (!tty_out)
+		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	cmd_stdout_guard();
 	/* An owner walk under way when the signal comes ends at its next read. */
 	td_bpf_owners_cancel_on(&stop_flag);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (!ctx->json && !to.close_only && isatty(STDERR_FILENO))
+	if (!ctx->json && !to.close_only && !o.summary && isatty(STDERR_FILENO))
 		fprintf(stderr, "tracing TCP%s... Ctrl-C to stop\n",
 			ctx->all_netns ? " in every namespace" : "");
 	while (!stop_flag) {
@@ -808,6 +1227,10 @@ int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
 				timeout = (int)(deadline - now);
 		}
 		rc = td_trace_poll(t, timeout, on_event, &tr, &err);
+		if (to.summary && now >= next_owners_ms) {
+			td_trace_sum_owners(t, sum_owner_cb, &tr);
+			next_owners_ms = now + 200;
+		}
 		/* Once per batch, not per event: a write() per line is a system
 		 * call per event at 100k+ events/s into a pipe or file. A batch is
 		 * what the ring buffer held, so a reader still sees events as
@@ -830,8 +1253,20 @@ int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
 		double secs =
 			((double)mono.tv_sec * 1000 + mono.tv_nsec / 1e6 - (double)start) / 1e3;
 
-		if (o.summary)
-			print_summary(&tr, secs, lost);
+		if (to.summary) {
+			struct td_trace_sum ks;
+
+			rc = td_trace_summary(t, &ks, &err);
+			if (rc < 0) {
+				td_trace_close(t);
+				free_tables(&tr);
+				return cmd_fail(TD_EXIT_FAILED, "%s", err.msg);
+			}
+			load_kernel_summary(&tr, &ks);
+			td_trace_sum_free(&ks);
+		}
+		if (tr.summary)
+			print_summary(&tr, secs, lost, td_trace_skipped(t));
 		else if (!ctx->json)
 			printf("%llu events, %llu events lost\n", (unsigned long long)tr.events,
 			       (unsigned long long)lost);

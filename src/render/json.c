@@ -119,6 +119,12 @@ void td_json_strn(struct td_json *j, const char *key, const char *val, size_t le
 	td_json_write_string(j->fp, val, len);
 }
 
+void td_json_raw(struct td_json *j, const char *key, const char *json, size_t len)
+{
+	value_start(j, key);
+	fwrite(json, 1, len, j->fp);
+}
+
 void td_json_int(struct td_json *j, const char *key, long long val)
 {
 	value_start(j, key);

@@ -31,6 +31,9 @@ void td_json_end_array(struct td_json *j);
 
 void td_json_str(struct td_json *j, const char *key, const char *val); /* NULL -> null */
 void td_json_strn(struct td_json *j, const char *key, const char *val, size_t len);
+/* A value written before by this writer (a td_json on a memory stream):
+ * a record repeated in every line of a stream is rendered once. */
+void td_json_raw(struct td_json *j, const char *key, const char *json, size_t len);
 void td_json_int(struct td_json *j, const char *key, long long val);
 void td_json_uint(struct td_json *j, const char *key, unsigned long long val);
 void td_json_double(struct td_json *j, const char *key, double val); /* NaN/inf -> null */

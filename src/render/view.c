@@ -87,26 +87,21 @@ void view_json_states32(struct td_json *j, const char *key, const uint32_t *coun
 
 static struct view_proc ident_cache[IDENT_CACHE];
 
-const struct view_proc *view_proc_get(int pid)
+bool view_proc_read(int pid, struct view_proc *c)
 {
-	struct view_proc *c;
 	struct td_ident id;
 	struct stat st;
 	char path[64];
 
-	if (pid <= 0)
-		return NULL;
-	c = &ident_cache[(unsigned)pid % IDENT_CACHE];
-	if (c->pid == pid)
-		return c;
 	memset(c, 0, sizeof(*c));
 	c->pid = pid;
 	view_comm(pid, c->comm, sizeof(c->comm));
 	/* /proc/PID belongs to the process's effective uid. */
 	snprintf(path, sizeof(path), "/proc/%d", pid);
 	c->uid = stat(path, &st) == 0 ? (int64_t)st.st_uid : -1;
-	if (c->uid >= 0)
-		view_user_name((uint32_t)c->uid, c->user, sizeof(c->user));
+	if (c->uid < 0)
+		return false;
+	view_user_name((uint32_t)c->uid, c->user, sizeof(c->user));
 	td_ident_cmdline(NULL, pid, c->cmdline, sizeof(c->cmdline));
 	if (td_ident_read(NULL, pid, NULL, &id) == 0) {
 		snprintf(c->unit, sizeof(c->unit), "%s", id.unit);
@@ -115,6 +110,19 @@ const struct view_proc *view_proc_get(int pid)
 		if (id.pod_uid[0])
 			td_ident_pod(&id, c->pod, sizeof(c->pod));
 	}
+	return true;
+}
+
+const struct view_proc *view_proc_get(int pid)
+{
+	struct view_proc *c;
+
+	if (pid <= 0)
+		return NULL;
+	c = &ident_cache[(unsigned)pid % IDENT_CACHE];
+	if (c->pid == pid)
+		return c;
+	view_proc_read(pid, c);
 	return c;
 }
 

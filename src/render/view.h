@@ -49,6 +49,10 @@ struct view_proc {
 };
 /* NULL for pid <= 0. */
 const struct view_proc *view_proc_get(int pid);
+/* The same reading, uncached, into *p (for a caller with a cache of its
+ * own: trace keeps one for its whole run); false when /proc/PID is gone,
+ * *p then holds the pid, comm "?" and nothing else. */
+bool view_proc_read(int pid, struct view_proc *p);
 
 enum {
 	VIEW_PROC_NAME = 1 << 0, /* comm[pid] first */

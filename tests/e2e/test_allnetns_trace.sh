@@ -83,7 +83,7 @@ kill -INT "$TPID"
 wait "$TPID"
 lines=$(grep -E '^[0-9:.]+ ' "$TD_TMP/b.txt")
 n=$(grep -c ":7102 " <<<"$lines")
-m=$(grep -cE "^[0-9:.]+ $NB +[0-9?]" <<<"$lines")
+m=$(grep -cE "^[0-9:.]+ $NB +([^ ]+\[[0-9]+\]|\?) " <<<"$lines")
 [ "$n" -ge 2 ] && ok "text: $n events from $NB" || not_ok "text: $n events from $NB (want 2+)" "$lines"
 is "$m" "$n" "text: every line has NETNS = $NB after the time"
 is "$(grep -c ':7101 ' <<<"$lines")" 0 "text: --netns-filter $NB keeps $NA's events out"

@@ -120,7 +120,8 @@ except OSError:
 }
 attached() { ls -l "/proc/$1/fd" 2>/dev/null | grep -q 'anon_inode:\[eventpoll\]'; }
 if "$TCPDOCTOR" $C trace --for 1ms >/dev/null 2>"$TD_TMP/trace.err"; then
-	for mode in "--summary --resets --transitions" "--lifetimes --summary"; do
+	for mode in "--with-summary --resets --transitions" "--lifetimes --with-summary" \
+		"--summary --resets --retransmits --transitions"; do
 		N=$((N + 1))
 		# shellcheck disable=SC2086
 		"$TCPDOCTOR" --json $C trace --for 4s $mode >"$OUT/$N.json" 2>"$OUT/$N.err" &

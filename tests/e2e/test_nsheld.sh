@@ -125,12 +125,24 @@ like "$TD_OUT" "^NETNS " "conns text: a NETNS header"
 td --json --netns "$NAME" states
 is "$(jq -r '.total' <<<"$TD_OUT")" "$want_total" "--netns net:[INODE] enters it through the socket"
 
+# Both walks find it: the kernel's (the default as root) and the one that
+# asks every distinct socket fd from user space.
+for walk in bpf proc; do
+	TD_NSALL_WALK=$walk td --json states --all-netns --netns-filter "$NAME"
+	is "$(jq -r '"\(.namespaces | length) \(.namespaces[0].netns.kind) \(.namespaces[0].netns.held_by.pid) \(.namespaces[0].total)"' <<<"$TD_OUT")" \
+		"1 socket $HPID $want_total" "TD_NSALL_WALK=$walk: found, held by the helper, its sockets counted"
+done
+# The kernel's walk looks at every socket; the user-space one at most
+# TD_NSALL_SOCKETS (then a note says how many it did not ask).
+TD_NSALL_WALK=bpf TD_NSALL_SOCKETS=1 td --json states --all-netns --netns-filter "$NAME"
+is "$(jq -r '.namespaces | length' <<<"$TD_OUT")" 1 "TD_NSALL_WALK=bpf: no bound, found with TD_NSALL_SOCKETS=1"
+is "$(grep -c 'were not asked' <<<"$TD_ERR")" 0 "TD_NSALL_WALK=bpf: no note of sockets not asked"
 # With the bound at 0 nobody is asked: the namespace is missed, and a note says so.
 TD_NSALL_SOCKETS=0 td --json states --all-netns --netns-filter "$NAME"
 is "$TD_RC" 2 "TD_NSALL_SOCKETS=0: the socket-held namespace is not found"
-TD_NSALL_SOCKETS=1 td --json states --all-netns --netns-filter host
+TD_NSALL_WALK=proc TD_NSALL_SOCKETS=1 td --json states --all-netns --netns-filter host
 like "$TD_ERR" "note: [0-9]+ socket fds were not asked which namespace" \
-	"TD_NSALL_SOCKETS=1: a note says how many sockets were not asked"
+	"TD_NSALL_WALK=proc TD_NSALL_SOCKETS=1: a note says how many sockets were not asked"
 
 # Gone: the helper exits, the namespace with it.
 exec 9>&-

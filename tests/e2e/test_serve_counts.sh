@@ -2,10 +2,12 @@
 # `serve` with counts kept by the kernel (bpf/statecount): connections open,
 # close (FIN both ways, RST, half-closes, orphaned FIN_WAIT2) and listeners
 # come and go in a test namespace, over IPv4 and IPv6, while scrapes keep
-# arriving and a reconciliation walk runs every 2 s; at each quiet point the
+# arriving and a reconciliation walk runs every second; at each quiet point the
 # per-state, per-family counts of /metrics equal `ss -tan state X` there,
-# and the reconciliation after it finds a drift of 0 (the drift seen under
-# churn is reported, see docs/monitoring.md). Then the fallback: with
+# and the reconciliation after it finds a drift of 0. Under churn the kernel
+# skips the counting hook now and then (a softirq's change nested in it on
+# one CPU): the drift that explains is counted apart, a scrape walks before
+# answering, and the drift no skip explains is reported (docs/monitoring.md). Then the fallback: with
 # TD_STATECOUNT=walk the exporter says mode="walk" and still equals ss.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -121,7 +123,7 @@ same_as_ss() {
 
 PORT=$(free_port)
 URL="http://127.0.0.1:$PORT/metrics"
-"$TCPDOCTOR" --netns "$NS" serve --listen "127.0.0.1:$PORT" --cache-ms 0 --reconcile 2 \
+"$TCPDOCTOR" --netns "$NS" serve --listen "127.0.0.1:$PORT" --cache-ms 0 --reconcile 1 \
 	2>"$TD_TMP/serve.err" &
 TD_PIDS+=($!)
 wait_for 20 metrics_up "$URL" || bail "serve did not answer: $(cat "$TD_TMP/serve.err")"
@@ -135,11 +137,11 @@ fi
 ok "as root the counts are kept by the kernel (mode=\"bpf\")"
 is "$(metric "$URL" 'tcpdoctor_state_source{mode="walk"}')" 0 "... and mode=\"walk\" is 0"
 
-# Scrapes all along: each one past the 2 s reconciles, under churn too.
+# Scrapes all along: each one past the 1 s reconciles, under churn too.
 (while :; do curl -sf -o /dev/null --max-time 30 "$URL"; sleep 0.2; done) &
 TD_PIDS+=($!)
 
-ROUNDS=3
+ROUNDS=4
 spawn_py "$NS" "$(cat "$TD_TMP/actor.py")" "$TD_TMP" "$ROUNDS" "$$"
 for ((r = 0; r < ROUNDS; r++)); do
 	wait_for 60 test -s "$TD_TMP/quiet.$r" || bail "the actor did not reach quiet point $r"
@@ -167,13 +169,22 @@ check "reconciliations ran ($(metric "$URL" 'tcpdoctor_state_reconciles_total{re
 	test "$(metric "$URL" 'tcpdoctor_state_reconciles_total{result="ok"}')" -ge 2
 is "$(metric "$URL" 'tcpdoctor_state_reconciles_total{result="error"}')" 0 "no reconciliation failed"
 is "$(metric "$URL" tcpdoctor_state_drift)" 0 "the last reconciliation found a drift of 0"
-# Under churn a reconciliation has been seen to find a drift of a few
-# FIN_WAIT1/FIN_WAIT2 sockets (about 1 walk in 40 here, none reported
-# missed by the kernel; cause open, see docs/monitoring.md): it is fixed by
-# that walk and shown, not asserted. The one after the quiet point is.
+# Under churn: a drift after skipped hooks is what the walks are for (counted
+# apart, and only when the kernel reported a skip); the drift no skip explains
+# is shown, not asserted (about 1 walk in 60 here, see docs/monitoring.md).
+# The reconciliation after the quiet point is asserted above.
 drift=$(metric "$URL" tcpdoctor_state_drift_total)
 missed=$(metric "$URL" tcpdoctor_state_missed_total)
-diag "drift under churn: $drift over all reconciliations, $missed changes the kernel reported missed"
+dmissed=$(metric "$URL" tcpdoctor_state_drift_missed_total)
+repairs=$(metric "$URL" tcpdoctor_state_repairs_total)
+like "$dmissed" '^[0-9]+$' "tcpdoctor_state_drift_missed_total is exported ($dmissed)"
+like "$repairs" '^[0-9]+$' "tcpdoctor_state_repairs_total is exported ($repairs)"
+if [ "${missed:-0}" -eq 0 ]; then
+	is "$dmissed" 0 "no skipped hook, so no drift is put down to one"
+else
+	ok "the kernel skipped $missed hooks; the walks corrected $dmissed sockets after them"
+fi
+diag "reconciles: $(metric "$URL" 'tcpdoctor_state_reconciles_total{result="ok"}'), drift no skip explains: $drift, skipped hooks: $missed, drift after them: $dmissed, repair walks: $repairs"
 diag "$(grep drifted "$TD_TMP/serve.err")"
 m=$(curl -sf --max-time 30 "$URL")
 like "$m" $'\ntcpdoctor_sockets_by_port\\{state="CLOSE_WAIT"' \

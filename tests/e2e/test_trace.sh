@@ -211,7 +211,7 @@ srv_pid=$(cat "$rd/server.pid")
 	>"$rd/ev.json" 2>"$rd/ev.err" &
 tr_json=$!
 TD_PIDS+=("$tr_json")
-"$TCPDOCTOR" --netns "$NS_A" --no-color trace --transitions --resets --retransmits --summary \
+"$TCPDOCTOR" --netns "$NS_A" --no-color trace --transitions --resets --retransmits --with-summary \
 	--for 30s >"$rd/text.out" 2>"$rd/text.err" &
 tr_text=$!
 TD_PIDS+=("$tr_text")
@@ -290,12 +290,12 @@ check "--pid: the server's retransmits" has_retransmit "$rp"
 rt=$rd/text.out
 is "$(tr -d '\t\n' <"$rt" | LC_ALL=C grep -c '[[:cntrl:]]')" 0 \
 	"text: no control byte from the hostile process name reaches stdout"
-like "$(cat "$rt")" "$srv_pid/ev\\^\\[\\]0;pwned\\^Gx" "text: the name is shown escaped, lsof style"
+like "$(cat "$rt")" "ev\\^\\[\\]0;pwned\\^Gx\\[$srv_pid\\]" "text: the name is shown escaped, lsof style"
 like "$(grep 'RESET sent' "$rt" | grep -m1 ':7999 ')" "no socket .*RESET sent \(NO_SOCKET\)" \
 	"text: a RST for a closed port, owner 'no socket', reason NO_SOCKET"
-like "$(grep ':7100 ' "$rt" | grep 'RESET sent')" "$srv_pid/.*RESET sent in CLOSE \(TCP_ABORT_ON_CLOSE\)" \
+like "$(grep ':7100 ' "$rt" | grep 'RESET sent')" "\\[$srv_pid\\] .*RESET sent in CLOSE \(TCP_ABORT_ON_CLOSE\)" \
 	"text: the abort names its reason"
-like "$(sed -n '/^Retransmits by process:/,/^[^ ]/p' "$rt" | sed -n 2p)" "^  $srv_pid/" \
+like "$(sed -n '/^Retransmits by process:/,/^[^ ]/p' "$rt" | sed -n 2p)" "^  [^ ]+\\[$srv_pid\\] " \
 	"--summary: retransmits by process names the server"
 is "$(sed -n '/^Retransmits by process:/,/^[^ ]/p' "$rt" | grep -c '^  ?')" 0 \
 	"--summary: no retransmit counted for '?'"
@@ -413,7 +413,7 @@ EOF
 	spawn "$NGX" nginx -c "$nd/nginx.conf" -p "$nd"
 	nginx_up() { ip netns exec "$NGX" bash -c 'exec 3<>/dev/tcp/127.0.0.1/8080' 2>/dev/null; }
 	wait_for 10 nginx_up || bail "nginx did not start: $(tail -1 "$nd/error.log")"
-	"$TCPDOCTOR" --netns "$NGX" trace --transitions --resets --retransmits --summary \
+	"$TCPDOCTOR" --netns "$NGX" trace --transitions --resets --retransmits --with-summary \
 		--for 60s >"$nd/sum.txt" 2>"$nd/sum.err" &
 	tr_ngx=$!
 	TD_PIDS+=("$tr_ngx")

@@ -208,7 +208,7 @@ if ! "$TCPDOCTOR" --netns "$NS" trace --for 1ms >/dev/null 2>"$TD_TMP/trace.err"
 else
 	for w in 80 200; do
 		COLUMNS=$w "$TCPDOCTOR" --no-color --netns "$NS" trace --for 5s --resets --transitions \
-			--summary >"$TD_TMP/trace.$w" 2>"$TD_TMP/trace.$w.err" &
+			--with-summary >"$TD_TMP/trace.$w" 2>"$TD_TMP/trace.$w.err" &
 		tp=$!
 		TD_PIDS+=("$tp")
 		# attached once it waits on its ring buffer (as test_trace.sh has it)

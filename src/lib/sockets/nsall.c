@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <linux/sockios.h>
 
+#include "bpf/tdbpf.h"
 #include "sockets/ident.h"
 
 static struct td_ns *ns_get(struct td_nslist *l, uint64_t inode)
@@ -240,13 +241,70 @@ static void scan_fds(struct td_nslist *l, int procfd, pid_t pid, bool fake, dev_
 	closedir(d);
 }
 
+/* What the kernel's walk of every open file found (td_bpf_netns_holders):
+ * namespaces held by a socket of a process that lives elsewhere, or by an
+ * open nsfs file. */
+struct sknetns {
+	struct {
+		uint64_t ino;
+		pid_t pid;
+		int fd;
+		int kind;
+	} * v;
+	size_t n, cap;
+};
+
+static int sknetns_add(uint64_t netns, int32_t pid, int fd, int kind, void *ctx)
+{
+	struct sknetns *k = ctx;
+
+	if (k->n == k->cap) {
+		size_t ncap = k->cap ? k->cap * 2 : 64;
+		void *nv = realloc(k->v, ncap * sizeof(*k->v));
+
+		if (!nv)
+			return -ENOMEM;
+		k->v = nv;
+		k->cap = ncap;
+	}
+	k->v[k->n].ino = netns;
+	k->v[k->n].pid = pid;
+	k->v[k->n].fd = fd;
+	k->v[k->n].kind = kind;
+	k->n++;
+	return 0;
+}
+
 static int walk_proc(struct td_nslist *l, const char *procdir, bool fake, struct td_err *err)
 {
 	dev_t nsdev = nsfs_dev();
 	struct inoset socks = { .max = sockets_asked_max() };
+	struct sknetns kern = { 0 };
+	struct td_err why = { 0 };
+	const char *walk = getenv("TD_NSALL_WALK") ? getenv("TD_NSALL_WALK") : "";
+	uint64_t looked = 0;
+	bool in_kernel = false;
 	struct dirent *de;
 	int procfd;
 	DIR *d;
+
+	/* As root in the initial PID namespace, the kernel finds the sockets
+	 * living outside their process's namespace and the open nsfs files in
+	 * one walk, every socket (no TD_NSALL_SOCKETS bound), without a
+	 * readlink of each fd or a duplicate and an ioctl of each socket;
+	 * otherwise scan_fds() reads every fd and asks each distinct socket.
+	 * TD_NSALL_WALK=proc|bpf forces one (bpf then fails instead of
+	 * falling back), as TD_OWNERS does for the owner walk. */
+	if (!fake && socks.max && strcmp(walk, "proc")) {
+		int rc = td_bpf_netns_holders(sknetns_add, &kern, &looked, &why);
+
+		if (rc == 0)
+			in_kernel = true;
+		else if (!strcmp(walk, "bpf"))
+			return td_err_set(err, rc, "%s (TD_NSALL_WALK=bpf)", why.msg);
+		else
+			kern.n = 0; /* what a failed walk gave is not all there is */
+	}
 
 	procfd = open(procdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (procfd < 0)
@@ -280,11 +338,25 @@ static int walk_proc(struct td_nslist *l, const char *procdir, bool fake, struct
 			}
 			own = st.st_ino;
 		}
-		scan_fds(l, procfd, (pid_t)pid, fake, nsdev, fake ? NULL : &socks, own);
+		/* The kernel's walk saw every fd: no readlink of each here. */
+		if (!in_kernel)
+			scan_fds(l, procfd, (pid_t)pid, fake, nsdev, fake ? NULL : &socks, own);
 	}
+	for (size_t i = 0; i < kern.n; i++) {
+		struct td_ns *ns = ns_get(l, kern.v[i].ino);
+
+		if (ns && kern.v[i].kind == TD_BPF_NS_SOCKET && !ns->sock_pid) {
+			ns->sock_pid = kern.v[i].pid;
+			ns->sock_fd = kern.v[i].fd;
+		} else if (ns && kern.v[i].kind == TD_BPF_NS_NSFS && !ns->fd_pid) {
+			ns->fd_pid = kern.v[i].pid;
+			ns->fd = kern.v[i].fd;
+		}
+	}
+	free(kern.v);
 	free(socks.v);
-	l->sockets_asked = socks.n;
-	l->sockets_skipped = socks.skipped;
+	l->sockets_asked = in_kernel ? (size_t)looked : socks.n;
+	l->sockets_skipped = in_kernel ? 0 : socks.skipped;
 	closedir(d);
 	close(procfd);
 	return 0;

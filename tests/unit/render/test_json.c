@@ -296,6 +296,38 @@ static void test_strings_and_null(void **state)
 		   "\\u001b[0m\",\"key \\\"q\\\"\\u0001\":\"v\"}\n");
 }
 
+/* A value rendered once by a writer of its own, then written as is: the
+ * same bytes as writing it in place, commas and keys included. */
+static void test_raw(void **state)
+{
+	struct td_json j, k;
+	struct buf b, obj;
+
+	(void)state;
+	buf_open(&obj);
+	td_json_init(&k, obj.fp, false);
+	td_json_begin_object(&k, NULL);
+	td_json_uint(&k, "pid", 7);
+	td_json_str(&k, "cmdline", "a\x1b");
+	td_json_end_object(&k);
+	assert_int_equal(fclose(obj.fp), 0);
+	buf_open(&b);
+	td_json_init(&j, b.fp, false);
+	td_json_begin_object(&j, NULL);
+	td_json_raw(&j, "process", obj.data, obj.size);
+	td_json_uint(&j, "n", 1);
+	td_json_begin_array(&j, "v");
+	td_json_raw(&j, NULL, obj.data, obj.size);
+	td_json_raw(&j, NULL, obj.data, obj.size);
+	td_json_end_array(&j);
+	td_json_end_object(&j);
+	td_json_finish(&j);
+	free(obj.data);
+	EXPECT(&b, "{\"process\":{\"pid\":7,\"cmdline\":\"a\\u001b\"},\"n\":1,"
+		   "\"v\":[{\"pid\":7,\"cmdline\":\"a\\u001b\"},"
+		   "{\"pid\":7,\"cmdline\":\"a\\u001b\"}]}\n");
+}
+
 static void test_escapes(void **state)
 {
 	char all[32];
@@ -644,6 +676,7 @@ int main(void)
 		cmocka_unit_test(test_depth_clamp_pretty),
 		cmocka_unit_test(test_any_bytes_round_trip),
 		cmocka_unit_test(test_python_parses),
+		cmocka_unit_test(test_raw),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
