@@ -50,7 +50,8 @@ static const char help[] =
 	"                  how a 4-tuple splits into connections: as tshark's tcp.stream\n"
 	"                  (default), or as Zeek's conn.log with its default timers (a\n"
 	"                  5 s connection attempt, 5 s after a close or RST, 5 min idle)\n"
-	"                  and its reuse test on a SYN\n"
+	"                  and its reuse test on a SYN; Teredo and AYIYA are then found\n"
+	"                  on any UDP port, as Zeek's protocol detection finds them\n"
 	"  --graph KIND    draw one connection: seq (tcptrace's time-sequence graph),\n"
 	"                  throughput, rtt or window (bytes in flight against the\n"
 	"                  receive window); the connection is --conn N, --conn A:P-B:P\n"
@@ -543,6 +544,9 @@ static int run_pcap(struct td_ctx *ctx, const struct opts *op, const char *file)
 	td_series_init(&r.series);
 	cfg.idle_ns = (uint64_t)(o.idle * 1e9);
 	cfg.zeek_streams = o.zeek_streams;
+	/* Zeek finds Teredo and AYIYA on any UDP port; tshark does not */
+	if (o.zeek_streams)
+		td_pcapsrc_set_parse_opts(src, TD_PKT_OPT_ZEEK_DETECT);
 	cfg.on_conn = on_conn;
 	cfg.on_seg = o.ladder ? on_seg : o.graph ? on_graph_seg : NULL;
 	cfg.ctx = &r;

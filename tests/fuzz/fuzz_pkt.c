@@ -27,8 +27,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	err.msg[0] = '\0';
-	kind = td_pkt_parse(links[data[0] % (sizeof(links) / sizeof(links[0]))], data + 1,
-			    (uint32_t)(size - 1), (uint32_t)(size - 1), &p, &err);
+	/* a first byte from 128 up also asks for Zeek's protocol detection */
+	kind = td_pkt_parse_opt(links[data[0] % (sizeof(links) / sizeof(links[0]))], data + 1,
+				(uint32_t)(size - 1), (uint32_t)(size - 1),
+				data[0] >= 128 ? TD_PKT_OPT_ZEEK_DETECT : 0, &p, &err);
 	if (kind == TD_PKT_TCP) {
 		if (p.family != AF_INET && p.family != AF_INET6)
 			__builtin_trap();

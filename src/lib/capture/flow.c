@@ -27,11 +27,13 @@
 #define Z_CLOSE_DELAY_NS (5ull * 1000000000ull)
 #define Z_INACTIVITY_NS (300ull * 1000000000ull)
 
-/* Sequence space comparisons (RFC 9293 3.4): modulo 2^32. */
+/* Sequence space comparisons (RFC 9293 3.4): modulo 2^32, written as
+ * Wireshark's GT_SEQ() and friends, so that two numbers exactly 2^31 apart
+ * compare as there (each both below and above the other). */
 #define SEQ_LT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)
-#define SEQ_GT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) > 0)
-#define SEQ_LE(a, b) (!SEQ_GT(a, b))
-#define SEQ_GE(a, b) (!SEQ_LT(a, b))
+#define SEQ_GT(a, b) ((int32_t)((uint32_t)(b) - (uint32_t)(a)) < 0)
+#define SEQ_LE(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) <= 0)
+#define SEQ_GE(a, b) ((int32_t)((uint32_t)(b) - (uint32_t)(a)) <= 0)
 
 enum { LIST_OPEN, LIST_DONE, LIST_NONE };
 
@@ -405,8 +407,11 @@ void td_flow_stats(const struct td_flow_table *t, struct td_flow_stats *st)
 /* Zeek's history masks (TCP_Endpoint::HIST_*): S and H share one. Bits are
  * kept per role (hist_once[0] the originator's), as Zeek keeps them in the
  * connection, not in the endpoint. */
-enum { H_SYN, H_FIN, H_RST, H_ACK, H_DATA, H_FINRST, H_MULTI };
+enum { H_SYN, H_FIN, H_RST, H_ACK, H_DATA, H_FINRST, H_MULTI, H_LIMIT };
 enum { HC_T, HC_W, HC_G };
+/* td_conn.z_rare: in a tunnel (z_tunnel_check()); history empty or just
+ * "H" so far (z_flip_at_productive()) */
+enum { Z_RARE_TUNNEL = 1, Z_RARE_H = 2 };
 
 static void hist_put(struct td_conn *c, char ch)
 {
@@ -724,6 +729,20 @@ static void z_flip(struct td_conn *c)
 	hist_put(c, '^');
 }
 
+/* TCP_Endpoint::CheckHistory(): a connection that began with a SYN-ACK
+ * (history just "H") is flipped once an ACK or data segment follows,
+ * either way, and its history rewritten "^h", as if the SYN had been
+ * seen. Returns the sender's direction afterwards. */
+static int z_flip_at_productive(struct td_conn *c, int d, const struct td_pkt *p)
+{
+	if (p->flags & (TD_TH_SYN | TD_TH_FIN | TD_TH_RST) ||
+	    !(p->payload_len || (p->flags & TD_TH_ACK)))
+		return d;
+	z_flip(c);
+	strcpy(c->history, "^h");
+	return !d;
+}
+
 /* UpdateStateMachine(), with its Update*State() helpers. *d follows the
  * sender when the roles flip. */
 static bool z_state_machine(struct td_conn *c, int *d, uint8_t f, uint32_t seq, uint32_t len,
@@ -991,6 +1010,54 @@ static int zeek_packet(struct td_conn *c, int d, const struct td_pkt *p)
 	return d;
 }
 
+/* A packet's tunnel as Zeek's EncapsulatingConn compares it: the layers,
+ * the outer endpoints either way round, and for a tunnel in UDP its ports
+ * (the outer UDP connection; VXLAN's source port does not count). 0: no
+ * tunnel. */
+static uint64_t z_tunnel_key(const struct td_pkt_encap *e)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull, a, b;
+	uint16_t sp = 0, dp = 0;
+	int outer = -1; /* the first tunnel the outer IP header carried */
+
+	if (!e->n)
+		return 0;
+	for (unsigned i = 0; i < e->n && i < TD_ENCAP_MAX; i++) {
+		h = mix64(h ^ e->layer[i]);
+		if (outer < 0 && e->layer[i] >= TD_ENC_IP && e->layer[i] <= TD_ENC_AYIYA)
+			outer = e->layer[i];
+	}
+	if (outer == TD_ENC_VXLAN)
+		dp = e->dport;
+	else if (outer >= TD_ENC_GENEVE && outer <= TD_ENC_AYIYA)
+		sp = e->sport, dp = e->dport;
+	a = ep_key(e->saddr, sp);
+	b = ep_key(e->daddr, dp);
+	h = mix64(h ^ (a < b ? a : b) * 0xff51afd7ed558ccdull ^ (a < b ? b : a) ^ e->family);
+	return h ? h : 1;
+}
+
+/* Connection::CheckEncapsulation(): a packet in another tunnel than the
+ * last (or in none after one) is a change; past Zeek's
+ * Tunnel::max_changes_per_connection (5) the history gets an X, once. */
+static void z_tunnel_check(struct td_conn *c, const struct td_pkt *p)
+{
+	uint64_t k = z_tunnel_key(&p->encap);
+
+	if (k == c->z_tunnel)
+		return;
+	c->z_tunnel = k;
+	c->z_rare = (uint8_t)((c->z_rare & ~Z_RARE_TUNNEL) | (k ? Z_RARE_TUNNEL : 0));
+	if (c->z_tunnel_changes >= 5) {
+		if (!(c->hist_once[0] & (1u << H_LIMIT))) {
+			c->hist_once[0] |= 1u << H_LIMIT;
+			hist_put(c, 'X');
+		}
+		return;
+	}
+	c->z_tunnel_changes++;
+}
+
 /* Would one of Zeek's timers have removed c before now (the state is the
  * one after its last packet)? Then *why says how it ended. */
 static bool zeek_timed_out(struct td_conn *c, uint64_t now, enum td_conn_end *why)
@@ -1081,6 +1148,10 @@ static uint32_t analyze(struct td_conn *c, int d, const struct td_pkt *p, uint32
 	uint8_t flags = p->flags;
 	bool sfr = flags & (TD_TH_SYN | TD_TH_FIN | TD_TH_RST);
 	uint64_t now = p->ts_ns;
+	/* Window updates, dup ACKs and the ACKs of keep-alives and probes
+	 * compare the header's values, as tshark 4.0 keeps them: a SYN-ACK's
+	 * unscaled window equals a scaled ACK's with the same field. */
+	uint32_t raw = p->window;
 
 	if (seglen == 1 && seq == fwd->nextseq && rev->window == 0) {
 		ana |= TD_A_BIT(TD_A_ZW_PROBE);
@@ -1093,22 +1164,22 @@ static uint32_t analyze(struct td_conn *c, int d, const struct td_pkt *p, uint32
 finished_fwd:
 	if (seglen <= 1 && seq == fwd->nextseq - 1 && !sfr)
 		ana |= TD_A_BIT(TD_A_KEEP_ALIVE);
-	if (seglen == 0 && window && window != fwd->window && seq == fwd->nextseq &&
+	if (seglen == 0 && window && raw != fwd->win_raw && seq == fwd->nextseq &&
 	    ack == fwd->lastack && !sfr)
 		ana |= TD_A_BIT(TD_A_WINDOW_UPDATE);
 	if (seglen > 0 && rev->ws_known && seq + seglen == rev->lastack + rev->window && !sfr)
 		ana |= TD_A_BIT(TD_A_WINDOW_FULL);
-	if (seglen == 0 && window && window == fwd->window && seq == fwd->nextseq &&
+	if (seglen == 0 && window && raw == fwd->win_raw && seq == fwd->nextseq &&
 	    ack == fwd->lastack && (rev->last_ana & TD_A_BIT(TD_A_KEEP_ALIVE)) && !sfr) {
 		ana |= TD_A_BIT(TD_A_KEEP_ALIVE_ACK);
 		goto finished_dupack;
 	}
-	if (seglen == 0 && window == 0 && window == fwd->window && seq == fwd->nextseq &&
+	if (seglen == 0 && window == 0 && raw == fwd->win_raw && seq == fwd->nextseq &&
 	    ack == fwd->lastack && (rev->last_ana & TD_A_BIT(TD_A_ZW_PROBE)) && !sfr) {
 		ana |= TD_A_BIT(TD_A_ZW_PROBE_ACK);
 		goto finished_dupack;
 	}
-	if (seglen == 0 && window && window == fwd->window && seq == fwd->nextseq &&
+	if (seglen == 0 && window && raw == fwd->win_raw && seq == fwd->nextseq &&
 	    ack == fwd->lastack && !sfr) {
 		fwd->dupacks = fwd->dupacks < 0 ? 1 : fwd->dupacks + 1;
 		ana |= TD_A_BIT(TD_A_DUP_ACK);
@@ -1151,8 +1222,10 @@ finished_dupack:
 		}
 		if (!not_advanced)
 			goto finished_retrans;
-		/* Two or more dup ACKs asked for exactly this, within 20 ms. */
-		if (rev->dupacks >= 2 && rev->lastack == seq &&
+		/* Two or more dup ACKs asked for exactly this, within 20 ms.
+		 * Wireshark's count is unsigned: the -1 an ACKed-unseen leaves
+		 * in it passes too. */
+		if ((uint32_t)rev->dupacks >= 2 && rev->lastack == seq &&
 		    now - rev->lastack_ts < 20 * NS_PER_MS) {
 			ana |= TD_A_BIT(TD_A_FAST_RETRANS) | TD_A_BIT(TD_A_RETRANS);
 			goto finished_retrans;
@@ -1181,6 +1254,7 @@ finished_retrans:
 	    !(ana & TD_A_BIT(TD_A_ZW_PROBE)))
 		fwd->maxseqtobeacked = fwd->nextseq;
 	fwd->window = window;
+	fwd->win_raw = raw;
 	fwd->lastack = ack;
 	fwd->lastack_ts = now;
 	fwd->last_ana = ana;
@@ -1204,15 +1278,25 @@ static void conn_init(struct td_flow_table *t, struct td_conn *c, const struct t
 	memcpy(c->dir[!o].addr, p->daddr, 16);
 	c->dir[!o].port = p->dport;
 	c->dir[0].wscale = c->dir[1].wscale = -1;
+	/* A window not seen yet is G_MAXUINT32 in Wireshark's
+	 * init_tcp_conversation_data(): a 1-byte segment before any traffic
+	 * the other way is no zero window probe. */
+	c->dir[0].window = c->dir[1].window = UINT32_MAX;
+	c->dir[0].win_raw = c->dir[1].win_raw = UINT32_MAX;
 	for (int i = 0; i < 2; i++)
 		c->dir[i].z_reassem = c->dir[i].z_trim = 1;
 	c->first_ns = p->ts_ns;
 	c->closer = -1;
-	if (p->encap.n)
+	if (p->encap.n) {
 		c->encap = p->encap;
+		c->z_tunnel = z_tunnel_key(&p->encap);
+		c->z_rare |= Z_RARE_TUNNEL;
+	}
 	c->flipped = flip;
 	if (flip)
 		hist_put(c, '^');
+	else
+		c->z_rare |= Z_RARE_H; /* its history may read just "H" */
 	if ((p->flags & (TD_TH_SYN | TD_TH_ACK)) == (TD_TH_SYN | TD_TH_ACK)) {
 		/* A SYN-ACK first: its receiver's SYN must have been sent. */
 		struct td_flow_dir *r = &c->dir[!o];
@@ -1369,6 +1453,14 @@ static int add_now(struct td_flow_table *t, const struct td_pkt *p, uint64_t pkt
 	if (c->closer < 0 && (f & (TD_TH_FIN | TD_TH_RST))) {
 		c->closer = d;
 		c->closer_rst = !!(f & TD_TH_RST);
+	}
+	if (__builtin_expect(p->encap.n | c->z_rare, 0)) {
+		if (p->encap.n || c->z_tunnel)
+			z_tunnel_check(c, p);
+		if (c->history[0] == 'H' && !c->history[1])
+			d = z_flip_at_productive(c, d, p);
+		else if (c->history[0])
+			c->z_rare &= (uint8_t)~Z_RARE_H; /* never just "H" again */
 	}
 	d = zeek_packet(c, d, p); /* the roles may flip */
 	fwd = &c->dir[d];

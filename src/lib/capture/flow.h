@@ -95,6 +95,7 @@ struct td_flow_dir {
 	uint32_t nextseq, maxseqtobeacked, lastack;
 	uint64_t nextseq_ts, lastack_ts;
 	uint32_t window;   /* last window, scaled when the scale is known */
+	uint32_t win_raw;  /* ...and as in the header (Wireshark compares these) */
 	int32_t dupacks;   /* -1: an ACK of unseen data was just flagged */
 	uint32_t last_ana; /* flags of the last segment sent */
 	uint32_t fin_seq;  /* sequence number of our FIN */
@@ -141,6 +142,11 @@ struct td_conn {
 	bool z_inact;
 	enum td_conn_end end;
 	struct td_pkt_encap encap; /* the layers around its first packet (n 0: none) */
+	/* Zeek's Connection::CheckEncapsulation(): the current tunnel (a hash
+	 * of it, 0: none) and how often it changed */
+	uint64_t z_tunnel;
+	uint32_t z_tunnel_changes;
+	uint8_t z_rare; /* Z_RARE_*: a per-segment check that is seldom needed */
 	char history[TD_HISTORY_MAX + 1];
 	uint32_t hist_once[2]; /* history letters already logged, per direction */
 	/* engine links, not for callers */

@@ -60,7 +60,13 @@ struct td_pcapsrc {
 	unsigned nngf;
 	char *filter_copy;
 	struct td_defrag *defrag; /* made at the first fragment */
+	unsigned parse_opts;	  /* TD_PKT_OPT_* */
 };
+
+void td_pcapsrc_set_parse_opts(struct td_pcapsrc *s, unsigned opts)
+{
+	s->parse_opts = opts;
+}
 
 int td_pcapsrc_linktype(const struct td_pcapsrc *s)
 {
@@ -80,11 +86,12 @@ static int check_link(struct td_pcapsrc *s, struct td_err *err)
 	if (td_pkt_link_supported(s->linktype))
 		return 0;
 	n = pcap_datalink_val_to_name(s->linktype);
-	return td_err_set(err, -TD_EUNSUPP,
-			  "%s: link type %d (%s) is not supported; tcpdoctor reads Ethernet, "
-			  "Linux SLL/SLL2, raw IP, BSD loopback, PPP, PPPoE, Cisco HDLC, NFLOG, "
-			  "802.11 (plain, radiotap, PPI), IPoIB and Juniper Ethernet captures",
-			  s->name, s->linktype, n ? n : "unknown");
+	return td_err_set(
+		err, -TD_EUNSUPP,
+		"%s: link type %d (%s) is not supported; tcpdoctor reads Ethernet, "
+		"Linux SLL/SLL2, raw IP, BSD loopback, PPP, PPPoE, Cisco HDLC, NFLOG, "
+		"802.11 (plain, radiotap, PPI), IPoIB, Juniper Ethernet and FDDI captures",
+		s->name, s->linktype, n ? n : "unknown");
 }
 
 /* what: how the user gave it ("--filter" for files, "filter" live). */
@@ -430,7 +437,8 @@ static __attribute__((noinline)) void reassemble(struct td_pcapsrc *s, const uin
 	if (len) {
 		q.ts_ns = frag->ts_ns;
 		perr.msg[0] = '\0';
-		if (td_pkt_parse(TD_LINK_RAW, dg, len, len, &q, &perr) == TD_PKT_TCP) {
+		if (td_pkt_parse_opt(TD_LINK_RAW, dg, len, len, s->parse_opts, &q, &perr) ==
+		    TD_PKT_TCP) {
 			struct td_pkt_encap in = q.encap;
 			unsigned k = frag->encap.n;
 
@@ -444,6 +452,8 @@ static __attribute__((noinline)) void reassemble(struct td_pcapsrc *s, const uin
 					q.encap.family = in.family;
 					memcpy(q.encap.saddr, in.saddr, 16);
 					memcpy(q.encap.daddr, in.daddr, 16);
+					q.encap.sport = in.sport;
+					q.encap.dport = in.dport;
 				}
 			}
 			q.caplen = caplen;
@@ -471,7 +481,9 @@ static void handle_link(struct td_pcapsrc *s, int linktype, uint64_t ts_ns, uint
 	n->packets++;
 	p.ts_ns = ts_ns;
 	perr.msg[0] = '\0';
-	kind = td_pkt_parse(linktype, data, caplen, wirelen, &p, &perr);
+	kind = s->parse_opts
+		       ? td_pkt_parse_opt(linktype, data, caplen, wirelen, s->parse_opts, &p, &perr)
+		       : td_pkt_parse(linktype, data, caplen, wirelen, &p, &perr);
 	switch (kind) {
 	case TD_PKT_TCP:
 		n->tcp++;

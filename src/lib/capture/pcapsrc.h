@@ -87,6 +87,9 @@ struct td_pcap_kstats {
 };
 int td_pcapsrc_kstats(struct td_pcapsrc *s, struct td_pcap_kstats *st, struct td_err *err);
 
+/* How packets are parsed from now on: TD_PKT_OPT_* (capture/pkt.h). */
+void td_pcapsrc_set_parse_opts(struct td_pcapsrc *s, unsigned opts);
+
 int td_pcapsrc_linktype(const struct td_pcapsrc *s);
 void td_pcapsrc_close(struct td_pcapsrc *s);
 

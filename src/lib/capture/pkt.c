@@ -27,7 +27,7 @@
 #define ETH_WCCP 0x883e
 #define ETH_VNTAG 0x8926      /* Cisco VN-Tag: 4 bytes, then the EtherType */
 #define ETH_PBB 0x88e7	      /* 802.1ah I-TAG: 4 bytes, then a customer frame */
-#define ETH_FABRICPATH 0x8903 /* Cisco FabricPath: 4 bytes, then a frame */
+#define ETH_FABRICPATH 0x8903 /* Cisco FabricPath: 2 bytes, then a frame */
 #define MAX_VLAN_TAGS 8	      /* more than any real network stacks */
 #define MAX_MPLS_LABELS 8     /* likewise */
 #define MAX_V6_EXT 16	      /* extension headers followed before giving up */
@@ -63,6 +63,7 @@ static const struct {
 	{ TD_LINK_JUNIPER_ETHER, "Juniper Ethernet" },
 	{ TD_LINK_NFLOG, "Linux NFLOG" },
 	{ TD_LINK_IPOIB, "IP over InfiniBand" },
+	{ TD_LINK_FDDI, "FDDI" },
 };
 
 static const char *const encap_names[TD_ENC_COUNT] = {
@@ -216,6 +217,7 @@ static int parse_tcp(const uint8_t *seg, unsigned avail, unsigned seglen, unsign
 struct pctx {
 	const uint8_t *d;
 	unsigned cap_end, wire_end;
+	unsigned opts; /* TD_PKT_OPT_* */
 	struct td_pkt *p;
 	struct td_err *err;
 };
@@ -262,6 +264,7 @@ static int enter(struct pctx *c, enum td_encap kind, unsigned pos, unsigned end,
 			e->family = c->p->family;
 			memcpy(e->saddr, c->p->saddr, 16);
 			memcpy(e->daddr, c->p->daddr, 16);
+			e->sport = e->dport = 0;
 		}
 		if (end < c->cap_end)
 			c->cap_end = end;
@@ -407,12 +410,18 @@ static int parse_ether_type(struct pctx *c, unsigned type, unsigned pos)
 		rc = enter(c, TD_ENC_VLAN, pos, 0, false);
 		return rc ? rc : parse_ether_type(c, get16(c->d + pos + 4), pos + 6);
 	case ETH_PBB:
-	case ETH_FABRICPATH:
-		if (avail_at(c, pos) < 4)
+	case ETH_FABRICPATH: {
+		/* PBB's I-TAG is 4 bytes; FabricPath's FTag and TTL 2 (its header
+		 * is 16 bytes with the outer addresses, as Wireshark and Zeek
+		 * read it) */
+		unsigned tag = type == ETH_PBB ? 4 : 2;
+
+		if (avail_at(c, pos) < tag)
 			return MALFORMED(c->err, "%s tag cut short at frame byte %u",
 					 type == ETH_PBB ? "802.1ah" : "FabricPath", pos);
 		rc = enter(c, TD_ENC_MACINMAC, pos, 0, false);
-		return rc ? rc : parse_eth(c, pos + 4);
+		return rc ? rc : parse_eth(c, pos + tag);
+	}
 	}
 	if (type <= 1500 && avail_at(c, pos) >= 8 && c->d[pos] == 0xaa && c->d[pos + 1] == 0xaa &&
 	    c->d[pos + 2] == 0x03) /* 802.3 length, then LLC/SNAP */
@@ -543,6 +552,37 @@ static int parse_teredo(struct pctx *c, unsigned pos, unsigned end)
 	return parse_ipv6(c, pos);
 }
 
+/* Zeek's TeredoAnalyzer::DetectProtocol(), which it tries on a UDP packet
+ * of any port no analyzer claims: an IPv6 header whose source or
+ * destination is in 2001:0::/32 (its old DPD signature), else the
+ * authentication and origin indication headers in front of an IPv6
+ * header. n: the UDP payload's bytes (captured, within the datagram). */
+static bool teredo_detect(const uint8_t *d, unsigned n)
+{
+	static const uint8_t pfx[4] = { 0x20, 0x01, 0x00, 0x00 };
+	unsigned val;
+
+	if (n < 40 || (d[0] >> 4 != 6 && (d[0] != 0 || (d[1] != 0 && d[1] != 1))))
+		return false;
+	if (d[0] >> 4 == 6 && (!memcmp(d + 8, pfx, 4) || !memcmp(d + 24, pfx, 4)))
+		return true;
+	val = d[1];
+	if (val == 1) {
+		unsigned skip = 13u + d[2] + d[3];
+
+		if (n < skip || n - skip < 40)
+			return false;
+		d += skip;
+		n -= skip;
+		val = get16(d);
+	}
+	if (val != 0)
+		return false;
+	d += 8;
+	n -= 8;
+	return n >= 40 && d[0] >> 4 == 6;
+}
+
 /* AYIYA (Anything In Anything): identity and signature lengths in the
  * first two bytes, the opcode (1: forward) and the inner protocol after. */
 static int parse_ayiya(struct pctx *c, unsigned pos, unsigned end)
@@ -562,11 +602,15 @@ static int parse_ayiya(struct pctx *c, unsigned pos, unsigned end)
 	return a[3] == 4 ? parse_ipv4(c, pos + hlen) : parse_ipv6(c, pos + hlen);
 }
 
+static int parse_udp_tunnel(struct pctx *c, unsigned sport, unsigned dport, unsigned pos,
+			    unsigned end);
+
 /* UDP: a tunnel only on its well-known port, either side. */
 static int parse_udp(struct pctx *c, unsigned pos, unsigned end)
 {
 	unsigned sport, dport, ulen;
 	const uint8_t *u;
+	bool outer;
 	int rc;
 
 	if (avail_at(c, pos) < 8)
@@ -578,6 +622,23 @@ static int parse_udp(struct pctx *c, unsigned pos, unsigned end)
 	if (ulen >= 8 && pos + ulen < end)
 		end = pos + ulen;
 	pos += 8;
+	/* a tunnel entered from this UDP header notes its ports */
+	outer = !c->p->encap.n || !c->p->encap.family;
+	rc = parse_udp_tunnel(c, sport, dport, pos, end);
+	if (outer && c->p->encap.n && c->p->encap.family) {
+		c->p->encap.sport = (uint16_t)sport;
+		c->p->encap.dport = (uint16_t)dport;
+	}
+	return rc;
+}
+
+/* What a UDP payload carries: a tunnel on its well-known port, either side
+ * (or, when asked, found by Zeek's detection). */
+static int parse_udp_tunnel(struct pctx *c, unsigned sport, unsigned dport, unsigned pos,
+			    unsigned end)
+{
+	int rc;
+
 	if (dport == UDP_VXLAN || sport == UDP_VXLAN) {
 		if (avail_at(c, pos) < 8 || !(c->d[pos] & 0x08))
 			return TD_PKT_NOT_TCP;
@@ -605,6 +666,18 @@ static int parse_udp(struct pctx *c, unsigned pos, unsigned end)
 		return parse_ayiya(c, pos, end);
 	if (dport == UDP_GRE)
 		return parse_gre(c, pos, end);
+	if (c->opts & TD_PKT_OPT_ZEEK_DETECT) {
+		/* Zeek's protocol detection on other ports: Teredo, then AYIYA
+		 * (AYIYAAnalyzer::DetectProtocol(): bytes 1 and 2 are 0x52 0x11) */
+		unsigned n = avail_at(c, pos), w = end > pos ? end - pos : 0;
+
+		if (n > w)
+			n = w;
+		if (teredo_detect(c->d + pos, n))
+			return parse_teredo(c, pos, end);
+		if (n >= 8 && c->d[pos + 1] == 0x52 && c->d[pos + 2] == 0x11)
+			return parse_ayiya(c, pos, end);
+	}
 	return TD_PKT_NOT_TCP;
 }
 
@@ -872,6 +945,15 @@ static int parse_link(struct pctx *c, int linktype, unsigned pos, int nest)
 			return MALFORMED(c->err, "Ethernet header cut short: %u of %u bytes",
 					 caplen, 14);
 		return parse_ether_type(c, get16(d + 12), pos + 14);
+	case TD_LINK_FDDI:
+		/* frame control, destination, source; then 802.2 LLC/SNAP */
+		if (caplen < 13 + 8)
+			return MALFORMED(c->err,
+					 "FDDI and LLC/SNAP header cut short: %u of %u bytes",
+					 caplen, 13 + 8);
+		if (d[13] != 0xaa || d[14] != 0xaa || d[15] != 0x03)
+			return TD_PKT_NOT_IP;
+		return parse_ether_type(c, get16(d + 19), pos + 21);
 	case TD_LINK_SLL:
 		if (caplen < 16)
 			return MALFORMED(c->err, "Linux SLL header cut short: %u of %u bytes",
@@ -980,10 +1062,16 @@ static int parse_link(struct pctx *c, int linktype, unsigned pos, int nest)
 	return td_err_set(c->err, -TD_EUNSUPP, "link type %d is not supported", linktype);
 }
 
-int td_pkt_parse(int linktype, const uint8_t *d, uint32_t caplen, uint32_t wirelen,
-		 struct td_pkt *p, struct td_err *err)
+/* The body of both entry points, so td_pkt_parse() keeps its six
+ * arguments in registers and its options folded away. */
+static inline __attribute__((always_inline)) int parse_entry(int linktype, const uint8_t *d,
+							     uint32_t caplen, uint32_t wirelen,
+							     unsigned opts, struct td_pkt *p,
+							     struct td_err *err)
 {
-	struct pctx c = { .d = d, .cap_end = caplen, .wire_end = wirelen, .p = p, .err = err };
+	struct pctx c = {
+		.d = d, .cap_end = caplen, .wire_end = wirelen, .opts = opts, .p = p, .err = err
+	};
 	uint64_t ts = p->ts_ns;
 
 	memset(p, 0, offsetof(struct td_pkt, encap));
@@ -997,4 +1085,16 @@ int td_pkt_parse(int linktype, const uint8_t *d, uint32_t caplen, uint32_t wirel
 	if (linktype == TD_LINK_EN10MB && caplen >= 14 && d[12] == 0x08 && d[13] == 0x00)
 		return parse_ipv4_inl(&c, 14);
 	return parse_link(&c, linktype, 0, 0);
+}
+
+int td_pkt_parse(int linktype, const uint8_t *d, uint32_t caplen, uint32_t wirelen,
+		 struct td_pkt *p, struct td_err *err)
+{
+	return parse_entry(linktype, d, caplen, wirelen, 0, p, err);
+}
+
+int td_pkt_parse_opt(int linktype, const uint8_t *d, uint32_t caplen, uint32_t wirelen,
+		     unsigned opts, struct td_pkt *p, struct td_err *err)
+{
+	return parse_entry(linktype, d, caplen, wirelen, opts, p, err);
 }

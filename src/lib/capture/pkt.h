@@ -14,6 +14,7 @@ enum {
 	TD_LINK_NULL = 0,	     /* BSD loopback, host byte order family */
 	TD_LINK_EN10MB = 1,	     /* Ethernet, with 802.1Q / QinQ tags */
 	TD_LINK_PPP = 9,	     /* PPP, optional HDLC address/control */
+	TD_LINK_FDDI = 10,	     /* FDDI: frame control, two MACs, then LLC/SNAP */
 	TD_LINK_RAW = 12,	     /* raw IPv4/IPv6 (Linux DLT_RAW) */
 	TD_LINK_RAW_BSD = 14,	     /* DLT_RAW on OpenBSD */
 	TD_LINK_PPP_SERIAL = 50,     /* PPP in HDLC-like framing (RFC 1662) */
@@ -60,6 +61,7 @@ struct td_pkt_encap {
 	uint8_t layer[TD_ENCAP_MAX]; /* enum td_encap */
 	uint8_t family;
 	uint8_t saddr[16], daddr[16];
+	uint16_t sport, dport; /* its UDP ports, for a tunnel in UDP (else 0) */
 };
 
 /* "vlan", "gre", ... */
@@ -126,5 +128,14 @@ const char *td_pkt_link_name(int linktype);
  * Never reads outside data[0..caplen). */
 int td_pkt_parse(int linktype, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
 		 struct td_pkt *p, struct td_err *err);
+
+/* The same, with TD_PKT_OPT_* choices. */
+enum {
+	/* Zeek's protocol detection: Teredo and AYIYA recognised by their
+	 * headers on any UDP port, not only 3544 and 5072 (tshark's rule) */
+	TD_PKT_OPT_ZEEK_DETECT = 1u << 0,
+};
+int td_pkt_parse_opt(int linktype, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
+		     unsigned opts, struct td_pkt *p, struct td_err *err);
 
 #endif

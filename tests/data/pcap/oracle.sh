@@ -9,7 +9,7 @@ f=$1
 flags="retransmission fast_retransmission spurious_retransmission out_of_order lost_segment ack_lost_segment duplicate_ack zero_window zero_window_probe zero_window_probe_ack window_full window_update keep_alive keep_alive_ack reused_ports"
 args=()
 for x in $flags; do args+=(-e "tcp.analysis.$x"); done
-tshark -n -r "$f" -Y tcp -T fields -E separator=/t -E occurrence=f -e tcp.stream -e frame.len "${args[@]}" |
+tshark -n -r "$f" -Y "tcp && !icmp && !icmpv6" -T fields -E separator=/t -E occurrence=f -e tcp.stream -e frame.len "${args[@]}" |
 	awk -v flags="$flags" -F'\t' '
 	BEGIN { n = split(flags, fl, " ") }
 	{ p[$1]++; b[$1] += $2; for (i = 1; i <= n; i++) if ($(i + 2) != "") c[fl[i]]++ }

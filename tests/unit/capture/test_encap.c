@@ -281,6 +281,73 @@ static void test_ppi_with_nothing_inside(void **state)
 	assert_int_not_equal(td_pkt_parse(TD_LINK_PPI, g, 12, 12, &p, &err), TD_PKT_TCP);
 }
 
+/* Raw IPv4, UDP sport -> dport, then hdr (a Teredo header or nothing),
+ * IPv6 from v6src, a 20-byte TCP SYN. Returns the frame length. */
+static unsigned udp_ipv6_tcp(uint8_t *f, unsigned dport, const uint8_t *hdr, unsigned hlen,
+			     const uint8_t v6src[16])
+{
+	unsigned len = 20 + 8 + hlen + 40 + 20, ulen = len - 20;
+	uint8_t *u = f + 20, *ip6 = u + 8 + hlen;
+
+	memset(f, 0, len);
+	f[0] = 0x45, f[2] = (uint8_t)(len >> 8), f[3] = (uint8_t)len, f[8] = 64, f[9] = 17;
+	f[12] = 192, f[14] = 2, f[15] = 1, f[16] = 192, f[18] = 2, f[19] = 2;
+	u[0] = 3797 >> 8, u[1] = 3797 & 0xff, u[2] = (uint8_t)(dport >> 8), u[3] = (uint8_t)dport;
+	u[4] = (uint8_t)(ulen >> 8), u[5] = (uint8_t)ulen;
+	if (hlen)
+		memcpy(u + 8, hdr, hlen);
+	ip6[0] = 0x60, ip6[5] = 20, ip6[6] = 6, ip6[7] = 64;
+	memcpy(ip6 + 8, v6src, 16);
+	ip6[24] = 0x20, ip6[25] = 0x01, ip6[26] = 0x0d, ip6[27] = 0xb8, ip6[39] = 2;
+	ip6[40] = 0x04, ip6[41] = 0xd2, ip6[43] = 80, ip6[52] = 0x50, ip6[53] = 0x02;
+	return len;
+}
+
+/* Zeek's Teredo detection on any UDP port (TeredoAnalyzer::DetectProtocol):
+ * only with TD_PKT_OPT_ZEEK_DETECT, by a Teredo address (2001:0::/32) or an
+ * origin indication in front of IPv6; tshark's rule (port 3544) otherwise. */
+static void test_teredo_on_any_port(void **state)
+{
+	static const uint8_t teredo_src[16] = { 0x20, 0x01, 0, 0, 0x41, 0x37, 0x9e, 0x50, 0x80 };
+	static const uint8_t plain_src[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	static const uint8_t origin[8] = { 0, 0, 0x12, 0x34, 1, 2, 3, 4 };
+	uint8_t f[160];
+	struct td_pkt p = { 0 };
+	struct td_err err = { 0 };
+	unsigned len;
+
+	(void)state;
+	len = udp_ipv6_tcp(f, 32900, NULL, 0, teredo_src);
+	assert_int_equal(td_pkt_parse(TD_LINK_RAW, f, len, len, &p, &err), TD_PKT_NOT_TCP);
+	assert_int_equal(
+		td_pkt_parse_opt(TD_LINK_RAW, f, len, len, TD_PKT_OPT_ZEEK_DETECT, &p, &err),
+		TD_PKT_TCP);
+	assert_int_equal(p.encap.n, 1);
+	assert_int_equal(p.encap.layer[0], TD_ENC_TEREDO);
+	assert_int_equal(p.dport, 80);
+	/* neither address a Teredo one, no Teredo header: plain UDP */
+	len = udp_ipv6_tcp(f, 32900, NULL, 0, plain_src);
+	assert_int_equal(
+		td_pkt_parse_opt(TD_LINK_RAW, f, len, len, TD_PKT_OPT_ZEEK_DETECT, &p, &err),
+		TD_PKT_NOT_TCP);
+	/* an origin indication, then IPv6 */
+	len = udp_ipv6_tcp(f, 32900, origin, sizeof(origin), plain_src);
+	assert_int_equal(
+		td_pkt_parse_opt(TD_LINK_RAW, f, len, len, TD_PKT_OPT_ZEEK_DETECT, &p, &err),
+		TD_PKT_TCP);
+	assert_int_equal(p.encap.layer[0], TD_ENC_TEREDO);
+	/* cut at every length: never TCP, never outside the frame (ASan) */
+	for (unsigned cut = 0; cut < len; cut++) {
+		uint8_t *g = malloc(cut ? cut : 1);
+
+		memcpy(g, f, cut);
+		assert_int_not_equal(td_pkt_parse_opt(TD_LINK_RAW, g, cut, cut,
+						      TD_PKT_OPT_ZEEK_DETECT, &p, &err),
+				     TD_PKT_TCP);
+		free(g);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +355,7 @@ int main(void)
 		cmocka_unit_test(test_cut_and_bent_frames),
 		cmocka_unit_test(test_depth_limit),
 		cmocka_unit_test(test_ppi_with_nothing_inside),
+		cmocka_unit_test(test_teredo_on_any_port),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -57,6 +57,7 @@ static struct td_flow_table *zeek_table(void)
 
 static uint16_t cport = 41000;
 static uint16_t sport = 80;
+static const struct td_pkt_encap *encap; /* the tunnel around the next segments */
 
 /* One segment; client 192.0.2.2:cport, server 192.0.2.1:sport; a window
  * scale option when wscale >= 0. */
@@ -81,6 +82,8 @@ static uint32_t seg_ws(struct td_flow_table *t, uint64_t ms, int dir, uint8_t fl
 	memcpy(dir == CL ? p.daddr : p.saddr, s, 4);
 	p.sport = dir == CL ? cport : sport;
 	p.dport = dir == CL ? sport : cport;
+	if (encap)
+		p.encap = *encap;
 	assert_int_equal(td_flow_add(t, &p, 1), 0);
 	return last_ana;
 }
@@ -615,6 +618,71 @@ static void test_zeek_synack_first_then_ack(void **state)
 	td_flow_free(t);
 }
 
+/* Zeek's Connection::CheckEncapsulation(): GTP-U with the uplink and the
+ * downlink in two outer UDP flows changes tunnel at every turn; past 5
+ * changes the history gets an X, once (core.tunnels.gtp.different_dl_and_ul).
+ * One outer flow both ways, or GRE whatever its UDP ports, is no change. */
+static void test_zeek_tunnel_changes(void **state)
+{
+	struct td_pkt_encap ul = { .n = 1,
+				   .layer = { TD_ENC_GTPU },
+				   .family = AF_INET,
+				   .saddr = { 198, 51, 100, 1 },
+				   .daddr = { 198, 51, 100, 2 },
+				   .sport = 5906,
+				   .dport = 2152 };
+	struct td_pkt_encap dl = ul, gre = ul, gre2;
+	struct td_flow_table *t = table(0);
+	const struct td_conn *c;
+
+	(void)state;
+	memcpy(dl.saddr, ul.daddr, 16);
+	memcpy(dl.daddr, ul.saddr, 16);
+	dl.sport = dl.dport = 2152;
+	encap = &ul;
+	seg(t, 0, CL, S, 100, 0, 0, 1000);
+	encap = &dl;
+	seg(t, 1, SV, S | A, 500, 101, 0, 1000); /* change 1 */
+	encap = &ul;
+	seg(t, 2, CL, A, 101, 501, 0, 1000); /* 2 */
+	encap = &dl;
+	seg(t, 3, SV, A, 501, 101, 10, 1000); /* 3 */
+	encap = &ul;
+	seg(t, 4, CL, A, 101, 511, 10, 1000); /* 4 */
+	encap = &dl;
+	seg(t, 5, SV, A, 511, 111, 0, 1000); /* 5 */
+	encap = &ul;
+	seg(t, 6, CL, A, 111, 511, 0, 1000); /* the 6th: X */
+	encap = &dl;
+	seg(t, 7, SV, F | A, 511, 111, 0, 1000);
+	c = only(t);
+	assert_string_equal(c->history, "ShAdDaXf");
+	td_flow_free(t);
+
+	/* the downlink in the same outer UDP flow, reversed: no change */
+	dl.sport = 2152, dl.dport = 5906;
+	t = table(0);
+	for (int i = 0; i < 8; i++) {
+		encap = i % 2 ? &dl : &ul;
+		seg(t, (uint64_t)i, i % 2 ? SV : CL, A, 100 + i, 500 + i, 1, 1000);
+	}
+	assert_null(strchr(only(t)->history, 'X'));
+	td_flow_free(t);
+
+	/* GRE in UDP: its addresses count, not its UDP ports */
+	gre.layer[0] = TD_ENC_GRE;
+	gre2 = gre;
+	gre2.sport = 36527;
+	t = table(0);
+	for (int i = 0; i < 8; i++) {
+		encap = i % 2 ? &gre2 : &gre;
+		seg(t, (uint64_t)i, i % 2 ? SV : CL, A, 100 + i, 500 + i, 1, 1000);
+	}
+	assert_null(strchr(only(t)->history, 'X'));
+	td_flow_free(t);
+	encap = NULL;
+}
+
 /* Zeek: a content gap is the sender's (G for the originator's missing data),
  * found when the peer's ACK passes a sequence hole, and only while both
  * sides are established or closing cleanly. */
@@ -682,16 +750,42 @@ static void test_zeek_role_flip(void **state)
 	assert_string_equal(c->history, "^dA");
 	td_flow_free(t);
 
-	/* a SYN-ACK from port 5001 (not a likely server port): no flip */
+	/* a SYN-ACK from port 5001 (not a likely server port): no flip at
+	 * first, its sender is the originator (a stealth scan's SYN-ACK)... */
 	sport = 5001;
+	t = table(0);
+	seg(t, 0, SV, S | A, 500, 101, 0, 1000);
+	seg(t, 1, SV, R, 501, 0, 0, 0);
+	c = only(t);
+	assert_false(c->flipped);
+	assert_int_equal(c->dir[0].port, 5001);
+	assert_string_equal(c->history, "HR");
+	td_flow_free(t);
+
+	/* ...but an ACK or data after a history of just "H" flips it, and the
+	 * history is rewritten "^h" (TCP_Endpoint::CheckHistory()), from
+	 * either side: Zeek's core.tcp.flip-without-syn and core.local-flip */
 	t = table(0);
 	seg(t, 0, SV, S | A, 500, 101, 0, 1000);
 	seg(t, 1, CL, A, 101, 501, 0, 1000);
 	c = only(t);
-	assert_false(c->flipped);
-	assert_int_equal(c->dir[0].port, 5001);
-	assert_string_equal(c->history, "Ha");
-	assert_int_equal(td_conn_state(c), TD_CS_OTH);
+	assert_true(c->flipped);
+	assert_int_equal(c->dir[0].port, cport);
+	assert_string_equal(c->history, "^hA");
+	td_flow_free(t);
+	t = table(0);
+	seg(t, 0, SV, S | A, 500, 101, 0, 1000);
+	seg(t, 1, SV, A, 501, 101, 100, 1000);
+	seg(t, 2, CL, A, 101, 601, 0, 1000);
+	seg(t, 3, CL, F | A, 101, 601, 0, 1000);
+	seg(t, 4, SV, F | A, 601, 102, 0, 1000);
+	seg(t, 5, CL, A, 102, 602, 0, 1000);
+	c = only(t);
+	assert_true(c->flipped);
+	assert_int_equal(c->dir[0].port, cport);
+	assert_int_equal(c->dir[1].port, 5001);
+	assert_string_equal(c->history, "^hdAFf");
+	assert_int_equal(td_conn_state(c), TD_CS_SF);
 	td_flow_free(t);
 
 	/* ...then the SYN arrives (captured out of order): roles flip */
@@ -814,6 +908,74 @@ static void test_ws_next_minus_one(void **state)
 
 /* Wireshark: the dup-ACK count goes on until the ACK number changes; a
  * window update or data with the same ACK does not reset it. */
+/* A window never seen is Wireshark's G_MAXUINT32, not 0: 1-byte segments
+ * before any traffic the other way are no zero window probes, and nothing
+ * goes missing between them (Zeek's tunnel-direct-bypass.pcap). */
+static void test_ws_unseen_window_is_open(void **state)
+{
+	struct td_flow_table *t = table(0);
+	uint32_t all = 0;
+
+	(void)state;
+	for (uint32_t i = 1; i <= 6; i++)
+		all |= seg(t, i, CL, A, i, 0, 1, 8192);
+	assert_int_equal(all, 0);
+	/* once the peer says 0, the next such byte is a probe */
+	seg(t, 10, SV, A, 1, 7, 0, 0);
+	assert_int_equal(seg(t, 11, CL, A, 7, 1, 1, 8192), TD_A_BIT(TD_A_ZW_PROBE));
+	td_flow_free(t);
+}
+
+/* Dup ACK and window update compare the header's window fields, as tshark
+ * 4.0 keeps them: after a SYN-ACK of window 65535 with scale 3, a pure ACK
+ * with the same field (524280 scaled) repeats it (Zeek's socks.pcap). */
+static void test_ws_windows_compared_raw(void **state)
+{
+	struct td_flow_table *t = table(0);
+
+	(void)state;
+	seg_ws(t, 0, CL, S, 100, 0, 0, 65535, 3);
+	seg_ws(t, 1, SV, S | A, 500, 101, 0, 65535, 3);
+	assert_int_equal(seg(t, 2, CL, A, 101, 501, 0, 65535), 0);
+	assert_int_equal(seg(t, 3, SV, A, 501, 101, 0, 65535), TD_A_BIT(TD_A_DUP_ACK));
+	assert_int_equal(seg(t, 4, SV, A, 501, 101, 0, 8000), TD_A_BIT(TD_A_WINDOW_UPDATE));
+	td_flow_free(t);
+}
+
+/* Sequence numbers exactly 2^31 apart compare as Wireshark's GT_SEQ()
+ * has them: beyond the next expected one (a lost segment) and, as
+ * LT_SEQ() says too, not advancing (Zeek's modbus/fuzz-72.pcap). */
+static void test_ws_seq_half_space(void **state)
+{
+	struct td_flow_table *t = table(0);
+
+	(void)state;
+	handshake(t);
+	seg(t, 3, CL, A, 101, 501, 10, 1000);
+	assert_true(seg(t, 4, CL, A, 111 + 0x80000000u, 501, 10, 1000) &
+		    TD_A_BIT(TD_A_LOST_SEGMENT));
+	td_flow_free(t);
+}
+
+/* Wireshark's dup-ACK count is unsigned: the -1 an ACKed-unseen segment
+ * leaves in it counts as two or more, so a FIN resent at once after it is
+ * a fast retransmission (Zeek's tcp/reassembly.pcap). */
+static void test_ws_fast_retrans_after_ack_unseen(void **state)
+{
+	struct td_flow_table *t = table(0);
+
+	(void)state;
+	handshake(t);
+	seg(t, 3, CL, A, 101, 501, 274, 1000);
+	seg(t, 4, SV, A, 501, 375, 0, 1000);
+	seg(t, 5, SV, F | A, 501, 375, 0, 1000);
+	seg(t, 6, CL, A, 375, 501, 1440, 1000);
+	assert_int_equal(seg(t, 7, SV, F | A, 501, 1823, 0, 1000),
+			 TD_A_BIT(TD_A_RETRANS) | TD_A_BIT(TD_A_FAST_RETRANS) |
+				 TD_A_BIT(TD_A_ACK_UNSEEN));
+	td_flow_free(t);
+}
+
 static void test_ws_dupack_count(void **state)
 {
 	struct td_flow_table *t = table(0);
@@ -1049,10 +1211,15 @@ int main(void)
 		cmocka_unit_test(test_zeek_synack_first_then_ack),
 		cmocka_unit_test(test_zeek_gap_letters),
 		cmocka_unit_test(test_zeek_role_flip),
+		cmocka_unit_test(test_zeek_tunnel_changes),
 		cmocka_unit_test(test_zeek_history_letters),
 		cmocka_unit_test(test_ws_spurious_first),
 		cmocka_unit_test(test_ws_ack_unseen_once),
 		cmocka_unit_test(test_ws_next_minus_one),
+		cmocka_unit_test(test_ws_unseen_window_is_open),
+		cmocka_unit_test(test_ws_windows_compared_raw),
+		cmocka_unit_test(test_ws_seq_half_space),
+		cmocka_unit_test(test_ws_fast_retrans_after_ack_unseen),
 		cmocka_unit_test(test_ws_dupack_count),
 		cmocka_unit_test(test_ws_window_full_needs_scale),
 		cmocka_unit_test(test_ws_options_cut_hides_flags),

@@ -317,9 +317,33 @@ static void test_ip_length_beyond_frame(void **state)
 	assert_true(p.payload_cut);
 }
 
+/* PPPoE's length ends the IP packet, as tshark reads it: an IP header
+ * claiming 6 bytes more (Zeek's pppoe-over-qinq.pcap, whose pure ACKs say
+ * 46) leaves no payload. Zeek follows the IP header there (docs/pcap.md). */
+static void test_pppoe_length_ends_ip(void **state)
+{
+	uint8_t f[200];
+	struct td_pkt p;
+	size_t t;
+
+	(void)state;
+	memset(f, 0, sizeof(f));
+	f[12] = 0x88, f[13] = 0x64;		    /* PPPoE session */
+	f[14] = 0x11;				    /* version 1, type 1 */
+	f[18] = 0, f[19] = 2 + 40;		    /* its length: PPP + 40 bytes of IP */
+	f[20] = 0x00, f[21] = 0x21;		    /* PPP: IPv4 */
+	t = put_tcp(f + 42, TD_TH_ACK, NULL, 0, 6); /* 6 bytes after the header */
+	put_ipv4(f + 22, t, 0x4000, 6);		    /* IP total length 46 */
+	assert_int_equal(
+		td_pkt_parse(TD_LINK_EN10MB, f, (uint32_t)(42 + t), (uint32_t)(42 + t), &p, NULL),
+		TD_PKT_TCP);
+	assert_int_equal(p.payload_len, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pppoe_length_ends_ip),
 		cmocka_unit_test(test_ethernet_ipv4),
 		cmocka_unit_test(test_ethernet_padding_ignored),
 		cmocka_unit_test(test_qinq),
