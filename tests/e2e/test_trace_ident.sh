@@ -28,7 +28,7 @@ if [ $? -ne 0 ]; then
 	exit 0
 fi
 
-NS=tdC-ident-$$
+NS=td-trident-$$
 ns_add "$NS"
 
 # A server: accept, read to EOF, close (so its sockets pass through
@@ -56,7 +56,7 @@ wait_for 10 listening || bail "the two servers are not listening"
 # for B.
 FAKE=$TD_TMP/proc
 mkdir -p "$FAKE/$PA" "$FAKE/$PB"
-UNIT_A=tdC-alpha-$$.service
+UNIT_A=td-alpha-$$.service
 printf '0::/system.slice/%s\n' "$UNIT_A" >"$FAKE/$PA/cgroup"
 cp "$TD_SRCDIR/tests/data/cgroup/docker-systemd-v2" "$FAKE/$PB/cgroup"
 CID=4f1b8e2c9a7d6b3e5f0a1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f
@@ -76,11 +76,11 @@ attached() { ls -l "/proc/$1/fd" 2>/dev/null | grep -q 'anon_inode:\[eventpoll\]
 	>"$TD_TMP/ev.json" 2>"$TD_TMP/ev.err" &
 TJ=$!
 TD_PIDS+=("$TJ")
-"$TCPDOCTOR" --netns "$NS" --no-color trace --port 7301 --port 7302 --summary --for 120s \
+"$TCPDOCTOR" --netns "$NS" --no-color trace --port 7301 --port 7302 --with-summary --for 120s \
 	>"$TD_TMP/ev.txt" 2>"$TD_TMP/txt.err" &
 TT=$!
 TD_PIDS+=("$TT")
-"$TCPDOCTOR" --netns "$NS" trace --json --lifetimes --port 7301 --port 7302 --summary --for 120s \
+"$TCPDOCTOR" --netns "$NS" trace --json --lifetimes --port 7301 --port 7302 --with-summary --for 120s \
 	>"$TD_TMP/life.json" 2>"$TD_TMP/life.err" &
 TL=$!
 TD_PIDS+=("$TL")
@@ -107,7 +107,7 @@ done
 kill -STOP "$TJ"
 ip netns exec "$NS" "$TD_PY" -c '
 import ctypes, socket
-ctypes.CDLL(None).prctl(15, b"tdC-gone", 0, 0, 0)
+ctypes.CDLL(None).prctl(15, b"td-gone", 0, 0, 0)
 c = socket.create_connection(("127.0.0.1", 7301)); c.send(b"x"); c.close()
 import time; time.sleep(0.3)' &
 GONE=$!
@@ -144,10 +144,10 @@ like "$(grep -m1 '"lport":7302' "$J")" '"cmdline":"[^"]*7302 \\u001b\]0;x\\u0007
 is "$(jq -r 'select(.process != null) | [.pid == .process.pid, .comm == .process.comm] | all' "$J" |
 	sort -u)" true "JSON: pid and comm are the process object's"
 is "$(jq -r 'select(.rport == 7301 and .event == "state" and .process != null) | .process.comm' "$J" |
-	grep -v tdC-gone | sort -u)" bash "JSON: the client side of the connections is bash's"
+	grep -v td-gone | sort -u)" bash "JSON: the client side of the connections is bash's"
 is "$(jq -r --argjson p "$GONE" 'select(.pid == $p) |
 	"\(.comm) \(.process.comm) \(.process.cmdline) \(.process.user) \(.process.unit)"' "$J" | sort -u)" \
-	"tdC-gone tdC-gone null null null" \
+	"td-gone td-gone null null null" \
 	"JSON: a client gone before trace looked keeps its recorded comm, nothing guessed"
 
 L=$TD_TMP/life.json

@@ -23,7 +23,7 @@ if [ $? -ne 0 ]; then
 	exit 0
 fi
 
-NS=tdE-trsum-$$
+NS=td-trsum-$$
 ns_add "$NS"
 N=40 M=12 K=5
 d=$TD_TMP/w
