@@ -25,7 +25,7 @@ static const char help[] =
 	"Sockets no process holds (TIME_WAIT, half-open requests, orphans) show '-'.\n"
 	"Exit status 1 when nothing uses the port.\n"
 	"\n"
-	"  -i SPEC         lsof's spelling: -i:8080, -i :8080, -iTCP:443, -i4,\n"
+	"  -i, --inet SPEC lsof's spelling: -i:8080, -i :8080, -iTCP:443, -i4,\n"
 	"                  -i@127.0.0.1:6379, -i6TCP@[::1]:6379 (4/6: the family;\n"
 	"                  without ADDR and PORT, every TCP socket)\n"
 	"Filters: --state S, -l/--listening, --port P, --sport P, --dport P, --src CIDR,\n"
@@ -204,7 +204,7 @@ static int on_opt(int val, const char *arg, void *data)
 int cmd_who(int argc, char **argv, struct td_ctx *ctx)
 {
 	static const struct option own[] = {
-		{ "lsof-i", required_argument, NULL, 'i' },
+		{ "inet", required_argument, NULL, 'i' },
 		{ 0 },
 	};
 	const char *lsof_i = NULL, *target = NULL;

@@ -379,8 +379,10 @@ void td_json_write_string(FILE *fp, const char *str, size_t len)
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, run = 0; /* s[run..i) is waiting to be written as is */
 
-	if (!s)
+	if (!s) {
+		s = (const unsigned char *)""; /* memcpy from NULL is undefined, even of 0 */
 		len = 0;
+	}
 	/* A short plain string (addresses, states, names): one write. */
 	if (len <= 62) {
 		char buf[64];

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Chinese end to end, through the compiled catalogue (po/zh_CN.po -> build/
 # locale/zh_CN/LC_MESSAGES/tcpdoctor.mo): `explain` and `check` (on a
-# CLOSE_WAIT leak built in td_env- namespaces) under LANG=zh_CN.UTF-8 and
+# CLOSE_WAIT leak built in tdz- namespaces) under LANG=zh_CN.UTF-8 and
 # --lang zh_CN print the catalogue's texts (the oracle is the .po itself,
 # filled with the values ss sees), wrapped to COLUMNS with CJK counted as two
 # columns (measured by python3's unicodedata.east_asian_width, not by our own
@@ -127,7 +127,7 @@ like "$TD_OUT" "^TIME_WAIT - 连接已关闭" "TD_LOCALEDIR: the catalogue found
 
 # ---- check on a CLOSE_WAIT leak -----------------------------------------------------
 
-NS_A="td_env-a-$$" NS_B="td_env-b-$$"
+NS_A="tdz-a-$$" NS_B="tdz-b-$$"
 for ns in "$NS_A" "$NS_B"; do
 	ip netns add "$ns" || bail "ip netns add $ns"
 	TD_NETNS+=("$ns")
