@@ -143,6 +143,19 @@ need_binary() {
 	fi
 }
 
+# need_trace [ARGS...]: `tcpdoctor trace ARGS --for 100ms` must work, or the
+# suite ends here: skipped when the kernel has no BTF (tp_btf needs it),
+# otherwise a skip that is not a kernel's, which fails the run.
+need_trace() {
+	"$TCPDOCTOR" trace "$@" --for 100ms >/dev/null 2>"$TD_TMP/probe.err" && return 0
+	if [ ! -r /sys/kernel/btf/vmlinux ]; then
+		skip_kernel "$(basename "$0")" "no BTF (/sys/kernel/btf/vmlinux): $(head -1 "$TD_TMP/probe.err")"
+	else
+		skip "$(basename "$0")" "trace unavailable: $(head -1 "$TD_TMP/probe.err")"
+	fi
+	exit 0
+}
+
 need_python() {
 	[ -n "$TD_PY" ] && "$TD_PY" -c 'import socket, selectors, ctypes' 2>/dev/null && return 0
 	echo "ok 1 - $(basename "$0") # SKIP needs python3 for the socket actors"

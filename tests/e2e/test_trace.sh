@@ -11,16 +11,7 @@ need_tool ip jq setpriv
 need_python
 need_binary
 
-"$TCPDOCTOR" trace --for 100ms >/dev/null 2>"$TD_TMP/probe.err"
-if [ $? -ne 0 ]; then
-	# Only a kernel without BTF (tp_btf needs it) may skip; anything else fails.
-	if [ ! -r /sys/kernel/btf/vmlinux ]; then
-		skip_kernel "$(basename "$0")" "no BTF (/sys/kernel/btf/vmlinux): $(head -1 "$TD_TMP/probe.err")"
-	else
-		skip "$(basename "$0")" "trace unavailable: $(head -1 "$TD_TMP/probe.err")"
-	fi
-	exit 0
-fi
+need_trace
 
 ns_create NS trace
 sync_dir=$TD_TMP/sync

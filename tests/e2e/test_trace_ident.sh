@@ -18,15 +18,7 @@ need_tool ip jq
 need_python
 need_binary
 
-"$TCPDOCTOR" trace --for 100ms >/dev/null 2>"$TD_TMP/probe.err"
-if [ $? -ne 0 ]; then
-	if [ ! -r /sys/kernel/btf/vmlinux ]; then
-		skip_kernel "$(basename "$0")" "no BTF (/sys/kernel/btf/vmlinux): $(head -1 "$TD_TMP/probe.err")"
-	else
-		skip "$(basename "$0")" "trace unavailable: $(head -1 "$TD_TMP/probe.err")"
-	fi
-	exit 0
-fi
+need_trace
 
 NS=td-trident-$$
 ns_add "$NS"
