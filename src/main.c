@@ -183,6 +183,7 @@ int main(int argc, char **argv)
 	const char *save_dump = NULL, *source = NULL, *ns_filter = NULL;
 	bool no_color = false, help = false, dashdash = false, all_netns = false;
 	bool implicit = false; /* cmd is the default one, chosen by an option */
+	const struct td_command *named;
 	char **rest = calloc((size_t)argc + 2, sizeof(*rest));
 	int nrest = 1, rc;
 
@@ -256,14 +257,14 @@ int main(int argc, char **argv)
 			}
 		} else if (!cmd && (!strcmp(a, "-h") || !strcmp(a, "--help"))) {
 			help = true;
-		} else if (implicit && a[0] != '-' && find_command(a)) {
+		} else if (implicit && a[0] != '-' && (named = find_command(a))) {
 			/* `tcpdoctor --lang zh conns`: the options went to the
 			 * default command, then a command came. Say so rather
 			 * than run check with "conns" as an operand. */
 			char shown[TD_TEXT_MAX];
 
 			td_printable(a, shown, sizeof(shown));
-			if (find_command(a) == cmd)
+			if (named == cmd)
 				continue; /* `tcpdoctor --sample 0 check` */
 			fprintf(stderr,
 				"tcpdoctor: '%s' comes after options of %s, the default command: "

@@ -12,11 +12,12 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
+
+#include "bpf/load.h"
 
 #define VMLINUX "/sys/kernel/btf/vmlinux"
 #define SEC_PREFIX "tditer/"
@@ -607,20 +608,12 @@ void td_btf_done(struct td_btf_use *u)
 	u->fd = -1;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 int td_btf_open_load(const struct td_btf_skel *k, void *arg, void **out, const char **step,
 		     uint64_t ns[2])
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo);
 	struct td_btf_use u = { .fd = -1 };
-	uint64_t t0 = now_ns(), t1;
+	uint64_t t0 = td_bpf_now_ns(), t1;
 	bool mini;
 	void *skel;
 	int rc;
@@ -651,7 +644,7 @@ int td_btf_open_load(const struct td_btf_skel *k, void *arg, void **out, const c
 		*step = "opening the program";
 		return rc;
 	}
-	t1 = now_ns();
+	t1 = td_bpf_now_ns();
 	rc = k->load(skel);
 	if (rc < 0 && mini) {
 		k->destroy(skel);
@@ -662,7 +655,7 @@ int td_btf_open_load(const struct td_btf_skel *k, void *arg, void **out, const c
 	td_btf_done(&u);
 	if (ns) {
 		ns[0] = t1 - t0;
-		ns[1] = now_ns() - t1;
+		ns[1] = td_bpf_now_ns() - t1;
 	}
 	if (rc < 0) {
 		if (skel)

@@ -54,6 +54,14 @@ static __always_inline struct inode *leader_socket(struct task_struct *task, str
 	return inode;
 }
 
+/* The struct sock behind a socket file, or NULL. */
+static __always_inline struct sock *file_sock(struct file *file)
+{
+	struct socket *sock = bpf_sock_from_file(file);
+
+	return sock ? BPF_CORE_READ(sock, sk) : NULL;
+}
+
 SEC("tditer/task_file") /* iter/task_file, through bpf/btfcache */
 int owners_task_file(struct bpf_iter__task_file *ctx)
 {
@@ -141,7 +149,6 @@ int owners_count(struct bpf_iter__task_file *ctx)
 	struct task_struct *task = ctx->task;
 	struct file *file = ctx->file;
 	struct td_own_count_key k = {};
-	struct socket *sock;
 	struct inode *inode;
 	struct sock *sk;
 	__u64 ino, one = 1, *n;
@@ -153,10 +160,7 @@ int owners_count(struct bpf_iter__task_file *ctx)
 	if (!inode)
 		return 0;
 	ino = inode->i_ino;
-	sock = bpf_sock_from_file(file);
-	if (!sock)
-		return 0;
-	sk = BPF_CORE_READ(sock, sk);
+	sk = file_sock(file);
 	if (!sk)
 		return 0;
 	refs = file_refs(file);
@@ -257,7 +261,6 @@ int owners_netns(struct bpf_iter__task_file *ctx)
 {
 	struct task_struct *task = ctx->task;
 	struct file *file = ctx->file;
-	struct socket *sock;
 	struct inode *inode;
 	struct sock *sk;
 	unsigned long magic;
@@ -278,10 +281,7 @@ int owners_netns(struct bpf_iter__task_file *ctx)
 	}
 	if ((inode->i_mode & S_IFMT) != S_IFSOCK || magic != SOCKFS_MAGIC)
 		return 0;
-	sock = bpf_sock_from_file(file);
-	if (!sock)
-		return 0;
-	sk = BPF_CORE_READ(sock, sk);
+	sk = file_sock(file);
 	if (!sk)
 		return 0;
 	__sync_fetch_and_add(&netns_sockets, 1);

@@ -39,10 +39,9 @@ void td_bpf_owners_cancel_on(const volatile int *flag)
 
 static const char what[] = "the BPF owner walk";
 
-/* task->tgid is the initial namespace's pid; /proc in a child namespace
- * numbers processes differently and shows fewer of them. */
 /* Before any walk: allowed to load BPF (td_bpf_precheck), and in the
- * initial PID namespace (the pids the walks report are that namespace's). */
+ * initial PID namespace: task->tgid is that namespace's pid; /proc in a
+ * child namespace numbers processes differently and shows fewer of them. */
 static int check_pid_ns(struct td_err *err)
 {
 	struct stat st;
@@ -181,8 +180,9 @@ static int read_stream(int iter_fd, struct owners_reader *r, struct td_err *err)
 #define MAX_COUNT_GROUPS 65536
 #define MAX_SHARED 65536
 
-/* What to open: the owner walk (with a wanted set of n inodes when filter)
- * or, when netns, the counting walk of that namespace. */
+/* What to open: the owner walk (with a wanted set of n inodes when
+ * filter), when netns the counting walk of that namespace, when sknetns
+ * the namespace walk. */
 struct owners_open {
 	bool filter;
 	size_t n;
@@ -201,7 +201,7 @@ static struct owners_bpf *open_one(const struct owners_open *c,
 
 	if (!skel)
 		return NULL;
-	/* One program of the two is loaded, the other one's maps stay small. */
+	/* One program of the three is loaded, the others' maps stay small. */
 	bpf_program__set_autoload(skel->progs.owners_count, c->netns != 0);
 	bpf_program__set_autoload(skel->progs.owners_netns, c->sknetns);
 	bpf_program__set_autoload(skel->progs.owners_task_file, !c->netns && !c->sknetns);

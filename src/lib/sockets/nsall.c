@@ -281,7 +281,7 @@ static int walk_proc(struct td_nslist *l, const char *procdir, bool fake, struct
 	struct inoset socks = { .max = sockets_asked_max() };
 	struct sknetns kern = { 0 };
 	struct td_err why = { 0 };
-	const char *walk = getenv("TD_NSALL_WALK") ? getenv("TD_NSALL_WALK") : "";
+	const char *walk = getenv("TD_NSALL_WALK");
 	uint64_t looked = 0;
 	bool in_kernel = false;
 	struct dirent *de;
@@ -295,6 +295,8 @@ static int walk_proc(struct td_nslist *l, const char *procdir, bool fake, struct
 	 * otherwise scan_fds() reads every fd and asks each distinct socket.
 	 * TD_NSALL_WALK=proc|bpf forces one (bpf then fails instead of
 	 * falling back), as TD_OWNERS does for the owner walk. */
+	if (!walk)
+		walk = "";
 	if (!fake && socks.max && strcmp(walk, "proc")) {
 		int rc = td_bpf_netns_holders(sknetns_add, &kern, &looked, &why);
 

@@ -2,6 +2,7 @@
 #include "sockets/source.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -161,6 +162,13 @@ static long tcp_socket_estimate(void)
 	return total;
 }
 
+/* The kernel counts: asked for (bpf), or auto on a host big enough. */
+static bool bpf_wanted(const struct td_source *src)
+{
+	return src->kind == TD_SRC_BPF ||
+	       (src->kind == TD_SRC_AUTO && tcp_socket_estimate() >= BPF_AUTO_MIN_SOCKETS);
+}
+
 int td_source_count(struct td_source *src, const struct td_filter *f, struct td_agg *a,
 		    struct td_err *err)
 {
@@ -169,8 +177,7 @@ int td_source_count(struct td_source *src, const struct td_filter *f, struct td_
 	int rc;
 
 	src->bpf_note[0] = '\0';
-	if (src->kind == TD_SRC_BPF ||
-	    (src->kind == TD_SRC_AUTO && tcp_socket_estimate() >= BPF_AUTO_MIN_SOCKETS)) {
+	if (bpf_wanted(src)) {
 		struct td_err why = { 0 };
 
 		if (f && f->npid)
@@ -236,8 +243,7 @@ int td_source_count_by_owner(struct td_source *src, const struct td_filter *f, s
 	src->bpf_note[0] = '\0';
 	if (a->by != TD_BY_PROCESS || a->owners)
 		return td_err_set(err, -TD_EUNSUPP, "internal: not a count by owner");
-	if (src->kind != TD_SRC_BPF &&
-	    !(src->kind == TD_SRC_AUTO && tcp_socket_estimate() >= BPF_AUTO_MIN_SOCKETS))
+	if (!bpf_wanted(src))
 		return -TD_EUNSUPP;
 	if (f && (f->npid || f->expr.n || td_filter_has_addr_port(f)))
 		rc = td_err_set(&why, -TD_EUNSUPP,
