@@ -5,7 +5,11 @@
  * sock:inet_sock_set_state (CLOSE counts as "not listed"). Timewait and
  * request sockets change without a tracepoint (their births and deaths are
  * plain functions, hookable only with fentry, which kernels without ftrace
- * lack): user space counts those in a dump that asks for their states only.
+ * lack): a scrape counts those itself, still without a walk of every
+ * socket: timewait sockets by looking up the addresses the hooks noted
+ * (sc_tw, see struct td_sc_tuple), request sockets as the sum of the
+ * listeners' SYN queues (sc_listen, which stops where the listening table
+ * ends). Where those two cannot load, a dump that asks for those states only.
  * Two generations of counts: the live one follows every change; the shadow
  * is filled by an iterator walk (seeding, reconciliation) where a socket
  * that changes during the walk is counted once, by whoever claims it first
@@ -15,6 +19,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
 
 #include "statecount.h"
 
@@ -22,17 +27,24 @@
 #define AF_INET6 10
 #define IPPROTO_TCP 6
 #define TCP_SYN_RECV 3
+#define TCP_FIN_WAIT1 4
+#define TCP_FIN_WAIT2 5
 #define TCP_TIME_WAIT 6
 #define TCP_CLOSE 7
 #define TCP_LISTEN 10
+#define TCP_CLOSING 11
 #define TCP_NEW_SYN_RECV 12
+#define BPF_F_CURRENT_NETNS (-1)
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
 const volatile __u32 cfg_netns = 0; /* network namespace inode, 0 = any */
+const volatile bool cfg_tw = true;  /* note timewait candidates (sc_tw loaded) */
 
-__u32 phase = 0;	  /* TD_SC_MODE_* | live << TD_SC_LIVE_BIT | TD_SC_HAVE_LIVE */
-__u64 claim_overflow = 0; /* sockets the walk counted without a claim (map full) */
+__u32 phase = 0;	     /* TD_SC_MODE_* | live << TD_SC_LIVE_BIT | TD_SC_HAVE_LIVE */
+__u64 claim_overflow = 0;    /* sockets the walk counted without a claim (map full) */
+__u64 tw_overflow = 0;	     /* timewait candidates not noted (map full) */
+struct td_sc_rest rest = {}; /* sc_tw's and sc_listen's results, zeroed by user space */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -48,6 +60,15 @@ struct {
 	__type(key, struct td_sc_key);
 	__type(value, __u32); /* the state the socket was counted in (0: gone) */
 } claims SEC(".maps");
+
+/* Addresses of sockets that may be timewait ones now (td_sc_tuple). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1); /* sized by the loader */
+	__uint(map_flags, 1);	/* BPF_F_NO_PREALLOC */
+	__type(key, struct td_sc_tuple);
+	__type(value, __u8);
+} tw_cand SEC(".maps");
 
 /* The state inet_diag lists a socket in, 0 when it lists none. */
 static __always_inline int listed(int state)
@@ -123,6 +144,38 @@ static __always_inline bool netns_ok(const struct sock_common *skc)
 	return !cfg_netns || BPF_CORE_READ(skc, skc_net.net, ns.inum) == cfg_netns;
 }
 
+/* Note skc's addresses: it may be (or have just become) a timewait socket. */
+static __always_inline void tw_note(const struct sock_common *skc)
+{
+	struct td_sc_tuple t = {};
+	struct in6_addr d, l;
+	__u8 one = 1;
+
+	if (!cfg_tw)
+		return;
+	t.lport = BPF_CORE_READ(skc, skc_num);
+	t.rport = BPF_CORE_READ(skc, skc_dport);
+	t.v4 = 1;
+	if (BPF_CORE_READ(skc, skc_family) == AF_INET6) {
+		d = BPF_CORE_READ(skc, skc_v6_daddr);
+		/* ::ffff:a.b.c.d is looked up as IPv4 (the addresses are in
+		 * skc_daddr/skc_rcv_saddr as well). */
+		if (d.in6_u.u6_addr32[0] || d.in6_u.u6_addr32[1] ||
+		    d.in6_u.u6_addr32[2] != bpf_htonl(0xffff)) {
+			l = BPF_CORE_READ(skc, skc_v6_rcv_saddr);
+			__builtin_memcpy(t.laddr, l.in6_u.u6_addr32, 16);
+			__builtin_memcpy(t.raddr, d.in6_u.u6_addr32, 16);
+			t.v4 = 0;
+		}
+	}
+	if (t.v4) {
+		t.laddr[0] = BPF_CORE_READ(skc, skc_rcv_saddr);
+		t.raddr[0] = BPF_CORE_READ(skc, skc_daddr);
+	}
+	if (bpf_map_update_elem(&tw_cand, &t, &one, BPF_ANY))
+		__sync_fetch_and_add(&tw_overflow, 1);
+}
+
 static __always_inline void change_full(const struct sock *sk, int o, int n)
 {
 	struct td_sc_key key = { .kind = TD_SC_FULL };
@@ -155,6 +208,11 @@ int BPF_PROG(sc_state, const struct sock *sk, const int oldstate, const int news
 		o = 0;
 	if (o != n)
 		change_full(sk, o, n);
+	/* tcp_time_wait() hashes the timewait socket in, then closes the full
+	 * one: from FIN_WAIT2 or CLOSING (FIN_WAIT1 for safety). */
+	if (newstate == TCP_CLOSE &&
+	    (oldstate == TCP_FIN_WAIT1 || oldstate == TCP_FIN_WAIT2 || oldstate == TCP_CLOSING))
+		tw_note(&sk->__sk_common);
 	return 0;
 }
 
@@ -176,7 +234,10 @@ int sc_walk(struct bpf_iter__tcp *ctx)
 	if (family != AF_INET && family != AF_INET6)
 		return 0;
 	raw = skc->skc_state;
-	/* Timewait and request sockets are user space's (see the top). */
+	/* Timewait and request sockets are counted by each scrape (see the
+	 * top); the walk notes the timewait ones it meets. */
+	if (raw == TCP_TIME_WAIT)
+		tw_note(skc);
 	if (raw == TCP_TIME_WAIT || raw == TCP_NEW_SYN_RECV)
 		return 0;
 	key.id = bpf_get_socket_cookie(skc);
@@ -196,5 +257,97 @@ int sc_walk(struct bpf_iter__tcp *ctx)
 		__sync_fetch_and_add(&claim_overflow, 1);
 		apply(c, shadow, fam_index(family), 0, st);
 	}
+	return 0;
+}
+
+/* ---- what a scrape runs ---- */
+
+/* The request sockets: every listener's SYN queue length (qlen counts the
+ * request sockets it has in the established table, which inet_diag lists
+ * as SYN-RECV). The iterator visits the listening table first: at the
+ * first socket in any other state (CLOSE aside: a listener closing under
+ * the walk) it writes one byte, and user space, reading one byte at a
+ * time, stops it there instead of walking every socket. */
+SEC("iter/tcp")
+int sc_listen(struct bpf_iter__tcp *ctx)
+{
+	struct sock_common *skc = ctx->sk_common;
+	struct tcp_sock *tp;
+	__u8 mark = 1;
+	int raw;
+
+	if (!skc || rest.listen_done)
+		return 0;
+	raw = skc->skc_state;
+	if (raw == TCP_CLOSE)
+		return 0;
+	if (raw != TCP_LISTEN) {
+		rest.listen_done = 1;
+		bpf_seq_write(ctx->meta->seq, &mark, 1);
+		return 0;
+	}
+	rest.listeners++;
+	tp = bpf_skc_to_tcp_sock(skc);
+	if (tp)
+		rest.syn_recv[skc->skc_family == AF_INET6] +=
+			(__u32)tp->inet_conn.icsk_accept_queue.qlen.counter;
+	return 0;
+}
+
+struct tw_ctx {
+	struct __sk_buff *skb;
+};
+
+static long tw_one(void *map, struct td_sc_tuple *k, __u8 *v, struct tw_ctx *c)
+{
+	struct bpf_sock_tuple t = {};
+	struct tcp_timewait_sock *tw;
+	struct bpf_sock *sk;
+	__u32 len;
+	int fam, sub;
+
+	/* As a packet from the peer would look it up. */
+	if (k->v4) {
+		t.ipv4.saddr = k->raddr[0];
+		t.ipv4.daddr = k->laddr[0];
+		t.ipv4.sport = k->rport;
+		t.ipv4.dport = bpf_htons(k->lport);
+		len = sizeof(t.ipv4);
+	} else {
+		__builtin_memcpy(t.ipv6.saddr, k->raddr, 16);
+		__builtin_memcpy(t.ipv6.daddr, k->laddr, 16);
+		t.ipv6.sport = k->rport;
+		t.ipv6.dport = bpf_htons(k->lport);
+		len = sizeof(t.ipv6);
+	}
+	rest.looked_up++;
+	sk = bpf_skc_lookup_tcp(c->skb, &t, len, BPF_F_CURRENT_NETNS, 0);
+	if (!sk) {
+		bpf_map_delete_elem(&tw_cand, k);
+		rest.forgotten++;
+		return 0;
+	}
+	if (sk->state != TCP_TIME_WAIT) {
+		bpf_sk_release(sk);
+		bpf_map_delete_elem(&tw_cand, k);
+		rest.forgotten++;
+		return 0;
+	}
+	fam = sk->family == AF_INET6;
+	tw = bpf_skc_to_tcp_timewait_sock(sk);
+	sub = tw && tw->tw_sk.tw_substate == TCP_FIN_WAIT2;
+	rest.tw[fam & 1][sub & 1]++;
+	bpf_sk_release(sk);
+	return 0;
+}
+
+/* The timewait sockets: every noted address looked up (run by
+ * BPF_PROG_TEST_RUN in the namespace counted, not attached anywhere). */
+SEC("tc")
+int sc_tw(struct __sk_buff *skb)
+{
+	struct tw_ctx c = { .skb = skb };
+
+	bpf_for_each_map_elem(&tw_cand, tw_one, &c, 0);
 	return 0;
 }

@@ -47,21 +47,34 @@ int td_statecount_dump_rest(int family, uint64_t counts[2][TD_STATE_MAX + 1], st
 	return td_sockdiag_dump(&f, 0, -1, rest_cb, counts, err);
 }
 
+static int rest_counts(struct td_statecount *sc, uint64_t counts[2][TD_STATE_MAX + 1],
+		       struct td_err *err);
+
 int td_statecount_get(struct td_statecount *sc, int family, uint64_t counts[2][TD_STATE_MAX + 1],
 		      struct td_err *err)
 {
 	int rc = td_statecount_read(sc, counts, err);
+	bool kept;
 
 	if (rc < 0)
 		return rc;
 	for (int f = 0; f < 2; f++) {
-		counts[f][TD_SYN_RECV] = 0;
 		counts[f][TD_TIME_WAIT] = 0;
 		counts[f][TD_CLOSE] = 0;
 		counts[f][TD_NEW_SYN_RECV] = 0;
+	}
+	/* The scrape's own count of timewait and request sockets, or (where
+	 * that cannot run) the dump, which lists SYN_RECV children too. */
+	kept = rest_counts(sc, counts, err) == 0;
+	for (int f = 0; f < 2; f++) {
+		if (!kept)
+			counts[f][TD_SYN_RECV] = 0;
 		if ((family == AF_INET && f == 1) || (family == AF_INET6 && f == 0))
 			memset(counts[f], 0, sizeof(counts[f]));
 	}
+	if (kept)
+		return 0;
+	td_err_clear(err);
 	return td_statecount_dump_rest(family, counts, err);
 }
 
@@ -73,6 +86,8 @@ int td_statecount_get(struct td_statecount *sc, int family, uint64_t counts[2][T
 
 #define CLAIM_MIN (1u << 16)
 #define CLAIM_MAX (1u << 24)
+#define TW_SLACK (1u << 16)
+#define TW_MAX (1u << 21)
 #define BATCH 4096
 
 struct td_statecount {
@@ -87,6 +102,11 @@ struct td_statecount {
 	 * skip after that can be in its counts (a skip during the walk also
 	 * reaches the generation it fills, on a socket visited before it). */
 	uint64_t missed_at_walk;
+	/* sc_tw and sc_listen loaded; the noted timewait addresses complete
+	 * (no note lost since a walk that lost none: tw_overflow then). */
+	bool rest;
+	bool tw_complete;
+	uint64_t tw_overflow_ok;
 	struct td_statecount_stats st;
 };
 
@@ -170,6 +190,59 @@ static double now_s(void)
 	return (double)td_bpf_now_ns() / 1e9;
 }
 
+/* Run sc_listen (up to the end of the listening table) and sc_tw (every
+ * noted address looked up, the stale ones dropped); their results in *r. */
+static int run_rest(struct td_statecount *sc, struct td_sc_rest *r, struct td_err *err)
+{
+	/* test_run wants a frame; nothing in it is read. */
+	static const unsigned char pkt[64] = { [12] = 0x08, [13] = 0x00, [14] = 0x45 };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkt, .data_size_in = sizeof(pkt), .repeat = 1);
+	char b;
+	ssize_t got;
+	int fd, rc;
+
+	memset(&sc->skel->bss->rest, 0, sizeof(sc->skel->bss->rest));
+	fd = bpf_iter_create(bpf_link__fd(sc->skel->links.sc_listen));
+	if (fd < 0)
+		return td_bpf_fail(err, -errno, what, "creating the listener iterator");
+	/* One byte: the mark that the listening table is done (or the end). */
+	do
+		got = read(fd, &b, 1);
+	while (got < 0 && (errno == EAGAIN || errno == EINTR));
+	rc = got < 0 ? -errno : 0;
+	close(fd);
+	if (rc < 0)
+		return td_err_set(err, rc, "%s: reading the listeners: %s", what, strerror(-rc));
+	if (bpf_prog_test_run_opts(bpf_program__fd(sc->skel->progs.sc_tw), &o) < 0)
+		return td_bpf_fail(err, -errno, what, "looking the timewait sockets up");
+	*r = sc->skel->bss->rest;
+	sc->st.rest_runs++;
+	sc->st.tw_noted = r->looked_up - r->forgotten;
+	sc->st.tw_forgotten_total += r->forgotten;
+	return 0;
+}
+
+static int rest_counts(struct td_statecount *sc, uint64_t counts[2][TD_STATE_MAX + 1],
+		       struct td_err *err)
+{
+	struct td_sc_rest r;
+	int rc;
+
+	sc->st.tw_overflow = sc->skel->bss->tw_overflow;
+	if (!sc->rest || !sc->tw_complete || sc->st.tw_overflow != sc->tw_overflow_ok)
+		return sc->st.rest_lookup = false, -TD_EUNSUPP;
+	rc = run_rest(sc, &r, err);
+	sc->st.rest_lookup = rc == 0;
+	if (rc < 0)
+		return rc;
+	for (int f = 0; f < 2; f++) {
+		counts[f][TD_TIME_WAIT] = r.tw[f][0];
+		counts[f][TD_FIN_WAIT2] += r.tw[f][1];
+		counts[f][TD_SYN_RECV] += r.syn_recv[f];
+	}
+	return 0;
+}
+
 /* Fill generation gen with one walk; the phase keeps live as it is. */
 static int walk(struct td_statecount *sc, uint32_t gen, uint32_t live_bits, uint64_t *missed0,
 		struct td_err *err)
@@ -178,10 +251,18 @@ static int walk(struct td_statecount *sc, uint32_t gen, uint32_t live_bits, uint
 	uint64_t over = sc->skel->bss->claim_overflow;
 	struct timespec pause = { 0, 5 * 1000 * 1000 };
 	double t0 = now_s();
+	struct td_sc_rest r;
+	uint64_t tw_over;
 	char buf[64];
 	ssize_t got;
 	int fd, rc;
 
+	/* Drop the stale timewait notes first (room for the walk's), then
+	 * the walk notes every timewait socket there is: complete again if
+	 * none was lost from here on. */
+	if (sc->rest && (rc = run_rest(sc, &r, err)) < 0)
+		return rc;
+	tw_over = sc->skel->bss->tw_overflow;
 	rc = read_raw(sc, raw);
 	if (rc < 0)
 		return td_err_set(err, rc, "%s: reading the counts: %s", what, strerror(-rc));
@@ -207,6 +288,8 @@ static int walk(struct td_statecount *sc, uint32_t gen, uint32_t live_bits, uint
 	sc->st.last_walk_seconds = now_s() - t0;
 	if (rc < 0)
 		return td_err_set(err, rc, "%s: reading the iterator: %s", what, strerror(-rc));
+	sc->tw_overflow_ok = sc->skel->bss->tw_overflow;
+	sc->tw_complete = sc->tw_overflow_ok == tw_over;
 	if (sc->skel->bss->claim_overflow != over) {
 		sc->st.claim_overflow = sc->skel->bss->claim_overflow;
 		return td_err_set(err, -E2BIG, "%s: more sockets than the walk could mark", what);
@@ -230,11 +313,51 @@ static uint32_t sockets_now(void)
 	return (uint32_t)(inuse + tw > CLAIM_MAX ? CLAIM_MAX : inuse + tw);
 }
 
+/* The most timewait sockets the namespace may hold, and room for the notes
+ * of closes between two scrapes that left none. */
+static uint32_t tw_room(void)
+{
+	FILE *fp = fopen("/proc/sys/net/ipv4/tcp_max_tw_buckets", "re");
+	unsigned long max = 0;
+
+	if (fp) {
+		if (fscanf(fp, "%lu", &max) != 1)
+			max = 0;
+		fclose(fp);
+	}
+	max += TW_SLACK;
+	return (uint32_t)(max > TW_MAX ? TW_MAX : max);
+}
+
+static int load(struct td_statecount *sc, uint32_t netns_ino, uint32_t claims, bool rest,
+		struct td_err *err)
+{
+	int rc;
+
+	statecount_bpf__destroy(sc->skel);
+	sc->skel = statecount_bpf__open();
+	if (!sc->skel)
+		return td_bpf_fail(err, -errno, what, "opening the program");
+	sc->skel->rodata->cfg_netns = netns_ino;
+	sc->skel->rodata->cfg_tw = rest;
+	bpf_map__set_max_entries(sc->skel->maps.claims, claims);
+	bpf_map__set_max_entries(sc->skel->maps.tw_cand, rest ? tw_room() : 1);
+	bpf_program__set_autoload(sc->skel->progs.sc_tw, rest);
+	bpf_program__set_autoload(sc->skel->progs.sc_listen, rest);
+	rc = statecount_bpf__load(sc->skel);
+	if (rc < 0)
+		return td_bpf_fail(err, rc, what, "loading");
+	sc->rest = rest;
+	return 0;
+}
+
 int td_statecount_open(struct td_statecount **out, uint32_t netns_ino, struct td_err *err)
 {
 	struct td_statecount *sc;
+	const char *rest;
 	uint32_t claims;
 	struct stat st;
+	bool want;
 	int rc;
 
 	*out = NULL;
@@ -255,14 +378,8 @@ int td_statecount_open(struct td_statecount **out, uint32_t netns_ino, struct td
 		return td_err_set(err, -ENOMEM, "out of memory");
 	}
 	td_bpf_quiet();
-	sc->skel = statecount_bpf__open();
-	if (!sc->skel) {
-		rc = td_bpf_fail(err, -errno, what, "opening the program");
-		goto fail;
-	}
 	if (!netns_ino && stat("/proc/self/ns/net", &st) == 0)
 		netns_ino = (uint32_t)st.st_ino;
-	sc->skel->rodata->cfg_netns = netns_ino;
 	/* Room for every socket twice over (churn during a walk, growth
 	 * between walks); without preallocation only the buckets cost. */
 	claims = sockets_now() * 2;
@@ -270,12 +387,20 @@ int td_statecount_open(struct td_statecount **out, uint32_t netns_ino, struct td
 		claims = CLAIM_MIN;
 	if (claims > CLAIM_MAX)
 		claims = CLAIM_MAX;
-	bpf_map__set_max_entries(sc->skel->maps.claims, claims);
-	rc = statecount_bpf__load(sc->skel);
-	if (rc < 0) {
-		rc = td_bpf_fail(err, rc, what, "loading");
-		goto fail;
+	/* With the scrape's own timewait and request counts; where the kernel
+	 * refuses those two programs, without (a dump per scrape then). */
+	rest = getenv("TD_STATECOUNT_REST");
+	want = !(rest && !strcmp(rest, "dump"));
+	if (!want)
+		snprintf(sc->st.rest_why, sizeof(sc->st.rest_why), "TD_STATECOUNT_REST=dump");
+	rc = load(sc, netns_ino, claims, want, err);
+	if (rc < 0 && rc != -EPERM && want) {
+		snprintf(sc->st.rest_why, sizeof(sc->st.rest_why), "%.190s", err->msg);
+		td_err_clear(err);
+		rc = load(sc, netns_ino, claims, false, err);
 	}
+	if (rc < 0)
+		goto fail;
 	/* The hooks first, then the walk: a change during it is seen by
 	 * either (see the claims in statecount.bpf.c). */
 	rc = statecount_bpf__attach(sc->skel);
@@ -417,6 +542,14 @@ int td_statecount_open(struct td_statecount **out, uint32_t netns_ino, struct td
 }
 
 int td_statecount_read(struct td_statecount *sc, uint64_t counts[2][TD_STATE_MAX + 1],
+		       struct td_err *err)
+{
+	(void)sc;
+	(void)counts;
+	return td_err_set(err, -TD_EUNSUPP, "built without eBPF");
+}
+
+static int rest_counts(struct td_statecount *sc, uint64_t counts[2][TD_STATE_MAX + 1],
 		       struct td_err *err)
 {
 	(void)sc;

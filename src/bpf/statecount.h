@@ -32,8 +32,8 @@ struct td_sc_counts {
 };
 
 /* Which sockets the seeding walk or a hook already counted into the
- * shadow: full sockets by cookie (never reused). The kind leaves room for
- * timewait and request sockets, keyed by address, where fentry hooks exist. */
+ * shadow: full sockets by cookie (never reused). Timewait and request
+ * sockets are not kept counts (below). */
 enum td_sc_kind {
 	TD_SC_FULL = 0,
 };
@@ -41,6 +41,35 @@ enum td_sc_kind {
 struct td_sc_key {
 	__u64 id;
 	__u32 kind;
+	__u32 pad;
+};
+
+/* Timewait sockets are born and die without a tracepoint, so they are not
+ * counted as they change: the hooks note every socket that may have just
+ * become one (a full socket leaving FIN_WAIT1, FIN_WAIT2 or CLOSING for
+ * CLOSE, which is how tcp_time_wait() ends; the walk adds those it meets),
+ * and a scrape looks each noted address up in the established hash
+ * (sc_tw): found in TIME_WAIT, it is counted by family and substate; found
+ * as anything else or not at all, it is forgotten. A scrape then costs the
+ * timewait sockets, not every socket. v4: looked up as IPv4 (an AF_INET
+ * socket, or an AF_INET6 one with v4-mapped addresses). */
+struct td_sc_tuple {
+	__u32 laddr[4];
+	__u32 raddr[4];
+	__u16 lport; /* host order (skc_num) */
+	__u16 rport; /* network order (skc_dport) */
+	__u8 v4;
+	__u8 pad[3];
+};
+
+/* What sc_tw and sc_listen leave in .bss for the scrape that ran them. */
+struct td_sc_rest {
+	__u64 tw[2][2];	   /* timewait sockets [IPv4, IPv6][TIME_WAIT, FIN_WAIT2 substate] */
+	__u64 syn_recv[2]; /* request sockets: the sum of the listeners' queues */
+	__u64 looked_up;   /* noted addresses looked up */
+	__u64 forgotten;   /* ... found not in TIME_WAIT, and dropped */
+	__u64 listeners;   /* listening sockets visited */
+	__u32 listen_done; /* sc_listen reached the established table */
 	__u32 pad;
 };
 
@@ -67,15 +96,19 @@ int td_statecount_open(struct td_statecount **out, uint32_t netns_ino, struct td
 int td_statecount_read(struct td_statecount *sc, uint64_t counts[2][TD_STATE_MAX + 1],
 		       struct td_err *err);
 
-/* Count, with one netlink dump that asks the kernel for those states only,
+/* Where the scrape cannot count timewait and request sockets itself
+ * (td_statecount_stats().rest_lookup false): count, with one netlink dump
+ * that asks the kernel for those states only,
  * what the hooks cannot see: timewait sockets (by substate: TIME_WAIT, or
  * FIN_WAIT2 for an orphan's) and every SYN_RECV socket (request sockets and
  * children not yet established), into counts (added). family 0, AF_INET or
  * AF_INET6. Works without BPF. */
 int td_statecount_dump_rest(int family, uint64_t counts[2][TD_STATE_MAX + 1], struct td_err *err);
 
-/* td_statecount_read() and td_statecount_dump_rest() together: every state,
- * as a walk would count it (zeroed first). */
+/* Every state, as a walk would count it: td_statecount_read() plus the
+ * timewait and request sockets, counted by the scrape itself (sc_tw,
+ * sc_listen in statecount.bpf.c) or, where it cannot, by
+ * td_statecount_dump_rest(). */
 int td_statecount_get(struct td_statecount *sc, int family, uint64_t counts[2][TD_STATE_MAX + 1],
 		      struct td_err *err);
 
@@ -108,6 +141,14 @@ struct td_statecount_stats {
 	 * counts by at most 2 until the next reconciliation. */
 	uint64_t missed;
 	double last_walk_seconds;
+	/* Timewait and request sockets: did the last scrape count them itself
+	 * (looked up, from the listeners' queues) rather than by a dump? */
+	bool rest_lookup;
+	char rest_why[200];	     /* why it never can, "" when it can */
+	uint64_t rest_runs;	     /* scrapes and walks that ran those counts */
+	uint64_t tw_noted;	     /* timewait sockets the last run found */
+	uint64_t tw_forgotten_total; /* noted addresses found not timewait, dropped */
+	uint64_t tw_overflow;	     /* notes lost (map full): a dump until the next walk */
 };
 void td_statecount_stats(const struct td_statecount *sc, struct td_statecount_stats *st);
 

@@ -33,6 +33,10 @@ typedef struct {
 	s64 counter;
 } atomic64_t;
 
+typedef struct {
+	int counter;
+} atomic_t;
+
 typedef atomic64_t atomic_long_t;
 
 typedef struct {
@@ -164,8 +168,13 @@ struct inet_sock {
 	struct sock sk;
 };
 
+struct request_sock_queue {
+	atomic_t qlen; /* request sockets (SYN_RECV) of a listener */
+};
+
 struct inet_connection_sock {
 	struct inet_sock icsk_inet;
+	struct request_sock_queue icsk_accept_queue;
 };
 
 struct tcp_sock {
@@ -218,5 +227,44 @@ struct bpf_iter__task_file {
 };
 
 #pragma clang attribute pop
+
+/* UAPI types (linux/bpf.h) the verifier rewrites, not CO-RE: their layout is
+ * the ABI, as here. */
+struct __sk_buff;
+
+struct bpf_sock {
+	__u32 bound_dev_if;
+	__u32 family;
+	__u32 type;
+	__u32 protocol;
+	__u32 mark;
+	__u32 priority;
+	__u32 src_ip4;
+	__u32 src_ip6[4];
+	__u32 src_port;
+	__be16 dst_port;
+	__u16 : 16;
+	__u32 dst_ip4;
+	__u32 dst_ip6[4];
+	__u32 state;
+	__s32 rx_queue_mapping;
+};
+
+struct bpf_sock_tuple {
+	union {
+		struct {
+			__be32 saddr;
+			__be32 daddr;
+			__be16 sport;
+			__be16 dport;
+		} ipv4;
+		struct {
+			__be32 saddr[4];
+			__be32 daddr[4];
+			__be16 sport;
+			__be16 dport;
+		} ipv6;
+	};
+};
 
 #endif

@@ -36,6 +36,16 @@ int cmd_live_open(struct cmd_live *l, const struct td_ctx *ctx, double reconcile
 			return cmd_fail(TD_EXIT_FAILED, "%s", err.msg), -1;
 		snprintf(l->why, sizeof(l->why), "%s", err.msg);
 	}
+	if (l->sc) {
+		struct td_statecount_stats st;
+
+		td_statecount_stats(l->sc, &st);
+		if (st.rest_why[0])
+			fprintf(stderr,
+				"tcpdoctor: timewait and request sockets by a dump per sample "
+				"(%s)\n",
+				st.rest_why);
+	}
 	clock_gettime(CLOCK_MONOTONIC, &l->last);
 	if (!l->sc && (reconcile_s > 0 || force))
 		fprintf(stderr, "tcpdoctor: state counts by a walk per sample (%s)\n", l->why);
@@ -158,6 +168,25 @@ void cmd_live_metrics(const struct cmd_live *l, struct td_mbuf *b)
 		       (unsigned long long)st.drift_missed_total, (unsigned long long)l->repairs,
 		       (unsigned long long)st.reconciles, (unsigned long long)l->errors,
 		       (unsigned long long)st.missed, st.last_walk_seconds);
+	td_mbuf_printf(b,
+		       "# HELP tcpdoctor_state_rest_source How the last scrape counted timewait "
+		       "and request sockets (no tracepoint follows them): lookup (the timewait "
+		       "addresses the hooks noted, looked up one by one, and the listeners' SYN "
+		       "queues) or dump (a netlink dump of those states, a walk of the table).\n"
+		       "# TYPE tcpdoctor_state_rest_source gauge\n"
+		       "tcpdoctor_state_rest_source{mode=\"lookup\"} %d\n"
+		       "tcpdoctor_state_rest_source{mode=\"dump\"} %d\n"
+		       "# HELP tcpdoctor_state_timewait_noted Timewait sockets the last scrape "
+		       "found by looking their noted addresses up.\n"
+		       "# TYPE tcpdoctor_state_timewait_noted gauge\n"
+		       "tcpdoctor_state_timewait_noted %llu\n"
+		       "# HELP tcpdoctor_state_timewait_lost_total Closes whose address could "
+		       "not be noted (the map was full): the scrapes dump until the next "
+		       "reconciliation notes every timewait socket again.\n"
+		       "# TYPE tcpdoctor_state_timewait_lost_total counter\n"
+		       "tcpdoctor_state_timewait_lost_total %llu\n",
+		       st.rest_lookup, !st.rest_lookup, (unsigned long long)st.tw_noted,
+		       (unsigned long long)st.tw_overflow);
 }
 
 void cmd_live_note(const struct cmd_live *l, char *buf, size_t len)

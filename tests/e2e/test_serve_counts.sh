@@ -17,6 +17,17 @@ need_python
 need_binary
 
 ns_create NS counts
+# The last ACK of a handshake to 7300/7301 is dropped: the listener keeps a
+# request socket (SYN_RECV) for each, retried for longer than the test.
+ip netns exec "$NS" sysctl -qw net.ipv4.tcp_synack_retries=10
+ip netns exec "$NS" nft -f - <<'EOF' || bail "nftables: cannot add the rule that holds handshakes half-open"
+table inet td_half_open {
+	chain out {
+		type filter hook output priority 0;
+		tcp dport { 7300, 7301 } tcp flags & (syn | ack) == ack drop
+	}
+}
+EOF
 
 free_port() {
 	"$TD_PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -49,7 +60,24 @@ def pair(ls):
 for fam in (socket.AF_INET, socket.AF_INET6):
     for port in (7101, 7102):
         listeners[(fam, port)] = listener(fam, port)
+# Handshakes that never complete (the test's nftables rule drops the last
+# ACK to 7300 and 7301): request sockets, SYN_RECV in ss, on an IPv4, an
+# IPv6-only and a dual-stack listener (IPv4 peers, v4-mapped).
+pending = []
+syn_ls = [listener(socket.AF_INET, 7300), listener(socket.AF_INET6, 7300)]
+dual = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+dual.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+dual.bind(("::", 7301)); dual.listen(4096); syn_ls.append(dual)
+def half_open(r):
+    for fam, host, port in ((socket.AF_INET, "127.0.0.1", 7300), (socket.AF_INET6, "::1", 7300),
+                            (socket.AF_INET, "127.0.0.1", 7301)):
+        for _ in range(1 + r):
+            c = socket.socket(fam, socket.SOCK_STREAM); c.setblocking(False)
+            try: c.connect((host, port))
+            except BlockingIOError: pass
+            pending.append(c)
 for r in range(rounds):
+    half_open(r)
     end = time.time() + 3
     n = 0
     while time.time() < end:
@@ -161,6 +189,12 @@ like "$line" 'TIME_WAIT=[1-9]' "... TIME_WAIT"
 like "$line" 'CLOSE_WAIT=[1-9]' "... CLOSE_WAIT"
 like "$line" 'FIN_WAIT2=[1-9]' "... FIN_WAIT2 (full and timewait)"
 like "$line" 'LISTEN=[1-9]' "... listeners"
+like "$line" 'SYN_RECV=[1-9]' "... request sockets (SYN_RECV)"
+like "$(ss_states "$NS" -6)" 'SYN_RECV=[1-9]' "... also IPv6 ones"
+is "$(metric "$URL" 'tcpdoctor_state_rest_source{mode="lookup"}')" 1 \
+	"timewait and request sockets counted by lookups and the listeners' queues, not a dump"
+like "$(metric "$URL" tcpdoctor_state_timewait_noted)" '^[1-9]' "... the timewait sockets noted and found"
+is "$(metric "$URL" tcpdoctor_state_timewait_lost_total)" 0 "... none lost"
 
 # A reconciliation after the last quiet point, and none ever found a drift.
 before=$(metric "$URL" 'tcpdoctor_state_reconciles_total{result="ok"}')
@@ -203,6 +237,19 @@ is "$(metric "$URL2" 'tcpdoctor_state_source{mode="walk"}')" 1 "TD_STATECOUNT=wa
 like "$(cat "$TD_TMP/serve2.err")" 'state counts by a walk per sample' "... and so does stderr"
 is "$(metric "$URL2" tcpdoctor_state_drift)" "" "... with no drift family"
 check "... and the walk's counts equal ss" wait_for 30 same_as_ss "$URL2"
+
+# Kept counts whose timewait and request sockets come from a dump (what a
+# kernel that refuses the lookup programs gets): the same counts.
+PORT4=$(free_port)
+URL4="http://127.0.0.1:$PORT4/metrics"
+TD_STATECOUNT_REST=dump "$TCPDOCTOR" --netns "$NS" serve --listen "127.0.0.1:$PORT4" --cache-ms 0 \
+	--reconcile 2 2>"$TD_TMP/serve4.err" &
+TD_PIDS+=($!)
+wait_for 20 metrics_up "$URL4" || bail "serve (rest by dump) did not answer: $(cat "$TD_TMP/serve4.err")"
+is "$(metric "$URL4" 'tcpdoctor_state_rest_source{mode="dump"}')" 1 \
+	"TD_STATECOUNT_REST=dump: timewait and request sockets by a dump (mode=\"dump\")"
+like "$(cat "$TD_TMP/serve4.err")" 'by a dump per sample \(TD_STATECOUNT_REST=dump\)' "... and stderr says why"
+check "... and the counts equal ss" wait_for 30 same_as_ss "$URL4"
 
 # Without --reconcile the counts come from a walk per scrape, and nothing says
 # otherwise on stderr: the kept counts are asked for.
