@@ -61,14 +61,24 @@ struct {
 	__type(value, __u32); /* the state the socket was counted in (0: gone) */
 } claims SEC(".maps");
 
-/* Addresses of sockets that may be timewait ones now (td_sc_tuple). */
-struct {
+/* Addresses of sockets that may be timewait ones now (td_sc_tuple), in a
+ * hash map user space makes and swaps in slot 0 (a scrape's walk of it
+ * costs its buckets, so it is sized to the timewait sockets there are, and
+ * replaced by a bigger or smaller one before a walk notes them all again). */
+struct tw_set {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1); /* sized by the loader */
-	__uint(map_flags, 1);	/* BPF_F_NO_PREALLOC */
-	__type(key, struct td_sc_tuple);
-	__type(value, __u8);
-} tw_cand SEC(".maps");
+	__uint(max_entries, 1);
+	__uint(map_flags, 1); /* BPF_F_NO_PREALLOC */
+	__uint(key_size, sizeof(struct td_sc_tuple));
+	__uint(value_size, 1);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct tw_set);
+} tw_maps SEC(".maps");
 
 /* The state inet_diag lists a socket in, 0 when it lists none. */
 static __always_inline int listed(int state)
@@ -149,7 +159,9 @@ static __always_inline void tw_note(const struct sock_common *skc)
 {
 	struct td_sc_tuple t = {};
 	struct in6_addr d, l;
+	__u32 zero = 0;
 	__u8 one = 1;
+	void *set;
 
 	if (!cfg_tw)
 		return;
@@ -172,7 +184,8 @@ static __always_inline void tw_note(const struct sock_common *skc)
 		t.laddr[0] = BPF_CORE_READ(skc, skc_rcv_saddr);
 		t.raddr[0] = BPF_CORE_READ(skc, skc_daddr);
 	}
-	if (bpf_map_update_elem(&tw_cand, &t, &one, BPF_ANY))
+	set = bpf_map_lookup_elem(&tw_maps, &zero);
+	if (!set || bpf_map_update_elem(set, &t, &one, BPF_ANY))
 		__sync_fetch_and_add(&tw_overflow, 1);
 }
 
@@ -323,13 +336,13 @@ static long tw_one(void *map, struct td_sc_tuple *k, __u8 *v, struct tw_ctx *c)
 	rest.looked_up++;
 	sk = bpf_skc_lookup_tcp(c->skb, &t, len, BPF_F_CURRENT_NETNS, 0);
 	if (!sk) {
-		bpf_map_delete_elem(&tw_cand, k);
+		bpf_map_delete_elem(map, k);
 		rest.forgotten++;
 		return 0;
 	}
 	if (sk->state != TCP_TIME_WAIT) {
 		bpf_sk_release(sk);
-		bpf_map_delete_elem(&tw_cand, k);
+		bpf_map_delete_elem(map, k);
 		rest.forgotten++;
 		return 0;
 	}
@@ -347,7 +360,10 @@ SEC("tc")
 int sc_tw(struct __sk_buff *skb)
 {
 	struct tw_ctx c = { .skb = skb };
+	__u32 zero = 0;
+	void *set = bpf_map_lookup_elem(&tw_maps, &zero);
 
-	bpf_for_each_map_elem(&tw_cand, tw_one, &c, 0);
+	if (set)
+		bpf_for_each_map_elem(set, tw_one, &c, 0);
 	return 0;
 }

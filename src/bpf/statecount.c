@@ -86,8 +86,8 @@ int td_statecount_get(struct td_statecount *sc, int family, uint64_t counts[2][T
 
 #define CLAIM_MIN (1u << 16)
 #define CLAIM_MAX (1u << 24)
-#define TW_SLACK (1u << 16)
-#define TW_MAX (1u << 21)
+#define TW_MIN (1u << 14)
+#define TW_MAX (1u << 22)
 #define BATCH 4096
 
 struct td_statecount {
@@ -107,6 +107,8 @@ struct td_statecount {
 	bool rest;
 	bool tw_complete;
 	uint64_t tw_overflow_ok;
+	int tw_fd; /* the timewait set in slot 0 of tw_maps, tw_cap entries */
+	uint32_t tw_cap;
 	struct td_statecount_stats st;
 };
 
@@ -190,6 +192,57 @@ static double now_s(void)
 	return (double)td_bpf_now_ns() / 1e9;
 }
 
+/* TCP sockets in use and timewait ones in this namespace now. */
+static void sockstat(unsigned long *inuse, unsigned long *tw)
+{
+	FILE *fp = fopen("/proc/net/sockstat", "re");
+	char line[256];
+
+	*inuse = *tw = 0;
+	if (!fp)
+		return;
+	while (fgets(line, sizeof(line), fp))
+		if (sscanf(line, "TCP: inuse %lu orphan %*u tw %lu", inuse, tw) == 2)
+			break;
+	fclose(fp);
+}
+
+/* Room for n timewait sockets: four times over, so that a set is replaced
+ * (at a walk) well before it fills. */
+static uint32_t tw_want(uint64_t n)
+{
+	uint32_t c = TW_MIN;
+
+	while (c < TW_MAX && c < 4 * n)
+		c <<= 1;
+	return c;
+}
+
+/* Put an empty timewait set of cap entries in slot 0; the hooks write the
+ * new one from here (the kernel frees the old one after them). The caller
+ * then walks, which notes every timewait socket there is. */
+static int tw_swap(struct td_statecount *sc, uint32_t cap, struct td_err *err)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_NO_PREALLOC);
+	uint32_t zero = 0;
+	int fd, rc;
+
+	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "td_tw_set", sizeof(struct td_sc_tuple), 1, cap, &o);
+	if (fd < 0)
+		return td_bpf_fail(err, -errno, what, "making the timewait set");
+	if (bpf_map_update_elem(bpf_map__fd(sc->skel->maps.tw_maps), &zero, &fd, BPF_ANY) < 0) {
+		rc = -errno;
+		close(fd);
+		return td_bpf_fail(err, rc, what, "installing the timewait set");
+	}
+	if (sc->tw_fd >= 0)
+		close(sc->tw_fd);
+	sc->tw_fd = fd;
+	sc->tw_cap = cap;
+	sc->st.tw_capacity = cap;
+	return 0;
+}
+
 /* Run sc_listen (up to the end of the listening table) and sc_tw (every
  * noted address looked up, the stale ones dropped); their results in *r. */
 static int run_rest(struct td_statecount *sc, struct td_sc_rest *r, struct td_err *err)
@@ -257,11 +310,24 @@ static int walk(struct td_statecount *sc, uint32_t gen, uint32_t live_bits, uint
 	ssize_t got;
 	int fd, rc;
 
-	/* Drop the stale timewait notes first (room for the walk's), then
-	 * the walk notes every timewait socket there is: complete again if
-	 * none was lost from here on. */
-	if (sc->rest && (rc = run_rest(sc, &r, err)) < 0)
-		return rc;
+	/* A new timewait set if the one in use is too small (or lost a note)
+	 * or far too big, else the stale notes dropped; then the walk notes
+	 * every timewait socket there is: complete again if none is lost
+	 * from here on. */
+	if (sc->rest) {
+		unsigned long inuse, tw;
+		uint32_t want;
+
+		sockstat(&inuse, &tw);
+		want = tw_want(tw > sc->st.tw_noted ? tw : sc->st.tw_noted);
+		if (want > sc->tw_cap || want * 4 <= sc->tw_cap ||
+		    sc->skel->bss->tw_overflow != sc->tw_overflow_ok)
+			rc = tw_swap(sc, want, err);
+		else
+			rc = run_rest(sc, &r, err);
+		if (rc < 0)
+			return rc;
+	}
 	tw_over = sc->skel->bss->tw_overflow;
 	rc = read_raw(sc, raw);
 	if (rc < 0)
@@ -300,33 +366,10 @@ static int walk(struct td_statecount *sc, uint32_t gen, uint32_t live_bits, uint
 /* Sockets in the namespace now (TCP inuse + timewait), to size the claims. */
 static uint32_t sockets_now(void)
 {
-	FILE *fp = fopen("/proc/net/sockstat", "re");
-	char line[256];
-	unsigned long inuse = 0, tw = 0;
+	unsigned long inuse, tw;
 
-	if (!fp)
-		return 0;
-	while (fgets(line, sizeof(line), fp))
-		if (sscanf(line, "TCP: inuse %lu orphan %*u tw %lu", &inuse, &tw) == 2)
-			break;
-	fclose(fp);
+	sockstat(&inuse, &tw);
 	return (uint32_t)(inuse + tw > CLAIM_MAX ? CLAIM_MAX : inuse + tw);
-}
-
-/* The most timewait sockets the namespace may hold, and room for the notes
- * of closes between two scrapes that left none. */
-static uint32_t tw_room(void)
-{
-	FILE *fp = fopen("/proc/sys/net/ipv4/tcp_max_tw_buckets", "re");
-	unsigned long max = 0;
-
-	if (fp) {
-		if (fscanf(fp, "%lu", &max) != 1)
-			max = 0;
-		fclose(fp);
-	}
-	max += TW_SLACK;
-	return (uint32_t)(max > TW_MAX ? TW_MAX : max);
 }
 
 static int load(struct td_statecount *sc, uint32_t netns_ino, uint32_t claims, bool rest,
@@ -335,18 +378,28 @@ static int load(struct td_statecount *sc, uint32_t netns_ino, uint32_t claims, b
 	int rc;
 
 	statecount_bpf__destroy(sc->skel);
+	if (sc->tw_fd >= 0)
+		close(sc->tw_fd);
+	sc->tw_fd = -1;
 	sc->skel = statecount_bpf__open();
 	if (!sc->skel)
 		return td_bpf_fail(err, -errno, what, "opening the program");
 	sc->skel->rodata->cfg_netns = netns_ino;
 	sc->skel->rodata->cfg_tw = rest;
 	bpf_map__set_max_entries(sc->skel->maps.claims, claims);
-	bpf_map__set_max_entries(sc->skel->maps.tw_cand, rest ? tw_room() : 1);
 	bpf_program__set_autoload(sc->skel->progs.sc_tw, rest);
 	bpf_program__set_autoload(sc->skel->progs.sc_listen, rest);
 	rc = statecount_bpf__load(sc->skel);
 	if (rc < 0)
 		return td_bpf_fail(err, rc, what, "loading");
+	if (rest) {
+		unsigned long inuse, tw;
+
+		sockstat(&inuse, &tw);
+		rc = tw_swap(sc, tw_want(tw), err);
+		if (rc < 0)
+			return rc;
+	}
 	sc->rest = rest;
 	return 0;
 }
@@ -372,6 +425,7 @@ int td_statecount_open(struct td_statecount **out, uint32_t netns_ino, struct td
 		free(sc);
 		return td_err_set(err, -TD_EUNSUPP, "%s: cannot count the CPUs", what);
 	}
+	sc->tw_fd = -1;
 	sc->buf = calloc((size_t)sc->ncpu, sizeof(*sc->buf));
 	if (!sc->buf) {
 		free(sc);
@@ -509,6 +563,10 @@ int td_statecount_reconcile(struct td_statecount *sc, uint64_t *drift, struct td
 
 bool td_statecount_dirty(struct td_statecount *sc)
 {
+	/* Or the timewait set lost a note, or is half full: a walk replaces it. */
+	if (sc->rest &&
+	    (sc->skel->bss->tw_overflow != sc->tw_overflow_ok || sc->st.tw_noted * 2 > sc->tw_cap))
+		return true;
 	return misses(sc) != sc->missed_at_walk;
 }
 
@@ -526,6 +584,8 @@ void td_statecount_close(struct td_statecount *sc)
 	if (!sc)
 		return;
 	statecount_bpf__destroy(sc->skel);
+	if (sc->tw_fd >= 0)
+		close(sc->tw_fd);
 	free(sc->buf);
 	free(sc);
 }

@@ -148,7 +148,8 @@ struct td_statecount_stats {
 	uint64_t rest_runs;	     /* scrapes and walks that ran those counts */
 	uint64_t tw_noted;	     /* timewait sockets the last run found */
 	uint64_t tw_forgotten_total; /* noted addresses found not timewait, dropped */
-	uint64_t tw_overflow;	     /* notes lost (map full): a dump until the next walk */
+	uint64_t tw_overflow;	     /* notes lost (set full): a dump until the next walk */
+	uint64_t tw_capacity;	     /* entries of the timewait set in use */
 };
 void td_statecount_stats(const struct td_statecount *sc, struct td_statecount_stats *st);
 

@@ -147,7 +147,8 @@ void cmd_live_metrics(const struct cmd_live *l, struct td_mbuf *b)
 		       "# TYPE tcpdoctor_state_drift_missed_total counter\n"
 		       "tcpdoctor_state_drift_missed_total %llu\n"
 		       "# HELP tcpdoctor_state_repairs_total Walks a scrape did before answering "
-		       "because the kernel had skipped a hook since the last walk.\n"
+		       "because the kernel had skipped a hook since the last walk (or the "
+		       "timewait set needed room).\n"
 		       "# TYPE tcpdoctor_state_repairs_total counter\n"
 		       "tcpdoctor_state_repairs_total %llu\n"
 		       "# HELP tcpdoctor_state_reconciles_total Reconciliation walks done "
@@ -184,9 +185,13 @@ void cmd_live_metrics(const struct cmd_live *l, struct td_mbuf *b)
 		       "not be noted (the map was full): the scrapes dump until the next "
 		       "reconciliation notes every timewait socket again.\n"
 		       "# TYPE tcpdoctor_state_timewait_lost_total counter\n"
-		       "tcpdoctor_state_timewait_lost_total %llu\n",
+		       "tcpdoctor_state_timewait_lost_total %llu\n"
+		       "# HELP tcpdoctor_state_timewait_capacity Entries of the set of noted "
+		       "timewait addresses (a walk replaces it when half full).\n"
+		       "# TYPE tcpdoctor_state_timewait_capacity gauge\n"
+		       "tcpdoctor_state_timewait_capacity %llu\n",
 		       st.rest_lookup, !st.rest_lookup, (unsigned long long)st.tw_noted,
-		       (unsigned long long)st.tw_overflow);
+		       (unsigned long long)st.tw_overflow, (unsigned long long)st.tw_capacity);
 }
 
 void cmd_live_note(const struct cmd_live *l, char *buf, size_t len)

@@ -195,6 +195,8 @@ is "$(metric "$URL" 'tcpdoctor_state_rest_source{mode="lookup"}')" 1 \
 	"timewait and request sockets counted by lookups and the listeners' queues, not a dump"
 like "$(metric "$URL" tcpdoctor_state_timewait_noted)" '^[1-9]' "... the timewait sockets noted and found"
 is "$(metric "$URL" tcpdoctor_state_timewait_lost_total)" 0 "... none lost"
+noted=$(metric "$URL" tcpdoctor_state_timewait_noted) cap=$(metric "$URL" tcpdoctor_state_timewait_capacity)
+check "... in a set with room for them ($noted of $cap)" test "${cap:-0}" -ge "$((2 * ${noted:-1}))"
 
 # A reconciliation after the last quiet point, and none ever found a drift.
 before=$(metric "$URL" 'tcpdoctor_state_reconciles_total{result="ok"}')
