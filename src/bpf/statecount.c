@@ -567,8 +567,8 @@ int td_statecount_reconcile(struct td_statecount *sc, uint64_t *drift, struct td
 bool td_statecount_dirty(struct td_statecount *sc)
 {
 	/* Or the timewait set lost a note, or is half full: a walk replaces it. */
-	if (sc->rest &&
-	    (sc->skel->bss->tw_overflow != sc->tw_overflow_ok || sc->st.tw_noted * 2 > sc->tw_cap))
+	if (sc->rest && (sc->skel->bss->tw_overflow != sc->tw_overflow_ok ||
+			 (sc->st.tw_noted * 2 > sc->tw_cap && sc->tw_cap < TW_MAX)))
 		return true;
 	return misses(sc) != sc->missed_at_walk;
 }
