@@ -126,6 +126,7 @@ struct dump_ctx {
 	void *ctx;
 	int rc; /* callback's stop value */
 	struct td_err *err;
+	uint64_t n; /* sockets delivered */
 };
 
 static int on_msg(const struct nlmsghdr *nlh, void *data)
@@ -134,8 +135,9 @@ static int on_msg(const struct nlmsghdr *nlh, void *data)
 	struct td_sock s;
 	int rc;
 
-	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY)
+	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY && nlh->nlmsg_type != TCPDIAG_GETSOCK)
 		return MNL_CB_OK;
+	d->n++;
 	rc = td_sockdiag_parse(nlh, &s, d->err);
 	if (rc < 0) {
 		d->rc = rc;
@@ -190,15 +192,28 @@ static int dump_family(struct mnl_socket *nl, int family, const struct td_filter
 	int rc;
 
 	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	nlh->nlmsg_seq = seq;
-	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
-	req->sdiag_family = (uint8_t)family;
-	req->sdiag_protocol = IPPROTO_TCP;
-	req->idiag_states = kernel_states(f);
-	if (flags & TD_DUMP_INFO)
-		req->idiag_ext |= 1 << (INET_DIAG_INFO - 1);
+	if (family == AF_UNSPEC) {
+		/* Both families in one walk of the established hash: the
+		 * request before sock_diag (TCPDIAG_GETSOCK) is the one the
+		 * kernel answers with sdiag_family AF_UNSPEC. */
+		struct inet_diag_req *old;
+
+		nlh->nlmsg_type = TCPDIAG_GETSOCK;
+		old = mnl_nlmsg_put_extra_header(nlh, sizeof(*old));
+		old->idiag_states = kernel_states(f);
+		if (flags & TD_DUMP_INFO)
+			old->idiag_ext |= 1 << (INET_DIAG_INFO - 1);
+	} else {
+		nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+		req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
+		req->sdiag_family = (uint8_t)family;
+		req->sdiag_protocol = IPPROTO_TCP;
+		req->idiag_states = kernel_states(f);
+		if (flags & TD_DUMP_INFO)
+			req->idiag_ext |= 1 << (INET_DIAG_INFO - 1);
+	}
 	if (bclen > 0)
 		mnl_attr_put(nlh, INET_DIAG_REQ_BYTECODE, (size_t)bclen, bc);
 
@@ -228,7 +243,10 @@ static int dump_family(struct mnl_socket *nl, int family, const struct td_filter
 						  "the kernel rejected the filter bytecode (%s)",
 						  strerror(errno));
 			return td_err_set(err, -errno, "sock_diag dump of %s failed: %s",
-					  family == AF_INET ? "IPv4" : "IPv6", strerror(errno));
+					  family == AF_INET    ? "IPv4"
+					  : family == AF_INET6 ? "IPv6"
+							       : "TCP",
+					  strerror(errno));
 		}
 		if (d->rc)
 			return d->rc;
@@ -269,11 +287,23 @@ int td_sockdiag_dump(const struct td_filter *f, unsigned flags, int save_fd, td_
 		mnl_socket_close(nl);
 		return td_err_set(err, -ENOMEM, "out of memory");
 	}
+	/* Both families: one walk of the table for the two (the kernel scans
+	 * every socket of the established hash for each dump), unless the
+	 * dump is saved (a file as ss -D writes it, by family) or the kernel
+	 * refuses the old request before answering anything. */
+	if ((!f || !f->family) && save_fd < 0) {
+		rc = dump_family(nl, AF_UNSPEC, f, flags, bc, bclen, -1, buf, &d, err);
+		if (rc >= 0 || d.n || d.rc)
+			goto out;
+		td_err_clear(err);
+		rc = 0;
+	}
 	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]) && !rc; i++) {
 		if (f && f->family && f->family != families[i])
 			continue;
 		rc = dump_family(nl, families[i], f, flags, bc, bclen, save_fd, buf, &d, err);
 	}
+out:
 	free(buf);
 	mnl_socket_close(nl);
 	return rc;
