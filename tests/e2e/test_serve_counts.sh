@@ -228,30 +228,34 @@ like "$m" $'\ntcpdoctor_sockets_by_port\\{state="CLOSE_WAIT"' \
 like "$m" $'\ntcpdoctor_finding\\{rule=' "... and the findings"
 like "$m" $'\ntcpdoctor_listen_accept_queue\\{port="7101"' "... and the listeners' queues"
 
-# ---- the fallback -----------------------------------------------------------
-PORT2=$(free_port)
-URL2="http://127.0.0.1:$PORT2/metrics"
-TD_STATECOUNT=walk "$TCPDOCTOR" --netns "$NS" serve --listen "127.0.0.1:$PORT2" --cache-ms 0 \
-	--reconcile 2 2>"$TD_TMP/serve2.err" &
-TD_PIDS+=($!)
-wait_for 20 metrics_up "$URL2" || bail "serve (walk) did not answer: $(cat "$TD_TMP/serve2.err")"
-is "$(metric "$URL2" 'tcpdoctor_state_source{mode="walk"}')" 1 "TD_STATECOUNT=walk: mode=\"walk\" says so"
-like "$(cat "$TD_TMP/serve2.err")" 'state counts by a walk per sample' "... and so does stderr"
-is "$(metric "$URL2" tcpdoctor_state_drift)" "" "... with no drift family"
-check "... and the walk's counts equal ss" wait_for 30 same_as_ss "$URL2"
+# ---- the fallbacks ----------------------------------------------------------
+# serve_with NAME ENV...: another serve on NS (--reconcile 2) with ENV set,
+# answering at $SURL, its stderr in $TD_TMP/serve.NAME.err.
+serve_with() {
+	local name=$1 port url
+	shift
+	port=$(free_port)
+	url="http://127.0.0.1:$port/metrics"
+	SURL=$url
+	env "$@" "$TCPDOCTOR" --netns "$NS" serve --listen "127.0.0.1:$port" --cache-ms 0 \
+		--reconcile 2 2>"$TD_TMP/serve.$name.err" &
+	TD_PIDS+=($!)
+	wait_for 20 metrics_up "$url" || bail "serve ($name) did not answer: $(cat "$TD_TMP/serve.$name.err")"
+}
+
+serve_with walk TD_STATECOUNT=walk
+is "$(metric "$SURL" 'tcpdoctor_state_source{mode="walk"}')" 1 "TD_STATECOUNT=walk: mode=\"walk\" says so"
+like "$(cat "$TD_TMP/serve.walk.err")" 'state counts by a walk per sample' "... and so does stderr"
+is "$(metric "$SURL" tcpdoctor_state_drift)" "" "... with no drift family"
+check "... and the walk's counts equal ss" wait_for 30 same_as_ss "$SURL"
 
 # Kept counts whose timewait and request sockets come from a dump (what a
 # kernel that refuses the lookup programs gets): the same counts.
-PORT4=$(free_port)
-URL4="http://127.0.0.1:$PORT4/metrics"
-TD_STATECOUNT_REST=dump "$TCPDOCTOR" --netns "$NS" serve --listen "127.0.0.1:$PORT4" --cache-ms 0 \
-	--reconcile 2 2>"$TD_TMP/serve4.err" &
-TD_PIDS+=($!)
-wait_for 20 metrics_up "$URL4" || bail "serve (rest by dump) did not answer: $(cat "$TD_TMP/serve4.err")"
-is "$(metric "$URL4" 'tcpdoctor_state_rest_source{mode="dump"}')" 1 \
+serve_with dump TD_STATECOUNT_REST=dump
+is "$(metric "$SURL" 'tcpdoctor_state_rest_source{mode="dump"}')" 1 \
 	"TD_STATECOUNT_REST=dump: timewait and request sockets by a dump (mode=\"dump\")"
-like "$(cat "$TD_TMP/serve4.err")" 'by a dump per sample \(TD_STATECOUNT_REST=dump\)' "... and stderr says why"
-check "... and the counts equal ss" wait_for 30 same_as_ss "$URL4"
+like "$(cat "$TD_TMP/serve.dump.err")" 'by a dump per sample \(TD_STATECOUNT_REST=dump\)' "... and stderr says why"
+check "... and the counts equal ss" wait_for 30 same_as_ss "$SURL"
 
 # Without --reconcile the counts come from a walk per scrape, and nothing says
 # otherwise on stderr: the kept counts are asked for.
