@@ -1,6 +1,7 @@
 /* `tcpdoctor check` (and bare `tcpdoctor`): the health check. Reads kernel
- * counters, one owner walk, a LISTEN-only dump then the rest (with tcp_info)
- * into the aggregated snapshot, sysctls, counters again a sample later; runs
+ * counters, a LISTEN-only dump then the rest (with tcp_info) into the
+ * aggregated snapshot, one owner walk for the sockets a rule can blame,
+ * sysctls, counters again a sample later; runs
  * the rules; prints findings worst first. Exit 0/1/2/3 as monitoring plugins. */
 #include <errno.h>
 #include <math.h>
@@ -454,21 +455,15 @@ int cmd_check(int argc, char **argv, struct td_ctx *ctx)
 			 "replayed dump: counters, sysctls and rate rules not used");
 	}
 
-	/* One owner walk for every socket, as `states --by process`. */
 	owners = td_owners_new();
 	if (!owners) {
 		td_counters_free(&before);
 		return cmd_fail(TD_EXIT_FAILED, "out of memory");
 	}
-	/* Also for a replay, as `states --by process` does: the dump's inodes
-	 * name this host's processes when it was saved here. */
-	if (td_owners_resolve(owners, NULL, true, NULL, 0, &err) < 0) {
-		add_skip(skipped, sizeof(skipped), "owners not known: /proc unreadable");
-		td_err_clear(&err);
-	}
-	hidden = td_owners_unreadable(owners);
-
-	td_snapshot_init(&snap, owners);
+	/* The owners after the dump, of the sockets a rule can blame (see
+	 * td_snapshot_defer_owners): one walk, no table of every socket. */
+	td_snapshot_init(&snap, NULL);
+	td_snapshot_defer_owners(&snap);
 	td_filter_init(&f);
 	cmd_filter_family(ctx, &f);
 	rc = td_snapshot_dump(&snap, &ctx->source, &f, &err);
@@ -482,6 +477,16 @@ int cmd_check(int argc, char **argv, struct td_ctx *ctx)
 		/* A live source that cannot be read is "could not check" (3). */
 		return code;
 	}
+	/* Also for a replay, as `states --by process` does: the dump's inodes
+	 * name this host's processes when it was saved here. */
+	if (td_snapshot_owners(&snap, owners, NULL, &err) < 0) {
+		char note[160];
+
+		snprintf(note, sizeof(note), "owners not known: %.120s", err.msg);
+		add_skip(skipped, sizeof(skipped), note);
+		td_err_clear(&err);
+	}
+	hidden = td_owners_unreadable(owners);
 	if (ctx->source.used == TD_SRC_PROC)
 		add_skip(skipped, sizeof(skipped),
 			 "/proc source: no tcp_info (idle times) and no listen backlogs");

@@ -26,6 +26,17 @@ struct distinct_key {
 	uint8_t addr[16];
 };
 
+/* What a socket's groups and its mark take from it: a third of a td_sock,
+ * the size of a socket held back until its owner is known (deferred). */
+struct gsock {
+	uint64_t inode, cookie, bytes_acked;
+	uint32_t rqueue, wqueue, total_retrans, idle_ms;
+	uint16_t lport, rport;
+	uint8_t family, state, retrans, flags;
+	uint8_t old; /* sock_old() at this read */
+	uint8_t raddr[16];
+};
+
 void td_snapshot_init(struct td_snapshot *snap, const struct td_owners *owners)
 {
 	memset(snap, 0, sizeof(*snap));
@@ -39,6 +50,9 @@ void td_snapshot_free(struct td_snapshot *snap)
 	free(snap->listeners);
 	free(snap->distinct);
 	free(snap->marks);
+	free(snap->pending);
+	snap->pending = NULL;
+	snap->npending = snap->pcap = 0;
 	snap->marks = NULL;
 	snap->mn = snap->mcap = 0;
 	snap->groups = NULL;
@@ -175,7 +189,7 @@ static struct distinct_key *distinct_slot(struct distinct_key *tab, size_t cap,
 /* Count s's remote address in group g (index gi) once. Bounded: a group
  * stops recording at TD_SNAP_DISTINCT_MAX addresses. */
 static int distinct_add(struct td_snapshot *snap, struct td_snap_group *g, size_t gi,
-			const struct td_sock *s)
+			const struct gsock *s)
 {
 	struct distinct_key k = { 0 }, *slot;
 
@@ -231,7 +245,7 @@ static struct mark *mark_slot(struct mark *tab, size_t cap, uint64_t cookie)
 }
 
 /* Remember a closing socket with its groups; bounded by TD_SNAP_MARKS_MAX. */
-static int mark_add(struct td_snapshot *snap, const struct td_sock *s, int st, size_t gl, size_t gp)
+static int mark_add(struct td_snapshot *snap, const struct gsock *s, size_t gl, size_t gp)
 {
 	struct mark *m;
 
@@ -258,12 +272,12 @@ static int mark_add(struct td_snapshot *snap, const struct td_sock *s, int st, s
 	if (m->cookie)
 		return 0;
 	m->cookie = s->cookie;
-	m->state = (uint8_t)st;
+	m->state = s->state;
 	m->gl = (uint32_t)gl + 1;
 	m->gp = (uint32_t)gp + 1;
 	m->has_info = !!(s->flags & TD_SOCK_HAS_INFO);
-	m->bytes_acked = s->info.bytes_acked;
-	m->old = sock_old(s, st);
+	m->bytes_acked = s->bytes_acked;
+	m->old = s->old;
 	snap->mn++;
 	return 0;
 }
@@ -338,7 +352,7 @@ static uint32_t idle_ms(const struct td_sock *s)
 							   : i->last_data_sent_ms;
 }
 
-static void group_count(struct td_snap_group *g, const struct td_sock *s)
+static void group_count(struct td_snap_group *g, const struct gsock *s)
 {
 	g->count++;
 	if (s->rqueue > g->max_rqueue)
@@ -351,10 +365,93 @@ static void group_count(struct td_snap_group *g, const struct td_sock *s)
 		g->retransmitting++;
 	if (s->flags & TD_SOCK_HAS_INFO) {
 		g->with_info++;
-		g->total_retrans += s->info.total_retrans;
-		if (idle_ms(s) > g->max_idle_ms)
-			g->max_idle_ms = idle_ms(s);
+		g->total_retrans += s->total_retrans;
+		if (s->idle_ms > g->max_idle_ms)
+			g->max_idle_ms = s->idle_ms;
 	}
+}
+
+static void gsock_of(struct gsock *g, const struct td_sock *s, int st)
+{
+	memset(g, 0, sizeof(*g));
+	g->inode = s->inode;
+	g->cookie = s->cookie;
+	g->bytes_acked = s->info.bytes_acked;
+	g->rqueue = s->rqueue;
+	g->wqueue = s->wqueue;
+	g->total_retrans = s->info.total_retrans;
+	g->idle_ms = idle_ms(s);
+	g->lport = s->lport;
+	g->rport = s->rport;
+	g->family = s->family;
+	g->state = (uint8_t)st;
+	g->retrans = s->retrans;
+	g->flags = (uint8_t)s->flags;
+	g->old = sock_old(s, st);
+	memcpy(g->raddr, s->raddr, 16);
+}
+
+/* Count a socket (not LISTEN) in its LOCAL and PEER groups, owned by pid,
+ * and mark it when its state is one td_snapshot_confirm() looks for. */
+static int groups_add(struct td_snapshot *snap, const struct gsock *s, uint32_t pid,
+		      const char *comm)
+{
+	struct td_snap_group k = { 0 }, *g;
+	bool server = td_snapshot_is_listen_port(snap, s->lport);
+	size_t gi, gl = 0;
+	int rc = 0;
+
+	k.state = s->state;
+	k.pid = pid;
+	if (pid && comm)
+		strncpy(k.comm, comm, sizeof(k.comm) - 1);
+
+	k.kind = TD_SNAP_LOCAL;
+	k.port = server ? s->lport : 0;
+	g = group_get(snap, &k, &gl);
+	if (!g)
+		rc = -ENOMEM;
+	else {
+		group_count(g, s);
+		if ((s->state == TD_SYN_SENT || s->state == TD_SYN_RECV) &&
+		    distinct_add(snap, g, gl, s) < 0)
+			rc = -ENOMEM;
+	}
+
+	k.kind = TD_SNAP_PEER;
+	k.port = server ? 0 : s->rport;
+	k.family = s->family;
+	memcpy(k.addr, s->raddr, 16);
+	g = group_get(snap, &k, &gi);
+	if (!g)
+		rc = -ENOMEM;
+	else
+		group_count(g, s);
+	if (!rc && (TD_SNAP_CONFIRM_STATES & TD_STATE_BIT(s->state))) {
+		if (!(s->flags & TD_SOCK_HAS_COOKIE) || !s->cookie)
+			snap->unconfirmable = true; /* cannot be found again */
+		else if (mark_add(snap, s, gl, gi) < 0)
+			rc = -ENOMEM;
+	}
+	return rc;
+}
+
+/* Hold a socket's group part until td_snapshot_owners() knows its owner. */
+static int pending_add(struct td_snapshot *snap, const struct gsock *g)
+{
+	struct gsock *v = snap->pending;
+
+	if (snap->npending == snap->pcap) {
+		size_t ncap = snap->pcap ? snap->pcap * 2 : 256;
+
+		v = realloc(snap->pending, ncap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		snap->pending = v;
+		snap->pcap = ncap;
+	}
+	v[snap->npending++] = *g;
+	return 0;
 }
 
 int td_snapshot_add(struct td_snapshot *snap, const struct td_sock *s)
@@ -369,11 +466,9 @@ int td_snapshot_add(struct td_snapshot *snap, const struct td_sock *s)
 int td_snapshot_add_owned(struct td_snapshot *snap, const struct td_sock *s, uint32_t pid,
 			  const char *comm)
 {
-	struct td_snap_group k = { 0 }, *g;
 	int st = s->state == TD_NEW_SYN_RECV ? TD_SYN_RECV : s->state;
-	bool server;
-	size_t gi, gl = 0;
-	int rc = 0;
+	struct gsock g;
+	int rc;
 
 	if (st < 1 || st > TD_STATE_MAX)
 		st = TD_CLOSE;
@@ -388,38 +483,11 @@ int td_snapshot_add_owned(struct td_snapshot *snap, const struct td_sock *s, uin
 	if (st == TD_LISTEN)
 		return add_listener(snap, s, pid, comm);
 
-	k.state = (uint8_t)st;
-	k.pid = pid;
-	if (pid && comm)
-		strncpy(k.comm, comm, sizeof(k.comm) - 1);
-	server = td_snapshot_is_listen_port(snap, s->lport);
-
-	k.kind = TD_SNAP_LOCAL;
-	k.port = server ? s->lport : 0;
-	g = group_get(snap, &k, &gl);
-	if (!g)
-		rc = -ENOMEM;
-	else {
-		group_count(g, s);
-		if ((st == TD_SYN_SENT || st == TD_SYN_RECV) && distinct_add(snap, g, gl, s) < 0)
-			rc = -ENOMEM;
-	}
-
-	k.kind = TD_SNAP_PEER;
-	k.port = server ? 0 : s->rport;
-	k.family = s->family;
-	memcpy(k.addr, s->raddr, 16);
-	g = group_get(snap, &k, &gi);
-	if (!g)
-		rc = -ENOMEM;
+	gsock_of(&g, s, st);
+	if (snap->defer_owners && s->inode && (TD_SNAP_OWNED_STATES & TD_STATE_BIT(st)))
+		rc = pending_add(snap, &g);
 	else
-		group_count(g, s);
-	if (!rc && (TD_SNAP_CONFIRM_STATES & TD_STATE_BIT(st))) {
-		if (!(s->flags & TD_SOCK_HAS_COOKIE) || !s->cookie)
-			snap->unconfirmable = true; /* cannot be found again */
-		else if (mark_add(snap, s, st, gl, gi) < 0)
-			rc = -ENOMEM;
-	}
+		rc = groups_add(snap, &g, pid, comm);
 
 	top_add(&snap->top[TD_TOP_SENDQ], s, s->wqueue, pid, comm);
 	top_add(&snap->top[TD_TOP_RECVQ], s, s->rqueue, pid, comm);
@@ -428,11 +496,75 @@ int td_snapshot_add_owned(struct td_snapshot *snap, const struct td_sock *s, uin
 		/* Only an idle socket with no timer at all: a running
 		 * retransmit timer means data in flight, not a silent peer. */
 		if (s->flags & TD_SOCK_HAS_INFO)
-			top_add(&snap->top[TD_TOP_IDLE], s, idle_ms(s), pid, comm);
+			top_add(&snap->top[TD_TOP_IDLE], s, g.idle_ms, pid, comm);
 	}
 	if (s->flags & TD_SOCK_HAS_INFO)
 		top_add(&snap->top[TD_TOP_RETRANS], s, s->info.total_retrans, pid, comm);
 	return rc;
+}
+
+void td_snapshot_defer_owners(struct td_snapshot *snap)
+{
+	snap->owners = NULL;
+	snap->defer_owners = true;
+}
+
+static void owner_fill(const struct td_owners *o, uint64_t inode, uint32_t *pid, char *comm)
+{
+	const struct td_owner *w = inode && !*pid ? td_owners_get(o, inode) : NULL;
+
+	if (!w)
+		return;
+	*pid = (uint32_t)w->pid;
+	memcpy(comm, w->comm, 16);
+	comm[15] = 0;
+}
+
+int td_snapshot_owners(struct td_snapshot *snap, struct td_owners *o, const char *procdir,
+		       struct td_err *err)
+{
+	const struct gsock *p = snap->pending;
+	int rc = 0, arc = 0;
+
+	for (size_t i = 0; i < snap->npending && !rc; i++)
+		rc = td_owners_want(o, p[i].inode);
+	for (size_t i = 0; i < snap->nlisteners && !rc; i++)
+		rc = td_owners_want(o, snap->listeners[i].inode);
+	for (int t = 0; t < TD_TOP_MAX && !rc; t++)
+		for (size_t i = 0; i < snap->top[t].n && !rc; i++)
+			rc = td_owners_want(o, snap->top[t].v[i].s.inode);
+	if (rc < 0)
+		td_err_set(err, rc, "owners: out of memory for %zu sockets", snap->npending);
+	else {
+		/* Every holder, so that the first owner is the lowest pid
+		 * whichever walk runs, as with a table of every socket. */
+		td_owners_set_complete(o, true);
+		rc = td_owners_resolve(o, procdir, false, NULL, 0, err);
+	}
+	/* Without owners the sockets still count: the partial result. */
+	for (size_t i = 0; i < snap->npending; i++) {
+		const struct td_owner *w = rc < 0 ? NULL : td_owners_get(o, p[i].inode);
+		int r = groups_add(snap, &p[i], w ? (uint32_t)w->pid : 0, w ? w->comm : NULL);
+
+		if (r < 0)
+			arc = r;
+	}
+	free(snap->pending);
+	snap->pending = NULL;
+	snap->npending = snap->pcap = 0;
+	snap->defer_owners = false;
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < snap->nlisteners; i++)
+		owner_fill(o, snap->listeners[i].inode, &snap->listeners[i].pid,
+			   snap->listeners[i].comm);
+	for (int t = 0; t < TD_TOP_MAX; t++)
+		for (size_t i = 0; i < snap->top[t].n; i++)
+			owner_fill(o, snap->top[t].v[i].s.inode, &snap->top[t].v[i].pid,
+				   snap->top[t].v[i].comm);
+	if (arc < 0)
+		td_err_set(err, arc, "out of memory for the socket groups");
+	return arc;
 }
 
 int td_snapshot_cb(const struct td_sock *s, void *ctx)

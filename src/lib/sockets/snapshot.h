@@ -36,6 +36,12 @@
 	(TD_STATE_BIT(TD_CLOSE_WAIT) | TD_STATE_BIT(TD_FIN_WAIT1) | TD_STATE_BIT(TD_FIN_WAIT2) |   \
 	 TD_STATE_BIT(TD_LAST_ACK) | TD_STATE_BIT(TD_CLOSING))
 
+/* The states whose groups a rule names an owner for (a leak in process X):
+ * with deferred owners (check) only their sockets wait for an owner walk,
+ * every other socket is grouped without one (pid 0) as it streams by. */
+#define TD_SNAP_OWNED_STATES                                                                       \
+	(TD_SNAP_CONFIRM_STATES | TD_STATE_BIT(TD_SYN_SENT) | TD_STATE_BIT(TD_SYN_RECV))
+
 enum td_snap_group_kind {
 	/* (state, local port, owner pid): the local port is the listener's for
 	 * server-side sockets, 0 ("any ephemeral port") for client-side ones,
@@ -137,6 +143,10 @@ struct td_snapshot {
 	size_t mn, mcap;
 	bool unconfirmable; /* no cookies, or over TD_SNAP_MARKS_MAX: cannot confirm */
 	bool confirmed;	    /* td_snapshot_confirm() ran: persisting and again are set */
+
+	bool defer_owners; /* td_snapshot_defer_owners(): see td_snapshot_owners() */
+	void *pending;	   /* the TD_SNAP_OWNED_STATES sockets waiting for an owner */
+	size_t npending, pcap;
 };
 
 void td_snapshot_init(struct td_snapshot *snap, const struct td_owners *owners);
@@ -151,6 +161,22 @@ int td_snapshot_add(struct td_snapshot *snap, const struct td_sock *s);
  * td_snapshot_add does after looking the inode up in snap->owners. */
 int td_snapshot_add_owned(struct td_snapshot *snap, const struct td_sock *s, uint32_t pid,
 			  const char *comm);
+/* Owners after the dump instead of a table of every socket before it
+ * (check): memory then grows with the sockets in TD_SNAP_OWNED_STATES
+ * (~70 bytes each, held until td_snapshot_owners()) instead of with all
+ * sockets (~80 bytes each in the table), and the owner walk reports only
+ * the inodes asked for. Call after td_snapshot_init(); snap->owners is
+ * not used. Sockets of other states are grouped with no owner (pid 0): no
+ * rule reads their groups; the listeners and the top lists get theirs in
+ * td_snapshot_owners(). */
+void td_snapshot_defer_owners(struct td_snapshot *snap);
+/* After the dump of a snapshot with deferred owners: one owner walk for
+ * the held sockets, the listeners and the top lists (procdir as
+ * td_owners_resolve(), NULL for /proc), then the held sockets go into
+ * their groups, with pid 0 when the walk failed (the partial result).
+ * Returns 0 or the walk's error (err filled); owners are then off. */
+int td_snapshot_owners(struct td_snapshot *snap, struct td_owners *o, const char *procdir,
+		       struct td_err *err);
 /* td_snapshot_add as a td_sock_cb (ctx is the snapshot). */
 int td_snapshot_cb(const struct td_sock *s, void *ctx);
 

@@ -8,7 +8,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -335,6 +338,108 @@ static void test_confirm(void **state)
 	td_snapshot_free(&prev);
 }
 
+/* A fake /proc of two processes for the deferred owners: 300 "app" holds
+ * sockets 11 (CLOSE_WAIT), 12 (ESTABLISHED, a deep Send-Q) and 13 (the
+ * listener); 200 "older" holds 11 too (inherited), so 11's first owner is
+ * 200, the lowest pid, whichever holder the walk meets first. */
+static void fake_proc(char *tree)
+{
+	static const struct {
+		const char *path, *target;
+	} links[] = {
+		{ "300/fd/3", "socket:[11]" },
+		{ "300/fd/4", "socket:[12]" },
+		{ "300/fd/5", "socket:[13]" },
+		{ "200/fd/7", "socket:[11]" },
+	};
+	static const char *const dirs[] = { "200", "200/fd", "300", "300/fd" };
+	char path[256];
+	FILE *f;
+
+	assert_non_null(mkdtemp(tree));
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", tree, dirs[i]);
+		assert_int_equal(mkdir(path, 0755), 0);
+	}
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", tree, links[i].path);
+		assert_int_equal(symlink(links[i].target, path), 0);
+	}
+	snprintf(path, sizeof(path), "%s/300/comm", tree);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("app\n", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/200/comm", tree);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("older\n", f);
+	fclose(f);
+}
+
+static void test_deferred_owners(void **state)
+{
+	char tree[] = "/tmp/td_snapowners_XXXXXX", cmd[300];
+	struct td_snapshot snap;
+	struct td_owners *o = td_owners_new();
+	struct td_err err = { 0 };
+	struct td_sock s;
+	const struct td_snap_group *g;
+
+	(void)state;
+	assert_non_null(o);
+	fake_proc(tree);
+	td_snapshot_init(&snap, NULL);
+	td_snapshot_defer_owners(&snap);
+	s = listener(80, 0, 128);
+	s.inode = 13;
+	assert_int_equal(td_snapshot_add(&snap, &s), 0);
+	s = mk(TD_CLOSE_WAIT, "192.0.2.1", 80, "198.51.100.7", 40000);
+	s.inode = 11;
+	s.cookie = 77;
+	s.flags = TD_SOCK_HAS_COOKIE;
+	assert_int_equal(td_snapshot_add(&snap, &s), 0);
+	s = mk(TD_ESTABLISHED, "192.0.2.1", 80, "198.51.100.8", 40001);
+	s.inode = 12;
+	s.wqueue = 5000;
+	assert_int_equal(td_snapshot_add(&snap, &s), 0);
+	/* Held: counted, not grouped yet; ESTABLISHED grouped with no owner. */
+	assert_int_equal(snap.total, 3);
+	assert_int_equal(snap.counts[TD_CLOSE_WAIT], 1);
+	assert_int_equal(snap.npending, 1);
+	assert_null(td_snapshot_group(&snap, TD_SNAP_LOCAL, TD_CLOSE_WAIT, 80, 200, 0, NULL));
+	assert_non_null(td_snapshot_group(&snap, TD_SNAP_LOCAL, TD_ESTABLISHED, 80, 0, 0, NULL));
+
+	assert_int_equal(td_snapshot_owners(&snap, o, tree, &err), 0);
+	assert_int_equal(snap.npending, 0);
+	g = td_snapshot_group(&snap, TD_SNAP_LOCAL, TD_CLOSE_WAIT, 80, 200, 0, NULL);
+	assert_non_null(g);
+	assert_int_equal(g->count, 1);
+	assert_string_equal(g->comm, "older");
+	assert_int_equal(snap.mn, 1); /* marked for the second read */
+	assert_int_equal(snap.listeners[0].pid, 300);
+	assert_string_equal(snap.listeners[0].comm, "app");
+	assert_int_equal(snap.top[TD_TOP_SENDQ].n, 1);
+	assert_int_equal(snap.top[TD_TOP_SENDQ].v[0].pid, 300);
+	assert_string_equal(snap.top[TD_TOP_SENDQ].v[0].comm, "app");
+	td_snapshot_free(&snap);
+	td_owners_free(o);
+
+	/* A walk that fails keeps the sockets, with no owner. */
+	o = td_owners_new();
+	assert_non_null(o);
+	td_snapshot_init(&snap, NULL);
+	td_snapshot_defer_owners(&snap);
+	s = mk(TD_CLOSE_WAIT, "192.0.2.1", 9, "198.51.100.7", 40000);
+	s.inode = 11;
+	assert_int_equal(td_snapshot_add(&snap, &s), 0);
+	assert_true(td_snapshot_owners(&snap, o, "/nonexistent/proc", &err) < 0);
+	assert_non_null(td_snapshot_group(&snap, TD_SNAP_LOCAL, TD_CLOSE_WAIT, 0, 0, 0, NULL));
+	assert_int_equal(snap.npending, 0);
+	td_snapshot_free(&snap);
+	td_owners_free(o);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tree);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -345,6 +450,7 @@ int main(void)
 		cmocka_unit_test(test_no_info_no_idle),
 		cmocka_unit_test(test_many_groups_and_ipv6),
 		cmocka_unit_test(test_confirm),
+		cmocka_unit_test(test_deferred_owners),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
