@@ -1,6 +1,6 @@
 /* Taking one sample for `serve` and `record`: the same library calls as
- * `check` (counters, owner walk, LISTEN dump then the rest with tcp_info,
- * sysctls, rules), with the previous sample as the rate window instead of a
+ * `check` (counters, LISTEN dump then the rest with tcp_info, an owner walk
+ * for the sockets a rule can blame, sysctls, rules), with the previous sample as the rate window instead of a
  * sleep, so a scrape costs one pass. */
 #include <errno.h>
 #include <stdlib.h>
@@ -92,15 +92,13 @@ int td_sample_take(struct td_sample *s, const struct td_sample_opts *o,
 		return 0;
 	}
 
-	/* Owners name the processes behind TIME_WAIT/CLOSE_WAIT and findings. */
+	/* Owners name the processes behind CLOSE_WAIT and findings: looked up
+	 * after the dump for the sockets that need one (see
+	 * td_snapshot_defer_owners), not in a table of every socket. */
 	s->owners = td_owners_new();
 	if (!s->owners)
 		return -ENOMEM;
-	td_err_clear(&err);
-	if (td_owners_resolve(s->owners, NULL, true, NULL, 0, &err) < 0)
-		note_error(s, "owners", &err);
-	s->snap.owners = s->owners;
-
+	td_snapshot_defer_owners(&s->snap);
 	td_err_clear(&err);
 	src = o->source;
 	rc = td_snapshot_dump(&s->snap, &src, &f, &err);
@@ -108,6 +106,9 @@ int td_sample_take(struct td_sample *s, const struct td_sample_opts *o,
 		note_error(s, "socket dump", &err);
 	else
 		s->have_snap = true;
+	td_err_clear(&err);
+	if (td_snapshot_owners(&s->snap, s->owners, NULL, &err) < 0)
+		note_error(s, "owners", &err);
 
 	if (s->have_snap) {
 		td_rule_sysctls_init(&in.sysctl);
