@@ -508,15 +508,103 @@ static void idents_free(struct idents *t)
 	free(t->scratch.json);
 }
 
+/* A line built by hand where a trace writes one per event: at 80,000
+ * closes a second the reader spent half its time in snprintf (format
+ * parsing, %.3f through the floating-point printer, localtime). */
+struct lbuf {
+	char *p, *end; /* end: the last byte, kept for the NUL */
+};
+
+static void lb_mem(struct lbuf *b, const char *s, size_t n)
+{
+	size_t room = (size_t)(b->end - b->p);
+
+	if (n > room)
+		n = room;
+	memcpy(b->p, s, n);
+	b->p += n;
+}
+
+static void lb_str(struct lbuf *b, const char *s)
+{
+	lb_mem(b, s, strlen(s));
+}
+
+/* s left-aligned in at least width bytes, as printf's %-*s. */
+static void lb_pad(struct lbuf *b, const char *s, size_t width)
+{
+	size_t n = strlen(s);
+
+	lb_mem(b, s, n);
+	for (; n < width && b->p < b->end; n++)
+		*b->p++ = ' ';
+}
+
+static void lb_u64(struct lbuf *b, uint64_t v)
+{
+	char d[20], *q = d + sizeof(d);
+
+	do
+		*--q = (char)('0' + v % 10);
+	while (v /= 10);
+	lb_mem(b, q, (size_t)(d + sizeof(d) - q));
+}
+
+/* printf's "%.3f" of ns / 1e6. By integers unless the value is a rounding
+ * half (ns ending in 500), where the double's binary value decides: any
+ * other value is at least 1e-6 ms from a half, far above the error of a
+ * double below 2^52 ns. */
+static void lb_ms3(struct lbuf *b, uint64_t ns)
+{
+	char t[48];
+	uint64_t us;
+
+	if (ns % 1000 == 500 || ns >= (1ULL << 52)) {
+		snprintf(t, sizeof(t), "%.3f", (double)ns / 1e6);
+		lb_str(b, t);
+		return;
+	}
+	us = (ns + 500) / 1000;
+	lb_u64(b, us / 1000);
+	t[0] = '.';
+	t[1] = (char)('0' + us / 100 % 10);
+	t[2] = (char)('0' + us / 10 % 10);
+	t[3] = (char)('0' + us % 10);
+	lb_mem(b, t, 4);
+}
+
+static void lb_end(struct lbuf *b)
+{
+	*b->p = 0;
+}
+
+/* HH:MM:SS.uuuuuu local time; localtime_r once a second (events come in
+ * time order per CPU, so the cached second is nearly always the one). */
 static void fmt_time(const struct tracer *tr, uint64_t mono_ns, char *buf, size_t len)
 {
+	static time_t cached = (time_t)-1;
+	static char hms[16];
 	int64_t real = (int64_t)mono_ns + tr->mono_to_real_ns;
 	time_t sec = (time_t)(real / 1000000000);
-	struct tm tm;
+	long us = (long)(real % 1000000000) / 1000;
+	char *p = buf;
 
-	localtime_r(&sec, &tm);
-	snprintf(buf, len, "%02d:%02d:%02d.%06ld", tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 (long)(real % 1000000000) / 1000);
+	if (sec != cached) {
+		struct tm tm;
+
+		localtime_r(&sec, &tm);
+		snprintf(hms, sizeof(hms), "%02d:%02d:%02d.", tm.tm_hour, tm.tm_min, tm.tm_sec);
+		cached = sec;
+	}
+	if (len < 16) {
+		snprintf(buf, len, "%s%06ld", hms, us);
+		return;
+	}
+	memcpy(p, hms, 9);
+	p += 9;
+	for (int i = 5; i >= 0; i--, us /= 10)
+		p[i] = (char)('0' + us % 10);
+	p[6] = 0;
 }
 
 static const char *kind_name(int kind)
@@ -740,14 +828,26 @@ static void print_text(struct tracer *tr, const struct td_tr_event *e, const str
 	}
 	if (tr->lifetimes) {
 		const char *cl = closer_name(e->closer);
+		struct lbuf b = { line, line + sizeof(line) - 1 };
 
-		snprintf(line, sizeof(line),
-			 "%s %-22s %s -> %s lived %.3f ms, out %llu B, in %llu B, closed first by "
-			 "%s%s%s",
-			 when, who, l, r, (double)e->life_ns / 1e6,
-			 (unsigned long long)e->bytes_acked, (unsigned long long)e->bytes_received,
-			 cl ? (e->closer == TD_TR_CLOSER_LOCAL ? "this end" : "the peer") : "?", sp,
-			 rest);
+		lb_str(&b, when);
+		lb_mem(&b, " ", 1);
+		lb_pad(&b, who, 22);
+		lb_mem(&b, " ", 1);
+		lb_str(&b, l);
+		lb_mem(&b, " -> ", 4);
+		lb_str(&b, r);
+		lb_mem(&b, " lived ", 7);
+		lb_ms3(&b, e->life_ns);
+		lb_mem(&b, " ms, out ", 9);
+		lb_u64(&b, e->bytes_acked);
+		lb_mem(&b, " B, in ", 7);
+		lb_u64(&b, e->bytes_received);
+		lb_mem(&b, " B, closed first by ", 20);
+		lb_str(&b, cl ? (e->closer == TD_TR_CLOSER_LOCAL ? "this end" : "the peer") : "?");
+		lb_str(&b, sp);
+		lb_str(&b, rest);
+		lb_end(&b);
 		put_line(line);
 		return;
 	}
