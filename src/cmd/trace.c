@@ -578,16 +578,16 @@ static void lb_end(struct lbuf *b)
 	*b->p = 0;
 }
 
-/* HH:MM:SS.uuuuuu local time; localtime_r once a second (events come in
- * time order per CPU, so the cached second is nearly always the one). */
-static void fmt_time(const struct tracer *tr, uint64_t mono_ns, char *buf, size_t len)
+/* HH:MM:SS.uuuuuu local time into buf (16 bytes); localtime_r once a
+ * second (events come in time order per CPU, so the cached second is
+ * nearly always the one). */
+static void fmt_time(const struct tracer *tr, uint64_t mono_ns, char buf[16])
 {
 	static time_t cached = (time_t)-1;
 	static char hms[16];
 	int64_t real = (int64_t)mono_ns + tr->mono_to_real_ns;
 	time_t sec = (time_t)(real / 1000000000);
 	long us = (long)(real % 1000000000) / 1000;
-	char *p = buf;
 
 	if (sec != cached) {
 		struct tm tm;
@@ -596,15 +596,10 @@ static void fmt_time(const struct tracer *tr, uint64_t mono_ns, char *buf, size_
 		snprintf(hms, sizeof(hms), "%02d:%02d:%02d.", tm.tm_hour, tm.tm_min, tm.tm_sec);
 		cached = sec;
 	}
-	if (len < 16) {
-		snprintf(buf, len, "%s%06ld", hms, us);
-		return;
-	}
-	memcpy(p, hms, 9);
-	p += 9;
-	for (int i = 5; i >= 0; i--, us /= 10)
-		p[i] = (char)('0' + us % 10);
-	p[6] = 0;
+	memcpy(buf, hms, 9);
+	for (int i = 14; i >= 9; i--, us /= 10)
+		buf[i] = (char)('0' + us % 10);
+	buf[15] = 0;
 }
 
 static const char *kind_name(int kind)
@@ -792,7 +787,7 @@ static void print_text(struct tracer *tr, const struct td_tr_event *e, const str
 	const char *sp = rest[0] ? " " : "";
 	bool c = tr->ctx->color;
 
-	fmt_time(tr, e->ts_ns, when, sizeof(when));
+	fmt_time(tr, e->ts_ns, when);
 	if (tr->all_netns) {
 		/* The NETNS column, after the time: as wide as the widest name
 		 * shown so far (at least 5), so a steady trace lines up. */

@@ -1,7 +1,7 @@
 /* Taking one sample for `serve` and `record`: the same library calls as
  * `check` (counters, LISTEN dump then the rest with tcp_info, an owner walk
- * for the sockets a rule can blame, sysctls, rules), with the previous sample as the rate window instead of a
- * sleep, so a scrape costs one pass. */
+ * for the sockets a rule can blame, sysctls, rules), with the previous
+ * sample as the rate window instead of a sleep, so a scrape costs one pass. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -43,6 +43,13 @@ void td_snapshot_init(struct td_snapshot *snap, const struct td_owners *owners)
 	snap->owners = owners;
 }
 
+static void pending_free(struct td_snapshot *snap)
+{
+	free(snap->pending);
+	snap->pending = NULL;
+	snap->npending = snap->pcap = 0;
+}
+
 void td_snapshot_free(struct td_snapshot *snap)
 {
 	free(snap->groups);
@@ -50,9 +57,7 @@ void td_snapshot_free(struct td_snapshot *snap)
 	free(snap->listeners);
 	free(snap->distinct);
 	free(snap->marks);
-	free(snap->pending);
-	snap->pending = NULL;
-	snap->npending = snap->pcap = 0;
+	pending_free(snap);
 	snap->marks = NULL;
 	snap->mn = snap->mcap = 0;
 	snap->groups = NULL;
@@ -549,9 +554,7 @@ int td_snapshot_owners(struct td_snapshot *snap, struct td_owners *o, const char
 		if (r < 0)
 			arc = r;
 	}
-	free(snap->pending);
-	snap->pending = NULL;
-	snap->npending = snap->pcap = 0;
+	pending_free(snap);
 	snap->defer_owners = false;
 	if (rc < 0)
 		return rc;
