@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -108,6 +109,68 @@ static void test_endpoint_str(void **state)
 	assert_memory_equal(buf, "[2001:db8", 9);
 }
 
+/* The strings are built by hand: every shape must be glibc's inet_ntop()
+ * text. All 256 patterns of zero and non-zero groups (where the "::" run
+ * goes, the IPv4 tails), each with random group values, small ones, and
+ * 0xffff in group 5; random IPv4 addresses; endpoints as "%s:%u". */
+static uint32_t rnd_state = 2463534242u;
+
+static uint32_t rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 17;
+	rnd_state ^= rnd_state << 5;
+	return rnd_state;
+}
+
+static void same_as_glibc(int family, const uint8_t a[16], uint16_t port)
+{
+	char want[INET6_ADDRSTRLEN], got[INET6_ADDRSTRLEN];
+	char want_ep[INET6_ADDRSTRLEN + 8], got_ep[INET6_ADDRSTRLEN + 8];
+
+	assert_non_null(inet_ntop(family, a, want, sizeof(want)));
+	assert_string_equal(td_addr_str(family, a, got, sizeof(got)), want);
+	snprintf(want_ep, sizeof(want_ep), family == AF_INET6 ? "[%s]:%u" : "%s:%u", want, port);
+	assert_string_equal(td_endpoint_str(family, a, port, got_ep, sizeof(got_ep)), want_ep);
+}
+
+static void test_addr_str_as_inet_ntop(void **state)
+{
+	uint8_t a[16];
+
+	(void)state;
+	for (unsigned mask = 0; mask < 256; mask++) {
+		for (int round = 0; round < 64; round++) {
+			for (int g = 0; g < 8; g++) {
+				uint32_t v = mask >> g & 1 ? 0u : rnd();
+
+				/* small values (no leading zeros), 0xffff in group 5
+				 * (the IPv4-mapped tail), else any */
+				if (round % 4 == 1)
+					v = v ? v % 16 + 1 : 0;
+				if (round % 4 == 2 && g == 5 && v)
+					v = 0xffff;
+				a[2 * g] = (uint8_t)(v >> 8);
+				a[2 * g + 1] = (uint8_t)v;
+				if (v && !a[2 * g] && !a[2 * g + 1])
+					a[2 * g + 1] = 1; /* keep the group non-zero */
+			}
+			same_as_glibc(AF_INET6, a, (uint16_t)rnd());
+		}
+	}
+	for (int i = 0; i < 100000; i++) {
+		uint32_t v = rnd();
+
+		memcpy(a, &v, 4);
+		if (i % 7 == 0)
+			a[i % 4] = 0;
+		same_as_glibc(AF_INET, a, (uint16_t)(i < 10 ? (uint32_t)i : rnd()));
+	}
+	memset(a, 0xff, 16);
+	same_as_glibc(AF_INET, a, 65535);
+	same_as_glibc(AF_INET6, a, 65535);
+}
+
 static void test_timer_name(void **state)
 {
 	static const char *const names[] = { "off", "on", "keepalive", "timewait", "persist" };
@@ -131,9 +194,8 @@ static void test_timer_name(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_addr_str),
-		cmocka_unit_test(test_addr_str_short_buffer),
-		cmocka_unit_test(test_endpoint_str),
+		cmocka_unit_test(test_addr_str),     cmocka_unit_test(test_addr_str_short_buffer),
+		cmocka_unit_test(test_endpoint_str), cmocka_unit_test(test_addr_str_as_inet_ntop),
 		cmocka_unit_test(test_timer_name),
 	};
 
