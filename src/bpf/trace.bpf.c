@@ -88,6 +88,12 @@ struct {
 	__type(value, __u64);
 } sum_ports SEC(".maps");
 
+/* Set once a table had no room for a new key: it never empties during a
+ * trace (nothing deletes from it), so a new key is an overflow at once,
+ * without the failing update (a bucket lock, a free-list pop) each time.
+ * Another CPU may still add its last keys meanwhile: harmless. */
+__u32 sum_procs_full = 0, sum_ports_full = 0;
+
 static __always_inline struct td_tr_totals *sum_totals_get(void)
 {
 	__u32 zero = 0;
@@ -106,11 +112,15 @@ static __always_inline void sum_proc(struct td_tr_totals *t, __u32 table, __u32 
 	if (!v) {
 		struct td_tr_pval fresh = {};
 
+		if (sum_procs_full)
+			goto full;
 		if (comm && pid)
 			__builtin_memcpy(fresh.comm, comm, sizeof(fresh.comm));
 		bpf_map_update_elem(&sum_procs, &k, &fresh, BPF_NOEXIST);
 		v = bpf_map_lookup_elem(&sum_procs, &k);
 		if (!v) {
+			sum_procs_full = 1;
+		full:
 			__sync_fetch_and_add(&t->overflow[table & (TD_TR_SUM_NTABLES - 1)], 1);
 			return;
 		}
@@ -126,9 +136,11 @@ static __always_inline void sum_port(struct td_tr_totals *t, __u32 port)
 	__u64 *v = bpf_map_lookup_elem(&sum_ports, &port), zero = 0;
 
 	if (!v) {
-		bpf_map_update_elem(&sum_ports, &port, &zero, BPF_NOEXIST);
-		v = bpf_map_lookup_elem(&sum_ports, &port);
+		if (!sum_ports_full)
+			bpf_map_update_elem(&sum_ports, &port, &zero, BPF_NOEXIST);
+		v = sum_ports_full ? NULL : bpf_map_lookup_elem(&sum_ports, &port);
 		if (!v) {
+			sum_ports_full = 1;
 			t->overflow[TD_TR_SUM_BY_PORT]++;
 			return;
 		}
@@ -168,6 +180,28 @@ static __always_inline __u64 sk_inode(const struct sock *sk)
 	return BPF_CORE_READ(container_of(so, struct socket_alloc, socket), vfs_inode.i_ino);
 }
 
+/* The local address (and the remote one, r not NULL) of sk, by direct
+ * loads as sk_netns() (a helper call each with BPF_CORE_READ). */
+static __always_inline void sk_addrs(const struct sock *sk, __u8 family, __u8 *l, __u8 *r)
+{
+	if (family == AF_INET) {
+		__u32 a = sk->__sk_common.skc_rcv_saddr, b = sk->__sk_common.skc_daddr;
+
+		__builtin_memcpy(l, &a, 4);
+		if (r)
+			__builtin_memcpy(r, &b, 4);
+		return;
+	}
+	for (int i = 0; i < 4; i++) {
+		__u32 a = sk->__sk_common.skc_v6_rcv_saddr.in6_u.u6_addr32[i];
+		__u32 b = sk->__sk_common.skc_v6_daddr.in6_u.u6_addr32[i];
+
+		__builtin_memcpy(l + 4 * i, &a, 4);
+		if (r)
+			__builtin_memcpy(r + 4 * i, &b, 4);
+	}
+}
+
 /* Addresses and ports of sk into e; false when it is not TCP/IP or the
  * filters drop it. */
 static __always_inline bool fill_sock(struct td_tr_event *e, const struct sock *sk,
@@ -188,13 +222,7 @@ static __always_inline bool fill_sock(struct td_tr_event *e, const struct sock *
 	e->rport = bpf_ntohs(sk->__sk_common.skc_dport);
 	if (!port_ok(e->lport, e->rport))
 		return false;
-	if (e->family == AF_INET) {
-		BPF_CORE_READ_INTO((__be32 *)e->laddr, sk, __sk_common.skc_rcv_saddr);
-		BPF_CORE_READ_INTO((__be32 *)e->raddr, sk, __sk_common.skc_daddr);
-	} else {
-		BPF_CORE_READ_INTO((struct in6_addr *)e->laddr, sk, __sk_common.skc_v6_rcv_saddr);
-		BPF_CORE_READ_INTO((struct in6_addr *)e->raddr, sk, __sk_common.skc_v6_daddr);
-	}
+	sk_addrs(sk, e->family, e->laddr, e->raddr);
 	return true;
 }
 
@@ -218,15 +246,28 @@ static __always_inline bool sock_ports(const struct sock *sk, struct td_tr_sk *r
 	return port_ok(*lport, *rport);
 }
 
-/* A transition into the summary: by (old, new), by owner, by port (a
- * listener's children share its port: the local port of listeners and
- * servers, the peer's of clients, as trace's per-event summary groups). */
+/* The port a socket serves or uses: a listener's children share its port,
+ * so servers and listeners are grouped by their local port, clients by the
+ * peer's. The role is known from the socket's birth; for a socket older
+ * than the trace, a local port >= 32768 facing a lower one is taken for a
+ * client's ephemeral port. trace.c's per-event summary groups the same. */
+static __always_inline __u16 service_port(__u8 role, __u16 lport, __u16 rport)
+{
+	if (role == TD_TR_ROLE_CLIENT)
+		return rport;
+	if (role == TD_TR_ROLE_SERVER)
+		return lport;
+	if (lport >= 32768 && rport && rport < 32768)
+		return rport;
+	return lport;
+}
+
+/* A transition into the summary: by (old, new), by owner, by port. */
 static __always_inline void sum_state(const struct sock *sk, struct td_tr_sk *rec, int oldstate,
 				      int newstate)
 {
 	struct td_tr_totals *t;
 	__u16 lport, rport;
-	__u32 port;
 
 	if (!sock_ports(sk, rec, &lport, &rport))
 		return;
@@ -246,10 +287,7 @@ static __always_inline void sum_state(const struct sock *sk, struct td_tr_sk *re
 		t->odd_state++;
 	}
 	sum_proc(t, TD_TR_SUM_BY_PROC, rec->pid, rec->comm, false);
-	port = lport;
-	if (lport >= 32768 && rport && rport < 32768)
-		port = rport;
-	sum_port(t, port);
+	sum_port(t, service_port(rec->role, lport, rport));
 }
 
 /* A retransmit or a reset into the summary: its count, and its owner's. */
@@ -271,6 +309,13 @@ static __always_inline void sum_event(int kind, __u32 pid, const char *comm)
 	sum_proc(t, TD_TR_SUM_RST, pid, comm, true);
 }
 
+static __always_inline __u8 role_flag(__u8 role)
+{
+	return role == TD_TR_ROLE_CLIENT   ? TD_TR_F_CLIENT
+	       : role == TD_TR_ROLE_SERVER ? TD_TR_F_SERVER
+					   : 0;
+}
+
 static __always_inline void fill_bytes(struct td_tr_event *e, const struct sock *sk)
 {
 	struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)sk);
@@ -281,11 +326,15 @@ static __always_inline void fill_bytes(struct td_tr_event *e, const struct sock 
 	}
 }
 
-/* Reader wake-ups, one in TD_TR_WAKE_EVERY events per CPU: a wake-up costs
- * the traced task an irq_work and the reader a return from epoll for a
- * handful of events. The reader reads at its poll timeout too (trace.c),
- * which bounds how late a lone event shows. */
-#define TD_TR_WAKE_EVERY 64
+/* Reader wake-ups by how much waits in the ring, not per event: a wake-up
+ * costs the traced task an irq_work (on a VM a self-interrupt through the
+ * hypervisor: tens of microseconds) and the reader a return from epoll.
+ * While TD_TR_WAKE_BYTES or more wait (~1,800 events, a 64th of the
+ * ring), a CPU wakes the reader once in TD_TR_WAKE_EVERY events it submits;
+ * below that, nothing wakes it and it reads at its poll timeout (trace.c:
+ * 200 ms), which bounds how late a lone event shows. */
+#define TD_TR_WAKE_BYTES (256 << 10)
+#define TD_TR_WAKE_EVERY 32
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -297,12 +346,15 @@ struct {
 static __always_inline void submit(struct td_tr_event *e)
 {
 	__u32 zero = 0, *n = bpf_map_lookup_elem(&unwoken, &zero);
-	__u64 flags = BPF_RB_FORCE_WAKEUP;
+	__u64 flags = BPF_RB_NO_WAKEUP;
 
-	if (n && ++*n < TD_TR_WAKE_EVERY)
-		flags = BPF_RB_NO_WAKEUP;
-	else if (n)
-		*n = 0;
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= TD_TR_WAKE_BYTES) {
+		if (!n || ++*n >= TD_TR_WAKE_EVERY) {
+			flags = BPF_RB_FORCE_WAKEUP;
+			if (n)
+				*n = 0;
+		}
+	}
 	bpf_ringbuf_submit(e, flags);
 }
 
@@ -335,14 +387,11 @@ static __always_inline bool owner_context(int oldstate, int newstate)
 static __always_inline void listener_key(struct td_tr_lkey *k, const struct sock *sk, __u16 lport)
 {
 	k->netns = sk_netns(sk);
-	k->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	k->lport = sk->__sk_common.skc_num;
 	if (!k->lport)
 		k->lport = lport;
-	k->family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	if (k->family == AF_INET)
-		BPF_CORE_READ_INTO((__be32 *)k->laddr, sk, __sk_common.skc_rcv_saddr);
-	else
-		BPF_CORE_READ_INTO((struct in6_addr *)k->laddr, sk, __sk_common.skc_v6_rcv_saddr);
+	k->family = sk->__sk_common.skc_family;
+	sk_addrs(sk, k->family, k->laddr, NULL);
 }
 
 /* listen() and a listener's close, in the owner's context. */
@@ -420,6 +469,12 @@ int BPF_PROG(on_state, const struct sock *sk, const int oldstate, const int news
 	}
 	if (owner_ctx && (newstate == TCP_LISTEN || oldstate == TCP_LISTEN))
 		listener_track(sk, oldstate, newstate, rec);
+	if (!rec->role) {
+		if (newstate == TCP_SYN_SENT)
+			rec->role = TD_TR_ROLE_CLIENT;
+		else if (newstate == TCP_LISTEN || oldstate == TCP_LISTEN)
+			rec->role = TD_TR_ROLE_SERVER;
+	}
 	if (!rec->closer) {
 		if (newstate == TCP_FIN_WAIT1)
 			rec->closer = TD_TR_CLOSER_LOCAL;
@@ -461,6 +516,7 @@ int BPF_PROG(on_state, const struct sock *sk, const int oldstate, const int news
 	e->in_old_ns = rec->last_ns ? now - rec->last_ns : 0;
 	e->life_ns = now - rec->born_ns;
 	e->closer = rec->closer;
+	e->flags = role_flag(rec->role);
 	e->pid = rec->pid;
 	__builtin_memcpy(e->comm, rec->comm, sizeof(e->comm));
 	fill_bytes(e, sk);
@@ -483,6 +539,7 @@ done:
 		rec->last_ns = 0;
 		rec->born_ns = 0;
 		rec->closer = TD_TR_CLOSER_UNKNOWN;
+		rec->role = TD_TR_ROLE_UNKNOWN;
 	}
 	return 0;
 }

@@ -25,6 +25,19 @@ enum td_tr_flags {
 	 * listens on the port, or the connection is gone): no cookie, state,
 	 * inode or owner; the tuple is the incoming segment's, reversed. */
 	TD_TR_F_NOSOCK = 1,
+	/* The socket's side, where its birth was seen (enum td_tr_role):
+	 * the service port of a client is the peer's, of a server its own. */
+	TD_TR_F_CLIENT = 2,
+	TD_TR_F_SERVER = 4,
+};
+
+/* What a socket is, from the transition that made it: connect()
+ * (CLOSE -> SYN_SENT), listen() or a listener's child (LISTEN ->
+ * SYN_RECV). Unknown for sockets older than the trace. */
+enum td_tr_role {
+	TD_TR_ROLE_UNKNOWN = 0,
+	TD_TR_ROLE_CLIENT = 1,
+	TD_TR_ROLE_SERVER = 2,
 };
 
 struct td_tr_event {
@@ -58,7 +71,7 @@ struct td_tr_sk {
 	__u32 pid;
 	__u16 lport; /* last non-zero local port: gone by the time of X -> CLOSE */
 	__u8 closer;
-	__u8 pad[1];
+	__u8 role; /* enum td_tr_role */
 	char comm[16];
 };
 

@@ -893,8 +893,12 @@ static int on_event(const struct td_tr_event *ev, void *data)
 			table_add(&tr->by_pair, (uint64_t)e->old_state << 8 | e->new_state, NULL);
 			table_add(&tr->by_proc, ow->pid, ow->pid ? ow->comm : "?");
 			/* A listener's children share its port: group by the local
-			 * port of listeners and servers, the peer's of clients. */
-			if (e->lport >= 32768 && e->rport && e->rport < 32768)
+			 * port of listeners and servers, the peer's of clients (as
+			 * trace.bpf.c's service_port()). */
+			if (e->flags & TD_TR_F_CLIENT)
+				port = e->rport;
+			else if (!(e->flags & TD_TR_F_SERVER) && e->lport >= 32768 && e->rport &&
+				 e->rport < 32768)
 				port = e->rport;
 			table_add(&tr->by_port, port, NULL);
 		}

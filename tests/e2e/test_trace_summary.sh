@@ -153,9 +153,11 @@ is "$(proc "$client_pid") $(proc "$server_pid")" "$((N * 5 + M * 3 + K * 2)) $((
 	"by process: the client's and the server's transitions"
 is "$(jq -r '.by_process | length' <<<"$ks")" 2 "by process: nobody else, nobody '?'"
 port() { jq -r --argjson p "$1" '[.by_port[] | select(.port == $p) | .count] | add // 0' <<<"$ks"; }
-# connect() reports CLOSE -> SYN_SENT before it picks the local port: port 0.
-is "$(port 0) $(port 7300) $(port 7301)" "$((N + M + K)) $((tot - N - M - K - K)) $K" \
-	"by port: 0 (connect before its port), 7300, 7301 (the refused)"
+# A client is grouped by the port it connects to from its first transition
+# (connect() reports CLOSE -> SYN_SENT before it picks its local port: the
+# old port-number guess put those under port 0), a server child by its own.
+is "$(port 0) $(port 7300) $(port 7301)" "0 $((tot - 2 * K)) $((2 * K))" \
+	"by port: 7300 (the server, its clients from connect() on), 7301 (the refused), no port 0"
 is "$(jq -r '[.reset_talkers[] | "\(.pid // "none")=\(.count)"] | sort | join(" ")' <<<"$ks")" \
 	"$(printf '%s\n' "$client_pid=$((M + K))" "$server_pid=$M" "none=$K" | sort | paste -sd' ')" \
 	"reset talkers: the client (linger 0, refused), the server's children, no socket"
@@ -179,6 +181,43 @@ is "$(jq -r '.transitions' <<<"$lks")" $((2 * N + 2 * M + K + 1)) \
 	"--lifetimes --summary: one per closed socket (2N + 2M + K + the listener)"
 is "$(jq -r 'select(.event == "lifetime")' "$d/lu.json" | jq -s length)" $((2 * N + 2 * M + K + 1)) \
 	"--lifetimes --with-summary: as many lifetime lines"
+
+# By port from the socket's side, not from its port number: a server on a
+# high port (40000) whose clients bound low local ports (20000-20004), as
+# with a wide ip_local_port_range. The old guess (a local port >= 32768
+# facing a lower one is a client's) counted both ends under 20000-20004.
+"$TCPDOCTOR" --json --netns "$NS" trace --summary --for 60s >"$d/hk.json" 2>"$d/hk.err" &
+thk=$!
+"$TCPDOCTOR" --json --netns "$NS" trace --with-summary --for 60s >"$d/hu.json" 2>"$d/hu.err" &
+thu=$!
+TD_PIDS+=("$thk" "$thu")
+for p in "$thk" "$thu"; do
+	wait_for 15 attached "$p" || bail "trace ($p) did not attach: $(cat "$d"/h*.err)"
+done
+ip netns exec "$NS" python3 -c '
+import socket
+s = socket.socket(); s.bind(("127.0.0.1", 40000)); s.listen(8)
+for i in range(5):
+    c = socket.socket(); c.bind(("127.0.0.1", 20000 + i)); c.connect(("127.0.0.1", 40000))
+    a, _ = s.accept(); c.close(); a.recv(10); a.close()
+s.close()
+' || bail "the high-port workload failed"
+wait_for 30 quiet || diag "sockets still open: $(ss -N "$NS" -tan)"
+seen_close() {
+	jq -r 'select(.event == "state" and .old == "LISTEN" and .new == "CLOSE") | .cookie' \
+		"$d/hu.json" | grep -q .
+}
+wait_for 10 seen_close || diag "the per-event trace did not show the listener's close"
+kill -INT "$thk" "$thu"
+wait "$thk" "$thu"
+hks=$(jq -c 'select(.event == "summary")' "$d/hk.json")
+hus=$(jq -c 'select(.event == "summary")' "$d/hu.json")
+for s in "$hks" "$hus"; do
+	is "$(jq -r '[.by_port[] | "\(.port)=\(.count)"] | join(" ")' <<<"$s")" \
+		"40000=$(jq -r .transitions <<<"$s")" \
+		"by port: every transition under the server's port 40000, none under 20000-20004" "$s"
+done
+is "$(jq -r .transitions <<<"$hks")" 52 "the high-port workload: 5 x 10 transitions + the listener's 2"
 
 td trace --summary --with-summary --for 10ms
 is "$TD_RC" 2 "--summary with --with-summary: usage error"
