@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -687,7 +688,7 @@ static void print_json(struct tracer *tr, const struct td_tr_event *e, const str
 	char buf[64];
 	int64_t real = (int64_t)e->ts_ns + tr->mono_to_real_ns;
 
-	td_json_init(j, stdout, false);
+	td_json_init_buffered(j, stdout);
 	td_json_begin_object(j, NULL);
 	td_json_str(j, "event",
 		    tr->lifetimes && e->kind == TD_TR_STATE ? "lifetime" : kind_name(e->kind));
@@ -1305,6 +1306,9 @@ int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
 	 * command line. */
 	if (!tty_out)
 		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	/* One thread writes stdout: no lock taken per stdio call (a JSON
+	 * event is a dozen of them). */
+	__fsetlocking(stdout, FSETLOCKING_BYCALLER);
 	cmd_stdout_guard();
 	/* An owner walk under way when the signal comes ends at its next read. */
 	td_bpf_owners_cancel_on(&stop_flag);

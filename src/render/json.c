@@ -1,5 +1,6 @@
-/* Streaming JSON writer: each value goes to the FILE as it is added, so a dump
- * of many sockets never sits in memory. Strings come from the kernel and from
+/* Streaming JSON writer: each value goes to the FILE as it is added (a
+ * buffered writer holds one top-level value, at most 2 KiB of it, at a
+ * time), so a dump of many sockets never sits in memory. Strings come from the kernel and from
  * processes (comm, cmdline), so any bytes must still give valid JSON. */
 #include "render/escape.h"
 #include "render/json.h"
@@ -7,6 +8,47 @@
 #include <math.h>
 #include <string.h>
 #include <time.h>
+
+/* Every byte goes through these: straight to the FILE, or (buffered)
+ * into ob until the top-level value closes. */
+static void jflush(struct td_json *j)
+{
+	if (j->on)
+		fwrite(j->ob, 1, j->on, j->fp);
+	j->on = 0;
+}
+
+static void jput(struct td_json *j, const void *p, size_t n)
+{
+	if (!j->buffered) {
+		fwrite(p, 1, n, j->fp);
+		return;
+	}
+	if (j->on + n > sizeof(j->ob)) {
+		jflush(j);
+		if (n > sizeof(j->ob)) {
+			fwrite(p, 1, n, j->fp);
+			return;
+		}
+	}
+	memcpy(j->ob + j->on, p, n);
+	j->on += n;
+}
+
+static void jputc(struct td_json *j, char c)
+{
+	if (!j->buffered || j->on == sizeof(j->ob))
+		jput(j, &c, 1);
+	else
+		j->ob[j->on++] = c;
+}
+
+static void jputs(struct td_json *j, const char *s)
+{
+	jput(j, s, strlen(s));
+}
+
+static void write_string(struct td_json *j, const char *str, size_t len);
 
 /* The comma flag of nesting level `depth`. Past TD_JSON_MAX_DEPTH levels share
  * the last slot; that stays correct because a parent's flag is always true
@@ -26,9 +68,9 @@ static void newline_indent(struct td_json *j)
 {
 	int i;
 
-	fputc('\n', j->fp);
+	jputc(j, '\n');
 	for (i = 0; i < j->depth; i++)
-		fputs("  ", j->fp);
+		jput(j, "  ", 2);
 }
 
 /* A byte a JSON string holds as it is (td_json_write_string() escapes the
@@ -55,7 +97,7 @@ static size_t value_prefix(struct td_json *j, const char *key, char *buf)
 	 * document. */
 	if (j->depth == 0) {
 		if (sep)
-			fputc('\n', j->fp);
+			jputc(j, '\n');
 		return 0; /* a top-level value has no key */
 	}
 	if (key && !j->pretty) {
@@ -71,12 +113,12 @@ static size_t value_prefix(struct td_json *j, const char *key, char *buf)
 		}
 	}
 	if (sep)
-		fputc(',', j->fp);
+		jputc(j, ',');
 	if (j->pretty)
 		newline_indent(j);
 	if (key) {
-		td_json_write_string(j->fp, key, strlen(key));
-		fputs(j->pretty ? ": " : ":", j->fp);
+		write_string(j, key, strlen(key));
+		jputs(j, j->pretty ? ": " : ":");
 	}
 	return 0;
 }
@@ -87,7 +129,7 @@ static void value_start(struct td_json *j, const char *key)
 	size_t n = value_prefix(j, key, buf);
 
 	if (n)
-		fwrite(buf, 1, n, j->fp);
+		jput(j, buf, n);
 }
 
 /* The prefix and a short literal value in one write. */
@@ -99,20 +141,30 @@ static void put_value(struct td_json *j, const char *key, const char *val, size_
 	if (len > 64)
 		len = 64; /* callers' values are shorter */
 	memcpy(buf + n, val, len);
-	fwrite(buf, 1, n + len, j->fp);
+	jput(j, buf, n + len);
 }
 
 void td_json_init(struct td_json *j, FILE *fp, bool pretty)
 {
-	memset(j, 0, sizeof(*j));
+	/* not the 2 KiB buffer: trace starts a writer per event */
 	j->fp = fp;
+	j->depth = 0;
 	j->pretty = pretty;
+	memset(j->need_comma, 0, sizeof(j->need_comma));
+	j->buffered = false;
+	j->on = 0;
+}
+
+void td_json_init_buffered(struct td_json *j, FILE *fp)
+{
+	td_json_init(j, fp, false);
+	j->buffered = true;
 }
 
 static void begin(struct td_json *j, const char *key, char open)
 {
 	value_start(j, key);
-	fputc(open, j->fp);
+	jputc(j, open);
 	j->depth++;
 	*comma_slot(j) = false;
 }
@@ -127,8 +179,10 @@ static void end(struct td_json *j, char close)
 	j->depth--;
 	if (j->pretty && had_values)
 		newline_indent(j);
-	fputc(close, j->fp);
+	jputc(j, close);
 	*comma_slot(j) = true;
+	if (j->depth == 0)
+		jflush(j);
 }
 
 void td_json_begin_object(struct td_json *j, const char *key)
@@ -177,19 +231,19 @@ void td_json_strn(struct td_json *j, const char *key, const char *val, size_t le
 			buf[n++] = '"';
 			memcpy(buf + n, val, len);
 			buf[n + len] = '"';
-			fwrite(buf, 1, n + len + 1, j->fp);
+			jput(j, buf, n + len + 1);
 			return;
 		}
 	}
 	if (n)
-		fwrite(buf, 1, n, j->fp);
-	td_json_write_string(j->fp, val, len);
+		jput(j, buf, n);
+	write_string(j, val, len);
 }
 
 void td_json_raw(struct td_json *j, const char *key, const char *json, size_t len)
 {
 	value_start(j, key);
-	fwrite(json, 1, len, j->fp);
+	jput(j, json, len);
 }
 
 /* Decimal digits of v ending at end; returns where they start. */
@@ -319,22 +373,37 @@ void td_json_fixed(struct td_json *j, const char *key, double val, int decimals)
 	put_value(j, key, buf, strlen(buf));
 }
 
+/* "2026-12-02T20:01:09.123456Z". The date and time of day are formatted
+ * once a second (a trace writes one a event, 300k a second): kept per
+ * thread, as serve's handlers format their own. */
 void td_json_ts(struct td_json *j, const char *key, int64_t ns)
 {
+	static __thread time_t last_sec = -1;
+	static __thread char last[32];
+	static __thread size_t last_n;
 	char buf[48];
-	struct tm tm;
 	time_t sec;
-	size_t n;
+	long us;
 
 	if (ns < 0) {
 		td_json_null(j, key);
 		return;
 	}
 	sec = (time_t)(ns / 1000000000);
-	gmtime_r(&sec, &tm);
-	n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, sizeof(buf) - n, ".%06lldZ", (long long)(ns % 1000000000 / 1000));
-	td_json_str(j, key, buf);
+	if (sec != last_sec) {
+		struct tm tm;
+
+		gmtime_r(&sec, &tm);
+		last_n = strftime(last, sizeof(last), "%Y-%m-%dT%H:%M:%S", &tm);
+		last_sec = sec;
+	}
+	memcpy(buf, last, last_n);
+	buf[last_n] = '.';
+	us = (long)(ns % 1000000000 / 1000);
+	for (int i = 6; i >= 1; i--, us /= 10)
+		buf[last_n + (size_t)i] = (char)('0' + us % 10);
+	buf[last_n + 7] = 'Z';
+	td_json_strn(j, key, buf, last_n + 8);
 }
 
 void td_json_bool(struct td_json *j, const char *key, bool val)
@@ -352,7 +421,8 @@ void td_json_null(struct td_json *j, const char *key)
 
 void td_json_end_line(struct td_json *j)
 {
-	fputc('\n', j->fp);
+	jputc(j, '\n');
+	jflush(j);
 	/* The newline ended the document; the next one needs no separator. */
 	if (j->depth == 0)
 		j->need_comma[0] = false;
@@ -373,7 +443,7 @@ static const char *const short_escapes[128] = {
 };
 /* clang-format on */
 
-void td_json_write_string(FILE *fp, const char *str, size_t len)
+static void write_string(struct td_json *j, const char *str, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *s = (const unsigned char *)str;
@@ -393,12 +463,12 @@ void td_json_write_string(FILE *fp, const char *str, size_t len)
 			buf[0] = '"';
 			memcpy(buf + 1, s, len);
 			buf[len + 1] = '"';
-			fwrite(buf, 1, len + 2, fp);
+			jput(j, buf, len + 2);
 			return;
 		}
 		i = 0;
 	}
-	fputc('"', fp);
+	jputc(j, '"');
 	while (i < len) {
 		unsigned char c = s[i];
 		size_t n;
@@ -414,19 +484,27 @@ void td_json_write_string(FILE *fp, const char *str, size_t len)
 			continue;
 		}
 		if (i > run)
-			fwrite(s + run, 1, i - run, fp);
+			jput(j, s + run, i - run);
 		if (c < 0x80 && short_escapes[c]) {
-			fputs(short_escapes[c], fp);
+			jputs(j, short_escapes[c]);
 		} else {
 			/* Other controls, DEL, and bytes that are not UTF-8: the
 			 * byte read as Latin-1, U+0000..U+00FF. */
 			char u[] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf], '\0' };
 
-			fputs(u, fp);
+			jputs(j, u);
 		}
 		run = ++i;
 	}
 	if (i > run)
-		fwrite(s + run, 1, i - run, fp);
-	fputc('"', fp);
+		jput(j, s + run, i - run);
+	jputc(j, '"');
+}
+
+void td_json_write_string(FILE *fp, const char *str, size_t len)
+{
+	struct td_json j;
+
+	td_json_init(&j, fp, false);
+	write_string(&j, str, len);
 }

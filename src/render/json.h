@@ -1,5 +1,6 @@
-/* A streaming JSON writer: values go straight to the FILE as they come, the
- * writer only remembers nesting and whether a comma is due. Every string is
+/* A streaming JSON writer: values go straight to the FILE as they come (or,
+ * buffered, each top-level value at once when it closes), the writer only
+ * remembers nesting and whether a comma is due. Every string is
  * escaped so the output is valid JSON (and valid UTF-8) for any input bytes,
  * including process names with quotes, control characters or bytes that are
  * not UTF-8 (those are written as \u00XX, i.e. read as Latin-1). */
@@ -18,9 +19,19 @@ struct td_json {
 	int depth;
 	bool pretty;			    /* newline + two-space indent */
 	bool need_comma[TD_JSON_MAX_DEPTH]; /* per level */
+	bool buffered;			    /* td_json_init_buffered() */
+	size_t on;			    /* bytes waiting in ob */
+	char ob[2048];
 };
 
 void td_json_init(struct td_json *j, FILE *fp, bool pretty);
+
+/* Compact, and each top-level value collected in the writer and written
+ * to fp in one piece when it closes (then at td_json_end_line() and
+ * td_json_finish()): for a stream of small objects, a stdio call per
+ * value instead of per member (trace --json). Nothing else may write to
+ * fp while a value is open. */
+void td_json_init_buffered(struct td_json *j, FILE *fp);
 
 /* `key` is the member name inside an object, NULL inside an array or at
  * the top level. */

@@ -327,10 +327,15 @@ static void test_fixed_and_ts(void **state)
 	td_json_ts(&j, NULL, 0);
 	td_json_ts(&j, NULL, 1796178304960280123LL);
 	td_json_ts(&j, NULL, -1);
+	/* the date is kept for the second: same second, the next, back */
+	td_json_ts(&j, NULL, 1796178304000001999LL);
+	td_json_ts(&j, NULL, 1796178305999999999LL);
+	td_json_ts(&j, NULL, 1796178304100000000LL);
 	td_json_end_array(&j);
 	td_json_finish(&j);
 	EXPECT(&b, "[0.066,12.5,3,0,0.202812,100,null,\"1970-01-01T00:00:00.000000Z\","
-		   "\"2026-12-02T02:25:04.960280Z\",null]\n");
+		   "\"2026-12-02T02:25:04.960280Z\",null,\"2026-12-02T02:25:04.000001Z\","
+		   "\"2026-12-02T02:25:05.999999Z\",\"2026-12-02T02:25:04.100000Z\"]\n");
 }
 
 static void test_strings_and_null(void **state)
@@ -721,6 +726,73 @@ static void test_python_parses(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* The same values through a plain and a buffered writer: byte for byte the
+ * same, including strings with escapes, one longer than the buffer, an
+ * object that fills it member by member, and several top-level values; the
+ * buffered one writes nothing while a top-level value is open. */
+static void write_values(struct td_json *j, const char *big, size_t big_len)
+{
+	for (int round = 0; round < 3; round++) {
+		td_json_begin_object(j, NULL);
+		td_json_str(j, "event", "state");
+		td_json_ts(j, "ts", 1796178304960280123LL + round);
+		td_json_uint(j, "cookie", 18446744073709551615ULL);
+		td_json_str(j, "comm", "evil\n\x1b[31m\"name\"");
+		td_json_begin_array(j, "list");
+		for (int k = 0; k < 300; k++)
+			td_json_int(j, NULL, -k * 1000);
+		td_json_end_array(j);
+		if (round == 1)
+			td_json_strn(j, "big", big, big_len);
+		td_json_fixed(j, "ms", 1.25, 3);
+		td_json_null(j, "none");
+		td_json_bool(j, "yes", true);
+		td_json_end_object(j);
+		td_json_end_line(j);
+	}
+	td_json_str(j, NULL, "top-level");
+	td_json_finish(j);
+}
+
+static void test_buffered_same_bytes(void **state)
+{
+	static char big[5000];
+	struct td_json a, b;
+	struct buf pa, pb;
+	bool early = false;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (char)(i % 7 == 0 ? '"' : 'a' + (int)(i % 26));
+	buf_open(&pa);
+	buf_open(&pb);
+	td_json_init(&a, pa.fp, false);
+	td_json_init_buffered(&b, pb.fp);
+	write_values(&a, big, sizeof(big));
+	write_values(&b, big, sizeof(big));
+	assert_int_equal(fclose(pa.fp), 0);
+	assert_int_equal(fclose(pb.fp), 0);
+	assert_true(pa.size > 2 * sizeof(b.ob));
+	assert_int_equal(pa.size, pb.size);
+	assert_memory_equal(pa.data, pb.data, pa.size);
+	free(pa.data);
+	free(pb.data);
+
+	/* a small object: nothing reaches the FILE before it closes */
+	buf_open(&pb);
+	td_json_init_buffered(&b, pb.fp);
+	td_json_begin_object(&b, NULL);
+	td_json_str(&b, "k", "v");
+	fflush(pb.fp);
+	early = pb.size > 0;
+	td_json_end_object(&b);
+	fflush(pb.fp);
+	assert_false(early);
+	assert_int_equal(pb.size, 9);
+	td_json_end_line(&b);
+	EXPECT(&pb, "{\"k\":\"v\"}\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -740,6 +812,7 @@ int main(void)
 		cmocka_unit_test(test_any_bytes_round_trip),
 		cmocka_unit_test(test_python_parses),
 		cmocka_unit_test(test_raw),
+		cmocka_unit_test(test_buffered_same_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
