@@ -560,6 +560,8 @@ static int run_pcap(struct td_ctx *ctx, const struct opts *op, const char *file)
 		/* the whole file first: the direction and the end are known then */
 	} else if (r.v.json) {
 		cmd_json_begin(&r.v.j, ctx, "pcap");
+		/* ~50 members a connection: a stdio call per 2 KiB instead */
+		td_json_buffer(&r.v.j);
 		td_json_str(&r.v.j, "file", file);
 		if (o.filter)
 			td_json_str(&r.v.j, "filter", o.filter);

@@ -155,10 +155,9 @@ void td_json_init(struct td_json *j, FILE *fp, bool pretty)
 	j->on = 0;
 }
 
-void td_json_init_buffered(struct td_json *j, FILE *fp)
+void td_json_buffer(struct td_json *j)
 {
-	td_json_init(j, fp, false);
-	j->buffered = true;
+	j->buffered = !j->pretty;
 }
 
 static void begin(struct td_json *j, const char *key, char open)

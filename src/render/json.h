@@ -19,19 +19,21 @@ struct td_json {
 	int depth;
 	bool pretty;			    /* newline + two-space indent */
 	bool need_comma[TD_JSON_MAX_DEPTH]; /* per level */
-	bool buffered;			    /* td_json_init_buffered() */
+	bool buffered;			    /* td_json_buffer() */
 	size_t on;			    /* bytes waiting in ob */
 	char ob[2048];
 };
 
 void td_json_init(struct td_json *j, FILE *fp, bool pretty);
 
-/* Compact, and each top-level value collected in the writer and written
- * to fp in one piece when it closes (then at td_json_end_line() and
- * td_json_finish()): for a stream of small objects, a stdio call per
- * value instead of per member (trace --json). Nothing else may write to
- * fp while a value is open. */
-void td_json_init_buffered(struct td_json *j, FILE *fp);
+/* From now on, a compact writer collects what it writes (up to 2 KiB) and
+ * hands it to fp in one piece when a top-level value closes, when the
+ * buffer is full, at td_json_end_line() and at td_json_finish(): a stdio
+ * call per 2 KiB or per value instead of per member (trace --json, pcap
+ * --json). Nothing else may write to fp meanwhile, and the writer must be
+ * finished (or end its line) before the program exits. A pretty writer
+ * (a terminal) stays unbuffered. */
+void td_json_buffer(struct td_json *j);
 
 /* `key` is the member name inside an object, NULL inside an array or at
  * the top level. */

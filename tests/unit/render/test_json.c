@@ -767,7 +767,8 @@ static void test_buffered_same_bytes(void **state)
 	buf_open(&pa);
 	buf_open(&pb);
 	td_json_init(&a, pa.fp, false);
-	td_json_init_buffered(&b, pb.fp);
+	td_json_init(&b, pb.fp, false);
+	td_json_buffer(&b);
 	write_values(&a, big, sizeof(big));
 	write_values(&b, big, sizeof(big));
 	assert_int_equal(fclose(pa.fp), 0);
@@ -780,7 +781,8 @@ static void test_buffered_same_bytes(void **state)
 
 	/* a small object: nothing reaches the FILE before it closes */
 	buf_open(&pb);
-	td_json_init_buffered(&b, pb.fp);
+	td_json_init(&b, pb.fp, false);
+	td_json_buffer(&b);
 	td_json_begin_object(&b, NULL);
 	td_json_str(&b, "k", "v");
 	fflush(pb.fp);
@@ -791,6 +793,14 @@ static void test_buffered_same_bytes(void **state)
 	assert_int_equal(pb.size, 9);
 	td_json_end_line(&b);
 	EXPECT(&pb, "{\"k\":\"v\"}\n");
+
+	/* pretty stays unbuffered */
+	buf_open(&pb);
+	td_json_init(&b, pb.fp, true);
+	td_json_buffer(&b);
+	assert_false(b.buffered);
+	td_json_finish(&b);
+	EXPECT(&pb, "\n");
 }
 
 int main(void)
