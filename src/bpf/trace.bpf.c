@@ -327,8 +327,8 @@ static __always_inline void fill_bytes(struct td_tr_event *e, const struct sock 
 }
 
 /* Reader wake-ups by how much waits in the ring, not per event: a wake-up
- * costs the traced task an irq_work (on a VM a self-interrupt through the
- * hypervisor: tens of microseconds) and the reader a return from epoll.
+ * costs the traced task an irq_work (on a VM, a self-interrupt through the
+ * hypervisor: ~15 µs here) and the reader a return from epoll.
  * While TD_TR_WAKE_BYTES or more wait (~1,800 events, a 64th of the
  * ring), a CPU wakes the reader once in TD_TR_WAKE_EVERY events it submits;
  * below that, nothing wakes it and it reads at its poll timeout (trace.c:

@@ -574,6 +574,18 @@ static void lb_ms3(struct lbuf *b, uint64_t ns)
 	lb_mem(b, t, 4);
 }
 
+/* What an event line starts with: "TIME OWNER(22) LOCAL -> REMOTE". */
+static void lb_head(struct lbuf *b, const char *when, const char *who, const char *l, const char *r)
+{
+	lb_str(b, when);
+	lb_mem(b, " ", 1);
+	lb_pad(b, who, 22);
+	lb_mem(b, " ", 1);
+	lb_str(b, l);
+	lb_mem(b, " -> ", 4);
+	lb_str(b, r);
+}
+
 static void lb_end(struct lbuf *b)
 {
 	*b->p = 0;
@@ -688,7 +700,8 @@ static void print_json(struct tracer *tr, const struct td_tr_event *e, const str
 	char buf[64];
 	int64_t real = (int64_t)e->ts_ns + tr->mono_to_real_ns;
 
-	td_json_init_buffered(j, stdout);
+	td_json_init(j, stdout, false);
+	td_json_buffer(j);
 	td_json_begin_object(j, NULL);
 	td_json_str(j, "event",
 		    tr->lifetimes && e->kind == TD_TR_STATE ? "lifetime" : kind_name(e->kind));
@@ -826,13 +839,7 @@ static void print_text(struct tracer *tr, const struct td_tr_event *e, const str
 		const char *cl = closer_name(e->closer);
 		struct lbuf b = { line, line + sizeof(line) - 1 };
 
-		lb_str(&b, when);
-		lb_mem(&b, " ", 1);
-		lb_pad(&b, who, 22);
-		lb_mem(&b, " ", 1);
-		lb_str(&b, l);
-		lb_mem(&b, " -> ", 4);
-		lb_str(&b, r);
+		lb_head(&b, when, who, l, r);
 		lb_mem(&b, " lived ", 7);
 		lb_ms3(&b, e->life_ns);
 		lb_mem(&b, " ms, out ", 9);
@@ -847,16 +854,38 @@ static void print_text(struct tracer *tr, const struct td_tr_event *e, const str
 		put_line(line);
 		return;
 	}
-	if (e->in_old_ns)
-		snprintf(dur, sizeof(dur), "%.3f ms", (double)e->in_old_ns / 1e6);
-	else
-		snprintf(dur, sizeof(dur), "-");
-	snprintf(line, sizeof(line),
-		 "%s %-22s %s -> %s %s%s%s -> %s%s%s (in %s %s) cookie %llu%s%s%s", when, who, l, r,
-		 td_style_state(c, e->old_state), td_state_name(e->old_state), td_style_reset(c),
-		 td_style_state(c, e->new_state), td_state_name(e->new_state), td_style_reset(c),
-		 td_state_name(e->old_state), dur, (unsigned long long)e->cookie,
-		 v == FSM_UNKNOWN ? "  [not in the RFC 9293 table]" : "", sp, rest);
+	/* The transition line, appended by hand as the lifetimes line: the
+	 * same bytes as "%s %-22s %s -> %s %s%s%s -> %s%s%s (in %s %s) cookie
+	 * %llu%s%s%s" with "%.3f ms" (or "-") for the time in OLD. */
+	{
+		struct lbuf b = { line, line + sizeof(line) - 1 };
+
+		lb_head(&b, when, who, l, r);
+		lb_mem(&b, " ", 1);
+		lb_str(&b, td_style_state(c, e->old_state));
+		lb_str(&b, td_state_name(e->old_state));
+		lb_str(&b, td_style_reset(c));
+		lb_mem(&b, " -> ", 4);
+		lb_str(&b, td_style_state(c, e->new_state));
+		lb_str(&b, td_state_name(e->new_state));
+		lb_str(&b, td_style_reset(c));
+		lb_mem(&b, " (in ", 5);
+		lb_str(&b, td_state_name(e->old_state));
+		lb_mem(&b, " ", 1);
+		if (e->in_old_ns) {
+			lb_ms3(&b, e->in_old_ns);
+			lb_mem(&b, " ms", 3);
+		} else {
+			lb_mem(&b, "-", 1);
+		}
+		lb_mem(&b, ") cookie ", 9);
+		lb_u64(&b, e->cookie);
+		if (v == FSM_UNKNOWN)
+			lb_str(&b, "  [not in the RFC 9293 table]");
+		lb_str(&b, sp);
+		lb_str(&b, rest);
+		lb_end(&b);
+	}
 	put_line(line);
 }
 
