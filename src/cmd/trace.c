@@ -23,6 +23,7 @@
 #include "sockets/nsall.h"
 #include "sockets/owners.h"
 #include "state.h"
+#include "text.h"
 #include "render/style.h"
 #include "render/wrap.h"
 
@@ -543,11 +544,8 @@ static void lb_pad(struct lbuf *b, const char *s, size_t width)
 
 static void lb_u64(struct lbuf *b, uint64_t v)
 {
-	char d[20], *q = d + sizeof(d);
+	char d[20], *q = td_dec_back(d + sizeof(d), v);
 
-	do
-		*--q = (char)('0' + v % 10);
-	while (v /= 10);
 	lb_mem(b, q, (size_t)(d + sizeof(d) - q));
 }
 

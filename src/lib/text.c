@@ -157,3 +157,12 @@ void td_printable(const char *s, char *out, size_t size)
 	}
 	out[n] = '\0';
 }
+
+char *td_dec_back(char *end, uint64_t v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}

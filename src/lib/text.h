@@ -38,4 +38,10 @@ int td_cp_width(uint32_t cp);
 /* Columns of len bytes of s; a byte that is not UTF-8 counts as 1. */
 size_t td_text_width(const char *s, size_t len);
 
+/* The decimal digits of v, written backwards so that they end at end (up
+ * to 20 bytes before it); returns where they start. printf's "%llu"
+ * without its format parsing, for the writers that format numbers a
+ * million times a run (JSON, trace's lines, endpoints). */
+char *td_dec_back(char *end, uint64_t v);
+
 #endif

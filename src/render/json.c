@@ -4,6 +4,7 @@
  * processes (comm, cmdline), so any bytes must still give valid JSON. */
 #include "render/escape.h"
 #include "render/json.h"
+#include "text.h"
 
 #include <math.h>
 #include <string.h>
@@ -245,24 +246,14 @@ void td_json_raw(struct td_json *j, const char *key, const char *json, size_t le
 	jput(j, json, len);
 }
 
-/* Decimal digits of v ending at end; returns where they start. */
-static char *digits(char *end, unsigned long long v)
-{
-	do {
-		*--end = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	return end;
-}
-
 /* Numbers by hand, not fprintf: its format parsing was most of the cost of
  * a number in a large document. */
 void td_json_int(struct td_json *j, const char *key, long long val)
 {
 	char buf[24], *p;
 
-	p = digits(buf + sizeof(buf),
-		   val < 0 ? 0ull - (unsigned long long)val : (unsigned long long)val);
+	p = td_dec_back(buf + sizeof(buf),
+			val < 0 ? 0ull - (unsigned long long)val : (unsigned long long)val);
 	if (val < 0)
 		*--p = '-';
 	put_value(j, key, p, (size_t)(buf + sizeof(buf) - p));
@@ -272,7 +263,7 @@ void td_json_uint(struct td_json *j, const char *key, unsigned long long val)
 {
 	char buf[24], *p;
 
-	p = digits(buf + sizeof(buf), val);
+	p = td_dec_back(buf + sizeof(buf), val);
 	put_value(j, key, p, (size_t)(buf + sizeof(buf) - p));
 }
 
@@ -331,7 +322,7 @@ static bool fixed_fast(struct td_json *j, const char *key, double val, int decim
 		if (d == 1)
 			*--p = '.';
 	}
-	p = digits(p, u);
+	p = td_dec_back(p, u);
 	if (neg && !(p[0] == '0' && p + 1 == buf + sizeof(buf)))
 		*--p = '-'; /* a negative that rounds to 0 is "0", as below */
 	put_value(j, key, p, (size_t)(buf + sizeof(buf) - p));

@@ -1,6 +1,7 @@
 /* Small helpers around struct td_sock: names of timer kinds and printing of
  * addresses and endpoints, shared by every view. */
 #include "sockets/sock.h"
+#include "text.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -29,16 +30,11 @@ const char *td_timer_name(int timer)
  * endpoints an event (the unit test checks every shape against glibc). */
 static char *put_dec(char *p, unsigned v)
 {
-	char t[10];
-	int n = 0;
+	char t[10], *q = td_dec_back(t + sizeof(t), v);
+	size_t n = (size_t)(t + sizeof(t) - q);
 
-	do {
-		t[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		*p++ = t[--n];
-	return p;
+	memcpy(p, q, n);
+	return p + n;
 }
 
 static char *put_ip4(char *p, const uint8_t a[4])
