@@ -135,6 +135,11 @@ int td_trace_open(struct td_trace **t, const struct td_trace_opts *o, struct td_
  * negative error. */
 int td_trace_poll(struct td_trace *t, int timeout_ms, td_trace_cb cb, void *ctx,
 		  struct td_err *err);
+/* The end of a trace: detach the programs (nothing more comes; the maps
+ * and counters stay readable), then hand cb every event still in the ring
+ * buffer, whatever cb returns (a stop request is what ended the trace).
+ * Returns the number handled or a negative error. */
+int td_trace_drain(struct td_trace *t, td_trace_cb cb, void *ctx, struct td_err *err);
 /* Events dropped because the ring buffer was full (read from the kernel). */
 uint64_t td_trace_lost(const struct td_trace *t);
 /* Runs of the event programs the kernel skipped because the program was

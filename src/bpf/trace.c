@@ -132,7 +132,8 @@ struct td_trace {
 	struct ring_buffer *rb;
 	td_trace_cb cb;
 	void *ctx;
-	int stop; /* the cb's non-zero return */
+	int stop;      /* the cb's non-zero return */
+	bool draining; /* td_trace_drain(): every event, whatever cb says */
 	int handled;
 	int seeded; /* sockets whose owner the walk at start recorded, or -errno */
 	uint64_t load_ns;
@@ -150,17 +151,21 @@ static const char what[] = "tcpdoctor trace";
 static int on_sample(void *ctx, void *data, size_t len)
 {
 	struct td_trace *t = ctx;
+	int rc;
 
-	/* Once stopped, stay stopped: under a steady stream the ring never
-	 * runs empty, and consuming on would never return. */
-	if (t->stop)
-		return 1;
 	if (len < sizeof(struct td_tr_event))
 		return 0;
 	t->handled++;
-	t->stop = t->cb(data, t->ctx);
-	/* A non-zero return stops ring_buffer__poll() at once. */
-	return t->stop ? 1 : 0;
+	rc = t->cb(data, t->ctx);
+	if (!rc || t->draining)
+		return 0;
+	/* A stop: under a steady stream the ring never runs empty, so
+	 * consuming on would never return. A negative return makes libbpf
+	 * stop at once, this event counted as read and the rest left in the
+	 * ring for the drain; a positive one it ignores, and skipping the
+	 * rest here would throw them away unseen. */
+	t->stop = rc;
+	return -ECANCELED;
 }
 
 static void set_config(struct trace_bpf *skel, const struct td_trace_opts *o)
@@ -353,16 +358,37 @@ int td_trace_poll(struct td_trace *t, int timeout_ms, td_trace_cb cb, void *ctx,
 	t->cb = cb;
 	t->ctx = ctx;
 	t->handled = 0;
+	t->stop = 0;
 	rc = ring_buffer__poll(t->rb, timeout_ms);
-	/* The programs wake the reader on every 64th event of a CPU only:
-	 * what came since without a wake-up is read at the timeout (epoll_wait()
-	 * then returns no ring to process), and at the drain (timeout 0). */
+	/* The programs wake the reader only once enough waits (trace.bpf.c's
+	 * submit()): what came since without a wake-up is read at the timeout
+	 * (epoll_wait() then returns no ring to process). */
 	if (rc == 0 && !t->stop)
 		rc = ring_buffer__consume(t->rb);
 	if (t->stop)
 		return t->stop;
 	if (rc == -EINTR)
 		return rc;
+	if (rc < 0)
+		return td_err_set(err, rc, "%s: reading events: %s", what, strerror(-rc));
+	return t->handled;
+}
+
+int td_trace_drain(struct td_trace *t, td_trace_cb cb, void *ctx, struct td_err *err)
+{
+	int rc;
+
+	/* Detached, the ring only empties: reading it to the end returns. */
+	trace_bpf__detach(t->skel);
+	t->cb = cb;
+	t->ctx = ctx;
+	t->handled = 0;
+	t->stop = 0;
+	t->draining = true;
+	/* Not ring_buffer__poll(): epoll reports only rings the programs
+	 * woke, and the last events came without a wake-up. */
+	rc = ring_buffer__consume(t->rb);
+	t->draining = false;
 	if (rc < 0)
 		return td_err_set(err, rc, "%s: reading events: %s", what, strerror(-rc));
 	return t->handled;
@@ -588,6 +614,14 @@ int td_trace_poll(struct td_trace *t, int timeout_ms, td_trace_cb cb, void *ctx,
 {
 	(void)t;
 	(void)timeout_ms;
+	(void)cb;
+	(void)ctx;
+	return td_err_set(err, -TD_EUNSUPP, "built without eBPF");
+}
+
+int td_trace_drain(struct td_trace *t, td_trace_cb cb, void *ctx, struct td_err *err)
+{
+	(void)t;
 	(void)cb;
 	(void)ctx;
 	return td_err_set(err, -TD_EUNSUPP, "built without eBPF");

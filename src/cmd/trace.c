@@ -1375,8 +1375,8 @@ int cmd_trace(int argc, char **argv, struct td_ctx *ctx)
 			return cmd_fail(TD_EXIT_FAILED, "%s", err.msg);
 		}
 	}
-	/* Drain what is already in the ring buffer. */
-	td_trace_poll(t, 0, on_event, &tr, &err);
+	/* Stop the programs and read what is still in the ring buffer. */
+	td_trace_drain(t, on_event, &tr, &err);
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	{
 		uint64_t lost = td_trace_lost(t);

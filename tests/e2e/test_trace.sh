@@ -433,6 +433,32 @@ else
 	skip "nginx under ab: nobody is '?'" "nginx or ab not installed"
 fi
 
+# ---- the end of a trace: what waits in the ring is shown ----------------------
+# 20 connections, both ends closed, are 202 transitions (~30 KiB): under the
+# wake-up threshold, so nothing wakes the reader and they wait in the ring
+# until its 200 ms poll timeout. SIGINT right after the workload ends the
+# trace before that: the drain must show every one of them.
+"$TCPDOCTOR" --json --netns "$NS" trace >"$TD_TMP/drain.json" 2>"$TD_TMP/drain.err" &
+tr_drain=$!
+TD_PIDS+=("$tr_drain")
+wait_for 10 attached "$tr_drain" || bail "trace (drain) did not attach: $(cat "$TD_TMP/drain.err")"
+ip netns exec "$NS" python3 -c '
+import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 7400)); s.listen(32)
+for i in range(20):
+    c = socket.create_connection(("127.0.0.1", 7400)); a, _ = s.accept()
+    c.close(); a.recv(10); a.close()
+s.close()
+' || bail "the drain workload failed"
+kill -INT "$tr_drain"
+wait "$tr_drain"
+is "$?" 0 "drain: trace ends on SIGINT with exit 0"
+is "$(jq -r 'select(.event == "state" and (.lport == 7400 or .rport == 7400)) | .new' \
+	"$TD_TMP/drain.json" | wc -l)" 202 \
+	"drain: all 202 transitions of the 20 connections, none left in the ring at SIGINT" \
+	"$(tail -2 "$TD_TMP/drain.err")"
+
 # ---- errors --------------------------------------------------------------------
 
 td trace --for bogus
