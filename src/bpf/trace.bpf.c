@@ -136,11 +136,13 @@ static __always_inline void sum_port(struct td_tr_totals *t, __u32 port)
 	__u64 *v = bpf_map_lookup_elem(&sum_ports, &port), zero = 0;
 
 	if (!v) {
-		if (!sum_ports_full)
-			bpf_map_update_elem(&sum_ports, &port, &zero, BPF_NOEXIST);
-		v = sum_ports_full ? NULL : bpf_map_lookup_elem(&sum_ports, &port);
+		if (sum_ports_full)
+			goto full;
+		bpf_map_update_elem(&sum_ports, &port, &zero, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&sum_ports, &port);
 		if (!v) {
 			sum_ports_full = 1;
+		full:
 			t->overflow[TD_TR_SUM_BY_PORT]++;
 			return;
 		}
@@ -246,22 +248,6 @@ static __always_inline bool sock_ports(const struct sock *sk, struct td_tr_sk *r
 	return port_ok(*lport, *rport);
 }
 
-/* The port a socket serves or uses: a listener's children share its port,
- * so servers and listeners are grouped by their local port, clients by the
- * peer's. The role is known from the socket's birth; for a socket older
- * than the trace, a local port >= 32768 facing a lower one is taken for a
- * client's ephemeral port. trace.c's per-event summary groups the same. */
-static __always_inline __u16 service_port(__u8 role, __u16 lport, __u16 rport)
-{
-	if (role == TD_TR_ROLE_CLIENT)
-		return rport;
-	if (role == TD_TR_ROLE_SERVER)
-		return lport;
-	if (lport >= 32768 && rport && rport < 32768)
-		return rport;
-	return lport;
-}
-
 /* A transition into the summary: by (old, new), by owner, by port. */
 static __always_inline void sum_state(const struct sock *sk, struct td_tr_sk *rec, int oldstate,
 				      int newstate)
@@ -287,7 +273,7 @@ static __always_inline void sum_state(const struct sock *sk, struct td_tr_sk *re
 		t->odd_state++;
 	}
 	sum_proc(t, TD_TR_SUM_BY_PROC, rec->pid, rec->comm, false);
-	sum_port(t, service_port(rec->role, lport, rport));
+	sum_port(t, td_tr_service_port(rec->role, lport, rport));
 }
 
 /* A retransmit or a reset into the summary: its count, and its owner's. */
@@ -307,13 +293,6 @@ static __always_inline void sum_event(int kind, __u32 pid, const char *comm)
 	else
 		__sync_fetch_and_add(&t->resets_out, 1);
 	sum_proc(t, TD_TR_SUM_RST, pid, comm, true);
-}
-
-static __always_inline __u8 role_flag(__u8 role)
-{
-	return role == TD_TR_ROLE_CLIENT   ? TD_TR_F_CLIENT
-	       : role == TD_TR_ROLE_SERVER ? TD_TR_F_SERVER
-					   : 0;
 }
 
 static __always_inline void fill_bytes(struct td_tr_event *e, const struct sock *sk)
@@ -516,7 +495,7 @@ int BPF_PROG(on_state, const struct sock *sk, const int oldstate, const int news
 	e->in_old_ns = rec->last_ns ? now - rec->last_ns : 0;
 	e->life_ns = now - rec->born_ns;
 	e->closer = rec->closer;
-	e->flags = role_flag(rec->role);
+	e->flags = td_tr_role_flag(rec->role);
 	e->pid = rec->pid;
 	__builtin_memcpy(e->comm, rec->comm, sizeof(e->comm));
 	fill_bytes(e, sk);

@@ -40,6 +40,37 @@ enum td_tr_role {
 	TD_TR_ROLE_SERVER = 2,
 };
 
+/* A role as event flags, and back. */
+static inline __u8 td_tr_role_flag(__u8 role)
+{
+	return role == TD_TR_ROLE_CLIENT   ? TD_TR_F_CLIENT
+	       : role == TD_TR_ROLE_SERVER ? TD_TR_F_SERVER
+					   : 0;
+}
+
+static inline __u8 td_tr_flag_role(__u8 flags)
+{
+	return flags & TD_TR_F_CLIENT	? TD_TR_ROLE_CLIENT
+	       : flags & TD_TR_F_SERVER ? TD_TR_ROLE_SERVER
+					: TD_TR_ROLE_UNKNOWN;
+}
+
+/* The port a socket serves or uses, which the by-port summaries (the
+ * kernel's and the per-event one) group by: a listener's children share
+ * its port, so servers and listeners go under their local port, clients
+ * under the peer's. For a socket older than the trace (no role), a local
+ * port >= 32768 facing a lower one is taken for a client's ephemeral port. */
+static inline __u16 td_tr_service_port(__u8 role, __u16 lport, __u16 rport)
+{
+	if (role == TD_TR_ROLE_CLIENT)
+		return rport;
+	if (role == TD_TR_ROLE_SERVER)
+		return lport;
+	if (lport >= 32768 && rport && rport < 32768)
+		return rport;
+	return lport;
+}
+
 struct td_tr_event {
 	__u64 ts_ns;	   /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
 	__u64 cookie;	   /* bpf_get_socket_cookie(), as sock_diag's */

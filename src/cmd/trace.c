@@ -893,8 +893,6 @@ static int on_event(const struct td_tr_event *ev, void *data)
 	struct owner_slot *ow = (struct owner_slot *)owner_of(tr, ev);
 	struct td_tr_event copy = *ev, *e = &copy;
 	enum fsm_verdict v = FSM_RFC;
-	uint16_t port;
-
 	const struct ident *id;
 
 	if (tr->all_netns && !netns_wanted(tr, ev->netns))
@@ -906,7 +904,6 @@ static int on_event(const struct td_tr_event *ev, void *data)
 		e->lport = ow->lport;
 	else
 		ow->lport = e->lport;
-	port = e->lport;
 
 	tr->events++;
 	switch (e->kind) {
@@ -920,15 +917,10 @@ static int on_event(const struct td_tr_event *ev, void *data)
 		if (tr->summary) {
 			table_add(&tr->by_pair, (uint64_t)e->old_state << 8 | e->new_state, NULL);
 			table_add(&tr->by_proc, ow->pid, ow->pid ? ow->comm : "?");
-			/* A listener's children share its port: group by the local
-			 * port of listeners and servers, the peer's of clients (as
-			 * trace.bpf.c's service_port()). */
-			if (e->flags & TD_TR_F_CLIENT)
-				port = e->rport;
-			else if (!(e->flags & TD_TR_F_SERVER) && e->lport >= 32768 && e->rport &&
-				 e->rport < 32768)
-				port = e->rport;
-			table_add(&tr->by_port, port, NULL);
+			/* As the kernel's summary groups (trace.h). */
+			table_add(&tr->by_port,
+				  td_tr_service_port(td_tr_flag_role(e->flags), e->lport, e->rport),
+				  NULL);
 		}
 		break;
 	case TD_TR_RETRANS:
