@@ -183,9 +183,11 @@ is "$(jq -r 'select(.event == "lifetime")' "$d/lu.json" | jq -s length)" $((2 * 
 	"--lifetimes --with-summary: as many lifetime lines"
 
 # By port from the socket's side, not from its port number: a server on a
-# high port (40000) whose clients bound low local ports (20000-20004), as
-# with a wide ip_local_port_range. The old guess (a local port >= 32768
-# facing a lower one is a client's) counted both ends under 20000-20004.
+# high port whose clients bound low local ports (20000-20004), as with a
+# wide ip_local_port_range. The old guess (a local port >= 32768 facing a
+# lower one is a client's) counted both ends under 20000-20004. Port 61000
+# is above the default ephemeral range the clients above drew from, so no
+# TIME_WAIT of theirs holds it.
 "$TCPDOCTOR" --json --netns "$NS" trace --summary --for 60s >"$d/hk.json" 2>"$d/hk.err" &
 thk=$!
 "$TCPDOCTOR" --json --netns "$NS" trace --with-summary --for 60s >"$d/hu.json" 2>"$d/hu.err" &
@@ -196,9 +198,10 @@ for p in "$thk" "$thu"; do
 done
 ip netns exec "$NS" python3 -c '
 import socket
-s = socket.socket(); s.bind(("127.0.0.1", 40000)); s.listen(8)
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 61000)); s.listen(8)
 for i in range(5):
-    c = socket.socket(); c.bind(("127.0.0.1", 20000 + i)); c.connect(("127.0.0.1", 40000))
+    c = socket.socket(); c.bind(("127.0.0.1", 20000 + i)); c.connect(("127.0.0.1", 61000))
     a, _ = s.accept(); c.close(); a.recv(10); a.close()
 s.close()
 ' || bail "the high-port workload failed"
@@ -214,8 +217,8 @@ hks=$(jq -c 'select(.event == "summary")' "$d/hk.json")
 hus=$(jq -c 'select(.event == "summary")' "$d/hu.json")
 for s in "$hks" "$hus"; do
 	is "$(jq -r '[.by_port[] | "\(.port)=\(.count)"] | join(" ")' <<<"$s")" \
-		"40000=$(jq -r .transitions <<<"$s")" \
-		"by port: every transition under the server's port 40000, none under 20000-20004" "$s"
+		"61000=$(jq -r .transitions <<<"$s")" \
+		"by port: every transition under the server's port 61000, none under 20000-20004" "$s"
 done
 is "$(jq -r .transitions <<<"$hks")" 52 "the high-port workload: 5 x 10 transitions + the listener's 2"
 
