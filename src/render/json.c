@@ -1,7 +1,8 @@
 /* Streaming JSON writer: each value goes to the FILE as it is added (a
- * buffered writer holds one top-level value, at most 2 KiB of it, at a
- * time), so a dump of many sockets never sits in memory. Strings come from the kernel and from
- * processes (comm, cmdline), so any bytes must still give valid JSON. */
+ * buffered writer holds at most 2 KiB of a top-level value at a time), so
+ * a dump of many sockets never sits in memory. Strings come from the kernel
+ * and from processes (comm, cmdline), so any bytes must still give valid
+ * JSON. */
 #include "render/escape.h"
 #include "render/json.h"
 #include "text.h"
@@ -364,7 +365,7 @@ void td_json_fixed(struct td_json *j, const char *key, double val, int decimals)
 }
 
 /* "2026-12-02T20:01:09.123456Z". The date and time of day are formatted
- * once a second (a trace writes one a event, 300k a second): kept per
+ * once a second (a trace writes one per event, 300k a second): kept per
  * thread, as serve's handlers format their own. */
 void td_json_ts(struct td_json *j, const char *key, int64_t ns)
 {
