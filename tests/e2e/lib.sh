@@ -106,8 +106,19 @@ same_lines() { # got expected description
 	fi
 }
 
+# The failure shows what the scene held: the sockets of the two newest
+# namespaces (a setup wait on a socket count is the usual bail) and which
+# actors were still alive, so a rare flake can be explained from the log.
 bail() { # reason : abort the script with a failure
+	local ns pid alive=() from=$((${#TD_NETNS[@]} > 2 ? ${#TD_NETNS[@]} - 2 : 0))
 	not_ok "setup: $1"
+	for ns in "${TD_NETNS[@]:from}"; do
+		diag "sockets in $ns:" "$(ss -N "$ns" -tanoi 2>&1 | head -30)"
+	done
+	for pid in "${TD_PIDS[@]}"; do
+		kill -0 "$pid" 2>/dev/null && alive+=("$pid")
+	done
+	[ ${#TD_PIDS[@]} -gt 0 ] && diag "actors alive: ${alive[*]:-none} of ${TD_PIDS[*]}"
 	exit 1
 }
 
