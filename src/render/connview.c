@@ -60,15 +60,21 @@ static void put_u64(struct line *l, uint64_t v)
 				    "25262728293031323334353637383940414243444546474849"
 				    "50515253545556575859606162636465666768697071727374"
 				    "75767778798081828384858687888990919293949596979899";
-	uint64_t p10 = 10;
-	size_t n = 1;
+	size_t n;
 	char *end;
 
 	/* Count the digits, then write them in place from the last, two per
-	 * division: no temporary and no copy. */
-	while (n < 20 && v >= p10) {
-		n++;
-		p10 = n < 20 ? p10 * 10 : p10;
+	 * division: no temporary and no copy. Most values here (ports,
+	 * counts, octets) have under five digits: compare those first. */
+	if (v < 100) {
+		n = v < 10 ? 1 : 2;
+	} else if (v < 10000) {
+		n = v < 1000 ? 3 : 4;
+	} else {
+		uint64_t p10 = 100000;
+
+		for (n = 5; n < 20 && v >= p10; n++)
+			p10 *= 10;
 	}
 	if (n > sizeof(l->buf) - 1 - l->len)
 		return;
@@ -115,10 +121,23 @@ static void put_endpoint(struct line *l, const struct td_conn *c, int d)
 		put_str(l, td_addr_str(AF_INET6, a, buf, sizeof(buf)));
 		PUT_LIT(l, "]:");
 	} else {
+		char *o = buf;
+
+		/* four octets and their separators, at most 16 bytes */
 		for (int i = 0; i < 4; i++) {
-			put_u64(l, a[i]);
-			put_mem(l, i < 3 ? "." : ":", 1);
+			unsigned v = a[i];
+
+			if (v >= 100) {
+				*o++ = (char)('0' + v / 100);
+				v %= 100;
+				*o++ = (char)('0' + v / 10);
+			} else if (v >= 10) {
+				*o++ = (char)('0' + v / 10);
+			}
+			*o++ = (char)('0' + v % 10);
+			*o++ = i < 3 ? '.' : ':';
 		}
+		put_mem(l, buf, (size_t)(o - buf));
 	}
 	put_u64(l, c->dir[d].port);
 }

@@ -415,11 +415,9 @@ enum { Z_RARE_TUNNEL = 1, Z_RARE_H = 2 };
 
 static void hist_put(struct td_conn *c, char ch)
 {
-	size_t n = strlen(c->history);
-
-	if (n < TD_HISTORY_MAX) {
-		c->history[n] = ch;
-		c->history[n + 1] = '\0';
+	if (c->hist_len < TD_HISTORY_MAX) {
+		c->history[c->hist_len++] = ch;
+		c->history[c->hist_len] = '\0';
 	}
 }
 
@@ -740,6 +738,7 @@ static int z_flip_at_productive(struct td_conn *c, int d, const struct td_pkt *p
 		return d;
 	z_flip(c);
 	strcpy(c->history, "^h");
+	c->hist_len = 2;
 	return !d;
 }
 
