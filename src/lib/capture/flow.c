@@ -1476,8 +1476,14 @@ static int add_now(struct td_flow_table *t, const struct td_pkt *p, uint64_t pkt
 		c->done_ns = p->ts_ns;
 		t->st.open--;
 	}
-	list_del(t, c);
-	list_add_tail(t, c, c->done_ns ? LIST_DONE : LIST_OPEN);
+	/* Most recent last; a burst of one connection's segments finds it
+	 * there already. */
+	int which = c->done_ns ? LIST_DONE : LIST_OPEN;
+
+	if (t->lists[which].tail != c) {
+		list_del(t, c);
+		list_add_tail(t, c, which);
+	}
 
 	if (t->cfg.on_seg) {
 		struct td_seg s = {
