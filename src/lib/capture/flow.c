@@ -346,12 +346,17 @@ static struct {
 } edge_index[TD_STATE_MAX + 1][TD_EV_MAX + 1];
 static bool edge_index_full; /* a pair had more rows than fit: scan instead */
 static pthread_once_t edge_index_once = PTHREAD_ONCE_INIT;
+/* fsm.c's table, as td_fsm_edges() gives it: fetched once with the index */
+static const struct td_fsm_edge *edge_rows;
+static size_t edge_nrows;
 
 static void build_edge_index(void)
 {
 	size_t n;
 	const struct td_fsm_edge *e = td_fsm_edges(&n);
 
+	edge_rows = e;
+	edge_nrows = n;
 	for (size_t i = 0; i < n; i++) {
 		int from = e[i].from, ev = (int)e[i].event;
 
@@ -456,11 +461,12 @@ static bool edge_fits(const struct td_fsm_edge *e, int send, int to)
 	return (send < 0 || (int)e->send == send) && (to < 0 || e->to == to);
 }
 
-/* First row from `from` on ev that sends `send` (-1: any). */
+/* First row from `from` on ev that sends `send` (-1: any). Only a table
+ * (td_flow_new(), which builds the index) walks. */
 static const struct td_fsm_edge *find_edge(int from, enum td_fsm_event ev, int send, int to)
 {
-	size_t n;
-	const struct td_fsm_edge *e = td_fsm_edges(&n);
+	size_t n = edge_nrows;
+	const struct td_fsm_edge *e = edge_rows;
 
 	if (!edge_index_full && from >= 0 && from <= TD_STATE_MAX && (int)ev >= 0 &&
 	    ev <= TD_EV_MAX) {
