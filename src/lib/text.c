@@ -158,11 +158,40 @@ void td_printable(const char *s, char *out, size_t size)
 	out[n] = '\0';
 }
 
+/* Two digits a division, from a table of the hundred pairs. */
 char *td_dec_back(char *end, uint64_t v)
 {
-	do {
-		*--end = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+				    "25262728293031323334353637383940414243444546474849"
+				    "50515253545556575859606162636465666768697071727374"
+				    "75767778798081828384858687888990919293949596979899";
+
+	while (v >= 100) {
+		end -= 2;
+		memcpy(end, pairs + (v % 100) * 2, 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		end -= 2;
+		memcpy(end, pairs + v * 2, 2);
+	} else {
+		*--end = (char)('0' + v);
+	}
 	return end;
+}
+
+/* Most numbers written (ports, counts, octets) have under five digits:
+ * those are compared first. */
+unsigned td_dec_len(uint64_t v)
+{
+	uint64_t p10 = 100000;
+	unsigned n;
+
+	if (v < 100)
+		return v < 10 ? 1 : 2;
+	if (v < 10000)
+		return v < 1000 ? 3 : 4;
+	for (n = 5; n < 20 && v >= p10; n++)
+		p10 *= 10;
+	return n;
 }

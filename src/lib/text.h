@@ -41,7 +41,10 @@ size_t td_text_width(const char *s, size_t len);
 /* The decimal digits of v, written backwards so that they end at end (up
  * to 20 bytes before it); returns where they start. printf's "%llu"
  * without its format parsing, for the writers that format numbers a
- * million times a run (JSON, trace's lines, endpoints). */
+ * million times a run (JSON, trace's lines, endpoints, pcap's lines). */
 char *td_dec_back(char *end, uint64_t v);
+/* How many digits td_dec_back() writes for v (1 to 20): with it a writer
+ * puts the number in place, td_dec_back(p + td_dec_len(v), v). */
+unsigned td_dec_len(uint64_t v);
 
 #endif

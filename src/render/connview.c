@@ -6,11 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include "render/connview.h"
 #include "sockets/sock.h"
 #include "state.h"
+#include "text.h"
 #include "render/style.h"
 #include "render/wrap.h"
 
@@ -54,43 +56,15 @@ static void put_str(struct line *l, const char *s)
 /* A string literal: its length is known at compile time. */
 #define PUT_LIT(l, lit) put_mem(l, "" lit, sizeof(lit) - 1)
 
+/* v in decimal, in place (lib/text.h): no temporary and no copy. */
 static void put_u64(struct line *l, uint64_t v)
 {
-	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
-				    "25262728293031323334353637383940414243444546474849"
-				    "50515253545556575859606162636465666768697071727374"
-				    "75767778798081828384858687888990919293949596979899";
-	size_t n;
-	char *end;
+	size_t n = td_dec_len(v);
 
-	/* Count the digits, then write them in place from the last, two per
-	 * division: no temporary and no copy. Most values here (ports,
-	 * counts, octets) have under five digits: compare those first. */
-	if (v < 100) {
-		n = v < 10 ? 1 : 2;
-	} else if (v < 10000) {
-		n = v < 1000 ? 3 : 4;
-	} else {
-		uint64_t p10 = 100000;
-
-		for (n = 5; n < 20 && v >= p10; n++)
-			p10 *= 10;
-	}
 	if (n > sizeof(l->buf) - 1 - l->len)
 		return;
-	end = l->buf + l->len + n;
 	l->len += n;
-	while (v >= 100) {
-		end -= 2;
-		memcpy(end, pairs + (v % 100) * 2, 2);
-		v /= 100;
-	}
-	if (v >= 10) {
-		end -= 2;
-		memcpy(end, pairs + v * 2, 2);
-	} else {
-		*--end = (char)('0' + v);
-	}
+	td_dec_back(l->buf + l->len, v);
 }
 
 /* ns as a decimal with `digits` places (3 or 6), rounded half up: what
@@ -109,36 +83,20 @@ static void put_fixed(struct line *l, uint64_t ns, uint64_t unit, int digits)
 	put_mem(l, tmp, (size_t)digits);
 }
 
-/* addr:port as td_endpoint_str() writes it; IPv4 by hand, as glibc's
- * inet_ntop goes through sprintf. */
+/* addr:port as td_endpoint_str() writes it, the address in place. */
 static void put_endpoint(struct line *l, const struct td_conn *c, int d)
 {
-	const uint8_t *a = c->dir[d].addr;
-	char buf[64];
+	bool v6 = c->family == AF_INET6;
 
-	if (c->family == AF_INET6) {
-		PUT_LIT(l, "[");
-		put_str(l, td_addr_str(AF_INET6, a, buf, sizeof(buf)));
-		PUT_LIT(l, "]:");
-	} else {
-		char *o = buf;
-
-		/* four octets and their separators, at most 16 bytes */
-		for (int i = 0; i < 4; i++) {
-			unsigned v = a[i];
-
-			if (v >= 100) {
-				*o++ = (char)('0' + v / 100);
-				v %= 100;
-				*o++ = (char)('0' + v / 10);
-			} else if (v >= 10) {
-				*o++ = (char)('0' + v / 10);
-			}
-			*o++ = (char)('0' + v % 10);
-			*o++ = i < 3 ? '.' : ':';
-		}
-		put_mem(l, buf, (size_t)(o - buf));
-	}
+	/* "[" address "]:" */
+	if (sizeof(l->buf) - 1 - l->len < INET6_ADDRSTRLEN + 3)
+		return;
+	if (v6)
+		l->buf[l->len++] = '[';
+	l->len = (size_t)(td_addr_put(l->buf + l->len, c->family, c->dir[d].addr) - l->buf);
+	if (v6)
+		l->buf[l->len++] = ']';
+	l->buf[l->len++] = ':';
 	put_u64(l, c->dir[d].port);
 }
 

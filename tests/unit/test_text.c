@@ -1,8 +1,11 @@
-/* Tests for the spelling distance and printable copies (text.c). */
+/* Tests for the spelling distance, printable copies and the decimal
+ * writer (text.c). */
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -87,13 +90,49 @@ static void test_printable(void **state)
 	assert_string_equal(out, "");
 }
 
+/* One value through td_dec_len() and td_dec_back() against printf, and
+ * not a byte written before the digits. */
+static void check_dec(uint64_t v)
+{
+	char buf[32], want[32], *p;
+	unsigned n = td_dec_len(v);
+
+	memset(buf, '#', sizeof(buf));
+	snprintf(want, sizeof(want), "%" PRIu64, v);
+	assert_int_equal(n, strlen(want));
+	p = td_dec_back(buf + 1 + n, v);
+	assert_ptr_equal(p, buf + 1);
+	assert_memory_equal(p, want, n);
+	assert_int_equal(buf[0], '#');
+	assert_int_equal(buf[1 + n], '#');
+}
+
+static void test_decimal(void **state)
+{
+	uint64_t p10 = 1, x = 0x9e3779b97f4a7c15ull;
+
+	(void)state;
+	for (uint64_t v = 0; v <= 100000; v++)
+		check_dec(v);
+	/* each side of every power of ten a uint64_t holds */
+	for (int k = 0; k < 20; k++, p10 *= 10) {
+		check_dec(p10 - 1);
+		check_dec(p10);
+		check_dec(p10 + 1);
+	}
+	check_dec(UINT64_MAX);
+	for (int i = 0; i < 100000; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		check_dec(x >> (i % 64));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_distance),
-		cmocka_unit_test(test_distance_long),
-		cmocka_unit_test(test_printable),
-		cmocka_unit_test(test_width),
+		cmocka_unit_test(test_distance),  cmocka_unit_test(test_distance_long),
+		cmocka_unit_test(test_printable), cmocka_unit_test(test_width),
+		cmocka_unit_test(test_decimal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

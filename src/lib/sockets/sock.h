@@ -85,6 +85,9 @@ const char *td_timer_name(int timer);
 /* Format address (with family) into buf: "192.0.2.1", "2001:db8::1";
  * an IPv4-mapped IPv6 address is printed as "::ffff:192.0.2.1". */
 const char *td_addr_str(int family, const uint8_t addr[16], char *buf, size_t len);
+/* The same text written at p, which has room for INET6_ADDRSTRLEN bytes;
+ * not terminated. Returns its end. */
+char *td_addr_put(char *p, int family, const uint8_t addr[16]);
 
 /* "192.0.2.1:80", "[2001:db8::1]:80", "0.0.0.0:80", "[::]:80" (as ss). */
 const char *td_endpoint_str(int family, const uint8_t addr[16], uint16_t port, char *buf,

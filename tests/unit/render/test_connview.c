@@ -1,6 +1,7 @@
-/* Unit tests for connview.c's text line: its hand-written integer and IPv4
- * formatting against printf's, over every octet and each digit count of a
- * 64-bit value, and the fields in their documented order (docs/pcap.md). */
+/* Unit tests for connview.c's text line: the integers and IPv4 addresses it
+ * writes in place (text.c's and sock.c's writers) against printf's, over
+ * every octet and each digit count of a 64-bit value, and the fields in
+ * their documented order (docs/pcap.md). */
 #include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
