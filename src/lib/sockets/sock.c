@@ -35,23 +35,12 @@ static char *put_dec(char *p, unsigned v)
 	return p;
 }
 
-/* An octet's digits without a call: the pcap and trace lines write two
- * addresses each. */
 static char *put_ip4(char *p, const uint8_t a[4])
 {
 	for (int i = 0; i < 4; i++) {
-		unsigned v = a[i];
-
 		if (i)
 			*p++ = '.';
-		if (v >= 100) {
-			*p++ = (char)('0' + v / 100);
-			v %= 100;
-			*p++ = (char)('0' + v / 10);
-		} else if (v >= 10) {
-			*p++ = (char)('0' + v / 10);
-		}
-		*p++ = (char)('0' + v % 10);
+		p = put_dec(p, a[i]);
 	}
 	return p;
 }
