@@ -346,17 +346,12 @@ static struct {
 } edge_index[TD_STATE_MAX + 1][TD_EV_MAX + 1];
 static bool edge_index_full; /* a pair had more rows than fit: scan instead */
 static pthread_once_t edge_index_once = PTHREAD_ONCE_INIT;
-/* fsm.c's table, as td_fsm_edges() gives it: fetched once with the index */
-static const struct td_fsm_edge *edge_rows;
-static size_t edge_nrows;
 
 static void build_edge_index(void)
 {
 	size_t n;
 	const struct td_fsm_edge *e = td_fsm_edges(&n);
 
-	edge_rows = e;
-	edge_nrows = n;
 	for (size_t i = 0; i < n; i++) {
 		int from = e[i].from, ev = (int)e[i].event;
 
@@ -420,9 +415,11 @@ enum { Z_RARE_TUNNEL = 1, Z_RARE_H = 2 };
 
 static void hist_put(struct td_conn *c, char ch)
 {
-	if (c->hist_len < TD_HISTORY_MAX) {
-		c->history[c->hist_len++] = ch;
-		c->history[c->hist_len] = '\0';
+	size_t n = strlen(c->history);
+
+	if (n < TD_HISTORY_MAX) {
+		c->history[n] = ch;
+		c->history[n + 1] = '\0';
 	}
 }
 
@@ -461,12 +458,11 @@ static bool edge_fits(const struct td_fsm_edge *e, int send, int to)
 	return (send < 0 || (int)e->send == send) && (to < 0 || e->to == to);
 }
 
-/* First row from `from` on ev that sends `send` (-1: any). Only a table
- * (td_flow_new(), which builds the index) walks. */
+/* First row from `from` on ev that sends `send` (-1: any). */
 static const struct td_fsm_edge *find_edge(int from, enum td_fsm_event ev, int send, int to)
 {
-	size_t n = edge_nrows;
-	const struct td_fsm_edge *e = edge_rows;
+	size_t n;
+	const struct td_fsm_edge *e = td_fsm_edges(&n);
 
 	if (!edge_index_full && from >= 0 && from <= TD_STATE_MAX && (int)ev >= 0 &&
 	    ev <= TD_EV_MAX) {
@@ -744,7 +740,6 @@ static int z_flip_at_productive(struct td_conn *c, int d, const struct td_pkt *p
 		return d;
 	z_flip(c);
 	strcpy(c->history, "^h");
-	c->hist_len = 2;
 	return !d;
 }
 

@@ -146,8 +146,7 @@ struct td_conn {
 	 * of it, 0: none) and how often it changed */
 	uint64_t z_tunnel;
 	uint32_t z_tunnel_changes;
-	uint8_t z_rare;	  /* Z_RARE_*: a per-segment check that is seldom needed */
-	uint8_t hist_len; /* strlen(history) */
+	uint8_t z_rare; /* Z_RARE_*: a per-segment check that is seldom needed */
 	char history[TD_HISTORY_MAX + 1];
 	uint32_t hist_once[2]; /* history letters already logged, per direction */
 	/* engine links, not for callers */
