@@ -292,7 +292,8 @@ static struct td_conn *conn_alloc(struct td_flow_table *t)
 	struct td_conn *c;
 
 	if (!t->free_conns) {
-		struct td_conn *slab = malloc(SLAB_CONNS * sizeof(*slab));
+		struct td_conn *slab =
+			aligned_alloc(_Alignof(struct td_conn), SLAB_CONNS * sizeof(*slab));
 		struct td_conn **v = realloc(t->slabs, (t->nslabs + 1) * sizeof(*v));
 
 		if (!slab || !v) {
@@ -1512,15 +1513,22 @@ static int add_now(struct td_flow_table *t, const struct td_pkt *p, uint64_t pkt
 	return 0;
 }
 
-/* The connection a segment will most likely find: its home slot's. */
+static void prefetch_lines(const void *p, size_t len)
+{
+	for (size_t off = 0; off < len; off += 64)
+		__builtin_prefetch((const char *)p + off, 1);
+}
+
+/* The connection a segment will most likely find, its home slot's: the
+ * lines most segments touch (flow.h puts them first in each part). */
 static void prefetch_conn(const struct td_flow_table *t, uint32_t h)
 {
 	const struct td_conn *c = t->slots[h & (t->nslots - 1)].c;
 
 	if (!c)
 		return;
-	for (size_t off = 0; off < sizeof(*c); off += 64)
-		__builtin_prefetch((const char *)c + off, 1);
+	prefetch_lines(c, offsetof(struct td_conn, dir[0]) + offsetof(struct td_flow_dir, mss));
+	prefetch_lines(&c->dir[1], offsetof(struct td_flow_dir, mss));
 }
 
 /* Analyse the oldest segment in the pipeline. */

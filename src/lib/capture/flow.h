@@ -82,14 +82,21 @@ enum td_conn_end {
 
 /* One direction of a connection: what one endpoint sent, and what the
  * observer knows about its state. dir 0 is the originator (the SYN sender,
- * else the first sender seen). */
+ * else the first sender seen). The fields most segments read or write come
+ * first, those a rare segment touches (a flag counted, a SYN, a history
+ * letter's counter, an out-of-order block) last: a segment then fetches
+ * fewer cache lines of a record that is seldom in cache on a wide capture. */
 struct td_flow_dir {
 	uint8_t addr[16];
 	uint16_t port;
+	int8_t wscale; /* -1: not offered / unknown */
+	bool ws_known; /* this side's window scale is known (Wireshark's win_scale != -1) */
+	bool isn_set, nextseq_set, lastack_set, fin_sent, fin_acked, syn_sent;
+	/* state, RFC 9293 as far as a passive observer can tell; 0 = unknown */
+	bool passive; /* reached SYN-RECEIVED from LISTEN */
+	int state;
 	/* statistics */
 	uint64_t pkts, frame_bytes, payload_bytes;
-	uint32_t ana[TD_A_COUNT]; /* segments with each flag, sent by this side */
-	uint32_t rsts, fins, syns;
 	/* sequence tracking, as Wireshark's tcp_analyze_seq_info */
 	uint32_t isn; /* relative sequence base */
 	uint32_t nextseq, maxseqtobeacked, lastack;
@@ -99,14 +106,6 @@ struct td_flow_dir {
 	int32_t dupacks;   /* -1: an ACK of unseen data was just flagged */
 	uint32_t last_ana; /* flags of the last segment sent */
 	uint32_t fin_seq;  /* sequence number of our FIN */
-	int8_t wscale;	   /* -1: not offered / unknown */
-	bool ws_known;	   /* this side's window scale is known (Wireshark's win_scale != -1) */
-	bool isn_set, nextseq_set, lastack_set, fin_sent, fin_acked, syn_sent;
-	uint16_t mss;
-	/* state, RFC 9293 as far as a passive observer can tell; 0 = unknown */
-	int state;
-	bool passive;		 /* reached SYN-RECEIVED from LISTEN */
-	uint32_t hist_counts[4]; /* t, w, g, c exponential counters (Zeek) */
 	/* Zeek's TCP_Endpoint: its state (enum td_zeek_ep) and the previous
 	 * one, its sequence bookkeeping (absolute), the last S/H, F and R
 	 * letters' relative sequence numbers, and its reassembler's view
@@ -119,40 +118,51 @@ struct td_flow_dir {
 	uint32_t z_fin_cnt, z_fin_seq;
 	uint32_t z_hist_syn, z_hist_fin, z_hist_rst;
 	uint32_t z_reassem, z_trim;
+	/* seldom touched */
+	uint16_t mss;
+	uint32_t rsts, fins, syns;
+	uint32_t hist_counts[4];  /* t, w, g, c exponential counters (Zeek) */
+	uint32_t ana[TD_A_COUNT]; /* segments with each flag, sent by this side */
 	struct {
 		uint32_t lo, hi;
 	} z_blk[4];
 };
 
-struct td_conn {
-	uint64_t id; /* 0, 1, 2... in order of first packet: tshark's tcp.stream */
+/* A connection. As in td_flow_dir, what most segments touch comes first
+ * (then both directions, each its hot half first), what is read once at
+ * the end or only in a rare case last. Aligned to a cache line, so the hot
+ * fields take as few lines as they can (flow.c allocates it so). */
+struct __attribute__((aligned(64))) td_conn {
 	uint8_t family;
-	struct td_flow_dir dir[2];
-	uint64_t first_ns, last_ns;
-	uint64_t syn_ns, synack_ns, ack_ns; /* handshake times, 0 if not seen */
+	uint8_t z_rare;	 /* Z_RARE_*: a per-segment check that is seldom needed */
+	bool closer_rst; /* ...and it was a RST */
+	bool flipped;	 /* first packet was a SYN-ACK: roles swapped */
+	bool z_inact;
+	/* engine links, not for callers */
+	uint8_t list;
+	uint32_t slot;
+	struct td_conn *lru_prev, *lru_next;
+	int closer;	       /* dir that sent the first FIN/RST; -1 none */
+	uint32_t hist_once[2]; /* history letters already logged, per direction */
+	uint64_t last_ns;
 	uint64_t done_ns;		    /* when it ended (FINs acked or RST), 0 if open */
-	int closer;			    /* dir that sent the first FIN/RST; -1 none */
-	bool closer_rst;		    /* ...and it was a RST */
-	bool midstream;			    /* first packet was not a SYN */
-	bool flipped;			    /* first packet was a SYN-ACK: roles swapped */
-	bool evicted_before;		    /* a record for this 4-tuple was emitted for idleness */
+	uint64_t syn_ns, synack_ns, ack_ns; /* handshake times, 0 if not seen */
+	char history[TD_HISTORY_MAX + 1];
+	struct td_flow_dir dir[2];
+	/* seldom touched */
+	uint64_t id; /* 0, 1, 2... in order of first packet: tshark's tcp.stream */
+	uint64_t first_ns;
+	bool midstream;	     /* first packet was not a SYN */
+	bool evicted_before; /* a record for this 4-tuple was emitted for idleness */
 	/* Zeek's timers (cfg.zeek_streams): the connection-attempt timer, the
 	 * delete timer once a close is complete, inactivity applying */
 	uint64_t z_attempt_ns, z_delete_ns;
-	bool z_inact;
 	enum td_conn_end end;
 	struct td_pkt_encap encap; /* the layers around its first packet (n 0: none) */
 	/* Zeek's Connection::CheckEncapsulation(): the current tunnel (a hash
 	 * of it, 0: none) and how often it changed */
 	uint64_t z_tunnel;
 	uint32_t z_tunnel_changes;
-	uint8_t z_rare; /* Z_RARE_*: a per-segment check that is seldom needed */
-	char history[TD_HISTORY_MAX + 1];
-	uint32_t hist_once[2]; /* history letters already logged, per direction */
-	/* engine links, not for callers */
-	struct td_conn *lru_prev, *lru_next;
-	uint32_t slot;
-	uint8_t list;
 };
 
 /* One segment after analysis, for the ladder. */
