@@ -460,7 +460,8 @@ int cmd_capture(int argc, char **argv, struct td_ctx *ctx)
 	r.quiet = o.quiet;
 	r.progress_ns = o.progress_ns;
 	cfg.grace_ns = o.linger_ns;
-	cfg.idle_ns = 0; /* a long idle gap never splits a connection */
+	cfg.idle_ns = 0;	     /* a long idle gap never splits a connection */
+	cfg.open_by_activity = true; /* progress lines: least recently active first */
 	cfg.on_conn = on_conn;
 	cfg.ctx = &r;
 	r.t = td_flow_new(&cfg);

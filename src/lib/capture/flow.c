@@ -378,6 +378,9 @@ struct td_flow_table *td_flow_new(const struct td_flow_cfg *cfg)
 	/* Zeek forgets an inactive connection after tcp_inactivity_timeout */
 	if (t->cfg.zeek_streams && !t->cfg.idle_ns)
 		t->cfg.idle_ns = Z_INACTIVITY_NS;
+	/* The idle timer takes the least recently active first. */
+	if (t->cfg.idle_ns)
+		t->cfg.open_by_activity = true;
 	t->nslots = MIN_SLOTS;
 	t->slots = calloc(t->nslots, sizeof(*t->slots));
 	if (!t->slots) {
@@ -1479,10 +1482,11 @@ static int add_now(struct td_flow_table *t, const struct td_pkt *p, uint64_t pkt
 		t->st.open--;
 	}
 	/* Most recent last; a burst of one connection's segments finds it
-	 * there already. */
+	 * there already. The open list is in that order only where something
+	 * reads it (cfg.open_by_activity). */
 	int which = c->done_ns ? LIST_DONE : LIST_OPEN;
 
-	if (t->lists[which].tail != c) {
+	if (t->lists[which].tail != c && (which != c->list || t->cfg.open_by_activity)) {
 		list_del(t, c);
 		list_add_tail(t, c, which);
 	}

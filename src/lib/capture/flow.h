@@ -198,6 +198,12 @@ struct td_flow_cfg {
 	 * then run late; td_flow_expire(), td_flow_walk_open() and
 	 * td_flow_flush() first catch up. */
 	bool pipeline;
+	/* td_flow_walk_open() visits the open connections least recently
+	 * active first (a live capture's progress lines); without this, in the
+	 * order they opened. Keeping that order moves a connection in a list
+	 * at each of its segments, which touches two other records: an engine
+	 * with no idle time (idle_ns 0) and no walk leaves open ones in place. */
+	bool open_by_activity;
 	/* Split connections as Zeek does (`pcap --streams zeek`): its default
 	 * timers (a 5 s connection attempt, 5 s after a complete close or a
 	 * RST, 5 min of inactivity) and its reuse test on a SYN, so records
@@ -228,8 +234,8 @@ int td_flow_add(struct td_flow_table *t, const struct td_pkt *p, uint64_t pkt_no
 int td_flow_expire(struct td_flow_table *t, uint64_t now_ns);
 /* Call cb for every connection not yet ended (no FIN exchange or RST
  * completed), without emitting or forgetting it: a live capture reports
- * long-lived connections in progress. A non-zero cb return stops the walk
- * and is returned. */
+ * long-lived connections in progress. In the order cfg.open_by_activity
+ * says. A non-zero cb return stops the walk and is returned. */
 int td_flow_walk_open(struct td_flow_table *t, td_conn_cb cb, void *ctx);
 /* Emit every connection still held (end of input), in id order. */
 int td_flow_flush(struct td_flow_table *t);

@@ -500,6 +500,40 @@ static void test_walk_open(void **state)
 	td_flow_free(t);
 }
 
+/* The order of td_flow_walk_open(): least recently active first when asked
+ * (capture's progress lines), else the order the connections opened, which
+ * a segment does not change (the open list is then left in place). */
+static void walk_order(bool by_activity, const int want[3])
+{
+	struct td_flow_cfg cfg = { .on_conn = on_conn, .open_by_activity = by_activity };
+	struct td_flow_table *t;
+
+	ngot = 0;
+	t = td_flow_new(&cfg);
+	assert_non_null(t);
+	for (int i = 0; i < 3; i++) {
+		cport = (uint16_t)(41200 + i);
+		handshake(t);
+	}
+	cport = 41200;
+	seg(t, 10, CL, A, 101, 501, 10, 1000); /* #0 is the most recent now */
+	nwalked = 0;
+	assert_int_equal(td_flow_walk_open(t, on_walk, NULL), 0);
+	assert_int_equal(nwalked, 3);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(walked_ids[i], want[i]);
+	assert_int_equal(td_flow_flush(t), 0);
+	assert_int_equal(ngot, 3);
+	td_flow_free(t);
+}
+
+static void test_walk_open_order(void **state)
+{
+	(void)state;
+	walk_order(true, (const int[]){ 1, 2, 0 });
+	walk_order(false, (const int[]){ 0, 1, 2 });
+}
+
 /* Zeek: once both sides sent a FIN, a later RST does not make it RSTO/RSTR
  * (UpdateClosedState ignores a RST when the peer is closed too). */
 static void test_zeek_rst_after_both_fins(void **state)
@@ -1205,6 +1239,7 @@ int main(void)
 		cmocka_unit_test(test_many_connections_table_grows),
 		cmocka_unit_test(test_peak_is_concurrent),
 		cmocka_unit_test(test_walk_open),
+		cmocka_unit_test(test_walk_open_order),
 		cmocka_unit_test(test_zeek_rst_after_both_fins),
 		cmocka_unit_test(test_zeek_fin_rst_answered_by_fin),
 		cmocka_unit_test(test_zeek_rstos0_pattern),
