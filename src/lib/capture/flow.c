@@ -7,11 +7,17 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "capture/flow.h"
 #include "fsm.h"
 
-#define SLAB_CONNS 256
+/* Records come in slabs: the first of SLAB_FIRST (a small capture stays
+ * small), the later ones a huge page each where the kernel gives one
+ * (MADV_HUGEPAGE): one TLB entry for 2,520 records, where a wide capture
+ * missed the TLB at a good part of its segments. */
+#define SLAB_FIRST 256
+#define SLAB_BYTES (2u << 20)
 #define MIN_SLOTS 1024
 #define NS_PER_MS 1000000ull
 #define EXPIRE_EVERY_NS 1000000000ull /* sweep the lists at most once a second */
@@ -292,8 +298,10 @@ static struct td_conn *conn_alloc(struct td_flow_table *t)
 	struct td_conn *c;
 
 	if (!t->free_conns) {
-		struct td_conn *slab =
-			aligned_alloc(_Alignof(struct td_conn), SLAB_CONNS * sizeof(*slab));
+		size_t n = t->nslabs ? SLAB_BYTES / sizeof(*c) : SLAB_FIRST;
+		struct td_conn *slab = t->nslabs ? aligned_alloc(SLAB_BYTES, SLAB_BYTES)
+						 : aligned_alloc(_Alignof(struct td_conn),
+								 SLAB_FIRST * sizeof(*slab));
 		struct td_conn **v = realloc(t->slabs, (t->nslabs + 1) * sizeof(*v));
 
 		if (!slab || !v) {
@@ -302,9 +310,11 @@ static struct td_conn *conn_alloc(struct td_flow_table *t)
 				t->slabs = v;
 			return NULL;
 		}
+		if (t->nslabs)
+			madvise(slab, SLAB_BYTES, MADV_HUGEPAGE); /* a hint: may be refused */
 		t->slabs = v;
 		t->slabs[t->nslabs++] = slab;
-		for (int i = SLAB_CONNS - 1; i >= 0; i--) {
+		for (size_t i = n; i-- > 0;) {
 			slab[i].lru_next = t->free_conns;
 			t->free_conns = &slab[i];
 		}
