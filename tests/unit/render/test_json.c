@@ -677,6 +677,89 @@ static void test_any_bytes_round_trip(void **state)
 	}
 }
 
+/* The escape a JSON string gives one byte among plain ASCII letters (a
+ * byte of 0x80 or more is then not UTF-8: read as Latin-1). */
+static size_t ref_escape(unsigned char c, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *e = c == '"'    ? "\\\""
+			: c == '\\' ? "\\\\"
+			: c == '\b' ? "\\b"
+			: c == '\t' ? "\\t"
+			: c == '\n' ? "\\n"
+			: c == '\f' ? "\\f"
+			: c == '\r' ? "\\r"
+				    : NULL;
+
+	if (e) {
+		memcpy(out, e, 2);
+		return 2;
+	}
+	if (c >= 0x20 && c < 0x7f) {
+		out[0] = (char)c;
+		return 1;
+	}
+	memcpy(out, "\\u00", 4);
+	out[4] = hex[c >> 4];
+	out[5] = hex[c & 0xf];
+	return 6;
+}
+
+/* Every byte at every place of strings 1..80 long, as a member's key and as
+ * its value, against ref_escape(): the writer scans keys and values eight
+ * bytes at a time (plain_run()), so a byte its word test misjudges, or a
+ * place it misreads, shows here; 62 is where the one-write path ends. */
+static void test_plain_runs(void **state)
+{
+	static const unsigned char some[] = { 0x00, 0x01, 0x1f, 0x20, '"',  '\\', 'A',
+					      0x7e, 0x7f, 0x80, 0xa0, 0xc3, 0xfe, 0xff };
+	char s[81], want[2 * 81 + 64];
+
+	(void)state;
+	for (size_t len = 1; len <= 80; len++) {
+		for (size_t at = 0; at < len; at++) {
+			size_t nb = len <= 20 ? 256 : sizeof(some);
+
+			for (size_t k = 0; k < nb; k++) {
+				unsigned char c = len <= 20 ? (unsigned char)k : some[k];
+				size_t e = 0, w;
+				char esc[8];
+				struct td_json j;
+				struct buf b;
+
+				memset(s, 'a', len);
+				s[at] = (char)c;
+				s[len] = '\0';
+				e = ref_escape(c, esc);
+				/* as the value */
+				buf_open(&b);
+				td_json_init(&j, b.fp, false);
+				td_json_begin_object(&j, NULL);
+				td_json_strn(&j, "k", s, len);
+				td_json_end_object(&j);
+				td_json_finish(&j);
+				w = (size_t)snprintf(want, sizeof(want), "{\"k\":\"%.*s%.*s%s\"}\n",
+						     (int)at, s, (int)e, esc, s + at + 1);
+				buf_expect(&b, want, w);
+				/* as the key (a NUL ends it there) */
+				if (!c)
+					continue;
+				buf_open(&b);
+				td_json_init(&j, b.fp, false);
+				td_json_begin_object(&j, NULL);
+				td_json_uint(&j, "x", 1);
+				td_json_uint(&j, s, 2);
+				td_json_end_object(&j);
+				td_json_finish(&j);
+				w = (size_t)snprintf(want, sizeof(want),
+						     "{\"x\":1,\"%.*s%.*s%s\":2}\n", (int)at, s,
+						     (int)e, esc, s + at + 1);
+				buf_expect(&b, want, w);
+			}
+		}
+	}
+}
+
 /* Let Python's json module (a strict parser) read a document made of the
  * nastiest strings, if python3 is installed; the exact-string tests above do
  * not depend on it. */
@@ -820,6 +903,7 @@ int main(void)
 		cmocka_unit_test(test_depth_clamp),
 		cmocka_unit_test(test_depth_clamp_pretty),
 		cmocka_unit_test(test_any_bytes_round_trip),
+		cmocka_unit_test(test_plain_runs),
 		cmocka_unit_test(test_python_parses),
 		cmocka_unit_test(test_raw),
 		cmocka_unit_test(test_buffered_same_bytes),
