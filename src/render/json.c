@@ -90,13 +90,14 @@ static inline uint64_t unplain_marks(uint64_t x)
 	       (ones * 0x80);
 }
 
-/* How many of the len bytes at str are plain before the first that is not, eight at a time: keys and short values are most of what `pcap
- * --json` writes, and a byte loop there was a third of its instructions.
- * The last 1..7 bytes are read as one word too, padded with plain ones. */
+/* How many of the len bytes at str are plain before the first that is not,
+ * eight at a time: keys and short values are most of what `pcap --json`
+ * writes, and a byte loop there was a third of its instructions. The last
+ * 1..7 bytes are read as one word too, padded with plain ones. */
 static inline __attribute__((always_inline)) size_t plain_run(const char *str, size_t len)
 {
 	size_t i = 0, r;
-	uint64_t x = 0, m;
+	uint64_t x, m;
 	unsigned sh = 0;
 
 	for (; i + 8 <= len; i += 8) {

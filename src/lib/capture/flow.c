@@ -298,10 +298,10 @@ static struct td_conn *conn_alloc(struct td_flow_table *t)
 	struct td_conn *c;
 
 	if (!t->free_conns) {
-		size_t n = t->nslabs ? SLAB_BYTES / sizeof(*c) : SLAB_FIRST;
-		struct td_conn *slab = t->nslabs ? aligned_alloc(SLAB_BYTES, SLAB_BYTES)
-						 : aligned_alloc(_Alignof(struct td_conn),
-								 SLAB_FIRST * sizeof(*slab));
+		size_t bytes = t->nslabs ? SLAB_BYTES : SLAB_FIRST * sizeof(*c),
+		       n = bytes / sizeof(*c);
+		struct td_conn *slab =
+			aligned_alloc(t->nslabs ? SLAB_BYTES : _Alignof(struct td_conn), bytes);
 		struct td_conn **v = realloc(t->slabs, (t->nslabs + 1) * sizeof(*v));
 
 		if (!slab || !v) {
