@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -454,6 +455,27 @@ int td_lab_server(struct td_lab *lab, const char *role, const struct td_lab_serv
 
 static const char hello[] = "hello\n";
 
+/* Wait (up to 3 s) until the socket's FIN is acknowledged: FIN_WAIT2.
+ * Why a scenario would: an orphan (closed before that ACK) whose ACK the
+ * kernel processes while close() still holds the socket lock gets a
+ * keepalive timer instead of a FIN_WAIT2 timewait entry, and that timer
+ * ends it with a RST (tcp_rcv_state_process's FIN_WAIT1 case, then
+ * tcp_keepalive_timer). Closing once in FIN_WAIT2 ends it silently. */
+static int fin_acked(int fd)
+{
+	for (int i = 0; i < 3000; i++) {
+		struct tcp_info ti;
+		socklen_t len = sizeof(ti);
+
+		if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0)
+			return errno;
+		if (ti.tcpi_state == TCP_FIN_WAIT2)
+			return 0;
+		usleep(1000);
+	}
+	return ETIMEDOUT;
+}
+
 /* A connected socket: its steps, each reported. */
 static void client_steps(struct td_lab_actor_ctx *a, const struct td_lab_clients *cli, int fd)
 {
@@ -476,6 +498,11 @@ static void client_steps(struct td_lab_actor_ctx *a, const struct td_lab_clients
 	if (cli->steps & TD_LAB_CLI_WRITE) {
 		r = send(fd, hello, sizeof(hello) - 1, MSG_NOSIGNAL);
 		td_lab_say(a, "write", r < 0 ? errno : 0, (long)r);
+	}
+	if (cli->steps & TD_LAB_CLI_SHUT_WR) {
+		int e = shutdown(fd, SHUT_WR) < 0 ? errno : fin_acked(fd);
+
+		td_lab_say(a, "shutdown", e, 0);
 	}
 	if (cli->steps & TD_LAB_CLI_CLOSE) {
 		close(fd);

@@ -268,6 +268,9 @@ enum td_lab_client_step {
 	TD_LAB_CLI_READ = 1 << 1,  /* then read (up to 5 s); reports "read" (0 = EOF) */
 	TD_LAB_CLI_WRITE = 1 << 2, /* then write again; reports "write" */
 	TD_LAB_CLI_CLOSE = 1 << 3, /* then close(); reports "close" */
+	/* before CLOSE: shutdown(SHUT_WR), then wait (up to 3 s) for the ACK
+	 * of that FIN (FIN_WAIT2); reports "shutdown" (ETIMEDOUT: no ACK) */
+	TD_LAB_CLI_SHUT_WR = 1 << 4,
 };
 
 struct td_lab_clients {

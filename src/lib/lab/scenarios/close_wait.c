@@ -20,13 +20,13 @@ int td_lab_sc_close_wait_leak(struct td_lab *lab)
 		.addr = TD_LAB_SERVER4,
 		.port = CWL_PORT,
 		.count = CWL_CLIENTS4,
-		.steps = TD_LAB_CLI_CLOSE,
+		.steps = TD_LAB_CLI_SHUT_WR | TD_LAB_CLI_CLOSE,
 	};
 	const struct td_lab_clients cli6 = {
 		.addr = TD_LAB_SERVER6,
 		.port = CWL_PORT,
 		.count = CWL_CLIENTS6,
-		.steps = TD_LAB_CLI_CLOSE,
+		.steps = TD_LAB_CLI_SHUT_WR | TD_LAB_CLI_CLOSE,
 	};
 	int s, c4, c6;
 
@@ -42,11 +42,15 @@ int td_lab_sc_close_wait_leak(struct td_lab *lab)
 	TD_LAB_TRY(c4 = td_lab_clients(lab, "client", &cli4));
 	TD_LAB_TRY(c6 = td_lab_clients(lab, "client", &cli6));
 	td_lab_story(lab,
-		     "%d clients connect and close() at once: each sends a FIN, the "
-		     "server's kernel ACKs it.",
+		     "%d clients connect and shutdown(SHUT_WR): each sends a FIN, the "
+		     "server's kernel ACKs it, and then the client close()s. (Had they "
+		     "closed before that ACK, Linux could end some with a RST at the "
+		     "timeout, which frees the server's socket too.)",
 		     CWL_CLIENTS4 + CWL_CLIENTS6);
 	TD_LAB_TRY(td_lab_expect_errno(lab, c4, "connect", 0, CWL_CLIENTS4, 3000));
 	TD_LAB_TRY(td_lab_expect_errno(lab, c6, "connect", 0, CWL_CLIENTS6, 3000));
+	TD_LAB_TRY(td_lab_expect_errno(lab, c4, "shutdown", 0, CWL_CLIENTS4, 3000));
+	TD_LAB_TRY(td_lab_expect_errno(lab, c6, "shutdown", 0, CWL_CLIENTS6, 3000));
 	TD_LAB_TRY(td_lab_expect_errno(lab, s, "read", 0, CWL_CLIENTS4 + CWL_CLIENTS6, 3000));
 	TD_LAB_TRY(td_lab_expect_states(lab,
 					"server CLOSE_WAIT=4 LISTEN=2 ESTABLISHED=0 "
