@@ -463,7 +463,9 @@ static const char hello[] = "hello\n";
  * tcp_keepalive_timer). Closing once in FIN_WAIT2 ends it silently. */
 static int fin_acked(int fd)
 {
-	for (int i = 0; i < 3000; i++) {
+	uint64_t deadline = td_lab_now_ms() + 3000;
+
+	do {
 		struct tcp_info ti;
 		socklen_t len = sizeof(ti);
 
@@ -472,7 +474,7 @@ static int fin_acked(int fd)
 		if (ti.tcpi_state == TCP_FIN_WAIT2)
 			return 0;
 		usleep(1000);
-	}
+	} while (td_lab_now_ms() < deadline);
 	return ETIMEDOUT;
 }
 
