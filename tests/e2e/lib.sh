@@ -422,8 +422,9 @@ declare -A SS_STATE=(
 #   est  LADDR LPORT RADDR RPORT   connect and hold (ESTABLISHED)
 #   half LADDR LPORT RADDR RPORT   connect, shutdown(SHUT_WR), hold (FIN_WAIT2 here,
 #                                  CLOSE_WAIT at a "keep" server)
-#   close LADDR LPORT RADDR RPORT  connect and close (TIME_WAIT here once an
-#                                  "eofclose" server closed too)
+#   close LADDR LPORT RADDR RPORT  connect, shut down, close once the FIN is ACKed
+#                                  (TIME_WAIT here once an "eofclose" server
+#                                  closed too)
 #   syn  LADDR LPORT RADDR RPORT   non-blocking connect, hold (SYN_SENT when the
 #                                  SYN is never answered)
 #   fork                           fork: parent and child both hold the sockets
@@ -431,7 +432,7 @@ declare -A SS_STATE=(
 # It then serves its listeners until killed; SIGALRM ends it after
 # TD_ACTOR_TTL seconds in any case, so no actor outlives a killed test for long.
 TD_ACTOR='
-import ctypes, os, selectors, signal, socket, sys
+import ctypes, os, selectors, signal, socket, sys, time
 signal.alarm(int(os.environ.get("TD_ACTOR_TTL", "120")))
 args, held, sel = sys.argv[1:], [], selectors.DefaultSelector()
 def family(addr):
@@ -478,6 +479,14 @@ while i < len(args):
             if op == "half":
                 s.shutdown(socket.SHUT_WR)
             elif op == "close":
+                # Close only once our FIN is ACKed: an orphan whose FIN ACK
+                # arrives while close() holds the socket lock gets a keepalive
+                # timer that ends it with a RST instead of TIME_WAIT (tcp_input.c,
+                # the FIN_WAIT1 "bad case"); 1 in ~3000 closes here.
+                s.shutdown(socket.SHUT_WR)
+                end = time.monotonic() + 5
+                while s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 1)[0] == 4 and time.monotonic() < end:
+                    time.sleep(0.002)
                 s.close()
                 continue
         held.append(s)
