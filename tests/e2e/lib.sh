@@ -243,6 +243,15 @@ ns_pair() {
 	ns_link "$NS_A" "$NS_B"
 }
 
+# ns_keep_timewait NS: TIME_WAITs in NS ignore RSTs (RFC 1337; NS only). Linux
+# now and then ACKs the server's FIN twice (when the FIN is handled from the
+# socket backlog); the closed server socket answers the second ACK with a RST
+# that would otherwise end one TIME_WAIT early (1 close in ~4,500). Scenes that
+# count their TIME_WAITs call it in the client's namespace.
+ns_keep_timewait() {
+	ip netns exec "$1" sysctl -qw net.ipv4.tcp_rfc1337=1 || bail "tcp_rfc1337 in $1"
+}
+
 # ns_blackhole NS DEV ADDR...: a permanent neighbour entry with a MAC nobody has,
 # so a SYN to ADDR leaves but is never answered and the connect stays in
 # SYN_SENT. (An unresolved neighbour would fail the connect with EHOSTUNREACH
@@ -522,11 +531,7 @@ ss_has() {
 lab_standard() {
 	local a4=192.0.2.1 b4=192.0.2.2 a6=2001:db8::1 b6=2001:db8::2
 	ns_pair "${1:-lab}"
-	# The client's TIME_WAITs ignore RSTs (RFC 1337; this namespace only): a
-	# duplicate ACK of the server's FIN, which Linux now and then sends when the
-	# FIN is handled from the socket backlog, draws a RST from the closed server
-	# socket that would otherwise end one TIME_WAIT early (1 close in ~4,500).
-	ip netns exec "$NS_B" sysctl -qw net.ipv4.tcp_rfc1337=1 || bail "tcp_rfc1337 in $NS_B"
+	ns_keep_timewait "$NS_B"
 	ns_blackhole "$NS_B" td1 192.0.2.99 2001:db8::99
 	ip -n "$NS_B" addr add 192.0.2.3/24 dev td1 &&
 		ip -n "$NS_B" addr add 2001:db8::3/64 dev td1 nodad || bail "second address in $NS_B"

@@ -127,6 +127,7 @@ AQ_SERVER=$SPAWNED
 # turn reuse off in this namespace to make it real.
 ip netns exec "$TW_NS" sysctl -qw net.ipv4.ip_local_port_range="40000 40019" ||
 	bail "time-wait: port range"
+ns_keep_timewait "$TW_NS"
 ip netns exec "$TW_NS" sysctl -qw net.ipv4.tcp_tw_reuse=0 || bail "time-wait: tw_reuse"
 spawn_py "$TW_NS" "$TD_ACTOR" comm twsrv listen 127.0.0.1 5003 eofclose >/dev/null
 wait_for 10 ss_has "$CW_NS" listening 1 && wait_for 10 ss_has "$AQ_NS" listening 1 &&

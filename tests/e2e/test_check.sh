@@ -332,6 +332,7 @@ valid "accept-queue-overflow"
 ns_pair chktw
 ip netns exec "$NS_B" sysctl -qw net.ipv4.ip_local_port_range="40000 40019" ||
 	bail "time-wait: port range"
+ns_keep_timewait "$NS_B"
 spawn_py "$NS_A" "$TD_ACTOR" comm twsrv listen 192.0.2.1 5003 eofclose >/dev/null
 wait_for 10 ss_has "$NS_A" listening 1 || bail "time-wait: listener"
 args=()

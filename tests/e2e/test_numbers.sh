@@ -12,6 +12,7 @@ need_python
 need_binary
 
 ns_create NS numbers
+ns_keep_timewait "$NS"
 # A server that closes what it accepts once the client closed, and clients
 # that close first: TIME_WAIT on the client side, held by nobody.
 spawn_py "$NS" "$TD_ACTOR" listen 127.0.0.1 7200 eofclose >/dev/null
