@@ -37,8 +37,13 @@ $(BUILD)/bpf/vmlinux.h: $(if $(wildcard $(VMLINUX_BTF)),,src/bpf/vmlinux_min.h)
 		cp src/bpf/vmlinux_min.h $@; \
 	fi
 
+# trace.bpf.c hands out summary slots with an atomic fetch-and-add, which
+# needs the v3 instruction set (BPF_FETCH: Linux 5.12, as its recursion
+# count does).
+$(BUILD)/bpf/trace.bpf.o: BPF_ISA := -mcpu=v3
+
 $(BUILD)/bpf/%.bpf.o: src/bpf/%.bpf.c src/bpf/%.h $(BUILD)/bpf/vmlinux.h
-	$(BPF_CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
+	$(BPF_CLANG) -g -O2 -target bpf $(BPF_ISA) -D__TARGET_ARCH_x86 -Wall -Werror \
 		-I$(BUILD)/bpf -Isrc/bpf -c $< -o $@
 
 $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o

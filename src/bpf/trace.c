@@ -451,6 +451,20 @@ static int sum_add_row(struct td_trace_sum *s, size_t *cap, uint32_t table, uint
 /* The per-CPU values of a map are each rounded up to 8 bytes. */
 #define PCPU_STRIDE(sz) (((sz) + 7) & ~(size_t)7)
 
+/* A per-CPU __u64 added up over the CPUs. */
+static uint64_t pcpu_sum(const char *buf, int ncpu)
+{
+	uint64_t n = 0;
+
+	for (int c = 0; c < ncpu; c++) {
+		uint64_t v;
+
+		memcpy(&v, buf + (size_t)c * 8, sizeof(v));
+		n += v;
+	}
+	return n;
+}
+
 int td_trace_summary(struct td_trace *t, struct td_trace_sum *s, struct td_err *err)
 {
 	int ncpu = libbpf_num_possible_cpus();
@@ -483,8 +497,8 @@ int td_trace_summary(struct td_trace *t, struct td_trace_sum *s, struct td_err *
 			sum[i] += v[i];
 	}
 
-	/* By owner (three tables in one map): counts added up, the first
-	 * CPU's comm that has one. */
+	/* Resets and retransmits by owner (two tables in one map): counts
+	 * added up, the first CPU's comm that has one. */
 	{
 		struct td_tr_pkey k, next, *prev = NULL;
 
@@ -510,20 +524,44 @@ int td_trace_summary(struct td_trace *t, struct td_trace_sum *s, struct td_err *
 				goto nomem;
 		}
 	}
-	/* By port. */
+	/* Transitions by owner and by port: a directory of slots, the counts
+	 * in per-CPU arrays. */
 	{
 		__u32 k, next, *prev = NULL;
+		struct td_tr_pslot d;
+		int fd_n = bpf_map__fd(t->skel->maps.sum_proc_n);
 
-		fd = bpf_map__fd(t->skel->maps.sum_ports);
+		fd = bpf_map__fd(t->skel->maps.sum_proc_dir);
 		while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-			uint64_t n = 0;
+			uint64_t n;
+			char comm[sizeof(d.comm) + 1] = { 0 };
 
 			k = next;
 			prev = &k;
-			if (bpf_map_lookup_elem(fd, &k, buf) < 0)
+			if (bpf_map_lookup_elem(fd, &k, &d) < 0 ||
+			    bpf_map_lookup_elem(fd_n, &d.slot, buf) < 0)
 				continue;
-			for (int c = 0; c < ncpu; c++)
-				n += *(const __u64 *)(buf + (size_t)c * 8);
+			n = pcpu_sum(buf, ncpu);
+			memcpy(comm, d.comm, sizeof(d.comm));
+			if (n && (rc = sum_add_row(s, &cap, TD_TR_SUM_BY_PROC, k, n,
+						   comm[0] ? comm : NULL)) < 0)
+				goto nomem;
+		}
+	}
+	{
+		__u32 k, next, *prev = NULL, slot;
+		int fd_n = bpf_map__fd(t->skel->maps.sum_port_n);
+
+		fd = bpf_map__fd(t->skel->maps.sum_port_dir);
+		while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+			uint64_t n;
+
+			k = next;
+			prev = &k;
+			if (bpf_map_lookup_elem(fd, &k, &slot) < 0 ||
+			    bpf_map_lookup_elem(fd_n, &slot, buf) < 0)
+				continue;
+			n = pcpu_sum(buf, ncpu);
 			if (n && (rc = sum_add_row(s, &cap, TD_TR_SUM_BY_PORT, k, n, NULL)) < 0)
 				goto nomem;
 		}
@@ -555,7 +593,7 @@ int td_trace_sum_owners(struct td_trace *t, void (*cb)(uint32_t pid, const char 
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		k = next;
 		prev = &k;
-		/* a pid's three tables are usually next to each other */
+		/* a pid's two tables are usually next to each other */
 		if (!k.pid || k.pid == TD_TR_PID_NOSOCK || k.pid == last)
 			continue;
 		last = k.pid;
@@ -575,6 +613,23 @@ int td_trace_sum_owners(struct td_trace *t, void (*cb)(uint32_t pid, const char 
 		}
 	}
 	free(buf);
+	/* The owners of transitions: the slot directory. */
+	{
+		__u32 pk, pnext, *pprev = NULL;
+		struct td_tr_pslot d;
+
+		fd = bpf_map__fd(t->skel->maps.sum_proc_dir);
+		while (bpf_map_get_next_key(fd, pprev, &pnext) == 0) {
+			char comm[sizeof(d.comm) + 1] = { 0 };
+
+			pk = pnext;
+			pprev = &pk;
+			if (!pk || bpf_map_lookup_elem(fd, &pk, &d) < 0 || !d.comm[0])
+				continue;
+			memcpy(comm, d.comm, sizeof(d.comm));
+			cb(pk, comm, ctx);
+		}
+	}
 	return 0;
 }
 

@@ -104,7 +104,18 @@ struct td_tr_sk {
 	__u8 closer;
 	__u8 role; /* enum td_tr_role */
 	char comm[16];
+	/* --summary: where this socket's transitions are counted, so that a
+	 * transition adds to two array slots instead of looking its owner
+	 * and port up: slot + 1 in the by-process counts (for pid), in the
+	 * by-port ones (for svc_port); 0 not looked up yet, TD_TR_SLOT_FULL
+	 * the table had no room. */
+	__u16 proc_slot;
+	__u16 port_slot;
+	__u16 svc_port;
+	__u16 pad;
 };
+
+#define TD_TR_SLOT_FULL 0xffffu
 
 /* A listener, for its children: they are cloned from it in softirq (or,
  * over loopback, in the client's process), with its address and port
@@ -157,6 +168,13 @@ struct td_tr_pkey {
 struct td_tr_pval {
 	__u64 n;
 	char comm[16]; /* the owner's when the key was made */
+};
+
+/* The by-process transitions: an owner's slot in the per-CPU counts, and
+ * its name when the slot was made. */
+struct td_tr_pslot {
+	__u32 slot;
+	char comm[16];
 };
 
 struct td_tr_range {

@@ -80,13 +80,17 @@ tlk=$!
 "$TCPDOCTOR" --json --netns "$NS" trace --lifetimes --with-summary --for 120s \
 	>"$d/lu.json" 2>"$d/lu.err" &
 tlu=$!
-TD_PIDS+=("$tk" "$tu" "$tt" "$tlk" "$tlu")
 # Attached: the ring buffer's epoll is opened after the last link (the
 # summary path opens its one-page ring too).
 attached() { ls -l "/proc/$1/fd" 2>/dev/null | grep -q 'anon_inode:\[eventpoll\]'; }
-for p in "$tk" "$tu" "$tt" "$tlk" "$tlu"; do
-	wait_for 15 attached "$p" || bail "trace ($p) did not attach: $(cat "$d"/*.err)"
-done
+# traces_attached PID...: kept for the cleanup, and each one attached.
+traces_attached() {
+	TD_PIDS+=("$@")
+	for p; do
+		wait_for 15 attached "$p" || bail "trace ($p) did not attach: $(cat "$d"/*.err)"
+	done
+}
+traces_attached "$tk" "$tu" "$tt" "$tlk" "$tlu"
 
 spawn_py "$NS" "$server" "$d" $((N + M))
 wait_for 10 test -s "$d/server.pid" || bail "server did not start"
@@ -192,10 +196,7 @@ is "$(jq -r 'select(.event == "lifetime")' "$d/lu.json" | jq -s length)" $((2 * 
 thk=$!
 "$TCPDOCTOR" --json --netns "$NS" trace --with-summary --for 60s >"$d/hu.json" 2>"$d/hu.err" &
 thu=$!
-TD_PIDS+=("$thk" "$thu")
-for p in "$thk" "$thu"; do
-	wait_for 15 attached "$p" || bail "trace ($p) did not attach: $(cat "$d"/h*.err)"
-done
+traces_attached "$thk" "$thu"
 ip netns exec "$NS" python3 -c '
 import socket
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -221,6 +222,33 @@ for s in "$hks" "$hus"; do
 		"by port: every transition under the server's port 61000, none under 20000-20004" "$s"
 done
 is "$(jq -r .transitions <<<"$hks")" 52 "the high-port workload: 5 x 10 transitions + the listener's 2"
+
+# A full table: connects refused by 4,100 closed ports, each counted under
+# its port (CLOSE -> SYN_SENT -> CLOSE). The kernel's by-port table has
+# slots for 4,096 ports (TD_TR_SUM_PORTS, src/bpf/trace.h), handed out in
+# the order the ports are first seen: the last 4 ports' 8 transitions are
+# overflow, still in the totals, none lost.
+"$TCPDOCTOR" --json --netns "$NS" trace --summary --for 60s >"$d/ok.json" 2>"$d/ok.err" &
+tok=$!
+"$TCPDOCTOR" --netns "$NS" --no-color trace --summary --for 60s >"$d/ok.txt" 2>"$d/okt.err" &
+tto=$!
+traces_attached "$tok" "$tto"
+ip netns exec "$NS" python3 -c '
+import socket
+for p in range(10000, 14100):
+    try: socket.create_connection(("127.0.0.1", p))
+    except ConnectionRefusedError: pass
+' || bail "the refused connects failed"
+wait_for 30 quiet || diag "sockets still open: $(ss -N "$NS" -tan)"
+kill -INT "$tok" "$tto"
+wait "$tok" "$tto"
+oks=$(jq -c 'select(.event == "summary")' "$d/ok.json")
+is "$(jq -r '"\(.transitions) \(.lost) \(.overflow.by_port) \(.overflow.by_process)"' <<<"$oks")" \
+	"8200 0 8 0" "4,100 ports: 8,200 transitions, the last 4 ports' 8 as by-port overflow" "$oks"
+is "$(jq -r '[.by_port[].count] | unique | join(" ")' <<<"$oks")" 2 \
+	"by port: each port shown has its 2 transitions" "$oks"
+like "$(cat "$d/ok.txt")" "Not in the tables above \\(a table was full\\): 0 transitions, 0 by process, 8 by port" \
+	"text: the overflow is said"
 
 td trace --summary --with-summary --for 10ms
 is "$TD_RC" 2 "--summary with --with-summary: usage error"
