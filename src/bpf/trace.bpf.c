@@ -521,11 +521,14 @@ int BPF_PROG(on_state, const struct sock *sk, const int oldstate, const int news
 	if (owner_ctx) {
 		__u32 pid = bpf_get_current_pid_tgid() >> 32;
 
-		if (rec->pid != pid) {
+		/* The name only with a new owner: a process's threads may
+		 * have others, and one of them is as good (user space shows
+		 * the process's own from /proc while it lives). */
+		if (rec->pid != pid || !rec->comm[0]) {
 			rec->pid = pid;
 			rec->proc_slot = 0;
+			bpf_get_current_comm(rec->comm, sizeof(rec->comm));
 		}
-		bpf_get_current_comm(rec->comm, sizeof(rec->comm));
 	} else if (oldstate == TCP_LISTEN && newstate == TCP_SYN_RECV && !rec->pid) {
 		child_owner(rec, sk);
 	}
