@@ -74,10 +74,11 @@ static inline __u16 td_tr_service_port(__u8 role, __u16 lport, __u16 rport)
 struct td_tr_event {
 	__u64 ts_ns;	   /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
 	__u64 cookie;	   /* bpf_get_socket_cookie(), as sock_diag's */
-	__u64 inode;	   /* socket inode, 0 when the socket has no file */
+	__u64 inode;	   /* socket inode, 0 when the socket has no file; for a
+			    * transition, only when pid is 0 (the owner walk's key) */
 	__u64 in_old_ns;   /* time spent in the old state, 0 if unknown */
 	__u64 life_ns;	   /* since the first transition seen, 0 if unknown */
-	__u64 bytes_acked; /* tcp_sock counters at the event */
+	__u64 bytes_acked; /* tcp_sock counters at X -> CLOSE, else 0 */
 	__u64 bytes_received;
 	__u32 pid;		   /* owner recorded in its own context, 0 if unknown */
 	__u32 reason;		   /* TD_TR_SEND_RST: enum sk_rst_reason */

@@ -131,6 +131,16 @@ is "$(jq -r --argjson c "${c_cookie:-0}" 'select(.cookie == $c) | "\(.closer) \(
 is "$(jq -r --argjson c "${s_cookie:-0}" 'select(.cookie == $c) | "\(.closer) \(.bytes_in > 0)"' "$lf")" \
 	"remote true" "server lifetime: closed first by the peer, bytes in"
 is "$(jq -r 'select(.duration_ms < 0)' "$lf" | wc -l)" 0 "durations are not negative"
+# The byte counts are read at the close only: the per-event close says what
+# the lifetime line says.
+bytes_at_close() { # file cookie
+	jq -r --argjson c "$2" 'select(.cookie == $c and .new == "CLOSE") | "\(.bytes_out) \(.bytes_in)"' "$1"
+}
+for c in "${c_cookie:-0}" "${s_cookie:-0}"; do
+	b=$(bytes_at_close "$ev" "$c")
+	is "$b" "$(bytes_at_close "$lf" "$c")" "per-event X -> CLOSE: the same bytes as the lifetime ($b)"
+	check "per-event X -> CLOSE: bytes counted ($b)" test "${b% *}${b#* }" != 00
+done
 is "$(wc -l <"$lf")" 3 "three sockets closed on port 7000 (client, server child, listener)"
 
 # --summary: lost events and the transitions table.
