@@ -121,6 +121,7 @@ struct ident {
 	char seen[16];	  /* the recorded comm it was read for */
 	char name[64 * TD_ESC_MAX_PER_BYTE + 16]; /* comm[pid], escaped */
 	char *rest; /* "user=... unit=... cmd=\"...\"", escaped; NULL when gone */
+	size_t rest_len;
 	char *json; /* the `process` object, rendered */
 	size_t json_len;
 	struct view_proc p;
@@ -379,6 +380,7 @@ static void ident_render(struct ident *d)
 	d->rest = d->live ? strdup(view_proc_str(&d->p, VIEW_PROC_USER, IDENT_CMD_MAX, rest,
 						 sizeof(rest)))
 			  : NULL;
+	d->rest_len = d->rest ? strlen(d->rest) : 0;
 	/* and the JSON object: a line per event repeats it */
 	free(d->json);
 	d->json = NULL;
@@ -788,6 +790,20 @@ static void put_line(const char *line)
 	td_wrap(stdout, line, 0, 4, width);
 }
 
+/* put_line() of a line built in an lbuf, n bytes long (line[n] its NUL):
+ * piped, the line and its newline in one write to the stdio buffer, no
+ * strlen or strchr over it. */
+static void put_line_n(char *line, size_t n)
+{
+	if (out_width() <= 0 && line[0] != ' ' && !memchr(line, '\n', n)) {
+		line[n] = '\n';
+		fwrite(line, 1, n + 1, stdout);
+		line[n] = '\0';
+		return;
+	}
+	put_line(line);
+}
+
 static void print_text(struct tracer *tr, const struct td_tr_event *e, const struct ident *id,
 		       enum fsm_verdict v)
 {
@@ -796,6 +812,7 @@ static void print_text(struct tracer *tr, const struct td_tr_event *e, const str
 	/* comm[pid] in the owner column, the rest of who it is at the end */
 	const char *who = id ? id->name : e->flags & TD_TR_F_NOSOCK ? "no socket" : "?";
 	const char *rest = id && id->rest ? id->rest : "";
+	size_t rest_len = id && id->rest ? id->rest_len : 0;
 	const char *sp = rest[0] ? " " : "";
 	bool c = tr->ctx->color;
 
@@ -847,9 +864,9 @@ static void print_text(struct tracer *tr, const struct td_tr_event *e, const str
 		lb_mem(&b, " B, closed first by ", 20);
 		lb_str(&b, cl ? (e->closer == TD_TR_CLOSER_LOCAL ? "this end" : "the peer") : "?");
 		lb_str(&b, sp);
-		lb_str(&b, rest);
+		lb_mem(&b, rest, rest_len);
 		lb_end(&b);
-		put_line(line);
+		put_line_n(line, (size_t)(b.p - line));
 		return;
 	}
 	/* The transition line, appended by hand as the lifetimes line: the
@@ -881,10 +898,10 @@ static void print_text(struct tracer *tr, const struct td_tr_event *e, const str
 		if (v == FSM_UNKNOWN)
 			lb_str(&b, "  [not in the RFC 9293 table]");
 		lb_str(&b, sp);
-		lb_str(&b, rest);
+		lb_mem(&b, rest, rest_len);
 		lb_end(&b);
+		put_line_n(line, (size_t)(b.p - line));
 	}
-	put_line(line);
 }
 
 static int on_event(const struct td_tr_event *ev, void *data)
