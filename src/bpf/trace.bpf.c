@@ -242,6 +242,16 @@ static __always_inline __u32 sk_netns(const struct sock *sk)
 	return sk->__sk_common.skc_net.net->ns.inum;
 }
 
+/* The socket's cookie: made by the kernel at its first use (sock_diag,
+ * bpf_get_socket_cookie()) and fixed from then on, so once there it is a
+ * direct load instead of the helper call. */
+static __always_inline __u64 sk_cookie(const struct sock *sk)
+{
+	__u64 c = sk->__sk_common.skc_cookie.counter;
+
+	return c ? c : bpf_get_socket_cookie((void *)sk);
+}
+
 static __always_inline __u64 sk_inode(const struct sock *sk)
 {
 	struct socket *so = BPF_CORE_READ(sk, sk_socket);
@@ -508,7 +518,7 @@ int BPF_PROG(on_state, const struct sock *sk, const int oldstate, const int news
 		return 0;
 	if (cfg_netns && sk_netns(sk) != cfg_netns)
 		return 0;
-	cookie = bpf_get_socket_cookie((void *)sk);
+	cookie = sk_cookie(sk);
 	rec = bpf_map_lookup_elem(&socks, &cookie);
 	if (!rec) {
 		bpf_map_update_elem(&socks, &cookie, &fresh, BPF_ANY);
@@ -633,7 +643,7 @@ static __always_inline int owner_call(struct sock *sk)
 		return 0;
 	if (cfg_netns && sk_netns(sk) != cfg_netns)
 		return 0;
-	cookie = bpf_get_socket_cookie(sk);
+	cookie = sk_cookie(sk);
 	rec = bpf_map_lookup_elem(&socks, &cookie);
 	if (rec && rec->pid == pid)
 		return 0;
@@ -672,7 +682,7 @@ static __always_inline int sock_event(const struct sock *sk, int kind, __u32 rea
 		return 0;
 	if (cfg_netns && sk_netns(sk) != cfg_netns)
 		return 0;
-	cookie = bpf_get_socket_cookie((void *)sk);
+	cookie = sk_cookie(sk);
 	rec = bpf_map_lookup_elem(&socks, &cookie);
 	if (cfg_pid && (!rec || rec->pid != cfg_pid))
 		return 0;
@@ -737,7 +747,7 @@ int BPF_PROG(on_retransmit_synack, const struct sock *sk, const struct request_s
 		return 0;
 	if (cfg_states && !(cfg_states & (1u << TCP_SYN_RECV)))
 		return 0;
-	cookie = bpf_get_socket_cookie((void *)sk);
+	cookie = sk_cookie(sk);
 	rec = bpf_map_lookup_elem(&socks, &cookie);
 	if (cfg_pid && (!rec || rec->pid != cfg_pid))
 		return 0;
