@@ -160,6 +160,19 @@ static __always_inline void sum_proc(struct td_tr_totals *t, __u32 table, __u32 
 	__sync_fetch_and_add(&v->n, 1);
 }
 
+/* A new slot from *next, or max when the table has no room. Checked
+ * first, so that the counter stops near max (it never wraps to hand out a
+ * slot that is taken). */
+static __always_inline __u32 slot_take(__u32 *next, __u32 max)
+{
+	__u32 slot;
+
+	if (*next >= max)
+		return max;
+	slot = __sync_fetch_and_add(next, 1);
+	return slot < max ? slot : max;
+}
+
 /* The slot (+ 1) of the owner pid in the by-process counts, made if new;
  * TD_TR_SLOT_FULL when the table has no room. Two CPUs making the same
  * owner's slot at once: one insert wins, the other's slot stays unused. */
@@ -169,12 +182,8 @@ static __always_inline __u16 proc_slot(__u32 pid, const char *comm)
 
 	if (d)
 		return (__u16)(d->slot + 1);
-	/* Checked first, so that the counter stops near the end (it never
-	 * wraps to hand out a slot that is taken). */
-	if (next_proc_slot >= TD_TR_SUM_PROCS)
-		return TD_TR_SLOT_FULL;
-	fresh.slot = __sync_fetch_and_add(&next_proc_slot, 1);
-	if (fresh.slot >= TD_TR_SUM_PROCS)
+	fresh.slot = slot_take(&next_proc_slot, TD_TR_SUM_PROCS);
+	if (fresh.slot == TD_TR_SUM_PROCS)
 		return TD_TR_SLOT_FULL;
 	if (comm && pid)
 		__builtin_memcpy(fresh.comm, comm, sizeof(fresh.comm));
@@ -191,10 +200,8 @@ static __always_inline __u16 port_slot(__u32 port)
 
 	if (d)
 		return (__u16)(*d + 1);
-	if (next_port_slot >= TD_TR_SUM_PORTS)
-		return TD_TR_SLOT_FULL;
-	slot = __sync_fetch_and_add(&next_port_slot, 1);
-	if (slot >= TD_TR_SUM_PORTS)
+	slot = slot_take(&next_port_slot, TD_TR_SUM_PORTS);
+	if (slot == TD_TR_SUM_PORTS)
 		return TD_TR_SLOT_FULL;
 	if (bpf_map_update_elem(&sum_port_dir, &port, &slot, BPF_NOEXIST) == 0)
 		return (__u16)(slot + 1);
@@ -332,7 +339,7 @@ static __always_inline void sum_state(const struct sock *sk, struct td_tr_sk *re
 				      int newstate)
 {
 	struct td_tr_totals *t;
-	__u16 lport, rport;
+	__u16 lport, rport, svc;
 
 	if (!sock_ports(sk, rec, &lport, &rport))
 		return;
@@ -354,10 +361,10 @@ static __always_inline void sum_state(const struct sock *sk, struct td_tr_sk *re
 	if (!rec->proc_slot)
 		rec->proc_slot = proc_slot(rec->pid, rec->comm);
 	slot_add(t, &sum_proc_n, rec->proc_slot, TD_TR_SUM_BY_PROC);
-	lport = td_tr_service_port(rec->role, lport, rport);
-	if (!rec->port_slot || rec->svc_port != lport) {
-		rec->port_slot = port_slot(lport);
-		rec->svc_port = lport;
+	svc = td_tr_service_port(rec->role, lport, rport);
+	if (!rec->port_slot || rec->svc_port != svc) {
+		rec->port_slot = port_slot(svc);
+		rec->svc_port = svc;
 	}
 	slot_add(t, &sum_port_n, rec->port_slot, TD_TR_SUM_BY_PORT);
 }

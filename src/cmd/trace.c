@@ -775,33 +775,23 @@ static int out_width(void)
 	return width;
 }
 
-static void put_line(const char *line)
+/* A line of n bytes (line[n] its NUL) to stdout, wrapped to the terminal.
+ * Piped, td_wrap would copy the line a word at a time (a printf per run of
+ * blanks: a tenth of an event's cost with a command line in it) to the
+ * same bytes: it is written whole. The lines built in an lbuf know n. */
+static void put_line_n(const char *line, size_t n)
 {
-	int width = out_width();
-
-	/* Piped, td_wrap would copy the line a word at a time (a printf per
-	 * run of blanks: a tenth of an event's cost with a command line in
-	 * it) to the same bytes. */
-	if (width <= 0 && line[0] != ' ' && !strchr(line, '\n')) {
-		fputs(line, stdout);
+	if (out_width() <= 0 && line[0] != ' ' && !memchr(line, '\n', n)) {
+		fwrite(line, 1, n, stdout);
 		fputc('\n', stdout);
 		return;
 	}
-	td_wrap(stdout, line, 0, 4, width);
+	td_wrap(stdout, line, 0, 4, out_width());
 }
 
-/* put_line() of a line built in an lbuf, n bytes long (line[n] its NUL):
- * piped, the line and its newline in one write to the stdio buffer, no
- * strlen or strchr over it. */
-static void put_line_n(char *line, size_t n)
+static void put_line(const char *line)
 {
-	if (out_width() <= 0 && line[0] != ' ' && !memchr(line, '\n', n)) {
-		line[n] = '\n';
-		fwrite(line, 1, n + 1, stdout);
-		line[n] = '\0';
-		return;
-	}
-	put_line(line);
+	put_line_n(line, strlen(line));
 }
 
 static void print_text(struct tracer *tr, const struct td_tr_event *e, const struct ident *id,
